@@ -1,0 +1,566 @@
+//===- BCQ.cpp - Binary-coding quantization for LUT-GEMM ------------------===//
+//
+// Two producers of BCQ data: an exact conversion from uniform INT-q and a
+// direct non-uniform fit. Both write the layout of BCQ.h; f32 values are
+// stored little endian whatever the host is.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/Numerics/BCQ.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace qblock::numerics {
+
+namespace {
+
+constexpr int kMaxBits = 4;
+constexpr int kMaxCombos = 1 << kMaxBits;
+
+int64_t alignUp(int64_t bytes) {
+  constexpr int64_t alignment = 64; // kArrayAlignment of Layout.h
+  return (bytes + alignment - 1) / alignment * alignment;
+}
+
+void storeF32(uint8_t *dst, float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  for (int i = 0; i < 4; ++i)
+    dst[i] = static_cast<uint8_t>(bits >> (8 * i));
+}
+
+float loadF32(const uint8_t *src) {
+  uint32_t bits = 0;
+  for (int i = 0; i < 4; ++i)
+    bits |= static_cast<uint32_t>(src[i]) << (8 * i);
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));
+  return value;
+}
+
+/// Where one group's parameters live in a packed buffer.
+struct GroupRef {
+  const BCQLayout &layout;
+  int bits;
+  int64_t row, group, groupSize;
+
+  int64_t alphaOffset(int plane) const {
+    return layout.alphasOffset +
+           ((row * layout.groupsPerRow + group) * bits + plane) * 4;
+  }
+  int64_t zOffset() const {
+    return layout.offsetsOffset + (row * layout.groupsPerRow + group) * 4;
+  }
+  int64_t planeByte(int plane, int64_t j) const {
+    return layout.planesOffset + (row * bits + plane) * (layout.k / 8) +
+           (group * groupSize + j) / 8;
+  }
+  int planeBit(int64_t j) const {
+    return static_cast<int>((group * groupSize + j) % 8);
+  }
+};
+
+/// Sets the bits of one group from per-element combinations (bit i of
+/// combo = plane i). Groups are byte aligned (g is a multiple of 8), so whole
+/// bytes are written and the buffer's previous content does not matter.
+void storeGroupPlanes(const GroupRef &ref, const uint8_t *combos,
+                      uint8_t *packed) {
+  for (int plane = 0; plane < ref.bits; ++plane)
+    for (int64_t j = 0; j < ref.groupSize; j += 8) {
+      uint8_t byte = 0;
+      for (int b = 0; b < 8; ++b)
+        byte |= static_cast<uint8_t>(((combos[j + b] >> plane) & 1) << b);
+      packed[ref.planeByte(plane, j)] = byte;
+    }
+}
+
+/// The dequantized value of one bit combination: the double sum of
+/// alpha_i * b_i in plane order, then z, rounded once to float. Every reader
+/// of BCQ data uses this order.
+float combinationValue(const float *alphas, int bits, float z, int combo) {
+  double sum = 0.0;
+  for (int i = 0; i < bits; ++i)
+    sum += ((combo >> i) & 1) ? static_cast<double>(alphas[i])
+                              : -static_cast<double>(alphas[i]);
+  sum += static_cast<double>(z);
+  return static_cast<float>(sum);
+}
+
+/// Rounds a positive double to 20 significant bits (ties to even).
+double roundTo20Bits(double value) {
+  int exponent;
+  double mantissa = std::frexp(value, &exponent);
+  double scaled = std::ldexp(mantissa, 20);
+  double lower = std::floor(scaled);
+  double fraction = scaled - lower;
+  if (fraction > 0.5 || (fraction == 0.5 && std::fmod(lower, 2.0) != 0.0))
+    lower += 1.0;
+  return std::ldexp(lower, exponent - 20);
+}
+
+float clampToFloat(double value) {
+  return static_cast<float>(std::clamp<double>(value, -FLT_MAX, FLT_MAX));
+}
+
+/// Min/max asymmetric INT-q parameters of one group: scale s and integer
+/// zero point z0, value s * (c - z0).
+struct UniformParams {
+  double scale;
+  double zeroPoint;
+};
+
+UniformParams uniformParams(const float *w, int64_t n, int bits) {
+  const int maxCode = (1 << bits) - 1;
+  // The range always includes 0 (as GPTQ does), so the integer zero point
+  // lands in [0, 2^q - 1] and a group that does not straddle zero is not
+  // clamped away.
+  double lo = 0.0, hi = 0.0;
+  for (int64_t j = 0; j < n; ++j) {
+    // A stray NaN/Inf (rejected earlier for constant weights) must not turn
+    // the whole group's parameters non-finite.
+    if (!std::isfinite(w[j]))
+      continue;
+    lo = std::min(lo, static_cast<double>(w[j]));
+    hi = std::max(hi, static_cast<double>(w[j]));
+  }
+  // 20 significant bits and the clamps keep every value s * (c - z0), the
+  // offset of bcqFromUniform and alpha_0 = s/2 exact normal floats, so the
+  // conversion to BCQ is exact.
+  const double minScale = std::ldexp(1.0, -125);
+  const double maxScale = std::ldexp(1.0, 127 - bits);
+  double s = (hi - lo) / maxCode;
+  s = s == 0.0 ? 1.0 : std::clamp(roundTo20Bits(s), minScale, maxScale);
+  double z0 =
+      std::clamp(std::round(-lo / s), 0.0, static_cast<double>(maxCode));
+  return {s, z0};
+}
+
+//===----------------------------------------------------------------------===//
+// Non-uniform fit of one group.
+//===----------------------------------------------------------------------===//
+
+struct GroupFit {
+  float alphas[kMaxBits] = {};
+  float z = 0.0f;
+};
+
+class GroupFitter {
+public:
+  GroupFitter(int numBits, bool hasOffset, int64_t size)
+      : bits(numBits), offset(hasOffset), groupSize(size), residual(size),
+        combos(size), bestCombos(size) {}
+
+  /// Fits w[0..groupSize) and returns the parameters; bestCombos holds the
+  /// matching bit combinations.
+  GroupFit fit(const float *w, int iterations);
+
+  const uint8_t *combinations() const { return bestCombos.data(); }
+
+private:
+  int bits;
+  bool offset;
+  int64_t groupSize;
+  std::vector<double> residual;
+  std::vector<uint8_t> combos, bestCombos;
+
+  GroupFit greedyStart(const float *w);
+  GroupFit uniformStart(const float *w) const;
+  double refine(const float *w, GroupFit &params, double currentError,
+                int iterations);
+  double chooseCombos(const float *w, const GroupFit &params);
+  double error(const float *w, const GroupFit &params) const;
+  bool leastSquares(const float *w, const GroupFit &current,
+                    GroupFit &result) const;
+};
+
+GroupFit GroupFitter::uniformStart(const float *w) const {
+  GroupFit params;
+  double s;
+  double zeroPoint = 0.0;
+  if (offset) {
+    UniformParams uniform = uniformParams(w, groupSize, bits);
+    s = uniform.scale;
+    zeroPoint = uniform.zeroPoint;
+  } else {
+    // Without z the grid must be symmetric: 2^q odd multiples of s/2.
+    double amax = 0.0;
+    for (int64_t j = 0; j < groupSize; ++j)
+      amax = std::max(amax, std::fabs(static_cast<double>(w[j])));
+    s = 2.0 * amax / ((1 << bits) - 1);
+    if (s == 0.0)
+      s = 1.0;
+  }
+  double alphaSum = 0.0;
+  for (int i = 0; i < bits; ++i) {
+    params.alphas[i] = clampToFloat(std::ldexp(s, i - 1));
+    alphaSum += params.alphas[i];
+  }
+  params.z = offset ? clampToFloat(alphaSum - s * zeroPoint) : 0.0f;
+  return params;
+}
+
+GroupFit GroupFitter::greedyStart(const float *w) {
+  // Each plane takes the sign of what is left and its mean magnitude: the
+  // optimal one-bit fit of the residual.
+  GroupFit params;
+  double mean = 0.0;
+  if (offset) {
+    for (int64_t j = 0; j < groupSize; ++j)
+      mean += w[j];
+    mean /= static_cast<double>(groupSize);
+  }
+  params.z = clampToFloat(mean);
+  for (int64_t j = 0; j < groupSize; ++j) {
+    residual[j] = static_cast<double>(w[j]) - static_cast<double>(params.z);
+    combos[j] = 0;
+  }
+  for (int i = 0; i < bits; ++i) {
+    double alpha = 0.0;
+    for (int64_t j = 0; j < groupSize; ++j)
+      alpha += std::fabs(residual[j]);
+    params.alphas[i] = clampToFloat(alpha / static_cast<double>(groupSize));
+    double a = static_cast<double>(params.alphas[i]);
+    for (int64_t j = 0; j < groupSize; ++j) {
+      bool positive = residual[j] >= 0.0;
+      combos[j] |= static_cast<uint8_t>(positive << i);
+      residual[j] -= positive ? a : -a;
+    }
+  }
+  return params;
+}
+
+double GroupFitter::error(const float *w, const GroupFit &params) const {
+  float values[kMaxCombos];
+  for (int c = 0; c < (1 << bits); ++c)
+    values[c] = combinationValue(params.alphas, bits, params.z, c);
+  double sum = 0.0;
+  for (int64_t j = 0; j < groupSize; ++j) {
+    double diff = static_cast<double>(values[combos[j]]) - w[j];
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+double GroupFitter::chooseCombos(const float *w, const GroupFit &params) {
+  // Nearest of the 2^q values as they will be decoded, so the choice is
+  // optimal for the stored (float) parameters, not just for their doubles.
+  // Sorting them lets each element find its value by binary search over
+  // midpoints, which are exact in double (sums of two floats).
+  const int numCombos = 1 << bits;
+  int order[kMaxCombos];
+  float values[kMaxCombos];
+  for (int c = 0; c < numCombos; ++c) {
+    order[c] = c;
+    values[c] = combinationValue(params.alphas, bits, params.z, c);
+  }
+  std::stable_sort(order, order + numCombos,
+                   [&](int x, int y) { return values[x] < values[y]; });
+  double midpoints[kMaxCombos - 1];
+  for (int c = 0; c + 1 < numCombos; ++c)
+    midpoints[c] = (static_cast<double>(values[order[c]]) +
+                    static_cast<double>(values[order[c + 1]])) /
+                   2.0;
+  double sum = 0.0;
+  for (int64_t j = 0; j < groupSize; ++j) {
+    double x = w[j];
+    int position = static_cast<int>(
+        std::lower_bound(midpoints, midpoints + numCombos - 1, x) - midpoints);
+    int best = order[position];
+    combos[j] = static_cast<uint8_t>(best);
+    double diff = static_cast<double>(values[best]) - x;
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+/// Least-squares alphas (and z) for the current combos: the (q+1)x(q+1)
+/// normal equations, solved in double. A (near-)singular system, e.g. two
+/// identical planes or a constant plane next to z, keeps the offending
+/// unknowns at their current values and solves for the rest.
+bool GroupFitter::leastSquares(const float *w, const GroupFit &current,
+                               GroupFit &result) const {
+  const int n = bits + (offset ? 1 : 0);
+  // Unknown u < bits is alpha_u; unknown bits (if any) is z.
+  // The normal equations depend on the elements only through how many use
+  // each bit combination and the sum of their values.
+  int64_t count[kMaxCombos] = {};
+  double valueSum[kMaxCombos] = {};
+  for (int64_t j = 0; j < groupSize; ++j) {
+    ++count[combos[j]];
+    valueSum[combos[j]] += static_cast<double>(w[j]);
+  }
+  double gram[kMaxBits + 1][kMaxBits + 1] = {};
+  double rhs[kMaxBits + 1] = {};
+  for (int c = 0; c < (1 << bits); ++c) {
+    if (count[c] == 0)
+      continue;
+    double x[kMaxBits + 1];
+    for (int i = 0; i < bits; ++i)
+      x[i] = ((c >> i) & 1) ? 1.0 : -1.0;
+    if (offset)
+      x[bits] = 1.0;
+    for (int a = 0; a < n; ++a) {
+      rhs[a] += x[a] * valueSum[c];
+      for (int b = 0; b < n; ++b)
+        gram[a][b] += x[a] * x[b] * static_cast<double>(count[c]);
+    }
+  }
+  double currentValue[kMaxBits + 1];
+  for (int i = 0; i < bits; ++i)
+    currentValue[i] = current.alphas[i];
+  if (offset)
+    currentValue[bits] = current.z;
+
+  bool fixed[kMaxBits + 1] = {};
+  double solution[kMaxBits + 1];
+  // Gram entries are integers bounded by g, so a fixed relative threshold
+  // separates true dependence from rounding.
+  const double tolerance = 1e-9 * static_cast<double>(groupSize);
+  for (int attempt = 0; attempt <= n; ++attempt) {
+    int freeIndex[kMaxBits + 1];
+    int m = 0;
+    for (int a = 0; a < n; ++a)
+      if (!fixed[a])
+        freeIndex[m++] = a;
+    double mat[kMaxBits + 1][kMaxBits + 2];
+    for (int r = 0; r < m; ++r) {
+      double b = rhs[freeIndex[r]];
+      for (int a = 0; a < n; ++a)
+        if (fixed[a])
+          b -= gram[freeIndex[r]][a] * currentValue[a];
+      for (int c = 0; c < m; ++c)
+        mat[r][c] = gram[freeIndex[r]][freeIndex[c]];
+      mat[r][m] = b;
+    }
+    int singular = -1;
+    for (int col = 0; col < m && singular < 0; ++col) {
+      int pivot = col;
+      for (int r = col + 1; r < m; ++r)
+        if (std::fabs(mat[r][col]) > std::fabs(mat[pivot][col]))
+          pivot = r;
+      if (std::fabs(mat[pivot][col]) <= tolerance) {
+        singular = col;
+        break;
+      }
+      std::swap(mat[pivot], mat[col]);
+      for (int r = col + 1; r < m; ++r) {
+        double factor = mat[r][col] / mat[col][col];
+        for (int c = col; c <= m; ++c)
+          mat[r][c] -= factor * mat[col][c];
+      }
+    }
+    if (singular >= 0) {
+      fixed[freeIndex[singular]] = true;
+      continue;
+    }
+    for (int r = m - 1; r >= 0; --r) {
+      double v = mat[r][m];
+      for (int c = r + 1; c < m; ++c)
+        v -= mat[r][c] * solution[freeIndex[c]];
+      solution[freeIndex[r]] = v / mat[r][r];
+    }
+    for (int a = 0; a < n; ++a) {
+      double v = fixed[a] ? currentValue[a] : solution[a];
+      if (!std::isfinite(v))
+        return false;
+      if (a < bits)
+        result.alphas[a] = clampToFloat(v);
+      else
+        result.z = clampToFloat(v);
+    }
+    if (!offset)
+      result.z = 0.0f;
+    return true;
+  }
+  return false;
+}
+
+double GroupFitter::refine(const float *w, GroupFit &params,
+                           double currentError, int iterations) {
+  // Each step is optimal for what the other holds fixed, and a least-squares
+  // step that loses to the float rounding of its result is dropped, so the
+  // error never grows.
+  for (int it = 0; it < iterations; ++it) {
+    bool changed = false;
+    GroupFit refined;
+    if (leastSquares(w, params, refined)) {
+      double refinedError = error(w, refined);
+      if (refinedError < currentError) {
+        params = refined;
+        currentError = refinedError;
+        changed = true;
+      }
+    }
+    double choiceError = chooseCombos(w, params);
+    if (choiceError < currentError) {
+      currentError = choiceError;
+      changed = true;
+    }
+    if (!changed)
+      break;
+  }
+  return currentError;
+}
+
+GroupFit GroupFitter::fit(const float *w, int iterations) {
+  // Alternating refinement only finds a local optimum. From the greedy start
+  // it wins at q <= 3 but can end above plain round-to-nearest at q = 4, so
+  // the uniform grid (which BCQ represents exactly) is refined as well and
+  // the better result is kept.
+  GroupFit greedy = greedyStart(w);
+  double greedyError = refine(w, greedy, error(w, greedy), iterations);
+  bestCombos = combos;
+
+  GroupFit uniform = uniformStart(w);
+  double uniformError =
+      refine(w, uniform, chooseCombos(w, uniform), iterations);
+  if (uniformError < greedyError) {
+    bestCombos = combos;
+    return uniform;
+  }
+  return greedy;
+}
+
+} // namespace
+
+double BCQScheme::bitsPerElement() const {
+  return static_cast<double>(bits) +
+         static_cast<double>(32 * bits + (offset ? 32 : 0)) /
+             static_cast<double>(group);
+}
+
+std::string validateBCQScheme(const BCQScheme &scheme) {
+  if (scheme.bits < 1 || scheme.bits > kMaxBits)
+    return "BCQ needs 1 to " + std::to_string(kMaxBits) + " bit planes, got " +
+           std::to_string(scheme.bits);
+  if (scheme.group < 8 || scheme.group % 8 != 0)
+    return "BCQ group size must be a positive multiple of 8 (one byte per "
+           "bit plane), got " +
+           std::to_string(scheme.group);
+  return "";
+}
+
+BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
+  assert(validateBCQScheme(scheme).empty() && "invalid BCQ scheme");
+  assert(k % scheme.group == 0 && "the group size must divide k");
+  BCQLayout layout;
+  layout.rows = rows;
+  layout.k = k;
+  layout.groupsPerRow = k / scheme.group;
+  layout.planesOffset = 0;
+  layout.planesBytes = rows * scheme.bits * (k / 8);
+  layout.alphasOffset = alignUp(layout.planesOffset + layout.planesBytes);
+  layout.alphasBytes = rows * layout.groupsPerRow * scheme.bits * 4;
+  layout.offsetsOffset = alignUp(layout.alphasOffset + layout.alphasBytes);
+  layout.offsetsBytes = scheme.offset ? rows * layout.groupsPerRow * 4 : 0;
+  layout.totalBytes = alignUp(layout.offsetsOffset + layout.offsetsBytes);
+  return layout;
+}
+
+std::vector<uint8_t> bcqFromUniform(const uint8_t *codes, const float *scales,
+                                    const float *zeroPoints, int64_t rows,
+                                    int64_t k, const BCQScheme &scheme) {
+  assert(scheme.offset && "uniform INT-q needs the offset term");
+  BCQLayout layout = computeBCQLayout(rows, k, scheme);
+  std::vector<uint8_t> packed(layout.totalBytes, 0);
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
+      GroupRef ref{layout, scheme.bits, row, g, scheme.group};
+      float s = scales[row * layout.groupsPerRow + g];
+      float z0 = zeroPoints[row * layout.groupsPerRow + g];
+      float alphaSum = 0.0f;
+      for (int i = 0; i < scheme.bits; ++i) {
+        float alpha = std::ldexp(s, i - 1);
+        alphaSum += alpha;
+        storeF32(packed.data() + ref.alphaOffset(i), alpha);
+      }
+      // Exact when s has at most 20 significant bits (fitUniform's scales
+      // do): both terms and their difference are then representable.
+      storeF32(packed.data() + ref.zOffset(), alphaSum - s * z0);
+      storeGroupPlanes(ref, codes + row * k + g * scheme.group, packed.data());
+    }
+  return packed;
+}
+
+void fitUniform(const float *data, int64_t rows, int64_t k, int bits,
+                int64_t group, uint8_t *codes, float *scales,
+                float *zeroPoints) {
+  assert(bits >= 1 && bits <= kMaxBits && k % group == 0);
+  const int maxCode = (1 << bits) - 1;
+  const int64_t groupsPerRow = k / group;
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t g = 0; g < groupsPerRow; ++g) {
+      const float *w = data + row * k + g * group;
+      uint8_t *c = codes + row * k + g * group;
+      auto [s, z0] = uniformParams(w, group, bits);
+      for (int64_t j = 0; j < group; ++j) {
+        double q = std::round(static_cast<double>(w[j]) / s) + z0;
+        c[j] = std::isnan(q) ? 0
+                             : static_cast<uint8_t>(std::clamp(
+                                   q, 0.0, static_cast<double>(maxCode)));
+      }
+      scales[row * groupsPerRow + g] = static_cast<float>(s);
+      zeroPoints[row * groupsPerRow + g] = static_cast<float>(z0);
+    }
+}
+
+void fitBCQRows(const float *data, const BCQLayout &layout,
+                const BCQScheme &scheme, int iterations, int64_t rowBegin,
+                int64_t rowEnd, uint8_t *packed) {
+  assert(validateBCQScheme(scheme).empty() && "invalid BCQ scheme");
+  GroupFitter fitter(scheme.bits, scheme.offset, scheme.group);
+  for (int64_t row = rowBegin; row < rowEnd; ++row)
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
+      GroupRef ref{layout, scheme.bits, row, g, scheme.group};
+      GroupFit params =
+          fitter.fit(data + row * layout.k + g * scheme.group, iterations);
+      for (int i = 0; i < scheme.bits; ++i)
+        storeF32(packed + ref.alphaOffset(i), params.alphas[i]);
+      if (scheme.offset)
+        storeF32(packed + ref.zOffset(), params.z);
+      storeGroupPlanes(ref, fitter.combinations(), packed);
+    }
+}
+
+std::vector<uint8_t> fitBCQ(const float *data, int64_t rows, int64_t k,
+                            const BCQScheme &scheme, int iterations) {
+  BCQLayout layout = computeBCQLayout(rows, k, scheme);
+  std::vector<uint8_t> packed(layout.totalBytes, 0);
+  fitBCQRows(data, layout, scheme, iterations, 0, rows, packed.data());
+  return packed;
+}
+
+void dequantizeBCQRows(const uint8_t *packed, const BCQLayout &layout,
+                       const BCQScheme &scheme, int64_t rowBegin,
+                       int64_t rowEnd, float *out) {
+  float alphas[kMaxBits];
+  for (int64_t row = rowBegin; row < rowEnd; ++row)
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
+      GroupRef ref{layout, scheme.bits, row, g, scheme.group};
+      for (int i = 0; i < scheme.bits; ++i)
+        alphas[i] = loadF32(packed + ref.alphaOffset(i));
+      float z = scheme.offset ? loadF32(packed + ref.zOffset()) : 0.0f;
+      for (int64_t j = 0; j < scheme.group; ++j) {
+        int combo = 0;
+        for (int i = 0; i < scheme.bits; ++i)
+          combo |= ((packed[ref.planeByte(i, j)] >> ref.planeBit(j)) & 1) << i;
+        out[row * layout.k + g * scheme.group + j] =
+            combinationValue(alphas, scheme.bits, z, combo);
+      }
+    }
+}
+
+std::vector<float> dequantizeBCQ(const uint8_t *packed, int64_t rows, int64_t k,
+                                 const BCQScheme &scheme) {
+  BCQLayout layout = computeBCQLayout(rows, k, scheme);
+  std::vector<float> out(static_cast<size_t>(rows * k));
+  dequantizeBCQRows(packed, layout, scheme, 0, rows, out.data());
+  return out;
+}
+
+} // namespace qblock::numerics
