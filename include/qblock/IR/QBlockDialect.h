@@ -1,0 +1,10 @@
+//===- QBlockDialect.h - The qblock dialect ---------------------*- C++ -*-===//
+
+#ifndef QBLOCK_IR_QBLOCKDIALECT_H
+#define QBLOCK_IR_QBLOCKDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+
+#include "qblock/IR/QBlockDialect.h.inc"
+
+#endif // QBLOCK_IR_QBLOCKDIALECT_H

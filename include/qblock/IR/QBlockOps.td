@@ -1,0 +1,154 @@
+//===- QBlockOps.td - qblock operations --------------------*- tablegen -*-===//
+
+#ifndef QBLOCK_IR_QBLOCKOPS_TD
+#define QBLOCK_IR_QBLOCKOPS_TD
+
+include "qblock/IR/QBlockDialect.td"
+include "qblock/IR/QBlockAttrs.td"
+include "qblock/IR/QBlockTypes.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+def QBlock_QuantizedTensor : Type<
+    CPred<"::llvm::isa<::qblock::QuantizedTensorType>($_self)">,
+    "quantized tensor", "::qblock::QuantizedTensorType">;
+
+def QBlock_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+
+def QBlock_FloatOrQuantizedTensor : AnyTypeOf<[QBlock_FloatTensor,
+                                               QBlock_QuantizedTensor]>;
+
+//===----------------------------------------------------------------------===//
+// quantize / dequantize
+//===----------------------------------------------------------------------===//
+
+def QBlock_QuantizeOp : QBlock_Op<"quantize", [Pure]> {
+  let summary = "Quantize a float tensor block by block";
+  let description = [{
+    Quantizes `input` with the scheme of the result type: each block along the
+    result's axis gets a shared scale and (for multi-dialect books) the
+    dialect its selection rule picks; each element is rounded to the nearest
+    magnitude of that dialect (ties to the smaller, clamping at the largest).
+    On constants, `--qblock-select-formats` folds this op into a
+    `qblock.constant`; at run time (activations) it is lowered in place.
+
+    ```mlir
+    %q = qblock.quantize %x : tensor<?x4096xf32>
+           -> !qblock.qtensor<?x4096xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>
+    ```
+  }];
+  let arguments = (ins QBlock_FloatTensor:$input);
+  let results = (outs QBlock_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QBlock_DequantizeOp : QBlock_Op<"dequantize", [Pure]> {
+  let summary = "Decode a quantized tensor to floats";
+  let description = [{
+    Decodes every element: `sign * k * (scale / 2)` for block schemes,
+    `sum_i alpha_i * b_i + z` for BCQ. `dequantize(quantize(%cst))` of a
+    float constant folds to the decoded constant.
+
+    ```mlir
+    %x = qblock.dequantize %q : !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 0>
+           -> tensor<64x32xf32>
+    ```
+  }];
+  let arguments = (ins QBlock_QuantizedTensor:$input);
+  let results = (outs QBlock_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// constant
+//===----------------------------------------------------------------------===//
+
+def QBlock_ConstantOp : QBlock_Op<"constant", [ConstantLike, Pure]> {
+  let summary = "A quantized constant holding packed storage";
+  let description = [{
+    Packed codes, per-block dialect ids and scales (or BCQ bit planes, alphas
+    and offsets) in the byte layout of docs/formats.md, held as a 1-D `i8`
+    elements attribute, normally a `dense_resource` blob so that large
+    weights stay out of the textual IR. The result type must be fully static
+    and the blob exactly as large as its layout.
+
+    ```mlir
+    %w = qblock.constant dense_resource<w0> : tensor<4160xi8>
+           -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$data);
+  let results = (outs QBlock_QuantizedTensor:$result);
+  let assemblyFormat = "$data attr-dict `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// matmul / lut_gemm
+//===----------------------------------------------------------------------===//
+
+class QBlock_MatmulLikeOp<string mnemonic, list<Trait> traits = []>
+    : QBlock_Op<mnemonic, !listconcat(traits, [Pure,
+        DestinationStyleOpInterface])> {
+  let results = (outs QBlock_FloatTensor:$result);
+  let assemblyFormat = [{
+    `ins` `(` $lhs `,` $rhs `:` qualified(type($lhs)) `,` qualified(type($rhs)) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
+}
+
+def QBlock_MatmulOp : QBlock_MatmulLikeOp<"matmul"> {
+  let summary = "Matrix product with block-quantized weights";
+  let description = [{
+    `result = init + lhs * rhs` where `rhs` is a block-quantized weight and
+    `lhs` a float activation (W4A16) or a block-quantized activation (W4A4).
+    Shapes follow `linalg.matmul` / `linalg.batch_matmul`:
+    `lhs` is `[B x] M x K`, `rhs` is `[B x] K x N` blocked along axis
+    rank-2, or `[B x] N x K` (transposed weight) blocked along axis rank-1.
+    Quantized activations are blocked along K (their last axis) with the
+    weight's block size, so blocks pair up.
+
+    ```mlir
+    %r = qblock.matmul ins(%a, %w : tensor<?x4096xf32>,
+           !qblock.qtensor<4096x4096xf32, #qblock.scheme<blockdialect>, axis = 0>)
+           outs(%init : tensor<?x4096xf32>) -> tensor<?x4096xf32>
+    ```
+  }];
+  let arguments = (ins QBlock_FloatOrQuantizedTensor:$lhs,
+                       QBlock_QuantizedTensor:$rhs,
+                       QBlock_FloatTensor:$init);
+}
+
+def QBlock_LutGemmOp : QBlock_MatmulLikeOp<"lut_gemm"> {
+  let summary = "Matrix product with BCQ weights through lookup tables";
+  let description = [{
+    `result = init + lhs * rhs` where `rhs` holds binary-coding-quantized
+    weights (`#qblock.bcq`) and `lhs` is a float activation. Lowerings build,
+    per sub-vector of `mu` activations, a table of the 2^mu signed partial
+    sums and index it with the weight bits, so weights are never
+    dequantized. Shapes as for `qblock.matmul`.
+
+    ```mlir
+    %r = qblock.lut_gemm ins(%a, %w : tensor<1x4096xf32>,
+           !qblock.qtensor<4096x4096xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>)
+           outs(%init : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+    ```
+  }];
+  let arguments = (ins QBlock_FloatTensor:$lhs,
+                       QBlock_QuantizedTensor:$rhs,
+                       QBlock_FloatTensor:$init);
+}
+
+#endif // QBLOCK_IR_QBLOCKOPS_TD

@@ -1,0 +1,279 @@
+//===- QBlockOps.cpp - qblock operations ----------------------------------===//
+
+#include "qblock/IR/QBlockOps.h"
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Layout.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+#define GET_OP_CLASSES
+#include "qblock/IR/QBlockOps.cpp.inc"
+
+/// Prints a shape as [a, ?, b] for diagnostics.
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string str = "[";
+  llvm::raw_string_ostream os(str);
+  llvm::interleaveComma(shape, os, [&](int64_t dim) {
+    if (ShapedType::isDynamic(dim))
+      os << '?';
+    else
+      os << dim;
+  });
+  os << ']';
+  return str;
+}
+
+static bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Checks that a float tensor and a quantized tensor describe the same
+/// logical values (quantize / dequantize).
+static LogicalResult verifySameLogicalTensor(Operation *op,
+                                             RankedTensorType floatType,
+                                             QuantizedTensorType quantType) {
+  if (floatType.getRank() != quantType.getRank() ||
+      !llvm::all_of(llvm::zip(floatType.getShape(), quantType.getShape()),
+                    [](auto dims) {
+                      return dimsCompatible(std::get<0>(dims),
+                                            std::get<1>(dims));
+                    }))
+    return op->emitOpError("float shape ")
+           << shapeString(floatType.getShape())
+           << " does not match the quantized shape "
+           << shapeString(quantType.getShape());
+  if (floatType.getElementType() != quantType.getElementType())
+    return op->emitOpError("float element type ")
+           << floatType.getElementType()
+           << " must equal the quantized tensor's element type "
+           << quantType.getElementType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  return verifySameLogicalTensor(*this, getInput().getType(), getType());
+}
+
+OpFoldResult QuantizeOp::fold(FoldAdaptor) { return {}; }
+
+LogicalResult DequantizeOp::verify() {
+  return verifySameLogicalTensor(*this, getType(), getInput().getType());
+}
+
+/// Reads a float elements attribute as f32 values; nullopt for other types.
+static std::optional<std::vector<float>> readFloats(DenseElementsAttr attr) {
+  if (!isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  std::vector<float> values;
+  values.reserve(attr.getNumElements());
+  for (APFloat value : attr.getValues<APFloat>()) {
+    bool losesInfo = false;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    if (losesInfo)
+      return std::nullopt;
+    values.push_back(value.convertToFloat());
+  }
+  return values;
+}
+
+/// Builds an elements attribute of `type` from f32 values, or null when a
+/// value is not exactly representable in the element type.
+static DenseElementsAttr writeFloats(RankedTensorType type,
+                                     ArrayRef<float> values) {
+  auto floatType = cast<FloatType>(type.getElementType());
+  SmallVector<APFloat> converted;
+  converted.reserve(values.size());
+  for (float value : values) {
+    APFloat apValue(value);
+    bool losesInfo = false;
+    apValue.convert(floatType.getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &losesInfo);
+    if (losesInfo)
+      return {};
+    converted.push_back(apValue);
+  }
+  return DenseElementsAttr::get(type, converted);
+}
+
+/// Quantizes and decodes float values with the scheme of `type`: the exact
+/// values a qblock.quantize of them denotes.
+static std::vector<float> roundTrip(ArrayRef<float> values,
+                                    QuantizedTensorType type) {
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  int64_t k = type.getAxisSize();
+  int64_t rows = k == 0 ? 0 : static_cast<int64_t>(values.size()) / k;
+  std::vector<float> rowMajor(values.size());
+  num::gatherRows(values.data(), shape, type.getAxis(), rowMajor.data());
+  std::vector<float> decoded;
+  if (SchemeAttr scheme = type.getBlockScheme()) {
+    num::Scheme numScheme = scheme.toNumerics();
+    std::vector<uint8_t> packed =
+        num::quantizeMatrix(rowMajor.data(), rows, k, numScheme);
+    decoded = num::dequantizeMatrix(packed.data(), rows, k, numScheme);
+  } else {
+    num::BCQScheme bcq = type.getBCQScheme().toNumerics();
+    std::vector<uint8_t> packed = num::fitBCQ(rowMajor.data(), rows, k, bcq);
+    decoded = num::dequantizeBCQ(packed.data(), rows, k, bcq);
+  }
+  std::vector<float> result(values.size());
+  num::scatterRows(decoded.data(), shape, type.getAxis(), result.data());
+  return result;
+}
+
+OpFoldResult DequantizeOp::fold(FoldAdaptor) {
+  // Only dequantize(quantize(constant)) folds: the decoded values are exactly
+  // what the pair denotes. dequantize(qblock.constant) is deliberately left
+  // alone so that packed weights are never expanded to floats in memory.
+  auto quantize = getInput().getDefiningOp<QuantizeOp>();
+  if (!quantize)
+    return {};
+  DenseElementsAttr constant;
+  if (!matchPattern(quantize.getInput(), m_Constant(&constant)))
+    return {};
+  QuantizedTensorType quantType = quantize.getType();
+  if (!quantType.hasStaticShape() || !getType().hasStaticShape())
+    return {};
+  std::optional<std::vector<float>> values = readFloats(constant);
+  // Non-finite weights are a user error the quantization passes report;
+  // folding would hide it behind NaN outputs.
+  if (!values || num::findNonFinite(values->data(), values->size()) >= 0)
+    return {};
+  return writeFloats(getType(), roundTrip(*values, quantType));
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::verify() {
+  QuantizedTensorType type = getType();
+  if (!type.hasStaticShape())
+    return emitOpError("a quantized constant needs a static shape, got ")
+           << shapeString(type.getShape());
+  auto dataType = dyn_cast<ShapedType>(getData().getType());
+  if (!dataType || dataType.getRank() != 1 ||
+      !dataType.getElementType().isInteger(8))
+    return emitOpError("packed data must be a 1-D tensor of i8, got ")
+           << getData().getType();
+  int64_t expected = type.getStorageBytes();
+  if (dataType.getNumElements() != expected)
+    return emitOpError("packed data holds ")
+           << dataType.getNumElements() << " bytes but " << type
+           << " needs " << expected << " (see docs/formats.md)";
+  // A dense_resource blob can be shorter than its declared type when a file
+  // was truncated or edited by hand; reading past it would be out of bounds.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(getData())) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob()) {
+      if (static_cast<int64_t>(blob->getData().size()) != expected)
+        return emitOpError("resource blob '")
+               << resource.getRawHandle().getKey() << "' holds "
+               << blob->getData().size() << " bytes but " << type
+               << " needs " << expected;
+    }
+  }
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getData(); }
+
+//===----------------------------------------------------------------------===//
+// MatmulOp / LutGemmOp
+//===----------------------------------------------------------------------===//
+
+/// Shared shape rules of qblock.matmul and qblock.lut_gemm: lhs [B x] M x K,
+/// rhs [B x] K x N (axis rank-2) or [B x] N x K (axis rank-1), init and
+/// result [B x] M x N.
+static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
+                                        QuantizedTensorType rhsType,
+                                        RankedTensorType initType,
+                                        RankedTensorType resultType) {
+  int64_t rank = rhsType.getRank();
+  if (rank != 2 && rank != 3)
+    return op->emitOpError("weights must have rank 2 (K x N) or 3 "
+                           "(batch x K x N), got rank ")
+           << rank;
+  if (lhsType.getRank() != rank)
+    return op->emitOpError("lhs rank ")
+           << lhsType.getRank() << " must equal the weight rank " << rank;
+  int64_t axis = rhsType.getAxis();
+  if (axis < rank - 2)
+    return op->emitOpError("the weight is blocked along its batch axis ")
+           << axis << "; block it along the reduction dimension (axis "
+           << rank - 2 << ", or " << rank - 1 << " for a transposed weight)";
+  bool transposed = axis == rank - 1;
+  ArrayRef<int64_t> rhsShape = rhsType.getShape();
+  int64_t k = rhsShape[axis];
+  int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
+  ArrayRef<int64_t> lhsShape = lhsType.getShape();
+  if (!dimsCompatible(lhsShape[rank - 1], k))
+    return op->emitOpError("lhs reduction size ")
+           << lhsShape[rank - 1] << " does not match the weight's reduction "
+           << "size " << k;
+  if (rank == 3 && !dimsCompatible(lhsShape[0], rhsShape[0]))
+    return op->emitOpError("lhs batch size ")
+           << lhsShape[0] << " does not match the weight batch size "
+           << rhsShape[0];
+  if (initType != resultType)
+    return op->emitOpError("init type ")
+           << initType << " must equal the result type " << resultType;
+  SmallVector<int64_t> expected(lhsShape.drop_back());
+  expected.push_back(n);
+  if (rank == 3 && ShapedType::isDynamic(expected[0]))
+    expected[0] = rhsShape[0];
+  if (resultType.getRank() != rank ||
+      !llvm::all_of(llvm::zip(resultType.getShape(), expected), [](auto d) {
+        return dimsCompatible(std::get<0>(d), std::get<1>(d));
+      }))
+    return op->emitOpError("result shape ")
+           << shapeString(resultType.getShape())
+           << " does not match the product shape " << shapeString(expected);
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  auto rhsType = cast<QuantizedTensorType>(getRhs().getType());
+  SchemeAttr weightScheme = rhsType.getBlockScheme();
+  if (!weightScheme)
+    return emitOpError("the weight uses a BCQ scheme; use qblock.lut_gemm "
+                       "for BCQ weights");
+  auto lhsType = cast<ShapedType>(getLhs().getType());
+  if (auto lhsQuant = dyn_cast<QuantizedTensorType>(lhsType)) {
+    SchemeAttr actScheme = lhsQuant.getBlockScheme();
+    if (!actScheme)
+      return emitOpError("activations must use a block scheme "
+                         "(#qblock.scheme), not BCQ");
+    if (lhsQuant.getAxis() != lhsQuant.getRank() - 1)
+      return emitOpError("quantized activations must be blocked along their "
+                         "last (reduction) axis ")
+             << lhsQuant.getRank() - 1 << ", got axis " << lhsQuant.getAxis();
+    if (actScheme.getBlockSize() != weightScheme.getBlockSize())
+      return emitOpError("activation block size ")
+             << actScheme.getBlockSize() << " must equal the weight block size "
+             << weightScheme.getBlockSize() << " so that blocks pair up";
+  }
+  return verifyMatmulShapes(*this, lhsType, rhsType, getInit().getType(),
+                            getType());
+}
+
+LogicalResult LutGemmOp::verify() {
+  auto rhsType = cast<QuantizedTensorType>(getRhs().getType());
+  if (!rhsType.getBCQScheme())
+    return emitOpError("needs BCQ weights (#qblock.bcq), got ")
+           << rhsType.getScheme()
+           << "; use qblock.matmul for block-scaled weights";
+  return verifyMatmulShapes(*this, getLhs().getType(), rhsType,
+                            getInit().getType(), getType());
+}

@@ -1,0 +1,133 @@
+//===- QBlockTypes.cpp - qblock types -------------------------------------===//
+
+#include "qblock/IR/QBlockTypes.h"
+#include "qblock/IR/QBlockDialect.h"
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Layout.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+#define GET_TYPEDEF_CLASSES
+#include "qblock/IR/QBlockTypes.cpp.inc"
+
+void QBlockDialect::registerTypes() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "qblock/IR/QBlockTypes.cpp.inc"
+      >();
+}
+
+LogicalResult
+QuantizedTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
+                            ArrayRef<int64_t> shape, Type elementType,
+                            Attribute scheme, int64_t axis) {
+  if (shape.empty())
+    return emitError() << "a quantized tensor needs rank >= 1";
+  int64_t elements = 1;
+  for (auto [i, dim] : llvm::enumerate(shape)) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    if (dim < 0)
+      return emitError() << "dimension " << i << " has negative size " << dim;
+    if (llvm::MulOverflow(elements, dim, elements))
+      return emitError() << "the shape has more elements than fit in 64 bits";
+  }
+  if (!isa<Float32Type, Float16Type, BFloat16Type>(elementType))
+    return emitError() << "element type must be f32, f16 or bf16, got "
+                       << elementType;
+  int64_t blockSize;
+  StringRef unit = "block size";
+  if (auto blockScheme = dyn_cast<SchemeAttr>(scheme)) {
+    blockSize = blockScheme.getBlockSize();
+  } else if (auto bcq = dyn_cast<BCQSchemeAttr>(scheme)) {
+    blockSize = bcq.getGroup();
+    unit = "BCQ group size";
+  } else {
+    return emitError() << "scheme must be a #qblock.scheme<...> or "
+                          "#qblock.bcq<...> attribute, got "
+                       << scheme;
+  }
+  int64_t rank = shape.size();
+  if (axis < 0 || axis >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << rank << "; the blocked axis must be in [0, " << rank
+                       << ")";
+  int64_t axisSize = shape[axis];
+  if (ShapedType::isDynamic(axisSize))
+    return emitError() << "the blocked axis " << axis
+                       << " must have a static size";
+  if (axisSize % blockSize != 0)
+    return emitError() << "axis " << axis << " has size " << axisSize
+                       << ", which is not a multiple of the " << unit << " "
+                       << blockSize << "; use a " << unit << " that divides "
+                       << axisSize;
+  return success();
+}
+
+Type QuantizedTensorType::parse(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  SmallVector<int64_t> shape;
+  Type elementType;
+  Attribute scheme;
+  int64_t axis;
+  if (parser.parseLess() ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/true,
+                                /*withTrailingX=*/true) ||
+      parser.parseType(elementType) || parser.parseComma() ||
+      parser.parseAttribute(scheme) || parser.parseComma() ||
+      parser.parseKeyword("axis") || parser.parseEqual() ||
+      parser.parseInteger(axis) || parser.parseGreater())
+    return {};
+  return parser.getChecked<QuantizedTensorType>(loc, parser.getContext(), shape,
+                                                elementType, scheme, axis);
+}
+
+void QuantizedTensorType::print(AsmPrinter &printer) const {
+  printer << '<';
+  printer.printDimensionList(getShape());
+  printer << 'x' << getElementType() << ", ";
+  printer.printAttribute(getScheme());
+  printer << ", axis = " << getAxis() << '>';
+}
+
+QuantizedTensorType
+QuantizedTensorType::cloneWith(std::optional<ArrayRef<int64_t>> shape,
+                               Type elementType) const {
+  return QuantizedTensorType::get(getContext(), shape ? *shape : getShape(),
+                                  elementType, getScheme(), getAxis());
+}
+
+SchemeAttr QuantizedTensorType::getBlockScheme() const {
+  return dyn_cast<SchemeAttr>(getScheme());
+}
+
+BCQSchemeAttr QuantizedTensorType::getBCQScheme() const {
+  return dyn_cast<BCQSchemeAttr>(getScheme());
+}
+
+int64_t QuantizedTensorType::getBlockSize() const {
+  if (SchemeAttr scheme = getBlockScheme())
+    return scheme.getBlockSize();
+  return getBCQScheme().getGroup();
+}
+
+RankedTensorType QuantizedTensorType::getExpressedType() const {
+  return RankedTensorType::get(getShape(), getElementType());
+}
+
+int64_t QuantizedTensorType::getStorageBytes() const {
+  assert(hasStaticShape() && "storage size needs a static shape");
+  int64_t k = getAxisSize();
+  int64_t rows = k == 0 ? 0 : getNumElements() / k;
+  if (SchemeAttr scheme = getBlockScheme())
+    return num::computeLayout(rows, k, scheme.toNumerics()).totalBytes;
+  return num::computeBCQLayout(rows, k, getBCQScheme().toNumerics())
+      .totalBytes;
+}

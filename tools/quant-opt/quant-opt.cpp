@@ -1,0 +1,28 @@
+//===- quant-opt.cpp - mlir-opt with qblock -------------------------------===//
+//
+// Every upstream dialect, extension and pass, plus the qblock dialect and its
+// passes, so that users can run qblock passes inside their existing
+// pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/IR/QBlockDialect.h"
+#include "qblock/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  registry.insert<qblock::QBlockDialect>();
+  qblock::registerQBlockPasses();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "qblock optimizer driver: mlir-opt plus the qblock dialect\n",
+      registry));
+}
