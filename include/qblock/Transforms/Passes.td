@@ -1,0 +1,103 @@
+//===- Passes.td - qblock transformation passes ------------*- tablegen -*-===//
+
+#ifndef QBLOCK_TRANSFORMS_PASSES_TD
+#define QBLOCK_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite linalg matmuls with constant weights into qblock ops";
+  let description = [{
+    Finds matmul-shaped linalg ops (`linalg.matmul`, including transposed
+    operands expressed with `indexing_maps`, `linalg.batch_matmul`, and
+    `linalg.generic` contractions with one M, N and K dimension and at most
+    one batch dimension) whose weight operand is a constant, and rewrites
+    them into `qblock.quantize` + `qblock.matmul` (block schemes) or
+    `qblock.lut_gemm` (`scheme=bcq`). The weight is the constant operand;
+    when both are constant, the right-hand one (B in C = A * B). Blocks run
+    along the reduction dimension K. M (and the batch) may be dynamic.
+
+    Ops it cannot quantize are left unchanged with a remark that says why:
+    a non-constant weight, a block or group size that does not divide K,
+    element types other than f32/f16/bf16, or an unsupported operand layout.
+
+    `--qblock-select-formats` then folds the weight quantization into packed
+    constants.
+
+    ```
+    quant-opt --qblock-quantize-linalg="scheme=blockdialect select=two-stage"
+    quant-opt --qblock-quantize-linalg="scheme=bcq bits=3 group=128"
+    ```
+  }];
+  let dependentDialects = ["::qblock::QBlockDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"scheme", "scheme", "::qblock::QuantScheme",
+           "::qblock::QuantScheme::BlockDialect",
+           "Weight format",
+           [{::llvm::cl::values(
+             clEnumValN(::qblock::QuantScheme::BlockDialect, "blockdialect",
+                        "DialectFP4 book, E8M0 scale (default block 32)"),
+             clEnumValN(::qblock::QuantScheme::MXFP4, "mxfp4",
+                        "OCP MXFP4: E2M1, E8M0 scale (default block 32)"),
+             clEnumValN(::qblock::QuantScheme::NVFP4, "nvfp4",
+                        "NVFP4: E2M1, E4M3 scale (default block 16)"),
+             clEnumValN(::qblock::QuantScheme::INT4, "int4",
+                        "symmetric INT4, f16 scale (default block 32)"),
+             clEnumValN(::qblock::QuantScheme::BCQ, "bcq",
+                        "binary-coding quantization for qblock.lut_gemm"))}]>,
+    Option<"block", "block", "int64_t", "32",
+           "Block size along K: even, 2..4096 (nvfp4 defaults to 16 when not "
+           "given)">,
+    Option<"select", "select", "::qblock::numerics::SelectRule",
+           "::qblock::numerics::SelectRule::MSE",
+           "How each block picks its dialect",
+           [{::llvm::cl::values(
+             clEnumValN(::qblock::numerics::SelectRule::MSE, "mse",
+                        "least squared error over all dialects"),
+             clEnumValN(::qblock::numerics::SelectRule::TwoStage, "two-stage",
+                        "the paper's two-stage hardware rule"))}]>,
+    Option<"bits", "bits", "int64_t", "3",
+           "BCQ bit planes q (1..4), scheme=bcq only">,
+    Option<"group", "group", "int64_t", "128",
+           "BCQ group size g along K, scheme=bcq only">,
+  ];
+}
+
+def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
+  let summary = "Fold quantization of constant weights into packed constants";
+  let description = [{
+    Replaces every `qblock.quantize` of a constant (`arith.constant` with
+    dense or `dense_resource` float data) by a `qblock.constant` whose
+    packed storage (docs/formats.md) is held in a `dense_resource` blob.
+    Each block's dialect is chosen with the scheme's selection rule; BCQ
+    weights are fitted (greedy start, alternating refinement). Tensors are
+    processed in parallel on MLIR's thread pool.
+
+    A NaN or Inf in a weight is an error that names the element and its
+    block.
+
+    `report=FILE.json` writes, per quantized tensor, its name, shape,
+    scheme, block size, selection rule, `rel_mse` =
+    sum((w - deq(w))^2) / sum(w^2), bits per element and a histogram of
+    blocks per dialect id: `{"tensors": [{...}, ...]}`.
+
+    `budget=BITS` goes beyond the paper: each weight may use blocks of 16, 32
+    or 64 (those dividing K), and the pass picks per tensor the sizes that
+    minimize the total squared error while the average bits per element
+    over all weights stays within the budget (smaller blocks help
+    outlier-heavy layers). The report then also holds `budget` and
+    `average_bits_per_element`, and each tensor's `block` is the choice.
+  }];
+  let dependentDialects = ["::qblock::QBlockDialect"];
+  let options = [
+    Option<"report", "report", "std::string", "\"\"",
+           "Write a JSON accuracy report to this file">,
+    Option<"budget", "budget", "double", "0.0",
+           "Average bits per element for all block-scheme weights; chooses "
+           "each tensor's block size among 16, 32 and 64 to minimize the "
+           "total squared error (0: keep the block sizes as given)">,
+  ];
+}
+
+#endif // QBLOCK_TRANSFORMS_PASSES_TD

@@ -1,0 +1,223 @@
+//===- QuantizeLinalg.cpp - linalg matmuls to qblock ops ------------------===//
+//
+// The front door: ordinary linalg contractions with a constant weight become
+// qblock.quantize + qblock.matmul / qblock.lut_gemm. The weight itself stays a
+// float constant here; --qblock-select-formats packs it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/IR/QBlockOps.h"
+#include "qblock/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
+
+namespace qblock {
+#define GEN_PASS_DEF_QUANTIZELINALG
+#include "qblock/Transforms/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+/// Where the contraction's operands keep their M, N, K and batch dimensions.
+struct MatmulShape {
+  /// Axis of the weight (B) along which K runs: rank-2 for K x N, rank-1 for
+  /// a transposed N x K weight.
+  int64_t weightAxis;
+  int64_t k;
+};
+
+/// True when `map` yields exactly `dims` (as loop dimensions), in order.
+static bool mapYields(AffineMap map, ArrayRef<unsigned> dims) {
+  if (map.getNumResults() != dims.size())
+    return false;
+  for (auto [expr, dim] : llvm::zip(map.getResults(), dims)) {
+    auto dimExpr = dyn_cast<AffineDimExpr>(expr);
+    if (!dimExpr || dimExpr.getPosition() != dim)
+      return false;
+  }
+  return true;
+}
+
+static bool isSupportedFloat(Type type) {
+  return isa<Float32Type, Float16Type, BFloat16Type>(type);
+}
+
+struct QuantizeLinalgPass
+    : public qblock::impl::QuantizeLinalgBase<QuantizeLinalgPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    auto fail = [&](const Twine &message) {
+      return emitError(UnknownLoc::get(context))
+             << "--qblock-quantize-linalg: " << message;
+    };
+    if (scheme == QuantScheme::BCQ) {
+      if (bits < 1 || bits > 4)
+        return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
+      std::string problem = num::validateBCQScheme(
+          num::BCQScheme{static_cast<int>(bits), group, true});
+      if (!problem.empty())
+        return fail("group=" + Twine(group) + ": " + problem);
+      return success();
+    }
+    std::string problem = num::validateBlockSize(block);
+    if (!problem.empty())
+      return fail("block=" + Twine(block) + ": " + problem);
+    return success();
+  }
+
+  /// The scheme attribute the options describe.
+  Attribute getSchemeAttr(MLIRContext *context) const {
+    if (scheme == QuantScheme::BCQ)
+      return BCQSchemeAttr::get(context, bits, group, /*offset=*/true);
+    num::Scheme numScheme = [&] {
+      switch (scheme) {
+      case QuantScheme::MXFP4:
+        return num::Scheme::mxfp4();
+      case QuantScheme::NVFP4:
+        return num::Scheme::nvfp4();
+      case QuantScheme::INT4:
+        return num::Scheme::int4();
+      default:
+        return num::Scheme::blockDialect();
+      }
+    }();
+    // NVFP4's block is 16 by definition; take it unless the user chose one.
+    if (block.hasValue() || scheme != QuantScheme::NVFP4)
+      numScheme.blockSize = block;
+    numScheme.select = select;
+    return SchemeAttr::get(context, numScheme);
+  }
+
+  /// Checks that `op` is a contraction we can express as qblock.matmul and
+  /// returns where its K runs in the weight, or a reason why not.
+  FailureOr<MatmulShape> analyze(linalg::LinalgOp op,
+                                 std::string &reason) const {
+    auto fail = [&](const Twine &why) {
+      reason = why.str();
+      return failure();
+    };
+    if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+      return fail("expected two inputs and one init");
+    if (!op.hasPureTensorSemantics())
+      return fail("it operates on buffers; run this pass before "
+                  "bufferization");
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+        dims->k.size() != 1 || dims->batch.size() > 1)
+      return fail("it is not a matmul with one M, N and K dimension and at "
+                  "most one batch dimension");
+    SmallVector<unsigned> batch(dims->batch.begin(), dims->batch.end());
+    unsigned m = dims->m.front(), n = dims->n.front(), k = dims->k.front();
+    auto withBatch = [&](std::initializer_list<unsigned> rest) {
+      SmallVector<unsigned> all(batch);
+      all.append(rest);
+      return all;
+    };
+    OpOperand *lhs = op.getDpsInputOperand(0);
+    OpOperand *rhs = op.getDpsInputOperand(1);
+    OpOperand *init = op.getDpsInitOperand(0);
+    if (!mapYields(op.getMatchingIndexingMap(lhs), withBatch({m, k})))
+      return fail("the activation (A) is not laid out as [batch x] M x K; "
+                  "transpose it first");
+    if (!mapYields(op.getMatchingIndexingMap(init), withBatch({m, n})))
+      return fail("the result is not laid out as [batch x] M x N");
+    AffineMap weightMap = op.getMatchingIndexingMap(rhs);
+    int64_t rank = batch.size() + 2;
+    MatmulShape shape;
+    if (mapYields(weightMap, withBatch({k, n})))
+      shape.weightAxis = rank - 2;
+    else if (mapYields(weightMap, withBatch({n, k})))
+      shape.weightAxis = rank - 1;
+    else
+      return fail("the weight (B) is neither [batch x] K x N nor "
+                  "[batch x] N x K");
+
+    for (OpOperand *operand : {lhs, rhs, init}) {
+      Type elementType = getElementTypeOrSelf(operand->get().getType());
+      if (!isSupportedFloat(elementType)) {
+        std::string typeName;
+        llvm::raw_string_ostream(typeName) << elementType;
+        return fail("element type " + typeName +
+                    " is not supported; only f32, f16 and bf16 matmuls are "
+                    "quantized");
+      }
+    }
+    if (!matchPattern(rhs->get(), m_Constant())) {
+      if (matchPattern(lhs->get(), m_Constant()))
+        return fail("only the left-hand operand (A) is a constant; weights "
+                    "are quantized as the right-hand operand (B in C = A * B)");
+      return fail("the weight operand is not a constant");
+    }
+    auto weightType = cast<RankedTensorType>(rhs->get().getType());
+    shape.k = weightType.getDimSize(shape.weightAxis);
+    if (ShapedType::isDynamic(shape.k))
+      return fail("the reduction dimension K is dynamic");
+    return shape;
+  }
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    Attribute schemeAttr = getSchemeAttr(context);
+    int64_t blockSize = scheme == QuantScheme::BCQ
+                            ? static_cast<int64_t>(group)
+                            : cast<SchemeAttr>(schemeAttr).getBlockSize();
+    StringRef unit = scheme == QuantScheme::BCQ ? "group" : "block";
+
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op))
+        candidates.push_back(op);
+    });
+
+    for (linalg::LinalgOp op : candidates) {
+      std::string reason;
+      FailureOr<MatmulShape> shape = analyze(op, reason);
+      if (succeeded(shape) && shape->k % blockSize != 0) {
+        reason = (Twine("K = ") + Twine(shape->k) +
+                  " is not a multiple of the " + unit + " size " +
+                  Twine(blockSize) + "; pass " + unit +
+                  "=N with N dividing " + Twine(shape->k))
+                     .str();
+        shape = failure();
+      }
+      if (failed(shape)) {
+        op->emitRemark("not quantized: ") << reason;
+        continue;
+      }
+      rewrite(op, *shape, schemeAttr);
+    }
+  }
+
+  void rewrite(linalg::LinalgOp op, const MatmulShape &shape,
+               Attribute schemeAttr) {
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    Value lhs = op.getDpsInputOperand(0)->get();
+    Value weight = op.getDpsInputOperand(1)->get();
+    Value init = op.getDpsInitOperand(0)->get();
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    auto quantType = QuantizedTensorType::get(
+        builder.getContext(), weightType.getShape(),
+        weightType.getElementType(), schemeAttr, shape.weightAxis);
+    Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
+    Type resultType = init.getType();
+    Value result;
+    if (isa<BCQSchemeAttr>(schemeAttr))
+      result =
+          LutGemmOp::create(builder, loc, resultType, lhs, quantized, init);
+    else
+      result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,497 @@
+//===- SelectFormats.cpp - pack constant weights --------------------------===//
+//
+// Folds qblock.quantize of float constants into qblock.constant with packed
+// storage in dense_resource blobs, choosing each block's dialect with the
+// scheme's rule. Work is split into row chunks across MLIR's thread pool;
+// each chunk gathers its rows (moving K innermost), checks them for NaN/Inf,
+// quantizes, decodes for the error report and counts dialects, all without
+// per-element allocation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/IR/QBlockOps.h"
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Layout.h"
+#include "qblock/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Threading.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <mutex>
+
+namespace qblock {
+#define GEN_PASS_DEF_SELECTFORMATS
+#include "qblock/Transforms/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+/// Alignment recorded with packed blobs. Bytecode readers require the whole
+/// input buffer to be aligned like its most-aligned resource, and mlir-opt
+/// reads small files into 16-byte aligned heap buffers, so a 64-byte blob
+/// alignment would make such files unreadable. Kernels use unaligned vector
+/// loads (or copy into aligned globals), so 16 costs nothing.
+constexpr uint64_t kBlobAlignment = 16;
+
+/// Rows handled by one task; big enough to amortize scheduling, small enough
+/// to balance two to many cores on typical weights.
+constexpr int64_t kRowsPerChunk = 64;
+
+/// A float weight viewed as outer x K x inner, the blocked axis in the middle.
+struct WeightView {
+  const float *data;
+  int64_t outer, k, inner;
+
+  int64_t rows() const { return outer * inner; }
+  /// Flat index in the logical tensor of element `j` of row `row`.
+  int64_t flatIndex(int64_t row, int64_t j) const {
+    return ((row / inner) * k + j) * inner + row % inner;
+  }
+  /// Copies rows [begin, end) into `out` (row-major, K innermost).
+  void gather(int64_t begin, int64_t end, float *out) const {
+    if (inner == 1) {
+      std::memcpy(out, data + begin * k, (end - begin) * k * sizeof(float));
+      return;
+    }
+    for (int64_t row = begin; row < end; ++row)
+      for (int64_t j = 0; j < k; ++j)
+        out[(row - begin) * k + j] = data[flatIndex(row, j)];
+  }
+};
+
+/// Everything computed for one weight tensor.
+struct WeightJob {
+  QuantizeOp op; // erased once replaced; `type` outlives it
+  QuantizedTensorType type;
+  std::string name;
+  std::vector<float> converted; // only for f16/bf16 or splat weights
+  WeightView view;
+  std::vector<uint8_t> packed;
+  std::vector<uint64_t> histogram;
+  double errorSquares = 0, weightSquares = 0;
+  /// Flat index of the first non-finite weight, or -1.
+  std::atomic<int64_t> firstNonFinite{-1};
+};
+
+/// Returns f32 data for a float elements attribute without copying when the
+/// storage already is f32; converts otherwise.
+static FailureOr<const float *> getFloatData(Attribute attr,
+                                             std::vector<float> &storage) {
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || !isa<FloatType>(elements.getElementType()))
+    return failure();
+  bool isF32 = elements.getElementType().isF32();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return failure();
+    ArrayRef<char> bytes = blob->getData();
+    if (isF32 && static_cast<int64_t>(bytes.size()) ==
+                     elements.getNumElements() * 4)
+      return reinterpret_cast<const float *>(bytes.data());
+    return failure();
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return failure();
+  if (isF32 && !dense.isSplat())
+    return reinterpret_cast<const float *>(dense.getRawData().data());
+  storage.reserve(dense.getNumElements());
+  for (APFloat value : dense.getValues<APFloat>()) {
+    bool losesInfo;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    storage.push_back(value.convertToFloat());
+  }
+  return storage.data();
+}
+
+/// A stable, readable name for a weight: its NameLoc if it has one (as
+/// torch-mlir emits), else @function.wN in walk order.
+static std::string weightName(Value weight, Operation *user, unsigned index) {
+  Location loc = weight.getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (isa<NameLoc>(inner))
+        loc = inner;
+  if (auto nameLoc = dyn_cast<NameLoc>(loc))
+    return nameLoc.getName().str();
+  std::string prefix = "weight";
+  if (auto func = user->getParentOfType<FunctionOpInterface>())
+    prefix = func.getName().str();
+  return prefix + ".w" + std::to_string(index);
+}
+
+/// Unravels a flat index into "[i, j, ...]" for diagnostics.
+static std::string indexString(int64_t flat, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> index(shape.size());
+  for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    index[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  std::string str = "[";
+  llvm::raw_string_ostream os(str);
+  llvm::interleaveComma(index, os);
+  os << ']';
+  return str;
+}
+
+struct SelectFormatsPass
+    : public qblock::impl::SelectFormatsBase<SelectFormatsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<std::unique_ptr<WeightJob>> jobs;
+    unsigned counter = 0;
+    getOperation().walk([&](QuantizeOp op) {
+      Attribute value;
+      if (!matchPattern(op.getInput(), m_Constant(&value)) ||
+          !op.getType().hasStaticShape())
+        return;
+      auto job = std::make_unique<WeightJob>();
+      FailureOr<const float *> data = getFloatData(value, job->converted);
+      if (failed(data))
+        return;
+      QuantizedTensorType type = op.getType();
+      ArrayRef<int64_t> shape = type.getShape();
+      int64_t axis = type.getAxis();
+      job->op = op;
+      job->type = type;
+      job->name = weightName(op.getInput(), op, counter++);
+      job->view.data = *data;
+      job->view.k = shape[axis];
+      job->view.outer = 1;
+      job->view.inner = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        job->view.outer *= shape[d];
+      for (int64_t d = axis + 1; d < type.getRank(); ++d)
+        job->view.inner *= shape[d];
+      jobs.push_back(std::move(job));
+    });
+
+    if (budget > 0)
+      jobs = expandBlockCandidates(std::move(jobs));
+    for (auto &job : jobs) {
+      job->packed.assign(job->type.getStorageBytes(), 0);
+      if (SchemeAttr scheme = job->type.getBlockScheme())
+        job->histogram.assign(scheme.getBook().getNumDialects(), 0);
+    }
+    quantizeAll(jobs);
+
+    bool failedAny = false;
+    for (auto &job : jobs) {
+      int64_t bad = job->firstNonFinite.load();
+      if (bad < 0)
+        continue;
+      QuantizedTensorType type = job->op.getType();
+      int64_t k = job->view.k;
+      // Recover row and block of the bad element for the message.
+      int64_t inner = job->view.inner;
+      int64_t flatOuter = bad / (k * inner), rem = bad % (k * inner);
+      int64_t j = rem / inner, row = flatOuter * inner + rem % inner;
+      float v = job->view.data[bad];
+      job->op.getInput().getDefiningOp()->emitError("weight '")
+          << job->name << "' holds " << (std::isnan(v) ? "NaN" : "Inf")
+          << " at " << indexString(bad, type.getShape()) << " (row " << row
+          << ", block " << j / type.getBlockSize()
+          << "); quantized weights must be finite";
+      failedAny = true;
+    }
+    if (failedAny)
+      return signalPassFailure();
+    if (budget > 0 && failed(chooseBlocks(jobs)))
+      return signalPassFailure();
+
+    for (auto &job : jobs)
+      replaceWithConstant(*job);
+    if (!report.empty() && failed(writeReport(jobs)))
+      return signalPassFailure();
+  }
+
+  /// Quantizes every job's rows in chunks on the context's thread pool.
+  void quantizeAll(ArrayRef<std::unique_ptr<WeightJob>> jobs) {
+    struct Chunk {
+      WeightJob *job;
+      int64_t begin, end;
+    };
+    std::vector<Chunk> chunks;
+    for (auto &job : jobs)
+      for (int64_t row = 0; row < job->view.rows(); row += kRowsPerChunk)
+        chunks.push_back(
+            {job.get(), row,
+             std::min<int64_t>(row + kRowsPerChunk, job->view.rows())});
+    std::mutex mergeMutex;
+    parallelForEach(&getContext(), chunks, [&](const Chunk &chunk) {
+      WeightJob &job = *chunk.job;
+      QuantizedTensorType type = job.type;
+      int64_t k = job.view.k, count = chunk.end - chunk.begin;
+      std::vector<float> rows(count * k), decoded(count * k);
+      job.view.gather(chunk.begin, chunk.end, rows.data());
+      int64_t bad = num::findNonFinite(rows.data(), rows.size());
+      if (bad >= 0) {
+        int64_t flat = job.view.flatIndex(chunk.begin + bad / k, bad % k);
+        // Keep the smallest index so the message does not depend on timing.
+        int64_t seen = job.firstNonFinite.load();
+        while ((seen < 0 || flat < seen) &&
+               !job.firstNonFinite.compare_exchange_weak(seen, flat)) {
+        }
+        return;
+      }
+      std::vector<uint64_t> histogram(job.histogram.size(), 0);
+      // Rows are written to `rows.data()` relative to chunk.begin, while the
+      // numerics API indexes the source by absolute row; offset the pointer.
+      const float *source = rows.data() - chunk.begin * k;
+      float *target = decoded.data() - chunk.begin * k;
+      if (SchemeAttr scheme = type.getBlockScheme()) {
+        num::Scheme numScheme = scheme.toNumerics();
+        num::BlockLayout layout =
+            num::computeLayout(job.view.rows(), k, numScheme);
+        num::quantizeRows(source, layout, numScheme, chunk.begin, chunk.end,
+                          job.packed.data());
+        num::dequantizeRows(job.packed.data(), layout, numScheme, chunk.begin,
+                            chunk.end, target);
+        if (histogram.size() > 1) {
+          num::QuantizedBlock block;
+          for (int64_t row = chunk.begin; row < chunk.end; ++row)
+            for (int64_t b = 0; b < layout.blocksPerRow; ++b) {
+              num::unpackBlock(job.packed.data(), layout, row, b, block);
+              ++histogram[block.dialect];
+            }
+        } else if (histogram.size() == 1) {
+          histogram[0] = count * layout.blocksPerRow;
+        }
+      } else {
+        num::BCQScheme bcq = type.getBCQScheme().toNumerics();
+        num::BCQLayout layout = num::computeBCQLayout(job.view.rows(), k, bcq);
+        num::fitBCQRows(source, layout, bcq, /*iterations=*/8, chunk.begin,
+                        chunk.end, job.packed.data());
+        num::dequantizeBCQRows(job.packed.data(), layout, bcq, chunk.begin,
+                               chunk.end, target);
+      }
+      double errorSquares = 0, weightSquares = 0;
+      for (int64_t i = 0, e = count * k; i < e; ++i) {
+        double diff = double(rows[i]) - double(decoded[i]);
+        errorSquares += diff * diff;
+        weightSquares += double(rows[i]) * double(rows[i]);
+      }
+      std::lock_guard<std::mutex> lock(mergeMutex);
+      job.errorSquares += errorSquares;
+      job.weightSquares += weightSquares;
+      for (size_t i = 0; i < histogram.size(); ++i)
+        job.histogram[i] += histogram[i];
+    });
+  }
+
+  /// Block sizes the budget may choose from, smallest (most bits) first.
+  static constexpr int64_t kBudgetBlocks[] = {16, 32, 64};
+
+  /// For budget mode: one job per candidate block size for every
+  /// block-scheme weight whose users are all qblock ops (so its type may
+  /// change); other weights keep a single job.
+  SmallVector<std::unique_ptr<WeightJob>>
+  expandBlockCandidates(SmallVector<std::unique_ptr<WeightJob>> jobs) {
+    SmallVector<std::unique_ptr<WeightJob>> expanded;
+    for (auto &job : jobs) {
+      SchemeAttr scheme = job->type.getBlockScheme();
+      bool retypable =
+          scheme && llvm::all_of(job->op->getUsers(), [](Operation *user) {
+            return isa<MatmulOp, DequantizeOp>(user);
+          });
+      if (!retypable) {
+        expanded.push_back(std::move(job));
+        continue;
+      }
+      for (int64_t blockSize : kBudgetBlocks) {
+        if (job->view.k % blockSize != 0)
+          continue;
+        auto candidate = std::make_unique<WeightJob>();
+        candidate->op = job->op;
+        candidate->name = job->name;
+        candidate->converted = job->converted;
+        candidate->view = job->view;
+        if (!job->converted.empty())
+          candidate->view.data = candidate->converted.data();
+        candidate->type = QuantizedTensorType::get(
+            &getContext(), job->type.getShape(), job->type.getElementType(),
+            SchemeAttr::get(&getContext(), scheme.getBook(), scheme.getScale(),
+                            blockSize, scheme.getSelect()),
+            job->type.getAxis());
+        expanded.push_back(std::move(candidate));
+      }
+    }
+    return expanded;
+  }
+
+  /// Picks one candidate per weight: start every weight at its cheapest
+  /// block size, then repeatedly take the step to the next finer block with
+  /// the largest error reduction per added bit that still fits the budget
+  /// (greedy multiple-choice knapsack). Retypes the chosen quantize ops.
+  LogicalResult chooseBlocks(SmallVector<std::unique_ptr<WeightJob>> &jobs) {
+    // Candidates of one weight are adjacent, finest block first.
+    struct Weight {
+      SmallVector<WeightJob *> options; // most bits first
+      size_t chosen;
+      double elements;
+    };
+    SmallVector<Weight> weights;
+    for (auto &job : jobs) {
+      if (weights.empty() || weights.back().options.front()->op != job->op)
+        weights.push_back({{}, 0, double(job->type.getNumElements())});
+      weights.back().options.push_back(job.get());
+    }
+    auto bits = [](WeightJob *job) {
+      if (SchemeAttr scheme = job->type.getBlockScheme())
+        return scheme.toNumerics().bitsPerElement();
+      return job->type.getBCQScheme().toNumerics().bitsPerElement();
+    };
+    double totalElements = 0, usedBits = 0;
+    for (Weight &weight : weights) {
+      weight.chosen = weight.options.size() - 1;
+      totalElements += weight.elements;
+      usedBits += bits(weight.options[weight.chosen]) * weight.elements;
+    }
+    double budgetBits = budget * totalElements;
+    if (usedBits > budgetBits * (1 + 1e-12)) {
+      std::string message;
+      llvm::raw_string_ostream(message)
+          << "--qblock-select-formats: budget="
+          << llvm::format("%g", budget.getValue())
+          << " bits per element is below the cheapest choice ("
+          << llvm::format("%g", usedBits / totalElements)
+          << "); raise the budget";
+      return emitError(getOperation().getLoc()) << message;
+    }
+    while (true) {
+      Weight *best = nullptr;
+      size_t bestOption = 0;
+      double bestRatio = 0;
+      for (Weight &weight : weights) {
+        WeightJob *current = weight.options[weight.chosen];
+        // Look at every finer option, not only the next one: a step can
+        // gain nothing (an outlier in both halves of a block) while the one
+        // after it gains a lot.
+        for (size_t option = 0; option < weight.chosen; ++option) {
+          WeightJob *finer = weight.options[option];
+          double addedBits = (bits(finer) - bits(current)) * weight.elements;
+          double gain = current->errorSquares - finer->errorSquares;
+          if (usedBits + addedBits > budgetBits * (1 + 1e-12) || gain <= 0)
+            continue;
+          double ratio = gain / addedBits;
+          if (!best || ratio > bestRatio) {
+            best = &weight;
+            bestOption = option;
+            bestRatio = ratio;
+          }
+        }
+      }
+      if (!best)
+        break;
+      usedBits += (bits(best->options[bestOption]) -
+                   bits(best->options[best->chosen])) *
+                  best->elements;
+      best->chosen = bestOption;
+    }
+    averageBits = usedBits / totalElements;
+
+    SmallVector<std::unique_ptr<WeightJob>> chosen;
+    for (auto &job : jobs) {
+      for (Weight &weight : weights)
+        if (weight.options[weight.chosen] == job.get())
+          chosen.push_back(std::move(job));
+    }
+    for (auto &job : chosen)
+      job->op.getResult().setType(job->type);
+    jobs = std::move(chosen);
+    return success();
+  }
+
+  /// Average bits per element the budget allocation reached.
+  double averageBits = 0;
+
+  void replaceWithConstant(WeightJob &job) {
+    OpBuilder builder(job.op);
+    auto bytesType = RankedTensorType::get(
+        {static_cast<int64_t>(job.packed.size())}, builder.getI8Type());
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(reinterpret_cast<const char *>(job.packed.data()),
+                       job.packed.size()),
+        kBlobAlignment);
+    auto data =
+        DenseResourceElementsAttr::get(bytesType, job.name, std::move(blob));
+    Value constant = ConstantOp::create(builder, job.op.getLoc(),
+                                        job.op.getType(), data);
+    Operation *weight = job.op.getInput().getDefiningOp();
+    job.op.replaceAllUsesWith(constant);
+    job.op.erase();
+    if (weight && weight->use_empty())
+      weight->erase();
+  }
+
+  LogicalResult writeReport(ArrayRef<std::unique_ptr<WeightJob>> jobs) {
+    std::error_code error;
+    llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
+    if (error)
+      return emitError(getOperation().getLoc())
+             << "cannot write report '" << report << "': " << error.message();
+    llvm::json::OStream json(os, /*IndentSize=*/2);
+    json.object([&] {
+      if (budget > 0) {
+        json.attribute("budget", budget.getValue());
+        json.attribute("average_bits_per_element", averageBits);
+      }
+      json.attributeArray("tensors", [&] {
+        for (auto &job : jobs)
+          writeTensor(json, *job);
+      });
+    });
+    os << '\n';
+    return success();
+  }
+
+  static void writeTensor(llvm::json::OStream &json, const WeightJob &job) {
+    QuantizedTensorType type = job.type;
+    json.object([&] {
+      json.attribute("name", job.name);
+      json.attributeArray("shape", [&] {
+        for (int64_t dim : type.getShape())
+          json.value(dim);
+      });
+      double relMSE =
+          job.weightSquares > 0 ? job.errorSquares / job.weightSquares : 0.0;
+      if (SchemeAttr scheme = type.getBlockScheme()) {
+        num::Scheme numScheme = scheme.toNumerics();
+        json.attribute("scheme", scheme.getPresetName());
+        json.attribute("block", scheme.getBlockSize());
+        json.attribute("select", num::selectRuleName(numScheme.select));
+        json.attribute("rel_mse", relMSE);
+        json.attribute("bits_per_element", numScheme.bitsPerElement());
+      } else {
+        num::BCQScheme bcq = type.getBCQScheme().toNumerics();
+        json.attribute("scheme", "bcq");
+        json.attribute("block", bcq.group);
+        json.attribute("select", "alternating");
+        json.attribute("bits", bcq.bits);
+        json.attribute("rel_mse", relMSE);
+        json.attribute("bits_per_element", bcq.bitsPerElement());
+      }
+      json.attributeArray("histogram", [&] {
+        for (uint64_t count : job.histogram)
+          json.value(static_cast<int64_t>(count));
+      });
+    });
+  }
+};
+
+} // namespace

@@ -1,0 +1,18 @@
+// Invalid options fail with a message that names the option and what to use.
+// RUN: not quant-opt %s --qblock-quantize-linalg="block=0" 2>&1 | FileCheck %s --check-prefix=BLOCK0
+// RUN: not quant-opt %s --qblock-quantize-linalg="block=33" 2>&1 | FileCheck %s --check-prefix=ODD
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=9" 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq group=12" 2>&1 | FileCheck %s --check-prefix=GROUP
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=foo" 2>&1 | FileCheck %s --check-prefix=SCHEME
+// RUN: not quant-opt %s --qblock-quantize-linalg="select=best" 2>&1 | FileCheck %s --check-prefix=SELECT
+
+// BLOCK0: error: --qblock-quantize-linalg: block=0: block size must be in [2, 4096], got 0
+// ODD: error: --qblock-quantize-linalg: block=33: block size must be even so that two 4-bit codes share a byte, got 33
+// BITS: error: --qblock-quantize-linalg: bits=9 is out of range; use 1..4
+// GROUP: error: --qblock-quantize-linalg: group=12: BCQ group size must be a positive multiple of 8 (one byte per bit plane), got 12
+// SCHEME: for the --scheme option: Cannot find option named 'foo'!
+// SELECT: for the --select option: Cannot find option named 'best'!
+
+func.func @f() {
+  return
+}

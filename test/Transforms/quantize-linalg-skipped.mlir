@@ -1,0 +1,106 @@
+// RUN: quant-opt %s --qblock-quantize-linalg -split-input-file -verify-diagnostics | FileCheck %s
+// Every op this pass cannot quantize stays as it was, with a remark saying why.
+
+// CHECK-LABEL: func.func @weight_not_constant
+// CHECK: linalg.matmul
+func.func @weight_not_constant(%x: tensor<4x32xf32>, %w: tensor<32x8xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-remark@+1 {{not quantized: the weight operand is not a constant}}
+  %r = linalg.matmul ins(%x, %w : tensor<4x32xf32>, tensor<32x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @only_lhs_constant
+// CHECK: linalg.matmul
+func.func @only_lhs_constant(%w: tensor<32x8xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %x = arith.constant dense<1.0> : tensor<4x32xf32>
+  // expected-remark@+1 {{not quantized: only the left-hand operand (A) is a constant; weights are quantized as the right-hand operand (B in C = A * B)}}
+  %r = linalg.matmul ins(%x, %w : tensor<4x32xf32>, tensor<32x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @k_not_multiple
+// CHECK: linalg.matmul
+func.func @k_not_multiple(%x: tensor<4x48xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<48x8xf32>
+  // expected-remark@+1 {{not quantized: K = 48 is not a multiple of the block size 32; pass block=N with N dividing 48}}
+  %r = linalg.matmul ins(%x, %w : tensor<4x48xf32>, tensor<48x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @integer_matmul
+// CHECK: linalg.matmul
+func.func @integer_matmul(%x: tensor<4x32xi8>, %init: tensor<4x8xi32>) -> tensor<4x8xi32> {
+  %w = arith.constant dense<1> : tensor<32x8xi8>
+  // expected-remark@+1 {{not quantized: element type i8 is not supported; only f32, f16 and bf16 matmuls are quantized}}
+  %r = linalg.matmul ins(%x, %w : tensor<4x32xi8>, tensor<32x8xi8>) outs(%init : tensor<4x8xi32>) -> tensor<4x8xi32>
+  return %r : tensor<4x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @buffers
+// CHECK: linalg.matmul
+func.func @buffers(%x: memref<4x32xf32>, %w: memref<32x8xf32>, %out: memref<4x8xf32>) {
+  // expected-remark@+1 {{not quantized: it operates on buffers; run this pass before bufferization}}
+  linalg.matmul ins(%x, %w : memref<4x32xf32>, memref<32x8xf32>) outs(%out : memref<4x8xf32>)
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transposed_activation
+// CHECK: linalg.matmul
+func.func @transposed_activation(%x: tensor<32x4xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<32x8xf32>
+  // expected-remark@+1 {{not quantized: the activation (A) is not laid out as [batch x] M x K; transpose it first}}
+  %r = linalg.matmul indexing_maps = [
+         affine_map<(m, n, k) -> (k, m)>,
+         affine_map<(m, n, k) -> (k, n)>,
+         affine_map<(m, n, k) -> (m, n)>]
+       ins(%x, %w : tensor<32x4xf32>, tensor<32x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Two reduction dimensions: not a plain matmul.
+// CHECK-LABEL: func.func @two_reductions
+// CHECK: linalg.generic
+func.func @two_reductions(%x: tensor<4x2x32xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x32x8xf32>
+  // expected-remark@+1 {{not quantized: it is not a matmul with one M, N and K dimension and at most one batch dimension}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k1, k2) -> (m, k1, k2)>,
+                                        affine_map<(m, n, k1, k2) -> (k1, k2, n)>,
+                                        affine_map<(m, n, k1, k2) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+       ins(%x, %w : tensor<4x2x32xf32>, tensor<2x32x8xf32>) outs(%init : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Element-wise generics are not contractions and are ignored silently.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: linalg.generic
+func.func @elementwise(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c = arith.constant dense<1.0> : tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                       iterator_types = ["parallel"]}
+       ins(%x, %c : tensor<4xf32>, tensor<4xf32>) outs(%x : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -1,0 +1,119 @@
+// RUN: quant-opt %s --qblock-quantize-linalg -split-input-file | FileCheck %s
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4" -split-input-file | FileCheck %s --check-prefix=MXFP4
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4" -split-input-file | FileCheck %s --check-prefix=NVFP4
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=int4 block=64" -split-input-file | FileCheck %s --check-prefix=INT4
+// RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage block=16" -split-input-file | FileCheck %s --check-prefix=TWOSTAGE
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 group=64" -split-input-file | FileCheck %s --check-prefix=BCQ
+
+// A plain matmul with a constant weight and a dynamic M.
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[INIT:.*]]: tensor<?x64xf32>)
+// CHECK: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<128x64xf32>
+// CHECK: %[[Q:.*]] = qblock.quantize %[[W]] : tensor<128x64xf32> -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
+// CHECK: %[[R:.*]] = qblock.matmul ins(%[[X]], %[[Q]] : tensor<?x128xf32>, !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%[[INIT]] : tensor<?x64xf32>) -> tensor<?x64xf32>
+// CHECK-NOT: linalg.matmul
+// CHECK: return %[[R]]
+// MXFP4-LABEL: func.func @matmul
+// MXFP4: qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.scheme<mxfp4>, axis = 0>
+// NVFP4-LABEL: func.func @matmul
+// NVFP4: qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.scheme<nvfp4>, axis = 0>
+// INT4-LABEL: func.func @matmul
+// INT4: qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.scheme<int4, block = 64>, axis = 0>
+// TWOSTAGE-LABEL: func.func @matmul
+// TWOSTAGE: qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect, block = 16, select = two_stage>, axis = 0>
+// BCQ-LABEL: func.func @matmul
+// BCQ: %[[Q:.*]] = qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>
+// BCQ: qblock.lut_gemm ins(%{{.*}}, %[[Q]] : tensor<?x128xf32>, !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>)
+// BCQ-NOT: qblock.matmul
+func.func @matmul(%x: tensor<?x128xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %w = arith.constant dense<0.25> : tensor<128x64xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x128xf32>, tensor<128x64xf32>) outs(%init : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
+
+// -----
+
+// Transposed weight (N x K, as nn.Linear stores it) through indexing_maps:
+// blocks run along the weight's last axis.
+// CHECK-LABEL: func.func @matmul_transpose_b
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<64x128xf16> -> !qblock.qtensor<64x128xf16, #qblock.scheme<blockdialect>, axis = 1>
+// CHECK: qblock.matmul ins(%{{.*}}, %[[Q]] : tensor<4x128xf16>, !qblock.qtensor<64x128xf16, #qblock.scheme<blockdialect>, axis = 1>) outs(%{{.*}} : tensor<4x64xf32>)
+func.func @matmul_transpose_b(%x: tensor<4x128xf16>, %init: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %w = arith.constant dense<1.0> : tensor<64x128xf16>
+  %r = linalg.matmul indexing_maps = [
+         affine_map<(m, n, k) -> (m, k)>,
+         affine_map<(m, n, k) -> (n, k)>,
+         affine_map<(m, n, k) -> (m, n)>]
+       ins(%x, %w : tensor<4x128xf16>, tensor<64x128xf16>) outs(%init : tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %r : tensor<4x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<2x64x8xbf16> -> !qblock.qtensor<2x64x8xbf16, #qblock.scheme<blockdialect>, axis = 1>
+// CHECK: qblock.matmul ins(%{{.*}}, %[[Q]] : tensor<2x?x64xbf16>, !qblock.qtensor<2x64x8xbf16, #qblock.scheme<blockdialect>, axis = 1>) outs(%{{.*}} : tensor<2x?x8xbf16>) -> tensor<2x?x8xbf16>
+func.func @batch_matmul(%x: tensor<2x?x64xbf16>, %init: tensor<2x?x8xbf16>) -> tensor<2x?x8xbf16> {
+  %w = arith.constant dense<1.0> : tensor<2x64x8xbf16>
+  %r = linalg.batch_matmul ins(%x, %w : tensor<2x?x64xbf16>, tensor<2x64x8xbf16>) outs(%init : tensor<2x?x8xbf16>) -> tensor<2x?x8xbf16>
+  return %r : tensor<2x?x8xbf16>
+}
+
+// -----
+
+// A matmul-shaped linalg.generic, as torch-mlir emits after generalization,
+// with an f16 weight promoted to f32 inside the body.
+#mk = affine_map<(m, n, k) -> (m, k)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @generic
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<16x32xf16> -> !qblock.qtensor<16x32xf16, #qblock.scheme<blockdialect>, axis = 1>
+// CHECK: qblock.matmul ins(%{{.*}}, %[[Q]] : tensor<?x32xf32>, !qblock.qtensor<16x32xf16, #qblock.scheme<blockdialect>, axis = 1>) outs(%{{.*}} : tensor<?x16xf32>)
+// CHECK-NOT: linalg.generic
+func.func @generic(%x: tensor<?x32xf32>, %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<16x32xf16>
+  %r = linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<?x32xf32>, tensor<16x32xf16>) outs(%init : tensor<?x16xf32>) {
+  ^bb0(%a: f32, %b: f16, %c: f32):
+    %bf = arith.extf %b : f16 to f32
+    %p = arith.mulf %a, %bf : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x16xf32>
+  return %r : tensor<?x16xf32>
+}
+
+// -----
+
+// When both operands are constants, the right-hand one is the weight.
+// CHECK-LABEL: func.func @both_constant
+// CHECK-DAG: %[[A:.*]] = arith.constant dense<3.000000e+00> : tensor<2x32xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<5.000000e-01> : tensor<32x4xf32>
+// CHECK: %[[Q:.*]] = qblock.quantize %[[B]]
+// CHECK: qblock.matmul ins(%[[A]], %[[Q]]
+func.func @both_constant(%init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %a = arith.constant dense<3.0> : tensor<2x32xf32>
+  %b = arith.constant dense<0.5> : tensor<32x4xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+// dense_resource weights (how large models are stored) are constants too.
+// CHECK-LABEL: func.func @resource_weight
+// CHECK: %[[W:.*]] = arith.constant dense_resource<w> : tensor<32x2xf32>
+// CHECK: qblock.quantize %[[W]]
+func.func @resource_weight(%x: tensor<1x32xf32>, %init: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense_resource<w> : tensor<32x2xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<1x32xf32>, tensor<32x2xf32>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %r : tensor<1x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F"
+    }
+  }
+#-}
