@@ -190,6 +190,24 @@ LogicalResult ConstantOp::verify() {
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getData(); }
 
 //===----------------------------------------------------------------------===//
+// FromStorageOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FromStorageOp::verify() {
+  QuantizedTensorType type = getType();
+  if (!type.hasStaticShape())
+    return emitOpError("packed storage needs a static quantized shape, got ")
+           << shapeString(type.getShape());
+  int64_t bytes = getStorage().getType().getDimSize(0);
+  int64_t expected = type.getStorageBytes();
+  if (!ShapedType::isDynamic(bytes) && bytes != expected)
+    return emitOpError("storage holds ")
+           << bytes << " bytes but " << type << " needs " << expected
+           << " (see docs/formats.md)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MatmulOp / LutGemmOp
 //===----------------------------------------------------------------------===//
 

@@ -199,6 +199,22 @@ func.func @constant_truncated_blob() {
 
 // -----
 
+func.func @from_storage_size(%b: tensor<100xi8>) {
+  // expected-error@+1 {{'qblock.from_storage' op storage holds 100 bytes but '!qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>' needs 128 (see docs/formats.md)}}
+  %0 = qblock.from_storage %b : tensor<100xi8> -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  return
+}
+
+// -----
+
+func.func @from_storage_dynamic(%b: tensor<?xi8>) {
+  // expected-error@+1 {{'qblock.from_storage' op packed storage needs a static quantized shape, got [?, 32]}}
+  %0 = qblock.from_storage %b : tensor<?xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  return
+}
+
+// -----
+
 func.func @matmul_bcq_weight(%a: tensor<2x128xf32>, %w: !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>, %i: tensor<2x8xf32>) {
   // expected-error@+1 {{'qblock.matmul' op the weight uses a BCQ scheme; use qblock.lut_gemm for BCQ weights}}
   %0 = qblock.matmul ins(%a, %w : tensor<2x128xf32>, !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>

@@ -96,6 +96,13 @@ func.func @constant() -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis =
   return %0 : !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
 }
 
+// CHECK-LABEL: func.func @from_storage
+func.func @from_storage(%bytes: tensor<128xi8>) -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1> {
+  // CHECK: qblock.from_storage %{{.*}} : tensor<128xi8> -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %0 = qblock.from_storage %bytes : tensor<128xi8> -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  return %0 : !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+}
+
 // CHECK-LABEL: func.func @resource_constant
 func.func @resource_constant() -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1> {
   // CHECK: qblock.constant dense_resource<blob1> : tensor<128xi8>

@@ -89,6 +89,27 @@ def QBlock_ConstantOp : QBlock_Op<"constant", [ConstantLike, Pure]> {
   let hasFolder = 1;
 }
 
+def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
+  let summary = "View packed bytes as a quantized tensor";
+  let description = [{
+    Reinterprets a 1-D `i8` tensor holding the packed layout of
+    docs/formats.md as the quantized tensor of the result type, which must be
+    static and exactly that many bytes. This is how packed weights enter at
+    run time (loaded from a file, passed to a compiled function) instead of
+    being embedded as a `qblock.constant`.
+
+    ```mlir
+    %w = qblock.from_storage %bytes : tensor<4160xi8>
+           -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[I8]>:$storage);
+  let results = (outs QBlock_QuantizedTensor:$result);
+  let assemblyFormat =
+      "$storage attr-dict `:` type($storage) `->` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // matmul / lut_gemm
 //===----------------------------------------------------------------------===//
