@@ -208,6 +208,20 @@ LogicalResult FromStorageOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// LookupOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookupOp::verify() {
+  int64_t size = getTable().getType().getNumElements();
+  if (size != 8 && size != 16)
+    return emitOpError("table must hold 8 or 16 values, got ") << size;
+  if (getResult().getType().getNumElements() !=
+      getIndices().getType().getNumElements())
+    return emitOpError("result must have one lane per index");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MatmulOp / LutGemmOp
 //===----------------------------------------------------------------------===//
 

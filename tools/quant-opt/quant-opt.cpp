@@ -6,7 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockDialect.h"
+#include "qblock/Pipelines/Pipelines.h"
 #include "qblock/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +24,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   registry.insert<qblock::QBlockDialect>();
   qblock::registerQBlockPasses();
+  qblock::registerQBlockConversionPasses();
+  qblock::registerQBlockPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "qblock optimizer driver: mlir-opt plus the qblock dialect\n",
       registry));

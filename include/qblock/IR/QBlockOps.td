@@ -111,6 +111,41 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// lookup (a lowering helper)
+//===----------------------------------------------------------------------===//
+
+def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
+  let summary = "Look up vector lanes in a small table held in a register";
+  let description = [{
+    `result[i] = table[indices[i] mod size(table)]` for a table of 8 or 16
+    f32 values. The CPU lowering decodes 4-bit codes with it (the table is a
+    block's scaled dialect row). It stays target-neutral, and free of memory
+    effects, through bufferization; `--qblock-lower-lookups` then turns it
+    into `vpermps` on x86 or per-lane extracts elsewhere.
+
+    ```mlir
+    %v = qblock.lookup %row[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$table,
+                       VectorOfRankAndType<[1], [I32]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $table `[` $indices `]` attr-dict `:` type($table) `,` type($indices)
+    `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$table, "::mlir::Value":$indices), [{
+      auto lanes = ::llvm::cast<::mlir::VectorType>(indices.getType()).getShape();
+      build($_builder, $_state,
+            ::mlir::VectorType::get(lanes, $_builder.getF32Type()), table,
+            indices);
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // matmul / lut_gemm
 //===----------------------------------------------------------------------===//
 

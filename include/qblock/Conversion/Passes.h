@@ -1,0 +1,26 @@
+//===- Passes.h - qblock conversion passes ----------------------*- C++ -*-===//
+
+#ifndef QBLOCK_CONVERSION_PASSES_H
+#define QBLOCK_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace qblock {
+
+#define GEN_PASS_DECL
+#include "qblock/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qblock/Conversion/Passes.h.inc"
+
+} // namespace qblock
+
+#endif // QBLOCK_CONVERSION_PASSES_H

@@ -1,0 +1,58 @@
+//===- Passes.td - qblock conversion passes ----------------*- tablegen -*-===//
+
+#ifndef QBLOCK_CONVERSION_PASSES_TD
+#define QBLOCK_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
+  let summary = "Lower qblock ops to scf/vector/arith/memref loop nests";
+  let description = [{
+    Runs on tensors, before bufferization. Every quantized value becomes its
+    packed bytes (`qblock.constant` -> an `arith.constant` of `i8`,
+    `qblock.quantize` -> a loop nest that quantizes into a new buffer), and
+    `qblock.matmul` / `qblock.dequantize` become loop nests over
+    `bufferization.to_buffer` views of their operands that write a fresh
+    buffer returned through `bufferization.to_tensor`.
+
+    `qblock.matmul` decodes weights in registers, one block at a time: the
+    block's dialect row of signed magnitudes is scaled once, codes are split
+    into nibbles and looked up (`vpermps` through `llvm.call_intrinsic` for
+    `target=avx512`/`avx2`, a `vector.gather` from the table otherwise), and
+    the decoded vectors feed FMAs against de-interleaved activations. Output
+    rows are distributed with `scf.parallel`. Weights are never dequantized
+    to memory.
+
+    Quantized values must not cross function boundaries: pass packed bytes
+    as `tensor<Nxi8>` and view them with `qblock.from_storage`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"target", "target", "std::string", "\"host\"",
+           "Instruction set for the decode fast paths: generic, avx2, avx512, "
+           "or host (detect the machine running the compiler)">,
+  ];
+}
+
+def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
+  let summary = "Lower qblock.lookup to target instructions";
+  let description = [{
+    Replaces every `qblock.lookup` with `vpermps` (`llvm.call_intrinsic` of
+    `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
+    `llvm.x86.avx2.permps` for 8 and 8) when the target has it, and with one
+    dynamic `vector.extract` per lane otherwise. Runs after bufferization.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"target", "target", "std::string", "\"host\"",
+           "generic, avx2, avx512, or host">,
+  ];
+}
+
+#endif // QBLOCK_CONVERSION_PASSES_TD

@@ -1,0 +1,30 @@
+//===- Pipelines.h - qblock end-to-end pipelines ----------------*- C++ -*-===//
+
+#ifndef QBLOCK_PIPELINES_PIPELINES_H
+#define QBLOCK_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace qblock {
+
+struct CPUPipelineOptions
+    : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Decode fast paths: generic, avx2, avx512, or host"),
+      llvm::cl::init("host")};
+};
+
+/// qblock (mixed with func/arith/tensor/linalg/memref) down to the LLVM
+/// dialect: convert-qblock-to-cpu, one-shot bufferization across function
+/// boundaries, buffer deallocation, loops, scf.parallel -> OpenMP, LLVM.
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUPipelineOptions &options);
+
+/// Registers --qblock-cpu-pipeline.
+void registerQBlockPipelines();
+
+} // namespace qblock
+
+#endif // QBLOCK_PIPELINES_PIPELINES_H

@@ -1,0 +1,227 @@
+//===- Decode.cpp - Decoding packed blocks in registers -------------------===//
+
+#include "Decode.h"
+
+#include "qblock/IR/QBlockOps.h"
+#include "qblock/Numerics/Scale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+
+FailureOr<Target> qblock::cpu::parseTarget(StringRef name) {
+  if (name == "generic")
+    return Target::Generic;
+  if (name == "avx2")
+    return Target::AVX2;
+  if (name == "avx512")
+    return Target::AVX512;
+  if (name != "host")
+    return failure();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return Target::AVX512;
+  if (features.lookup("avx2"))
+    return Target::AVX2;
+  return Target::Generic;
+}
+
+/// A private constant global named by a hash of its contents, created once.
+static Value getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                              SymbolTable &symbols, StringRef prefix,
+                              ArrayRef<float> values, ArrayRef<int64_t> shape) {
+  uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(values.data()),
+      values.size() * sizeof(float)));
+  std::string name = (prefix + "_" + llvm::utohexstr(hash)).str();
+  auto type = MemRefType::get(shape, b.getF32Type());
+  if (!symbols.lookup(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto tensorType = RankedTensorType::get(shape, b.getF32Type());
+    auto global = memref::GlobalOp::create(
+        b, name, b.getStringAttr("private"), type,
+        DenseElementsAttr::get(tensorType, values), /*constant=*/true,
+        /*alignment=*/b.getI64IntegerAttr(64));
+    symbols.insert(global);
+  }
+  return memref::GetGlobalOp::create(b, type, name);
+}
+
+DecodeTables DecodeTables::get(ImplicitLocOpBuilder &b, ModuleOp module,
+                               SymbolTable &symbols,
+                               const numerics::Scheme &scheme) {
+  DecodeTables tables;
+  std::vector<float> rows(16 * 16, std::numeric_limits<float>::quiet_NaN());
+  for (int d = 0; d < scheme.book.size(); ++d)
+    for (int code = 0; code < 16; ++code) {
+      float magnitude = scheme.book.dialect(d)[code & 7];
+      rows[d * 16 + code] = (code & 8) ? -magnitude : magnitude;
+    }
+  tables.dialects =
+      getOrCreateTable(b, module, symbols, "__qblock_dialects", rows, {16, 16});
+  if (scheme.scale != numerics::ScaleKind::F16) {
+    std::vector<float> halves(256);
+    for (int code = 0; code < 256; ++code)
+      halves[code] = numerics::halfScale(scheme.scale, code);
+    tables.halfScales = getOrCreateTable(
+        b, module, symbols,
+        scheme.scale == numerics::ScaleKind::E8M0 ? "__qblock_e8m0_half"
+                                                  : "__qblock_e4m3_half",
+        halves, {256});
+  }
+  return tables;
+}
+
+static Value indexConst(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+/// Loads one byte of the packed storage at a byte offset (index).
+static Value loadByte(ImplicitLocOpBuilder &b, Value storage, Value offset) {
+  return memref::LoadOp::create(b, storage, ValueRange{offset});
+}
+
+Value qblock::cpu::loadDialectId(ImplicitLocOpBuilder &b, Value storage,
+                                 const PackedLayout &layout, Value row,
+                                 Value block) {
+  if (!layout.hasDialects)
+    return indexConst(b, 0);
+  Value offset = arith::AddIOp::create(
+      b, layout.dialectsOffset,
+      arith::AddIOp::create(
+          b, arith::MulIOp::create(b, row, layout.dialectBytesPerRow),
+          arith::DivUIOp::create(b, block, indexConst(b, 2))));
+  Value byte = loadByte(b, storage, offset);
+  // Even blocks sit in the low nibble, odd blocks in the high one.
+  Value odd = arith::RemUIOp::create(b, block, indexConst(b, 2));
+  Value shift = arith::IndexCastOp::create(
+      b, b.getI8Type(), arith::MulIOp::create(b, odd, indexConst(b, 4)));
+  Value nibble = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, byte, shift),
+      arith::ConstantIntOp::create(b, b.getI8Type(), 15));
+  return arith::IndexCastUIOp::create(b, b.getIndexType(), nibble);
+}
+
+Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
+                                 const PackedLayout &layout,
+                                 const DecodeTables &tables,
+                                 numerics::ScaleKind kind, Value row,
+                                 Value block) {
+  Value code = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, indexConst(b, layout.blocksPerRow)),
+      block);
+  Value offset = arith::AddIOp::create(
+      b, layout.scalesOffset,
+      arith::MulIOp::create(b, code, indexConst(b, layout.scaleBytes)));
+  Value lo = loadByte(b, storage, offset);
+  if (kind != numerics::ScaleKind::F16) {
+    Value index = arith::IndexCastUIOp::create(b, b.getIndexType(), lo);
+    return memref::LoadOp::create(b, tables.halfScales, ValueRange{index});
+  }
+  Value hi = loadByte(b, storage, arith::AddIOp::create(b, offset,
+                                                         indexConst(b, 1)));
+  Type i16 = b.getI16Type();
+  Value bits = arith::OrIOp::create(
+      b, arith::ExtUIOp::create(b, i16, lo),
+      arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i16, hi),
+                            arith::ConstantIntOp::create(b, i16, 8)));
+  Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
+  Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
+  return arith::MulFOp::create(
+      b, scale, arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                               llvm::APFloat(0.5f)));
+}
+
+int64_t BlockDecoder::chooseLanes(Target target, int64_t blockBytes) {
+  int64_t preferred = target == Target::AVX512 ? 16 : 8;
+  for (int64_t lanes = preferred; lanes > 1; lanes /= 2)
+    if (blockBytes % lanes == 0)
+      return lanes;
+  return 1;
+}
+
+/// Whether the block row holds magnitudes only (8 lanes, sign applied
+/// separately): AVX2's vpermps sees 3 index bits.
+static bool usesMagnitudeRow(Target target, int64_t lanes) {
+  return target != Target::Generic && lanes == 8;
+}
+
+BlockDecoder::Block BlockDecoder::begin(ImplicitLocOpBuilder &b,
+                                        Value dialect,
+                                        Value halfScale) const {
+  int64_t size = usesMagnitudeRow(target, lanes) ? 8 : 16;
+  auto rowType = VectorType::get({size}, b.getF32Type());
+  Value row = vector::LoadOp::create(b, rowType, tables.dialects,
+                                     ValueRange{dialect, indexConst(b, 0)});
+  Value scaled = arith::MulFOp::create(
+      b, row, vector::BroadcastOp::create(b, rowType, halfScale));
+  return Block{dialect, halfScale, scaled};
+}
+
+Value BlockDecoder::decode(ImplicitLocOpBuilder &b, const Block &block,
+                           Value nibbles) const {
+  auto f32Type = VectorType::get({lanes}, b.getF32Type());
+  auto i32Type = VectorType::get({lanes}, b.getI32Type());
+  Value index = arith::ExtUIOp::create(b, i32Type, nibbles);
+  Value looked = LookupOp::create(b, block.scaledRow, index);
+  if (!usesMagnitudeRow(target, lanes))
+    return looked;
+  // Code bit 3 is the sign: move it to bit 31 and flip the float's sign.
+  auto splat = [&](int32_t v) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(i32Type, b.getI32IntegerAttr(v)));
+  };
+  Value signBits = arith::ShLIOp::create(
+      b, arith::AndIOp::create(b, index, splat(8)), splat(28));
+  Value bits = arith::BitcastOp::create(b, i32Type, looked);
+  return arith::BitcastOp::create(b, f32Type,
+                                  arith::XOrIOp::create(b, bits, signBits));
+}
+
+void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
+                              Target target) {
+  auto tableType = cast<VectorType>(op.getTable().getType());
+  auto resultType = cast<VectorType>(op.getType());
+  int64_t size = tableType.getNumElements();
+  int64_t lanes = resultType.getNumElements();
+  Value result;
+  if (target == Target::AVX512 && size == 16 && lanes == 16) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, resultType,
+                 b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                 ValueRange{op.getTable(), op.getIndices()})
+                 .getResult(0);
+  } else if (target != Target::Generic && size == 8 && lanes == 8) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, resultType, b.getStringAttr("llvm.x86.avx2.permps"),
+                 ValueRange{op.getTable(), op.getIndices()})
+                 .getResult(0);
+  } else {
+    // Portable: one dynamic extract per lane.
+    result = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(resultType, b.getF32FloatAttr(0.0f)));
+    Value mask = arith::ConstantIntOp::create(b, b.getI32Type(), size - 1);
+    for (int64_t lane = 0; lane < lanes; ++lane) {
+      Value index = vector::ExtractOp::create(b, op.getIndices(), lane);
+      Value position = arith::IndexCastUIOp::create(
+          b, b.getIndexType(), arith::AndIOp::create(b, index, mask));
+      Value value = vector::ExtractOp::create(b, op.getTable(),
+                                              ArrayRef<OpFoldResult>{position});
+      result = vector::InsertOp::create(b, value, result, lane);
+    }
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}

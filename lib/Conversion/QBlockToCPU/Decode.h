@@ -1,0 +1,99 @@
+//===- Decode.h - Decoding packed blocks in registers ----------*- C++ -*-===//
+//
+// Builds the IR that turns 4-bit codes into f32 lanes: per block, the
+// dialect's row of signed magnitudes is loaded from a constant table and
+// multiplied by the block's half-unit scale once; then every nibble vector
+// is looked up in that row with qblock.lookup, which --qblock-lower-lookups
+// turns into vpermps for AVX-512 (16 lanes, 4-bit index), vpermps on
+// magnitudes plus a sign flip for AVX2 (8 lanes, 3-bit index), or per-lane
+// extracts elsewhere. The lookup stays an op of ours until after
+// bufferization because buffer deallocation rejects ops (like
+// llvm.call_intrinsic) whose memory effects it cannot see.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_DECODE_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_DECODE_H
+
+#include "PackedLayout.h"
+
+#include "qblock/Numerics/BlockQuant.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace qblock {
+class LookupOp;
+} // namespace qblock
+
+namespace qblock::cpu {
+
+enum class Target { Generic, AVX2, AVX512 };
+
+/// "generic", "avx2", "avx512"; "host" asks LLVM which the running machine
+/// supports. Returns failure for anything else.
+mlir::FailureOr<Target> parseTarget(llvm::StringRef name);
+
+/// Constant tables for one scheme, as values usable inside kernels.
+struct DecodeTables {
+  /// memref<16x16xf32>: row d holds dialect d's signed magnitudes in half
+  /// units, codes 0-7 positive and 8-15 negative; rows past the book are
+  /// NaN so a corrupt dialect id decodes to NaN, as in the numerics core.
+  mlir::Value dialects;
+  /// memref<256xf32> of 0.5 * scale for every 8-bit scale code (E8M0,
+  /// E4M3); null for F16 scales, which are converted with arith.extf.
+  mlir::Value halfScales;
+
+  /// Creates (once per module) the globals and returns get_global values
+  /// built at the builder's insertion point.
+  static DecodeTables get(mlir::ImplicitLocOpBuilder &b, mlir::ModuleOp module,
+                          mlir::SymbolTable &symbols,
+                          const numerics::Scheme &scheme);
+};
+
+/// Reads per-block metadata from the packed bytes.
+mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
+                          const PackedLayout &layout, mlir::Value row,
+                          mlir::Value block);
+mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
+                          const PackedLayout &layout,
+                          const DecodeTables &tables,
+                          numerics::ScaleKind kind, mlir::Value row,
+                          mlir::Value block);
+
+/// Decodes vectors of nibbles of one block.
+class BlockDecoder {
+public:
+  BlockDecoder(Target target, int64_t lanes, const DecodeTables &tables)
+      : target(target), lanes(lanes), tables(tables) {}
+
+  /// Lanes per decoded vector this target handles best for a block whose
+  /// half (bytes of codes) is `blockBytes` long.
+  static int64_t chooseLanes(Target target, int64_t blockBytes);
+
+  /// Per-block state (the scaled table row), built once per block.
+  struct Block {
+    mlir::Value dialect, halfScale, scaledRow;
+  };
+  Block begin(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect,
+              mlir::Value halfScale) const;
+  /// `nibbles`: vector<lanes x i8> with values 0..15. Returns
+  /// vector<lanes x f32> of decoded, scaled values.
+  mlir::Value decode(mlir::ImplicitLocOpBuilder &b, const Block &block,
+                     mlir::Value nibbles) const;
+
+private:
+  Target target;
+  int64_t lanes;
+  DecodeTables tables;
+};
+
+/// Replaces a qblock.lookup by the target's instruction (vpermps) or by
+/// per-lane extracts.
+void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
+                 Target target);
+
+} // namespace qblock::cpu
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_DECODE_H

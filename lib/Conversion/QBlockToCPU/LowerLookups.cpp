@@ -1,0 +1,35 @@
+//===- LowerLookups.cpp - qblock.lookup to target instructions ------------===//
+
+#include "Decode.h"
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockOps.h"
+
+namespace qblock {
+#define GEN_PASS_DEF_QBLOCKLOWERLOOKUPS
+#include "qblock/Conversion/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+
+namespace {
+struct QBlockLowerLookupsPass
+    : public qblock::impl::QBlockLowerLookupsBase<QBlockLowerLookupsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    FailureOr<cpu::Target> parsed = cpu::parseTarget(target);
+    if (failed(parsed)) {
+      emitError(getOperation().getLoc())
+          << "--qblock-lower-lookups: unknown target '" << target
+          << "'; use generic, avx2, avx512 or host";
+      return signalPassFailure();
+    }
+    getOperation().walk([&](LookupOp op) {
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      cpu::lowerLookup(b, op, *parsed);
+    });
+  }
+};
+} // namespace

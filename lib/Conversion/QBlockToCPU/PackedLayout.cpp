@@ -1,0 +1,44 @@
+//===- PackedLayout.cpp - Packed storage offsets as IR values -------------===//
+
+#include "PackedLayout.h"
+
+#include "qblock/Numerics/Layout.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+
+/// (bytes + 63) / 64 * 64, the alignment of every array in the layout.
+static Value alignUp(ImplicitLocOpBuilder &b, Value bytes) {
+  Value align = arith::ConstantIndexOp::create(b, numerics::kArrayAlignment);
+  Value bump = arith::ConstantIndexOp::create(b, numerics::kArrayAlignment - 1);
+  Value sum = arith::AddIOp::create(b, bytes, bump);
+  return arith::MulIOp::create(b, arith::DivUIOp::create(b, sum, align), align);
+}
+
+PackedLayout PackedLayout::build(ImplicitLocOpBuilder &b, Value rows, int64_t k,
+                                 const numerics::Scheme &scheme) {
+  PackedLayout layout;
+  layout.k = k;
+  layout.blockSize = scheme.blockSize;
+  layout.blocksPerRow = k / scheme.blockSize;
+  layout.scaleBytes = numerics::scaleBytes(scheme.scale);
+  layout.hasDialects = scheme.book.size() > 1;
+  layout.rows = rows;
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value codesBytes = arith::MulIOp::create(b, rows, cst(k / 2));
+  layout.dialectBytesPerRow =
+      cst(layout.hasDialects ? (layout.blocksPerRow + 1) / 2 : 0);
+  layout.dialectsOffset = alignUp(b, codesBytes);
+  Value dialectsEnd = arith::AddIOp::create(
+      b, layout.dialectsOffset,
+      arith::MulIOp::create(b, rows, layout.dialectBytesPerRow));
+  layout.scalesOffset = alignUp(b, dialectsEnd);
+  Value scalesBytes = arith::MulIOp::create(
+      b, rows, cst(layout.blocksPerRow * layout.scaleBytes));
+  layout.totalBytes =
+      alignUp(b, arith::AddIOp::create(b, layout.scalesOffset, scalesBytes));
+  return layout;
+}

@@ -1,0 +1,31 @@
+//===- PackedLayout.h - Packed storage offsets as IR values -----*- C++ -*-===//
+//
+// The byte offsets of docs/formats.md computed in IR, so kernels work for
+// static shapes (everything folds to constants) and for activations whose
+// row count is only known at run time. Mirrors numerics::computeLayout.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_PACKEDLAYOUT_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_PACKEDLAYOUT_H
+
+#include "qblock/Numerics/BlockQuant.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace qblock::cpu {
+
+struct PackedLayout {
+  int64_t k, blockSize, blocksPerRow, scaleBytes;
+  bool hasDialects;
+  mlir::Value rows;
+  mlir::Value dialectsOffset, dialectBytesPerRow, scalesOffset, totalBytes;
+
+  static PackedLayout build(mlir::ImplicitLocOpBuilder &b, mlir::Value rows,
+                            int64_t k, const numerics::Scheme &scheme);
+};
+
+} // namespace qblock::cpu
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_PACKEDLAYOUT_H

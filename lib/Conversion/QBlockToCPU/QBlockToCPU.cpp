@@ -1,0 +1,561 @@
+//===- QBlockToCPU.cpp - qblock ops to CPU loop nests ---------------------===//
+//
+// Runs before bufferization. Quantized values are reduced to their packed
+// bytes (qblock.from_storage of an i8 tensor), then every consumer becomes a
+// loop nest over bufferization.to_buffer views that writes a fresh buffer,
+// handed back to tensor land with bufferization.to_tensor. One-shot
+// bufferization then handles everything else in the module.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Decode.h"
+#include "PackedLayout.h"
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace qblock {
+#define GEN_PASS_DEF_CONVERTQBLOCKTOCPU
+#include "qblock/Conversion/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+/// Output rows handed to one parallel task.
+constexpr int64_t kRowsPerTask = 16;
+
+Value cst(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+/// A read-only memref view of a tensor.
+Value toBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// Sizes of every dimension of a shaped value (tensor.dim / memref.dim for
+/// dynamic ones).
+SmallVector<Value> dimSizes(ImplicitLocOpBuilder &b, Value shaped) {
+  auto type = cast<ShapedType>(shaped.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      sizes.push_back(cst(b, type.getDimSize(d)));
+    else if (isa<TensorType>(type))
+      sizes.push_back(tensor::DimOp::create(b, shaped, d));
+    else
+      sizes.push_back(memref::DimOp::create(b, shaped, d));
+  }
+  return sizes;
+}
+
+/// memref.alloc with the dynamic sizes of `sizes` for a shape.
+Value allocLike(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                Type elementType, ArrayRef<Value> sizes) {
+  SmallVector<Value> dynamic;
+  for (auto [dim, size] : llvm::zip(shape, sizes))
+    if (ShapedType::isDynamic(dim))
+      dynamic.push_back(size);
+  return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
+                                 dynamic, b.getI64IntegerAttr(64));
+}
+
+Value toF32(ImplicitLocOpBuilder &b, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+Value fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
+  if (type.isF32())
+    return v;
+  return arith::TruncFOp::create(b, type, v);
+}
+
+struct ConvertQBlockToCPUPass
+    : public qblock::impl::ConvertQBlockToCPUBase<ConvertQBlockToCPUPass> {
+  using Base::Base;
+
+  Target targetISA = Target::Generic;
+  std::shared_ptr<SymbolTable> symbols;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<Target> parsed = parseTarget(target);
+    if (failed(parsed)) {
+      emitError(module.getLoc())
+          << "--convert-qblock-to-cpu: unknown target '" << target
+          << "'; use generic, avx2, avx512 or host";
+      return signalPassFailure();
+    }
+    targetISA = *parsed;
+    symbols = std::make_shared<SymbolTable>(module);
+
+    // 1. Packed constants become byte constants viewed through from_storage.
+    module.walk([&](ConstantOp op) {
+      OpBuilder b(op);
+      auto bytes = arith::ConstantOp::create(b, op.getLoc(),
+                                             cast<TypedAttr>(op.getData()));
+      Value view =
+          FromStorageOp::create(b, op.getLoc(), op.getType(), bytes);
+      op.replaceAllUsesWith(view);
+      op.erase();
+    });
+
+    // 2. Consumers of packed bytes become loop nests.
+    bool failedAny = false;
+    module.walk([&](Operation *op) {
+      LogicalResult result =
+          TypeSwitch<Operation *, LogicalResult>(op)
+              .Case<MatmulOp>([&](MatmulOp m) { return lowerMatmul(m); })
+              .Case<DequantizeOp>(
+                  [&](DequantizeOp d) { return lowerDequantize(d); })
+              .Case<LutGemmOp>([&](LutGemmOp l) {
+                return l.emitOpError(
+                    "has no CPU lowering yet (LUT-GEMM kernels are pending)");
+              })
+              .Case<QuantizeOp>([&](QuantizeOp q) {
+                return q.emitOpError(
+                    "quantizes at run time, which has no CPU lowering yet; "
+                    "quantize constant weights with --qblock-select-formats");
+              })
+              .Default([](Operation *) { return success(); });
+      failedAny |= failed(result);
+    });
+    if (failedAny)
+      return signalPassFailure();
+
+    // 3. Views nobody reads any more go; anything left is unsupported.
+    module.walk([&](FromStorageOp op) {
+      if (op->use_empty())
+        op.erase();
+    });
+    WalkResult leftover = module.walk([&](Operation *op) {
+      // Lookups are ours to emit; --qblock-lower-lookups lowers them.
+      if (isa<LookupOp>(op))
+        return WalkResult::advance();
+      if (isa<QBlockDialect>(op->getDialect()) ||
+          llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
+          llvm::any_of(op->getResultTypes(), llvm::IsaPred<QuantizedTensorType>)) {
+        op->emitError("cannot lower a quantized value used here; quantized "
+                      "tensors must not cross function boundaries: pass "
+                      "packed bytes as tensor<Nxi8> and view them with "
+                      "qblock.from_storage");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (leftover.wasInterrupted())
+      return signalPassFailure();
+  }
+
+  /// The packed bytes behind a quantized value, as a memref.
+  FailureOr<Value> getStorage(ImplicitLocOpBuilder &b, Operation *user,
+                              Value quantized) {
+    auto view = quantized.getDefiningOp<FromStorageOp>();
+    if (!view)
+      return user->emitOpError(
+          "needs its quantized operand to come from qblock.constant, "
+          "qblock.from_storage or qblock.quantize");
+    return toBuffer(b, view.getStorage());
+  }
+
+  DecodeTables tablesFor(ImplicitLocOpBuilder &b, const num::Scheme &scheme) {
+    return DecodeTables::get(b, getOperation(), *symbols, scheme);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // qblock.matmul
+  //===--------------------------------------------------------------------===//
+
+  LogicalResult lowerMatmul(MatmulOp op) {
+    if (isa<QuantizedTensorType>(op.getLhs().getType()))
+      return op.emitOpError(
+          "with quantized activations has no CPU lowering yet");
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+    FailureOr<Value> storage = getStorage(b, op, op.getRhs());
+    if (failed(storage))
+      return failure();
+    num::Scheme scheme = rhsType.getBlockScheme().toNumerics();
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    RankedTensorType resultType = op.getType();
+    int64_t rank = lhsType.getRank();
+    bool batched = rank == 3;
+    int64_t k = rhsType.getAxisSize();
+    ArrayRef<int64_t> rhsShape = rhsType.getShape();
+    bool transposed = rhsType.getAxis() == rank - 1;
+    int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
+
+    Value lhs = toBuffer(b, op.getLhs());
+    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
+    Value out = allocLike(b, resultType.getShape(),
+                          resultType.getElementType(), outSizes);
+    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
+
+    Value batch = batched ? outSizes[0] : cst(b, 1);
+    Value m = outSizes[rank - 2];
+    Value rows = arith::MulIOp::create(b, batch, cst(b, n));
+    PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
+    DecodeTables tables = tablesFor(b, scheme);
+
+    // De-interleave activations once: element 2i of a row pairs with the low
+    // nibbles of the weight row, element 2i+1 with the high ones, so the
+    // decoded vectors need no shuffle in the hot loop.
+    Value batchRows = arith::MulIOp::create(b, batch, m);
+    auto halfType =
+        MemRefType::get({ShapedType::kDynamic, k / 2}, b.getF32Type());
+    Value evens = memref::AllocOp::create(b, halfType, ValueRange{batchRows},
+                                          b.getI64IntegerAttr(64));
+    Value odds = memref::AllocOp::create(b, halfType, ValueRange{batchRows},
+                                         b.getI64IntegerAttr(64));
+    emitDeinterleave(b, lhs, batched, m, batchRows, k, evens, odds);
+
+    int64_t blockBytes = scheme.blockSize / 2;
+    int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
+    BlockDecoder decoder(targetISA, lanes, tables);
+    KernelContext ctx{storage.value(), evens,   odds,  out,    batched,
+                      m,               n,       layout, scheme, decoder,
+                      tables,          lanes,   resultType.getElementType()};
+
+    // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
+    Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, tasks},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value first = arith::MulIOp::create(ib, ivs[1], cst(ib, kRowsPerTask));
+          Value last = arith::MinSIOp::create(
+              ib, arith::AddIOp::create(ib, first, cst(ib, kRowsPerTask)),
+              cst(ib, n));
+          emitRows(ib, ctx, ivs[0], first, last);
+          scf::ReduceOp::create(ib);
+        });
+
+    Value result = bufferization::ToTensorOp::create(
+        b, resultType, out, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+
+  void emitDeinterleave(ImplicitLocOpBuilder &b, Value lhs, bool batched,
+                        Value m, Value batchRows, int64_t k, Value evens,
+                        Value odds) {
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bm = ivs[0];
+          SmallVector<Value> prefix;
+          if (batched) {
+            prefix.push_back(arith::DivUIOp::create(ib, bm, m));
+            prefix.push_back(arith::RemUIOp::create(ib, bm, m));
+          } else {
+            prefix.push_back(bm);
+          }
+          scf::ForOp::create(
+              ib, cst(ib, 0), cst(ib, k / 2), cst(ib, 1), ValueRange{},
+              [&](OpBuilder &inner, Location loc2, Value i, ValueRange) {
+                ImplicitLocOpBuilder jb(loc2, inner);
+                Value twice = arith::MulIOp::create(jb, i, cst(jb, 2));
+                SmallVector<Value> evenIndex(prefix), oddIndex(prefix);
+                evenIndex.push_back(twice);
+                oddIndex.push_back(arith::AddIOp::create(jb, twice, cst(jb, 1)));
+                Value e = toF32(jb, memref::LoadOp::create(jb, lhs, evenIndex));
+                Value o = toF32(jb, memref::LoadOp::create(jb, lhs, oddIndex));
+                memref::StoreOp::create(jb, e, evens, ValueRange{bm, i});
+                memref::StoreOp::create(jb, o, odds, ValueRange{bm, i});
+                scf::YieldOp::create(jb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  struct KernelContext {
+    Value storage, evens, odds, out;
+    bool batched;
+    Value m;
+    int64_t n;
+    PackedLayout layout;
+    num::Scheme scheme;
+    BlockDecoder decoder;
+    DecodeTables tables;
+    int64_t lanes;
+    Type outElementType;
+  };
+
+  /// Output rows [first, last) of batch `batchIndex`: groups of `nr` weight
+  /// rows share activation loads, groups of `mt` activation rows share each
+  /// decoded weight vector; remainders use smaller groups.
+  void emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
+                Value batchIndex, Value first, Value last) {
+    auto forEachGroup = [&](ImplicitLocOpBuilder &ib, Value lo, Value hi,
+                            int64_t step, auto body) {
+      Value count = arith::SubIOp::create(ib, hi, lo);
+      Value mainEnd = arith::SubIOp::create(
+          ib, hi, arith::RemUIOp::create(ib, count, cst(ib, step)));
+      scf::ForOp::create(ib, lo, mainEnd, cst(ib, step), ValueRange{},
+                         [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
+                           ImplicitLocOpBuilder jb(loc, nb);
+                           body(jb, iv, step);
+                           scf::YieldOp::create(jb);
+                         });
+      scf::ForOp::create(ib, mainEnd, hi, cst(ib, 1), ValueRange{},
+                         [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
+                           ImplicitLocOpBuilder jb(loc, nb);
+                           body(jb, iv, 1);
+                           scf::YieldOp::create(jb);
+                         });
+    };
+    forEachGroup(b, first, last, 4, [&](ImplicitLocOpBuilder &nb, Value n0,
+                                        int64_t nr) {
+      forEachGroup(nb, cst(nb, 0), ctx.m, 4,
+                   [&](ImplicitLocOpBuilder &mb, Value m0, int64_t mt) {
+                     emitTile(mb, ctx, batchIndex, n0, nr, m0, mt);
+                   });
+    });
+  }
+
+  /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the whole K.
+  void emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
+                Value batchIndex, Value n0, int64_t nr, Value m0, int64_t mt) {
+    const PackedLayout &layout = ctx.layout;
+    int64_t lanes = ctx.lanes;
+    auto vecType = VectorType::get({lanes}, b.getF32Type());
+    auto codeType = VectorType::get({lanes}, b.getI8Type());
+    Value zeroVec = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0f)));
+    Value lowMask = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(codeType, b.getI8IntegerAttr(15)));
+    Value four = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(codeType, b.getI8IntegerAttr(4)));
+
+    SmallVector<Value> weightRows, actRows;
+    Value rowBase = arith::MulIOp::create(b, batchIndex, cst(b, ctx.n));
+    for (int64_t r = 0; r < nr; ++r)
+      weightRows.push_back(arith::AddIOp::create(
+          b, rowBase, arith::AddIOp::create(b, n0, cst(b, r))));
+    Value actBase = arith::MulIOp::create(b, batchIndex, ctx.m);
+    for (int64_t i = 0; i < mt; ++i)
+      actRows.push_back(arith::AddIOp::create(
+          b, actBase, arith::AddIOp::create(b, m0, cst(b, i))));
+    SmallVector<Value> codeBase;
+    for (Value row : weightRows)
+      codeBase.push_back(
+          arith::MulIOp::create(b, row, cst(b, layout.k / 2)));
+
+    // Two accumulators (even and odd lanes) per (activation row, weight
+    // row): independent FMA chains hide the FMA latency.
+    SmallVector<Value> init(2 * mt * nr, zeroVec);
+    int64_t blockBytes = layout.blockSize / 2;
+    auto blockLoop = scf::ForOp::create(
+        b, cst(b, 0), cst(b, layout.blocksPerRow), cst(b, 1), init,
+        [&](OpBuilder &nb, Location loc, Value block, ValueRange accs) {
+          ImplicitLocOpBuilder bb(loc, nb);
+          SmallVector<BlockDecoder::Block> decoders;
+          for (Value row : weightRows) {
+            Value dialect = loadDialectId(bb, ctx.storage, layout, row, block);
+            Value halfScale =
+                loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                              ctx.scheme.scale, row, block);
+            decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+          }
+          Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
+          auto chunkLoop = scf::ForOp::create(
+              bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, lanes), accs,
+              [&](OpBuilder &cb, Location cloc, Value chunk,
+                  ValueRange chunkAccs) {
+                ImplicitLocOpBuilder ib(cloc, cb);
+                Value col = arith::AddIOp::create(ib, blockStart, chunk);
+                SmallVector<Value> evensW, oddsW;
+                for (int64_t r = 0; r < nr; ++r) {
+                  Value codes = vector::LoadOp::create(
+                      ib, codeType, ctx.storage,
+                      ValueRange{arith::AddIOp::create(ib, codeBase[r], col)});
+                  Value lo = arith::AndIOp::create(ib, codes, lowMask);
+                  Value hi = arith::ShRUIOp::create(ib, codes, four);
+                  evensW.push_back(ctx.decoder.decode(ib, decoders[r], lo));
+                  oddsW.push_back(ctx.decoder.decode(ib, decoders[r], hi));
+                }
+                SmallVector<Value> next(chunkAccs.begin(), chunkAccs.end());
+                for (int64_t i = 0; i < mt; ++i) {
+                  Value xe = vector::LoadOp::create(ib, vecType, ctx.evens,
+                                                    ValueRange{actRows[i], col});
+                  Value xo = vector::LoadOp::create(ib, vecType, ctx.odds,
+                                                    ValueRange{actRows[i], col});
+                  for (int64_t r = 0; r < nr; ++r) {
+                    int64_t slot = 2 * (i * nr + r);
+                    next[slot] =
+                        vector::FMAOp::create(ib, xe, evensW[r], next[slot]);
+                    next[slot + 1] = vector::FMAOp::create(ib, xo, oddsW[r],
+                                                           next[slot + 1]);
+                  }
+                }
+                scf::YieldOp::create(ib, next);
+              });
+          scf::YieldOp::create(bb, chunkLoop.getResults());
+        });
+
+    for (int64_t i = 0; i < mt; ++i) {
+      for (int64_t r = 0; r < nr; ++r) {
+        int64_t slot = 2 * (i * nr + r);
+        Value sum = arith::AddFOp::create(b, blockLoop.getResult(slot),
+                                          blockLoop.getResult(slot + 1));
+        Value dot = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                                sum);
+        SmallVector<Value> index;
+        if (ctx.batched)
+          index.push_back(batchIndex);
+        index.push_back(arith::AddIOp::create(b, m0, cst(b, i)));
+        index.push_back(arith::AddIOp::create(b, n0, cst(b, r)));
+        Value old = toF32(b, memref::LoadOp::create(b, ctx.out, index));
+        Value updated = arith::AddFOp::create(b, old, dot);
+        memref::StoreOp::create(b, fromF32(b, updated, ctx.outElementType),
+                                ctx.out, index);
+      }
+    }
+  }
+
+  //===--------------------------------------------------------------------===//
+  // qblock.dequantize
+  //===--------------------------------------------------------------------===//
+
+  /// Decodes element by element into a buffer of the logical shape. Only
+  /// for values that really must be materialized: matmul never calls this.
+  LogicalResult lowerDequantize(DequantizeOp op) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto type = cast<QuantizedTensorType>(op.getInput().getType());
+    if (!type.getBlockScheme())
+      return op.emitOpError("of BCQ values has no CPU lowering yet");
+    FailureOr<Value> storage = getStorage(b, op, op.getInput());
+    if (failed(storage))
+      return failure();
+    num::Scheme scheme = type.getBlockScheme().toNumerics();
+    RankedTensorType resultType = op.getType();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t axis = type.getAxis(), k = type.getAxisSize();
+    // Static: from_storage requires it.
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= shape[d];
+    for (int64_t d = axis + 1; d < type.getRank(); ++d)
+      inner *= shape[d];
+    int64_t rows = outer * inner;
+
+    auto flatType = MemRefType::get({outer, k, inner}, b.getF32Type());
+    Value flat = memref::AllocOp::create(b, flatType, ValueRange{},
+                                         b.getI64IntegerAttr(64));
+    PackedLayout layout = PackedLayout::build(b, cst(b, rows), k, scheme);
+    DecodeTables tables = tablesFor(b, scheme);
+    Value dialectTable = tables.dialects;
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{cst(b, rows)},
+        ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value row = ivs[0];
+          Value o = arith::DivUIOp::create(ib, row, cst(ib, inner));
+          Value i = arith::RemUIOp::create(ib, row, cst(ib, inner));
+          scf::ForOp::create(
+              ib, cst(ib, 0), cst(ib, layout.blocksPerRow), cst(ib, 1),
+              ValueRange{},
+              [&](OpBuilder &bb, Location bl, Value block, ValueRange) {
+                ImplicitLocOpBuilder jb(bl, bb);
+                Value dialect =
+                    loadDialectId(jb, *storage, layout, row, block);
+                Value halfScale = loadHalfScale(jb, *storage, layout, tables,
+                                                scheme.scale, row, block);
+                scf::ForOp::create(
+                    jb, cst(jb, 0), cst(jb, scheme.blockSize), cst(jb, 1),
+                    ValueRange{},
+                    [&](OpBuilder &eb, Location el, Value e, ValueRange) {
+                      ImplicitLocOpBuilder xb(el, eb);
+                      Value kk = arith::AddIOp::create(
+                          xb,
+                          arith::MulIOp::create(xb, block,
+                                                cst(xb, scheme.blockSize)),
+                          e);
+                      Value byteIndex = arith::AddIOp::create(
+                          xb, arith::MulIOp::create(xb, row, cst(xb, k / 2)),
+                          arith::DivUIOp::create(xb, kk, cst(xb, 2)));
+                      Value byte = memref::LoadOp::create(xb, *storage,
+                                                          ValueRange{byteIndex});
+                      Value shift = arith::IndexCastOp::create(
+                          xb, xb.getI8Type(),
+                          arith::MulIOp::create(
+                              xb, arith::RemUIOp::create(xb, kk, cst(xb, 2)),
+                              cst(xb, 4)));
+                      Value code = arith::AndIOp::create(
+                          xb, arith::ShRUIOp::create(xb, byte, shift),
+                          arith::ConstantIntOp::create(xb, xb.getI8Type(), 15));
+                      Value codeIndex =
+                          arith::IndexCastUIOp::create(xb, xb.getIndexType(), code);
+                      Value magnitude = memref::LoadOp::create(
+                          xb, dialectTable, ValueRange{dialect, codeIndex});
+                      Value value = arith::MulFOp::create(xb, magnitude, halfScale);
+                      memref::StoreOp::create(xb, value, flat,
+                                              ValueRange{o, kk, i});
+                      scf::YieldOp::create(xb);
+                    });
+                scf::YieldOp::create(jb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+
+    // [outer, K, inner] is the logical tensor in row-major order already:
+    // reshape it through one linear dimension.
+    auto f32Shape = MemRefType::get(shape, b.getF32Type());
+    SmallVector<ReassociationIndices> all(1), logicalDims(1);
+    all[0] = {0, 1, 2};
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      logicalDims[0].push_back(d);
+    Value linear = memref::CollapseShapeOp::create(b, flat, all);
+    Value logical =
+        memref::ExpandShapeOp::create(b, f32Shape, linear, logicalDims);
+    if (!resultType.getElementType().isF32()) {
+      auto typed = MemRefType::get(shape, resultType.getElementType());
+      Value converted =
+          memref::AllocOp::create(b, typed, ValueRange{}, b.getI64IntegerAttr(64));
+      int64_t total = outer * k * inner;
+      Value linearOut =
+          memref::CollapseShapeOp::create(b, converted, logicalDims);
+      Value linearIn = linear;
+      scf::ForOp::create(b, cst(b, 0), cst(b, total), cst(b, 1), ValueRange{},
+                         [&](OpBuilder &eb, Location el, Value e, ValueRange) {
+                           ImplicitLocOpBuilder xb(el, eb);
+                           Value v = memref::LoadOp::create(xb, linearIn, e);
+                           memref::StoreOp::create(
+                               xb, fromF32(xb, v, resultType.getElementType()),
+                               linearOut, e);
+                           scf::YieldOp::create(xb);
+                         });
+      logical = converted;
+    }
+    Value tensor = bufferization::ToTensorOp::create(
+        b, resultType, logical, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(tensor);
+    op.erase();
+    return success();
+  }
+};
+
+} // namespace
