@@ -32,6 +32,12 @@ namespace num = ::qblock::numerics;
 static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<input .mlir>"),
                                             llvm::cl::init("-"));
+static llvm::cl::opt<bool> printAllValues(
+    "values",
+    llvm::cl::desc("Also print every decoded value in logical row-major "
+                   "order, after a line 'values <name> <axis> <dims...>' "
+                   "(for scripts)"),
+    llvm::cl::init(false));
 static llvm::cl::opt<int64_t>
     maxBlocks("blocks",
               llvm::cl::desc("Blocks (or BCQ groups) to print per constant"),
@@ -124,6 +130,34 @@ static void inspectBCQ(llvm::raw_ostream &os, QuantizedTensorType type,
   }
 }
 
+/// Every decoded value in the logical layout, full float precision.
+static void printLogicalValues(llvm::raw_ostream &os, ConstantOp op,
+                               QuantizedTensorType type,
+                               ArrayRef<uint8_t> packed, int64_t rows) {
+  int64_t k = type.getAxisSize();
+  std::vector<float> decoded =
+      type.getBlockScheme()
+          ? num::dequantizeMatrix(packed.data(), rows, k,
+                                  type.getBlockScheme().toNumerics())
+          : num::dequantizeBCQ(packed.data(), rows, k,
+                               type.getBCQScheme().toNumerics());
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  std::vector<float> logical(decoded.size());
+  num::scatterRows(decoded.data(), shape, type.getAxis(), logical.data());
+  os << "values ";
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getData()))
+    os << resource.getRawHandle().getKey();
+  else
+    os << "inline";
+  os << ' ' << type.getAxis();
+  for (int64_t dim : shape)
+    os << ' ' << dim;
+  os << '\n';
+  for (size_t i = 0; i < logical.size(); ++i)
+    os << (i ? " " : "") << llvm::format("%.9g", logical[i]);
+  os << '\n';
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(
@@ -168,6 +202,8 @@ int main(int argc, char **argv) {
       inspectBlockScheme(os, type, packed, rows);
     else
       inspectBCQ(os, type, packed, rows);
+    if (printAllValues)
+      printLogicalValues(os, op, type, packed, rows);
   });
   if (constants == 0)
     os << "no qblock.constant in " << inputFile << "\n";

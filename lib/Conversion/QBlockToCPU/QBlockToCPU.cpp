@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace qblock {
@@ -34,6 +35,11 @@ using namespace qblock::cpu;
 namespace num = ::qblock::numerics;
 
 namespace {
+
+constexpr const char *kCrossingMessage =
+    "cannot lower a quantized value used here; quantized tensors must not "
+    "cross function boundaries: pass packed bytes as tensor<Nxi8> and view "
+    "them with qblock.from_storage";
 
 /// Output rows handed to one parallel task.
 constexpr int64_t kRowsPerTask = 16;
@@ -119,8 +125,26 @@ struct ConvertQBlockToCPUPass
       op.erase();
     });
 
-    // 2. Consumers of packed bytes become loop nests.
+    // Quantized values in signatures have no byte representation to lower.
     bool failedAny = false;
+    module.walk([&](FunctionOpInterface func) {
+      if (llvm::any_of(func.getArgumentTypes(),
+                       llvm::IsaPred<QuantizedTensorType>) ||
+          llvm::any_of(func.getResultTypes(),
+                       llvm::IsaPred<QuantizedTensorType>)) {
+        func.emitError(kCrossingMessage);
+        failedAny = true;
+      }
+    });
+    module.walk([&](QuantizeOp op) {
+      op.emitOpError("quantizes at run time, which has no CPU lowering yet; "
+                     "quantize constant weights with --qblock-select-formats");
+      failedAny = true;
+    });
+    if (failedAny)
+      return signalPassFailure();
+
+    // 2. Consumers of packed bytes become loop nests.
     module.walk([&](Operation *op) {
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
@@ -130,11 +154,6 @@ struct ConvertQBlockToCPUPass
               .Case<LutGemmOp>([&](LutGemmOp l) {
                 return l.emitOpError(
                     "has no CPU lowering yet (LUT-GEMM kernels are pending)");
-              })
-              .Case<QuantizeOp>([&](QuantizeOp q) {
-                return q.emitOpError(
-                    "quantizes at run time, which has no CPU lowering yet; "
-                    "quantize constant weights with --qblock-select-formats");
               })
               .Default([](Operation *) { return success(); });
       failedAny |= failed(result);
@@ -154,10 +173,7 @@ struct ConvertQBlockToCPUPass
       if (isa<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
           llvm::any_of(op->getResultTypes(), llvm::IsaPred<QuantizedTensorType>)) {
-        op->emitError("cannot lower a quantized value used here; quantized "
-                      "tensors must not cross function boundaries: pass "
-                      "packed bytes as tensor<Nxi8> and view them with "
-                      "qblock.from_storage");
+        op->emitError(kCrossingMessage);
         return WalkResult::interrupt();
       }
       return WalkResult::advance();

@@ -1,0 +1,59 @@
+// RUN: quant-opt %s --convert-qblock-to-cpu=target=avx512 -split-input-file | FileCheck %s
+// RUN: quant-opt %s --convert-qblock-to-cpu=target=avx2 -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: quant-opt %s --convert-qblock-to-cpu=target=avx512 --qblock-lower-lookups=target=avx512 -split-input-file | FileCheck %s --check-prefix=PERMVAR
+// RUN: quant-opt %s --convert-qblock-to-cpu=target=generic --qblock-lower-lookups=target=generic -split-input-file | FileCheck %s --check-prefix=GENERIC
+
+// The weight is read as bytes, decoded in registers and never written out
+// as floats: the only stores go to the de-interleaved activations and the
+// output.
+// CHECK-LABEL: func.func @gemv
+// CHECK-SAME: (%[[A:.*]]: tensor<1x64xf32>, %[[W:.*]]: tensor<1152xi8>, %[[INIT:.*]]: tensor<1x32xf32>)
+// CHECK-DAG: %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<1152xi8> to memref<1152xi8>
+// CHECK-DAG: %[[AB:.*]] = bufferization.to_buffer %[[A]] read_only
+// CHECK-DAG: %[[DIALECTS:.*]] = memref.get_global @__qblock_dialects_{{.*}} : memref<16x16xf32>
+// CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
+// CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
+// CHECK: scf.parallel
+// Each block: its dialect row, scaled by the block's half scale...
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[ROW:.*]] = vector.load %[[DIALECTS]][%{{.*}}, %{{.*}}] : memref<16x16xf32>, vector<16xf32>
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[ROW]], %{{.*}} : vector<16xf32>
+// ...then 16 code bytes split into low and high nibbles, looked up, and FMAs.
+// CHECK: %[[CODES:.*]] = vector.load %[[WB]][%{{.*}}] : memref<1152xi8>, vector<16xi8>
+// CHECK: %[[LO:.*]] = arith.andi %[[CODES]], %{{.*}} : vector<16xi8>
+// CHECK: %[[HI:.*]] = arith.shrui %[[CODES]], %{{.*}} : vector<16xi8>
+// CHECK: %[[LOI:.*]] = arith.extui %[[LO]] : vector<16xi8> to vector<16xi32>
+// CHECK: qblock.lookup %[[SCALED]][%[[LOI]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT: qblock.matmul
+// AVX2-LABEL: func.func @gemv
+// AVX2: vector.load %{{.*}} : memref<16x16xf32>, vector<8xf32>
+// AVX2: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
+// AVX2: arith.xori
+// PERMVAR-LABEL: func.func @gemv
+// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// PERMVAR-NOT: qblock.lookup
+// GENERIC-LABEL: func.func @gemv
+// GENERIC-NOT: llvm.call_intrinsic
+// GENERIC: vector.extract %{{.*}}[%{{.*}}] : f32 from vector<16xf32>
+func.func @gemv(%a: tensor<1x64xf32>, %w: tensor<1152xi8>, %init: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %q = qblock.from_storage %w : tensor<1152xi8> -> !qblock.qtensor<64x32xf32, #qblock.scheme<blockdialect>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<1x64xf32>, !qblock.qtensor<64x32xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<1x32xf32>) -> tensor<1x32xf32>
+  return %r : tensor<1x32xf32>
+}
+
+// -----
+
+// One-dialect books read no dialect array; F16 scales are converted, not
+// looked up.
+// CHECK-LABEL: func.func @int4
+// CHECK-NOT: @__qblock_e8m0_half
+// CHECK: arith.bitcast %{{.*}} : i16 to f16
+// CHECK: arith.extf %{{.*}} : f16 to f32
+func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}

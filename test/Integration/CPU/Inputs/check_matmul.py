@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Checks a compiled matmul's printed output against an independent product:
+activations from gen_matmul.py's JSON, weights as decoded by the numerics
+core (qblock-inspect --values), summed here in double precision.
+
+Passes when max |got - ref| <= rtol * max |ref| (+ a tiny absolute floor);
+prints one line either way and exits non-zero on failure, on a shape
+mismatch, or on any NaN."""
+import argparse
+import json
+import math
+import re
+import sys
+
+
+def parse_runner(text):
+    match = re.search(r"sizes = \[([^\]]*)\].*?data =\s*(.*)", text, re.S)
+    if not match:
+        sys.exit("check_matmul: no printMemrefF32 output found")
+    shape = [int(s) for s in match.group(1).split(",") if s.strip()]
+    numbers = re.findall(r"-?(?:nan|inf|\d+(?:\.\d*)?(?:e[-+]?\d+)?)",
+                         match.group(2), re.I)
+    return shape, [float(v) for v in numbers]
+
+
+def parse_weights(text):
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("values "):
+            parts = line.split()
+            axis = int(parts[2])
+            shape = [int(s) for s in parts[3:]]
+            values = [float(v) for v in lines[i + 1].split()]
+            return axis, shape, values
+    sys.exit("check_matmul: no 'values' block in qblock-inspect output")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("runner_output")
+    p.add_argument("acts_json")
+    p.add_argument("weights")
+    p.add_argument("--rtol", type=float, default=1e-5)
+    args = p.parse_args()
+    got_shape, got = parse_runner(open(args.runner_output).read())
+    acts = json.load(open(args.acts_json))
+    x_shape, x = acts["shape"], acts["values"]
+    axis, w_shape, w = parse_weights(open(args.weights).read())
+
+    rank = len(w_shape)
+    batch = w_shape[0] if rank == 3 else 1
+    transposed = axis == rank - 1
+    k = w_shape[axis]
+    n = w_shape[rank - 2] if transposed else w_shape[rank - 1]
+    m = x_shape[-2]
+    want_shape = ([batch] if rank == 3 else []) + [m, n]
+    if got_shape != want_shape:
+        sys.exit(f"check_matmul: FAIL shape {got_shape} != {want_shape}")
+
+    worst, scale = 0.0, 0.0
+    for b in range(batch):
+        for i in range(m):
+            for j in range(n):
+                ref = 0.0
+                for kk in range(k):
+                    if transposed:
+                        wv = w[(b * n + j) * k + kk]
+                    else:
+                        wv = w[(b * k + kk) * n + j]
+                    ref += x[(b * m + i) * k + kk] * wv
+                value = got[(b * m + i) * n + j]
+                if math.isnan(value) or math.isinf(value):
+                    sys.exit(f"check_matmul: FAIL non-finite output at "
+                             f"[{b}, {i}, {j}]")
+                worst = max(worst, abs(value - ref))
+                scale = max(scale, abs(ref))
+    bound = args.rtol * scale + 1e-30
+    verdict = "PASS" if worst <= bound else "FAIL"
+    print(f"check_matmul: {verdict} max_abs_err={worst:.3e} "
+          f"max_abs_ref={scale:.3e} rel={worst / max(scale, 1e-30):.2e} "
+          f"rtol={args.rtol:g}")
+    sys.exit(0 if verdict == "PASS" else 1)
+
+
+if __name__ == "__main__":
+    main()

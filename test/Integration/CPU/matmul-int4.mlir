@@ -1,0 +1,34 @@
+// W4A16 matmuls with int4 weights, compiled for every target and run; outputs
+// are checked against activations times the weights as decoded by the
+// numerics core (check_matmul.py, double precision, rtol 1e-5): a wrong
+// scale, dialect table, nibble order or layout fails by orders of magnitude.
+//
+// DEFINE: %{target} = host
+// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="scheme=int4" --qblock-select-formats -o %t.q.mlir \
+// DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target}" \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
+// DEFINE:   && %python %S/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s
+// CHECK: check_matmul: PASS
+
+// GEMM with odd M and N.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 13 --k 64 --seed 11 --acts-out %t.json > %t.mlir
+// REDEFINE: %{target} = avx512
+// RUN: %{run}
+// REDEFINE: %{target} = avx2
+// RUN: %{run}
+// REDEFINE: %{target} = generic
+// RUN: %{run}
+
+// GEMV (M = 1) with outlier weights, transposed (N x K) weight.
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 256 --transposed --outliers --seed 12 --acts-out %t.json > %t.mlir
+// REDEFINE: %{target} = host
+// RUN: %{run}
+
+// Dynamic M, 9 rows (exercises the 4-row tiles and their remainder).
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 128 --dynamic-m --seed 13 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+
+// Batched, transposed, dynamic M.
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
+// RUN: %{run}
