@@ -3,36 +3,67 @@
 #include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
-  std::string pipeline =
-      "convert-qblock-to-cpu{target=" + options.target.getValue() + "}," +
-      "canonicalize,cse,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "qblock-lower-lookups{target=" + options.target.getValue() + "},"
-      "func.func(convert-linalg-to-loops),"
-      "convert-scf-to-openmp,"
-      "lower-affine,convert-vector-to-scf,expand-strided-metadata,"
-      // scf-to-openmp wraps loop bodies in memref.alloca_scope, which must
-      // keep a single block: lower memrefs before scf turns into blocks.
-      "finalize-memref-to-llvm,convert-scf-to-cf,"
-      "convert-vector-to-llvm,convert-math-to-llvm,"
-      "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-      "convert-func-to-llvm,convert-openmp-to-llvm,"
-      "reconcile-unrealized-casts";
-  if (failed(parsePassPipeline(pipeline, pm)))
-    llvm::report_fatal_error("qblock-cpu-pipeline: bad pipeline");
+  // qblock ops become loop nests on to_buffer views, still in tensor land.
+  ConvertQBlockToCPUOptions lowering;
+  lowering.target = options.target;
+  pm.addPass(createConvertQBlockToCPU(lowering));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Everything else bufferizes, across function boundaries, so callers
+  // (printMemrefF32, C code) see plain identity-layout memrefs.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+
+  // Only now may target instructions appear: buffer deallocation rejects
+  // ops whose memory effects it cannot see.
+  QBlockLowerLookupsOptions lookups;
+  lookups.target = options.target;
+  pm.addPass(createQBlockLowerLookups(lookups));
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  // scf-to-openmp wraps loop bodies in memref.alloca_scope, which must keep
+  // a single block: lower memrefs before scf turns into blocks.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 void qblock::registerQBlockPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "qblock-cpu-pipeline",
-      "Lower qblock and upstream tensor code to the LLVM dialect for CPUs",
+      "Lower qblock and upstream tensor code to the LLVM dialect for CPUs: "
+      "convert-qblock-to-cpu, one-shot bufferization across function "
+      "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
+      "scf.parallel to OpenMP, LLVM",
       buildCPUPipeline);
 }
