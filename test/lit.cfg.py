@@ -30,3 +30,8 @@ tools = ["quant-opt", "mlir-opt", "mlir-runner", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.qblock_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The ahead-of-time example needs clang and libomp from LLVM 22.
+if os.path.exists(os.path.join(config.llvm_tools_dir, "clang")) and \
+        os.path.exists(os.path.join(config.mlir_lib_dir, "libomp.so")):
+    config.available_features.add("aot-toolchain")
