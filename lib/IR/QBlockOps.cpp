@@ -195,10 +195,14 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getData(); }
 
 LogicalResult FromStorageOp::verify() {
   QuantizedTensorType type = getType();
-  if (!type.hasStaticShape())
-    return emitOpError("packed storage needs a static quantized shape, got ")
-           << shapeString(type.getShape());
   int64_t bytes = getStorage().getType().getDimSize(0);
+  if (!type.hasStaticShape()) {
+    if (!ShapedType::isDynamic(bytes))
+      return emitOpError("a quantized shape with dynamic sizes ")
+             << shapeString(type.getShape())
+             << " needs storage of dynamic size (tensor<?xi8>)";
+    return success();
+  }
   int64_t expected = type.getStorageBytes();
   if (!ShapedType::isDynamic(bytes) && bytes != expected)
     return emitOpError("storage holds ")

@@ -32,6 +32,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  // Deallocation may leave bufferization.clone/dealloc ops behind.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Only now may target instructions appear: buffer deallocation rejects
   // ops whose memory effects it cannot see.

@@ -207,9 +207,9 @@ func.func @from_storage_size(%b: tensor<100xi8>) {
 
 // -----
 
-func.func @from_storage_dynamic(%b: tensor<?xi8>) {
-  // expected-error@+1 {{'qblock.from_storage' op packed storage needs a static quantized shape, got [?, 32]}}
-  %0 = qblock.from_storage %b : tensor<?xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+func.func @from_storage_dynamic(%b: tensor<128xi8>) {
+  // expected-error@+1 {{'qblock.from_storage' op a quantized shape with dynamic sizes [?, 32] needs storage of dynamic size (tensor<?xi8>)}}
+  %0 = qblock.from_storage %b : tensor<128xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
   return
 }
 

@@ -96,7 +96,8 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
     docs/formats.md as the quantized tensor of the result type, which must be
     static and exactly that many bytes. This is how packed weights enter at
     run time (loaded from a file, passed to a compiled function) instead of
-    being embedded as a `qblock.constant`.
+    being embedded as a `qblock.constant`. A quantized shape with dynamic
+    sizes takes storage of dynamic size (`tensor<?xi8>`), unchecked.
 
     ```mlir
     %w = qblock.from_storage %bytes : tensor<4160xi8>

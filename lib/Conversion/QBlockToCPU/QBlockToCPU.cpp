@@ -10,6 +10,7 @@
 
 #include "Decode.h"
 #include "PackedLayout.h"
+#include "Quantize.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
@@ -100,6 +101,9 @@ struct ConvertQBlockToCPUPass
   using Base::Base;
 
   Target targetISA = Target::Generic;
+  /// Dimension sizes of quantized values whose shape is only known at run
+  /// time (they come from a run-time qblock.quantize).
+  llvm::DenseMap<Value, SmallVector<Value>> logicalSizes;
   std::shared_ptr<SymbolTable> symbols;
 
   void runOnOperation() override {
@@ -136,10 +140,22 @@ struct ConvertQBlockToCPUPass
         failedAny = true;
       }
     });
+    if (failedAny)
+      return signalPassFailure();
+
+    // Run-time quantization produces packed bytes too.
     module.walk([&](QuantizeOp op) {
-      op.emitOpError("quantizes at run time, which has no CPU lowering yet; "
-                     "quantize constant weights with --qblock-select-formats");
-      failedAny = true;
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      FailureOr<Value> bytes = emitQuantize(b, op, op.getInput(), op.getType(),
+                                            module, *symbols);
+      if (failed(bytes)) {
+        failedAny = true;
+        return;
+      }
+      auto view = FromStorageOp::create(b, op.getType(), *bytes);
+      logicalSizes[view.getResult()] = dimSizes(b, op.getInput());
+      op.replaceAllUsesWith(view.getResult());
+      op.erase();
     });
     if (failedAny)
       return signalPassFailure();
@@ -467,37 +483,48 @@ struct ConvertQBlockToCPUPass
       return failure();
     num::Scheme scheme = type.getBlockScheme().toNumerics();
     RankedTensorType resultType = op.getType();
-    ArrayRef<int64_t> shape = type.getShape();
-    int64_t axis = type.getAxis(), k = type.getAxisSize();
-    // Static: from_storage requires it.
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < axis; ++d)
-      outer *= shape[d];
-    for (int64_t d = axis + 1; d < type.getRank(); ++d)
-      inner *= shape[d];
-    int64_t rows = outer * inner;
-
-    auto flatType = MemRefType::get({outer, k, inner}, b.getF32Type());
-    Value flat = memref::AllocOp::create(b, flatType, ValueRange{},
-                                         b.getI64IntegerAttr(64));
-    PackedLayout layout = PackedLayout::build(b, cst(b, rows), k, scheme);
+    Type elementType = resultType.getElementType();
+    int64_t rank = type.getRank(), axis = type.getAxis(),
+            k = type.getAxisSize();
+    SmallVector<Value> sizes;
+    if (auto it = logicalSizes.find(op.getInput()); it != logicalSizes.end())
+      sizes = it->second;
+    else
+      for (int64_t dim : type.getShape())
+        sizes.push_back(cst(b, dim));
+    Value outer = cst(b, 1), inner = cst(b, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d < axis)
+        outer = arith::MulIOp::create(b, outer, sizes[d]);
+      else if (d > axis)
+        inner = arith::MulIOp::create(b, inner, sizes[d]);
+    }
+    Value rows = arith::MulIOp::create(b, outer, inner);
+    Value total = arith::MulIOp::create(b, rows, cst(b, k));
+    // Row-major logical order: element k of row (o, i) at (o*K + k)*inner + i.
+    // expand_shape wants a static flat size exactly when the shape is static.
+    bool isStatic = resultType.hasStaticShape();
+    Value flat = memref::AllocOp::create(
+        b,
+        MemRefType::get({isStatic ? resultType.getNumElements()
+                                  : ShapedType::kDynamic},
+                        elementType),
+        isStatic ? ValueRange{} : ValueRange{total}, b.getI64IntegerAttr(64));
+    PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
     DecodeTables tables = tablesFor(b, scheme);
-    Value dialectTable = tables.dialects;
     scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0)}, ValueRange{cst(b, rows)},
-        ValueRange{cst(b, 1)},
+        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value row = ivs[0];
-          Value o = arith::DivUIOp::create(ib, row, cst(ib, inner));
-          Value i = arith::RemUIOp::create(ib, row, cst(ib, inner));
+          Value o = arith::DivUIOp::create(ib, row, inner);
+          Value i = arith::RemUIOp::create(ib, row, inner);
           scf::ForOp::create(
               ib, cst(ib, 0), cst(ib, layout.blocksPerRow), cst(ib, 1),
               ValueRange{},
               [&](OpBuilder &bb, Location bl, Value block, ValueRange) {
                 ImplicitLocOpBuilder jb(bl, bb);
-                Value dialect =
-                    loadDialectId(jb, *storage, layout, row, block);
+                Value dialect = loadDialectId(jb, *storage, layout, row, block);
                 Value halfScale = loadHalfScale(jb, *storage, layout, tables,
                                                 scheme.scale, row, block);
                 scf::ForOp::create(
@@ -513,8 +540,8 @@ struct ConvertQBlockToCPUPass
                       Value byteIndex = arith::AddIOp::create(
                           xb, arith::MulIOp::create(xb, row, cst(xb, k / 2)),
                           arith::DivUIOp::create(xb, kk, cst(xb, 2)));
-                      Value byte = memref::LoadOp::create(xb, *storage,
-                                                          ValueRange{byteIndex});
+                      Value byte =
+                          memref::LoadOp::create(xb, *storage, byteIndex);
                       Value shift = arith::IndexCastOp::create(
                           xb, xb.getI8Type(),
                           arith::MulIOp::create(
@@ -523,13 +550,23 @@ struct ConvertQBlockToCPUPass
                       Value code = arith::AndIOp::create(
                           xb, arith::ShRUIOp::create(xb, byte, shift),
                           arith::ConstantIntOp::create(xb, xb.getI8Type(), 15));
-                      Value codeIndex =
-                          arith::IndexCastUIOp::create(xb, xb.getIndexType(), code);
+                      Value codeIndex = arith::IndexCastUIOp::create(
+                          xb, xb.getIndexType(), code);
                       Value magnitude = memref::LoadOp::create(
-                          xb, dialectTable, ValueRange{dialect, codeIndex});
-                      Value value = arith::MulFOp::create(xb, magnitude, halfScale);
-                      memref::StoreOp::create(xb, value, flat,
-                                              ValueRange{o, kk, i});
+                          xb, tables.dialects, ValueRange{dialect, codeIndex});
+                      Value value =
+                          arith::MulFOp::create(xb, magnitude, halfScale);
+                      Value position = arith::AddIOp::create(
+                          xb,
+                          arith::MulIOp::create(
+                              xb,
+                              arith::AddIOp::create(
+                                  xb, arith::MulIOp::create(xb, o, cst(xb, k)),
+                                  kk),
+                              inner),
+                          i);
+                      memref::StoreOp::create(
+                          xb, fromF32(xb, value, elementType), flat, position);
                       scf::YieldOp::create(xb);
                     });
                 scf::YieldOp::create(jb);
@@ -537,35 +574,18 @@ struct ConvertQBlockToCPUPass
           scf::ReduceOp::create(ib);
         });
 
-    // [outer, K, inner] is the logical tensor in row-major order already:
-    // reshape it through one linear dimension.
-    auto f32Shape = MemRefType::get(shape, b.getF32Type());
-    SmallVector<ReassociationIndices> all(1), logicalDims(1);
-    all[0] = {0, 1, 2};
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      logicalDims[0].push_back(d);
-    Value linear = memref::CollapseShapeOp::create(b, flat, all);
-    Value logical =
-        memref::ExpandShapeOp::create(b, f32Shape, linear, logicalDims);
-    if (!resultType.getElementType().isF32()) {
-      auto typed = MemRefType::get(shape, resultType.getElementType());
-      Value converted =
-          memref::AllocOp::create(b, typed, ValueRange{}, b.getI64IntegerAttr(64));
-      int64_t total = outer * k * inner;
-      Value linearOut =
-          memref::CollapseShapeOp::create(b, converted, logicalDims);
-      Value linearIn = linear;
-      scf::ForOp::create(b, cst(b, 0), cst(b, total), cst(b, 1), ValueRange{},
-                         [&](OpBuilder &eb, Location el, Value e, ValueRange) {
-                           ImplicitLocOpBuilder xb(el, eb);
-                           Value v = memref::LoadOp::create(xb, linearIn, e);
-                           memref::StoreOp::create(
-                               xb, fromF32(xb, v, resultType.getElementType()),
-                               linearOut, e);
-                           scf::YieldOp::create(xb);
-                         });
-      logical = converted;
+    SmallVector<ReassociationIndices> all(1);
+    SmallVector<OpFoldResult> outputShape;
+    for (int64_t d = 0; d < rank; ++d) {
+      all[0].push_back(d);
+      if (resultType.isDynamicDim(d))
+        outputShape.push_back(sizes[d]);
+      else
+        outputShape.push_back(b.getIndexAttr(resultType.getDimSize(d)));
     }
+    Value logical = memref::ExpandShapeOp::create(
+        b, MemRefType::get(resultType.getShape(), elementType), flat, all,
+        outputShape);
     Value tensor = bufferization::ToTensorOp::create(
         b, resultType, logical, /*restrict=*/true, /*writable=*/true);
     op.replaceAllUsesWith(tensor);

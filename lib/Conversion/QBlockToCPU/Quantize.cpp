@@ -1,0 +1,551 @@
+//===- Quantize.cpp - Run-time block quantization on CPUs -----------------===//
+//
+// The IR for qblock.quantize of a value known only at run time. It mirrors
+// numerics::quantizeBlock step for step (scale rule, half-unit magnitudes,
+// rounding by midpoint counts, MSE sums in f64, two-stage votes), so packed
+// bytes match the numerics core exactly. One task per row; blocks of a row run
+// in order, so the shared dialect-id bytes need no synchronization.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Quantize.h"
+
+#include "Decode.h"
+
+#include "qblock/Numerics/Scale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+Value idx(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+Value i32c(ImplicitLocOpBuilder &b, int32_t v) {
+  return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+}
+Value f32c(ImplicitLocOpBuilder &b, float v) {
+  return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
+}
+
+/// A private constant f32 global, created once per contents.
+Value getTable(ImplicitLocOpBuilder &b, ModuleOp module, SymbolTable &symbols,
+               StringRef prefix, ArrayRef<float> values,
+               ArrayRef<int64_t> shape) {
+  uint64_t hash = llvm::xxh3_64bits(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
+                        values.size() * sizeof(float)));
+  std::string name = (prefix + "_" + llvm::utohexstr(hash)).str();
+  auto type = MemRefType::get(shape, b.getF32Type());
+  if (!symbols.lookup(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto global = memref::GlobalOp::create(
+        b, name, b.getStringAttr("private"), type,
+        DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
+                               values),
+        /*constant=*/true, /*alignment=*/IntegerAttr());
+    symbols.insert(global);
+  }
+  return memref::GetGlobalOp::create(b, type, name);
+}
+
+/// The rounding tables of a book: levels[d][i], midpoint sums
+/// sums[d][i] = level_i + level_{i+1} (an element rounds to index
+/// #{i : 2t > sums[d][i]}, ties going down), tops[d] = largest level.
+struct BookTables {
+  Value levels, sums, tops;
+  int numDialects;
+};
+
+BookTables getBookTables(ImplicitLocOpBuilder &b, ModuleOp module,
+                         SymbolTable &symbols, const num::FormatBook &book) {
+  std::vector<float> levels, sums, tops;
+  for (const num::DialectTable &table : book.dialects()) {
+    for (int i = 0; i < 8; ++i)
+      levels.push_back(table[i]);
+    for (int i = 0; i < 7; ++i)
+      sums.push_back(table[i] + table[i + 1]);
+    tops.push_back(table[7]);
+  }
+  int64_t n = book.size();
+  return BookTables{
+      getTable(b, module, symbols, "__qblock_levels", levels, {n, 8}),
+      getTable(b, module, symbols, "__qblock_midsums", sums, {n, 7}),
+      getTable(b, module, symbols, "__qblock_tops", tops, {n}), book.size()};
+}
+
+/// Index (i32) of the level of dialect `d` nearest to half-unit magnitude t.
+Value roundIndex(ImplicitLocOpBuilder &b, const BookTables &tables, Value d,
+                 Value twiceT) {
+  Value count = i32c(b, 0);
+  for (int64_t i = 0; i < 7; ++i) {
+    Value sum = memref::LoadOp::create(b, tables.sums, ValueRange{d, idx(b, i)});
+    Value above = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, twiceT,
+                                        sum);
+    count = arith::AddIOp::create(
+        b, count, arith::ExtUIOp::create(b, b.getI32Type(), above));
+  }
+  return count;
+}
+
+Value levelAt(ImplicitLocOpBuilder &b, const BookTables &tables, Value d,
+              Value index32) {
+  Value index = arith::IndexCastUIOp::create(b, b.getIndexType(), index32);
+  return memref::LoadOp::create(b, tables.levels, ValueRange{d, index});
+}
+
+/// E8M0 scale code (i32) of a finite, non-zero amax:
+/// clamp(floor(log2(amax)) - offset, -127, 127) + 127, exact for subnormals.
+Value e8m0Code(ImplicitLocOpBuilder &b, Value amax, int offset) {
+  Value bits = arith::BitcastOp::create(b, b.getI32Type(), amax);
+  Value field = arith::ShRUIOp::create(b, bits, i32c(b, 23));
+  Value normalLog2 = arith::SubIOp::create(b, field, i32c(b, 127));
+  // Subnormal: the leading one of the mantissa sets the exponent.
+  Value leading = math::CountLeadingZerosOp::create(b, bits);
+  Value subnormalLog2 = arith::SubIOp::create(
+      b, arith::SubIOp::create(b, i32c(b, 31), leading), i32c(b, 149));
+  Value isSubnormal = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, field,
+                                            i32c(b, 0));
+  Value log2 =
+      arith::SelectOp::create(b, isSubnormal, subnormalLog2, normalLog2);
+  Value e = arith::SubIOp::create(b, log2, i32c(b, offset));
+  e = arith::MaxSIOp::create(b, e, i32c(b, -127));
+  e = arith::MinSIOp::create(b, e, i32c(b, 127));
+  return arith::AddIOp::create(b, e, i32c(b, 127));
+}
+
+using LoadFn = llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)>;
+
+/// Picks the block's dialect (index) from its half-unit magnitudes in `t`.
+Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
+                    const BookTables &tables, Value t) {
+  int64_t n = scheme.blockSize;
+  int64_t dialects = tables.numDialects;
+  if (dialects == 1)
+    return idx(b, 0);
+  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  Type i32 = b.getI32Type();
+  auto forRange = [&](ImplicitLocOpBuilder &lb, int64_t lo, int64_t hi,
+                      ValueRange init, auto body) {
+    return scf::ForOp::create(
+        lb, idx(lb, lo), idx(lb, hi), idx(lb, 1), init,
+        [&](OpBuilder &nb, Location loc, Value iv, ValueRange acc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          scf::YieldOp::create(ib, body(ib, iv, acc));
+        });
+  };
+
+  if (scheme.select == num::SelectRule::MSE) {
+    // Squared errors summed in f64 in element order, as the numerics core.
+    Value errors = memref::AllocaOp::create(b, MemRefType::get({16}, f64));
+    forRange(b, 0, dialects, {}, [&](ImplicitLocOpBuilder &ib, Value d,
+                                     ValueRange) {
+      memref::StoreOp::create(
+          ib, arith::ConstantFloatOp::create(ib, f64, llvm::APFloat(0.0)),
+          errors, d);
+      return SmallVector<Value>{};
+    });
+    forRange(b, 0, n, {}, [&](ImplicitLocOpBuilder &ib, Value e, ValueRange) {
+      Value tv = memref::LoadOp::create(ib, t, e);
+      Value twice = arith::MulFOp::create(ib, tv, f32c(ib, 2.0f));
+      forRange(ib, 0, dialects, {},
+               [&](ImplicitLocOpBuilder &jb, Value d, ValueRange) {
+                 Value level =
+                     levelAt(jb, tables, d, roundIndex(jb, tables, d, twice));
+                 Value diff = arith::ExtFOp::create(
+                     jb, f64, Value(arith::SubFOp::create(jb, tv, level)));
+                 Value sum = arith::AddFOp::create(
+                     jb, memref::LoadOp::create(jb, errors, d),
+                     arith::MulFOp::create(jb, diff, diff));
+                 memref::StoreOp::create(jb, sum, errors, d);
+                 return SmallVector<Value>{};
+               });
+      return SmallVector<Value>{};
+    });
+    // Least error wins; ties keep the lower id.
+    auto best = forRange(
+        b, 1, dialects,
+        {idx(b, 0), memref::LoadOp::create(b, errors, idx(b, 0))},
+        [&](ImplicitLocOpBuilder &ib, Value d, ValueRange acc) {
+          Value err = memref::LoadOp::create(ib, errors, d);
+          Value better =
+              arith::CmpFOp::create(ib, arith::CmpFPredicate::OLT, err, acc[1]);
+          return SmallVector<Value>{
+              arith::SelectOp::create(ib, better, d, acc[0]),
+              arith::SelectOp::create(ib, better, err, acc[1])};
+        });
+    return best.getResult(0);
+  }
+
+  // Two-stage. Stage 1: the largest dialect maximum not above the truncated
+  // block maximum (or the smallest maximum if none is).
+  auto tmaxLoop = forRange(b, 0, n, {f32c(b, 0.0f)},
+                           [&](ImplicitLocOpBuilder &ib, Value e,
+                               ValueRange acc) {
+                             Value tv = memref::LoadOp::create(ib, t, e);
+                             return SmallVector<Value>{
+                                 arith::MaxNumFOp::create(ib, acc[0], tv)};
+                           });
+  Value truncated = math::FloorOp::create(b, tmaxLoop.getResult(0));
+  auto maxima = forRange(
+      b, 0, dialects, {f32c(b, -1.0f), f32c(b, 1e9f)},
+      [&](ImplicitLocOpBuilder &ib, Value d, ValueRange acc) {
+        Value top = memref::LoadOp::create(ib, tables.tops, d);
+        Value fits =
+            arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, top, truncated);
+        Value chosen = arith::SelectOp::create(
+            ib, fits, arith::MaxNumFOp::create(ib, acc[0], top), acc[0]);
+        return SmallVector<Value>{chosen,
+                                  arith::MinNumFOp::create(ib, acc[1], top)};
+      });
+  Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                     maxima.getResult(0), f32c(b, 0.0f));
+  Value chosenMax = arith::SelectOp::create(b, none, maxima.getResult(1),
+                                            maxima.getResult(0));
+  auto isCandidate = [&](ImplicitLocOpBuilder &ib, Value d) {
+    Value top = memref::LoadOp::create(ib, tables.tops, d);
+    return arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, top,
+                                 chosenMax);
+  };
+  // Stage 2: an element votes for the candidate that rounds it strictly
+  // better than every other candidate.
+  Value votes = memref::AllocaOp::create(b, MemRefType::get({16}, i32));
+  forRange(b, 0, dialects, {}, [&](ImplicitLocOpBuilder &ib, Value d,
+                                   ValueRange) {
+    memref::StoreOp::create(ib, i32c(ib, 0), votes, d);
+    return SmallVector<Value>{};
+  });
+  forRange(b, 0, n, {}, [&](ImplicitLocOpBuilder &ib, Value e, ValueRange) {
+    Value tv = memref::LoadOp::create(ib, t, e);
+    Value twice = arith::MulFOp::create(ib, tv, f32c(ib, 2.0f));
+    Value falseV = arith::ConstantIntOp::create(ib, ib.getI1Type(), 0);
+    auto winner = forRange(
+        ib, 0, dialects,
+        {idx(ib, 0), f32c(ib, std::numeric_limits<float>::infinity()), falseV},
+        [&](ImplicitLocOpBuilder &jb, Value d, ValueRange acc) {
+          Value level =
+              levelAt(jb, tables, d, roundIndex(jb, tables, d, twice));
+          Value err = math::AbsFOp::create(jb, arith::SubFOp::create(jb, tv, level));
+          Value cand = isCandidate(jb, d);
+          Value less = arith::AndIOp::create(
+              jb, cand,
+              arith::CmpFOp::create(jb, arith::CmpFPredicate::OLT, err, acc[1]));
+          Value equal = arith::AndIOp::create(
+              jb, cand,
+              arith::CmpFOp::create(jb, arith::CmpFPredicate::OEQ, err, acc[1]));
+          Value unique = arith::SelectOp::create(
+              jb, less, arith::ConstantIntOp::create(jb, jb.getI1Type(), 1),
+              arith::SelectOp::create(jb, equal, falseV, acc[2]));
+          return SmallVector<Value>{
+              arith::SelectOp::create(jb, less, d, acc[0]),
+              arith::SelectOp::create(jb, less, err, acc[1]), unique};
+        });
+    scf::IfOp::create(ib, winner.getResult(2), [&](OpBuilder &tb, Location tl) {
+      ImplicitLocOpBuilder vb(tl, tb);
+      Value w = winner.getResult(0);
+      memref::StoreOp::create(
+          vb, arith::AddIOp::create(vb, memref::LoadOp::create(vb, votes, w),
+                                    i32c(vb, 1)),
+          votes, w);
+      scf::YieldOp::create(vb);
+    });
+    return SmallVector<Value>{};
+  });
+  // Most votes among the candidates; ties keep the lower id.
+  auto best = forRange(
+      b, 0, dialects, {idx(b, 0), i32c(b, -1)},
+      [&](ImplicitLocOpBuilder &ib, Value d, ValueRange acc) {
+        Value count = memref::LoadOp::create(ib, votes, d);
+        Value better = arith::AndIOp::create(
+            ib, isCandidate(ib, d),
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::sgt, count, acc[1]));
+        return SmallVector<Value>{
+            arith::SelectOp::create(ib, better, d, acc[0]),
+            arith::SelectOp::create(ib, better, count, acc[1])};
+      });
+  return best.getResult(0);
+}
+
+/// Magnitudes, dialect choice, dialect id and codes of one finite block.
+void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
+                   const BookTables &tables, const PackedLayout &layout,
+                   Value out, Value t, LoadFn loadX, Value first, Value row,
+                   Value block, Value toHalfUnits, bool isE8M0) {
+  int64_t n = scheme.blockSize;
+  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  Type i8 = b.getI8Type();
+  // Half-unit magnitudes t = |x| / halfScale, rounded as the numerics core
+  // does: exactly in f64 for power-of-two scales, f32 division otherwise.
+  Value scaleIsZero =
+      isE8M0 ? Value()
+             : Value(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                           toHalfUnits, f32c(b, 0.0f)));
+  scf::ForOp::create(
+      b, idx(b, 0), idx(b, n), idx(b, 1), ValueRange{},
+      [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value a = math::AbsFOp::create(
+            ib, loadX(ib, arith::AddIOp::create(ib, first, e)));
+        Value tv;
+        if (isE8M0) {
+          tv = arith::TruncFOp::create(
+              ib, f32,
+              arith::MulFOp::create(ib, arith::ExtFOp::create(ib, f64, a),
+                                    toHalfUnits));
+        } else {
+          Value q = arith::MulFOp::create(
+              ib, arith::DivFOp::create(ib, a, toHalfUnits), f32c(ib, 2.0f));
+          tv = arith::SelectOp::create(ib, scaleIsZero, f32c(ib, 0.0f), q);
+        }
+        memref::StoreOp::create(ib, tv, t, e);
+        scf::YieldOp::create(ib);
+      });
+  Value dialect = selectDialect(b, scheme, tables, t);
+
+  if (layout.hasDialects) {
+    Value offset = arith::AddIOp::create(
+        b, layout.dialectsOffset,
+        arith::AddIOp::create(
+            b, arith::MulIOp::create(b, row, layout.dialectBytesPerRow),
+            arith::DivUIOp::create(b, block, idx(b, 2))));
+    Value shift = arith::IndexCastOp::create(
+        b, i8,
+        arith::MulIOp::create(b, arith::RemUIOp::create(b, block, idx(b, 2)),
+                              idx(b, 4)));
+    Value id = arith::IndexCastOp::create(b, i8, dialect);
+    Value old = memref::LoadOp::create(b, out, offset);
+    memref::StoreOp::create(
+        b, arith::OrIOp::create(b, old, arith::ShLIOp::create(b, id, shift)),
+        out, offset);
+  }
+
+  // Codes: sign bit 3, magnitude index bits 0-2; two per byte, low first.
+  Value codeBase = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, idx(b, layout.k / 2)),
+      arith::DivUIOp::create(b, first, idx(b, 2)));
+  scf::ForOp::create(
+      b, idx(b, 0), idx(b, n / 2), idx(b, 1), ValueRange{},
+      [&](OpBuilder &nb, Location loc, Value p, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        auto codeOf = [&](Value e) {
+          Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
+          Value sign = arith::ShLIOp::create(
+              ib,
+              arith::ShRUIOp::create(
+                  ib, arith::BitcastOp::create(ib, ib.getI32Type(), x),
+                  i32c(ib, 31)),
+              i32c(ib, 3));
+          Value tv = memref::LoadOp::create(ib, t, e);
+          Value twice = arith::MulFOp::create(ib, tv, f32c(ib, 2.0f));
+          Value index = roundIndex(ib, tables, dialect, twice);
+          return arith::TruncIOp::create(ib, i8,
+                                         arith::OrIOp::create(ib, sign, index));
+        };
+        Value even = arith::MulIOp::create(ib, p, idx(ib, 2));
+        Value lo = codeOf(even);
+        Value hi = codeOf(arith::AddIOp::create(ib, even, idx(ib, 1)));
+        Value byte = arith::OrIOp::create(
+            ib, lo, arith::ShLIOp::create(ib, hi, arith::ConstantIntOp::create(ib, i8, 4)));
+        memref::StoreOp::create(
+            ib, byte, out,
+            ValueRange{Value(arith::AddIOp::create(ib, codeBase, p))});
+        scf::YieldOp::create(ib);
+      });
+}
+
+} // namespace
+
+FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
+                                           Operation *op, Value input,
+                                           QuantizedTensorType type,
+                                           ModuleOp module,
+                                           SymbolTable &symbols) {
+  SchemeAttr schemeAttr = type.getBlockScheme();
+  if (!schemeAttr)
+    return op->emitOpError("with a BCQ scheme has no run-time lowering; fit "
+                           "BCQ weights offline with --qblock-select-formats");
+  num::Scheme scheme = schemeAttr.toNumerics();
+  if (scheme.scale == num::ScaleKind::E4M3)
+    return op->emitOpError("with an E4M3 scale (nvfp4) has no run-time "
+                           "lowering yet; use an E8M0 (blockdialect, mxfp4) "
+                           "or F16 (int4) scale, or quantize constants with "
+                           "--qblock-select-formats");
+
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank(), axis = type.getAxis();
+  int64_t k = type.getAxisSize(), blockSize = scheme.blockSize;
+
+  // The input as one flat row-major buffer: element k of row (o, i) sits
+  // at (o * K + k) * inner + i, where o spans the dimensions before the
+  // axis and i those after it.
+  Value in = bufferization::ToBufferOp::create(
+      b, MemRefType::get(inputType.getShape(), inputType.getElementType()),
+      input, /*read_only=*/true);
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all[0].push_back(d);
+  Value flat = memref::CollapseShapeOp::create(b, in, all);
+  Value outer = idx(b, 1), inner = idx(b, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == axis)
+      continue;
+    Value size = inputType.isDynamicDim(d)
+                     ? Value(memref::DimOp::create(b, in, d))
+                     : idx(b, inputType.getDimSize(d));
+    if (d < axis)
+      outer = arith::MulIOp::create(b, outer, size);
+    else
+      inner = arith::MulIOp::create(b, inner, size);
+  }
+
+  Value rows = arith::MulIOp::create(b, outer, inner);
+  PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
+  Value out = memref::AllocOp::create(b, bytesType,
+                                      ValueRange{layout.totalBytes},
+                                      b.getI64IntegerAttr(64));
+  // Padding and the codes of NaN blocks are zero, as in the numerics core.
+  scf::ForOp::create(b, idx(b, 0), layout.totalBytes, idx(b, 1), ValueRange{},
+                     [&](OpBuilder &nb, Location loc, Value i, ValueRange) {
+                       ImplicitLocOpBuilder ib(loc, nb);
+                       memref::StoreOp::create(
+                           ib, arith::ConstantIntOp::create(ib, ib.getI8Type(), 0),
+                           out, i);
+                       scf::YieldOp::create(ib);
+                     });
+
+  BookTables tables = getBookTables(b, module, symbols, scheme.book);
+  int offset = scheme.book.scaleExponentOffset();
+  float maxValue = static_cast<float>(scheme.book.maxMagnitude()) / 2.0f;
+  bool isE8M0 = scheme.scale == num::ScaleKind::E8M0;
+  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  Type i8 = b.getI8Type();
+
+  scf::ParallelOp::create(
+      b, ValueRange{idx(b, 0)}, ValueRange{rows}, ValueRange{idx(b, 1)},
+      [&](OpBuilder &pb, Location ploc, ValueRange ivs) {
+        ImplicitLocOpBuilder rb(ploc, pb);
+        Value row = ivs[0];
+        Value o = arith::DivUIOp::create(rb, row, inner);
+        Value i = arith::RemUIOp::create(rb, row, inner);
+        Value t = memref::AllocaOp::create(
+            rb, MemRefType::get({blockSize}, f32));
+        auto loadX = [&](ImplicitLocOpBuilder &xb, Value kk) {
+          Value position = arith::AddIOp::create(
+              xb,
+              arith::MulIOp::create(
+                  xb,
+                  arith::AddIOp::create(
+                      xb, arith::MulIOp::create(xb, o, idx(xb, k)), kk),
+                  inner),
+              i);
+          Value v = memref::LoadOp::create(xb, flat, ValueRange{position});
+          return v.getType().isF32() ? v
+                                     : Value(arith::ExtFOp::create(xb, f32, v));
+        };
+        scf::ForOp::create(
+            rb, idx(rb, 0), idx(rb, layout.blocksPerRow), idx(rb, 1),
+            ValueRange{},
+            [&](OpBuilder &bb, Location bloc, Value block, ValueRange) {
+              ImplicitLocOpBuilder kb(bloc, bb);
+              Value first = arith::MulIOp::create(kb, block, idx(kb, blockSize));
+              // amax and whether the block holds NaN or Inf.
+              auto stats = scf::ForOp::create(
+                  kb, idx(kb, 0), idx(kb, blockSize), idx(kb, 1),
+                  ValueRange{f32c(kb, 0.0f),
+                             arith::ConstantIntOp::create(kb, kb.getI1Type(), 0)},
+                  [&](OpBuilder &eb, Location eloc, Value e, ValueRange acc) {
+                    ImplicitLocOpBuilder xb(eloc, eb);
+                    Value a = math::AbsFOp::create(
+                        xb, loadX(xb, arith::AddIOp::create(xb, first, e)));
+                    Value bad = arith::CmpFOp::create(
+                        xb, arith::CmpFPredicate::UEQ, a,
+                        f32c(xb, std::numeric_limits<float>::infinity()));
+                    Value amax = arith::MaxNumFOp::create(xb, acc[0], a);
+                    scf::YieldOp::create(
+                        xb, ValueRange{amax, arith::OrIOp::create(xb, acc[1], bad)});
+                  });
+              Value amax = stats.getResult(0), nonFinite = stats.getResult(1);
+              Value scaleIndex = arith::AddIOp::create(
+                  kb, arith::MulIOp::create(kb, row, idx(kb, layout.blocksPerRow)),
+                  block);
+              Value scaleOffset = arith::AddIOp::create(
+                  kb, layout.scalesOffset,
+                  arith::MulIOp::create(kb, scaleIndex, idx(kb, layout.scaleBytes)));
+
+              // Scale code (i32) and the multiplier to half units.
+              Value code, toHalfUnits;
+              if (isE8M0) {
+                Value isZero = arith::CmpFOp::create(
+                    kb, arith::CmpFPredicate::OEQ, amax, f32c(kb, 0.0f));
+                Value finiteCode = arith::SelectOp::create(
+                    kb, isZero, i32c(kb, 0), e8m0Code(kb, amax, offset));
+                code = arith::SelectOp::create(kb, nonFinite, i32c(kb, 255),
+                                               finiteCode);
+                // 2^(1-e) as an f64 built from its exponent field.
+                Value e = arith::SubIOp::create(kb, finiteCode, i32c(kb, 127));
+                Value exponent = arith::ExtSIOp::create(
+                    kb, kb.getI64Type(),
+                    arith::AddIOp::create(
+                        kb, arith::SubIOp::create(kb, i32c(kb, 1), e),
+                        i32c(kb, 1023)));
+                Value bits = arith::ShLIOp::create(
+                    kb, exponent,
+                    arith::ConstantIntOp::create(kb, kb.getI64Type(), 52));
+                toHalfUnits = arith::BitcastOp::create(kb, f64, bits);
+              } else {
+                Value target = arith::DivFOp::create(kb, amax, f32c(kb, maxValue));
+                target = arith::MinimumFOp::create(kb, target, f32c(kb, 65504.0f));
+                Value half = arith::TruncFOp::create(kb, kb.getF16Type(), target);
+                Value halfBits =
+                    arith::BitcastOp::create(kb, kb.getI16Type(), half);
+                Value finiteCode =
+                    arith::ExtUIOp::create(kb, kb.getI32Type(), halfBits);
+                code = arith::SelectOp::create(kb, nonFinite, i32c(kb, 0x7E00),
+                                               finiteCode);
+                toHalfUnits = arith::ExtFOp::create(kb, f32, half);
+              }
+              memref::StoreOp::create(kb, arith::TruncIOp::create(kb, i8, code),
+                                      out, scaleOffset);
+              if (layout.scaleBytes == 2)
+                memref::StoreOp::create(
+                    kb,
+                    arith::TruncIOp::create(
+                        kb, i8, arith::ShRUIOp::create(kb, code, i32c(kb, 8))),
+                    out,
+                    ValueRange{Value(
+                        arith::AddIOp::create(kb, scaleOffset, idx(kb, 1)))});
+
+              // NaN/Inf blocks keep dialect 0 and zero codes.
+              scf::IfOp::create(
+                  kb, nonFinite, [&](OpBuilder &tb, Location tl) {
+                    scf::YieldOp::create(tb, tl);
+                  },
+                  [&](OpBuilder &fb, Location fl) {
+                    ImplicitLocOpBuilder qb(fl, fb);
+                    emitBlockBody(qb, scheme, tables, layout, out, t, loadX,
+                                  first, row, block, toHalfUnits, isE8M0);
+                    scf::YieldOp::create(qb);
+                  });
+              scf::YieldOp::create(kb);
+            });
+        scf::ReduceOp::create(rb);
+      });
+  return Value(bufferization::ToTensorOp::create(
+      b, RankedTensorType::get({ShapedType::kDynamic}, i8), out,
+      /*restrict=*/true, /*writable=*/true));
+}

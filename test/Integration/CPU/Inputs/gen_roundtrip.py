@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Writes a module for the run-time quantization test: @runtime quantizes and
+dequantizes its argument with compiled loops, @folded does the same to a
+constant, which `quant-opt -canonicalize` folds at compile time with the
+numerics core. @main prints both; check_same.py requires identical output."""
+import argparse
+import random
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--shape", required=True, help="e.g. 3x64")
+    p.add_argument("--axis", type=int, required=True)
+    p.add_argument("--scheme", required=True,
+                   help="scheme attribute body, e.g. 'blockdialect, select = two_stage'")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--special", action="store_true",
+                   help="add zero, tiny, huge and NaN/Inf blocks")
+    args = p.parse_args()
+    rng = random.Random(args.seed)
+    shape = [int(s) for s in args.shape.split("x")]
+    count = 1
+    for s in shape:
+        count *= s
+    values = [rng.gauss(0, 1) * (8.0 if rng.random() < 0.03 else 1.0)
+              for _ in range(count)]
+    if args.special:
+        # Whole leading runs of 32 elements along the flat order; with the
+        # blocked axis innermost these are whole blocks.
+        for i in range(32):
+            values[i] = 0.0
+            values[32 + i] = rng.gauss(0, 1) * 1e-39
+            values[64 + i] = rng.gauss(0, 1) * 3e37
+        values[100] = float("nan")
+        values[140] = float("inf")
+
+    def lit(v):
+        if v != v:
+            return "0x7FC00000"
+        if v == float("inf"):
+            return "0x7F800000"
+        return f"{v:.9e}"
+
+    def dense(vals, dims):
+        if len(dims) == 1:
+            return "[" + ", ".join(lit(v) for v in vals) + "]"
+        step = len(vals) // dims[0]
+        return "[" + ", ".join(dense(vals[i * step:(i + 1) * step], dims[1:])
+                               for i in range(dims[0])) + "]"
+
+    t = "tensor<" + "x".join(map(str, shape)) + "xf32>"
+    q = (f"!qblock.qtensor<{'x'.join(map(str, shape))}xf32, "
+         f"#qblock.scheme<{args.scheme}>, axis = {args.axis}>")
+    print(f"""func.func private @printMemrefF32(tensor<*xf32>)
+
+func.func @runtime(%x: {t}) -> {t} {{
+  %q = qblock.quantize %x : {t} -> {q}
+  %d = qblock.dequantize %q : {q} -> {t}
+  return %d : {t}
+}}
+
+func.func @folded() -> {t} {{
+  %x = arith.constant dense<{dense(values, shape)}> : {t}
+  %q = qblock.quantize %x : {t} -> {q}
+  %d = qblock.dequantize %q : {q} -> {t}
+  return %d : {t}
+}}
+
+func.func @main() {{
+  %x = arith.constant dense<{dense(values, shape)}> : {t}
+  %a = call @runtime(%x) : ({t}) -> {t}
+  %b = call @folded() : () -> {t}
+  %ua = tensor.cast %a : {t} to tensor<*xf32>
+  %ub = tensor.cast %b : {t} to tensor<*xf32>
+  call @printMemrefF32(%ua) : (tensor<*xf32>) -> ()
+  call @printMemrefF32(%ub) : (tensor<*xf32>) -> ()
+  return
+}}""")
+
+
+if __name__ == "__main__":
+    main()

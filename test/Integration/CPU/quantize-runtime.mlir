@@ -1,0 +1,21 @@
+// Run-time qblock.quantize (compiled loops) must produce exactly what the
+// numerics core produces: @runtime quantizes and decodes its argument at run
+// time, @folded is folded at compile time by the numerics core; the printed
+// values must be identical, NaN blocks included.
+//
+// DEFINE: %{check} = quant-opt %t.mlir -canonicalize \
+// DEFINE:   | quant-opt --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
+// DEFINE:   && %python %S/Inputs/check_same.py %t.out | FileCheck %s
+// CHECK: check_same: PASS
+
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "blockdialect" --special > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "blockdialect, select = two_stage" --special --seed 2 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 64x5 --axis 0 --scheme "mxfp4" --seed 3 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 2x32x3 --axis 1 --scheme "int4" --seed 4 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x128 --axis 1 --scheme "blockdialect, block = 16, select = two_stage" --special --seed 5 > %t.mlir
+// RUN: %{check}
