@@ -335,9 +335,11 @@ struct ConvertQBlockToCPUPass
     Type outElementType;
   };
 
-  /// Output rows [first, last) of batch `batchIndex`: groups of `nr` weight
-  /// rows share activation loads, groups of `mt` activation rows share each
-  /// decoded weight vector; remainders use smaller groups.
+  /// Output rows [first, last) of batch `batchIndex`. Activation rows go in
+  /// groups of 8 that share every decoded weight vector (two weight rows at
+  /// a time, 16 accumulators), so GEMM decodes each weight once per 8 rows;
+  /// leftover rows (all of them for GEMV) go one at a time against 4 weight
+  /// rows that share the activation loads.
   void emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                 Value batchIndex, Value first, Value last) {
     auto forEachGroup = [&](ImplicitLocOpBuilder &ib, Value lo, Value hi,
@@ -351,25 +353,72 @@ struct ConvertQBlockToCPUPass
                            body(jb, iv, step);
                            scf::YieldOp::create(jb);
                          });
-      scf::ForOp::create(ib, mainEnd, hi, cst(ib, 1), ValueRange{},
-                         [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
-                           ImplicitLocOpBuilder jb(loc, nb);
-                           body(jb, iv, 1);
-                           scf::YieldOp::create(jb);
-                         });
+      if (step > 1)
+        scf::ForOp::create(
+            ib, mainEnd, hi, cst(ib, 1), ValueRange{},
+            [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
+              ImplicitLocOpBuilder jb(loc, nb);
+              body(jb, iv, 1);
+              scf::YieldOp::create(jb);
+            });
+      return mainEnd;
     };
-    forEachGroup(b, first, last, 4, [&](ImplicitLocOpBuilder &nb, Value n0,
-                                        int64_t nr) {
-      forEachGroup(nb, cst(nb, 0), ctx.m, 4,
-                   [&](ImplicitLocOpBuilder &mb, Value m0, int64_t mt) {
-                     emitTile(mb, ctx, batchIndex, n0, nr, m0, mt);
-                   });
-    });
+    constexpr int64_t kActRows = 8, kWeightRowsWide = 2, kWeightRowsNarrow = 4;
+    // K is walked in chunks of about kChunkElements so that the activation
+    // slice a tile re-reads for every weight row stays in L1; partial sums
+    // go through the output between chunks.
+    constexpr int64_t kChunkElements = 1024;
+    const PackedLayout &layout = ctx.layout;
+    int64_t chunkBlocks = std::max<int64_t>(1, kChunkElements / layout.blockSize);
+    Value mCount = ctx.m;
+    Value mMain = arith::SubIOp::create(
+        b, mCount, arith::RemUIOp::create(b, mCount, cst(b, kActRows)));
+    scf::ForOp::create(
+        b, cst(b, 0), cst(b, layout.blocksPerRow), cst(b, chunkBlocks),
+        ValueRange{},
+        [&](OpBuilder &cb, Location cloc, Value kFirst, ValueRange) {
+          ImplicitLocOpBuilder kb(cloc, cb);
+          Value kLast = arith::MinSIOp::create(
+              kb, arith::AddIOp::create(kb, kFirst, cst(kb, chunkBlocks)),
+              cst(kb, layout.blocksPerRow));
+          KRange range{kFirst, kLast};
+          scf::ForOp::create(
+              kb, cst(kb, 0), mMain, cst(kb, kActRows), ValueRange{},
+              [&](OpBuilder &nb, Location loc, Value m0, ValueRange) {
+                ImplicitLocOpBuilder mb(loc, nb);
+                forEachGroup(
+                    mb, first, last, kWeightRowsWide,
+                    [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                      emitTile(tb, ctx, batchIndex, n0, nr, m0, kActRows,
+                               range);
+                    });
+                scf::YieldOp::create(mb);
+              });
+          scf::ForOp::create(
+              kb, mMain, mCount, cst(kb, 1), ValueRange{},
+              [&](OpBuilder &nb, Location loc, Value m0, ValueRange) {
+                ImplicitLocOpBuilder mb(loc, nb);
+                forEachGroup(
+                    mb, first, last, kWeightRowsNarrow,
+                    [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                      emitTile(tb, ctx, batchIndex, n0, nr, m0, 1, range);
+                    });
+                scf::YieldOp::create(mb);
+              });
+          scf::YieldOp::create(kb);
+        });
   }
 
-  /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the whole K.
+  /// Blocks [first, last) of the reduction handled by one tile call.
+  struct KRange {
+    Value first, last;
+  };
+
+  /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks
+  /// of `range`; adds its partial sums into the output.
   void emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
-                Value batchIndex, Value n0, int64_t nr, Value m0, int64_t mt) {
+                Value batchIndex, Value n0, int64_t nr, Value m0, int64_t mt,
+                KRange range) {
     const PackedLayout &layout = ctx.layout;
     int64_t lanes = ctx.lanes;
     auto vecType = VectorType::get({lanes}, b.getF32Type());
@@ -395,12 +444,14 @@ struct ConvertQBlockToCPUPass
       codeBase.push_back(
           arith::MulIOp::create(b, row, cst(b, layout.k / 2)));
 
-    // Two accumulators (even and odd lanes) per (activation row, weight
-    // row): independent FMA chains hide the FMA latency.
-    SmallVector<Value> init(2 * mt * nr, zeroVec);
+    // With one activation row, even and odd lanes get accumulators of their
+    // own so that enough independent FMA chains hide the FMA latency; wider
+    // tiles have enough chains already and need the registers.
+    int64_t perPair = mt == 1 ? 2 : 1;
+    SmallVector<Value> init(perPair * mt * nr, zeroVec);
     int64_t blockBytes = layout.blockSize / 2;
     auto blockLoop = scf::ForOp::create(
-        b, cst(b, 0), cst(b, layout.blocksPerRow), cst(b, 1), init,
+        b, range.first, range.last, cst(b, 1), init,
         [&](OpBuilder &nb, Location loc, Value block, ValueRange accs) {
           ImplicitLocOpBuilder bb(loc, nb);
           SmallVector<BlockDecoder::Block> decoders;
@@ -435,11 +486,12 @@ struct ConvertQBlockToCPUPass
                   Value xo = vector::LoadOp::create(ib, vecType, ctx.odds,
                                                     ValueRange{actRows[i], col});
                   for (int64_t r = 0; r < nr; ++r) {
-                    int64_t slot = 2 * (i * nr + r);
+                    int64_t slot = perPair * (i * nr + r);
                     next[slot] =
                         vector::FMAOp::create(ib, xe, evensW[r], next[slot]);
-                    next[slot + 1] = vector::FMAOp::create(ib, xo, oddsW[r],
-                                                           next[slot + 1]);
+                    int64_t oddSlot = slot + perPair - 1;
+                    next[oddSlot] = vector::FMAOp::create(ib, xo, oddsW[r],
+                                                          next[oddSlot]);
                   }
                 }
                 scf::YieldOp::create(ib, next);
@@ -449,9 +501,10 @@ struct ConvertQBlockToCPUPass
 
     for (int64_t i = 0; i < mt; ++i) {
       for (int64_t r = 0; r < nr; ++r) {
-        int64_t slot = 2 * (i * nr + r);
-        Value sum = arith::AddFOp::create(b, blockLoop.getResult(slot),
-                                          blockLoop.getResult(slot + 1));
+        int64_t slot = perPair * (i * nr + r);
+        Value sum = blockLoop.getResult(slot);
+        if (perPair == 2)
+          sum = arith::AddFOp::create(b, sum, blockLoop.getResult(slot + 1));
         Value dot = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
                                                 sum);
         SmallVector<Value> index;
