@@ -170,11 +170,12 @@ BlockDecoder::Block BlockDecoder::begin(ImplicitLocOpBuilder &b,
   return Block{dialect, halfScale, scaled};
 }
 
-Value BlockDecoder::decode(ImplicitLocOpBuilder &b, const Block &block,
-                           Value nibbles) const {
+Value BlockDecoder::lookup(ImplicitLocOpBuilder &b, const Block &block,
+                           Value index) const {
   auto f32Type = VectorType::get({lanes}, b.getF32Type());
-  auto i32Type = VectorType::get({lanes}, b.getI32Type());
-  Value index = arith::ExtUIOp::create(b, i32Type, nibbles);
+  auto i32Type = cast<VectorType>(index.getType());
+  // The lookup reads only the low 4 (or 3) index bits, so bits of the other
+  // nibble above them are harmless and need no mask.
   Value looked = LookupOp::create(b, block.scaledRow, index);
   if (!usesMagnitudeRow(target, lanes))
     return looked;
@@ -188,6 +189,20 @@ Value BlockDecoder::decode(ImplicitLocOpBuilder &b, const Block &block,
   Value bits = arith::BitcastOp::create(b, i32Type, looked);
   return arith::BitcastOp::create(b, f32Type,
                                   arith::XOrIOp::create(b, bits, signBits));
+}
+
+std::pair<Value, Value> BlockDecoder::decodeBytes(ImplicitLocOpBuilder &b,
+                                                  const Block &block,
+                                                  Value bytes) const {
+  auto i32Type = VectorType::get({lanes}, b.getI32Type());
+  // One zero-extension serves both nibbles: the low one is read in place,
+  // the high one after a shift.
+  Value wide = arith::ExtUIOp::create(b, i32Type, bytes);
+  Value high = arith::ShRUIOp::create(
+      b, wide,
+      arith::ConstantOp::create(
+          b, DenseElementsAttr::get(i32Type, b.getI32IntegerAttr(4))));
+  return {lookup(b, block, wide), lookup(b, block, high)};
 }
 
 void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,

@@ -78,12 +78,18 @@ public:
   };
   Block begin(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect,
               mlir::Value halfScale) const;
-  /// `nibbles`: vector<lanes x i8> with values 0..15. Returns
-  /// vector<lanes x f32> of decoded, scaled values.
-  mlir::Value decode(mlir::ImplicitLocOpBuilder &b, const Block &block,
-                     mlir::Value nibbles) const;
+  /// `bytes`: vector<lanes x i8> of packed code pairs. Returns the decoded,
+  /// scaled values of the low nibbles (even elements) and of the high
+  /// nibbles (odd elements), each vector<lanes x f32>.
+  std::pair<mlir::Value, mlir::Value>
+  decodeBytes(mlir::ImplicitLocOpBuilder &b, const Block &block,
+              mlir::Value bytes) const;
 
 private:
+  /// Looks up vector<lanes x i32> codes (only the low 4 bits count).
+  mlir::Value lookup(mlir::ImplicitLocOpBuilder &b, const Block &block,
+                     mlir::Value index) const;
+
   Target target;
   int64_t lanes;
   DecodeTables tables;

@@ -18,13 +18,17 @@
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: %[[ROW:.*]] = vector.load %[[DIALECTS]][%{{.*}}, %{{.*}}] : memref<16x16xf32>, vector<16xf32>
 // CHECK: %[[SCALED:.*]] = arith.mulf %[[ROW]], %{{.*}} : vector<16xf32>
-// ...then 16 code bytes split into low and high nibbles, looked up, and FMAs.
+// ...then 16 code bytes (prefetched ahead), widened once: the low nibble is
+// looked up in place (the lookup reads 4 index bits), the high one after a
+// shift; then FMAs.
 // CHECK: %[[CODES:.*]] = vector.load %[[WB]][%{{.*}}] : memref<1152xi8>, vector<16xi8>
-// CHECK: %[[LO:.*]] = arith.andi %[[CODES]], %{{.*}} : vector<16xi8>
-// CHECK: %[[HI:.*]] = arith.shrui %[[CODES]], %{{.*}} : vector<16xi8>
-// CHECK: %[[LOI:.*]] = arith.extui %[[LO]] : vector<16xi8> to vector<16xi32>
-// CHECK: qblock.lookup %[[SCALED]][%[[LOI]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
-// CHECK: vector.fma
+// CHECK: memref.prefetch %[[WB]][%{{.*}}], read, locality<0>, data : memref<1152xi8>
+// CHECK: %[[WIDE:.*]] = arith.extui %[[CODES]] : vector<16xi8> to vector<16xi32>
+// CHECK: %[[HI:.*]] = arith.shrui %[[WIDE]], %{{.*}} : vector<16xi32>
+// CHECK: %[[EVEN:.*]] = qblock.lookup %[[SCALED]][%[[WIDE]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK: %[[ODD:.*]] = qblock.lookup %[[SCALED]][%[[HI]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK: vector.fma %{{.*}}, %[[EVEN]], %{{.*}} : vector<16xf32>
+// CHECK: vector.fma %{{.*}}, %[[ODD]], %{{.*}} : vector<16xf32>
 // CHECK: vector.reduction <add>
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: qblock.matmul
