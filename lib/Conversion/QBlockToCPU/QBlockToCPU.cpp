@@ -42,6 +42,10 @@ constexpr const char *kCrossingMessage =
     "cross function boundaries: pass packed bytes as tensor<Nxi8> and view "
     "them with qblock.from_storage";
 
+/// Reduction elements per chunk of the matmul loop nest: the activation
+/// slice of a tile (8 rows x 1024 x 4 bytes, even and odd halves) fits L1.
+constexpr int64_t kChunkElements = 1024;
+
 /// How far ahead of the decode the weight codes are prefetched.
 constexpr int64_t kPrefetchBytes = 512;
 
@@ -266,9 +270,14 @@ struct ConvertQBlockToCPUPass
     int64_t blockBytes = scheme.blockSize / 2;
     int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
     BlockDecoder decoder(targetISA, lanes, tables);
-    KernelContext ctx{storage.value(), evens,   odds,  out,    batched,
-                      m,               n,       layout, scheme, decoder,
-                      tables,          lanes,   resultType.getElementType()};
+    // K is walked in chunks of about kChunkElements (see emitRows); an even
+    // number of blocks per chunk lets the block loop take two at a time.
+    int64_t chunkBlocks =
+        std::max<int64_t>(1, kChunkElements / scheme.blockSize);
+    KernelContext ctx{storage.value(), evens,  odds,   out,
+                      batched,         m,      n,      layout,
+                      scheme,          decoder, tables, lanes,
+                      chunkBlocks,     resultType.getElementType()};
 
     // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
     Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
@@ -335,6 +344,8 @@ struct ConvertQBlockToCPUPass
     BlockDecoder decoder;
     DecodeTables tables;
     int64_t lanes;
+    /// Blocks per K chunk (see emitRows).
+    int64_t chunkBlocks;
     Type outElementType;
   };
 
@@ -367,12 +378,11 @@ struct ConvertQBlockToCPUPass
       return mainEnd;
     };
     constexpr int64_t kActRows = 8, kWeightRowsWide = 2, kWeightRowsNarrow = 4;
-    // K is walked in chunks of about kChunkElements so that the activation
+    // K is walked in chunks of ctx.chunkBlocks blocks so that the activation
     // slice a tile re-reads for every weight row stays in L1; partial sums
     // go through the output between chunks.
-    constexpr int64_t kChunkElements = 1024;
     const PackedLayout &layout = ctx.layout;
-    int64_t chunkBlocks = std::max<int64_t>(1, kChunkElements / layout.blockSize);
+    int64_t chunkBlocks = ctx.chunkBlocks;
     Value mCount = ctx.m;
     Value mMain = arith::SubIOp::create(
         b, mCount, arith::RemUIOp::create(b, mCount, cst(b, kActRows)));
@@ -417,6 +427,67 @@ struct ConvertQBlockToCPUPass
     Value first, last;
   };
 
+  /// One block of every weight row of a tile against its activation rows;
+  /// returns the updated accumulators.
+  SmallVector<Value> emitBlock(ImplicitLocOpBuilder &bb,
+                               const KernelContext &ctx, Value block,
+                               ArrayRef<Value> weightRows,
+                               ArrayRef<Value> actRows,
+                               ArrayRef<Value> codeBase, ValueRange accs,
+                               int64_t nr, int64_t mt, int64_t perPair) {
+    const PackedLayout &layout = ctx.layout;
+    int64_t lanes = ctx.lanes, blockBytes = layout.blockSize / 2;
+    auto vecType = VectorType::get({lanes}, bb.getF32Type());
+    auto codeType = VectorType::get({lanes}, bb.getI8Type());
+    SmallVector<BlockDecoder::Block> decoders;
+    for (Value row : weightRows) {
+      Value dialect = loadDialectId(bb, ctx.storage, layout, row, block);
+      Value halfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                      ctx.scheme.scale, row, block);
+      decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+    }
+    Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
+    auto chunkLoop = scf::ForOp::create(
+        bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, lanes), accs,
+        [&](OpBuilder &cb, Location cloc, Value chunk, ValueRange chunkAccs) {
+          ImplicitLocOpBuilder ib(cloc, cb);
+          Value col = arith::AddIOp::create(ib, blockStart, chunk);
+          SmallVector<Value> evensW, oddsW;
+          for (int64_t r = 0; r < nr; ++r) {
+            Value at = arith::AddIOp::create(ib, codeBase[r], col);
+            Value codes =
+                vector::LoadOp::create(ib, codeType, ctx.storage, at);
+            // Several weight rows stream at once; hardware prefetchers keep
+            // up better with a nudge (measured: GEMV 8192^2 1.71 -> 1.44 ms
+            // with 512 bytes; 256 and 1024 were worse).
+            memref::PrefetchOp::create(
+                ib, ctx.storage,
+                ValueRange{arith::AddIOp::create(ib, at,
+                                                 cst(ib, kPrefetchBytes))},
+                /*isWrite=*/false, /*localityHint=*/0, /*isDataCache=*/true);
+            auto [evenW, oddW] = ctx.decoder.decodeBytes(ib, decoders[r], codes);
+            evensW.push_back(evenW);
+            oddsW.push_back(oddW);
+          }
+          SmallVector<Value> next(chunkAccs.begin(), chunkAccs.end());
+          for (int64_t i = 0; i < mt; ++i) {
+            Value xe = vector::LoadOp::create(ib, vecType, ctx.evens,
+                                              ValueRange{actRows[i], col});
+            Value xo = vector::LoadOp::create(ib, vecType, ctx.odds,
+                                              ValueRange{actRows[i], col});
+            for (int64_t r = 0; r < nr; ++r) {
+              int64_t slot = perPair * (i * nr + r);
+              next[slot] = vector::FMAOp::create(ib, xe, evensW[r], next[slot]);
+              int64_t oddSlot = slot + perPair - 1;
+              next[oddSlot] =
+                  vector::FMAOp::create(ib, xo, oddsW[r], next[oddSlot]);
+            }
+          }
+          scf::YieldOp::create(ib, next);
+        });
+    return SmallVector<Value>(chunkLoop.getResults());
+  }
+
   /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks
   /// of `range`; adds its partial sums into the output.
   void emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
@@ -425,7 +496,6 @@ struct ConvertQBlockToCPUPass
     const PackedLayout &layout = ctx.layout;
     int64_t lanes = ctx.lanes;
     auto vecType = VectorType::get({lanes}, b.getF32Type());
-    auto codeType = VectorType::get({lanes}, b.getI8Type());
     Value zeroVec = arith::ConstantOp::create(
         b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0f)));
 
@@ -448,64 +518,21 @@ struct ConvertQBlockToCPUPass
     // tiles have enough chains already and need the registers.
     int64_t perPair = mt == 1 ? 2 : 1;
     SmallVector<Value> init(perPair * mt * nr, zeroVec);
-    int64_t blockBytes = layout.blockSize / 2;
+    // Two blocks per iteration when every chunk holds an even number of
+    // blocks: they share their dialect-id byte, and the nibble shifts fold.
+    int64_t unroll =
+        ctx.chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0 ? 2 : 1;
     auto blockLoop = scf::ForOp::create(
-        b, range.first, range.last, cst(b, 1), init,
-        [&](OpBuilder &nb, Location loc, Value block, ValueRange accs) {
+        b, range.first, range.last, cst(b, unroll), init,
+        [&](OpBuilder &nb, Location loc, Value firstBlock, ValueRange accs) {
           ImplicitLocOpBuilder bb(loc, nb);
-          SmallVector<BlockDecoder::Block> decoders;
-          for (Value row : weightRows) {
-            Value dialect = loadDialectId(bb, ctx.storage, layout, row, block);
-            Value halfScale =
-                loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                              ctx.scheme.scale, row, block);
-            decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+          SmallVector<Value> current(accs.begin(), accs.end());
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
+            current = emitBlock(bb, ctx, block, weightRows, actRows, codeBase,
+                                current, nr, mt, perPair);
           }
-          Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
-          auto chunkLoop = scf::ForOp::create(
-              bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, lanes), accs,
-              [&](OpBuilder &cb, Location cloc, Value chunk,
-                  ValueRange chunkAccs) {
-                ImplicitLocOpBuilder ib(cloc, cb);
-                Value col = arith::AddIOp::create(ib, blockStart, chunk);
-                SmallVector<Value> evensW, oddsW;
-                for (int64_t r = 0; r < nr; ++r) {
-                  Value codes = vector::LoadOp::create(
-                      ib, codeType, ctx.storage,
-                      ValueRange{arith::AddIOp::create(ib, codeBase[r], col)});
-                  // Several weight rows stream at once; hardware prefetchers
-                  // keep up better with a nudge (measured: GEMV 8192^2
-                  // 1.71 -> 1.44 ms with 512 bytes; 256 and 1024 were worse).
-                  memref::PrefetchOp::create(
-                      ib, ctx.storage,
-                      ValueRange{arith::AddIOp::create(
-                          ib, arith::AddIOp::create(ib, codeBase[r], col),
-                          cst(ib, kPrefetchBytes))},
-                      /*isWrite=*/false, /*localityHint=*/0,
-                      /*isDataCache=*/true);
-                  auto [evenW, oddW] =
-                      ctx.decoder.decodeBytes(ib, decoders[r], codes);
-                  evensW.push_back(evenW);
-                  oddsW.push_back(oddW);
-                }
-                SmallVector<Value> next(chunkAccs.begin(), chunkAccs.end());
-                for (int64_t i = 0; i < mt; ++i) {
-                  Value xe = vector::LoadOp::create(ib, vecType, ctx.evens,
-                                                    ValueRange{actRows[i], col});
-                  Value xo = vector::LoadOp::create(ib, vecType, ctx.odds,
-                                                    ValueRange{actRows[i], col});
-                  for (int64_t r = 0; r < nr; ++r) {
-                    int64_t slot = perPair * (i * nr + r);
-                    next[slot] =
-                        vector::FMAOp::create(ib, xe, evensW[r], next[slot]);
-                    int64_t oddSlot = slot + perPair - 1;
-                    next[oddSlot] = vector::FMAOp::create(ib, xo, oddsW[r],
-                                                          next[oddSlot]);
-                  }
-                }
-                scf::YieldOp::create(ib, next);
-              });
-          scf::YieldOp::create(bb, chunkLoop.getResults());
+          scf::YieldOp::create(bb, current);
         });
 
     for (int64_t i = 0; i < mt; ++i) {
