@@ -174,10 +174,7 @@ struct ConvertQBlockToCPUPass
               .Case<MatmulOp>([&](MatmulOp m) { return lowerMatmul(m); })
               .Case<DequantizeOp>(
                   [&](DequantizeOp d) { return lowerDequantize(d); })
-              .Case<LutGemmOp>([&](LutGemmOp l) {
-                return l.emitOpError(
-                    "has no CPU lowering yet (LUT-GEMM kernels are pending)");
-              })
+              .Case<LutGemmOp>([&](LutGemmOp l) { return lowerLutGemm(l); })
               .Default([](Operation *) { return success(); });
       failedAny |= failed(result);
     });
@@ -554,6 +551,246 @@ struct ConvertQBlockToCPUPass
                                 ctx.out, index);
       }
     }
+  }
+
+  //===--------------------------------------------------------------------===//
+  // qblock.lut_gemm
+  //===--------------------------------------------------------------------===//
+
+  /// Sub-vector length of the lookup tables: 2^4 = 16 signed partial sums.
+  static constexpr int64_t kMu = 4;
+
+  /// LUT-GEMM: for every activation row, a table of the 16 signed partial
+  /// sums of each 4-element sub-vector is built once and shared by all
+  /// output rows; each nibble of a bit plane then selects one partial sum,
+  /// and y = sum_g sum_i alpha_{g,i} * (sum of looked-up sums) + z_g * sum(a
+  /// over g), the last from the all-ones entries. Weights are never
+  /// decoded. This first version looks up with scalar loads.
+  LogicalResult lowerLutGemm(LutGemmOp op) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+    FailureOr<Value> storage = getStorage(b, op, op.getRhs());
+    if (failed(storage))
+      return failure();
+    num::BCQScheme scheme = rhsType.getBCQScheme().toNumerics();
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    RankedTensorType resultType = op.getType();
+    int64_t rank = lhsType.getRank();
+    bool batched = rank == 3;
+    int64_t k = rhsType.getAxisSize();
+    ArrayRef<int64_t> rhsShape = rhsType.getShape();
+    bool transposed = rhsType.getAxis() == rank - 1;
+    int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
+    int64_t q = scheme.bits, group = scheme.group;
+    int64_t subvectors = k / kMu, groups = k / group;
+    num::BCQLayout layout =
+        num::computeBCQLayout((batched ? rhsShape[0] : 1) * n, k, scheme);
+    Type f32 = b.getF32Type();
+
+    Value lhs = toBuffer(b, op.getLhs());
+    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
+    Value out = allocLike(b, resultType.getShape(),
+                          resultType.getElementType(), outSizes);
+    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
+    Value batch = batched ? outSizes[0] : cst(b, 1);
+    Value m = outSizes[rank - 2];
+    Value batchRows = arith::MulIOp::create(b, batch, m);
+
+    // tables[bm][j][p] = sum_t (bit t of p ? +1 : -1) * a[bm][4j + t].
+    Value tables = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, subvectors, 16}, f32),
+        ValueRange{batchRows}, b.getI64IntegerAttr(64));
+    auto tableType = VectorType::get({16}, f32);
+    SmallVector<Value> signs;
+    for (int64_t t = 0; t < kMu; ++t) {
+      SmallVector<float> pattern;
+      for (int p = 0; p < 16; ++p)
+        pattern.push_back((p >> t) & 1 ? 1.0f : -1.0f);
+      signs.push_back(arith::ConstantOp::create(
+          b, DenseElementsAttr::get(tableType, ArrayRef<float>(pattern))));
+    }
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bm = ivs[0];
+          SmallVector<Value> prefix;
+          if (batched) {
+            prefix.push_back(arith::DivUIOp::create(ib, bm, m));
+            prefix.push_back(arith::RemUIOp::create(ib, bm, m));
+          } else {
+            prefix.push_back(bm);
+          }
+          scf::ForOp::create(
+              ib, cst(ib, 0), cst(ib, subvectors), cst(ib, 1), ValueRange{},
+              [&](OpBuilder &jb0, Location jl, Value j, ValueRange) {
+                ImplicitLocOpBuilder jb(jl, jb0);
+                Value table = arith::ConstantOp::create(
+                    jb, DenseElementsAttr::get(tableType, jb.getF32FloatAttr(0)));
+                for (int64_t t = 0; t < kMu; ++t) {
+                  SmallVector<Value> index(prefix);
+                  index.push_back(arith::AddIOp::create(
+                      jb, arith::MulIOp::create(jb, j, cst(jb, kMu)),
+                      cst(jb, t)));
+                  Value a = toF32(jb, memref::LoadOp::create(jb, lhs, index));
+                  table = vector::FMAOp::create(
+                      jb, signs[t], vector::BroadcastOp::create(jb, tableType, a),
+                      table);
+                }
+                vector::StoreOp::create(jb, table, tables,
+                                        ValueRange{bm, j, cst(jb, 0)});
+                scf::YieldOp::create(jb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+
+    Value planeBytesPerRow = cst(b, k / 8);
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, cst(b, n)},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bi = ivs[0], col = ivs[1];
+          Value row = arith::AddIOp::create(
+              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), col);
+          scf::ForOp::create(
+              ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
+              [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
+                ImplicitLocOpBuilder mb(ml, mb0);
+                Value bm = arith::AddIOp::create(
+                    mb, arith::MulIOp::create(mb, bi, m), mi);
+                auto groupLoop = scf::ForOp::create(
+                    mb, cst(mb, 0), cst(mb, groups), cst(mb, 1),
+                    ValueRange{arith::ConstantFloatOp::create(
+                        mb, b.getF32Type(), llvm::APFloat(0.0f))},
+                    [&](OpBuilder &gb0, Location gl, Value g, ValueRange acc) {
+                      ImplicitLocOpBuilder gb(gl, gb0);
+                      Value total = emitLutGroup(gb, *storage, tables, layout,
+                                                 scheme, row, bm, g,
+                                                 planeBytesPerRow);
+                      scf::YieldOp::create(
+                          gb, ValueRange{arith::AddFOp::create(gb, acc[0], total)});
+                    });
+                SmallVector<Value> index;
+                if (batched)
+                  index.push_back(bi);
+                index.push_back(mi);
+                index.push_back(col);
+                Value old = toF32(mb, memref::LoadOp::create(mb, out, index));
+                Value updated =
+                    arith::AddFOp::create(mb, old, groupLoop.getResult(0));
+                memref::StoreOp::create(
+                    mb, fromF32(mb, updated, resultType.getElementType()), out,
+                    index);
+                scf::YieldOp::create(mb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+
+    Value result = bufferization::ToTensorOp::create(
+        b, resultType, out, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    (void)q;
+    return success();
+  }
+
+  /// One group of one weight row against one activation row's tables:
+  /// sum_i alpha_i * (sum over sub-vectors of table[nibble of plane i])
+  /// + z * (sum of the activations of the group).
+  Value emitLutGroup(ImplicitLocOpBuilder &b, Value storage, Value tables,
+                     const num::BCQLayout &layout,
+                     const num::BCQScheme &scheme, Value row, Value bm,
+                     Value g, Value planeBytesPerRow) {
+    int64_t q = scheme.bits, group = scheme.group;
+    Type f32 = b.getF32Type();
+    Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                                llvm::APFloat(0.0f));
+    Value firstSub = arith::MulIOp::create(b, g, cst(b, group / kMu));
+    auto loadF32At = [&](ImplicitLocOpBuilder &lb, Value byteOffset) {
+      // Little-endian f32 from four packed bytes.
+      Value bits = arith::ConstantIntOp::create(lb, lb.getI32Type(), 0);
+      for (int64_t byte = 0; byte < 4; ++byte) {
+        Value v = memref::LoadOp::create(
+            lb, storage,
+            ValueRange{arith::AddIOp::create(lb, byteOffset, cst(lb, byte))});
+        Value wide = arith::ExtUIOp::create(lb, lb.getI32Type(), v);
+        bits = arith::OrIOp::create(
+            lb, bits,
+            arith::ShLIOp::create(
+                lb, wide,
+                arith::ConstantIntOp::create(lb, lb.getI32Type(), 8 * byte)));
+      }
+      return arith::BitcastOp::create(lb, f32, bits);
+    };
+    Value groupIndex = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(b, layout.groupsPerRow)), g);
+    Value total = zero;
+    for (int64_t i = 0; i < q; ++i) {
+      Value planeBase = arith::AddIOp::create(
+          b,
+          arith::MulIOp::create(
+              b, arith::AddIOp::create(
+                     b, arith::MulIOp::create(b, row, cst(b, q)), cst(b, i)),
+              planeBytesPerRow),
+          arith::MulIOp::create(b, g, cst(b, group / 8)));
+      auto subLoop = scf::ForOp::create(
+          b, cst(b, 0), cst(b, group / kMu), cst(b, 1), ValueRange{zero},
+          [&](OpBuilder &sb0, Location sl, Value j, ValueRange acc) {
+            ImplicitLocOpBuilder sb(sl, sb0);
+            Value byte = memref::LoadOp::create(
+                sb, storage,
+                ValueRange{arith::AddIOp::create(
+                    sb, planeBase, arith::DivUIOp::create(sb, j, cst(sb, 2)))});
+            Value shift = arith::IndexCastOp::create(
+                sb, sb.getI8Type(),
+                arith::MulIOp::create(
+                    sb, arith::RemUIOp::create(sb, j, cst(sb, 2)), cst(sb, 4)));
+            Value nibble = arith::AndIOp::create(
+                sb, arith::ShRUIOp::create(sb, byte, shift),
+                arith::ConstantIntOp::create(sb, sb.getI8Type(), 15));
+            Value entry = memref::LoadOp::create(
+                sb, tables,
+                ValueRange{bm, arith::AddIOp::create(sb, firstSub, j),
+                           arith::IndexCastUIOp::create(sb, sb.getIndexType(),
+                                                        nibble)});
+            scf::YieldOp::create(sb,
+                                 ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
+          });
+      Value alpha = loadF32At(
+          b, arith::AddIOp::create(
+                 b, cst(b, layout.alphasOffset),
+                 arith::MulIOp::create(
+                     b,
+                     arith::AddIOp::create(
+                         b, arith::MulIOp::create(b, groupIndex, cst(b, q)),
+                         cst(b, i)),
+                     cst(b, 4))));
+      total = arith::AddFOp::create(
+          b, total, arith::MulFOp::create(b, alpha, subLoop.getResult(0)));
+    }
+    if (scheme.offset) {
+      // The all-ones entry (15) of each table is the plain sum of its four
+      // activations.
+      auto sumLoop = scf::ForOp::create(
+          b, cst(b, 0), cst(b, group / kMu), cst(b, 1), ValueRange{zero},
+          [&](OpBuilder &sb0, Location sl, Value j, ValueRange acc) {
+            ImplicitLocOpBuilder sb(sl, sb0);
+            Value entry = memref::LoadOp::create(
+                sb, tables,
+                ValueRange{bm, arith::AddIOp::create(sb, firstSub, j),
+                           cst(sb, 15)});
+            scf::YieldOp::create(sb,
+                                 ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
+          });
+      Value z = loadF32At(
+          b, arith::AddIOp::create(
+                 b, cst(b, layout.offsetsOffset),
+                 arith::MulIOp::create(b, groupIndex, cst(b, 4))));
+      total = arith::AddFOp::create(
+          b, total, arith::MulFOp::create(b, z, sumLoop.getResult(0)));
+    }
+    return total;
   }
 
   //===--------------------------------------------------------------------===//

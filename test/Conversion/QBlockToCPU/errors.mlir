@@ -25,12 +25,3 @@ func.func @runtime_quantize_bcq(%x: tensor<128x8xf32>) -> tensor<128x8xf32> {
   %d = qblock.dequantize %q : !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0> -> tensor<128x8xf32>
   return %d : tensor<128x8xf32>
 }
-
-// -----
-
-func.func @lut_gemm(%a: tensor<1x128xf32>, %w: tensor<256xi8>, %i: tensor<1x8xf32>) -> tensor<1x8xf32> {
-  %q = qblock.from_storage %w : tensor<256xi8> -> !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 1, group = 128>, axis = 0>
-  // expected-error@+1 {{'qblock.lut_gemm' op has no CPU lowering yet (LUT-GEMM kernels are pending)}}
-  %r = qblock.lut_gemm ins(%a, %q : tensor<1x128xf32>, !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 1, group = 128>, axis = 0>) outs(%i : tensor<1x8xf32>) -> tensor<1x8xf32>
-  return %r : tensor<1x8xf32>
-}

@@ -1,0 +1,26 @@
+// qblock.lut_gemm on CPUs: BCQ weights (q = 1..4, several groups) times f32
+// activations through per-row tables of partial sums, compiled and run;
+// checked against activations times the weights as decoded by the numerics
+// core (check_matmul.py, double precision, rtol 1e-5). A wrong table sign,
+// bit order, alpha or offset term fails by orders of magnitude.
+//
+// DEFINE: %{scheme} = scheme=bcq
+// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="%{scheme}" --qblock-select-formats -o %t.q.mlir \
+// DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
+// DEFINE:   && %python %S/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s
+// CHECK: check_matmul: PASS
+
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 13 --k 256 --seed 21 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=128
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 7 --k 128 --transposed --seed 22 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=1 group=64
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 9 --k 96 --dynamic-m --seed 23 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=4 group=32
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 4 --k 128 --batch 2 --transposed --outliers --seed 24 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
+// RUN: %{run}
