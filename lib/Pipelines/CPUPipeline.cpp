@@ -46,6 +46,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // expand-strided-metadata computes dynamic sizes with affine.apply.
+  pm.addPass(createLowerAffinePass());
   // scf-to-openmp wraps loop bodies in memref.alloca_scope, which must keep
   // a single block: lower memrefs before scf turns into blocks.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

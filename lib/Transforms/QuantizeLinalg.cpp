@@ -57,6 +57,15 @@ struct QuantizeLinalgPass
       return emitError(UnknownLoc::get(context))
              << "--qblock-quantize-linalg: " << message;
     };
+    if (acts == ActScheme::INT8)
+      return fail("acts=int8 is not implemented yet; use acts=none, "
+                  "blockdialect or mxfp4");
+    if (acts != ActScheme::None && scheme == QuantScheme::BCQ)
+      return fail("acts=" + std::string(acts == ActScheme::MXFP4
+                                            ? "mxfp4"
+                                            : "blockdialect") +
+                  " needs a block weight scheme; qblock.lut_gemm (scheme=bcq) "
+                  "takes float activations");
     if (scheme == QuantScheme::BCQ) {
       if (bits < 1 || bits > 4)
         return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
@@ -196,6 +205,22 @@ struct QuantizeLinalgPass
     }
   }
 
+  /// Online activation quantization: blocked along K (the last axis) with
+  /// the weights' block size so blocks pair up.
+  Value quantizeActivations(OpBuilder &builder, Location loc, Value lhs,
+                            int64_t blockSize) {
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    num::Scheme actScheme =
+        acts == ActScheme::MXFP4
+            ? num::Scheme::mxfp4(blockSize)
+            : num::Scheme::blockDialect(blockSize, num::SelectRule::TwoStage);
+    auto type = QuantizedTensorType::get(
+        builder.getContext(), lhsType.getShape(), lhsType.getElementType(),
+        SchemeAttr::get(builder.getContext(), actScheme),
+        lhsType.getRank() - 1);
+    return QuantizeOp::create(builder, loc, type, lhs);
+  }
+
   void rewrite(linalg::LinalgOp op, const MatmulShape &shape,
                Attribute schemeAttr) {
     OpBuilder builder(op);
@@ -208,6 +233,9 @@ struct QuantizeLinalgPass
         builder.getContext(), weightType.getShape(),
         weightType.getElementType(), schemeAttr, shape.weightAxis);
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
+    if (acts != ActScheme::None)
+      lhs = quantizeActivations(builder, loc, lhs,
+                                cast<SchemeAttr>(schemeAttr).getBlockSize());
     Type resultType = init.getType();
     Value result;
     if (isa<BCQSchemeAttr>(schemeAttr))

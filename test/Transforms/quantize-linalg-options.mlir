@@ -5,6 +5,9 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq group=12" 2>&1 | FileCheck %s --check-prefix=GROUP
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=foo" 2>&1 | FileCheck %s --check-prefix=SCHEME
 // RUN: not quant-opt %s --qblock-quantize-linalg="select=best" 2>&1 | FileCheck %s --check-prefix=SELECT
+// RUN: not quant-opt %s --qblock-quantize-linalg="acts=int8" 2>&1 | FileCheck %s --check-prefix=INT8
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq acts=mxfp4" 2>&1 | FileCheck %s --check-prefix=BCQACTS
+// RUN: not quant-opt %s --qblock-quantize-linalg="acts=fp8" 2>&1 | FileCheck %s --check-prefix=ACTS
 
 // BLOCK0: error: --qblock-quantize-linalg: block=0: block size must be in [2, 4096], got 0
 // ODD: error: --qblock-quantize-linalg: block=33: block size must be even so that two 4-bit codes share a byte, got 33
@@ -12,6 +15,9 @@
 // GROUP: error: --qblock-quantize-linalg: group=12: BCQ group size must be a positive multiple of 8 (one byte per bit plane), got 12
 // SCHEME: for the --scheme option: Cannot find option named 'foo'!
 // SELECT: for the --select option: Cannot find option named 'best'!
+// INT8: error: --qblock-quantize-linalg: acts=int8 is not implemented yet; use acts=none, blockdialect or mxfp4
+// BCQACTS: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
+// ACTS: for the --acts option: Cannot find option named 'fp8'!
 
 func.func @f() {
   return

@@ -4,6 +4,8 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=int4 block=64" -split-input-file | FileCheck %s --check-prefix=INT4
 // RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage block=16" -split-input-file | FileCheck %s --check-prefix=TWOSTAGE
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 group=64" -split-input-file | FileCheck %s --check-prefix=BCQ
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=blockdialect" -split-input-file | FileCheck %s --check-prefix=ACTS
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 acts=mxfp4" -split-input-file | FileCheck %s --check-prefix=ACTS-MX
 
 // A plain matmul with a constant weight and a dynamic M.
 // CHECK-LABEL: func.func @matmul
@@ -25,6 +27,15 @@
 // BCQ: %[[Q:.*]] = qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>
 // BCQ: qblock.lut_gemm ins(%{{.*}}, %[[Q]] : tensor<?x128xf32>, !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>)
 // BCQ-NOT: qblock.matmul
+// Online activation quantization: blocked along K with the weights' block
+// size, two-stage selection for BlockDialect.
+// ACTS-LABEL: func.func @matmul
+// ACTS-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[INIT:.*]]: tensor<?x64xf32>)
+// ACTS: %[[W:.*]] = qblock.quantize %{{.*}} : tensor<128x64xf32> -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
+// ACTS: %[[A:.*]] = qblock.quantize %[[X]] : tensor<?x128xf32> -> !qblock.qtensor<?x128xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>
+// ACTS: qblock.matmul ins(%[[A]], %[[W]] : !qblock.qtensor<?x128xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>, !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%[[INIT]] : tensor<?x64xf32>)
+// ACTS-MX-LABEL: func.func @matmul
+// ACTS-MX: qblock.quantize %{{.*}} : tensor<?x128xf32> -> !qblock.qtensor<?x128xf32, #qblock.scheme<mxfp4, block = 16>, axis = 1>
 func.func @matmul(%x: tensor<?x128xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %w = arith.constant dense<0.25> : tensor<128x64xf32>
   %r = linalg.matmul ins(%x, %w : tensor<?x128xf32>, tensor<128x64xf32>) outs(%init : tensor<?x64xf32>) -> tensor<?x64xf32>

@@ -27,7 +27,13 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     ```
     quant-opt --qblock-quantize-linalg="scheme=blockdialect select=two-stage"
     quant-opt --qblock-quantize-linalg="scheme=bcq bits=3 group=128"
+    quant-opt --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect"
     ```
+
+    With `acts=blockdialect|mxfp4` the activation operand also gets a
+    `qblock.quantize` (blocked along K with the weights' block size;
+    two-stage selection for BlockDialect, as hardware would do online), and
+    the matmul multiplies quantized values as products of scaled integers.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -61,6 +67,17 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
            "BCQ bit planes q (1..4), scheme=bcq only">,
     Option<"group", "group", "int64_t", "128",
            "BCQ group size g along K, scheme=bcq only">,
+    Option<"acts", "acts", "::qblock::ActScheme", "::qblock::ActScheme::None",
+           "Quantize activations at run time too (W4A4), blocked along K "
+           "with the weights' block size",
+           [{::llvm::cl::values(
+             clEnumValN(::qblock::ActScheme::None, "none",
+                        "float activations (W4A16)"),
+             clEnumValN(::qblock::ActScheme::BlockDialect, "blockdialect",
+                        "DialectFP4 with two-stage selection, as hardware would"),
+             clEnumValN(::qblock::ActScheme::MXFP4, "mxfp4", "OCP MXFP4"),
+             clEnumValN(::qblock::ActScheme::INT8, "int8",
+                        "symmetric INT8 (not implemented yet)"))}]>,
   ];
 }
 

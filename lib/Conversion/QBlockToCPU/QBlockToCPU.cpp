@@ -223,8 +223,7 @@ struct ConvertQBlockToCPUPass
 
   LogicalResult lowerMatmul(MatmulOp op) {
     if (isa<QuantizedTensorType>(op.getLhs().getType()))
-      return op.emitOpError(
-          "with quantized activations has no CPU lowering yet");
+      return lowerQuantizedMatmul(op);
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
     FailureOr<Value> storage = getStorage(b, op, op.getRhs());
@@ -288,6 +287,160 @@ struct ConvertQBlockToCPUPass
               ib, arith::AddIOp::create(ib, first, cst(ib, kRowsPerTask)),
               cst(ib, n));
           emitRows(ib, ctx, ivs[0], first, last);
+          scf::ReduceOp::create(ib);
+        });
+
+    Value result = bufferization::ToTensorOp::create(
+        b, resultType, out, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+
+  /// Sizes of a quantized value's dimensions.
+  SmallVector<Value> quantizedSizes(ImplicitLocOpBuilder &b, Value value) {
+    if (auto it = logicalSizes.find(value); it != logicalSizes.end())
+      return it->second;
+    SmallVector<Value> sizes;
+    for (int64_t dim : cast<QuantizedTensorType>(value.getType()).getShape())
+      sizes.push_back(cst(b, dim));
+    return sizes;
+  }
+
+  /// W4A4: quantized activations times quantized weights as products of
+  /// scaled integers. Both operands decode to their unscaled signed
+  /// half-unit magnitudes; a block pair's dot product of such small
+  /// integers is exact in f32 (|k| <= 127, at most 4096 terms, sums below
+  /// 2^24), i.e. the same value an int32 accumulation gives. Each pair then
+  /// costs one scale multiply: acc += dot * (halfScaleA * halfScaleW), in
+  /// block order, and result = init + acc. A NaN activation block (scale
+  /// code 0xFF) makes NaN exactly the outputs of its row.
+  LogicalResult lowerQuantizedMatmul(MatmulOp op) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto actType = cast<QuantizedTensorType>(op.getLhs().getType());
+    auto weightType = cast<QuantizedTensorType>(op.getRhs().getType());
+    FailureOr<Value> weights = getStorage(b, op, op.getRhs());
+    if (failed(weights))
+      return failure();
+    FailureOr<Value> acts = getStorage(b, op, op.getLhs());
+    if (failed(acts))
+      return failure();
+    num::Scheme weightScheme = weightType.getBlockScheme().toNumerics();
+    num::Scheme actScheme = actType.getBlockScheme().toNumerics();
+    RankedTensorType resultType = op.getType();
+    int64_t rank = actType.getRank();
+    bool batched = rank == 3;
+    int64_t k = weightType.getAxisSize();
+    ArrayRef<int64_t> wShape = weightType.getShape();
+    bool transposed = weightType.getAxis() == rank - 1;
+    int64_t n = transposed ? wShape[rank - 2] : wShape[rank - 1];
+    int64_t blockBytes = weightScheme.blockSize / 2;
+
+    SmallVector<Value> actSizes = quantizedSizes(b, op.getLhs());
+    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
+    Value out = allocLike(b, resultType.getShape(),
+                          resultType.getElementType(), outSizes);
+    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
+    Value batch = batched ? outSizes[0] : cst(b, 1);
+    Value m = actSizes[rank - 2];
+    PackedLayout weightLayout = PackedLayout::build(
+        b, arith::MulIOp::create(b, batch, cst(b, n)), k, weightScheme);
+    PackedLayout actLayout = PackedLayout::build(
+        b, arith::MulIOp::create(b, batch, m), k, actScheme);
+    DecodeTables weightTables = tablesFor(b, weightScheme);
+    DecodeTables actTables = tablesFor(b, actScheme);
+    int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
+    BlockDecoder weightDecoder(targetISA, lanes, weightTables);
+    BlockDecoder actDecoder(targetISA, lanes, actTables);
+    auto vecType = VectorType::get({lanes}, b.getF32Type());
+    auto codeType = VectorType::get({lanes}, b.getI8Type());
+    FloatType f32 = b.getF32Type();
+
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, cst(b, n)},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bi = ivs[0], col = ivs[1];
+          Value weightRow = arith::AddIOp::create(
+              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), col);
+          Value one = arith::ConstantFloatOp::create(ib, f32, llvm::APFloat(1.0f));
+          Value zero =
+              arith::ConstantFloatOp::create(ib, f32, llvm::APFloat(0.0f));
+          Value zeroVec = arith::ConstantOp::create(
+              ib, DenseElementsAttr::get(vecType, ib.getF32FloatAttr(0.0f)));
+          scf::ForOp::create(
+              ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
+              [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
+                ImplicitLocOpBuilder mb(ml, mb0);
+                Value actRow = arith::AddIOp::create(
+                    mb, arith::MulIOp::create(mb, bi, m), mi);
+                auto blocks = scf::ForOp::create(
+                    mb, cst(mb, 0), cst(mb, weightLayout.blocksPerRow),
+                    cst(mb, 1), ValueRange{zero},
+                    [&](OpBuilder &kb0, Location kl, Value block,
+                        ValueRange acc) {
+                      ImplicitLocOpBuilder kb(kl, kb0);
+                      auto w = weightDecoder.begin(
+                          kb,
+                          loadDialectId(kb, *weights, weightLayout, weightRow,
+                                        block),
+                          one);
+                      auto a = actDecoder.begin(
+                          kb, loadDialectId(kb, *acts, actLayout, actRow, block),
+                          one);
+                      Value start =
+                          arith::MulIOp::create(kb, block, cst(kb, blockBytes));
+                      Value wBase = arith::AddIOp::create(
+                          kb, arith::MulIOp::create(kb, weightRow, cst(kb, k / 2)),
+                          start);
+                      Value aBase = arith::AddIOp::create(
+                          kb, arith::MulIOp::create(kb, actRow, cst(kb, k / 2)),
+                          start);
+                      auto chunks = scf::ForOp::create(
+                          kb, cst(kb, 0), cst(kb, blockBytes), cst(kb, lanes),
+                          ValueRange{zeroVec},
+                          [&](OpBuilder &cb0, Location cl, Value chunk,
+                              ValueRange v) {
+                            ImplicitLocOpBuilder cb(cl, cb0);
+                            Value wCodes = vector::LoadOp::create(
+                                cb, codeType, *weights,
+                                ValueRange{arith::AddIOp::create(cb, wBase, chunk)});
+                            Value aCodes = vector::LoadOp::create(
+                                cb, codeType, *acts,
+                                ValueRange{arith::AddIOp::create(cb, aBase, chunk)});
+                            auto [we, wo] = weightDecoder.decodeBytes(cb, w, wCodes);
+                            auto [ae, ao] = actDecoder.decodeBytes(cb, a, aCodes);
+                            Value sum = vector::FMAOp::create(cb, ae, we, v[0]);
+                            sum = vector::FMAOp::create(cb, ao, wo, sum);
+                            scf::YieldOp::create(cb, sum);
+                          });
+                      Value dot = vector::ReductionOp::create(
+                          kb, vector::CombiningKind::ADD, chunks.getResult(0));
+                      Value scale = arith::MulFOp::create(
+                          kb,
+                          loadHalfScale(kb, *acts, actLayout, actTables,
+                                        actScheme.scale, actRow, block),
+                          loadHalfScale(kb, *weights, weightLayout,
+                                        weightTables, weightScheme.scale,
+                                        weightRow, block));
+                      scf::YieldOp::create(
+                          kb, ValueRange{arith::AddFOp::create(
+                                  kb, acc[0],
+                                  arith::MulFOp::create(kb, dot, scale))});
+                    });
+                SmallVector<Value> index;
+                if (batched)
+                  index.push_back(bi);
+                index.push_back(mi);
+                index.push_back(col);
+                Value old = toF32(mb, memref::LoadOp::create(mb, out, index));
+                Value updated = arith::AddFOp::create(mb, old, blocks.getResult(0));
+                memref::StoreOp::create(
+                    mb, fromF32(mb, updated, resultType.getElementType()), out,
+                    index);
+                scf::YieldOp::create(mb);
+              });
           scf::ReduceOp::create(ib);
         });
 
