@@ -286,6 +286,15 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("the weight uses a BCQ scheme; use qblock.lut_gemm "
                        "for BCQ weights");
   auto lhsType = cast<ShapedType>(getLhs().getType());
+  if (SchemeAttr fused = getActSchemeAttr()) {
+    if (isa<QuantizedTensorType>(lhsType))
+      return emitOpError("act_scheme quantizes float activations online; the "
+                         "activations are already quantized");
+    if (fused.getBlockSize() != weightScheme.getBlockSize())
+      return emitOpError("activation block size ")
+             << fused.getBlockSize() << " must equal the weight block size "
+             << weightScheme.getBlockSize() << " so that blocks pair up";
+  }
   if (auto lhsQuant = dyn_cast<QuantizedTensorType>(lhsType)) {
     SchemeAttr actScheme = lhsQuant.getBlockScheme();
     if (!actScheme)

@@ -303,6 +303,22 @@ func.func @matmul_result(%a: tensor<2x32xf32>, %w: !qblock.qtensor<32x8xf32, #qb
 
 // -----
 
+func.func @act_scheme_block(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>, %i: tensor<2x8xf32>) {
+  // expected-error@+1 {{'qblock.matmul' op activation block size 16 must equal the weight block size 32 so that blocks pair up}}
+  %0 = qblock.matmul ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<2x8xf32>) {act_scheme = #qblock.scheme<nvfp4>} -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @act_scheme_twice(%a: !qblock.qtensor<2x64xf32, #qblock.scheme<mxfp4>, axis = 1>, %w: !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>, %i: tensor<2x8xf32>) {
+  // expected-error@+1 {{'qblock.matmul' op act_scheme quantizes float activations online; the activations are already quantized}}
+  %0 = qblock.matmul ins(%a, %w : !qblock.qtensor<2x64xf32, #qblock.scheme<mxfp4>, axis = 1>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<2x8xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
 func.func @lut_gemm_block_weight(%a: tensor<2x32xf32>, %w: !qblock.qtensor<32x8xf32, #qblock.scheme<mxfp4>, axis = 0>, %i: tensor<2x8xf32>) {
   // expected-error@+1 {{'qblock.lut_gemm' op needs BCQ weights (#qblock.bcq), got #qblock.scheme<mxfp4>; use qblock.matmul for block-scaled weights}}
   %0 = qblock.lut_gemm ins(%a, %w : tensor<2x32xf32>, !qblock.qtensor<32x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>

@@ -177,6 +177,12 @@ def QBlock_MatmulOp : QBlock_MatmulLikeOp<"matmul"> {
     Quantized activations are blocked along K (their last axis) with the
     weight's block size, so blocks pair up.
 
+    With `act_scheme`, float activations are quantized online with that
+    scheme inside the matmul's loop nest (what
+    `--qblock-fuse-activation-quant` produces from
+    `matmul(quantize(x), w)`): the result equals the unfused form, but no
+    quantized activation tensor exists.
+
     ```mlir
     %r = qblock.matmul ins(%a, %w : tensor<?x4096xf32>,
            !qblock.qtensor<4096x4096xf32, #qblock.scheme<blockdialect>, axis = 0>)
@@ -185,7 +191,14 @@ def QBlock_MatmulOp : QBlock_MatmulLikeOp<"matmul"> {
   }];
   let arguments = (ins QBlock_FloatOrQuantizedTensor:$lhs,
                        QBlock_QuantizedTensor:$rhs,
-                       QBlock_FloatTensor:$init);
+                       QBlock_FloatTensor:$init,
+                       OptionalAttr<QBlock_SchemeAttr>:$act_scheme);
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs, "::mlir::Value":$init), [{
+      build($_builder, $_state, result, lhs, rhs, init, SchemeAttr());
+    }]>
+  ];
 }
 
 def QBlock_LutGemmOp : QBlock_MatmulLikeOp<"lut_gemm"> {

@@ -81,6 +81,30 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FuseActivationQuant : Pass<"qblock-fuse-activation-quant",
+                                "::mlir::func::FuncOp"> {
+  let summary = "Move online activation quantization into the matmul";
+  let description = [{
+    Rewrites `qblock.matmul(qblock.quantize(%x), %w)` into
+    `qblock.matmul(%x, %w) {act_scheme = ...}` for activations quantized at
+    run time: the matmul's lowering then quantizes each activation block
+    once, inside its own loop nest, into a per-call scratch tile, and no
+    quantized activation tensor exists in the IR. Quantizations of
+    constants (weights) are left to `--qblock-select-formats`; a quantize
+    with other users stays for them.
+
+    ```mlir
+    // before
+    %q = qblock.quantize %x : tensor<?x64xf32> -> !qblock.qtensor<?x64xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>
+    %r = qblock.matmul ins(%q, %w : ...) outs(%init : tensor<?x16xf32>) -> tensor<?x16xf32>
+    // after
+    %r = qblock.matmul ins(%x, %w : tensor<?x64xf32>, ...) outs(%init : tensor<?x16xf32>)
+           {act_scheme = #qblock.scheme<blockdialect, select = two_stage>} -> tensor<?x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::qblock::QBlockDialect"];
+}
+
 def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
   let summary = "Fold quantization of constant weights into packed constants";
   let description = [{

@@ -222,6 +222,24 @@ struct ConvertQBlockToCPUPass
   //===--------------------------------------------------------------------===//
 
   LogicalResult lowerMatmul(MatmulOp op) {
+    if (SchemeAttr fused = op.getActSchemeAttr()) {
+      // Online activation quantization: each activation row is quantized
+      // once, at the start of this matmul's loop nest, into a scratch tile
+      // that only the integer kernel below reads.
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+      auto actType = QuantizedTensorType::get(
+          op.getContext(), lhsType.getShape(), lhsType.getElementType(), fused,
+          lhsType.getRank() - 1);
+      FailureOr<Value> bytes = emitQuantize(b, op, op.getLhs(), actType,
+                                            getOperation(), *symbols);
+      if (failed(bytes))
+        return failure();
+      auto view = FromStorageOp::create(b, actType, *bytes);
+      logicalSizes[view.getResult()] = dimSizes(b, op.getLhs());
+      op.getLhsMutable().assign(view.getResult());
+      op.removeActSchemeAttr();
+    }
     if (isa<QuantizedTensorType>(op.getLhs().getType()))
       return lowerQuantizedMatmul(op);
     ImplicitLocOpBuilder b(op.getLoc(), op);

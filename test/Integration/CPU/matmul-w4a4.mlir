@@ -10,9 +10,10 @@
 // DEFINE: %{gen} =
 // DEFINE: %{actattr} = blockdialect, select = two_stage
 // DEFINE: %{nanrows} = 0
+// DEFINE: %{fuse} =
 // DEFINE: %{run} = %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.a.mlir \
 // DEFINE:   && %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json --explicit-act-quant "%{actattr}" > %t.b.mlir \
-// DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" --qblock-select-formats --qblock-cpu-pipeline \
+// DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" %{fuse} --qblock-select-formats --qblock-cpu-pipeline \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.a.out \
 // DEFINE:   && quant-opt %t.b.mlir --qblock-quantize-linalg="scheme=%{weights}" --qblock-select-formats --qblock-cpu-pipeline \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.b.out \
@@ -25,9 +26,17 @@
 // REDEFINE: %{gen} = --m 3 --n 13 --k 64 --seed 32
 // RUN: %{run}
 
+// The same with the activation quantization fused into the matmul.
+// REDEFINE: %{fuse} = --qblock-fuse-activation-quant
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 1 --n 33 --k 256 --transposed --seed 31
+// RUN: %{run}
+
 // A NaN activation makes its row (and only it) NaN; dynamic M.
 // REDEFINE: %{gen} = --m 4 --n 9 --k 128 --nan-row 2 --dynamic-m --seed 33
 // REDEFINE: %{nanrows} = 1
+// RUN: %{run}
+// REDEFINE: %{fuse} =
 // RUN: %{run}
 // REDEFINE: %{nanrows} = 0
 

@@ -1,0 +1,269 @@
+//===- Dialects.cpp - C API for the qblock dialect ------------------------===//
+
+#include "qblock-c/Dialects.h"
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockDialect.h"
+#include "qblock/IR/QBlockTypes.h"
+#include "qblock/Pipelines/Pipelines.h"
+#include "qblock/Transforms/Passes.h"
+
+#include "mlir/CAPI/IR.h"
+#include "mlir/CAPI/Registration.h"
+#include "mlir/CAPI/Support.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+
+#include <mutex>
+#include <optional>
+
+using namespace mlir;
+using namespace qblock;
+namespace num = qblock::numerics;
+
+MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(QBlock, qblock, qblock::QBlockDialect)
+
+void qblockRegisterPasses(void) {
+  // Pass registration is global and must not run twice.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerQBlockPasses();
+    registerQBlockConversionPasses();
+    registerQBlockPipelines();
+  });
+}
+
+void qblockRegisterAllDialects(MlirDialectRegistry registry) {
+  DialectRegistry &r = *unwrap(registry);
+  registerAllDialects(r);
+  registerAllExtensions(r);
+  r.insert<QBlockDialect>();
+}
+
+/// Diagnostics of the builders go to the context's handlers, as upstream's
+/// *GetChecked functions do, but at an unknown location: a C caller has none.
+static auto errorAt(MLIRContext *ctx) {
+  return [ctx] { return emitError(UnknownLoc::get(ctx)); };
+}
+
+static std::optional<num::ScaleKind> scaleKindNamed(StringRef name) {
+  for (num::ScaleKind kind :
+       {num::ScaleKind::E8M0, num::ScaleKind::E4M3, num::ScaleKind::F16})
+    if (name == num::scaleKindName(kind))
+      return kind;
+  return std::nullopt;
+}
+
+static MlirStringRef staticString(StringRef s) {
+  return mlirStringRefCreate(s.data(), s.size());
+}
+
+//===----------------------------------------------------------------------===//
+// #qblock.book
+//===----------------------------------------------------------------------===//
+
+bool qblockAttributeIsAFormatBook(MlirAttribute attr) {
+  return isa<FormatBookAttr>(unwrap(attr));
+}
+
+MlirAttribute qblockFormatBookAttrGet(MlirContext ctx, intptr_t numDialects,
+                                      const int64_t *magnitudes) {
+  MLIRContext *context = unwrap(ctx);
+  if (numDialects < 0) {
+    errorAt(context)() << "a formatbook needs 1 to 16 dialects, got "
+                       << numDialects;
+    return MlirAttribute{nullptr};
+  }
+  ArrayRef<int64_t> flat(magnitudes, numDialects * num::kLevelsPerDialect);
+  return wrap(FormatBookAttr::getChecked(errorAt(context), context, flat));
+}
+
+MlirAttribute qblockFormatBookAttrGetBuiltin(MlirContext ctx,
+                                             MlirStringRef name) {
+  MLIRContext *context = unwrap(ctx);
+  StringRef n = unwrap(name);
+  std::optional<num::FormatBook> book;
+  if (n == "dialectfp4")
+    book = num::FormatBook::dialectFP4();
+  else if (n == "e2m1")
+    book = num::FormatBook::e2m1();
+  else if (n == "int4")
+    book = num::FormatBook::int4();
+  if (!book) {
+    errorAt(context)() << "unknown formatbook '" << n
+                       << "'; expected dialectfp4, e2m1 or int4";
+    return MlirAttribute{nullptr};
+  }
+  return wrap(FormatBookAttr::get(context, *book));
+}
+
+intptr_t qblockFormatBookAttrGetNumDialects(MlirAttribute attr) {
+  return cast<FormatBookAttr>(unwrap(attr)).getNumDialects();
+}
+
+int64_t qblockFormatBookAttrGetMagnitude(MlirAttribute attr, intptr_t dialect,
+                                         intptr_t level) {
+  return cast<FormatBookAttr>(unwrap(attr))
+      .getMagnitudes()[dialect * num::kLevelsPerDialect + level];
+}
+
+//===----------------------------------------------------------------------===//
+// #qblock.scheme
+//===----------------------------------------------------------------------===//
+
+bool qblockAttributeIsAScheme(MlirAttribute attr) {
+  return isa<SchemeAttr>(unwrap(attr));
+}
+
+MlirAttribute qblockSchemeAttrGet(MlirContext ctx, MlirStringRef preset,
+                                  int64_t block, bool twoStage) {
+  MLIRContext *context = unwrap(ctx);
+  StringRef name = unwrap(preset);
+  std::optional<num::Scheme> scheme;
+  if (name == "blockdialect")
+    scheme = num::Scheme::blockDialect();
+  else if (name == "mxfp4")
+    scheme = num::Scheme::mxfp4();
+  else if (name == "nvfp4")
+    scheme = num::Scheme::nvfp4();
+  else if (name == "int4")
+    scheme = num::Scheme::int4();
+  if (!scheme) {
+    errorAt(context)() << "unknown scheme '" << name
+                       << "'; expected blockdialect, mxfp4, nvfp4 or int4";
+    return MlirAttribute{nullptr};
+  }
+  if (block != 0)
+    scheme->blockSize = block;
+  scheme->select = twoStage ? num::SelectRule::TwoStage : num::SelectRule::MSE;
+  return wrap(SchemeAttr::getChecked(
+      errorAt(context), context, FormatBookAttr::get(context, scheme->book),
+      scheme->scale, scheme->blockSize, scheme->select));
+}
+
+MlirAttribute qblockSchemeAttrGetCustom(MlirAttribute book, MlirStringRef scale,
+                                        int64_t block, bool twoStage) {
+  auto bookAttr = dyn_cast_or_null<FormatBookAttr>(unwrap(book));
+  if (!bookAttr)
+    return MlirAttribute{nullptr};
+  MLIRContext *context = bookAttr.getContext();
+  std::optional<num::ScaleKind> kind = scaleKindNamed(unwrap(scale));
+  if (!kind) {
+    errorAt(context)() << "unknown scale kind '" << unwrap(scale)
+                       << "'; expected e8m0, e4m3 or f16";
+    return MlirAttribute{nullptr};
+  }
+  return wrap(SchemeAttr::getChecked(
+      errorAt(context), context, bookAttr, *kind, block,
+      twoStage ? num::SelectRule::TwoStage : num::SelectRule::MSE));
+}
+
+MlirStringRef qblockSchemeAttrGetPresetName(MlirAttribute attr) {
+  // getPresetName() returns a literal with static storage.
+  return staticString(cast<SchemeAttr>(unwrap(attr)).getPresetName());
+}
+
+MlirAttribute qblockSchemeAttrGetBook(MlirAttribute attr) {
+  return wrap(Attribute(cast<SchemeAttr>(unwrap(attr)).getBook()));
+}
+
+MlirStringRef qblockSchemeAttrGetScaleKind(MlirAttribute attr) {
+  switch (cast<SchemeAttr>(unwrap(attr)).getScale()) {
+  case num::ScaleKind::E8M0:
+    return staticString("e8m0");
+  case num::ScaleKind::E4M3:
+    return staticString("e4m3");
+  case num::ScaleKind::F16:
+    return staticString("f16");
+  }
+  return staticString("");
+}
+
+int64_t qblockSchemeAttrGetBlockSize(MlirAttribute attr) {
+  return cast<SchemeAttr>(unwrap(attr)).getBlockSize();
+}
+
+bool qblockSchemeAttrIsTwoStage(MlirAttribute attr) {
+  return cast<SchemeAttr>(unwrap(attr)).getSelect() ==
+         num::SelectRule::TwoStage;
+}
+
+double qblockSchemeAttrGetBitsPerElement(MlirAttribute attr) {
+  return cast<SchemeAttr>(unwrap(attr)).toNumerics().bitsPerElement();
+}
+
+//===----------------------------------------------------------------------===//
+// #qblock.bcq
+//===----------------------------------------------------------------------===//
+
+bool qblockAttributeIsABCQScheme(MlirAttribute attr) {
+  return isa<BCQSchemeAttr>(unwrap(attr));
+}
+
+MlirAttribute qblockBCQSchemeAttrGet(MlirContext ctx, int64_t bits,
+                                     int64_t group, bool offset) {
+  MLIRContext *context = unwrap(ctx);
+  return wrap(
+      BCQSchemeAttr::getChecked(errorAt(context), context, bits, group, offset));
+}
+
+int64_t qblockBCQSchemeAttrGetBits(MlirAttribute attr) {
+  return cast<BCQSchemeAttr>(unwrap(attr)).getBits();
+}
+
+int64_t qblockBCQSchemeAttrGetGroup(MlirAttribute attr) {
+  return cast<BCQSchemeAttr>(unwrap(attr)).getGroup();
+}
+
+bool qblockBCQSchemeAttrHasOffset(MlirAttribute attr) {
+  return cast<BCQSchemeAttr>(unwrap(attr)).getOffset();
+}
+
+double qblockBCQSchemeAttrGetBitsPerElement(MlirAttribute attr) {
+  return cast<BCQSchemeAttr>(unwrap(attr)).toNumerics().bitsPerElement();
+}
+
+//===----------------------------------------------------------------------===//
+// !qblock.qtensor
+//===----------------------------------------------------------------------===//
+
+bool qblockTypeIsAQuantizedTensor(MlirType type) {
+  return isa<QuantizedTensorType>(unwrap(type));
+}
+
+MlirType qblockQuantizedTensorTypeGet(intptr_t rank, const int64_t *shape,
+                                      MlirType elementType,
+                                      MlirAttribute scheme, int64_t axis) {
+  Type element = unwrap(elementType);
+  if (!element)
+    return MlirType{nullptr};
+  MLIRContext *context = element.getContext();
+  return wrap(QuantizedTensorType::getChecked(
+      errorAt(context), context, ArrayRef<int64_t>(shape, rank), element,
+      unwrap(scheme), axis));
+}
+
+MlirAttribute qblockQuantizedTensorTypeGetScheme(MlirType type) {
+  return wrap(cast<QuantizedTensorType>(unwrap(type)).getScheme());
+}
+
+int64_t qblockQuantizedTensorTypeGetAxis(MlirType type) {
+  return cast<QuantizedTensorType>(unwrap(type)).getAxis();
+}
+
+int64_t qblockQuantizedTensorTypeGetBlockSize(MlirType type) {
+  return cast<QuantizedTensorType>(unwrap(type)).getBlockSize();
+}
+
+MlirType qblockQuantizedTensorTypeGetExpressedType(MlirType type) {
+  return wrap(
+      Type(cast<QuantizedTensorType>(unwrap(type)).getExpressedType()));
+}
+
+int64_t qblockQuantizedTensorTypeGetStorageBytes(MlirType type) {
+  auto qtype = cast<QuantizedTensorType>(unwrap(type));
+  if (!qtype.hasStaticShape())
+    return -1;
+  return qtype.getStorageBytes();
+}
