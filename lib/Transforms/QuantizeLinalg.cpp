@@ -30,6 +30,9 @@ struct MatmulShape {
   /// a transposed N x K weight.
   int64_t weightAxis;
   int64_t k;
+  /// B is not a constant: both operands are activations (attention's
+  /// Q*K^T and scores*V); only quantized with full-path=true.
+  bool activationByActivation = false;
 };
 
 /// True when `map` yields exactly `dims` (as loop dimensions), in order.
@@ -60,6 +63,10 @@ struct QuantizeLinalgPass
     if (acts == ActScheme::INT8)
       return fail("acts=int8 is not implemented yet; use acts=none, "
                   "blockdialect or mxfp4");
+    if (fullPath && acts == ActScheme::None)
+      return fail("full-path=true quantizes activation-by-activation "
+                  "matmuls with the acts= scheme; set acts=blockdialect or "
+                  "mxfp4");
     if (acts != ActScheme::None && scheme == QuantScheme::BCQ)
       return fail("acts=" + std::string(acts == ActScheme::MXFP4
                                             ? "mxfp4"
@@ -159,11 +166,13 @@ struct QuantizeLinalgPass
                     "quantized");
       }
     }
-    if (!matchPattern(rhs->get(), m_Constant())) {
+    shape.activationByActivation = !matchPattern(rhs->get(), m_Constant());
+    if (shape.activationByActivation && !(fullPath && acts != ActScheme::None)) {
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
-      return fail("the weight operand is not a constant");
+      return fail("the weight operand is not a constant (full-path=true "
+                  "with acts= quantizes activation-by-activation matmuls)");
     }
     auto weightType = cast<RankedTensorType>(rhs->get().getType());
     shape.k = weightType.getDimSize(shape.weightAxis);
@@ -210,15 +219,20 @@ struct QuantizeLinalgPass
   Value quantizeActivations(OpBuilder &builder, Location loc, Value lhs,
                             int64_t blockSize) {
     auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto type = QuantizedTensorType::get(
+        builder.getContext(), lhsType.getShape(), lhsType.getElementType(),
+        activationScheme(builder.getContext(), blockSize),
+        lhsType.getRank() - 1);
+    return QuantizeOp::create(builder, loc, type, lhs);
+  }
+
+  /// The acts= scheme with a given block size.
+  SchemeAttr activationScheme(MLIRContext *context, int64_t blockSize) const {
     num::Scheme actScheme =
         acts == ActScheme::MXFP4
             ? num::Scheme::mxfp4(blockSize)
             : num::Scheme::blockDialect(blockSize, num::SelectRule::TwoStage);
-    auto type = QuantizedTensorType::get(
-        builder.getContext(), lhsType.getShape(), lhsType.getElementType(),
-        SchemeAttr::get(builder.getContext(), actScheme),
-        lhsType.getRank() - 1);
-    return QuantizeOp::create(builder, loc, type, lhs);
+    return SchemeAttr::get(context, actScheme);
   }
 
   void rewrite(linalg::LinalgOp op, const MatmulShape &shape,
@@ -229,6 +243,11 @@ struct QuantizeLinalgPass
     Value weight = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
     auto weightType = cast<RankedTensorType>(weight.getType());
+    // Activation-by-activation products quantize B online too, with the
+    // activation scheme (the paper's full-path quantization).
+    if (shape.activationByActivation)
+      schemeAttr = activationScheme(builder.getContext(),
+                                    cast<SchemeAttr>(schemeAttr).getBlockSize());
     auto quantType = QuantizedTensorType::get(
         builder.getContext(), weightType.getShape(),
         weightType.getElementType(), schemeAttr, shape.weightAxis);

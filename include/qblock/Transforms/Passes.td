@@ -34,6 +34,10 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     `qblock.quantize` (blocked along K with the weights' block size;
     two-stage selection for BlockDialect, as hardware would do online), and
     the matmul multiplies quantized values as products of scaled integers.
+    `full-path=true` also quantizes matmuls whose right-hand operand is not a
+    constant (attention's Q*K^T and scores*V), both operands with the acts=
+    scheme, as the paper's full-path results do; their reduction dimension
+    must be static.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -78,6 +82,9 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
              clEnumValN(::qblock::ActScheme::MXFP4, "mxfp4", "OCP MXFP4"),
              clEnumValN(::qblock::ActScheme::INT8, "int8",
                         "symmetric INT8 (not implemented yet)"))}]>,
+    Option<"fullPath", "full-path", "bool", "false",
+           "Also quantize activation-by-activation matmuls (attention's "
+           "Q*K^T and scores*V) with the acts= scheme on both sides">,
   ];
 }
 

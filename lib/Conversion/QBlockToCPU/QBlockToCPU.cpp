@@ -353,6 +353,10 @@ struct ConvertQBlockToCPUPass
     bool transposed = weightType.getAxis() == rank - 1;
     int64_t n = transposed ? wShape[rank - 2] : wShape[rank - 1];
     int64_t blockBytes = weightScheme.blockSize / 2;
+    if (ShapedType::isDynamic(n) || (batched && ShapedType::isDynamic(wShape[0])))
+      return op.emitOpError("with a right-hand operand of dynamic size has no "
+                            "CPU lowering yet; its non-reduction sizes must "
+                            "be static");
 
     SmallVector<Value> actSizes = quantizedSizes(b, op.getLhs());
     SmallVector<Value> outSizes = dimSizes(b, op.getInit());

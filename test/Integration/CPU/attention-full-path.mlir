@@ -1,0 +1,31 @@
+// Full-path quantization: attention's Q*K^T (a batch_matmul of two run-time
+// activations) with both operands quantized online (acts=..., full-path=true,
+// optionally fused) must equal a float batch_matmul of explicitly quantized
+// then dequantized operands, up to float summation order.
+//
+// DEFINE: %{acts} = blockdialect
+// DEFINE: %{attr} = blockdialect, select = two_stage
+// DEFINE: %{fuse} =
+// DEFINE: %{run} = %python %S/Inputs/gen_attention.py --b 2 --s 5 --d 64 --seed 41 > %t.a.mlir \
+// DEFINE:   && %python %S/Inputs/gen_attention.py --b 2 --s 5 --d 64 --seed 41 --explicit "%{attr}" > %t.b.mlir \
+// DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="acts=%{acts} full-path=true" %{fuse} --qblock-select-formats --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.a.out \
+// DEFINE:   && quant-opt %t.b.mlir --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.b.out \
+// DEFINE:   && %python %S/Inputs/check_close.py %t.a.out %t.b.out | FileCheck %s
+// CHECK: check_close: PASS
+
+// RUN: %{run}
+// REDEFINE: %{fuse} = --qblock-fuse-activation-quant
+// RUN: %{run}
+// REDEFINE: %{acts} = mxfp4
+// REDEFINE: %{attr} = mxfp4
+// RUN: %{run}
+
+// Both operands get a run-time quantize with the acts scheme.
+// RUN: %python %S/Inputs/gen_attention.py --b 2 --s 5 --d 64 > %t.ir.mlir
+// RUN: quant-opt %t.ir.mlir --qblock-quantize-linalg="acts=blockdialect full-path=true" | FileCheck %s --check-prefix=IR
+// IR-LABEL: func.func @scores
+// IR: %[[K:.*]] = qblock.quantize %{{.*}} : tensor<2x64x5xf32> -> !qblock.qtensor<2x64x5xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>
+// IR: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<2x5x64xf32> -> !qblock.qtensor<2x5x64xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 2>
+// IR: qblock.matmul ins(%[[Q]], %[[K]]
