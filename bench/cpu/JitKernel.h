@@ -1,0 +1,70 @@
+//===- JitKernel.h - One qblock matmul, lowered and JIT-compiled -*- C++
+//-*-===//
+//
+// qblock-bench times exactly what a user of --qblock-cpu-pipeline gets: a
+// func.func holding a qblock.matmul (qblock.lut_gemm for BCQ) whose packed
+// weights arrive at run time through qblock.from_storage, lowered by the
+// pipeline and compiled by MLIR's ExecutionEngine for the host CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_BENCH_CPU_JITKERNEL_H
+#define QBLOCK_BENCH_CPU_JITKERNEL_H
+
+#include "qblock/IR/QBlockTypes.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace qblock::bench {
+
+/// Registers what parsing, lowering and translating the kernel needs: every
+/// upstream dialect and extension (one-shot bufferization asks each dialect
+/// for its bufferization models, exactly as in quant-opt), qblock, the LLVM IR
+/// translations, qblock's pipelines and the native target.
+void registerJitDependencies(mlir::DialectRegistry &registry);
+
+struct KernelSpec {
+  int64_t m = 1;
+  /// The weight W[K][N] blocked along K; its storage bytes fix the size of
+  /// the i8 argument.
+  QuantizedTensorType weightType;
+  /// qblock-cpu-pipeline's `target` option.
+  std::string target = "host";
+};
+
+/// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
+/// C = A * W.
+std::string buildKernelSource(const KernelSpec &spec);
+
+class JitKernel {
+public:
+  /// Parses buildKernelSource(spec), runs qblock-cpu-pipeline on it and
+  /// JIT-compiles the result at -O3 for the host CPU, with `libompPath`
+  /// loaded for the OpenMP runtime. The error carries the diagnostics.
+  static llvm::Expected<std::unique_ptr<JitKernel>>
+  compile(mlir::MLIRContext &context, const KernelSpec &spec,
+          llvm::StringRef libompPath);
+
+  /// C = A * W; a is M x K and c is M x N, both row-major; w holds the
+  /// packed storage of the weight type.
+  void run(const float *a, const uint8_t *w, float *c) const;
+
+private:
+  JitKernel() = default;
+
+  using EntryPoint = void (*)(void *a, void *w, void *c);
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  EntryPoint entry = nullptr;
+  int64_t m = 0, n = 0, k = 0, storageBytes = 0;
+};
+
+} // namespace qblock::bench
+
+#endif // QBLOCK_BENCH_CPU_JITKERNEL_H

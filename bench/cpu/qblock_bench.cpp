@@ -1,0 +1,682 @@
+//===- qblock_bench.cpp - CPU GEMV/GEMM benchmark against OpenBLAS --------===//
+//
+// For every configuration (scheme x N x K x M x threads): JIT-compiles a
+// qblock.matmul through --qblock-cpu-pipeline, checks its output against the
+// numerics core's reference product on the dequantized weights, then times it
+// against OpenBLAS sgemv/sgemm on the same logical matrices (the dequantized
+// weights in f32) and against the memory roofline (quantized bytes over a
+// stream-read bandwidth measured in the same run).
+//
+//   build/bin/qblock-bench --op gemv --scheme blockdialect,mxfp4 \
+//       --n 4096 --k 4096 --threads 2 [--json]
+//
+// Working set: both the packed weights and the f32 copies rotate over enough
+// matrices to exceed --working-set-mib (default 2 x 260 MiB), so every call
+// streams its weights from DRAM, as in LLM decoding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "JitKernel.h"
+#include "Measure.h"
+
+#include "qblock/IR/QBlockAttrs.h"
+#include "qblock/IR/QBlockTypes.h"
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Reference.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cblas.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace mlir;
+using namespace qblock::bench;
+namespace num = qblock::numerics;
+
+#ifndef QBLOCK_LIBOMP_PATH
+#define QBLOCK_LIBOMP_PATH "/usr/lib/llvm-22/lib/libomp.so"
+#endif
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Command line
+//===----------------------------------------------------------------------===//
+
+struct Options {
+  std::string op = "gemv";
+  std::vector<std::string> schemes;
+  int64_t block = 0; // 0: the preset's default
+  std::string select = "mse";
+  int64_t bits = 3, group = 128;
+  std::vector<int64_t> m, n, k, threads;
+  bool json = false;
+  double workingSetMiB = 520.0;
+  std::string target = "host";
+  int64_t minCalls = 20;
+  double minSeconds = 1.0;
+  std::string libomp = QBLOCK_LIBOMP_PATH;
+};
+Options options;
+
+constexpr double kMaxRelErr = 1e-3;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr size_t kStreamBytes = size_t(1) << 30;
+
+const char *kUsage = R"(usage: qblock-bench [options]
+
+Checks, then times, C[M][N] = A[M][K] * W[K][N] with W in a quantized scheme,
+compiled by --qblock-cpu-pipeline and JIT-run, against OpenBLAS sgemv (M = 1)
+or sgemm on the dequantized f32 W (the same logical matrix). Lists are comma
+separated; every combination is one configuration.
+
+  --op gemv|gemm            gemv needs M = 1 (default gemv)
+  --scheme S[,S...]         blockdialect, mxfp4, nvfp4, int4, bcq
+                            (default blockdialect)
+  --block B                 block size of block schemes (default: the
+                            preset's, 32; 16 for nvfp4)
+  --select mse|two-stage    dialect selection of blockdialect (default mse)
+  --bits q --group g        BCQ bit planes and group size (default 3, 128)
+  --m M[,M...]              rows of A (default 1 for gemv, 16 for gemm)
+  --n N[,N...]              columns of W and C (default 4096)
+  --k K[,K...]              reduction size (default 4096)
+  --threads T[,T...]        threads of our kernel (OpenMP), OpenBLAS and the
+                            stream probe (default: all cores)
+  --json                    one JSON object per configuration and line
+  --working-set-mib X       the rotated packed weights, and separately the
+                            rotated f32 copies for OpenBLAS, exceed X MiB
+                            (default 520 = 2 x 260 MiB L3)
+  --target T                qblock-cpu-pipeline target: host, generic, avx2,
+                            avx512 (default host)
+  --min-calls C             timed calls per measurement, at least (default 20)
+  --min-seconds S           seconds per measurement, at least (default 1)
+  --libomp PATH             OpenMP runtime for the JIT (default
+                            )" QBLOCK_LIBOMP_PATH R"()
+
+Reported per configuration:
+  ms_median          median time of one call of our kernel
+  weight_gbps        packed weight bytes per call / ms_median, in 1e9 B/s
+  ratio_vs_openblas  OpenBLAS median ms / ms_median (> 1: we are faster)
+  ratio_vs_roofline  (packed bytes / stream-read bandwidth) / ms_median
+                     (1.0 = at the memory roofline); the bandwidth is the
+                     best pass of T threads summing a 1 GiB buffer, probed
+                     after every configuration, best so far in the run
+  max_rel_err        max_i |C_i - R_i| / max_i |R_i| over all M x N outputs
+                     of one call, R = numerics::referenceGemm (double
+                     accumulation) on the dequantized weights; the run
+                     stops with an error above 1e-3.
+)";
+
+[[noreturn]] void fatal(const llvm::Twine &message) {
+  llvm::errs() << "qblock-bench: error: " << message << "\n";
+  std::exit(1);
+}
+
+std::vector<int64_t> parseIntList(llvm::StringRef flag, llvm::StringRef text) {
+  std::vector<int64_t> values;
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.split(parts, ',');
+  for (llvm::StringRef part : parts) {
+    int64_t value;
+    if (part.trim().getAsInteger(10, value) || value < 1)
+      fatal("--" + flag + " takes positive integers, got '" + text + "'");
+    values.push_back(value);
+  }
+  return values;
+}
+
+int64_t parsePositiveInt(llvm::StringRef flag, llvm::StringRef text) {
+  std::vector<int64_t> values = parseIntList(flag, text);
+  if (values.size() != 1)
+    fatal("--" + flag + " takes one value, got '" + text + "'");
+  return values.front();
+}
+
+double parsePositive(llvm::StringRef flag, llvm::StringRef text) {
+  double value;
+  if (text.getAsDouble(value) || !(value > 0))
+    fatal("--" + flag + " takes a positive number, got '" + text + "'");
+  return value;
+}
+
+/// A hand-written parser rather than llvm::cl: libLLVM and libMLIR already
+/// register global options such as -threads, and two registrations of one
+/// name abort at startup.
+void parseCommandLine(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      llvm::outs() << kUsage;
+      std::exit(0);
+    }
+    if (arg == "--json") {
+      options.json = true;
+      continue;
+    }
+    if (!arg.consume_front("--"))
+      fatal("unexpected argument '" + arg + "' (see --help)");
+    // --flag value or --flag=value.
+    auto [flag, value] = arg.split('=');
+    if (!arg.contains('=')) {
+      if (i + 1 >= argc)
+        fatal("--" + flag + " needs a value");
+      value = argv[++i];
+    }
+    if (flag == "op")
+      options.op = value.str();
+    else if (flag == "scheme") {
+      llvm::SmallVector<llvm::StringRef> parts;
+      value.split(parts, ',');
+      for (llvm::StringRef part : parts)
+        options.schemes.push_back(part.trim().str());
+    } else if (flag == "block")
+      options.block = parsePositiveInt(flag, value);
+    else if (flag == "select")
+      options.select = value.str();
+    else if (flag == "bits")
+      options.bits = parsePositiveInt(flag, value);
+    else if (flag == "group")
+      options.group = parsePositiveInt(flag, value);
+    else if (flag == "m")
+      options.m = parseIntList(flag, value);
+    else if (flag == "n")
+      options.n = parseIntList(flag, value);
+    else if (flag == "k")
+      options.k = parseIntList(flag, value);
+    else if (flag == "threads")
+      options.threads = parseIntList(flag, value);
+    else if (flag == "working-set-mib")
+      options.workingSetMiB = parsePositive(flag, value);
+    else if (flag == "target")
+      options.target = value.str();
+    else if (flag == "min-calls")
+      options.minCalls = parsePositiveInt(flag, value);
+    else if (flag == "min-seconds")
+      options.minSeconds = parsePositive(flag, value);
+    else if (flag == "libomp")
+      options.libomp = value.str();
+    else
+      fatal("unknown option --" + flag + " (see --help)");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+/// Deterministic, approximately Gaussian values (sum of four uniforms): fast
+/// enough that building half a GiB of weights takes a moment, and each row
+/// depends only on (matrix, row), not on how rows are split across threads.
+void fillRow(float *out, int64_t k, uint64_t seed, float scale) {
+  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+  for (int64_t i = 0; i < k; ++i) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    float sum = float(state & 0xFFFF) + float((state >> 16) & 0xFFFF) +
+                float((state >> 32) & 0xFFFF) + float(state >> 48);
+    out[i] = (sum / 65536.0f - 2.0f) * scale;
+  }
+}
+
+/// Packs and unpacks rows of the N x K row view of a weight under its
+/// scheme, through the numerics core.
+struct WeightCodec {
+  int64_t rows = 0, k = 0, bytes = 0;
+  std::function<void(const float *, int64_t, int64_t, uint8_t *)> quantize;
+  std::function<void(const uint8_t *, int64_t, int64_t, float *)> dequantize;
+};
+
+WeightCodec makeCodec(qblock::QuantizedTensorType type) {
+  WeightCodec codec;
+  codec.k = type.getShape()[0];
+  codec.rows = type.getShape()[1];
+  codec.bytes = type.getStorageBytes();
+  if (qblock::SchemeAttr attr = type.getBlockScheme()) {
+    num::Scheme scheme = attr.toNumerics();
+    num::BlockLayout layout = num::computeLayout(codec.rows, codec.k, scheme);
+    codec.quantize = [=](const float *data, int64_t begin, int64_t end,
+                         uint8_t *packed) {
+      num::quantizeRows(data, layout, scheme, begin, end, packed);
+    };
+    codec.dequantize = [=](const uint8_t *packed, int64_t begin, int64_t end,
+                           float *out) {
+      num::dequantizeRows(packed, layout, scheme, begin, end, out);
+    };
+    return codec;
+  }
+  num::BCQScheme scheme = type.getBCQScheme().toNumerics();
+  num::BCQLayout layout = num::computeBCQLayout(codec.rows, codec.k, scheme);
+  codec.quantize = [=](const float *data, int64_t begin, int64_t end,
+                       uint8_t *packed) {
+    // Two refinement rounds instead of the default eight: speed does not
+    // depend on how well the planes fit, and this keeps a 500 MiB working set
+    // quick to build.
+    num::fitBCQRows(data, layout, scheme, /*iterations=*/2, begin, end, packed);
+  };
+  codec.dequantize = [=](const uint8_t *packed, int64_t begin, int64_t end,
+                         float *out) {
+    num::dequantizeBCQRows(packed, layout, scheme, begin, end, out);
+  };
+  return codec;
+}
+
+/// The rotation sets of one weight shape and scheme. dense[j] is the
+/// dequantization of packed[j] (packed[j] for j >= dense.size() repeats
+/// packed[j % dense.size()] in memory of its own): OpenBLAS and our kernel
+/// multiply the same logical matrices.
+struct WeightSet {
+  std::vector<AlignedBuffer> packed;
+  std::vector<AlignedBuffer> dense;
+};
+
+int64_t copiesToExceed(double limitBytes, int64_t bytesPerCopy) {
+  return static_cast<int64_t>(limitBytes / bytesPerCopy) + 1;
+}
+
+WeightSet buildWeights(const WeightCodec &codec, int threads) {
+  int64_t denseBytes = codec.rows * codec.k * int64_t(sizeof(float));
+  double limit = options.workingSetMiB * kMiB;
+  int64_t packedCopies = copiesToExceed(limit, codec.bytes);
+  int64_t denseCopies =
+      std::min(copiesToExceed(limit, denseBytes), packedCopies);
+  llvm::errs() << llvm::formatv(
+      "building weights: {0} distinct {1}x{2} matrices, {3} packed copies "
+      "({4:F1} MiB), {0} f32 copies ({5:F1} MiB)\n",
+      denseCopies, codec.rows, codec.k, packedCopies,
+      packedCopies * codec.bytes / kMiB, denseCopies * denseBytes / kMiB);
+
+  WeightSet set;
+  AlignedBuffer source(denseBytes);
+  for (int64_t j = 0; j < denseCopies; ++j) {
+    AlignedBuffer &packed = set.packed.emplace_back(codec.bytes);
+    AlignedBuffer &dense = set.dense.emplace_back(denseBytes);
+    // quantizeRows leaves the arrays' padding alone; make it deterministic.
+    std::fill_n(packed.bytes(), codec.bytes, 0);
+    parallelFor(codec.rows, threads, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r)
+        fillRow(source.floats() + r * codec.k, codec.k,
+                uint64_t(j) << 32 | uint64_t(r), 0.035f);
+      codec.quantize(source.floats(), begin, end, packed.bytes());
+      codec.dequantize(packed.bytes(), begin, end, dense.floats());
+    });
+  }
+  for (int64_t j = denseCopies; j < packedCopies; ++j) {
+    AlignedBuffer &copy = set.packed.emplace_back(codec.bytes);
+    std::copy_n(set.packed[j % denseCopies].bytes(), codec.bytes, copy.bytes());
+  }
+  return set;
+}
+
+//===----------------------------------------------------------------------===//
+// Checking
+//===----------------------------------------------------------------------===//
+
+/// max_i |got_i - ref_i| / max_i |ref_i|: the error relative to the output's
+/// magnitude, so outputs that cancel to near zero do not blow it up. NaN if
+/// any output is NaN.
+double maxRelErr(const float *got, const float *ref, int64_t n) {
+  double maxDiff = 0, maxRef = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double diff = std::fabs(double(got[i]) - double(ref[i]));
+    if (std::isnan(diff))
+      return NAN;
+    maxDiff = std::max(maxDiff, diff);
+    maxRef = std::max(maxRef, std::fabs(double(ref[i])));
+  }
+  return maxRef > 0 ? maxDiff / maxRef : maxDiff;
+}
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+/// OMP_NUM_THREADS is read once, when the OpenMP runtime starts; later
+/// thread counts go through omp_set_num_threads of the runtime the JIT
+/// loaded (the compiled parallel regions carry no num_threads clause).
+bool setOpenMPThreads(int threads) {
+  void *handle = dlopen(options.libomp.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (!handle)
+    return false;
+  auto setThreads =
+      reinterpret_cast<void (*)(int)>(dlsym(handle, "omp_set_num_threads"));
+  if (setThreads)
+    setThreads(threads);
+  dlclose(handle);
+  return setThreads != nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Results
+//===----------------------------------------------------------------------===//
+
+struct Result {
+  std::string op, scheme, schemeAttr;
+  int64_t m = 0, n = 0, k = 0, threads = 0, weightBytes = 0, matrices = 0;
+  double ms = 0, openblasMs = 0, streamGBps = 0, maxRelErr = 0;
+
+  double weightGBps() const { return weightBytes / (ms * 1e-3) / 1e9; }
+  double ratioVsOpenBLAS() const { return openblasMs / ms; }
+  double rooflineMs() const { return weightBytes / (streamGBps * 1e9) * 1e3; }
+  double ratioVsRoofline() const { return rooflineMs() / ms; }
+};
+
+void printJson(const Result &r) {
+  // Attribute spellings hold no quotes or backslashes; no escaping needed.
+  // The object's braces stay outside the format string, which then needs no
+  // brace escapes.
+  llvm::outs()
+      << "{"
+      << llvm::formatv(
+             "\"op\": \"{0}\", \"scheme\": \"{1}\", \"m\": {2}, \"n\": {3}, "
+             "\"k\": {4}, \"threads\": {5}, \"ms_median\": {6:F4}, "
+             "\"weight_gbps\": {7:F3}, \"ratio_vs_openblas\": {8:F3}, "
+             "\"ratio_vs_roofline\": {9:F3}, \"max_rel_err\": {10:E3}, "
+             "\"scheme_attr\": \"{11}\", \"target\": \"{12}\", "
+             "\"weight_bytes\": {13}, \"openblas_ms\": {14:F4}, "
+             "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}",
+             r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
+             r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
+             r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
+             r.streamGBps, r.matrices)
+      << "}\n";
+  llvm::outs().flush();
+}
+
+void printTableHeader() {
+  llvm::outs() << llvm::formatv(
+      "{0,-5} {1,-13} {2,5} {3,6} {4,6} {5,3} {6,10} {7,8} {8,10} {9,8} "
+      "{10,9} {11,9}\n",
+      "op", "scheme", "M", "N", "K", "T", "ms", "GB/s", "openblas", "vs_blas",
+      "vs_roof", "rel_err");
+}
+
+void printTableRow(const Result &r) {
+  llvm::outs() << llvm::formatv(
+      "{0,-5} {1,-13} {2,5} {3,6} {4,6} {5,3} {6,10:F4} {7,8:F2} {8,10:F4} "
+      "{9,8:F2} {10,9:F2} {11,9:E1}\n",
+      r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
+      r.openblasMs, r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr);
+  llvm::outs().flush();
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+/// The #qblock.scheme / #qblock.bcq spelling of a --scheme name and the
+/// block options (docs/generated/QBlockDialect.md).
+std::string schemeAttrText(llvm::StringRef name) {
+  if (name == "bcq")
+    return llvm::formatv("#qblock.bcq<bits = {0}, group = {1}>", options.bits,
+                         options.group);
+  static const llvm::StringRef blockSchemes[] = {"blockdialect", "mxfp4",
+                                                 "nvfp4", "int4"};
+  if (!llvm::is_contained(blockSchemes, name))
+    fatal("unknown scheme '" + name +
+          "'; expected blockdialect, mxfp4, nvfp4, int4 or bcq");
+  std::string text = "#qblock.scheme<" + name.str();
+  if (options.block != 0)
+    text += ", block = " + std::to_string(options.block);
+  if (options.select == "two-stage")
+    text += ", select = two_stage";
+  else if (options.select != "mse")
+    fatal("unknown --select '" + options.select +
+          "'; expected mse or two-stage");
+  return text + ">";
+}
+
+/// Parses !qblock.qtensor<KxNxf32, scheme, axis = 0>, so the dialect's
+/// verifier checks block divisibility and the scheme, and the numerics scheme
+/// used for the weights is exactly the one the kernel's type denotes.
+qblock::QuantizedTensorType parseWeightType(MLIRContext &context,
+                                            llvm::StringRef attr, int64_t n,
+                                            int64_t k) {
+  std::string text =
+      llvm::formatv("!qblock.qtensor<{0}x{1}xf32, {2}, axis = 0>", k, n, attr);
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    llvm::raw_string_ostream(diagnostics) << diag << "\n";
+    return success();
+  });
+  auto type = llvm::dyn_cast_or_null<qblock::QuantizedTensorType>(
+      parseType(text, &context));
+  if (!type)
+    fatal("invalid weight type " + text + ": " + diagnostics);
+  return type;
+}
+
+/// W is stored as its N x K row view (row n = column n of W[K][N]), so the
+/// product is A * Wrows^T: sgemv without transpose on the N x K matrix, or
+/// sgemm with B transposed. This is also the order OpenBLAS streams fastest.
+void runOpenBLAS(int64_t m, int64_t n, int64_t k, const float *a,
+                 const float *w, float *c) {
+  if (m == 1)
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, a, 1, 0.0f, c,
+                1);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, w,
+                k, 0.0f, c, n);
+}
+
+/// Our kernel and OpenBLAS are timed in alternating rounds and each side's
+/// samples are pooled: load from elsewhere on the machine (a build on the
+/// other core, a noisy neighbour) then lands on both sides instead of
+/// deciding the ratio.
+constexpr int kRounds = 3;
+
+std::vector<double> timeRound(const std::function<void(int64_t)> &call) {
+  return timeCalls(call, /*warmup=*/3,
+                   (options.minCalls + kRounds - 1) / kRounds,
+                   options.minSeconds / kRounds, /*maxCalls=*/1000000);
+}
+
+struct Samples {
+  std::vector<double> all, roundMedians;
+
+  void add(const std::vector<double> &round) {
+    all.insert(all.end(), round.begin(), round.end());
+    roundMedians.push_back(median(round));
+  }
+  /// Rounds whose medians differ by more than 20% mean something else was
+  /// competing for cores or memory; the pooled median is then less certain.
+  void warnIfUnstable(llvm::StringRef who) const {
+    auto [lo, hi] =
+        std::minmax_element(roundMedians.begin(), roundMedians.end());
+    if (*hi > 1.2 * *lo)
+      llvm::errs() << llvm::formatv(
+          "  warning: {0} round medians range {1:F4}..{2:F4} ms; is the "
+          "machine busy?\n",
+          who, *lo, *hi);
+  }
+};
+
+std::vector<int64_t> orDefault(std::vector<int64_t> values, int64_t fallback) {
+  if (values.empty())
+    values.push_back(fallback);
+  return values;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  parseCommandLine(argc, argv);
+
+  if (options.op != "gemv" && options.op != "gemm")
+    fatal("--op must be gemv or gemm, got '" + options.op + "'");
+  bool gemv = options.op == "gemv";
+  std::vector<int64_t> ms = orDefault(options.m, gemv ? 1 : 16);
+  std::vector<int64_t> ns = orDefault(options.n, 4096);
+  std::vector<int64_t> ks = orDefault(options.k, 4096);
+  int cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<int64_t> threadCounts = orDefault(options.threads, cores);
+  std::vector<std::string> schemes = options.schemes;
+  if (schemes.empty())
+    schemes.push_back("blockdialect");
+  if (gemv && llvm::any_of(ms, [](int64_t m) { return m != 1; }))
+    fatal("--op gemv needs --m 1 (use --op gemm for M > 1)");
+  if (!llvm::sys::fs::exists(options.libomp))
+    fatal("OpenMP runtime " + options.libomp +
+          " not found (install libomp-22-dev or pass --libomp)");
+
+  // The OpenMP runtime reads this once, at its first parallel region.
+  setenv("OMP_NUM_THREADS", std::to_string(threadCounts.front()).c_str(), 1);
+
+  DialectRegistry registry;
+  registerJitDependencies(registry);
+  MLIRContext context(registry);
+  // One small function per compilation: nothing for a thread pool to do, and
+  // no idle pool threads around while timing.
+  context.disableMultithreading();
+
+  // Allocated when first needed, so a kernel that does not compile fails
+  // before a second is spent here; probed again after every configuration
+  // (see StreamProbe).
+  std::unique_ptr<StreamProbe> stream;
+  auto streamBandwidth = [&](int64_t threads) {
+    if (!stream) {
+      llvm::errs() << "allocating the 1 GiB stream-read buffer\n";
+      stream = std::make_unique<StreamProbe>(kStreamBytes);
+    }
+    quiesce();
+    double gbps = stream->probe(static_cast<int>(threads), /*passes=*/5);
+    llvm::errs() << llvm::formatv(
+        "stream-read bandwidth, {0} threads: {1:F2} GB/s (best so far)\n",
+        threads, gbps);
+    return gbps;
+  };
+
+  bool printedHeader = false;
+  for (const std::string &scheme : schemes) {
+    std::string attr = schemeAttrText(scheme);
+    for (int64_t n : ns)
+      for (int64_t k : ks) {
+        qblock::QuantizedTensorType weightType =
+            parseWeightType(context, attr, n, k);
+
+        // Compile first: a scheme the pipeline cannot lower yet (BCQ's
+        // qblock.lut_gemm) fails in a second, before any weights are built.
+        std::vector<std::unique_ptr<JitKernel>> kernels;
+        for (int64_t m : ms) {
+          llvm::errs() << llvm::formatv(
+              "compiling {0} M={1} N={2} K={3} {4} target={5}\n", options.op, m,
+              n, k, attr, options.target);
+          KernelSpec spec{m, weightType, options.target};
+          auto kernel = JitKernel::compile(context, spec, options.libomp);
+          if (!kernel)
+            fatal("cannot compile the " + scheme +
+                  " kernel: " + llvm::toString(kernel.takeError()));
+          kernels.push_back(std::move(*kernel));
+        }
+
+        WeightCodec codec = makeCodec(weightType);
+        WeightSet weights = buildWeights(codec, cores);
+
+        for (size_t mi = 0; mi < ms.size(); ++mi) {
+          int64_t m = ms[mi];
+          const JitKernel &kernel = *kernels[mi];
+          AlignedBuffer a(m * k * sizeof(float));
+          // Scaled by 1/sqrt(2) so activations carry full 24-bit
+          // significands and the check sees real rounding, not sums that
+          // happen to be exact in f32.
+          for (int64_t r = 0; r < m; ++r)
+            fillRow(a.floats() + r * k, k, 0xACull << 32 | uint64_t(r),
+                    0.70710678f);
+          AlignedBuffer c(m * n * sizeof(float)), ref(m * n * sizeof(float));
+
+          llvm::errs() << llvm::formatv("checking M={0} N={1} K={2} {3}\n", m,
+                                        n, k, attr);
+          parallelFor(m, cores, [&](int64_t begin, int64_t end) {
+            num::referenceGemm(a.floats() + begin * k,
+                               weights.dense[0].floats(), nullptr,
+                               ref.floats() + begin * n, end - begin, n, k);
+          });
+          std::fill_n(c.floats(), m * n, NAN);
+          kernel.run(a.floats(), weights.packed[0].bytes(), c.floats());
+          double err = maxRelErr(c.floats(), ref.floats(), m * n);
+          if (!(err <= kMaxRelErr))
+            fatal(llvm::formatv("{0} kernel M={1} N={2} K={3}: max_rel_err "
+                                "{4:E3} exceeds {5:E0}",
+                                attr, m, n, k, err, kMaxRelErr)
+                      .str());
+          std::fill_n(c.floats(), m * n, NAN);
+          runOpenBLAS(m, n, k, a.floats(), weights.dense[0].floats(),
+                      c.floats());
+          double blasErr = maxRelErr(c.floats(), ref.floats(), m * n);
+          if (!(blasErr <= kMaxRelErr))
+            fatal(llvm::formatv("OpenBLAS M={0} N={1} K={2}: max_rel_err "
+                                "{3:E3} exceeds {4:E0}",
+                                m, n, k, blasErr, kMaxRelErr)
+                      .str());
+          llvm::errs() << llvm::formatv(
+              "  max_rel_err: qblock {0:E2}, OpenBLAS {1:E2}\n", err, blasErr);
+
+          for (int64_t t : threadCounts) {
+            llvm::errs() << llvm::formatv(
+                "timing M={0} N={1} K={2} {3} threads={4}\n", m, n, k, attr, t);
+            if (!setOpenMPThreads(t))
+              fatal("cannot set the OpenMP thread count through " +
+                    options.libomp);
+            openblas_set_num_threads(static_cast<int>(t));
+            const std::vector<AlignedBuffer> &packed = weights.packed;
+            const std::vector<AlignedBuffer> &dense = weights.dense;
+            Samples ours, blas;
+            for (int round = 0; round < kRounds; ++round) {
+              quiesce();
+              ours.add(timeRound([&](int64_t i) {
+                kernel.run(a.floats(), packed[i % packed.size()].bytes(),
+                           c.floats());
+              }));
+              quiesce();
+              blas.add(timeRound([&](int64_t i) {
+                runOpenBLAS(m, n, k, a.floats(),
+                            dense[i % dense.size()].floats(), c.floats());
+              }));
+            }
+            ours.warnIfUnstable("qblock");
+            blas.warnIfUnstable("OpenBLAS");
+
+            Result result;
+            result.op = options.op;
+            result.scheme = scheme;
+            result.schemeAttr = attr;
+            result.m = m;
+            result.n = n;
+            result.k = k;
+            result.threads = t;
+            result.weightBytes = codec.bytes;
+            result.matrices = static_cast<int64_t>(packed.size());
+            result.ms = median(ours.all);
+            result.openblasMs = median(blas.all);
+            result.streamGBps = streamBandwidth(t);
+            result.maxRelErr = err;
+            if (options.json) {
+              printJson(result);
+            } else {
+              if (!printedHeader)
+                printTableHeader();
+              printedHeader = true;
+              printTableRow(result);
+            }
+          }
+        }
+      }
+  }
+  return 0;
+}
