@@ -12,12 +12,14 @@
 
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Reference.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -71,6 +73,61 @@ double uniformRelMSE(const std::vector<float> &data, int64_t k, int bits,
   for (size_t i = 0; i < data.size(); ++i)
     decoded[i] = scales[i / group] * (float(codes[i]) - zeros[i / group]);
   return num::relativeMSE(data.data(), decoded.data(), data.size());
+}
+
+/// Quantized values of a rows x k matrix under `scheme` (its row view).
+std::vector<float> roundTripRows(const std::vector<float> &data, int64_t rows,
+                                 int64_t k, const num::Scheme &scheme) {
+  std::vector<uint8_t> packed =
+      num::quantizeMatrix(data.data(), rows, k, scheme);
+  return num::dequantizeMatrix(packed.data(), rows, k, scheme);
+}
+
+/// Relative error of matmul outputs when activations are quantized too
+/// (W4A4, as --qblock-quantize-linalg acts=... computes) against the exact
+/// f32 product, next to weight-only (W4A16) quantization. Activations are
+/// LLM-like: Gaussian with a few outlier channels 20x larger.
+void printActivationProducts(int64_t k) {
+  const int64_t m = 16, n = 256;
+  std::mt19937_64 rng(99);
+  std::normal_distribution<double> normal(0, 1);
+  std::vector<float> acts(m * k), weights(n * k);
+  for (int64_t i = 0; i < m * k; ++i)
+    acts[i] = float(normal(rng) * ((i % k) % 97 == 0 ? 20.0 : 1.0));
+  for (float &w : weights)
+    w = float(normal(rng) * 0.02);
+  std::vector<float> exact(m * n);
+  num::referenceGemm(acts.data(), weights.data(), nullptr, exact.data(), m, n,
+                     k);
+  struct Case {
+    const char *name;
+    num::Scheme weightScheme;
+    std::optional<num::Scheme> actScheme;
+  };
+  Case cases[] = {
+      {"W4A16 blockdialect-32", num::Scheme::blockDialect(32), std::nullopt},
+      {"W4A4 blockdialect-32 (acts two-stage)", num::Scheme::blockDialect(32),
+       num::Scheme::blockDialect(32, num::SelectRule::TwoStage)},
+      {"W4A4 blockdialect-32 (acts mse)", num::Scheme::blockDialect(32),
+       num::Scheme::blockDialect(32)},
+      {"W4A16 mxfp4-32", num::Scheme::mxfp4(32), std::nullopt},
+      {"W4A4 mxfp4-32", num::Scheme::mxfp4(32), num::Scheme::mxfp4(32)},
+  };
+  std::printf("\nmatmul output error, M=%lld N=%lld K=%lld, activations with "
+              "outlier channels: rel_mse of Y vs the f32 product\n",
+              static_cast<long long>(m), static_cast<long long>(n),
+              static_cast<long long>(k));
+  for (const Case &c : cases) {
+    std::vector<float> w = roundTripRows(weights, n, k, c.weightScheme);
+    std::vector<float> a =
+        c.actScheme ? roundTripRows(acts, m, k, *c.actScheme) : acts;
+    std::vector<float> y(m * n);
+    num::referenceGemm(a.data(), w.data(), nullptr, y.data(), m, n, k);
+    double actErr =
+        c.actScheme ? num::relativeMSE(acts.data(), a.data(), acts.size()) : 0;
+    std::printf("%-40s rel_mse(Y) %.4e   activation rel_mse %.4e\n", c.name,
+                num::relativeMSE(exact.data(), y.data(), y.size()), actErr);
+  }
 }
 
 } // namespace
@@ -157,6 +214,8 @@ int main(int argc, char **argv) {
     std::printf("%s +%.1f%%  ", dists[d].name,
                 100.0 * (rows[1].relMSE[d] / rows[0].relMSE[d] - 1.0));
   std::printf("\n");
+  printActivationProducts(k);
+
   bool beats = true;
   for (size_t d = 0; d < dists.size(); ++d)
     beats &= rows[0].relMSE[d] < rows[3].relMSE[d];
