@@ -37,10 +37,10 @@ FailureOr<Target> qblock::cpu::parseTarget(StringRef name) {
   return Target::Generic;
 }
 
-/// A private constant global named by a hash of its contents, created once.
-static Value getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
-                              SymbolTable &symbols, StringRef prefix,
-                              ArrayRef<float> values, ArrayRef<int64_t> shape) {
+Value qblock::cpu::getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                                   SymbolTable &symbols, StringRef prefix,
+                                   ArrayRef<float> values,
+                                   ArrayRef<int64_t> shape) {
   uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
       reinterpret_cast<const uint8_t *>(values.data()),
       values.size() * sizeof(float)));

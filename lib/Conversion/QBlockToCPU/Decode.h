@@ -52,6 +52,13 @@ struct DecodeTables {
                           const numerics::Scheme &scheme);
 };
 
+/// A private constant f32 global named by a hash of its contents (created
+/// once per module), read through memref.get_global at the builder.
+mlir::Value getOrCreateTable(mlir::ImplicitLocOpBuilder &b,
+                             mlir::ModuleOp module, mlir::SymbolTable &symbols,
+                             llvm::StringRef prefix, llvm::ArrayRef<float> values,
+                             llvm::ArrayRef<int64_t> shape);
+
 /// Reads per-block metadata from the packed bytes.
 mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout, mlir::Value row,

@@ -221,6 +221,54 @@ struct ConvertQBlockToCPUPass
   // qblock.matmul
   //===--------------------------------------------------------------------===//
 
+  /// What every matmul-like lowering needs: shapes, and an output buffer
+  /// that starts as a copy of the init operand.
+  struct MatmulFrame {
+    RankedTensorType resultType;
+    int64_t rank, k, n;
+    bool batched;
+    Value out, batch;
+    SmallVector<Value> outSizes;
+  };
+
+  MatmulFrame beginMatmul(ImplicitLocOpBuilder &b, Operation *op,
+                          QuantizedTensorType rhsType, Value init) {
+    MatmulFrame frame;
+    frame.resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    frame.rank = rhsType.getRank();
+    frame.batched = frame.rank == 3;
+    frame.k = rhsType.getAxisSize();
+    ArrayRef<int64_t> rhsShape = rhsType.getShape();
+    bool transposed = rhsType.getAxis() == frame.rank - 1;
+    frame.n = transposed ? rhsShape[frame.rank - 2] : rhsShape[frame.rank - 1];
+    frame.outSizes = dimSizes(b, init);
+    frame.out = allocLike(b, frame.resultType.getShape(),
+                          frame.resultType.getElementType(), frame.outSizes);
+    memref::CopyOp::create(b, toBuffer(b, init), frame.out);
+    frame.batch = frame.batched ? frame.outSizes[0] : cst(b, 1);
+    return frame;
+  }
+
+  /// Hands the output buffer back as the op's result.
+  void finishMatmul(ImplicitLocOpBuilder &b, Operation *op,
+                    const MatmulFrame &frame) {
+    Value result = bufferization::ToTensorOp::create(
+        b, frame.resultType, frame.out, /*restrict=*/true, /*writable=*/true);
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+  }
+
+  /// out[index] += value, converting through f32.
+  static void accumulate(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
+                         ArrayRef<Value> index, Value value) {
+    Type elementType = frame.resultType.getElementType();
+    Value old = toF32(b, memref::LoadOp::create(b, frame.out, index));
+    memref::StoreOp::create(
+        b, fromF32(b, arith::AddFOp::create(b, old, value), elementType),
+        frame.out, index);
+  }
+
+
   LogicalResult lowerMatmul(MatmulOp op) {
     if (SchemeAttr fused = op.getActSchemeAttr()) {
       // Online activation quantization: each activation row is quantized
@@ -248,23 +296,12 @@ struct ConvertQBlockToCPUPass
     if (failed(storage))
       return failure();
     num::Scheme scheme = rhsType.getBlockScheme().toNumerics();
-    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
-    RankedTensorType resultType = op.getType();
-    int64_t rank = lhsType.getRank();
-    bool batched = rank == 3;
-    int64_t k = rhsType.getAxisSize();
-    ArrayRef<int64_t> rhsShape = rhsType.getShape();
-    bool transposed = rhsType.getAxis() == rank - 1;
-    int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
-
     Value lhs = toBuffer(b, op.getLhs());
-    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
-    Value out = allocLike(b, resultType.getShape(),
-                          resultType.getElementType(), outSizes);
-    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
-
-    Value batch = batched ? outSizes[0] : cst(b, 1);
-    Value m = outSizes[rank - 2];
+    MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
+    bool batched = frame.batched;
+    int64_t k = frame.k, n = frame.n;
+    Value batch = frame.batch, out = frame.out;
+    Value m = frame.outSizes[frame.rank - 2];
     Value rows = arith::MulIOp::create(b, batch, cst(b, n));
     PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
     DecodeTables tables = tablesFor(b, scheme);
@@ -291,7 +328,7 @@ struct ConvertQBlockToCPUPass
     KernelContext ctx{storage.value(), evens,  odds,   out,
                       batched,         m,      n,      layout,
                       scheme,          decoder, tables, lanes,
-                      chunkBlocks,     resultType.getElementType()};
+                      chunkBlocks,     &frame};
 
     // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
     Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
@@ -308,10 +345,7 @@ struct ConvertQBlockToCPUPass
           scf::ReduceOp::create(ib);
         });
 
-    Value result = bufferization::ToTensorOp::create(
-        b, resultType, out, /*restrict=*/true, /*writable=*/true);
-    op.replaceAllUsesWith(result);
-    op.erase();
+    finishMatmul(b, op, frame);
     return success();
   }
 
@@ -345,26 +379,17 @@ struct ConvertQBlockToCPUPass
       return failure();
     num::Scheme weightScheme = weightType.getBlockScheme().toNumerics();
     num::Scheme actScheme = actType.getBlockScheme().toNumerics();
-    RankedTensorType resultType = op.getType();
-    int64_t rank = actType.getRank();
-    bool batched = rank == 3;
-    int64_t k = weightType.getAxisSize();
-    ArrayRef<int64_t> wShape = weightType.getShape();
-    bool transposed = weightType.getAxis() == rank - 1;
-    int64_t n = transposed ? wShape[rank - 2] : wShape[rank - 1];
-    int64_t blockBytes = weightScheme.blockSize / 2;
-    if (ShapedType::isDynamic(n) || (batched && ShapedType::isDynamic(wShape[0])))
+    if (!weightType.hasStaticShape())
       return op.emitOpError("with a right-hand operand of dynamic size has no "
                             "CPU lowering yet; its non-reduction sizes must "
                             "be static");
-
+    int64_t blockBytes = weightScheme.blockSize / 2;
     SmallVector<Value> actSizes = quantizedSizes(b, op.getLhs());
-    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
-    Value out = allocLike(b, resultType.getShape(),
-                          resultType.getElementType(), outSizes);
-    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
-    Value batch = batched ? outSizes[0] : cst(b, 1);
-    Value m = actSizes[rank - 2];
+    MatmulFrame frame = beginMatmul(b, op, weightType, op.getInit());
+    bool batched = frame.batched;
+    int64_t k = frame.k, n = frame.n;
+    Value batch = frame.batch;
+    Value m = actSizes[frame.rank - 2];
     PackedLayout weightLayout = PackedLayout::build(
         b, arith::MulIOp::create(b, batch, cst(b, n)), k, weightScheme);
     PackedLayout actLayout = PackedLayout::build(
@@ -456,20 +481,13 @@ struct ConvertQBlockToCPUPass
                   index.push_back(bi);
                 index.push_back(mi);
                 index.push_back(col);
-                Value old = toF32(mb, memref::LoadOp::create(mb, out, index));
-                Value updated = arith::AddFOp::create(mb, old, blocks.getResult(0));
-                memref::StoreOp::create(
-                    mb, fromF32(mb, updated, resultType.getElementType()), out,
-                    index);
+                accumulate(mb, frame, index, blocks.getResult(0));
                 scf::YieldOp::create(mb);
               });
           scf::ReduceOp::create(ib);
         });
 
-    Value result = bufferization::ToTensorOp::create(
-        b, resultType, out, /*restrict=*/true, /*writable=*/true);
-    op.replaceAllUsesWith(result);
-    op.erase();
+    finishMatmul(b, op, frame);
     return success();
   }
 
@@ -518,7 +536,7 @@ struct ConvertQBlockToCPUPass
     int64_t lanes;
     /// Blocks per K chunk (see emitRows).
     int64_t chunkBlocks;
-    Type outElementType;
+    const MatmulFrame *frame;
   };
 
   /// Output rows [first, last) of batch `batchIndex`. Activation rows go in
@@ -720,10 +738,7 @@ struct ConvertQBlockToCPUPass
           index.push_back(batchIndex);
         index.push_back(arith::AddIOp::create(b, m0, cst(b, i)));
         index.push_back(arith::AddIOp::create(b, n0, cst(b, r)));
-        Value old = toF32(b, memref::LoadOp::create(b, ctx.out, index));
-        Value updated = arith::AddFOp::create(b, old, dot);
-        memref::StoreOp::create(b, fromF32(b, updated, ctx.outElementType),
-                                ctx.out, index);
+        accumulate(b, *ctx.frame, index, dot);
       }
     }
   }
@@ -748,27 +763,18 @@ struct ConvertQBlockToCPUPass
     if (failed(storage))
       return failure();
     num::BCQScheme scheme = rhsType.getBCQScheme().toNumerics();
-    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
-    RankedTensorType resultType = op.getType();
-    int64_t rank = lhsType.getRank();
-    bool batched = rank == 3;
-    int64_t k = rhsType.getAxisSize();
+    Value lhs = toBuffer(b, op.getLhs());
+    MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
+    bool batched = frame.batched;
+    int64_t k = frame.k, n = frame.n;
     ArrayRef<int64_t> rhsShape = rhsType.getShape();
-    bool transposed = rhsType.getAxis() == rank - 1;
-    int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
-    int64_t q = scheme.bits, group = scheme.group;
+    int64_t group = scheme.group;
     int64_t subvectors = k / kMu, groups = k / group;
     num::BCQLayout layout =
         num::computeBCQLayout((batched ? rhsShape[0] : 1) * n, k, scheme);
     Type f32 = b.getF32Type();
-
-    Value lhs = toBuffer(b, op.getLhs());
-    SmallVector<Value> outSizes = dimSizes(b, op.getInit());
-    Value out = allocLike(b, resultType.getShape(),
-                          resultType.getElementType(), outSizes);
-    memref::CopyOp::create(b, toBuffer(b, op.getInit()), out);
-    Value batch = batched ? outSizes[0] : cst(b, 1);
-    Value m = outSizes[rank - 2];
+    Value batch = frame.batch;
+    Value m = frame.outSizes[frame.rank - 2];
     Value batchRows = arith::MulIOp::create(b, batch, m);
 
     // tables[bm][j][p] = sum_t (bit t of p ? +1 : -1) * a[bm][4j + t].
@@ -851,22 +857,13 @@ struct ConvertQBlockToCPUPass
                   index.push_back(bi);
                 index.push_back(mi);
                 index.push_back(col);
-                Value old = toF32(mb, memref::LoadOp::create(mb, out, index));
-                Value updated =
-                    arith::AddFOp::create(mb, old, groupLoop.getResult(0));
-                memref::StoreOp::create(
-                    mb, fromF32(mb, updated, resultType.getElementType()), out,
-                    index);
+                accumulate(mb, frame, index, groupLoop.getResult(0));
                 scf::YieldOp::create(mb);
               });
           scf::ReduceOp::create(ib);
         });
 
-    Value result = bufferization::ToTensorOp::create(
-        b, resultType, out, /*restrict=*/true, /*writable=*/true);
-    op.replaceAllUsesWith(result);
-    op.erase();
-    (void)q;
+    finishMatmul(b, op, frame);
     return success();
   }
 

@@ -20,7 +20,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/Support/xxhash.h"
 
 #include <cmath>
 
@@ -39,28 +38,6 @@ Value i32c(ImplicitLocOpBuilder &b, int32_t v) {
 }
 Value f32c(ImplicitLocOpBuilder &b, float v) {
   return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
-}
-
-/// A private constant f32 global, created once per contents.
-Value getTable(ImplicitLocOpBuilder &b, ModuleOp module, SymbolTable &symbols,
-               StringRef prefix, ArrayRef<float> values,
-               ArrayRef<int64_t> shape) {
-  uint64_t hash = llvm::xxh3_64bits(
-      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
-                        values.size() * sizeof(float)));
-  std::string name = (prefix + "_" + llvm::utohexstr(hash)).str();
-  auto type = MemRefType::get(shape, b.getF32Type());
-  if (!symbols.lookup(name)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    auto global = memref::GlobalOp::create(
-        b, name, b.getStringAttr("private"), type,
-        DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
-                               values),
-        /*constant=*/true, /*alignment=*/IntegerAttr());
-    symbols.insert(global);
-  }
-  return memref::GetGlobalOp::create(b, type, name);
 }
 
 /// The rounding tables of a book: levels[d][i], midpoint sums
@@ -83,9 +60,9 @@ BookTables getBookTables(ImplicitLocOpBuilder &b, ModuleOp module,
   }
   int64_t n = book.size();
   return BookTables{
-      getTable(b, module, symbols, "__qblock_levels", levels, {n, 8}),
-      getTable(b, module, symbols, "__qblock_midsums", sums, {n, 7}),
-      getTable(b, module, symbols, "__qblock_tops", tops, {n}), book.size()};
+      getOrCreateTable(b, module, symbols, "__qblock_levels", levels, {n, 8}),
+      getOrCreateTable(b, module, symbols, "__qblock_midsums", sums, {n, 7}),
+      getOrCreateTable(b, module, symbols, "__qblock_tops", tops, {n}), book.size()};
 }
 
 /// Index (i32) of the level of dialect `d` nearest to half-unit magnitude t.
@@ -137,7 +114,7 @@ Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
   int64_t dialects = tables.numDialects;
   if (dialects == 1)
     return idx(b, 0);
-  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  FloatType f64 = b.getF64Type();
   Type i32 = b.getI32Type();
   auto forRange = [&](ImplicitLocOpBuilder &lb, int64_t lo, int64_t hi,
                       ValueRange init, auto body) {
