@@ -826,9 +826,17 @@ struct ConvertQBlockToCPUPass
         });
 
     Value planeBytesPerRow = cst(b, k / 8);
+    // Output rows in tiles of 16 run on the vector path (one lane per output
+    // row); what is left, and shapes it does not cover, run row by row.
+    bool vectorPath = k % 32 == 0 && group % 32 == 0 &&
+                      frame.resultType.getElementType().isF32();
+    int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
+    if (vectorRows > 0)
+      emitLutTiles(b, frame, *storage, tables, layout, scheme, m,
+                   vectorRows / kLutLanes);
     scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, cst(b, n)},
-        ValueRange{cst(b, 1), cst(b, 1)},
+        b, ValueRange{cst(b, 0), cst(b, vectorRows)},
+        ValueRange{batch, cst(b, n)}, ValueRange{cst(b, 1), cst(b, 1)},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value bi = ivs[0], col = ivs[1];
@@ -865,6 +873,206 @@ struct ConvertQBlockToCPUPass
 
     finishMatmul(b, op, frame);
     return success();
+  }
+
+  /// Output rows handled by one vector of the LUT-GEMM vector path.
+  static constexpr int64_t kLutLanes = 16;
+
+  /// The vector path of LUT-GEMM: lanes are 16 output rows. One gather
+  /// fetches a 32-bit word of the same bit plane from each of the 16 rows
+  /// (32 elements = 8 sub-vectors each); a shift brings each sub-vector's
+  /// nibble to the low bits, and one lookup in that sub-vector's table
+  /// (shared by all rows) yields 16 partial sums. Alphas and offsets are
+  /// gathered per group the same way.
+  void emitLutTiles(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
+                    Value storage, Value tables, const num::BCQLayout &layout,
+                    const num::BCQScheme &scheme, Value m, int64_t tiles) {
+    int64_t k = frame.k, n = frame.n, q = scheme.bits, group = scheme.group;
+    int64_t groups = k / group;
+    Type i32 = b.getI32Type();
+    FloatType f32 = b.getF32Type();
+    auto lanesI32 = VectorType::get({kLutLanes}, i32);
+    auto lanesF32 = VectorType::get({kLutLanes}, f32);
+    auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
+    // 32-bit and float views of the packed bytes (every array is 64-byte
+    // aligned and the storage is a multiple of 64 bytes).
+    auto words = memref::ViewOp::create(
+        b, MemRefType::get({layout.totalBytes / 4}, i32), storage, cst(b, 0),
+        ValueRange{});
+    auto floats = memref::ViewOp::create(
+        b, MemRefType::get({layout.totalBytes / 4}, f32), storage, cst(b, 0),
+        ValueRange{});
+    auto strided = [&](int64_t stride) {
+      SmallVector<int32_t> offsets;
+      for (int64_t lane = 0; lane < kLutLanes; ++lane)
+        offsets.push_back(static_cast<int32_t>(lane * stride));
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(lanesI32, ArrayRef<int32_t>(offsets)));
+    };
+    Value planeRowStride = strided(q * k / 32);  // words between rows
+    Value alphaRowStride = strided(groups * q);  // floats between rows
+    Value offsetRowStride = strided(groups);
+    Value allLanes =
+        vector::ConstantMaskOp::create(b, maskType, ArrayRef<int64_t>{kLutLanes});
+    Value zerosI32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(0)));
+    Value zerosF32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+    auto gather = [&](ImplicitLocOpBuilder &gb, Value base, Value firstIndex,
+                      Value offsets, bool isFloat) -> Value {
+      Value index = arith::AddIOp::create(
+          gb, vector::BroadcastOp::create(
+                  gb, lanesI32,
+                  arith::IndexCastOp::create(gb, i32, firstIndex)),
+          offsets);
+      return vector::GatherOp::create(gb, isFloat ? lanesF32 : lanesI32, base,
+                                      ValueRange{cst(gb, 0)}, index, allLanes,
+                                      isFloat ? zerosF32 : zerosI32);
+    };
+
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{frame.batch, cst(b, tiles)},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bi = ivs[0];
+          Value n0 = arith::MulIOp::create(ib, ivs[1], cst(ib, kLutLanes));
+          Value firstRow = arith::AddIOp::create(
+              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), n0);
+          scf::ForOp::create(
+              ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
+              [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
+                ImplicitLocOpBuilder mb(ml, mb0);
+                Value bm = arith::AddIOp::create(
+                    mb, arith::MulIOp::create(mb, bi, m), mi);
+                auto groupLoop = scf::ForOp::create(
+                    mb, cst(mb, 0), cst(mb, groups), cst(mb, 1),
+                    ValueRange{zerosF32},
+                    [&](OpBuilder &gb0, Location gl, Value g, ValueRange acc) {
+                      ImplicitLocOpBuilder gb(gl, gb0);
+                      Value total = acc[0];
+                      // Word index of plane i, group g, row firstRow.
+                      auto planeWord = [&](ImplicitLocOpBuilder &pb, int64_t i) {
+                        return arith::AddIOp::create(
+                            pb,
+                            arith::MulIOp::create(
+                                pb,
+                                arith::AddIOp::create(
+                                    pb,
+                                    arith::MulIOp::create(pb, firstRow, cst(pb, q)),
+                                    cst(pb, i)),
+                                cst(pb, k / 32)),
+                            arith::MulIOp::create(pb, g, cst(pb, group / 32)));
+                      };
+                      // Words outer, planes inner: the 8 tables of a word
+                      // serve every plane.
+                      auto wordLoop = scf::ForOp::create(
+                          gb, cst(gb, 0), cst(gb, group / 32), cst(gb, 1),
+                          SmallVector<Value>(q, zerosF32),
+                          [&](OpBuilder &wb0, Location wl, Value w,
+                              ValueRange sums) {
+                            ImplicitLocOpBuilder wb(wl, wb0);
+                            Value firstSub = arith::AddIOp::create(
+                                wb, arith::MulIOp::create(wb, g, cst(wb, group / kMu)),
+                                arith::MulIOp::create(wb, w, cst(wb, 8)));
+                            SmallVector<Value> bits, next(sums.begin(), sums.end());
+                            for (int64_t i = 0; i < q; ++i)
+                              bits.push_back(gather(
+                                  wb, words,
+                                  arith::AddIOp::create(wb, planeWord(wb, i), w),
+                                  planeRowStride, /*isFloat=*/false));
+                            for (int64_t sub = 0; sub < 8; ++sub) {
+                              Value table = vector::LoadOp::create(
+                                  wb, lanesF32, tables,
+                                  ValueRange{bm,
+                                             arith::AddIOp::create(wb, firstSub,
+                                                                   cst(wb, sub)),
+                                             cst(wb, 0)});
+                              for (int64_t i = 0; i < q; ++i) {
+                                Value nibble =
+                                    sub == 0
+                                        ? bits[i]
+                                        : Value(arith::ShRUIOp::create(
+                                              wb, bits[i],
+                                              arith::ConstantOp::create(
+                                                  wb, DenseElementsAttr::get(
+                                                          lanesI32,
+                                                          wb.getI32IntegerAttr(
+                                                              4 * sub)))));
+                                next[i] = arith::AddFOp::create(
+                                    wb, next[i], LookupOp::create(wb, table, nibble));
+                              }
+                            }
+                            scf::YieldOp::create(wb, next);
+                          });
+                      for (int64_t i = 0; i < q; ++i) {
+                        Value alphaIndex = arith::AddIOp::create(
+                            gb, cst(gb, layout.alphasOffset / 4),
+                            arith::AddIOp::create(
+                                gb,
+                                arith::MulIOp::create(
+                                    gb,
+                                    arith::AddIOp::create(
+                                        gb,
+                                        arith::MulIOp::create(gb, firstRow,
+                                                              cst(gb, groups)),
+                                        g),
+                                    cst(gb, q)),
+                                cst(gb, i)));
+                        Value alphas = gather(gb, floats, alphaIndex,
+                                              alphaRowStride, /*isFloat=*/true);
+                        total = vector::FMAOp::create(gb, alphas,
+                                                      wordLoop.getResult(i), total);
+                      }
+                      if (scheme.offset) {
+                        // The group's activation sum, from the all-ones entries.
+                        auto sum = scf::ForOp::create(
+                            gb, cst(gb, 0), cst(gb, group / kMu), cst(gb, 1),
+                            ValueRange{arith::ConstantFloatOp::create(
+                                gb, f32, llvm::APFloat(0.0f))},
+                            [&](OpBuilder &sb0, Location sl, Value j,
+                                ValueRange a) {
+                              ImplicitLocOpBuilder sb(sl, sb0);
+                              Value entry = memref::LoadOp::create(
+                                  sb, tables,
+                                  ValueRange{bm,
+                                             arith::AddIOp::create(
+                                                 sb,
+                                                 arith::MulIOp::create(
+                                                     sb, g, cst(sb, group / kMu)),
+                                                 j),
+                                             cst(sb, 15)});
+                              scf::YieldOp::create(
+                                  sb, ValueRange{arith::AddFOp::create(sb, a[0], entry)});
+                            });
+                        Value offsetIndex = arith::AddIOp::create(
+                            gb, cst(gb, layout.offsetsOffset / 4),
+                            arith::AddIOp::create(
+                                gb, arith::MulIOp::create(gb, firstRow, cst(gb, groups)),
+                                g));
+                        Value offsets = gather(gb, floats, offsetIndex,
+                                               offsetRowStride, /*isFloat=*/true);
+                        total = vector::FMAOp::create(
+                            gb, offsets,
+                            vector::BroadcastOp::create(gb, lanesF32,
+                                                        sum.getResult(0)),
+                            total);
+                      }
+                      scf::YieldOp::create(gb, total);
+                    });
+                SmallVector<Value> index;
+                if (frame.batched)
+                  index.push_back(bi);
+                index.push_back(mi);
+                index.push_back(n0);
+                Value old = vector::LoadOp::create(mb, lanesF32, frame.out, index);
+                vector::StoreOp::create(
+                    mb, arith::AddFOp::create(mb, old, groupLoop.getResult(0)),
+                    frame.out, index);
+                scf::YieldOp::create(mb);
+              });
+          scf::ReduceOp::create(ib);
+        });
   }
 
   /// One group of one weight row against one activation row's tables:

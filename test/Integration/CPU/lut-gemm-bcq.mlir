@@ -24,3 +24,18 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 4 --k 128 --batch 2 --transposed --outliers --seed 24 --acts-out %t.json > %t.mlir
 // REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
 // RUN: %{run}
+
+// Shapes that use the vector path (tiles of 16 output rows, words of 32
+// elements), with a remainder of rows on the scalar path.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 37 --k 256 --seed 25 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=128
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 32 --k 128 --transposed --seed 26 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=1 group=32
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 48 --k 192 --dynamic-m --seed 27 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=4 group=64
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 16 --k 128 --batch 2 --transposed --outliers --seed 28 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
+// RUN: %{run}
