@@ -269,7 +269,8 @@ double GroupFitter::chooseCombos(const float *w, const GroupFit &params) {
   for (int64_t j = 0; j < groupSize; ++j) {
     double x = w[j];
     int position = static_cast<int>(
-        std::lower_bound(midpoints, midpoints + numCombos - 1, x) - midpoints);
+        std::lower_bound(midpoints, midpoints + (numCombos - 1), x) -
+        midpoints);
     int best = order[position];
     combos[j] = static_cast<uint8_t>(best);
     double diff = static_cast<double>(values[best]) - x;
