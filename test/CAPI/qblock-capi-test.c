@@ -1,0 +1,192 @@
+/*===- qblock-capi-test.c - Exercises include/qblock-c from plain C -------===*\
+|* Run by capi.test, which checks this output with the CHECK lines below.    *|
+\*===----------------------------------------------------------------------===*/
+
+#include "qblock-c/Dialects.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/Diagnostics.h"
+#include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void printToStdout(MlirStringRef s, void *userData) {
+  (void)userData;
+  fwrite(s.data, 1, s.length, stdout);
+}
+
+static MlirLogicalResult printDiagnostic(MlirDiagnostic diag, void *userData) {
+  (void)userData;
+  fputs("diagnostic: ", stdout);
+  mlirDiagnosticPrint(diag, printToStdout, NULL);
+  fputs("\n", stdout);
+  return mlirLogicalResultSuccess();
+}
+
+#define CHECK_OR_DIE(cond)                                                     \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      exit(1);                                                                 \
+    }                                                                          \
+  } while (0)
+
+static MlirStringRef str(const char *s) { return mlirStringRefCreateFromCString(s); }
+
+// main() prints this first:
+// CHECK: namespace: qblock loaded: 1
+
+static void testAttributesAndTypes(MlirContext ctx) {
+  // CHECK-LABEL: attributes and types
+  puts("attributes and types");
+  MlirAttribute bd = qblockSchemeAttrGet(ctx, str("blockdialect"), 0, false);
+  CHECK_OR_DIE(qblockAttributeIsAScheme(bd));
+  // CHECK: #qblock.scheme<blockdialect> block=32 bits=4.375 twoStage=0 preset=blockdialect scale=e8m0 dialects=16
+  mlirAttributePrint(bd, printToStdout, NULL);
+  MlirStringRef preset = qblockSchemeAttrGetPresetName(bd);
+  MlirStringRef scale = qblockSchemeAttrGetScaleKind(bd);
+  printf(" block=%lld bits=%.3f twoStage=%d preset=%.*s scale=%.*s dialects=%ld\n",
+         (long long)qblockSchemeAttrGetBlockSize(bd),
+         qblockSchemeAttrGetBitsPerElement(bd), qblockSchemeAttrIsTwoStage(bd),
+         (int)preset.length, preset.data, (int)scale.length, scale.data,
+         (long)qblockFormatBookAttrGetNumDialects(qblockSchemeAttrGetBook(bd)));
+
+  // CHECK: #qblock.scheme<blockdialect, block = 64, select = two_stage>
+  MlirAttribute bd64 = qblockSchemeAttrGet(ctx, str("blockdialect"), 64, true);
+  mlirAttributePrint(bd64, printToStdout, NULL);
+  puts("");
+  // CHECK: #qblock.scheme<nvfp4> bits=4.500
+  MlirAttribute nv = qblockSchemeAttrGet(ctx, str("nvfp4"), 0, false);
+  mlirAttributePrint(nv, printToStdout, NULL);
+  printf(" bits=%.3f\n", qblockSchemeAttrGetBitsPerElement(nv));
+
+  // A custom one-dialect book that is not a preset.
+  int64_t table[8] = {0, 1, 2, 3, 4, 5, 6, 8};
+  MlirAttribute book = qblockFormatBookAttrGet(ctx, 1, table);
+  CHECK_OR_DIE(qblockAttributeIsAFormatBook(book));
+  CHECK_OR_DIE(qblockFormatBookAttrGetMagnitude(book, 0, 7) == 8);
+  MlirAttribute custom = qblockSchemeAttrGetCustom(book, str("e8m0"), 32, false);
+  // CHECK: #qblock.scheme<book = #qblock.book<{{\[\[}}0, 1, 2, 3, 4, 5, 6, 8]]>, scale = e8m0> preset=custom
+  mlirAttributePrint(custom, printToStdout, NULL);
+  preset = qblockSchemeAttrGetPresetName(custom);
+  printf(" preset=%.*s\n", (int)preset.length, preset.data);
+
+  // CHECK: #qblock.bcq<bits = 3, group = 128> bits=3 group=128 offset=1 bpe=4.000
+  MlirAttribute bcq = qblockBCQSchemeAttrGet(ctx, 3, 128, true);
+  CHECK_OR_DIE(qblockAttributeIsABCQScheme(bcq));
+  CHECK_OR_DIE(!qblockAttributeIsAScheme(bcq));
+  mlirAttributePrint(bcq, printToStdout, NULL);
+  printf(" bits=%lld group=%lld offset=%d bpe=%.3f\n",
+         (long long)qblockBCQSchemeAttrGetBits(bcq),
+         (long long)qblockBCQSchemeAttrGetGroup(bcq),
+         qblockBCQSchemeAttrHasOffset(bcq),
+         qblockBCQSchemeAttrGetBitsPerElement(bcq));
+
+  int64_t shape[2] = {64, 16};
+  MlirType f32 = mlirF32TypeGet(ctx);
+  MlirType q = qblockQuantizedTensorTypeGet(2, shape, f32, bd, 0);
+  CHECK_OR_DIE(qblockTypeIsAQuantizedTensor(q));
+  CHECK_OR_DIE(mlirTypeIsAShaped(q));
+  // CHECK: !qblock.qtensor<64x16xf32, #qblock.scheme<blockdialect>, axis = 0> rank=2 axis=0 block=32 bytes=640 expressed=tensor<64x16xf32>
+  mlirTypePrint(q, printToStdout, NULL);
+  printf(" rank=%ld axis=%lld block=%lld bytes=%lld expressed=",
+         (long)mlirShapedTypeGetRank(q),
+         (long long)qblockQuantizedTensorTypeGetAxis(q),
+         (long long)qblockQuantizedTensorTypeGetBlockSize(q),
+         (long long)qblockQuantizedTensorTypeGetStorageBytes(q));
+  mlirTypePrint(qblockQuantizedTensorTypeGetExpressedType(q), printToStdout,
+                NULL);
+  puts("");
+  CHECK_OR_DIE(mlirAttributeEqual(qblockQuantizedTensorTypeGetScheme(q), bd));
+
+  // Dynamic rows, and a round trip through the parser.
+  int64_t dynShape[2] = {mlirShapedTypeGetDynamicSize(), 256};
+  MlirType dyn = qblockQuantizedTensorTypeGet(2, dynShape, f32, bcq, 1);
+  // CHECK: !qblock.qtensor<?x256xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1> bytes=-1 parsed-equal=1
+  mlirTypePrint(dyn, printToStdout, NULL);
+  MlirType parsed = mlirTypeParseGet(
+      ctx, str("!qblock.qtensor<?x256xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>"));
+  printf(" bytes=%lld parsed-equal=%d\n",
+         (long long)qblockQuantizedTensorTypeGetStorageBytes(dyn),
+         mlirTypeEqual(parsed, dyn));
+}
+
+static void testInvalid(MlirContext ctx) {
+  // CHECK-LABEL: invalid arguments
+  puts("invalid arguments");
+  // CHECK: diagnostic: unknown scheme 'fp3'; expected blockdialect, mxfp4, nvfp4 or int4
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockSchemeAttrGet(ctx, str("fp3"), 0, false)));
+  // CHECK: diagnostic: {{.*}}block{{.*}}
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockSchemeAttrGet(ctx, str("mxfp4"), 3, false)));
+  // CHECK: diagnostic: BCQ bits must be in 1..4, got 9
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockBCQSchemeAttrGet(ctx, 9, 128, true)));
+  // CHECK: diagnostic: invalid formatbook: dialect 0 must start at 0 so zero is representable
+  int64_t bad[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockFormatBookAttrGet(ctx, 1, bad)));
+  // CHECK: diagnostic: axis 0 has size 48, which is not a multiple of the block size 32; use a block size that divides 48
+  int64_t shape[2] = {48, 16};
+  MlirAttribute bd = qblockSchemeAttrGet(ctx, str("blockdialect"), 0, false);
+  CHECK_OR_DIE(mlirTypeIsNull(
+      qblockQuantizedTensorTypeGet(2, shape, mlirF32TypeGet(ctx), bd, 0)));
+  puts("invalid done");
+  // CHECK: invalid done
+}
+
+static void testPasses(MlirContext ctx) {
+  // CHECK-LABEL: passes
+  puts("passes");
+  const char *source =
+      "func.func @mm(%a: tensor<2x64xf32>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {\n"
+      "  %w = arith.constant dense<0.5> : tensor<64x8xf32>\n"
+      "  %r = linalg.matmul ins(%a, %w : tensor<2x64xf32>, tensor<64x8xf32>)\n"
+      "         outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>\n"
+      "  return %r : tensor<2x8xf32>\n"
+      "}\n";
+  MlirModule module = mlirModuleCreateParse(ctx, str(source));
+  CHECK_OR_DIE(!mlirModuleIsNull(module));
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  MlirOpPassManager opm = mlirPassManagerGetAsOpPassManager(pm);
+  MlirLogicalResult parsed = mlirParsePassPipeline(
+      opm,
+      str("builtin.module(func.func(qblock-quantize-linalg{scheme=mxfp4}),"
+          "qblock-select-formats)"),
+      printToStdout, NULL);
+  CHECK_OR_DIE(mlirLogicalResultIsSuccess(parsed));
+  MlirLogicalResult ran =
+      mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module));
+  CHECK_OR_DIE(mlirLogicalResultIsSuccess(ran));
+  // CHECK: qblock.constant dense_resource<{{.*}}> : tensor<{{[0-9]+}}xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>
+  // CHECK: qblock.matmul
+  mlirOperationPrint(mlirModuleGetOperation(module), printToStdout, NULL);
+  puts("");
+  mlirPassManagerDestroy(pm);
+  mlirModuleDestroy(module);
+}
+
+int main(void) {
+  MlirContext ctx = mlirContextCreate();
+  MlirDialectRegistry registry = mlirDialectRegistryCreate();
+  qblockRegisterAllDialects(registry);
+  mlirContextAppendDialectRegistry(ctx, registry);
+  mlirDialectRegistryDestroy(registry);
+  MlirDialectHandle handle = mlirGetDialectHandle__qblock__();
+  MlirStringRef ns = mlirDialectHandleGetNamespace(handle);
+  MlirDialect dialect = mlirDialectHandleLoadDialect(handle, ctx);
+  printf("namespace: %.*s loaded: %d\n", (int)ns.length, ns.data,
+         !mlirDialectIsNull(dialect));
+  mlirContextAttachDiagnosticHandler(ctx, printDiagnostic, NULL, NULL);
+  qblockRegisterPasses();
+  qblockRegisterPasses(); /* idempotent */
+
+  testAttributesAndTypes(ctx);
+  testInvalid(ctx);
+  testPasses(ctx);
+  mlirContextDestroy(ctx);
+  // CHECK: done
+  puts("done");
+  return 0;
+}
