@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 echo "== building"
-bash scripts/build.sh quant-opt qblock-inspect QBlockUnitTests mlir-doc
+bash scripts/build.sh quant-opt qblock-inspect QBlockUnitTests mlir-doc qblock-test-depends
 
 BUILD_DIR=${QBLOCK_BUILD_DIR:-build}
 LOG="$BUILD_DIR/test-results.log"

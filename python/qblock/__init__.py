@@ -1,0 +1,294 @@
+"""qblock: block-wise 4-bit quantization formats and their MLIR compiler.
+
+Numerics (no MLIR needed; the same C++ core as the compiler, so packed bytes
+and decoded values agree with compiled modules bit for bit):
+
+    >>> import numpy as np, qblock
+    >>> w = np.random.default_rng(0).standard_normal((64, 16), dtype=np.float32)
+    >>> packed = qblock.quantize(w, "blockdialect", axis=0)   # uint8, docs/formats.md
+    >>> w_hat = qblock.dequantize(packed, w.shape, "blockdialect", axis=0)
+    >>> ids = qblock.dialect_ids(w, "blockdialect", axis=0)   # shape (2, 16)
+    >>> qblock.report(w, "blockdialect", axis=0)["bits_per_element"]
+    4.375
+
+Compiler (parses MLIR text, runs a pass pipeline, JIT-runs the result):
+
+    >>> m = qblock.compile(text, qblock.CPU_PIPELINE)
+    >>> print(m)                      # the lowered module
+    >>> c = m.run("matmul", a)        # NumPy in, NumPy out
+
+Schemes are given as ``Scheme`` / ``BCQScheme`` objects or by name:
+``"blockdialect"``, ``"mxfp4"``, ``"nvfp4"``, ``"int4"`` (preset defaults) or
+``"bcq"`` (3 bits, group 128). ``axis`` is the blocked (reduction) axis; the
+other dimensions may be anything. See python/README.md.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ._qblock import BCQScheme, Scheme
+from . import _qblock
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BCQScheme",
+    "Blocks",
+    "CompileError",
+    "CPU_PIPELINE",
+    "Module",
+    "PRESETS",
+    "Scheme",
+    "bits_per_element",
+    "compile",
+    "dequantize",
+    "dialect_ids",
+    "layout",
+    "quantize",
+    "rel_mse",
+    "report",
+    "storage_bytes",
+    "unpack",
+]
+
+PRESETS = ("blockdialect", "mxfp4", "nvfp4", "int4")
+
+#: Quantize the constant weights of linalg matmuls (BlockDialect by default),
+#: pack them, and lower everything to the LLVM dialect for this CPU.
+CPU_PIPELINE = ("builtin.module(qblock-quantize-linalg,qblock-select-formats,"
+                "qblock-cpu-pipeline)")
+
+#: Per-block contents of a packed block-scheme tensor; see ``unpack``.
+Blocks = namedtuple("Blocks", ["codes", "dialects", "scales"])
+
+
+def _scheme(scheme):
+    if isinstance(scheme, (Scheme, BCQScheme)):
+        return scheme
+    if isinstance(scheme, str):
+        if scheme == "bcq":
+            return BCQScheme()
+        return Scheme(scheme)
+    raise TypeError("scheme must be a qblock.Scheme, a qblock.BCQScheme or "
+                    f"one of {PRESETS + ('bcq',)}, got {scheme!r}")
+
+
+def _shape(shape):
+    return [int(d) for d in shape]
+
+
+def _blocks_to_logical(rows_view, shape, axis):
+    """(rows, n) in the rows view -> logical shape with `axis` of size n."""
+    rank = len(shape)
+    axis = axis % rank
+    other = [d for i, d in enumerate(shape) if i != axis]
+    return np.moveaxis(rows_view.reshape(other + [rows_view.shape[1]]), -1,
+                       axis)
+
+
+def quantize(x, scheme="blockdialect", axis=-1, *, iterations=8):
+    """Quantizes `x` (converted to float32) along `axis` into packed bytes.
+
+    Returns a 1-D uint8 array laid out as docs/formats.md section 7 (block
+    schemes) or 8 (BCQ), exactly what ``--qblock-select-formats`` stores for
+    a weight of this shape, scheme and axis. ``iterations`` is the number of
+    alternating refinement rounds of the BCQ fit (the compiler uses 8).
+    NaN/Inf are allowed: their block decodes to NaN (docs/formats.md 3).
+    """
+    scheme = _scheme(scheme)
+    x = np.asarray(x, dtype=np.float32)
+    if isinstance(scheme, BCQScheme):
+        return _qblock.quantize(x, scheme, axis, iterations)
+    return _qblock.quantize(x, scheme, axis)
+
+
+def dequantize(packed, shape, scheme="blockdialect", axis=-1):
+    """Decodes packed bytes back to a float32 array of `shape`."""
+    packed = np.asarray(packed, dtype=np.uint8)
+    return _qblock.dequantize(packed, _shape(shape), _scheme(scheme), axis)
+
+
+def unpack(packed, shape, scheme="blockdialect", axis=-1):
+    """The codes, dialect ids and scale codes of a packed block-scheme tensor.
+
+    Returns ``Blocks(codes, dialects, scales)``: ``codes`` (uint8, 4-bit:
+    sign bit 3, magnitude index bits 0-2) has `shape`; ``dialects`` (uint8)
+    and ``scales`` (uint16 scale codes: E8M0, E4M3 or F16 bits) have `shape`
+    with the blocked axis replaced by the number of blocks along it.
+    """
+    scheme = _scheme(scheme)
+    if not isinstance(scheme, Scheme):
+        raise TypeError("unpack needs a block scheme, not BCQ")
+    shape = _shape(shape)
+    codes, dialects, scales = _qblock.unpack(
+        np.asarray(packed, dtype=np.uint8), shape, scheme, axis)
+    return Blocks(_blocks_to_logical(codes, shape, axis),
+                  _blocks_to_logical(dialects, shape, axis),
+                  _blocks_to_logical(scales, shape, axis))
+
+
+def dialect_ids(x, scheme="blockdialect", axis=-1):
+    """The dialect each block of `x` picks (all 0 for one-dialect books)."""
+    scheme = _scheme(scheme)
+    x = np.asarray(x, dtype=np.float32)
+    return unpack(quantize(x, scheme, axis), x.shape, scheme, axis).dialects
+
+
+def rel_mse(reference, approximation):
+    """sum((a - b)^2) / sum(a^2), accumulated in double."""
+    return _qblock.rel_mse(np.asarray(reference, dtype=np.float32),
+                           np.asarray(approximation, dtype=np.float32))
+
+
+def bits_per_element(scheme="blockdialect"):
+    """Storage bits per element (docs/formats.md section 9)."""
+    return _scheme(scheme).bits_per_element
+
+
+def storage_bytes(shape, scheme="blockdialect", axis=-1):
+    """Bytes of the packed buffer for a tensor of `shape`."""
+    return _qblock.storage_bytes(_shape(shape), _scheme(scheme), axis)
+
+
+def layout(shape, scheme="blockdialect", axis=-1):
+    """Offsets and sizes of the arrays inside the packed buffer (a dict)."""
+    return _qblock.layout(_shape(shape), _scheme(scheme), axis)
+
+
+def report(x, scheme="blockdialect", axis=-1, name=""):
+    """What ``--qblock-select-formats="report=FILE.json"`` writes for `x`.
+
+    A dict with ``name, shape, scheme, block, select, rel_mse,
+    bits_per_element, histogram`` (dialect counts over all blocks; BCQ:
+    ``bits`` instead, an empty histogram and select ``alternating``).
+    """
+    scheme = _scheme(scheme)
+    x = np.asarray(x, dtype=np.float32)
+    packed = quantize(x, scheme, axis)
+    decoded = dequantize(packed, x.shape, scheme, axis)
+    entry = {"name": name, "shape": list(x.shape)}
+    if isinstance(scheme, BCQScheme):
+        entry.update(scheme="bcq", block=scheme.group, select="alternating",
+                     bits=scheme.bits)
+        histogram = []
+    else:
+        entry.update(scheme=scheme.preset, block=scheme.block,
+                     select=scheme.select)
+        ids = unpack(packed, x.shape, scheme, axis).dialects
+        histogram = np.bincount(ids.ravel(),
+                                minlength=scheme.num_dialects).tolist()
+    entry.update(rel_mse=rel_mse(x, decoded),
+                 bits_per_element=scheme.bits_per_element,
+                 histogram=histogram)
+    return entry
+
+
+#
+# Compiler
+#
+
+
+class CompileError(RuntimeError):
+    """A module that does not parse, a bad pipeline, or a failing pass; the
+    message holds MLIR's diagnostics."""
+
+
+def _compiler():
+    # Loaded on first use: it brings in libMLIR.so and libLLVM.so, which the
+    # numerics functions above do not need.
+    from . import _qblock_compiler
+    return _qblock_compiler
+
+
+class Module:
+    """A module compiled by ``qblock.compile``.
+
+    ``str(module)`` is its MLIR text; ``run(entry, *args)`` JIT-compiles it
+    (once) and calls a function.
+    """
+
+    def __init__(self, impl):
+        self._impl = impl
+
+    def __str__(self):
+        return self._impl.text()
+
+    @property
+    def text(self):
+        """The module as MLIR text."""
+        return self._impl.text()
+
+    @property
+    def remarks(self):
+        """Diagnostics the passes emitted without failing (e.g. why
+        --qblock-quantize-linalg left an op alone)."""
+        return self._impl.remarks
+
+    @property
+    def functions(self):
+        """Names of the functions that can be passed to ``run``."""
+        return self._impl.functions()
+
+    def run(self, entry, *args):
+        """Calls function `entry` of a module lowered to the LLVM dialect.
+
+        Arguments are NumPy arrays for ranked tensors and memrefs and Python
+        numbers for f32/f64/i32/i64/index scalars. Tensor arguments are
+        copied (the function cannot modify them); memref arguments are passed
+        by reference and must already be C-contiguous arrays of the right
+        dtype, so functions that write into them update the array. Results
+        come back as new NumPy arrays (or numbers): one value, a tuple of
+        several, or None.
+        """
+        try:
+            arg_specs, _ = self._impl.signature(entry)
+        except ValueError as error:
+            raise ValueError(str(error)) from None
+        if len(args) != len(arg_specs):
+            raise TypeError(f"'{entry}' takes {len(arg_specs)} arguments, "
+                            f"got {len(args)}")
+        converted = []
+        for i, (arg, (dtype, shape, from_tensor, type_text)) in enumerate(
+                zip(args, arg_specs)):
+            if shape is None:
+                converted.append(arg)
+            elif from_tensor:
+                converted.append(np.array(arg, dtype=dtype, order="C",
+                                          copy=True))
+            else:
+                if not (isinstance(arg, np.ndarray) and arg.dtype == dtype
+                        and arg.flags.c_contiguous):
+                    raise TypeError(
+                        f"argument {i} ({type_text}) is passed by reference: "
+                        f"give a C-contiguous {dtype} NumPy array")
+                converted.append(arg)
+        try:
+            return self._impl.run(entry, converted)
+        except _compiler().CompileError as error:
+            raise CompileError(str(error)) from None
+
+
+def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
+            verify_each=True):
+    """Parses `module` (MLIR text) and runs `pipeline` on it.
+
+    `pipeline` is a textual pass pipeline as ``mlir-opt --pass-pipeline``
+    takes it, with or without the ``builtin.module(...)`` anchor; passes of
+    nested ops are nested implicitly, e.g. ``"qblock-quantize-linalg{scheme=
+    mxfp4},qblock-select-formats"`` or ``""`` (parse only). Every upstream
+    dialect and pass is available besides qblock's. With `c_wrappers` every
+    function gets ``llvm.emit_c_interface`` first (as
+    ``--llvm-request-c-wrappers`` does), which ``Module.run`` needs.
+
+    Returns a ``Module``; raises ``CompileError`` with MLIR's diagnostics.
+    """
+    compiler = _compiler()
+    try:
+        impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
+                                bool(verify_each))
+    except compiler.CompileError as error:
+        raise CompileError(str(error)) from None
+    return Module(impl)

@@ -1,0 +1,690 @@
+//===- CompilerModule.cpp - qblock._qblock_compiler: compile and run ------===//
+//
+// Parses MLIR text in a context that knows every upstream dialect and qblock,
+// runs a textual pass pipeline, prints the result, and JIT-compiles and calls
+// functions of LLVM-dialect modules through MLIR's ExecutionEngine, with
+// NumPy arrays as memref descriptors. Everything MLIR comes from libMLIR.so,
+// as for quant-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockDialect.h"
+#include "qblock/Pipelines/Pipelines.h"
+#include "qblock/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+using namespace mlir;
+
+#ifndef QBLOCK_JIT_SHARED_LIBS
+#define QBLOCK_JIT_SHARED_LIBS ""
+#endif
+
+namespace {
+
+/// Raised (as qblock.CompileError) with the diagnostics of a failed step.
+struct CompileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+//===----------------------------------------------------------------------===//
+// One-time setup
+//===----------------------------------------------------------------------===//
+
+const DialectRegistry &registry() {
+  static DialectRegistry *r = [] {
+    auto *reg = new DialectRegistry();
+    registerAllDialects(*reg);
+    registerAllExtensions(*reg);
+    registerAllToLLVMIRTranslations(*reg);
+    reg->insert<qblock::QBlockDialect>();
+    return reg;
+  }();
+  return *r;
+}
+
+void initializeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerAllPasses();
+    qblock::registerQBlockPasses();
+    qblock::registerQBlockConversionPasses();
+    qblock::registerQBlockPipelines();
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+/// Collects every diagnostic (with notes) while alive.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *context)
+      : handler(context, [this](Diagnostic &diag) {
+          llvm::raw_string_ostream os(text);
+          os << diag.getLocation() << ": ";
+          switch (diag.getSeverity()) {
+          case DiagnosticSeverity::Error:
+            os << "error: ";
+            break;
+          case DiagnosticSeverity::Warning:
+            os << "warning: ";
+            break;
+          case DiagnosticSeverity::Remark:
+            os << "remark: ";
+            break;
+          case DiagnosticSeverity::Note:
+            os << "note: ";
+            break;
+          }
+          os << diag << "\n";
+          for (const Diagnostic &note : diag.getNotes())
+            os << "  note: " << note << "\n";
+          return success();
+        }) {}
+  std::string take() { return std::move(text); }
+
+private:
+  std::string text;
+  ScopedDiagnosticHandler handler;
+};
+
+//===----------------------------------------------------------------------===//
+// Function signatures
+//===----------------------------------------------------------------------===//
+
+/// An argument or result as it crosses the C interface.
+struct Value {
+  bool isMemRef = false;
+  std::string dtype; // NumPy name: float32, int8, ...
+  int64_t itemSize = 0;
+  std::vector<int64_t> shape; // memrefs; ShapedType::kDynamic for '?'
+  bool fromTensor = false;    // value semantics: never write into the input
+  std::string text;           // the MLIR type, for messages
+};
+
+struct Signature {
+  std::vector<Value> args, results;
+  std::string unsupported; // why it cannot be called, if it cannot
+};
+
+std::optional<std::pair<std::string, int64_t>> dtypeOf(Type type) {
+  if (type.isF32())
+    return std::make_pair(std::string("float32"), int64_t(4));
+  if (type.isF64())
+    return std::make_pair(std::string("float64"), int64_t(8));
+  if (type.isF16())
+    return std::make_pair(std::string("float16"), int64_t(2));
+  if (type.isIndex())
+    return std::make_pair(std::string("int64"), int64_t(8));
+  if (auto integer = dyn_cast<IntegerType>(type)) {
+    std::string sign = integer.isUnsigned() ? "uint" : "int";
+    switch (integer.getWidth()) {
+    case 1:
+      return std::make_pair(std::string("bool"), int64_t(1));
+    case 8:
+    case 16:
+    case 32:
+    case 64:
+      return std::make_pair(sign + std::to_string(integer.getWidth()),
+                            int64_t(integer.getWidth() / 8));
+    default:
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+/// How `type` crosses the C interface, or a reason why it cannot.
+std::optional<Value> describe(Type type, std::string &why) {
+  Value v;
+  llvm::raw_string_ostream(v.text) << type;
+  if (auto shaped = dyn_cast<ShapedType>(type)) {
+    if (!isa<MemRefType, RankedTensorType>(type)) {
+      why = "only ranked tensors and memrefs can be passed, not " + v.text;
+      return std::nullopt;
+    }
+    auto dtype = dtypeOf(shaped.getElementType());
+    if (!dtype) {
+      why = "no NumPy dtype for the element type of " + v.text;
+      return std::nullopt;
+    }
+    v.isMemRef = true;
+    v.dtype = dtype->first;
+    v.itemSize = dtype->second;
+    v.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+    v.fromTensor = isa<RankedTensorType>(type);
+    return v;
+  }
+  auto dtype = dtypeOf(type);
+  if (!dtype || dtype->first == "bool" || type.isF16()) {
+    why = "scalars of type " + v.text +
+          " cannot be passed; use f32, f64, i32, i64 or index";
+    return std::nullopt;
+  }
+  v.dtype = dtype->first;
+  v.itemSize = dtype->second;
+  return v;
+}
+
+Signature signatureOf(func::FuncOp func) {
+  Signature sig;
+  auto add = [&](TypeRange types, std::vector<Value> &out) {
+    for (Type type : types) {
+      std::string why;
+      std::optional<Value> v = describe(type, why);
+      if (!v) {
+        if (sig.unsupported.empty())
+          sig.unsupported = why;
+        continue;
+      }
+      out.push_back(*v);
+    }
+  };
+  add(func.getArgumentTypes(), sig.args);
+  add(func.getResultTypes(), sig.results);
+  return sig;
+}
+
+//===----------------------------------------------------------------------===//
+// Module
+//===----------------------------------------------------------------------===//
+
+/// A parsed (and possibly lowered) module with its own context. Keeps the
+/// signatures of the functions as they were before the pipeline: lowering to
+/// LLVM erases them, but bufferization keeps ranks, shapes and element types.
+class Module {
+public:
+  static std::unique_ptr<Module> compile(const std::string &source,
+                                         const std::string &pipeline,
+                                         bool cWrappers, bool verifyEach) {
+    initializeOnce();
+    auto m = std::unique_ptr<Module>(new Module());
+    m->context = std::make_unique<MLIRContext>(registry());
+    DiagnosticCollector diags(m->context.get());
+    m->module = parseSourceString<ModuleOp>(source, m->context.get(),
+                                            "<qblock.compile>");
+    if (!m->module)
+      throw CompileError("cannot parse the module:\n" + diags.take());
+
+    m->module->walk([&](func::FuncOp func) {
+      if (!func.isDeclaration())
+        m->signatures[func.getSymName().str()] = signatureOf(func);
+    });
+
+    PassManager pm(m->context.get(), ModuleOp::getOperationName(),
+                   OpPassManager::Nesting::Implicit);
+    pm.enableVerifier(verifyEach);
+    if (cWrappers)
+      m->module->walk([&](func::FuncOp func) {
+        if (!func.isDeclaration())
+          func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                        UnitAttr::get(m->context.get()));
+      });
+    std::string errors;
+    llvm::raw_string_ostream errorStream(errors);
+    if (failed(parseInto(pipeline, pm, errorStream)))
+      throw CompileError("cannot parse pass pipeline '" + pipeline +
+                         "': " + errors + diags.take());
+    {
+      py::gil_scoped_release release;
+      if (failed(pm.run(*m->module)))
+        errors = "pass pipeline '" + pipeline + "' failed:\n";
+    }
+    if (!errors.empty())
+      throw CompileError(errors + diags.take());
+    m->remarks = diags.take();
+    return m;
+  }
+
+  std::string text(bool debugInfo) const {
+    std::string out;
+    llvm::raw_string_ostream os(out);
+    OpPrintingFlags flags;
+    if (debugInfo)
+      flags.enableDebugInfo();
+    ModuleOp op = module.get();
+    op.print(os, flags);
+    return out;
+  }
+
+  const std::string &getRemarks() const { return remarks; }
+
+  std::vector<std::string> functions() const {
+    std::vector<std::string> names;
+    for (const auto &[name, sig] : signatures)
+      names.push_back(name);
+    return names;
+  }
+
+  /// The argument and result descriptions of `entry`, for the Python layer.
+  py::tuple signature(const std::string &entry) const {
+    const Signature &sig = lookupSignature(entry);
+    auto toList = [](const std::vector<Value> &values) {
+      py::list out;
+      for (const Value &v : values) {
+        py::object shape = py::none();
+        if (v.isMemRef) {
+          py::list dims;
+          for (int64_t d : v.shape)
+            dims.append(ShapedType::isDynamic(d) ? py::object(py::none())
+                                                  : py::object(py::int_(d)));
+          shape = py::tuple(dims);
+        }
+        out.append(py::make_tuple(v.dtype, shape, v.fromTensor, v.text));
+      }
+      return out;
+    };
+    return py::make_tuple(toList(sig.args), toList(sig.results));
+  }
+
+  py::object run(const std::string &entry, const py::list &inputs);
+
+private:
+  Module() = default;
+
+  /// Parses a textual pipeline into `pm`, nesting passes implicitly the way
+  /// quant-opt's --pass flags do: "qblock-quantize-linalg" runs on every
+  /// func.func of the module. Elements with an explicit anchor
+  /// ("func.func(...)") go through MLIR's textual parser unchanged.
+  static LogicalResult parseInto(StringRef pipeline, OpPassManager &pm,
+                                 llvm::raw_ostream &errors) {
+    StringRef text = pipeline.trim();
+    // "builtin.module(a,b)" names the anchor pm already has.
+    if (text.consume_front("builtin.module(")) {
+      if (!text.consume_back(")")) {
+        errors << "unbalanced parentheses";
+        return failure();
+      }
+    }
+    SmallVector<StringRef> elements;
+    int depth = 0;
+    size_t begin = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '(' || c == '{')
+        ++depth;
+      else if (c == ')' || c == '}')
+        --depth;
+      else if (c == ',' && depth == 0) {
+        elements.push_back(text.slice(begin, i).trim());
+        begin = i + 1;
+      }
+      if (depth < 0)
+        break;
+    }
+    if (depth != 0) {
+      errors << "unbalanced parentheses or braces";
+      return failure();
+    }
+    if (!text.trim().empty())
+      elements.push_back(text.substr(begin).trim());
+
+    auto onError = [&](const llvm::Twine &message) {
+      errors << message;
+      return failure();
+    };
+    for (StringRef element : elements) {
+      if (element.empty()) {
+        errors << "empty pipeline element";
+        return failure();
+      }
+      size_t brace = element.find('{');
+      size_t paren = element.find('(');
+      if (paren != StringRef::npos && paren < brace) {
+        if (failed(parsePassPipeline(element, pm, errors)))
+          return failure();
+        continue;
+      }
+      StringRef name = element.substr(0, brace).trim();
+      StringRef options;
+      if (brace != StringRef::npos) {
+        options = element.substr(brace + 1);
+        if (!options.consume_back("}")) {
+          errors << "expected '}' at the end of '" << element << "'";
+          return failure();
+        }
+      }
+      const PassRegistryEntry *entry = PassPipelineInfo::lookup(name);
+      if (!entry)
+        entry = PassInfo::lookup(name);
+      if (!entry) {
+        errors << "'" << name
+               << "' does not refer to a registered pass or pass pipeline";
+        return failure();
+      }
+      if (failed(entry->addToPipeline(pm, options, onError)))
+        return failure();
+    }
+    return success();
+  }
+
+  const Signature &lookupSignature(const std::string &entry) const {
+    auto it = signatures.find(entry);
+    if (it == signatures.end()) {
+      std::string known;
+      for (const auto &[name, sig] : signatures)
+        known += (known.empty() ? "" : ", ") + name;
+      throw py::value_error("no function '" + entry +
+                            "' in the compiled module (known: " +
+                            (known.empty() ? "none" : known) + ")");
+    }
+    if (!it->second.unsupported.empty())
+      throw py::value_error("cannot call '" + entry +
+                            "' from Python: " + it->second.unsupported);
+    return it->second;
+  }
+
+  ExecutionEngine &engineFor(const std::string &entry);
+
+  std::unique_ptr<MLIRContext> context;
+  OwningOpRef<ModuleOp> module;
+  std::map<std::string, Signature> signatures;
+  std::string remarks;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+ExecutionEngine &Module::engineFor(const std::string &entry) {
+  std::string wrapper = "_mlir_ciface_" + entry;
+  if (!module->lookupSymbol<LLVM::LLVMFuncOp>(wrapper)) {
+    if (module->lookupSymbol<func::FuncOp>(entry))
+      throw CompileError("'" + entry +
+                         "' is not lowered to the LLVM dialect yet; compile "
+                         "with a pipeline that ends in the LLVM dialect, "
+                         "e.g. qblock-cpu-pipeline");
+    throw CompileError("the module has no C interface '" + wrapper +
+                       "'; compile with c_wrappers=True (the default) or "
+                       "--llvm-request-c-wrappers");
+  }
+  if (engine)
+    return *engine;
+
+  DiagnosticCollector diags(context.get());
+  // The host's target machine, so the JIT uses the vector extensions that
+  // target=host selected decode paths for.
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    throw CompileError(llvm::toString(builder.takeError()));
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    throw CompileError(llvm::toString(machine.takeError()));
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                machine->get());
+
+  // scf.parallel became OpenMP runtime calls; bufferization may call
+  // memrefCopy (c_runner_utils); printMemrefF32 lives in runner_utils.
+  std::vector<std::string> libs;
+  llvm::SmallVector<StringRef> libRefs;
+  for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))
+    if (!lib.empty() && llvm::sys::fs::exists(lib))
+      libs.push_back(lib.str());
+  for (const std::string &lib : libs)
+    libRefs.push_back(lib);
+
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.sharedLibPaths = libRefs;
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
+  auto created =
+      ExecutionEngine::create(*module, options, std::move(*machine));
+  if (!created)
+    throw CompileError("cannot JIT-compile the module: " +
+                       llvm::toString(created.takeError()) + "\n" +
+                       diags.take());
+  engine = std::move(*created);
+  engine->initialize();
+  return *engine;
+}
+
+//===----------------------------------------------------------------------===//
+// Calling
+//===----------------------------------------------------------------------===//
+
+/// A memref descriptor {allocated, aligned, offset, sizes[r], strides[r]}:
+/// every field is 8 bytes, so it is an int64 array of 3 + 2r.
+size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
+
+/// Bytes and alignment of a value in an LLVM struct (x86-64 / AArch64 ABI).
+std::pair<size_t, size_t> sizeAndAlign(const Value &v) {
+  if (v.isMemRef)
+    return {8 * descriptorWords(v.shape.size()), 8};
+  return {static_cast<size_t>(v.itemSize), static_cast<size_t>(v.itemSize)};
+}
+
+/// Copies a strided memref into a new C-contiguous NumPy array.
+py::array copyOut(const Value &v, const int64_t *desc) {
+  size_t rank = v.shape.size();
+  auto *aligned = reinterpret_cast<const char *>(desc[1]);
+  int64_t offset = desc[2];
+  std::vector<py::ssize_t> sizes(desc + 3, desc + 3 + rank);
+  std::vector<int64_t> strides(desc + 3 + rank, desc + 3 + 2 * rank);
+  py::array out(py::dtype(v.dtype), sizes);
+  char *dst = static_cast<char *>(out.mutable_data());
+  int64_t count = out.size();
+  if (count == 0)
+    return out;
+  size_t item = v.itemSize;
+  const char *base = aligned + offset * item;
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t element = 0;
+    for (size_t d = 0; d < rank; ++d)
+      element += index[d] * strides[d];
+    std::memcpy(dst + n * item, base + element * item, item);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+py::object Module::run(const std::string &entry, const py::list &inputs) {
+  const Signature &sig = lookupSignature(entry);
+  if (inputs.size() != sig.args.size())
+    throw py::type_error("'" + entry + "' takes " +
+                         std::to_string(sig.args.size()) + " arguments, got " +
+                         std::to_string(inputs.size()));
+  ExecutionEngine &jit = engineFor(entry);
+
+  // Storage that must outlive the call.
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(sig.args.size());
+  std::vector<void *> descriptorPtrs(sig.args.size(), nullptr);
+  std::vector<int64_t> scalars(sig.args.size(), 0);
+  std::vector<py::array> keepAlive;
+  std::set<const void *> inputBuffers;
+  std::vector<void *> packed;
+
+  // Results: memrefs (or several values) come back through a pointer to a
+  // struct passed first; a single scalar is returned and stored last.
+  bool resultThroughPointer =
+      sig.results.size() > 1 ||
+      (sig.results.size() == 1 && sig.results[0].isMemRef);
+  std::vector<size_t> resultOffsets;
+  size_t resultBytes = 0;
+  for (const Value &v : sig.results) {
+    auto [size, align] = sizeAndAlign(v);
+    resultBytes = (resultBytes + align - 1) / align * align;
+    resultOffsets.push_back(resultBytes);
+    resultBytes += size;
+  }
+  std::vector<int64_t> resultStorage((resultBytes + 7) / 8 + 1, 0);
+  void *resultPtr = resultStorage.data();
+  if (resultThroughPointer)
+    packed.push_back(&resultPtr);
+
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    const Value &v = sig.args[i];
+    py::handle input = inputs[i];
+    if (!v.isMemRef) {
+      if (v.dtype == "float32") {
+        float f = input.cast<float>();
+        std::memcpy(&scalars[i], &f, sizeof f);
+      } else if (v.dtype == "float64") {
+        double d = input.cast<double>();
+        std::memcpy(&scalars[i], &d, sizeof d);
+      } else if (v.dtype == "int32" || v.dtype == "uint32") {
+        int32_t x = static_cast<int32_t>(input.cast<int64_t>());
+        std::memcpy(&scalars[i], &x, sizeof x);
+      } else {
+        scalars[i] = input.cast<int64_t>();
+      }
+      packed.push_back(&scalars[i]);
+      continue;
+    }
+    auto array = py::reinterpret_borrow<py::array>(input);
+    if (!py::isinstance<py::array>(input) ||
+        !array.dtype().is(py::dtype(v.dtype)) ||
+        !(array.flags() & py::array::c_style))
+      throw py::type_error("argument " + std::to_string(i) +
+                           " must be a C-contiguous " + v.dtype +
+                           " array for " + v.text);
+    if (array.ndim() != static_cast<py::ssize_t>(v.shape.size()))
+      throw py::value_error("argument " + std::to_string(i) + " has rank " +
+                            std::to_string(array.ndim()) + "; " + v.text +
+                            " needs rank " + std::to_string(v.shape.size()));
+    for (size_t d = 0; d < v.shape.size(); ++d)
+      if (!ShapedType::isDynamic(v.shape[d]) &&
+          array.shape(d) != v.shape[d])
+        throw py::value_error("argument " + std::to_string(i) +
+                              " has shape " +
+                              py::str(py::cast(std::vector<py::ssize_t>(
+                                          array.shape(),
+                                          array.shape() + array.ndim())))
+                                  .cast<std::string>() +
+                              "; " + v.text + " needs size " +
+                              std::to_string(v.shape[d]) + " in dimension " +
+                              std::to_string(d));
+    size_t rank = v.shape.size();
+    std::vector<int64_t> desc(descriptorWords(rank), 0);
+    auto *data = const_cast<void *>(array.data());
+    desc[0] = reinterpret_cast<int64_t>(data);
+    desc[1] = reinterpret_cast<int64_t>(data);
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      desc[3 + d] = array.shape(d);
+      desc[3 + rank + d] = stride;
+      stride *= array.shape(d);
+    }
+    inputBuffers.insert(data);
+    keepAlive.push_back(array);
+    descriptors.push_back(std::move(desc));
+    descriptorPtrs[i] = descriptors.back().data();
+    packed.push_back(&descriptorPtrs[i]);
+  }
+  if (!resultThroughPointer && !sig.results.empty())
+    packed.push_back(resultStorage.data());
+
+  llvm::Error error = llvm::Error::success();
+  {
+    py::gil_scoped_release release;
+    error = jit.invokePacked("_mlir_ciface_" + entry, packed);
+  }
+  if (error)
+    throw CompileError("cannot call '" + entry +
+                       "': " + llvm::toString(std::move(error)));
+
+  // Copy results out, then free the buffers the function allocated (they
+  // are malloc'ed and owned by the caller), but never an input's buffer, a
+  // global (allocated pointer 0xdeadbeef) or one buffer twice.
+  py::list results;
+  std::set<const void *> freed;
+  auto *bytes = reinterpret_cast<char *>(resultStorage.data());
+  for (size_t r = 0; r < sig.results.size(); ++r) {
+    const Value &v = sig.results[r];
+    const char *at = bytes + resultOffsets[r];
+    if (!v.isMemRef) {
+      if (v.dtype == "float32") {
+        float f;
+        std::memcpy(&f, at, sizeof f);
+        results.append(py::float_(f));
+      } else if (v.dtype == "float64") {
+        double d;
+        std::memcpy(&d, at, sizeof d);
+        results.append(py::float_(d));
+      } else if (v.itemSize == 4) {
+        int32_t x;
+        std::memcpy(&x, at, sizeof x);
+        results.append(py::int_(x));
+      } else {
+        int64_t x;
+        std::memcpy(&x, at, sizeof x);
+        results.append(py::int_(x));
+      }
+      continue;
+    }
+    std::vector<int64_t> desc(descriptorWords(v.shape.size()));
+    std::memcpy(desc.data(), at, desc.size() * 8);
+    results.append(copyOut(v, desc.data()));
+    auto *allocated = reinterpret_cast<void *>(desc[0]);
+    if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
+        !inputBuffers.count(allocated) && freed.insert(allocated).second)
+      std::free(allocated);
+  }
+  if (sig.results.empty())
+    return py::none();
+  if (sig.results.size() == 1)
+    return results[0];
+  return py::tuple(results);
+}
+
+} // namespace
+
+PYBIND11_MODULE(_qblock_compiler, m) {
+  m.doc() = "qblock compiler and JIT (libMLIR.so); use the qblock package";
+  py::register_exception<CompileError>(m, "CompileError", PyExc_RuntimeError);
+
+  py::class_<Module>(m, "Module")
+      .def("text", &Module::text, py::arg("debug_info") = false)
+      .def_property_readonly("remarks", &Module::getRemarks)
+      .def("functions", &Module::functions)
+      .def("signature", &Module::signature, py::arg("entry"))
+      .def("run", &Module::run, py::arg("entry"), py::arg("args"));
+
+  m.def("compile", &Module::compile, py::arg("source"), py::arg("pipeline"),
+        py::arg("c_wrappers"), py::arg("verify_each"));
+  m.def("jit_shared_libs", [] {
+    std::vector<std::string> libs;
+    for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))
+      if (!lib.empty())
+        libs.push_back(lib.str());
+    return libs;
+  });
+}

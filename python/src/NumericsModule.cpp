@@ -1,0 +1,491 @@
+//===- NumericsModule.cpp - qblock._qblock: the numerics core in Python ---===//
+//
+// A thin binding of lib/Numerics: every function here calls the same code as
+// the compiler (SelectFormats, the CPU kernels' references), so packed bytes
+// and decoded values agree with compiled modules bit for bit. The tensor
+// <-> rows x K view (gatherRows / scatterRows) is done here too, so that the
+// Python layer only deals with shapes and dtypes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/BlockQuant.h"
+#include "qblock/Numerics/FormatBook.h"
+#include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Scale.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+namespace num = qblock::numerics;
+
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using ByteArray = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+num::SelectRule selectRuleNamed(const std::string &name) {
+  if (name == "mse")
+    return num::SelectRule::MSE;
+  if (name == "two-stage" || name == "two_stage")
+    return num::SelectRule::TwoStage;
+  throw py::value_error("unknown select rule '" + name +
+                        "'; expected 'mse' or 'two-stage'");
+}
+
+num::ScaleKind scaleKindNamed(const std::string &name) {
+  for (num::ScaleKind kind :
+       {num::ScaleKind::E8M0, num::ScaleKind::E4M3, num::ScaleKind::F16})
+    if (name == num::scaleKindName(kind))
+      return kind;
+  throw py::value_error("unknown scale kind '" + name +
+                        "'; expected 'e8m0', 'e4m3' or 'f16'");
+}
+
+struct Preset {
+  const char *name;
+  num::Scheme (*make)();
+};
+
+const Preset kPresets[] = {
+    {"blockdialect", [] { return num::Scheme::blockDialect(); }},
+    {"mxfp4", [] { return num::Scheme::mxfp4(); }},
+    {"nvfp4", [] { return num::Scheme::nvfp4(); }},
+    {"int4", [] { return num::Scheme::int4(); }},
+};
+
+/// The preset name a scheme prints as in IR (book and scale decide, as in
+/// SchemeAttr::getPresetName), or "custom".
+std::string presetName(const num::Scheme &scheme) {
+  for (const Preset &preset : kPresets) {
+    num::Scheme p = preset.make();
+    if (p.book == scheme.book && p.scale == scheme.scale)
+      return preset.name;
+  }
+  return "custom";
+}
+
+void checkBlockSize(int64_t block) {
+  std::string problem = num::validateBlockSize(block);
+  if (!problem.empty())
+    throw py::value_error(problem);
+}
+
+num::Scheme makePreset(const std::string &name, int64_t block,
+                       const std::string &select) {
+  for (const Preset &preset : kPresets) {
+    if (name != preset.name)
+      continue;
+    num::Scheme scheme = preset.make();
+    if (block != 0)
+      scheme.blockSize = block;
+    checkBlockSize(scheme.blockSize);
+    scheme.select = selectRuleNamed(select);
+    return scheme;
+  }
+  throw py::value_error("unknown scheme '" + name +
+                        "'; expected 'blockdialect', 'mxfp4', 'nvfp4', "
+                        "'int4' (or use Scheme.custom / BCQScheme)");
+}
+
+num::Scheme makeCustom(const std::vector<std::vector<int64_t>> &book,
+                       const std::string &scale, int64_t block,
+                       const std::string &select) {
+  std::string problem = num::FormatBook::validate(book);
+  if (!problem.empty())
+    throw py::value_error("invalid formatbook: " + problem);
+  checkBlockSize(block);
+  return num::Scheme{num::FormatBook::custom(book), scaleKindNamed(scale),
+                     block, selectRuleNamed(select)};
+}
+
+num::BCQScheme makeBCQ(int bits, int64_t group, bool offset) {
+  num::BCQScheme scheme{bits, group, offset};
+  std::string problem = num::validateBCQScheme(scheme);
+  if (!problem.empty())
+    throw py::value_error(problem);
+  return scheme;
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+/// A logical tensor viewed as rows x k with the blocked axis innermost.
+struct RowsView {
+  std::vector<int64_t> shape;
+  int64_t axis = 0;
+  int64_t rows = 0;
+  int64_t k = 0;
+  int64_t numElements() const { return rows * k; }
+};
+
+RowsView makeView(std::vector<int64_t> shape, int64_t axis, int64_t block,
+                  const char *unit) {
+  int64_t rank = static_cast<int64_t>(shape.size());
+  if (rank == 0)
+    throw py::value_error("a quantized tensor needs rank >= 1");
+  if (axis < -rank || axis >= rank)
+    throw py::value_error("axis " + std::to_string(axis) +
+                          " is out of range for rank " + std::to_string(rank));
+  if (axis < 0)
+    axis += rank;
+  RowsView view;
+  view.axis = axis;
+  view.k = shape[axis];
+  view.rows = 1;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (shape[i] < 0)
+      throw py::value_error("negative dimension in shape");
+    if (i != axis) {
+      if (shape[i] != 0 &&
+          view.rows > std::numeric_limits<int64_t>::max() / shape[i])
+        throw py::value_error("shape too large");
+      view.rows *= shape[i];
+    }
+  }
+  if (view.k % block != 0)
+    throw py::value_error("axis " + std::to_string(axis) + " has size " +
+                          std::to_string(view.k) +
+                          ", which is not a multiple of the " + unit + " " +
+                          std::to_string(block));
+  view.shape = std::move(shape);
+  return view;
+}
+
+std::vector<int64_t> shapeOf(const py::array &array) {
+  return std::vector<int64_t>(array.shape(), array.shape() + array.ndim());
+}
+
+/// The array as a rows x k matrix (blocked axis innermost).
+std::vector<float> toRows(const FloatArray &x, const RowsView &view) {
+  std::vector<float> rows(view.numElements());
+  if (rows.empty())
+    return rows;
+  if (view.axis == static_cast<int64_t>(view.shape.size()) - 1)
+    std::memcpy(rows.data(), x.data(), rows.size() * sizeof(float));
+  else
+    num::gatherRows(x.data(), view.shape, view.axis, rows.data());
+  return rows;
+}
+
+FloatArray fromRows(const std::vector<float> &rows, const RowsView &view) {
+  FloatArray out(view.shape);
+  if (rows.empty())
+    return out;
+  float *dst = out.mutable_data();
+  if (view.axis == static_cast<int64_t>(view.shape.size()) - 1)
+    std::memcpy(dst, rows.data(), rows.size() * sizeof(float));
+  else
+    num::scatterRows(rows.data(), view.shape, view.axis, dst);
+  return out;
+}
+
+ByteArray toByteArray(const std::vector<uint8_t> &bytes) {
+  ByteArray out(static_cast<py::ssize_t>(bytes.size()));
+  if (!bytes.empty())
+    std::memcpy(out.mutable_data(), bytes.data(), bytes.size());
+  return out;
+}
+
+void checkPackedSize(const ByteArray &packed, int64_t expected) {
+  if (packed.ndim() != 1 || packed.size() != expected)
+    throw py::value_error("packed buffer has " +
+                          std::to_string(packed.size()) +
+                          " bytes; this shape and scheme need " +
+                          std::to_string(expected) +
+                          " (a 1-D uint8 array, docs/formats.md section 7)");
+}
+
+//===----------------------------------------------------------------------===//
+// Block schemes
+//===----------------------------------------------------------------------===//
+
+ByteArray quantize(const FloatArray &x, const num::Scheme &scheme,
+                   int64_t axis) {
+  RowsView view = makeView(shapeOf(x), axis, scheme.blockSize, "block size");
+  std::vector<uint8_t> packed;
+  {
+    std::vector<float> rows = toRows(x, view);
+    py::gil_scoped_release release;
+    packed = num::quantizeMatrix(rows.data(), view.rows, view.k, scheme);
+  }
+  return toByteArray(packed);
+}
+
+FloatArray dequantize(const ByteArray &packed, std::vector<int64_t> shape,
+                      const num::Scheme &scheme, int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.blockSize, "block size");
+  num::BlockLayout layout = num::computeLayout(view.rows, view.k, scheme);
+  checkPackedSize(packed, layout.totalBytes);
+  std::vector<float> rows(view.numElements());
+  {
+    py::gil_scoped_release release;
+    num::dequantizeRows(packed.data(), layout, scheme, 0, view.rows,
+                        rows.data());
+  }
+  return fromRows(rows, view);
+}
+
+/// Element codes (rows x k), dialect ids and scale codes (rows x blocks), in
+/// the rows view; the Python layer moves the blocked axis back.
+py::tuple unpack(const ByteArray &packed, std::vector<int64_t> shape,
+                 const num::Scheme &scheme, int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.blockSize, "block size");
+  num::BlockLayout layout = num::computeLayout(view.rows, view.k, scheme);
+  checkPackedSize(packed, layout.totalBytes);
+  int64_t blocks = layout.blocksPerRow;
+  py::array_t<uint8_t> codes({view.rows, view.k});
+  py::array_t<uint8_t> dialects({view.rows, blocks});
+  py::array_t<uint16_t> scales({view.rows, blocks});
+  uint8_t *c = codes.mutable_data();
+  uint8_t *d = dialects.mutable_data();
+  uint16_t *s = scales.mutable_data();
+  num::QuantizedBlock block;
+  for (int64_t r = 0; r < view.rows; ++r) {
+    for (int64_t b = 0; b < blocks; ++b) {
+      num::unpackBlock(packed.data(), layout, r, b, block);
+      std::memcpy(c + r * view.k + b * scheme.blockSize, block.codes,
+                  scheme.blockSize);
+      d[r * blocks + b] = block.dialect;
+      s[r * blocks + b] = block.scaleCode;
+    }
+  }
+  return py::make_tuple(codes, dialects, scales);
+}
+
+int64_t storageBytes(std::vector<int64_t> shape, const num::Scheme &scheme,
+                     int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.blockSize, "block size");
+  return num::computeLayout(view.rows, view.k, scheme).totalBytes;
+}
+
+py::dict layoutOf(std::vector<int64_t> shape, const num::Scheme &scheme,
+                  int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.blockSize, "block size");
+  num::BlockLayout l = num::computeLayout(view.rows, view.k, scheme);
+  py::dict d;
+  d["rows"] = l.rows;
+  d["k"] = l.k;
+  d["block"] = l.blockSize;
+  d["blocks_per_row"] = l.blocksPerRow;
+  d["codes_offset"] = l.codesOffset;
+  d["codes_bytes"] = l.codesBytes;
+  d["dialects_offset"] = l.dialectsOffset;
+  d["dialects_bytes"] = l.dialectsBytes;
+  d["scales_offset"] = l.scalesOffset;
+  d["scales_bytes"] = l.scalesBytes;
+  d["scale_bytes_per_code"] = l.scaleBytesPerCode;
+  d["total_bytes"] = l.totalBytes;
+  return d;
+}
+
+//===----------------------------------------------------------------------===//
+// BCQ
+//===----------------------------------------------------------------------===//
+
+ByteArray quantizeBCQ(const FloatArray &x, const num::BCQScheme &scheme,
+                      int64_t axis, int iterations) {
+  if (iterations < 0)
+    throw py::value_error("iterations must be >= 0");
+  RowsView view = makeView(shapeOf(x), axis, scheme.group, "BCQ group size");
+  std::vector<uint8_t> packed;
+  {
+    std::vector<float> rows = toRows(x, view);
+    py::gil_scoped_release release;
+    packed = num::fitBCQ(rows.data(), view.rows, view.k, scheme, iterations);
+  }
+  return toByteArray(packed);
+}
+
+FloatArray dequantizeBCQ(const ByteArray &packed, std::vector<int64_t> shape,
+                         const num::BCQScheme &scheme, int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.group, "BCQ group size");
+  num::BCQLayout layout = num::computeBCQLayout(view.rows, view.k, scheme);
+  checkPackedSize(packed, layout.totalBytes);
+  std::vector<float> rows(view.numElements());
+  {
+    py::gil_scoped_release release;
+    num::dequantizeBCQRows(packed.data(), layout, scheme, 0, view.rows,
+                           rows.data());
+  }
+  return fromRows(rows, view);
+}
+
+int64_t storageBytesBCQ(std::vector<int64_t> shape,
+                        const num::BCQScheme &scheme, int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.group, "BCQ group size");
+  return num::computeBCQLayout(view.rows, view.k, scheme).totalBytes;
+}
+
+py::dict layoutOfBCQ(std::vector<int64_t> shape, const num::BCQScheme &scheme,
+                     int64_t axis) {
+  RowsView view =
+      makeView(std::move(shape), axis, scheme.group, "BCQ group size");
+  num::BCQLayout l = num::computeBCQLayout(view.rows, view.k, scheme);
+  py::dict d;
+  d["rows"] = l.rows;
+  d["k"] = l.k;
+  d["groups_per_row"] = l.groupsPerRow;
+  d["planes_offset"] = l.planesOffset;
+  d["planes_bytes"] = l.planesBytes;
+  d["alphas_offset"] = l.alphasOffset;
+  d["alphas_bytes"] = l.alphasBytes;
+  d["offsets_offset"] = l.offsetsOffset;
+  d["offsets_bytes"] = l.offsetsBytes;
+  d["total_bytes"] = l.totalBytes;
+  return d;
+}
+
+double relMSE(const FloatArray &a, const FloatArray &b) {
+  if (shapeOf(a) != shapeOf(b))
+    throw py::value_error("rel_mse needs two arrays of the same shape");
+  return num::relativeMSE(a.data(), b.data(), a.size());
+}
+
+} // namespace
+
+PYBIND11_MODULE(_qblock, m) {
+  m.doc() = "qblock numerics core (lib/Numerics); use the qblock package";
+
+  py::class_<num::Scheme>(m, "Scheme", R"doc(
+A block-wise quantization scheme: formatbook, scale kind, block size and
+dialect selection rule (docs/formats.md).
+
+    Scheme("blockdialect")                       # DialectFP4, E8M0, block 32, mse
+    Scheme("blockdialect", block=16, select="two-stage")
+    Scheme("mxfp4"); Scheme("nvfp4"); Scheme("int4")
+    Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], scale="e8m0", block=32)
+
+``block=0`` keeps the preset's default (32; 16 for nvfp4).)doc")
+      .def(py::init(&makePreset), py::arg("preset") = "blockdialect",
+           py::arg("block") = 0, py::arg("select") = "mse")
+      .def_static("custom", &makeCustom, py::arg("book"),
+                  py::arg("scale") = "e8m0", py::arg("block") = 32,
+                  py::arg("select") = "mse",
+                  "A scheme with a custom formatbook: a list of 1 to 16 "
+                  "dialects of 8 strictly increasing magnitudes in half "
+                  "units, starting at 0.")
+      .def_property_readonly("preset", &presetName,
+                             "'blockdialect', 'mxfp4', 'nvfp4', 'int4' or "
+                             "'custom' (as the scheme prints in IR)")
+      .def_property_readonly(
+          "block", [](const num::Scheme &s) { return s.blockSize; })
+      .def_property_readonly("select",
+                             [](const num::Scheme &s) {
+                               return num::selectRuleName(s.select);
+                             })
+      .def_property_readonly("scale",
+                             [](const num::Scheme &s) {
+                               return num::scaleKindName(s.scale);
+                             })
+      .def_property_readonly(
+          "book",
+          [](const num::Scheme &s) {
+            std::vector<std::vector<int>> tables;
+            for (const num::DialectTable &t : s.book.dialects())
+              tables.emplace_back(t.begin(), t.end());
+            return tables;
+          },
+          "The dialect tables, in half units (value = k / 2 before scaling).")
+      .def_property_readonly("book_name",
+                             [](const num::Scheme &s) {
+                               return s.book.builtinName();
+                             })
+      .def_property_readonly(
+          "num_dialects", [](const num::Scheme &s) { return s.book.size(); })
+      .def_property_readonly("bits_per_element", &num::Scheme::bitsPerElement)
+      .def("__eq__", [](const num::Scheme &a,
+                        const num::Scheme &b) { return a == b; },
+           py::is_operator())
+      .def("__hash__",
+           [](const num::Scheme &s) {
+             return py::hash(py::make_tuple(presetName(s), s.blockSize,
+                                            static_cast<int>(s.select),
+                                            static_cast<int>(s.scale)));
+           })
+      .def("__repr__", [](const num::Scheme &s) {
+        std::string preset = presetName(s);
+        std::string text =
+            preset == "custom"
+                ? "Scheme.custom(" +
+                      py::str(py::cast(s).attr("book")).cast<std::string>() +
+                      ", scale='" + num::scaleKindName(s.scale) + "'"
+                : "Scheme('" + preset + "'";
+        text += ", block=" + std::to_string(s.blockSize) + ", select='" +
+                num::selectRuleName(s.select) + "')";
+        return text;
+      });
+
+  py::class_<num::BCQScheme>(m, "BCQScheme", R"doc(
+Binary-coding quantization for LUT-GEMM: per group of ``group`` elements along
+the blocked axis, ``w = sum_i alpha_i * b_i + z`` with ``bits`` planes
+``b_i`` in {-1, +1} (docs/formats.md section 8).)doc")
+      .def(py::init(&makeBCQ), py::arg("bits") = 3, py::arg("group") = 128,
+           py::arg("offset") = true)
+      .def_readonly("bits", &num::BCQScheme::bits)
+      .def_readonly("group", &num::BCQScheme::group)
+      .def_readonly("offset", &num::BCQScheme::offset)
+      .def_property_readonly("bits_per_element",
+                             &num::BCQScheme::bitsPerElement)
+      .def("__eq__",
+           [](const num::BCQScheme &a, const num::BCQScheme &b) {
+             return a.bits == b.bits && a.group == b.group &&
+                    a.offset == b.offset;
+           },
+           py::is_operator())
+      .def("__hash__",
+           [](const num::BCQScheme &s) {
+             return py::hash(py::make_tuple(s.bits, s.group, s.offset));
+           })
+      .def("__repr__", [](const num::BCQScheme &s) {
+        return "BCQScheme(bits=" + std::to_string(s.bits) +
+               ", group=" + std::to_string(s.group) +
+               ", offset=" + (s.offset ? "True" : "False") + ")";
+      });
+
+  m.def("quantize", &quantize, py::arg("x"), py::arg("scheme"),
+        py::arg("axis"));
+  m.def("dequantize", &dequantize, py::arg("packed"), py::arg("shape"),
+        py::arg("scheme"), py::arg("axis"));
+  m.def("unpack", &unpack, py::arg("packed"), py::arg("shape"),
+        py::arg("scheme"), py::arg("axis"));
+  m.def("storage_bytes", &storageBytes, py::arg("shape"), py::arg("scheme"),
+        py::arg("axis"));
+  m.def("layout", &layoutOf, py::arg("shape"), py::arg("scheme"),
+        py::arg("axis"));
+  m.def("quantize", &quantizeBCQ, py::arg("x"), py::arg("scheme"),
+        py::arg("axis"), py::arg("iterations") = 8);
+  m.def("dequantize", &dequantizeBCQ, py::arg("packed"), py::arg("shape"),
+        py::arg("scheme"), py::arg("axis"));
+  m.def("storage_bytes", &storageBytesBCQ, py::arg("shape"), py::arg("scheme"),
+        py::arg("axis"));
+  m.def("layout", &layoutOfBCQ, py::arg("shape"), py::arg("scheme"),
+        py::arg("axis"));
+  m.def("rel_mse", &relMSE, py::arg("reference"), py::arg("approximation"));
+  m.def(
+      "decode_scale",
+      [](const std::string &kind, uint16_t code) {
+        return num::decodeScale(scaleKindNamed(kind), code);
+      },
+      py::arg("kind"), py::arg("code"));
+}

@@ -1,0 +1,182 @@
+"""qblock.compile and Module.run: linalg matmuls through the CPU pipeline,
+run on NumPy arrays and compared with NumPy, and the packed weights the
+compiler embeds compared byte for byte with qblock.quantize."""
+
+import re
+
+import numpy as np
+import pytest
+
+import qblock
+
+
+def dense(w):
+    rows = ", ".join("[" + ", ".join(repr(float(v)) for v in row) + "]"
+                     for row in w)
+    return f"dense<[{rows}]> : tensor<{w.shape[0]}x{w.shape[1]}xf32>"
+
+
+def matmul_module(w, m="?"):
+    k, n = w.shape
+    return f"""
+func.func @matmul(%a: tensor<{m}x{k}xf32>, %init: tensor<{m}x{n}xf32>)
+    -> tensor<{m}x{n}xf32> {{
+  %w = arith.constant {dense(w)}
+  %r = linalg.matmul ins(%a, %w : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>)
+         outs(%init : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>
+  return %r : tensor<{m}x{n}xf32>
+}}
+"""
+
+
+def weights(k, n, seed):
+    return np.random.default_rng(seed).standard_normal((k, n)).astype(
+        np.float32)
+
+
+@pytest.mark.parametrize("scheme", ["blockdialect", "mxfp4", "nvfp4", "int4"])
+def test_matmul_runs_and_matches_numpy(scheme):
+    k, n, m = 128, 24, 5
+    w = weights(k, n, seed=len(scheme))
+    pipeline = (f"builtin.module(qblock-quantize-linalg{{scheme={scheme}}},"
+                "qblock-select-formats,qblock-cpu-pipeline)")
+    module = qblock.compile(matmul_module(w), pipeline)
+    assert "llvm.func @_mlir_ciface_matmul" in str(module)
+    assert module.functions == ["matmul"]
+
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    init = rng.standard_normal((m, n)).astype(np.float32)
+    init_before = init.copy()
+    c = module.run("matmul", a, init)
+    assert c.shape == (m, n) and c.dtype == np.float32
+    np.testing.assert_array_equal(init, init_before)  # tensors are values
+
+    # The compiler multiplies by exactly the weights qblock decodes.
+    wq = qblock.dequantize(qblock.quantize(w, scheme, axis=0), w.shape,
+                           scheme, axis=0).astype(np.float64)
+    expected = init.astype(np.float64) + a.astype(np.float64) @ wq
+    np.testing.assert_allclose(c, expected, rtol=1e-5, atol=1e-5)
+    # And quantization did happen: the float product is measurably different.
+    exact = init + a.astype(np.float64) @ w.astype(np.float64)
+    assert np.abs(c - exact).max() > 1e-3
+
+    # Dynamic M: other batch sizes through the same compiled module.
+    c1 = module.run("matmul", a[:1], init[:1])
+    np.testing.assert_allclose(c1, expected[:1], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("scheme", ["blockdialect", "nvfp4", "int4", "bcq"])
+def test_packed_constant_is_bit_exact_with_quantize(scheme):
+    w = weights(128, 12, seed=7)
+    module = qblock.compile(
+        matmul_module(w, m=2),
+        f"qblock-quantize-linalg{{scheme={scheme}}},qblock-select-formats")
+    text = str(module)
+    assert "qblock.constant dense_resource<matmul.w0>" in text
+    blob = re.search(r'matmul\.w0: "0x([0-9A-F]+)"', text).group(1)
+    data = bytes.fromhex(blob)[4:]  # a 4-byte alignment header comes first
+    packed = qblock.quantize(w, scheme, axis=0)
+    assert data == packed.tobytes()
+
+
+def test_pipeline_forms_and_remarks():
+    w = weights(64, 4, seed=2)
+    explicit = qblock.compile(
+        matmul_module(w, m=1),
+        "builtin.module(func.func(qblock-quantize-linalg),qblock-select-formats)")
+    implicit = qblock.compile(matmul_module(w, m=1),
+                              "qblock-quantize-linalg,qblock-select-formats")
+    assert str(explicit) == str(implicit)
+    parsed = qblock.compile(matmul_module(w, m=1), "", c_wrappers=False)
+    assert "linalg.matmul" in str(parsed)
+    assert "llvm.emit_c_interface" not in str(parsed)
+    # A matmul without a constant weight stays, with a remark saying why.
+    text = """
+func.func @f(%a: tensor<2x64xf32>, %b: tensor<64x4xf32>, %c: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<2x64xf32>, tensor<64x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}"""
+    module = qblock.compile(text, "qblock-quantize-linalg")
+    assert "linalg.matmul" in str(module)
+    assert "not a constant" in module.remarks
+
+
+def test_calling_conventions():
+    text = """
+func.func @scale(%x: memref<4xf32>, %s: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %v = memref.load %x[%i] : memref<4xf32>
+    %p = arith.mulf %v, %s : f32
+    memref.store %p, %x[%i] : memref<4xf32>
+  }
+  return
+}
+func.func @sum(%a: tensor<?xf32>) -> f32 {
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.from_elements %zero : tensor<f32>
+  %r = linalg.reduce ins(%a : tensor<?xf32>) outs(%init : tensor<f32>) dimensions = [0]
+    (%x: f32, %acc: f32) {
+      %s = arith.addf %x, %acc : f32
+      linalg.yield %s : f32
+    }
+  %v = tensor.extract %r[] : tensor<f32>
+  return %v : f32
+}
+func.func @two(%a: tensor<2x3xf32>, %n: i64) -> (tensor<2x3xf32>, tensor<3x2xf32>, i64) {
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%a : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  %one = arith.constant 1 : i64
+  %m = arith.addi %n, %one : i64
+  return %a, %t, %m : tensor<2x3xf32>, tensor<3x2xf32>, i64
+}
+"""
+    module = qblock.compile(text, "qblock-cpu-pipeline")
+    x = np.arange(4, dtype=np.float32)
+    assert module.run("scale", x, 2.5) is None
+    np.testing.assert_array_equal(x, [0, 2.5, 5, 7.5])  # memrefs: in place
+    with pytest.raises(TypeError, match="by reference"):
+        module.run("scale", np.arange(4, dtype=np.float64), 1.0)
+
+    assert module.run("sum", np.arange(10, dtype=np.float32)) == 45.0
+    assert module.run("sum", [1.0, 2.0]) == 3.0  # converted to float32
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    same, transposed, m = module.run("two", a, 41)
+    np.testing.assert_array_equal(same, a)
+    np.testing.assert_array_equal(transposed, a.T)
+    assert m == 42
+    for _ in range(200):  # results are freed, inputs are not
+        module.run("two", a, 1)
+
+
+def test_errors():
+    with pytest.raises(qblock.CompileError, match="cannot parse the module"):
+        qblock.compile("func.func @f( {", "")
+    with pytest.raises(qblock.CompileError,
+                       match="does not refer to a registered pass"):
+        qblock.compile("module {}", "no-such-pass")
+    with pytest.raises(qblock.CompileError, match="scheme"):
+        qblock.compile(matmul_module(weights(64, 2, 0), m=1),
+                       "qblock-quantize-linalg{scheme=fp3}")
+
+    w = weights(64, 4, seed=3)
+    not_lowered = qblock.compile(matmul_module(w, m=2), "qblock-quantize-linalg")
+    with pytest.raises(qblock.CompileError, match="not lowered"):
+        not_lowered.run("matmul", np.zeros((2, 64), np.float32),
+                        np.zeros((2, 4), np.float32))
+
+    module = qblock.compile(matmul_module(w, m=2), qblock.CPU_PIPELINE)
+    with pytest.raises(ValueError, match="no function 'nope'"):
+        module.run("nope")
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        module.run("matmul", np.zeros((2, 64), np.float32))
+    with pytest.raises(ValueError, match="needs size 64 in dimension 1"):
+        module.run("matmul", np.zeros((2, 32), np.float32),
+                   np.zeros((2, 4), np.float32))
+    with pytest.raises(ValueError, match="rank"):
+        module.run("matmul", np.zeros((2, 64, 1), np.float32),
+                   np.zeros((2, 4), np.float32))
