@@ -35,3 +35,32 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 if os.path.exists(os.path.join(config.llvm_tools_dir, "clang")) and \
         os.path.exists(os.path.join(config.mlir_lib_dir, "libomp.so")):
     config.available_features.add("aot-toolchain")
+
+# Ecosystem: the mlir-opt plugin, the Python package, the install tree.
+config.substitutions.append(
+    ("%qblock_plugin", os.path.join(config.qblock_lib_dir,
+                                    "libQBlockPlugin.so")))
+config.substitutions.append(
+    ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+# python/CMakeLists.txt writes _build_info.py when it builds the package; a
+# package that is configured but fails to build then fails its tests.
+_qblock_build_info = os.path.join(config.qblock_obj_root, "python_packages",
+                                  "qblock", "_build_info.py")
+if os.path.exists(_qblock_build_info):
+    _info = {}
+    with open(_qblock_build_info) as f:
+        exec(f.read(), _info)
+    config.available_features.add("python-bindings")
+    config.substitutions.append(
+        ("%qblock_pkgdir", os.path.join(config.qblock_obj_root,
+                                        "python_packages")))
+    config.substitutions.append(("%qblock_python", _info["PYTHON_EXECUTABLE"]))
+import shutil
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake-ninja")
+
+# ASan + UBSan builds (QBLOCK_SANITIZE): hosts that are not instrumented
+# (Python, Debian's mlir-opt loading our plugin, plain C programs linking our
+# libraries) cannot load the instrumented code; such tests are UNSUPPORTED.
+if getattr(config, "qblock_sanitize", "OFF") in ("ON", "1", "TRUE"):
+    config.available_features.add("sanitized")
