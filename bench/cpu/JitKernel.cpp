@@ -48,6 +48,8 @@ std::string qblock::bench::buildKernelSource(const KernelSpec &spec) {
   std::string c =
       std::to_string(spec.m) + "x" + std::to_string(shape[1]) + "xf32";
   std::string w = std::to_string(spec.weightType.getStorageBytes()) + "xi8";
+  std::string acts =
+      spec.actScheme.empty() ? "" : "{act_scheme = " + spec.actScheme + "} ";
 
   // A template with named holes rather than formatv: the IR's own braces
   // would all need escaping.
@@ -59,7 +61,7 @@ func.func @qblock_kernel(%a_m: memref<$A>, %w_m: memref<$W>, %c_m: memref<$C>) a
   %e = tensor.empty() : tensor<$C>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<$C>) -> tensor<$C>
   %q = qblock.from_storage %w : tensor<$W> -> $QTYPE
-  %r = $OP ins(%a, %q : tensor<$A>, $QTYPE) outs(%init : tensor<$C>) -> tensor<$C>
+  %r = $OP ins(%a, %q : tensor<$A>, $QTYPE) outs(%init : tensor<$C>) $FUSED-> tensor<$C>
   bufferization.materialize_in_destination %r in restrict writable %c_m : (tensor<$C>, memref<$C>) -> ()
   return
 }
@@ -68,7 +70,8 @@ func.func @qblock_kernel(%a_m: memref<$A>, %w_m: memref<$W>, %c_m: memref<$C>) a
                             {"$W", w},
                             {"$C", c},
                             {"$QTYPE", qtype},
-                            {"$OP", op}}) {
+                            {"$OP", op},
+                            {"$FUSED", acts}}) {
     for (size_t pos = source.find(hole); pos != std::string::npos;
          pos = source.find(hole, pos + text.size()))
       source.replace(pos, hole.size(), text);

@@ -37,6 +37,9 @@ struct KernelSpec {
   QuantizedTensorType weightType;
   /// qblock-cpu-pipeline's `target` option.
   std::string target = "host";
+  /// When set (a #qblock.scheme spelling), activations are quantized online
+  /// inside the matmul (its act_scheme attribute): the W4A4 integer path.
+  std::string actScheme;
 };
 
 /// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),

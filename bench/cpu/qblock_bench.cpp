@@ -38,6 +38,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -71,6 +72,8 @@ struct Options {
   int64_t minCalls = 20;
   double minSeconds = 1.0;
   std::string libomp = QBLOCK_LIBOMP_PATH;
+  /// none, blockdialect (two-stage selection) or mxfp4.
+  std::string acts = "none";
 };
 Options options;
 
@@ -105,6 +108,11 @@ separated; every combination is one configuration.
                             avx512 (default host)
   --min-calls C             timed calls per measurement, at least (default 20)
   --min-seconds S           seconds per measurement, at least (default 1)
+  --acts none|blockdialect|mxfp4
+                            quantize activations online inside the matmul
+                            (W4A4 integer path; blockdialect uses two-stage
+                            selection); the check then uses the quantized
+                            activations (default none)
   --libomp PATH             OpenMP runtime for the JIT (default
                             )" QBLOCK_LIBOMP_PATH R"()
 
@@ -210,6 +218,8 @@ void parseCommandLine(int argc, char **argv) {
       options.minSeconds = parsePositive(flag, value);
     else if (flag == "libomp")
       options.libomp = value.str();
+    else if (flag == "acts")
+      options.acts = value.str();
     else
       fatal("unknown option --" + flag + " (see --help)");
   }
@@ -389,11 +399,12 @@ void printJson(const Result &r) {
              "\"ratio_vs_roofline\": {9:F3}, \"max_rel_err\": {10:E3}, "
              "\"scheme_attr\": \"{11}\", \"target\": \"{12}\", "
              "\"weight_bytes\": {13}, \"openblas_ms\": {14:F4}, "
-             "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}",
+             "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}, "
+             "\"acts\": \"{17}\"",
              r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
              r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
              r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
-             r.streamGBps, r.matrices)
+             r.streamGBps, r.matrices, options.acts)
       << "}\n";
   llvm::outs().flush();
 }
@@ -439,6 +450,35 @@ std::string schemeAttrText(llvm::StringRef name) {
     fatal("unknown --select '" + options.select +
           "'; expected mse or two-stage");
   return text + ">";
+}
+
+/// The #qblock.scheme of --acts, or "" for none.
+std::string actSchemeText() {
+  if (options.acts == "none")
+    return "";
+  if (options.acts == "blockdialect")
+    return "#qblock.scheme<blockdialect, " +
+           (options.block ? "block = " + std::to_string(options.block) + ", "
+                          : std::string()) +
+           "select = two_stage>";
+  if (options.acts == "mxfp4")
+    return "#qblock.scheme<mxfp4" +
+           (options.block ? ", block = " + std::to_string(options.block)
+                          : std::string()) +
+           ">";
+  fatal("unknown --acts '" + options.acts +
+        "'; expected none, blockdialect or mxfp4");
+}
+
+/// The activation scheme as the numerics core sees it (the weights' block
+/// size), or nullopt without --acts.
+std::optional<num::Scheme> actScheme(qblock::QuantizedTensorType weightType) {
+  if (options.acts == "none")
+    return std::nullopt;
+  int64_t block = weightType.getBlockSize();
+  return options.acts == "mxfp4"
+             ? num::Scheme::mxfp4(block)
+             : num::Scheme::blockDialect(block, num::SelectRule::TwoStage);
 }
 
 /// Parses !qblock.qtensor<KxNxf32, scheme, axis = 0>, so the dialect's
@@ -577,7 +617,7 @@ int main(int argc, char **argv) {
           llvm::errs() << llvm::formatv(
               "compiling {0} M={1} N={2} K={3} {4} target={5}\n", options.op, m,
               n, k, attr, options.target);
-          KernelSpec spec{m, weightType, options.target};
+          KernelSpec spec{m, weightType, options.target, actSchemeText()};
           auto kernel = JitKernel::compile(context, spec, options.libomp);
           if (!kernel)
             fatal("cannot compile the " + scheme +
@@ -602,14 +642,31 @@ int main(int argc, char **argv) {
 
           llvm::errs() << llvm::formatv("checking M={0} N={1} K={2} {3}\n", m,
                                         n, k, attr);
+          // Reference of the f32 product (what OpenBLAS computes) ...
           parallelFor(m, cores, [&](int64_t begin, int64_t end) {
             num::referenceGemm(a.floats() + begin * k,
                                weights.dense[0].floats(), nullptr,
                                ref.floats() + begin * n, end - begin, n, k);
           });
+          // ... and of ours: with online activation quantization the kernel
+          // multiplies the quantized activations.
+          AlignedBuffer kernelRef(m * n * sizeof(float));
+          std::copy_n(ref.floats(), m * n, kernelRef.floats());
+          if (std::optional<num::Scheme> act = actScheme(weightType)) {
+            std::vector<uint8_t> packed =
+                num::quantizeMatrix(a.floats(), m, k, *act);
+            std::vector<float> quantized =
+                num::dequantizeMatrix(packed.data(), m, k, *act);
+            parallelFor(m, cores, [&](int64_t begin, int64_t end) {
+              num::referenceGemm(quantized.data() + begin * k,
+                                 weights.dense[0].floats(), nullptr,
+                                 kernelRef.floats() + begin * n, end - begin,
+                                 n, k);
+            });
+          }
           std::fill_n(c.floats(), m * n, NAN);
           kernel.run(a.floats(), weights.packed[0].bytes(), c.floats());
-          double err = maxRelErr(c.floats(), ref.floats(), m * n);
+          double err = maxRelErr(c.floats(), kernelRef.floats(), m * n);
           if (!(err <= kMaxRelErr))
             fatal(llvm::formatv("{0} kernel M={1} N={2} K={3}: max_rel_err "
                                 "{4:E3} exceeds {5:E0}",
