@@ -2,16 +2,21 @@
 //
 // Feeds arbitrary bytes to the MLIR parser with the qblock dialect loaded,
 // as a whole module and as a standalone attribute and type, then verifies
-// and prints what parsed. Malformed input must end in a diagnostic, never
+// and prints what parsed, and runs the qblock passes and the CPU lowering
+// on modules that verify. Malformed input must end in a diagnostic, never
 // a crash, a sanitizer report or a hang.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qblock/IR/QBlockDialect.h"
+#include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
+#include "qblock/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -29,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static MLIRContext *context = [] {
     DialectRegistry registry;
     registry.insert<qblock::QBlockDialect, func::FuncDialect,
-                    arith::ArithDialect, tensor::TensorDialect>();
+                    arith::ArithDialect, tensor::TensorDialect,
+                    linalg::LinalgDialect>();
     auto *ctx = new MLIRContext(registry);
     ctx->loadAllAvailableDialects();
     ctx->disableMultithreading();
@@ -45,6 +51,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       std::string printed;
       llvm::raw_string_ostream os(printed);
       op->print(os);
+      // The passes on whatever verifies: quantize, pack, lower.
+      if (auto module = dyn_cast<ModuleOp>(*op)) {
+        PassManager pm(context);
+        pm.addNestedPass<func::FuncOp>(qblock::createQuantizeLinalg());
+        pm.addPass(qblock::createSelectFormats());
+        qblock::ConvertQBlockToCPUOptions lowering;
+        lowering.target = "generic";
+        pm.addPass(qblock::createConvertQBlockToCPU(lowering));
+        (void)pm.run(module);
+      }
     }
   }
   if (Attribute attr = parseAttribute(text, context)) {
