@@ -103,6 +103,14 @@ func.func @from_storage(%bytes: tensor<128xi8>) -> !qblock.qtensor<2x32xf32, #qb
   return %0 : !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
 }
 
+// Zero-sized tensors are valid and need no bytes.
+// CHECK-LABEL: func.func @zero_sized
+func.func @zero_sized() -> !qblock.qtensor<0x32xf32, #qblock.scheme<mxfp4>, axis = 1> {
+  // CHECK: qblock.constant dense<> : tensor<0xi8> -> !qblock.qtensor<0x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %0 = qblock.constant dense<> : tensor<0xi8> -> !qblock.qtensor<0x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  return %0 : !qblock.qtensor<0x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+}
+
 // CHECK-LABEL: func.func @resource_constant
 func.func @resource_constant() -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1> {
   // CHECK: qblock.constant dense_resource<blob1> : tensor<128xi8>
