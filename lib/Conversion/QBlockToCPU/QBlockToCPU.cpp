@@ -56,7 +56,9 @@ Value cst(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }
 
-/// A read-only memref view of a tensor.
+/// A read-only memref view of a tensor. Only for packed weights: one-shot
+/// bufferization does not order a to_buffer read against in-place writes
+/// that follow it, so small operands go through snapshot() instead.
 Value toBuffer(ImplicitLocOpBuilder &b, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
@@ -80,6 +82,13 @@ SmallVector<Value> dimSizes(ImplicitLocOpBuilder &b, Value shaped) {
   return sizes;
 }
 
+/// A fresh buffer holding the tensor's current value. The copy is a
+/// bufferization.materialize_in_destination, a read that one-shot
+/// bufferization orders correctly against in-place writes elsewhere (a
+/// to_buffer view is not: an op later in the function may reuse the
+/// tensor's buffer in place before the view is read).
+Value snapshot(ImplicitLocOpBuilder &b, Value tensor);
+
 /// memref.alloc with the dynamic sizes of `sizes` for a shape.
 Value allocLike(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
                 Type elementType, ArrayRef<Value> sizes) {
@@ -89,6 +98,16 @@ Value allocLike(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
       dynamic.push_back(size);
   return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
                                  dynamic, b.getI64IntegerAttr(64));
+}
+
+Value snapshot(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value copy = allocLike(b, type.getShape(), type.getElementType(),
+                         dimSizes(b, tensor));
+  bufferization::MaterializeInDestinationOp::create(
+      b, /*result=*/Type(), tensor, copy, /*restrict=*/true,
+      /*writable=*/true);
+  return copy;
 }
 
 Value toF32(ImplicitLocOpBuilder &b, Value v) {
@@ -244,7 +263,9 @@ struct ConvertQBlockToCPUPass
     frame.outSizes = dimSizes(b, init);
     frame.out = allocLike(b, frame.resultType.getShape(),
                           frame.resultType.getElementType(), frame.outSizes);
-    memref::CopyOp::create(b, toBuffer(b, init), frame.out);
+    bufferization::MaterializeInDestinationOp::create(
+        b, /*result=*/Type(), init, frame.out, /*restrict=*/true,
+        /*writable=*/true);
     frame.batch = frame.batched ? frame.outSizes[0] : cst(b, 1);
     return frame;
   }
@@ -296,7 +317,7 @@ struct ConvertQBlockToCPUPass
     if (failed(storage))
       return failure();
     num::Scheme scheme = rhsType.getBlockScheme().toNumerics();
-    Value lhs = toBuffer(b, op.getLhs());
+    Value lhs = snapshot(b, op.getLhs());
     MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
     bool batched = frame.batched;
     int64_t k = frame.k, n = frame.n;
@@ -763,7 +784,7 @@ struct ConvertQBlockToCPUPass
     if (failed(storage))
       return failure();
     num::BCQScheme scheme = rhsType.getBCQScheme().toNumerics();
-    Value lhs = toBuffer(b, op.getLhs());
+    Value lhs = snapshot(b, op.getLhs());
     MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
     bool batched = frame.batched;
     int64_t k = frame.k, n = frame.n;

@@ -369,9 +369,16 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
   // The input as one flat row-major buffer: element k of row (o, i) sits
   // at (o * K + k) * inner + i, where o spans the dimensions before the
   // axis and i those after it.
-  Value in = bufferization::ToBufferOp::create(
+  // A snapshot, not a to_buffer view: see snapshot() in QBlockToCPU.cpp.
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (inputType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, input, d));
+  Value in = memref::AllocOp::create(
       b, MemRefType::get(inputType.getShape(), inputType.getElementType()),
-      input, /*read_only=*/true);
+      dynamicSizes, b.getI64IntegerAttr(64));
+  bufferization::MaterializeInDestinationOp::create(
+      b, /*result=*/Type(), input, in, /*restrict=*/true, /*writable=*/true);
   SmallVector<ReassociationIndices> all(1);
   for (int64_t d = 0; d < rank; ++d)
     all[0].push_back(d);
