@@ -205,7 +205,8 @@ MlirAttribute qblockBCQSchemeAttrGet(MlirContext ctx, int64_t bits,
                                      int64_t group, bool offset) {
   MLIRContext *context = unwrap(ctx);
   return wrap(
-      BCQSchemeAttr::getChecked(errorAt(context), context, bits, group, offset));
+      BCQSchemeAttr::getChecked(errorAt(context), context, bits, group,
+                                offset, /*fromUniform=*/false));
 }
 
 int64_t qblockBCQSchemeAttrGetBits(MlirAttribute attr) {

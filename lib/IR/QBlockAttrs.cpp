@@ -323,8 +323,12 @@ void SchemeAttr::print(AsmPrinter &printer) const {
 
 LogicalResult
 BCQSchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                      int64_t bits, int64_t group, bool offset) {
-  num::BCQScheme scheme{static_cast<int>(bits), group, offset};
+                      int64_t bits, int64_t group, bool offset,
+                      bool fromUniform) {
+  num::BCQScheme scheme{static_cast<int>(bits), group, offset, fromUniform};
+  if (fromUniform && !offset)
+    return emitError() << "fit = uniform converts uniform INT-q to BCQ with "
+                          "an offset term; drop offset = false";
   if (bits < 1 || bits > 4)
     return emitError() << "BCQ bits must be in 1..4, got " << bits;
   std::string problem = num::validateBCQScheme(scheme);
@@ -334,14 +338,14 @@ BCQSchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 num::BCQScheme BCQSchemeAttr::toNumerics() const {
-  return num::BCQScheme{static_cast<int>(getBits()), getGroup(),
-                        getOffset()};
+  return num::BCQScheme{static_cast<int>(getBits()), getGroup(), getOffset(),
+                        getFromUniform()};
 }
 
 Attribute BCQSchemeAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
   std::optional<int64_t> bits, group;
-  bool offset = true;
+  bool offset = true, fromUniform = false;
   llvm::StringSet<> seen;
   auto parseParam = [&]() -> ParseResult {
     StringRef key;
@@ -365,8 +369,19 @@ Attribute BCQSchemeAttr::parse(AsmParser &parser, Type) {
       offset = value == "true";
       return success();
     }
+    if (key == "fit") {
+      StringRef value;
+      SMLoc valueLoc = parser.getCurrentLocation();
+      if (parser.parseKeyword(&value))
+        return failure();
+      if (value != "uniform" && value != "alternating")
+        return parser.emitError(valueLoc,
+                                "fit must be alternating or uniform");
+      fromUniform = value == "uniform";
+      return success();
+    }
     return parser.emitError(keyLoc, "unknown BCQ parameter '")
-           << key << "'; expected bits, group or offset";
+           << key << "'; expected bits, group, offset or fit";
   };
   if (parser.parseCommaSeparatedList(AsmParser::Delimiter::LessGreater,
                                      parseParam))
@@ -377,12 +392,14 @@ Attribute BCQSchemeAttr::parse(AsmParser &parser, Type) {
     return {};
   }
   return parser.getChecked<BCQSchemeAttr>(loc, parser.getContext(), *bits,
-                                          *group, offset);
+                                          *group, offset, fromUniform);
 }
 
 void BCQSchemeAttr::print(AsmPrinter &printer) const {
   printer << "<bits = " << getBits() << ", group = " << getGroup();
   if (!getOffset())
     printer << ", offset = false";
+  if (getFromUniform())
+    printer << ", fit = uniform";
   printer << '>';
 }

@@ -125,7 +125,14 @@ static std::vector<float> roundTrip(ArrayRef<float> values,
     decoded = num::dequantizeMatrix(packed.data(), rows, k, numScheme);
   } else {
     num::BCQScheme bcq = type.getBCQScheme().toNumerics();
-    std::vector<uint8_t> packed = num::fitBCQ(rowMajor.data(), rows, k, bcq);
+    num::BCQLayout layout = num::computeBCQLayout(rows, k, bcq);
+    std::vector<uint8_t> packed(layout.totalBytes, 0);
+    if (bcq.fromUniform)
+      num::fitUniformBCQRows(rowMajor.data(), layout, bcq, 0, rows,
+                             packed.data());
+    else
+      num::fitBCQRows(rowMajor.data(), layout, bcq, /*iterations=*/8, 0, rows,
+                      packed.data());
     decoded = num::dequantizeBCQ(packed.data(), rows, k, bcq);
   }
   std::vector<float> result(values.size());

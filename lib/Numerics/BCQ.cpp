@@ -463,6 +463,23 @@ BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
   return layout;
 }
 
+/// One group of uniform INT-q (codes c, value s * (c - z0)) as BCQ:
+/// alpha_i = s * 2^(i-1), bits of c as the planes, z = sum(alpha) - s * z0.
+static void writeUniformGroup(const GroupRef &ref, int bits,
+                              const uint8_t *codes, float s, float z0,
+                              uint8_t *packed) {
+  float alphaSum = 0.0f;
+  for (int i = 0; i < bits; ++i) {
+    float alpha = std::ldexp(s, i - 1);
+    alphaSum += alpha;
+    storeF32(packed + ref.alphaOffset(i), alpha);
+  }
+  // Exact when s has at most 20 significant bits (fitUniform's scales do):
+  // both terms and their difference are then representable.
+  storeF32(packed + ref.zOffset(), alphaSum - s * z0);
+  storeGroupPlanes(ref, codes, packed);
+}
+
 std::vector<uint8_t> bcqFromUniform(const uint8_t *codes, const float *scales,
                                     const float *zeroPoints, int64_t rows,
                                     int64_t k, const BCQScheme &scheme) {
@@ -470,22 +487,29 @@ std::vector<uint8_t> bcqFromUniform(const uint8_t *codes, const float *scales,
   BCQLayout layout = computeBCQLayout(rows, k, scheme);
   std::vector<uint8_t> packed(layout.totalBytes, 0);
   for (int64_t row = 0; row < rows; ++row)
-    for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
-      GroupRef ref{layout, scheme.bits, row, g, scheme.group};
-      float s = scales[row * layout.groupsPerRow + g];
-      float z0 = zeroPoints[row * layout.groupsPerRow + g];
-      float alphaSum = 0.0f;
-      for (int i = 0; i < scheme.bits; ++i) {
-        float alpha = std::ldexp(s, i - 1);
-        alphaSum += alpha;
-        storeF32(packed.data() + ref.alphaOffset(i), alpha);
-      }
-      // Exact when s has at most 20 significant bits (fitUniform's scales
-      // do): both terms and their difference are then representable.
-      storeF32(packed.data() + ref.zOffset(), alphaSum - s * z0);
-      storeGroupPlanes(ref, codes + row * k + g * scheme.group, packed.data());
-    }
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g)
+      writeUniformGroup(GroupRef{layout, scheme.bits, row, g, scheme.group},
+                        scheme.bits, codes + row * k + g * scheme.group,
+                        scales[row * layout.groupsPerRow + g],
+                        zeroPoints[row * layout.groupsPerRow + g],
+                        packed.data());
   return packed;
+}
+
+void fitUniformBCQRows(const float *data, const BCQLayout &layout,
+                       const BCQScheme &scheme, int64_t rowBegin,
+                       int64_t rowEnd, uint8_t *packed) {
+  assert(scheme.offset && "uniform INT-q needs the offset term");
+  std::vector<uint8_t> codes(layout.k);
+  std::vector<float> scales(layout.groupsPerRow), zeros(layout.groupsPerRow);
+  for (int64_t row = rowBegin; row < rowEnd; ++row) {
+    fitUniform(data + row * layout.k, 1, layout.k, scheme.bits, scheme.group,
+               codes.data(), scales.data(), zeros.data());
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g)
+      writeUniformGroup(GroupRef{layout, scheme.bits, row, g, scheme.group},
+                        scheme.bits, codes.data() + g * scheme.group,
+                        scales[g], zeros[g], packed);
+  }
 }
 
 void fitUniform(const float *data, int64_t rows, int64_t k, int bits,

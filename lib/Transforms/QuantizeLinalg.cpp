@@ -73,6 +73,11 @@ struct QuantizeLinalgPass
                                             : "blockdialect") +
                   " needs a block weight scheme; qblock.lut_gemm (scheme=bcq) "
                   "takes float activations");
+    if (from != "fit" && from != "uniform")
+      return fail("from=" + from + " is unknown; use from=fit or from=uniform");
+    if (from == "uniform" && scheme != QuantScheme::BCQ)
+      return fail("from=uniform converts uniform INT-q to BCQ; it needs "
+                  "scheme=bcq");
     if (scheme == QuantScheme::BCQ) {
       if (bits < 1 || bits > 4)
         return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
@@ -91,7 +96,8 @@ struct QuantizeLinalgPass
   /// The scheme attribute the options describe.
   Attribute getSchemeAttr(MLIRContext *context) const {
     if (scheme == QuantScheme::BCQ)
-      return BCQSchemeAttr::get(context, bits, group, /*offset=*/true);
+      return BCQSchemeAttr::get(context, bits, group, /*offset=*/true,
+                                /*fromUniform=*/from == "uniform");
     num::Scheme numScheme = [&] {
       switch (scheme) {
       case QuantScheme::MXFP4:

@@ -275,8 +275,12 @@ struct SelectFormatsPass
       } else {
         num::BCQScheme bcq = type.getBCQScheme().toNumerics();
         num::BCQLayout layout = num::computeBCQLayout(job.view.rows(), k, bcq);
-        num::fitBCQRows(source, layout, bcq, /*iterations=*/8, chunk.begin,
-                        chunk.end, job.packed.data());
+        if (bcq.fromUniform)
+          num::fitUniformBCQRows(source, layout, bcq, chunk.begin, chunk.end,
+                                 job.packed.data());
+        else
+          num::fitBCQRows(source, layout, bcq, /*iterations=*/8, chunk.begin,
+                          chunk.end, job.packed.data());
         num::dequantizeBCQRows(job.packed.data(), layout, bcq, chunk.begin,
                                chunk.end, target);
       }
@@ -481,7 +485,7 @@ struct SelectFormatsPass
         num::BCQScheme bcq = type.getBCQScheme().toNumerics();
         json.attribute("scheme", "bcq");
         json.attribute("block", bcq.group);
-        json.attribute("select", "alternating");
+        json.attribute("select", bcq.fromUniform ? "uniform" : "alternating");
         json.attribute("bits", bcq.bits);
         json.attribute("rel_mse", relMSE);
         json.attribute("bits_per_element", bcq.bitsPerElement());

@@ -80,7 +80,7 @@ func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<bits = 3>, axis = 0>)
 
 // -----
 
-// expected-error@+1 {{unknown BCQ parameter 'planes'; expected bits, group or offset}}
+// expected-error@+1 {{unknown BCQ parameter 'planes'; expected bits, group, offset or fit}}
 func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<planes = 3, group = 128>, axis = 0>)
 
 // -----
@@ -92,6 +92,16 @@ func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<bits = 3, bits = 2, gr
 
 // expected-error@+1 {{offset must be true or false}}
 func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<bits = 3, group = 128, offset = yes>, axis = 0>)
+
+// -----
+
+// expected-error@+1 {{fit = uniform converts uniform INT-q to BCQ with an offset term; drop offset = false}}
+func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<bits = 3, group = 128, offset = false, fit = uniform>, axis = 0>)
+
+// -----
+
+// expected-error@+1 {{fit must be alternating or uniform}}
+func.func private @f(!qblock.qtensor<128xf32, #qblock.bcq<bits = 3, group = 128, fit = greedy>, axis = 0>)
 
 // -----
 

@@ -9,6 +9,8 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq acts=mxfp4" 2>&1 | FileCheck %s --check-prefix=BCQACTS
 // RUN: not quant-opt %s --qblock-quantize-linalg="acts=fp8" 2>&1 | FileCheck %s --check-prefix=ACTS
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --check-prefix=FULLPATH
+// RUN: not quant-opt %s --qblock-quantize-linalg="from=uniform" 2>&1 | FileCheck %s --check-prefix=FROM
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --check-prefix=FROMBAD
 
 // BLOCK0: error: --qblock-quantize-linalg: block=0: block size must be in [2, 4096], got 0
 // ODD: error: --qblock-quantize-linalg: block=33: block size must be even so that two 4-bit codes share a byte, got 33
@@ -19,6 +21,8 @@
 // INT8: error: --qblock-quantize-linalg: acts=int8 is not implemented yet; use acts=none, blockdialect or mxfp4
 // BCQACTS: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
+// FROM: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
+// FROMBAD: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
 // FULLPATH: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect or mxfp4
 
 func.func @f() {

@@ -5,6 +5,7 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage block=16" -split-input-file | FileCheck %s --check-prefix=TWOSTAGE
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 group=64" -split-input-file | FileCheck %s --check-prefix=BCQ
 // RUN: quant-opt %s --qblock-quantize-linalg="acts=blockdialect" -split-input-file | FileCheck %s --check-prefix=ACTS
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=4 group=32 from=uniform" -split-input-file | FileCheck %s --check-prefix=UNIFORM
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 acts=mxfp4" -split-input-file | FileCheck %s --check-prefix=ACTS-MX
 
 // A plain matmul with a constant weight and a dynamic M.
@@ -27,6 +28,8 @@
 // BCQ: %[[Q:.*]] = qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>
 // BCQ: qblock.lut_gemm ins(%{{.*}}, %[[Q]] : tensor<?x128xf32>, !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>)
 // BCQ-NOT: qblock.matmul
+// UNIFORM-LABEL: func.func @matmul
+// UNIFORM: qblock.quantize {{.*}} -> !qblock.qtensor<128x64xf32, #qblock.bcq<bits = 4, group = 32, fit = uniform>, axis = 0>
 // Online activation quantization: blocked along K with the weights' block
 // size, two-stage selection for BlockDialect.
 // ACTS-LABEL: func.func @matmul

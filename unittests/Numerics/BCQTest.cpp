@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -308,3 +309,41 @@ TEST(BCQTest, RowRangesCompose) {
 }
 
 } // namespace
+
+namespace num = qblock::numerics;
+
+TEST(BCQTest, FitUniformRowsMatchesFitUniformPlusConversion) {
+  const int64_t rows = 5, k = 256;
+  std::vector<float> w(rows * k);
+  for (int64_t i = 0; i < rows * k; ++i)
+    w[i] = std::sin(0.37f * float(i)) * (i % 17 == 0 ? 4.0f : 1.0f);
+  for (int bits = 1; bits <= 4; ++bits) {
+    num::BCQScheme scheme{bits, 64, true, true};
+    std::vector<uint8_t> codes(rows * k);
+    std::vector<float> scales(rows * k / 64), zeros(rows * k / 64);
+    num::fitUniform(w.data(), rows, k, bits, 64, codes.data(), scales.data(),
+                    zeros.data());
+    std::vector<uint8_t> expected = num::bcqFromUniform(
+        codes.data(), scales.data(), zeros.data(), rows, k, scheme);
+    num::BCQLayout layout = num::computeBCQLayout(rows, k, scheme);
+    std::vector<uint8_t> packed(layout.totalBytes, 0xAB);
+    // In two row ranges, as the passes split work across threads.
+    num::fitUniformBCQRows(w.data(), layout, scheme, 0, 2, packed.data());
+    num::fitUniformBCQRows(w.data(), layout, scheme, 2, rows, packed.data());
+    // Padding bytes are not part of the format; compare the arrays.
+    EXPECT_TRUE(std::equal(packed.begin(),
+                           packed.begin() + layout.planesBytes,
+                           expected.begin()))
+        << "planes, bits=" << bits;
+    EXPECT_TRUE(std::equal(packed.begin() + layout.alphasOffset,
+                           packed.begin() + layout.alphasOffset +
+                               layout.alphasBytes,
+                           expected.begin() + layout.alphasOffset))
+        << "alphas, bits=" << bits;
+    EXPECT_TRUE(std::equal(packed.begin() + layout.offsetsOffset,
+                           packed.begin() + layout.offsetsOffset +
+                               layout.offsetsBytes,
+                           expected.begin() + layout.offsetsOffset))
+        << "offsets, bits=" << bits;
+  }
+}

@@ -89,9 +89,17 @@ def QBlock_BCQSchemeAttr : QBlock_Attr<"BCQScheme", "bcq"> {
     ```mlir
     #qblock.bcq<bits = 3, group = 128>
     #qblock.bcq<bits = 2, group = 64, offset = false>
+    #qblock.bcq<bits = 3, group = 128, fit = uniform>
     ```
+
+    `fit` says how weights are fitted when a constant is packed:
+    `alternating` (default; greedy start, then alternating refinement of
+    alphas and bits) or `uniform` (round-to-nearest uniform INT-q per group,
+    converted exactly to BCQ: alpha_i = s * 2^(i-1), z = sum(alpha) - s * z0;
+    needs the offset).
   }];
-  let parameters = (ins "int64_t":$bits, "int64_t":$group, "bool":$offset);
+  let parameters = (ins "int64_t":$bits, "int64_t":$group, "bool":$offset,
+                        "bool":$fromUniform);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

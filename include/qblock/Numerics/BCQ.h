@@ -27,6 +27,9 @@ struct BCQScheme {
   int bits = 3;        // q, 1..4
   int64_t group = 128; // g, a multiple of 8 dividing k
   bool offset = true;  // whether the offset term z is stored
+  /// How weights are fitted: the non-uniform alternating fit (false), or
+  /// uniform INT-q per group converted exactly to BCQ (true, needs offset).
+  bool fromUniform = false;
 
   /// q + (32 q + (offset ? 32 : 0)) / g.
   double bitsPerElement() const;
@@ -51,6 +54,13 @@ BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme);
 std::vector<uint8_t> bcqFromUniform(const uint8_t *codes, const float *scales,
                                     const float *zeroPoints, int64_t rows,
                                     int64_t k, const BCQScheme &scheme);
+
+/// fitUniform + bcqFromUniform for rows [rowBegin, rowEnd) of a rows x k
+/// matrix, written into `packed` (the full layout); rows are independent.
+/// Requires scheme.offset.
+void fitUniformBCQRows(const float *data, const BCQLayout &layout,
+                       const BCQScheme &scheme, int64_t rowBegin,
+                       int64_t rowEnd, uint8_t *packed);
 
 /// Round-to-nearest uniform INT-q per group (min/max asymmetric): the
 /// baseline BCQ must beat, and the input of bcqFromUniform. The range is

@@ -71,6 +71,9 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
            "BCQ bit planes q (1..4), scheme=bcq only">,
     Option<"group", "group", "int64_t", "128",
            "BCQ group size g along K, scheme=bcq only">,
+    Option<"from", "from", "std::string", "\"fit\"",
+           "scheme=bcq: 'fit' (non-uniform alternating fit) or 'uniform' "
+           "(uniform INT-q per group converted exactly to BCQ)">,
     Option<"acts", "acts", "::qblock::ActScheme", "::qblock::ActScheme::None",
            "Quantize activations at run time too (W4A4), blocked along K "
            "with the weights' block size",

@@ -9,7 +9,10 @@
 // CHECK-LABEL: func.func @gemv
 // CHECK-SAME: (%[[A:.*]]: tensor<1x64xf32>, %[[W:.*]]: tensor<1152xi8>, %[[INIT:.*]]: tensor<1x32xf32>)
 // CHECK-DAG: %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<1152xi8> to memref<1152xi8>
-// CHECK-DAG: %[[AB:.*]] = bufferization.to_buffer %[[A]] read_only
+// Activations and init are copied (a read bufferization orders), weights
+// are viewed in place.
+// CHECK-DAG: bufferization.materialize_in_destination %[[A]] in restrict writable %{{.*}} : (tensor<1x64xf32>, memref<1x64xf32>) -> ()
+// CHECK-DAG: bufferization.materialize_in_destination %[[INIT]] in restrict writable %{{.*}} : (tensor<1x32xf32>, memref<1x32xf32>) -> ()
 // CHECK-DAG: %[[DIALECTS:.*]] = memref.get_global @__qblock_dialects_{{.*}} : memref<16x16xf32>
 // CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>

@@ -39,3 +39,10 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 16 --k 128 --batch 2 --transposed --outliers --seed 28 --acts-out %t.json > %t.mlir
 // REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
 // RUN: %{run}
+
+// from=uniform: uniform INT3 per group converted exactly to BCQ (checked
+// against the decoded weights like the rest), on both the vector and the
+// scalar path.
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 37 --k 256 --seed 29 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=128 from=uniform
+// RUN: %{run}
