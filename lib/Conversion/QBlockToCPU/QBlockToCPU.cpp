@@ -279,6 +279,17 @@ struct ConvertQBlockToCPUPass
     op->erase();
   }
 
+  /// The index of output element [batch,] m, n.
+  static SmallVector<Value> outputIndex(const MatmulFrame &frame,
+                                        Value batchIndex, Value m, Value n) {
+    SmallVector<Value> index;
+    if (frame.batched)
+      index.push_back(batchIndex);
+    index.push_back(m);
+    index.push_back(n);
+    return index;
+  }
+
   /// out[index] += value, converting through f32.
   static void accumulate(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
                          ArrayRef<Value> index, Value value) {
@@ -407,7 +418,6 @@ struct ConvertQBlockToCPUPass
     int64_t blockBytes = weightScheme.blockSize / 2;
     SmallVector<Value> actSizes = quantizedSizes(b, op.getLhs());
     MatmulFrame frame = beginMatmul(b, op, weightType, op.getInit());
-    bool batched = frame.batched;
     int64_t k = frame.k, n = frame.n;
     Value batch = frame.batch;
     Value m = actSizes[frame.rank - 2];
@@ -497,12 +507,9 @@ struct ConvertQBlockToCPUPass
                                   kb, acc[0],
                                   arith::MulFOp::create(kb, dot, scale))});
                     });
-                SmallVector<Value> index;
-                if (batched)
-                  index.push_back(bi);
-                index.push_back(mi);
-                index.push_back(col);
-                accumulate(mb, frame, index, blocks.getResult(0));
+                accumulate(mb, frame, outputIndex(frame, bi, mi, col),
+
+                           blocks.getResult(0));
                 scf::YieldOp::create(mb);
               });
           scf::ReduceOp::create(ib);
@@ -754,12 +761,11 @@ struct ConvertQBlockToCPUPass
           sum = arith::AddFOp::create(b, sum, blockLoop.getResult(slot + 1));
         Value dot = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
                                                 sum);
-        SmallVector<Value> index;
-        if (ctx.batched)
-          index.push_back(batchIndex);
-        index.push_back(arith::AddIOp::create(b, m0, cst(b, i)));
-        index.push_back(arith::AddIOp::create(b, n0, cst(b, r)));
-        accumulate(b, *ctx.frame, index, dot);
+        accumulate(b, *ctx.frame,
+                   outputIndex(*ctx.frame, batchIndex,
+                               arith::AddIOp::create(b, m0, cst(b, i)),
+                               arith::AddIOp::create(b, n0, cst(b, r))),
+                   dot);
       }
     }
   }
@@ -881,12 +887,9 @@ struct ConvertQBlockToCPUPass
                       scf::YieldOp::create(
                           gb, ValueRange{arith::AddFOp::create(gb, acc[0], total)});
                     });
-                SmallVector<Value> index;
-                if (batched)
-                  index.push_back(bi);
-                index.push_back(mi);
-                index.push_back(col);
-                accumulate(mb, frame, index, groupLoop.getResult(0));
+                accumulate(mb, frame, outputIndex(frame, bi, mi, col),
+
+                           groupLoop.getResult(0));
                 scf::YieldOp::create(mb);
               });
           scf::ReduceOp::create(ib);
@@ -1081,11 +1084,7 @@ struct ConvertQBlockToCPUPass
                       }
                       scf::YieldOp::create(gb, total);
                     });
-                SmallVector<Value> index;
-                if (frame.batched)
-                  index.push_back(bi);
-                index.push_back(mi);
-                index.push_back(n0);
+                SmallVector<Value> index = outputIndex(frame, bi, mi, n0);
                 Value old = vector::LoadOp::create(mb, lanesF32, frame.out, index);
                 vector::StoreOp::create(
                     mb, arith::AddFOp::create(mb, old, groupLoop.getResult(0)),
