@@ -65,3 +65,8 @@ if shutil.which("cmake") and shutil.which("ninja"):
 # libraries) cannot load the instrumented code; such tests are UNSUPPORTED.
 if getattr(config, "qblock_sanitize", "OFF") in ("ON", "1", "TRUE"):
     config.available_features.add("sanitized")
+
+# GPU tests that assemble PTX need CUDA's ptxas (not a GPU).
+if os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+    llvm_config.with_environment("PATH", "/usr/local/cuda/bin", append_path=True)

@@ -70,4 +70,10 @@ void qblock::registerQBlockPipelines() {
       "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
       "scf.parallel to OpenMP, LLVM",
       buildCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "qblock-gpu-pipeline",
+      "Lower qblock and upstream tensor code to the LLVM dialect plus "
+      "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
+      "format=bin); a first version with naive kernels",
+      buildGPUPipeline);
 }

@@ -22,7 +22,23 @@ struct CPUPipelineOptions
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 
-/// Registers --qblock-cpu-pipeline.
+struct GPUPipelineOptions
+    : public mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("NVIDIA GPU architecture"),
+                           llvm::cl::init("sm_90a")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("isa (PTX, needs no CUDA) or bin (cubin, uses ptxas)"),
+      llvm::cl::init("isa")};
+};
+
+/// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs (a first,
+/// correctness-first version: see lib/Pipelines/GPUPipeline.cpp).
+void buildGPUPipeline(mlir::OpPassManager &pm,
+                      const GPUPipelineOptions &options);
+
+/// Registers --qblock-cpu-pipeline and --qblock-gpu-pipeline.
 void registerQBlockPipelines();
 
 } // namespace qblock
