@@ -3,6 +3,8 @@
 #include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
+#include "ExpandMathForGPU.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -76,4 +78,7 @@ void qblock::registerQBlockPipelines() {
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
       "format=bin); a first version with naive kernels",
       buildGPUPipeline);
+  // Internal step of the GPU pipeline, registered so its numerics can be
+  // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
+  registerPass([] { return createExpandMathForGPUPass(); });
 }

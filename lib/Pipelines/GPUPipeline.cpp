@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExpandMathForGPU.h"
+
 #include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
@@ -46,6 +48,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).
+  pm.addNestedPass<func::FuncOp>(qblock::createExpandMathForGPUPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();

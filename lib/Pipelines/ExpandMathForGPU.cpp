@@ -1,0 +1,137 @@
+//===- ExpandMathForGPU.cpp - math ops without libdevice ------------------===//
+//
+// convert-gpu-to-nvvm lowers math.absf and math.floor to calls of the
+// libdevice functions __nv_fabsf / __nv_floorf, and it marks the LLVM
+// intrinsics (llvm.intr.fabs, llvm.intr.floor) illegal, so they cannot be
+// used instead. Those calls only resolve when the NVVM target finds a CUDA
+// toolkit through CUDA_HOME/CUDA_ROOT/CUDA_PATH while compiling; otherwise
+// the PTX keeps unresolved externs that ptxas and the driver reject.
+// The quantization kernels need only these two functions, and both have
+// exact expansions in integer/float arith ops, so the GPU pipeline expands
+// them before outlining and never depends on libdevice.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ExpandMathForGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace {
+
+/// A constant of `type` (scalar or vector) with every element `value`.
+Value splat(PatternRewriter &rewriter, Location loc, Type type,
+            TypedAttr element) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(vector, element));
+  return arith::ConstantOp::create(rewriter, loc, element);
+}
+
+/// Same shape as `type`, with element type `element`.
+Type withElement(Type type, Type element) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.clone(element);
+  return element;
+}
+
+/// |x| by clearing the sign bit: exact for every value including -0, inf
+/// and NaN.
+struct ExpandAbsF : OpRewritePattern<math::AbsFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::AbsFOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+    if (!floatType)
+      return failure();
+    unsigned width = floatType.getWidth();
+    auto intElement = rewriter.getIntegerType(width);
+    Type intType = withElement(type, intElement);
+    Location loc = op.getLoc();
+    Value bits = arith::BitcastOp::create(rewriter, loc, intType, op.getOperand());
+    Value mask = splat(rewriter, loc, intType,
+                       rewriter.getIntegerAttr(
+                           intElement, APInt::getSignedMaxValue(width)));
+    Value cleared = arith::AndIOp::create(rewriter, loc, bits, mask);
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, cleared);
+    return success();
+  }
+};
+
+/// floor(x) for f32/f64: truncate through a wide integer and step down when
+/// truncation rounded up (negative non-integers). Values with |x| at or above
+/// 2^mantissa are already integers (as are inf), and NaN fails the range
+/// compare, so those pass through unchanged. The integer round trip loses
+/// the sign of -0.0; floor never changes the sign of its operand, so OR-ing
+/// the operand's sign bit back in restores it and is a no-op otherwise.
+struct ExpandFloor : OpRewritePattern<math::FloorOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FloorOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+    if (!floatType || (!floatType.isF32() && !floatType.isF64()))
+      return failure();
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Type intType = withElement(type, rewriter.getI64Type());
+    Value truncated = arith::SIToFPOp::create(
+        rewriter, loc, type, arith::FPToSIOp::create(rewriter, loc, intType, x));
+    Value roundedUp = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::OGT, truncated, x);
+    Value one = splat(rewriter, loc, type, rewriter.getFloatAttr(floatType, 1.0));
+    Value stepped = arith::SelectOp::create(
+        rewriter, loc, roundedUp,
+        arith::SubFOp::create(rewriter, loc, truncated, one), truncated);
+    double limit = floatType.isF32() ? 8388608.0 : 4503599627370496.0;
+    Value small = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::OLT,
+        math::AbsFOp::create(rewriter, loc, x),
+        splat(rewriter, loc, type, rewriter.getFloatAttr(floatType, limit)));
+    Value floored = arith::SelectOp::create(rewriter, loc, small, stepped, x);
+    unsigned width = floatType.getWidth();
+    auto intElement = rewriter.getIntegerType(width);
+    Type bitsType = withElement(type, intElement);
+    Value signMask = splat(
+        rewriter, loc, bitsType,
+        rewriter.getIntegerAttr(intElement, APInt::getSignMask(width)));
+    Value sign = arith::AndIOp::create(
+        rewriter, loc, arith::BitcastOp::create(rewriter, loc, bitsType, x),
+        signMask);
+    Value withSign = arith::OrIOp::create(
+        rewriter, loc,
+        arith::BitcastOp::create(rewriter, loc, bitsType, floored), sign);
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, withSign);
+    return success();
+  }
+};
+
+struct ExpandMathForGPUPass
+    : PassWrapper<ExpandMathForGPUPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandMathForGPUPass)
+  StringRef getArgument() const override { return "qblock-expand-math-for-gpu"; }
+  StringRef getDescription() const override {
+    return "Expand math.absf/math.floor into arith ops (no libdevice)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect>();
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ExpandAbsF, ExpandFloor>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> qblock::createExpandMathForGPUPass() {
+  return std::make_unique<ExpandMathForGPUPass>();
+}
