@@ -1,15 +1,12 @@
 //===- CPUPipeline.cpp - qblock to LLVM for CPUs --------------------------===//
 
-#include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
+#include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -18,32 +15,7 @@ using namespace mlir;
 
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
-  // qblock ops become loop nests on to_buffer views, still in tensor land.
-  ConvertQBlockToCPUOptions lowering;
-  lowering.target = options.target;
-  pm.addPass(createConvertQBlockToCPU(lowering));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  // Everything else bufferizes, across function boundaries, so callers
-  // (printMemrefF32, C code) see plain identity-layout memrefs.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferDeallocationPipelineOptions deallocation;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-  // Deallocation may leave bufferization.clone/dealloc ops behind.
-  pm.addPass(createConvertBufferizationToMemRefPass());
-
-  // Only now may target instructions appear: buffer deallocation rejects
-  // ops whose memory effects it cannot see.
-  QBlockLowerLookupsOptions lookups;
-  lookups.target = options.target;
-  pm.addPass(createQBlockLowerLookups(lookups));
-
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  buildBufferizedLoops(pm, options.target);
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());

@@ -40,26 +40,36 @@ Type withElement(Type type, Type element) {
   return element;
 }
 
+/// The bits of float (or vector of float) `x` ANDed with `mask(width)`, as
+/// an integer of the same width and shape: the shared step of |x| (clear
+/// the sign) and of restoring a sign (keep only the sign).
+Value maskedBits(PatternRewriter &rewriter, Location loc, Value x,
+                 APInt (*mask)(unsigned width)) {
+  unsigned width = getElementTypeOrSelf(x.getType()).getIntOrFloatBitWidth();
+  auto intElement = rewriter.getIntegerType(width);
+  Type intType = withElement(x.getType(), intElement);
+  Value bits = arith::BitcastOp::create(rewriter, loc, intType, x);
+  Value maskValue = splat(rewriter, loc, intType,
+                          rewriter.getIntegerAttr(intElement, mask(width)));
+  return arith::AndIOp::create(rewriter, loc, bits, maskValue);
+}
+
 /// |x| by clearing the sign bit: exact for every value including -0, inf
 /// and NaN.
+Value absBySignClear(PatternRewriter &rewriter, Location loc, Value x) {
+  return arith::BitcastOp::create(
+      rewriter, loc, x.getType(),
+      maskedBits(rewriter, loc, x, APInt::getSignedMaxValue));
+}
+
+/// math.absf -> absBySignClear.
 struct ExpandAbsF : OpRewritePattern<math::AbsFOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::AbsFOp op,
                                 PatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(type));
-    if (!floatType)
+    if (!isa<FloatType>(getElementTypeOrSelf(op.getType())))
       return failure();
-    unsigned width = floatType.getWidth();
-    auto intElement = rewriter.getIntegerType(width);
-    Type intType = withElement(type, intElement);
-    Location loc = op.getLoc();
-    Value bits = arith::BitcastOp::create(rewriter, loc, intType, op.getOperand());
-    Value mask = splat(rewriter, loc, intType,
-                       rewriter.getIntegerAttr(
-                           intElement, APInt::getSignedMaxValue(width)));
-    Value cleared = arith::AndIOp::create(rewriter, loc, bits, mask);
-    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, cleared);
+    rewriter.replaceOp(op, absBySignClear(rewriter, op.getLoc(), op.getOperand()));
     return success();
   }
 };
@@ -92,21 +102,13 @@ struct ExpandFloor : OpRewritePattern<math::FloorOp> {
     double limit = floatType.isF32() ? 8388608.0 : 4503599627370496.0;
     Value small = arith::CmpFOp::create(
         rewriter, loc, arith::CmpFPredicate::OLT,
-        math::AbsFOp::create(rewriter, loc, x),
+        absBySignClear(rewriter, loc, x),
         splat(rewriter, loc, type, rewriter.getFloatAttr(floatType, limit)));
     Value floored = arith::SelectOp::create(rewriter, loc, small, stepped, x);
-    unsigned width = floatType.getWidth();
-    auto intElement = rewriter.getIntegerType(width);
-    Type bitsType = withElement(type, intElement);
-    Value signMask = splat(
-        rewriter, loc, bitsType,
-        rewriter.getIntegerAttr(intElement, APInt::getSignMask(width)));
-    Value sign = arith::AndIOp::create(
-        rewriter, loc, arith::BitcastOp::create(rewriter, loc, bitsType, x),
-        signMask);
+    Value sign = maskedBits(rewriter, loc, x, APInt::getSignMask);
     Value withSign = arith::OrIOp::create(
         rewriter, loc,
-        arith::BitcastOp::create(rewriter, loc, bitsType, floored), sign);
+        arith::BitcastOp::create(rewriter, loc, sign.getType(), floored), sign);
     rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, withSign);
     return success();
   }

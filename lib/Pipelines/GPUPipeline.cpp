@@ -10,18 +10,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
 
-#include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -29,23 +26,8 @@ using namespace mlir;
 
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
-  ConvertQBlockToCPUOptions lowering;
-  lowering.target = "generic";
-  pm.addPass(createConvertQBlockToCPU(lowering));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferDeallocationPipelineOptions deallocation;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  QBlockLowerLookupsOptions lookups;
-  lookups.target = "generic";
-  pm.addPass(createQBlockLowerLookups(lookups));
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Portable loop nests: no x86 intrinsics in kernels.
+  buildBufferizedLoops(pm, "generic");
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).

@@ -1,0 +1,44 @@
+//===- BufferizedLoops.cpp - the front half shared by the pipelines -------===//
+
+#include "BufferizedLoops.h"
+
+#include "qblock/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target) {
+  // qblock ops become loop nests on to_buffer views, still in tensor land.
+  ConvertQBlockToCPUOptions lowering;
+  lowering.target = target.str();
+  pm.addPass(createConvertQBlockToCPU(lowering));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Everything else bufferizes, across function boundaries, so callers
+  // (printMemrefF32, C code, kernel launches) see plain identity-layout
+  // memrefs.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  // Deallocation may leave bufferization.clone/dealloc ops behind.
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Only now may target instructions appear: buffer deallocation rejects
+  // ops whose memory effects it cannot see.
+  QBlockLowerLookupsOptions lookups;
+  lookups.target = target.str();
+  pm.addPass(createQBlockLowerLookups(lookups));
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+}
