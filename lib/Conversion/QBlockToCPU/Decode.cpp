@@ -98,11 +98,7 @@ Value qblock::cpu::loadDialectId(ImplicitLocOpBuilder &b, Value storage,
                                  Value block) {
   if (!layout.hasDialects)
     return indexConst(b, 0);
-  Value offset = arith::AddIOp::create(
-      b, layout.dialectsOffset,
-      arith::AddIOp::create(
-          b, arith::MulIOp::create(b, row, layout.dialectBytesPerRow),
-          arith::DivUIOp::create(b, block, indexConst(b, 2))));
+  Value offset = layout.dialectOffset(b, row, block);
   Value byte = loadByte(b, storage, offset);
   // Even blocks sit in the low nibble, odd blocks in the high one.
   Value odd = arith::RemUIOp::create(b, block, indexConst(b, 2));
@@ -119,12 +115,7 @@ Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
                                  const DecodeTables &tables,
                                  numerics::ScaleKind kind, Value row,
                                  Value block) {
-  Value code = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, row, indexConst(b, layout.blocksPerRow)),
-      block);
-  Value offset = arith::AddIOp::create(
-      b, layout.scalesOffset,
-      arith::MulIOp::create(b, code, indexConst(b, layout.scaleBytes)));
+  Value offset = layout.scaleOffset(b, row, block);
   Value lo = loadByte(b, storage, offset);
   if (kind != numerics::ScaleKind::F16) {
     Value index = arith::IndexCastUIOp::create(b, b.getIndexType(), lo);

@@ -42,3 +42,26 @@ PackedLayout PackedLayout::build(ImplicitLocOpBuilder &b, Value rows, int64_t k,
       alignUp(b, arith::AddIOp::create(b, layout.scalesOffset, scalesBytes));
   return layout;
 }
+
+Value PackedLayout::scaleOffset(ImplicitLocOpBuilder &b, Value row,
+                                Value block) const {
+  Value index = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(b, row,
+                            arith::ConstantIndexOp::create(b, blocksPerRow)),
+      block);
+  return arith::AddIOp::create(
+      b, scalesOffset,
+      arith::MulIOp::create(b, index,
+                            arith::ConstantIndexOp::create(b, scaleBytes)));
+}
+
+Value PackedLayout::dialectOffset(ImplicitLocOpBuilder &b, Value row,
+                                  Value block) const {
+  return arith::AddIOp::create(
+      b, dialectsOffset,
+      arith::AddIOp::create(
+          b, arith::MulIOp::create(b, row, dialectBytesPerRow),
+          arith::DivUIOp::create(b, block,
+                                 arith::ConstantIndexOp::create(b, 2))));
+}

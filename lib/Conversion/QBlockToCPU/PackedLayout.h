@@ -24,6 +24,17 @@ struct PackedLayout {
 
   static PackedLayout build(mlir::ImplicitLocOpBuilder &b, mlir::Value rows,
                             int64_t k, const numerics::Scheme &scheme);
+
+  /// Byte offset of the dialect nibble pair holding block `block` of row
+  /// `row` (two blocks per byte; only when hasDialects).
+  mlir::Value dialectOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
+                            mlir::Value block) const;
+  /// Byte offset of the scale of block `block` in row `row`.
+  ///
+  /// Decode reads through both offsets, run-time quantize writes through
+  /// them.
+  mlir::Value scaleOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
+                          mlir::Value block) const;
 };
 
 } // namespace qblock::cpu

@@ -519,6 +519,15 @@ struct ConvertQBlockToCPUPass
     return success();
   }
 
+  /// The leading indices of activation row `bm` of a (batch x) M x K
+  /// operand: {bm} unbatched, {bm / M, bm % M} batched.
+  static SmallVector<Value> rowIndices(ImplicitLocOpBuilder &b, Value bm,
+                                       bool batched, Value m) {
+    if (!batched)
+      return {bm};
+    return {arith::DivUIOp::create(b, bm, m), arith::RemUIOp::create(b, bm, m)};
+  }
+
   void emitDeinterleave(ImplicitLocOpBuilder &b, Value lhs, bool batched,
                         Value m, Value batchRows, int64_t k, Value evens,
                         Value odds) {
@@ -527,13 +536,7 @@ struct ConvertQBlockToCPUPass
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value bm = ivs[0];
-          SmallVector<Value> prefix;
-          if (batched) {
-            prefix.push_back(arith::DivUIOp::create(ib, bm, m));
-            prefix.push_back(arith::RemUIOp::create(ib, bm, m));
-          } else {
-            prefix.push_back(bm);
-          }
+          SmallVector<Value> prefix = rowIndices(ib, bm, batched, m);
           scf::ForOp::create(
               ib, cst(ib, 0), cst(ib, k / 2), cst(ib, 1), ValueRange{},
               [&](OpBuilder &inner, Location loc2, Value i, ValueRange) {
@@ -822,13 +825,7 @@ struct ConvertQBlockToCPUPass
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value bm = ivs[0];
-          SmallVector<Value> prefix;
-          if (batched) {
-            prefix.push_back(arith::DivUIOp::create(ib, bm, m));
-            prefix.push_back(arith::RemUIOp::create(ib, bm, m));
-          } else {
-            prefix.push_back(bm);
-          }
+          SmallVector<Value> prefix = rowIndices(ib, bm, batched, m);
           scf::ForOp::create(
               ib, cst(ib, 0), cst(ib, subvectors), cst(ib, 1), ValueRange{},
               [&](OpBuilder &jb0, Location jl, Value j, ValueRange) {

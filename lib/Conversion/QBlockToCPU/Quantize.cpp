@@ -294,11 +294,7 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
   Value dialect = selectDialect(b, scheme, tables, t);
 
   if (layout.hasDialects) {
-    Value offset = arith::AddIOp::create(
-        b, layout.dialectsOffset,
-        arith::AddIOp::create(
-            b, arith::MulIOp::create(b, row, layout.dialectBytesPerRow),
-            arith::DivUIOp::create(b, block, idx(b, 2))));
+    Value offset = layout.dialectOffset(b, row, block);
     Value shift = arith::IndexCastOp::create(
         b, i8,
         arith::MulIOp::create(b, arith::RemUIOp::create(b, block, idx(b, 2)),
@@ -464,12 +460,7 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                         xb, ValueRange{amax, arith::OrIOp::create(xb, acc[1], bad)});
                   });
               Value amax = stats.getResult(0), nonFinite = stats.getResult(1);
-              Value scaleIndex = arith::AddIOp::create(
-                  kb, arith::MulIOp::create(kb, row, idx(kb, layout.blocksPerRow)),
-                  block);
-              Value scaleOffset = arith::AddIOp::create(
-                  kb, layout.scalesOffset,
-                  arith::MulIOp::create(kb, scaleIndex, idx(kb, layout.scaleBytes)));
+              Value scaleOffset = layout.scaleOffset(kb, row, block);
 
               // Scale code (i32) and the multiplier to half units.
               Value code, toHalfUnits;
