@@ -30,14 +30,5 @@ set +e
 $LLVM/lit -sv "$OUT/test" 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
-/usr/bin/python3 - "$LOG" <<'PY'
-import re, sys
-counts = {}
-for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"\s*(Passed|Failed|Unsupported|Unresolved|Timed Out|Unexpectedly Passed)\s*:\s*(\d+)", line)
-    if m:
-        counts[m.group(1)] = int(m.group(2))
-failed = sum(counts.get(k, 0) for k in ("Failed", "Unresolved", "Timed Out", "Unexpectedly Passed"))
-print(f"qblock (asan+ubsan): {counts.get('Passed', 0)} passed, {failed} failed, {counts.get('Unsupported', 0)} skipped")
-PY
+/usr/bin/python3 scripts/lit-summary.py "qblock (asan+ubsan)" "$LOG"
 exit "$status"

@@ -17,17 +17,5 @@ set +e
 status=${PIPESTATUS[0]}
 set -e
 
-# lit reports counts per outcome; fold them into the one line CI reads.
-/usr/bin/python3 - "$LOG" <<'PY'
-import re, sys
-counts = {}
-for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"\s*(Passed|Failed|Unsupported|Expectedly Failed|Unexpectedly Passed|Unresolved|Timed Out|Skipped|Excluded)\s*:\s*(\d+)", line)
-    if m:
-        counts[m.group(1)] = int(m.group(2))
-passed = counts.get("Passed", 0) + counts.get("Expectedly Failed", 0)
-failed = sum(counts.get(k, 0) for k in ("Failed", "Unexpectedly Passed", "Unresolved", "Timed Out"))
-skipped = counts.get("Unsupported", 0) + counts.get("Skipped", 0)
-print(f"qblock: {passed} passed, {failed} failed, {skipped} skipped")
-PY
+/usr/bin/python3 scripts/lit-summary.py "qblock" "$LOG"
 exit "$status"
