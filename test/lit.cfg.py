@@ -32,6 +32,19 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.qblock_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
+# Kernels compiled for target=avx512 run only on CPUs with AVX-512; they are
+# compiled (and FileChecked) everywhere.
+try:
+    with open("/proc/cpuinfo") as _cpuinfo:
+        _flags = set()
+        for _line in _cpuinfo:
+            if _line.startswith("flags"):
+                _flags.update(_line.split(":", 1)[1].split())
+    if {"avx512f", "avx512bw", "avx512vl"} <= _flags:
+        config.available_features.add("cpu-avx512")
+except OSError:
+    pass
+
 # The ahead-of-time example needs clang and libomp from LLVM 22.
 if os.path.exists(os.path.join(config.llvm_tools_dir, "clang")) and \
         os.path.exists(os.path.join(config.mlir_lib_dir, "libomp.so")):
@@ -70,3 +83,17 @@ if getattr(config, "qblock_sanitize", "OFF") in ("ON", "1", "TRUE"):
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
     llvm_config.with_environment("PATH", "/usr/local/cuda/bin", append_path=True)
+
+# The CUDA runtime (lib/Runtime) is built where CUDA's headers are; kernels
+# run only where qblock-cuda-probe finds a device. Without one, GPU execution
+# tests are UNSUPPORTED, never passed.
+_cuda_runtime = os.path.join(config.qblock_lib_dir, "libqblock_cuda_runtime.so")
+_cuda_probe = os.path.join(config.qblock_tools_dir, "qblock-cuda-probe")
+if os.path.exists(_cuda_runtime) and os.path.exists(_cuda_probe):
+    config.available_features.add("cuda-runtime")
+    import subprocess
+    _probe = subprocess.run([_cuda_probe], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    if _probe.returncode == 0:
+        config.available_features.add("cuda-gpu")
+    lit_config.note("qblock-cuda-probe: " + _probe.stdout.strip())

@@ -4,6 +4,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "StageBuffersForGPU.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,4 +54,5 @@ void qblock::registerQBlockPipelines() {
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });
+  registerPass([] { return createStageBuffersForGPUPass(); });
 }

@@ -2,16 +2,18 @@
 //
 // A first, correctness-first GPU path: the portable loop nests of the CPU
 // lowering (convert-qblock-to-cpu with target=generic: no x86 intrinsics)
-// are bufferized, their scf.parallel loops mapped to GPU blocks, outlined
-// into kernels and lowered through NVVM to PTX (format=isa, needs no CUDA)
-// or cubin (format=bin, uses ptxas). Kernels use one thread per parallel
-// task: no shared-memory tables or coalesced loads yet, and running them
-// needs a CUDA runtime library for the mgpu* calls, which does not exist yet.
+// are bufferized, their scf.parallel loops mapped to GPU blocks, the host
+// buffers each launch uses staged in device memory (StageBuffersForGPU.cpp),
+// and the kernels outlined and lowered through NVVM to PTX (format=isa,
+// needs no CUDA) or cubin (format=bin, uses ptxas). Kernels use one thread
+// per parallel task: no shared-memory tables or coalesced loads yet. The
+// host code's mgpu* calls are implemented by lib/Runtime.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "StageBuffersForGPU.h"
 
 #include "qblock/Pipelines/Pipelines.h"
 
@@ -32,6 +34,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).
   pm.addNestedPass<func::FuncOp>(qblock::createExpandMathForGPUPass());
+  // Kernels get device copies of the host buffers they use.
+  pm.addNestedPass<func::FuncOp>(qblock::createStageBuffersForGPUPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();

@@ -13,8 +13,9 @@
 
 // GEMM with odd M and N.
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 13 --k 64 --seed 11 --acts-out %t.json > %t.mlir
+// The AVX-512 kernels run only where the CPU has AVX-512 (lit feature).
 // REDEFINE: %{target} = avx512
-// RUN: %{run}
+// RUN: %if cpu-avx512 %{ %{run} %}
 // REDEFINE: %{target} = avx2
 // RUN: %{run}
 // REDEFINE: %{target} = generic

@@ -1,0 +1,81 @@
+// qblock-stage-buffers-for-gpu (internal step of --qblock-gpu-pipeline):
+// every host buffer a gpu.launch uses gets a device copy before it; only
+// the buffers the kernel writes are copied back, so constant globals (in
+// read-only host memory) never are.
+// RUN: quant-opt %s --pass-pipeline="builtin.module(func.func(qblock-stage-buffers-for-gpu))" -split-input-file -verify-diagnostics | FileCheck %s
+
+memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+
+// CHECK-LABEL: func.func @scale
+// CHECK-SAME: (%[[IN:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
+// CHECK: %[[TABLE:.*]] = memref.get_global @table
+// CHECK: %[[T0:.*]] = gpu.wait async
+// CHECK: %[[DIN:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%{{.*}}) : memref<?xf32>
+// CHECK: %[[T2:.*]] = gpu.memcpy async [%[[T1]]] %[[DIN]], %[[IN]]
+// CHECK: %[[DTABLE:.*]], %[[T3:.*]] = gpu.alloc async [%[[T2]]] () : memref<4xf32>
+// CHECK: %[[T4:.*]] = gpu.memcpy async [%[[T3]]] %[[DTABLE]], %[[TABLE]]
+// CHECK: %[[DOUT:.*]], %[[T5:.*]] = gpu.alloc async [%[[T4]]] (%{{.*}}) : memref<?xf32>
+// CHECK: %[[T6:.*]] = gpu.memcpy async [%[[T5]]] %[[DOUT]], %[[OUT]]
+// CHECK: gpu.wait [%[[T6]]]
+// CHECK: gpu.launch
+// CHECK: memref.load %[[DIN]]
+// CHECK: memref.load %[[DTABLE]]
+// CHECK: memref.subview %[[DOUT]]
+// CHECK: gpu.terminator
+// CHECK: %[[B0:.*]] = gpu.wait async
+// CHECK: %[[B1:.*]] = gpu.dealloc async [%[[B0]]] %[[DIN]]
+// CHECK: %[[B2:.*]] = gpu.dealloc async [%[[B1]]] %[[DTABLE]]
+// Only the output, written through a subview, goes back.
+// CHECK-NOT: gpu.memcpy async [{{.*}}] %[[TABLE]]
+// CHECK-NOT: gpu.memcpy async [{{.*}}] %[[IN]]
+// CHECK: %[[B3:.*]] = gpu.memcpy async [%[[B2]]] %[[OUT]], %[[DOUT]]
+// CHECK: %[[B4:.*]] = gpu.dealloc async [%[[B3]]] %[[DOUT]]
+// CHECK: gpu.wait [%[[B4]]]
+// CHECK-NEXT: return
+func.func @scale(%in: memref<?xf32>, %out: memref<?xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %in, %c0 : memref<?xf32>
+  %t = memref.get_global @table : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %in[%bx] : memref<?xf32>
+    %s = memref.load %t[%c0] : memref<4xf32>
+    %p = arith.mulf %v, %s : f32
+    %view = memref.subview %out[0] [%n] [1] : memref<?xf32> to memref<?xf32, strided<[1]>>
+    memref.store %p, %view[%bx] : memref<?xf32, strided<[1]>>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A launch that uses no host buffer is left alone.
+// CHECK-LABEL: func.func @no_buffers
+// CHECK-NOT: gpu.wait
+// CHECK: gpu.launch
+func.func @no_buffers() {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A strided view made on the host cannot be copied as one block of bytes.
+func.func @strided(%buffer: memref<8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %view = memref.subview %buffer[1] [4] [2] : memref<8xf32> to memref<4xf32, strided<[2], offset: 1>>
+  // expected-error @below {{uses a host buffer of type 'memref<4xf32, strided<[2], offset: 1>>' that the GPU pipeline cannot stage}}
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %view[%c0] : memref<4xf32, strided<[2], offset: 1>>
+    gpu.terminator
+  }
+  return
+}
