@@ -50,6 +50,20 @@ std::string qblock::bench::buildKernelSource(const KernelSpec &spec) {
   std::string w = std::to_string(spec.weightType.getStorageBytes()) + "xi8";
   std::string acts =
       spec.actScheme.empty() ? "" : "{act_scheme = " + spec.actScheme + "} ";
+  if (spec.dequantizeOnly) {
+    // The same bytes viewed as N x K quantized along axis 1 (the packed
+    // layout has one row per output column either way), so the result has
+    // contiguous rows, the layout OpenBLAS then reads.
+    std::string rows = std::to_string(shape[1]) + "x" +
+                       std::to_string(shape[0]) + "xf32";
+    c = rows;
+    std::string scheme;
+    if (auto bcq = spec.weightType.getBCQScheme())
+      llvm::raw_string_ostream(scheme) << bcq;
+    else
+      llvm::raw_string_ostream(scheme) << spec.weightType.getBlockScheme();
+    qtype = "!qblock.qtensor<" + rows + ", " + scheme + ", axis = 1>";
+  }
 
   // A template with named holes rather than formatv: the IR's own braces
   // would all need escaping.
@@ -62,6 +76,16 @@ func.func @qblock_kernel(%a_m: memref<$A>, %w_m: memref<$W>, %c_m: memref<$C>) a
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<$C>) -> tensor<$C>
   %q = qblock.from_storage %w : tensor<$W> -> $QTYPE
   %r = $OP ins(%a, %q : tensor<$A>, $QTYPE) outs(%init : tensor<$C>) $FUSED-> tensor<$C>
+  bufferization.materialize_in_destination %r in restrict writable %c_m : (tensor<$C>, memref<$C>) -> ()
+  return
+}
+)mlir";
+  if (spec.dequantizeOnly)
+    source = R"mlir(
+func.func @qblock_kernel(%a_m: memref<$A>, %w_m: memref<$W>, %c_m: memref<$C>) attributes {llvm.emit_c_interface} {
+  %w = bufferization.to_tensor %w_m restrict : memref<$W> to tensor<$W>
+  %q = qblock.from_storage %w : tensor<$W> -> $QTYPE
+  %r = qblock.dequantize %q : $QTYPE -> tensor<$C>
   bufferization.materialize_in_destination %r in restrict writable %c_m : (tensor<$C>, memref<$C>) -> ()
   return
 }
@@ -150,6 +174,7 @@ JitKernel::compile(MLIRContext &context, const KernelSpec &spec,
   kernel->k = spec.weightType.getShape()[0];
   kernel->n = spec.weightType.getShape()[1];
   kernel->storageBytes = spec.weightType.getStorageBytes();
+  kernel->dequantizeOnly = spec.dequantizeOnly;
   return kernel;
 }
 
@@ -161,5 +186,7 @@ void JitKernel::run(const float *a, const uint8_t *w, float *c) const {
   StridedMemRefType<float, 2> aDesc{aData, aData, 0, {m, k}, {k, 1}};
   StridedMemRefType<int8_t, 1> wDesc{wData, wData, 0, {storageBytes}, {1}};
   StridedMemRefType<float, 2> cDesc{c, c, 0, {m, n}, {n, 1}};
+  if (dequantizeOnly)
+    cDesc = {c, c, 0, {n, k}, {k, 1}};
   entry(&aDesc, &wDesc, &cDesc);
 }

@@ -40,10 +40,14 @@ struct KernelSpec {
   /// When set (a #qblock.scheme spelling), activations are quantized online
   /// inside the matmul (its act_scheme attribute): the W4A4 integer path.
   std::string actScheme;
+  /// Instead of the matmul, only qblock.dequantize of the weights into an
+  /// N x K f32 matrix (row n = column n of W): the first half of the
+  /// dequantize-then-multiply baseline. The A argument is then unused.
+  bool dequantizeOnly = false;
 };
 
 /// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
-/// C = A * W.
+/// C = A * W; with dequantizeOnly, C is N x K and receives the weights.
 std::string buildKernelSource(const KernelSpec &spec);
 
 class JitKernel {
@@ -56,7 +60,8 @@ public:
           llvm::StringRef libompPath);
 
   /// C = A * W; a is M x K and c is M x N, both row-major; w holds the
-  /// packed storage of the weight type.
+  /// packed storage of the weight type. With dequantizeOnly, c (N x K)
+  /// receives the dequantized weights and a is not read.
   void run(const float *a, const uint8_t *w, float *c) const;
 
 private:
@@ -66,6 +71,7 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   EntryPoint entry = nullptr;
   int64_t m = 0, n = 0, k = 0, storageBytes = 0;
+  bool dequantizeOnly = false;
 };
 
 } // namespace qblock::bench

@@ -124,6 +124,11 @@ Reported per configuration:
                      (1.0 = at the memory roofline); the bandwidth is the
                      best pass of T threads summing a 1 GiB buffer, probed
                      after every configuration, best so far in the run
+  ratio_vs_dequant   BCQ only (JSON key dequant_ms too): the project's own
+                     dequantize-then-multiply path, i.e. the qblock.dequantize
+                     kernel (checked bit-exact against the numerics core)
+                     writing f32 weights and OpenBLAS on them, median ms /
+                     ms_median
   max_rel_err        max_i |C_i - R_i| / max_i |R_i| over all M x N outputs
                      of one call, R = numerics::referenceGemm (double
                      accumulation) on the dequantized weights; the run
@@ -379,11 +384,15 @@ struct Result {
   std::string op, scheme, schemeAttr;
   int64_t m = 0, n = 0, k = 0, threads = 0, weightBytes = 0, matrices = 0;
   double ms = 0, openblasMs = 0, streamGBps = 0, maxRelErr = 0;
+  /// BCQ only: our qblock.dequantize kernel then OpenBLAS on its output
+  /// (0 when not measured).
+  double dequantMs = 0;
 
   double weightGBps() const { return weightBytes / (ms * 1e-3) / 1e9; }
   double ratioVsOpenBLAS() const { return openblasMs / ms; }
   double rooflineMs() const { return weightBytes / (streamGBps * 1e9) * 1e3; }
   double ratioVsRoofline() const { return rooflineMs() / ms; }
+  double ratioVsDequant() const { return dequantMs / ms; }
 };
 
 void printJson(const Result &r) {
@@ -404,25 +413,31 @@ void printJson(const Result &r) {
              r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
              r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
              r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
-             r.streamGBps, r.matrices, options.acts)
-      << "}\n";
+             r.streamGBps, r.matrices, options.acts);
+  if (r.dequantMs > 0)
+    llvm::outs() << llvm::formatv(
+        ", \"dequant_ms\": {0:F4}, \"ratio_vs_dequant\": {1:F3}", r.dequantMs,
+        r.ratioVsDequant());
+  llvm::outs() << "}\n";
   llvm::outs().flush();
 }
 
 void printTableHeader() {
   llvm::outs() << llvm::formatv(
       "{0,-5} {1,-13} {2,5} {3,6} {4,6} {5,3} {6,10} {7,8} {8,10} {9,8} "
-      "{10,9} {11,9}\n",
+      "{10,9} {11,9} {12,8}\n",
       "op", "scheme", "M", "N", "K", "T", "ms", "GB/s", "openblas", "vs_blas",
-      "vs_roof", "rel_err");
+      "vs_roof", "rel_err", "vs_deq");
 }
 
 void printTableRow(const Result &r) {
   llvm::outs() << llvm::formatv(
       "{0,-5} {1,-13} {2,5} {3,6} {4,6} {5,3} {6,10:F4} {7,8:F2} {8,10:F4} "
-      "{9,8:F2} {10,9:F2} {11,9:E1}\n",
+      "{9,8:F2} {10,9:F2} {11,9:E1} {12,8}\n",
       r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
-      r.openblasMs, r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr);
+      r.openblasMs, r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
+      r.dequantMs > 0 ? llvm::formatv("{0:F2}", r.ratioVsDequant()).str()
+                      : std::string("-"));
   llvm::outs().flush();
 }
 
@@ -625,8 +640,36 @@ int main(int argc, char **argv) {
           kernels.push_back(std::move(*kernel));
         }
 
+        // BCQ is also measured as dequantize-then-multiply: our
+        // qblock.dequantize kernel, then OpenBLAS on its f32 output.
+        std::unique_ptr<JitKernel> dequantizer;
+        if (weightType.getBCQScheme()) {
+          llvm::errs() << "compiling the qblock.dequantize kernel\n";
+          KernelSpec spec{1, weightType, options.target, ""};
+          spec.dequantizeOnly = true;
+          auto kernel = JitKernel::compile(context, spec, options.libomp);
+          if (!kernel)
+            fatal("cannot compile the dequantize kernel: " +
+                  llvm::toString(kernel.takeError()));
+          dequantizer = std::move(*kernel);
+        }
+
         WeightCodec codec = makeCodec(weightType);
         WeightSet weights = buildWeights(codec, cores);
+        // The dequantized weights of the baseline, written every call.
+        std::optional<AlignedBuffer> dequantized;
+        if (dequantizer) {
+          dequantized.emplace(n * k * sizeof(float));
+          std::fill_n(dequantized->floats(), n * k, NAN);
+          dequantizer->run(nullptr, weights.packed[0].bytes(),
+                           dequantized->floats());
+          // Must equal the numerics core's decoding bit for bit.
+          if (!std::equal(dequantized->floats(), dequantized->floats() + n * k,
+                          weights.dense[0].floats()))
+            fatal("the qblock.dequantize kernel differs from the numerics "
+                  "core's BCQ decoding");
+          llvm::errs() << "  qblock.dequantize kernel: bit-exact\n";
+        }
 
         for (size_t mi = 0; mi < ms.size(); ++mi) {
           int64_t m = ms[mi];
@@ -693,8 +736,17 @@ int main(int argc, char **argv) {
             openblas_set_num_threads(static_cast<int>(t));
             const std::vector<AlignedBuffer> &packed = weights.packed;
             const std::vector<AlignedBuffer> &dense = weights.dense;
-            Samples ours, blas;
+            Samples ours, blas, dequant;
             for (int round = 0; round < kRounds; ++round) {
+              if (dequantizer) {
+                quiesce();
+                dequant.add(timeRound([&](int64_t i) {
+                  dequantizer->run(nullptr, packed[i % packed.size()].bytes(),
+                                   dequantized->floats());
+                  runOpenBLAS(m, n, k, a.floats(), dequantized->floats(),
+                              c.floats());
+                }));
+              }
               quiesce();
               ours.add(timeRound([&](int64_t i) {
                 kernel.run(a.floats(), packed[i % packed.size()].bytes(),
@@ -708,6 +760,8 @@ int main(int argc, char **argv) {
             }
             ours.warnIfUnstable("qblock");
             blas.warnIfUnstable("OpenBLAS");
+            if (dequantizer)
+              dequant.warnIfUnstable("dequantize+OpenBLAS");
 
             Result result;
             result.op = options.op;
@@ -723,6 +777,8 @@ int main(int argc, char **argv) {
             result.openblasMs = median(blas.all);
             result.streamGBps = streamBandwidth(t);
             result.maxRelErr = err;
+            if (dequantizer)
+              result.dequantMs = median(dequant.all);
             if (options.json) {
               printJson(result);
             } else {

@@ -65,3 +65,51 @@ Value PackedLayout::dialectOffset(ImplicitLocOpBuilder &b, Value row,
           arith::DivUIOp::create(b, block,
                                  arith::ConstantIndexOp::create(b, 2))));
 }
+
+BCQPackedLayout BCQPackedLayout::build(ImplicitLocOpBuilder &b, Value rows,
+                                       int64_t k,
+                                       const numerics::BCQScheme &scheme) {
+  BCQPackedLayout layout;
+  layout.k = k;
+  layout.bits = scheme.bits;
+  layout.group = scheme.group;
+  layout.groupsPerRow = k / scheme.group;
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value planesBytes = arith::MulIOp::create(b, rows, cst(scheme.bits * (k / 8)));
+  layout.alphasOffset = alignUp(b, planesBytes);
+  Value alphasBytes = arith::MulIOp::create(
+      b, rows, cst(layout.groupsPerRow * scheme.bits * 4));
+  layout.offsetsOffset =
+      alignUp(b, arith::AddIOp::create(b, layout.alphasOffset, alphasBytes));
+  return layout;
+}
+
+Value BCQPackedLayout::planeByteOffset(ImplicitLocOpBuilder &b, Value row,
+                                       int64_t plane, Value byteInRow) const {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value planeRow =
+      arith::AddIOp::create(b, arith::MulIOp::create(b, row, cst(bits)),
+                            cst(plane));
+  return arith::AddIOp::create(
+      b, arith::MulIOp::create(b, planeRow, cst(k / 8)), byteInRow);
+}
+
+Value BCQPackedLayout::alphaOffset(ImplicitLocOpBuilder &b, Value row,
+                                   Value group, int64_t plane) const {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value groupIndex = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, cst(groupsPerRow)), group);
+  Value alphaIndex = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, groupIndex, cst(bits)), cst(plane));
+  return arith::AddIOp::create(b, alphasOffset,
+                               arith::MulIOp::create(b, alphaIndex, cst(4)));
+}
+
+Value BCQPackedLayout::offsetOffset(ImplicitLocOpBuilder &b, Value row,
+                                    Value group) const {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value groupIndex = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, cst(groupsPerRow)), group);
+  return arith::AddIOp::create(b, offsetsOffset,
+                               arith::MulIOp::create(b, groupIndex, cst(4)));
+}

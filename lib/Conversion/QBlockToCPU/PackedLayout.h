@@ -9,6 +9,7 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_PACKEDLAYOUT_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_PACKEDLAYOUT_H
 
+#include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/BlockQuant.h"
 
 #include "mlir/IR/Builders.h"
@@ -35,6 +36,27 @@ struct PackedLayout {
   /// them.
   mlir::Value scaleOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
                           mlir::Value block) const;
+};
+
+/// BCQ storage (docs/formats.md): all rows' bit planes, then all alphas,
+/// then all offsets, each array 64-byte aligned. Mirrors
+/// numerics::computeBCQLayout.
+struct BCQPackedLayout {
+  int64_t k, bits, group, groupsPerRow;
+  mlir::Value alphasOffset, offsetsOffset;
+
+  static BCQPackedLayout build(mlir::ImplicitLocOpBuilder &b, mlir::Value rows,
+                               int64_t k, const numerics::BCQScheme &scheme);
+
+  /// Byte offset of byte `byteInRow` of bit plane `plane` of row `row`.
+  mlir::Value planeByteOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
+                              int64_t plane, mlir::Value byteInRow) const;
+  /// Byte offset of alpha `plane` of group `group` of row `row` (an f32).
+  mlir::Value alphaOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
+                          mlir::Value group, int64_t plane) const;
+  /// Byte offset of the offset term z of group `group` of row `row` (f32).
+  mlir::Value offsetOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
+                           mlir::Value group) const;
 };
 
 } // namespace qblock::cpu
