@@ -214,6 +214,42 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                  b, resultType, b.getStringAttr("llvm.x86.avx2.permps"),
                  ValueRange{op.getTable(), op.getIndices()})
                  .getResult(0);
+  } else if (target != Target::Generic && size == 16 && lanes % 8 == 0) {
+    // AVX2 has no 16-entry vpermps: per 8 lanes, look up both halves of the
+    // table (index bits 0-2) and pick by index bit 3 (vblendvps). Without
+    // this, LUT-GEMM's 16-lane lookups fell to the per-lane extracts below.
+    auto halfTable = VectorType::get({8}, resultType.getElementType());
+    auto halfIndex = VectorType::get({8}, b.getI32Type());
+    auto half = [&](Value vector, int64_t offset) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          b, vector, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{8},
+          ArrayRef<int64_t>{1});
+    };
+    Value low = half(op.getTable(), 0);
+    Value high = half(op.getTable(), 8);
+    Value bit3 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(halfIndex, b.getI32IntegerAttr(8)));
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(halfIndex, b.getI32IntegerAttr(0)));
+    auto permute = [&](Value table, Value indices) -> Value {
+      return LLVM::CallIntrinsicOp::create(
+                 b, halfTable, b.getStringAttr("llvm.x86.avx2.permps"),
+                 ValueRange{table, indices})
+          .getResult(0);
+    };
+    result = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(resultType, b.getF32FloatAttr(0.0f)));
+    for (int64_t first = 0; first < lanes; first += 8) {
+      Value indices = half(op.getIndices(), first);
+      Value inHigh = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(b, indices, bit3), zero);
+      Value fromLow = permute(low, indices);
+      Value fromHigh = permute(high, indices);
+      Value picked = arith::SelectOp::create(b, inHigh, fromHigh, fromLow);
+      result = vector::InsertStridedSliceOp::create(
+          b, picked, result, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{1});
+    }
   } else {
     // Portable: one dynamic extract per lane.
     result = arith::ConstantOp::create(

@@ -5,9 +5,10 @@
 // bit order, alpha or offset term fails by orders of magnitude.
 //
 // DEFINE: %{scheme} = scheme=bcq
+// DEFINE: %{target} = host
 // DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="%{scheme}" --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
-// DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
 // DEFINE:   && %python %S/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s
 // CHECK: check_matmul: PASS
@@ -46,3 +47,14 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 37 --k 256 --seed 29 --acts-out %t.json > %t.mlir
 // REDEFINE: %{scheme} = scheme=bcq bits=3 group=128 from=uniform
 // RUN: %{run}
+
+// The vector path with each target's lookup: AVX-512's 16-entry vpermps,
+// AVX2's two 8-entry vpermps and a blend, and the portable per-lane one.
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 35 --k 256 --seed 30 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=64
+// REDEFINE: %{target} = avx2
+// RUN: %{run}
+// REDEFINE: %{target} = generic
+// RUN: %{run}
+// REDEFINE: %{target} = avx512
+// RUN: %if cpu-avx512 %{ %{run} %}

@@ -1,0 +1,38 @@
+// qblock-lower-lookups: how a qblock.lookup (16-entry table, 16 lanes, as
+// LUT-GEMM's tables of partial sums use it) becomes target instructions.
+// RUN: quant-opt %s --qblock-lower-lookups=target=avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: quant-opt %s --qblock-lower-lookups=target=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: quant-opt %s --qblock-lower-lookups=target=generic | FileCheck %s --check-prefix=GENERIC
+
+// AVX512-LABEL: func.func @lookup16
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// AVX512-NOT: qblock.lookup
+
+// AVX2 has 8-entry vpermps only: per 8 lanes, both table halves are looked
+// up with index bits 0-2 and index bit 3 picks one.
+// AVX2-LABEL: func.func @lookup16
+// AVX2-SAME: (%[[TABLE:.*]]: vector<16xf32>, %[[INDEX:.*]]: vector<16xi32>)
+// AVX2-DAG: %[[BIT3:.*]] = arith.constant dense<8> : vector<8xi32>
+// AVX2-DAG: %[[LOW:.*]] = vector.extract_strided_slice %[[TABLE]] {offsets = [0], sizes = [8], strides = [1]}
+// AVX2-DAG: %[[HIGH:.*]] = vector.extract_strided_slice %[[TABLE]] {offsets = [8], sizes = [8], strides = [1]}
+// AVX2: %[[I0:.*]] = vector.extract_strided_slice %[[INDEX]] {offsets = [0], sizes = [8], strides = [1]}
+// AVX2: %[[B0:.*]] = arith.andi %[[I0]], %[[BIT3]]
+// AVX2: %[[IN_HIGH0:.*]] = arith.cmpi ne, %[[B0]]
+// AVX2: %[[L0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[LOW]], %[[I0]])
+// AVX2: %[[H0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[HIGH]], %[[I0]])
+// AVX2: %[[P0:.*]] = arith.select %[[IN_HIGH0]], %[[H0]], %[[L0]]
+// AVX2: %[[R0:.*]] = vector.insert_strided_slice %[[P0]], %{{.*}} {offsets = [0], strides = [1]}
+// AVX2: %[[I1:.*]] = vector.extract_strided_slice %[[INDEX]] {offsets = [8], sizes = [8], strides = [1]}
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[LOW]], %[[I1]])
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[HIGH]], %[[I1]])
+// AVX2: %[[R1:.*]] = vector.insert_strided_slice %{{.*}}, %[[R0]] {offsets = [8], strides = [1]}
+// AVX2: return %[[R1]]
+// AVX2-NOT: qblock.lookup
+
+// GENERIC-LABEL: func.func @lookup16
+// GENERIC-COUNT-16: vector.insert
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @lookup16(%table: vector<16xf32>, %index: vector<16xi32>) -> vector<16xf32> {
+  %r = qblock.lookup %table[%index] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+  return %r : vector<16xf32>
+}
