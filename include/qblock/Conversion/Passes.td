@@ -35,6 +35,11 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
     Option<"target", "target", "std::string", "\"host\"",
            "Instruction set for the decode fast paths: generic, avx2, avx512, "
            "or host (detect the machine running the compiler)">,
+    Option<"w4a4TileRows", "w4a4-tile-rows", "int64_t", "4",
+           "Activation rows from which a W4A4 matmul uses the tiled kernel "
+           "(weight blocks decoded once per tile of columns and reused by "
+           "all rows) instead of one output element at a time; both give "
+           "identical results (a tuning and testing knob, at least 1)">,
   ];
 }
 
@@ -43,7 +48,8 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
   let description = [{
     Replaces every `qblock.lookup` with `vpermps` (`llvm.call_intrinsic` of
     `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
-    `llvm.x86.avx2.permps` for 8 and 8) when the target has it, and with one
+    `llvm.x86.avx2.permps` for 8 and 8, two of those and a blend per 8 lanes
+    for 16-entry tables on AVX2) when the target has it, and with one
     dynamic `vector.extract` per lane otherwise. Runs after bufferization.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",

@@ -142,6 +142,12 @@ struct ConvertQBlockToCPUPass
       return signalPassFailure();
     }
     targetISA = *parsed;
+    if (w4a4TileRows < 1) {
+      emitError(module.getLoc())
+          << "--convert-qblock-to-cpu: w4a4-tile-rows must be at least 1, got "
+          << static_cast<int64_t>(w4a4TileRows);
+      return signalPassFailure();
+    }
     symbols = std::make_shared<SymbolTable>(module);
 
     // 1. Packed constants become byte constants viewed through from_storage.
@@ -395,10 +401,18 @@ struct ConvertQBlockToCPUPass
   /// scaled integers. Both operands decode to their unscaled signed
   /// half-unit magnitudes; a block pair's dot product of such small
   /// integers is exact in f32 (|k| <= 127, at most 4096 terms, sums below
-  /// 2^24), i.e. the same value an int32 accumulation gives. Each pair then
-  /// costs one scale multiply: acc += dot * (halfScaleA * halfScaleW), in
-  /// block order, and result = init + acc. A NaN activation block (scale
-  /// code 0xFF) makes NaN exactly the outputs of its row.
+  /// 2^24), i.e. the same value an int32 accumulation gives, in any order.
+  /// Each pair then costs one scale multiply: acc += dot * (halfScaleA *
+  /// halfScaleW), in block order, and result = init + acc. A NaN activation
+  /// block (scale code 0xFF) makes NaN exactly the outputs of its row.
+  ///
+  /// Activations are decoded once per call into a scratch matrix (and their
+  /// half scales into another). With at least w4a4-tile-rows rows, weights go
+  /// in tiles of one vector of output columns: each weight block of the
+  /// tile is decoded once, transposed so a vector holds one element of every
+  /// column, and reused by all activation rows (broadcast-FMA, no horizontal
+  /// sums). Fewer rows take one output element at a time. Both paths compute
+  /// the same f32 operations in the same order, so they agree bit for bit.
   LogicalResult lowerQuantizedMatmul(MatmulOp op) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto actType = cast<QuantizedTensorType>(op.getLhs().getType());
@@ -415,108 +429,405 @@ struct ConvertQBlockToCPUPass
       return op.emitOpError("with a right-hand operand of dynamic size has no "
                             "CPU lowering yet; its non-reduction sizes must "
                             "be static");
-    int64_t blockBytes = weightScheme.blockSize / 2;
+    W4A4Context ctx;
+    ctx.blockSize = weightScheme.blockSize;
+    ctx.blockBytes = ctx.blockSize / 2;
     SmallVector<Value> actSizes = quantizedSizes(b, op.getLhs());
     MatmulFrame frame = beginMatmul(b, op, weightType, op.getInit());
-    int64_t k = frame.k, n = frame.n;
-    Value batch = frame.batch;
-    Value m = actSizes[frame.rank - 2];
-    PackedLayout weightLayout = PackedLayout::build(
-        b, arith::MulIOp::create(b, batch, cst(b, n)), k, weightScheme);
-    PackedLayout actLayout = PackedLayout::build(
-        b, arith::MulIOp::create(b, batch, m), k, actScheme);
-    DecodeTables weightTables = tablesFor(b, weightScheme);
-    DecodeTables actTables = tablesFor(b, actScheme);
-    int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
-    BlockDecoder weightDecoder(targetISA, lanes, weightTables);
-    BlockDecoder actDecoder(targetISA, lanes, actTables);
-    auto vecType = VectorType::get({lanes}, b.getF32Type());
-    auto codeType = VectorType::get({lanes}, b.getI8Type());
-    FloatType f32 = b.getF32Type();
+    ctx.frame = &frame;
+    ctx.k = frame.k;
+    ctx.n = frame.n;
+    ctx.m = actSizes[frame.rank - 2];
+    ctx.weights = *weights;
+    ctx.weightScale = weightScheme.scale;
+    ctx.weightLayout = PackedLayout::build(
+        b, arith::MulIOp::create(b, frame.batch, cst(b, ctx.n)), ctx.k,
+        weightScheme);
+    ctx.weightTables = tablesFor(b, weightScheme);
+    ctx.lanes = BlockDecoder::chooseLanes(targetISA, ctx.blockBytes);
+    ctx.one =
+        arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(1.0f));
 
+    decodeActivations(b, ctx, *acts, actScheme, frame.batch);
+    Value tiled = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, ctx.m,
+                                        cst(b, w4a4TileRows));
+    scf::IfOp::create(
+        b, tiled,
+        [&](OpBuilder &tb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, tb);
+          emitW4A4Tiles(ib, ctx);
+          scf::YieldOp::create(ib);
+        },
+        [&](OpBuilder &eb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, eb);
+          emitW4A4Elements(ib, ctx);
+          scf::YieldOp::create(ib);
+        });
+    finishMatmul(b, op, frame);
+    return success();
+  }
+
+  /// Activation rows the tiled W4A4 kernel multiplies per pass over a
+  /// decoded weight block (independent FMA chains in flight).
+  static constexpr int64_t kW4A4TileRows = 4;
+  /// Activation floats (all rows x one K chunk) the tiled W4A4 kernel keeps
+  /// hot while it sweeps the tiles: 256 KiB, half an L2 of current x86.
+  static constexpr int64_t kW4A4ChunkFloats = 64 * 1024;
+
+  struct W4A4Context {
+    const MatmulFrame *frame;
+    int64_t k, n, blockSize, blockBytes, lanes;
+    Value m, weights, one;
+    decltype(num::Scheme::scale) weightScale{};
+    PackedLayout weightLayout;
+    DecodeTables weightTables;
+    /// Decoded activations (rows x K, unscaled half units) and their half
+    /// scales (rows x blocks). Within a block, elements are stored as the
+    /// decoder yields them: per chunk of `lanes` code bytes, the even
+    /// elements, then the odd ones. Decoded weights use the same order, and
+    /// a block's dot product does not depend on it (it is exact).
+    Value actValues, actScales;
+  };
+
+  /// Fills ctx.actValues / ctx.actScales, one parallel task per row.
+  void decodeActivations(ImplicitLocOpBuilder &b, W4A4Context &ctx,
+                         Value acts, const num::Scheme &actScheme,
+                         Value batch) {
+    FloatType f32 = b.getF32Type();
+    Value rows = arith::MulIOp::create(b, batch, ctx.m);
+    int64_t blocks = ctx.k / ctx.blockSize;
+    ctx.actValues = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, f32),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    ctx.actScales = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, blocks}, f32),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    PackedLayout layout = PackedLayout::build(b, rows, ctx.k, actScheme);
+    DecodeTables tables = tablesFor(b, actScheme);
+    BlockDecoder decoder(targetISA, ctx.lanes, tables);
+    auto codeType = VectorType::get({ctx.lanes}, b.getI8Type());
     scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, cst(b, n)},
-        ValueRange{cst(b, 1), cst(b, 1)},
+        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value row = ivs[0];
+          scf::ForOp::create(
+              ib, cst(ib, 0), cst(ib, blocks), cst(ib, 1), ValueRange{},
+              [&](OpBuilder &kb0, Location kl, Value block, ValueRange) {
+                ImplicitLocOpBuilder kb(kl, kb0);
+                auto a = decoder.begin(
+                    kb, loadDialectId(kb, acts, layout, row, block), ctx.one);
+                Value base = arith::AddIOp::create(
+                    kb, arith::MulIOp::create(kb, row, cst(kb, ctx.k / 2)),
+                    arith::MulIOp::create(kb, block, cst(kb, ctx.blockBytes)));
+                Value first =
+                    arith::MulIOp::create(kb, block, cst(kb, ctx.blockSize));
+                for (int64_t chunk = 0; chunk < ctx.blockBytes;
+                     chunk += ctx.lanes) {
+                  Value codes = vector::LoadOp::create(
+                      kb, codeType, acts,
+                      ValueRange{arith::AddIOp::create(kb, base, cst(kb, chunk))});
+                  auto [even, odd] = decoder.decodeBytes(kb, a, codes);
+                  Value at = arith::AddIOp::create(kb, first, cst(kb, 2 * chunk));
+                  vector::StoreOp::create(kb, even, ctx.actValues,
+                                          ValueRange{row, at});
+                  vector::StoreOp::create(
+                      kb, odd, ctx.actValues,
+                      ValueRange{row, arith::AddIOp::create(kb, at,
+                                                            cst(kb, ctx.lanes))});
+                }
+                memref::StoreOp::create(
+                    kb,
+                    loadHalfScale(kb, acts, layout, tables, actScheme.scale,
+                                  row, block),
+                    ctx.actScales, ValueRange{row, block});
+                scf::YieldOp::create(kb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// Decodes block `block` of weight row `weightRow` (unscaled) and hands
+  /// each decoded vector, with its element offset in the block's stored
+  /// order, to `use`.
+  void decodeWeightBlock(
+      ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+      const BlockDecoder &decoder, Value weightRow, Value block,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, int64_t, Value)> use) {
+    auto codeType = VectorType::get({ctx.lanes}, b.getI8Type());
+    auto w = decoder.begin(
+        b, loadDialectId(b, ctx.weights, ctx.weightLayout, weightRow, block),
+        ctx.one);
+    Value base = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, weightRow, cst(b, ctx.k / 2)),
+        arith::MulIOp::create(b, block, cst(b, ctx.blockBytes)));
+    for (int64_t chunk = 0; chunk < ctx.blockBytes; chunk += ctx.lanes) {
+      Value codes = vector::LoadOp::create(
+          b, codeType, ctx.weights,
+          ValueRange{arith::AddIOp::create(b, base, cst(b, chunk))});
+      auto [even, odd] = decoder.decodeBytes(b, w, codes);
+      use(b, 2 * chunk, even);
+      use(b, 2 * chunk + ctx.lanes, odd);
+    }
+  }
+
+  Value weightHalfScale(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+                        Value weightRow, Value block) {
+    return loadHalfScale(b, ctx.weights, ctx.weightLayout, ctx.weightTables,
+                         ctx.weightScale, weightRow, block);
+  }
+
+  /// Few activation rows (GEMV): one output element at a time; each block
+  /// pair's dot is a vector FMA chain and one reduction.
+  void emitW4A4Elements(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+    const MatmulFrame &frame = *ctx.frame;
+    int64_t blocks = ctx.k / ctx.blockSize;
+    BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+    auto vecType = VectorType::get({ctx.lanes}, b.getF32Type());
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)},
+        ValueRange{frame.batch, cst(b, ctx.n)}, ValueRange{cst(b, 1), cst(b, 1)},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value bi = ivs[0], col = ivs[1];
           Value weightRow = arith::AddIOp::create(
-              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), col);
-          Value one = arith::ConstantFloatOp::create(ib, f32, llvm::APFloat(1.0f));
+              ib, arith::MulIOp::create(ib, bi, cst(ib, ctx.n)), col);
           Value zero =
-              arith::ConstantFloatOp::create(ib, f32, llvm::APFloat(0.0f));
+              arith::ConstantFloatOp::create(ib, ib.getF32Type(), llvm::APFloat(0.0f));
           Value zeroVec = arith::ConstantOp::create(
               ib, DenseElementsAttr::get(vecType, ib.getF32FloatAttr(0.0f)));
           scf::ForOp::create(
-              ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
+              ib, cst(ib, 0), ctx.m, cst(ib, 1), ValueRange{},
               [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
                 ImplicitLocOpBuilder mb(ml, mb0);
                 Value actRow = arith::AddIOp::create(
-                    mb, arith::MulIOp::create(mb, bi, m), mi);
-                auto blocks = scf::ForOp::create(
-                    mb, cst(mb, 0), cst(mb, weightLayout.blocksPerRow),
-                    cst(mb, 1), ValueRange{zero},
+                    mb, arith::MulIOp::create(mb, bi, ctx.m), mi);
+                auto blockLoop = scf::ForOp::create(
+                    mb, cst(mb, 0), cst(mb, blocks), cst(mb, 1),
+                    ValueRange{zero},
                     [&](OpBuilder &kb0, Location kl, Value block,
                         ValueRange acc) {
                       ImplicitLocOpBuilder kb(kl, kb0);
-                      auto w = weightDecoder.begin(
-                          kb,
-                          loadDialectId(kb, *weights, weightLayout, weightRow,
-                                        block),
-                          one);
-                      auto a = actDecoder.begin(
-                          kb, loadDialectId(kb, *acts, actLayout, actRow, block),
-                          one);
-                      Value start =
-                          arith::MulIOp::create(kb, block, cst(kb, blockBytes));
-                      Value wBase = arith::AddIOp::create(
-                          kb, arith::MulIOp::create(kb, weightRow, cst(kb, k / 2)),
-                          start);
-                      Value aBase = arith::AddIOp::create(
-                          kb, arith::MulIOp::create(kb, actRow, cst(kb, k / 2)),
-                          start);
-                      auto chunks = scf::ForOp::create(
-                          kb, cst(kb, 0), cst(kb, blockBytes), cst(kb, lanes),
-                          ValueRange{zeroVec},
-                          [&](OpBuilder &cb0, Location cl, Value chunk,
-                              ValueRange v) {
-                            ImplicitLocOpBuilder cb(cl, cb0);
-                            Value wCodes = vector::LoadOp::create(
-                                cb, codeType, *weights,
-                                ValueRange{arith::AddIOp::create(cb, wBase, chunk)});
-                            Value aCodes = vector::LoadOp::create(
-                                cb, codeType, *acts,
-                                ValueRange{arith::AddIOp::create(cb, aBase, chunk)});
-                            auto [we, wo] = weightDecoder.decodeBytes(cb, w, wCodes);
-                            auto [ae, ao] = actDecoder.decodeBytes(cb, a, aCodes);
-                            Value sum = vector::FMAOp::create(cb, ae, we, v[0]);
-                            sum = vector::FMAOp::create(cb, ao, wo, sum);
-                            scf::YieldOp::create(cb, sum);
+                      Value first = arith::MulIOp::create(
+                          kb, block, cst(kb, ctx.blockSize));
+                      Value sum = zeroVec;
+                      decodeWeightBlock(
+                          kb, ctx, decoder, weightRow, block,
+                          [&](ImplicitLocOpBuilder &db, int64_t offset,
+                              Value decoded) {
+                            Value a = vector::LoadOp::create(
+                                db, vecType, ctx.actValues,
+                                ValueRange{actRow,
+                                           arith::AddIOp::create(
+                                               db, first, cst(db, offset))});
+                            sum = vector::FMAOp::create(db, a, decoded, sum);
                           });
                       Value dot = vector::ReductionOp::create(
-                          kb, vector::CombiningKind::ADD, chunks.getResult(0));
+                          kb, vector::CombiningKind::ADD, sum);
                       Value scale = arith::MulFOp::create(
                           kb,
-                          loadHalfScale(kb, *acts, actLayout, actTables,
-                                        actScheme.scale, actRow, block),
-                          loadHalfScale(kb, *weights, weightLayout,
-                                        weightTables, weightScheme.scale,
-                                        weightRow, block));
+                          memref::LoadOp::create(kb, ctx.actScales,
+                                                 ValueRange{actRow, block}),
+                          weightHalfScale(kb, ctx, weightRow, block));
                       scf::YieldOp::create(
                           kb, ValueRange{arith::AddFOp::create(
                                   kb, acc[0],
                                   arith::MulFOp::create(kb, dot, scale))});
                     });
                 accumulate(mb, frame, outputIndex(frame, bi, mi, col),
-
-                           blocks.getResult(0));
+                           blockLoop.getResult(0));
                 scf::YieldOp::create(mb);
               });
           scf::ReduceOp::create(ib);
         });
+  }
 
-    finishMatmul(b, op, frame);
-    return success();
+  /// scf.for lo..hi step `step` with `body(iv)`.
+  static void forRange(
+      ImplicitLocOpBuilder &b, Value lo, Value hi, int64_t step,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
+    scf::ForOp::create(b, lo, hi, cst(b, step), ValueRange{},
+                       [&](OpBuilder &ob, Location ol, Value iv, ValueRange) {
+                         ImplicitLocOpBuilder xb(ol, ob);
+                         body(xb, iv);
+                         scf::YieldOp::create(xb);
+                       });
+  }
+
+  /// scf.parallel over (batch, tiles) with `body(batch index, first column)`.
+  static void forEachTile(
+      ImplicitLocOpBuilder &b, Value batch, int64_t tiles, int64_t width,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value)> body) {
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, cst(b, tiles)},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          body(ib, ivs[0], arith::MulIOp::create(ib, ivs[1], cst(ib, width)));
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// Many activation rows (GEMM): tasks of one tile of output columns (two
+  /// machine vectors). Per block, the tile's weights are decoded once,
+  /// transposed into `columns` (element p of every column in one vector)
+  /// and multiplied with broadcast activations, kW4A4TileRows rows at a
+  /// time; per-row, per-column accumulators live in a scratch matrix.
+  /// K is walked in chunks, each a parallel loop over the tiles, so the
+  /// activation slice every tile re-reads (all rows x one chunk, about
+  /// 256 KiB) stays in L2 instead of streaming all activations per tile.
+  void emitW4A4Tiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+    const MatmulFrame &frame = *ctx.frame;
+    // Two machine vectors of columns: each broadcast activation feeds two
+    // FMAs, which balances loads against FMAs.
+    int64_t width = targetISA == Target::AVX512 ? 32 : 16;
+    int64_t blocks = ctx.k / ctx.blockSize, bs = ctx.blockSize;
+    int64_t tiles = (ctx.n + width - 1) / width;
+    FloatType f32 = b.getF32Type();
+    auto tileVec = VectorType::get({width}, f32);
+    BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+    Value rows = arith::MulIOp::create(b, frame.batch, ctx.m);
+    // acc[batch row][tile column]: every (row, column) accumulator.
+    Value accumulators = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, tiles * width}, f32),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    Value zeroVec = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(tileVec, b.getF32FloatAttr(0.0f)));
+    Value rowGroups = arith::DivUIOp::create(b, ctx.m, cst(b, kW4A4TileRows));
+    Value groupedRows = arith::MulIOp::create(b, rowGroups, cst(b, kW4A4TileRows));
+    // Blocks per chunk: max(1, 64 Ki floats / (M * block size)).
+    Value chunkBlocks = arith::MaxUIOp::create(
+        b, cst(b, 1),
+        arith::DivUIOp::create(
+            b, cst(b, kW4A4ChunkFloats),
+            arith::MulIOp::create(b, ctx.m, cst(b, bs))));
+    Value chunks = arith::CeilDivUIOp::create(b, cst(b, blocks), chunkBlocks);
+
+    forEachTile(b, frame.batch, tiles, width,
+                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
+        vector::StoreOp::create(
+            xb, zeroVec, accumulators,
+            ValueRange{arith::AddIOp::create(xb, firstRow, mi), n0});
+      });
+    });
+
+    forRange(b, cst(b, 0), chunks, 1, [&](ImplicitLocOpBuilder &cb, Value chunk) {
+      Value firstBlock = arith::MulIOp::create(cb, chunk, chunkBlocks);
+      Value endBlock = arith::MinUIOp::create(
+          cb, cst(cb, blocks), arith::AddIOp::create(cb, firstBlock, chunkBlocks));
+      forEachTile(cb, frame.batch, tiles, width,
+                  [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+        Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+        Value decodedRows =
+            memref::AllocaOp::create(ib, MemRefType::get({width, bs}, f32));
+        Value columns =
+            memref::AllocaOp::create(ib, MemRefType::get({bs, width}, f32));
+        Value scales =
+            memref::AllocaOp::create(ib, MemRefType::get({width}, f32));
+        forRange(ib, firstBlock, endBlock, 1,
+                 [&](ImplicitLocOpBuilder &kb, Value block) {
+            // Decode the tile's rows (past N: the last row again; those
+            // lanes are never stored) and transpose them.
+            forRange(kb, cst(kb, 0), cst(kb, width), 1,
+                     [&](ImplicitLocOpBuilder &lb, Value l) {
+              Value col = arith::MinUIOp::create(
+                  lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
+              Value weightRow = arith::AddIOp::create(
+                  lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
+              decodeWeightBlock(lb, ctx, decoder, weightRow, block,
+                                [&](ImplicitLocOpBuilder &db, int64_t offset,
+                                    Value decoded) {
+                                  vector::StoreOp::create(
+                                      db, decoded, decodedRows,
+                                      ValueRange{l, cst(db, offset)});
+                                });
+              memref::StoreOp::create(lb,
+                                      weightHalfScale(lb, ctx, weightRow, block),
+                                      scales, ValueRange{l});
+            });
+            forRange(kb, cst(kb, 0), cst(kb, bs), 1,
+                     [&](ImplicitLocOpBuilder &pb, Value p) {
+              SmallVector<Value> lanes;
+              for (int64_t l = 0; l < width; ++l)
+                lanes.push_back(memref::LoadOp::create(
+                    pb, decodedRows, ValueRange{cst(pb, l), p}));
+              vector::StoreOp::create(
+                  pb, vector::FromElementsOp::create(pb, tileVec, lanes),
+                  columns, ValueRange{p, cst(pb, 0)});
+            });
+            Value weightScales =
+                vector::LoadOp::create(kb, tileVec, scales, ValueRange{cst(kb, 0)});
+            Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
+            // `count` activation rows from `mi` against the tile.
+            auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
+                                    int64_t count) {
+              SmallVector<Value> actRows;
+              for (int64_t r = 0; r < count; ++r)
+                actRows.push_back(arith::AddIOp::create(
+                    rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
+              // Fully unrolled over the block: one column-vector load
+              // feeds `count` broadcast FMAs.
+              SmallVector<Value> dots(count, zeroVec);
+              for (int64_t p = 0; p < bs; ++p) {
+                Value w = vector::LoadOp::create(rb, tileVec, columns,
+                                                 ValueRange{cst(rb, p), cst(rb, 0)});
+                Value element = arith::AddIOp::create(rb, first, cst(rb, p));
+                for (int64_t r = 0; r < count; ++r) {
+                  Value a = memref::LoadOp::create(
+                      rb, ctx.actValues, ValueRange{actRows[r], element});
+                  dots[r] = vector::FMAOp::create(
+                      rb, vector::BroadcastOp::create(rb, tileVec, a), w,
+                      dots[r]);
+                }
+              }
+              for (int64_t r = 0; r < count; ++r) {
+                Value scale = arith::MulFOp::create(
+                    rb,
+                    vector::BroadcastOp::create(
+                        rb, tileVec,
+                        memref::LoadOp::create(rb, ctx.actScales,
+                                               ValueRange{actRows[r], block})),
+                    weightScales);
+                Value acc = vector::LoadOp::create(rb, tileVec, accumulators,
+                                                   ValueRange{actRows[r], n0});
+                vector::StoreOp::create(
+                    rb,
+                    arith::AddFOp::create(
+                        rb, acc,
+                        arith::MulFOp::create(rb, dots[r], scale)),
+                    accumulators, ValueRange{actRows[r], n0});
+              }
+            };
+            forRange(kb, cst(kb, 0), groupedRows, kW4A4TileRows,
+                     [&](ImplicitLocOpBuilder &rb, Value mi) {
+                       multiplyRows(rb, mi, kW4A4TileRows);
+                     });
+            forRange(kb, groupedRows, ctx.m, 1,
+                     [&](ImplicitLocOpBuilder &rb, Value mi) {
+                       multiplyRows(rb, mi, 1);
+                     });
+        });
+      });
+    });
+
+    // result = init + acc, for the columns each tile really has.
+    forEachTile(b, frame.batch, tiles, width,
+                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+      Value valid = arith::MinUIOp::create(
+          ib, cst(ib, width), arith::SubIOp::create(ib, cst(ib, ctx.n), n0));
+      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
+        Value actRow = arith::AddIOp::create(xb, firstRow, mi);
+        forRange(xb, cst(xb, 0), valid, 1, [&](ImplicitLocOpBuilder &yb, Value l) {
+          Value col = arith::AddIOp::create(yb, n0, l);
+          accumulate(yb, frame, outputIndex(frame, bi, mi, col),
+                     memref::LoadOp::create(yb, accumulators,
+                                            ValueRange{actRow, col}));
+        });
+      });
+    });
   }
 
   /// The leading indices of activation row `bm` of a (batch x) M x K

@@ -11,12 +11,18 @@
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k1.ptx -o %t.k1.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k2.ptx -o %t.k2.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k3.ptx -o %t.k3.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k4.ptx -o %t.k4.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k5.ptx -o %t.k5.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k6.ptx -o %t.k6.cubin %}
 
 // CHECK: llvm.func @lut
 // CHECK: gpu.launch_func
 // CHECK: llvm.func @w4a4
 // CHECK: gpu.launch_func
-// EXTRACT: extracted 4 PTX modules
+// LUT-GEMM: tables, vector path (N = 32 leaves no scalar rows); W4A4 with
+// a static M = 4 (the tiled kernel only): quantize, decode, zero the
+// accumulators, tiles per K chunk, add to the output.
+// EXTRACT: extracted 7 PTX modules
 
 func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
   %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>

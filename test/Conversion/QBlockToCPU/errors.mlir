@@ -1,6 +1,8 @@
 // RUN: quant-opt %s --convert-qblock-to-cpu=target=generic -split-input-file -verify-diagnostics
 // RUN: not quant-opt %s --convert-qblock-to-cpu=target=sse9 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: unknown target 'sse9'; use generic, avx2, avx512 or host
+// RUN: not quant-opt %s --convert-qblock-to-cpu=w4a4-tile-rows=0 2>&1 | FileCheck %s --check-prefix=TILE
+// TILE: w4a4-tile-rows must be at least 1, got 0
 
 // Quantized values may not cross function boundaries.
 // expected-error@+1 {{cannot lower a quantized value used here}}

@@ -48,3 +48,31 @@
 // REDEFINE: %{weights} = int4
 // REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 2 --transposed --seed 35
 // RUN: %{run}
+
+// The tiled kernel (from w4a4-tile-rows activation rows, 4 by default) and
+// the per-element one compute the same f32 operations in the same order:
+// forced to either, the outputs agree exactly (rtol 0), on odd M and N
+// (a partial last tile, rows outside groups of 4) and batched.
+// DEFINE: %{same} = %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.a.mlir \
+// DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" --qblock-fuse-activation-quant --qblock-select-formats -o %t.q.mlir \
+// DEFINE:   && quant-opt %t.q.mlir --convert-qblock-to-cpu=w4a4-tile-rows=1 --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.tiled.out \
+// DEFINE:   && quant-opt %t.q.mlir --convert-qblock-to-cpu=w4a4-tile-rows=1000000 --qblock-cpu-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.elements.out \
+// DEFINE:   && %python %S/Inputs/check_close.py %t.tiled.out %t.elements.out --rtol 0 --expect-nan-rows %{nanrows} | FileCheck %s
+// REDEFINE: %{weights} = blockdialect
+// REDEFINE: %{acts} = blockdialect
+// REDEFINE: %{gen} = --m 7 --n 21 --k 128 --nan-row 5 --seed 36
+// REDEFINE: %{nanrows} = 1
+// RUN: %{same}
+// REDEFINE: %{acts} = mxfp4
+// REDEFINE: %{gen} = --m 6 --n 17 --k 64 --batch 2 --transposed --seed 37
+// REDEFINE: %{nanrows} = 0
+// RUN: %{same}
+// And the tiled kernel against the W4A16 reference, GEMM-sized M.
+// REDEFINE: %{acts} = blockdialect
+// REDEFINE: %{actattr} = blockdialect, select = two_stage
+// REDEFINE: %{weights} = blockdialect
+// REDEFINE: %{fuse} = --qblock-fuse-activation-quant
+// REDEFINE: %{gen} = --m 19 --n 40 --k 256 --seed 38
+// RUN: %{run}
