@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ git python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libclang-rt-22-dev
   libgtest-dev libopenblas-dev libomp-22-dev
   python3-dev pybind11-dev python3-numpy python3-pytest
 )

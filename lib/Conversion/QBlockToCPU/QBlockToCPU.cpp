@@ -1096,7 +1096,8 @@ struct ConvertQBlockToCPUPass
   /// output rows; each nibble of a bit plane then selects one partial sum,
   /// and y = sum_g sum_i alpha_{g,i} * (sum of looked-up sums) + z_g * sum(a
   /// over g), the last from the all-ones entries. Weights are never
-  /// decoded. This first version looks up with scalar loads.
+  /// decoded. Output rows go 16 per vector where the shape allows
+  /// (emitLutTiles); the rest one at a time with scalar lookups.
   LogicalResult lowerLutGemm(LutGemmOp op) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
