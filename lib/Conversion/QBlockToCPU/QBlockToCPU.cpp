@@ -577,67 +577,121 @@ struct ConvertQBlockToCPUPass
                          ctx.weightScale, weightRow, block);
   }
 
-  /// Few activation rows (GEMV): one output element at a time; each block
-  /// pair's dot is a vector FMA chain and one reduction.
+  /// Output columns one task of the GEMV W4A4 kernel handles together:
+  /// they share every activation load and scale.
+  static constexpr int64_t kW4A4Columns = 4;
+
+  /// [sum(v0), sum(v1), sum(v2), sum(v3)] for four vectors of one
+  /// power-of-two width >= 4, by pairwise even/odd shuffles and adds (the
+  /// horizontal sums share their steps instead of four separate
+  /// reductions). Used on exact integer-valued sums, where the order of
+  /// additions cannot change the result.
+  static Value sumEachOfFour(ImplicitLocOpBuilder &b, ArrayRef<Value> v) {
+    auto evenOdd = [&](Value x, Value y, int64_t width) {
+      SmallVector<int64_t> evens, odds;
+      for (int64_t i = 0; i < width; ++i) {
+        evens.push_back(2 * i);
+        odds.push_back(2 * i + 1);
+      }
+      return arith::AddFOp::create(
+          b, vector::ShuffleOp::create(b, x, y, evens),
+          vector::ShuffleOp::create(b, x, y, odds));
+    };
+    int64_t width = cast<VectorType>(v[0].getType()).getNumElements();
+    // Lanes grouped by source: [v0 | v1], [v2 | v3], then [v0|v1|v2|v3].
+    Value merged = evenOdd(evenOdd(v[0], v[1], width),
+                           evenOdd(v[2], v[3], width), width);
+    for (; width > 4; width /= 2)
+      merged = evenOdd(merged, merged, width / 2);
+    return merged;
+  }
+
+  /// Few activation rows (GEMV): kW4A4Columns output columns at a time.
+  /// Each block pair's dot is a vector FMA chain against the shared
+  /// activation vectors and one reduction; the per-element arithmetic is
+  /// exactly the tiled kernel's.
   void emitW4A4Elements(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
     const MatmulFrame &frame = *ctx.frame;
     int64_t blocks = ctx.k / ctx.blockSize;
+    int64_t groups = (ctx.n + kW4A4Columns - 1) / kW4A4Columns;
     BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
     auto vecType = VectorType::get({ctx.lanes}, b.getF32Type());
     scf::ParallelOp::create(
         b, ValueRange{cst(b, 0), cst(b, 0)},
-        ValueRange{frame.batch, cst(b, ctx.n)}, ValueRange{cst(b, 1), cst(b, 1)},
+        ValueRange{frame.batch, cst(b, groups)}, ValueRange{cst(b, 1), cst(b, 1)},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
-          Value bi = ivs[0], col = ivs[1];
-          Value weightRow = arith::AddIOp::create(
-              ib, arith::MulIOp::create(ib, bi, cst(ib, ctx.n)), col);
-          Value zero =
-              arith::ConstantFloatOp::create(ib, ib.getF32Type(), llvm::APFloat(0.0f));
+          Value bi = ivs[0];
+          Value n0 = arith::MulIOp::create(ib, ivs[1], cst(ib, kW4A4Columns));
+          // Columns past N repeat the last one; they are never stored.
+          SmallVector<Value> cols, weightRows;
+          for (int64_t c = 0; c < kW4A4Columns; ++c) {
+            cols.push_back(arith::AddIOp::create(ib, n0, cst(ib, c)));
+            Value clamped =
+                arith::MinUIOp::create(ib, cols.back(), cst(ib, ctx.n - 1));
+            weightRows.push_back(arith::AddIOp::create(
+                ib, arith::MulIOp::create(ib, bi, cst(ib, ctx.n)), clamped));
+          }
+          Value zero = arith::ConstantFloatOp::create(ib, ib.getF32Type(),
+                                                      llvm::APFloat(0.0f));
           Value zeroVec = arith::ConstantOp::create(
               ib, DenseElementsAttr::get(vecType, ib.getF32FloatAttr(0.0f)));
-          scf::ForOp::create(
-              ib, cst(ib, 0), ctx.m, cst(ib, 1), ValueRange{},
-              [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
-                ImplicitLocOpBuilder mb(ml, mb0);
-                Value actRow = arith::AddIOp::create(
-                    mb, arith::MulIOp::create(mb, bi, ctx.m), mi);
-                auto blockLoop = scf::ForOp::create(
-                    mb, cst(mb, 0), cst(mb, blocks), cst(mb, 1),
-                    ValueRange{zero},
-                    [&](OpBuilder &kb0, Location kl, Value block,
-                        ValueRange acc) {
-                      ImplicitLocOpBuilder kb(kl, kb0);
-                      Value first = arith::MulIOp::create(
-                          kb, block, cst(kb, ctx.blockSize));
-                      Value sum = zeroVec;
-                      decodeWeightBlock(
-                          kb, ctx, decoder, weightRow, block,
-                          [&](ImplicitLocOpBuilder &db, int64_t offset,
-                              Value decoded) {
-                            Value a = vector::LoadOp::create(
-                                db, vecType, ctx.actValues,
-                                ValueRange{actRow,
-                                           arith::AddIOp::create(
-                                               db, first, cst(db, offset))});
-                            sum = vector::FMAOp::create(db, a, decoded, sum);
-                          });
-                      Value dot = vector::ReductionOp::create(
-                          kb, vector::CombiningKind::ADD, sum);
-                      Value scale = arith::MulFOp::create(
-                          kb,
-                          memref::LoadOp::create(kb, ctx.actScales,
-                                                 ValueRange{actRow, block}),
-                          weightHalfScale(kb, ctx, weightRow, block));
-                      scf::YieldOp::create(
-                          kb, ValueRange{arith::AddFOp::create(
-                                  kb, acc[0],
-                                  arith::MulFOp::create(kb, dot, scale))});
-                    });
-                accumulate(mb, frame, outputIndex(frame, bi, mi, col),
-                           blockLoop.getResult(0));
-                scf::YieldOp::create(mb);
+          forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &mb,
+                                                 Value mi) {
+            Value actRow = arith::AddIOp::create(
+                mb, arith::MulIOp::create(mb, bi, ctx.m), mi);
+            auto blockLoop = scf::ForOp::create(
+                mb, cst(mb, 0), cst(mb, blocks), cst(mb, 1),
+                SmallVector<Value>(kW4A4Columns, zero),
+                [&](OpBuilder &kb0, Location kl, Value block, ValueRange acc) {
+                  ImplicitLocOpBuilder kb(kl, kb0);
+                  Value first =
+                      arith::MulIOp::create(kb, block, cst(kb, ctx.blockSize));
+                  // The block's activation vectors, by element offset.
+                  SmallVector<Value> actVectors;
+                  for (int64_t offset = 0; offset < ctx.blockSize;
+                       offset += ctx.lanes)
+                    actVectors.push_back(vector::LoadOp::create(
+                        kb, vecType, ctx.actValues,
+                        ValueRange{actRow, arith::AddIOp::create(
+                                               kb, first, cst(kb, offset))}));
+                  Value actScale = memref::LoadOp::create(
+                      kb, ctx.actScales, ValueRange{actRow, block});
+                  SmallVector<Value> sums;
+                  for (int64_t c = 0; c < kW4A4Columns; ++c) {
+                    Value sum = zeroVec;
+                    decodeWeightBlock(
+                        kb, ctx, decoder, weightRows[c], block,
+                        [&](ImplicitLocOpBuilder &db, int64_t offset,
+                            Value decoded) {
+                          sum = vector::FMAOp::create(
+                              db, actVectors[offset / ctx.lanes], decoded, sum);
+                        });
+                    sums.push_back(sum);
+                  }
+                  Value dots = sumEachOfFour(kb, sums);
+                  SmallVector<Value> next;
+                  for (int64_t c = 0; c < kW4A4Columns; ++c) {
+                    Value dot = vector::ExtractOp::create(kb, dots, c);
+                    Value scale = arith::MulFOp::create(
+                        kb, actScale,
+                        weightHalfScale(kb, ctx, weightRows[c], block));
+                    next.push_back(arith::AddFOp::create(
+                        kb, acc[c], arith::MulFOp::create(kb, dot, scale)));
+                  }
+                  scf::YieldOp::create(kb, next);
+                });
+            for (int64_t c = 0; c < kW4A4Columns; ++c) {
+              Value inside = arith::CmpIOp::create(
+                  mb, arith::CmpIPredicate::ult, cols[c], cst(mb, ctx.n));
+              scf::IfOp::create(mb, inside, [&](OpBuilder &tb, Location tl) {
+                ImplicitLocOpBuilder xb(tl, tb);
+                accumulate(xb, frame, outputIndex(frame, bi, mi, cols[c]),
+                           blockLoop.getResult(c));
+                scf::YieldOp::create(xb);
               });
+            }
+          });
           scf::ReduceOp::create(ib);
         });
   }
