@@ -582,11 +582,21 @@ struct ConvertQBlockToCPUPass
   static constexpr int64_t kW4A4Columns = 4;
 
   /// [sum(v0), sum(v1), sum(v2), sum(v3)] for four vectors of one
-  /// power-of-two width >= 4, by pairwise even/odd shuffles and adds (the
+  /// power-of-two width, by pairwise even/odd shuffles and adds (the
   /// horizontal sums share their steps instead of four separate
   /// reductions). Used on exact integer-valued sums, where the order of
-  /// additions cannot change the result.
+  /// additions cannot change the result. Vectors narrower than four lanes
+  /// (blocks of fewer than 8 elements) are reduced one by one.
   static Value sumEachOfFour(ImplicitLocOpBuilder &b, ArrayRef<Value> v) {
+    int64_t width = cast<VectorType>(v[0].getType()).getNumElements();
+    if (width < 4) {
+      SmallVector<Value> sums;
+      for (Value x : v)
+        sums.push_back(
+            vector::ReductionOp::create(b, vector::CombiningKind::ADD, x));
+      return vector::FromElementsOp::create(
+          b, VectorType::get({4}, b.getF32Type()), sums);
+    }
     auto evenOdd = [&](Value x, Value y, int64_t width) {
       SmallVector<int64_t> evens, odds;
       for (int64_t i = 0; i < width; ++i) {
@@ -597,7 +607,6 @@ struct ConvertQBlockToCPUPass
           b, vector::ShuffleOp::create(b, x, y, evens),
           vector::ShuffleOp::create(b, x, y, odds));
     };
-    int64_t width = cast<VectorType>(v[0].getType()).getNumElements();
     // Lanes grouped by source: [v0 | v1], [v2 | v3], then [v0|v1|v2|v3].
     Value merged = evenOdd(evenOdd(v[0], v[1], width),
                            evenOdd(v[2], v[3], width), width);

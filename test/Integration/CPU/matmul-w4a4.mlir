@@ -76,3 +76,13 @@
 // REDEFINE: %{fuse} = --qblock-fuse-activation-quant
 // REDEFINE: %{gen} = --m 19 --n 40 --k 256 --seed 38
 // RUN: %{run}
+
+// Blocks of 4 elements: the decoder runs 2 lanes wide, below the width the
+// GEMV kernel's shared horizontal sums take (it then reduces one by one);
+// GEMV and the tiled GEMM.
+// REDEFINE: %{weights} = blockdialect block=4
+// REDEFINE: %{actattr} = blockdialect, block = 4, select = two_stage
+// REDEFINE: %{gen} = --m 1 --n 9 --k 64 --seed 39
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 5 --n 9 --k 64 --seed 40
+// RUN: %{run}
