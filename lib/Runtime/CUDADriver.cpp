@@ -23,13 +23,13 @@ struct Loaded {
   std::string error; // empty when the driver is usable
 };
 
+/// Looks `symbol` up into `slot`; the first missing one names the error.
 template <typename Fn>
-bool resolve(void *library, const char *symbol, Fn &slot, std::string &error) {
+void resolve(void *library, const char *symbol, Fn &slot, std::string &error) {
   slot = reinterpret_cast<Fn>(dlsym(library, symbol));
   if (!slot && error.empty())
     error = std::string("libcuda lacks ") + symbol +
             ": the NVIDIA driver is older than CUDA 12";
-  return slot != nullptr;
 }
 
 Loaded load() {

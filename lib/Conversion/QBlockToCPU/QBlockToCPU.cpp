@@ -411,8 +411,9 @@ struct ConvertQBlockToCPUPass
   /// in tiles of one vector of output columns: each weight block of the
   /// tile is decoded once, transposed so a vector holds one element of every
   /// column, and reused by all activation rows (broadcast-FMA, no horizontal
-  /// sums). Fewer rows take one output element at a time. Both paths compute
-  /// the same f32 operations in the same order, so they agree bit for bit.
+  /// sums). Fewer rows go four output columns at a time. Both paths compute
+  /// the same f32 operations per output in the same order, so they agree
+  /// bit for bit.
   LogicalResult lowerQuantizedMatmul(MatmulOp op) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto actType = cast<QuantizedTensorType>(op.getLhs().getType());
@@ -505,70 +506,64 @@ struct ConvertQBlockToCPUPass
     PackedLayout layout = PackedLayout::build(b, rows, ctx.k, actScheme);
     DecodeTables tables = tablesFor(b, actScheme);
     BlockDecoder decoder(targetISA, ctx.lanes, tables);
-    auto codeType = VectorType::get({ctx.lanes}, b.getI8Type());
     scf::ParallelOp::create(
         b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value row = ivs[0];
-          scf::ForOp::create(
-              ib, cst(ib, 0), cst(ib, blocks), cst(ib, 1), ValueRange{},
-              [&](OpBuilder &kb0, Location kl, Value block, ValueRange) {
-                ImplicitLocOpBuilder kb(kl, kb0);
-                auto a = decoder.begin(
-                    kb, loadDialectId(kb, acts, layout, row, block), ctx.one);
-                Value base = arith::AddIOp::create(
-                    kb, arith::MulIOp::create(kb, row, cst(kb, ctx.k / 2)),
-                    arith::MulIOp::create(kb, block, cst(kb, ctx.blockBytes)));
-                Value first =
-                    arith::MulIOp::create(kb, block, cst(kb, ctx.blockSize));
-                for (int64_t chunk = 0; chunk < ctx.blockBytes;
-                     chunk += ctx.lanes) {
-                  Value codes = vector::LoadOp::create(
-                      kb, codeType, acts,
-                      ValueRange{arith::AddIOp::create(kb, base, cst(kb, chunk))});
-                  auto [even, odd] = decoder.decodeBytes(kb, a, codes);
-                  Value at = arith::AddIOp::create(kb, first, cst(kb, 2 * chunk));
-                  vector::StoreOp::create(kb, even, ctx.actValues,
-                                          ValueRange{row, at});
-                  vector::StoreOp::create(
-                      kb, odd, ctx.actValues,
-                      ValueRange{row, arith::AddIOp::create(kb, at,
-                                                            cst(kb, ctx.lanes))});
-                }
-                memref::StoreOp::create(
-                    kb,
-                    loadHalfScale(kb, acts, layout, tables, actScheme.scale,
-                                  row, block),
-                    ctx.actScales, ValueRange{row, block});
-                scf::YieldOp::create(kb);
-              });
+          forRange(ib, cst(ib, 0), cst(ib, blocks), 1,
+                   [&](ImplicitLocOpBuilder &kb, Value block) {
+            Value first = arith::MulIOp::create(kb, block, cst(kb, ctx.blockSize));
+            decodeBlock(kb, ctx, acts, layout, decoder, row, block,
+                        [&](ImplicitLocOpBuilder &db, int64_t offset,
+                            Value decoded) {
+                          vector::StoreOp::create(
+                              db, decoded, ctx.actValues,
+                              ValueRange{row, arith::AddIOp::create(
+                                                  db, first, cst(db, offset))});
+                        });
+            memref::StoreOp::create(
+                kb,
+                loadHalfScale(kb, acts, layout, tables, actScheme.scale, row,
+                              block),
+                ctx.actScales, ValueRange{row, block});
+          });
           scf::ReduceOp::create(ib);
         });
   }
 
-  /// Decodes block `block` of weight row `weightRow` (unscaled) and hands
-  /// each decoded vector, with its element offset in the block's stored
-  /// order, to `use`.
+  /// Decodes block `block` of row `row` of a packed operand (unscaled) and
+  /// hands each decoded vector, with its element offset in the block's
+  /// stored order (per chunk of `lanes` code bytes: evens, then odds), to
+  /// `use`. Activations and weights decode through this one order.
+  void decodeBlock(
+      ImplicitLocOpBuilder &b, const W4A4Context &ctx, Value storage,
+      const PackedLayout &layout, const BlockDecoder &decoder, Value row,
+      Value block,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, int64_t, Value)> use) {
+    auto codeType = VectorType::get({ctx.lanes}, b.getI8Type());
+    auto decoded = decoder.begin(
+        b, loadDialectId(b, storage, layout, row, block), ctx.one);
+    Value base = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(b, ctx.k / 2)),
+        arith::MulIOp::create(b, block, cst(b, ctx.blockBytes)));
+    for (int64_t chunk = 0; chunk < ctx.blockBytes; chunk += ctx.lanes) {
+      Value codes = vector::LoadOp::create(
+          b, codeType, storage,
+          ValueRange{arith::AddIOp::create(b, base, cst(b, chunk))});
+      auto [even, odd] = decoder.decodeBytes(b, decoded, codes);
+      use(b, 2 * chunk, even);
+      use(b, 2 * chunk + ctx.lanes, odd);
+    }
+  }
+
+  /// decodeBlock on the weights.
   void decodeWeightBlock(
       ImplicitLocOpBuilder &b, const W4A4Context &ctx,
       const BlockDecoder &decoder, Value weightRow, Value block,
       llvm::function_ref<void(ImplicitLocOpBuilder &, int64_t, Value)> use) {
-    auto codeType = VectorType::get({ctx.lanes}, b.getI8Type());
-    auto w = decoder.begin(
-        b, loadDialectId(b, ctx.weights, ctx.weightLayout, weightRow, block),
-        ctx.one);
-    Value base = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, weightRow, cst(b, ctx.k / 2)),
-        arith::MulIOp::create(b, block, cst(b, ctx.blockBytes)));
-    for (int64_t chunk = 0; chunk < ctx.blockBytes; chunk += ctx.lanes) {
-      Value codes = vector::LoadOp::create(
-          b, codeType, ctx.weights,
-          ValueRange{arith::AddIOp::create(b, base, cst(b, chunk))});
-      auto [even, odd] = decoder.decodeBytes(b, w, codes);
-      use(b, 2 * chunk, even);
-      use(b, 2 * chunk + ctx.lanes, odd);
-    }
+    decodeBlock(b, ctx, ctx.weights, ctx.weightLayout, decoder, weightRow,
+                block, use);
   }
 
   Value weightHalfScale(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
@@ -1224,7 +1219,8 @@ struct ConvertQBlockToCPUPass
           scf::ReduceOp::create(ib);
         });
 
-    Value planeBytesPerRow = cst(b, k / 8);
+    BCQPackedLayout packed = BCQPackedLayout::build(
+        b, cst(b, (batched ? rhsShape[0] : 1) * n), k, scheme);
     // Output rows in tiles of 16 run on the vector path (one lane per output
     // row); what is left, and shapes it does not cover, run row by row.
     bool vectorPath = k % 32 == 0 && group % 32 == 0 &&
@@ -1253,9 +1249,8 @@ struct ConvertQBlockToCPUPass
                         mb, b.getF32Type(), llvm::APFloat(0.0f))},
                     [&](OpBuilder &gb0, Location gl, Value g, ValueRange acc) {
                       ImplicitLocOpBuilder gb(gl, gb0);
-                      Value total = emitLutGroup(gb, *storage, tables, layout,
-                                                 scheme, row, bm, g,
-                                                 planeBytesPerRow);
+                      Value total = emitLutGroup(gb, *storage, tables, packed,
+                                                 scheme, row, bm, g);
                       scf::YieldOp::create(
                           gb, ValueRange{arith::AddFOp::create(gb, acc[0], total)});
                     });
@@ -1489,27 +1484,17 @@ struct ConvertQBlockToCPUPass
   /// sum_i alpha_i * (sum over sub-vectors of table[nibble of plane i])
   /// + z * (sum of the activations of the group).
   Value emitLutGroup(ImplicitLocOpBuilder &b, Value storage, Value tables,
-                     const num::BCQLayout &layout,
+                     const BCQPackedLayout &layout,
                      const num::BCQScheme &scheme, Value row, Value bm,
-                     Value g, Value planeBytesPerRow) {
+                     Value g) {
     int64_t q = scheme.bits, group = scheme.group;
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
     Value firstSub = arith::MulIOp::create(b, g, cst(b, group / kMu));
-    auto loadF32At = [&](ImplicitLocOpBuilder &lb, Value byteOffset) {
-      return loadF32Bytes(lb, storage, byteOffset);
-    };
-    Value groupIndex = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, row, cst(b, layout.groupsPerRow)), g);
     Value total = zero;
     for (int64_t i = 0; i < q; ++i) {
-      Value planeBase = arith::AddIOp::create(
-          b,
-          arith::MulIOp::create(
-              b, arith::AddIOp::create(
-                     b, arith::MulIOp::create(b, row, cst(b, q)), cst(b, i)),
-              planeBytesPerRow),
-          arith::MulIOp::create(b, g, cst(b, group / 8)));
+      Value planeBase = layout.planeByteOffset(
+          b, row, i, arith::MulIOp::create(b, g, cst(b, group / 8)));
       auto subLoop = scf::ForOp::create(
           b, cst(b, 0), cst(b, group / kMu), cst(b, 1), ValueRange{zero},
           [&](OpBuilder &sb0, Location sl, Value j, ValueRange acc) {
@@ -1533,15 +1518,8 @@ struct ConvertQBlockToCPUPass
             scf::YieldOp::create(sb,
                                  ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
           });
-      Value alpha = loadF32At(
-          b, arith::AddIOp::create(
-                 b, cst(b, layout.alphasOffset),
-                 arith::MulIOp::create(
-                     b,
-                     arith::AddIOp::create(
-                         b, arith::MulIOp::create(b, groupIndex, cst(b, q)),
-                         cst(b, i)),
-                     cst(b, 4))));
+      Value alpha =
+          loadF32Bytes(b, storage, layout.alphaOffset(b, row, g, i));
       total = arith::AddFOp::create(
           b, total, arith::MulFOp::create(b, alpha, subLoop.getResult(0)));
     }
@@ -1559,10 +1537,7 @@ struct ConvertQBlockToCPUPass
             scf::YieldOp::create(sb,
                                  ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
           });
-      Value z = loadF32At(
-          b, arith::AddIOp::create(
-                 b, cst(b, layout.offsetsOffset),
-                 arith::MulIOp::create(b, groupIndex, cst(b, 4))));
+      Value z = loadF32Bytes(b, storage, layout.offsetOffset(b, row, g));
       total = arith::AddFOp::create(
           b, total, arith::MulFOp::create(b, z, sumLoop.getResult(0)));
     }
