@@ -11,6 +11,7 @@
 #include "Decode.h"
 #include "PackedLayout.h"
 #include "Quantize.h"
+#include "VectorTranspose.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
@@ -54,6 +55,29 @@ constexpr int64_t kRowsPerTask = 16;
 
 Value cst(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
+}
+
+/// Prefetches share `index` of `shares` equal shares of the byte run
+/// [start, start + bytes) of `storage`, one prefetch per cache line,
+/// never past byte `lastByte`. A task that streams many rows at once (more
+/// than hardware prefetchers follow) walks the next task's runs this way,
+/// in address order, a share per step of its own loop, which keeps DRAM
+/// streaming (measurements in docs/cpu-lowering.md).
+void prefetchShare(ImplicitLocOpBuilder &b, Value storage, Value start,
+                   int64_t bytes, Value index, int64_t shares,
+                   Value lastByte) {
+  int64_t lines = (bytes / shares + 63) / 64;
+  Value first = arith::AddIOp::create(
+      b, start, arith::MulIOp::create(b, index, cst(b, lines * 64)));
+  for (int64_t line = 0; line < lines; ++line)
+    memref::PrefetchOp::create(
+        b, storage,
+        ValueRange{arith::MinSIOp::create(
+            b, arith::AddIOp::create(b, first, cst(b, line * 64)),
+            lastByte)},
+        // Into every level: measured faster than L2 only (locality 2) on
+        // the LUT-GEMM GEMV.
+        /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
 }
 
 /// A read-only memref view of a tensor. Only for packed weights: one-shot
@@ -1226,9 +1250,22 @@ struct ConvertQBlockToCPUPass
     bool vectorPath = k % 32 == 0 && group % 32 == 0 &&
                       frame.resultType.getElementType().isF32();
     int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
-    if (vectorRows > 0)
+    if (vectorRows > 0 && lutChunksFit(k, group)) {
+      // Each group's activation sum (the offset term's factor), once per
+      // activation row: the sum of its sub-vectors' all-ones entries.
+      Value groupSums;
+      if (scheme.offset) {
+        groupSums = memref::AllocOp::create(
+            b, MemRefType::get({ShapedType::kDynamic, groups}, f32),
+            ValueRange{batchRows}, b.getI64IntegerAttr(64));
+        emitGroupSums(b, tables, groupSums, batchRows, group, groups);
+      }
+      emitLutChunks(b, frame, *storage, tables, groupSums, layout, scheme, m,
+                    vectorRows / kLutLanes);
+    } else if (vectorRows > 0) {
       emitLutTiles(b, frame, *storage, tables, layout, scheme, m,
                    vectorRows / kLutLanes);
+    }
     scf::ParallelOp::create(
         b, ValueRange{cst(b, 0), cst(b, vectorRows)},
         ValueRange{batch, cst(b, n)}, ValueRange{cst(b, 1), cst(b, 1)},
@@ -1458,6 +1495,330 @@ struct ConvertQBlockToCPUPass
                     frame.out, index);
                 scf::YieldOp::create(mb);
               });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// Elements of K one step of the chunked LUT-GEMM path covers: 64 bytes
+  /// (one cache line, 16 words) of each bit plane of each row.
+  static constexpr int64_t kLutChunk = 512;
+
+  /// Whether the chunked path (emitLutChunks) covers a shape: whole chunks
+  /// along K and whole groups per chunk.
+  static bool lutChunksFit(int64_t k, int64_t group) {
+    return k % kLutChunk == 0 && group % 32 == 0 && kLutChunk % group == 0;
+  }
+
+  /// While a 16-row tile works on chunk c, prefetches the c-th share of
+  /// what the next tile reads: its rows' bit planes, alphas and offsets,
+  /// three contiguous runs (16 q K/8, 16 G q 4 and 16 G 4 bytes for G
+  /// groups per row). The tile itself reads 16 x (q + 2) interleaved runs.
+  void emitLutNextTilePrefetches(ImplicitLocOpBuilder &b, Value storage,
+                                 const num::BCQLayout &layout,
+                                 const num::BCQScheme &scheme, Value firstRow,
+                                 Value c) {
+    int64_t k = layout.k, q = scheme.bits, groups = layout.groupsPerRow;
+    int64_t chunks = k / kLutChunk;
+    Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kLutLanes));
+    Value lastByte = cst(b, layout.totalBytes - 1);
+    auto share = [&](int64_t arrayOffset, int64_t rowBytes) {
+      prefetchShare(b, storage,
+                    arith::AddIOp::create(
+                        b, cst(b, arrayOffset),
+                        arith::MulIOp::create(b, nextRow, cst(b, rowBytes))),
+                    kLutLanes * rowBytes, c, chunks, lastByte);
+    };
+    share(layout.planesOffset, q * k / 8);
+    share(layout.alphasOffset, groups * q * 4);
+    if (scheme.offset)
+      share(layout.offsetsOffset, groups * 4);
+  }
+
+  /// The chunked vector path of LUT-GEMM: lanes are 16 output rows, as in
+  /// emitLutTiles, but nothing is gathered. Per chunk of 512 inputs, each
+  /// of the 16 rows' 64 plane bytes is one contiguous load, and a 16x16
+  /// transpose in registers turns them into 16 words-of-all-rows (word j
+  /// of every row in one vector); the rows' alphas and offsets of the
+  /// chunk's groups are transposed the same way. Then, per activation row,
+  /// every nibble of those words selects from its sub-vector's table with
+  /// one lookup per 16 rows (tables loaded once, used by every plane), two
+  /// accumulators per plane keep the additions independent, and each
+  /// group's sums meet their alphas in one FMA per plane. The transposed
+  /// words serve all activation rows, so batch M > 1 decodes nothing twice.
+  void emitLutChunks(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
+                     Value storage, Value tables, Value groupSums,
+                     const num::BCQLayout &layout,
+                     const num::BCQScheme &scheme, Value m, int64_t tiles) {
+    int64_t k = frame.k, n = frame.n, q = scheme.bits, group = scheme.group;
+    int64_t groups = k / group, groupsPerChunk = kLutChunk / group;
+    int64_t wordsPerGroup = group / 32, chunkWords = kLutChunk / 32;
+    Type i32 = b.getI32Type();
+    FloatType f32 = b.getF32Type();
+    auto lanesI32 = VectorType::get({kLutLanes}, i32);
+    auto lanesF32 = VectorType::get({kLutLanes}, f32);
+    auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
+    auto words = memref::ViewOp::create(
+        b, MemRefType::get({layout.totalBytes / 4}, i32), storage, cst(b, 0),
+        ValueRange{});
+    auto floats = memref::ViewOp::create(
+        b, MemRefType::get({layout.totalBytes / 4}, f32), storage, cst(b, 0),
+        ValueRange{});
+    Value zerosF32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+    SmallVector<Value> shifts(8);
+    for (int64_t t = 1; t < 8; ++t)
+      shifts[t] = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
+
+    // `count` consecutive floats per row (count <= 16) starting at float
+    // `first(row)`, transposed: result[e][r] is element e of row r. Rows
+    // shorter than 16 are read with a masked load, so nothing past the
+    // array is touched.
+    auto transposedFloats = [&](ImplicitLocOpBuilder &tb, Value firstRow,
+                                int64_t count, auto first) {
+      SmallVector<Value> rows;
+      Value mask = count == kLutLanes
+                       ? Value()
+                       : Value(vector::ConstantMaskOp::create(
+                             tb, maskType, ArrayRef<int64_t>{count}));
+      for (int64_t r = 0; r < kLutLanes; ++r) {
+        Value row = arith::AddIOp::create(tb, firstRow, cst(tb, r));
+        Value at = first(tb, row);
+        rows.push_back(mask ? Value(vector::MaskedLoadOp::create(
+                                  tb, lanesF32, floats, ValueRange{at}, mask,
+                                  zerosF32))
+                            : Value(vector::LoadOp::create(tb, lanesF32, floats,
+                                                           ValueRange{at})));
+      }
+      return transpose16x16(tb, rows);
+    };
+
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0), cst(b, 0)},
+        ValueRange{frame.batch, cst(b, tiles)},
+        ValueRange{cst(b, 1), cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bi = ivs[0];
+          Value n0 = arith::MulIOp::create(ib, ivs[1], cst(ib, kLutLanes));
+          Value firstRow = arith::AddIOp::create(
+              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), n0);
+          // The chunk's transposed words ([plane * 16 + word]) and factors
+          // ([group * q + plane] alphas, then [groupsPerChunk * q + group]
+          // offsets) go through small stack tiles: the group loop below then
+          // loads just one group's words, instead of keeping 16 q vectors
+          // live across it (which spilled most of them, measured).
+          Value wordTile = memref::AllocaOp::create(
+              ib, MemRefType::get({q * kLutLanes, kLutLanes}, i32),
+              ValueRange{}, ib.getI64IntegerAttr(64));
+          Value factorTile = memref::AllocaOp::create(
+              ib,
+              MemRefType::get({groupsPerChunk * (q + 1), kLutLanes}, f32),
+              ValueRange{}, ib.getI64IntegerAttr(64));
+          auto storeRow = [&](ImplicitLocOpBuilder &sb, Value vec, Value tile,
+                              int64_t at) {
+            vector::StoreOp::create(sb, vec, tile,
+                                    ValueRange{cst(sb, at), cst(sb, 0)});
+          };
+          scf::ForOp::create(
+              ib, cst(ib, 0), cst(ib, k / kLutChunk), cst(ib, 1), ValueRange{},
+              [&](OpBuilder &cb0, Location cl, Value c, ValueRange) {
+                ImplicitLocOpBuilder cb(cl, cb0);
+                Value firstGroup =
+                    arith::MulIOp::create(cb, c, cst(cb, groupsPerChunk));
+                emitLutNextTilePrefetches(cb, storage, layout, scheme,
+                                          firstRow, c);
+                for (int64_t i = 0; i < q; ++i) {
+                  SmallVector<Value> rows;
+                  for (int64_t r = 0; r < kLutLanes; ++r) {
+                    Value row = arith::AddIOp::create(cb, firstRow, cst(cb, r));
+                    Value at = arith::AddIOp::create(
+                        cb,
+                        arith::MulIOp::create(
+                            cb,
+                            arith::AddIOp::create(
+                                cb, arith::MulIOp::create(cb, row, cst(cb, q)),
+                                cst(cb, i)),
+                            cst(cb, k / 32)),
+                        arith::MulIOp::create(cb, c, cst(cb, chunkWords)));
+                    rows.push_back(vector::LoadOp::create(cb, lanesI32, words,
+                                                          ValueRange{at}));
+                  }
+                  auto cols = transpose16x16(cb, rows);
+                  for (int64_t j = 0; j < chunkWords; ++j)
+                    storeRow(cb, cols[j], wordTile, i * kLutLanes + j);
+                }
+                // A row's alphas of consecutive groups are contiguous
+                // ([group][plane]), so the chunk's are one run per row.
+                for (int64_t done = 0; done < groupsPerChunk * q;
+                     done += kLutLanes) {
+                  int64_t count = std::min(kLutLanes, groupsPerChunk * q - done);
+                  auto cols = transposedFloats(
+                      cb, firstRow, count,
+                      [&](ImplicitLocOpBuilder &lb, Value row) -> Value {
+                        return arith::AddIOp::create(
+                            lb, cst(lb, layout.alphasOffset / 4 + done),
+                            arith::MulIOp::create(
+                                lb,
+                                arith::AddIOp::create(
+                                    lb,
+                                    arith::MulIOp::create(lb, row,
+                                                          cst(lb, groups)),
+                                    firstGroup),
+                                cst(lb, q)));
+                      });
+                  for (int64_t e = 0; e < count; ++e)
+                    storeRow(cb, cols[e], factorTile, done + e);
+                }
+                if (scheme.offset) {
+                  for (int64_t done = 0; done < groupsPerChunk;
+                       done += kLutLanes) {
+                    int64_t count = std::min(kLutLanes, groupsPerChunk - done);
+                    auto cols = transposedFloats(
+                        cb, firstRow, count,
+                        [&](ImplicitLocOpBuilder &lb, Value row) -> Value {
+                          return arith::AddIOp::create(
+                              lb, cst(lb, layout.offsetsOffset / 4 + done),
+                              arith::AddIOp::create(
+                                  lb,
+                                  arith::MulIOp::create(lb, row,
+                                                        cst(lb, groups)),
+                                  firstGroup));
+                        });
+                    for (int64_t e = 0; e < count; ++e)
+                      storeRow(cb, cols[e], factorTile,
+                               groupsPerChunk * q + done + e);
+                  }
+                }
+                scf::ForOp::create(
+                    cb, cst(cb, 0), m, cst(cb, 1), ValueRange{},
+                    [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
+                      ImplicitLocOpBuilder mb(ml, mb0);
+                      Value bm = arith::AddIOp::create(
+                          mb, arith::MulIOp::create(mb, bi, m), mi);
+                      Value firstSub = arith::MulIOp::create(
+                          mb, c, cst(mb, kLutChunk / kMu));
+                      auto groupLoop = scf::ForOp::create(
+                          mb, cst(mb, 0), cst(mb, groupsPerChunk), cst(mb, 1),
+                          ValueRange{zerosF32},
+                          [&](OpBuilder &gb0, Location gl, Value gg,
+                              ValueRange carried) {
+                            ImplicitLocOpBuilder gb(gl, gb0);
+                            Value acc = carried[0];
+                            Value firstWord = arith::MulIOp::create(
+                                gb, gg, cst(gb, wordsPerGroup));
+                            // Two accumulators per plane (even and odd
+                            // nibbles) keep the additions independent.
+                            SmallVector<Value> sums(2 * q, zerosF32);
+                            for (int64_t w = 0; w < wordsPerGroup; ++w) {
+                              Value j = arith::AddIOp::create(gb, firstWord,
+                                                              cst(gb, w));
+                              SmallVector<Value> planeWords;
+                              for (int64_t i = 0; i < q; ++i)
+                                planeWords.push_back(vector::LoadOp::create(
+                                    gb, lanesI32, wordTile,
+                                    ValueRange{arith::AddIOp::create(
+                                                   gb, j,
+                                                   cst(gb, i * kLutLanes)),
+                                               cst(gb, 0)}));
+                              Value firstTable = arith::AddIOp::create(
+                                  gb, firstSub,
+                                  arith::MulIOp::create(gb, j, cst(gb, 8)));
+                              for (int64_t t = 0; t < 8; ++t) {
+                                Value table = vector::LoadOp::create(
+                                    gb, lanesF32, tables,
+                                    ValueRange{bm,
+                                               arith::AddIOp::create(
+                                                   gb, firstTable, cst(gb, t)),
+                                               cst(gb, 0)});
+                                for (int64_t i = 0; i < q; ++i) {
+                                  // The lookup reads the low 4 bits only.
+                                  Value nibble =
+                                      t == 0 ? planeWords[i]
+                                             : Value(arith::ShRUIOp::create(
+                                                   gb, planeWords[i],
+                                                   shifts[t]));
+                                  Value &sum = sums[2 * i + t % 2];
+                                  sum = arith::AddFOp::create(
+                                      gb, sum,
+                                      LookupOp::create(gb, table, nibble));
+                                }
+                              }
+                            }
+                            auto factor = [&](Value at) -> Value {
+                              return vector::LoadOp::create(
+                                  gb, lanesF32, factorTile,
+                                  ValueRange{at, cst(gb, 0)});
+                            };
+                            Value firstAlpha =
+                                arith::MulIOp::create(gb, gg, cst(gb, q));
+                            for (int64_t i = 0; i < q; ++i)
+                              acc = vector::FMAOp::create(
+                                  gb,
+                                  factor(arith::AddIOp::create(gb, firstAlpha,
+                                                               cst(gb, i))),
+                                  arith::AddFOp::create(gb, sums[2 * i],
+                                                        sums[2 * i + 1]),
+                                  acc);
+                            if (scheme.offset) {
+                              Value sum = memref::LoadOp::create(
+                                  gb, groupSums,
+                                  ValueRange{bm, arith::AddIOp::create(
+                                                     gb, firstGroup, gg)});
+                              acc = vector::FMAOp::create(
+                                  gb,
+                                  factor(arith::AddIOp::create(
+                                      gb, gg, cst(gb, groupsPerChunk * q))),
+                                  vector::BroadcastOp::create(gb, lanesF32,
+                                                              sum),
+                                  acc);
+                            }
+                            scf::YieldOp::create(gb, ValueRange{acc});
+                          });
+                      Value acc = groupLoop.getResult(0);
+                      SmallVector<Value> index = outputIndex(frame, bi, mi, n0);
+                      Value old =
+                          vector::LoadOp::create(mb, lanesF32, frame.out, index);
+                      vector::StoreOp::create(
+                          mb, arith::AddFOp::create(mb, old, acc), frame.out,
+                          index);
+                      scf::YieldOp::create(mb);
+                    });
+                scf::YieldOp::create(cb);
+              });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// groupSums[bm][g] = sum of the activations of group g of row bm, added
+  /// up from the all-ones table entries in sub-vector order (the scalar
+  /// path's order).
+  void emitGroupSums(ImplicitLocOpBuilder &b, Value tables, Value groupSums,
+                     Value batchRows, int64_t group, int64_t groups) {
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bm = ivs[0];
+          forRange(ib, cst(ib, 0), cst(ib, groups), 1,
+                   [&](ImplicitLocOpBuilder &gb, Value g) {
+            Value firstSub = arith::MulIOp::create(gb, g, cst(gb, group / kMu));
+            auto sum = scf::ForOp::create(
+                gb, cst(gb, 0), cst(gb, group / kMu), cst(gb, 1),
+                ValueRange{arith::ConstantFloatOp::create(
+                    gb, gb.getF32Type(), llvm::APFloat(0.0f))},
+                [&](OpBuilder &sb0, Location sl, Value j, ValueRange a) {
+                  ImplicitLocOpBuilder sb(sl, sb0);
+                  Value entry = memref::LoadOp::create(
+                      sb, tables,
+                      ValueRange{bm, arith::AddIOp::create(sb, firstSub, j),
+                                 cst(sb, 15)});
+                  scf::YieldOp::create(
+                      sb, ValueRange{arith::AddFOp::create(sb, a[0], entry)});
+                });
+            memref::StoreOp::create(gb, sum.getResult(0), groupSums,
+                                    ValueRange{bm, g});
+          });
           scf::ReduceOp::create(ib);
         });
   }

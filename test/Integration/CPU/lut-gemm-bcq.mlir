@@ -41,6 +41,26 @@
 // REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
 // RUN: %{run}
 
+// Shapes that use the chunked vector path (K a multiple of 512, groups
+// that divide 512: plane bytes and per-group factors loaded per row and
+// transposed in registers), with every group size it takes, M = 1 and
+// M > 1, dynamic M, batches, and rows left for the scalar path.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 37 --k 1024 --seed 31 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=128
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 32 --k 512 --transposed --seed 32 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=4 group=32
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 48 --k 1024 --dynamic-m --seed 33 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=1 group=512
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 16 --k 512 --batch 2 --transposed --outliers --seed 34 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 1536 --seed 35 --acts-out %t.json > %t.mlir
+// REDEFINE: %{scheme} = scheme=bcq bits=3 group=256
+// RUN: %{run}
+
 // from=uniform: uniform INT3 per group converted exactly to BCQ (checked
 // against the decoded weights like the rest), on both the vector and the
 // scalar path.
