@@ -42,6 +42,9 @@ try:
                 _flags.update(_line.split(":", 1)[1].split())
     if {"avx512f", "avx512bw", "avx512vl"} <= _flags:
         config.available_features.add("cpu-avx512")
+    # Byte permutes and dot products (LUT-GEMM's int8 tables on avx512).
+    if {"avx512f", "avx512bw", "avx512vl", "avx512vbmi", "avx512_vnni"} <= _flags:
+        config.available_features.add("cpu-avx512-bytes")
 except OSError:
     pass
 

@@ -131,7 +131,8 @@ JitKernel::compile(MLIRContext &context, const KernelSpec &spec,
   // into it would nest a second builtin.module level that runs on modules
   // inside this one, i.e. never.
   PassManager pm(&context, ModuleOp::getOperationName());
-  std::string pipeline = "qblock-cpu-pipeline{target=" + spec.target + "}";
+  std::string pipeline = "qblock-cpu-pipeline{target=" + spec.target +
+                         " lut-tables=" + spec.lutTables + "}";
   if (failed(parsePassPipeline(pipeline, pm)))
     return fail("cannot build pass pipeline '" + pipeline + "'");
   if (failed(pm.run(*module)))

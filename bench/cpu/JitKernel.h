@@ -44,6 +44,8 @@ struct KernelSpec {
   /// N x K f32 matrix (row n = column n of W): the first half of the
   /// dequantize-then-multiply baseline. The A argument is then unused.
   bool dequantizeOnly = false;
+  /// qblock-cpu-pipeline's `lut-tables` option (LUT-GEMM table precision).
+  std::string lutTables = "f32";
 };
 
 /// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),

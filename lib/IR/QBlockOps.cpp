@@ -223,12 +223,33 @@ LogicalResult FromStorageOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult LookupOp::verify() {
+  Type element = getTable().getType().getElementType();
   int64_t size = getTable().getType().getNumElements();
-  if (size != 8 && size != 16)
-    return emitOpError("table must hold 8 or 16 values, got ") << size;
+  if (element.isF32()) {
+    if (size != 8 && size != 16)
+      return emitOpError("f32 table must hold 8 or 16 values, got ") << size;
+    if (!getIndices().getType().getElementType().isInteger(32))
+      return emitOpError("f32 tables take i32 indices");
+  } else {
+    if (size != 64)
+      return emitOpError("i8 table must hold 64 values, got ") << size;
+    if (!getIndices().getType().getElementType().isInteger(8))
+      return emitOpError("i8 tables take i8 indices");
+  }
   if (getResult().getType().getNumElements() !=
       getIndices().getType().getNumElements())
     return emitOpError("result must have one lane per index");
+  if (getResult().getType().getElementType() != element)
+    return emitOpError("result must have the table's element type");
+  return success();
+}
+
+LogicalResult ByteSumsOp::verify() {
+  if (getBytes().getType().getNumElements() !=
+      4 * getAcc().getType().getNumElements())
+    return emitOpError("needs four bytes per accumulator lane, got ")
+           << getBytes().getType().getNumElements() << " bytes for "
+           << getAcc().getType().getNumElements() << " lanes";
   return success();
 }
 

@@ -13,10 +13,12 @@
 
 using namespace mlir;
 
-void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target) {
+void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
+                                  StringRef lutTables) {
   // qblock ops become loop nests on to_buffer views, still in tensor land.
   ConvertQBlockToCPUOptions lowering;
   lowering.target = target.str();
+  lowering.lutTables = lutTables.str();
   pm.addPass(createConvertQBlockToCPU(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -14,7 +14,8 @@ namespace qblock {
 /// memrefs (scf.parallel where the work is parallel), with the decode
 /// lookups lowered for `target` (a convert-qblock-to-cpu target). The CPU
 /// and GPU pipelines differ only in what they do with those loops.
-void buildBufferizedLoops(mlir::OpPassManager &pm, llvm::StringRef target);
+void buildBufferizedLoops(mlir::OpPassManager &pm, llvm::StringRef target,
+                          llvm::StringRef lutTables = "f32");
 } // namespace qblock
 
 #endif // QBLOCK_LIB_PIPELINES_BUFFERIZEDLOOPS_H

@@ -16,7 +16,7 @@ using namespace mlir;
 
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
-  buildBufferizedLoops(pm, options.target);
+  buildBufferizedLoops(pm, options.target, options.lutTables);
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());

@@ -334,3 +334,43 @@ func.func @lut_gemm_block_weight(%a: tensor<2x32xf32>, %w: !qblock.qtensor<32x8x
   %0 = qblock.lut_gemm ins(%a, %w : tensor<2x32xf32>, !qblock.qtensor<32x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @lookup_f32_table_size(%t: vector<4xf32>, %i: vector<4xi32>) {
+  // expected-error@+1 {{'qblock.lookup' op f32 table must hold 8 or 16 values, got 4}}
+  %0 = qblock.lookup %t[%i] : vector<4xf32>, vector<4xi32> -> vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @lookup_byte_table_size(%t: vector<32xi8>, %i: vector<32xi8>) {
+  // expected-error@+1 {{'qblock.lookup' op i8 table must hold 64 values, got 32}}
+  %0 = qblock.lookup %t[%i] : vector<32xi8>, vector<32xi8> -> vector<32xi8>
+  return
+}
+
+// -----
+
+func.func @lookup_byte_table_index_type(%t: vector<64xi8>, %i: vector<64xi32>) {
+  // expected-error@+1 {{'qblock.lookup' op i8 tables take i8 indices}}
+  %0 = qblock.lookup %t[%i] : vector<64xi8>, vector<64xi32> -> vector<64xi8>
+  return
+}
+
+// -----
+
+func.func @lookup_result_type(%t: vector<16xf32>, %i: vector<16xi32>) {
+  // expected-error@+1 {{'qblock.lookup' op result must have the table's element type}}
+  %0 = qblock.lookup %t[%i] : vector<16xf32>, vector<16xi32> -> vector<16xi8>
+  return
+}
+
+// -----
+
+func.func @byte_sums_lanes(%acc: vector<16xi32>, %b: vector<32xi8>) {
+  // expected-error@+1 {{'qblock.byte_sums' op needs four bytes per accumulator lane, got 32 bytes for 16 lanes}}
+  %0 = qblock.byte_sums %acc, %b : vector<16xi32>, vector<32xi8>
+  return
+}

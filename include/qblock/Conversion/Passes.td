@@ -40,17 +40,26 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
            "(weight blocks decoded once per tile of columns and reused by "
            "all rows) instead of one output element at a time; both give "
            "identical results (a tuning and testing knob, at least 1)">,
+    Option<"lutTables", "lut-tables", "std::string", "\"f32\"",
+           "Precision of LUT-GEMM's tables of partial sums: f32 (exact "
+           "partial sums), or i8 (each group's tables quantized to int8 "
+           "with one f32 scale, looked up with byte permutes and summed "
+           "in int32: faster, with a small error, see docs/lut-gemm.md)">,
   ];
 }
 
 def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
-  let summary = "Lower qblock.lookup to target instructions";
+  let summary = "Lower qblock.lookup and qblock.byte_sums to target instructions";
   let description = [{
-    Replaces every `qblock.lookup` with `vpermps` (`llvm.call_intrinsic` of
-    `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
+    Replaces every f32 `qblock.lookup` with `vpermps` (`llvm.call_intrinsic`
+    of `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
     `llvm.x86.avx2.permps` for 8 and 8, two of those and a blend per 8 lanes
     for 16-entry tables on AVX2) when the target has it, and with one
-    dynamic `vector.extract` per lane otherwise. Runs after bufferization.
+    dynamic `vector.extract` per lane otherwise. On `target=avx512` (or a
+    `host` with AVX512-VBMI and AVX512-VNNI), i8 lookups become `vpermb`
+    (`llvm.x86.avx512.permvar.qi.512`) and `qblock.byte_sums` becomes
+    `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`); elsewhere per-lane
+    extracts and shifts with adds. Runs after bufferization.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect",

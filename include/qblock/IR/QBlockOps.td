@@ -118,19 +118,22 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
 def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
   let summary = "Look up vector lanes in a small table held in a register";
   let description = [{
-    `result[i] = table[indices[i] mod size(table)]` for a table of 8 or 16
-    f32 values. The CPU lowering decodes 4-bit codes with it (the table is a
-    block's scaled dialect row). It stays target-neutral, and free of memory
+    `result[i] = table[indices[i] mod size(table)]`, for a table of 8 or 16
+    f32 values with i32 indices, or of 64 i8 values with i8 indices. The CPU
+    lowering decodes 4-bit codes with the f32 form (the table is a block's
+    scaled dialect row) and looks up LUT-GEMM's partial sums with either
+    (`lut-tables=f32|i8`). It stays target-neutral, and free of memory
     effects, through bufferization; `--qblock-lower-lookups` then turns it
-    into `vpermps` on x86 or per-lane extracts elsewhere.
+    into `vpermps` / `vpermb` on x86 or per-lane extracts elsewhere.
 
     ```mlir
     %v = qblock.lookup %row[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+    %s = qblock.lookup %sums[%idx] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$table,
-                       VectorOfRankAndType<[1], [I32]>:$indices);
-  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let arguments = (ins VectorOfRankAndType<[1], [F32, I8]>:$table,
+                       VectorOfRankAndType<[1], [I32, I8]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [F32, I8]>:$result);
   let assemblyFormat = [{
     $table `[` $indices `]` attr-dict `:` type($table) `,` type($indices)
     `->` type($result)
@@ -138,11 +141,36 @@ def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
   let builders = [
     OpBuilder<(ins "::mlir::Value":$table, "::mlir::Value":$indices), [{
       auto lanes = ::llvm::cast<::mlir::VectorType>(indices.getType()).getShape();
-      build($_builder, $_state,
-            ::mlir::VectorType::get(lanes, $_builder.getF32Type()), table,
+      auto element =
+          ::llvm::cast<::mlir::VectorType>(table.getType()).getElementType();
+      build($_builder, $_state, ::mlir::VectorType::get(lanes, element), table,
             indices);
     }]>
   ];
+  let hasVerifier = 1;
+}
+
+def QBlock_ByteSumsOp : QBlock_Op<"byte_sums",
+    [Pure, AllTypesMatch<["acc", "result"]>]> {
+  let summary = "Add the four signed bytes of each 32-bit lane to an accumulator";
+  let description = [{
+    `result[i] = acc[i] + sext(bytes[4i]) + sext(bytes[4i+1]) +
+    sext(bytes[4i+2]) + sext(bytes[4i+3])`, with 32-bit wraparound. LUT-GEMM
+    with int8 tables (`lut-tables=i8`) sums its byte lookups with it, four
+    sub-vectors of one output row per lane. `--qblock-lower-lookups` turns it
+    into `vpdpbusd` against a vector of ones on AVX-512 (VNNI), and into
+    shifts and adds elsewhere.
+
+    ```mlir
+    %r = qblock.byte_sums %acc, %bytes : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$bytes);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $bytes attr-dict `:` type($acc) `,` type($bytes)
+  }];
   let hasVerifier = 1;
 }
 

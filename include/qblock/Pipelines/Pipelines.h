@@ -14,6 +14,11 @@ struct CPUPipelineOptions
       *this, "target",
       llvm::cl::desc("Decode fast paths: generic, avx2, avx512, or host"),
       llvm::cl::init("host")};
+  Option<std::string> lutTables{
+      *this, "lut-tables",
+      llvm::cl::desc("LUT-GEMM table precision: f32 (exact partial sums) or "
+                     "i8 (int8 tables, byte permutes; see docs/lut-gemm.md)"),
+      llvm::cl::init("f32")};
 };
 
 /// qblock (mixed with func/arith/tensor/linalg/memref) down to the LLVM

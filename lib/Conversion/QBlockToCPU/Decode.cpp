@@ -196,14 +196,65 @@ std::pair<Value, Value> BlockDecoder::decodeBytes(ImplicitLocOpBuilder &b,
   return {lookup(b, block, wide), lookup(b, block, high)};
 }
 
+bool qblock::cpu::hasByteOps(StringRef target) {
+  if (target == "avx512")
+    return true;
+  if (target != "host")
+    return false;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512vbmi") && features.lookup("avx512vnni");
+}
+
+void qblock::cpu::lowerByteSums(ImplicitLocOpBuilder &b, ByteSumsOp op,
+                                bool byteOps) {
+  auto accType = cast<VectorType>(op.getAcc().getType());
+  auto bytesType = cast<VectorType>(op.getBytes().getType());
+  Value result;
+  if (byteOps && accType.getNumElements() == 16) {
+    // vpdpbusd multiplies unsigned bytes of its first source by signed
+    // bytes of its second: ones times the sums gives their plain sum.
+    Value ones = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(1)));
+    result = LLVM::CallIntrinsicOp::create(
+                 b, accType, b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                 ValueRange{op.getAcc(), ones, op.getBytes()})
+                 .getResult(0);
+  } else {
+    Value words = vector::BitCastOp::create(b, accType, op.getBytes());
+    // Each byte moved to the top and shifted back down with its sign.
+    auto splat = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
+    };
+    result = op.getAcc();
+    for (int64_t byte = 0; byte < 4; ++byte) {
+      Value top = byte == 3 ? words
+                            : Value(arith::ShLIOp::create(
+                                  b, words, splat(8 * (3 - byte))));
+      result = arith::AddIOp::create(
+          b, result, arith::ShRSIOp::create(b, top, splat(24)));
+    }
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}
+
 void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
-                              Target target) {
+                              Target target, bool byteOps) {
   auto tableType = cast<VectorType>(op.getTable().getType());
   auto resultType = cast<VectorType>(op.getType());
   int64_t size = tableType.getNumElements();
   int64_t lanes = resultType.getNumElements();
+  Type element = resultType.getElementType();
   Value result;
-  if (target == Target::AVX512 && size == 16 && lanes == 16) {
+  if (element.isInteger(8) && byteOps && lanes == 64) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, resultType, b.getStringAttr("llvm.x86.avx512.permvar.qi.512"),
+                 ValueRange{op.getTable(), op.getIndices()})
+                 .getResult(0);
+  } else if (element.isInteger(8)) {
+    // Portable byte lookup: fall through to the per-lane path below.
+  } else if (target == Target::AVX512 && size == 16 && lanes == 16) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType,
                  b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
@@ -250,11 +301,13 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
       result = vector::InsertStridedSliceOp::create(
           b, picked, result, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{1});
     }
-  } else {
+  }
+  if (!result) {
     // Portable: one dynamic extract per lane.
     result = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(resultType, b.getF32FloatAttr(0.0f)));
-    Value mask = arith::ConstantIntOp::create(b, b.getI32Type(), size - 1);
+        b, DenseElementsAttr::get(resultType, b.getZeroAttr(element)));
+    Type indexType = op.getIndices().getType().getElementType();
+    Value mask = arith::ConstantIntOp::create(b, indexType, size - 1);
     for (int64_t lane = 0; lane < lanes; ++lane) {
       Value index = vector::ExtractOp::create(b, op.getIndices(), lane);
       Value position = arith::IndexCastUIOp::create(

@@ -24,6 +24,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 namespace qblock {
+class ByteSumsOp;
 class LookupOp;
 } // namespace qblock
 
@@ -102,10 +103,20 @@ private:
   DecodeTables tables;
 };
 
-/// Replaces a qblock.lookup by the target's instruction (vpermps) or by
-/// per-lane extracts.
+/// Replaces a qblock.lookup by the target's instruction (vpermps for f32
+/// tables; vpermb for i8 tables when `byteOps`) or by per-lane extracts.
 void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
-                 Target target);
+                 Target target, bool byteOps);
+
+/// Replaces a qblock.byte_sums by vpdpbusd (when `byteOps`) or by shifts
+/// and adds.
+void lowerByteSums(mlir::ImplicitLocOpBuilder &b, qblock::ByteSumsOp op,
+                   bool byteOps);
+
+/// Whether `target` (a --convert-qblock-to-cpu target name) may use the
+/// AVX-512 byte permute and dot product instructions (VBMI's vpermb, VNNI's
+/// vpdpbusd): `avx512` says so; `host` asks the machine.
+bool hasByteOps(llvm::StringRef target);
 
 } // namespace qblock::cpu
 

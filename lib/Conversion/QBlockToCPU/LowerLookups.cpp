@@ -26,9 +26,13 @@ struct QBlockLowerLookupsPass
           << "'; use generic, avx2, avx512 or host";
       return signalPassFailure();
     }
-    getOperation().walk([&](LookupOp op) {
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      cpu::lowerLookup(b, op, *parsed);
+    bool byteOps = cpu::hasByteOps(target);
+    getOperation().walk([&](Operation *op) {
+      ImplicitLocOpBuilder b(op->getLoc(), op);
+      if (auto lookup = dyn_cast<LookupOp>(op))
+        cpu::lowerLookup(b, lookup, *parsed, byteOps);
+      else if (auto sums = dyn_cast<ByteSumsOp>(op))
+        cpu::lowerByteSums(b, sums, byteOps);
     });
   }
 };

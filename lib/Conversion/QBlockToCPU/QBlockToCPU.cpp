@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -172,6 +173,12 @@ struct ConvertQBlockToCPUPass
           << static_cast<int64_t>(w4a4TileRows);
       return signalPassFailure();
     }
+    if (lutTables != "f32" && lutTables != "i8") {
+      emitError(module.getLoc())
+          << "--convert-qblock-to-cpu: unknown lut-tables '" << lutTables
+          << "'; use f32 or i8";
+      return signalPassFailure();
+    }
     symbols = std::make_shared<SymbolTable>(module);
 
     // 1. Packed constants become byte constants viewed through from_storage.
@@ -237,7 +244,7 @@ struct ConvertQBlockToCPUPass
     });
     WalkResult leftover = module.walk([&](Operation *op) {
       // Lookups are ours to emit; --qblock-lower-lookups lowers them.
-      if (isa<LookupOp>(op))
+      if (isa<LookupOp, ByteSumsOp>(op))
         return WalkResult::advance();
       if (isa<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
@@ -1201,56 +1208,43 @@ struct ConvertQBlockToCPUPass
     Value m = frame.outSizes[frame.rank - 2];
     Value batchRows = arith::MulIOp::create(b, batch, m);
 
-    // tables[bm][j][p] = sum_t (bit t of p ? +1 : -1) * a[bm][4j + t].
-    Value tables = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, subvectors, 16}, f32),
-        ValueRange{batchRows}, b.getI64IntegerAttr(64));
-    auto tableType = VectorType::get({16}, f32);
-    SmallVector<Value> signs;
-    for (int64_t t = 0; t < kMu; ++t) {
-      SmallVector<float> pattern;
-      for (int p = 0; p < 16; ++p)
-        pattern.push_back((p >> t) & 1 ? 1.0f : -1.0f);
-      signs.push_back(arith::ConstantOp::create(
-          b, DenseElementsAttr::get(tableType, ArrayRef<float>(pattern))));
-    }
-    scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
-        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
-          ImplicitLocOpBuilder ib(loc, nested);
-          Value bm = ivs[0];
-          SmallVector<Value> prefix = rowIndices(ib, bm, batched, m);
-          scf::ForOp::create(
-              ib, cst(ib, 0), cst(ib, subvectors), cst(ib, 1), ValueRange{},
-              [&](OpBuilder &jb0, Location jl, Value j, ValueRange) {
-                ImplicitLocOpBuilder jb(jl, jb0);
-                Value table = arith::ConstantOp::create(
-                    jb, DenseElementsAttr::get(tableType, jb.getF32FloatAttr(0)));
-                for (int64_t t = 0; t < kMu; ++t) {
-                  SmallVector<Value> index(prefix);
-                  index.push_back(arith::AddIOp::create(
-                      jb, arith::MulIOp::create(jb, j, cst(jb, kMu)),
-                      cst(jb, t)));
-                  Value a = toF32(jb, memref::LoadOp::create(jb, lhs, index));
-                  table = vector::FMAOp::create(
-                      jb, signs[t], vector::BroadcastOp::create(jb, tableType, a),
-                      table);
-                }
-                vector::StoreOp::create(jb, table, tables,
-                                        ValueRange{bm, j, cst(jb, 0)});
-                scf::YieldOp::create(jb);
-              });
-          scf::ReduceOp::create(ib);
-        });
-
-    BCQPackedLayout packed = BCQPackedLayout::build(
-        b, cst(b, (batched ? rhsShape[0] : 1) * n), k, scheme);
+    SubvectorTables subTables(b, lhs, batched, m);
     // Output rows in tiles of 16 run on the vector path (one lane per output
     // row); what is left, and shapes it does not cover, run row by row.
     bool vectorPath = k % 32 == 0 && group % 32 == 0 &&
                       frame.resultType.getElementType().isF32();
     int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
-    if (vectorRows > 0 && lutChunksFit(k, group)) {
+    bool chunked = vectorRows > 0 && lutChunksFit(k, group);
+    bool byteTablesOnly = chunked && lutTables == "i8" && vectorRows == n;
+
+    // tables[bm][j][p] = sum_t (bit t of p ? +1 : -1) * a[bm][4j + t], for
+    // every path but int8 tables alone (128 KiB per row and 1024 inputs
+    // that the int8 tables would only read once; building them from the
+    // activations directly skips the memory and its page faults).
+    Value tables;
+    if (!byteTablesOnly) {
+      tables = memref::AllocOp::create(
+          b, MemRefType::get({ShapedType::kDynamic, subvectors, 16}, f32),
+          ValueRange{batchRows}, b.getI64IntegerAttr(64));
+      scf::ParallelOp::create(
+          b, ValueRange{cst(b, 0)}, ValueRange{batchRows},
+          ValueRange{cst(b, 1)},
+          [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+            ImplicitLocOpBuilder ib(loc, nested);
+            Value bm = ivs[0];
+            forRange(ib, cst(ib, 0), cst(ib, subvectors), 1,
+                     [&](ImplicitLocOpBuilder &jb, Value j) {
+                       vector::StoreOp::create(jb, subTables.build(jb, bm, j),
+                                               tables,
+                                               ValueRange{bm, j, cst(jb, 0)});
+                     });
+            scf::ReduceOp::create(ib);
+          });
+    }
+
+    BCQPackedLayout packed = BCQPackedLayout::build(
+        b, cst(b, (batched ? rhsShape[0] : 1) * n), k, scheme);
+    if (chunked) {
       // Each group's activation sum (the offset term's factor), once per
       // activation row: the sum of its sub-vectors' all-ones entries.
       Value groupSums;
@@ -1258,46 +1252,62 @@ struct ConvertQBlockToCPUPass
         groupSums = memref::AllocOp::create(
             b, MemRefType::get({ShapedType::kDynamic, groups}, f32),
             ValueRange{batchRows}, b.getI64IntegerAttr(64));
-        emitGroupSums(b, tables, groupSums, batchRows, group, groups);
+        if (lutTables != "i8")
+          emitGroupSums(b, tables, groupSums, batchRows, group, groups);
       }
-      emitLutChunks(b, frame, *storage, tables, groupSums, layout, scheme, m,
-                    vectorRows / kLutLanes);
+      ByteTables byteTables;
+      if (lutTables == "i8") {
+        byteTables.sums = memref::AllocOp::create(
+            b,
+            MemRefType::get({ShapedType::kDynamic, k / 32, 128},
+                            b.getI8Type()),
+            ValueRange{batchRows}, b.getI64IntegerAttr(64));
+        byteTables.scales = memref::AllocOp::create(
+            b, MemRefType::get({ShapedType::kDynamic, groups}, f32),
+            ValueRange{batchRows}, b.getI64IntegerAttr(64));
+        emitByteTables(b, subTables, byteTables, groupSums, batchRows, group,
+                       groups);
+      }
+      emitLutChunks(b, frame, *storage, tables, byteTables, groupSums, layout,
+                    scheme, m, vectorRows / kLutLanes);
     } else if (vectorRows > 0) {
       emitLutTiles(b, frame, *storage, tables, layout, scheme, m,
                    vectorRows / kLutLanes);
     }
-    scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0), cst(b, vectorRows)},
-        ValueRange{batch, cst(b, n)}, ValueRange{cst(b, 1), cst(b, 1)},
-        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
-          ImplicitLocOpBuilder ib(loc, nested);
-          Value bi = ivs[0], col = ivs[1];
-          Value row = arith::AddIOp::create(
-              ib, arith::MulIOp::create(ib, bi, cst(ib, n)), col);
-          scf::ForOp::create(
-              ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
-              [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
-                ImplicitLocOpBuilder mb(ml, mb0);
-                Value bm = arith::AddIOp::create(
-                    mb, arith::MulIOp::create(mb, bi, m), mi);
-                auto groupLoop = scf::ForOp::create(
-                    mb, cst(mb, 0), cst(mb, groups), cst(mb, 1),
-                    ValueRange{arith::ConstantFloatOp::create(
-                        mb, b.getF32Type(), llvm::APFloat(0.0f))},
-                    [&](OpBuilder &gb0, Location gl, Value g, ValueRange acc) {
-                      ImplicitLocOpBuilder gb(gl, gb0);
-                      Value total = emitLutGroup(gb, *storage, tables, packed,
-                                                 scheme, row, bm, g);
-                      scf::YieldOp::create(
-                          gb, ValueRange{arith::AddFOp::create(gb, acc[0], total)});
-                    });
-                accumulate(mb, frame, outputIndex(frame, bi, mi, col),
+    if (vectorRows < n) {
+      scf::ParallelOp::create(
+          b, ValueRange{cst(b, 0), cst(b, vectorRows)},
+          ValueRange{batch, cst(b, n)}, ValueRange{cst(b, 1), cst(b, 1)},
+          [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+            ImplicitLocOpBuilder ib(loc, nested);
+            Value bi = ivs[0], col = ivs[1];
+            Value row = arith::AddIOp::create(
+                ib, arith::MulIOp::create(ib, bi, cst(ib, n)), col);
+            scf::ForOp::create(
+                ib, cst(ib, 0), m, cst(ib, 1), ValueRange{},
+                [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
+                  ImplicitLocOpBuilder mb(ml, mb0);
+                  Value bm = arith::AddIOp::create(
+                      mb, arith::MulIOp::create(mb, bi, m), mi);
+                  auto groupLoop = scf::ForOp::create(
+                      mb, cst(mb, 0), cst(mb, groups), cst(mb, 1),
+                      ValueRange{arith::ConstantFloatOp::create(
+                          mb, b.getF32Type(), llvm::APFloat(0.0f))},
+                      [&](OpBuilder &gb0, Location gl, Value g, ValueRange acc) {
+                        ImplicitLocOpBuilder gb(gl, gb0);
+                        Value total = emitLutGroup(gb, *storage, tables, packed,
+                                                   scheme, row, bm, g);
+                        scf::YieldOp::create(
+                            gb, ValueRange{arith::AddFOp::create(gb, acc[0], total)});
+                      });
+                  accumulate(mb, frame, outputIndex(frame, bi, mi, col),
 
-                           groupLoop.getResult(0));
-                scf::YieldOp::create(mb);
-              });
-          scf::ReduceOp::create(ib);
-        });
+                             groupLoop.getResult(0));
+                  scf::YieldOp::create(mb);
+                });
+            scf::ReduceOp::create(ib);
+          });
+    }
 
     finishMatmul(b, op, frame);
     return success();
@@ -1499,6 +1509,217 @@ struct ConvertQBlockToCPUPass
         });
   }
 
+  /// LUT-GEMM's int8 tables (lut-tables=i8), per activation row:
+  /// sums[bm][w][128] holds, for word w (sub-vectors 8w..8w+7), the tables
+  /// of sub-vectors 8w, 8w+2, 8w+4, 8w+6 (16 bytes each, the even half)
+  /// then 8w+1, ..., 8w+7 (the odd half): the order in which byte e of a
+  /// plane word (low nibble: sub-vector 2e, high: 2e+1) meets them, so one
+  /// 64-entry byte permute looks up 16 rows x 4 sub-vectors. scales[bm][g]
+  /// is group g's table scale: entry = round(sum / scale), |entry| <= 127.
+  struct ByteTables {
+    Value sums, scales;
+  };
+
+  /// Builds the 16 signed partial sums of one 4-activation sub-vector in a
+  /// register: table[p] = sum_t (bit t of p ? +1 : -1) * a[4j + t], as
+  /// four FMAs against constant sign patterns.
+  struct SubvectorTables {
+    Value lhs, m;
+    bool batched;
+    SmallVector<Value> signs;
+
+    SubvectorTables(ImplicitLocOpBuilder &b, Value lhs, bool batched, Value m)
+        : lhs(lhs), m(m), batched(batched) {
+      auto tableType = VectorType::get({16}, b.getF32Type());
+      for (int64_t t = 0; t < kMu; ++t) {
+        SmallVector<float> pattern;
+        for (int p = 0; p < 16; ++p)
+          pattern.push_back((p >> t) & 1 ? 1.0f : -1.0f);
+        signs.push_back(arith::ConstantOp::create(
+            b, DenseElementsAttr::get(tableType, ArrayRef<float>(pattern))));
+      }
+    }
+
+    /// The table of sub-vector j of activation row bm.
+    Value build(ImplicitLocOpBuilder &b, Value bm, Value j) const {
+      auto tableType = VectorType::get({16}, b.getF32Type());
+      SmallVector<Value> prefix = rowIndices(b, bm, batched, m);
+      Value table = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(tableType, b.getF32FloatAttr(0)));
+      for (int64_t t = 0; t < kMu; ++t) {
+        SmallVector<Value> index(prefix);
+        index.push_back(arith::AddIOp::create(
+            b, arith::MulIOp::create(b, j, cst(b, kMu)), cst(b, t)));
+        Value a = toF32(b, memref::LoadOp::create(b, lhs, index));
+        table = vector::FMAOp::create(
+            b, signs[t], vector::BroadcastOp::create(b, tableType, a), table);
+      }
+      return table;
+    }
+  };
+
+  /// Builds `byteTables` (and, when given, `groupSums`) from the
+  /// activations, one scale per group: scale = max |entry| over the
+  /// group's tables / 127. Two passes per group over its sub-vector
+  /// tables, computed in registers: the first finds the largest entry and
+  /// adds up the all-ones entries (the group sum, in the f32 path's
+  /// order), the second rounds. A group with a NaN or infinite activation
+  /// gets a NaN scale, so the outputs it feeds are NaN as with f32 tables
+  /// (never silently finite).
+  void emitByteTables(ImplicitLocOpBuilder &b, const SubvectorTables &sub,
+                      const ByteTables &byteTables, Value groupSums,
+                      Value batchRows, int64_t group, int64_t groups) {
+    FloatType f32 = b.getF32Type();
+    auto rowType = VectorType::get({16}, f32);
+    auto splat = [&](ImplicitLocOpBuilder &vb, float v) -> Value {
+      return arith::ConstantOp::create(
+          vb, DenseElementsAttr::get(rowType, vb.getF32FloatAttr(v)));
+    };
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value bm = ivs[0];
+          forRange(ib, cst(ib, 0), cst(ib, groups), 1,
+                   [&](ImplicitLocOpBuilder &gb, Value g) {
+            Value firstSub = arith::MulIOp::create(gb, g, cst(gb, group / kMu));
+            auto table = [&](ImplicitLocOpBuilder &rb, Value j) -> Value {
+              return sub.build(rb, bm, arith::AddIOp::create(rb, firstSub, j));
+            };
+            Value zero =
+                arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(0.0f));
+            // maximumf propagates NaN, so a NaN entry makes the scale NaN.
+            auto firstPass = scf::ForOp::create(
+                gb, cst(gb, 0), cst(gb, group / kMu), cst(gb, 1),
+                ValueRange{splat(gb, 0.0f), zero},
+                [&](OpBuilder &mb0, Location ml, Value j, ValueRange a) {
+                  ImplicitLocOpBuilder mb(ml, mb0);
+                  Value t = table(mb, j);
+                  Value sum = arith::AddFOp::create(
+                      mb, a[1], vector::ExtractOp::create(mb, t, 15));
+                  scf::YieldOp::create(
+                      mb, ValueRange{arith::MaximumFOp::create(
+                                         mb, a[0], math::AbsFOp::create(mb, t)),
+                                     sum});
+                });
+            if (groupSums)
+              memref::StoreOp::create(gb, firstPass.getResult(1), groupSums,
+                                      ValueRange{bm, g});
+            Value max = vector::ReductionOp::create(
+                gb, vector::CombiningKind::MAXIMUMF, firstPass.getResult(0));
+            Value c127 =
+                arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(127.0f));
+            memref::StoreOp::create(gb, arith::DivFOp::create(gb, max, c127),
+                                    byteTables.scales, ValueRange{bm, g});
+            // 127 / max, or 0 for an all-zero group (and for a NaN or
+            // infinite one, whose scale already poisons its outputs).
+            Value usable = arith::AndIOp::create(
+                gb,
+                arith::CmpFOp::create(gb, arith::CmpFPredicate::OGT, max, zero),
+                arith::CmpFOp::create(
+                    gb, arith::CmpFPredicate::OLT, max,
+                    arith::ConstantFloatOp::create(
+                        gb, f32,
+                        llvm::APFloat::getInf(llvm::APFloat::IEEEsingle()))));
+            Value inverse = arith::SelectOp::create(
+                gb, usable, arith::DivFOp::create(gb, c127, max), zero);
+            Value inverseRow = vector::BroadcastOp::create(gb, rowType, inverse);
+            forRange(gb, cst(gb, 0), cst(gb, group / kMu), 1,
+                     [&](ImplicitLocOpBuilder &jb, Value j) {
+              Value scaled = math::RoundEvenOp::create(
+                  jb, arith::MulFOp::create(jb, table(jb, j), inverseRow));
+              scaled = arith::MinimumFOp::create(
+                  jb, arith::MaximumFOp::create(jb, scaled, splat(jb, -127.0f)),
+                  splat(jb, 127.0f));
+              // NaN (from a non-finite activation) stores as 0.
+              scaled = arith::SelectOp::create(
+                  jb,
+                  arith::CmpFOp::create(jb, arith::CmpFPredicate::ORD, scaled,
+                                        scaled),
+                  scaled, splat(jb, 0.0f));
+              Value bytes = arith::TruncIOp::create(
+                  jb, VectorType::get({16}, jb.getI8Type()),
+                  arith::FPToSIOp::create(
+                      jb, VectorType::get({16}, jb.getI32Type()), scaled));
+              Value s = arith::AddIOp::create(jb, firstSub, j);
+              Value t = arith::RemUIOp::create(jb, s, cst(jb, 8));
+              Value at = arith::AddIOp::create(
+                  jb,
+                  arith::MulIOp::create(
+                      jb, arith::RemUIOp::create(jb, t, cst(jb, 2)),
+                      cst(jb, 64)),
+                  arith::MulIOp::create(
+                      jb, arith::DivUIOp::create(jb, t, cst(jb, 2)),
+                      cst(jb, 16)));
+              vector::StoreOp::create(
+                  jb, bytes, byteTables.sums,
+                  ValueRange{bm, arith::DivUIOp::create(jb, s, cst(jb, 8)),
+                             at});
+            });
+          });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// One group of a chunk with int8 tables: per plane, each transposed word
+  /// gives two byte-index vectors (low and high nibbles of every byte, with
+  /// the byte's position e in bits 4-5 to pick the table of sub-vector 2e
+  /// or 2e + 1), each looked up with one 64-entry byte permute and summed
+  /// into the plane's int32 lanes (four sub-vectors of one row per lane).
+  /// The group then adds sum_i (alpha_i * scale) * float(lanes_i) to acc.
+  Value emitByteLookups(ImplicitLocOpBuilder &b, const ByteTables &byteTables,
+                        Value wordTile, Value bm, Value c, Value firstGroup,
+                        Value gg, Value firstWord, int64_t wordsPerGroup,
+                        int64_t q, llvm::function_ref<Value(int64_t)> alpha,
+                        Value acc) {
+    auto lanesI32 = VectorType::get({kLutLanes}, b.getI32Type());
+    auto lanesF32 = VectorType::get({kLutLanes}, b.getF32Type());
+    auto bytesType = VectorType::get({4 * kLutLanes}, b.getI8Type());
+    auto splat = [&](int32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(v)));
+    };
+    Value nibbles = splat(0x0F0F0F0F), positions = splat(0x30201000);
+    Value four = splat(4);
+    SmallVector<Value> sums(q, splat(0));
+    Value chunkWord = arith::MulIOp::create(b, c, cst(b, kLutChunk / 32));
+    for (int64_t w = 0; w < wordsPerGroup; ++w) {
+      Value j = arith::AddIOp::create(b, firstWord, cst(b, w));
+      Value word = arith::AddIOp::create(b, chunkWord, j);
+      Value even = vector::LoadOp::create(b, bytesType, byteTables.sums,
+                                          ValueRange{bm, word, cst(b, 0)});
+      Value odd = vector::LoadOp::create(b, bytesType, byteTables.sums,
+                                         ValueRange{bm, word, cst(b, 64)});
+      for (int64_t i = 0; i < q; ++i) {
+        Value bits = vector::LoadOp::create(
+            b, lanesI32, wordTile,
+            ValueRange{arith::AddIOp::create(b, j, cst(b, i * kLutLanes)),
+                       cst(b, 0)});
+        auto indices = [&](Value v) -> Value {
+          return vector::BitCastOp::create(
+              b, bytesType,
+              arith::OrIOp::create(b, arith::AndIOp::create(b, v, nibbles),
+                                   positions));
+        };
+        Value low = LookupOp::create(b, even, indices(bits));
+        Value high = LookupOp::create(
+            b, odd, indices(arith::ShRUIOp::create(b, bits, four)));
+        sums[i] = ByteSumsOp::create(b, lanesI32, sums[i], low);
+        sums[i] = ByteSumsOp::create(b, lanesI32, sums[i], high);
+      }
+    }
+    Value scale = vector::BroadcastOp::create(
+        b, lanesF32,
+        memref::LoadOp::create(
+            b, byteTables.scales,
+            ValueRange{bm, arith::AddIOp::create(b, firstGroup, gg)}));
+    for (int64_t i = 0; i < q; ++i)
+      acc = vector::FMAOp::create(
+          b, arith::MulFOp::create(b, alpha(i), scale),
+          arith::SIToFPOp::create(b, lanesF32, sums[i]), acc);
+    return acc;
+  }
+
   /// Elements of K one step of the chunked LUT-GEMM path covers: 64 bytes
   /// (one cache line, 16 words) of each bit plane of each row.
   static constexpr int64_t kLutChunk = 512;
@@ -1509,17 +1730,26 @@ struct ConvertQBlockToCPUPass
     return k % kLutChunk == 0 && group % 32 == 0 && kLutChunk % group == 0;
   }
 
+  /// Tiles ahead of the computation whose bytes emitLutNextTilePrefetches
+  /// asks for. One ahead left the first chunks of a tile waiting on DRAM
+  /// (the rows prefetched last are needed first); measured on GEMV
+  /// 8192^2, q = 3, int8 tables: 1 ahead 1.12 ms, 2 ahead 0.69 ms, 3 ahead
+  /// 0.67 ms, 4 ahead 0.72 ms.
+  static constexpr int64_t kLutTilesAhead = 2;
+
   /// While a 16-row tile works on chunk c, prefetches the c-th share of
-  /// what the next tile reads: its rows' bit planes, alphas and offsets,
-  /// three contiguous runs (16 q K/8, 16 G q 4 and 16 G 4 bytes for G
-  /// groups per row). The tile itself reads 16 x (q + 2) interleaved runs.
+  /// what the tile kLutTilesAhead further on reads: its rows' bit planes,
+  /// alphas and offsets, three contiguous runs (16 q K/8, 16 G q 4 and
+  /// 16 G 4 bytes for G groups per row). The tile itself reads 16 x (q + 2)
+  /// interleaved runs. With OpenMP's static schedule a thread's tiles are
+  /// consecutive, so these are the thread's own next tiles.
   void emitLutNextTilePrefetches(ImplicitLocOpBuilder &b, Value storage,
                                  const num::BCQLayout &layout,
                                  const num::BCQScheme &scheme, Value firstRow,
                                  Value c) {
     int64_t k = layout.k, q = scheme.bits, groups = layout.groupsPerRow;
     int64_t chunks = k / kLutChunk;
-    Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kLutLanes));
+    Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kLutTilesAhead * kLutLanes));
     Value lastByte = cst(b, layout.totalBytes - 1);
     auto share = [&](int64_t arrayOffset, int64_t rowBytes) {
       prefetchShare(b, storage,
@@ -1546,7 +1776,8 @@ struct ConvertQBlockToCPUPass
   /// group's sums meet their alphas in one FMA per plane. The transposed
   /// words serve all activation rows, so batch M > 1 decodes nothing twice.
   void emitLutChunks(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
-                     Value storage, Value tables, Value groupSums,
+                     Value storage, Value tables, const ByteTables &byteTables,
+                     Value groupSums,
                      const num::BCQLayout &layout,
                      const num::BCQScheme &scheme, Value m, int64_t tiles) {
     int64_t k = frame.k, n = frame.n, q = scheme.bits, group = scheme.group;
@@ -1603,9 +1834,8 @@ struct ConvertQBlockToCPUPass
           Value n0 = arith::MulIOp::create(ib, ivs[1], cst(ib, kLutLanes));
           Value firstRow = arith::AddIOp::create(
               ib, arith::MulIOp::create(ib, bi, cst(ib, n)), n0);
-          // The chunk's transposed words ([plane * 16 + word]) and factors
-          // ([group * q + plane] alphas, then [groupsPerChunk * q + group]
-          // offsets) go through small stack tiles: the group loop below then
+          // The chunk's transposed words ([plane * 16 + word]) and alphas
+          // ([group * q + plane]) go through small stack tiles: the group loop below then
           // loads just one group's words, instead of keeping 16 q vectors
           // live across it (which spilled most of them, measured).
           Value wordTile = memref::AllocaOp::create(
@@ -1613,7 +1843,7 @@ struct ConvertQBlockToCPUPass
               ValueRange{}, ib.getI64IntegerAttr(64));
           Value factorTile = memref::AllocaOp::create(
               ib,
-              MemRefType::get({groupsPerChunk * (q + 1), kLutLanes}, f32),
+              MemRefType::get({groupsPerChunk * q, kLutLanes}, f32),
               ValueRange{}, ib.getI64IntegerAttr(64));
           auto storeRow = [&](ImplicitLocOpBuilder &sb, Value vec, Value tile,
                               int64_t at) {
@@ -1670,26 +1900,6 @@ struct ConvertQBlockToCPUPass
                   for (int64_t e = 0; e < count; ++e)
                     storeRow(cb, cols[e], factorTile, done + e);
                 }
-                if (scheme.offset) {
-                  for (int64_t done = 0; done < groupsPerChunk;
-                       done += kLutLanes) {
-                    int64_t count = std::min(kLutLanes, groupsPerChunk - done);
-                    auto cols = transposedFloats(
-                        cb, firstRow, count,
-                        [&](ImplicitLocOpBuilder &lb, Value row) -> Value {
-                          return arith::AddIOp::create(
-                              lb, cst(lb, layout.offsetsOffset / 4 + done),
-                              arith::AddIOp::create(
-                                  lb,
-                                  arith::MulIOp::create(lb, row,
-                                                        cst(lb, groups)),
-                                  firstGroup));
-                        });
-                    for (int64_t e = 0; e < count; ++e)
-                      storeRow(cb, cols[e], factorTile,
-                               groupsPerChunk * q + done + e);
-                  }
-                }
                 scf::ForOp::create(
                     cb, cst(cb, 0), m, cst(cb, 1), ValueRange{},
                     [&](OpBuilder &mb0, Location ml, Value mi, ValueRange) {
@@ -1707,6 +1917,22 @@ struct ConvertQBlockToCPUPass
                             Value acc = carried[0];
                             Value firstWord = arith::MulIOp::create(
                                 gb, gg, cst(gb, wordsPerGroup));
+                            auto factor = [&](Value at) -> Value {
+                              return vector::LoadOp::create(
+                                  gb, lanesF32, factorTile,
+                                  ValueRange{at, cst(gb, 0)});
+                            };
+                            Value firstAlpha =
+                                arith::MulIOp::create(gb, gg, cst(gb, q));
+                            auto alpha = [&](int64_t i) {
+                              return factor(arith::AddIOp::create(
+                                  gb, firstAlpha, cst(gb, i)));
+                            };
+                            if (byteTables.sums) {
+                              acc = emitByteLookups(
+                                  gb, byteTables, wordTile, bm, c, firstGroup,
+                                  gg, firstWord, wordsPerGroup, q, alpha, acc);
+                            } else {
                             // Two accumulators per plane (even and odd
                             // nibbles) keep the additions independent.
                             SmallVector<Value> sums(2 * q, zerosF32);
@@ -1745,32 +1971,11 @@ struct ConvertQBlockToCPUPass
                                 }
                               }
                             }
-                            auto factor = [&](Value at) -> Value {
-                              return vector::LoadOp::create(
-                                  gb, lanesF32, factorTile,
-                                  ValueRange{at, cst(gb, 0)});
-                            };
-                            Value firstAlpha =
-                                arith::MulIOp::create(gb, gg, cst(gb, q));
                             for (int64_t i = 0; i < q; ++i)
                               acc = vector::FMAOp::create(
-                                  gb,
-                                  factor(arith::AddIOp::create(gb, firstAlpha,
-                                                               cst(gb, i))),
+                                  gb, alpha(i),
                                   arith::AddFOp::create(gb, sums[2 * i],
                                                         sums[2 * i + 1]),
-                                  acc);
-                            if (scheme.offset) {
-                              Value sum = memref::LoadOp::create(
-                                  gb, groupSums,
-                                  ValueRange{bm, arith::AddIOp::create(
-                                                     gb, firstGroup, gg)});
-                              acc = vector::FMAOp::create(
-                                  gb,
-                                  factor(arith::AddIOp::create(
-                                      gb, gg, cst(gb, groupsPerChunk * q))),
-                                  vector::BroadcastOp::create(gb, lanesF32,
-                                                              sum),
                                   acc);
                             }
                             scf::YieldOp::create(gb, ValueRange{acc});
@@ -1786,8 +1991,64 @@ struct ConvertQBlockToCPUPass
                     });
                 scf::YieldOp::create(cb);
               });
+          if (scheme.offset)
+            emitLutOffsetTerms(ib, frame, floats, groupSums, layout, bi, n0,
+                               firstRow, m);
           scf::ReduceOp::create(ib);
         });
+  }
+
+  /// The offset term of a 16-row tile, for every activation row:
+  /// out[bm][n0 + r] += sum_g z[row r][g] * groupSums[bm][g]. A row's
+  /// offsets are contiguous, so each row's sum is a plain vector dot
+  /// product; one transpose then brings the 16 rows' partial vectors into
+  /// lanes (cheaper than transposing every chunk's offsets into lanes).
+  void emitLutOffsetTerms(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
+                          Value floats, Value groupSums,
+                          const num::BCQLayout &layout, Value bi, Value n0,
+                          Value firstRow, Value m) {
+    int64_t groups = layout.groupsPerRow;
+    FloatType f32 = b.getF32Type();
+    auto lanesF32 = VectorType::get({kLutLanes}, f32);
+    auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
+    Value zeros = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+    forRange(b, cst(b, 0), m, 1, [&](ImplicitLocOpBuilder &mb, Value mi) {
+      Value bm = arith::AddIOp::create(mb, arith::MulIOp::create(mb, bi, m), mi);
+      SmallVector<Value> partial(kLutLanes, zeros);
+      for (int64_t first = 0; first < groups; first += kLutLanes) {
+        int64_t count = std::min(kLutLanes, groups - first);
+        // Masked loads read nothing past a row's last group.
+        Value mask = count == kLutLanes
+                         ? Value()
+                         : Value(vector::ConstantMaskOp::create(
+                               mb, maskType, ArrayRef<int64_t>{count}));
+        auto load = [&](Value base, ValueRange at) -> Value {
+          if (!mask)
+            return vector::LoadOp::create(mb, lanesF32, base, at);
+          return vector::MaskedLoadOp::create(mb, lanesF32, base, at, mask,
+                                              zeros);
+        };
+        Value sums = load(groupSums, ValueRange{bm, cst(mb, first)});
+        for (int64_t r = 0; r < kLutLanes; ++r) {
+          Value at = arith::AddIOp::create(
+              mb, cst(mb, layout.offsetsOffset / 4 + first),
+              arith::MulIOp::create(
+                  mb, arith::AddIOp::create(mb, firstRow, cst(mb, r)),
+                  cst(mb, groups)));
+          partial[r] = vector::FMAOp::create(
+              mb, load(floats, ValueRange{at}), sums, partial[r]);
+        }
+      }
+      SmallVector<Value, 16> columns = transpose16x16(mb, partial);
+      Value total = columns[0];
+      for (int64_t e = 1; e < kLutLanes; ++e)
+        total = arith::AddFOp::create(mb, total, columns[e]);
+      SmallVector<Value> index = outputIndex(frame, bi, mi, n0);
+      Value old = vector::LoadOp::create(mb, lanesF32, frame.out, index);
+      vector::StoreOp::create(mb, arith::AddFOp::create(mb, old, total),
+                              frame.out, index);
+    });
   }
 
   /// groupSums[bm][g] = sum of the activations of group g of row bm, added

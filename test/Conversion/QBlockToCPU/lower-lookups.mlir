@@ -36,3 +36,47 @@ func.func @lookup16(%table: vector<16xf32>, %index: vector<16xi32>) -> vector<16
   %r = qblock.lookup %table[%index] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
   return %r : vector<16xf32>
 }
+
+// Byte tables (LUT-GEMM with lut-tables=i8): a 64-entry byte lookup is one
+// vpermb on AVX-512 (VBMI), per-lane extracts elsewhere.
+// AVX512-LABEL: func.func @lookup_bytes
+// AVX512-SAME: (%[[TABLE:.*]]: vector<64xi8>, %[[INDEX:.*]]: vector<64xi8>)
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.qi.512"(%[[TABLE]], %[[INDEX]])
+// AVX512-NOT: qblock.lookup
+// AVX2-LABEL: func.func @lookup_bytes
+// AVX2-COUNT-64: vector.insert
+// AVX2-NOT: llvm.call_intrinsic
+// GENERIC-LABEL: func.func @lookup_bytes
+// GENERIC: %[[MASK:.*]] = arith.constant 63 : i8
+// GENERIC: arith.andi %{{.*}}, %[[MASK]] : i8
+// GENERIC-COUNT-64: vector.insert
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @lookup_bytes(%table: vector<64xi8>, %index: vector<64xi8>) -> vector<64xi8> {
+  %r = qblock.lookup %table[%index] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// Sums of four signed bytes per lane: vpdpbusd against unsigned ones on
+// AVX-512 (VNNI); elsewhere each byte is shifted to the top and back down
+// with its sign, and the four are added.
+// AVX512-LABEL: func.func @byte_sums
+// AVX512-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[BYTES:.*]]: vector<64xi8>)
+// AVX512: %[[ONES:.*]] = arith.constant dense<1> : vector<64xi8>
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[ONES]], %[[BYTES]])
+// AVX512-NOT: qblock.byte_sums
+// GENERIC-LABEL: func.func @byte_sums
+// GENERIC-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[BYTES:.*]]: vector<64xi8>)
+// GENERIC: %[[WORDS:.*]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<16xi32>
+// GENERIC-DAG: %[[C24:.*]] = arith.constant dense<24> : vector<16xi32>
+// GENERIC: %[[T0:.*]] = arith.shli %[[WORDS]], %[[C24]]
+// GENERIC: %[[S0:.*]] = arith.shrsi %[[T0]], %[[C24]]
+// GENERIC: %[[A0:.*]] = arith.addi %[[ACC]], %[[S0]]
+// GENERIC-COUNT-2: arith.shli %[[WORDS]]
+// GENERIC: %[[S3:.*]] = arith.shrsi %[[WORDS]], %[[C24]]
+// GENERIC: %[[A3:.*]] = arith.addi %{{.*}}, %[[S3]]
+// GENERIC: return %[[A3]]
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @byte_sums(%acc: vector<16xi32>, %bytes: vector<64xi8>) -> vector<16xi32> {
+  %r = qblock.byte_sums %acc, %bytes : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}

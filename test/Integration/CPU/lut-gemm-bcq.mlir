@@ -61,6 +61,37 @@
 // REDEFINE: %{scheme} = scheme=bcq bits=3 group=256
 // RUN: %{run}
 
+// int8 tables (lut-tables=i8): each group's tables are rounded to int8
+// with one scale, so outputs move by up to about 1% of the largest (the
+// f32 runs above hold 1e-5); a wrong table order, nibble, byte position or
+// scale is off by far more. The portable lowering (per-lane byte lookups,
+// shift-and-add byte sums) and AVX-512's vpermb + vpdpbusd must agree bit
+// for bit: both sum the same integers and apply the same scales.
+// DEFINE: %{i8} = quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target} lut-tables=i8" \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs
+// DEFINE: %{check_i8} = %python %S/Inputs/check_matmul.py %t.i8 %t.json %t.w --rtol 4e-2 | FileCheck %s
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 37 --k 1024 --seed 41 --acts-out %t.json > %t.mlir
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128" --qblock-select-formats -o %t.q.mlir
+// RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
+// REDEFINE: %{target} = generic
+// RUN: %{i8} > %t.i8 && %{check_i8}
+// REDEFINE: %{target} = avx512
+// RUN: %if cpu-avx512-bytes %{ %{i8} > %t.i8 && %{check_i8} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 16 --k 512 --batch 2 --transposed --outliers --seed 42 --acts-out %t.json > %t.mlir
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=64" --qblock-select-formats -o %t.q.mlir
+// RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
+// REDEFINE: %{target} = generic
+// RUN: %{i8} > %t.i8 && %{check_i8} && cp %t.i8 %t.pair
+// REDEFINE: %{target} = avx512
+// RUN: %if cpu-avx512-bytes %{ %{i8} > %t.i8 && %{check_i8} && cat %t.i8 >> %t.pair && %python %S/Inputs/check_same.py %t.pair | FileCheck %s --check-prefix=SAME %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 48 --k 1024 --dynamic-m --seed 43 --acts-out %t.json > %t.mlir
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=4 group=32" --qblock-select-formats -o %t.q.mlir
+// RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
+// REDEFINE: %{target} = host
+// RUN: %{i8} > %t.i8 && %{check_i8}
+// SAME: check_same: PASS
+// REDEFINE: %{target} = host
+
 // from=uniform: uniform INT3 per group converted exactly to BCQ (checked
 // against the decoded weights like the rest), on both the vector and the
 // scalar path.
