@@ -244,6 +244,15 @@ LogicalResult LookupOp::verify() {
   return success();
 }
 
+LogicalResult DotBytesOp::verify() {
+  if (getLhs().getType().getNumElements() !=
+      4 * getAcc().getType().getNumElements())
+    return emitOpError("needs four bytes per accumulator lane, got ")
+           << getLhs().getType().getNumElements() << " bytes for "
+           << getAcc().getType().getNumElements() << " lanes";
+  return success();
+}
+
 LogicalResult ByteSumsOp::verify() {
   if (getBytes().getType().getNumElements() !=
       4 * getAcc().getType().getNumElements())

@@ -150,6 +150,30 @@ def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QBlock_DotBytesOp : QBlock_Op<"dot_bytes",
+    [Pure, AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Dot products of unsigned by signed bytes, four per 32-bit lane";
+  let description = [{
+    `result[i] = acc[i] + sum_{t<4} zext(lhs[4i+t]) * sext(rhs[4i+t])`, with
+    32-bit wraparound. The W4A4 kernel multiplies activations (biased to
+    unsigned) by decoded weights with it. `--qblock-lower-lookups` turns it
+    into `vpdpbusd` on AVX-512 (VNNI), and into shifts, multiplies and adds
+    elsewhere.
+
+    ```mlir
+    %r = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
 def QBlock_ByteSumsOp : QBlock_Op<"byte_sums",
     [Pure, AllTypesMatch<["acc", "result"]>]> {
   let summary = "Add the four signed bytes of each 32-bit lane to an accumulator";

@@ -205,6 +205,38 @@ bool qblock::cpu::hasByteOps(StringRef target) {
   return features.lookup("avx512vbmi") && features.lookup("avx512vnni");
 }
 
+void qblock::cpu::lowerDotBytes(ImplicitLocOpBuilder &b, DotBytesOp op,
+                                bool byteOps) {
+  auto accType = cast<VectorType>(op.getAcc().getType());
+  Value result;
+  if (byteOps && accType.getNumElements() == 16) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, accType, b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                 ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                 .getResult(0);
+  } else {
+    auto splat = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
+    };
+    Value lhs = vector::BitCastOp::create(b, accType, op.getLhs());
+    Value rhs = vector::BitCastOp::create(b, accType, op.getRhs());
+    result = op.getAcc();
+    for (int64_t byte = 0; byte < 4; ++byte) {
+      // Byte `byte` of each lane: unsigned from lhs, signed from rhs.
+      Value u = arith::AndIOp::create(
+          b, arith::ShRUIOp::create(b, lhs, splat(8 * byte)), splat(0xFF));
+      Value top = byte == 3 ? rhs
+                            : Value(arith::ShLIOp::create(
+                                  b, rhs, splat(8 * (3 - byte))));
+      Value s = arith::ShRSIOp::create(b, top, splat(24));
+      result = arith::AddIOp::create(b, result, arith::MulIOp::create(b, u, s));
+    }
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}
+
 void qblock::cpu::lowerByteSums(ImplicitLocOpBuilder &b, ByteSumsOp op,
                                 bool byteOps) {
   auto accType = cast<VectorType>(op.getAcc().getType());

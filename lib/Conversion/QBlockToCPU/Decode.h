@@ -25,6 +25,7 @@
 
 namespace qblock {
 class ByteSumsOp;
+class DotBytesOp;
 class LookupOp;
 } // namespace qblock
 
@@ -111,6 +112,11 @@ void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
 /// Replaces a qblock.byte_sums by vpdpbusd (when `byteOps`) or by shifts
 /// and adds.
 void lowerByteSums(mlir::ImplicitLocOpBuilder &b, qblock::ByteSumsOp op,
+                   bool byteOps);
+
+/// Replaces a qblock.dot_bytes by vpdpbusd (when `byteOps`) or by shifts,
+/// multiplies and adds.
+void lowerDotBytes(mlir::ImplicitLocOpBuilder &b, qblock::DotBytesOp op,
                    bool byteOps);
 
 /// Whether `target` (a --convert-qblock-to-cpu target name) may use the

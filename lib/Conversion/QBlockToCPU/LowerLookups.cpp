@@ -33,6 +33,8 @@ struct QBlockLowerLookupsPass
         cpu::lowerLookup(b, lookup, *parsed, byteOps);
       else if (auto sums = dyn_cast<ByteSumsOp>(op))
         cpu::lowerByteSums(b, sums, byteOps);
+      else if (auto dot = dyn_cast<DotBytesOp>(op))
+        cpu::lowerDotBytes(b, dot, byteOps);
     });
   }
 };

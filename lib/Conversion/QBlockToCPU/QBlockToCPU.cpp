@@ -244,7 +244,7 @@ struct ConvertQBlockToCPUPass
     });
     WalkResult leftover = module.walk([&](Operation *op) {
       // Lookups are ours to emit; --qblock-lower-lookups lowers them.
-      if (isa<LookupOp, ByteSumsOp>(op))
+      if (isa<LookupOp, ByteSumsOp, DotBytesOp>(op))
         return WalkResult::advance();
       if (isa<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
@@ -487,7 +487,11 @@ struct ConvertQBlockToCPUPass
         b, tiled,
         [&](OpBuilder &tb, Location loc) {
           ImplicitLocOpBuilder ib(loc, tb);
-          emitW4A4Tiles(ib, ctx);
+          if (targetISA == Target::AVX512 && cpu::hasByteOps(target) &&
+              ctx.blockSize % 16 == 0)
+            emitW4A4IntegerTiles(ib, ctx);
+          else
+            emitW4A4Tiles(ib, ctx);
           scf::YieldOp::create(ib);
         },
         [&](OpBuilder &eb, Location loc) {
@@ -897,6 +901,266 @@ struct ConvertQBlockToCPUPass
                      [&](ImplicitLocOpBuilder &rb, Value mi) {
                        multiplyRows(rb, mi, 1);
                      });
+        });
+      });
+    });
+
+    // result = init + acc, for the columns each tile really has.
+    forEachTile(b, frame.batch, tiles, width,
+                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+      Value valid = arith::MinUIOp::create(
+          ib, cst(ib, width), arith::SubIOp::create(ib, cst(ib, ctx.n), n0));
+      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
+        Value actRow = arith::AddIOp::create(xb, firstRow, mi);
+        forRange(xb, cst(xb, 0), valid, 1, [&](ImplicitLocOpBuilder &yb, Value l) {
+          Value col = arith::AddIOp::create(yb, n0, l);
+          accumulate(yb, frame, outputIndex(frame, bi, mi, col),
+                     memref::LoadOp::create(yb, accumulators,
+                                            ValueRange{actRow, col}));
+        });
+      });
+    });
+  }
+
+  /// emitW4A4Tiles with integer dot products (AVX-512 VNNI's vpdpbusd
+  /// through qblock.dot_bytes): activations are stored once as unsigned
+  /// bytes a + 128; per weight block, the tile's 32 columns are decoded to
+  /// signed bytes laid out four elements per 32-bit lane (one lane per
+  /// column), so one dot_bytes does 4 elements x 16 columns against a
+  /// broadcast activation word. Each (row, column, block) integer sum
+  /// starts at -128 * (sum of the column's block, itself dot products of
+  /// the bytes with ones), which cancels the bias, so it is the exact block
+  /// dot product; then acc += float(dot) *
+  /// (sa * sw), the same f32 operations in the same order as the other
+  /// kernels, so all agree bit for bit. A weight block that decodes to NaN
+  /// (a corrupt dialect id) gets a NaN scale instead of silent integers.
+  void emitW4A4IntegerTiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+    const MatmulFrame &frame = *ctx.frame;
+    constexpr int64_t width = 32, half = 16;
+    int64_t blocks = ctx.k / ctx.blockSize, bs = ctx.blockSize;
+    int64_t words = bs / 4;
+    int64_t tiles = (ctx.n + width - 1) / width;
+    FloatType f32 = b.getF32Type();
+    Type i32 = b.getI32Type(), i8 = b.getI8Type();
+    auto halfF32 = VectorType::get({half}, f32);
+    auto halfI32 = VectorType::get({half}, i32);
+    auto halfBytes = VectorType::get({4 * half}, i8);
+    auto laneF32 = VectorType::get({ctx.lanes}, f32);
+    BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+    Value rows = arith::MulIOp::create(b, frame.batch, ctx.m);
+
+    // Activations as unsigned bytes a + 128 (|a| <= 127 half units).
+    Value actBytes = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, i8), ValueRange{rows},
+        b.getI64IntegerAttr(64));
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value row = ivs[0];
+          Value bias = arith::ConstantOp::create(
+              ib, DenseElementsAttr::get(halfI32, ib.getI32IntegerAttr(128)));
+          forRange(ib, cst(ib, 0), cst(ib, ctx.k), half,
+                   [&](ImplicitLocOpBuilder &eb, Value e) {
+            Value v = vector::LoadOp::create(eb, halfF32, ctx.actValues,
+                                             ValueRange{row, e});
+            Value biased = arith::AddIOp::create(
+                eb, arith::FPToSIOp::create(eb, halfI32, v), bias);
+            vector::StoreOp::create(
+                eb,
+                arith::TruncIOp::create(eb, VectorType::get({half}, i8), biased),
+                actBytes, ValueRange{row, e});
+          });
+          scf::ReduceOp::create(ib);
+        });
+
+    Value accumulators = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, tiles * width}, f32),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    Value zeroF32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(halfF32, b.getF32FloatAttr(0.0f)));
+    Value rowGroups = arith::DivUIOp::create(b, ctx.m, cst(b, kW4A4TileRows));
+    Value groupedRows =
+        arith::MulIOp::create(b, rowGroups, cst(b, kW4A4TileRows));
+    Value chunkBlocks = arith::MaxUIOp::create(
+        b, cst(b, 1),
+        arith::DivUIOp::create(
+            b, cst(b, kW4A4ChunkFloats),
+            arith::MulIOp::create(b, ctx.m, cst(b, bs))));
+    Value chunks = arith::CeilDivUIOp::create(b, cst(b, blocks), chunkBlocks);
+
+    forEachTile(b, frame.batch, tiles, width,
+                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
+        for (int64_t h = 0; h < width; h += half)
+          vector::StoreOp::create(
+              xb, zeroF32, accumulators,
+              ValueRange{arith::AddIOp::create(xb, firstRow, mi),
+                         arith::AddIOp::create(xb, n0, cst(xb, h))});
+      });
+    });
+
+    forRange(b, cst(b, 0), chunks, 1, [&](ImplicitLocOpBuilder &cb, Value chunk) {
+      Value firstBlock = arith::MulIOp::create(cb, chunk, chunkBlocks);
+      Value endBlock = arith::MinUIOp::create(
+          cb, cst(cb, blocks), arith::AddIOp::create(cb, firstBlock, chunkBlocks));
+      forEachTile(cb, frame.batch, tiles, width,
+                  [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
+        Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
+        // columnWords[w][4 l + t]: element 4w + t (stored order) of the
+        // block of column l, a signed byte.
+        Value columnWords = memref::AllocaOp::create(
+            ib, MemRefType::get({words, 4 * width}, i8), ValueRange{},
+            ib.getI64IntegerAttr(64));
+        Value scales = memref::AllocaOp::create(
+            ib, MemRefType::get({width}, f32), ValueRange{},
+            ib.getI64IntegerAttr(64));
+        forRange(ib, firstBlock, endBlock, 1,
+                 [&](ImplicitLocOpBuilder &kb, Value block) {
+          forRange(kb, cst(kb, 0), cst(kb, width), 1,
+                   [&](ImplicitLocOpBuilder &lb, Value l) {
+            Value col = arith::MinUIOp::create(
+                lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
+            Value weightRow = arith::AddIOp::create(
+                lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
+            auto maskType = VectorType::get({ctx.lanes}, lb.getI1Type());
+            Value anyNaN = arith::ConstantOp::create(
+                lb, DenseElementsAttr::get(maskType, false));
+            Value laneByte = arith::MulIOp::create(lb, l, cst(lb, 4));
+            decodeWeightBlock(
+                lb, ctx, decoder, weightRow, block,
+                [&](ImplicitLocOpBuilder &db, int64_t offset, Value decoded) {
+                  // NaN lanes (a corrupt dialect id) convert as 0 and make
+                  // the block's scale NaN below.
+                  Value ordered = arith::CmpFOp::create(
+                      db, arith::CmpFPredicate::ORD, decoded, decoded);
+                  anyNaN = arith::OrIOp::create(
+                      db, anyNaN,
+                      arith::XOrIOp::create(
+                          db, ordered,
+                          arith::ConstantOp::create(
+                              db, DenseElementsAttr::get(maskType, true))));
+                  decoded = arith::SelectOp::create(
+                      db, ordered, decoded,
+                      arith::ConstantOp::create(
+                          db, DenseElementsAttr::get(
+                                  laneF32, db.getF32FloatAttr(0.0f))));
+                  Value bytes = arith::TruncIOp::create(
+                      db, VectorType::get({ctx.lanes}, i8),
+                      arith::FPToSIOp::create(
+                          db, VectorType::get({ctx.lanes}, i32), decoded));
+                  for (int64_t e = 0; e < ctx.lanes; e += 4) {
+                    Value four = vector::ExtractStridedSliceOp::create(
+                        db, bytes, ArrayRef<int64_t>{e}, ArrayRef<int64_t>{4},
+                        ArrayRef<int64_t>{1});
+                    vector::StoreOp::create(
+                        db, four, columnWords,
+                        ValueRange{cst(db, (offset + e) / 4), laneByte});
+                  }
+                });
+            Value nan = vector::ReductionOp::create(
+                lb, vector::CombiningKind::OR, anyNaN);
+            Value weightScale = weightHalfScale(lb, ctx, weightRow, block);
+            memref::StoreOp::create(
+                lb,
+                arith::SelectOp::create(
+                    lb, nan,
+                    arith::ConstantFloatOp::create(
+                        lb, f32, llvm::APFloat::getNaN(llvm::APFloat::IEEEsingle())),
+                    weightScale),
+                scales, ValueRange{l});
+          });
+          // Each column's dot products start at -128 * (its block's sum),
+          // cancelling the activations' bias: the sums come from the
+          // transposed bytes with the same dot products against ones.
+          Value ones = arith::ConstantOp::create(
+              kb, DenseElementsAttr::get(halfBytes, kb.getI8IntegerAttr(1)));
+          Value zeroI32 = arith::ConstantOp::create(
+              kb, DenseElementsAttr::get(halfI32, kb.getI32IntegerAttr(0)));
+          SmallVector<Value> weightScales, startSums;
+          for (int64_t h = 0; h < width; h += half) {
+            weightScales.push_back(vector::LoadOp::create(
+                kb, halfF32, scales, ValueRange{cst(kb, h)}));
+            Value sum = zeroI32;
+            for (int64_t w = 0; w < words; ++w)
+              sum = DotBytesOp::create(
+                  kb, halfI32, sum, ones,
+                  vector::LoadOp::create(kb, halfBytes, columnWords,
+                                         ValueRange{cst(kb, w), cst(kb, 4 * h)}));
+            startSums.push_back(arith::SubIOp::create(
+                kb, zeroI32,
+                arith::ShLIOp::create(
+                    kb, sum,
+                    arith::ConstantOp::create(
+                        kb, DenseElementsAttr::get(halfI32,
+                                                   kb.getI32IntegerAttr(7))))));
+          }
+          Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
+          auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
+                                  int64_t count) {
+            SmallVector<Value> actRows;
+            for (int64_t r = 0; r < count; ++r)
+              actRows.push_back(arith::AddIOp::create(
+                  rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
+            // dots[r * 2 + h]: row r against columns 16h..16h+15.
+            SmallVector<Value> dots;
+            for (int64_t r = 0; r < count; ++r)
+              dots.append(startSums.begin(), startSums.end());
+            for (int64_t w = 0; w < words; ++w) {
+              SmallVector<Value> columnsOf;
+              for (int64_t h = 0; h < width; h += half)
+                columnsOf.push_back(vector::LoadOp::create(
+                    rb, halfBytes, columnWords,
+                    ValueRange{cst(rb, w), cst(rb, 4 * h)}));
+              Value element = arith::AddIOp::create(rb, first, cst(rb, 4 * w));
+              for (int64_t r = 0; r < count; ++r) {
+                Value four = vector::LoadOp::create(
+                    rb, VectorType::get({4}, i8), actBytes,
+                    ValueRange{actRows[r], element});
+                Value word = vector::ExtractOp::create(
+                    rb,
+                    vector::BitCastOp::create(rb, VectorType::get({1}, i32),
+                                              four),
+                    0);
+                Value broadcast = vector::BitCastOp::create(
+                    rb, halfBytes,
+                    vector::BroadcastOp::create(rb, halfI32, word));
+                for (int64_t h = 0; h < 2; ++h)
+                  dots[r * 2 + h] = DotBytesOp::create(
+                      rb, halfI32, dots[r * 2 + h], broadcast, columnsOf[h]);
+              }
+            }
+            for (int64_t r = 0; r < count; ++r) {
+              Value actScale = vector::BroadcastOp::create(
+                  rb, halfF32,
+                  memref::LoadOp::create(rb, ctx.actScales,
+                                         ValueRange{actRows[r], block}));
+              for (int64_t h = 0; h < 2; ++h) {
+                Value scale =
+                    arith::MulFOp::create(rb, actScale, weightScales[h]);
+                Value column = arith::AddIOp::create(rb, n0, cst(rb, h * half));
+                Value acc = vector::LoadOp::create(
+                    rb, halfF32, accumulators, ValueRange{actRows[r], column});
+                Value dot =
+                    arith::SIToFPOp::create(rb, halfF32, dots[r * 2 + h]);
+                vector::StoreOp::create(
+                    rb,
+                    arith::AddFOp::create(rb, acc,
+                                          arith::MulFOp::create(rb, dot, scale)),
+                    accumulators, ValueRange{actRows[r], column});
+              }
+            }
+          };
+          forRange(kb, cst(kb, 0), groupedRows, kW4A4TileRows,
+                   [&](ImplicitLocOpBuilder &rb, Value mi) {
+                     multiplyRows(rb, mi, kW4A4TileRows);
+                   });
+          forRange(kb, groupedRows, ctx.m, 1,
+                   [&](ImplicitLocOpBuilder &rb, Value mi) {
+                     multiplyRows(rb, mi, 1);
+                   });
         });
       });
     });

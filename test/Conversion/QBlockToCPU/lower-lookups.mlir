@@ -80,3 +80,23 @@ func.func @byte_sums(%acc: vector<16xi32>, %bytes: vector<64xi8>) -> vector<16xi
   %r = qblock.byte_sums %acc, %bytes : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// Unsigned-by-signed byte dot products (the W4A4 integer kernel): vpdpbusd
+// on AVX-512 (VNNI); elsewhere byte t of each lane, zero-extended from the
+// left operand and sign-extended from the right, multiplied and added.
+// AVX512-LABEL: func.func @dot_bytes
+// AVX512-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[A:.*]]: vector<64xi8>, %[[W:.*]]: vector<64xi8>)
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[A]], %[[W]])
+// AVX512-NOT: qblock.dot_bytes
+// GENERIC-LABEL: func.func @dot_bytes
+// GENERIC-DAG: %[[LA:.*]] = vector.bitcast %{{.*}} : vector<64xi8> to vector<16xi32>
+// GENERIC-DAG: %[[FF:.*]] = arith.constant dense<255> : vector<16xi32>
+// GENERIC: arith.andi %{{.*}}, %[[FF]]
+// GENERIC: arith.shrsi
+// GENERIC: arith.muli
+// GENERIC-COUNT-3: arith.muli
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>, %w: vector<64xi8>) -> vector<16xi32> {
+  %r = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}
