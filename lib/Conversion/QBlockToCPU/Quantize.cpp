@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
 
@@ -260,8 +261,8 @@ Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
 /// Magnitudes, dialect choice, dialect id and codes of one finite block.
 void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
                    const BookTables &tables, const PackedLayout &layout,
-                   Value out, Value t, LoadFn loadX, Value first, Value row,
-                   Value block, Value toHalfUnits, bool isE8M0) {
+                   Value out, Value t, Value signs, LoadFn loadX, Value first,
+                   Value row, Value block, Value toHalfUnits, bool isE8M0) {
   int64_t n = scheme.blockSize;
   FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
   Type i8 = b.getI8Type();
@@ -275,8 +276,17 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
       b, idx(b, 0), idx(b, n), idx(b, 1), ValueRange{},
       [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nb);
-        Value a = math::AbsFOp::create(
-            ib, loadX(ib, arith::AddIOp::create(ib, first, e)));
+        Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
+        memref::StoreOp::create(
+            ib,
+            arith::ShLIOp::create(
+                ib,
+                arith::ShRUIOp::create(
+                    ib, arith::BitcastOp::create(ib, ib.getI32Type(), x),
+                    i32c(ib, 31)),
+                i32c(ib, 3)),
+            signs, e);
+        Value a = math::AbsFOp::create(ib, x);
         Value tv;
         if (isE8M0) {
           tv = arith::TruncFOp::create(
@@ -310,18 +320,76 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
   Value codeBase = arith::AddIOp::create(
       b, arith::MulIOp::create(b, row, idx(b, layout.k / 2)),
       arith::DivUIOp::create(b, first, idx(b, 2)));
+  if (n % 32 == 0) {
+    // 32 elements at a time: the same comparisons against the dialect's
+    // midpoint sums, in vectors of 16, then even and odd codes paired into
+    // bytes. Each element sees exactly the scalar path's operations.
+    auto lanesF32 = VectorType::get({16}, f32);
+    auto lanesI32 = VectorType::get({16}, b.getI32Type());
+    SmallVector<Value> sums;
+    for (int64_t i = 0; i < 7; ++i)
+      sums.push_back(vector::BroadcastOp::create(
+          b, lanesF32,
+          memref::LoadOp::create(b, tables.sums, ValueRange{dialect, idx(b, i)})));
+    Value two = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(2.0f)));
+    Value one = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(1)));
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(0)));
+    SmallVector<int64_t> evens, odds;
+    for (int64_t i = 0; i < 16; ++i) {
+      evens.push_back(2 * i);
+      odds.push_back(2 * i + 1);
+    }
+    scf::ForOp::create(
+        b, idx(b, 0), idx(b, n), idx(b, 32), ValueRange{},
+        [&](OpBuilder &nb, Location loc, Value e0, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          SmallVector<Value> codes;
+          for (int64_t half = 0; half < 32; half += 16) {
+            Value e = arith::AddIOp::create(ib, e0, idx(ib, half));
+            Value twice = arith::MulFOp::create(
+                ib, vector::LoadOp::create(ib, lanesF32, t, ValueRange{e}),
+                two);
+            Value index = zero;
+            for (Value sum : sums)
+              index = arith::AddIOp::create(
+                  ib, index,
+                  arith::SelectOp::create(
+                      ib,
+                      arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT,
+                                            twice, sum),
+                      one, zero));
+            codes.push_back(arith::OrIOp::create(
+                ib, index,
+                vector::LoadOp::create(ib, lanesI32, signs, ValueRange{e})));
+          }
+          Value lo = vector::ShuffleOp::create(ib, codes[0], codes[1], evens);
+          Value hi = vector::ShuffleOp::create(ib, codes[0], codes[1], odds);
+          Value bytes = arith::TruncIOp::create(
+              ib, VectorType::get({16}, i8),
+              arith::OrIOp::create(
+                  ib, lo,
+                  arith::ShLIOp::create(
+                      ib, hi,
+                      arith::ConstantOp::create(
+                          ib, DenseElementsAttr::get(lanesI32,
+                                                     ib.getI32IntegerAttr(4))))));
+          vector::StoreOp::create(
+              ib, bytes, out,
+              ValueRange{Value(arith::AddIOp::create(
+                  ib, codeBase, arith::DivUIOp::create(ib, e0, idx(ib, 2))))});
+          scf::YieldOp::create(ib);
+        });
+    return;
+  }
   scf::ForOp::create(
       b, idx(b, 0), idx(b, n / 2), idx(b, 1), ValueRange{},
       [&](OpBuilder &nb, Location loc, Value p, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nb);
         auto codeOf = [&](Value e) {
-          Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
-          Value sign = arith::ShLIOp::create(
-              ib,
-              arith::ShRUIOp::create(
-                  ib, arith::BitcastOp::create(ib, ib.getI32Type(), x),
-                  i32c(ib, 31)),
-              i32c(ib, 3));
+          Value sign = memref::LoadOp::create(ib, signs, e);
           Value tv = memref::LoadOp::create(ib, t, e);
           Value twice = arith::MulFOp::create(ib, tv, f32c(ib, 2.0f));
           Value index = roundIndex(ib, tables, dialect, twice);
@@ -424,6 +492,9 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
         Value i = arith::RemUIOp::create(rb, row, inner);
         Value t = memref::AllocaOp::create(
             rb, MemRefType::get({blockSize}, f32));
+        // Sign bits of the block's elements, already at code bit 3.
+        Value signs = memref::AllocaOp::create(
+            rb, MemRefType::get({blockSize}, rb.getI32Type()));
         auto loadX = [&](ImplicitLocOpBuilder &xb, Value kk) {
           Value position = arith::AddIOp::create(
               xb,
@@ -512,8 +583,9 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                   },
                   [&](OpBuilder &fb, Location fl) {
                     ImplicitLocOpBuilder qb(fl, fb);
-                    emitBlockBody(qb, scheme, tables, layout, out, t, loadX,
-                                  first, row, block, toHalfUnits, isE8M0);
+                    emitBlockBody(qb, scheme, tables, layout, out, t, signs,
+                                  loadX, first, row, block, toHalfUnits,
+                                  isE8M0);
                     scf::YieldOp::create(qb);
                   });
               scf::YieldOp::create(kb);
