@@ -761,39 +761,37 @@ struct ConvertQBlockToCPUPass
         });
   }
 
-  /// Many activation rows (GEMM): tasks of one tile of output columns (two
-  /// machine vectors). Per block, the tile's weights are decoded once,
-  /// transposed into `columns` (element p of every column in one vector)
-  /// and multiplied with broadcast activations, kW4A4TileRows rows at a
-  /// time; per-row, per-column accumulators live in a scratch matrix.
-  /// K is walked in chunks, each a parallel loop over the tiles, so the
-  /// activation slice every tile re-reads (all rows x one chunk, about
-  /// 256 KiB) stays in L2 instead of streaming all activations per tile.
-  void emitW4A4Tiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+  /// The loop structure both tiled W4A4 kernels share: per-(row, column)
+  /// f32 accumulators (zeroed), K walked in chunks of blocks sized so all
+  /// activation rows x one chunk stay in L2, a parallel loop over tiles of
+  /// `width` columns per chunk with `block(kb, bi, n0, firstRow, block,
+  /// accumulators, scratch)` for each block (`scratch` from `setup`, once
+  /// per tile and chunk), and result = init + acc at the end for the
+  /// columns each tile really has.
+  void emitW4A4TileLoops(
+      ImplicitLocOpBuilder &b, const W4A4Context &ctx, int64_t width,
+      llvm::function_ref<SmallVector<Value>(ImplicitLocOpBuilder &)> setup,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value, Value,
+                              Value, Value, ArrayRef<Value>)>
+          block) {
     const MatmulFrame &frame = *ctx.frame;
-    // Two machine vectors of columns: each broadcast activation feeds two
-    // FMAs, which balances loads against FMAs.
-    int64_t width = targetISA == Target::AVX512 ? 32 : 16;
-    int64_t blocks = ctx.k / ctx.blockSize, bs = ctx.blockSize;
+    int64_t blocks = ctx.k / ctx.blockSize;
     int64_t tiles = (ctx.n + width - 1) / width;
-    FloatType f32 = b.getF32Type();
-    auto tileVec = VectorType::get({width}, f32);
-    BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+    auto tileVec = VectorType::get({width}, b.getF32Type());
     Value rows = arith::MulIOp::create(b, frame.batch, ctx.m);
     // acc[batch row][tile column]: every (row, column) accumulator.
     Value accumulators = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, tiles * width}, f32),
+        b, MemRefType::get({ShapedType::kDynamic, tiles * width},
+                           b.getF32Type()),
         ValueRange{rows}, b.getI64IntegerAttr(64));
     Value zeroVec = arith::ConstantOp::create(
         b, DenseElementsAttr::get(tileVec, b.getF32FloatAttr(0.0f)));
-    Value rowGroups = arith::DivUIOp::create(b, ctx.m, cst(b, kW4A4TileRows));
-    Value groupedRows = arith::MulIOp::create(b, rowGroups, cst(b, kW4A4TileRows));
     // Blocks per chunk: max(1, 64 Ki floats / (M * block size)).
     Value chunkBlocks = arith::MaxUIOp::create(
         b, cst(b, 1),
         arith::DivUIOp::create(
             b, cst(b, kW4A4ChunkFloats),
-            arith::MulIOp::create(b, ctx.m, cst(b, bs))));
+            arith::MulIOp::create(b, ctx.m, cst(b, ctx.blockSize))));
     Value chunks = arith::CeilDivUIOp::create(b, cst(b, blocks), chunkBlocks);
 
     forEachTile(b, frame.batch, tiles, width,
@@ -813,95 +811,12 @@ struct ConvertQBlockToCPUPass
       forEachTile(cb, frame.batch, tiles, width,
                   [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
         Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
-        Value decodedRows =
-            memref::AllocaOp::create(ib, MemRefType::get({width, bs}, f32));
-        Value columns =
-            memref::AllocaOp::create(ib, MemRefType::get({bs, width}, f32));
-        Value scales =
-            memref::AllocaOp::create(ib, MemRefType::get({width}, f32));
+        SmallVector<Value> scratch = setup(ib);
         forRange(ib, firstBlock, endBlock, 1,
-                 [&](ImplicitLocOpBuilder &kb, Value block) {
-            // Decode the tile's rows (past N: the last row again; those
-            // lanes are never stored) and transpose them.
-            forRange(kb, cst(kb, 0), cst(kb, width), 1,
-                     [&](ImplicitLocOpBuilder &lb, Value l) {
-              Value col = arith::MinUIOp::create(
-                  lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
-              Value weightRow = arith::AddIOp::create(
-                  lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
-              decodeWeightBlock(lb, ctx, decoder, weightRow, block,
-                                [&](ImplicitLocOpBuilder &db, int64_t offset,
-                                    Value decoded) {
-                                  vector::StoreOp::create(
-                                      db, decoded, decodedRows,
-                                      ValueRange{l, cst(db, offset)});
-                                });
-              memref::StoreOp::create(lb,
-                                      weightHalfScale(lb, ctx, weightRow, block),
-                                      scales, ValueRange{l});
-            });
-            forRange(kb, cst(kb, 0), cst(kb, bs), 1,
-                     [&](ImplicitLocOpBuilder &pb, Value p) {
-              SmallVector<Value> lanes;
-              for (int64_t l = 0; l < width; ++l)
-                lanes.push_back(memref::LoadOp::create(
-                    pb, decodedRows, ValueRange{cst(pb, l), p}));
-              vector::StoreOp::create(
-                  pb, vector::FromElementsOp::create(pb, tileVec, lanes),
-                  columns, ValueRange{p, cst(pb, 0)});
-            });
-            Value weightScales =
-                vector::LoadOp::create(kb, tileVec, scales, ValueRange{cst(kb, 0)});
-            Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
-            // `count` activation rows from `mi` against the tile.
-            auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
-                                    int64_t count) {
-              SmallVector<Value> actRows;
-              for (int64_t r = 0; r < count; ++r)
-                actRows.push_back(arith::AddIOp::create(
-                    rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
-              // Fully unrolled over the block: one column-vector load
-              // feeds `count` broadcast FMAs.
-              SmallVector<Value> dots(count, zeroVec);
-              for (int64_t p = 0; p < bs; ++p) {
-                Value w = vector::LoadOp::create(rb, tileVec, columns,
-                                                 ValueRange{cst(rb, p), cst(rb, 0)});
-                Value element = arith::AddIOp::create(rb, first, cst(rb, p));
-                for (int64_t r = 0; r < count; ++r) {
-                  Value a = memref::LoadOp::create(
-                      rb, ctx.actValues, ValueRange{actRows[r], element});
-                  dots[r] = vector::FMAOp::create(
-                      rb, vector::BroadcastOp::create(rb, tileVec, a), w,
-                      dots[r]);
-                }
-              }
-              for (int64_t r = 0; r < count; ++r) {
-                Value scale = arith::MulFOp::create(
-                    rb,
-                    vector::BroadcastOp::create(
-                        rb, tileVec,
-                        memref::LoadOp::create(rb, ctx.actScales,
-                                               ValueRange{actRows[r], block})),
-                    weightScales);
-                Value acc = vector::LoadOp::create(rb, tileVec, accumulators,
-                                                   ValueRange{actRows[r], n0});
-                vector::StoreOp::create(
-                    rb,
-                    arith::AddFOp::create(
-                        rb, acc,
-                        arith::MulFOp::create(rb, dots[r], scale)),
-                    accumulators, ValueRange{actRows[r], n0});
-              }
-            };
-            forRange(kb, cst(kb, 0), groupedRows, kW4A4TileRows,
-                     [&](ImplicitLocOpBuilder &rb, Value mi) {
-                       multiplyRows(rb, mi, kW4A4TileRows);
-                     });
-            forRange(kb, groupedRows, ctx.m, 1,
-                     [&](ImplicitLocOpBuilder &rb, Value mi) {
-                       multiplyRows(rb, mi, 1);
-                     });
-        });
+                 [&](ImplicitLocOpBuilder &kb, Value blockIndex) {
+                   block(kb, bi, n0, firstRow, blockIndex, accumulators,
+                         scratch);
+                 });
       });
     });
 
@@ -923,6 +838,126 @@ struct ConvertQBlockToCPUPass
     });
   }
 
+  /// `multiplyRows(rb, first row, count)` over all activation rows:
+  /// kW4A4TileRows at a time, then the rest one by one.
+  void forEachRowGroup(
+      ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+      llvm::function_ref<void(ImplicitLocOpBuilder &, Value, int64_t)>
+          multiplyRows) {
+    Value groupedRows = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, ctx.m, cst(b, kW4A4TileRows)),
+        cst(b, kW4A4TileRows));
+    forRange(b, cst(b, 0), groupedRows, kW4A4TileRows,
+             [&](ImplicitLocOpBuilder &rb, Value mi) {
+               multiplyRows(rb, mi, kW4A4TileRows);
+             });
+    forRange(b, groupedRows, ctx.m, 1,
+             [&](ImplicitLocOpBuilder &rb, Value mi) {
+               multiplyRows(rb, mi, 1);
+             });
+  }
+
+  /// Many activation rows (GEMM): tasks of one tile of output columns (two
+  /// machine vectors). Per block, the tile's weights are decoded once,
+  /// transposed into `columns` (element p of every column in one vector)
+  /// and multiplied with broadcast activations, kW4A4TileRows rows at a
+  /// time; per-row, per-column accumulators live in a scratch matrix.
+  /// K is walked in chunks, each a parallel loop over the tiles, so the
+  /// activation slice every tile re-reads (all rows x one chunk, about
+  /// 256 KiB) stays in L2 instead of streaming all activations per tile.
+  void emitW4A4Tiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+    // Two machine vectors of columns: each broadcast activation feeds two
+    // FMAs, which balances loads against FMAs.
+    int64_t width = targetISA == Target::AVX512 ? 32 : 16;
+    int64_t bs = ctx.blockSize;
+    FloatType f32 = b.getF32Type();
+    auto tileVec = VectorType::get({width}, f32);
+    Value zeroVec = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(tileVec, b.getF32FloatAttr(0.0f)));
+    BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+    auto setup = [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
+      return {memref::AllocaOp::create(ib, MemRefType::get({width, bs}, f32)),
+              memref::AllocaOp::create(ib, MemRefType::get({bs, width}, f32)),
+              memref::AllocaOp::create(ib, MemRefType::get({width}, f32))};
+    };
+    auto body = [&](ImplicitLocOpBuilder &kb, Value bi, Value n0,
+                    Value firstRow, Value block, Value accumulators,
+                    ArrayRef<Value> scratch) {
+      Value decodedRows = scratch[0], columns = scratch[1], scales = scratch[2];
+      // Decode the tile's rows (past N: the last row again; those lanes are
+      // never stored) and transpose them.
+      forRange(kb, cst(kb, 0), cst(kb, width), 1,
+               [&](ImplicitLocOpBuilder &lb, Value l) {
+        Value col = arith::MinUIOp::create(
+            lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
+        Value weightRow = arith::AddIOp::create(
+            lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
+        decodeWeightBlock(lb, ctx, decoder, weightRow, block,
+                          [&](ImplicitLocOpBuilder &db, int64_t offset,
+                              Value decoded) {
+                            vector::StoreOp::create(
+                                db, decoded, decodedRows,
+                                ValueRange{l, cst(db, offset)});
+                          });
+        memref::StoreOp::create(lb, weightHalfScale(lb, ctx, weightRow, block),
+                                scales, ValueRange{l});
+      });
+      forRange(kb, cst(kb, 0), cst(kb, bs), 1,
+               [&](ImplicitLocOpBuilder &pb, Value p) {
+        SmallVector<Value> lanes;
+        for (int64_t l = 0; l < width; ++l)
+          lanes.push_back(memref::LoadOp::create(pb, decodedRows,
+                                                 ValueRange{cst(pb, l), p}));
+        vector::StoreOp::create(
+            pb, vector::FromElementsOp::create(pb, tileVec, lanes), columns,
+            ValueRange{p, cst(pb, 0)});
+      });
+      Value weightScales =
+          vector::LoadOp::create(kb, tileVec, scales, ValueRange{cst(kb, 0)});
+      Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
+      // `count` activation rows from `mi` against the tile.
+      auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
+                              int64_t count) {
+        SmallVector<Value> actRows;
+        for (int64_t r = 0; r < count; ++r)
+          actRows.push_back(arith::AddIOp::create(
+              rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
+        // Fully unrolled over the block: one column-vector load feeds
+        // `count` broadcast FMAs.
+        SmallVector<Value> dots(count, zeroVec);
+        for (int64_t p = 0; p < bs; ++p) {
+          Value w = vector::LoadOp::create(rb, tileVec, columns,
+                                           ValueRange{cst(rb, p), cst(rb, 0)});
+          Value element = arith::AddIOp::create(rb, first, cst(rb, p));
+          for (int64_t r = 0; r < count; ++r) {
+            Value a = memref::LoadOp::create(rb, ctx.actValues,
+                                             ValueRange{actRows[r], element});
+            dots[r] = vector::FMAOp::create(
+                rb, vector::BroadcastOp::create(rb, tileVec, a), w, dots[r]);
+          }
+        }
+        for (int64_t r = 0; r < count; ++r) {
+          Value scale = arith::MulFOp::create(
+              rb,
+              vector::BroadcastOp::create(
+                  rb, tileVec,
+                  memref::LoadOp::create(rb, ctx.actScales,
+                                         ValueRange{actRows[r], block})),
+              weightScales);
+          Value acc = vector::LoadOp::create(rb, tileVec, accumulators,
+                                             ValueRange{actRows[r], n0});
+          vector::StoreOp::create(
+              rb,
+              arith::AddFOp::create(rb, acc,
+                                    arith::MulFOp::create(rb, dots[r], scale)),
+              accumulators, ValueRange{actRows[r], n0});
+        }
+      };
+      forEachRowGroup(kb, ctx, multiplyRows);
+    };
+    emitW4A4TileLoops(b, ctx, width, setup, body);
+  }
+
   /// emitW4A4Tiles with integer dot products (AVX-512 VNNI's vpdpbusd
   /// through qblock.dot_bytes): activations are stored once as unsigned
   /// bytes a + 128; per weight block, the tile's 32 columns are decoded to
@@ -938,9 +973,8 @@ struct ConvertQBlockToCPUPass
   void emitW4A4IntegerTiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
     const MatmulFrame &frame = *ctx.frame;
     constexpr int64_t width = 32, half = 16;
-    int64_t blocks = ctx.k / ctx.blockSize, bs = ctx.blockSize;
+    int64_t bs = ctx.blockSize;
     int64_t words = bs / 4;
-    int64_t tiles = (ctx.n + width - 1) / width;
     FloatType f32 = b.getF32Type();
     Type i32 = b.getI32Type(), i8 = b.getI8Type();
     auto halfF32 = VectorType::get({half}, f32);
@@ -975,212 +1009,156 @@ struct ConvertQBlockToCPUPass
           scf::ReduceOp::create(ib);
         });
 
-    Value accumulators = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, tiles * width}, f32),
-        ValueRange{rows}, b.getI64IntegerAttr(64));
-    Value zeroF32 = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(halfF32, b.getF32FloatAttr(0.0f)));
-    Value rowGroups = arith::DivUIOp::create(b, ctx.m, cst(b, kW4A4TileRows));
-    Value groupedRows =
-        arith::MulIOp::create(b, rowGroups, cst(b, kW4A4TileRows));
-    Value chunkBlocks = arith::MaxUIOp::create(
-        b, cst(b, 1),
-        arith::DivUIOp::create(
-            b, cst(b, kW4A4ChunkFloats),
-            arith::MulIOp::create(b, ctx.m, cst(b, bs))));
-    Value chunks = arith::CeilDivUIOp::create(b, cst(b, blocks), chunkBlocks);
-
-    forEachTile(b, frame.batch, tiles, width,
-                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
-      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
-      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
-        for (int64_t h = 0; h < width; h += half)
-          vector::StoreOp::create(
-              xb, zeroF32, accumulators,
-              ValueRange{arith::AddIOp::create(xb, firstRow, mi),
-                         arith::AddIOp::create(xb, n0, cst(xb, h))});
-      });
-    });
-
-    forRange(b, cst(b, 0), chunks, 1, [&](ImplicitLocOpBuilder &cb, Value chunk) {
-      Value firstBlock = arith::MulIOp::create(cb, chunk, chunkBlocks);
-      Value endBlock = arith::MinUIOp::create(
-          cb, cst(cb, blocks), arith::AddIOp::create(cb, firstBlock, chunkBlocks));
-      forEachTile(cb, frame.batch, tiles, width,
-                  [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
-        Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
-        // columnWords[w][4 l + t]: element 4w + t (stored order) of the
-        // block of column l, a signed byte.
-        Value columnWords = memref::AllocaOp::create(
-            ib, MemRefType::get({words, 4 * width}, i8), ValueRange{},
-            ib.getI64IntegerAttr(64));
-        Value scales = memref::AllocaOp::create(
-            ib, MemRefType::get({width}, f32), ValueRange{},
-            ib.getI64IntegerAttr(64));
-        forRange(ib, firstBlock, endBlock, 1,
-                 [&](ImplicitLocOpBuilder &kb, Value block) {
-          forRange(kb, cst(kb, 0), cst(kb, width), 1,
-                   [&](ImplicitLocOpBuilder &lb, Value l) {
-            Value col = arith::MinUIOp::create(
-                lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
-            Value weightRow = arith::AddIOp::create(
-                lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
-            auto maskType = VectorType::get({ctx.lanes}, lb.getI1Type());
-            Value anyNaN = arith::ConstantOp::create(
-                lb, DenseElementsAttr::get(maskType, false));
-            Value laneByte = arith::MulIOp::create(lb, l, cst(lb, 4));
-            decodeWeightBlock(
-                lb, ctx, decoder, weightRow, block,
-                [&](ImplicitLocOpBuilder &db, int64_t offset, Value decoded) {
-                  // NaN lanes (a corrupt dialect id) convert as 0 and make
-                  // the block's scale NaN below.
-                  Value ordered = arith::CmpFOp::create(
-                      db, arith::CmpFPredicate::ORD, decoded, decoded);
-                  anyNaN = arith::OrIOp::create(
-                      db, anyNaN,
-                      arith::XOrIOp::create(
-                          db, ordered,
-                          arith::ConstantOp::create(
-                              db, DenseElementsAttr::get(maskType, true))));
-                  decoded = arith::SelectOp::create(
-                      db, ordered, decoded,
+    auto setup = [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
+      // columnWords[w][4 l + t]: element 4w + t (stored order) of the block
+      // of column l, a signed byte.
+      return {memref::AllocaOp::create(
+                  ib, MemRefType::get({words, 4 * width}, i8), ValueRange{},
+                  ib.getI64IntegerAttr(64)),
+              memref::AllocaOp::create(ib, MemRefType::get({width}, f32),
+                                       ValueRange{}, ib.getI64IntegerAttr(64))};
+    };
+    auto body = [&](ImplicitLocOpBuilder &kb, Value bi, Value n0,
+                    Value firstRow, Value block, Value accumulators,
+                    ArrayRef<Value> scratch) {
+      Value columnWords = scratch[0], scales = scratch[1];
+      forRange(kb, cst(kb, 0), cst(kb, width), 1,
+               [&](ImplicitLocOpBuilder &lb, Value l) {
+        Value col = arith::MinUIOp::create(
+            lb, arith::AddIOp::create(lb, n0, l), cst(lb, ctx.n - 1));
+        Value weightRow = arith::AddIOp::create(
+            lb, arith::MulIOp::create(lb, bi, cst(lb, ctx.n)), col);
+        auto maskType = VectorType::get({ctx.lanes}, lb.getI1Type());
+        Value anyNaN = arith::ConstantOp::create(
+            lb, DenseElementsAttr::get(maskType, false));
+        Value laneByte = arith::MulIOp::create(lb, l, cst(lb, 4));
+        decodeWeightBlock(
+            lb, ctx, decoder, weightRow, block,
+            [&](ImplicitLocOpBuilder &db, int64_t offset, Value decoded) {
+              // NaN lanes (a corrupt dialect id) convert as 0 and make
+              // the block's scale NaN below.
+              Value ordered = arith::CmpFOp::create(
+                  db, arith::CmpFPredicate::ORD, decoded, decoded);
+              anyNaN = arith::OrIOp::create(
+                  db, anyNaN,
+                  arith::XOrIOp::create(
+                      db, ordered,
                       arith::ConstantOp::create(
-                          db, DenseElementsAttr::get(
-                                  laneF32, db.getF32FloatAttr(0.0f))));
-                  Value bytes = arith::TruncIOp::create(
-                      db, VectorType::get({ctx.lanes}, i8),
-                      arith::FPToSIOp::create(
-                          db, VectorType::get({ctx.lanes}, i32), decoded));
-                  for (int64_t e = 0; e < ctx.lanes; e += 4) {
-                    Value four = vector::ExtractStridedSliceOp::create(
-                        db, bytes, ArrayRef<int64_t>{e}, ArrayRef<int64_t>{4},
-                        ArrayRef<int64_t>{1});
-                    vector::StoreOp::create(
-                        db, four, columnWords,
-                        ValueRange{cst(db, (offset + e) / 4), laneByte});
-                  }
-                });
-            Value nan = vector::ReductionOp::create(
-                lb, vector::CombiningKind::OR, anyNaN);
-            Value weightScale = weightHalfScale(lb, ctx, weightRow, block);
-            memref::StoreOp::create(
-                lb,
-                arith::SelectOp::create(
-                    lb, nan,
-                    arith::ConstantFloatOp::create(
-                        lb, f32, llvm::APFloat::getNaN(llvm::APFloat::IEEEsingle())),
-                    weightScale),
-                scales, ValueRange{l});
-          });
-          // Each column's dot products start at -128 * (its block's sum),
-          // cancelling the activations' bias: the sums come from the
-          // transposed bytes with the same dot products against ones.
-          Value ones = arith::ConstantOp::create(
-              kb, DenseElementsAttr::get(halfBytes, kb.getI8IntegerAttr(1)));
-          Value zeroI32 = arith::ConstantOp::create(
-              kb, DenseElementsAttr::get(halfI32, kb.getI32IntegerAttr(0)));
-          SmallVector<Value> weightScales, startSums;
-          for (int64_t h = 0; h < width; h += half) {
-            weightScales.push_back(vector::LoadOp::create(
-                kb, halfF32, scales, ValueRange{cst(kb, h)}));
-            Value sum = zeroI32;
-            for (int64_t w = 0; w < words; ++w)
-              sum = DotBytesOp::create(
-                  kb, halfI32, sum, ones,
-                  vector::LoadOp::create(kb, halfBytes, columnWords,
-                                         ValueRange{cst(kb, w), cst(kb, 4 * h)}));
-            startSums.push_back(arith::SubIOp::create(
-                kb, zeroI32,
-                arith::ShLIOp::create(
-                    kb, sum,
-                    arith::ConstantOp::create(
-                        kb, DenseElementsAttr::get(halfI32,
-                                                   kb.getI32IntegerAttr(7))))));
-          }
-          Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
-          auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
-                                  int64_t count) {
-            SmallVector<Value> actRows;
-            for (int64_t r = 0; r < count; ++r)
-              actRows.push_back(arith::AddIOp::create(
-                  rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
-            // dots[r * 2 + h]: row r against columns 16h..16h+15.
-            SmallVector<Value> dots;
-            for (int64_t r = 0; r < count; ++r)
-              dots.append(startSums.begin(), startSums.end());
-            for (int64_t w = 0; w < words; ++w) {
-              SmallVector<Value> columnsOf;
-              for (int64_t h = 0; h < width; h += half)
-                columnsOf.push_back(vector::LoadOp::create(
-                    rb, halfBytes, columnWords,
-                    ValueRange{cst(rb, w), cst(rb, 4 * h)}));
-              Value element = arith::AddIOp::create(rb, first, cst(rb, 4 * w));
-              for (int64_t r = 0; r < count; ++r) {
-                Value four = vector::LoadOp::create(
-                    rb, VectorType::get({4}, i8), actBytes,
-                    ValueRange{actRows[r], element});
-                Value word = vector::ExtractOp::create(
-                    rb,
-                    vector::BitCastOp::create(rb, VectorType::get({1}, i32),
-                                              four),
-                    0);
-                Value broadcast = vector::BitCastOp::create(
-                    rb, halfBytes,
-                    vector::BroadcastOp::create(rb, halfI32, word));
-                for (int64_t h = 0; h < 2; ++h)
-                  dots[r * 2 + h] = DotBytesOp::create(
-                      rb, halfI32, dots[r * 2 + h], broadcast, columnsOf[h]);
-              }
-            }
-            for (int64_t r = 0; r < count; ++r) {
-              Value actScale = vector::BroadcastOp::create(
-                  rb, halfF32,
-                  memref::LoadOp::create(rb, ctx.actScales,
-                                         ValueRange{actRows[r], block}));
-              for (int64_t h = 0; h < 2; ++h) {
-                Value scale =
-                    arith::MulFOp::create(rb, actScale, weightScales[h]);
-                Value column = arith::AddIOp::create(rb, n0, cst(rb, h * half));
-                Value acc = vector::LoadOp::create(
-                    rb, halfF32, accumulators, ValueRange{actRows[r], column});
-                Value dot =
-                    arith::SIToFPOp::create(rb, halfF32, dots[r * 2 + h]);
+                          db, DenseElementsAttr::get(maskType, true))));
+              decoded = arith::SelectOp::create(
+                  db, ordered, decoded,
+                  arith::ConstantOp::create(
+                      db, DenseElementsAttr::get(
+                              laneF32, db.getF32FloatAttr(0.0f))));
+              Value bytes = arith::TruncIOp::create(
+                  db, VectorType::get({ctx.lanes}, i8),
+                  arith::FPToSIOp::create(
+                      db, VectorType::get({ctx.lanes}, i32), decoded));
+              for (int64_t e = 0; e < ctx.lanes; e += 4) {
+                Value four = vector::ExtractStridedSliceOp::create(
+                    db, bytes, ArrayRef<int64_t>{e}, ArrayRef<int64_t>{4},
+                    ArrayRef<int64_t>{1});
                 vector::StoreOp::create(
-                    rb,
-                    arith::AddFOp::create(rb, acc,
-                                          arith::MulFOp::create(rb, dot, scale)),
-                    accumulators, ValueRange{actRows[r], column});
+                    db, four, columnWords,
+                    ValueRange{cst(db, (offset + e) / 4), laneByte});
               }
-            }
-          };
-          forRange(kb, cst(kb, 0), groupedRows, kW4A4TileRows,
-                   [&](ImplicitLocOpBuilder &rb, Value mi) {
-                     multiplyRows(rb, mi, kW4A4TileRows);
-                   });
-          forRange(kb, groupedRows, ctx.m, 1,
-                   [&](ImplicitLocOpBuilder &rb, Value mi) {
-                     multiplyRows(rb, mi, 1);
-                   });
-        });
+            });
+        Value nan = vector::ReductionOp::create(
+            lb, vector::CombiningKind::OR, anyNaN);
+        Value weightScale = weightHalfScale(lb, ctx, weightRow, block);
+        memref::StoreOp::create(
+            lb,
+            arith::SelectOp::create(
+                lb, nan,
+                arith::ConstantFloatOp::create(
+                    lb, f32, llvm::APFloat::getNaN(llvm::APFloat::IEEEsingle())),
+                weightScale),
+            scales, ValueRange{l});
       });
-    });
-
-    // result = init + acc, for the columns each tile really has.
-    forEachTile(b, frame.batch, tiles, width,
-                [&](ImplicitLocOpBuilder &ib, Value bi, Value n0) {
-      Value firstRow = arith::MulIOp::create(ib, bi, ctx.m);
-      Value valid = arith::MinUIOp::create(
-          ib, cst(ib, width), arith::SubIOp::create(ib, cst(ib, ctx.n), n0));
-      forRange(ib, cst(ib, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &xb, Value mi) {
-        Value actRow = arith::AddIOp::create(xb, firstRow, mi);
-        forRange(xb, cst(xb, 0), valid, 1, [&](ImplicitLocOpBuilder &yb, Value l) {
-          Value col = arith::AddIOp::create(yb, n0, l);
-          accumulate(yb, frame, outputIndex(frame, bi, mi, col),
-                     memref::LoadOp::create(yb, accumulators,
-                                            ValueRange{actRow, col}));
-        });
-      });
-    });
+      // Each column's dot products start at -128 * (its block's sum),
+      // cancelling the activations' bias: the sums come from the
+      // transposed bytes with the same dot products against ones.
+      Value ones = arith::ConstantOp::create(
+          kb, DenseElementsAttr::get(halfBytes, kb.getI8IntegerAttr(1)));
+      Value zeroI32 = arith::ConstantOp::create(
+          kb, DenseElementsAttr::get(halfI32, kb.getI32IntegerAttr(0)));
+      SmallVector<Value> weightScales, startSums;
+      for (int64_t h = 0; h < width; h += half) {
+        weightScales.push_back(vector::LoadOp::create(
+            kb, halfF32, scales, ValueRange{cst(kb, h)}));
+        Value sum = zeroI32;
+        for (int64_t w = 0; w < words; ++w)
+          sum = DotBytesOp::create(
+              kb, halfI32, sum, ones,
+              vector::LoadOp::create(kb, halfBytes, columnWords,
+                                     ValueRange{cst(kb, w), cst(kb, 4 * h)}));
+        startSums.push_back(arith::SubIOp::create(
+            kb, zeroI32,
+            arith::ShLIOp::create(
+                kb, sum,
+                arith::ConstantOp::create(
+                    kb, DenseElementsAttr::get(halfI32,
+                                               kb.getI32IntegerAttr(7))))));
+      }
+      Value first = arith::MulIOp::create(kb, block, cst(kb, bs));
+      auto multiplyRows = [&](ImplicitLocOpBuilder &rb, Value mi,
+                              int64_t count) {
+        SmallVector<Value> actRows;
+        for (int64_t r = 0; r < count; ++r)
+          actRows.push_back(arith::AddIOp::create(
+              rb, firstRow, arith::AddIOp::create(rb, mi, cst(rb, r))));
+        // dots[r * 2 + h]: row r against columns 16h..16h+15.
+        SmallVector<Value> dots;
+        for (int64_t r = 0; r < count; ++r)
+          dots.append(startSums.begin(), startSums.end());
+        for (int64_t w = 0; w < words; ++w) {
+          SmallVector<Value> columnsOf;
+          for (int64_t h = 0; h < width; h += half)
+            columnsOf.push_back(vector::LoadOp::create(
+                rb, halfBytes, columnWords,
+                ValueRange{cst(rb, w), cst(rb, 4 * h)}));
+          Value element = arith::AddIOp::create(rb, first, cst(rb, 4 * w));
+          for (int64_t r = 0; r < count; ++r) {
+            Value four = vector::LoadOp::create(
+                rb, VectorType::get({4}, i8), actBytes,
+                ValueRange{actRows[r], element});
+            Value word = vector::ExtractOp::create(
+                rb,
+                vector::BitCastOp::create(rb, VectorType::get({1}, i32),
+                                          four),
+                0);
+            Value broadcast = vector::BitCastOp::create(
+                rb, halfBytes,
+                vector::BroadcastOp::create(rb, halfI32, word));
+            for (int64_t h = 0; h < 2; ++h)
+              dots[r * 2 + h] = DotBytesOp::create(
+                  rb, halfI32, dots[r * 2 + h], broadcast, columnsOf[h]);
+          }
+        }
+        for (int64_t r = 0; r < count; ++r) {
+          Value actScale = vector::BroadcastOp::create(
+              rb, halfF32,
+              memref::LoadOp::create(rb, ctx.actScales,
+                                     ValueRange{actRows[r], block}));
+          for (int64_t h = 0; h < 2; ++h) {
+            Value scale =
+                arith::MulFOp::create(rb, actScale, weightScales[h]);
+            Value column = arith::AddIOp::create(rb, n0, cst(rb, h * half));
+            Value acc = vector::LoadOp::create(
+                rb, halfF32, accumulators, ValueRange{actRows[r], column});
+            Value dot =
+                arith::SIToFPOp::create(rb, halfF32, dots[r * 2 + h]);
+            vector::StoreOp::create(
+                rb,
+                arith::AddFOp::create(rb, acc,
+                                      arith::MulFOp::create(rb, dot, scale)),
+                accumulators, ValueRange{actRows[r], column});
+          }
+        }
+      };
+        forEachRowGroup(kb, ctx, multiplyRows);
+    };
+    emitW4A4TileLoops(b, ctx, width, setup, body);
   }
 
   /// The leading indices of activation row `bm` of a (batch x) M x K
@@ -1577,6 +1555,19 @@ struct ConvertQBlockToCPUPass
     return success();
   }
 
+  /// 32-bit and float views of packed BCQ bytes (every array is 64-byte
+  /// aligned and the storage is a multiple of 64 bytes).
+  static std::pair<Value, Value> bcqViews(ImplicitLocOpBuilder &b,
+                                          Value storage,
+                                          const num::BCQLayout &layout) {
+    auto view = [&](Type element) -> Value {
+      return memref::ViewOp::create(
+          b, MemRefType::get({layout.totalBytes / 4}, element), storage,
+          cst(b, 0), ValueRange{});
+    };
+    return {view(b.getI32Type()), view(b.getF32Type())};
+  }
+
   /// Output rows handled by one vector of the LUT-GEMM vector path.
   static constexpr int64_t kLutLanes = 16;
 
@@ -1596,14 +1587,9 @@ struct ConvertQBlockToCPUPass
     auto lanesI32 = VectorType::get({kLutLanes}, i32);
     auto lanesF32 = VectorType::get({kLutLanes}, f32);
     auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
-    // 32-bit and float views of the packed bytes (every array is 64-byte
-    // aligned and the storage is a multiple of 64 bytes).
-    auto words = memref::ViewOp::create(
-        b, MemRefType::get({layout.totalBytes / 4}, i32), storage, cst(b, 0),
-        ValueRange{});
-    auto floats = memref::ViewOp::create(
-        b, MemRefType::get({layout.totalBytes / 4}, f32), storage, cst(b, 0),
-        ValueRange{});
+    // Plain values, not structured bindings: lambdas below capture them.
+    Value words, floats;
+    std::tie(words, floats) = bcqViews(b, storage, layout);
     auto strided = [&](int64_t stride) {
       SmallVector<int32_t> offsets;
       for (int64_t lane = 0; lane < kLutLanes; ++lane)
@@ -2052,12 +2038,9 @@ struct ConvertQBlockToCPUPass
     auto lanesI32 = VectorType::get({kLutLanes}, i32);
     auto lanesF32 = VectorType::get({kLutLanes}, f32);
     auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
-    auto words = memref::ViewOp::create(
-        b, MemRefType::get({layout.totalBytes / 4}, i32), storage, cst(b, 0),
-        ValueRange{});
-    auto floats = memref::ViewOp::create(
-        b, MemRefType::get({layout.totalBytes / 4}, f32), storage, cst(b, 0),
-        ValueRange{});
+    // Plain values, not structured bindings: lambdas below capture them.
+    Value words, floats;
+    std::tie(words, floats) = bcqViews(b, storage, layout);
     Value zerosF32 = arith::ConstantOp::create(
         b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
     SmallVector<Value> shifts(8);
