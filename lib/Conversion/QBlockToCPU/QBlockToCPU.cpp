@@ -1428,7 +1428,9 @@ struct ConvertQBlockToCPUPass
   /// and y = sum_g sum_i alpha_{g,i} * (sum of looked-up sums) + z_g * sum(a
   /// over g), the last from the all-ones entries. Weights are never
   /// decoded. Output rows go 16 per vector where the shape allows
-  /// (emitLutTiles); the rest one at a time with scalar lookups.
+  /// (emitLutChunks with plain loads and transposes where K and the group
+  /// size fit chunks of 512, emitLutTiles with gathers otherwise); the
+  /// rest one at a time with scalar lookups.
   LogicalResult lowerLutGemm(LutGemmOp op) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
@@ -2018,13 +2020,15 @@ struct ConvertQBlockToCPUPass
   /// emitLutTiles, but nothing is gathered. Per chunk of 512 inputs, each
   /// of the 16 rows' 64 plane bytes is one contiguous load, and a 16x16
   /// transpose in registers turns them into 16 words-of-all-rows (word j
-  /// of every row in one vector); the rows' alphas and offsets of the
-  /// chunk's groups are transposed the same way. Then, per activation row,
-  /// every nibble of those words selects from its sub-vector's table with
-  /// one lookup per 16 rows (tables loaded once, used by every plane), two
-  /// accumulators per plane keep the additions independent, and each
-  /// group's sums meet their alphas in one FMA per plane. The transposed
-  /// words serve all activation rows, so batch M > 1 decodes nothing twice.
+  /// of every row in one vector); the rows' alphas of the chunk's groups
+  /// are transposed the same way. Then, per activation row, every nibble
+  /// of those words selects from its sub-vector's table with one lookup
+  /// per 16 rows (f32 tables: tables loaded once, used by every plane, two
+  /// accumulators per plane keep the additions independent; int8 tables:
+  /// emitByteLookups), and each group's sums meet their alphas in one FMA
+  /// per plane. The offset term comes last, per tile (emitLutOffsetTerms).
+  /// The transposed words serve all activation rows, so batch M > 1
+  /// decodes nothing twice.
   void emitLutChunks(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
                      Value storage, Value tables, const ByteTables &byteTables,
                      Value groupSums,
