@@ -253,15 +253,6 @@ LogicalResult DotBytesOp::verify() {
   return success();
 }
 
-LogicalResult ByteSumsOp::verify() {
-  if (getBytes().getType().getNumElements() !=
-      4 * getAcc().getType().getNumElements())
-    return emitOpError("needs four bytes per accumulator lane, got ")
-           << getBytes().getType().getNumElements() << " bytes for "
-           << getAcc().getType().getNumElements() << " lanes";
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // MatmulOp / LutGemmOp
 //===----------------------------------------------------------------------===//

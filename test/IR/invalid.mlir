@@ -369,14 +369,6 @@ func.func @lookup_result_type(%t: vector<16xf32>, %i: vector<16xi32>) {
 
 // -----
 
-func.func @byte_sums_lanes(%acc: vector<16xi32>, %b: vector<32xi8>) {
-  // expected-error@+1 {{'qblock.byte_sums' op needs four bytes per accumulator lane, got 32 bytes for 16 lanes}}
-  %0 = qblock.byte_sums %acc, %b : vector<16xi32>, vector<32xi8>
-  return
-}
-
-// -----
-
 func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<32xi8>, %w: vector<32xi8>) {
   // expected-error@+1 {{'qblock.dot_bytes' op needs four bytes per accumulator lane, got 32 bytes for 16 lanes}}
   %0 = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<32xi8>

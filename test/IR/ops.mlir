@@ -118,17 +118,15 @@ func.func @resource_constant() -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4
   return %0 : !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>
 }
 
-// Lowering helpers: table lookups (f32 and byte tables) and byte sums.
+// Lowering helpers: table lookups (f32 and byte tables) and byte dot products.
 // CHECK-LABEL: func.func @lowering_helpers
 // CHECK: qblock.lookup %{{.*}}[%{{.*}}] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
 // CHECK: qblock.lookup %{{.*}}[%{{.*}}] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
-// CHECK: qblock.byte_sums %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
 // CHECK: qblock.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
 func.func @lowering_helpers(%t: vector<16xf32>, %i: vector<16xi32>, %bt: vector<64xi8>, %bi: vector<64xi8>, %acc: vector<16xi32>) -> (vector<16xf32>, vector<16xi32>) {
   %0 = qblock.lookup %t[%i] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
   %1 = qblock.lookup %bt[%bi] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
-  %2 = qblock.byte_sums %acc, %1 : vector<16xi32>, vector<64xi8>
-  %3 = qblock.dot_bytes %2, %bi, %1 : vector<16xi32>, vector<64xi8>
+  %3 = qblock.dot_bytes %acc, %bi, %1 : vector<16xi32>, vector<64xi8>
   return %0, %3 : vector<16xf32>, vector<16xi32>
 }
 

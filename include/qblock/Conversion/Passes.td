@@ -49,7 +49,7 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
 }
 
 def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
-  let summary = "Lower qblock.lookup and qblock.byte_sums to target instructions";
+  let summary = "Lower qblock.lookup and qblock.dot_bytes to target instructions";
   let description = [{
     Replaces every f32 `qblock.lookup` with `vpermps` (`llvm.call_intrinsic`
     of `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
@@ -57,9 +57,9 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
     for 16-entry tables on AVX2) when the target has it, and with one
     dynamic `vector.extract` per lane otherwise. On `target=avx512` (or a
     `host` with AVX512-VBMI and AVX512-VNNI), i8 lookups become `vpermb`
-    (`llvm.x86.avx512.permvar.qi.512`) and `qblock.byte_sums` becomes
+    (`llvm.x86.avx512.permvar.qi.512`) and `qblock.dot_bytes` becomes
     `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`); elsewhere per-lane
-    extracts and shifts with adds. Runs after bufferization.
+    extracts and shifts, multiplies and adds. Runs after bufferization.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect",

@@ -156,7 +156,9 @@ def QBlock_DotBytesOp : QBlock_Op<"dot_bytes",
   let description = [{
     `result[i] = acc[i] + sum_{t<4} zext(lhs[4i+t]) * sext(rhs[4i+t])`, with
     32-bit wraparound. The W4A4 kernel multiplies activations (biased to
-    unsigned) by decoded weights with it. `--qblock-lower-lookups` turns it
+    unsigned) by decoded weights with it; with `lhs` all ones it adds up
+    signed bytes (LUT-GEMM's int8 lookups, four sub-vectors of one output
+    row per lane). `--qblock-lower-lookups` turns it
     into `vpdpbusd` on AVX-512 (VNNI), and into shifts, multiplies and adds
     elsewhere.
 
@@ -174,29 +176,6 @@ def QBlock_DotBytesOp : QBlock_Op<"dot_bytes",
   let hasVerifier = 1;
 }
 
-def QBlock_ByteSumsOp : QBlock_Op<"byte_sums",
-    [Pure, AllTypesMatch<["acc", "result"]>]> {
-  let summary = "Add the four signed bytes of each 32-bit lane to an accumulator";
-  let description = [{
-    `result[i] = acc[i] + sext(bytes[4i]) + sext(bytes[4i+1]) +
-    sext(bytes[4i+2]) + sext(bytes[4i+3])`, with 32-bit wraparound. LUT-GEMM
-    with int8 tables (`lut-tables=i8`) sums its byte lookups with it, four
-    sub-vectors of one output row per lane. `--qblock-lower-lookups` turns it
-    into `vpdpbusd` against a vector of ones on AVX-512 (VNNI), and into
-    shifts and adds elsewhere.
-
-    ```mlir
-    %r = qblock.byte_sums %acc, %bytes : vector<16xi32>, vector<64xi8>
-    ```
-  }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
-                       VectorOfRankAndType<[1], [I8]>:$bytes);
-  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
-  let assemblyFormat = [{
-    $acc `,` $bytes attr-dict `:` type($acc) `,` type($bytes)
-  }];
-  let hasVerifier = 1;
-}
 
 //===----------------------------------------------------------------------===//
 // matmul / lut_gemm

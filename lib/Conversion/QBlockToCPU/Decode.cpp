@@ -237,40 +237,6 @@ void qblock::cpu::lowerDotBytes(ImplicitLocOpBuilder &b, DotBytesOp op,
   op.erase();
 }
 
-void qblock::cpu::lowerByteSums(ImplicitLocOpBuilder &b, ByteSumsOp op,
-                                bool byteOps) {
-  auto accType = cast<VectorType>(op.getAcc().getType());
-  auto bytesType = cast<VectorType>(op.getBytes().getType());
-  Value result;
-  if (byteOps && accType.getNumElements() == 16) {
-    // vpdpbusd multiplies unsigned bytes of its first source by signed
-    // bytes of its second: ones times the sums gives their plain sum.
-    Value ones = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(1)));
-    result = LLVM::CallIntrinsicOp::create(
-                 b, accType, b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
-                 ValueRange{op.getAcc(), ones, op.getBytes()})
-                 .getResult(0);
-  } else {
-    Value words = vector::BitCastOp::create(b, accType, op.getBytes());
-    // Each byte moved to the top and shifted back down with its sign.
-    auto splat = [&](int64_t v) -> Value {
-      return arith::ConstantOp::create(
-          b, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
-    };
-    result = op.getAcc();
-    for (int64_t byte = 0; byte < 4; ++byte) {
-      Value top = byte == 3 ? words
-                            : Value(arith::ShLIOp::create(
-                                  b, words, splat(8 * (3 - byte))));
-      result = arith::AddIOp::create(
-          b, result, arith::ShRSIOp::create(b, top, splat(24)));
-    }
-  }
-  op.replaceAllUsesWith(result);
-  op.erase();
-}
-
 void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                               Target target, bool byteOps) {
   auto tableType = cast<VectorType>(op.getTable().getType());
@@ -279,25 +245,25 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
   int64_t lanes = resultType.getNumElements();
   Type element = resultType.getElementType();
   Value result;
-  if (element.isInteger(8) && byteOps && lanes == 64) {
+  bool bytes = element.isInteger(8);
+  if (bytes && byteOps && lanes == 64) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType, b.getStringAttr("llvm.x86.avx512.permvar.qi.512"),
                  ValueRange{op.getTable(), op.getIndices()})
                  .getResult(0);
-  } else if (element.isInteger(8)) {
-    // Portable byte lookup: fall through to the per-lane path below.
-  } else if (target == Target::AVX512 && size == 16 && lanes == 16) {
+  } else if (!bytes && target == Target::AVX512 && size == 16 && lanes == 16) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType,
                  b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
                  ValueRange{op.getTable(), op.getIndices()})
                  .getResult(0);
-  } else if (target != Target::Generic && size == 8 && lanes == 8) {
+  } else if (!bytes && target != Target::Generic && size == 8 && lanes == 8) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType, b.getStringAttr("llvm.x86.avx2.permps"),
                  ValueRange{op.getTable(), op.getIndices()})
                  .getResult(0);
-  } else if (target != Target::Generic && size == 16 && lanes % 8 == 0) {
+  } else if (!bytes && target != Target::Generic && size == 16 &&
+             lanes % 8 == 0) {
     // AVX2 has no 16-entry vpermps: per 8 lanes, look up both halves of the
     // table (index bits 0-2) and pick by index bit 3 (vblendvps). Without
     // this, LUT-GEMM's 16-lane lookups fell to the per-lane extracts below.
@@ -335,7 +301,8 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
     }
   }
   if (!result) {
-    // Portable: one dynamic extract per lane.
+    // Portable (and byte tables without vpermb): one dynamic extract per
+    // lane.
     result = arith::ConstantOp::create(
         b, DenseElementsAttr::get(resultType, b.getZeroAttr(element)));
     Type indexType = op.getIndices().getType().getElementType();

@@ -24,7 +24,6 @@
 #include "mlir/IR/SymbolTable.h"
 
 namespace qblock {
-class ByteSumsOp;
 class DotBytesOp;
 class LookupOp;
 } // namespace qblock
@@ -108,11 +107,6 @@ private:
 /// tables; vpermb for i8 tables when `byteOps`) or by per-lane extracts.
 void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
                  Target target, bool byteOps);
-
-/// Replaces a qblock.byte_sums by vpdpbusd (when `byteOps`) or by shifts
-/// and adds.
-void lowerByteSums(mlir::ImplicitLocOpBuilder &b, qblock::ByteSumsOp op,
-                   bool byteOps);
 
 /// Replaces a qblock.dot_bytes by vpdpbusd (when `byteOps`) or by shifts,
 /// multiplies and adds.

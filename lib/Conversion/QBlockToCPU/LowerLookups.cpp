@@ -31,8 +31,6 @@ struct QBlockLowerLookupsPass
       ImplicitLocOpBuilder b(op->getLoc(), op);
       if (auto lookup = dyn_cast<LookupOp>(op))
         cpu::lowerLookup(b, lookup, *parsed, byteOps);
-      else if (auto sums = dyn_cast<ByteSumsOp>(op))
-        cpu::lowerByteSums(b, sums, byteOps);
       else if (auto dot = dyn_cast<DotBytesOp>(op))
         cpu::lowerDotBytes(b, dot, byteOps);
     });

@@ -152,6 +152,9 @@ struct ConvertQBlockToCPUPass
   using Base::Base;
 
   Target targetISA = Target::Generic;
+  /// Whether the target has AVX-512 byte permutes and dot products (VBMI,
+  /// VNNI); asked once per run, `host` queries the machine.
+  bool byteOps = false;
   /// Dimension sizes of quantized values whose shape is only known at run
   /// time (they come from a run-time qblock.quantize).
   llvm::DenseMap<Value, SmallVector<Value>> logicalSizes;
@@ -167,6 +170,7 @@ struct ConvertQBlockToCPUPass
       return signalPassFailure();
     }
     targetISA = *parsed;
+    byteOps = cpu::hasByteOps(target);
     if (w4a4TileRows < 1) {
       emitError(module.getLoc())
           << "--convert-qblock-to-cpu: w4a4-tile-rows must be at least 1, got "
@@ -244,7 +248,7 @@ struct ConvertQBlockToCPUPass
     });
     WalkResult leftover = module.walk([&](Operation *op) {
       // Lookups are ours to emit; --qblock-lower-lookups lowers them.
-      if (isa<LookupOp, ByteSumsOp, DotBytesOp>(op))
+      if (isa<LookupOp, DotBytesOp>(op))
         return WalkResult::advance();
       if (isa<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
@@ -487,7 +491,7 @@ struct ConvertQBlockToCPUPass
         b, tiled,
         [&](OpBuilder &tb, Location loc) {
           ImplicitLocOpBuilder ib(loc, tb);
-          if (targetISA == Target::AVX512 && cpu::hasByteOps(target) &&
+          if (targetISA == Target::AVX512 && byteOps &&
               ctx.blockSize % 16 == 0)
             emitW4A4IntegerTiles(ib, ctx);
           else
@@ -1932,6 +1936,9 @@ struct ConvertQBlockToCPUPass
           b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(v)));
     };
     Value nibbles = splat(0x0F0F0F0F), positions = splat(0x30201000);
+    // Dot products with ones add up the signed lookups.
+    Value ones = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(1)));
     Value four = splat(4);
     SmallVector<Value> sums(q, splat(0));
     Value chunkWord = arith::MulIOp::create(b, c, cst(b, kLutChunk / 32));
@@ -1956,8 +1963,8 @@ struct ConvertQBlockToCPUPass
         Value low = LookupOp::create(b, even, indices(bits));
         Value high = LookupOp::create(
             b, odd, indices(arith::ShRUIOp::create(b, bits, four)));
-        sums[i] = ByteSumsOp::create(b, lanesI32, sums[i], low);
-        sums[i] = ByteSumsOp::create(b, lanesI32, sums[i], high);
+        sums[i] = DotBytesOp::create(b, lanesI32, sums[i], ones, low);
+        sums[i] = DotBytesOp::create(b, lanesI32, sums[i], ones, high);
       }
     }
     Value scale = vector::BroadcastOp::create(

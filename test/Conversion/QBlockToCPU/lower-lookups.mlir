@@ -56,32 +56,8 @@ func.func @lookup_bytes(%table: vector<64xi8>, %index: vector<64xi8>) -> vector<
   return %r : vector<64xi8>
 }
 
-// Sums of four signed bytes per lane: vpdpbusd against unsigned ones on
-// AVX-512 (VNNI); elsewhere each byte is shifted to the top and back down
-// with its sign, and the four are added.
-// AVX512-LABEL: func.func @byte_sums
-// AVX512-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[BYTES:.*]]: vector<64xi8>)
-// AVX512: %[[ONES:.*]] = arith.constant dense<1> : vector<64xi8>
-// AVX512: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[ONES]], %[[BYTES]])
-// AVX512-NOT: qblock.byte_sums
-// GENERIC-LABEL: func.func @byte_sums
-// GENERIC-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[BYTES:.*]]: vector<64xi8>)
-// GENERIC: %[[WORDS:.*]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<16xi32>
-// GENERIC-DAG: %[[C24:.*]] = arith.constant dense<24> : vector<16xi32>
-// GENERIC: %[[T0:.*]] = arith.shli %[[WORDS]], %[[C24]]
-// GENERIC: %[[S0:.*]] = arith.shrsi %[[T0]], %[[C24]]
-// GENERIC: %[[A0:.*]] = arith.addi %[[ACC]], %[[S0]]
-// GENERIC-COUNT-2: arith.shli %[[WORDS]]
-// GENERIC: %[[S3:.*]] = arith.shrsi %[[WORDS]], %[[C24]]
-// GENERIC: %[[A3:.*]] = arith.addi %{{.*}}, %[[S3]]
-// GENERIC: return %[[A3]]
-// GENERIC-NOT: llvm.call_intrinsic
-func.func @byte_sums(%acc: vector<16xi32>, %bytes: vector<64xi8>) -> vector<16xi32> {
-  %r = qblock.byte_sums %acc, %bytes : vector<16xi32>, vector<64xi8>
-  return %r : vector<16xi32>
-}
-
-// Unsigned-by-signed byte dot products (the W4A4 integer kernel): vpdpbusd
+// Unsigned-by-signed byte dot products (the W4A4 integer kernel, and
+// LUT-GEMM's int8 lookups summed against ones): vpdpbusd
 // on AVX-512 (VNNI); elsewhere byte t of each lane, zero-extended from the
 // left operand and sign-extended from the right, multiplied and added.
 // AVX512-LABEL: func.func @dot_bytes
