@@ -66,18 +66,37 @@ BookTables getBookTables(ImplicitLocOpBuilder &b, ModuleOp module,
       getOrCreateTable(b, module, symbols, "__qblock_tops", tops, {n}), book.size()};
 }
 
+/// The seven midpoint sums of dialect `d`.
+SmallVector<Value> midpointSums(ImplicitLocOpBuilder &b,
+                                const BookTables &tables, Value d) {
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < 7; ++i)
+    sums.push_back(
+        memref::LoadOp::create(b, tables.sums, ValueRange{d, idx(b, i)}));
+  return sums;
+}
+
+/// #{i : twiceT > sums[i]}: the index of the nearest level (ties down), as
+/// i32, for a scalar twiceT or lane by lane for a vector (with `sums`
+/// broadcast to its shape).
+Value countAbove(ImplicitLocOpBuilder &b, Value twiceT, ArrayRef<Value> sums) {
+  Type i32 = b.getI32Type();
+  if (auto vector = dyn_cast<VectorType>(twiceT.getType()))
+    i32 = VectorType::get(vector.getShape(), i32);
+  Value count =
+      arith::ConstantOp::create(b, i32, b.getZeroAttr(i32)).getResult();
+  for (Value sum : sums) {
+    Value above =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, twiceT, sum);
+    count = arith::AddIOp::create(b, count, arith::ExtUIOp::create(b, i32, above));
+  }
+  return count;
+}
+
 /// Index (i32) of the level of dialect `d` nearest to half-unit magnitude t.
 Value roundIndex(ImplicitLocOpBuilder &b, const BookTables &tables, Value d,
                  Value twiceT) {
-  Value count = i32c(b, 0);
-  for (int64_t i = 0; i < 7; ++i) {
-    Value sum = memref::LoadOp::create(b, tables.sums, ValueRange{d, idx(b, i)});
-    Value above = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, twiceT,
-                                        sum);
-    count = arith::AddIOp::create(
-        b, count, arith::ExtUIOp::create(b, b.getI32Type(), above));
-  }
-  return count;
+  return countAbove(b, twiceT, midpointSums(b, tables, d));
 }
 
 Value levelAt(ImplicitLocOpBuilder &b, const BookTables &tables, Value d,
@@ -320,6 +339,8 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
   Value codeBase = arith::AddIOp::create(
       b, arith::MulIOp::create(b, row, idx(b, layout.k / 2)),
       arith::DivUIOp::create(b, first, idx(b, 2)));
+  // The chosen dialect's midpoints, loaded once for the whole block.
+  SmallVector<Value> dialectSums = midpointSums(b, tables, dialect);
   if (n % 32 == 0) {
     // 32 elements at a time: the same comparisons against the dialect's
     // midpoint sums, in vectors of 16, then even and odd codes paired into
@@ -327,16 +348,10 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
     auto lanesF32 = VectorType::get({16}, f32);
     auto lanesI32 = VectorType::get({16}, b.getI32Type());
     SmallVector<Value> sums;
-    for (int64_t i = 0; i < 7; ++i)
-      sums.push_back(vector::BroadcastOp::create(
-          b, lanesF32,
-          memref::LoadOp::create(b, tables.sums, ValueRange{dialect, idx(b, i)})));
+    for (Value sum : dialectSums)
+      sums.push_back(vector::BroadcastOp::create(b, lanesF32, sum));
     Value two = arith::ConstantOp::create(
         b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(2.0f)));
-    Value one = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(1)));
-    Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(0)));
     SmallVector<int64_t> evens, odds;
     for (int64_t i = 0; i < 16; ++i) {
       evens.push_back(2 * i);
@@ -352,17 +367,8 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
             Value twice = arith::MulFOp::create(
                 ib, vector::LoadOp::create(ib, lanesF32, t, ValueRange{e}),
                 two);
-            Value index = zero;
-            for (Value sum : sums)
-              index = arith::AddIOp::create(
-                  ib, index,
-                  arith::SelectOp::create(
-                      ib,
-                      arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT,
-                                            twice, sum),
-                      one, zero));
             codes.push_back(arith::OrIOp::create(
-                ib, index,
+                ib, countAbove(ib, twice, sums),
                 vector::LoadOp::create(ib, lanesI32, signs, ValueRange{e})));
           }
           Value lo = vector::ShuffleOp::create(ib, codes[0], codes[1], evens);
@@ -392,7 +398,7 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
           Value sign = memref::LoadOp::create(ib, signs, e);
           Value tv = memref::LoadOp::create(ib, t, e);
           Value twice = arith::MulFOp::create(ib, tv, f32c(ib, 2.0f));
-          Value index = roundIndex(ib, tables, dialect, twice);
+          Value index = countAbove(ib, twice, dialectSums);
           return arith::TruncIOp::create(ib, i8,
                                          arith::OrIOp::create(ib, sign, index));
         };
