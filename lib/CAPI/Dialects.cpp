@@ -90,9 +90,11 @@ MlirAttribute qblockFormatBookAttrGetBuiltin(MlirContext ctx,
     book = num::FormatBook::e2m1();
   else if (n == "int4")
     book = num::FormatBook::int4();
+  else if (n == "int8")
+    book = num::FormatBook::int8();
   if (!book) {
     errorAt(context)() << "unknown formatbook '" << n
-                       << "'; expected dialectfp4, e2m1 or int4";
+                       << "'; expected dialectfp4, e2m1, int4 or int8";
     return MlirAttribute{nullptr};
   }
   return wrap(FormatBookAttr::get(context, *book));
@@ -129,9 +131,12 @@ MlirAttribute qblockSchemeAttrGet(MlirContext ctx, MlirStringRef preset,
     scheme = num::Scheme::nvfp4();
   else if (name == "int4")
     scheme = num::Scheme::int4();
+  else if (name == "int8")
+    scheme = num::Scheme::int8();
   if (!scheme) {
     errorAt(context)() << "unknown scheme '" << name
-                       << "'; expected blockdialect, mxfp4, nvfp4 or int4";
+                       << "'; expected blockdialect, mxfp4, nvfp4, int4 or "
+                          "int8";
     return MlirAttribute{nullptr};
   }
   if (block != 0)

@@ -167,10 +167,24 @@ Scheme Scheme::int4(int64_t blockSize) {
   return {FormatBook::int4(), ScaleKind::F16, blockSize, SelectRule::MSE};
 }
 
+Scheme Scheme::int8(int64_t blockSize) {
+  return {FormatBook::int8(), ScaleKind::F16, blockSize, SelectRule::MSE};
+}
+
 double Scheme::bitsPerElement() const {
   int dialectBits = book.size() > 1 ? 4 : 0;
-  return 4.0 + static_cast<double>(dialectBits + scaleBits(scale)) /
-                   static_cast<double>(blockSize);
+  return static_cast<double>(book.codeBits()) +
+         static_cast<double>(dialectBits + scaleBits(scale)) /
+             static_cast<double>(blockSize);
+}
+
+int int8Level(float t) {
+  // t/2 - 1/2 is exact for the t this sees (finite, below 2^23); its ceiling
+  // is the nearest integer to t/2 with ties going down.
+  float level = std::ceil(t * 0.5f - 0.5f);
+  return level >= static_cast<float>(kInt8MaxLevel)
+             ? kInt8MaxLevel
+             : std::max(0, static_cast<int>(level));
 }
 
 std::string validateBlockSize(int64_t blockSize) {
@@ -238,6 +252,16 @@ void quantizeBlock(const float *values, const Scheme &scheme,
       t[i] = scale == 0.0f ? 0.0f : (std::fabs(values[i]) / scale) * 2.0f;
   }
 
+  if (scheme.book.isInteger()) {
+    out.dialect = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      int level = int8Level(t[i]);
+      out.codes[i] = static_cast<uint8_t>(
+          static_cast<int8_t>(std::signbit(values[i]) ? -level : level));
+    }
+    return;
+  }
+
   const RoundingTables &rt = roundingTablesFor(scheme.book);
   int dialect = selectWithTables(t, n, rt, scheme.select);
   out.dialect = static_cast<uint8_t>(dialect);
@@ -257,6 +281,15 @@ float decodeElement(uint8_t code, const DialectTable &table, ScaleKind kind,
 void dequantizeBlock(const QuantizedBlock &block, const Scheme &scheme,
                      float *out) {
   const int64_t n = scheme.blockSize;
+  if (scheme.book.isInteger()) {
+    float half = halfScale(scheme.scale, block.scaleCode);
+    for (int64_t i = 0; i < n; ++i) {
+      int code = static_cast<int8_t>(block.codes[i]);
+      float magnitude = static_cast<float>(2 * std::abs(code)) * half;
+      out[i] = code < 0 ? -magnitude : magnitude;
+    }
+    return;
+  }
   // A corrupt dialect id decodes to NaN rather than reading past the book.
   if (block.dialect >= scheme.book.size()) {
     std::fill(out, out + n, std::numeric_limits<float>::quiet_NaN());

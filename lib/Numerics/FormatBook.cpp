@@ -44,6 +44,8 @@ FormatBook FormatBook::e2m1() { return FormatBook({kE2M1}); }
 
 FormatBook FormatBook::int4() { return FormatBook({kInt4}); }
 
+FormatBook FormatBook::int8() { return FormatBook({}, /*integer=*/true); }
+
 std::string
 FormatBook::validate(const std::vector<std::vector<int64_t>> &tables) {
   if (tables.empty() || tables.size() > static_cast<size_t>(kMaxDialects))
@@ -82,6 +84,8 @@ FormatBook FormatBook::custom(const std::vector<std::vector<int64_t>> &tables) {
 }
 
 int FormatBook::maxMagnitude() const {
+  if (integer)
+    return 2 * kInt8MaxLevel;
   int result = 0;
   for (const DialectTable &table : tables)
     result = std::max<int>(result, table[kLevelsPerDialect - 1]);
@@ -108,6 +112,8 @@ std::string FormatBook::builtinName() const {
     return "e2m1";
   if (*this == int4())
     return "int4";
+  if (integer)
+    return "int8";
   return "";
 }
 

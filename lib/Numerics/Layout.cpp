@@ -7,6 +7,7 @@
 
 #include "qblock/Numerics/Layout.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -36,11 +37,15 @@ uint16_t readScale(const uint8_t *src, int64_t bytes) {
 /// caller, which knows whether the neighbouring nibble is already valid.
 void packCodesAndScale(const QuantizedBlock &block, const BlockLayout &layout,
                        int64_t row, int64_t blockIndex, uint8_t *packed) {
-  uint8_t *codes = packed + layout.codesOffset + row * (layout.k / 2) +
-                   blockIndex * (layout.blockSize / 2);
-  for (int64_t i = 0; i < layout.blockSize / 2; ++i)
-    codes[i] = static_cast<uint8_t>((block.codes[2 * i] & 0xF) |
-                                    ((block.codes[2 * i + 1] & 0xF) << 4));
+  int64_t blockBytes = layout.blockSize * layout.codeBits / 8;
+  uint8_t *codes = packed + layout.codesOffset + row * layout.codeBytesPerRow +
+                   blockIndex * blockBytes;
+  if (layout.codeBits == 8)
+    std::copy(block.codes, block.codes + layout.blockSize, codes);
+  else
+    for (int64_t i = 0; i < blockBytes; ++i)
+      codes[i] = static_cast<uint8_t>((block.codes[2 * i] & 0xF) |
+                                      ((block.codes[2 * i + 1] & 0xF) << 4));
   writeScale(packed + layout.scalesOffset +
                  (row * layout.blocksPerRow + blockIndex) *
                      layout.scaleBytesPerCode,
@@ -64,8 +69,10 @@ BlockLayout computeLayout(int64_t rows, int64_t k, const Scheme &scheme) {
   layout.k = k;
   layout.blockSize = scheme.blockSize;
   layout.blocksPerRow = k / scheme.blockSize;
+  layout.codeBits = scheme.book.codeBits();
+  layout.codeBytesPerRow = k * layout.codeBits / 8;
   layout.codesOffset = 0;
-  layout.codesBytes = rows * (k / 2);
+  layout.codesBytes = rows * layout.codeBytesPerRow;
   layout.dialectBytesPerRow =
       scheme.book.size() > 1 ? (layout.blocksPerRow + 1) / 2 : 0;
   layout.dialectsOffset = alignUp(layout.codesOffset + layout.codesBytes);
@@ -131,11 +138,16 @@ std::vector<float> dequantizeMatrix(const uint8_t *packed, int64_t rows,
 
 void unpackBlock(const uint8_t *packed, const BlockLayout &layout, int64_t row,
                  int64_t block, QuantizedBlock &out) {
-  const uint8_t *codes = packed + layout.codesOffset + row * (layout.k / 2) +
-                         block * (layout.blockSize / 2);
-  for (int64_t i = 0; i < layout.blockSize / 2; ++i) {
-    out.codes[2 * i] = codes[i] & 0xF;
-    out.codes[2 * i + 1] = codes[i] >> 4;
+  int64_t blockBytes = layout.blockSize * layout.codeBits / 8;
+  const uint8_t *codes = packed + layout.codesOffset +
+                         row * layout.codeBytesPerRow + block * blockBytes;
+  if (layout.codeBits == 8) {
+    std::copy(codes, codes + layout.blockSize, out.codes);
+  } else {
+    for (int64_t i = 0; i < blockBytes; ++i) {
+      out.codes[2 * i] = codes[i] & 0xF;
+      out.codes[2 * i + 1] = codes[i] >> 4;
+    }
   }
   if (layout.dialectBytesPerRow == 0) {
     out.dialect = 0;

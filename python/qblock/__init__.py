@@ -18,7 +18,8 @@ Compiler (parses MLIR text, runs a pass pipeline, JIT-runs the result):
     >>> c = m.run("matmul", a)        # NumPy in, NumPy out
 
 Schemes are given as ``Scheme`` / ``BCQScheme`` objects or by name:
-``"blockdialect"``, ``"mxfp4"``, ``"nvfp4"``, ``"int4"`` (preset defaults) or
+``"blockdialect"``, ``"mxfp4"``, ``"nvfp4"``, ``"int4"``, ``"int8"`` (preset
+defaults; ``int8`` is the activation format of the W4A8 path) or
 ``"bcq"`` (3 bits, group 128). ``axis`` is the blocked (reduction) axis; the
 other dimensions may be anything. See python/README.md.
 """
@@ -54,7 +55,7 @@ __all__ = [
     "unpack",
 ]
 
-PRESETS = ("blockdialect", "mxfp4", "nvfp4", "int4")
+PRESETS = ("blockdialect", "mxfp4", "nvfp4", "int4", "int8")
 
 #: Quantize the constant weights of linalg matmuls (BlockDialect by default),
 #: pack them, and lower everything to the LLVM dialect for this CPU.
@@ -115,7 +116,8 @@ def unpack(packed, shape, scheme="blockdialect", axis=-1):
     """The codes, dialect ids and scale codes of a packed block-scheme tensor.
 
     Returns ``Blocks(codes, dialects, scales)``: ``codes`` (uint8, 4-bit:
-    sign bit 3, magnitude index bits 0-2) has `shape`; ``dialects`` (uint8)
+    sign bit 3, magnitude index bits 0-2; for ``int8`` the two's-complement
+    byte) has `shape`; ``dialects`` (uint8)
     and ``scales`` (uint16 scale codes: E8M0, E4M3 or F16 bits) have `shape`
     with the blocked axis replaced by the number of blocks along it.
     """

@@ -65,6 +65,7 @@ const Preset kPresets[] = {
     {"mxfp4", [] { return num::Scheme::mxfp4(); }},
     {"nvfp4", [] { return num::Scheme::nvfp4(); }},
     {"int4", [] { return num::Scheme::int4(); }},
+    {"int8", [] { return num::Scheme::int8(); }},
 };
 
 /// The preset name a scheme prints as in IR (book and scale decide, as in
@@ -98,7 +99,7 @@ num::Scheme makePreset(const std::string &name, int64_t block,
   }
   throw py::value_error("unknown scheme '" + name +
                         "'; expected 'blockdialect', 'mxfp4', 'nvfp4', "
-                        "'int4' (or use Scheme.custom / BCQScheme)");
+                        "'int4', 'int8' (or use Scheme.custom / BCQScheme)");
 }
 
 num::Scheme makeCustom(const std::vector<std::vector<int64_t>> &book,
@@ -374,6 +375,7 @@ dialect selection rule (docs/formats.md).
     Scheme("blockdialect")                       # DialectFP4, E8M0, block 32, mse
     Scheme("blockdialect", block=16, select="two-stage")
     Scheme("mxfp4"); Scheme("nvfp4"); Scheme("int4")
+    Scheme("int8")                               # 8-bit codes (activations)
     Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], scale="e8m0", block=32)
 
 ``block=0`` keeps the preset's default (32; 16 for nvfp4).)doc")
@@ -386,8 +388,8 @@ dialect selection rule (docs/formats.md).
                   "dialects of 8 strictly increasing magnitudes in half "
                   "units, starting at 0.")
       .def_property_readonly("preset", &presetName,
-                             "'blockdialect', 'mxfp4', 'nvfp4', 'int4' or "
-                             "'custom' (as the scheme prints in IR)")
+                             "'blockdialect', 'mxfp4', 'nvfp4', 'int4', "
+                             "'int8' or 'custom' (as the scheme prints in IR)")
       .def_property_readonly(
           "block", [](const num::Scheme &s) { return s.blockSize; })
       .def_property_readonly("select",

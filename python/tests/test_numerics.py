@@ -393,3 +393,27 @@ def test_scheme_objects():
         "BCQScheme(bits=2, group=64, offset=False)"
     assert qblock.layout((64, 8), "blockdialect", axis=0)["total_bytes"] == \
         qblock.storage_bytes((64, 8), "blockdialect", axis=0)
+
+
+def test_int8_matches_definition():
+    # INT8 (the W4A8 activation format): q = the integer nearest to x / s
+    # (ties to the smaller magnitude, at most 127), s = f16(amax / 127).
+    x = gaussian((5, 64), seed=11, scale=3.0)
+    x[0, :32] = 0.0
+    x[1, :4] = [127.0, 2.5, -1.5, -0.25]        # scale 1: exact ties
+    packed = qblock.quantize(x, "int8", axis=1)
+    assert packed.size == qblock.storage_bytes(x.shape, "int8", axis=1)
+    decoded = qblock.dequantize(packed, x.shape, "int8", axis=1)
+    blocks = x.reshape(5, 2, 32)
+    amax = np.abs(blocks).max(axis=2, keepdims=True)
+    s = (amax / np.float32(127)).astype(np.float16).astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(s > 0, np.abs(blocks).astype(np.float64) / s, 0.0)
+    q = np.minimum(np.ceil(u - 0.5), 127) * np.sign(blocks)
+    expected = (q * s).astype(np.float32).reshape(5, 64)
+    np.testing.assert_array_equal(decoded, expected)
+    assert list(decoded[1, :4]) == [127.0, 2.0, -1.0, 0.0]
+    codes = qblock.unpack(packed, x.shape, "int8", axis=1).codes
+    assert codes[1, 2].view(np.int8) == -1
+    assert qblock.bits_per_element("int8") == 8.5
+    assert qblock.Scheme("int8").preset == "int8"

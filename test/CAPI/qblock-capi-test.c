@@ -118,7 +118,7 @@ static void testAttributesAndTypes(MlirContext ctx) {
 static void testInvalid(MlirContext ctx) {
   // CHECK-LABEL: invalid arguments
   puts("invalid arguments");
-  // CHECK: diagnostic: unknown scheme 'fp3'; expected blockdialect, mxfp4, nvfp4 or int4
+  // CHECK: diagnostic: unknown scheme 'fp3'; expected blockdialect, mxfp4, nvfp4, int4 or int8
   CHECK_OR_DIE(mlirAttributeIsNull(qblockSchemeAttrGet(ctx, str("fp3"), 0, false)));
   // CHECK: diagnostic: {{.*}}block{{.*}}
   CHECK_OR_DIE(mlirAttributeIsNull(qblockSchemeAttrGet(ctx, str("mxfp4"), 3, false)));

@@ -45,10 +45,14 @@ struct Scheme {
   static Scheme mxfp4(int64_t blockSize = 32);
   static Scheme nvfp4(int64_t blockSize = 16);
   static Scheme int4(int64_t blockSize = 32);
+  /// INT8 (symmetric levels -127..127, f16 scale amax/127): the activation
+  /// format of the W4A8 integer path.
+  static Scheme int8(int64_t blockSize = 32);
 
-  /// Storage bits per element: 4 + (dialect-id bits + scale bits) / block.
-  /// Dialect ids cost 4 bits per block when the book has more than one
-  /// dialect, nothing otherwise. BlockDialect-32: 4.375; MXFP4-32: 4.25.
+  /// Storage bits per element: code bits + (dialect-id bits + scale bits) /
+  /// block. Dialect ids cost 4 bits per block when the book has more than
+  /// one dialect, nothing otherwise. BlockDialect-32: 4.375; MXFP4-32: 4.25;
+  /// INT8-32: 8.5.
   double bitsPerElement() const;
 
   bool operator==(const Scheme &o) const {
@@ -66,11 +70,17 @@ std::string validateBlockSize(int64_t blockSize);
 /// magnitude clamp to it. NaN maps to 0.
 int roundToLevel(float t, const DialectTable &table);
 
+/// The INT8 code magnitude of a value `t` in half units (finite, >= 0):
+/// the nearest integer to t / 2, ties to the smaller one, at most 127.
+int int8Level(float t);
+
 /// One quantized block in unpacked form.
 struct QuantizedBlock {
   uint8_t dialect = 0;    // id into the scheme's book
   uint16_t scaleCode = 0; // see Scale.h
-  uint8_t codes[4096];    // one 4-bit code per element (low nibble used)
+  /// One code per element: 4-bit codes in the low nibble; INT8 codes are
+  /// whole two's-complement bytes.
+  uint8_t codes[4096];
 };
 
 /// Quantizes `scheme.blockSize` consecutive values.

@@ -7,7 +7,8 @@
 // starting at a multiple of kArrayAlignment bytes (docs/formats.md):
 //
 //   codes    rows * K/2 bytes: element k of row r at byte r*K/2 + k/2, low
-//            nibble for even k, high nibble for odd k.
+//            nibble for even k, high nibble for odd k. INT8: rows * K
+//            bytes, element k of row r at byte r*K.
 //   dialects rows * ceil(B/2) bytes where B = K / blockSize; block b of row r
 //            at byte r*ceil(B/2) + b/2, low nibble for even b. Absent (0
 //            bytes) when the book has one dialect.
@@ -32,6 +33,10 @@ struct BlockLayout {
   int64_t k = 0;
   int64_t blockSize = 0;
   int64_t blocksPerRow = 0;
+  /// Bits of one element code (4, or 8 for INT8).
+  int64_t codeBits = 4;
+  /// Bytes of one row's codes: K * codeBits / 8.
+  int64_t codeBytesPerRow = 0;
   int64_t codesOffset = 0, codesBytes = 0;
   int64_t dialectsOffset = 0, dialectsBytes = 0, dialectBytesPerRow = 0;
   int64_t scalesOffset = 0, scalesBytes = 0, scaleBytesPerCode = 0;
