@@ -72,12 +72,17 @@ static std::optional<num::FormatBook> builtinBook(StringRef name) {
     return num::FormatBook::e2m1();
   if (name == "int4")
     return num::FormatBook::int4();
+  if (name == "int8")
+    return num::FormatBook::int8();
   return std::nullopt;
 }
 
 LogicalResult
 FormatBookAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        ArrayRef<int64_t> magnitudes) {
+  // No tables: the INT8 book (see FormatBookAttr::get).
+  if (magnitudes.empty())
+    return success();
   if (magnitudes.size() % num::kLevelsPerDialect != 0)
     return emitError() << "a formatbook holds 8 magnitudes per dialect, got "
                        << magnitudes.size() << " in total";
@@ -89,6 +94,7 @@ FormatBookAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 FormatBookAttr FormatBookAttr::get(MLIRContext *context,
                                    const num::FormatBook &book) {
+  // INT8 has no tables; it is the one book stored without magnitudes.
   SmallVector<int64_t> flat;
   for (const num::DialectTable &table : book.dialects())
     flat.append(table.begin(), table.end());
@@ -96,6 +102,8 @@ FormatBookAttr FormatBookAttr::get(MLIRContext *context,
 }
 
 num::FormatBook FormatBookAttr::toNumerics() const {
+  if (getMagnitudes().empty())
+    return num::FormatBook::int8();
   return num::FormatBook::custom(toTables(getMagnitudes()));
 }
 
@@ -109,7 +117,7 @@ Attribute FormatBookAttr::parse(AsmParser &parser, Type) {
     if (!book) {
       parser.emitError(loc, "unknown formatbook '")
           << name
-          << "'; expected dialectfp4, e2m1, int4 or a table of dialects "
+          << "'; expected dialectfp4, e2m1, int4, int8 or a table of dialects "
              "such as [[0, 1, 2, 3, 4, 6, 8, 12]]";
       return {};
     }
@@ -174,6 +182,7 @@ static ArrayRef<SchemePreset> schemePresets() {
       {"mxfp4", [] { return num::Scheme::mxfp4(); }},
       {"nvfp4", [] { return num::Scheme::nvfp4(); }},
       {"int4", [] { return num::Scheme::int4(); }},
+      {"int8", [] { return num::Scheme::int8(); }},
   };
   return presets;
 }
@@ -239,7 +248,7 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
     if (preset == schemePresets().end()) {
       parser.emitError(headLoc, "unknown scheme '")
           << head
-          << "'; expected blockdialect, mxfp4, nvfp4, int4 or "
+          << "'; expected blockdialect, mxfp4, nvfp4, int4, int8 or "
              "book = #qblock.book<...>";
       return {};
     }

@@ -313,6 +313,10 @@ LogicalResult MatmulOp::verify() {
   if (!weightScheme)
     return emitOpError("the weight uses a BCQ scheme; use qblock.lut_gemm "
                        "for BCQ weights");
+  if (weightScheme.getBook().toNumerics().isInteger())
+    return emitOpError("int8 is an activation format; quantize the weight "
+                       "with a 4-bit scheme (blockdialect, mxfp4, nvfp4, "
+                       "int4)");
   auto lhsType = cast<ShapedType>(getLhs().getType());
   if (SchemeAttr fused = getActSchemeAttr()) {
     if (isa<QuantizedTensorType>(lhsType))

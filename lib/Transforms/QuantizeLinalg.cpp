@@ -60,17 +60,17 @@ struct QuantizeLinalgPass
       return emitError(UnknownLoc::get(context))
              << "--qblock-quantize-linalg: " << message;
     };
-    if (acts == ActScheme::INT8)
-      return fail("acts=int8 is not implemented yet; use acts=none, "
-                  "blockdialect or mxfp4");
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "
                   "matmuls with the acts= scheme; set acts=blockdialect or "
                   "mxfp4");
+    if (fullPath && acts == ActScheme::INT8)
+      return fail("full-path=true with acts=int8 would make both operands "
+                  "of Q*K^T INT8, and the integer path pairs INT8 "
+                  "activations only with 4-bit weights; use acts=blockdialect "
+                  "or mxfp4 with full-path=true");
     if (acts != ActScheme::None && scheme == QuantScheme::BCQ)
-      return fail("acts=" + std::string(acts == ActScheme::MXFP4
-                                            ? "mxfp4"
-                                            : "blockdialect") +
+      return fail("acts=" + actsName() +
                   " needs a block weight scheme; qblock.lut_gemm (scheme=bcq) "
                   "takes float activations");
     if (from != "fit" && from != "uniform")
@@ -232,12 +232,31 @@ struct QuantizeLinalgPass
     return QuantizeOp::create(builder, loc, type, lhs);
   }
 
+  std::string actsName() const {
+    switch (acts) {
+    case ActScheme::MXFP4:
+      return "mxfp4";
+    case ActScheme::INT8:
+      return "int8";
+    case ActScheme::BlockDialect:
+      return "blockdialect";
+    default:
+      return "none";
+    }
+  }
+
   /// The acts= scheme with a given block size.
   SchemeAttr activationScheme(MLIRContext *context, int64_t blockSize) const {
-    num::Scheme actScheme =
-        acts == ActScheme::MXFP4
-            ? num::Scheme::mxfp4(blockSize)
-            : num::Scheme::blockDialect(blockSize, num::SelectRule::TwoStage);
+    num::Scheme actScheme = [&] {
+      switch (acts) {
+      case ActScheme::MXFP4:
+        return num::Scheme::mxfp4(blockSize);
+      case ActScheme::INT8:
+        return num::Scheme::int8(blockSize);
+      default:
+        return num::Scheme::blockDialect(blockSize, num::SelectRule::TwoStage);
+      }
+    }();
     return SchemeAttr::get(context, actScheme);
   }
 

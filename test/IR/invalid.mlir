@@ -1,6 +1,6 @@
 // RUN: quant-opt %s -split-input-file -verify-diagnostics
 
-// expected-error@+1 {{unknown formatbook 'fp5'; expected dialectfp4, e2m1, int4 or a table of dialects such as [[0, 1, 2, 3, 4, 6, 8, 12]]}}
+// expected-error@+1 {{unknown formatbook 'fp5'; expected dialectfp4, e2m1, int4, int8 or a table of dialects such as [[0, 1, 2, 3, 4, 6, 8, 12]]}}
 func.func private @f(!qblock.qtensor<32xf32, #qblock.scheme<book = #qblock.book<fp5>>, axis = 0>)
 
 // -----
@@ -30,7 +30,7 @@ func.func private @f(!qblock.qtensor<32xf32, #qblock.scheme<book = #qblock.book<
 
 // -----
 
-// expected-error@+1 {{unknown scheme 'mxfp8'; expected blockdialect, mxfp4, nvfp4, int4 or book = #qblock.book<...>}}
+// expected-error@+1 {{unknown scheme 'mxfp8'; expected blockdialect, mxfp4, nvfp4, int4, int8 or book = #qblock.book<...>}}
 func.func private @f(!qblock.qtensor<32xf32, #qblock.scheme<mxfp8>, axis = 0>)
 
 // -----
@@ -220,6 +220,14 @@ func.func @from_storage_size(%b: tensor<100xi8>) {
 func.func @from_storage_dynamic(%b: tensor<128xi8>) {
   // expected-error@+1 {{'qblock.from_storage' op a quantized shape with dynamic sizes [?, 32] needs storage of dynamic size (tensor<?xi8>)}}
   %0 = qblock.from_storage %b : tensor<128xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  return
+}
+
+// -----
+
+func.func @matmul_int8_weight(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.scheme<int8>, axis = 0>, %i: tensor<2x8xf32>) {
+  // expected-error@+1 {{'qblock.matmul' op int8 is an activation format; quantize the weight with a 4-bit scheme (blockdialect, mxfp4, nvfp4, int4)}}
+  %0 = qblock.matmul ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int8>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>
   return
 }
 

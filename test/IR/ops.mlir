@@ -25,6 +25,11 @@ func.func @quantize_each_scheme(%x: tensor<64x32xf32>) {
   %5 = qblock.quantize %x : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<nvfp4, block = 32>, axis = 0>
   // CHECK: #qblock.scheme<int4>
   %6 = qblock.quantize %x : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<int4>, axis = 0>
+  // INT8 (an activation format): the one book without tables.
+  // CHECK: #qblock.scheme<int8>
+  %i8 = qblock.quantize %x : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<book = #qblock.book<int8>, scale = f16>, axis = 0>
+  // CHECK: #qblock.scheme<book = #qblock.book<int8>, scale = e8m0, block = 16>
+  %i8e = qblock.quantize %x : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<int8, scale = e8m0, block = 16>, axis = 0>
   // A book + scale that matches a preset prints as the preset.
   // CHECK: #qblock.scheme<mxfp4>
   %7 = qblock.quantize %x : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<book = #qblock.book<e2m1>, scale = e8m0>, axis = 0>

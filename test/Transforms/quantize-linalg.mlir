@@ -7,6 +7,7 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="acts=blockdialect" -split-input-file | FileCheck %s --check-prefix=ACTS
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=4 group=32 from=uniform" -split-input-file | FileCheck %s --check-prefix=UNIFORM
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 acts=mxfp4" -split-input-file | FileCheck %s --check-prefix=ACTS-MX
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=int8" -split-input-file | FileCheck %s --check-prefix=ACTS-I8
 
 // A plain matmul with a constant weight and a dynamic M.
 // CHECK-LABEL: func.func @matmul
@@ -39,6 +40,10 @@
 // ACTS: qblock.matmul ins(%[[A]], %[[W]] : !qblock.qtensor<?x128xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 1>, !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%[[INIT]] : tensor<?x64xf32>)
 // ACTS-MX-LABEL: func.func @matmul
 // ACTS-MX: qblock.quantize %{{.*}} : tensor<?x128xf32> -> !qblock.qtensor<?x128xf32, #qblock.scheme<mxfp4, block = 16>, axis = 1>
+// INT8 activations (W4A8) with the weights' block size.
+// ACTS-I8-LABEL: func.func @matmul
+// ACTS-I8: %[[QA:.*]] = qblock.quantize %{{.*}} : tensor<?x128xf32> -> !qblock.qtensor<?x128xf32, #qblock.scheme<int8>, axis = 1>
+// ACTS-I8: qblock.matmul ins(%[[QA]], %{{.*}} : !qblock.qtensor<?x128xf32, #qblock.scheme<int8>, axis = 1>, !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>)
 func.func @matmul(%x: tensor<?x128xf32>, %init: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %w = arith.constant dense<0.25> : tensor<128x64xf32>
   %r = linalg.matmul ins(%x, %w : tensor<?x128xf32>, tensor<128x64xf32>) outs(%init : tensor<?x64xf32>) -> tensor<?x64xf32>

@@ -24,11 +24,13 @@ def QBlock_FormatBookAttr : QBlock_Attr<"FormatBook", "book"> {
     #qblock.book<dialectfp4>   // the 16 DialectFP4 dialects
     #qblock.book<e2m1>         // OCP E2M1: 0 .5 1 1.5 2 3 4 6
     #qblock.book<int4>         // 0 1 2 ... 7
+    #qblock.book<int8>         // 8-bit codes: -127 ... 127 (no tables)
     #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 8]]>
     ```
 
     A table needs 1 to 16 dialects of exactly 8 strictly increasing
-    magnitudes in [0, 127] starting at 0.
+    magnitudes in [0, 127] starting at 0. `int8` is not a table: its codes
+    are 8-bit integers (every even half-unit magnitude up to 254).
   }];
   let parameters = (ins ArrayRefParameter<"int64_t", "magnitudes, 8 per dialect">:$magnitudes);
   let hasCustomAssemblyFormat = 1;
@@ -55,6 +57,11 @@ def QBlock_SchemeAttr : QBlock_Attr<"Scheme", "scheme"> {
     | `mxfp4`        | `e2m1`       | e8m0  | 32            |
     | `nvfp4`        | `e2m1`       | e4m3  | 16            |
     | `int4`         | `int4`       | f16   | 32            |
+    | `int8`         | `int8`       | f16   | 32            |
+
+    `int8` is an activation format (the W4A8 integer path): 8-bit
+    two's-complement codes, symmetric levels -127..127, scale amax / 127.
+    Weights use the 4-bit schemes.
 
     ```mlir
     #qblock.scheme<blockdialect>

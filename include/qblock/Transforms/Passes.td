@@ -84,7 +84,7 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
                         "DialectFP4 with two-stage selection, as hardware would"),
              clEnumValN(::qblock::ActScheme::MXFP4, "mxfp4", "OCP MXFP4"),
              clEnumValN(::qblock::ActScheme::INT8, "int8",
-                        "symmetric INT8 (not implemented yet)"))}]>,
+                        "INT8 per block (f16 scale amax/127): the W4A8 integer path"))}]>,
     Option<"fullPath", "full-path", "bool", "false",
            "Also quantize activation-by-activation matmuls (attention's "
            "Q*K^T and scores*V) with the acts= scheme on both sides">,
