@@ -110,6 +110,8 @@ void printActivationProducts(int64_t k) {
        num::Scheme::blockDialect(32, num::SelectRule::TwoStage)},
       {"W4A4 blockdialect-32 (acts mse)", num::Scheme::blockDialect(32),
        num::Scheme::blockDialect(32)},
+      {"W4A8 blockdialect-32 (acts int8)", num::Scheme::blockDialect(32),
+       num::Scheme::int8(32)},
       {"W4A16 mxfp4-32", num::Scheme::mxfp4(32), std::nullopt},
       {"W4A4 mxfp4-32", num::Scheme::mxfp4(32), num::Scheme::mxfp4(32)},
   };

@@ -110,7 +110,7 @@ separated; every combination is one configuration.
                             avx512 (default host)
   --min-calls C             timed calls per measurement, at least (default 20)
   --min-seconds S           seconds per measurement, at least (default 1)
-  --acts none|blockdialect|mxfp4
+  --acts none|blockdialect|mxfp4|int8
                             quantize activations online inside the matmul
                             (W4A4 integer path; blockdialect uses two-stage
                             selection); the check then uses the quantized
@@ -549,8 +549,13 @@ std::string actSchemeText() {
            (options.block ? ", block = " + std::to_string(options.block)
                           : std::string()) +
            ">";
+  if (options.acts == "int8")
+    return "#qblock.scheme<int8" +
+           (options.block ? ", block = " + std::to_string(options.block)
+                          : std::string()) +
+           ">";
   fatal("unknown --acts '" + options.acts +
-        "'; expected none, blockdialect or mxfp4");
+        "'; expected none, blockdialect, mxfp4 or int8");
 }
 
 /// The activation scheme as the numerics core sees it (the weights' block
@@ -559,9 +564,11 @@ std::optional<num::Scheme> actScheme(qblock::QuantizedTensorType weightType) {
   if (options.acts == "none")
     return std::nullopt;
   int64_t block = weightType.getBlockSize();
-  return options.acts == "mxfp4"
-             ? num::Scheme::mxfp4(block)
-             : num::Scheme::blockDialect(block, num::SelectRule::TwoStage);
+  if (options.acts == "mxfp4")
+    return num::Scheme::mxfp4(block);
+  if (options.acts == "int8")
+    return num::Scheme::int8(block);
+  return num::Scheme::blockDialect(block, num::SelectRule::TwoStage);
 }
 
 /// Parses !qblock.qtensor<KxNxf32, scheme, axis = 0>, so the dialect's

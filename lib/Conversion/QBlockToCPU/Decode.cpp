@@ -63,14 +63,17 @@ DecodeTables DecodeTables::get(ImplicitLocOpBuilder &b, ModuleOp module,
                                SymbolTable &symbols,
                                const numerics::Scheme &scheme) {
   DecodeTables tables;
-  std::vector<float> rows(16 * 16, std::numeric_limits<float>::quiet_NaN());
-  for (int d = 0; d < scheme.book.size(); ++d)
-    for (int code = 0; code < 16; ++code) {
-      float magnitude = scheme.book.dialect(d)[code & 7];
-      rows[d * 16 + code] = (code & 8) ? -magnitude : magnitude;
-    }
-  tables.dialects =
-      getOrCreateTable(b, module, symbols, "__qblock_dialects", rows, {16, 16});
+  // INT8 codes are their own values: no dialect table to look them up in.
+  if (!scheme.book.isInteger()) {
+    std::vector<float> rows(16 * 16, std::numeric_limits<float>::quiet_NaN());
+    for (int d = 0; d < scheme.book.size(); ++d)
+      for (int code = 0; code < 16; ++code) {
+        float magnitude = scheme.book.dialect(d)[code & 7];
+        rows[d * 16 + code] = (code & 8) ? -magnitude : magnitude;
+      }
+    tables.dialects = getOrCreateTable(b, module, symbols, "__qblock_dialects",
+                                       rows, {16, 16});
+  }
   if (scheme.scale != numerics::ScaleKind::F16) {
     std::vector<float> halves(256);
     for (int code = 0; code < 256; ++code)

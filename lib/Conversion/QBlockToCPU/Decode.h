@@ -41,6 +41,7 @@ struct DecodeTables {
   /// memref<16x16xf32>: row d holds dialect d's signed magnitudes in half
   /// units, codes 0-7 positive and 8-15 negative; rows past the book are
   /// NaN so a corrupt dialect id decodes to NaN, as in the numerics core.
+  /// Null for INT8, whose codes are their values.
   mlir::Value dialects;
   /// memref<256xf32> of 0.5 * scale for every 8-bit scale code (E8M0,
   /// E4M3); null for F16 scales, which are converted with arith.extf.

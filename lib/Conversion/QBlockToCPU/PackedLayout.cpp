@@ -26,9 +26,11 @@ PackedLayout PackedLayout::build(ImplicitLocOpBuilder &b, Value rows, int64_t k,
   layout.blocksPerRow = k / scheme.blockSize;
   layout.scaleBytes = numerics::scaleBytes(scheme.scale);
   layout.hasDialects = scheme.book.size() > 1;
+  layout.codeBits = scheme.book.codeBits();
+  layout.codeBytesPerRow = k * layout.codeBits / 8;
   layout.rows = rows;
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  Value codesBytes = arith::MulIOp::create(b, rows, cst(k / 2));
+  Value codesBytes = arith::MulIOp::create(b, rows, cst(layout.codeBytesPerRow));
   layout.dialectBytesPerRow =
       cst(layout.hasDialects ? (layout.blocksPerRow + 1) / 2 : 0);
   layout.dialectsOffset = alignUp(b, codesBytes);

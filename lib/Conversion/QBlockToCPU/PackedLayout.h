@@ -19,6 +19,8 @@ namespace qblock::cpu {
 
 struct PackedLayout {
   int64_t k, blockSize, blocksPerRow, scaleBytes;
+  /// Bits of one element code (4, or 8 for INT8) and bytes of a row's codes.
+  int64_t codeBits, codeBytesPerRow;
   bool hasDialects;
   mlir::Value rows;
   mlir::Value dialectsOffset, dialectBytesPerRow, scalesOffset, totalBytes;

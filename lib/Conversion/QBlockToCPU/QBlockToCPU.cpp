@@ -544,6 +544,11 @@ struct ConvertQBlockToCPUPass
         ValueRange{rows}, b.getI64IntegerAttr(64));
     PackedLayout layout = PackedLayout::build(b, rows, ctx.k, actScheme);
     DecodeTables tables = tablesFor(b, actScheme);
+    if (layout.codeBits == 8) {
+      decodeInt8Activations(b, ctx, acts, layout, tables, actScheme.scale,
+                            rows);
+      return;
+    }
     BlockDecoder decoder(targetISA, ctx.lanes, tables);
     scf::ParallelOp::create(
         b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
@@ -565,6 +570,63 @@ struct ConvertQBlockToCPUPass
                 kb,
                 loadHalfScale(kb, acts, layout, tables, actScheme.scale, row,
                               block),
+                ctx.actScales, ValueRange{row, block});
+          });
+          scf::ReduceOp::create(ib);
+        });
+  }
+
+  /// INT8 activations (W4A8): each code q goes to ctx.actValues as the
+  /// integer q, in the stored order the 4-bit decoder yields (per chunk of
+  /// ctx.lanes code-byte pairs: evens, then odds), and the block's full
+  /// scale (twice the half scale, exact) to ctx.actScales. So the kernels'
+  /// exact block dot, times scaleA * halfScaleW, is the value that 2q half
+  /// units at halfScaleA give, and the integer kernel's bytes q + 128 fit.
+  void decodeInt8Activations(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+                             Value acts, const PackedLayout &layout,
+                             const DecodeTables &tables,
+                             num::ScaleKind scaleKind, Value rows) {
+    int64_t blocks = ctx.k / ctx.blockSize, lanes = ctx.lanes;
+    auto codesType = VectorType::get({2 * lanes}, b.getI8Type());
+    auto valuesType = VectorType::get({lanes}, b.getF32Type());
+    SmallVector<int64_t> evens, odds;
+    for (int64_t i = 0; i < lanes; ++i) {
+      evens.push_back(2 * i);
+      odds.push_back(2 * i + 1);
+    }
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value row = ivs[0];
+          Value rowBase = arith::MulIOp::create(
+              ib, row, cst(ib, layout.codeBytesPerRow));
+          forRange(ib, cst(ib, 0), cst(ib, blocks), 1,
+                   [&](ImplicitLocOpBuilder &kb, Value block) {
+            Value first =
+                arith::MulIOp::create(kb, block, cst(kb, ctx.blockSize));
+            for (int64_t chunk = 0; chunk < ctx.blockBytes; chunk += lanes) {
+              Value element =
+                  arith::AddIOp::create(kb, first, cst(kb, 2 * chunk));
+              Value codes = vector::LoadOp::create(
+                  kb, codesType, acts,
+                  ValueRange{arith::AddIOp::create(kb, rowBase, element)});
+              for (auto [order, offset] :
+                   {std::pair{&evens, int64_t(0)}, std::pair{&odds, lanes}}) {
+                Value picked =
+                    vector::ShuffleOp::create(kb, codes, codes, *order);
+                vector::StoreOp::create(
+                    kb, arith::SIToFPOp::create(kb, valuesType, picked),
+                    ctx.actValues,
+                    ValueRange{row, arith::AddIOp::create(kb, element,
+                                                          cst(kb, offset))});
+              }
+            }
+            Value half = loadHalfScale(kb, acts, layout, tables, scaleKind,
+                                       row, block);
+            memref::StoreOp::create(
+                kb,
+                arith::AddFOp::create(kb, half, half),
                 ctx.actScales, ValueRange{row, block});
           });
           scf::ReduceOp::create(ib);
@@ -2510,6 +2572,40 @@ struct ConvertQBlockToCPUPass
 
   /// Decodes element by element into a buffer of the logical shape. Only
   /// for values that really must be materialized: matmul never calls this.
+  /// Signed half-unit magnitude of element `kk` of row `row` of 4-bit
+  /// codes: its nibble looked up in the block's dialect row.
+  Value codeMagnitude(ImplicitLocOpBuilder &b, Value storage,
+                      const PackedLayout &layout, const DecodeTables &tables,
+                      Value dialect, Value row, Value kk) {
+    Value byteIndex = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(b, layout.codeBytesPerRow)),
+        arith::DivUIOp::create(b, kk, cst(b, 2)));
+    Value byte = memref::LoadOp::create(b, storage, byteIndex);
+    Value shift = arith::IndexCastOp::create(
+        b, b.getI8Type(),
+        arith::MulIOp::create(b, arith::RemUIOp::create(b, kk, cst(b, 2)),
+                              cst(b, 4)));
+    Value code = arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, byte, shift),
+        arith::ConstantIntOp::create(b, b.getI8Type(), 15));
+    Value codeIndex =
+        arith::IndexCastUIOp::create(b, b.getIndexType(), code);
+    return memref::LoadOp::create(b, tables.dialects,
+                                  ValueRange{dialect, codeIndex});
+  }
+
+  /// Signed half-unit magnitude 2q of INT8 element `kk` of row `row`.
+  Value int8HalfUnits(ImplicitLocOpBuilder &b, Value storage,
+                      const PackedLayout &layout, Value row, Value kk) {
+    Value byteIndex = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(b, layout.codeBytesPerRow)), kk);
+    Value code = memref::LoadOp::create(b, storage, byteIndex);
+    Value level = arith::SIToFPOp::create(b, b.getF32Type(), code);
+    return arith::MulFOp::create(
+        b, level,
+        arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(2.0f)));
+  }
+
   LogicalResult lowerDequantize(DequantizeOp op) {
     auto type = cast<QuantizedTensorType>(op.getInput().getType());
     if (type.getBCQScheme())
@@ -2547,23 +2643,11 @@ struct ConvertQBlockToCPUPass
                           arith::MulIOp::create(xb, block,
                                                 cst(xb, scheme.blockSize)),
                           e);
-                      Value byteIndex = arith::AddIOp::create(
-                          xb, arith::MulIOp::create(xb, row, cst(xb, k / 2)),
-                          arith::DivUIOp::create(xb, kk, cst(xb, 2)));
-                      Value byte =
-                          memref::LoadOp::create(xb, *storage, byteIndex);
-                      Value shift = arith::IndexCastOp::create(
-                          xb, xb.getI8Type(),
-                          arith::MulIOp::create(
-                              xb, arith::RemUIOp::create(xb, kk, cst(xb, 2)),
-                              cst(xb, 4)));
-                      Value code = arith::AndIOp::create(
-                          xb, arith::ShRUIOp::create(xb, byte, shift),
-                          arith::ConstantIntOp::create(xb, xb.getI8Type(), 15));
-                      Value codeIndex = arith::IndexCastUIOp::create(
-                          xb, xb.getIndexType(), code);
-                      Value magnitude = memref::LoadOp::create(
-                          xb, tables.dialects, ValueRange{dialect, codeIndex});
+                      Value magnitude =
+                          layout.codeBits == 8
+                              ? int8HalfUnits(xb, *storage, layout, row, kk)
+                              : codeMagnitude(xb, *storage, layout, tables,
+                                              dialect, row, kk);
                       Value value =
                           arith::MulFOp::create(xb, magnitude, halfScale);
                       memref::StoreOp::create(

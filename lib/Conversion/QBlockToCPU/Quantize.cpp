@@ -414,6 +414,58 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
       });
 }
 
+/// Codes of one finite INT8 block: t (half units) as the numerics core
+/// computes it, then the level int8Level(t) = min(127, ceil(t/2 - 1/2)),
+/// negated for negative inputs, one two's-complement byte per element.
+void emitInt8BlockBody(ImplicitLocOpBuilder &b, const PackedLayout &layout,
+                       Value out, LoadFn loadX, Value first, Value row,
+                       Value toHalfUnits, bool isE8M0) {
+  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value scaleIsZero =
+      isE8M0 ? Value()
+             : Value(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                           toHalfUnits, f32c(b, 0.0f)));
+  Value codeBase = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, idx(b, layout.codeBytesPerRow)), first);
+  scf::ForOp::create(
+      b, idx(b, 0), idx(b, layout.blockSize), idx(b, 1), ValueRange{},
+      [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
+        Value a = math::AbsFOp::create(ib, x);
+        Value t;
+        if (isE8M0) {
+          t = arith::TruncFOp::create(
+              ib, f32,
+              arith::MulFOp::create(ib, arith::ExtFOp::create(ib, f64, a),
+                                    toHalfUnits));
+        } else {
+          Value q = arith::MulFOp::create(
+              ib, arith::DivFOp::create(ib, a, toHalfUnits), f32c(ib, 2.0f));
+          t = arith::SelectOp::create(ib, scaleIsZero, f32c(ib, 0.0f), q);
+        }
+        Value level = math::CeilOp::create(
+            ib, arith::SubFOp::create(
+                    ib, arith::MulFOp::create(ib, t, f32c(ib, 0.5f)),
+                    f32c(ib, 0.5f)));
+        level = arith::FPToSIOp::create(
+            ib, i32,
+            arith::MinimumFOp::create(
+                ib, level,
+                f32c(ib, static_cast<float>(num::kInt8MaxLevel))));
+        Value negative = arith::CmpIOp::create(
+            ib, arith::CmpIPredicate::slt,
+            arith::BitcastOp::create(ib, i32, x), i32c(ib, 0));
+        Value code = arith::SelectOp::create(
+            ib, negative, arith::SubIOp::create(ib, i32c(ib, 0), level), level);
+        memref::StoreOp::create(
+            ib, arith::TruncIOp::create(ib, i8, code), out,
+            ValueRange{Value(arith::AddIOp::create(ib, codeBase, e))});
+        scf::YieldOp::create(ib);
+      });
+}
+
 } // namespace
 
 FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
@@ -482,7 +534,9 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                        scf::YieldOp::create(ib);
                      });
 
-  BookTables tables = getBookTables(b, module, symbols, scheme.book);
+  bool isInt8 = scheme.book.isInteger();
+  BookTables tables = isInt8 ? BookTables{{}, {}, {}, 0}
+                             : getBookTables(b, module, symbols, scheme.book);
   int offset = scheme.book.scaleExponentOffset();
   float maxValue = static_cast<float>(scheme.book.maxMagnitude()) / 2.0f;
   bool isE8M0 = scheme.scale == num::ScaleKind::E8M0;
@@ -589,9 +643,13 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                   },
                   [&](OpBuilder &fb, Location fl) {
                     ImplicitLocOpBuilder qb(fl, fb);
-                    emitBlockBody(qb, scheme, tables, layout, out, t, signs,
-                                  loadX, first, row, block, toHalfUnits,
-                                  isE8M0);
+                    if (isInt8)
+                      emitInt8BlockBody(qb, layout, out, loadX, first, row,
+                                        toHalfUnits, isE8M0);
+                    else
+                      emitBlockBody(qb, scheme, tables, layout, out, t, signs,
+                                    loadX, first, row, block, toHalfUnits,
+                                    isE8M0);
                     scf::YieldOp::create(qb);
                   });
               scf::YieldOp::create(kb);

@@ -19,3 +19,11 @@
 // RUN: %{check}
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x128 --axis 1 --scheme "blockdialect, block = 16, select = two_stage" --special --seed 5 > %t.mlir
 // RUN: %{check}
+// INT8 (activations of the W4A8 path): f16 and E8M0 scales, zero, tiny,
+// huge, NaN and Inf blocks, a blocked axis that is not innermost.
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "int8" --special --seed 6 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x64 --axis 1 --scheme "int8, scale = e8m0, block = 16" --special --seed 7 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 64x5 --axis 0 --scheme "int8" --seed 8 > %t.mlir
+// RUN: %{check}
