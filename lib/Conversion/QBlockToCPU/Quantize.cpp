@@ -12,6 +12,7 @@
 
 #include "Decode.h"
 
+#include "qblock/Numerics/Layout.h"
 #include "qblock/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -127,6 +129,236 @@ Value e8m0Code(ImplicitLocOpBuilder &b, Value amax, int offset) {
 
 using LoadFn = llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)>;
 
+/// `value` (a scalar) as the shape of `like`: itself, or broadcast to
+/// `like`'s vector shape. The quantizer's element loops are written once
+/// for scalars and for vectors of kQuantizeLanes with this.
+Value shapedLike(ImplicitLocOpBuilder &b, Value value, Value like) {
+  auto vector = dyn_cast<VectorType>(like.getType());
+  if (!vector)
+    return value;
+  return vector::BroadcastOp::create(
+      b, VectorType::get(vector.getShape(), value.getType()), value);
+}
+
+/// Loads `lanes` consecutive elements (1: a scalar) of `buffer` at `index`.
+Value loadLanes(ImplicitLocOpBuilder &b, Value buffer, Value index,
+                int64_t lanes) {
+  if (lanes == 1)
+    return memref::LoadOp::create(b, buffer, ValueRange{index});
+  auto type = VectorType::get(
+      {lanes}, cast<MemRefType>(buffer.getType()).getElementType());
+  return vector::LoadOp::create(b, type, buffer, ValueRange{index});
+}
+
+void storeLanes(ImplicitLocOpBuilder &b, Value value, Value buffer,
+                Value index) {
+  if (isa<VectorType>(value.getType()))
+    vector::StoreOp::create(b, value, buffer, ValueRange{index});
+  else
+    memref::StoreOp::create(b, value, buffer, ValueRange{index});
+}
+
+/// Half-unit magnitudes t = |x| / halfScale of a scalar or vector x, as the
+/// numerics core rounds them: exactly in f64 for power-of-two scales
+/// (toHalfUnits is then the f64 2^(1-e)), one f32 division otherwise
+/// (toHalfUnits is the scale; a zero scale gives t = 0).
+Value halfUnits(ImplicitLocOpBuilder &b, Value x, Value toHalfUnits,
+                bool isE8M0) {
+  Value a = math::AbsFOp::create(b, x);
+  if (isE8M0) {
+    Type f64 = b.getF64Type();
+    if (auto vector = dyn_cast<VectorType>(x.getType()))
+      f64 = VectorType::get(vector.getShape(), f64);
+    return arith::TruncFOp::create(
+        b, a.getType(),
+        arith::MulFOp::create(b, arith::ExtFOp::create(b, f64, a),
+                              shapedLike(b, toHalfUnits, a)));
+  }
+  Value scale = shapedLike(b, toHalfUnits, a);
+  Value q = arith::MulFOp::create(b, arith::DivFOp::create(b, a, scale),
+                                  shapedLike(b, f32c(b, 2.0f), a));
+  Value scaleIsZero = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                            toHalfUnits, f32c(b, 0.0f));
+  return arith::SelectOp::create(b, scaleIsZero,
+                                 shapedLike(b, f32c(b, 0.0f), a), q);
+}
+
+/// Lanes of the vectorized quantizer loops (one AVX-512 register of f32).
+constexpr int64_t kQuantizeLanes = 16;
+
+/// Two-stage's last step: the candidate (top magnitude == chosenMax) with
+/// the most votes (memref<16xi32>); ties keep the lower id.
+Value mostVotes(ImplicitLocOpBuilder &b, const BookTables &tables, Value votes,
+                Value chosenMax) {
+  auto best = scf::ForOp::create(
+      b, idx(b, 0), idx(b, tables.numDialects), idx(b, 1),
+      ValueRange{idx(b, 0), i32c(b, -1)},
+      [&](OpBuilder &nb, Location loc, Value d, ValueRange acc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value count = memref::LoadOp::create(ib, votes, d);
+        Value candidate = arith::CmpFOp::create(
+            ib, arith::CmpFPredicate::OEQ,
+            memref::LoadOp::create(ib, tables.tops, d), chosenMax);
+        Value better = arith::AndIOp::create(
+            ib, candidate,
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::sgt, count, acc[1]));
+        scf::YieldOp::create(
+            ib, ValueRange{arith::SelectOp::create(ib, better, d, acc[0]),
+                           arith::SelectOp::create(ib, better, count, acc[1])});
+      });
+  return best.getResult(0);
+}
+
+/// Two-stage selection with the elements in vectors of kQuantizeLanes (the
+/// block size is a multiple of it): per lane, the same comparisons and
+/// float operations as the scalar loop below, so the same dialect wins. A
+/// lane's nearest level in dialect d is found by comparing 2t with d's
+/// midpoint sums in increasing order (the last sum below 2t names it), and
+/// a dialect's votes are the lanes that chose it uniquely, counted per
+/// vector.
+Value selectTwoStageVector(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
+                           const BookTables &tables, Value t) {
+  int64_t n = scheme.blockSize, dialects = tables.numDialects;
+  FloatType f32 = b.getF32Type();
+  Type i32 = b.getI32Type(), i1 = b.getI1Type();
+  auto lanesF32 = VectorType::get({kQuantizeLanes}, f32);
+  auto lanesI32 = VectorType::get({kQuantizeLanes}, i32);
+  auto lanesI1 = VectorType::get({kQuantizeLanes}, i1);
+  auto splat = [&](ImplicitLocOpBuilder &sb, Type type, Attribute value) {
+    return arith::ConstantOp::create(
+               sb, DenseElementsAttr::get(cast<ShapedType>(type), value))
+        .getResult();
+  };
+
+  // Stage 1, as in the scalar path: floor(max t) and the dialect maximum.
+  Value tmaxVector =
+      scf::ForOp::create(
+          b, idx(b, 0), idx(b, n), idx(b, kQuantizeLanes),
+          ValueRange{splat(b, lanesF32, b.getF32FloatAttr(0.0f))},
+          [&](OpBuilder &nb, Location loc, Value e, ValueRange acc) {
+            ImplicitLocOpBuilder ib(loc, nb);
+            Value tv = vector::LoadOp::create(ib, lanesF32, t, ValueRange{e});
+            scf::YieldOp::create(ib,
+                                 ValueRange{arith::MaxNumFOp::create(ib, acc[0], tv)});
+          })
+          .getResult(0);
+  Value truncated = math::FloorOp::create(
+      b, vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF,
+                                     tmaxVector));
+  auto maxima = scf::ForOp::create(
+      b, idx(b, 0), idx(b, dialects), idx(b, 1),
+      ValueRange{f32c(b, -1.0f), f32c(b, 1e9f)},
+      [&](OpBuilder &nb, Location loc, Value d, ValueRange acc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value top = memref::LoadOp::create(ib, tables.tops, d);
+        Value fits = arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, top,
+                                           truncated);
+        Value chosen = arith::SelectOp::create(
+            ib, fits, arith::MaxNumFOp::create(ib, acc[0], top), acc[0]);
+        scf::YieldOp::create(
+            ib, ValueRange{chosen, arith::MinNumFOp::create(ib, acc[1], top)});
+      });
+  Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                     maxima.getResult(0), f32c(b, 0.0f));
+  Value chosenMax = arith::SelectOp::create(b, none, maxima.getResult(1),
+                                            maxima.getResult(0));
+
+  // Stage 2: per vector of elements, the candidates in id order keep, per
+  // lane, the best error so far, its dialect and whether it is unique.
+  Value votes = memref::AllocaOp::create(b, MemRefType::get({16}, i32));
+  for (int64_t d = 0; d < 16; ++d)
+    memref::StoreOp::create(b, i32c(b, 0), votes, idx(b, d));
+  Value two = splat(b, lanesF32, b.getF32FloatAttr(2.0f));
+  scf::ForOp::create(
+      b, idx(b, 0), idx(b, n), idx(b, kQuantizeLanes), ValueRange{},
+      [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value tv = vector::LoadOp::create(ib, lanesF32, t, ValueRange{e});
+        Value twice = arith::MulFOp::create(ib, tv, two);
+        auto perDialect = scf::ForOp::create(
+            ib, idx(ib, 0), idx(ib, dialects), idx(ib, 1),
+            ValueRange{splat(ib, lanesI32, ib.getI32IntegerAttr(0)),
+                       splat(ib, lanesF32,
+                             ib.getF32FloatAttr(
+                                 std::numeric_limits<float>::infinity())),
+                       splat(ib, lanesI1, ib.getBoolAttr(false))},
+            [&](OpBuilder &db, Location dloc, Value d, ValueRange acc) {
+              ImplicitLocOpBuilder jb(dloc, db);
+              Value top = memref::LoadOp::create(jb, tables.tops, d);
+              Value candidate = arith::CmpFOp::create(
+                  jb, arith::CmpFPredicate::OEQ, top, chosenMax);
+              auto updated = scf::IfOp::create(
+                  jb, candidate,
+                  [&](OpBuilder &tb, Location tloc) {
+                    ImplicitLocOpBuilder kb(tloc, tb);
+                    Value level = vector::BroadcastOp::create(
+                        kb, lanesF32,
+                        memref::LoadOp::create(kb, tables.levels,
+                                               ValueRange{d, idx(kb, 0)}));
+                    for (int64_t j = 0; j < 7; ++j) {
+                      Value sum = vector::BroadcastOp::create(
+                          kb, lanesF32,
+                          memref::LoadOp::create(kb, tables.sums,
+                                                 ValueRange{d, idx(kb, j)}));
+                      Value next = vector::BroadcastOp::create(
+                          kb, lanesF32,
+                          memref::LoadOp::create(
+                              kb, tables.levels, ValueRange{d, idx(kb, j + 1)}));
+                      Value above = arith::CmpFOp::create(
+                          kb, arith::CmpFPredicate::OGT, twice, sum);
+                      level = arith::SelectOp::create(kb, above, next, level);
+                    }
+                    Value err = math::AbsFOp::create(
+                        kb, arith::SubFOp::create(kb, tv, level));
+                    Value less = arith::CmpFOp::create(
+                        kb, arith::CmpFPredicate::OLT, err, acc[1]);
+                    Value equal = arith::CmpFOp::create(
+                        kb, arith::CmpFPredicate::OEQ, err, acc[1]);
+                    Value unique = arith::SelectOp::create(
+                        kb, less, splat(kb, lanesI1, kb.getBoolAttr(true)),
+                        arith::SelectOp::create(
+                            kb, equal, splat(kb, lanesI1, kb.getBoolAttr(false)),
+                            acc[2]));
+                    Value dv = vector::BroadcastOp::create(
+                        kb, lanesI32, arith::IndexCastOp::create(kb, i32, d));
+                    scf::YieldOp::create(
+                        kb, ValueRange{
+                                arith::SelectOp::create(kb, less, dv, acc[0]),
+                                arith::SelectOp::create(kb, less, err, acc[1]),
+                                unique});
+                  },
+                  [&](OpBuilder &eb, Location eloc) {
+                    scf::YieldOp::create(eb, eloc, acc);
+                  });
+              scf::YieldOp::create(jb, updated.getResults());
+            });
+        Value winner = perDialect.getResult(0);
+        Value unique = perDialect.getResult(2);
+        scf::ForOp::create(
+            ib, idx(ib, 0), idx(ib, dialects), idx(ib, 1), ValueRange{},
+            [&](OpBuilder &db, Location dloc, Value d, ValueRange) {
+              ImplicitLocOpBuilder jb(dloc, db);
+              Value dv = vector::BroadcastOp::create(
+                  jb, lanesI32, arith::IndexCastOp::create(jb, i32, d));
+              Value won = arith::AndIOp::create(
+                  jb, unique,
+                  arith::CmpIOp::create(jb, arith::CmpIPredicate::eq, winner,
+                                        dv));
+              Value count = vector::ReductionOp::create(
+                  jb, vector::CombiningKind::ADD,
+                  arith::ExtUIOp::create(jb, lanesI32, won));
+              memref::StoreOp::create(
+                  jb,
+                  arith::AddIOp::create(
+                      jb, memref::LoadOp::create(jb, votes, d), count),
+                  votes, d);
+              scf::YieldOp::create(jb);
+            });
+        scf::YieldOp::create(ib);
+      });
+  return mostVotes(b, tables, votes, chosenMax);
+}
+
 /// Picks the block's dialect (index) from its half-unit magnitudes in `t`.
 Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
                     const BookTables &tables, Value t) {
@@ -187,6 +419,9 @@ Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
         });
     return best.getResult(0);
   }
+
+  if (n % kQuantizeLanes == 0)
+    return selectTwoStageVector(b, scheme, tables, t);
 
   // Two-stage. Stage 1: the largest dialect maximum not above the truncated
   // block maximum (or the smallest maximum if none is).
@@ -262,62 +497,36 @@ Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
     });
     return SmallVector<Value>{};
   });
-  // Most votes among the candidates; ties keep the lower id.
-  auto best = forRange(
-      b, 0, dialects, {idx(b, 0), i32c(b, -1)},
-      [&](ImplicitLocOpBuilder &ib, Value d, ValueRange acc) {
-        Value count = memref::LoadOp::create(ib, votes, d);
-        Value better = arith::AndIOp::create(
-            ib, isCandidate(ib, d),
-            arith::CmpIOp::create(ib, arith::CmpIPredicate::sgt, count, acc[1]));
-        return SmallVector<Value>{
-            arith::SelectOp::create(ib, better, d, acc[0]),
-            arith::SelectOp::create(ib, better, count, acc[1])};
-      });
-  return best.getResult(0);
+  return mostVotes(b, tables, votes, chosenMax);
 }
 
 /// Magnitudes, dialect choice, dialect id and codes of one finite block.
 void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
                    const BookTables &tables, const PackedLayout &layout,
-                   Value out, Value t, Value signs, LoadFn loadX, Value first,
-                   Value row, Value block, Value toHalfUnits, bool isE8M0) {
+                   Value out, Value t, Value signs, LoadFn loadX,
+                   int64_t lanes, Value first, Value row, Value block,
+                   Value toHalfUnits, bool isE8M0) {
   int64_t n = scheme.blockSize;
-  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+  FloatType f32 = b.getF32Type();
   Type i8 = b.getI8Type();
-  // Half-unit magnitudes t = |x| / halfScale, rounded as the numerics core
-  // does: exactly in f64 for power-of-two scales, f32 division otherwise.
-  Value scaleIsZero =
-      isE8M0 ? Value()
-             : Value(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                           toHalfUnits, f32c(b, 0.0f)));
+  // Half-unit magnitudes and sign bits, `lanes` elements at a time.
   scf::ForOp::create(
-      b, idx(b, 0), idx(b, n), idx(b, 1), ValueRange{},
+      b, idx(b, 0), idx(b, n), idx(b, lanes), ValueRange{},
       [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nb);
         Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
-        memref::StoreOp::create(
-            ib,
-            arith::ShLIOp::create(
-                ib,
-                arith::ShRUIOp::create(
-                    ib, arith::BitcastOp::create(ib, ib.getI32Type(), x),
-                    i32c(ib, 31)),
-                i32c(ib, 3)),
-            signs, e);
-        Value a = math::AbsFOp::create(ib, x);
-        Value tv;
-        if (isE8M0) {
-          tv = arith::TruncFOp::create(
-              ib, f32,
-              arith::MulFOp::create(ib, arith::ExtFOp::create(ib, f64, a),
-                                    toHalfUnits));
-        } else {
-          Value q = arith::MulFOp::create(
-              ib, arith::DivFOp::create(ib, a, toHalfUnits), f32c(ib, 2.0f));
-          tv = arith::SelectOp::create(ib, scaleIsZero, f32c(ib, 0.0f), q);
-        }
-        memref::StoreOp::create(ib, tv, t, e);
+        Type i32 = ib.getI32Type();
+        if (auto vector = dyn_cast<VectorType>(x.getType()))
+          i32 = VectorType::get(vector.getShape(), i32);
+        Value bits = arith::BitcastOp::create(ib, i32, x);
+        storeLanes(ib,
+                   arith::ShLIOp::create(
+                       ib,
+                       arith::ShRUIOp::create(
+                           ib, bits, shapedLike(ib, i32c(ib, 31), bits)),
+                       shapedLike(ib, i32c(ib, 3), bits)),
+                   signs, e);
+        storeLanes(ib, halfUnits(ib, x, toHalfUnits, isE8M0), t, e);
         scf::YieldOp::create(ib);
       });
   Value dialect = selectDialect(b, scheme, tables, t);
@@ -418,50 +627,37 @@ void emitBlockBody(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
 /// computes it, then the level int8Level(t) = min(127, ceil(t/2 - 1/2)),
 /// negated for negative inputs, one two's-complement byte per element.
 void emitInt8BlockBody(ImplicitLocOpBuilder &b, const PackedLayout &layout,
-                       Value out, LoadFn loadX, Value first, Value row,
-                       Value toHalfUnits, bool isE8M0) {
-  FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
+                       Value out, LoadFn loadX, int64_t lanes, Value first,
+                       Value row, Value toHalfUnits, bool isE8M0) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  Value scaleIsZero =
-      isE8M0 ? Value()
-             : Value(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                           toHalfUnits, f32c(b, 0.0f)));
+  if (lanes > 1) {
+    i8 = VectorType::get({lanes}, i8);
+    i32 = VectorType::get({lanes}, i32);
+  }
   Value codeBase = arith::AddIOp::create(
       b, arith::MulIOp::create(b, row, idx(b, layout.codeBytesPerRow)), first);
   scf::ForOp::create(
-      b, idx(b, 0), idx(b, layout.blockSize), idx(b, 1), ValueRange{},
+      b, idx(b, 0), idx(b, layout.blockSize), idx(b, lanes), ValueRange{},
       [&](OpBuilder &nb, Location loc, Value e, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nb);
         Value x = loadX(ib, arith::AddIOp::create(ib, first, e));
-        Value a = math::AbsFOp::create(ib, x);
-        Value t;
-        if (isE8M0) {
-          t = arith::TruncFOp::create(
-              ib, f32,
-              arith::MulFOp::create(ib, arith::ExtFOp::create(ib, f64, a),
-                                    toHalfUnits));
-        } else {
-          Value q = arith::MulFOp::create(
-              ib, arith::DivFOp::create(ib, a, toHalfUnits), f32c(ib, 2.0f));
-          t = arith::SelectOp::create(ib, scaleIsZero, f32c(ib, 0.0f), q);
-        }
+        Value t = halfUnits(ib, x, toHalfUnits, isE8M0);
+        auto like = [&](float v) { return shapedLike(ib, f32c(ib, v), t); };
         Value level = math::CeilOp::create(
             ib, arith::SubFOp::create(
-                    ib, arith::MulFOp::create(ib, t, f32c(ib, 0.5f)),
-                    f32c(ib, 0.5f)));
+                    ib, arith::MulFOp::create(ib, t, like(0.5f)), like(0.5f)));
         level = arith::FPToSIOp::create(
             ib, i32,
             arith::MinimumFOp::create(
-                ib, level,
-                f32c(ib, static_cast<float>(num::kInt8MaxLevel))));
-        Value negative = arith::CmpIOp::create(
-            ib, arith::CmpIPredicate::slt,
-            arith::BitcastOp::create(ib, i32, x), i32c(ib, 0));
+                ib, level, like(static_cast<float>(num::kInt8MaxLevel))));
+        Value zero = shapedLike(ib, i32c(ib, 0), level);
+        Value negative =
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::slt,
+                                  arith::BitcastOp::create(ib, i32, x), zero);
         Value code = arith::SelectOp::create(
-            ib, negative, arith::SubIOp::create(ib, i32c(ib, 0), level), level);
-        memref::StoreOp::create(
-            ib, arith::TruncIOp::create(ib, i8, code), out,
-            ValueRange{Value(arith::AddIOp::create(ib, codeBase, e))});
+            ib, negative, arith::SubIOp::create(ib, zero, level), level);
+        storeLanes(ib, arith::TruncIOp::create(ib, i8, code), out,
+                   arith::AddIOp::create(ib, codeBase, e));
         scf::YieldOp::create(ib);
       });
 }
@@ -524,17 +720,22 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
   Value out = memref::AllocOp::create(b, bytesType,
                                       ValueRange{layout.totalBytes},
                                       b.getI64IntegerAttr(64));
-  // Padding and the codes of NaN blocks are zero, as in the numerics core.
-  scf::ForOp::create(b, idx(b, 0), layout.totalBytes, idx(b, 1), ValueRange{},
+  // Padding and the codes of NaN blocks are zero, as in the numerics core;
+  // the total is a multiple of the 64-byte array alignment.
+  auto zeroLine = VectorType::get({num::kArrayAlignment}, b.getI8Type());
+  Value zeros = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(zeroLine, b.getI8IntegerAttr(0)));
+  scf::ForOp::create(b, idx(b, 0), layout.totalBytes,
+                     idx(b, num::kArrayAlignment), ValueRange{},
                      [&](OpBuilder &nb, Location loc, Value i, ValueRange) {
                        ImplicitLocOpBuilder ib(loc, nb);
-                       memref::StoreOp::create(
-                           ib, arith::ConstantIntOp::create(ib, ib.getI8Type(), 0),
-                           out, i);
+                       vector::StoreOp::create(ib, zeros, out, ValueRange{i});
                        scf::YieldOp::create(ib);
                      });
 
   bool isInt8 = scheme.book.isInteger();
+  int64_t lanes =
+      axis == rank - 1 && blockSize % kQuantizeLanes == 0 ? kQuantizeLanes : 1;
   BookTables tables = isInt8 ? BookTables{{}, {}, {}, 0}
                              : getBookTables(b, module, symbols, scheme.book);
   int offset = scheme.book.scaleExponentOffset();
@@ -568,29 +769,58 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
           return v.getType().isF32() ? v
                                      : Value(arith::ExtFOp::create(xb, f32, v));
         };
+        // Blocked along the innermost axis (activations), a block is
+        // contiguous: its elements go kQuantizeLanes at a time.
+        auto loadXLanes = [&](ImplicitLocOpBuilder &xb, Value kk) {
+          Value position = arith::AddIOp::create(
+              xb, arith::MulIOp::create(xb, o, idx(xb, k)), kk);
+          Value v = loadLanes(xb, flat, position, lanes);
+          if (mlir::getElementTypeOrSelf(v.getType()).isF32())
+            return v;
+          return Value(arith::ExtFOp::create(
+              xb, VectorType::get({lanes}, f32), v));
+        };
+        LoadFn loadElements =
+            lanes == 1 ? LoadFn(loadX) : LoadFn(loadXLanes);
         scf::ForOp::create(
             rb, idx(rb, 0), idx(rb, layout.blocksPerRow), idx(rb, 1),
             ValueRange{},
             [&](OpBuilder &bb, Location bloc, Value block, ValueRange) {
               ImplicitLocOpBuilder kb(bloc, bb);
               Value first = arith::MulIOp::create(kb, block, idx(kb, blockSize));
-              // amax and whether the block holds NaN or Inf.
+              // amax and whether the block holds NaN or Inf (the maximum
+              // of finite magnitudes is the same in any order).
+              Value zero = f32c(kb, 0.0f);
+              Value clean = arith::ConstantIntOp::create(kb, kb.getI1Type(), 0);
+              if (lanes > 1) {
+                zero = vector::BroadcastOp::create(
+                    kb, VectorType::get({lanes}, f32), zero);
+                clean = vector::BroadcastOp::create(
+                    kb, VectorType::get({lanes}, kb.getI1Type()), clean);
+              }
               auto stats = scf::ForOp::create(
-                  kb, idx(kb, 0), idx(kb, blockSize), idx(kb, 1),
-                  ValueRange{f32c(kb, 0.0f),
-                             arith::ConstantIntOp::create(kb, kb.getI1Type(), 0)},
+                  kb, idx(kb, 0), idx(kb, blockSize), idx(kb, lanes),
+                  ValueRange{zero, clean},
                   [&](OpBuilder &eb, Location eloc, Value e, ValueRange acc) {
                     ImplicitLocOpBuilder xb(eloc, eb);
                     Value a = math::AbsFOp::create(
-                        xb, loadX(xb, arith::AddIOp::create(xb, first, e)));
+                        xb, loadElements(xb, arith::AddIOp::create(xb, first, e)));
                     Value bad = arith::CmpFOp::create(
                         xb, arith::CmpFPredicate::UEQ, a,
-                        f32c(xb, std::numeric_limits<float>::infinity()));
+                        shapedLike(xb,
+                                   f32c(xb, std::numeric_limits<float>::infinity()),
+                                   a));
                     Value amax = arith::MaxNumFOp::create(xb, acc[0], a);
                     scf::YieldOp::create(
                         xb, ValueRange{amax, arith::OrIOp::create(xb, acc[1], bad)});
                   });
               Value amax = stats.getResult(0), nonFinite = stats.getResult(1);
+              if (lanes > 1) {
+                amax = vector::ReductionOp::create(
+                    kb, vector::CombiningKind::MAXNUMF, amax);
+                nonFinite = vector::ReductionOp::create(
+                    kb, vector::CombiningKind::OR, nonFinite);
+              }
               Value scaleOffset = layout.scaleOffset(kb, row, block);
 
               // Scale code (i32) and the multiplier to half units.
@@ -644,12 +874,12 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                   [&](OpBuilder &fb, Location fl) {
                     ImplicitLocOpBuilder qb(fl, fb);
                     if (isInt8)
-                      emitInt8BlockBody(qb, layout, out, loadX, first, row,
-                                        toHalfUnits, isE8M0);
+                      emitInt8BlockBody(qb, layout, out, loadElements, lanes,
+                                        first, row, toHalfUnits, isE8M0);
                     else
                       emitBlockBody(qb, scheme, tables, layout, out, t, signs,
-                                    loadX, first, row, block, toHalfUnits,
-                                    isE8M0);
+                                    loadElements, lanes, first, row, block,
+                                    toHalfUnits, isE8M0);
                     scf::YieldOp::create(qb);
                   });
               scf::YieldOp::create(kb);

@@ -19,6 +19,15 @@
 // RUN: %{check}
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x128 --axis 1 --scheme "blockdialect, block = 16, select = two_stage" --special --seed 5 > %t.mlir
 // RUN: %{check}
+// Blocks along the innermost axis are quantized 16 lanes at a time (two-stage
+// votes counted per vector): every scale kind, and a custom book where three
+// dialects share their largest magnitude.
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "int4" --special --seed 10 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x96 --axis 1 --scheme "mxfp4" --special --seed 11 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 5x64 --axis 1 --scheme "book = #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 12], [0, 1, 2, 3, 4, 6, 10, 12], [0, 1, 2, 3, 4, 5, 6, 8]]>, scale = e8m0, select = two_stage" --special --seed 12 > %t.mlir
+// RUN: %{check}
 // INT8 (activations of the W4A8 path): f16 and E8M0 scales, zero, tiny,
 // huge, NaN and Inf blocks, a blocked axis that is not innermost.
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "int8" --special --seed 6 > %t.mlir

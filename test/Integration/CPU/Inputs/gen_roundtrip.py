@@ -5,6 +5,16 @@ constant, which `quant-opt -canonicalize` folds at compile time with the
 numerics core. @main prints both; check_same.py requires identical output."""
 import argparse
 import random
+import re
+
+
+def block_size(scheme):
+    """The block size a #qblock.scheme<...> body spells (preset default
+    otherwise)."""
+    m = re.search(r"block\s*=\s*(\d+)", scheme)
+    if m:
+        return int(m.group(1))
+    return 16 if scheme.strip().startswith("nvfp4") else 32
 
 
 def main():
@@ -34,6 +44,21 @@ def main():
         values[100] = float("nan")
         values[140] = float("inf")
 
+    # The compile-time fold refuses non-finite constants (they are a user
+    # error for weights), so @folded quantizes a copy with them zeroed and
+    # @main prints a mask of the blocks that held them: there the run-time
+    # result must be NaN, elsewhere identical to the fold.
+    inner = 1
+    for s in shape[args.axis + 1:]:
+        inner *= s
+    k = shape[args.axis]
+    block = block_size(args.scheme)
+    def block_of(i):
+        return (i // (inner * k), ((i // inner) % k) // block, i % inner)
+    bad = {block_of(i) for i, v in enumerate(values) if v != v or abs(v) == float("inf")}
+    folded = [0.0 if block_of(i) in bad else v for i, v in enumerate(values)]
+    mask = [1.0 if block_of(i) in bad else 0.0 for i in range(count)]
+
     def lit(v):
         if v != v:
             return "0x7FC00000"
@@ -60,7 +85,7 @@ func.func @runtime(%x: {t}) -> {t} {{
 }}
 
 func.func @folded() -> {t} {{
-  %x = arith.constant dense<{dense(values, shape)}> : {t}
+  %x = arith.constant dense<{dense(folded, shape)}> : {t}
   %q = qblock.quantize %x : {t} -> {q}
   %d = qblock.dequantize %q : {q} -> {t}
   return %d : {t}
@@ -74,6 +99,9 @@ func.func @main() {{
   %ub = tensor.cast %b : {t} to tensor<*xf32>
   call @printMemrefF32(%ua) : (tensor<*xf32>) -> ()
   call @printMemrefF32(%ub) : (tensor<*xf32>) -> ()
+  %mask = arith.constant dense<{dense(mask, shape)}> : {t}
+  %um = tensor.cast %mask : {t} to tensor<*xf32>
+  call @printMemrefF32(%um) : (tensor<*xf32>) -> ()
   return
 }}""")
 
