@@ -47,6 +47,7 @@ __all__ = [
     "compile",
     "dequantize",
     "dialect_ids",
+    "integer_matmul",
     "layout",
     "quantize",
     "rel_mse",
@@ -137,6 +138,35 @@ def dialect_ids(x, scheme="blockdialect", axis=-1):
     scheme = _scheme(scheme)
     x = np.asarray(x, dtype=np.float32)
     return unpack(quantize(x, scheme, axis), x.shape, scheme, axis).dialects
+
+
+def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
+                   init=None):
+    """What the integer path computes for ``a @ w`` (W4A4, W4A8).
+
+    ``a`` (M x K) is quantized along K as ``--qblock-quantize-linalg
+    acts=...`` quantizes activations at run time, ``w`` (K x N) along K as
+    the weights; each block pair's exact integer dot product is scaled once
+    and summed in f32 in block order (numerics ``referenceIntegerGemm``),
+    bit for bit what the compiled kernels return. ``acts`` is ``"blockdialect"``
+    (two-stage selection), ``"mxfp4"`` or ``"int8"`` with the weights' block
+    size, or a ``Scheme``.
+    """
+    wscheme = _scheme(weights)
+    if isinstance(acts, str):
+        block = wscheme.block
+        if acts == "blockdialect":
+            acts = Scheme("blockdialect", block=block, select="two-stage")
+        elif acts in ("mxfp4", "int8"):
+            acts = Scheme(acts, block=block)
+        else:
+            raise ValueError(f"acts={acts!r}: expected blockdialect, mxfp4, "
+                             "int8 or a qblock.Scheme")
+    a = np.asarray(a, dtype=np.float32)
+    w = np.asarray(w, dtype=np.float32)
+    if init is not None:
+        init = np.asarray(init, dtype=np.float32)
+    return _qblock.integer_matmul(a, w, wscheme, acts, init)
 
 
 def rel_mse(reference, approximation):

@@ -12,6 +12,7 @@
 #include "qblock/Numerics/BlockQuant.h"
 #include "qblock/Numerics/FormatBook.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Reference.h"
 #include "qblock/Numerics/Scale.h"
 
 #include <pybind11/numpy.h>
@@ -357,6 +358,48 @@ py::dict layoutOfBCQ(std::vector<int64_t> shape, const num::BCQScheme &scheme,
   return d;
 }
 
+/// What the integer path (acts=...) computes for a (M x K) times w (K x N):
+/// both quantized as the compiler quantizes them (activations along K at run
+/// time, weights by --qblock-select-formats), then numerics'
+/// referenceIntegerGemm, bit for bit what the compiled kernels return.
+FloatArray integerMatmul(const FloatArray &a, const FloatArray &w,
+                         const num::Scheme &weightScheme,
+                         const num::Scheme &actScheme,
+                         std::optional<FloatArray> init) {
+  if (a.ndim() != 2 || w.ndim() != 2 || a.shape(1) != w.shape(0))
+    throw py::value_error("expected a (M x K) and w (K x N) with the same K");
+  if (actScheme.blockSize != weightScheme.blockSize)
+    throw py::value_error("activation and weight block sizes must be equal "
+                          "so that blocks pair up");
+  if (weightScheme.book.isInteger())
+    throw py::value_error("int8 is an activation format; use a 4-bit weight "
+                          "scheme");
+  int64_t m = a.shape(0), k = a.shape(1), n = w.shape(1);
+  if (init && (init->ndim() != 2 || init->shape(0) != m ||
+               init->shape(1) != n))
+    throw py::value_error("init must be M x N");
+  RowsView actView = makeView(shapeOf(a), 1, actScheme.blockSize, "block size");
+  RowsView weightView =
+      makeView(shapeOf(w), 0, weightScheme.blockSize, "block size");
+  std::vector<float> actRows = toRows(a, actView);
+  std::vector<float> weightRows = toRows(w, weightView);
+  FloatArray out(std::vector<int64_t>{m, n});
+  const float *initData = init ? init->data() : nullptr;
+  float *c = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    std::vector<uint8_t> acts =
+        num::quantizeMatrix(actRows.data(), m, k, actScheme);
+    std::vector<uint8_t> weights =
+        num::quantizeMatrix(weightRows.data(), n, k, weightScheme);
+    num::referenceIntegerGemm(
+        acts.data(), num::computeLayout(m, k, actScheme), actScheme,
+        weights.data(), num::computeLayout(n, k, weightScheme), weightScheme,
+        initData, c);
+  }
+  return out;
+}
+
 double relMSE(const FloatArray &a, const FloatArray &b) {
   if (shapeOf(a) != shapeOf(b))
     throw py::value_error("rel_mse needs two arrays of the same shape");
@@ -484,6 +527,9 @@ the blocked axis, ``w = sum_i alpha_i * b_i + z`` with ``bits`` planes
   m.def("layout", &layoutOfBCQ, py::arg("shape"), py::arg("scheme"),
         py::arg("axis"));
   m.def("rel_mse", &relMSE, py::arg("reference"), py::arg("approximation"));
+  m.def("integer_matmul", &integerMatmul, py::arg("a"), py::arg("w"),
+        py::arg("weight_scheme"), py::arg("act_scheme"),
+        py::arg("init") = py::none());
   m.def(
       "decode_scale",
       [](const std::string &kind, uint16_t code) {

@@ -180,3 +180,41 @@ def test_errors():
     with pytest.raises(ValueError, match="rank"):
         module.run("matmul", np.zeros((2, 64, 1), np.float32),
                    np.zeros((2, 4), np.float32))
+
+
+@pytest.mark.parametrize("weights,acts", [
+    ("blockdialect", "blockdialect"), ("blockdialect", "int8"),
+    ("mxfp4", "mxfp4"), ("int4", "int8"), ("nvfp4", "blockdialect"),
+    ("nvfp4", "int8")])
+@pytest.mark.parametrize("m", [1, 3, 9])
+def test_integer_path_is_bit_exact_with_the_reference(weights, acts, m):
+    # The W4A4/W4A8 kernels (per-element for small M, tiled and, on
+    # AVX-512, VNNI for M >= 4) against numerics' integer reference: every
+    # output bit, a NaN activation row included.
+    k, n = 256, 37
+    w = weights_with_outliers(k, n, seed=m + len(weights))
+    rng = np.random.default_rng(m + len(acts))
+    a = (rng.standard_normal((m, k)) * 2).astype(np.float32)
+    a[:, 7] *= 30.0                      # an outlier channel
+    if m > 2:
+        a[1, 40] = np.nan
+    init = rng.standard_normal((m, n)).astype(np.float32)
+    pipeline = (f"builtin.module(qblock-quantize-linalg{{scheme={weights} "
+                f"acts={acts}}},qblock-fuse-activation-quant,"
+                "qblock-select-formats,qblock-cpu-pipeline)")
+    c = qblock.compile(matmul_module(w), pipeline).run("matmul", a, init)
+    expected = qblock.integer_matmul(a, w, weights, acts, init)
+    np.testing.assert_array_equal(c, expected)
+    if m > 2:
+        assert np.isnan(c[1]).all() and not np.isnan(np.delete(c, 1, 0)).any()
+    # Not vacuous: quantizing the activations changed the result.
+    plain = init + a @ qblock.dequantize(
+        qblock.quantize(w, weights, axis=0), w.shape, weights, axis=0)
+    rows = [i for i in range(m) if i != 1 or m <= 2]
+    assert np.abs(c[rows] - plain[rows]).max() > 1e-4
+
+
+def weights_with_outliers(k, n, seed):
+    w = weights(k, n, seed)
+    w[::17, ::5] *= 8.0
+    return w
