@@ -484,23 +484,32 @@ struct ConvertQBlockToCPUPass
     ctx.one =
         arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(1.0f));
 
-    decodeActivations(b, ctx, *acts, actScheme, frame.batch);
     Value tiled = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, ctx.m,
                                         cst(b, w4a4TileRows));
     scf::IfOp::create(
         b, tiled,
         [&](OpBuilder &tb, Location loc) {
           ImplicitLocOpBuilder ib(loc, tb);
+          W4A4Context tileCtx = ctx;
           if (targetISA == Target::AVX512 && byteOps &&
-              ctx.blockSize % 16 == 0)
-            emitW4A4IntegerTiles(ib, ctx);
-          else
-            emitW4A4Tiles(ib, ctx);
+              ctx.blockSize % 16 == 0) {
+            // The integer kernel reads bytes only: decode straight to them.
+            decodeActivations(ib, tileCtx, *acts, actScheme, frame.batch,
+                              /*asBytes=*/true);
+            emitW4A4IntegerTiles(ib, tileCtx);
+          } else {
+            decodeActivations(ib, tileCtx, *acts, actScheme, frame.batch,
+                              /*asBytes=*/false);
+            emitW4A4Tiles(ib, tileCtx);
+          }
           scf::YieldOp::create(ib);
         },
         [&](OpBuilder &eb, Location loc) {
           ImplicitLocOpBuilder ib(loc, eb);
-          emitW4A4Elements(ib, ctx);
+          W4A4Context elementCtx = ctx;
+          decodeActivations(ib, elementCtx, *acts, actScheme, frame.batch,
+                            /*asBytes=*/false);
+          emitW4A4Elements(ib, elementCtx);
           scf::YieldOp::create(ib);
         });
     finishMatmul(b, op, frame);
@@ -527,18 +536,47 @@ struct ConvertQBlockToCPUPass
     /// elements, then the odd ones. Decoded weights use the same order, and
     /// a block's dot product does not depend on it (it is exact).
     Value actValues, actScales;
+    /// The integer kernel's form of actValues (rows x K bytes a + 128, same
+    /// order), decoded instead of actValues where that kernel runs.
+    Value actBytes;
   };
 
-  /// Fills ctx.actValues / ctx.actScales, one parallel task per row.
+  /// Stores a vector of decoded activations (unscaled integers as f32) at
+  /// [row, element]: as f32 into ctx.actValues, or as bytes a + 128 into
+  /// ctx.actBytes (|a| <= 127, so they fit).
+  void storeDecodedActivations(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+                               Value row, Value element, Value decoded) {
+    if (!ctx.actBytes) {
+      vector::StoreOp::create(b, decoded, ctx.actValues,
+                              ValueRange{row, element});
+      return;
+    }
+    auto shape = cast<VectorType>(decoded.getType()).getShape();
+    auto i32Type = VectorType::get(shape, b.getI32Type());
+    Value biased = arith::AddIOp::create(
+        b, arith::FPToSIOp::create(b, i32Type, decoded),
+        arith::ConstantOp::create(
+            b, DenseElementsAttr::get(i32Type, b.getI32IntegerAttr(128))));
+    vector::StoreOp::create(
+        b,
+        arith::TruncIOp::create(b, VectorType::get(shape, b.getI8Type()),
+                                biased),
+        ctx.actBytes, ValueRange{row, element});
+  }
+
+  /// Fills ctx.actValues (or, asBytes, ctx.actBytes) and ctx.actScales, one
+  /// parallel task per row.
   void decodeActivations(ImplicitLocOpBuilder &b, W4A4Context &ctx,
                          Value acts, const num::Scheme &actScheme,
-                         Value batch) {
+                         Value batch, bool asBytes) {
     FloatType f32 = b.getF32Type();
     Value rows = arith::MulIOp::create(b, batch, ctx.m);
     int64_t blocks = ctx.k / ctx.blockSize;
-    ctx.actValues = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, f32),
+    Type elementType = asBytes ? Type(b.getI8Type()) : Type(f32);
+    Value decodedBuffer = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, elementType),
         ValueRange{rows}, b.getI64IntegerAttr(64));
+    (asBytes ? ctx.actBytes : ctx.actValues) = decodedBuffer;
     ctx.actScales = memref::AllocOp::create(
         b, MemRefType::get({ShapedType::kDynamic, blocks}, f32),
         ValueRange{rows}, b.getI64IntegerAttr(64));
@@ -561,10 +599,11 @@ struct ConvertQBlockToCPUPass
             decodeBlock(kb, ctx, acts, layout, decoder, row, block,
                         [&](ImplicitLocOpBuilder &db, int64_t offset,
                             Value decoded) {
-                          vector::StoreOp::create(
-                              db, decoded, ctx.actValues,
-                              ValueRange{row, arith::AddIOp::create(
-                                                  db, first, cst(db, offset))});
+                          storeDecodedActivations(
+                              db, ctx, row,
+                              arith::AddIOp::create(db, first,
+                                                    cst(db, offset)),
+                              decoded);
                         });
             memref::StoreOp::create(
                 kb,
@@ -615,11 +654,10 @@ struct ConvertQBlockToCPUPass
                    {std::pair{&evens, int64_t(0)}, std::pair{&odds, lanes}}) {
                 Value picked =
                     vector::ShuffleOp::create(kb, codes, codes, *order);
-                vector::StoreOp::create(
-                    kb, arith::SIToFPOp::create(kb, valuesType, picked),
-                    ctx.actValues,
-                    ValueRange{row, arith::AddIOp::create(kb, element,
-                                                          cst(kb, offset))});
+                storeDecodedActivations(
+                    kb, ctx, row,
+                    arith::AddIOp::create(kb, element, cst(kb, offset)),
+                    arith::SIToFPOp::create(kb, valuesType, picked));
               }
             }
             Value half = loadHalfScale(kb, acts, layout, tables, scaleKind,
@@ -1037,7 +1075,6 @@ struct ConvertQBlockToCPUPass
   /// kernels, so all agree bit for bit. A weight block that decodes to NaN
   /// (a corrupt dialect id) gets a NaN scale instead of silent integers.
   void emitW4A4IntegerTiles(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
-    const MatmulFrame &frame = *ctx.frame;
     constexpr int64_t width = 32, half = 16;
     int64_t bs = ctx.blockSize;
     int64_t words = bs / 4;
@@ -1048,32 +1085,11 @@ struct ConvertQBlockToCPUPass
     auto halfBytes = VectorType::get({4 * half}, i8);
     auto laneF32 = VectorType::get({ctx.lanes}, f32);
     BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
-    Value rows = arith::MulIOp::create(b, frame.batch, ctx.m);
 
-    // Activations as unsigned bytes a + 128 (|a| <= 127 half units).
-    Value actBytes = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, i8), ValueRange{rows},
-        b.getI64IntegerAttr(64));
-    scf::ParallelOp::create(
-        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
-        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
-          ImplicitLocOpBuilder ib(loc, nested);
-          Value row = ivs[0];
-          Value bias = arith::ConstantOp::create(
-              ib, DenseElementsAttr::get(halfI32, ib.getI32IntegerAttr(128)));
-          forRange(ib, cst(ib, 0), cst(ib, ctx.k), half,
-                   [&](ImplicitLocOpBuilder &eb, Value e) {
-            Value v = vector::LoadOp::create(eb, halfF32, ctx.actValues,
-                                             ValueRange{row, e});
-            Value biased = arith::AddIOp::create(
-                eb, arith::FPToSIOp::create(eb, halfI32, v), bias);
-            vector::StoreOp::create(
-                eb,
-                arith::TruncIOp::create(eb, VectorType::get({half}, i8), biased),
-                actBytes, ValueRange{row, e});
-          });
-          scf::ReduceOp::create(ib);
-        });
+    // Activations as unsigned bytes a + 128 (|a| <= 127 half units),
+    // decoded so by decodeActivations.
+    Value actBytes = ctx.actBytes;
+    assert(actBytes && "the integer kernel reads activation bytes");
 
     auto setup = [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
       // columnWords[w][4 l + t]: element 4w + t (stored order) of the block
