@@ -254,6 +254,55 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                  b, resultType, b.getStringAttr("llvm.x86.avx512.permvar.qi.512"),
                  ValueRange{op.getTable(), op.getIndices()})
                  .getResult(0);
+  } else if (bytes && target != Target::Generic && size == 64 &&
+             lanes % 32 == 0) {
+    // No vpermb (AVX2, or AVX-512 without VBMI): vpshufb looks up 16-byte
+    // tables per 128-bit lane. Each 16-entry quarter of the table goes to
+    // both lanes and is looked up with index bits 0-3; bits 4 and 5 pick
+    // the quarter (two levels of blends). Indices are reduced mod 64 first:
+    // vpshufb zeroes lanes whose index has bit 7 set.
+    auto chunkType = VectorType::get({32}, element);
+    auto splat = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(chunkType, b.getI8IntegerAttr(v)));
+    };
+    SmallVector<Value> quarters;
+    for (int64_t q = 0; q < 4; ++q) {
+      SmallVector<int64_t> mask;
+      for (int64_t lane = 0; lane < 2; ++lane)
+        for (int64_t i = 0; i < 16; ++i)
+          mask.push_back(16 * q + i);
+      quarters.push_back(vector::ShuffleOp::create(b, op.getTable(),
+                                                   op.getTable(), mask));
+    }
+    result = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(resultType, b.getZeroAttr(element)));
+    for (int64_t first = 0; first < lanes; first += 32) {
+      Value indices = arith::AndIOp::create(
+          b,
+          vector::ExtractStridedSliceOp::create(
+              b, op.getIndices(), ArrayRef<int64_t>{first},
+              ArrayRef<int64_t>{32}, ArrayRef<int64_t>{1}),
+          splat(63));
+      SmallVector<Value> looked;
+      for (Value quarter : quarters)
+        looked.push_back(LLVM::CallIntrinsicOp::create(
+                             b, chunkType,
+                             b.getStringAttr("llvm.x86.avx2.pshuf.b"),
+                             ValueRange{quarter, indices})
+                             .getResult(0));
+      auto bitSet = [&](int64_t bit) -> Value {
+        return arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ne,
+            arith::AndIOp::create(b, indices, splat(bit)), splat(0));
+      };
+      Value bit4 = bitSet(16), bit5 = bitSet(32);
+      Value low = arith::SelectOp::create(b, bit4, looked[1], looked[0]);
+      Value high = arith::SelectOp::create(b, bit4, looked[3], looked[2]);
+      Value picked = arith::SelectOp::create(b, bit5, high, low);
+      result = vector::InsertStridedSliceOp::create(
+          b, picked, result, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{1});
+    }
   } else if (!bytes && target == Target::AVX512 && size == 16 && lanes == 16) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType,
@@ -304,8 +353,7 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
     }
   }
   if (!result) {
-    // Portable (and byte tables without vpermb): one dynamic extract per
-    // lane.
+    // Portable: one dynamic extract per lane.
     result = arith::ConstantOp::create(
         b, DenseElementsAttr::get(resultType, b.getZeroAttr(element)));
     Type indexType = op.getIndices().getType().getElementType();

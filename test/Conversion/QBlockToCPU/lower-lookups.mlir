@@ -38,14 +38,26 @@ func.func @lookup16(%table: vector<16xf32>, %index: vector<16xi32>) -> vector<16
 }
 
 // Byte tables (LUT-GEMM with lut-tables=i8): a 64-entry byte lookup is one
-// vpermb on AVX-512 (VBMI), per-lane extracts elsewhere.
+// vpermb on AVX-512 (VBMI); on AVX2, per 32 lanes, vpshufb of each 16-byte
+// quarter of the table (copied to both 128-bit lanes) with the indices
+// reduced mod 64, then index bit 4 and bit 5 pick the quarter; per-lane
+// extracts elsewhere.
 // AVX512-LABEL: func.func @lookup_bytes
 // AVX512-SAME: (%[[TABLE:.*]]: vector<64xi8>, %[[INDEX:.*]]: vector<64xi8>)
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.qi.512"(%[[TABLE]], %[[INDEX]])
 // AVX512-NOT: qblock.lookup
 // AVX2-LABEL: func.func @lookup_bytes
-// AVX2-COUNT-64: vector.insert
-// AVX2-NOT: llvm.call_intrinsic
+// AVX2-SAME: (%[[TABLE:.*]]: vector<64xi8>, %[[INDEX:.*]]: vector<64xi8>)
+// AVX2-DAG: %[[Q0:.*]] = vector.shuffle %[[TABLE]], %[[TABLE]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+// AVX2-DAG: %[[Q3:.*]] = vector.shuffle %[[TABLE]], %[[TABLE]] [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63]
+// AVX2-DAG: %[[M63:.*]] = arith.constant dense<63> : vector<32xi8>
+// AVX2: %[[LOW:.*]] = vector.extract_strided_slice %[[INDEX]] {offsets = [0], sizes = [32], strides = [1]}
+// AVX2: %[[I0:.*]] = arith.andi %[[LOW]], %[[M63]]
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[Q0]], %[[I0]])
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[Q3]], %[[I0]])
+// AVX2: vector.extract_strided_slice %[[INDEX]] {offsets = [32], sizes = [32], strides = [1]}
+// AVX2-COUNT-4: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"
+// AVX2-NOT: vector.insert {{.*}} : i8 into
 // GENERIC-LABEL: func.func @lookup_bytes
 // GENERIC: %[[MASK:.*]] = arith.constant 63 : i8
 // GENERIC: arith.andi %{{.*}}, %[[MASK]] : i8

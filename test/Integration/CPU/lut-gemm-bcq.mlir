@@ -66,7 +66,8 @@
 // f32 runs above hold 1e-5); a wrong table order, nibble, byte position or
 // scale is off by far more. The portable lowering (per-lane byte lookups,
 // shift-and-add byte sums) and AVX-512's vpermb + vpdpbusd must agree bit
-// for bit: both sum the same integers and apply the same scales.
+// for bit (and AVX2's vpshufb lookups): all sum the same integers and apply
+// the same scales.
 // DEFINE: %{i8} = quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target} lut-tables=i8" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs
 // DEFINE: %{check_i8} = %python %S/Inputs/check_matmul.py %t.i8 %t.json %t.w --rtol 4e-2 | FileCheck %s
@@ -81,9 +82,12 @@
 // RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=64" --qblock-select-formats -o %t.q.mlir
 // RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
 // REDEFINE: %{target} = generic
-// RUN: %{i8} > %t.i8 && %{check_i8} && cp %t.i8 %t.pair
+// RUN: %{i8} > %t.i8 && %{check_i8} && cp %t.i8 %t.pair && cp %t.i8 %t.pair2
 // REDEFINE: %{target} = avx512
 // RUN: %if cpu-avx512-bytes %{ %{i8} > %t.i8 && %{check_i8} && cat %t.i8 >> %t.pair && %python %S/Inputs/check_same.py %t.pair | FileCheck %s --check-prefix=SAME %}
+// AVX2's vpshufb lookups give the same bits too.
+// REDEFINE: %{target} = avx2
+// RUN: %{i8} > %t.i8 && %{check_i8} && cat %t.i8 >> %t.pair2 && %python %S/Inputs/check_same.py %t.pair2 | FileCheck %s --check-prefix=SAME
 // RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 48 --k 1024 --dynamic-m --seed 43 --acts-out %t.json > %t.mlir
 // RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=4 group=32" --qblock-select-formats -o %t.q.mlir
 // RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
