@@ -3,7 +3,8 @@
 // A first, correctness-first GPU path: the portable loop nests of the CPU
 // lowering (convert-qblock-to-cpu with target=generic: no x86 intrinsics)
 // are bufferized, their scf.parallel loops mapped to GPU blocks, the host
-// buffers each launch uses staged in device memory (StageBuffersForGPU.cpp),
+// buffers each launch uses staged in device memory (StageBuffersForGPU.cpp;
+// constant weights once per process),
 // and the kernels outlined and lowered through NVVM to PTX (format=isa,
 // needs no CUDA) or cubin (format=bin, uses ptxas). Kernels use one thread
 // per parallel task: no shared-memory tables or coalesced loads yet. The
@@ -35,7 +36,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).
   pm.addNestedPass<func::FuncOp>(qblock::createExpandMathForGPUPass());
   // Kernels get device copies of the host buffers they use.
-  pm.addNestedPass<func::FuncOp>(qblock::createStageBuffersForGPUPass());
+  pm.addPass(qblock::createStageBuffersForGPUPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
