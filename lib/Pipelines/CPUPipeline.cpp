@@ -49,7 +49,8 @@ void qblock::registerQBlockPipelines() {
       "qblock-gpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect plus "
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
-      "format=bin); a first version with naive kernels",
+      "format=bin); W4A16 matmuls get coalesced-load kernels, the rest "
+      "naive ones",
       buildGPUPipeline);
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).

@@ -1,13 +1,18 @@
 //===- GPUPipeline.cpp - qblock to LLVM + gpu.binary for NVIDIA GPUs ------===//
 //
-// A first, correctness-first GPU path: the portable loop nests of the CPU
-// lowering (convert-qblock-to-cpu with target=generic: no x86 intrinsics)
-// are bufferized, their scf.parallel loops mapped to GPU blocks, the host
-// buffers each launch uses staged in device memory (StageBuffersForGPU.cpp),
-// and the kernels outlined and lowered through NVVM to PTX (format=isa,
-// needs no CUDA) or cubin (format=bin, uses ptxas). Kernels use one thread
-// per parallel task: no shared-memory tables or coalesced loads yet. The
-// host code's mgpu* calls are implemented by lib/Runtime.
+// W4A16 qblock.matmul ops with f32 activations get real GPU kernels
+// (lib/Conversion/QBlockToGPU: coalesced 16-byte loads of packed codes,
+// decode in registers through a workgroup-memory table, warp shuffles),
+// taken before the generic lowering sees them and built after
+// bufferization. Everything else takes the first, correctness-first path:
+// the portable loop nests of the CPU lowering (convert-qblock-to-cpu with
+// target=generic: no x86 intrinsics) are bufferized and their scf.parallel
+// loops mapped to GPU blocks, one thread per parallel task. Then the host
+// buffers each launch uses are staged in device memory
+// (StageBuffersForGPU.cpp; constant weights once per process) and the
+// kernels outlined and lowered through NVVM to PTX (format=isa, needs no
+// CUDA) or cubin (format=bin, uses ptxas). The host code's mgpu* calls are
+// implemented by lib/Runtime.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +20,7 @@
 #include "ExpandMathForGPU.h"
 #include "StageBuffersForGPU.h"
 
+#include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -28,14 +34,23 @@ using namespace mlir;
 
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
-  // Portable loop nests: no x86 intrinsics in kernels.
+  // Matmuls the GPU kernels handle become stub calls that bufferization
+  // passes through; the rest go to the portable loop nests (no x86
+  // intrinsics in kernels).
+  pm.addPass(qblock::createConvertMatmulToGPU());
   buildBufferizedLoops(pm, "generic");
+  pm.addPass(qblock::createGPUMatmulKernels());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).
   pm.addNestedPass<func::FuncOp>(qblock::createExpandMathForGPUPass());
   // Kernels get device copies of the host buffers they use.
-  pm.addNestedPass<func::FuncOp>(qblock::createStageBuffersForGPUPass());
+  pm.addPass(qblock::createStageBuffersForGPUPass());
+  // Greedy rewrites (ExpandMathForGPU) hoist constants out of gpu.launch
+  // bodies, which are not isolated from above; outlining would then pass
+  // every one as a kernel parameter, hiding masks and shift amounts from
+  // the NVPTX backend. Move them back in first.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();

@@ -11,18 +11,31 @@
 //   gpu.memcpy %host, %d                      (only if the kernel writes it)
 //   gpu.dealloc %d
 //
-// This is the correctness-first strategy of the first GPU pipeline: every
-// launch pays its copies. Buffers are copied back only when the kernel
-// writes them, so read-only host memory (constant globals in .rodata) is
-// never written. The copies are async ops joined by gpu.wait because
-// gpu-to-llvm lowers gpu.alloc/memcpy/dealloc only in that form.
+// Buffers are copied back only when the kernel writes them, so read-only
+// host memory (constant globals in .rodata) is never written. The copies
+// are async ops joined by gpu.wait because gpu-to-llvm lowers
+// gpu.alloc/memcpy/dealloc only in that form.
+//
+// Constant globals the kernel does not write (packed weights, decode
+// tables) are not copied per launch: the runtime's qblockCudaCachedUpload
+// copies each one to the device on first use and returns that copy, keyed
+// by host address, for the rest of the process:
+//
+//   %d = qblockCudaCachedUpload(aligned pointer of %host, bytes)
+//   the launch reads a memref with %host's type whose pointers are %d
+//
+// The memref is assembled as an LLVM memref descriptor and cast to the
+// memref type with builtin.unrealized_conversion_cast, which the LLVM
+// lowering folds away: no memref op makes a memref from a raw pointer.
 //
 //===----------------------------------------------------------------------===//
 
 #include "StageBuffersForGPU.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -88,7 +101,82 @@ Value freshToken(OpBuilder &b, Location loc) {
       .getAsyncToken();
 }
 
-LogicalResult stageLaunch(gpu::LaunchOp launch) {
+/// The runtime function that returns the cached device copy of read-only
+/// host data: void *qblockCudaCachedUpload(void *host, int64_t bytes).
+constexpr StringLiteral kCachedUpload = "qblockCudaCachedUpload";
+
+/// The size in bytes of `buffer` when it is a constant global that can be
+/// uploaded once: a memref.get_global of a `constant` memref.global of
+/// whole-byte elements. None otherwise.
+std::optional<int64_t> constantGlobalBytes(Value buffer) {
+  auto get = buffer.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  auto type = cast<MemRefType>(buffer.getType());
+  if (!global || !global.getConstant() || !type.hasStaticShape() ||
+      type.getRank() == 0 || !type.getElementType().isIntOrFloat() ||
+      type.getElementTypeBitWidth() % 8 != 0)
+    return std::nullopt;
+  return type.getNumElements() * (type.getElementTypeBitWidth() / 8);
+}
+
+/// Declares qblockCudaCachedUpload in the module once.
+func::FuncOp getOrDeclareCachedUpload(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kCachedUpload))
+    return existing;
+  OpBuilder b(module.getBodyRegion());
+  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+  auto func = func::FuncOp::create(
+      b, module.getLoc(), kCachedUpload,
+      b.getFunctionType({ptr, b.getI64Type()}, {ptr}));
+  func.setPrivate();
+  return func;
+}
+
+/// The device copy of constant global `host` (`bytes` long) as a memref of
+/// the same type: identity layout, static shape (constantGlobalBytes).
+Value cachedDeviceCopy(OpBuilder &b, Location loc, Value host, int64_t bytes,
+                       func::FuncOp upload) {
+  auto type = cast<MemRefType>(host.getType());
+  Type i64 = b.getI64Type();
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto cst = [&](int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
+  };
+  Value address = arith::IndexCastOp::create(
+      b, loc, i64,
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host));
+  Value hostPointer = LLVM::IntToPtrOp::create(b, loc, ptr, address);
+  Value device = func::CallOp::create(b, loc, upload,
+                                      ValueRange{hostPointer, cst(bytes)})
+                     .getResult(0);
+  // {allocated, aligned, offset, sizes[rank], strides[rank]}: the layout
+  // of a ranked memref descriptor in the LLVM lowering.
+  int64_t rank = type.getRank();
+  auto array = LLVM::LLVMArrayType::get(i64, rank);
+  auto descriptorType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), {ptr, ptr, i64, array, array});
+  Value descriptor = LLVM::PoisonOp::create(b, loc, descriptorType);
+  auto insert = [&](Value value, ArrayRef<int64_t> position) {
+    descriptor =
+        LLVM::InsertValueOp::create(b, loc, descriptor, value, position);
+  };
+  insert(device, {0});
+  insert(device, {1});
+  insert(cst(0), {2});
+  int64_t stride = 1;
+  for (int64_t dim = rank - 1; dim >= 0; --dim) {
+    insert(cst(type.getDimSize(dim)), {3, dim});
+    insert(cst(stride), {4, dim});
+    stride *= type.getDimSize(dim);
+  }
+  return UnrealizedConversionCastOp::create(b, loc, type, descriptor)
+      .getResult(0);
+}
+
+LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
   SetVector<Value> captured;
   getUsedValuesDefinedAbove(launch.getBody(), captured);
   SmallVector<Value> hostBuffers;
@@ -105,21 +193,36 @@ LogicalResult stageLaunch(gpu::LaunchOp launch) {
                 "boundaries)";
     hostBuffers.push_back(value);
   }
-  if (hostBuffers.empty())
+  Location loc = launch.getLoc();
+  OpBuilder before(launch);
+  auto replaceInLaunch = [&](Value host, Value device) {
+    host.replaceUsesWithIf(device, [&](OpOperand &use) {
+      return launch->isProperAncestor(use.getOwner());
+    });
+  };
+  // Constant globals the kernel only reads: the process-wide device copy.
+  SmallVector<Value> copied;
+  for (Value host : hostBuffers) {
+    std::optional<int64_t> bytes = constantGlobalBytes(host);
+    if (!bytes || launchMayWrite(launch, host)) {
+      copied.push_back(host);
+      continue;
+    }
+    replaceInLaunch(host, cachedDeviceCopy(before, loc, host, *bytes,
+                                           getOrDeclareCachedUpload(module)));
+  }
+  if (copied.empty())
     return success();
 
   // All copies in go on one stream, joined before the launch; all copies
   // back and frees on another, joined after it.
-  Location loc = launch.getLoc();
-  OpBuilder before(launch);
   Type tokenType = before.getType<gpu::AsyncTokenType>();
   OpBuilder after(launch->getContext());
   after.setInsertionPointAfter(launch);
   Value copiedIn = freshToken(before, loc);
   Value copiedBack = freshToken(after, loc);
-  for (Value host : hostBuffers) {
+  for (Value host : copied) {
     auto type = cast<MemRefType>(host.getType());
-    bool written = launchMayWrite(launch, host);
     auto alloc = gpu::AllocOp::create(
         before, loc, type, tokenType, ValueRange{copiedIn},
         dynamicSizes(before, loc, host), ValueRange{}, /*hostShared=*/false);
@@ -128,10 +231,8 @@ LogicalResult stageLaunch(gpu::LaunchOp launch) {
                                      ValueRange{alloc.getAsyncToken()}, device,
                                      host)
                    .getAsyncToken();
-    host.replaceUsesWithIf(device, [&](OpOperand &use) {
-      return launch->isProperAncestor(use.getOwner());
-    });
-    if (written)
+    replaceInLaunch(host, device);
+    if (launchMayWrite(launch, device))
       copiedBack = gpu::MemcpyOp::create(after, loc, tokenType,
                                          ValueRange{copiedBack}, host, device)
                        .getAsyncToken();
@@ -145,23 +246,25 @@ LogicalResult stageLaunch(gpu::LaunchOp launch) {
 }
 
 struct StageBuffersForGPUPass
-    : PassWrapper<StageBuffersForGPUPass, OperationPass<func::FuncOp>> {
+    : PassWrapper<StageBuffersForGPUPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(StageBuffersForGPUPass)
   StringRef getArgument() const override {
     return "qblock-stage-buffers-for-gpu";
   }
   StringRef getDescription() const override {
     return "Copy the host buffers each gpu.launch uses to device memory and "
-           "the ones it writes back";
+           "the ones it writes back; constant globals are uploaded once per "
+           "process";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect, memref::MemRefDialect>();
+    registry.insert<arith::ArithDialect, func::FuncDialect, gpu::GPUDialect,
+                    LLVM::LLVMDialect, memref::MemRefDialect>();
   }
   void runOnOperation() override {
     SmallVector<gpu::LaunchOp> launches;
     getOperation().walk([&](gpu::LaunchOp op) { launches.push_back(op); });
     for (gpu::LaunchOp launch : launches)
-      if (failed(stageLaunch(launch)))
+      if (failed(stageLaunch(launch, getOperation())))
         return signalPassFailure();
   }
 };

@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 using namespace qblock::cuda;
 
@@ -223,6 +225,42 @@ QBLOCK_RUNTIME_EXPORT void
 mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
                             int64_t elementSizeBytes) {
   mgpuMemHostUnregister(memrefBytes(rank, descriptor, elementSizeBytes).first);
+}
+
+//===----------------------------------------------------------------------===//
+// Device-resident constants (qblock's own entry point)
+//===----------------------------------------------------------------------===//
+
+/// A device copy of `bytes` bytes of read-only host data, made on the first
+/// call for `host` and returned by every later one; never freed. The GPU
+/// pipeline calls it for constant globals (packed weights, decode tables),
+/// whose contents and addresses are fixed for the life of the process, so
+/// they cross to the device once instead of at every launch
+/// (StageBuffersForGPU.cpp). Not for memory that can change.
+QBLOCK_RUNTIME_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes) {
+  if (bytes <= 0)
+    return nullptr;
+  static std::mutex mutex;
+  static std::unordered_map<const void *, std::pair<void *, int64_t>> copies;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = copies.find(host);
+  if (found != copies.end() && found->second.second >= bytes)
+    return found->second.first;
+  // A longer request for the same address (not made by compiled code) gets
+  // a new copy; the old one stays, as kernels in flight may read it.
+  const Driver &d = ready();
+  CUdeviceptr device = 0;
+  check(d.memAlloc(&device, static_cast<size_t>(bytes)),
+        "cuMemAlloc (cached upload)");
+  // The legacy default stream, waited for here: kernels run on
+  // non-blocking streams, which do not wait for it.
+  check(d.memcpyAsync(device, reinterpret_cast<CUdeviceptr>(host),
+                      static_cast<size_t>(bytes), nullptr),
+        "cuMemcpyAsync (cached upload)");
+  check(d.streamSynchronize(nullptr), "cuStreamSynchronize (cached upload)");
+  void *pointer = reinterpret_cast<void *>(device);
+  copies[host] = {pointer, bytes};
+  return pointer;
 }
 
 /// Takes effect before the first GPU call only: the runtime keeps one

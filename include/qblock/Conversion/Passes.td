@@ -70,4 +70,58 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Hand W4A16 qblock.matmul ops to the GPU matmul kernels "
+                "(internal step of --qblock-gpu-pipeline)";
+  let description = [{
+    Runs on tensors, before `convert-qblock-to-cpu`. Every `qblock.matmul`
+    the GPU kernels handle (f32 activations and result, block-quantized
+    weights of static shape from `qblock.constant` or `qblock.from_storage`,
+    no online activation quantization) becomes a call of a kernel stub: a
+    private function declaration whose `qblock.gpu_matmul` attribute holds
+    the scheme and the shape, called with the packed weight bytes (a
+    read-only `bufferization.to_buffer` view), a copy of the activations and
+    an output buffer that starts as a copy of `init`. After bufferization,
+    `qblock-gpu-matmul-kernels` replaces each call by the kernel's
+    `gpu.launch`.
+
+    The kernel is built after bufferization because buffer deallocation
+    rejects the ops a kernel needs (`gpu.barrier` has no declared memory
+    effects); the stub call is what crosses bufferization in its place.
+    Matmuls this pass leaves alone (W4A4, f16/bf16, BCQ `qblock.lut_gemm`,
+    weights quantized at run time) go to the generic loop nests.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
+  let summary = "Build the GPU kernels behind qblock-convert-matmul-to-gpu's "
+                "stubs (internal step of --qblock-gpu-pipeline)";
+  let description = [{
+    Runs on memrefs, after bufferization. Each call of a `qblock.gpu_matmul`
+    stub becomes a `gpu.launch` (docs/gpu-lowering.md):
+
+    - a warp per group of weight rows (output columns); its lanes read
+      consecutive 16-byte chunks of the rows' packed codes (`vector.load`
+      of `vector<16xi8>`, `ld.global.v4` in PTX) where the row length and
+      block size allow, narrower chunks otherwise;
+    - nibbles are decoded in registers through a table of the book's signed
+      magnitudes (and of the 8-bit scale codes' half scales) that each
+      thread block copies into workgroup memory;
+    - per block, the products of magnitudes and activations are summed and
+      multiplied by the block's half scale once;
+    - lanes' sums are combined with `gpu.shuffle xor`, and lane 0 adds them
+      to the output, which holds `init`;
+    - M > 1 runs tiles of up to 4 activation rows per warp, each decoded
+      weight serving every row of the tile; a dynamic M picks the M = 1 or
+      the tiled kernel at run time.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+}
+
 #endif // QBLOCK_CONVERSION_PASSES_TD

@@ -38,8 +38,9 @@ struct GPUPipelineOptions
       llvm::cl::init("isa")};
 };
 
-/// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs (a first,
-/// correctness-first version: see lib/Pipelines/GPUPipeline.cpp).
+/// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs: W4A16
+/// matmuls get their own kernel, the rest the first, correctness-first
+/// kernels (see lib/Pipelines/GPUPipeline.cpp).
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
 

@@ -1,22 +1,40 @@
-// --qblock-gpu-pipeline (first version): qblock.matmul on packed weights
-// becomes gpu.launch_func kernels and a gpu.binary holding sm_90a PTX.
+// --qblock-gpu-pipeline: a W4A16 qblock.matmul on packed weights becomes the
+// GPU matmul kernel (qblock-convert-matmul-to-gpu, then
+// qblock-gpu-matmul-kernels after bufferization), one gpu.launch_func and
+// a gpu.binary holding sm_90a PTX.
 // RUN: quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=isa" -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir
-// The PTX assembles for sm_90a where ptxas is installed.
+// In the PTX, 16-byte loads of packed codes, the decode table in shared
+// memory, FMAs, a butterfly of warp shuffles; it assembles for sm_90a
+// where ptxas is installed.
 // RUN: %if ptxas %{ %python %S/Inputs/extract_ptx.py %t.mlir %t.k | FileCheck %s --check-prefix=EXTRACT %}
+// RUN: %if ptxas %{ FileCheck %s --check-prefix=PTX --input-file=%t.k0.ptx %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k0.ptx -o %t.k0.cubin %}
-// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k1.ptx -o %t.k1.cubin %}
 // cubin directly (format=bin uses ptxas).
 // RUN: %if ptxas %{ quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" | FileCheck %s --check-prefix=BIN %}
 
-// The host side launches the kernels (de-interleaving, then the matmul)...
 // CHECK: llvm.func @gemm
 // CHECK: gpu.launch_func @gemm_kernel::@gemm_kernel
-// CHECK: gpu.launch_func @gemm_kernel_0::@gemm_kernel
-// ...whose PTX decodes and accumulates with FMAs in the kernel.
-// CHECK: gpu.binary @gemm_kernel_0 [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90a{{.*}}.entry gemm_kernel{{.*}}fma.rn.f32
-// EXTRACT: extracted 2 PTX modules
-// BIN: gpu.binary @gemm_kernel_0 [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90a{{.*}}.entry gemm_kernel
+// EXTRACT: extracted 1 PTX modules
+// PTX: .global .align 64 .b8 __qblock_gpu_decode_{{[0-9A-F]+}}[2048]
+// PTX: .entry gemm_kernel(
+// PTX: .shared .align 4 .b8 [[TABLE:.*]][2048];
+// PTX: ld.global.nc.b32
+// PTX: st.shared.b32
+// PTX: bar.sync 0;
+// PTX: ld.global.v4.b32
+// PTX: ld.shared.b32
+// PTX: fma.rn.f32
+// PTX: shfl.sync.bfly.b32 {{.*}}, 16, 31, -1;
+// PTX: shfl.sync.bfly.b32 {{.*}}, 8, 31, -1;
+// PTX: shfl.sync.bfly.b32 {{.*}}, 4, 31, -1;
+// PTX: shfl.sync.bfly.b32 {{.*}}, 2, 31, -1;
+// PTX: shfl.sync.bfly.b32 {{.*}}, 1, 31, -1;
+// PTX-NOT: call
+// PTX-NOT: .local
+// BIN: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
 
 func.func @gemm(%a: tensor<4x64xf32>, %w: tensor<2240xi8>, %init: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %q = qblock.from_storage %w : tensor<2240xi8> -> !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>

@@ -1,33 +1,54 @@
 // qblock-stage-buffers-for-gpu (internal step of --qblock-gpu-pipeline):
 // every host buffer a gpu.launch uses gets a device copy before it; only
 // the buffers the kernel writes are copied back, so constant globals (in
-// read-only host memory) never are.
-// RUN: quant-opt %s --pass-pipeline="builtin.module(func.func(qblock-stage-buffers-for-gpu))" -split-input-file -verify-diagnostics | FileCheck %s
+// read-only host memory) never are. Constant globals the kernel only reads
+// are not copied per launch at all: qblockCudaCachedUpload returns one
+// device copy per process, viewed as a memref of the same type.
+// RUN: quant-opt %s --pass-pipeline="builtin.module(qblock-stage-buffers-for-gpu)" -split-input-file -verify-diagnostics | FileCheck %s
 
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+memref.global "private" @bias : memref<2x2xf32> = dense<0.5>
 
+// CHECK: func.func private @qblockCudaCachedUpload(!llvm.ptr, i64) -> !llvm.ptr
 // CHECK-LABEL: func.func @scale
 // CHECK-SAME: (%[[IN:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
 // CHECK: %[[TABLE:.*]] = memref.get_global @table
+// CHECK: %[[BIAS:.*]] = memref.get_global @bias
+// The constant table: its aligned pointer and 16 bytes go to the runtime,
+// whose device pointer becomes both pointers of a descriptor of the same
+// type.
+// CHECK: %[[TPTR:.*]] = memref.extract_aligned_pointer_as_index %[[TABLE]]
+// CHECK: %[[TI64:.*]] = arith.index_cast %[[TPTR]] : index to i64
+// CHECK: %[[THOST:.*]] = llvm.inttoptr %[[TI64]]
+// CHECK: %[[TBYTES:.*]] = llvm.mlir.constant(16 : i64)
+// CHECK: %[[TDEV:.*]] = call @qblockCudaCachedUpload(%[[THOST]], %[[TBYTES]])
+// CHECK: llvm.insertvalue %[[TDEV]], %{{.*}}[0]
+// CHECK: llvm.insertvalue %[[TDEV]], %{{.*}}[1]
+// CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4, 0]
+// CHECK: %[[DTABLE:.*]] = builtin.unrealized_conversion_cast %[[DESC]] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<4xf32>
+// The others are copied around the launch.
 // CHECK: %[[T0:.*]] = gpu.wait async
 // CHECK: %[[DIN:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%{{.*}}) : memref<?xf32>
 // CHECK: %[[T2:.*]] = gpu.memcpy async [%[[T1]]] %[[DIN]], %[[IN]]
-// CHECK: %[[DTABLE:.*]], %[[T3:.*]] = gpu.alloc async [%[[T2]]] () : memref<4xf32>
-// CHECK: %[[T4:.*]] = gpu.memcpy async [%[[T3]]] %[[DTABLE]], %[[TABLE]]
+// CHECK: %[[DBIAS:.*]], %[[T3:.*]] = gpu.alloc async [%[[T2]]] () : memref<2x2xf32>
+// CHECK: %[[T4:.*]] = gpu.memcpy async [%[[T3]]] %[[DBIAS]], %[[BIAS]]
 // CHECK: %[[DOUT:.*]], %[[T5:.*]] = gpu.alloc async [%[[T4]]] (%{{.*}}) : memref<?xf32>
 // CHECK: %[[T6:.*]] = gpu.memcpy async [%[[T5]]] %[[DOUT]], %[[OUT]]
 // CHECK: gpu.wait [%[[T6]]]
 // CHECK: gpu.launch
 // CHECK: memref.load %[[DIN]]
 // CHECK: memref.load %[[DTABLE]]
+// CHECK: memref.load %[[DBIAS]]
 // CHECK: memref.subview %[[DOUT]]
 // CHECK: gpu.terminator
 // CHECK: %[[B0:.*]] = gpu.wait async
 // CHECK: %[[B1:.*]] = gpu.dealloc async [%[[B0]]] %[[DIN]]
-// CHECK: %[[B2:.*]] = gpu.dealloc async [%[[B1]]] %[[DTABLE]]
-// Only the output, written through a subview, goes back.
-// CHECK-NOT: gpu.memcpy async [{{.*}}] %[[TABLE]]
+// CHECK: %[[B2:.*]] = gpu.dealloc async [%[[B1]]] %[[DBIAS]]
+// Only the output, written through a subview, goes back; the cached table
+// is never freed.
+// CHECK-NOT: gpu.memcpy async [{{.*}}] %[[BIAS]]
 // CHECK-NOT: gpu.memcpy async [{{.*}}] %[[IN]]
+// CHECK-NOT: gpu.dealloc async [{{.*}}] %[[DTABLE]]
 // CHECK: %[[B3:.*]] = gpu.memcpy async [%[[B2]]] %[[OUT]], %[[DOUT]]
 // CHECK: %[[B4:.*]] = gpu.dealloc async [%[[B3]]] %[[DOUT]]
 // CHECK: gpu.wait [%[[B4]]]
@@ -37,11 +58,14 @@ func.func @scale(%in: memref<?xf32>, %out: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %n = memref.dim %in, %c0 : memref<?xf32>
   %t = memref.get_global @table : memref<4xf32>
+  %bias = memref.get_global @bias : memref<2x2xf32>
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
     %v = memref.load %in[%bx] : memref<?xf32>
     %s = memref.load %t[%c0] : memref<4xf32>
-    %p = arith.mulf %v, %s : f32
+    %o = memref.load %bias[%c0, %c0] : memref<2x2xf32>
+    %p0 = arith.mulf %v, %s : f32
+    %p = arith.addf %p0, %o : f32
     %view = memref.subview %out[0] [%n] [1] : memref<?xf32> to memref<?xf32, strided<[1]>>
     memref.store %p, %view[%bx] : memref<?xf32, strided<[1]>>
     gpu.terminator
@@ -51,7 +75,9 @@ func.func @scale(%in: memref<?xf32>, %out: memref<?xf32>) {
 
 // -----
 
-// A launch that uses no host buffer is left alone.
+// A launch that uses no host buffer is left alone, and the runtime function
+// is declared only where it is called.
+// CHECK-NOT: qblockCudaCachedUpload
 // CHECK-LABEL: func.func @no_buffers
 // CHECK-NOT: gpu.wait
 // CHECK: gpu.launch

@@ -1,7 +1,8 @@
-// W4A16 matmuls compiled by --qblock-gpu-pipeline and run on the GPU through
-// qblock's CUDA runtime; outputs are checked against activations times the
-// weights as decoded by the numerics core (check_matmul.py, double
-// precision, rtol 1e-5), exactly as the CPU integration tests are.
+// W4A16 matmuls compiled by --qblock-gpu-pipeline (the GPU matmul kernel of
+// lib/Conversion/QBlockToGPU) and run on the GPU through qblock's CUDA
+// runtime; outputs are checked against activations times the weights as
+// decoded by the numerics core (check_matmul.py, double precision, rtol
+// 1e-5), exactly as the CPU integration tests are.
 // REQUIRES: cuda-gpu
 //
 // DEFINE: %{scheme} = blockdialect
@@ -35,4 +36,36 @@
 // Batched with a dynamic M.
 // REDEFINE: %{scheme} = blockdialect
 // REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 53
+// RUN: %{run}
+
+// Shapes the kernel handles specially (docs/gpu-lowering.md).
+// A dynamic M of 1 (the GEMV kernel), and of 5 (tiles of 4 rows, the last
+// one partial).
+// REDEFINE: %{gen} = --m 1 --n 21 --k 64 --dynamic-m --seed 54
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 5 --n 21 --k 64 --dynamic-m --seed 55
+// RUN: %{run}
+// A static M above the tile (6 = 4 + 2), three blocks per row (an odd
+// count: a padding dialect nibble), 48-byte rows (3 chunks).
+// REDEFINE: %{gen} = --m 6 --n 9 --k 96 --seed 56
+// RUN: %{run}
+// 34 chunks per row: lanes 0 and 1 take two, the others one.
+// REDEFINE: %{gen} = --m 2 --n 3 --k 1088 --transposed --seed 57
+// RUN: %{run}
+// Blocks of 64 elements span two 16-byte chunks (two lanes).
+// REDEFINE: %{scheme} = blockdialect block=64
+// REDEFINE: %{gen} = --m 3 --n 11 --k 256 --seed 58
+// RUN: %{run}
+// NVFP4 with K = 48: 24-byte rows in 8-byte chunks.
+// REDEFINE: %{scheme} = nvfp4
+// REDEFINE: %{gen} = --m 1 --n 7 --k 48 --seed 59
+// RUN: %{run}
+// Blocks of 6 elements, K = 18: one byte per chunk, activations two at a
+// time.
+// REDEFINE: %{scheme} = mxfp4 block=6
+// REDEFINE: %{gen} = --m 2 --n 3 --k 18 --seed 60
+// RUN: %{run}
+// A batch of 2 with N = 6: two rows per warp.
+// REDEFINE: %{scheme} = int4
+// REDEFINE: %{gen} = --m 3 --n 6 --k 64 --batch 2 --seed 61
 // RUN: %{run}

@@ -1,0 +1,157 @@
+//===- ConvertMatmulToGPU.cpp - W4A16 matmuls to GPU kernel stubs ---------===//
+//
+// The first half of the GPU matmul lowering (MatmulStub.h). It works on
+// tensors so that it can take qblock.matmul ops before convert-qblock-to-cpu
+// does, and leaves a stub call instead of the kernel because the kernel
+// cannot exist yet: buffer deallocation, which runs after bufferization,
+// rejects ops without declared memory effects such as gpu.barrier. The call
+// has memref operands only, so bufferization and deallocation treat it like
+// any external function call, and qblock-gpu-matmul-kernels builds the
+// kernel in its place afterwards.
+//
+// Everything this pass does not take stays a qblock op and goes through the
+// generic loop nests of the first GPU pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatmulStub.h"
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace qblock {
+#define GEN_PASS_DEF_CONVERTMATMULTOGPU
+#include "qblock/Conversion/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+
+namespace {
+
+/// The packed bytes behind the weight operand as an i8 tensor, or null when
+/// they are not known at this point (a run-time qblock.quantize).
+Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
+  if (auto view = weight.getDefiningOp<FromStorageOp>())
+    return view.getStorage();
+  if (auto constant = weight.getDefiningOp<ConstantOp>())
+    return arith::ConstantOp::create(b, cast<TypedAttr>(constant.getData()));
+  return Value();
+}
+
+/// Whether the GPU kernel computes `op`: W4A16 with f32 activations and
+/// result, block-quantized weights of static shape.
+bool kernelHandles(MatmulOp op) {
+  if (op.getActSchemeAttr())
+    return false;
+  auto lhsType = dyn_cast<RankedTensorType>(op.getLhs().getType());
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
+  if (!lhsType || !resultType || !rhsType)
+    return false;
+  if (!lhsType.getElementType().isF32() ||
+      !resultType.getElementType().isF32())
+    return false;
+  if (!rhsType.getBlockScheme() || !rhsType.hasStaticShape())
+    return false;
+  // The last dimension of the activations is K (the verifier checks it
+  // against the weight); the stub's memref types need it static.
+  if (lhsType.isDynamicDim(lhsType.getRank() - 1) ||
+      resultType.isDynamicDim(resultType.getRank() - 1))
+    return false;
+  return op.getRhs().getDefiningOp<FromStorageOp>() ||
+         op.getRhs().getDefiningOp<ConstantOp>();
+}
+
+/// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),
+/// filled with its value by a materialize_in_destination, which one-shot
+/// bufferization orders against in-place writes elsewhere (a to_buffer view
+/// of a small operand would not be).
+Value copyToBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> dynamicSizes;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    if (type.isDynamicDim(dim))
+      dynamicSizes.push_back(tensor::DimOp::create(b, tensor, dim));
+  Value buffer = memref::AllocOp::create(
+      b, MemRefType::get(type.getShape(), type.getElementType()),
+      dynamicSizes, b.getI64IntegerAttr(64));
+  bufferization::MaterializeInDestinationOp::create(
+      b, /*result=*/Type(), tensor, buffer, /*restrict=*/true,
+      /*writable=*/true);
+  return buffer;
+}
+
+struct ConvertMatmulToGPUPass
+    : public qblock::impl::ConvertMatmulToGPUBase<ConvertMatmulToGPUPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<MatmulOp> matmuls;
+    module.walk([&](MatmulOp op) {
+      if (kernelHandles(op))
+        matmuls.push_back(op);
+    });
+    for (MatmulOp op : matmuls)
+      convert(op, module, symbols);
+    // Quantized constants nobody reads any more (convert-qblock-to-cpu would
+    // turn them into byte constants that nothing uses).
+    module.walk([](ConstantOp op) {
+      if (op->use_empty())
+        op.erase();
+    });
+    module.walk([](FromStorageOp op) {
+      if (op->use_empty())
+        op.erase();
+    });
+  }
+
+  void convert(MatmulOp op, ModuleOp module, SymbolTable &symbols) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = rhsType.getRank();
+    bool transposed = rhsType.getAxis() == rank - 1;
+    ArrayRef<int64_t> shape = rhsType.getShape();
+    int64_t n = transposed ? shape[rank - 2] : shape[rank - 1];
+
+    Value bytes = packedBytes(b, op.getRhs());
+    auto bytesType = cast<RankedTensorType>(bytes.getType());
+    Value packed = bufferization::ToBufferOp::create(
+        b, MemRefType::get(bytesType.getShape(), bytesType.getElementType()),
+        bytes, /*read_only=*/true);
+    Value activations = copyToBuffer(b, op.getLhs());
+    Value out = copyToBuffer(b, op.getInit());
+
+    MLIRContext *ctx = op.getContext();
+    NamedAttribute fields[] = {
+        b.getNamedAttr("batch", b.getI64IntegerAttr(rank == 3 ? shape[0] : 1)),
+        b.getNamedAttr("k", b.getI64IntegerAttr(rhsType.getAxisSize())),
+        b.getNamedAttr("n", b.getI64IntegerAttr(n)),
+        b.getNamedAttr("scheme", rhsType.getBlockScheme())};
+    auto stubType = FunctionType::get(
+        ctx, {packed.getType(), activations.getType(), out.getType()}, {});
+    func::FuncOp stub;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(module.getBody());
+      stub = func::FuncOp::create(b, gpustub::kMatmulStubName, stubType);
+      stub.setPrivate();
+      stub->setAttr(gpustub::kMatmulStubAttr, b.getDictionaryAttr(fields));
+    }
+    symbols.insert(stub);
+    func::CallOp::create(b, stub, ValueRange{packed, activations, out});
+    Value result = bufferization::ToTensorOp::create(
+        b, resultType, out, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(result);
+    op.erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,632 @@
+//===- GPUMatmulKernels.cpp - W4A16 matmul kernels as gpu.launch ----------===//
+//
+// The second half of the GPU matmul lowering (MatmulStub.h): after
+// bufferization, each call of a qblock.gpu_matmul stub becomes a gpu.launch
+// whose body is the kernel below; StageBuffersForGPU then gives it device
+// buffers and the upstream NVVM pipeline outlines and compiles it.
+//
+// Kernel shape (docs/gpu-lowering.md has the picture):
+//
+//  * The packed weight is R = batch * N rows of K codes (docs/formats.md
+//    section 7); row r is output column r % N of batch r / N. A thread block
+//    has kWarps warps; a warp owns `rowsPerWarp` consecutive rows (G) and a
+//    tile of `tileRows` activation rows (TM), so it produces G x TM outputs.
+//  * Each row is read in chunks of `chunkBytes` (16 where K allows it):
+//    lane l reads chunks l, l + 32, ... of every row of its group, so a warp
+//    reads 32 consecutive chunks of a row per step (coalesced). Chunks never
+//    straddle a block boundary unevenly: a chunk lies inside one block or
+//    holds a whole number of blocks.
+//  * Decode in registers: a byte's low and high nibbles index the table of
+//    the block's dialect (16 signed magnitudes in half units, as floats),
+//    which every thread block first copies from a constant global into
+//    workgroup memory, next to the 256 half scales of 8-bit scale codes.
+//    Per block and activation row, the products magnitude * activation are
+//    summed and the sum is multiplied by the block's half scale once. This
+//    is the numerics core's value = sign * float(k) * halfScale with the
+//    scale factored out of the block's sum: exact for E8M0 scales (powers of
+//    two), one rounding apart for E4M3 / F16 (see the integration tests'
+//    tolerance).
+//  * Lanes' partial sums are combined by a butterfly of gpu.shuffle xor;
+//    lane 0 adds each total to the output element, which holds init.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatmulStub.h"
+
+#include "qblock/Conversion/Passes.h"
+#include "qblock/IR/QBlockAttrs.h"
+#include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Scale.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
+
+#include <limits>
+#include <map>
+
+namespace qblock {
+#define GEN_PASS_DEF_GPUMATMULKERNELS
+#include "qblock/Conversion/Passes.h.inc"
+} // namespace qblock
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// Warps per thread block.
+constexpr int64_t kWarps = 4;
+/// Weight rows per warp: every activation load serves this many rows.
+constexpr int64_t kRowsPerWarp = 4;
+/// Activation rows per warp when M > 1: every decoded weight serves this
+/// many rows.
+constexpr int64_t kTileRows = 4;
+/// The widest load of packed codes per lane (ld.global.v4.b32).
+constexpr int64_t kMaxChunkBytes = 16;
+
+/// Everything about a kernel that is fixed at compile time.
+struct KernelPlan {
+  explicit KernelPlan(num::Scheme scheme) : scheme(std::move(scheme)) {}
+  num::Scheme scheme;
+  num::BlockLayout layout;
+  int64_t k = 0, n = 0, batch = 1;
+  /// Whether activations and output have a leading batch dimension.
+  bool batched = false;
+  /// Rows of the packed weight (batch * n) and bytes of codes per row.
+  int64_t rows = 0, rowBytes = 0;
+  /// Bytes of codes one lane loads at a time, and elements they hold.
+  int64_t chunkBytes = 0, chunkElements = 0, chunksPerRow = 0;
+  /// Blocks a chunk holds (1 when a block spans one or more chunks) and the
+  /// code bytes of each.
+  int64_t blocksPerChunk = 1, bytesPerChunkBlock = 0;
+  /// f32 lanes per activation load.
+  int64_t actLanes = 0;
+  int64_t rowsPerWarp = 1;
+  /// Entries of the workgroup table: dialect rows, then half scales.
+  int64_t dialectEntries = 0, scaleEntries = 0;
+};
+
+/// The widest chunk (at most 16 bytes) that divides the row and either lies
+/// inside one block or holds whole blocks. 1 byte always qualifies (blocks
+/// are even), so every valid scheme has a plan.
+int64_t chooseChunkBytes(int64_t rowBytes, int64_t blockSize) {
+  for (int64_t bytes = kMaxChunkBytes; bytes > 1; bytes /= 2)
+    if (rowBytes % bytes == 0 &&
+        (blockSize % (2 * bytes) == 0 || (2 * bytes) % blockSize == 0))
+      return bytes;
+  return 1;
+}
+
+KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
+                    int64_t batch, bool batched) {
+  KernelPlan plan(scheme);
+  plan.batched = batched;
+  plan.k = k;
+  plan.n = n;
+  plan.batch = batch;
+  plan.rows = batch * n;
+  plan.layout = num::computeLayout(plan.rows, k, scheme);
+  plan.rowBytes = k / 2;
+  plan.chunkBytes = chooseChunkBytes(plan.rowBytes, scheme.blockSize);
+  plan.chunkElements = 2 * plan.chunkBytes;
+  plan.chunksPerRow = plan.rowBytes / plan.chunkBytes;
+  if (plan.chunkElements > scheme.blockSize) {
+    plan.blocksPerChunk = plan.chunkElements / scheme.blockSize;
+    plan.bytesPerChunkBlock = scheme.blockSize / 2;
+  } else {
+    plan.blocksPerChunk = 1;
+    plan.bytesPerChunkBlock = plan.chunkBytes;
+  }
+  // Activation rows start at multiples of K floats: 16-byte loads need
+  // K % 4 == 0; 8-byte loads always work (K is even).
+  plan.actLanes = (plan.chunkElements % 4 == 0 && k % 4 == 0) ? 4 : 2;
+  // A warp's rows must share their batch (and so their activations).
+  plan.rowsPerWarp = kRowsPerWarp;
+  if (batch > 1)
+    while (n % plan.rowsPerWarp != 0)
+      plan.rowsPerWarp /= 2;
+  plan.dialectEntries = scheme.book.size() > 1 ? 16 * 16 : 16;
+  plan.scaleEntries = scheme.scale == num::ScaleKind::F16 ? 0 : 256;
+  return plan;
+}
+
+/// The kernel's constant table: signed magnitudes (code & 8 is the sign) of
+/// every dialect, NaN for ids past the book (only a corrupt buffer holds
+/// them, and the numerics core decodes those to NaN too), then 0.5 * scale
+/// for every 8-bit scale code, straight from the numerics core.
+std::vector<float> tableValues(const KernelPlan &plan) {
+  std::vector<float> values(plan.dialectEntries + plan.scaleEntries,
+                            std::numeric_limits<float>::quiet_NaN());
+  const num::FormatBook &book = plan.scheme.book;
+  for (int64_t d = 0; d < plan.dialectEntries / 16 && d < book.size(); ++d)
+    for (int code = 0; code < 16; ++code) {
+      float magnitude = book.dialect(d)[code & 7];
+      values[d * 16 + code] = (code & 8) ? -magnitude : magnitude;
+    }
+  for (int64_t code = 0; code < plan.scaleEntries; ++code)
+    values[plan.dialectEntries + code] =
+        num::halfScale(plan.scheme.scale, static_cast<uint16_t>(code));
+  return values;
+}
+
+/// A private constant global holding `values`, named by their hash (one per
+/// module and table). Kernel outlining copies it into the GPU module of
+/// every kernel that reads it.
+StringRef getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                           SymbolTable &symbols, ArrayRef<float> values) {
+  uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(values.data()),
+      values.size() * sizeof(float)));
+  std::string name = "__qblock_gpu_decode_" + llvm::utohexstr(hash);
+  if (auto global = symbols.lookup<memref::GlobalOp>(name))
+    return global.getSymName();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  int64_t size = static_cast<int64_t>(values.size());
+  auto global = memref::GlobalOp::create(
+      b, name, b.getStringAttr("private"),
+      MemRefType::get({size}, b.getF32Type()),
+      DenseElementsAttr::get(RankedTensorType::get({size}, b.getF32Type()),
+                             values),
+      /*constant=*/true, /*alignment=*/b.getI64IntegerAttr(64));
+  symbols.insert(global);
+  return global.getSymName();
+}
+
+/// Builds one kernel body; all methods emit at the builder's position.
+class KernelBuilder {
+public:
+  KernelBuilder(ImplicitLocOpBuilder &b, const KernelPlan &plan,
+                int64_t tileRows, Value packed, Value activations, Value out,
+                Value table, Value m)
+      : b(b), plan(plan), tileRows(tileRows), packed(packed),
+        activations(activations), out(out), table(table), m(m) {}
+
+  void emit(Value globalTable) {
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    fillTable(globalTable, tid);
+    Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
+    lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
+    Value group = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                              cst(kWarps)),
+        warp);
+    firstRow = arith::MulIOp::create(b, group, cst(plan.rowsPerWarp));
+    firstM = arith::MulIOp::create(
+        b, gpu::BlockIdOp::create(b, gpu::Dimension::y), cst(tileRows));
+    // Whole warps past the last row have nothing to do; the condition is
+    // uniform across a warp, so shuffles below see all 32 lanes.
+    Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          firstRow, cst(plan.rows));
+    inThen(hasRows, [&] { emitWarp(); });
+  }
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  /// Emits `body` inside `scf.if cond` (no results, no else).
+  void inThen(Value cond, llvm::function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+
+  /// Every thread copies a strided share of the table, then all wait.
+  void fillTable(Value globalTable, Value tid) {
+    int64_t entries = plan.dialectEntries + plan.scaleEntries;
+    auto loop = scf::ForOp::create(b, tid, cst(entries),
+                                   cst(kWarps * kWarpSize));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      Value i = loop.getInductionVar();
+      Value v = memref::LoadOp::create(b, globalTable, ValueRange{i});
+      memref::StoreOp::create(b, v, table, ValueRange{i});
+    }
+    gpu::BarrierOp::create(b);
+  }
+
+  /// One warp: its G weight rows against its TM activation rows.
+  void emitWarp() {
+    // Rows past the end (a partial last group or tile) are clamped for
+    // reading, so every load stays inside the buffers; their results are
+    // never written.
+    Value lastRow = cst(plan.rows - 1);
+    Value lastM = arith::SubIOp::create(b, m, cst(1));
+    for (int64_t g = 0; g < plan.rowsPerWarp; ++g)
+      rows.push_back(arith::MinUIOp::create(
+          b, arith::AddIOp::create(b, firstRow, cst(g)), lastRow));
+    for (int64_t t = 0; t < tileRows; ++t)
+      actRows.push_back(arith::MinUIOp::create(
+          b, arith::AddIOp::create(b, firstM, cst(t)), lastM));
+    // A warp's rows share one batch (makePlan).
+    batchIndex = plan.batched
+                     ? Value(arith::DivUIOp::create(b, firstRow, cst(plan.n)))
+                     : cst(0);
+
+    Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                                llvm::APFloat(0.0f));
+    SmallVector<Value> init(plan.rowsPerWarp * tileRows, zero);
+    auto loop = scf::ForOp::create(b, lane, cst(plan.chunksPerRow),
+                                   cst(kWarpSize), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(loop.getBody());
+      scf::YieldOp::create(
+          b, emitChunk(loop.getInductionVar(), loop.getRegionIterArgs()));
+    }
+
+    SmallVector<Value> totals;
+    for (Value partial : loop.getResults())
+      totals.push_back(warpSum(partial));
+    Value isLaneZero = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                             cst(0));
+    inThen(isLaneZero, [&] { storeTotals(totals); });
+  }
+
+  /// acc[g * TM + t] += the products of chunk `chunk` of row g with
+  /// activation row t.
+  SmallVector<Value> emitChunk(Value chunk, ValueRange acc) {
+    int64_t rowsPerWarp = plan.rowsPerWarp;
+    auto codeType = VectorType::get({plan.chunkBytes}, b.getI8Type());
+    SmallVector<Value> codes;
+    for (int64_t g = 0; g < rowsPerWarp; ++g) {
+      Value offset = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, rows[g], cst(plan.rowBytes)),
+          arith::MulIOp::create(b, chunk, cst(plan.chunkBytes)));
+      codes.push_back(vector::LoadOp::create(
+          b, codeType, packed, ValueRange{offset}, /*nontemporal=*/false,
+          llvm::MaybeAlign(plan.chunkBytes)));
+    }
+    Value firstElement = arith::MulIOp::create(b, chunk, cst(plan.chunkElements));
+    // Activation loads of this chunk, made on first use: (t, slice) -> vector.
+    std::map<std::pair<int64_t, int64_t>, Value> slices;
+    auto activation = [&](int64_t t, int64_t element) -> Value {
+      int64_t slice = element / plan.actLanes;
+      Value &loaded = slices[{t, slice}];
+      if (!loaded) {
+        SmallVector<Value> index;
+        if (plan.batched)
+          index.push_back(batchIndex);
+        index.push_back(actRows[t]);
+        index.push_back(arith::AddIOp::create(
+            b, firstElement, cst(slice * plan.actLanes)));
+        loaded = vector::LoadOp::create(
+            b, VectorType::get({plan.actLanes}, b.getF32Type()), activations,
+            index, /*nontemporal=*/false, llvm::MaybeAlign(4 * plan.actLanes));
+      }
+      return vector::ExtractOp::create(b, loaded, element % plan.actLanes);
+    };
+
+    SmallVector<Value> result(acc.begin(), acc.end());
+    Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                                llvm::APFloat(0.0f));
+    for (int64_t sub = 0; sub < plan.blocksPerChunk; ++sub) {
+      Value block =
+          plan.blocksPerChunk > 1
+              ? Value(arith::AddIOp::create(
+                    b, arith::MulIOp::create(b, chunk, cst(plan.blocksPerChunk)),
+                    cst(sub)))
+              : Value(arith::DivUIOp::create(b, firstElement,
+                                             cst(plan.scheme.blockSize)));
+      SmallVector<Value> dialectRows, halfScales;
+      for (int64_t g = 0; g < rowsPerWarp; ++g) {
+        dialectRows.push_back(dialectRow(rows[g], block));
+        halfScales.push_back(halfScale(rows[g], block));
+      }
+      SmallVector<Value> sums(rowsPerWarp * tileRows, zero);
+      for (int64_t j = 0; j < plan.bytesPerChunkBlock; ++j) {
+        int64_t byte = sub * plan.bytesPerChunkBlock + j;
+        // Element 2 * byte is the low nibble, 2 * byte + 1 the high one.
+        SmallVector<Value> low, high;
+        for (int64_t g = 0; g < rowsPerWarp; ++g) {
+          Value code = vector::ExtractOp::create(b, codes[g], byte);
+          Value lowCode = arith::AndIOp::create(
+              b, code, arith::ConstantIntOp::create(b, b.getI8Type(), 15));
+          Value highCode = arith::ShRUIOp::create(
+              b, code, arith::ConstantIntOp::create(b, b.getI8Type(), 4));
+          low.push_back(lookup(dialectRows[g], lowCode));
+          high.push_back(lookup(dialectRows[g], highCode));
+        }
+        for (int64_t t = 0; t < tileRows; ++t) {
+          Value even = activation(t, 2 * byte);
+          Value odd = activation(t, 2 * byte + 1);
+          for (int64_t g = 0; g < rowsPerWarp; ++g) {
+            Value &sum = sums[g * tileRows + t];
+            sum = fma(low[g], even, sum);
+            sum = fma(high[g], odd, sum);
+          }
+        }
+      }
+      for (int64_t g = 0; g < rowsPerWarp; ++g)
+        for (int64_t t = 0; t < tileRows; ++t) {
+          Value &total = result[g * tileRows + t];
+          total = fma(sums[g * tileRows + t], halfScales[g], total);
+        }
+    }
+    return result;
+  }
+
+  /// a * b + c rounded once. llvm.intr.fma, not math.fma: convert-gpu-to-nvvm
+  /// turns math.fma into a libdevice call (see ExpandMathForGPU.cpp).
+  Value fma(Value a, Value x, Value c) {
+    return LLVM::FMAOp::create(b, a, x, c);
+  }
+
+  /// Where the table row of the dialect of block `block` of row `row`
+  /// starts: 16 * its dialect id (0 for one-dialect books).
+  Value dialectRow(Value row, Value block) {
+    if (plan.scheme.book.size() <= 1)
+      return cst(0);
+    const num::BlockLayout &layout = plan.layout;
+    Value offset = arith::AddIOp::create(
+        b,
+        cst(layout.dialectsOffset),
+        arith::AddIOp::create(
+            b, arith::MulIOp::create(b, row, cst(layout.dialectBytesPerRow)),
+            arith::DivUIOp::create(b, block, cst(2))));
+    Value byte = memref::LoadOp::create(b, packed, ValueRange{offset});
+    // Even blocks sit in the low nibble, odd blocks in the high one.
+    Value shift = arith::IndexCastUIOp::create(
+        b, b.getI8Type(),
+        arith::MulIOp::create(b, arith::RemUIOp::create(b, block, cst(2)),
+                              cst(4)));
+    Value id = arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, byte, shift),
+        arith::ConstantIntOp::create(b, b.getI8Type(), 15));
+    return arith::MulIOp::create(
+        b, arith::IndexCastUIOp::create(b, b.getIndexType(), id), cst(16));
+  }
+
+  /// 0.5 * scale of block `block` of row `row` (numerics::halfScale).
+  Value halfScale(Value row, Value block) {
+    const num::BlockLayout &layout = plan.layout;
+    Value index = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(layout.blocksPerRow)), block);
+    Value offset = arith::AddIOp::create(
+        b, cst(layout.scalesOffset),
+        arith::MulIOp::create(b, index, cst(layout.scaleBytesPerCode)));
+    Value low = memref::LoadOp::create(b, packed, ValueRange{offset});
+    if (plan.scheme.scale != num::ScaleKind::F16) {
+      Value entry = arith::AddIOp::create(
+          b, cst(plan.dialectEntries),
+          arith::IndexCastUIOp::create(b, b.getIndexType(), low));
+      return memref::LoadOp::create(b, table, ValueRange{entry});
+    }
+    // F16, little endian: extf is exact, then the one multiply by 0.5 of
+    // halfScale().
+    Value high = memref::LoadOp::create(
+        b, packed, ValueRange{arith::AddIOp::create(b, offset, cst(1))});
+    Type i16 = b.getI16Type();
+    Value low16 = arith::ExtUIOp::create(b, i16, low);
+    Value high16 = arith::ExtUIOp::create(b, i16, high);
+    Value bits = arith::OrIOp::create(
+        b, low16,
+        arith::ShLIOp::create(b, high16,
+                              arith::ConstantIntOp::create(b, i16, 8)));
+    Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
+    Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
+    return arith::MulFOp::create(
+        b, scale,
+        arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(0.5f)));
+  }
+
+  /// The signed magnitude (half units, as f32) of a 4-bit code (an i8 in
+  /// [0, 15]) in the dialect whose table row starts at `dialectRow`.
+  Value lookup(Value dialectRow, Value code) {
+    Value entry = arith::AddIOp::create(
+        b, dialectRow, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
+    return memref::LoadOp::create(b, table, ValueRange{entry});
+  }
+
+  /// The sum of `value` over the warp's 32 lanes, in every lane.
+  Value warpSum(Value value) {
+    Value width = arith::ConstantIntOp::create(b, b.getI32Type(), kWarpSize);
+    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(
+              b, value,
+              arith::ConstantIntOp::create(b, b.getI32Type(), offset), width,
+              gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      value = arith::AddFOp::create(b, value, other);
+    }
+    return value;
+  }
+
+  /// out[batch, m, n] += total for every output of the warp that exists.
+  void storeTotals(ArrayRef<Value> totals) {
+    for (int64_t g = 0; g < plan.rowsPerWarp; ++g)
+      for (int64_t t = 0; t < tileRows; ++t) {
+        Value rowExists = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ult,
+            arith::AddIOp::create(b, firstRow, cst(g)), cst(plan.rows));
+        Value mExists = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ult,
+            arith::AddIOp::create(b, firstM, cst(t)), m);
+        Value exists = arith::AndIOp::create(b, rowExists, mExists);
+        Value total = totals[g * tileRows + t];
+        Value row = rows[g], actRow = actRows[t];
+        inThen(exists, [&] {
+          Value column = arith::SubIOp::create(
+              b, row, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
+          SmallVector<Value> index;
+          if (plan.batched)
+            index.push_back(batchIndex);
+          index.push_back(actRow);
+          index.push_back(column);
+          Value old = memref::LoadOp::create(b, out, index);
+          memref::StoreOp::create(b, arith::AddFOp::create(b, old, total), out,
+                                  index);
+        });
+      }
+  }
+
+  ImplicitLocOpBuilder &b;
+  const KernelPlan &plan;
+  int64_t tileRows;
+  Value packed, activations, out, table, m;
+  Value lane, firstRow, firstM, batchIndex;
+  SmallVector<Value> rows, actRows;
+};
+
+/// Launches the kernel with `tileRows` activation rows per warp over all
+/// `m` rows (m > 0).
+void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
+                int64_t tileRows, StringRef tableName, Value packed,
+                Value activations, Value out, Value m) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  int64_t rowsPerBlock = kWarps * plan.rowsPerWarp;
+  Value gridX = cst((plan.rows + rowsPerBlock - 1) / rowsPerBlock);
+  Value gridY = arith::DivUIOp::create(
+      b, arith::AddIOp::create(b, m, cst(tileRows - 1)), cst(tileRows));
+  int64_t entries = plan.dialectEntries + plan.scaleEntries;
+  auto tableType =
+      MemRefType::get({entries}, b.getF32Type(), MemRefLayoutAttrInterface(),
+                      gpu::AddressSpaceAttr::get(
+                          b.getContext(), gpu::AddressSpace::Workgroup));
+  auto launch = gpu::LaunchOp::create(
+      b, gridX, gridY, cst(1), cst(kWarps * kWarpSize), cst(1), cst(1),
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{}, TypeRange{tableType});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value globalTable = memref::GetGlobalOp::create(
+      b, MemRefType::get({entries}, b.getF32Type()), tableName);
+  Value table = launch.getWorkgroupAttributions().front();
+  KernelBuilder(b, plan, tileRows, packed, activations, out, table, m)
+      .emit(globalTable);
+  gpu::TerminatorOp::create(b);
+}
+
+struct GPUMatmulKernelsPass
+    : public qblock::impl::GPUMatmulKernelsBase<GPUMatmulKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<func::CallOp> calls;
+    module.walk([&](func::CallOp call) {
+      auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+      if (callee && callee->hasAttr(gpustub::kMatmulStubAttr))
+        calls.push_back(call);
+    });
+    for (func::CallOp call : calls)
+      if (failed(expand(call, module, symbols)))
+        return signalPassFailure();
+    SmallVector<func::FuncOp> stubs;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func->hasAttr(gpustub::kMatmulStubAttr) &&
+          SymbolTable::symbolKnownUseEmpty(func, module))
+        stubs.push_back(func);
+    for (func::FuncOp stub : stubs)
+      stub.erase();
+  }
+
+  LogicalResult expand(func::CallOp call, ModuleOp module,
+                       SymbolTable &symbols) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    auto fields = callee->getAttrOfType<DictionaryAttr>(gpustub::kMatmulStubAttr);
+    auto scheme = fields ? fields.getAs<SchemeAttr>("scheme") : SchemeAttr();
+    auto k = fields ? fields.getAs<IntegerAttr>("k") : IntegerAttr();
+    auto n = fields ? fields.getAs<IntegerAttr>("n") : IntegerAttr();
+    auto batch = fields ? fields.getAs<IntegerAttr>("batch") : IntegerAttr();
+    if (!scheme || !k || !n || !batch)
+      return call.emitOpError()
+             << "calls a GPU matmul stub whose '" << gpustub::kMatmulStubAttr
+             << "' attribute lacks scheme, k, n or batch; stubs come from "
+                "--qblock-convert-matmul-to-gpu";
+    if (call.getNumOperands() != 3 ||
+        !llvm::all_of(call.getOperandTypes(), [](Type type) {
+          auto memref = dyn_cast<MemRefType>(type);
+          return memref && memref.getLayout().isIdentity();
+        }))
+      return call.emitOpError()
+             << "calls a GPU matmul stub with operands other than three "
+                "identity-layout memrefs (packed weights, activations, "
+                "output); bufferize with identity layouts";
+    Value packed = call.getOperand(0), activations = call.getOperand(1),
+          out = call.getOperand(2);
+    auto actType = cast<MemRefType>(activations.getType());
+    auto outType = cast<MemRefType>(out.getType());
+    int64_t rank = actType.getRank();
+    if ((rank != 2 && rank != 3) || outType.getRank() != rank ||
+        !actType.getElementType().isF32() ||
+        !outType.getElementType().isF32())
+      return call.emitOpError()
+             << "passes activations of type " << actType << " and output of "
+             << "type " << outType << " to a GPU matmul stub; both must be "
+             << "f32 memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading "
+             << "batch dimension)";
+
+    if (k.getInt() <= 0 || k.getInt() % scheme.getBlockSize() != 0 ||
+        n.getInt() <= 0 || batch.getInt() <= 0)
+      return call.emitOpError()
+             << "calls a GPU matmul stub with k = " << k.getInt()
+             << ", n = " << n.getInt() << ", batch = " << batch.getInt()
+             << "; they must be positive and k a multiple of the block size "
+             << scheme.getBlockSize();
+    if (actType.getDimSize(rank - 1) != k.getInt() ||
+        outType.getDimSize(rank - 1) != n.getInt())
+      return call.emitOpError()
+             << "passes activations of type " << actType << " and output of "
+             << "type " << outType << " to a GPU matmul stub for k = "
+             << k.getInt() << ", n = " << n.getInt()
+             << "; their last dimensions must be k and n";
+    KernelPlan plan = makePlan(scheme.toNumerics(), k.getInt(), n.getInt(),
+                               batch.getInt(), rank == 3);
+    auto packedType = cast<MemRefType>(packed.getType());
+    if (packedType.getRank() != 1 ||
+        !packedType.getElementType().isInteger(8) ||
+        (packedType.hasStaticShape() &&
+         packedType.getDimSize(0) != plan.layout.totalBytes))
+      return call.emitOpError()
+             << "passes packed weights of type " << packedType
+             << " to a GPU matmul stub whose scheme and shape need memref<"
+             << plan.layout.totalBytes << "xi8>";
+    ImplicitLocOpBuilder b(call.getLoc(), call);
+    StringRef tableName =
+        getOrCreateTable(b, module, symbols, tableValues(plan));
+    int64_t mDim = rank - 2;
+    auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,
+                          Value m) {
+      emitLaunch(lb, plan, tileRows, tableName, packed, activations, out, m);
+    };
+    if (!actType.isDynamicDim(mDim)) {
+      int64_t m = actType.getDimSize(mDim);
+      if (m > 0)
+        launchWith(b, std::min(m, kTileRows),
+                   arith::ConstantIndexOp::create(b, m));
+    } else {
+      // M known at run time: the GEMV kernel for one row, the tiled one
+      // for more, nothing for none (a grid of 0 blocks cannot launch).
+      Value m = memref::DimOp::create(b, activations, mDim);
+      Value one = arith::ConstantIndexOp::create(b, 1);
+      Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
+      auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
+        launchWith(b, 1, m);
+        b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+        Value several =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
+        auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);
+        b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
+        launchWith(b, kTileRows, m);
+      }
+    }
+    call.erase();
+    return success();
+  }
+};
+
+} // namespace

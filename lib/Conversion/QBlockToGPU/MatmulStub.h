@@ -1,0 +1,33 @@
+//===- MatmulStub.h - The call that stands for a GPU matmul -----*- C++ -*-===//
+//
+// Internal to lib/Conversion/QBlockToGPU. qblock-convert-matmul-to-gpu
+// (tensors, before bufferization) replaces a W4A16 qblock.matmul by a call
+//
+//   func.call @__qblock_gpu_matmul(%packed, %activations, %out)
+//
+// of a private declaration that carries what the kernel needs in one
+// dictionary attribute; qblock-gpu-matmul-kernels (memrefs, after
+// bufferization) replaces the call by the kernel. The operands are
+//
+//   %packed       memref<S x i8>              the packed weight bytes
+//   %activations  memref<[B x] M x K x f32>   read
+//   %out          memref<[B x] M x N x f32>   holds init, receives the result
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MATMULSTUB_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MATMULSTUB_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace qblock::gpustub {
+
+/// The stub's attribute: {scheme = #qblock.scheme<...>, k = K, n = N,
+/// batch = B (1 when not batched)}, all sizes static.
+constexpr llvm::StringLiteral kMatmulStubAttr = "qblock.gpu_matmul";
+/// Stub names start with this (the symbol table makes them unique).
+constexpr llvm::StringLiteral kMatmulStubName = "__qblock_gpu_matmul";
+
+} // namespace qblock::gpustub
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MATMULSTUB_H

@@ -1,0 +1,77 @@
+// qblock-convert-matmul-to-gpu (internal step of --qblock-gpu-pipeline):
+// W4A16 matmuls with f32 activations become calls of a kernel stub on
+// buffers, which bufferization passes through; everything else is left to
+// the generic lowering.
+// RUN: quant-opt %s --qblock-convert-matmul-to-gpu -split-input-file | FileCheck %s
+
+// Packed bytes from an argument: a read-only view of them, a copy of the
+// activations, an output buffer holding init; the stub records the scheme
+// and the static shape.
+// CHECK-LABEL: func.func @gemv
+// CHECK-SAME: (%[[A:.*]]: tensor<1x64xf32>, %[[W:.*]]: tensor<2240xi8>, %[[INIT:.*]]: tensor<1x64xf32>)
+// CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<2240xi8> to memref<2240xi8>
+// CHECK: %[[ACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64xf32>
+// CHECK: bufferization.materialize_in_destination %[[A]] in restrict writable %[[ACT]]
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64xf32>
+// CHECK: bufferization.materialize_in_destination %[[INIT]] in restrict writable %[[OUT]]
+// CHECK: call @__qblock_gpu_matmul(%[[PACKED]], %[[ACT]], %[[OUT]]) : (memref<2240xi8>, memref<1x64xf32>, memref<1x64xf32>) -> ()
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: return %[[R]]
+// CHECK-NOT: qblock.
+// CHECK: func.func private @__qblock_gpu_matmul(memref<2240xi8>, memref<1x64xf32>, memref<1x64xf32>)
+// CHECK-SAME: attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @gemv(%a: tensor<1x64xf32>, %w: tensor<2240xi8>, %init: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %q = qblock.from_storage %w : tensor<2240xi8> -> !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<1x64xf32>, !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<1x64xf32>) -> tensor<1x64xf32>
+  return %r : tensor<1x64xf32>
+}
+
+// -----
+
+// A quantized constant becomes a byte constant; a dynamic M stays dynamic;
+// each matmul gets a stub of its own; a transposed batched weight (axis 2)
+// has N = its middle dimension.
+// CHECK-LABEL: func.func @constant_weights
+// CHECK: %[[BYTES:.*]] = arith.constant dense<0> : tensor<128xi8>
+// CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[BYTES]] read_only
+// CHECK: tensor.dim
+// CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf32>
+// CHECK: call @__qblock_gpu_matmul(%[[PACKED]], %{{.*}}, %{{.*}}) : (memref<128xi8>, memref<?x32xf32>, memref<?x2xf32>) -> ()
+// CHECK: arith.constant dense<0> : tensor<576xi8>
+// CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<576xi8>, memref<3x2x64xf32>, memref<3x2x5xf32>) -> ()
+// CHECK-NOT: qblock.constant
+// CHECK: func.func private @__qblock_gpu_matmul({{.*}}) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 32 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4>}}
+// CHECK: func.func private @__qblock_gpu_matmul_0({{.*}}) attributes {qblock.gpu_matmul = {batch = 3 : i64, k = 64 : i64, n = 5 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: tensor<3x2x64xf32>, %binit: tensor<3x2x5xf32>) -> (tensor<?x2xf32>, tensor<3x2x5xf32>) {
+  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %w : tensor<?x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %bw = qblock.constant dense<0> : tensor<576xi8> -> !qblock.qtensor<3x5x64xf32, #qblock.scheme<nvfp4>, axis = 2>
+  %r2 = qblock.matmul ins(%b, %bw : tensor<3x2x64xf32>, !qblock.qtensor<3x5x64xf32, #qblock.scheme<nvfp4>, axis = 2>) outs(%binit : tensor<3x2x5xf32>) -> tensor<3x2x5xf32>
+  return %r, %r2 : tensor<?x2xf32>, tensor<3x2x5xf32>
+}
+
+// -----
+
+// Left to the generic lowering: online activation quantization (W4A4),
+// f16 activations, weights quantized at run time, BCQ weights.
+// CHECK-LABEL: func.func @not_taken
+// CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<mxfp4>}
+// CHECK: qblock.matmul {{.*}} : tensor<1x32xf16>
+// CHECK: %[[Q:.*]] = qblock.quantize
+// CHECK: qblock.matmul ins(%{{.*}}, %[[Q]]
+// CHECK: qblock.lut_gemm
+// CHECK-NOT: call
+// CHECK-NOT: __qblock_gpu_matmul
+func.func @not_taken(%a: tensor<1x32xf32>, %h: tensor<1x32xf16>, %wf: tensor<32x2xf32>,
+                     %init: tensor<1x2xf32>, %hinit: tensor<1x2xf16>,
+                     %bcq: tensor<1x256xf32>, %bw: !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>,
+                     %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x2xf16>, tensor<1x2xf32>, tensor<1x8xf32>) {
+  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<1x2xf32>
+  %wh = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf16, #qblock.scheme<mxfp4>, axis = 0>
+  %r1 = qblock.matmul ins(%h, %wh : tensor<1x32xf16>, !qblock.qtensor<32x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%hinit : tensor<1x2xf16>) -> tensor<1x2xf16>
+  %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r2 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %r3 = qblock.lut_gemm ins(%bcq, %bw : tensor<1x256xf32>, !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%binit : tensor<1x8xf32>) -> tensor<1x8xf32>
+  return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf16>, tensor<1x2xf32>, tensor<1x8xf32>
+}

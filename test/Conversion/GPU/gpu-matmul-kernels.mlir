@@ -1,0 +1,201 @@
+// qblock-gpu-matmul-kernels (internal step of --qblock-gpu-pipeline): each
+// call of a qblock.gpu_matmul stub becomes the W4A16 kernel's gpu.launch.
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | FileCheck %s
+
+// BlockDialect-32, K = 64, N = 13, M = 3: one thread block of 4 warps (16
+// rows, 4 per warp) and one tile of 3 activation rows.
+// CHECK: memref.global "private" constant @[[TABLE:__qblock_gpu_decode_[0-9A-F]+]] : memref<512xf32>
+// CHECK-LABEL: func.func @blockdialect
+// CHECK-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<3x64xf32>, %[[O:.*]]: memref<3x13xf32>)
+// CHECK-NOT: call
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %[[C128]], {{.*}}) workgroup(%[[SMEM:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// The decode table: 16 dialect rows of 16 signed magnitudes, then 256 half
+// scales, copied into workgroup memory by all threads.
+// CHECK: %[[GLOBAL:.*]] = memref.get_global @[[TABLE]] : memref<512xf32>
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: scf.for %[[I:.*]] = %[[TID]] to %{{.*}} step %{{.*}} {
+// CHECK: memref.load %[[GLOBAL]][%[[I]]]
+// CHECK: memref.store %{{.*}}, %[[SMEM]][%[[I]]]
+// CHECK: gpu.barrier
+// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// CHECK: scf.if
+// Lanes stride over the rows' 16-byte chunks, 12 accumulators (4 rows x 3
+// activation rows).
+// CHECK: scf.for %[[CHUNK:.*]] = %[[LANE]] to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-COUNT-4: vector.load %[[W]][%{{.*}}] {alignment = 16 : i64} : memref<576xi8>, vector<16xi8>
+// The block's dialect nibble (even blocks low, odd blocks high) picks a
+// table row; its scale code indexes the half scales after the 256 dialect
+// entries.
+// CHECK: %[[DBYTE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
+// CHECK: %[[DNIB:.*]] = arith.shrui %[[DBYTE]], %{{.*}} : i8
+// CHECK: arith.andi %[[DNIB]], %{{.*}} : i8
+// CHECK: %[[SCODE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
+// CHECK: %[[SIDX:.*]] = arith.index_castui %[[SCODE]] : i8 to index
+// CHECK: %[[SENTRY:.*]] = arith.addi %{{.*}}, %[[SIDX]] : index
+// CHECK: %[[HALF:.*]] = memref.load %[[SMEM]][%[[SENTRY]]] : memref<512xf32, #gpu.address_space<workgroup>>
+// Each code byte: the low nibble, then the high one, looked up.
+// CHECK: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<16xi8>
+// CHECK: %[[LO:.*]] = arith.andi %[[BYTE]], %{{.*}} : i8
+// CHECK: %[[HI:.*]] = arith.shrui %[[BYTE]], %{{.*}} : i8
+// CHECK: arith.index_castui %[[LO]] : i8 to index
+// CHECK: %[[WLO:.*]] = memref.load %[[SMEM]]
+// CHECK: arith.index_castui %[[HI]] : i8 to index
+// CHECK: %[[WHI:.*]] = memref.load %[[SMEM]]
+// Activations four at a time; even elements meet low nibbles.
+// CHECK: %[[X:.*]] = vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x64xf32>, vector<4xf32>
+// CHECK: %[[X0:.*]] = vector.extract %[[X]][0]
+// CHECK: %[[X1:.*]] = vector.extract %[[X]][1]
+// CHECK: %[[P0:.*]] = llvm.intr.fma(%[[WLO]], %[[X0]], %{{.*}})
+// CHECK: llvm.intr.fma(%[[WHI]], %[[X1]], %[[P0]])
+// One half-scale multiply per block and activation row.
+// CHECK: llvm.intr.fma(%{{.*}}, %[[HALF]], %{{.*}})
+// CHECK: scf.yield
+// Butterfly over the warp, then lane 0 adds to the output (init).
+// CHECK: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-COUNT-4: gpu.shuffle xor
+// CHECK: %[[IS0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// CHECK: scf.if %[[IS0]] {
+// CHECK: scf.if
+// CHECK: %[[OLD:.*]] = memref.load %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f32
+// CHECK: memref.store %[[NEW]], %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// CHECK: gpu.terminator
+// The stub is gone.
+// CHECK-NOT: func.func private @bd
+func.func private @bd(memref<576xi8>, memref<3x64xf32>, memref<3x13xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @blockdialect(%w: memref<576xi8>, %a: memref<3x64xf32>, %o: memref<3x13xf32>) {
+  call @bd(%w, %a, %o) : (memref<576xi8>, memref<3x64xf32>, memref<3x13xf32>) -> ()
+  return
+}
+
+// -----
+
+// NVFP4 (block 16, E4M3 scales, one dialect): a 16-byte chunk holds two
+// blocks, each with its own scale; no dialect ids are read; the table is
+// 16 magnitudes and 256 half scales.
+// CHECK: memref.global "private" constant @{{.*}} : memref<272xf32>
+// CHECK-LABEL: func.func @nvfp4
+// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<272xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32) {
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<128xi8>, vector<16xi8>
+// CHECK-NOT: arith.shrui %{{.*}}, %{{.*}} : i8
+// CHECK: %[[S0:.*]] = memref.load %[[SMEM]]
+// CHECK: %[[S1:.*]] = memref.load %[[SMEM]]
+// CHECK: llvm.intr.fma(%{{.*}}, %[[S0]], %{{.*}})
+// CHECK: llvm.intr.fma(%{{.*}}, %[[S1]], %{{.*}})
+// CHECK: scf.yield
+func.func private @nv(memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func @nvfp4(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  call @nv(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+// INT4's F16 scales: two bytes, little endian, extended exactly, halved.
+// CHECK: memref.global "private" constant @{{.*}} : memref<16xf32>
+// CHECK-LABEL: func.func @int4
+// CHECK: %[[LO:.*]] = memref.load %{{.*}} : memref<128xi8>
+// CHECK: %[[HI:.*]] = memref.load %{{.*}} : memref<128xi8>
+// CHECK: %[[LO16:.*]] = arith.extui %[[LO]] : i8 to i16
+// CHECK: %[[HI16:.*]] = arith.extui %[[HI]] : i8 to i16
+// CHECK: %[[SHL:.*]] = arith.shli %[[HI16]], %{{.*}} : i16
+// CHECK: %[[BITS:.*]] = arith.ori %[[LO16]], %[[SHL]] : i16
+// CHECK: %[[F16:.*]] = arith.bitcast %[[BITS]] : i16 to f16
+// CHECK: %[[F32:.*]] = arith.extf %[[F16]] : f16 to f32
+// CHECK: arith.mulf %[[F32]], %{{.*}} : f32
+func.func private @i4(memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<int4>}}
+func.func @int4(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  call @i4(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+// Rows of 24 code bytes (K = 48) are read in 8-byte chunks; 9-byte rows of
+// 6-element blocks (K = 18) a byte at a time, with activations two at a
+// time (K is not a multiple of 4).
+// CHECK-LABEL: func.func @narrow
+// CHECK: vector.load %{{.*}} {alignment = 8 : i64} : memref<128xi8>, vector<8xi8>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x48xf32>, vector<4xf32>
+// CHECK: gpu.launch
+// CHECK: vector.load %{{.*}} {alignment = 1 : i64} : memref<128xi8>, vector<1xi8>
+// CHECK: vector.load %{{.*}} {alignment = 8 : i64} : memref<1x18xf32>, vector<2xf32>
+func.func private @nv48(memref<128xi8>, memref<1x48xf32>, memref<1x2xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 48 : i64, n = 2 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func private @mx18(memref<128xi8>, memref<1x18xf32>, memref<1x2xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 18 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4, block = 6>}}
+func.func @narrow(%w: memref<128xi8>, %a: memref<1x48xf32>, %o: memref<1x2xf32>,
+                  %w2: memref<128xi8>, %a2: memref<1x18xf32>, %o2: memref<1x2xf32>) {
+  call @nv48(%w, %a, %o) : (memref<128xi8>, memref<1x48xf32>, memref<1x2xf32>) -> ()
+  call @mx18(%w2, %a2, %o2) : (memref<128xi8>, memref<1x18xf32>, memref<1x2xf32>) -> ()
+  return
+}
+
+// -----
+
+// A dynamic M: the GEMV kernel (one activation row per warp) for M = 1, the
+// tiled one (4 rows per warp, ceil(M / 4) tiles) for M > 1, no launch for
+// M = 0.
+// CHECK-LABEL: func.func @dynamic_m
+// CHECK: %[[M:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x64xf32>
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK: scf.if %[[ONE]] {
+// CHECK: gpu.launch
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32) {
+// CHECK: } else {
+// CHECK: %[[MORE:.*]] = arith.cmpi ugt, %[[M]], %{{.*}} : index
+// CHECK: scf.if %[[MORE]] {
+// CHECK: %[[M3:.*]] = arith.addi %[[M]], %{{.*}} : index
+// CHECK: %[[TILES:.*]] = arith.divui %[[M3]], %{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %[[TILES]], {{.*}})
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+func.func private @dyn(memref<2240xi8>, memref<?x64xf32>, memref<?x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @dynamic_m(%w: memref<2240xi8>, %a: memref<?x64xf32>, %o: memref<?x64xf32>) {
+  call @dyn(%w, %a, %o) : (memref<2240xi8>, memref<?x64xf32>, memref<?x64xf32>) -> ()
+  return
+}
+
+// -----
+
+// Batched, N = 5: a warp's rows must share a batch, so one row per warp;
+// 15 rows in 4 thread blocks; the batch of a row is row / N.
+// CHECK-LABEL: func.func @batched
+// CHECK: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C4]], {{.*}})
+// CHECK: %[[BATCH:.*]] = arith.divui %{{.*}}, %c5 : index
+// CHECK: scf.for {{.*}} -> (f32, f32) {
+// CHECK: vector.load %{{.*}}[%[[BATCH]], %{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x2x64xf32>, vector<4xf32>
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[BATCH]], %{{.*}}, %{{.*}}] : memref<3x2x5xf32>
+func.func private @bat(memref<640xi8>, memref<3x2x64xf32>, memref<3x2x5xf32>) attributes {qblock.gpu_matmul = {batch = 3 : i64, k = 64 : i64, n = 5 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @batched(%w: memref<640xi8>, %a: memref<3x2x64xf32>, %o: memref<3x2x5xf32>) {
+  call @bat(%w, %a, %o) : (memref<640xi8>, memref<3x2x64xf32>, memref<3x2x5xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<100xi8>, memref<1x64xf32>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @wrong_size(%w: memref<100xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  // expected-error @below {{passes packed weights of type 'memref<100xi8>' to a GPU matmul stub whose scheme and shape need memref<128xi8>}}
+  call @bad(%w, %a, %o) : (memref<100xi8>, memref<1x64xf32>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {k = 64 : i64, n = 1 : i64}}
+func.func @no_scheme(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  // expected-error @below {{calls a GPU matmul stub whose 'qblock.gpu_matmul' attribute lacks scheme, k, n or batch}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<1x64xf16>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @f16(%w: memref<128xi8>, %a: memref<1x64xf16>, %o: memref<1x1xf32>) {
+  // expected-error @below {{passes activations of type 'memref<1x64xf16>' and output of type 'memref<1x1xf32>' to a GPU matmul stub; both must be f32 memrefs}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf16>, memref<1x1xf32>) -> ()
+  return
+}
