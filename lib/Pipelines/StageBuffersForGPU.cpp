@@ -18,11 +18,16 @@
 //
 // Constant globals the kernel does not write (packed weights, decode
 // tables) are not copied per launch: the runtime's qblockCudaCachedUpload
-// copies each one to the device on first use and returns that copy, keyed
-// by host address, for the rest of the process:
+// copies each one to the device on first use and records the copy in a
+// pointer-sized global of the module (one per constant global), which
+// every later call returns:
 //
-//   %d = qblockCudaCachedUpload(aligned pointer of %host, bytes)
+//   %d = qblockCudaCachedUpload(aligned pointer of %host, bytes, &slot)
 //   the launch reads a memref with %host's type whose pointers are %d
+//
+// The slot lives and dies with the loaded module, so a module loaded later
+// whose constants land at the same host addresses (JIT sessions, the
+// Python package) gets copies of its own data, never a stale one.
 //
 // The memref is assembled as an LLVM memref descriptor and cast to the
 // memref type with builtin.unrealized_conversion_cast, which the LLVM
@@ -102,7 +107,8 @@ Value freshToken(OpBuilder &b, Location loc) {
 }
 
 /// The runtime function that returns the cached device copy of read-only
-/// host data: void *qblockCudaCachedUpload(void *host, int64_t bytes).
+/// host data: void *qblockCudaCachedUpload(void *host, int64_t bytes,
+/// void **slot).
 constexpr StringLiteral kCachedUpload = "qblockCudaCachedUpload";
 
 /// The size in bytes of `buffer` when it is a constant global that can be
@@ -130,15 +136,34 @@ func::FuncOp getOrDeclareCachedUpload(ModuleOp module) {
   auto ptr = LLVM::LLVMPointerType::get(module.getContext());
   auto func = func::FuncOp::create(
       b, module.getLoc(), kCachedUpload,
-      b.getFunctionType({ptr, b.getI64Type()}, {ptr}));
+      b.getFunctionType({ptr, b.getI64Type(), ptr}, {ptr}));
   func.setPrivate();
   return func;
+}
+
+/// The module's slot for the device copy of constant global `name`: an
+/// internal, null-initialized pointer global, created once.
+LLVM::GlobalOp getOrCreateDeviceSlot(ModuleOp module, StringRef name) {
+  std::string slotName = ("__qblock_device_copy_" + name).str();
+  if (auto existing = module.lookupSymbol<LLVM::GlobalOp>(slotName))
+    return existing;
+  OpBuilder b(module.getBodyRegion());
+  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+  auto slot = LLVM::GlobalOp::create(b, module.getLoc(), ptr,
+                                     /*isConstant=*/false,
+                                     LLVM::Linkage::Internal, slotName,
+                                     /*value=*/Attribute());
+  Block *init = b.createBlock(&slot.getInitializerRegion());
+  b.setInsertionPointToStart(init);
+  LLVM::ReturnOp::create(b, module.getLoc(),
+                         LLVM::ZeroOp::create(b, module.getLoc(), ptr));
+  return slot;
 }
 
 /// The device copy of constant global `host` (`bytes` long) as a memref of
 /// the same type: identity layout, static shape (constantGlobalBytes).
 Value cachedDeviceCopy(OpBuilder &b, Location loc, Value host, int64_t bytes,
-                       func::FuncOp upload) {
+                       func::FuncOp upload, LLVM::GlobalOp slot) {
   auto type = cast<MemRefType>(host.getType());
   Type i64 = b.getI64Type();
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
@@ -149,9 +174,11 @@ Value cachedDeviceCopy(OpBuilder &b, Location loc, Value host, int64_t bytes,
       b, loc, i64,
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, host));
   Value hostPointer = LLVM::IntToPtrOp::create(b, loc, ptr, address);
-  Value device = func::CallOp::create(b, loc, upload,
-                                      ValueRange{hostPointer, cst(bytes)})
-                     .getResult(0);
+  Value slotAddress = LLVM::AddressOfOp::create(b, loc, slot);
+  Value device =
+      func::CallOp::create(b, loc, upload,
+                           ValueRange{hostPointer, cst(bytes), slotAddress})
+          .getResult(0);
   // {allocated, aligned, offset, sizes[rank], strides[rank]}: the layout
   // of a ranked memref descriptor in the LLVM lowering.
   int64_t rank = type.getRank();
@@ -208,8 +235,12 @@ LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
       copied.push_back(host);
       continue;
     }
+    StringRef global =
+        host.getDefiningOp<memref::GetGlobalOp>().getName();
     replaceInLaunch(host, cachedDeviceCopy(before, loc, host, *bytes,
-                                           getOrDeclareCachedUpload(module)));
+                                           getOrDeclareCachedUpload(module),
+                                           getOrCreateDeviceSlot(module,
+                                                                 global)));
   }
   if (copied.empty())
     return success();

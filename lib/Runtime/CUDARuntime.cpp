@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 using namespace qblock::cuda;
 
@@ -232,22 +231,21 @@ mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
 //===----------------------------------------------------------------------===//
 
 /// A device copy of `bytes` bytes of read-only host data, made on the first
-/// call for `host` and returned by every later one; never freed. The GPU
-/// pipeline calls it for constant globals (packed weights, decode tables),
-/// whose contents and addresses are fixed for the life of the process, so
-/// they cross to the device once instead of at every launch
-/// (StageBuffersForGPU.cpp). Not for memory that can change.
-QBLOCK_RUNTIME_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes) {
+/// call for a given `slot` and returned by every later one; never freed.
+/// The GPU pipeline calls it for constant globals (packed weights, decode
+/// tables) with a null-initialized pointer global of the calling module as
+/// the slot (StageBuffersForGPU.cpp), so constants cross to the device once
+/// per loaded module instead of at every launch, and a module loaded later
+/// at the same addresses gets its own copies. Not for memory that can
+/// change.
+QBLOCK_RUNTIME_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes,
+                                                   void **slot) {
   if (bytes <= 0)
     return nullptr;
   static std::mutex mutex;
-  static std::unordered_map<const void *, std::pair<void *, int64_t>> copies;
   std::lock_guard<std::mutex> lock(mutex);
-  auto found = copies.find(host);
-  if (found != copies.end() && found->second.second >= bytes)
-    return found->second.first;
-  // A longer request for the same address (not made by compiled code) gets
-  // a new copy; the old one stays, as kernels in flight may read it.
+  if (*slot)
+    return *slot;
   const Driver &d = ready();
   CUdeviceptr device = 0;
   check(d.memAlloc(&device, static_cast<size_t>(bytes)),
@@ -258,9 +256,8 @@ QBLOCK_RUNTIME_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes) {
                       static_cast<size_t>(bytes), nullptr),
         "cuMemcpyAsync (cached upload)");
   check(d.streamSynchronize(nullptr), "cuStreamSynchronize (cached upload)");
-  void *pointer = reinterpret_cast<void *>(device);
-  copies[host] = {pointer, bytes};
-  return pointer;
+  *slot = reinterpret_cast<void *>(device);
+  return *slot;
 }
 
 /// Takes effect before the first GPU call only: the runtime keeps one

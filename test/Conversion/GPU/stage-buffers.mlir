@@ -3,13 +3,18 @@
 // the buffers the kernel writes are copied back, so constant globals (in
 // read-only host memory) never are. Constant globals the kernel only reads
 // are not copied per launch at all: qblockCudaCachedUpload returns one
-// device copy per process, viewed as a memref of the same type.
+// device copy per loaded module (kept in a pointer global of the module,
+// one per constant global), viewed as a memref of the same type.
 // RUN: quant-opt %s --pass-pipeline="builtin.module(qblock-stage-buffers-for-gpu)" -split-input-file -verify-diagnostics | FileCheck %s
 
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 memref.global "private" @bias : memref<2x2xf32> = dense<0.5>
 
-// CHECK: func.func private @qblockCudaCachedUpload(!llvm.ptr, i64) -> !llvm.ptr
+// CHECK: func.func private @qblockCudaCachedUpload(!llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr
+// CHECK: llvm.mlir.global internal @__qblock_device_copy_table() {{.*}} : !llvm.ptr {
+// CHECK-NEXT: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-NEXT: llvm.return %[[NULL]]
+// CHECK-NOT: __qblock_device_copy_bias
 // CHECK-LABEL: func.func @scale
 // CHECK-SAME: (%[[IN:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
 // CHECK: %[[TABLE:.*]] = memref.get_global @table
@@ -20,8 +25,9 @@ memref.global "private" @bias : memref<2x2xf32> = dense<0.5>
 // CHECK: %[[TPTR:.*]] = memref.extract_aligned_pointer_as_index %[[TABLE]]
 // CHECK: %[[TI64:.*]] = arith.index_cast %[[TPTR]] : index to i64
 // CHECK: %[[THOST:.*]] = llvm.inttoptr %[[TI64]]
+// CHECK: %[[SLOT:.*]] = llvm.mlir.addressof @__qblock_device_copy_table
 // CHECK: %[[TBYTES:.*]] = llvm.mlir.constant(16 : i64)
-// CHECK: %[[TDEV:.*]] = call @qblockCudaCachedUpload(%[[THOST]], %[[TBYTES]])
+// CHECK: %[[TDEV:.*]] = call @qblockCudaCachedUpload(%[[THOST]], %[[TBYTES]], %[[SLOT]])
 // CHECK: llvm.insertvalue %[[TDEV]], %{{.*}}[0]
 // CHECK: llvm.insertvalue %[[TDEV]], %{{.*}}[1]
 // CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4, 0]
