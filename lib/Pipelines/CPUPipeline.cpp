@@ -4,6 +4,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -25,7 +26,13 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   // scf-to-openmp wraps loop bodies in memref.alloca_scope, which must keep
   // a single block: lower memrefs before scf turns into blocks.
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Allocations go through the generic functions, which
+  // qblock-define-scratch-allocator defines below: large freed blocks are
+  // kept for the next call instead of being returned to the kernel and
+  // page-faulted in again (ScratchAllocator.cpp).
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -35,6 +42,7 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createDefineScratchAllocatorPass());
 }
 
 void qblock::registerQBlockPipelines() {
@@ -56,4 +64,5 @@ void qblock::registerQBlockPipelines() {
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });
   registerPass([] { return createStageBuffersForGPUPass(); });
+  registerPass([] { return createDefineScratchAllocatorPass(); });
 }
