@@ -235,12 +235,13 @@ LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
       copied.push_back(host);
       continue;
     }
-    StringRef global =
-        host.getDefiningOp<memref::GetGlobalOp>().getName();
-    replaceInLaunch(host, cachedDeviceCopy(before, loc, host, *bytes,
-                                           getOrDeclareCachedUpload(module),
-                                           getOrCreateDeviceSlot(module,
-                                                                 global)));
+    // Declared one after the other: as two call arguments their order
+    // (and so the IR's) would depend on the C++ compiler.
+    func::FuncOp upload = getOrDeclareCachedUpload(module);
+    LLVM::GlobalOp slot = getOrCreateDeviceSlot(
+        module, host.getDefiningOp<memref::GetGlobalOp>().getName());
+    replaceInLaunch(host,
+                    cachedDeviceCopy(before, loc, host, *bytes, upload, slot));
   }
   if (copied.empty())
     return success();

@@ -275,15 +275,19 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
       quarters.push_back(vector::ShuffleOp::create(b, op.getTable(),
                                                    op.getTable(), mask));
     }
+    // Constants first, one statement each: nested in call arguments their
+    // order (and so the IR's) would depend on the C++ compiler.
+    Value mod64 = splat(63);
+    Value zero = splat(0);
+    Value bit4Mask = splat(16);
+    Value bit5Mask = splat(32);
     result = arith::ConstantOp::create(
         b, DenseElementsAttr::get(resultType, b.getZeroAttr(element)));
     for (int64_t first = 0; first < lanes; first += 32) {
-      Value indices = arith::AndIOp::create(
-          b,
-          vector::ExtractStridedSliceOp::create(
-              b, op.getIndices(), ArrayRef<int64_t>{first},
-              ArrayRef<int64_t>{32}, ArrayRef<int64_t>{1}),
-          splat(63));
+      Value slice = vector::ExtractStridedSliceOp::create(
+          b, op.getIndices(), ArrayRef<int64_t>{first}, ArrayRef<int64_t>{32},
+          ArrayRef<int64_t>{1});
+      Value indices = arith::AndIOp::create(b, slice, mod64);
       SmallVector<Value> looked;
       for (Value quarter : quarters)
         looked.push_back(LLVM::CallIntrinsicOp::create(
@@ -291,12 +295,12 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                              b.getStringAttr("llvm.x86.avx2.pshuf.b"),
                              ValueRange{quarter, indices})
                              .getResult(0));
-      auto bitSet = [&](int64_t bit) -> Value {
-        return arith::CmpIOp::create(
-            b, arith::CmpIPredicate::ne,
-            arith::AndIOp::create(b, indices, splat(bit)), splat(0));
+      auto bitSet = [&](Value mask) -> Value {
+        Value bits = arith::AndIOp::create(b, indices, mask);
+        return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, zero);
       };
-      Value bit4 = bitSet(16), bit5 = bitSet(32);
+      Value bit4 = bitSet(bit4Mask);
+      Value bit5 = bitSet(bit5Mask);
       Value low = arith::SelectOp::create(b, bit4, looked[1], looked[0]);
       Value high = arith::SelectOp::create(b, bit4, looked[3], looked[2]);
       Value picked = arith::SelectOp::create(b, bit5, high, low);

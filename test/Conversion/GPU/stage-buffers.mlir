@@ -10,10 +10,10 @@
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 memref.global "private" @bias : memref<2x2xf32> = dense<0.5>
 
-// CHECK: func.func private @qblockCudaCachedUpload(!llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr
 // CHECK: llvm.mlir.global internal @__qblock_device_copy_table() {{.*}} : !llvm.ptr {
 // CHECK-NEXT: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK-NEXT: llvm.return %[[NULL]]
+// CHECK: func.func private @qblockCudaCachedUpload(!llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr
 // CHECK-NOT: __qblock_device_copy_bias
 // CHECK-LABEL: func.func @scale
 // CHECK-SAME: (%[[IN:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>)
