@@ -13,6 +13,9 @@
 #include "Quantize.h"
 #include "VectorTranspose.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
+
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
 
@@ -480,6 +483,7 @@ struct ConvertQBlockToCPUPass
         b, arith::MulIOp::create(b, frame.batch, cst(b, ctx.n)), ctx.k,
         weightScheme);
     ctx.weightTables = tablesFor(b, weightScheme);
+    ctx.weightDialects = weightScheme.book.dialects();
     ctx.lanes = BlockDecoder::chooseLanes(targetISA, ctx.blockBytes);
     ctx.one =
         arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(1.0f));
@@ -509,7 +513,10 @@ struct ConvertQBlockToCPUPass
           W4A4Context elementCtx = ctx;
           decodeActivations(ib, elementCtx, *acts, actScheme, frame.batch,
                             /*asBytes=*/false);
-          emitW4A4Elements(ib, elementCtx);
+          if (integerGemvApplies(ctx, weightScheme))
+            emitW4A4IntegerGemv(ib, elementCtx);
+          else
+            emitW4A4Elements(ib, elementCtx);
           scf::YieldOp::create(ib);
         });
     finishMatmul(b, op, frame);
@@ -530,6 +537,9 @@ struct ConvertQBlockToCPUPass
     decltype(num::Scheme::scale) weightScale{};
     PackedLayout weightLayout;
     DecodeTables weightTables;
+    /// The weight book's dialect tables (the integer GEMV kernel builds its
+    /// byte tables from them).
+    std::vector<num::DialectTable> weightDialects;
     /// Decoded activations (rows x K, unscaled half units) and their half
     /// scales (rows x blocks). Within a block, elements are stored as the
     /// decoder yields them: per chunk of `lanes` code bytes, the even
@@ -753,6 +763,259 @@ struct ConvertQBlockToCPUPass
   /// Each block pair's dot is a vector FMA chain against the shared
   /// activation vectors and one reduction; the per-element arithmetic is
   /// exactly the tiled kernel's.
+  /// Columns one task of the integer GEMV kernel handles (one vector).
+  static constexpr int64_t kGemvColumns = 16;
+
+  /// Whether the VNNI GEMV kernel takes this matmul: AVX-512 byte ops,
+  /// blocks of 32 decoded 16 lanes wide, an even number of blocks per row
+  /// (it walks K two blocks at a time), and a book whose every 4-bit id is
+  /// a dialect (one dialect or 16), so no weight block decodes to NaN.
+  bool integerGemvApplies(const W4A4Context &ctx,
+                          const num::Scheme &weightScheme) const {
+    int64_t dialects = weightScheme.book.size();
+    return targetISA == Target::AVX512 && byteOps && ctx.blockSize == 32 &&
+           ctx.lanes == 16 && (ctx.k / ctx.blockSize) % 2 == 0 &&
+           (dialects == 1 || dialects == num::kMaxDialects);
+  }
+
+  /// W4A4/W4A8 for few activation rows on AVX-512 VNNI: tasks of 16 output
+  /// columns, K two blocks (64 elements) at a time. The activation pair is
+  /// packed once as signed bytes [evens of block b | evens of b+1 | odds of
+  /// b | odds of b+1] (the order nibbles come out of 32 code bytes). Per
+  /// column, the 32 code bytes' low and high nibbles index a 32-entry byte
+  /// table (both blocks' dialects) of weight magnitude + 128, so one
+  /// vpermb gives unsigned weight bytes and one vpdpbusd their products
+  /// with the activations, four per lane (lanes 0-3 and 8-11: block b).
+  /// The 16 columns' lane vectors are transposed; summing the right lanes
+  /// gives each column's exact block dots plus 128 x (the activation
+  /// block's sum), which is subtracted. Then, per lane (column), exactly the
+  /// other kernels' steps: acc = acc + float(dot) * (unitA * unitW) in
+  /// block order, result = init + acc.
+  void emitW4A4IntegerGemv(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
+    const MatmulFrame &frame = *ctx.frame;
+    int64_t blocks = ctx.k / ctx.blockSize, pairs = blocks / 2;
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    FloatType f32 = b.getF32Type();
+    auto bytes64 = VectorType::get({64}, i8);
+    auto bytes16 = VectorType::get({16}, i8);
+    auto i32x16 = VectorType::get({16}, i32);
+    auto f32x16 = VectorType::get({16}, f32);
+    Value rows = arith::MulIOp::create(b, frame.batch, ctx.m);
+
+    // Activations: the packed pairs (rows x K bytes) and, per block, 128 x
+    // the block's sum, which the biased weights add to every dot.
+    Value packedActs = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ctx.k}, i8),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    Value biasSums = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, blocks}, i32),
+        ValueRange{rows}, b.getI64IntegerAttr(64));
+    scf::ParallelOp::create(
+        b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value row = ivs[0];
+          forRange(ib, cst(ib, 0), cst(ib, pairs), 1,
+                   [&](ImplicitLocOpBuilder &pb, Value pair) {
+            Value first = arith::MulIOp::create(pb, pair, cst(pb, 64));
+            // Stored order per block: 16 evens, then 16 odds.
+            SmallVector<Value> parts;
+            for (int64_t offset : {0, 32, 16, 48})
+              parts.push_back(arith::FPToSIOp::create(
+                  pb, i32x16,
+                  vector::LoadOp::create(
+                      pb, f32x16, ctx.actValues,
+                      ValueRange{row, arith::AddIOp::create(
+                                          pb, first, cst(pb, offset))})));
+            for (int64_t part = 0; part < 4; ++part)
+              vector::StoreOp::create(
+                  pb, arith::TruncIOp::create(pb, bytes16, parts[part]),
+                  packedActs,
+                  ValueRange{row, arith::AddIOp::create(
+                                      pb, first, cst(pb, 16 * part))});
+            for (int64_t half = 0; half < 2; ++half) {
+              // Block 2 pair + half: parts {half, half + 2}.
+              Value sum = vector::ReductionOp::create(
+                  pb, vector::CombiningKind::ADD,
+                  arith::AddIOp::create(pb, parts[half], parts[half + 2]));
+              Value block = arith::AddIOp::create(
+                  pb, arith::MulIOp::create(pb, pair, cst(pb, 2)),
+                  cst(pb, half));
+              memref::StoreOp::create(
+                  pb,
+                  arith::ShLIOp::create(
+                      pb, sum, arith::ConstantIntOp::create(pb, i32, 7)),
+                  biasSums, ValueRange{row, block});
+            }
+          });
+          scf::ReduceOp::create(ib);
+        });
+
+    // Weight byte tables: row d = dialect d's signed magnitudes + 128 (in
+    // 1..255 for magnitudes up to 127), as unsigned bytes.
+    SmallVector<int8_t> table(num::kMaxDialects * 16, 0);
+    for (size_t d = 0; d < ctx.weightDialects.size(); ++d)
+      for (int code = 0; code < 16; ++code) {
+        int magnitude = ctx.weightDialects[d][code & 7];
+        int biased = ((code & 8) ? -magnitude : magnitude) + 128;
+        table[d * 16 + code] = static_cast<int8_t>(static_cast<uint8_t>(biased));
+      }
+    Value byteTables = getOrCreateByteTable(b, table);
+    // Index offsets: the second block's nibbles use table entries 16-31.
+    SmallVector<int8_t> offsets(64, 0);
+    for (int64_t i = 0; i < 64; ++i)
+      offsets[i] = (i / 16) % 2 == 1 ? 16 : 0;
+    Value blockOffsets = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(bytes64, ArrayRef<int8_t>(offsets)));
+    Value lowNibbles = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(VectorType::get({32}, i8),
+                                  b.getI8IntegerAttr(15)));
+    Value four = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(VectorType::get({32}, i8),
+                                  b.getI8IntegerAttr(4)));
+    Value zeroI32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(i32x16, b.getI32IntegerAttr(0)));
+    Value zeroF32 = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(f32x16, b.getF32FloatAttr(0.0f)));
+    SmallVector<int64_t> concat(64);
+    for (int64_t i = 0; i < 64; ++i)
+      concat[i] = i;
+    SmallVector<int64_t> twoRows(64);
+    for (int64_t i = 0; i < 64; ++i)
+      twoRows[i] = i < 32 ? i : 0;
+
+    int64_t tiles = (ctx.n + kGemvColumns - 1) / kGemvColumns;
+    forEachTile(b, frame.batch, tiles, kGemvColumns,
+                [&](ImplicitLocOpBuilder &tb, Value bi, Value n0) {
+      // Columns past N repeat the last one; they are never stored.
+      SmallVector<Value> weightRows;
+      for (int64_t c = 0; c < kGemvColumns; ++c) {
+        Value col = arith::MinUIOp::create(
+            tb, arith::AddIOp::create(tb, n0, cst(tb, c)), cst(tb, ctx.n - 1));
+        weightRows.push_back(arith::AddIOp::create(
+            tb, arith::MulIOp::create(tb, bi, cst(tb, ctx.n)), col));
+      }
+      forRange(tb, cst(tb, 0), ctx.m, 1, [&](ImplicitLocOpBuilder &mb,
+                                             Value mi) {
+        Value actRow = arith::AddIOp::create(
+            mb, arith::MulIOp::create(mb, bi, ctx.m), mi);
+        auto pairLoop = scf::ForOp::create(
+            mb, cst(mb, 0), cst(mb, pairs), cst(mb, 1), ValueRange{zeroF32},
+            [&](OpBuilder &kb0, Location kl, Value pair, ValueRange acc) {
+              ImplicitLocOpBuilder kb(kl, kb0);
+              Value firstElement = arith::MulIOp::create(kb, pair, cst(kb, 64));
+              Value firstBlock = arith::MulIOp::create(kb, pair, cst(kb, 2));
+              Value acts = vector::LoadOp::create(
+                  kb, bytes64, packedActs, ValueRange{actRow, firstElement});
+              SmallVector<Value> laneSums;
+              for (int64_t c = 0; c < kGemvColumns; ++c) {
+                Value codes = vector::LoadOp::create(
+                    kb, VectorType::get({32}, i8), ctx.weights,
+                    ValueRange{arith::AddIOp::create(
+                        kb,
+                        arith::MulIOp::create(kb, weightRows[c],
+                                              cst(kb, ctx.k / 2)),
+                        arith::MulIOp::create(kb, pair, cst(kb, 32)))});
+                Value low = arith::AndIOp::create(kb, codes, lowNibbles);
+                Value high = arith::ShRUIOp::create(kb, codes, four);
+                Value indices = arith::AddIOp::create(
+                    kb, vector::ShuffleOp::create(kb, low, high, concat),
+                    blockOffsets);
+                Value rowsOfTable = dialectPairTable(
+                    kb, ctx, byteTables, weightRows[c], firstBlock, twoRows);
+                Value weightsU8 = LookupOp::create(kb, rowsOfTable, indices);
+                laneSums.push_back(DotBytesOp::create(kb, i32x16, zeroI32,
+                                                      weightsU8, acts));
+              }
+              SmallVector<Value> lanes = transpose16x16(kb, laneSums);
+              Value next = acc[0];
+              for (int64_t half = 0; half < 2; ++half) {
+                Value dot = lanes[4 * half];
+                for (int64_t l : {1, 2, 3, 8, 9, 10, 11})
+                  dot = arith::AddIOp::create(kb, dot, lanes[4 * half + l]);
+                Value block = arith::AddIOp::create(kb, firstBlock,
+                                                    cst(kb, half));
+                Value bias = vector::BroadcastOp::create(
+                    kb, i32x16,
+                    memref::LoadOp::create(kb, biasSums,
+                                           ValueRange{actRow, block}));
+                dot = arith::SubIOp::create(kb, dot, bias);
+                SmallVector<Value> columnScales;
+                for (int64_t c = 0; c < kGemvColumns; ++c)
+                  columnScales.push_back(
+                      weightHalfScale(kb, ctx, weightRows[c], block));
+                Value weightScales =
+                    vector::FromElementsOp::create(kb, f32x16, columnScales);
+                Value actScale = vector::BroadcastOp::create(
+                    kb, f32x16,
+                    memref::LoadOp::create(kb, ctx.actScales,
+                                           ValueRange{actRow, block}));
+                Value scale = arith::MulFOp::create(kb, actScale, weightScales);
+                Value term = arith::MulFOp::create(
+                    kb, arith::SIToFPOp::create(kb, f32x16, dot), scale);
+                next = arith::AddFOp::create(kb, next, term);
+              }
+              scf::YieldOp::create(kb, ValueRange{next});
+            });
+        Value result = pairLoop.getResult(0);
+        for (int64_t c = 0; c < kGemvColumns; ++c) {
+          Value col = arith::AddIOp::create(mb, n0, cst(mb, c));
+          Value inside = arith::CmpIOp::create(mb, arith::CmpIPredicate::ult,
+                                               col, cst(mb, ctx.n));
+          scf::IfOp::create(mb, inside, [&](OpBuilder &ob, Location ol) {
+            ImplicitLocOpBuilder xb(ol, ob);
+            accumulate(xb, frame, outputIndex(frame, bi, mi, col),
+                       vector::ExtractOp::create(xb, result, c));
+            scf::YieldOp::create(xb);
+          });
+        }
+      });
+    });
+  }
+
+  /// A constant byte global holding `values` (named by their hash).
+  Value getOrCreateByteTable(ImplicitLocOpBuilder &b, ArrayRef<int8_t> values) {
+    uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(values.data()), values.size()));
+    std::string name = "__qblock_byte_table_" + llvm::utohexstr(hash);
+    auto size = static_cast<int64_t>(values.size());
+    auto type = MemRefType::get({size}, b.getI8Type());
+    if (!symbols->lookup(name)) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(getOperation().getBody());
+      auto global = memref::GlobalOp::create(
+          b, name, b.getStringAttr("private"), type,
+          DenseElementsAttr::get(RankedTensorType::get({size}, b.getI8Type()),
+                                 values),
+          /*constant=*/true, /*alignment=*/b.getI64IntegerAttr(64));
+      symbols->insert(global);
+    }
+    return memref::GetGlobalOp::create(b, type, name);
+  }
+
+  /// The 64-byte vpermb table of one weight row's blocks `firstBlock` and
+  /// `firstBlock + 1`: their dialects' byte rows in entries 0-15 and 16-31.
+  Value dialectPairTable(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
+                         Value byteTables, Value weightRow, Value firstBlock,
+                         ArrayRef<int64_t> twoRows) {
+    auto bytes16 = VectorType::get({16}, b.getI8Type());
+    auto rowOf = [&](Value block) -> Value {
+      Value dialect =
+          loadDialectId(b, ctx.weights, ctx.weightLayout, weightRow, block);
+      return vector::LoadOp::create(
+          b, bytes16, byteTables,
+          ValueRange{arith::MulIOp::create(b, dialect, cst(b, 16))});
+    };
+    Value first = rowOf(firstBlock);
+    Value second =
+        rowOf(arith::AddIOp::create(b, firstBlock, cst(b, 1)));
+    SmallVector<int64_t> join(32);
+    for (int64_t i = 0; i < 32; ++i)
+      join[i] = i;
+    Value both = vector::ShuffleOp::create(b, first, second, join);
+    return vector::ShuffleOp::create(b, both, both, twoRows);
+  }
+
   void emitW4A4Elements(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
     const MatmulFrame &frame = *ctx.frame;
     int64_t blocks = ctx.k / ctx.blockSize;
