@@ -186,6 +186,30 @@ Value halfUnits(ImplicitLocOpBuilder &b, Value x, Value toHalfUnits,
 /// Lanes of the vectorized quantizer loops (one AVX-512 register of f32).
 constexpr int64_t kQuantizeLanes = 16;
 
+/// Two-stage's stage 1 given the truncated block maximum (f32): the
+/// largest dialect maximum not above it, or the smallest maximum if none
+/// is. Dialects with that maximum are the candidates.
+Value candidateMaximum(ImplicitLocOpBuilder &b, const BookTables &tables,
+                       Value truncated) {
+  auto maxima = scf::ForOp::create(
+      b, idx(b, 0), idx(b, tables.numDialects), idx(b, 1),
+      ValueRange{f32c(b, -1.0f), f32c(b, 1e9f)},
+      [&](OpBuilder &nb, Location loc, Value d, ValueRange acc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value top = memref::LoadOp::create(ib, tables.tops, d);
+        Value fits = arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, top,
+                                           truncated);
+        Value chosen = arith::SelectOp::create(
+            ib, fits, arith::MaxNumFOp::create(ib, acc[0], top), acc[0]);
+        scf::YieldOp::create(
+            ib, ValueRange{chosen, arith::MinNumFOp::create(ib, acc[1], top)});
+      });
+  Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                     maxima.getResult(0), f32c(b, 0.0f));
+  return arith::SelectOp::create(b, none, maxima.getResult(1),
+                                 maxima.getResult(0));
+}
+
 /// Two-stage's last step: the candidate (top magnitude == chosenMax) with
 /// the most votes (memref<16xi32>); ties keep the lower id.
 Value mostVotes(ImplicitLocOpBuilder &b, const BookTables &tables, Value votes,
@@ -245,23 +269,7 @@ Value selectTwoStageVector(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
   Value truncated = math::FloorOp::create(
       b, vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF,
                                      tmaxVector));
-  auto maxima = scf::ForOp::create(
-      b, idx(b, 0), idx(b, dialects), idx(b, 1),
-      ValueRange{f32c(b, -1.0f), f32c(b, 1e9f)},
-      [&](OpBuilder &nb, Location loc, Value d, ValueRange acc) {
-        ImplicitLocOpBuilder ib(loc, nb);
-        Value top = memref::LoadOp::create(ib, tables.tops, d);
-        Value fits = arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, top,
-                                           truncated);
-        Value chosen = arith::SelectOp::create(
-            ib, fits, arith::MaxNumFOp::create(ib, acc[0], top), acc[0]);
-        scf::YieldOp::create(
-            ib, ValueRange{chosen, arith::MinNumFOp::create(ib, acc[1], top)});
-      });
-  Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
-                                     maxima.getResult(0), f32c(b, 0.0f));
-  Value chosenMax = arith::SelectOp::create(b, none, maxima.getResult(1),
-                                            maxima.getResult(0));
+  Value chosenMax = candidateMaximum(b, tables, truncated);
 
   // Stage 2: per vector of elements, the candidates in id order keep, per
   // lane, the best error so far, its dialect and whether it is unique.
@@ -433,21 +441,7 @@ Value selectDialect(ImplicitLocOpBuilder &b, const num::Scheme &scheme,
                                  arith::MaxNumFOp::create(ib, acc[0], tv)};
                            });
   Value truncated = math::FloorOp::create(b, tmaxLoop.getResult(0));
-  auto maxima = forRange(
-      b, 0, dialects, {f32c(b, -1.0f), f32c(b, 1e9f)},
-      [&](ImplicitLocOpBuilder &ib, Value d, ValueRange acc) {
-        Value top = memref::LoadOp::create(ib, tables.tops, d);
-        Value fits =
-            arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, top, truncated);
-        Value chosen = arith::SelectOp::create(
-            ib, fits, arith::MaxNumFOp::create(ib, acc[0], top), acc[0]);
-        return SmallVector<Value>{chosen,
-                                  arith::MinNumFOp::create(ib, acc[1], top)};
-      });
-  Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
-                                     maxima.getResult(0), f32c(b, 0.0f));
-  Value chosenMax = arith::SelectOp::create(b, none, maxima.getResult(1),
-                                            maxima.getResult(0));
+  Value chosenMax = candidateMaximum(b, tables, truncated);
   auto isCandidate = [&](ImplicitLocOpBuilder &ib, Value d) {
     Value top = memref::LoadOp::create(ib, tables.tops, d);
     return arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, top,
