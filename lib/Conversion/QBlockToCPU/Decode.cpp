@@ -37,26 +37,50 @@ FailureOr<Target> qblock::cpu::parseTarget(StringRef name) {
   return Target::Generic;
 }
 
-Value qblock::cpu::getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
-                                   SymbolTable &symbols, StringRef prefix,
-                                   ArrayRef<float> values,
-                                   ArrayRef<int64_t> shape) {
-  uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t *>(values.data()),
-      values.size() * sizeof(float)));
-  std::string name = (prefix + "_" + llvm::utohexstr(hash)).str();
-  auto type = MemRefType::get(shape, b.getF32Type());
+/// The global behind both getOrCreateTable overloads: `raw` (the values'
+/// bytes) names it, `values` initializes it.
+static Value getOrCreateConstantGlobal(ImplicitLocOpBuilder &b,
+                                       ModuleOp module, SymbolTable &symbols,
+                                       StringRef prefix,
+                                       ArrayRef<uint8_t> raw,
+                                       DenseElementsAttr values) {
+  std::string name =
+      (prefix + "_" + llvm::utohexstr(llvm::xxh3_64bits(raw))).str();
+  auto type = MemRefType::get(values.getType().getShape(),
+                              values.getType().getElementType());
   if (!symbols.lookup(name)) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    auto tensorType = RankedTensorType::get(shape, b.getF32Type());
     auto global = memref::GlobalOp::create(
-        b, name, b.getStringAttr("private"), type,
-        DenseElementsAttr::get(tensorType, values), /*constant=*/true,
+        b, name, b.getStringAttr("private"), type, values, /*constant=*/true,
         /*alignment=*/b.getI64IntegerAttr(64));
     symbols.insert(global);
   }
   return memref::GetGlobalOp::create(b, type, name);
+}
+
+Value qblock::cpu::getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                                   SymbolTable &symbols, StringRef prefix,
+                                   ArrayRef<float> values,
+                                   ArrayRef<int64_t> shape) {
+  return getOrCreateConstantGlobal(
+      b, module, symbols, prefix,
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
+                        values.size() * sizeof(float)),
+      DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
+                             values));
+}
+
+Value qblock::cpu::getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                                   SymbolTable &symbols, StringRef prefix,
+                                   ArrayRef<int8_t> values,
+                                   ArrayRef<int64_t> shape) {
+  return getOrCreateConstantGlobal(
+      b, module, symbols, prefix,
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
+                        values.size()),
+      DenseElementsAttr::get(RankedTensorType::get(shape, b.getI8Type()),
+                             values));
 }
 
 DecodeTables DecodeTables::get(ImplicitLocOpBuilder &b, ModuleOp module,

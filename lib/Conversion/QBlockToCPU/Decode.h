@@ -60,6 +60,12 @@ mlir::Value getOrCreateTable(mlir::ImplicitLocOpBuilder &b,
                              mlir::ModuleOp module, mlir::SymbolTable &symbols,
                              llvm::StringRef prefix, llvm::ArrayRef<float> values,
                              llvm::ArrayRef<int64_t> shape);
+/// The same for a table of bytes.
+mlir::Value getOrCreateTable(mlir::ImplicitLocOpBuilder &b,
+                             mlir::ModuleOp module, mlir::SymbolTable &symbols,
+                             llvm::StringRef prefix,
+                             llvm::ArrayRef<int8_t> values,
+                             llvm::ArrayRef<int64_t> shape);
 
 /// Reads per-block metadata from the packed bytes.
 mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,

@@ -13,9 +13,6 @@
 #include "Quantize.h"
 #include "VectorTranspose.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/xxhash.h"
-
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
 
@@ -513,7 +510,7 @@ struct ConvertQBlockToCPUPass
           W4A4Context elementCtx = ctx;
           decodeActivations(ib, elementCtx, *acts, actScheme, frame.batch,
                             /*asBytes=*/false);
-          if (integerGemvApplies(ctx, weightScheme))
+          if (integerGemvApplies(ctx))
             emitW4A4IntegerGemv(ib, elementCtx);
           else
             emitW4A4Elements(ib, elementCtx);
@@ -759,10 +756,6 @@ struct ConvertQBlockToCPUPass
     return merged;
   }
 
-  /// Few activation rows (GEMV): kW4A4Columns output columns at a time.
-  /// Each block pair's dot is a vector FMA chain against the shared
-  /// activation vectors and one reduction; the per-element arithmetic is
-  /// exactly the tiled kernel's.
   /// Columns one task of the integer GEMV kernel handles (one vector).
   static constexpr int64_t kGemvColumns = 16;
 
@@ -770,12 +763,11 @@ struct ConvertQBlockToCPUPass
   /// blocks of 32 decoded 16 lanes wide, an even number of blocks per row
   /// (it walks K two blocks at a time), and a book whose every 4-bit id is
   /// a dialect (one dialect or 16), so no weight block decodes to NaN.
-  bool integerGemvApplies(const W4A4Context &ctx,
-                          const num::Scheme &weightScheme) const {
-    int64_t dialects = weightScheme.book.size();
+  bool integerGemvApplies(const W4A4Context &ctx) const {
+    size_t dialects = ctx.weightDialects.size();
     return targetISA == Target::AVX512 && byteOps && ctx.blockSize == 32 &&
            ctx.lanes == 16 && (ctx.k / ctx.blockSize) % 2 == 0 &&
-           (dialects == 1 || dialects == num::kMaxDialects);
+           (dialects == 1 || dialects == static_cast<size_t>(num::kMaxDialects));
   }
 
   /// W4A4/W4A8 for few activation rows on AVX-512 VNNI: tasks of 16 output
@@ -860,7 +852,9 @@ struct ConvertQBlockToCPUPass
         int biased = ((code & 8) ? -magnitude : magnitude) + 128;
         table[d * 16 + code] = static_cast<int8_t>(static_cast<uint8_t>(biased));
       }
-    Value byteTables = getOrCreateByteTable(b, table);
+    Value byteTables =
+        getOrCreateTable(b, getOperation(), *symbols, "__qblock_byte_table",
+                         table, {static_cast<int64_t>(table.size())});
     // Index offsets: the second block's nibbles use table entries 16-31.
     SmallVector<int8_t> offsets(64, 0);
     for (int64_t i = 0; i < 64; ++i)
@@ -973,42 +967,33 @@ struct ConvertQBlockToCPUPass
     });
   }
 
-  /// A constant byte global holding `values` (named by their hash).
-  Value getOrCreateByteTable(ImplicitLocOpBuilder &b, ArrayRef<int8_t> values) {
-    uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(values.data()), values.size()));
-    std::string name = "__qblock_byte_table_" + llvm::utohexstr(hash);
-    auto size = static_cast<int64_t>(values.size());
-    auto type = MemRefType::get({size}, b.getI8Type());
-    if (!symbols->lookup(name)) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(getOperation().getBody());
-      auto global = memref::GlobalOp::create(
-          b, name, b.getStringAttr("private"), type,
-          DenseElementsAttr::get(RankedTensorType::get({size}, b.getI8Type()),
-                                 values),
-          /*constant=*/true, /*alignment=*/b.getI64IntegerAttr(64));
-      symbols->insert(global);
-    }
-    return memref::GetGlobalOp::create(b, type, name);
-  }
-
-  /// The 64-byte vpermb table of one weight row's blocks `firstBlock` and
-  /// `firstBlock + 1`: their dialects' byte rows in entries 0-15 and 16-31.
+  /// The 64-byte vpermb table of one weight row's blocks `firstBlock` (even)
+  /// and `firstBlock + 1`: their dialects' byte rows in entries 0-15 and
+  /// 16-31. Both dialect ids share one byte (low nibble: the even block).
   Value dialectPairTable(ImplicitLocOpBuilder &b, const W4A4Context &ctx,
                          Value byteTables, Value weightRow, Value firstBlock,
                          ArrayRef<int64_t> twoRows) {
     auto bytes16 = VectorType::get({16}, b.getI8Type());
-    auto rowOf = [&](Value block) -> Value {
-      Value dialect =
-          loadDialectId(b, ctx.weights, ctx.weightLayout, weightRow, block);
+    auto rowAt = [&](Value dialect) -> Value {
       return vector::LoadOp::create(
           b, bytes16, byteTables,
           ValueRange{arith::MulIOp::create(b, dialect, cst(b, 16))});
     };
-    Value first = rowOf(firstBlock);
-    Value second =
-        rowOf(arith::AddIOp::create(b, firstBlock, cst(b, 1)));
+    Value first, second;
+    if (!ctx.weightLayout.hasDialects) {
+      first = second = rowAt(cst(b, 0));
+    } else {
+      Value byte = memref::LoadOp::create(
+          b, ctx.weights,
+          ValueRange{ctx.weightLayout.dialectOffset(b, weightRow, firstBlock)});
+      Type i8 = b.getI8Type();
+      Value low = arith::AndIOp::create(
+          b, byte, arith::ConstantIntOp::create(b, i8, 15));
+      Value high =
+          arith::ShRUIOp::create(b, byte, arith::ConstantIntOp::create(b, i8, 4));
+      first = rowAt(arith::IndexCastUIOp::create(b, b.getIndexType(), low));
+      second = rowAt(arith::IndexCastUIOp::create(b, b.getIndexType(), high));
+    }
     SmallVector<int64_t> join(32);
     for (int64_t i = 0; i < 32; ++i)
       join[i] = i;
@@ -1016,6 +1001,10 @@ struct ConvertQBlockToCPUPass
     return vector::ShuffleOp::create(b, both, both, twoRows);
   }
 
+  /// Few activation rows (GEMV): kW4A4Columns output columns at a time.
+  /// Each block pair's dot is a vector FMA chain against the shared
+  /// activation vectors and one reduction; the per-element arithmetic is
+  /// exactly the tiled kernel's.
   void emitW4A4Elements(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
     const MatmulFrame &frame = *ctx.frame;
     int64_t blocks = ctx.k / ctx.blockSize;
