@@ -1,0 +1,123 @@
+//===- LaunchPlan.h - A qblock kernel as a list of direct launches -*- C++ -*-===//
+//
+// qblock-gpu-bench times the kernels --qblock-gpu-pipeline generates, not the
+// host code around them: the host function of a lowered module stages every
+// buffer through fresh device allocations and copies at each call, which
+// would swamp a GEMV that reads its weights in microseconds. So the bench
+// compiles @qblock_kernel(A, W, C) through the pipeline, looks at the host
+// function right after gpu-kernel-outlining, and turns it into a plan: which
+// device buffers exist, where each one's contents come from (A, W at a byte
+// offset, zeros, a constant global, nothing), which one ends up in C, and each
+// gpu.launch_func with constant grid and block sizes and its arguments. The
+// bench then launches the kernels of the gpu.binary itself, with its own
+// device buffers (W rotated over copies larger than the L2 cache).
+//
+// A host function that computes something on the host and hands it to a
+// kernel (e.g. the generic LUT-GEMM path, which builds its tables on the
+// host), or launches inside loops, has no plan: `notLaunchable` says why and
+// the bench falls back to timing whole calls of the lowered function.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_BENCH_GPU_LAUNCHPLAN_H
+#define QBLOCK_BENCH_GPU_LAUNCHPLAN_H
+
+#include "qblock/IR/QBlockTypes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace qblock::bench {
+
+/// Everything parsing, lowering (including gpu-module-to-binary, which
+/// translates device code in-process) and JIT-compiling the module needs.
+void registerGPUBenchDependencies(mlir::DialectRegistry &registry);
+
+struct KernelConfig {
+  int64_t m = 1;
+  /// W[K][N] blocked along K.
+  QuantizedTensorType weightType;
+  std::string chip = "sm_90a";
+  /// isa (PTX, compiled by the driver at load time) or bin (cubin).
+  std::string format = "isa";
+};
+
+/// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
+/// C = A * W, with W viewed through qblock.from_storage.
+std::string buildKernelSource(const KernelConfig &config);
+
+struct PlanBuffer {
+  enum class Source {
+    Activations, ///< a copy of A (M x K f32)
+    Weights,     ///< a view of W's bytes from `weightOffset`
+    Zeros,       ///< zero-filled on the host before the copy in
+    Constant,    ///< a constant global: `data`
+    Nothing,     ///< never copied in (scratch)
+  };
+  Source source = Source::Nothing;
+  int64_t bytes = 0;
+  int64_t weightOffset = 0;
+  std::vector<uint8_t> data;
+  /// Copied back to the host and from there into C.
+  bool isOutput = false;
+  std::string description;
+};
+
+struct PlanArgument {
+  /// A memref (expanded to allocated, aligned, offset, sizes, strides as
+  /// the gpu-to-llvm calling convention does) or a scalar constant.
+  bool isMemRef = true;
+  int buffer = -1;
+  std::vector<int64_t> sizes, strides;
+  int64_t elementBytes = 0;
+  uint64_t scalarBits = 0;
+  unsigned scalarBytes = 0;
+  /// 3 + 2 * rank for a memref, 1 for a scalar.
+  unsigned paramCount() const {
+    return isMemRef ? 3 + 2 * unsigned(sizes.size()) : 1;
+  }
+};
+
+struct PlanLaunch {
+  std::string module, kernel;
+  int64_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
+  int64_t dynamicSharedBytes = 0;
+  std::vector<PlanArgument> arguments;
+  unsigned paramCount() const;
+};
+
+struct KernelPlan {
+  /// Empty when the kernels can be launched directly.
+  std::string notLaunchable;
+  std::vector<PlanBuffer> buffers;
+  std::vector<PlanLaunch> launches;
+  /// gpu.binary name -> its first object (PTX text for isa, cubin for bin).
+  std::map<std::string, std::string> objects;
+  bool objectsArePTX = true;
+  /// The whole lowered module (LLVM dialect + gpu.binary), for the
+  /// whole-call fallback.
+  mlir::OwningOpRef<mlir::ModuleOp> lowered;
+
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// Compiles buildKernelSource(config) with qblock-gpu-pipeline and derives
+/// the plan. The error carries the pipeline's diagnostics.
+llvm::Expected<KernelPlan> compileKernel(mlir::MLIRContext &context,
+                                         const KernelConfig &config);
+
+/// The number of .param entries of `.entry kernel(...)` in PTX text, or -1
+/// when the entry is not found.
+int countPTXParams(llvm::StringRef ptx, llvm::StringRef kernel);
+
+} // namespace qblock::bench
+
+#endif // QBLOCK_BENCH_GPU_LAUNCHPLAN_H
