@@ -454,7 +454,9 @@ struct GPU {
 
   CUdeviceptr alloc(size_t bytes) {
     CUdeviceptr p = 0;
-    cu::check(d.memAlloc(&p, std::max<size_t>(bytes, 256)), "cuMemAlloc");
+    // Whole 256-byte units, so zero() may clear whole 32-bit words.
+    cu::check(d.memAlloc(&p, (std::max<size_t>(bytes, 1) + 255) / 256 * 256),
+              "cuMemAlloc");
     return p;
   }
   void upload(CUdeviceptr dst, const void *src, size_t bytes) {
@@ -470,7 +472,8 @@ struct GPU {
     sync();
   }
   void zero(CUdeviceptr p, size_t bytes) {
-    cu::check(d.memsetD32Async(p, 0, bytes / 4, stream), "cuMemsetD32Async");
+    cu::check(d.memsetD32Async(p, 0, (bytes + 3) / 4, stream),
+              "cuMemsetD32Async");
     sync();
   }
   void sync() {

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# bench/gpu/run.sh [--quick]: the GPU benchmark in one go (bench/gpu/README.md).
+#
+#   1. builds quant-opt, qblock-cuda-probe, the CUDA runtime and qblock-gpu-bench;
+#   2. for every configuration, compiles the kernel and checks its launch plan
+#      against the PTX (--dump-plan) and the PTX with ptxas -arch=sm_90a
+#      (both need no GPU);
+#   3. if a GPU answers, runs qblock-gpu-bench on each configuration: check
+#      against the numerics core, then CUDA-event timing against cuBLAS fp16
+#      and the device-to-device copy bandwidth;
+#   4. prints a table and the issue #7 targets (met or not).
+#
+# Results: $QBLOCK_GPU_BENCH_OUT (default build/gpu-bench)/results.jsonl, one
+# JSON object per configuration ({"error": ...} for one that failed), and
+# log.txt. Exit status: 0 all configurations ran and passed their checks
+# (targets missed or not), 1 something failed, 77 no GPU (after step 2).
+# --quick: N = K = 8192 only, 50 timed runs.
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (--quick)" >&2; exit 2 ;;
+  esac
+done
+
+out=${QBLOCK_GPU_BENCH_OUT:-build/gpu-bench}
+mkdir -p "$out"
+results="$out/results.jsonl"
+log="$out/log.txt"
+: > "$results"
+: > "$log"
+say() { echo "$@" | tee -a "$log" >&2; }
+
+say "== building ($(date -u +%FT%TZ))"
+if ! bash scripts/build.sh quant-opt qblock-cuda-probe qblock_cuda_runtime qblock-gpu-bench >> "$log" 2>&1; then
+  say "run.sh: build failed, see $log"; exit 1
+fi
+bench=build/bin/qblock-gpu-bench
+if [ ! -x "$bench" ]; then
+  say "run.sh: $bench was not built (CMake did not find the CUDA toolkit?)"; exit 1
+fi
+ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
+
+# op scheme m n k [extra options]
+configs=(
+  "gemv blockdialect 1 8192 8192"
+  "gemv bcq 1 8192 8192 --bits 3 --group 128"
+  "gemm blockdialect 16 8192 8192"
+)
+runs=50
+if [ "$quick" = 0 ]; then
+  configs+=(
+    "gemv blockdialect 1 16384 16384"
+    "gemv bcq 1 16384 16384 --bits 3 --group 128"
+    "gemv mxfp4 1 8192 8192"
+    "gemm blockdialect 16 16384 16384"
+  )
+  runs=200
+fi
+
+failed=0
+compiled=()
+say "== compiling and checking launch plans (no GPU needed)"
+for config in "${configs[@]}"; do
+  read -r op scheme m n k extra <<< "$config"
+  args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
+  tag="$op-$scheme-m$m-n$n-k$k"
+  if ! "$bench" --dump-plan "${args[@]}" --emit-ptx "$out/$tag.ptx" > "$out/$tag.plan" 2> "$out/$tag.compile.err"; then
+    cat "$out/$tag.compile.err" >> "$log"
+    msg=$(grep -v "^compiling" "$out/$tag.compile.err" | head -2 | tr -d '"\\' | tr '\n' ' ')
+    say "  $tag: compile/plan FAILED: $msg"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"compile: $msg\"}" >> "$results"
+    failed=1
+    continue
+  fi
+  if [ -x "$ptxas" ] && ! "$ptxas" -arch=sm_90a "$out/$tag.ptx" -o /dev/null >> "$log" 2>&1; then
+    say "  $tag: ptxas -arch=sm_90a rejected the PTX"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"ptxas\"}" >> "$results"
+    failed=1
+    continue
+  fi
+  say "  $tag: $(grep -m1 -E '^launch|^plan' "$out/$tag.plan")"
+  compiled+=("$config")
+done
+
+if ! probe=$(build/bin/qblock-cuda-probe); then
+  say "run.sh: $probe"
+  say "run.sh: no GPU here; stopping after the compile checks (exit 77)"
+  exit 77
+fi
+say "== $probe"
+command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv >> "$log" 2>&1
+
+say "== checking and timing ($runs runs per side)"
+for config in "${compiled[@]}"; do
+  read -r op scheme m n k extra <<< "$config"
+  args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
+  tag="$op-$scheme-m$m-n$n-k$k"
+  say "  $tag"
+  if line=$("$bench" "${args[@]}" --runs "$runs" 2>> "$log"); then
+    echo "$line" >> "$results"
+  else
+    status=$?
+    say "  $tag: FAILED with status $status (see $log)"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"run: status $status\"}" >> "$results"
+    failed=1
+  fi
+done
+
+python3 - "$results" <<'PY' | tee -a "$log"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
+for r in rows:
+    if "error" in r:
+        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6}  ERROR: {r['error']}")
+        continue
+    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r['ms_median']:9.4f} "
+          f"{r['cublas_fp16_ms']:9.4f} {r['ratio_vs_cublas_fp16']:8.2f}x {r['ratio_vs_roofline']:11.2f} "
+          f"{r['max_rel_err']:8.1e}  {r['timing']}")
+copy = [r["copy_gbps"] for r in rows if "copy_gbps" in r]
+if copy:
+    print(f"copy bandwidth (2 x bytes / cuMemcpyDtoD time): {max(copy):.0f} GB/s")
+# Issue #7 targets: M = 1, N = K in {8192, 16384}.
+targets = {"blockdialect": 3.0, "bcq": 3.5}
+for r in rows:
+    if r["op"] != "gemv" or r["scheme"] not in targets or r["n"] not in (8192, 16384):
+        continue
+    need = targets[r["scheme"]]
+    if "error" in r:
+        print(f"target {r['scheme']} N=K={r['n']}: NOT MEASURED ({r['error']})")
+        continue
+    ok = r["ratio_vs_cublas_fp16"] >= need and r["ratio_vs_roofline"] >= 0.7
+    print(f"target {r['scheme']} N=K={r['n']}: >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
+          f"{'MET' if ok else 'MISSED'} ({r['ratio_vs_cublas_fp16']:.2f}x, {r['ratio_vs_roofline']:.2f})"
+          + ("" if r["timing"] == "kernel" else " [whole-call timing]"))
+PY
+say "results: $results, log: $log"
+exit $failed
