@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/gpu/run.sh [--quick]: the GPU benchmark in one go (bench/gpu/README.md).
 #
-#   1. builds quant-opt, qblock-cuda-probe, the CUDA runtime and qblock-gpu-bench;
+#   1. installs missing packages (scripts/install-deps.sh), builds quant-opt, qblock-cuda-probe, the CUDA runtime and qblock-gpu-bench;
 #   2. for every configuration, compiles the kernel and checks its launch plan
 #      against the PTX (--dump-plan) and the PTX with ptxas -arch=sm_90a
 #      (both need no GPU);
@@ -34,7 +34,10 @@ log="$out/log.txt"
 : > "$log"
 say() { echo "$@" | tee -a "$log" >&2; }
 
-say "== building ($(date -u +%FT%TZ))"
+say "== dependencies and build ($(date -u +%FT%TZ))"
+# Idempotent: a no-op when every package is there (it needs the network only
+# to install what is missing).
+bash scripts/install-deps.sh >> "$log" 2>&1 || say "run.sh: install-deps failed; trying to build anyway"
 if ! bash scripts/build.sh quant-opt qblock-cuda-probe qblock_cuda_runtime qblock-gpu-bench >> "$log" 2>&1; then
   say "run.sh: build failed, see $log"; exit 1
 fi
