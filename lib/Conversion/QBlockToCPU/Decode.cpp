@@ -137,6 +137,29 @@ Value qblock::cpu::loadDialectId(ImplicitLocOpBuilder &b, Value storage,
   return arith::IndexCastUIOp::create(b, b.getIndexType(), nibble);
 }
 
+Value qblock::cpu::halfScalesE8M0(ImplicitLocOpBuilder &b, Value codes) {
+  auto type = cast<VectorType>(codes.getType());
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+  };
+  // 2^(e - 128) has the biased exponent e - 1 for e >= 2; below that it is
+  // the subnormal with bit 21 + e set (the shift is clamped so that the
+  // unselected lanes stay defined).
+  Value normal = arith::ShLIOp::create(
+      b, arith::SubIOp::create(b, codes, splat(1)), splat(23));
+  Value subnormal = arith::ShLIOp::create(
+      b, splat(1 << 21), arith::MinUIOp::create(b, codes, splat(1)));
+  Value bits = arith::SelectOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::uge, codes, splat(2)),
+      normal, subnormal);
+  bits = arith::SelectOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, codes, splat(255)),
+      splat(0x7FC00000), bits);
+  return arith::BitcastOp::create(
+      b, VectorType::get(type.getShape(), b.getF32Type()), bits);
+}
+
 Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
                                  const PackedLayout &layout,
                                  const DecodeTables &tables,

@@ -77,6 +77,12 @@ mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           numerics::ScaleKind kind, mlir::Value row,
                           mlir::Value block);
 
+/// The half scales (numerics::halfScale) of a vector<Nxi32> of E8M0 codes,
+/// as vector<Nxf32>, by integer arithmetic on the float bits: 2^(e - 128)
+/// (codes 0 and 1 give the subnormals 2^-128 and 2^-127), NaN for 255.
+/// Equal to the __qblock_e8m0_half table entry by entry.
+mlir::Value halfScalesE8M0(mlir::ImplicitLocOpBuilder &b, mlir::Value codes);
+
 /// Decodes vectors of nibbles of one block.
 class BlockDecoder {
 public:

@@ -2,7 +2,10 @@
 
 #include "VectorTranspose.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "llvm/ADT/STLExtras.h"
 
 #include <cassert>
 
@@ -91,6 +94,92 @@ SmallVector<Value, 16> transpose16x16(ImplicitLocOpBuilder &b,
     r[i + 12] = shuffle(b, t[i + 4], t[i + 12], selectLanes(1));
   }
   return r;
+}
+
+SmallVector<Value, 2> sumLaneGroups16x16(ImplicitLocOpBuilder &b,
+                                         ArrayRef<Value> rows) {
+  assert(rows.size() == kLanes && "sumLaneGroups16x16 takes 16 rows");
+  // Every lane carries a label: the (row, group) whose partial sum it
+  // holds. Each round adds two shuffles of a vector pair lane by lane, so
+  // the labels of the two shuffles must agree lane by lane; they are
+  // tracked here and the final permutes are read off them.
+  using Label = std::pair<int64_t, int64_t>;
+  struct Labeled {
+    Value value;
+    SmallVector<Label, kLanes> labels;
+  };
+  SmallVector<Labeled, 16> level;
+  for (int64_t r = 0; r < kLanes; ++r) {
+    Labeled v{rows[r], {}};
+    for (int64_t l = 0; l < kLanes; ++l)
+      v.labels.push_back({r, (l / 4) % 2});
+    level.push_back(v);
+  }
+  // Round masks (indices into concat(x, y)) as pairs (first, second) of
+  // shuffles whose sum halves the number of lanes per label.
+  auto halves = [](int64_t part) {
+    LaneMask mask;
+    for (int64_t src : {int64_t(0), kLanes})
+      for (int64_t e = 0; e < 8; ++e)
+        mask.push_back(src + 8 * part + e);
+    return mask;
+  };
+  auto pairsWithin128 = [](int64_t first) {
+    // Per 128-bit lane L: [x(4L+f), x(4L+f+1), y(4L+f), y(4L+f+1)].
+    LaneMask mask;
+    for (int64_t lane = 0; lane < 4; ++lane)
+      for (int64_t src : {int64_t(0), kLanes})
+        for (int64_t d = 0; d < 2; ++d)
+          mask.push_back(src + 4 * lane + first + d);
+    return mask;
+  };
+  auto evensOddsWithin128 = [](int64_t first) {
+    // Per 128-bit lane L: [x(4L+f), x(4L+f+2), y(4L+f), y(4L+f+2)].
+    LaneMask mask;
+    for (int64_t lane = 0; lane < 4; ++lane)
+      for (int64_t src : {int64_t(0), kLanes})
+        for (int64_t d : {int64_t(0), int64_t(2)})
+          mask.push_back(src + 4 * lane + first + d);
+    return mask;
+  };
+  std::pair<LaneMask, LaneMask> rounds[] = {
+      {halves(0), halves(1)},
+      {pairsWithin128(0), pairsWithin128(2)},
+      {evensOddsWithin128(0), evensOddsWithin128(1)}};
+  for (auto &[first, second] : rounds) {
+    SmallVector<Labeled, 16> next;
+    for (size_t i = 0; i < level.size(); i += 2) {
+      const Labeled &x = level[i], &y = level[i + 1];
+      auto labelAt = [&](int64_t index) {
+        return index < kLanes ? x.labels[index] : y.labels[index - kLanes];
+      };
+      Labeled sum{arith::AddIOp::create(
+                      b, shuffle(b, x.value, y.value, first),
+                      shuffle(b, x.value, y.value, second)),
+                  {}};
+      for (int64_t l = 0; l < kLanes; ++l) {
+        assert(labelAt(first[l]) == labelAt(second[l]) &&
+               "sumLaneGroups16x16: adding partial sums of different rows");
+        sum.labels.push_back(labelAt(first[l]));
+      }
+      next.push_back(std::move(sum));
+    }
+    level = std::move(next);
+  }
+  // Two vectors left, every label once in their concatenation.
+  SmallVector<Value, 2> result;
+  for (int64_t group = 0; group < 2; ++group) {
+    LaneMask mask(kLanes, -1);
+    for (int64_t index = 0; index < 2 * kLanes; ++index) {
+      Label label = index < kLanes ? level[0].labels[index]
+                                   : level[1].labels[index - kLanes];
+      if (label.second == group)
+        mask[label.first] = index;
+    }
+    assert(llvm::all_of(mask, [](int64_t i) { return i >= 0; }));
+    result.push_back(shuffle(b, level[0].value, level[1].value, mask));
+  }
+  return result;
 }
 
 } // namespace qblock::cpu

@@ -24,6 +24,20 @@ namespace qblock::cpu {
 llvm::SmallVector<mlir::Value, 16>
 transpose16x16(mlir::ImplicitLocOpBuilder &b, llvm::ArrayRef<mlir::Value> rows);
 
+/// Given 16 values of type vector<16xi32> where lane l of rows[r] is a
+/// partial sum of quantity (r, g) with g = (l / 4) % 2 (lanes 0-3 and 8-11
+/// belong to group 0, 4-7 and 12-15 to group 1), returns two vectors with
+/// result[g][r] = the sum of rows[r]'s group-g lanes.
+///
+/// Integer sums, so the order of additions does not matter. A tree of
+/// pairwise shuffle-and-add steps (three rounds: 256-bit halves, 64-bit
+/// pairs, 32-bit pairs, each one instruction per shuffle on AVX-512) and
+/// two final permutes: 44 instructions, where a transpose and per-row sums
+/// take 78.
+llvm::SmallVector<mlir::Value, 2>
+sumLaneGroups16x16(mlir::ImplicitLocOpBuilder &b,
+                   llvm::ArrayRef<mlir::Value> rows);
+
 } // namespace qblock::cpu
 
 #endif // QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_VECTORTRANSPOSE_H
