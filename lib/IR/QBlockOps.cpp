@@ -313,11 +313,16 @@ LogicalResult MatmulOp::verify() {
   if (!weightScheme)
     return emitOpError("the weight uses a BCQ scheme; use qblock.lut_gemm "
                        "for BCQ weights");
-  if (weightScheme.getBook().toNumerics().isInteger())
-    return emitOpError("int8 is an activation format; quantize the weight "
-                       "with a 4-bit scheme (blockdialect, mxfp4, nvfp4, "
-                       "int4)");
   auto lhsType = cast<ShapedType>(getLhs().getType());
+  // INT8 is an activation format. It may be the right-hand operand only of
+  // the integer path (an activation-by-activation product, full-path
+  // quantization), where both operands are quantized.
+  if (weightScheme.getBook().toNumerics().isInteger() &&
+      !getActSchemeAttr() && !isa<QuantizedTensorType>(lhsType))
+    return emitOpError("an int8 right-hand operand needs quantized "
+                       "activations (the integer path); quantize the weight "
+                       "with a 4-bit scheme (blockdialect, mxfp4, nvfp4, "
+                       "int4), or the activations too");
   if (SchemeAttr fused = getActSchemeAttr()) {
     if (isa<QuantizedTensorType>(lhsType))
       return emitOpError("act_scheme quantizes float activations online; the "

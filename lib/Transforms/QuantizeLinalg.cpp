@@ -62,13 +62,8 @@ struct QuantizeLinalgPass
     };
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "
-                  "matmuls with the acts= scheme; set acts=blockdialect or "
-                  "mxfp4");
-    if (fullPath && acts == ActScheme::INT8)
-      return fail("full-path=true with acts=int8 would make both operands "
-                  "of Q*K^T INT8, and the integer path pairs INT8 "
-                  "activations only with 4-bit weights; use acts=blockdialect "
-                  "or mxfp4 with full-path=true");
+                  "matmuls with the acts= scheme; set acts=blockdialect, "
+                  "mxfp4 or int8");
     if (acts != ActScheme::None && scheme == QuantScheme::BCQ)
       return fail("acts=" + actsName() +
                   " needs a block weight scheme; qblock.lut_gemm (scheme=bcq) "

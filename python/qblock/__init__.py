@@ -150,7 +150,8 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
     and summed in f32 in block order (numerics ``referenceIntegerGemm``),
     bit for bit what the compiled kernels return. ``acts`` is ``"blockdialect"``
     (two-stage selection), ``"mxfp4"`` or ``"int8"`` with the weights' block
-    size, or a ``Scheme``.
+    size, or a ``Scheme``. ``weights`` may be ``"int8"`` too: the right-hand
+    operand of an activation-by-activation product (``full-path=true``).
     """
     wscheme = _scheme(weights)
     if isinstance(acts, str):

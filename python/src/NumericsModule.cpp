@@ -371,9 +371,6 @@ FloatArray integerMatmul(const FloatArray &a, const FloatArray &w,
   if (actScheme.blockSize != weightScheme.blockSize)
     throw py::value_error("activation and weight block sizes must be equal "
                           "so that blocks pair up");
-  if (weightScheme.book.isInteger())
-    throw py::value_error("int8 is an activation format; use a 4-bit weight "
-                          "scheme");
   int64_t m = a.shape(0), k = a.shape(1), n = w.shape(1);
   if (init && (init->ndim() != 2 || init->shape(0) != m ||
                init->shape(1) != n))

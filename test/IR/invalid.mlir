@@ -226,7 +226,7 @@ func.func @from_storage_dynamic(%b: tensor<128xi8>) {
 // -----
 
 func.func @matmul_int8_weight(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.scheme<int8>, axis = 0>, %i: tensor<2x8xf32>) {
-  // expected-error@+1 {{'qblock.matmul' op int8 is an activation format; quantize the weight with a 4-bit scheme (blockdialect, mxfp4, nvfp4, int4)}}
+  // expected-error@+1 {{'qblock.matmul' op an int8 right-hand operand needs quantized activations (the integer path); quantize the weight with a 4-bit scheme (blockdialect, mxfp4, nvfp4, int4), or the activations too}}
   %0 = qblock.matmul ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int8>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>
   return
 }

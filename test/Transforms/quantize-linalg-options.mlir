@@ -5,7 +5,6 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq group=12" 2>&1 | FileCheck %s --check-prefix=GROUP
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=foo" 2>&1 | FileCheck %s --check-prefix=SCHEME
 // RUN: not quant-opt %s --qblock-quantize-linalg="select=best" 2>&1 | FileCheck %s --check-prefix=SELECT
-// RUN: not quant-opt %s --qblock-quantize-linalg="acts=int8 full-path=true" 2>&1 | FileCheck %s --check-prefix=INT8
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq acts=mxfp4" 2>&1 | FileCheck %s --check-prefix=BCQACTS
 // RUN: not quant-opt %s --qblock-quantize-linalg="acts=fp8" 2>&1 | FileCheck %s --check-prefix=ACTS
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --check-prefix=FULLPATH
@@ -18,12 +17,11 @@
 // GROUP: error: --qblock-quantize-linalg: group=12: BCQ group size must be a positive multiple of 8 (one byte per bit plane), got 12
 // SCHEME: for the --scheme option: Cannot find option named 'foo'!
 // SELECT: for the --select option: Cannot find option named 'best'!
-// INT8: error: --qblock-quantize-linalg: full-path=true with acts=int8 would make both operands of Q*K^T INT8, and the integer path pairs INT8 activations only with 4-bit weights; use acts=blockdialect or mxfp4 with full-path=true
 // BCQACTS: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
 // FROM: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
 // FROMBAD: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
-// FULLPATH: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect or mxfp4
+// FULLPATH: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4 or int8
 
 func.func @f() {
   return

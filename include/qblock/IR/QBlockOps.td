@@ -206,7 +206,10 @@ def QBlock_MatmulOp : QBlock_MatmulLikeOp<"matmul"> {
     `lhs` is `[B x] M x K`, `rhs` is `[B x] K x N` blocked along axis
     rank-2, or `[B x] N x K` (transposed weight) blocked along axis rank-1.
     Quantized activations are blocked along K (their last axis) with the
-    weight's block size, so blocks pair up.
+    weight's block size, so blocks pair up. An INT8 `rhs` (`#qblock.book<int8>`,
+    an activation format) is accepted only with quantized activations: the
+    right-hand side of an activation-by-activation product (full-path
+    quantization).
 
     With `act_scheme`, float activations are quantized online with that
     scheme inside the matmul's loop nest (what

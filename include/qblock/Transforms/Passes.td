@@ -30,14 +30,14 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     quant-opt --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect"
     ```
 
-    With `acts=blockdialect|mxfp4` the activation operand also gets a
+    With `acts=blockdialect|mxfp4|int8` the activation operand also gets a
     `qblock.quantize` (blocked along K with the weights' block size;
     two-stage selection for BlockDialect, as hardware would do online), and
     the matmul multiplies quantized values as products of scaled integers.
     `full-path=true` also quantizes matmuls whose right-hand operand is not a
     constant (attention's Q*K^T and scores*V), both operands with the acts=
-    scheme, as the paper's full-path results do; their reduction dimension
-    must be static.
+    scheme, as the paper's full-path results do (with `acts=int8` both are
+    INT8); their reduction dimension must be static.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",
                            "::mlir::tensor::TensorDialect"];

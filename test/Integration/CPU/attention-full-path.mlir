@@ -6,8 +6,9 @@
 // DEFINE: %{acts} = blockdialect
 // DEFINE: %{attr} = blockdialect, select = two_stage
 // DEFINE: %{fuse} =
-// DEFINE: %{run} = %python %S/Inputs/gen_attention.py --b 2 --s 5 --d 64 --seed 41 > %t.a.mlir \
-// DEFINE:   && %python %S/Inputs/gen_attention.py --b 2 --s 5 --d 64 --seed 41 --explicit "%{attr}" > %t.b.mlir \
+// DEFINE: %{shape} = --b 2 --s 5 --d 64 --seed 41
+// DEFINE: %{run} = %python %S/Inputs/gen_attention.py %{shape} > %t.a.mlir \
+// DEFINE:   && %python %S/Inputs/gen_attention.py %{shape} --explicit "%{attr}" > %t.b.mlir \
 // DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="acts=%{acts} full-path=true" %{fuse} --qblock-select-formats --qblock-cpu-pipeline \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.a.out \
 // DEFINE:   && quant-opt %t.b.mlir --qblock-cpu-pipeline \
@@ -20,6 +21,15 @@
 // RUN: %{run}
 // REDEFINE: %{acts} = mxfp4
 // REDEFINE: %{attr} = mxfp4
+// RUN: %{run}
+// Both operands INT8 (8x8-bit block dots): 5 rows take the tiled kernels,
+// 3 the per-element one.
+// REDEFINE: %{acts} = int8
+// REDEFINE: %{attr} = int8
+// RUN: %{run}
+// REDEFINE: %{fuse} =
+// RUN: %{run}
+// REDEFINE: %{shape} = --b 3 --s 3 --d 96 --seed 42
 // RUN: %{run}
 
 // Both operands get a run-time quantize with the acts scheme.
