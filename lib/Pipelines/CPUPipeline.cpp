@@ -4,6 +4,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
 
@@ -63,6 +64,7 @@ void qblock::registerQBlockPipelines() {
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });
+  registerPass([] { return createLowerVectorMasksForGPUPass(); });
   registerPass([] { return createStageBuffersForGPUPass(); });
   registerPass([] { return createDefineScratchAllocatorPass(); });
 }

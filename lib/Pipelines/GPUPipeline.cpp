@@ -18,6 +18,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "LowerVectorMasksForGPU.h"
 #include "StageBuffersForGPU.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -44,6 +45,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).
   pm.addNestedPass<func::FuncOp>(qblock::createExpandMathForGPUPass());
+  // Mask constants become plain constants (LowerVectorMasksForGPU.cpp).
+  pm.addNestedPass<func::FuncOp>(qblock::createLowerVectorMasksForGPUPass());
   // Kernels get device copies of the host buffers they use.
   pm.addPass(qblock::createStageBuffersForGPUPass());
   // Greedy rewrites (ExpandMathForGPU) hoist constants out of gpu.launch

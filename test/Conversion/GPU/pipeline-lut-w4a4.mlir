@@ -14,15 +14,24 @@
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k4.ptx -o %t.k4.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k5.ptx -o %t.k5.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k6.ptx -o %t.k6.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k7.ptx -o %t.k7.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k8.ptx -o %t.k8.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k9.ptx -o %t.k9.cubin %}
 
 // CHECK: llvm.func @lut
 // CHECK: gpu.launch_func
 // CHECK: llvm.func @w4a4
 // CHECK: gpu.launch_func
+// CHECK: llvm.func @lut_chunked
+// CHECK: gpu.launch_func
+// CHECK-NOT: vector.constant_mask
 // LUT-GEMM: tables, vector path (N = 32 leaves no scalar rows); W4A4 with
 // a static M = 4 (the tiled kernel only): quantize, decode, zero the
 // accumulators, tiles per K chunk, add to the output.
-// EXTRACT: extracted 7 PTX modules
+// LUT-GEMM with K = 512 takes the chunked path, whose last tile of 16
+// rows is partial for N = 20 (masked loads; their vector.constant_mask
+// once reached LLVM translation and failed).
+// EXTRACT: extracted 10 PTX modules
 
 func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
   %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
@@ -34,4 +43,10 @@ func.func @w4a4(%a: tensor<4x64xf32>, %w: tensor<2240xi8>, %init: tensor<4x64xf3
   %q = qblock.from_storage %w : tensor<2240xi8> -> !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>
   %r = qblock.matmul ins(%a, %q : tensor<4x64xf32>, !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<4x64xf32>) {act_scheme = #qblock.scheme<blockdialect, select = two_stage>} -> tensor<4x64xf32>
   return %r : tensor<4x64xf32>
+}
+
+func.func @lut_chunked(%a: tensor<2x512xf32>, %w: tensor<5120xi8>, %init: tensor<2x20xf32>) -> tensor<2x20xf32> {
+  %q = qblock.from_storage %w : tensor<5120xi8> -> !qblock.qtensor<512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %r = qblock.lut_gemm ins(%a, %q : tensor<2x512xf32>, !qblock.qtensor<512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x20xf32>) -> tensor<2x20xf32>
+  return %r : tensor<2x20xf32>
 }
