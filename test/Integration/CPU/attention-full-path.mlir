@@ -1,7 +1,8 @@
-// Full-path quantization: attention's Q*K^T (a batch_matmul of two run-time
-// activations) with both operands quantized online (acts=..., full-path=true,
-// optionally fused) must equal a float batch_matmul of explicitly quantized
-// then dequantized operands, up to float summation order.
+// Full-path quantization: attention's Q*K^T and scores*V (batch_matmuls of
+// two run-time activations) with both operands quantized online (acts=...,
+// full-path=true, optionally fused) must equal a float batch_matmul of
+// explicitly quantized then dequantized operands, up to float summation
+// order.
 //
 // DEFINE: %{acts} = blockdialect
 // DEFINE: %{attr} = blockdialect, select = two_stage
@@ -30,6 +31,12 @@
 // REDEFINE: %{fuse} =
 // RUN: %{run}
 // REDEFINE: %{shape} = --b 3 --s 3 --d 96 --seed 42
+// RUN: %{run}
+// scores * V: the reduction runs over the sequence (S = 64, two blocks).
+// REDEFINE: %{shape} = --op values --b 2 --s 64 --d 40 --seed 43
+// RUN: %{run}
+// REDEFINE: %{acts} = blockdialect
+// REDEFINE: %{attr} = blockdialect, select = two_stage
 // RUN: %{run}
 
 // Both operands get a run-time quantize with the acts scheme.

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes an attention-shaped module: @scores(Q [B,S,D], K^T [B,D,S]) as a
-linalg.batch_matmul of two run-time activations, called by @main on random
-data that prints the result. With --explicit SCHEME both operands are
-quantized and dequantized explicitly (blocked along D) before a float
+"""Writes an attention-shaped module: @scores(Q [B,S,D], K^T [B,D,S])
+(--op scores) or @scores(P [B,S,S], V [B,S,D]) (--op values: the
+probabilities times V, reducing over S) as a linalg.batch_matmul of two
+run-time activations, called by @main on random data that prints the
+result. With --explicit SCHEME both operands are quantized and dequantized
+explicitly (blocked along the reduction dimension) before a float
 batch_matmul: the reference for full-path quantization."""
 import argparse
 import random
@@ -13,6 +15,7 @@ def main():
     p.add_argument("--b", type=int, default=2)
     p.add_argument("--s", type=int, default=5)
     p.add_argument("--d", type=int, default=64)
+    p.add_argument("--op", choices=["scores", "values"], default="scores")
     p.add_argument("--explicit", default="")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
@@ -22,13 +25,15 @@ def main():
     def dense(n):
         return "[" + ", ".join(f"{rng.gauss(0, 1):.6e}" for _ in range(n)) + "]"
 
-    qt = f"tensor<{b}x{s}x{d}xf32>"
-    kt = f"tensor<{b}x{d}x{s}xf32>"
-    ot = f"tensor<{b}x{s}x{s}xf32>"
+    # lhs [B, M, K] x rhs [B, K, N]
+    m, k, n = (s, d, s) if args.op == "scores" else (s, s, d)
+    qt = f"tensor<{b}x{m}x{k}xf32>"
+    kt = f"tensor<{b}x{k}x{n}xf32>"
+    ot = f"tensor<{b}x{m}x{n}xf32>"
     lhs, rhs, prologue = "%q", "%k", ""
     if args.explicit:
-        qq = f"!qblock.qtensor<{b}x{s}x{d}xf32, #qblock.scheme<{args.explicit}>, axis = 2>"
-        kq = f"!qblock.qtensor<{b}x{d}x{s}xf32, #qblock.scheme<{args.explicit}>, axis = 1>"
+        qq = f"!qblock.qtensor<{b}x{m}x{k}xf32, #qblock.scheme<{args.explicit}>, axis = 2>"
+        kq = f"!qblock.qtensor<{b}x{k}x{n}xf32, #qblock.scheme<{args.explicit}>, axis = 1>"
         prologue = (f"  %q1 = qblock.quantize %q : {qt} -> {qq}\n"
                     f"  %q2 = qblock.dequantize %q1 : {qq} -> {qt}\n"
                     f"  %k1 = qblock.quantize %k : {kt} -> {kq}\n"
@@ -45,10 +50,10 @@ func.func @scores(%q: {qt}, %k: {kt}) -> {ot} {{
 }}
 
 func.func @main() {{
-  %q0 = arith.constant dense<{dense(b * s * d)}> : tensor<{b * s * d}xf32>
-  %k0 = arith.constant dense<{dense(b * s * d)}> : tensor<{b * s * d}xf32>
-  %q = tensor.expand_shape %q0 [[0, 1, 2]] output_shape [{b}, {s}, {d}] : tensor<{b * s * d}xf32> into {qt}
-  %k = tensor.expand_shape %k0 [[0, 1, 2]] output_shape [{b}, {d}, {s}] : tensor<{b * s * d}xf32> into {kt}
+  %q0 = arith.constant dense<{dense(b * m * k)}> : tensor<{b * m * k}xf32>
+  %k0 = arith.constant dense<{dense(b * k * n)}> : tensor<{b * k * n}xf32>
+  %q = tensor.expand_shape %q0 [[0, 1, 2]] output_shape [{b}, {m}, {k}] : tensor<{b * m * k}xf32> into {qt}
+  %k = tensor.expand_shape %k0 [[0, 1, 2]] output_shape [{b}, {k}, {n}] : tensor<{b * k * n}xf32> into {kt}
   %r = call @scores(%q, %k) : ({qt}, {kt}) -> {ot}
   %u = tensor.cast %r : {ot} to tensor<*xf32>
   call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
