@@ -1,0 +1,34 @@
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=int8 full-path=true" | FileCheck %s
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=blockdialect full-path=true" | FileCheck %s --check-prefix=BD
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=int8" 2>&1 | FileCheck %s --check-prefix=OFF
+
+// Attention's Q*K^T as the matmul-shaped linalg.generic torch-mlir emits
+// (K used transposed): with full-path=true both run-time operands are
+// quantized with the acts scheme along the reduction dimension, and the
+// product becomes a qblock.matmul of two quantized operands.
+#q = affine_map<(b, m, n, k) -> (b, m, k)>
+#k = affine_map<(b, m, n, k) -> (b, n, k)>
+#o = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func @scores_generic
+// CHECK-SAME: (%[[QIN:[^:]*]]: tensor<2x6x64xf32>, %[[KIN:[^:]*]]: tensor<2x6x64xf32>
+// CHECK-DAG: %[[K:.*]] = qblock.quantize %[[KIN]] : tensor<2x6x64xf32> -> !qblock.qtensor<2x6x64xf32, #qblock.scheme<int8>, axis = 2>
+// CHECK-DAG: %[[Q:.*]] = qblock.quantize %[[QIN]] : tensor<2x6x64xf32> -> !qblock.qtensor<2x6x64xf32, #qblock.scheme<int8>, axis = 2>
+// CHECK: qblock.matmul ins(%[[Q]], %[[K]] : !qblock.qtensor<2x6x64xf32, #qblock.scheme<int8>, axis = 2>, !qblock.qtensor<2x6x64xf32, #qblock.scheme<int8>, axis = 2>)
+// CHECK-NOT: linalg.generic
+// BD-LABEL: func.func @scores_generic
+// BD-COUNT-2: qblock.quantize %{{.*}} -> !qblock.qtensor<2x6x64xf32, #qblock.scheme<blockdialect, select = two_stage>, axis = 2>
+// BD: qblock.matmul
+// Without full-path the product of two activations stays float.
+// OFF-LABEL: func.func @scores_generic
+// OFF-NOT: qblock.
+// OFF: linalg.generic
+func.func @scores_generic(%q: tensor<2x6x64xf32>, %k: tensor<2x6x64xf32>, %init: tensor<2x6x6xf32>) -> tensor<2x6x6xf32> {
+  %r = linalg.generic {indexing_maps = [#q, #k, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+       ins(%q, %k : tensor<2x6x64xf32>, tensor<2x6x64xf32>) outs(%init : tensor<2x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x6x6xf32>
+  return %r : tensor<2x6x6xf32>
+}
