@@ -2,9 +2,10 @@
 //
 // W4A16 qblock.matmul ops with f32 activations get real GPU kernels
 // (lib/Conversion/QBlockToGPU: coalesced 16-byte loads of packed codes,
-// decode in registers through a workgroup-memory table, warp shuffles),
-// taken before the generic lowering sees them and built after
-// bufferization. Everything else takes the first, correctness-first path:
+// decode in registers through a workgroup-memory table, warp shuffles), and
+// so do BCQ qblock.lut_gemm ops (mu = 8 tables built in workgroup memory,
+// split K with atomic adds); both are taken before the generic lowering
+// sees them and built after bufferization. Everything else takes the first, correctness-first path:
 // the portable loop nests of the CPU lowering (convert-qblock-to-cpu with
 // target=generic: no x86 intrinsics) are bufferized and their scf.parallel
 // loops mapped to GPU blocks, one thread per parallel task. Then the host

@@ -71,8 +71,8 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
 }
 
 def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Hand W4A16 qblock.matmul ops to the GPU matmul kernels "
-                "(internal step of --qblock-gpu-pipeline)";
+  let summary = "Hand W4A16 qblock.matmul and qblock.lut_gemm ops to the GPU "
+                "kernels (internal step of --qblock-gpu-pipeline)";
   let description = [{
     Runs on tensors, before `convert-qblock-to-cpu`. Every `qblock.matmul`
     the GPU kernels handle (f32 activations and result, block-quantized
@@ -81,14 +81,16 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     private function declaration whose `qblock.gpu_matmul` attribute holds
     the scheme and the shape, called with the packed weight bytes (a
     read-only `bufferization.to_buffer` view), a copy of the activations and
-    an output buffer that starts as a copy of `init`. After bufferization,
-    `qblock-gpu-matmul-kernels` replaces each call by the kernel's
-    `gpu.launch`.
+    an output buffer that starts as a copy of `init`. A `qblock.lut_gemm`
+    with such BCQ weights (no batch dimension) becomes a call of a
+    `qblock.gpu_lut_gemm` stub (the BCQ scheme, K and N) with the same
+    three buffers. After bufferization, `qblock-gpu-matmul-kernels` replaces
+    each call by the kernel's `gpu.launch`.
 
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Matmuls this pass leaves alone (W4A4, f16/bf16, BCQ `qblock.lut_gemm`,
+    Ops this pass leaves alone (W4A4, f16/bf16, batched `qblock.lut_gemm`,
     weights quantized at run time) go to the generic loop nests.
   }];
   let dependentDialects = [
@@ -117,6 +119,16 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
     - M > 1 runs tiles of up to 4 activation rows per warp, each decoded
       weight serving every row of the tile; a dynamic M picks the M = 1 or
       the tiled kernel at run time.
+
+    Each call of a `qblock.gpu_lut_gemm` stub becomes the LUT-GEMM kernel:
+    grid (tiles of 512 weight rows, chunks of 256 inputs along K, M); each
+    thread block builds the mu = 8 tables of its chunk and activation row
+    (32 x 256 f32 partial sums) in workgroup memory, then its warps read
+    4-byte words of the rows' bit planes (8 lanes per row), look each byte
+    up in its sub-vector's table, scale the plane sums by the group's
+    alphas (and add the offset times the group's input sum), reduce a row's
+    lanes with `gpu.shuffle xor` and add the chunk's result to the output
+    with an atomic add.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

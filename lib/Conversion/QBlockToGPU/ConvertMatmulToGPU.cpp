@@ -1,13 +1,14 @@
-//===- ConvertMatmulToGPU.cpp - W4A16 matmuls to GPU kernel stubs ---------===//
+//===- ConvertMatmulToGPU.cpp - Matmuls to GPU kernel stubs ---------------===//
 //
-// The first half of the GPU matmul lowering (MatmulStub.h). It works on
-// tensors so that it can take qblock.matmul ops before convert-qblock-to-cpu
-// does, and leaves a stub call instead of the kernel because the kernel
-// cannot exist yet: buffer deallocation, which runs after bufferization,
-// rejects ops without declared memory effects such as gpu.barrier. The call
-// has memref operands only, so bufferization and deallocation treat it like
-// any external function call, and qblock-gpu-matmul-kernels builds the
-// kernel in its place afterwards.
+// The first half of the GPU matmul lowering (MatmulStub.h), for W4A16
+// qblock.matmul and BCQ qblock.lut_gemm. It works on tensors so that it can
+// take the ops before convert-qblock-to-cpu does, and leaves a stub call
+// instead of the kernel because the kernel cannot exist yet: buffer
+// deallocation, which runs after bufferization, rejects ops without
+// declared memory effects such as gpu.barrier. The call has memref operands
+// only, so bufferization and deallocation treat it like any external
+// function call, and qblock-gpu-matmul-kernels builds the kernel in its
+// place afterwards.
 //
 // Everything this pass does not take stays a qblock op and goes through the
 // generic loop nests of the first GPU pipeline.
@@ -45,28 +46,45 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   return Value();
 }
 
-/// Whether the GPU kernel computes `op`: W4A16 with f32 activations and
-/// result, block-quantized weights of static shape.
-bool kernelHandles(MatmulOp op) {
-  if (op.getActSchemeAttr())
-    return false;
-  auto lhsType = dyn_cast<RankedTensorType>(op.getLhs().getType());
-  auto resultType = dyn_cast<RankedTensorType>(op.getType());
-  auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
+/// Whether the activations, result and weight types suit a GPU kernel: f32
+/// activations and result whose last dimensions are static (the stub's
+/// memref types need them), weights of static shape whose packed bytes are
+/// known here.
+bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
+  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+  auto resultType = dyn_cast<RankedTensorType>(result);
+  auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!lhsType || !resultType || !rhsType)
     return false;
   if (!lhsType.getElementType().isF32() ||
       !resultType.getElementType().isF32())
     return false;
-  if (!rhsType.getBlockScheme() || !rhsType.hasStaticShape())
+  if (!rhsType.hasStaticShape())
     return false;
   // The last dimension of the activations is K (the verifier checks it
-  // against the weight); the stub's memref types need it static.
+  // against the weight).
   if (lhsType.isDynamicDim(lhsType.getRank() - 1) ||
       resultType.isDynamicDim(resultType.getRank() - 1))
     return false;
-  return op.getRhs().getDefiningOp<FromStorageOp>() ||
-         op.getRhs().getDefiningOp<ConstantOp>();
+  return rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>();
+}
+
+/// Whether the W4A16 GPU kernel computes `op`: no online activation
+/// quantization, block-quantized weights.
+bool kernelHandles(MatmulOp op) {
+  if (op.getActSchemeAttr())
+    return false;
+  auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
+  return rhsType && rhsType.getBlockScheme() &&
+         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
+}
+
+/// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights without a
+/// batch dimension (batched LUT-GEMM keeps the generic path).
+bool kernelHandles(LutGemmOp op) {
+  auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
+  return rhsType && rhsType.getBCQScheme() && rhsType.getRank() == 2 &&
+         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),
@@ -93,13 +111,22 @@ struct ConvertMatmulToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    SmallVector<MatmulOp> matmuls;
-    module.walk([&](MatmulOp op) {
-      if (kernelHandles(op))
-        matmuls.push_back(op);
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (auto matmul = dyn_cast<MatmulOp>(op)) {
+        if (kernelHandles(matmul))
+          ops.push_back(op);
+      } else if (auto lut = dyn_cast<LutGemmOp>(op)) {
+        if (kernelHandles(lut))
+          ops.push_back(op);
+      }
     });
-    for (MatmulOp op : matmuls)
-      convert(op, module, symbols);
+    for (Operation *op : ops) {
+      if (auto matmul = dyn_cast<MatmulOp>(op))
+        convert(matmul, module, symbols);
+      else
+        convert(cast<LutGemmOp>(op), module, symbols);
+    }
     // Quantized constants nobody reads any more (convert-qblock-to-cpu would
     // turn them into byte constants that nothing uses).
     module.walk([](ConstantOp op) {
@@ -115,42 +142,66 @@ struct ConvertMatmulToGPUPass
   void convert(MatmulOp op, ModuleOp module, SymbolTable &symbols) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = rhsType.getRank();
     bool transposed = rhsType.getAxis() == rank - 1;
     ArrayRef<int64_t> shape = rhsType.getShape();
     int64_t n = transposed ? shape[rank - 2] : shape[rank - 1];
-
-    Value bytes = packedBytes(b, op.getRhs());
-    auto bytesType = cast<RankedTensorType>(bytes.getType());
-    Value packed = bufferization::ToBufferOp::create(
-        b, MemRefType::get(bytesType.getShape(), bytesType.getElementType()),
-        bytes, /*read_only=*/true);
-    Value activations = copyToBuffer(b, op.getLhs());
-    Value out = copyToBuffer(b, op.getInit());
-
-    MLIRContext *ctx = op.getContext();
     NamedAttribute fields[] = {
         b.getNamedAttr("batch", b.getI64IntegerAttr(rank == 3 ? shape[0] : 1)),
         b.getNamedAttr("k", b.getI64IntegerAttr(rhsType.getAxisSize())),
         b.getNamedAttr("n", b.getI64IntegerAttr(n)),
         b.getNamedAttr("scheme", rhsType.getBlockScheme())};
+    replaceByStub(b, op, op.getLhs(), op.getRhs(), op.getInit(),
+                  gpustub::kMatmulStubName, gpustub::kMatmulStubAttr,
+                  b.getDictionaryAttr(fields), module, symbols);
+  }
+
+  void convert(LutGemmOp op, ModuleOp module, SymbolTable &symbols) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+    bool transposed = rhsType.getAxis() == 1;
+    int64_t n = rhsType.getShape()[transposed ? 0 : 1];
+    NamedAttribute fields[] = {
+        b.getNamedAttr("bcq", rhsType.getBCQScheme()),
+        b.getNamedAttr("k", b.getI64IntegerAttr(rhsType.getAxisSize())),
+        b.getNamedAttr("n", b.getI64IntegerAttr(n))};
+    replaceByStub(b, op, op.getLhs(), op.getRhs(), op.getInit(),
+                  gpustub::kLutGemmStubName, gpustub::kLutGemmStubAttr,
+                  b.getDictionaryAttr(fields), module, symbols);
+  }
+
+  /// Replaces `op` (result = init + lhs * rhs) by a call of a new private
+  /// declaration named `name` whose attribute `attrName` holds `fields`.
+  void replaceByStub(ImplicitLocOpBuilder &b, Operation *op, Value lhs,
+                     Value rhs, Value init, StringRef name, StringRef attrName,
+                     DictionaryAttr fields, ModuleOp module,
+                     SymbolTable &symbols) {
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    Value bytes = packedBytes(b, rhs);
+    auto bytesType = cast<RankedTensorType>(bytes.getType());
+    Value packed = bufferization::ToBufferOp::create(
+        b, MemRefType::get(bytesType.getShape(), bytesType.getElementType()),
+        bytes, /*read_only=*/true);
+    Value activations = copyToBuffer(b, lhs);
+    Value out = copyToBuffer(b, init);
+
     auto stubType = FunctionType::get(
-        ctx, {packed.getType(), activations.getType(), out.getType()}, {});
+        op->getContext(),
+        {packed.getType(), activations.getType(), out.getType()}, {});
     func::FuncOp stub;
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToEnd(module.getBody());
-      stub = func::FuncOp::create(b, gpustub::kMatmulStubName, stubType);
+      stub = func::FuncOp::create(b, name, stubType);
       stub.setPrivate();
-      stub->setAttr(gpustub::kMatmulStubAttr, b.getDictionaryAttr(fields));
+      stub->setAttr(attrName, fields);
     }
     symbols.insert(stub);
     func::CallOp::create(b, stub, ValueRange{packed, activations, out});
     Value result = bufferization::ToTensorOp::create(
         b, resultType, out, /*restrict=*/true, /*writable=*/true);
-    op.replaceAllUsesWith(result);
-    op.erase();
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
   }
 };
 

@@ -3,7 +3,8 @@
 // The second half of the GPU matmul lowering (MatmulStub.h): after
 // bufferization, each call of a qblock.gpu_matmul stub becomes a gpu.launch
 // whose body is the kernel below; StageBuffersForGPU then gives it device
-// buffers and the upstream NVVM pipeline outlines and compiles it.
+// buffers and the upstream NVVM pipeline outlines and compiles it. Calls of
+// a qblock.gpu_lut_gemm stub get the LUT-GEMM kernel (LutGemmKernel.cpp).
 //
 // Kernel shape (docs/gpu-lowering.md has the picture):
 //
@@ -31,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LutGemmKernel.h"
 #include "MatmulStub.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -516,15 +518,25 @@ struct GPUMatmulKernelsPass
     SmallVector<func::CallOp> calls;
     module.walk([&](func::CallOp call) {
       auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
-      if (callee && callee->hasAttr(gpustub::kMatmulStubAttr))
+      if (callee && (callee->hasAttr(gpustub::kMatmulStubAttr) ||
+                     callee->hasAttr(gpustub::kLutGemmStubAttr)))
         calls.push_back(call);
     });
-    for (func::CallOp call : calls)
-      if (failed(expand(call, module, symbols)))
+    for (func::CallOp call : calls) {
+      auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+      LogicalResult expanded =
+          callee->hasAttr(gpustub::kMatmulStubAttr)
+              ? expand(call, module, symbols)
+              : gpustub::expandLutGemmStub(
+                    call, callee->getAttrOfType<DictionaryAttr>(
+                              gpustub::kLutGemmStubAttr));
+      if (failed(expanded))
         return signalPassFailure();
+    }
     SmallVector<func::FuncOp> stubs;
     for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr(gpustub::kMatmulStubAttr) &&
+      if ((func->hasAttr(gpustub::kMatmulStubAttr) ||
+           func->hasAttr(gpustub::kLutGemmStubAttr)) &&
           SymbolTable::symbolKnownUseEmpty(func, module))
         stubs.push_back(func);
     for (func::FuncOp stub : stubs)

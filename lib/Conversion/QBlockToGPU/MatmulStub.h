@@ -6,12 +6,15 @@
 //   func.call @__qblock_gpu_matmul(%packed, %activations, %out)
 //
 // of a private declaration that carries what the kernel needs in one
-// dictionary attribute; qblock-gpu-matmul-kernels (memrefs, after
+// dictionary attribute (a BCQ qblock.lut_gemm likewise becomes a call of
+// @__qblock_gpu_lut_gemm); qblock-gpu-matmul-kernels (memrefs, after
 // bufferization) replaces the call by the kernel. The operands are
 //
 //   %packed       memref<S x i8>              the packed weight bytes
 //   %activations  memref<[B x] M x K x f32>   read
 //   %out          memref<[B x] M x N x f32>   holds init, receives the result
+//
+// (the LUT-GEMM stub has no batch dimension).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +30,10 @@ namespace qblock::gpustub {
 constexpr llvm::StringLiteral kMatmulStubAttr = "qblock.gpu_matmul";
 /// Stub names start with this (the symbol table makes them unique).
 constexpr llvm::StringLiteral kMatmulStubName = "__qblock_gpu_matmul";
+
+/// The LUT-GEMM stub's attribute: {bcq = #qblock.bcq<...>, k = K, n = N}.
+constexpr llvm::StringLiteral kLutGemmStubAttr = "qblock.gpu_lut_gemm";
+constexpr llvm::StringLiteral kLutGemmStubName = "__qblock_gpu_lut_gemm";
 
 } // namespace qblock::gpustub
 

@@ -1,7 +1,7 @@
 // qblock-convert-matmul-to-gpu (internal step of --qblock-gpu-pipeline):
-// W4A16 matmuls with f32 activations become calls of a kernel stub on
-// buffers, which bufferization passes through; everything else is left to
-// the generic lowering.
+// W4A16 matmuls and BCQ lut_gemm ops with f32 activations become calls of a
+// kernel stub on buffers, which bufferization passes through; everything
+// else is left to the generic lowering.
 // RUN: quant-opt %s --qblock-convert-matmul-to-gpu -split-input-file | FileCheck %s
 
 // Packed bytes from an argument: a read-only view of them, a copy of the
@@ -53,7 +53,8 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 // -----
 
 // Left to the generic lowering: online activation quantization (W4A4),
-// f16 activations, weights quantized at run time, BCQ weights.
+// f16 activations, weights quantized at run time, BCQ weights whose bytes
+// are not known here.
 // CHECK-LABEL: func.func @not_taken
 // CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<mxfp4>}
 // CHECK: qblock.matmul {{.*}} : tensor<1x32xf16>
@@ -74,4 +75,35 @@ func.func @not_taken(%a: tensor<1x32xf32>, %h: tensor<1x32xf16>, %wf: tensor<32x
   %r2 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %r3 = qblock.lut_gemm ins(%bcq, %bw : tensor<1x256xf32>, !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%binit : tensor<1x8xf32>) -> tensor<1x8xf32>
   return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf16>, tensor<1x2xf32>, tensor<1x8xf32>
+}
+
+// -----
+
+// LUT-GEMM: the same three buffers, a stub of its own that records the BCQ
+// scheme, K and N (N = 8 for a transposed 8x256 weight too).
+// CHECK-LABEL: func.func @lut
+// CHECK-SAME: (%[[A:.*]]: tensor<2x256xf32>, %[[W:.*]]: tensor<4096xi8>, %[[INIT:.*]]: tensor<2x32xf32>
+// CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<4096xi8> to memref<4096xi8>
+// CHECK: %[[ACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x256xf32>
+// CHECK: bufferization.materialize_in_destination %[[A]] in restrict writable %[[ACT]]
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x32xf32>
+// CHECK: bufferization.materialize_in_destination %[[INIT]] in restrict writable %[[OUT]]
+// CHECK: call @__qblock_gpu_lut_gemm(%[[PACKED]], %[[ACT]], %[[OUT]]) : (memref<4096xi8>, memref<2x256xf32>, memref<2x32xf32>) -> ()
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: call @__qblock_gpu_lut_gemm_0({{.*}}) : (memref<768xi8>, memref<?x256xf32>, memref<?x8xf32>) -> ()
+// Batched LUT-GEMM keeps the generic path.
+// CHECK: qblock.lut_gemm
+// CHECK-NOT: call
+// CHECK: func.func private @__qblock_gpu_lut_gemm({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 128>, k = 256 : i64, n = 32 : i64}}
+// CHECK: func.func private @__qblock_gpu_lut_gemm_0({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 64, offset = false>, k = 256 : i64, n = 8 : i64}}
+func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>,
+               %ta: tensor<?x256xf32>, %tw: tensor<768xi8>, %tinit: tensor<?x8xf32>,
+               %ba: tensor<2x1x256xf32>, %bw: !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>, %binit: tensor<2x1x8xf32>)
+    -> (tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>) {
+  %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %r = qblock.lut_gemm ins(%a, %q : tensor<2x256xf32>, !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
+  %tq = qblock.from_storage %tw : tensor<768xi8> -> !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>
+  %tr = qblock.lut_gemm ins(%ta, %tq : tensor<?x256xf32>, !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>) outs(%tinit : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %br = qblock.lut_gemm ins(%ba, %bw : tensor<2x1x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%binit : tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
+  return %r, %tr, %br : tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>
 }

@@ -1,0 +1,430 @@
+//===- LutGemmKernel.cpp - The LUT-GEMM GPU kernel as a gpu.launch --------===//
+//
+// The kernel behind a qblock.gpu_lut_gemm stub (MatmulStub.h): BCQ weights
+// (docs/formats.md section 8), f32 activations and result, no batch.
+// docs/gpu-lowering.md has the picture; in short:
+//
+//  * K is cut into chunks of kChunkSubVectors sub-vectors of mu = 8 inputs
+//    (256 inputs; the last chunk may be shorter). grid = (ceil(N /
+//    kRowsPerBlock), chunks, M): a thread block owns a tile of weight rows
+//    (output columns), one K chunk and one activation row.
+//  * Each thread block first builds the chunk's tables in workgroup memory:
+//    table[s][e] = sum_{j<8} (bit j of e ? +x[8s + j] : -x[8s + j]), the
+//    bit order of a plane byte (bit j is input 8 * byte + j, a set bit is
+//    b = +1). Thread t builds entry e = t of every sub-vector, so its signs
+//    are fixed and each entry is eight fma(+-1, x, acc) in input order. f32
+//    tables: 32 sub-vectors x 256 x 4 bytes = 32 KiB, within the 48 KiB of
+//    static workgroup memory.
+//  * Then warps walk the tile's rows. `lanesPerRow` consecutive lanes read
+//    consecutive `wordBytes`-byte words of a row's plane bytes of the chunk
+//    (32 bytes per plane: 8 lanes of 4 bytes, so a warp reads 4 rows per
+//    step and plane). Each byte of a word indexes its sub-vector's table;
+//    per group (a word lies inside one group or holds whole groups) the
+//    lookups of plane i are summed and multiplied by alpha_i, and the
+//    offset z multiplies the sum of the group's inputs, read from the
+//    all-ones entries table[s][255].
+//  * The lanes of a row are summed by gpu.shuffle xor, and the row's first
+//    lane adds the chunk's partial result to the output element with an
+//    atomic add (the output holds init; chunks of K meet there).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LutGemmKernel.h"
+
+#include "qblock/IR/QBlockAttrs.h"
+#include "qblock/Numerics/BCQ.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace qblock;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// Threads per block: one table entry (of 256) per thread and sub-vector.
+constexpr int64_t kThreads = 256;
+constexpr int64_t kWarps = kThreads / kWarpSize;
+/// Inputs per table (mu) and entries per table (2^mu).
+constexpr int64_t kMu = 8;
+constexpr int64_t kEntries = 256;
+/// Sub-vectors per K chunk: 32 f32 tables = 32 KiB of workgroup memory.
+constexpr int64_t kChunkSubVectors = 32;
+/// Weight rows per thread block: the tables built per block serve this many
+/// rows (untuned: 16 x 32 blocks for N = K = 8192, one wave on 132 SMs).
+constexpr int64_t kRowsPerBlock = 512;
+
+static_assert(kThreads == kEntries, "a thread per table entry");
+
+/// Everything about the kernel fixed at compile time.
+struct LutPlan {
+  num::BCQScheme scheme;
+  num::BCQLayout layout;
+  int64_t k = 0, n = 0;
+  /// Plane bytes per row (K / 8) and per row and chunk (one per sub-vector).
+  int64_t rowPlaneBytes = 0, chunkBytes = kChunkSubVectors;
+  int64_t chunks = 0;
+  /// Bytes a lane loads per plane, lanes per row, rows per warp step.
+  int64_t wordBytes = 0, lanesPerRow = 0, rowsPerStep = 0;
+  /// Groups in a word and their bytes: one group of wordBytes bytes when a
+  /// group spans whole words, else wordBytes * 8 / g groups of g / 8 bytes.
+  int64_t partsPerWord = 1, bytesPerPart = 0;
+};
+
+/// The widest word (4, 2 or 1 bytes) that divides a plane row (so loads are
+/// aligned) and either lies inside one group or holds whole groups. Groups
+/// are multiples of 8 inputs, so 1 byte always qualifies.
+int64_t chooseWordBytes(int64_t rowPlaneBytes, int64_t group) {
+  for (int64_t bytes = 4; bytes > 1; bytes /= 2)
+    if (rowPlaneBytes % bytes == 0 &&
+        (group % (8 * bytes) == 0 || (8 * bytes) % group == 0))
+      return bytes;
+  return 1;
+}
+
+LutPlan makePlan(const num::BCQScheme &scheme, int64_t k, int64_t n) {
+  LutPlan plan;
+  plan.scheme = scheme;
+  plan.k = k;
+  plan.n = n;
+  plan.layout = num::computeBCQLayout(n, k, scheme);
+  plan.rowPlaneBytes = k / 8;
+  plan.chunks = (plan.rowPlaneBytes + plan.chunkBytes - 1) / plan.chunkBytes;
+  plan.wordBytes = chooseWordBytes(plan.rowPlaneBytes, scheme.group);
+  plan.lanesPerRow = plan.chunkBytes / plan.wordBytes;
+  plan.rowsPerStep = kWarpSize / plan.lanesPerRow;
+  if (8 * plan.wordBytes > scheme.group) {
+    plan.partsPerWord = 8 * plan.wordBytes / scheme.group;
+    plan.bytesPerPart = scheme.group / 8;
+  } else {
+    plan.partsPerWord = 1;
+    plan.bytesPerPart = plan.wordBytes;
+  }
+  return plan;
+}
+
+/// Builds the kernel body; all methods emit at the builder's position.
+class LutKernelBuilder {
+public:
+  LutKernelBuilder(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
+                   Value activations, Value out, Value table)
+      : b(b), plan(plan), packed(packed), activations(activations), out(out),
+        table(table) {}
+
+  void emit() {
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value chunk = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    actRow = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    // Plane bytes (= sub-vectors) of this chunk: 32 but in a last, partial
+    // chunk.
+    chunkFirstByte = arith::MulIOp::create(b, chunk, cst(plan.chunkBytes));
+    Value bytesLeft =
+        arith::SubIOp::create(b, cst(plan.rowPlaneBytes), chunkFirstByte);
+    Value chunkSubs =
+        arith::MinUIOp::create(b, bytesLeft, cst(plan.chunkBytes));
+    buildTables(tid, chunkSubs);
+    gpu::BarrierOp::create(b);
+    walkRows(tid, chunkSubs);
+  }
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(float v) {
+    return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
+  }
+
+  /// a * x + c rounded once (llvm.intr.fma: math.fma would become a
+  /// libdevice call, see ExpandMathForGPU.cpp).
+  Value fma(Value a, Value x, Value c) {
+    return LLVM::FMAOp::create(b, a, x, c);
+  }
+
+  /// Emits `body` inside `scf.if cond` (no results, no else).
+  void inThen(Value cond, llvm::function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+
+  /// Thread t writes table[s][t] for the chunk's sub-vectors s: the signed
+  /// sum of the sub-vector's 8 activations, + where bit j of t is set.
+  void buildTables(Value tid, Value chunkSubs) {
+    Value entry = arith::IndexCastUIOp::create(b, b.getI32Type(), tid);
+    SmallVector<Value> signs;
+    for (int64_t j = 0; j < kMu; ++j) {
+      Value shifted = arith::ShRUIOp::create(
+          b, entry, arith::ConstantIntOp::create(b, b.getI32Type(), j));
+      Value bit = arith::AndIOp::create(
+          b, shifted, arith::ConstantIntOp::create(b, b.getI32Type(), 1));
+      Value isSet = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ne, bit,
+          arith::ConstantIntOp::create(b, b.getI32Type(), 0));
+      Value plus = f32(1.0f);
+      Value minus = f32(-1.0f);
+      signs.push_back(arith::SelectOp::create(b, isSet, plus, minus));
+    }
+    auto loop = scf::ForOp::create(b, cst(0), chunkSubs, cst(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value sub = loop.getInductionVar();
+    Value globalSub = arith::AddIOp::create(b, chunkFirstByte, sub);
+    Value firstInput = arith::MulIOp::create(b, globalSub, cst(kMu));
+    auto quad = VectorType::get({4}, b.getF32Type());
+    Value acc = f32(0.0f);
+    for (int64_t half = 0; half < 2; ++half) {
+      Value column = arith::AddIOp::create(b, firstInput, cst(4 * half));
+      Value x = vector::LoadOp::create(
+          b, quad, activations, ValueRange{actRow, column},
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      for (int64_t j = 0; j < 4; ++j) {
+        Value xj = vector::ExtractOp::create(b, x, j);
+        acc = fma(signs[4 * half + j], xj, acc);
+      }
+    }
+    Value base = arith::MulIOp::create(b, sub, cst(kEntries));
+    Value index = arith::AddIOp::create(b, base, tid);
+    memref::StoreOp::create(b, acc, table, ValueRange{index});
+  }
+
+  /// Warps step over the block's rows, `rowsPerStep` rows at a time.
+  void walkRows(Value tid, Value chunkSubs) {
+    Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
+    Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
+    rowInStep = arith::DivUIOp::create(b, lane, cst(plan.lanesPerRow));
+    word = arith::RemUIOp::create(b, lane, cst(plan.lanesPerRow));
+    // Lanes whose word lies past a partial last chunk read the chunk's last
+    // word (the tables of later sub-vectors are not built) and add nothing.
+    Value chunkWords =
+        arith::DivUIOp::create(b, chunkSubs, cst(plan.wordBytes));
+    wordExists =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, word, chunkWords);
+    Value lastWord = arith::SubIOp::create(b, chunkWords, cst(1));
+    Value wordInChunk = arith::MinUIOp::create(b, word, lastWord);
+    firstSub = arith::MulIOp::create(b, wordInChunk, cst(plan.wordBytes));
+    byteInRow = arith::AddIOp::create(b, chunkFirstByte, firstSub);
+
+    alphas = viewAsF32(plan.layout.alphasOffset,
+                       plan.n * plan.layout.groupsPerRow * plan.scheme.bits);
+    if (plan.scheme.offset)
+      offsets = viewAsF32(plan.layout.offsetsOffset,
+                          plan.n * plan.layout.groupsPerRow);
+
+    Value tileStart = arith::MulIOp::create(
+        b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kRowsPerBlock));
+    Value tileLimit = arith::AddIOp::create(b, tileStart, cst(kRowsPerBlock));
+    Value tileEnd = arith::MinUIOp::create(b, tileLimit, cst(plan.n));
+    Value warpOffset = arith::MulIOp::create(b, warp, cst(plan.rowsPerStep));
+    Value first = arith::AddIOp::create(b, tileStart, warpOffset);
+    // The bounds are uniform across a warp, so every shuffle sees 32 lanes.
+    auto loop =
+        scf::ForOp::create(b, first, tileEnd, cst(kWarps * plan.rowsPerStep));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    emitStep(loop.getInductionVar());
+  }
+
+  /// The plane bytes' f32 array at byte `offset` of the packed buffer.
+  Value viewAsF32(int64_t offset, int64_t size) {
+    auto type = MemRefType::get({size}, b.getF32Type());
+    return memref::ViewOp::create(b, type, packed, cst(offset), ValueRange{});
+  }
+
+  /// One warp step: lane group r handles row stepRow + r.
+  void emitStep(Value stepRow) {
+    Value row = arith::AddIOp::create(b, stepRow, rowInStep);
+    Value rowExists =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cst(plan.n));
+    // Past the last row: read the last one, add nothing.
+    Value safeRow = arith::MinUIOp::create(b, row, cst(plan.n - 1));
+
+    int64_t bits = plan.scheme.bits;
+    auto wordType = VectorType::get({plan.wordBytes}, b.getI8Type());
+    SmallVector<Value> words;
+    Value planeRow0 = arith::MulIOp::create(b, safeRow, cst(bits));
+    for (int64_t i = 0; i < bits; ++i) {
+      Value planeRow = arith::AddIOp::create(b, planeRow0, cst(i));
+      Value rowStart =
+          arith::MulIOp::create(b, planeRow, cst(plan.rowPlaneBytes));
+      Value offset = arith::AddIOp::create(b, rowStart, byteInRow);
+      words.push_back(vector::LoadOp::create(
+          b, wordType, packed, ValueRange{offset}, /*nontemporal=*/false,
+          llvm::MaybeAlign(plan.wordBytes)));
+    }
+
+    Value acc = f32(0.0f);
+    Value firstInput = arith::MulIOp::create(b, byteInRow, cst(kMu));
+    Value rowGroups =
+        arith::MulIOp::create(b, safeRow, cst(plan.layout.groupsPerRow));
+    for (int64_t part = 0; part < plan.partsPerWord; ++part) {
+      Value partInput = arith::AddIOp::create(
+          b, firstInput, cst(part * plan.bytesPerPart * kMu));
+      Value group =
+          arith::DivUIOp::create(b, partInput, cst(plan.scheme.group));
+      Value groupIndex = arith::AddIOp::create(b, rowGroups, group);
+      Value alphaBase = arith::MulIOp::create(b, groupIndex, cst(bits));
+      for (int64_t i = 0; i < bits; ++i) {
+        Value sum;
+        for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
+          int64_t byte = part * plan.bytesPerPart + j;
+          Value code = vector::ExtractOp::create(b, words[i], byte);
+          Value entry = lookup(
+              byte, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
+          sum = sum ? Value(arith::AddFOp::create(b, sum, entry)) : entry;
+        }
+        Value alphaIndex = arith::AddIOp::create(b, alphaBase, cst(i));
+        Value alpha = memref::LoadOp::create(b, alphas, ValueRange{alphaIndex});
+        acc = fma(alpha, sum, acc);
+      }
+      if (plan.scheme.offset) {
+        // sum(x) over the part's inputs: the tables' all-ones entries.
+        Value inputs;
+        for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
+          Value entry = lookup(part * plan.bytesPerPart + j, cst(kEntries - 1));
+          inputs =
+              inputs ? Value(arith::AddFOp::create(b, inputs, entry)) : entry;
+        }
+        Value z = memref::LoadOp::create(b, offsets, ValueRange{groupIndex});
+        acc = fma(z, inputs, acc);
+      }
+    }
+    Value exists = arith::AndIOp::create(b, rowExists, wordExists);
+    Value partial = arith::SelectOp::create(b, exists, acc, f32(0.0f));
+    Value total = rowSum(partial);
+    Value isFirstLane =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, word, cst(0));
+    Value adds = arith::AndIOp::create(b, isFirstLane, rowExists);
+    inThen(adds, [&] {
+      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total, out,
+                                  ValueRange{actRow, row});
+    });
+  }
+
+  /// table[firstSub + byte][entry] (workgroup memory).
+  Value lookup(int64_t byte, Value entry) {
+    Value sub = arith::AddIOp::create(b, firstSub, cst(byte));
+    Value base = arith::MulIOp::create(b, sub, cst(kEntries));
+    Value index = arith::AddIOp::create(b, base, entry);
+    return memref::LoadOp::create(b, table, ValueRange{index});
+  }
+
+  /// The sum of `value` over the lanesPerRow lanes of a row (aligned
+  /// groups of consecutive lanes), in each of them.
+  Value rowSum(Value value) {
+    Value width = arith::ConstantIntOp::create(b, b.getI32Type(), kWarpSize);
+    for (int64_t offset = plan.lanesPerRow / 2; offset > 0; offset /= 2) {
+      Value mask = arith::ConstantIntOp::create(b, b.getI32Type(), offset);
+      Value other =
+          gpu::ShuffleOp::create(b, value, mask, width, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      value = arith::AddFOp::create(b, value, other);
+    }
+    return value;
+  }
+
+  ImplicitLocOpBuilder &b;
+  const LutPlan &plan;
+  Value packed, activations, out, table;
+  Value actRow, chunkFirstByte;
+  Value rowInStep, word, wordExists, firstSub, byteInRow;
+  Value alphas, offsets;
+};
+
+void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
+                Value activations, Value out, Value m) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value gridX = cst((plan.n + kRowsPerBlock - 1) / kRowsPerBlock);
+  Value gridY = cst(plan.chunks);
+  auto tableType = MemRefType::get(
+      {kChunkSubVectors * kEntries}, b.getF32Type(),
+      MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  Value one = cst(1);
+  Value threads = cst(kThreads);
+  auto launch = gpu::LaunchOp::create(
+      b, gridX, gridY, m, threads, one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{}, TypeRange{tableType});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value table = launch.getWorkgroupAttributions().front();
+  LutKernelBuilder(b, plan, packed, activations, out, table).emit();
+  gpu::TerminatorOp::create(b);
+}
+
+} // namespace
+
+LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
+                                                 DictionaryAttr fields) {
+  auto bcq = fields ? fields.getAs<BCQSchemeAttr>("bcq") : BCQSchemeAttr();
+  auto k = fields ? fields.getAs<IntegerAttr>("k") : IntegerAttr();
+  auto n = fields ? fields.getAs<IntegerAttr>("n") : IntegerAttr();
+  if (!bcq || !k || !n)
+    return call.emitOpError()
+           << "calls a GPU LUT-GEMM stub whose attribute lacks bcq, k or n; "
+              "stubs come from --qblock-convert-matmul-to-gpu";
+  num::BCQScheme scheme = bcq.toNumerics();
+  if (k.getInt() <= 0 || k.getInt() % scheme.group != 0 || n.getInt() <= 0)
+    return call.emitOpError()
+           << "calls a GPU LUT-GEMM stub with k = " << k.getInt()
+           << ", n = " << n.getInt()
+           << "; they must be positive and k a multiple of the group size "
+           << scheme.group;
+  if (call.getNumOperands() != 3 ||
+      !llvm::all_of(call.getOperandTypes(), [](Type type) {
+        auto memref = dyn_cast<MemRefType>(type);
+        return memref && memref.getLayout().isIdentity();
+      }))
+    return call.emitOpError()
+           << "calls a GPU LUT-GEMM stub with operands other than three "
+              "identity-layout memrefs (packed weights, activations, "
+              "output); bufferize with identity layouts";
+  Value packed = call.getOperand(0), activations = call.getOperand(1),
+        out = call.getOperand(2);
+  auto actType = cast<MemRefType>(activations.getType());
+  auto outType = cast<MemRefType>(out.getType());
+  if (actType.getRank() != 2 || outType.getRank() != 2 ||
+      !actType.getElementType().isF32() || !outType.getElementType().isF32() ||
+      actType.getDimSize(1) != k.getInt() ||
+      outType.getDimSize(1) != n.getInt())
+    return call.emitOpError()
+           << "passes activations of type " << actType << " and output of "
+           << "type " << outType
+           << " to a GPU LUT-GEMM stub for k = " << k.getInt()
+           << ", n = " << n.getInt()
+           << "; they must be f32 memrefs [M, k] and [M, n]";
+  LutPlan plan = makePlan(scheme, k.getInt(), n.getInt());
+  auto packedType = cast<MemRefType>(packed.getType());
+  if (packedType.getRank() != 1 || !packedType.getElementType().isInteger(8) ||
+      (packedType.hasStaticShape() &&
+       packedType.getDimSize(0) != plan.layout.totalBytes))
+    return call.emitOpError()
+           << "passes packed weights of type " << packedType
+           << " to a GPU LUT-GEMM stub whose scheme and shape need memref<"
+           << plan.layout.totalBytes << "xi8>";
+
+  ImplicitLocOpBuilder b(call.getLoc(), call);
+  if (!actType.isDynamicDim(0)) {
+    if (actType.getDimSize(0) > 0)
+      emitLaunch(b, plan, packed, activations, out,
+                 arith::ConstantIndexOp::create(b, actType.getDimSize(0)));
+  } else {
+    // A grid of 0 blocks cannot launch.
+    Value m = memref::DimOp::create(b, activations, 0);
+    Value zero = arith::ConstantIndexOp::create(b, 0);
+    Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, zero);
+    auto ifAny = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifAny.thenBlock()->getTerminator());
+    emitLaunch(b, plan, packed, activations, out, m);
+  }
+  call.erase();
+  return success();
+}

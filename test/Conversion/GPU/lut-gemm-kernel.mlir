@@ -1,0 +1,153 @@
+// qblock-gpu-matmul-kernels on LUT-GEMM stubs (internal step of
+// --qblock-gpu-pipeline): each call of a qblock.gpu_lut_gemm stub becomes
+// the LUT-GEMM kernel's gpu.launch.
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | FileCheck %s
+
+// q = 3, g = 64, K = 320 (a chunk of 256 inputs, then a partial one of 64),
+// N = 37, M = 2: grid (1 row tile, 2 chunks, 2 activation rows), 256
+// threads, 32 f32 tables of 256 entries in workgroup memory.
+// CHECK-LABEL: func.func @gemm
+// CHECK-SAME: (%[[W:.*]]: memref<7488xi8>, %[[A:.*]]: memref<2x320xf32>, %[[O:.*]]: memref<2x37xf32>)
+// CHECK-NOT: call
+// CHECK: %[[M:.*]] = arith.constant 2 : index
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[CHUNKS:.*]] = arith.constant 2 : index
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %[[CHUNKS]], {{.*}} = %[[M]]) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) workgroup(%[[T:.*]] : memref<8192xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[CHUNK:.*]] = gpu.block_id y
+// CHECK: %[[MROW:.*]] = gpu.block_id z
+// Sub-vectors in this chunk: min(40 - 32 * chunk, 32).
+// CHECK: %[[FIRST:.*]] = arith.muli %[[CHUNK]], %{{.*}} : index
+// CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// CHECK: %[[SUBS:.*]] = arith.minui %[[LEFT]], %{{.*}} : index
+// Thread t builds entry t of every table: bit j of t is the sign of x_j.
+// CHECK: %[[E:.*]] = arith.index_castui %[[TID]] : index to i32
+// CHECK: %[[B0:.*]] = arith.shrui %[[E]], %{{.*}} : i32
+// CHECK: arith.andi %[[B0]]
+// CHECK: %[[S0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-COUNT-7: arith.select
+// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[SUBS]] step %{{.*}} {
+// CHECK: %[[X:.*]] = vector.load %[[A]][%[[MROW]], %{{.*}}] {alignment = 16 : i64} : memref<2x320xf32>, vector<4xf32>
+// CHECK: %[[X0:.*]] = vector.extract %[[X]][0]
+// CHECK: llvm.intr.fma(%[[S0]], %[[X0]], %{{.*}})
+// CHECK-COUNT-3: llvm.intr.fma
+// CHECK: vector.load %[[A]]
+// CHECK-COUNT-4: llvm.intr.fma
+// CHECK: %[[ROWBASE:.*]] = arith.muli %[[S]], %{{.*}} : index
+// CHECK: %[[ENTRY:.*]] = arith.addi %[[ROWBASE]], %[[TID]]
+// CHECK: memref.store %{{.*}}, %[[T]][%[[ENTRY]]]
+// CHECK: }
+// CHECK: gpu.barrier
+// 8 lanes per row (4-byte words), 4 rows per warp step.
+// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// CHECK: %[[WORD:.*]] = arith.remui %[[LANE]], %{{.*}} : index
+// Alphas and offsets are f32 views of the packed buffer.
+// CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<555xf32>
+// CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<185xf32>
+// CHECK: %[[ROWTILE:.*]] = gpu.block_id x
+// CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// One 4-byte word of each plane, coalesced over the row's lanes.
+// CHECK-COUNT-3: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<7488xi8>, vector<4xi8>
+// Each byte indexes its sub-vector's table; plane sums times alpha.
+// CHECK: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<4xi8>
+// CHECK: %[[IDX:.*]] = arith.index_castui %[[BYTE]] : i8 to index
+// CHECK: %[[LOOK:.*]] = arith.addi %{{.*}}, %[[IDX]] : index
+// CHECK: memref.load %[[T]][%[[LOOK]]] : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-3: memref.load %[[T]]
+// CHECK: %[[ALPHA:.*]] = memref.load %[[ALPHAS]]
+// CHECK: llvm.intr.fma(%[[ALPHA]], %{{.*}}, %{{.*}})
+// CHECK-COUNT-2: llvm.intr.fma
+// The offset term: z times the tables' all-ones entries (sum of inputs).
+// CHECK: %[[C255:.*]] = arith.constant 255 : index
+// CHECK: arith.addi %{{.*}}, %[[C255]] : index
+// CHECK: %[[Z:.*]] = memref.load %[[OFFSETS]]
+// CHECK: %[[ACC:.*]] = llvm.intr.fma(%[[Z]], %{{.*}}, %{{.*}})
+// Lanes past the chunk or rows past N add nothing; 3 butterfly steps over
+// a row's 8 lanes; its first lane adds to the output atomically.
+// CHECK: %[[PARTIAL:.*]] = arith.select %{{.*}}, %[[ACC]], %{{.*}} : f32
+// CHECK: gpu.shuffle xor %[[PARTIAL]], %{{.*}}, %{{.*}} : f32
+// CHECK-COUNT-2: gpu.shuffle xor
+// CHECK-NOT: gpu.shuffle
+// CHECK: scf.if
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[O]][%[[MROW]], %{{.*}}] : (f32, memref<2x37xf32>) -> f32
+// CHECK-NOT: __qblock_gpu_lut_gemm
+func.func @gemm(%w: memref<7488xi8>, %a: memref<2x320xf32>, %o: memref<2x37xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<7488xi8>, memref<2x320xf32>, memref<2x37xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<7488xi8>, memref<2x320xf32>, memref<2x37xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 64>, k = 320 : i64, n = 37 : i64}}
+
+// -----
+
+// g = 16 without offsets: a 4-byte word holds two groups, each with its own
+// alphas (2 planes, 2 bytes per group); a dynamic M launches only when
+// M > 0.
+// CHECK-LABEL: func.func @small_groups
+// CHECK: %[[M:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x64xf32>
+// CHECK: %[[ANY:.*]] = arith.cmpi ugt, %[[M]], %{{.*}} : index
+// CHECK: scf.if %[[ANY]] {
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, {{.*}} = %[[M]])
+// CHECK: gpu.barrier
+// CHECK: memref.view {{.*}} to memref<24xf32>
+// CHECK-NOT: memref.view
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.load {{.*}} : memref<192xi8>, vector<4xi8>
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: llvm.intr.fma
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: llvm.intr.fma
+// Group 2 of the word: its own alphas.
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: llvm.intr.fma
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: llvm.intr.fma
+// CHECK-NOT: llvm.intr.fma
+// CHECK: gpu.shuffle xor
+// CHECK: memref.atomic_rmw addf
+func.func @small_groups(%w: memref<192xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<?x64xf32>, memref<?x3xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<?x64xf32>, memref<?x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+// g = 24 (neither a multiple nor a divisor of 32 inputs): 1-byte words,
+// 32 lanes per row, 5 butterfly steps.
+// CHECK-LABEL: func.func @odd_groups
+// CHECK: vector.load {{.*}} {alignment = 1 : i64} : memref<{{.*}}xi8>, vector<1xi8>
+// CHECK-COUNT-5: gpu.shuffle xor
+// CHECK-NOT: gpu.shuffle
+func.func @odd_groups(%w: memref<192xi8>, %a: memref<1x48xf32>, %o: memref<1x2xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x48xf32>, memref<1x2xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x48xf32>, memref<1x2xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 1, group = 24>, k = 48 : i64, n = 2 : i64}}
+
+// -----
+
+func.func @wrong_size(%w: memref<100xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf32>) {
+  // expected-error @+1 {{passes packed weights of type 'memref<100xi8>' to a GPU LUT-GEMM stub whose scheme and shape need memref<192xi8>}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<100xi8>, memref<1x64xf32>, memref<1x3xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<100xi8>, memref<1x64xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+func.func @no_scheme(%w: memref<192xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf32>) {
+  // expected-error @+1 {{attribute lacks bcq, k or n}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf32>, memref<1x3xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+func.func @wrong_k(%w: memref<192xi8>, %a: memref<1x32xf32>, %o: memref<1x3xf32>) {
+  // expected-error @+1 {{passes activations of type 'memref<1x32xf32>' and output of type 'memref<1x3xf32>' to a GPU LUT-GEMM stub for k = 64, n = 3}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x32xf32>, memref<1x3xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x32xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
