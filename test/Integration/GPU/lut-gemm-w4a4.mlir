@@ -12,14 +12,65 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s --check-prefix=LUT
 // LUT: check_matmul: PASS
-// K = 1024 takes the chunked path; N = 37 leaves a partial last tile
-// (masked loads).
+// K = 1024: four chunks of 256 inputs; N = 37 leaves a partial warp step.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 37 --k 1024 --seed 63 --acts-out %t.c.json > %t.c.mlir
 // RUN: quant-opt %t.c.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128" --qblock-select-formats -o %t.c.q.mlir
 // RUN: qblock-inspect %t.c.q.mlir --values --blocks=0 > %t.c.w
 // RUN: quant-opt %t.c.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.c.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.c.out %t.c.json %t.c.w | FileCheck %s --check-prefix=LUT
+
+// The LUT-GEMM kernel (docs/gpu-lowering.md) on more shapes, each checked
+// against the numerics core like the cases above.
+// q = 1, GEMV, N = 33 (a partial warp step of 4 rows).
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 33 --k 256 --seed 70 --acts-out %t.q1.json > %t.q1.mlir
+// RUN: quant-opt %t.q1.mlir --qblock-quantize-linalg="scheme=bcq bits=1 group=64" --qblock-select-formats -o %t.q1.q.mlir
+// RUN: qblock-inspect %t.q1.q.mlir --values --blocks=0 > %t.q1.w
+// RUN: quant-opt %t.q1.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.q1.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.q1.out %t.q1.json %t.q1.w | FileCheck %s --check-prefix=LUT
+// q = 2, M = 5, K = 320: a chunk of 256 inputs and a partial one of 64.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 5 --n 17 --k 320 --seed 71 --acts-out %t.q2.json > %t.q2.mlir
+// RUN: quant-opt %t.q2.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=32" --qblock-select-formats -o %t.q2.q.mlir
+// RUN: qblock-inspect %t.q2.q.mlir --values --blocks=0 > %t.q2.w
+// RUN: quant-opt %t.q2.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.q2.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.q2.out %t.q2.json %t.q2.w | FileCheck %s --check-prefix=LUT
+// q = 4, K = 640: two chunks and a half, groups of 128.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 37 --k 640 --seed 72 --acts-out %t.q4.json > %t.q4.mlir
+// RUN: quant-opt %t.q4.mlir --qblock-quantize-linalg="scheme=bcq bits=4 group=128" --qblock-select-formats -o %t.q4.q.mlir
+// RUN: qblock-inspect %t.q4.q.mlir --values --blocks=0 > %t.q4.w
+// RUN: quant-opt %t.q4.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.q4.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.q4.out %t.q4.json %t.q4.w | FileCheck %s --check-prefix=LUT
+// from=uniform: offsets (z = sum(alpha) - s * z0); a group straddles chunks 1 and 2.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 41 --k 384 --seed 73 --acts-out %t.uni.json > %t.uni.mlir
+// RUN: quant-opt %t.uni.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128 from=uniform" --qblock-select-formats -o %t.uni.q.mlir
+// RUN: qblock-inspect %t.uni.q.mlir --values --blocks=0 > %t.uni.w
+// RUN: quant-opt %t.uni.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.uni.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.uni.out %t.uni.json %t.uni.w | FileCheck %s --check-prefix=LUT
+// groups of 16 (two per 4-byte word), a transposed weight.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 7 --k 96 --transposed --seed 74 --acts-out %t.g16.json > %t.g16.mlir
+// RUN: quant-opt %t.g16.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=16" --qblock-select-formats -o %t.g16.q.mlir
+// RUN: qblock-inspect %t.g16.q.mlir --values --blocks=0 > %t.g16.w
+// RUN: quant-opt %t.g16.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.g16.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.g16.out %t.g16.json %t.g16.w | FileCheck %s --check-prefix=LUT
+// groups of 24: 1-byte words, 32 lanes per row.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 9 --k 72 --seed 75 --acts-out %t.g24.json > %t.g24.mlir
+// RUN: quant-opt %t.g24.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=24" --qblock-select-formats -o %t.g24.q.mlir
+// RUN: qblock-inspect %t.g24.q.mlir --values --blocks=0 > %t.g24.w
+// RUN: quant-opt %t.g24.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.g24.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.g24.out %t.g24.json %t.g24.w | FileCheck %s --check-prefix=LUT
+// dynamic M (3 at run time).
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 19 --k 256 --dynamic-m --seed 76 --acts-out %t.dyn.json > %t.dyn.mlir
+// RUN: quant-opt %t.dyn.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=64" --qblock-select-formats -o %t.dyn.q.mlir
+// RUN: qblock-inspect %t.dyn.q.mlir --values --blocks=0 > %t.dyn.w
+// RUN: quant-opt %t.dyn.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.dyn.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.dyn.out %t.dyn.json %t.dyn.w | FileCheck %s --check-prefix=LUT
 
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 4 --n 33 --k 256 --transposed --nan-row 2 --seed 62 --acts-out %t.json > %t.a.mlir
 // RUN: quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect" --qblock-fuse-activation-quant --qblock-select-formats -o %t.a.q.mlir
