@@ -556,11 +556,7 @@ struct GPUMatmulKernelsPass
              << "calls a GPU matmul stub whose '" << gpustub::kMatmulStubAttr
              << "' attribute lacks scheme, k, n or batch; stubs come from "
                 "--qblock-convert-matmul-to-gpu";
-    if (call.getNumOperands() != 3 ||
-        !llvm::all_of(call.getOperandTypes(), [](Type type) {
-          auto memref = dyn_cast<MemRefType>(type);
-          return memref && memref.getLayout().isIdentity();
-        }))
+    if (!gpustub::hasStubOperands(call))
       return call.emitOpError()
              << "calls a GPU matmul stub with operands other than three "
                 "identity-layout memrefs (packed weights, activations, "

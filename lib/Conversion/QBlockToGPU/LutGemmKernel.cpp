@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LutGemmKernel.h"
+#include "MatmulStub.h"
 
 #include "qblock/IR/QBlockAttrs.h"
 #include "qblock/Numerics/BCQ.h"
@@ -377,11 +378,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << ", n = " << n.getInt()
            << "; they must be positive and k a multiple of the group size "
            << scheme.group;
-  if (call.getNumOperands() != 3 ||
-      !llvm::all_of(call.getOperandTypes(), [](Type type) {
-        auto memref = dyn_cast<MemRefType>(type);
-        return memref && memref.getLayout().isIdentity();
-      }))
+  if (!gpustub::hasStubOperands(call))
     return call.emitOpError()
            << "calls a GPU LUT-GEMM stub with operands other than three "
               "identity-layout memrefs (packed weights, activations, "

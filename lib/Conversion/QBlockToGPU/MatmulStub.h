@@ -21,6 +21,9 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MATMULSTUB_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MATMULSTUB_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace qblock::gpustub {
@@ -34,6 +37,17 @@ constexpr llvm::StringLiteral kMatmulStubName = "__qblock_gpu_matmul";
 /// The LUT-GEMM stub's attribute: {bcq = #qblock.bcq<...>, k = K, n = N}.
 constexpr llvm::StringLiteral kLutGemmStubAttr = "qblock.gpu_lut_gemm";
 constexpr llvm::StringLiteral kLutGemmStubName = "__qblock_gpu_lut_gemm";
+
+/// Whether a stub call has the operands above as three identity-layout
+/// memrefs (what bufferization with identity layouts gives); both kernel
+/// builders check it before reading them.
+inline bool hasStubOperands(mlir::func::CallOp call) {
+  return call.getNumOperands() == 3 &&
+         llvm::all_of(call.getOperandTypes(), [](mlir::Type type) {
+           auto memref = llvm::dyn_cast<mlir::MemRefType>(type);
+           return memref && memref.getLayout().isIdentity();
+         });
+}
 
 } // namespace qblock::gpustub
 
