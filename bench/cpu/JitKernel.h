@@ -11,6 +11,7 @@
 #ifndef QBLOCK_BENCH_CPU_JITKERNEL_H
 #define QBLOCK_BENCH_CPU_JITKERNEL_H
 
+#include "../common/KernelSource.h"
 #include "qblock/IR/QBlockTypes.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -48,13 +49,9 @@ struct KernelSpec {
   std::string lutTables = "f32";
 };
 
-/// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
-/// C = A * W; with dequantizeOnly, C is N x K and receives the weights.
-std::string buildKernelSource(const KernelSpec &spec);
-
 class JitKernel {
 public:
-  /// Parses buildKernelSource(spec), runs qblock-cpu-pipeline on it and
+  /// Parses buildKernelSource (KernelSource.h) of `spec`, runs qblock-cpu-pipeline on it and
   /// JIT-compiles the result at -O3 for the host CPU, with `libompPath`
   /// loaded for the OpenMP runtime. The error carries the diagnostics.
   static llvm::Expected<std::unique_ptr<JitKernel>>

@@ -38,41 +38,6 @@ void qblock::bench::registerGPUBenchDependencies(DialectRegistry &registry) {
   llvm::InitializeNativeTargetAsmPrinter();
 }
 
-std::string qblock::bench::buildKernelSource(const KernelConfig &config) {
-  ArrayRef<int64_t> shape = config.weightType.getShape(); // K x N
-  std::string qtype;
-  llvm::raw_string_ostream(qtype) << config.weightType;
-  std::string op =
-      config.weightType.getBCQScheme() ? "qblock.lut_gemm" : "qblock.matmul";
-  std::string a = llvm::formatv("{0}x{1}xf32", config.m, shape[0]).str();
-  std::string c = llvm::formatv("{0}x{1}xf32", config.m, shape[1]).str();
-  std::string w =
-      llvm::formatv("{0}xi8", config.weightType.getStorageBytes()).str();
-  // Holes instead of formatv: the IR's braces would all need escaping.
-  std::string source = R"mlir(
-func.func @qblock_kernel(%a_m: memref<$A>, %w_m: memref<$W>, %c_m: memref<$C>) attributes {llvm.emit_c_interface} {
-  %a = bufferization.to_tensor %a_m restrict : memref<$A> to tensor<$A>
-  %w = bufferization.to_tensor %w_m restrict : memref<$W> to tensor<$W>
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<$C>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<$C>) -> tensor<$C>
-  %q = qblock.from_storage %w : tensor<$W> -> $QTYPE
-  %r = $OP ins(%a, %q : tensor<$A>, $QTYPE) outs(%init : tensor<$C>) -> tensor<$C>
-  bufferization.materialize_in_destination %r in restrict writable %c_m : (tensor<$C>, memref<$C>) -> ()
-  return
-}
-)mlir";
-  for (auto [hole, text] : {std::pair<std::string, std::string>{"$A", a},
-                            {"$W", w},
-                            {"$C", c},
-                            {"$QTYPE", qtype},
-                            {"$OP", op}})
-    for (size_t pos = source.find(hole); pos != std::string::npos;
-         pos = source.find(hole, pos + text.size()))
-      source.replace(pos, hole.size(), text);
-  return source;
-}
-
 unsigned PlanLaunch::paramCount() const {
   unsigned count = 0;
   for (const PlanArgument &argument : arguments)
@@ -565,7 +530,7 @@ qblock::bench::compileKernel(MLIRContext &context, const KernelConfig &config) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    what + "\n" + diagnostics);
   };
-  std::string source = buildKernelSource(config);
+  std::string source = buildKernelSource({config.m, config.weightType});
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)
     return fail("cannot parse the kernel:\n" + source);

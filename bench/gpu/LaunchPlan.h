@@ -22,6 +22,7 @@
 #ifndef QBLOCK_BENCH_GPU_LAUNCHPLAN_H
 #define QBLOCK_BENCH_GPU_LAUNCHPLAN_H
 
+#include "../common/KernelSource.h"
 #include "qblock/IR/QBlockTypes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -49,10 +50,6 @@ struct KernelConfig {
   /// isa (PTX, compiled by the driver at load time) or bin (cubin).
   std::string format = "isa";
 };
-
-/// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
-/// C = A * W, with W viewed through qblock.from_storage.
-std::string buildKernelSource(const KernelConfig &config);
 
 struct PlanBuffer {
   enum class Source {
@@ -109,8 +106,9 @@ struct KernelPlan {
   void print(llvm::raw_ostream &os) const;
 };
 
-/// Compiles buildKernelSource(config) with qblock-gpu-pipeline and derives
-/// the plan. The error carries the pipeline's diagnostics.
+/// Compiles the kernel of buildKernelSource (KernelSource.h) for `config`
+/// with qblock-gpu-pipeline and derives the plan. The error carries the
+/// pipeline's diagnostics.
 llvm::Expected<KernelPlan> compileKernel(mlir::MLIRContext &context,
                                          const KernelConfig &config);
 
