@@ -48,6 +48,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -72,6 +73,10 @@ constexpr int64_t kRowsPerWarp = 4;
 constexpr int64_t kTileRows = 4;
 /// The widest load of packed codes per lane (ld.global.v4.b32).
 constexpr int64_t kMaxChunkBytes = 16;
+/// Thread blocks a launch should have at least: split-K cuts rows into
+/// this many pieces of work when there are fewer row groups (about 8 per
+/// SM of a 132-SM Hopper; untuned, never measured).
+constexpr int64_t kTargetBlocks = 1024;
 
 /// Everything about a kernel that is fixed at compile time.
 struct KernelPlan {
@@ -93,6 +98,10 @@ struct KernelPlan {
   int64_t rowsPerWarp = 1;
   /// Entries of the workgroup table: dialect rows, then half scales.
   int64_t dialectEntries = 0, scaleEntries = 0;
+  /// Split-K: each row's chunks are cut into `splits` ranges of
+  /// `chunksPerSplit` (grid z), whose partial sums meet in the output
+  /// through atomic adds. 1: no split, plain read-add-write.
+  int64_t splits = 1, chunksPerSplit = 0;
 };
 
 /// The widest chunk (at most 16 bytes) that divides the row and either lies
@@ -134,6 +143,16 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
   if (batch > 1)
     while (n % plan.rowsPerWarp != 0)
       plan.rowsPerWarp /= 2;
+  // Few row groups (a GEMV with small N) leave SMs idle: split K so the
+  // launch has about kTargetBlocks blocks, each split keeping at least one
+  // chunk per lane.
+  int64_t rowBlocks = (plan.rows + kWarps * plan.rowsPerWarp - 1) /
+                      (kWarps * plan.rowsPerWarp);
+  int64_t maxSplits = std::max<int64_t>(1, plan.chunksPerRow / kWarpSize);
+  plan.splits = std::clamp<int64_t>(
+      (kTargetBlocks + rowBlocks - 1) / rowBlocks, 1, maxSplits);
+  plan.chunksPerSplit =
+      (plan.chunksPerRow + plan.splits - 1) / plan.splits;
   plan.dialectEntries = scheme.book.size() > 1 ? 16 * 16 : 16;
   plan.scaleEntries = scheme.scale == num::ScaleKind::F16 ? 0 : 256;
   return plan;
@@ -258,8 +277,19 @@ private:
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
     SmallVector<Value> init(plan.rowsPerWarp * tileRows, zero);
-    auto loop = scf::ForOp::create(b, lane, cst(plan.chunksPerRow),
-                                   cst(kWarpSize), init);
+    // This block's split of the row's chunks (all of them without split-K).
+    Value firstChunk = lane, endChunk = cst(plan.chunksPerRow);
+    if (plan.splits > 1) {
+      Value splitStart = arith::MulIOp::create(
+          b, gpu::BlockIdOp::create(b, gpu::Dimension::z),
+          cst(plan.chunksPerSplit));
+      endChunk = arith::MinUIOp::create(
+          b, arith::AddIOp::create(b, splitStart, cst(plan.chunksPerSplit)),
+          endChunk);
+      firstChunk = arith::AddIOp::create(b, splitStart, lane);
+    }
+    auto loop = scf::ForOp::create(b, firstChunk, endChunk, cst(kWarpSize),
+                                   init);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToEnd(loop.getBody());
@@ -466,6 +496,12 @@ private:
             index.push_back(batchIndex);
           index.push_back(actRow);
           index.push_back(column);
+          if (plan.splits > 1) {
+            // Other splits of K add to the same output.
+            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total,
+                                        out, index);
+            return;
+          }
           Value old = memref::LoadOp::create(b, out, index);
           memref::StoreOp::create(b, arith::AddFOp::create(b, old, total), out,
                                   index);
@@ -497,7 +533,8 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
                       gpu::AddressSpaceAttr::get(
                           b.getContext(), gpu::AddressSpace::Workgroup));
   auto launch = gpu::LaunchOp::create(
-      b, gridX, gridY, cst(1), cst(kWarps * kWarpSize), cst(1), cst(1),
+      b, gridX, gridY, cst(plan.splits), cst(kWarps * kWarpSize), cst(1),
+      cst(1),
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{}, TypeRange{tableType});
   OpBuilder::InsertionGuard guard(b);

@@ -199,3 +199,27 @@ func.func @f16(%w: memref<128xi8>, %a: memref<1x64xf16>, %o: memref<1x1xf32>) {
   call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf16>, memref<1x1xf32>) -> ()
   return
 }
+
+// -----
+
+// Split-K: a GEMV with few rows (N = 64: 4 thread blocks) and long rows
+// (K = 4096: 128 chunks of 16 bytes) runs 4 splits of 32 chunks (grid z),
+// each lane one chunk per split, and the splits meet in the output through
+// atomic adds.
+// CHECK-LABEL: func.func @split_k
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %{{.*}}, {{.*}} = %c4_{{[0-9]+}}) threads
+// CHECK: %[[Z:.*]] = gpu.block_id z
+// CHECK: %[[START:.*]] = arith.muli %[[Z]], %c32{{.*}} : index
+// CHECK: %[[END0:.*]] = arith.addi %[[START]], %c32{{.*}} : index
+// CHECK: %[[END:.*]] = arith.minui %[[END0]], %c128{{.*}} : index
+// CHECK: %[[FIRST:.*]] = arith.addi %[[START]], %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c32{{.*}} iter_args
+// CHECK: gpu.shuffle xor
+// CHECK: memref.atomic_rmw addf %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : (f32, memref<1x64xf32>) -> f32
+// CHECK-NOT: memref.store %{{.*}} : memref<1x64xf32>
+// CHECK: gpu.terminator
+func.func private @sk(memref<143360xi8>, memref<1x4096xf32>, memref<1x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 4096 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @split_k(%w: memref<143360xi8>, %a: memref<1x4096xf32>, %o: memref<1x64xf32>) {
+  call @sk(%w, %a, %o) : (memref<143360xi8>, memref<1x4096xf32>, memref<1x64xf32>) -> ()
+  return
+}

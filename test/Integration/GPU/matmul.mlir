@@ -69,3 +69,10 @@
 // REDEFINE: %{scheme} = int4
 // REDEFINE: %{gen} = --m 3 --n 6 --k 64 --batch 2 --seed 61
 // RUN: %{run}
+// Split-K: few rows and long ones (N = 37, K = 4096: 4 splits of K whose
+// partial sums meet through atomic adds), for a GEMV and a tile of 3 rows.
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --transposed --seed 62
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 3 --n 21 --k 2048 --seed 63
+// RUN: %{run}
