@@ -346,6 +346,27 @@ LogicalResult MatmulOp::verify() {
              << actScheme.getBlockSize() << " must equal the weight block size "
              << weightScheme.getBlockSize() << " so that blocks pair up";
   }
+  // The integer path multiplies the operands' codes exactly in f32 (or
+  // int32): a block's dot must stay below 2^24. Only INT8 x INT8 blocks can
+  // get there (127 x 127 x 1041 > 2^24); 4-bit codes stay below it for every
+  // block size.
+  SchemeAttr actScheme = getActSchemeAttr();
+  if (auto lhsQuant = dyn_cast<QuantizedTensorType>(lhsType))
+    actScheme = lhsQuant.getBlockScheme();
+  if (actScheme) {
+    auto largestCode = [](SchemeAttr scheme) -> int64_t {
+      num::FormatBook book = scheme.getBook().toNumerics();
+      return book.isInteger() ? 127 : book.maxMagnitude();
+    };
+    int64_t product = largestCode(actScheme) * largestCode(weightScheme);
+    int64_t limit = ((int64_t(1) << 24) - 1) / product;
+    if (weightScheme.getBlockSize() > limit)
+      return emitOpError("blocks of ")
+             << weightScheme.getBlockSize()
+             << " elements: their integer dot products can exceed 2^24 and "
+                "would not be exact; use blocks of at most "
+             << limit << " elements";
+  }
   return verifyMatmulShapes(*this, lhsType, rhsType, getInit().getType(),
                             getType());
 }

@@ -244,6 +244,44 @@ func.func @mm(%a: tensor<{m}x{k}xf32>, %b: tensor<{k}x{n}xf32>,
     assert np.abs(c - (init + a @ b)).max() > 1e-3
 
 
+def test_integer_gemv_decodes_every_e8m0_scale_code_like_the_tiles():
+    # The VNNI GEMV kernel decodes E8M0 weight scales arithmetically, the
+    # tiled kernel through the numerics core's table: on packed weights
+    # with the extreme codes (0 and 1: subnormal half scales, 254, 255: NaN)
+    # both give the same bits. Column 0 has only codes 0, 1, 2 and a zero
+    # init, so a wrong subnormal scale changes its (tiny, exact) result.
+    k, n, m = 128, 19, 1
+    size = qblock.storage_bytes((n, k), "blockdialect", axis=1)
+    blocks = n * k // 32
+    scales = size - 128             # the scale bytes, after codes and ids
+    rng = np.random.default_rng(11)
+    w = rng.integers(0, 256, size, dtype=np.uint8)
+    w[scales:scales + blocks] = rng.integers(118, 134, blocks)
+    for block, code in {0: 0, 1: 1, 2: 2, 3: 1, 14: 254, 22: 255,
+                        40: 1, 75: 0}.items():
+        w[scales + block] = code
+    a = (rng.standard_normal((m, k)) * 3).astype(np.float32)
+    init = rng.standard_normal((m, n)).astype(np.float32)
+    init[0, 0] = 0.0
+    module = f"""
+func.func @mm(%a: tensor<{m}x{k}xf32>, %w: tensor<{size}xi8>,
+              %init: tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32> {{
+  %q = qblock.from_storage %w : tensor<{size}xi8> -> !qblock.qtensor<{k}x{n}xf32, #qblock.scheme<blockdialect>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<{m}x{k}xf32>, !qblock.qtensor<{k}x{n}xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<{m}x{n}xf32>) {{act_scheme = #qblock.scheme<blockdialect, select = two_stage>}} -> tensor<{m}x{n}xf32>
+  return %r : tensor<{m}x{n}xf32>
+}}
+"""
+    def run(pipeline):
+        return qblock.compile(module, pipeline).run("mm", a, w.view(np.int8),
+                                                    init)
+    gemv = run("builtin.module(qblock-cpu-pipeline)")
+    tiled = run("builtin.module(convert-qblock-to-cpu{w4a4-tile-rows=1},"
+                "qblock-cpu-pipeline)")
+    np.testing.assert_array_equal(gemv.view(np.uint32), tiled.view(np.uint32))
+    assert gemv[0, 0] != 0.0 and abs(gemv[0, 0]) < 1e-30
+    assert np.isnan(gemv[0, 5]) and abs(gemv[0, 3]) > 1e30
+
+
 def weights_with_outliers(k, n, seed):
     w = weights(k, n, seed)
     w[::17, ::5] *= 8.0

@@ -382,3 +382,20 @@ func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<32xi8>, %w: vector<3
   %0 = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<32xi8>
   return
 }
+
+// -----
+
+// INT8 x INT8 block dots (full-path attention with acts=int8) are exact in
+// f32 only while 127 x 127 x block < 2^24: blocks of 1040 are the largest.
+func.func @int8_blocks_at_the_limit(%a: !qblock.qtensor<2x1040xf32, #qblock.scheme<int8, block = 1040>, axis = 1>, %b: !qblock.qtensor<1040x4xf32, #qblock.scheme<int8, block = 1040>, axis = 0>, %i: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = qblock.matmul ins(%a, %b : !qblock.qtensor<2x1040xf32, #qblock.scheme<int8, block = 1040>, axis = 1>, !qblock.qtensor<1040x4xf32, #qblock.scheme<int8, block = 1040>, axis = 0>) outs(%i : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @int8_blocks_too_large(%a: tensor<2x1042xf32>, %b: !qblock.qtensor<1042x4xf32, #qblock.scheme<int8, block = 1042>, axis = 0>, %i: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error@+1 {{'qblock.matmul' op blocks of 1042 elements: their integer dot products can exceed 2^24 and would not be exact; use blocks of at most 1040 elements}}
+  %r = qblock.matmul ins(%a, %b : tensor<2x1042xf32>, !qblock.qtensor<1042x4xf32, #qblock.scheme<int8, block = 1042>, axis = 0>) outs(%i : tensor<2x4xf32>) {act_scheme = #qblock.scheme<int8, block = 1042>} -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}

@@ -436,14 +436,14 @@ struct ConvertQBlockToCPUPass
   /// scaled integers. Both operands decode to their unscaled integer codes
   /// (4-bit formats: signed half-unit magnitudes; INT8: q in -127..127); a
   /// block pair's dot product of such small integers is exact in f32 as
-  /// long as its sums stay below 2^24 (checked below for INT8 x INT8), i.e.
+  /// long as its sums stay below 2^24 (MatmulOp's verifier), i.e.
   /// the same value an int32 accumulation gives, in any order. Each pair
   /// then costs one scale multiply: acc += dot * (unitA * unitW)
   /// (unitScale), in block order, and result = init + acc. A NaN activation
   /// block (scale code 0xFF) makes NaN exactly the outputs of its row.
   ///
   /// Activations are decoded once per call into a scratch matrix (and their
-  /// half scales into another). With at least w4a4-tile-rows rows, weights go
+  /// unit scales into another). With at least w4a4-tile-rows rows, weights go
   /// in tiles of one vector of output columns: each weight block of the
   /// tile is decoded once, transposed so a vector holds one element of every
   /// column, and reused by all activation rows (broadcast-FMA, no horizontal
@@ -466,21 +466,6 @@ struct ConvertQBlockToCPUPass
       return op.emitOpError("with a right-hand operand of dynamic size has no "
                             "CPU lowering yet; its non-reduction sizes must "
                             "be static");
-    // Largest code magnitude of each operand: INT8 codes reach 127, 4-bit
-    // ones their book's largest magnitude in half units.
-    auto largestCode = [](const num::Scheme &scheme) -> int64_t {
-      return scheme.book.isInteger() ? 127 : scheme.book.maxMagnitude();
-    };
-    if (weightScheme.blockSize * largestCode(weightScheme) *
-            largestCode(actScheme) >=
-        (int64_t(1) << 24))
-      return op.emitOpError("block products of ")
-             << weightScheme.blockSize
-             << " elements can exceed 2^24 and would not be exact in the "
-                "integer path; use blocks of at most "
-             << ((int64_t(1) << 24) - 1) /
-                    (largestCode(weightScheme) * largestCode(actScheme))
-             << " elements";
     W4A4Context ctx;
     ctx.blockSize = weightScheme.blockSize;
     ctx.blockBytes = ctx.blockSize / 2;
@@ -553,8 +538,8 @@ struct ConvertQBlockToCPUPass
     /// The weight book's dialect tables (the integer GEMV kernel builds its
     /// byte tables from them).
     std::vector<num::DialectTable> weightDialects;
-    /// Decoded activations (rows x K, unscaled half units) and their half
-    /// scales (rows x blocks). Within a block, elements are stored as the
+    /// Decoded activations (rows x K, unscaled integer codes) and their unit
+    /// scales (unitScale; rows x blocks). Within a block, elements are stored as the
     /// decoder yields them: per chunk of `lanes` code bytes, the even
     /// elements, then the odd ones. Decoded weights use the same order, and
     /// a block's dot product does not depend on it (it is exact).
@@ -777,19 +762,19 @@ struct ConvertQBlockToCPUPass
            (dialects == 1 || dialects == static_cast<size_t>(num::kMaxDialects));
   }
 
-  /// W4A4/W4A8 for few activation rows on AVX-512 VNNI: tasks of 16 output
-  /// columns, K two blocks (64 elements) at a time. The activation pair is
-  /// packed once as signed bytes [evens of block b | evens of b+1 | odds of
-  /// b | odds of b+1] (the order nibbles come out of 32 code bytes). Per
-  /// column, the 32 code bytes' low and high nibbles index a 32-entry byte
-  /// table (both blocks' dialects) of weight magnitude + 128, so one
-  /// vpermb gives unsigned weight bytes and one vpdpbusd their products
-  /// with the activations, four per lane (lanes 0-3 and 8-11: block b).
-  /// The 16 columns' lane vectors are transposed; summing the right lanes
-  /// gives each column's exact block dots plus 128 x (the activation
-  /// block's sum), which is subtracted. Then, per lane (column), exactly the
-  /// other kernels' steps: acc = acc + float(dot) * (unitA * unitW) in
-  /// block order, result = init + acc.
+  /// W4A4/W4A8 for few activation rows on AVX-512 VNNI: tasks of 16
+  /// consecutive output columns, K two blocks (64 elements) at a time. The
+  /// activation pair is packed once as signed bytes [evens of block b |
+  /// evens of b+1 | odds of b | odds of b+1] (the order nibbles come out of
+  /// 32 code bytes). Per column, the 32 code bytes' low and high nibbles
+  /// index the pair-table row (both blocks' dialects) of weight magnitude +
+  /// 128, so one vpermb gives unsigned weight bytes and one vpdpbusd their
+  /// products with the activations, four per lane (lanes 0-3 and 8-11:
+  /// block b). sumLaneGroups16x16 reduces the 16 columns' lane vectors to
+  /// each column's exact block dots plus 128 x (the activation block's
+  /// sum), which is subtracted. Then, per lane (column), exactly the other
+  /// kernels' steps: acc = acc + float(dot) * (unitA * unitW) in block
+  /// order, result = init + acc.
   void emitW4A4IntegerGemv(ImplicitLocOpBuilder &b, const W4A4Context &ctx) {
     const MatmulFrame &frame = *ctx.frame;
     int64_t blocks = ctx.k / ctx.blockSize, pairs = blocks / 2;

@@ -100,7 +100,8 @@ struct KernelPlan {
   int64_t dialectEntries = 0, scaleEntries = 0;
   /// Split-K: each row's chunks are cut into `splits` ranges of
   /// `chunksPerSplit` (grid z), whose partial sums meet in the output
-  /// through atomic adds. 1: no split, plain read-add-write.
+  /// through atomic adds. 1: no split, plain read-add-write. Launches with
+  /// more than one tile of activation rows use 1.
   int64_t splits = 1, chunksPerSplit = 0;
 };
 
@@ -641,15 +642,23 @@ struct GPUMatmulKernelsPass
     StringRef tableName =
         getOrCreateTable(b, module, symbols, tableValues(plan));
     int64_t mDim = rank - 2;
+    // Split-K only where all activation rows fit one tile (a GEMV or a few
+    // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,
-                          Value m) {
-      emitLaunch(lb, plan, tileRows, tableName, packed, activations, out, m);
+                          Value m, bool oneTile) {
+      KernelPlan launchPlan = plan;
+      if (!oneTile) {
+        launchPlan.splits = 1;
+        launchPlan.chunksPerSplit = plan.chunksPerRow;
+      }
+      emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations, out,
+                 m);
     };
     if (!actType.isDynamicDim(mDim)) {
       int64_t m = actType.getDimSize(mDim);
       if (m > 0)
         launchWith(b, std::min(m, kTileRows),
-                   arith::ConstantIndexOp::create(b, m));
+                   arith::ConstantIndexOp::create(b, m), m <= kTileRows);
     } else {
       // M known at run time: the GEMV kernel for one row, the tiled one
       // for more, nothing for none (a grid of 0 blocks cannot launch).
@@ -660,13 +669,13 @@ struct GPUMatmulKernelsPass
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
-        launchWith(b, 1, m);
+        launchWith(b, 1, m, /*oneTile=*/true);
         b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
         Value several =
             arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
         auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);
         b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
-        launchWith(b, kTileRows, m);
+        launchWith(b, kTileRows, m, /*oneTile=*/false);
       }
     }
     call.erase();

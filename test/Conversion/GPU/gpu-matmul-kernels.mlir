@@ -223,3 +223,19 @@ func.func @split_k(%w: memref<143360xi8>, %a: memref<1x4096xf32>, %o: memref<1x6
   call @sk(%w, %a, %o) : (memref<143360xi8>, memref<1x4096xf32>, memref<1x64xf32>) -> ()
   return
 }
+
+// -----
+
+// The same weights with M = 8 (two tiles of activation rows): the grid has
+// enough blocks along y, so no split and a plain read-add-write.
+// CHECK-LABEL: func.func @no_split_for_tiles
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %{{.*}}, {{.*}} = %c1{{(_[0-9]+)?}}) threads
+// CHECK-NOT: gpu.block_id z
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: memref.store %{{.*}} : memref<8x64xf32>
+// CHECK: gpu.terminator
+func.func private @ns(memref<143360xi8>, memref<8x4096xf32>, memref<8x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 4096 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @no_split_for_tiles(%w: memref<143360xi8>, %a: memref<8x4096xf32>, %o: memref<8x64xf32>) {
+  call @ns(%w, %a, %o) : (memref<143360xi8>, memref<8x4096xf32>, memref<8x64xf32>) -> ()
+  return
+}

@@ -31,15 +31,3 @@ func.func @runtime_quantize_bcq(%x: tensor<128x8xf32>) -> tensor<128x8xf32> {
   %d = qblock.dequantize %q : !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0> -> tensor<128x8xf32>
   return %d : tensor<128x8xf32>
 }
-
-// -----
-
-// INT8 x INT8 block dots (full-path=true with acts=int8) are exact in f32
-// only while 127 x 127 x block < 2^24.
-func.func @int8_blocks_too_large(%a: tensor<2x2048xf32>, %b: tensor<2048x4xf32>, %i: tensor<2x4xf32>) -> tensor<2x4xf32> {
-  %qa = qblock.quantize %a : tensor<2x2048xf32> -> !qblock.qtensor<2x2048xf32, #qblock.scheme<int8, block = 2048>, axis = 1>
-  %qb = qblock.quantize %b : tensor<2048x4xf32> -> !qblock.qtensor<2048x4xf32, #qblock.scheme<int8, block = 2048>, axis = 0>
-  // expected-error@+1 {{'qblock.matmul' op block products of 2048 elements can exceed 2^24 and would not be exact in the integer path; use blocks of at most 1040 elements}}
-  %r = qblock.matmul ins(%qa, %qb : !qblock.qtensor<2x2048xf32, #qblock.scheme<int8, block = 2048>, axis = 1>, !qblock.qtensor<2048x4xf32, #qblock.scheme<int8, block = 2048>, axis = 0>) outs(%i : tensor<2x4xf32>) -> tensor<2x4xf32>
-  return %r : tensor<2x4xf32>
-}

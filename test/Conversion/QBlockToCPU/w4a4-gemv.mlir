@@ -43,7 +43,7 @@
 // Without VNNI/VBMI, the per-element kernel.
 // AVX2-LABEL: func.func @gemv
 // AVX2-NOT: qblock.dot_bytes
-// AVX2-NOT: __qblock_byte_table
+// AVX2-NOT: __qblock_pair_table
 func.func @gemv(%x: tensor<1x128xf32>, %w: tensor<4480xi8>, %init: tensor<1x64xf32>) -> tensor<1x64xf32> {
   %q = qblock.from_storage %w : tensor<4480xi8> -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
   %r = qblock.matmul ins(%x, %q : tensor<1x128xf32>, !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<1x64xf32>) {act_scheme = #qblock.scheme<blockdialect, select = two_stage>} -> tensor<1x64xf32>

@@ -43,9 +43,10 @@
 // RUN: quant-opt %t.q4.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.q4.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.q4.out %t.q4.json %t.q4.w | FileCheck %s --check-prefix=LUT
-// from=uniform: offsets (z = sum(alpha) - s * z0); a group straddles chunks 1 and 2.
+// from=uniform: offsets (z = sum(alpha) - s * z0); groups of 192, so the
+// second group (inputs 192-383) straddles the chunks [0, 256) and [256, 384).
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 41 --k 384 --seed 73 --acts-out %t.uni.json > %t.uni.mlir
-// RUN: quant-opt %t.uni.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128 from=uniform" --qblock-select-formats -o %t.uni.q.mlir
+// RUN: quant-opt %t.uni.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=192 from=uniform" --qblock-select-formats -o %t.uni.q.mlir
 // RUN: qblock-inspect %t.uni.q.mlir --values --blocks=0 > %t.uni.w
 // RUN: quant-opt %t.uni.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.uni.out
