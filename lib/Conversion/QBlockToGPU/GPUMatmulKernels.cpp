@@ -77,6 +77,8 @@ constexpr int64_t kMaxChunkBytes = 16;
 /// this many pieces of work when there are fewer row groups (about 8 per
 /// SM of a 132-SM Hopper; untuned, never measured).
 constexpr int64_t kTargetBlocks = 1024;
+/// The most blocks a grid's y dimension (tiles of activation rows) may have.
+constexpr int64_t kMaxGridY = 65535;
 
 /// Everything about a kernel that is fixed at compile time.
 struct KernelPlan {
@@ -211,7 +213,8 @@ public:
       : b(b), plan(plan), tileRows(tileRows), packed(packed),
         activations(activations), out(out), table(table), m(m) {}
 
-  void emit(Value globalTable) {
+  /// `slabFirst` (null: 0) is the first activation row of grid y index 0.
+  void emit(Value globalTable, Value slabFirst) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     fillTable(globalTable, tid);
     Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
@@ -224,6 +227,8 @@ public:
     firstRow = arith::MulIOp::create(b, group, cst(plan.rowsPerWarp));
     firstM = arith::MulIOp::create(
         b, gpu::BlockIdOp::create(b, gpu::Dimension::y), cst(tileRows));
+    if (slabFirst)
+      firstM = arith::AddIOp::create(b, slabFirst, firstM);
     // Whole warps past the last row have nothing to do; the condition is
     // uniform across a warp, so shuffles below see all 32 lanes.
     Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
@@ -518,16 +523,19 @@ private:
   SmallVector<Value> rows, actRows;
 };
 
-/// Launches the kernel with `tileRows` activation rows per warp over all
+/// Launches the kernel with `tileRows` activation rows per warp over the
+/// `slabRows` rows from `slabFirst` (null: from 0, all `m` rows) of the
 /// `m` rows (m > 0).
 void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
                 int64_t tileRows, StringRef tableName, Value packed,
-                Value activations, Value out, Value m) {
+                Value activations, Value out, Value m, Value slabFirst,
+                Value slabRows) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   int64_t rowsPerBlock = kWarps * plan.rowsPerWarp;
   Value gridX = cst((plan.rows + rowsPerBlock - 1) / rowsPerBlock);
   Value gridY = arith::DivUIOp::create(
-      b, arith::AddIOp::create(b, m, cst(tileRows - 1)), cst(tileRows));
+      b, arith::AddIOp::create(b, slabFirst ? slabRows : m, cst(tileRows - 1)),
+      cst(tileRows));
   int64_t entries = plan.dialectEntries + plan.scaleEntries;
   auto tableType =
       MemRefType::get({entries}, b.getF32Type(), MemRefLayoutAttrInterface(),
@@ -544,7 +552,7 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
       b, MemRefType::get({entries}, b.getF32Type()), tableName);
   Value table = launch.getWorkgroupAttributions().front();
   KernelBuilder(b, plan, tileRows, packed, activations, out, table, m)
-      .emit(globalTable);
+      .emit(globalTable, slabFirst);
   gpu::TerminatorOp::create(b);
 }
 
@@ -651,8 +659,25 @@ struct GPUMatmulKernelsPass
         launchPlan.splits = 1;
         launchPlan.chunksPerSplit = plan.chunksPerRow;
       }
+      // A grid's y dimension holds at most 65535 blocks: more activation
+      // rows go in slabs of 65535 tiles (a dynamic M may be anything).
+      int64_t slab = kMaxGridY * tileRows;
+      auto staticM = getConstantIntValue(m);
+      if (oneTile || (staticM && *staticM <= slab)) {
+        emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations,
+                   out, m, Value(), Value());
+        return;
+      }
+      Value slabRows = arith::ConstantIndexOp::create(lb, slab);
+      auto loop = scf::ForOp::create(lb, arith::ConstantIndexOp::create(lb, 0),
+                                     m, slabRows);
+      OpBuilder::InsertionGuard guard(lb);
+      lb.setInsertionPoint(loop.getBody()->getTerminator());
+      Value first = loop.getInductionVar();
+      Value rows = arith::MinUIOp::create(
+          lb, slabRows, arith::SubIOp::create(lb, m, first));
       emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations, out,
-                 m);
+                 m, first, rows);
     };
     if (!actType.isDynamicDim(mDim)) {
       int64_t m = actType.getDimSize(mDim);

@@ -64,6 +64,9 @@ constexpr int64_t kRowsPerBlock = 512;
 
 static_assert(kThreads == kEntries, "a thread per table entry");
 
+/// The most blocks a grid's z dimension (activation rows) may have.
+constexpr int64_t kMaxGridZ = 65535;
+
 /// Everything about the kernel fixed at compile time.
 struct LutPlan {
   num::BCQScheme scheme;
@@ -119,10 +122,13 @@ public:
       : b(b), plan(plan), packed(packed), activations(activations), out(out),
         table(table) {}
 
-  void emit() {
+  /// `firstActRow` (null: 0) is the activation row of grid z index 0.
+  void emit(Value firstActRow) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value chunk = gpu::BlockIdOp::create(b, gpu::Dimension::y);
     actRow = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    if (firstActRow)
+      actRow = arith::AddIOp::create(b, firstActRow, actRow);
     // Plane bytes (= sub-vectors) of this chunk: 32 but in a last, partial
     // chunk.
     chunkFirstByte = arith::MulIOp::create(b, chunk, cst(plan.chunkBytes));
@@ -338,8 +344,10 @@ private:
   Value alphas, offsets;
 };
 
+/// Launches the kernel for activation rows [firstActRow, firstActRow + m)
+/// (firstActRow null: from 0), one per grid z index.
 void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
-                Value activations, Value out, Value m) {
+                Value activations, Value out, Value m, Value firstActRow) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   Value gridX = cst((plan.n + kRowsPerBlock - 1) / kRowsPerBlock);
   Value gridY = cst(plan.chunks);
@@ -356,7 +364,7 @@ void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value table = launch.getWorkgroupAttributions().front();
-  LutKernelBuilder(b, plan, packed, activations, out, table).emit();
+  LutKernelBuilder(b, plan, packed, activations, out, table).emit(firstActRow);
   gpu::TerminatorOp::create(b);
 }
 
@@ -408,19 +416,25 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << plan.layout.totalBytes << "xi8>";
 
   ImplicitLocOpBuilder b(call.getLoc(), call);
-  if (!actType.isDynamicDim(0)) {
-    if (actType.getDimSize(0) > 0)
-      emitLaunch(b, plan, packed, activations, out,
-                 arith::ConstantIndexOp::create(b, actType.getDimSize(0)));
-  } else {
+  int64_t staticM = actType.getDimSize(0);
+  if (!actType.isDynamicDim(0) && staticM <= kMaxGridZ) {
     // A grid of 0 blocks cannot launch.
+    if (staticM > 0)
+      emitLaunch(b, plan, packed, activations, out,
+                 arith::ConstantIndexOp::create(b, staticM), Value());
+  } else {
+    // A grid's z dimension holds at most 65535 blocks: launch slabs of
+    // activation rows (none when M = 0). A prefill of 64K tokens needs two.
     Value m = memref::DimOp::create(b, activations, 0);
-    Value zero = arith::ConstantIndexOp::create(b, 0);
-    Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, zero);
-    auto ifAny = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+    Value slab = arith::ConstantIndexOp::create(b, kMaxGridZ);
+    auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), m,
+                                   slab);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifAny.thenBlock()->getTerminator());
-    emitLaunch(b, plan, packed, activations, out, m);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value first = loop.getInductionVar();
+    Value rows = arith::MinUIOp::create(
+        b, slab, arith::SubIOp::create(b, m, first));
+    emitLaunch(b, plan, packed, activations, out, rows, first);
   }
   call.erase();
   return success();

@@ -135,8 +135,8 @@ func.func @narrow(%w: memref<128xi8>, %a: memref<1x48xf32>, %o: memref<1x2xf32>,
 // -----
 
 // A dynamic M: the GEMV kernel (one activation row per warp) for M = 1, the
-// tiled one (4 rows per warp, ceil(M / 4) tiles) for M > 1, no launch for
-// M = 0.
+// tiled one (4 rows per warp, ceil(rows / 4) tiles) for M > 1 in slabs of
+// at most 65535 tiles (the grid's y limit), no launch for M = 0.
 // CHECK-LABEL: func.func @dynamic_m
 // CHECK: %[[M:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x64xf32>
 // CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
@@ -146,9 +146,16 @@ func.func @narrow(%w: memref<128xi8>, %a: memref<1x48xf32>, %o: memref<1x2xf32>,
 // CHECK: } else {
 // CHECK: %[[MORE:.*]] = arith.cmpi ugt, %[[M]], %{{.*}} : index
 // CHECK: scf.if %[[MORE]] {
-// CHECK: %[[M3:.*]] = arith.addi %[[M]], %{{.*}} : index
+// CHECK: %[[SLAB:.*]] = arith.constant 262140 : index
+// CHECK: scf.for %[[FIRST:.*]] = %{{.*}} to %[[M]] step %[[SLAB]] {
+// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %[[FIRST]] : index
+// CHECK: %[[ROWS:.*]] = arith.minui %[[SLAB]], %[[LEFT]] : index
+// CHECK: %[[M3:.*]] = arith.addi %[[ROWS]], %{{.*}} : index
 // CHECK: %[[TILES:.*]] = arith.divui %[[M3]], %{{.*}} : index
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %[[TILES]], {{.*}})
+// CHECK: %[[Y:.*]] = gpu.block_id y
+// CHECK: %[[TILE0:.*]] = arith.muli %[[Y]], %{{.*}} : index
+// CHECK: arith.addi %[[FIRST]], %[[TILE0]] : index
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
 func.func private @dyn(memref<2240xi8>, memref<?x64xf32>, memref<?x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func @dynamic_m(%w: memref<2240xi8>, %a: memref<?x64xf32>, %o: memref<?x64xf32>) {

@@ -81,13 +81,17 @@ func.func private @__qblock_gpu_lut_gemm(memref<7488xi8>, memref<2x320xf32>, mem
 // -----
 
 // g = 16 without offsets: a 4-byte word holds two groups, each with its own
-// alphas (2 planes, 2 bytes per group); a dynamic M launches only when
-// M > 0.
+// alphas (2 planes, 2 bytes per group); a dynamic M launches slabs of at
+// most 65535 activation rows (grid z), none when M = 0.
 // CHECK-LABEL: func.func @small_groups
 // CHECK: %[[M:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x64xf32>
-// CHECK: %[[ANY:.*]] = arith.cmpi ugt, %[[M]], %{{.*}} : index
-// CHECK: scf.if %[[ANY]] {
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, {{.*}} = %[[M]])
+// CHECK: %[[SLAB:.*]] = arith.constant 65535 : index
+// CHECK: scf.for %[[FIRST:.*]] = %{{.*}} to %[[M]] step %[[SLAB]] {
+// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %[[FIRST]] : index
+// CHECK: %[[ROWS:.*]] = arith.minui %[[SLAB]], %[[LEFT]] : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, {{.*}} = %[[ROWS]])
+// CHECK: %[[Z:.*]] = gpu.block_id z
+// CHECK: arith.addi %[[FIRST]], %[[Z]] : index
 // CHECK: gpu.barrier
 // CHECK: memref.view {{.*}} to memref<24xf32>
 // CHECK-NOT: memref.view
