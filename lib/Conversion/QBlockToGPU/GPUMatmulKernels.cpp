@@ -33,6 +33,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LutGemmKernel.h"
+#include "KernelBuilding.h"
 #include "MatmulStub.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -233,19 +234,12 @@ public:
     // uniform across a warp, so shuffles below see all 32 lanes.
     Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                           firstRow, cst(plan.rows));
-    inThen(hasRows, [&] { emitWarp(); });
+    gpukernel::inThen(b, hasRows, [&] { emitWarp(); });
   }
 
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
-  /// Emits `body` inside `scf.if cond` (no results, no else).
-  void inThen(Value cond, llvm::function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
 
   /// Every thread copies a strided share of the table, then all wait.
   void fillTable(Value globalTable, Value tid) {
@@ -305,10 +299,10 @@ private:
 
     SmallVector<Value> totals;
     for (Value partial : loop.getResults())
-      totals.push_back(warpSum(partial));
+      totals.push_back(gpukernel::sumOverLanes(b, partial, kWarpSize));
     Value isLaneZero = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
                                              cst(0));
-    inThen(isLaneZero, [&] { storeTotals(totals); });
+    gpukernel::inThen(b, isLaneZero, [&] { storeTotals(totals); });
   }
 
   /// acc[g * TM + t] += the products of chunk `chunk` of row g with
@@ -380,25 +374,21 @@ private:
           Value odd = activation(t, 2 * byte + 1);
           for (int64_t g = 0; g < rowsPerWarp; ++g) {
             Value &sum = sums[g * tileRows + t];
-            sum = fma(low[g], even, sum);
-            sum = fma(high[g], odd, sum);
+            sum = gpukernel::fma(b, low[g], even, sum);
+            sum = gpukernel::fma(b, high[g], odd, sum);
           }
         }
       }
       for (int64_t g = 0; g < rowsPerWarp; ++g)
         for (int64_t t = 0; t < tileRows; ++t) {
           Value &total = result[g * tileRows + t];
-          total = fma(sums[g * tileRows + t], halfScales[g], total);
+          total = gpukernel::fma(b, sums[g * tileRows + t], halfScales[g],
+                                 total);
         }
     }
     return result;
   }
 
-  /// a * b + c rounded once. llvm.intr.fma, not math.fma: convert-gpu-to-nvvm
-  /// turns math.fma into a libdevice call (see ExpandMathForGPU.cpp).
-  Value fma(Value a, Value x, Value c) {
-    return LLVM::FMAOp::create(b, a, x, c);
-  }
 
   /// Where the table row of the dialect of block `block` of row `row`
   /// starts: 16 * its dialect id (0 for one-dialect books).
@@ -466,20 +456,6 @@ private:
     return memref::LoadOp::create(b, table, ValueRange{entry});
   }
 
-  /// The sum of `value` over the warp's 32 lanes, in every lane.
-  Value warpSum(Value value) {
-    Value width = arith::ConstantIntOp::create(b, b.getI32Type(), kWarpSize);
-    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(
-              b, value,
-              arith::ConstantIntOp::create(b, b.getI32Type(), offset), width,
-              gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      value = arith::AddFOp::create(b, value, other);
-    }
-    return value;
-  }
 
   /// out[batch, m, n] += total for every output of the warp that exists.
   void storeTotals(ArrayRef<Value> totals) {
@@ -494,7 +470,7 @@ private:
         Value exists = arith::AndIOp::create(b, rowExists, mExists);
         Value total = totals[g * tileRows + t];
         Value row = rows[g], actRow = actRows[t];
-        inThen(exists, [&] {
+        gpukernel::inThen(b, exists, [&] {
           Value column = arith::SubIOp::create(
               b, row, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
           SmallVector<Value> index;

@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LutGemmKernel.h"
+#include "KernelBuilding.h"
 #include "MatmulStub.h"
 
 #include "qblock/IR/QBlockAttrs.h"
@@ -147,19 +148,7 @@ private:
     return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
   }
 
-  /// a * x + c rounded once (llvm.intr.fma: math.fma would become a
-  /// libdevice call, see ExpandMathForGPU.cpp).
-  Value fma(Value a, Value x, Value c) {
-    return LLVM::FMAOp::create(b, a, x, c);
-  }
 
-  /// Emits `body` inside `scf.if cond` (no results, no else).
-  void inThen(Value cond, llvm::function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
 
   /// Thread t writes table[s][t] for the chunk's sub-vectors s: the signed
   /// sum of the sub-vector's 8 activations, + where bit j of t is set.
@@ -193,7 +182,7 @@ private:
           /*nontemporal=*/false, llvm::MaybeAlign(16));
       for (int64_t j = 0; j < 4; ++j) {
         Value xj = vector::ExtractOp::create(b, x, j);
-        acc = fma(signs[4 * half + j], xj, acc);
+        acc = gpukernel::fma(b, signs[4 * half + j], xj, acc);
       }
     }
     Value base = arith::MulIOp::create(b, sub, cst(kEntries));
@@ -288,7 +277,7 @@ private:
         }
         Value alphaIndex = arith::AddIOp::create(b, alphaBase, cst(i));
         Value alpha = memref::LoadOp::create(b, alphas, ValueRange{alphaIndex});
-        acc = fma(alpha, sum, acc);
+        acc = gpukernel::fma(b, alpha, sum, acc);
       }
       if (plan.scheme.offset) {
         // sum(x) over the part's inputs: the tables' all-ones entries.
@@ -299,16 +288,16 @@ private:
               inputs ? Value(arith::AddFOp::create(b, inputs, entry)) : entry;
         }
         Value z = memref::LoadOp::create(b, offsets, ValueRange{groupIndex});
-        acc = fma(z, inputs, acc);
+        acc = gpukernel::fma(b, z, inputs, acc);
       }
     }
     Value exists = arith::AndIOp::create(b, rowExists, wordExists);
     Value partial = arith::SelectOp::create(b, exists, acc, f32(0.0f));
-    Value total = rowSum(partial);
+    Value total = gpukernel::sumOverLanes(b, partial, plan.lanesPerRow);
     Value isFirstLane =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, word, cst(0));
     Value adds = arith::AndIOp::create(b, isFirstLane, rowExists);
-    inThen(adds, [&] {
+    gpukernel::inThen(b, adds, [&] {
       memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total, out,
                                   ValueRange{actRow, row});
     });
@@ -322,19 +311,6 @@ private:
     return memref::LoadOp::create(b, table, ValueRange{index});
   }
 
-  /// The sum of `value` over the lanesPerRow lanes of a row (aligned
-  /// groups of consecutive lanes), in each of them.
-  Value rowSum(Value value) {
-    Value width = arith::ConstantIntOp::create(b, b.getI32Type(), kWarpSize);
-    for (int64_t offset = plan.lanesPerRow / 2; offset > 0; offset /= 2) {
-      Value mask = arith::ConstantIntOp::create(b, b.getI32Type(), offset);
-      Value other =
-          gpu::ShuffleOp::create(b, value, mask, width, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      value = arith::AddFOp::create(b, value, other);
-    }
-    return value;
-  }
 
   ImplicitLocOpBuilder &b;
   const LutPlan &plan;

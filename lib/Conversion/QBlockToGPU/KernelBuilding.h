@@ -1,0 +1,59 @@
+//===- KernelBuilding.h - IR pieces both GPU kernels use --------*- C++ -*-===//
+//
+// Internal to lib/Conversion/QBlockToGPU: small builders the W4A16 kernel
+// (GPUMatmulKernels.cpp) and the LUT-GEMM kernel (LutGemmKernel.cpp) share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <cstdint>
+
+namespace qblock::gpukernel {
+
+/// Emits `body` inside `scf.if cond` (no results, no else).
+inline void inThen(mlir::ImplicitLocOpBuilder &b, mlir::Value cond,
+                   llvm::function_ref<void()> body) {
+  auto ifOp = mlir::scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+  mlir::OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  body();
+}
+
+/// a * x + c rounded once. llvm.intr.fma, not math.fma: convert-gpu-to-nvvm
+/// turns math.fma into a libdevice call (see ExpandMathForGPU.cpp).
+inline mlir::Value fma(mlir::ImplicitLocOpBuilder &b, mlir::Value a,
+                       mlir::Value x, mlir::Value c) {
+  return mlir::LLVM::FMAOp::create(b, a, x, c);
+}
+
+/// The f32 sum of `value` over each aligned group of `lanes` consecutive
+/// lanes of a 32-lane warp (a power of two; 32: the whole warp), in every
+/// lane of the group: a butterfly of gpu.shuffle xor. Every lane of the
+/// warp must reach it.
+inline mlir::Value sumOverLanes(mlir::ImplicitLocOpBuilder &b,
+                                mlir::Value value, int64_t lanes) {
+  mlir::Value width = mlir::arith::ConstantIntOp::create(b, b.getI32Type(), 32);
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    mlir::Value mask =
+        mlir::arith::ConstantIntOp::create(b, b.getI32Type(), offset);
+    mlir::Value other =
+        mlir::gpu::ShuffleOp::create(b, value, mask, width,
+                                     mlir::gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    value = mlir::arith::AddFOp::create(b, value, other);
+  }
+  return value;
+}
+
+} // namespace qblock::gpukernel
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
