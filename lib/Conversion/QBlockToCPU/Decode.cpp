@@ -137,6 +137,24 @@ Value qblock::cpu::loadDialectId(ImplicitLocOpBuilder &b, Value storage,
   return arith::IndexCastUIOp::create(b, b.getIndexType(), nibble);
 }
 
+std::pair<Value, Value>
+qblock::cpu::loadDialectIdPair(ImplicitLocOpBuilder &b, Value storage,
+                               const PackedLayout &layout, Value row,
+                               Value evenBlock) {
+  if (!layout.hasDialects)
+    return {indexConst(b, 0), indexConst(b, 0)};
+  Value byte = loadByte(b, storage, layout.dialectOffset(b, row, evenBlock));
+  auto nibble = [&](Value v) {
+    return arith::IndexCastUIOp::create(
+        b, b.getIndexType(),
+        arith::AndIOp::create(
+            b, v, arith::ConstantIntOp::create(b, b.getI8Type(), 15)));
+  };
+  return {nibble(byte),
+          nibble(arith::ShRUIOp::create(
+              b, byte, arith::ConstantIntOp::create(b, b.getI8Type(), 4)))};
+}
+
 Value qblock::cpu::halfScalesE8M0(ImplicitLocOpBuilder &b, Value codes) {
   auto type = cast<VectorType>(codes.getType());
   auto splat = [&](int64_t v) -> Value {

@@ -71,6 +71,12 @@ mlir::Value getOrCreateTable(mlir::ImplicitLocOpBuilder &b,
 mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout, mlir::Value row,
                           mlir::Value block);
+/// The dialect ids of blocks `evenBlock` (even) and `evenBlock + 1`, which
+/// share one byte: one load and two static nibble extractions.
+std::pair<mlir::Value, mlir::Value>
+loadDialectIdPair(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
+                  const PackedLayout &layout, mlir::Value row,
+                  mlir::Value evenBlock);
 mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout,
                           const DecodeTables &tables,

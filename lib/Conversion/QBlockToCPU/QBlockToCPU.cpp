@@ -61,15 +61,23 @@ Value cst(ImplicitLocOpBuilder &b, int64_t v) {
 /// Prefetches share `index` of `shares` equal shares of the byte run
 /// [start, start + bytes) of `storage`, one prefetch per cache line,
 /// never past byte `lastByte`. A task that streams many rows at once (more
-/// than hardware prefetchers follow) walks the next task's runs this way,
+/// than hardware prefetchers follow) walks a later task's runs this way,
 /// in address order, a share per step of its own loop, which keeps DRAM
-/// streaming (measurements in docs/cpu-lowering.md).
+/// streaming (measurements in docs/cpu-lowering.md). A share shorter than a
+/// line prefetches the line it starts in, so consecutive shares repeat a
+/// line (nearly free when it is in flight) rather than run ahead of the
+/// run. Each line is clamped on its own, with no branch: clamping a share
+/// once and guarding it with a branch put the prefetches in a block of
+/// their own, issued in one burst instead of among the kernel's other
+/// instructions, and made the LUT-GEMM GEMV 0.8-0.96 -> 1.5 ms.
 void prefetchShare(ImplicitLocOpBuilder &b, Value storage, Value start,
                    int64_t bytes, Value index, int64_t shares,
                    Value lastByte) {
   int64_t lines = (bytes / shares + 63) / 64;
   Value first = arith::AddIOp::create(
-      b, start, arith::MulIOp::create(b, index, cst(b, lines * 64)));
+      b, start,
+      arith::DivUIOp::create(b, arith::MulIOp::create(b, index, cst(b, bytes)),
+                             cst(b, shares)));
   for (int64_t line = 0; line < lines; ++line)
     memref::PrefetchOp::create(
         b, storage,
@@ -1623,7 +1631,10 @@ struct ConvertQBlockToCPUPass
   /// groups of 8 that share every decoded weight vector (two weight rows at
   /// a time, 16 accumulators), so GEMM decodes each weight once per 8 rows;
   /// leftover rows (all of them for GEMV) go one at a time against 4 weight
-  /// rows that share the activation loads.
+  /// rows that share the activation loads. A GEMV (one activation row)
+  /// takes whole weight rows per tile; otherwise K is walked in chunks
+  /// (leftover rows then reread a chunk's weights from L1, where whole rows
+  /// made M = 3 about 8% slower).
   void emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                 Value batchIndex, Value first, Value last) {
     auto forEachGroup = [&](ImplicitLocOpBuilder &ib, Value lo, Value hi,
@@ -1648,47 +1659,68 @@ struct ConvertQBlockToCPUPass
       return mainEnd;
     };
     constexpr int64_t kActRows = 8, kWeightRowsWide = 2, kWeightRowsNarrow = 4;
-    // K is walked in chunks of ctx.chunkBlocks blocks so that the activation
-    // slice a tile re-reads for every weight row stays in L1; partial sums
-    // go through the output between chunks.
+    // The 8-row groups walk K in chunks of ctx.chunkBlocks blocks so that
+    // the activation slice a tile re-reads for every weight row stays in L1;
+    // partial sums go through the output between chunks.
     const PackedLayout &layout = ctx.layout;
     int64_t chunkBlocks = ctx.chunkBlocks;
     Value mCount = ctx.m;
-    Value mMain = arith::SubIOp::create(
-        b, mCount, arith::RemUIOp::create(b, mCount, cst(b, kActRows)));
-    scf::ForOp::create(
-        b, cst(b, 0), cst(b, layout.blocksPerRow), cst(b, chunkBlocks),
-        ValueRange{},
-        [&](OpBuilder &cb, Location cloc, Value kFirst, ValueRange) {
-          ImplicitLocOpBuilder kb(cloc, cb);
-          Value kLast = arith::MinSIOp::create(
-              kb, arith::AddIOp::create(kb, kFirst, cst(kb, chunkBlocks)),
-              cst(kb, layout.blocksPerRow));
-          KRange range{kFirst, kLast};
+    auto rowGroups = [&](ImplicitLocOpBuilder &ib, Value m0, KRange range,
+                         GemvPrefetch prefetch) {
+      forEachGroup(ib, first, last, kWeightRowsNarrow,
+                   [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                     emitTile(tb, ctx, batchIndex, n0, nr, m0, 1, range,
+                              prefetch);
+                   });
+    };
+    // GEMV: the single activation row fits L1 unchunked, so each tile takes
+    // whole weight rows and prefetches a later tile's bytes as one run.
+    Value isGemv =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, mCount, cst(b, 1));
+    scf::IfOp::create(
+        b, isGemv,
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          rowGroups(ib, cst(ib, 0),
+                    KRange{cst(ib, 0), cst(ib, layout.blocksPerRow)},
+                    GemvPrefetch::LaterTiles);
+          scf::YieldOp::create(ib);
+        },
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          Value mMain = arith::SubIOp::create(
+              ib, mCount, arith::RemUIOp::create(ib, mCount, cst(ib, kActRows)));
           scf::ForOp::create(
-              kb, cst(kb, 0), mMain, cst(kb, kActRows), ValueRange{},
-              [&](OpBuilder &nb, Location loc, Value m0, ValueRange) {
-                ImplicitLocOpBuilder mb(loc, nb);
-                forEachGroup(
-                    mb, first, last, kWeightRowsWide,
-                    [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
-                      emitTile(tb, ctx, batchIndex, n0, nr, m0, kActRows,
-                               range);
+              ib, cst(ib, 0), cst(ib, layout.blocksPerRow),
+              cst(ib, chunkBlocks), ValueRange{},
+              [&](OpBuilder &cb, Location cloc, Value kFirst, ValueRange) {
+                ImplicitLocOpBuilder kb(cloc, cb);
+                Value kLast = arith::MinSIOp::create(
+                    kb, arith::AddIOp::create(kb, kFirst, cst(kb, chunkBlocks)),
+                    cst(kb, layout.blocksPerRow));
+                KRange range{kFirst, kLast};
+                scf::ForOp::create(
+                    kb, cst(kb, 0), mMain, cst(kb, kActRows), ValueRange{},
+                    [&](OpBuilder &nb2, Location loc2, Value m0, ValueRange) {
+                      ImplicitLocOpBuilder mb(loc2, nb2);
+                      forEachGroup(
+                          mb, first, last, kWeightRowsWide,
+                          [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                            emitTile(tb, ctx, batchIndex, n0, nr, m0,
+                                     kActRows, range, GemvPrefetch::PerRow);
+                          });
+                      scf::YieldOp::create(mb);
                     });
-                scf::YieldOp::create(mb);
-              });
-          scf::ForOp::create(
-              kb, mMain, mCount, cst(kb, 1), ValueRange{},
-              [&](OpBuilder &nb, Location loc, Value m0, ValueRange) {
-                ImplicitLocOpBuilder mb(loc, nb);
-                forEachGroup(
-                    mb, first, last, kWeightRowsNarrow,
-                    [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
-                      emitTile(tb, ctx, batchIndex, n0, nr, m0, 1, range);
+                scf::ForOp::create(
+                    kb, mMain, mCount, cst(kb, 1), ValueRange{},
+                    [&](OpBuilder &nb2, Location loc2, Value m0, ValueRange) {
+                      ImplicitLocOpBuilder mb(loc2, nb2);
+                      rowGroups(mb, m0, range, GemvPrefetch::PerRow);
+                      scf::YieldOp::create(mb);
                     });
-                scf::YieldOp::create(mb);
+                scf::YieldOp::create(kb);
               });
-          scf::YieldOp::create(kb);
+          scf::YieldOp::create(ib);
         });
   }
 
@@ -1697,21 +1729,31 @@ struct ConvertQBlockToCPUPass
     Value first, last;
   };
 
+  /// How a tile helps the hardware prefetchers: each row's codes a fixed
+  /// distance ahead (chunked tiles), or its share of a later tile's bytes
+  /// in address order (GEMV tiles over whole rows, emitLaterTilePrefetches).
+  enum class GemvPrefetch { PerRow, LaterTiles };
+
   /// One block of every weight row of a tile against its activation rows;
-  /// returns the updated accumulators.
+  /// returns the updated accumulators. `dialects` holds the rows' dialect
+  /// ids of this block when the caller loaded them already (else empty).
   SmallVector<Value> emitBlock(ImplicitLocOpBuilder &bb,
                                const KernelContext &ctx, Value block,
                                ArrayRef<Value> weightRows,
                                ArrayRef<Value> actRows,
-                               ArrayRef<Value> codeBase, ValueRange accs,
-                               int64_t nr, int64_t mt, int64_t perPair) {
+                               ArrayRef<Value> codeBase,
+                               ArrayRef<Value> dialects, ValueRange accs,
+                               int64_t nr, int64_t mt, int64_t perPair,
+                               GemvPrefetch prefetch) {
     const PackedLayout &layout = ctx.layout;
     int64_t lanes = ctx.lanes, blockBytes = layout.blockSize / 2;
     auto vecType = VectorType::get({lanes}, bb.getF32Type());
     auto codeType = VectorType::get({lanes}, bb.getI8Type());
     SmallVector<BlockDecoder::Block> decoders;
-    for (Value row : weightRows) {
-      Value dialect = loadDialectId(bb, ctx.storage, layout, row, block);
+    for (auto [r, row] : llvm::enumerate(weightRows)) {
+      Value dialect = dialects.empty()
+                          ? loadDialectId(bb, ctx.storage, layout, row, block)
+                          : dialects[r];
       Value halfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
                                       ctx.scheme.scale, row, block);
       decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
@@ -1728,13 +1770,16 @@ struct ConvertQBlockToCPUPass
             Value codes =
                 vector::LoadOp::create(ib, codeType, ctx.storage, at);
             // Several weight rows stream at once; hardware prefetchers keep
-            // up better with a nudge (measured: GEMV 8192^2 1.71 -> 1.44 ms
-            // with 512 bytes; 256 and 1024 were worse).
-            memref::PrefetchOp::create(
-                ib, ctx.storage,
-                ValueRange{arith::AddIOp::create(ib, at,
-                                                 cst(ib, kPrefetchBytes))},
-                /*isWrite=*/false, /*localityHint=*/0, /*isDataCache=*/true);
+            // up better with a nudge (measured on GEMV 8192^2, before GEMV
+            // tiles prefetched later tiles instead: 1.71 -> 1.44 ms with 512
+            // bytes; 256 and 1024 were worse).
+            if (prefetch == GemvPrefetch::PerRow)
+              memref::PrefetchOp::create(
+                  ib, ctx.storage,
+                  ValueRange{arith::AddIOp::create(ib, at,
+                                                   cst(ib, kPrefetchBytes))},
+                  /*isWrite=*/false, /*localityHint=*/0,
+                  /*isDataCache=*/true);
             auto [evenW, oddW] = ctx.decoder.decodeBytes(ib, decoders[r], codes);
             evensW.push_back(evenW);
             oddsW.push_back(oddW);
@@ -1758,11 +1803,42 @@ struct ConvertQBlockToCPUPass
     return SmallVector<Value>(chunkLoop.getResults());
   }
 
+  /// A GEMV tile (one activation row, whole weight rows) streams its nr
+  /// rows' codes, scales and dialect ids at once, more runs than hardware
+  /// prefetchers follow well. Each block-loop iteration (`blockOffset`
+  /// blocks into the row, `unroll` blocks per iteration) therefore
+  /// prefetches its share of the tile two tiles on, in address order
+  /// (measured on GEMV N = K = 8192, 2 threads: 1.44-1.9 -> 1.2-1.3 ms
+  /// when the machine was quiet; one and three tiles ahead were within the
+  /// noise of two). Rows past the matrix clamp to its last byte.
+  void emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
+                               const KernelContext &ctx, Value firstRow,
+                               int64_t nr, Value blockOffset, int64_t unroll) {
+    const PackedLayout &layout = ctx.layout;
+    constexpr int64_t kTilesAhead = 2;
+    int64_t iterations = (layout.blocksPerRow + unroll - 1) / unroll;
+    Value iteration = arith::DivUIOp::create(b, blockOffset, cst(b, unroll));
+    Value laterRow =
+        arith::AddIOp::create(b, firstRow, cst(b, kTilesAhead * nr));
+    Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
+    auto share = [&](Value arrayOffset, int64_t rowBytes) {
+      prefetchShare(b, ctx.storage,
+                    arith::AddIOp::create(
+                        b, arrayOffset,
+                        arith::MulIOp::create(b, laterRow, cst(b, rowBytes))),
+                    nr * rowBytes, iteration, iterations, lastByte);
+    };
+    share(cst(b, 0), layout.codeBytesPerRow);
+    share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
+    if (layout.hasDialects)
+      share(layout.dialectsOffset, (layout.blocksPerRow + 1) / 2);
+  }
+
   /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks
   /// of `range`; adds its partial sums into the output.
   void emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                 Value batchIndex, Value n0, int64_t nr, Value m0, int64_t mt,
-                KRange range) {
+                KRange range, GemvPrefetch prefetch) {
     const PackedLayout &layout = ctx.layout;
     int64_t lanes = ctx.lanes;
     auto vecType = VectorType::get({lanes}, b.getF32Type());
@@ -1789,7 +1865,7 @@ struct ConvertQBlockToCPUPass
     int64_t perPair = mt == 1 ? 2 : 1;
     SmallVector<Value> init(perPair * mt * nr, zeroVec);
     // Two blocks per iteration when every chunk holds an even number of
-    // blocks: they share their dialect-id byte, and the nibble shifts fold.
+    // blocks: they share their dialect-id byte, loaded once.
     int64_t unroll =
         ctx.chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0 ? 2 : 1;
     auto blockLoop = scf::ForOp::create(
@@ -1797,10 +1873,26 @@ struct ConvertQBlockToCPUPass
         [&](OpBuilder &nb, Location loc, Value firstBlock, ValueRange accs) {
           ImplicitLocOpBuilder bb(loc, nb);
           SmallVector<Value> current(accs.begin(), accs.end());
+          if (prefetch == GemvPrefetch::LaterTiles)
+            emitLaterTilePrefetches(bb, ctx, weightRows.front(), nr,
+                                    arith::SubIOp::create(bb, firstBlock,
+                                                          range.first),
+                                    unroll);
+          // The two blocks of an iteration share their dialect-id byte
+          // (firstBlock is even: chunks hold an even number of blocks).
+          SmallVector<SmallVector<Value>> dialects(unroll);
+          if (unroll == 2)
+            for (Value row : weightRows) {
+              auto [even, odd] = loadDialectIdPair(bb, ctx.storage, layout,
+                                                   row, firstBlock);
+              dialects[0].push_back(even);
+              dialects[1].push_back(odd);
+            }
           for (int64_t u = 0; u < unroll; ++u) {
             Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
             current = emitBlock(bb, ctx, block, weightRows, actRows, codeBase,
-                                current, nr, mt, perPair);
+                                dialects[u], current, nr, mt, perPair,
+                                prefetch);
           }
           scf::YieldOp::create(bb, current);
         });

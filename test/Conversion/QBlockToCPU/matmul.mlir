@@ -17,21 +17,39 @@
 // CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
 // CHECK: scf.parallel
-// Each block: its dialect row, scaled by the block's half scale...
+// A GEMV (one activation row) takes whole weight rows per tile, and each
+// block-loop iteration prefetches its share of a later tile in address
+// order (each line clamped to the storage's last byte)...
+// CHECK: %[[ISGEMV:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK: scf.if %[[ISGEMV]] {
 // CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[AT:.*]] = arith.minsi %{{.*}}, %{{.*}} : index
+// CHECK: memref.prefetch %[[WB]][%[[AT]]], read, locality<3>, data : memref<1152xi8>
+// ...the two blocks of an iteration share one dialect-id byte...
+// CHECK: %[[IDS:.*]] = memref.load %[[WB]][%{{.*}}] : memref<1152xi8>
+// CHECK: %[[LO:.*]] = arith.andi %[[IDS]], %{{.*}} : i8
+// CHECK: %[[HI4:.*]] = arith.shrui %[[IDS]], %{{.*}} : i8
+// CHECK: arith.andi %[[HI4]], %{{.*}} : i8
+// ...each block: its dialect row, scaled by the block's half scale...
 // CHECK: %[[ROW:.*]] = vector.load %[[DIALECTS]][%{{.*}}, %{{.*}}] : memref<16x16xf32>, vector<16xf32>
 // CHECK: %[[SCALED:.*]] = arith.mulf %[[ROW]], %{{.*}} : vector<16xf32>
-// ...then 16 code bytes (prefetched ahead), widened once: the low nibble is
-// looked up in place (the lookup reads 4 index bits), the high one after a
-// shift; then FMAs.
+// ...then 16 code bytes, widened once: the low nibble is looked up in
+// place (the lookup reads 4 index bits), the high one after a shift; then
+// FMAs. No per-row prefetch here.
 // CHECK: %[[CODES:.*]] = vector.load %[[WB]][%{{.*}}] : memref<1152xi8>, vector<16xi8>
-// CHECK: memref.prefetch %[[WB]][%{{.*}}], read, locality<0>, data : memref<1152xi8>
+// CHECK-NOT: memref.prefetch
 // CHECK: %[[WIDE:.*]] = arith.extui %[[CODES]] : vector<16xi8> to vector<16xi32>
 // CHECK: %[[HI:.*]] = arith.shrui %[[WIDE]], %{{.*}} : vector<16xi32>
 // CHECK: %[[EVEN:.*]] = qblock.lookup %[[SCALED]][%[[WIDE]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
 // CHECK: %[[ODD:.*]] = qblock.lookup %[[SCALED]][%[[HI]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %[[EVEN]], %{{.*}} : vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %[[ODD]], %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>
+// More activation rows walk K in chunks and prefetch each row's codes a
+// fixed distance ahead.
+// CHECK: } else {
+// CHECK: %[[CHUNKCODES:.*]] = vector.load %[[WB]][%{{.*}}] : memref<1152xi8>, vector<16xi8>
+// CHECK: memref.prefetch %[[WB]][%{{.*}}], read, locality<0>, data : memref<1152xi8>
 // CHECK: vector.reduction <add>
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: qblock.matmul

@@ -26,6 +26,15 @@
 // REDEFINE: %{target} = host
 // RUN: %{run}
 
+// A GEMV whose M is dynamic (1 at run time): whole-row tiles with their
+// later-tile prefetches, which clamp to the storage at the last tiles;
+// K = 2080 has an odd number of blocks (one block per iteration) and more
+// than one K chunk of the chunked path, K = 4096 an even one.
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 2080 --dynamic-m --seed 17 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 4096 --dynamic-m --seed 18 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+
 // Dynamic M, 9 rows (exercises the 4-row tiles and their remainder).
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 128 --dynamic-m --seed 13 --acts-out %t.json > %t.mlir
 // RUN: %{run}
