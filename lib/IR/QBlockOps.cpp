@@ -226,8 +226,9 @@ LogicalResult LookupOp::verify() {
   Type element = getTable().getType().getElementType();
   int64_t size = getTable().getType().getNumElements();
   if (element.isF32()) {
-    if (size != 8 && size != 16)
-      return emitOpError("f32 table must hold 8 or 16 values, got ") << size;
+    if (size != 8 && size != 16 && size != 32)
+      return emitOpError("f32 table must hold 8, 16 or 32 values, got ")
+             << size;
     if (!getIndices().getType().getElementType().isInteger(32))
       return emitOpError("f32 tables take i32 indices");
   } else {

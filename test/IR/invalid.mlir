@@ -346,7 +346,7 @@ func.func @lut_gemm_block_weight(%a: tensor<2x32xf32>, %w: !qblock.qtensor<32x8x
 // -----
 
 func.func @lookup_f32_table_size(%t: vector<4xf32>, %i: vector<4xi32>) {
-  // expected-error@+1 {{'qblock.lookup' op f32 table must hold 8 or 16 values, got 4}}
+  // expected-error@+1 {{'qblock.lookup' op f32 table must hold 8, 16 or 32 values, got 4}}
   %0 = qblock.lookup %t[%i] : vector<4xf32>, vector<4xi32> -> vector<4xf32>
   return
 }

@@ -118,13 +118,14 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
 def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
   let summary = "Look up vector lanes in a small table held in a register";
   let description = [{
-    `result[i] = table[indices[i] mod size(table)]`, for a table of 8 or 16
-    f32 values with i32 indices, or of 64 i8 values with i8 indices. The CPU
-    lowering decodes 4-bit codes with the f32 form (the table is a block's
-    scaled dialect row) and looks up LUT-GEMM's partial sums with either
-    (`lut-tables=f32|i8`). It stays target-neutral, and free of memory
-    effects, through bufferization; `--qblock-lower-lookups` then turns it
-    into `vpermps` / `vpermb` on x86 or per-lane extracts elsewhere.
+    `result[i] = table[indices[i] mod size(table)]`, for a table of 8, 16
+    or 32 f32 values with i32 indices, or of 64 i8 values with i8 indices.
+    The CPU lowering decodes 4-bit codes with the f32 form (the table is a
+    block's scaled dialect row, or two blocks' rows for 16-element blocks)
+    and looks up LUT-GEMM's partial sums with either (`lut-tables=f32|i8`).
+    It stays target-neutral, and free of memory effects, through
+    bufferization; `--qblock-lower-lookups` then turns it into `vpermps` /
+    `vpermt2ps` / `vpermb` on x86 or per-lane extracts elsewhere.
 
     ```mlir
     %v = qblock.lookup %row[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>

@@ -264,6 +264,49 @@ std::pair<Value, Value> BlockDecoder::decodeBytes(ImplicitLocOpBuilder &b,
   return {lookup(b, block, wide), lookup(b, block, high)};
 }
 
+BlockDecoder::Block BlockDecoder::beginPair(ImplicitLocOpBuilder &b,
+                                            Value dialect0, Value halfScale0,
+                                            Value dialect1,
+                                            Value halfScale1) const {
+  auto rowType = VectorType::get({16}, b.getF32Type());
+  auto scaledRow = [&](Value dialect, Value halfScale) -> Value {
+    Value row = vector::LoadOp::create(b, rowType, tables.dialects,
+                                       ValueRange{dialect, indexConst(b, 0)});
+    return arith::MulFOp::create(
+        b, row, vector::BroadcastOp::create(b, rowType, halfScale));
+  };
+  Value first = scaledRow(dialect0, halfScale0);
+  Value second = scaledRow(dialect1, halfScale1);
+  Value both = vector::ShuffleOp::create(
+      b, first, second, llvm::to_vector(llvm::seq<int64_t>(0, 32)));
+  return Block{dialect0, halfScale0, both};
+}
+
+std::pair<Value, Value>
+BlockDecoder::decodePairBytes(ImplicitLocOpBuilder &b, const Block &pair,
+                              Value bytes) const {
+  auto i32Type = VectorType::get({16}, b.getI32Type());
+  SmallVector<int32_t> halves;
+  for (int64_t lane = 0; lane < 16; ++lane)
+    halves.push_back(lane < 8 ? 0 : 16);
+  // Constants first, one statement each, so the IR's order does not depend
+  // on the C++ compiler's argument evaluation order.
+  Value secondHalf = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(i32Type, ArrayRef<int32_t>(halves)));
+  Value lowMask = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(i32Type, b.getI32IntegerAttr(15)));
+  Value four = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(i32Type, b.getI32IntegerAttr(4)));
+  Value wide = arith::ExtUIOp::create(b, i32Type, bytes);
+  // Unlike decodeBytes, the low nibble is masked: bit 4 selects the block.
+  Value low = arith::OrIOp::create(
+      b, arith::AndIOp::create(b, wide, lowMask), secondHalf);
+  Value high =
+      arith::OrIOp::create(b, arith::ShRUIOp::create(b, wide, four), secondHalf);
+  return {LookupOp::create(b, pair.scaledRow, low),
+          LookupOp::create(b, pair.scaledRow, high)};
+}
+
 bool qblock::cpu::hasByteOps(StringRef target) {
   if (target == "avx512")
     return true;
@@ -377,6 +420,20 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                  b, resultType,
                  b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
                  ValueRange{op.getTable(), op.getIndices()})
+                 .getResult(0);
+  } else if (!bytes && target == Target::AVX512 && size == 32 && lanes == 16) {
+    // Two 16-entry tables, index bit 4 picks one: vpermt2ps.
+    auto half = [&](int64_t offset) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          b, op.getTable(), ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{16},
+          ArrayRef<int64_t>{1});
+    };
+    Value low = half(0);
+    Value high = half(16);
+    result = LLVM::CallIntrinsicOp::create(
+                 b, resultType,
+                 b.getStringAttr("llvm.x86.avx512.vpermi2var.ps.512"),
+                 ValueRange{low, op.getIndices(), high})
                  .getResult(0);
   } else if (!bytes && target != Target::Generic && size == 8 && lanes == 8) {
     result = LLVM::CallIntrinsicOp::create(

@@ -105,6 +105,25 @@ public:
   };
   Block begin(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect,
               mlir::Value halfScale) const;
+  /// Whether blocks of `blockBytes` code bytes are decoded two at a time
+  /// (beginPair/decodePairBytes): on AVX-512 for 16-element blocks, whose 8
+  /// bytes alone would fill only half a vector.
+  static bool pairsBlocks(Target target, int64_t blockBytes) {
+    return target == Target::AVX512 && blockBytes == 8;
+  }
+  /// Per-pair state for two consecutive blocks: both scaled dialect rows in
+  /// one 32-entry table (vector<32xf32>, the first block's row first).
+  Block beginPair(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect0,
+                  mlir::Value halfScale0, mlir::Value dialect1,
+                  mlir::Value halfScale1) const;
+  /// `bytes`: vector<16xi8>, the 8 code bytes of each block of a pair.
+  /// Lanes 0-7 belong to the first block, 8-15 to the second; index bit 4
+  /// picks the block's half of the table, so one two-table permute
+  /// (vpermt2ps) decodes 16 lanes of two blocks. Returns the low and high
+  /// nibbles' values like decodeBytes.
+  std::pair<mlir::Value, mlir::Value>
+  decodePairBytes(mlir::ImplicitLocOpBuilder &b, const Block &pair,
+                  mlir::Value bytes) const;
   /// `bytes`: vector<lanes x i8> of packed code pairs. Returns the decoded,
   /// scaled values of the low nibbles (even elements) and of the high
   /// nibbles (odd elements), each vector<lanes x f32>.

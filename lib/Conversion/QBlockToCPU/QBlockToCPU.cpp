@@ -401,15 +401,21 @@ struct ConvertQBlockToCPUPass
 
     int64_t blockBytes = scheme.blockSize / 2;
     int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
-    BlockDecoder decoder(targetISA, lanes, tables);
     // K is walked in chunks of about kChunkElements (see emitRows); an even
     // number of blocks per chunk lets the block loop take two at a time.
     int64_t chunkBlocks =
         std::max<int64_t>(1, kChunkElements / scheme.blockSize);
+    // 16-element blocks on AVX-512: two blocks per 16-lane vector (they are
+    // adjacent in a row) instead of 8-lane halves with sign flips.
+    bool pairBlocks = BlockDecoder::pairsBlocks(targetISA, blockBytes) &&
+                      chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0;
+    if (pairBlocks)
+      lanes = 2 * blockBytes;
+    BlockDecoder decoder(targetISA, lanes, tables);
     KernelContext ctx{storage.value(), evens,  odds,   out,
                       batched,         m,      n,      layout,
                       scheme,          decoder, tables, lanes,
-                      chunkBlocks,     &frame};
+                      chunkBlocks,     pairBlocks, &frame};
 
     // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
     Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
@@ -1624,6 +1630,8 @@ struct ConvertQBlockToCPUPass
     int64_t lanes;
     /// Blocks per K chunk (see emitRows).
     int64_t chunkBlocks;
+    /// Two adjacent blocks decode as one vector (BlockDecoder::pairsBlocks).
+    bool pairBlocks;
     const MatmulFrame *frame;
   };
 
@@ -1734,15 +1742,18 @@ struct ConvertQBlockToCPUPass
   /// in address order (GEMV tiles over whole rows, emitLaterTilePrefetches).
   enum class GemvPrefetch { PerRow, LaterTiles };
 
-  /// One block of every weight row of a tile against its activation rows;
-  /// returns the updated accumulators. `dialects` holds the rows' dialect
-  /// ids of this block when the caller loaded them already (else empty).
+  /// One block of every weight row of a tile against its activation rows
+  /// (with ctx.pairBlocks, blocks `block` and `block + 1` as one); returns
+  /// the updated accumulators. `dialects` holds the rows' dialect ids of
+  /// this block (and `nextDialects` those of the next, for pairs) when the
+  /// caller loaded them already (else empty).
   SmallVector<Value> emitBlock(ImplicitLocOpBuilder &bb,
                                const KernelContext &ctx, Value block,
                                ArrayRef<Value> weightRows,
                                ArrayRef<Value> actRows,
                                ArrayRef<Value> codeBase,
-                               ArrayRef<Value> dialects, ValueRange accs,
+                               ArrayRef<Value> dialects,
+                               ArrayRef<Value> nextDialects, ValueRange accs,
                                int64_t nr, int64_t mt, int64_t perPair,
                                GemvPrefetch prefetch) {
     const PackedLayout &layout = ctx.layout;
@@ -1756,11 +1767,24 @@ struct ConvertQBlockToCPUPass
                           : dialects[r];
       Value halfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
                                       ctx.scheme.scale, row, block);
-      decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+      if (!ctx.pairBlocks) {
+        decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+        continue;
+      }
+      Value next = arith::AddIOp::create(bb, block, cst(bb, 1));
+      Value nextDialect =
+          nextDialects.empty()
+              ? loadDialectId(bb, ctx.storage, layout, row, next)
+              : nextDialects[r];
+      Value nextHalfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                          ctx.scheme.scale, row, next);
+      decoders.push_back(ctx.decoder.beginPair(bb, dialect, halfScale,
+                                               nextDialect, nextHalfScale));
     }
     Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
+    int64_t spanBytes = ctx.pairBlocks ? 2 * blockBytes : blockBytes;
     auto chunkLoop = scf::ForOp::create(
-        bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, lanes), accs,
+        bb, cst(bb, 0), cst(bb, spanBytes), cst(bb, lanes), accs,
         [&](OpBuilder &cb, Location cloc, Value chunk, ValueRange chunkAccs) {
           ImplicitLocOpBuilder ib(cloc, cb);
           Value col = arith::AddIOp::create(ib, blockStart, chunk);
@@ -1780,7 +1804,10 @@ struct ConvertQBlockToCPUPass
                                                    cst(ib, kPrefetchBytes))},
                   /*isWrite=*/false, /*localityHint=*/0,
                   /*isDataCache=*/true);
-            auto [evenW, oddW] = ctx.decoder.decodeBytes(ib, decoders[r], codes);
+            auto [evenW, oddW] =
+                ctx.pairBlocks
+                    ? ctx.decoder.decodePairBytes(ib, decoders[r], codes)
+                    : ctx.decoder.decodeBytes(ib, decoders[r], codes);
             evensW.push_back(evenW);
             oddsW.push_back(oddW);
           }
@@ -1888,12 +1915,17 @@ struct ConvertQBlockToCPUPass
               dialects[0].push_back(even);
               dialects[1].push_back(odd);
             }
-          for (int64_t u = 0; u < unroll; ++u) {
-            Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
-            current = emitBlock(bb, ctx, block, weightRows, actRows, codeBase,
-                                dialects[u], current, nr, mt, perPair,
-                                prefetch);
-          }
+          if (ctx.pairBlocks)
+            current = emitBlock(bb, ctx, firstBlock, weightRows, actRows,
+                                codeBase, dialects[0], dialects[1], current,
+                                nr, mt, perPair, prefetch);
+          else
+            for (int64_t u = 0; u < unroll; ++u) {
+              Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
+              current = emitBlock(bb, ctx, block, weightRows, actRows,
+                                  codeBase, dialects[u], {}, current, nr, mt,
+                                  perPair, prefetch);
+            }
           scf::YieldOp::create(bb, current);
         });
 

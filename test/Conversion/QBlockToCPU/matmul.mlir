@@ -82,3 +82,51 @@ func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>
   %r = qblock.matmul ins(%a, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
   return %r : tensor<2x8xf32>
 }
+
+// -----
+
+// NVFP4's 16-element blocks (8 code bytes) decode two at a time on AVX-512:
+// both blocks' scaled rows form one 32-entry table, and index bit 4 picks
+// the block (lanes 8-15 belong to the second one), so one vpermt2ps covers
+// 16 lanes. AVX2 keeps 8-lane lookups of magnitudes plus a sign flip.
+// CHECK-LABEL: func.func @nvfp4_pairs
+// CHECK: %[[FIRST:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: %[[SECOND:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: %[[TABLE:.*]] = vector.shuffle %[[FIRST]], %[[SECOND]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xf32>, vector<16xf32>
+// CHECK: %[[CODES:.*]] = vector.load %{{.*}} : memref<320xi8>, vector<16xi8>
+// CHECK: %[[HALVES:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16, 16]> : vector<16xi32>
+// CHECK: %[[FIFTEEN:.*]] = arith.constant dense<15> : vector<16xi32>
+// CHECK: %[[WIDE:.*]] = arith.extui %[[CODES]] : vector<16xi8> to vector<16xi32>
+// CHECK: %[[LOWNIB:.*]] = arith.andi %[[WIDE]], %[[FIFTEEN]] : vector<16xi32>
+// CHECK: %[[LOW:.*]] = arith.ori %[[LOWNIB]], %[[HALVES]] : vector<16xi32>
+// CHECK: %[[HIGHNIB:.*]] = arith.shrui %[[WIDE]], %{{.*}} : vector<16xi32>
+// CHECK: %[[HIGH:.*]] = arith.ori %[[HIGHNIB]], %[[HALVES]] : vector<16xi32>
+// CHECK: qblock.lookup %[[TABLE]][%[[LOW]]] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK: qblock.lookup %[[TABLE]][%[[HIGH]]] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
+// PERMVAR-LABEL: func.func @nvfp4_pairs
+// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xi32>, vector<16xf32>) -> vector<16xf32>
+// PERMVAR-NOT: qblock.lookup
+// AVX2-LABEL: func.func @nvfp4_pairs
+// AVX2-NOT: vector<32xf32>
+// AVX2: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
+// GENERIC-LABEL: func.func @nvfp4_pairs
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @nvfp4_pairs(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
+
+// -----
+
+// An odd number of blocks per row cannot be paired: 8-lane lookups.
+// CHECK-LABEL: func.func @nvfp4_odd
+// CHECK-NOT: vector<32xf32>
+// CHECK: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
+// CHECK-NOT: vector<32xf32>
+// CHECK: return
+func.func @nvfp4_odd(%a: tensor<2x48xf32>, %w: tensor<256xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %q = qblock.from_storage %w : tensor<256xi8> -> !qblock.qtensor<48x8xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<2x48xf32>, !qblock.qtensor<48x8xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
