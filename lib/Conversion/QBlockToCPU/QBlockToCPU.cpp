@@ -89,6 +89,26 @@ void prefetchShare(ImplicitLocOpBuilder &b, Value storage, Value start,
         /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
 }
 
+/// prefetchShare over what packed block-format rows [firstRow, firstRow +
+/// rows) read: their codes, scales and dialect ids, three runs of the
+/// storage, in address order.
+void prefetchPackedRowsShare(ImplicitLocOpBuilder &b, Value storage,
+                             const PackedLayout &layout, Value firstRow,
+                             int64_t rows, Value index, int64_t shares) {
+  Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
+  auto share = [&](Value arrayOffset, int64_t rowBytes) {
+    prefetchShare(b, storage,
+                  arith::AddIOp::create(
+                      b, arrayOffset,
+                      arith::MulIOp::create(b, firstRow, cst(b, rowBytes))),
+                  rows * rowBytes, index, shares, lastByte);
+  };
+  share(cst(b, 0), layout.codeBytesPerRow);
+  share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
+  if (layout.hasDialects)
+    share(layout.dialectsOffset, (layout.blocksPerRow + 1) / 2);
+}
+
 /// A read-only memref view of a tensor. Only for packed weights: one-shot
 /// bufferization does not order a to_buffer read against in-place writes
 /// that follow it, so small operands go through snapshot() instead.
@@ -1034,20 +1054,9 @@ struct ConvertQBlockToCPUPass
   void emitNextGemvTaskPrefetches(ImplicitLocOpBuilder &b,
                                   const W4A4Context &ctx, Value firstRow,
                                   Value pair, int64_t pairs) {
-    const PackedLayout &layout = ctx.weightLayout;
     Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kGemvColumns));
-    Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
-    auto share = [&](Value arrayOffset, int64_t rowBytes) {
-      prefetchShare(b, ctx.weights,
-                    arith::AddIOp::create(
-                        b, arrayOffset,
-                        arith::MulIOp::create(b, nextRow, cst(b, rowBytes))),
-                    kGemvColumns * rowBytes, pair, pairs, lastByte);
-    };
-    share(cst(b, 0), layout.codeBytesPerRow);
-    share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
-    if (layout.hasDialects)
-      share(layout.dialectsOffset, (layout.blocksPerRow + 1) / 2);
+    prefetchPackedRowsShare(b, ctx.weights, ctx.weightLayout, nextRow,
+                            kGemvColumns, pair, pairs);
   }
 
   /// The E8M0 half scales of blocks `firstBlock` (even) and `firstBlock + 1`
@@ -1841,24 +1850,13 @@ struct ConvertQBlockToCPUPass
   void emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
                                const KernelContext &ctx, Value firstRow,
                                int64_t nr, Value blockOffset, int64_t unroll) {
-    const PackedLayout &layout = ctx.layout;
     constexpr int64_t kTilesAhead = 2;
-    int64_t iterations = (layout.blocksPerRow + unroll - 1) / unroll;
+    int64_t iterations = (ctx.layout.blocksPerRow + unroll - 1) / unroll;
     Value iteration = arith::DivUIOp::create(b, blockOffset, cst(b, unroll));
     Value laterRow =
         arith::AddIOp::create(b, firstRow, cst(b, kTilesAhead * nr));
-    Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
-    auto share = [&](Value arrayOffset, int64_t rowBytes) {
-      prefetchShare(b, ctx.storage,
-                    arith::AddIOp::create(
-                        b, arrayOffset,
-                        arith::MulIOp::create(b, laterRow, cst(b, rowBytes))),
-                    nr * rowBytes, iteration, iterations, lastByte);
-    };
-    share(cst(b, 0), layout.codeBytesPerRow);
-    share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
-    if (layout.hasDialects)
-      share(layout.dialectsOffset, (layout.blocksPerRow + 1) / 2);
+    prefetchPackedRowsShare(b, ctx.storage, ctx.layout, laterRow, nr,
+                            iteration, iterations);
   }
 
   /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks
