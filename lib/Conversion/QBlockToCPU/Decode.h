@@ -142,7 +142,8 @@ private:
 };
 
 /// Replaces a qblock.lookup by the target's instruction (vpermps for f32
-/// tables; vpermb for i8 tables when `byteOps`) or by per-lane extracts.
+/// tables, vpermt2ps for 32-entry ones; vpermb for i8 tables when
+/// `byteOps`) or by per-lane extracts.
 void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
                  Target target, bool byteOps);
 

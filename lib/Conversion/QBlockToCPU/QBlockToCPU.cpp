@@ -73,7 +73,8 @@ Value cst(ImplicitLocOpBuilder &b, int64_t v) {
 void prefetchShare(ImplicitLocOpBuilder &b, Value storage, Value start,
                    int64_t bytes, Value index, int64_t shares,
                    Value lastByte) {
-  int64_t lines = (bytes / shares + 63) / 64;
+  // Rounded up, so a share of less than a byte still prefetches its line.
+  int64_t lines = ((bytes + shares - 1) / shares + 63) / 64;
   Value first = arith::AddIOp::create(
       b, start,
       arith::DivUIOp::create(b, arith::MulIOp::create(b, index, cst(b, bytes)),

@@ -104,7 +104,9 @@ func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>
 // CHECK: qblock.lookup %[[TABLE]][%[[LOW]]] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
 // CHECK: qblock.lookup %[[TABLE]][%[[HIGH]]] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
 // PERMVAR-LABEL: func.func @nvfp4_pairs
-// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xi32>, vector<16xf32>) -> vector<16xf32>
+// PERMVAR: %[[FIRSTROW:.*]] = vector.extract_strided_slice %[[PAIRTABLE:.*]] {offsets = [0], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// PERMVAR: %[[SECONDROW:.*]] = vector.extract_strided_slice %[[PAIRTABLE]] {offsets = [16], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"(%[[FIRSTROW]], %{{.*}}, %[[SECONDROW]]) : (vector<16xf32>, vector<16xi32>, vector<16xf32>) -> vector<16xf32>
 // PERMVAR-NOT: qblock.lookup
 // AVX2-LABEL: func.func @nvfp4_pairs
 // AVX2-NOT: vector<32xf32>

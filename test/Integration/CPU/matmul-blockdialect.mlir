@@ -4,7 +4,8 @@
 // scale, dialect table, nibble order or layout fails by orders of magnitude.
 //
 // DEFINE: %{target} = host
-// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats -o %t.q.mlir \
+// DEFINE: %{block} = 32
+// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="scheme=blockdialect block=%{block}" --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
 // DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
@@ -27,13 +28,35 @@
 // RUN: %{run}
 
 // A GEMV whose M is dynamic (1 at run time): whole-row tiles with their
-// later-tile prefetches, which clamp to the storage at the last tiles;
-// K = 2080 has an odd number of blocks (one block per iteration) and more
-// than one K chunk of the chunked path, K = 4096 an even one.
+// later-tile prefetches; K = 2080 has an odd number of blocks (one block
+// per iteration), K = 4096 an even one (two blocks sharing an id byte).
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 2080 --dynamic-m --seed 17 --acts-out %t.json > %t.mlir
 // RUN: %{run}
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 4096 --dynamic-m --seed 18 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+
+// More than one activation row and K = 2112: three K chunks (32, 32 and 2
+// blocks), so block pairs and their shared id byte start past block 0.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 13 --k 2112 --seed 19 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 6 --k 2112 --seed 20 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+
+// 16-element blocks: on AVX-512 two blocks decode as one vector with both
+// dialects' rows in one table (GEMV and GEMM, dynamic M), elsewhere 8
+// lanes; K = 48 has an odd number of blocks (no pairs).
+// REDEFINE: %{block} = 16
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 256 --dynamic-m --outliers --seed 21 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 19 --k 2080 --seed 22 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 7 --k 48 --seed 23 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// REDEFINE: %{target} = avx2
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 9 --k 256 --seed 24 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// REDEFINE: %{target} = host
+// REDEFINE: %{block} = 32
 
 // Dynamic M, 9 rows (exercises the 4-row tiles and their remainder).
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 128 --dynamic-m --seed 13 --acts-out %t.json > %t.mlir
