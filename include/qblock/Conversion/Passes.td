@@ -56,9 +56,10 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
     `llvm.x86.avx2.permps` for 8 and 8, two of those and a blend per 8 lanes
     for 16-entry tables on AVX2) or, for 32-entry tables and 16 lanes on
     AVX-512, `vpermt2ps` (`llvm.x86.avx512.vpermi2var.ps.512`) when the
-    target has it, and with one dynamic `vector.extract` per lane otherwise. On `target=avx512` (or a
-    `host` with AVX512-VBMI and AVX512-VNNI), i8 lookups become `vpermb`
-    (`llvm.x86.avx512.permvar.qi.512`) and `qblock.dot_bytes` becomes
+    target has it, and with one dynamic `vector.extract` per lane otherwise.
+    On `target=avx512` (or a `host` with AVX512-VBMI and AVX512-VNNI), i8
+    lookups become `vpermb` (`llvm.x86.avx512.permvar.qi.512`) and
+    `qblock.dot_bytes` becomes
     `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`); elsewhere per-lane
     extracts and shifts, multiplies and adds. Runs after bufferization.
   }];

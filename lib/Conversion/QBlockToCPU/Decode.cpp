@@ -268,15 +268,9 @@ BlockDecoder::Block BlockDecoder::beginPair(ImplicitLocOpBuilder &b,
                                             Value dialect0, Value halfScale0,
                                             Value dialect1,
                                             Value halfScale1) const {
-  auto rowType = VectorType::get({16}, b.getF32Type());
-  auto scaledRow = [&](Value dialect, Value halfScale) -> Value {
-    Value row = vector::LoadOp::create(b, rowType, tables.dialects,
-                                       ValueRange{dialect, indexConst(b, 0)});
-    return arith::MulFOp::create(
-        b, row, vector::BroadcastOp::create(b, rowType, halfScale));
-  };
-  Value first = scaledRow(dialect0, halfScale0);
-  Value second = scaledRow(dialect1, halfScale1);
+  assert(lanes == 16 && "pairs fill 16-lane vectors with 16-entry rows");
+  Value first = begin(b, dialect0, halfScale0).scaledRow;
+  Value second = begin(b, dialect1, halfScale1).scaledRow;
   Value both = vector::ShuffleOp::create(
       b, first, second, llvm::to_vector(llvm::seq<int64_t>(0, 32)));
   return Block{dialect0, halfScale0, both};

@@ -1755,8 +1755,8 @@ struct ConvertQBlockToCPUPass
   /// One block of every weight row of a tile against its activation rows
   /// (with ctx.pairBlocks, blocks `block` and `block + 1` as one); returns
   /// the updated accumulators. `dialects` holds the rows' dialect ids of
-  /// this block (and `nextDialects` those of the next, for pairs) when the
-  /// caller loaded them already (else empty).
+  /// this block when the caller loaded them already (else empty);
+  /// `nextDialects` those of the next block, for pairs (always loaded).
   SmallVector<Value> emitBlock(ImplicitLocOpBuilder &bb,
                                const KernelContext &ctx, Value block,
                                ArrayRef<Value> weightRows,
@@ -1781,15 +1781,13 @@ struct ConvertQBlockToCPUPass
         decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
         continue;
       }
+      // Pairs imply two blocks per iteration, whose ids emitTile loads.
+      assert(nextDialects.size() == weightRows.size());
       Value next = arith::AddIOp::create(bb, block, cst(bb, 1));
-      Value nextDialect =
-          nextDialects.empty()
-              ? loadDialectId(bb, ctx.storage, layout, row, next)
-              : nextDialects[r];
       Value nextHalfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
                                           ctx.scheme.scale, row, next);
       decoders.push_back(ctx.decoder.beginPair(bb, dialect, halfScale,
-                                               nextDialect, nextHalfScale));
+                                               nextDialects[r], nextHalfScale));
     }
     Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
     int64_t spanBytes = ctx.pairBlocks ? 2 * blockBytes : blockBytes;
