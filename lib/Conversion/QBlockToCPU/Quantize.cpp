@@ -681,7 +681,7 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
   // The input as one flat row-major buffer: element k of row (o, i) sits
   // at (o * K + k) * inner + i, where o spans the dimensions before the
   // axis and i those after it.
-  // A snapshot, not a to_buffer view: see snapshot() in QBlockToCPU.cpp.
+  // A snapshot, not a to_buffer view: see snapshot() in CPULowering.h.
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d)
     if (inputType.isDynamicDim(d))

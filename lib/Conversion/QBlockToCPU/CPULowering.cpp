@@ -1,0 +1,239 @@
+//===- CPULowering.cpp - What the qblock-to-CPU lowerings share -----------===//
+//
+// The small IR builders of CPULowering.h and the members every lowering
+// uses: the packed bytes and sizes of a quantized operand, decode tables,
+// loops, and the output frame of matmul-like ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CPULowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+namespace num = ::qblock::numerics;
+
+Value qblock::cpu::cst(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+void qblock::cpu::prefetchShare(ImplicitLocOpBuilder &b, Value storage,
+                                Value start, int64_t bytes, Value index,
+                                int64_t shares, Value lastByte) {
+  // Rounded up, so a share of less than a byte still prefetches its line.
+  int64_t lines = ((bytes + shares - 1) / shares + 63) / 64;
+  Value first = arith::AddIOp::create(
+      b, start,
+      arith::DivUIOp::create(b, arith::MulIOp::create(b, index, cst(b, bytes)),
+                             cst(b, shares)));
+  for (int64_t line = 0; line < lines; ++line)
+    memref::PrefetchOp::create(
+        b, storage,
+        ValueRange{arith::MinSIOp::create(
+            b, arith::AddIOp::create(b, first, cst(b, line * 64)),
+            lastByte)},
+        // Into every level: measured faster than L2 only (locality 2) on
+        // the LUT-GEMM GEMV.
+        /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+}
+
+void qblock::cpu::prefetchPackedRowsShare(ImplicitLocOpBuilder &b,
+                                          Value storage,
+                                          const PackedLayout &layout,
+                                          Value firstRow, int64_t rows,
+                                          Value index, int64_t shares) {
+  Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
+  auto share = [&](Value arrayOffset, int64_t rowBytes) {
+    prefetchShare(b, storage,
+                  arith::AddIOp::create(
+                      b, arrayOffset,
+                      arith::MulIOp::create(b, firstRow, cst(b, rowBytes))),
+                  rows * rowBytes, index, shares, lastByte);
+  };
+  share(cst(b, 0), layout.codeBytesPerRow);
+  share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
+  if (layout.hasDialects)
+    share(layout.dialectsOffset, (layout.blocksPerRow + 1) / 2);
+}
+
+namespace {
+
+/// A read-only memref view of a tensor. Only for packed weights: one-shot
+/// bufferization does not order a to_buffer read against in-place writes
+/// that follow it, so small operands go through snapshot() instead.
+Value toBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+} // namespace
+
+SmallVector<Value> qblock::cpu::dimSizes(ImplicitLocOpBuilder &b,
+                                         Value shaped) {
+  auto type = cast<ShapedType>(shaped.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      sizes.push_back(cst(b, type.getDimSize(d)));
+    else if (isa<TensorType>(type))
+      sizes.push_back(tensor::DimOp::create(b, shaped, d));
+    else
+      sizes.push_back(memref::DimOp::create(b, shaped, d));
+  }
+  return sizes;
+}
+
+Value qblock::cpu::allocLike(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                             Type elementType, ArrayRef<Value> sizes) {
+  SmallVector<Value> dynamic;
+  for (auto [dim, size] : llvm::zip(shape, sizes))
+    if (ShapedType::isDynamic(dim))
+      dynamic.push_back(size);
+  return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
+                                 dynamic, b.getI64IntegerAttr(64));
+}
+
+Value qblock::cpu::snapshot(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value copy = allocLike(b, type.getShape(), type.getElementType(),
+                         dimSizes(b, tensor));
+  bufferization::MaterializeInDestinationOp::create(
+      b, /*result=*/Type(), tensor, copy, /*restrict=*/true,
+      /*writable=*/true);
+  return copy;
+}
+
+Value qblock::cpu::toF32(ImplicitLocOpBuilder &b, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
+  if (type.isF32())
+    return v;
+  return arith::TruncFOp::create(b, type, v);
+}
+
+CPULowering::CPULowering(ModuleOp module, Target targetISA, bool byteOps,
+                         int64_t w4a4TileRows, StringRef lutTables)
+    : module(module), targetISA(targetISA), byteOps(byteOps),
+      w4a4TileRows(w4a4TileRows), lutTables(lutTables.str()),
+      symbols(std::make_unique<SymbolTable>(module)) {}
+
+FailureOr<Value> CPULowering::getStorage(ImplicitLocOpBuilder &b,
+                                         Operation *user, Value quantized) {
+  auto view = quantized.getDefiningOp<FromStorageOp>();
+  if (!view)
+    return user->emitOpError(
+        "needs its quantized operand to come from qblock.constant, "
+        "qblock.from_storage or qblock.quantize");
+  return toBuffer(b, view.getStorage());
+}
+
+DecodeTables CPULowering::tablesFor(ImplicitLocOpBuilder &b,
+                                    const num::Scheme &scheme) {
+  return DecodeTables::get(b, module, *symbols, scheme);
+}
+
+SmallVector<Value> CPULowering::quantizedSizes(ImplicitLocOpBuilder &b,
+                                               Value value) {
+  if (auto it = logicalSizes.find(value); it != logicalSizes.end())
+    return it->second;
+  SmallVector<Value> sizes;
+  for (int64_t dim : cast<QuantizedTensorType>(value.getType()).getShape())
+    sizes.push_back(cst(b, dim));
+  return sizes;
+}
+
+void CPULowering::forRange(
+    ImplicitLocOpBuilder &b, Value lo, Value hi, int64_t step,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
+  scf::ForOp::create(b, lo, hi, cst(b, step), ValueRange{},
+                     [&](OpBuilder &ob, Location ol, Value iv, ValueRange) {
+                       ImplicitLocOpBuilder xb(ol, ob);
+                       body(xb, iv);
+                       scf::YieldOp::create(xb);
+                     });
+}
+
+SmallVector<Value> CPULowering::rowIndices(ImplicitLocOpBuilder &b, Value bm,
+                                           bool batched, Value m) {
+  if (!batched)
+    return {bm};
+  return {arith::DivUIOp::create(b, bm, m), arith::RemUIOp::create(b, bm, m)};
+}
+
+Value CPULowering::loadF32Bytes(ImplicitLocOpBuilder &b, Value storage,
+                                Value byteOffset) {
+  Value bits = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
+  for (int64_t byte = 0; byte < 4; ++byte) {
+    Value v = memref::LoadOp::create(
+        b, storage,
+        ValueRange{arith::AddIOp::create(b, byteOffset, cst(b, byte))});
+    Value wide = arith::ExtUIOp::create(b, b.getI32Type(), v);
+    bits = arith::OrIOp::create(
+        b, bits,
+        arith::ShLIOp::create(
+            b, wide, arith::ConstantIntOp::create(b, b.getI32Type(), 8 * byte)));
+  }
+  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+}
+
+CPULowering::MatmulFrame CPULowering::beginMatmul(ImplicitLocOpBuilder &b,
+                                                  Operation *op,
+                                                  QuantizedTensorType rhsType,
+                                                  Value init) {
+  MatmulFrame frame;
+  frame.resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  frame.rank = rhsType.getRank();
+  frame.batched = frame.rank == 3;
+  frame.k = rhsType.getAxisSize();
+  ArrayRef<int64_t> rhsShape = rhsType.getShape();
+  bool transposed = rhsType.getAxis() == frame.rank - 1;
+  frame.n = transposed ? rhsShape[frame.rank - 2] : rhsShape[frame.rank - 1];
+  frame.outSizes = dimSizes(b, init);
+  frame.out = allocLike(b, frame.resultType.getShape(),
+                        frame.resultType.getElementType(), frame.outSizes);
+  bufferization::MaterializeInDestinationOp::create(
+      b, /*result=*/Type(), init, frame.out, /*restrict=*/true,
+      /*writable=*/true);
+  frame.batch = frame.batched ? frame.outSizes[0] : cst(b, 1);
+  return frame;
+}
+
+void CPULowering::finishMatmul(ImplicitLocOpBuilder &b, Operation *op,
+                               const MatmulFrame &frame) {
+  Value result = bufferization::ToTensorOp::create(
+      b, frame.resultType, frame.out, /*restrict=*/true, /*writable=*/true);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+}
+
+SmallVector<Value> CPULowering::outputIndex(const MatmulFrame &frame,
+                                            Value batchIndex, Value m,
+                                            Value n) {
+  SmallVector<Value> index;
+  if (frame.batched)
+    index.push_back(batchIndex);
+  index.push_back(m);
+  index.push_back(n);
+  return index;
+}
+
+void CPULowering::accumulate(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
+                             ArrayRef<Value> index, Value value) {
+  Type elementType = frame.resultType.getElementType();
+  Value old = toF32(b, memref::LoadOp::create(b, frame.out, index));
+  memref::StoreOp::create(
+      b, fromF32(b, arith::AddFOp::create(b, old, value), elementType),
+      frame.out, index);
+}

@@ -1,0 +1,439 @@
+//===- MatmulW4A16.cpp - qblock.matmul with float activations -------------===//
+//
+// Float activations times 4-bit block-quantized weights (W4A16): weights
+// are decoded in registers one block at a time and never written out;
+// activations are de-interleaved once so that decoded even and odd
+// elements meet them without shuffles. lowerMatmul is every matmul's
+// entry: it quantizes fused activations (act_scheme) first and hands
+// quantized activations to lowerQuantizedMatmul (MatmulW4A4.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "CPULowering.h"
+#include "Quantize.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace qblock;
+using namespace qblock::cpu;
+namespace num = ::qblock::numerics;
+
+namespace {
+
+/// Reduction elements per chunk of the matmul loop nest: the activation
+/// slice of a tile (8 rows x 1024 x 4 bytes, even and odd halves) fits L1.
+constexpr int64_t kChunkElements = 1024;
+
+/// How far ahead of the decode the weight codes are prefetched.
+constexpr int64_t kPrefetchBytes = 512;
+
+/// Output rows handed to one parallel task.
+constexpr int64_t kRowsPerTask = 16;
+
+} // namespace
+
+LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
+  if (SchemeAttr fused = op.getActSchemeAttr()) {
+    // Online activation quantization: each activation row is quantized
+    // once, at the start of this matmul's loop nest, into a scratch tile
+    // that only the integer kernel below reads.
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto actType = QuantizedTensorType::get(
+        op.getContext(), lhsType.getShape(), lhsType.getElementType(), fused,
+        lhsType.getRank() - 1);
+    FailureOr<Value> bytes =
+        emitQuantize(b, op, op.getLhs(), actType, module, *symbols);
+    if (failed(bytes))
+      return failure();
+    auto view = FromStorageOp::create(b, actType, *bytes);
+    logicalSizes[view.getResult()] = dimSizes(b, op.getLhs());
+    op.getLhsMutable().assign(view.getResult());
+    op.removeActSchemeAttr();
+  }
+  if (isa<QuantizedTensorType>(op.getLhs().getType()))
+    return lowerQuantizedMatmul(op);
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+  FailureOr<Value> storage = getStorage(b, op, op.getRhs());
+  if (failed(storage))
+    return failure();
+  num::Scheme scheme = rhsType.getBlockScheme().toNumerics();
+  Value lhs = snapshot(b, op.getLhs());
+  MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
+  bool batched = frame.batched;
+  int64_t k = frame.k, n = frame.n;
+  Value batch = frame.batch, out = frame.out;
+  Value m = frame.outSizes[frame.rank - 2];
+  Value rows = arith::MulIOp::create(b, batch, cst(b, n));
+  PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
+  DecodeTables tables = tablesFor(b, scheme);
+
+  // De-interleave activations once: element 2i of a row pairs with the low
+  // nibbles of the weight row, element 2i+1 with the high ones, so the
+  // decoded vectors need no shuffle in the hot loop.
+  Value batchRows = arith::MulIOp::create(b, batch, m);
+  auto halfType =
+      MemRefType::get({ShapedType::kDynamic, k / 2}, b.getF32Type());
+  Value evens = memref::AllocOp::create(b, halfType, ValueRange{batchRows},
+                                        b.getI64IntegerAttr(64));
+  Value odds = memref::AllocOp::create(b, halfType, ValueRange{batchRows},
+                                       b.getI64IntegerAttr(64));
+  emitDeinterleave(b, lhs, batched, m, batchRows, k, evens, odds);
+
+  int64_t blockBytes = scheme.blockSize / 2;
+  int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
+  // K is walked in chunks of about kChunkElements (see emitRows); an even
+  // number of blocks per chunk lets the block loop take two at a time.
+  int64_t chunkBlocks =
+      std::max<int64_t>(1, kChunkElements / scheme.blockSize);
+  // 16-element blocks on AVX-512: two blocks per 16-lane vector (they are
+  // adjacent in a row) instead of 8-lane halves with sign flips.
+  bool pairBlocks = BlockDecoder::pairsBlocks(targetISA, blockBytes) &&
+                    chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0;
+  if (pairBlocks)
+    lanes = 2 * blockBytes;
+  BlockDecoder decoder(targetISA, lanes, tables);
+  KernelContext ctx{storage.value(), evens,  odds,   out,
+                    batched,         m,      n,      layout,
+                    scheme,          decoder, tables, lanes,
+                    chunkBlocks,     pairBlocks, &frame};
+
+  // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
+  Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
+  scf::ParallelOp::create(
+      b, ValueRange{cst(b, 0), cst(b, 0)}, ValueRange{batch, tasks},
+      ValueRange{cst(b, 1), cst(b, 1)},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value first = arith::MulIOp::create(ib, ivs[1], cst(ib, kRowsPerTask));
+        Value last = arith::MinSIOp::create(
+            ib, arith::AddIOp::create(ib, first, cst(ib, kRowsPerTask)),
+            cst(ib, n));
+        emitRows(ib, ctx, ivs[0], first, last);
+        scf::ReduceOp::create(ib);
+      });
+
+  finishMatmul(b, op, frame);
+  return success();
+}
+
+void CPULowering::emitDeinterleave(ImplicitLocOpBuilder &b, Value lhs,
+                                   bool batched, Value m, Value batchRows,
+                                   int64_t k, Value evens, Value odds) {
+  scf::ParallelOp::create(
+      b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value bm = ivs[0];
+        SmallVector<Value> prefix = rowIndices(ib, bm, batched, m);
+        scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, k / 2), cst(ib, 1), ValueRange{},
+            [&](OpBuilder &inner, Location loc2, Value i, ValueRange) {
+              ImplicitLocOpBuilder jb(loc2, inner);
+              Value twice = arith::MulIOp::create(jb, i, cst(jb, 2));
+              SmallVector<Value> evenIndex(prefix), oddIndex(prefix);
+              evenIndex.push_back(twice);
+              oddIndex.push_back(arith::AddIOp::create(jb, twice, cst(jb, 1)));
+              Value e = toF32(jb, memref::LoadOp::create(jb, lhs, evenIndex));
+              Value o = toF32(jb, memref::LoadOp::create(jb, lhs, oddIndex));
+              memref::StoreOp::create(jb, e, evens, ValueRange{bm, i});
+              memref::StoreOp::create(jb, o, odds, ValueRange{bm, i});
+              scf::YieldOp::create(jb);
+            });
+        scf::ReduceOp::create(ib);
+      });
+}
+
+/// Output rows [first, last) of batch `batchIndex`. Activation rows go in
+/// groups of 8 that share every decoded weight vector (two weight rows at
+/// a time, 16 accumulators), so GEMM decodes each weight once per 8 rows;
+/// leftover rows (all of them for GEMV) go one at a time against 4 weight
+/// rows that share the activation loads. A GEMV (one activation row)
+/// takes whole weight rows per tile; otherwise K is walked in chunks
+/// (leftover rows then reread a chunk's weights from L1, where whole rows
+/// made M = 3 about 8% slower).
+void CPULowering::emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
+                           Value batchIndex, Value first, Value last) {
+  auto forEachGroup = [&](ImplicitLocOpBuilder &ib, Value lo, Value hi,
+                          int64_t step, auto body) {
+    Value count = arith::SubIOp::create(ib, hi, lo);
+    Value mainEnd = arith::SubIOp::create(
+        ib, hi, arith::RemUIOp::create(ib, count, cst(ib, step)));
+    scf::ForOp::create(ib, lo, mainEnd, cst(ib, step), ValueRange{},
+                       [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
+                         ImplicitLocOpBuilder jb(loc, nb);
+                         body(jb, iv, step);
+                         scf::YieldOp::create(jb);
+                       });
+    if (step > 1)
+      scf::ForOp::create(
+          ib, mainEnd, hi, cst(ib, 1), ValueRange{},
+          [&](OpBuilder &nb, Location loc, Value iv, ValueRange) {
+            ImplicitLocOpBuilder jb(loc, nb);
+            body(jb, iv, 1);
+            scf::YieldOp::create(jb);
+          });
+    return mainEnd;
+  };
+  constexpr int64_t kActRows = 8, kWeightRowsWide = 2, kWeightRowsNarrow = 4;
+  // The 8-row groups walk K in chunks of ctx.chunkBlocks blocks so that
+  // the activation slice a tile re-reads for every weight row stays in L1;
+  // partial sums go through the output between chunks.
+  const PackedLayout &layout = ctx.layout;
+  int64_t chunkBlocks = ctx.chunkBlocks;
+  Value mCount = ctx.m;
+  auto rowGroups = [&](ImplicitLocOpBuilder &ib, Value m0, KRange range,
+                       GemvPrefetch prefetch) {
+    forEachGroup(ib, first, last, kWeightRowsNarrow,
+                 [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                   emitTile(tb, ctx, batchIndex, n0, nr, m0, 1, range,
+                            prefetch);
+                 });
+  };
+  // GEMV: the single activation row fits L1 unchunked, so each tile takes
+  // whole weight rows and prefetches a later tile's bytes as one run.
+  Value isGemv =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, mCount, cst(b, 1));
+  scf::IfOp::create(
+      b, isGemv,
+      [&](OpBuilder &nb, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        rowGroups(ib, cst(ib, 0),
+                  KRange{cst(ib, 0), cst(ib, layout.blocksPerRow)},
+                  GemvPrefetch::LaterTiles);
+        scf::YieldOp::create(ib);
+      },
+      [&](OpBuilder &nb, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value mMain = arith::SubIOp::create(
+            ib, mCount, arith::RemUIOp::create(ib, mCount, cst(ib, kActRows)));
+        scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, layout.blocksPerRow),
+            cst(ib, chunkBlocks), ValueRange{},
+            [&](OpBuilder &cb, Location cloc, Value kFirst, ValueRange) {
+              ImplicitLocOpBuilder kb(cloc, cb);
+              Value kLast = arith::MinSIOp::create(
+                  kb, arith::AddIOp::create(kb, kFirst, cst(kb, chunkBlocks)),
+                  cst(kb, layout.blocksPerRow));
+              KRange range{kFirst, kLast};
+              scf::ForOp::create(
+                  kb, cst(kb, 0), mMain, cst(kb, kActRows), ValueRange{},
+                  [&](OpBuilder &nb2, Location loc2, Value m0, ValueRange) {
+                    ImplicitLocOpBuilder mb(loc2, nb2);
+                    forEachGroup(
+                        mb, first, last, kWeightRowsWide,
+                        [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                          emitTile(tb, ctx, batchIndex, n0, nr, m0,
+                                   kActRows, range, GemvPrefetch::PerRow);
+                        });
+                    scf::YieldOp::create(mb);
+                  });
+              scf::ForOp::create(
+                  kb, mMain, mCount, cst(kb, 1), ValueRange{},
+                  [&](OpBuilder &nb2, Location loc2, Value m0, ValueRange) {
+                    ImplicitLocOpBuilder mb(loc2, nb2);
+                    rowGroups(mb, m0, range, GemvPrefetch::PerRow);
+                    scf::YieldOp::create(mb);
+                  });
+              scf::YieldOp::create(kb);
+            });
+        scf::YieldOp::create(ib);
+      });
+}
+
+/// One block of every weight row of a tile against its activation rows
+/// (with ctx.pairBlocks, blocks `block` and `block + 1` as one); returns
+/// the updated accumulators. `dialects` holds the rows' dialect ids of
+/// this block when the caller loaded them already (else empty);
+/// `nextDialects` those of the next block, for pairs (always loaded).
+SmallVector<Value>
+CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
+                       Value block, ArrayRef<Value> weightRows,
+                       ArrayRef<Value> actRows, ArrayRef<Value> codeBase,
+                       ArrayRef<Value> dialects, ArrayRef<Value> nextDialects,
+                       ValueRange accs, int64_t nr, int64_t mt, int64_t perPair,
+                       GemvPrefetch prefetch) {
+  const PackedLayout &layout = ctx.layout;
+  int64_t lanes = ctx.lanes, blockBytes = layout.blockSize / 2;
+  auto vecType = VectorType::get({lanes}, bb.getF32Type());
+  auto codeType = VectorType::get({lanes}, bb.getI8Type());
+  SmallVector<BlockDecoder::Block> decoders;
+  for (auto [r, row] : llvm::enumerate(weightRows)) {
+    Value dialect = dialects.empty()
+                        ? loadDialectId(bb, ctx.storage, layout, row, block)
+                        : dialects[r];
+    Value halfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                    ctx.scheme.scale, row, block);
+    if (!ctx.pairBlocks) {
+      decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+      continue;
+    }
+    // Pairs imply two blocks per iteration, whose ids emitTile loads.
+    assert(nextDialects.size() == weightRows.size());
+    Value next = arith::AddIOp::create(bb, block, cst(bb, 1));
+    Value nextHalfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                        ctx.scheme.scale, row, next);
+    decoders.push_back(ctx.decoder.beginPair(bb, dialect, halfScale,
+                                             nextDialects[r], nextHalfScale));
+  }
+  Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
+  int64_t spanBytes = ctx.pairBlocks ? 2 * blockBytes : blockBytes;
+  auto chunkLoop = scf::ForOp::create(
+      bb, cst(bb, 0), cst(bb, spanBytes), cst(bb, lanes), accs,
+      [&](OpBuilder &cb, Location cloc, Value chunk, ValueRange chunkAccs) {
+        ImplicitLocOpBuilder ib(cloc, cb);
+        Value col = arith::AddIOp::create(ib, blockStart, chunk);
+        SmallVector<Value> evensW, oddsW;
+        for (int64_t r = 0; r < nr; ++r) {
+          Value at = arith::AddIOp::create(ib, codeBase[r], col);
+          Value codes =
+              vector::LoadOp::create(ib, codeType, ctx.storage, at);
+          // Several weight rows stream at once; hardware prefetchers keep
+          // up better with a nudge (measured on GEMV 8192^2, before GEMV
+          // tiles prefetched later tiles instead: 1.71 -> 1.44 ms with 512
+          // bytes; 256 and 1024 were worse).
+          if (prefetch == GemvPrefetch::PerRow)
+            memref::PrefetchOp::create(
+                ib, ctx.storage,
+                ValueRange{arith::AddIOp::create(ib, at,
+                                                 cst(ib, kPrefetchBytes))},
+                /*isWrite=*/false, /*localityHint=*/0,
+                /*isDataCache=*/true);
+          auto [evenW, oddW] =
+              ctx.pairBlocks
+                  ? ctx.decoder.decodePairBytes(ib, decoders[r], codes)
+                  : ctx.decoder.decodeBytes(ib, decoders[r], codes);
+          evensW.push_back(evenW);
+          oddsW.push_back(oddW);
+        }
+        SmallVector<Value> next(chunkAccs.begin(), chunkAccs.end());
+        for (int64_t i = 0; i < mt; ++i) {
+          Value xe = vector::LoadOp::create(ib, vecType, ctx.evens,
+                                            ValueRange{actRows[i], col});
+          Value xo = vector::LoadOp::create(ib, vecType, ctx.odds,
+                                            ValueRange{actRows[i], col});
+          for (int64_t r = 0; r < nr; ++r) {
+            int64_t slot = perPair * (i * nr + r);
+            next[slot] = vector::FMAOp::create(ib, xe, evensW[r], next[slot]);
+            int64_t oddSlot = slot + perPair - 1;
+            next[oddSlot] =
+                vector::FMAOp::create(ib, xo, oddsW[r], next[oddSlot]);
+          }
+        }
+        scf::YieldOp::create(ib, next);
+      });
+  return SmallVector<Value>(chunkLoop.getResults());
+}
+
+/// A GEMV tile (one activation row, whole weight rows) streams its nr
+/// rows' codes, scales and dialect ids at once, more runs than hardware
+/// prefetchers follow well. Each block-loop iteration (`blockOffset`
+/// blocks into the row, `unroll` blocks per iteration) therefore
+/// prefetches its share of the tile two tiles on, in address order
+/// (measured on GEMV N = K = 8192, 2 threads: 1.44-1.9 -> 1.2-1.3 ms
+/// when the machine was quiet; one and three tiles ahead were within the
+/// noise of two). Rows past the matrix clamp to its last byte.
+void CPULowering::emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
+                                          const KernelContext &ctx,
+                                          Value firstRow, int64_t nr,
+                                          Value blockOffset, int64_t unroll) {
+  constexpr int64_t kTilesAhead = 2;
+  int64_t iterations = (ctx.layout.blocksPerRow + unroll - 1) / unroll;
+  Value iteration = arith::DivUIOp::create(b, blockOffset, cst(b, unroll));
+  Value laterRow =
+      arith::AddIOp::create(b, firstRow, cst(b, kTilesAhead * nr));
+  prefetchPackedRowsShare(b, ctx.storage, ctx.layout, laterRow, nr,
+                          iteration, iterations);
+}
+
+/// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks
+/// of `range`; adds its partial sums into the output.
+void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
+                           Value batchIndex, Value n0, int64_t nr, Value m0,
+                           int64_t mt, KRange range, GemvPrefetch prefetch) {
+  const PackedLayout &layout = ctx.layout;
+  int64_t lanes = ctx.lanes;
+  auto vecType = VectorType::get({lanes}, b.getF32Type());
+  Value zeroVec = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0f)));
+
+  SmallVector<Value> weightRows, actRows;
+  Value rowBase = arith::MulIOp::create(b, batchIndex, cst(b, ctx.n));
+  for (int64_t r = 0; r < nr; ++r)
+    weightRows.push_back(arith::AddIOp::create(
+        b, rowBase, arith::AddIOp::create(b, n0, cst(b, r))));
+  Value actBase = arith::MulIOp::create(b, batchIndex, ctx.m);
+  for (int64_t i = 0; i < mt; ++i)
+    actRows.push_back(arith::AddIOp::create(
+        b, actBase, arith::AddIOp::create(b, m0, cst(b, i))));
+  SmallVector<Value> codeBase;
+  for (Value row : weightRows)
+    codeBase.push_back(
+        arith::MulIOp::create(b, row, cst(b, layout.k / 2)));
+
+  // With one activation row, even and odd lanes get accumulators of their
+  // own so that enough independent FMA chains hide the FMA latency; wider
+  // tiles have enough chains already and need the registers.
+  int64_t perPair = mt == 1 ? 2 : 1;
+  SmallVector<Value> init(perPair * mt * nr, zeroVec);
+  // Two blocks per iteration when every chunk holds an even number of
+  // blocks: they share their dialect-id byte, loaded once.
+  int64_t unroll =
+      ctx.chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0 ? 2 : 1;
+  auto blockLoop = scf::ForOp::create(
+      b, range.first, range.last, cst(b, unroll), init,
+      [&](OpBuilder &nb, Location loc, Value firstBlock, ValueRange accs) {
+        ImplicitLocOpBuilder bb(loc, nb);
+        SmallVector<Value> current(accs.begin(), accs.end());
+        if (prefetch == GemvPrefetch::LaterTiles)
+          emitLaterTilePrefetches(bb, ctx, weightRows.front(), nr,
+                                  arith::SubIOp::create(bb, firstBlock,
+                                                        range.first),
+                                  unroll);
+        // The two blocks of an iteration share their dialect-id byte
+        // (firstBlock is even: chunks hold an even number of blocks).
+        SmallVector<SmallVector<Value>> dialects(unroll);
+        if (unroll == 2)
+          for (Value row : weightRows) {
+            auto [even, odd] = loadDialectIdPair(bb, ctx.storage, layout,
+                                                 row, firstBlock);
+            dialects[0].push_back(even);
+            dialects[1].push_back(odd);
+          }
+        if (ctx.pairBlocks)
+          current = emitBlock(bb, ctx, firstBlock, weightRows, actRows,
+                              codeBase, dialects[0], dialects[1], current,
+                              nr, mt, perPair, prefetch);
+        else
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
+            current = emitBlock(bb, ctx, block, weightRows, actRows,
+                                codeBase, dialects[u], {}, current, nr, mt,
+                                perPair, prefetch);
+          }
+        scf::YieldOp::create(bb, current);
+      });
+
+  for (int64_t i = 0; i < mt; ++i) {
+    for (int64_t r = 0; r < nr; ++r) {
+      int64_t slot = perPair * (i * nr + r);
+      Value sum = blockLoop.getResult(slot);
+      if (perPair == 2)
+        sum = arith::AddFOp::create(b, sum, blockLoop.getResult(slot + 1));
+      Value dot = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                              sum);
+      accumulate(b, *ctx.frame,
+                 outputIndex(*ctx.frame, batchIndex,
+                             arith::AddIOp::create(b, m0, cst(b, i)),
+                             arith::AddIOp::create(b, n0, cst(b, r))),
+                 dot);
+    }
+  }
+}
