@@ -16,6 +16,7 @@
 // CHECK-DAG: %[[DIALECTS:.*]] = memref.get_global @__qblock_dialects_{{.*}} : memref<16x16xf32>
 // CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
+// CHECK-DAG: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
 // CHECK: scf.parallel
 // A GEMV (one activation row) takes whole weight rows per tile, and each
 // block-loop iteration prefetches its share of a later tile in address
@@ -131,4 +132,25 @@ func.func @nvfp4_odd(%a: tensor<2x48xf32>, %w: tensor<256xi8>, %init: tensor<2x8
   %q = qblock.from_storage %w : tensor<256xi8> -> !qblock.qtensor<48x8xf32, #qblock.scheme<nvfp4>, axis = 0>
   %r = qblock.matmul ins(%a, %q : tensor<2x48xf32>, !qblock.qtensor<48x8xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
   return %r : tensor<2x8xf32>
+}
+
+// -----
+
+// A GEMM tile reads the same K chunk of 8 activation rows' evens and odds
+// at once. Both halves of a row share one buffer row, each padded so that
+// the 16 half-rows do not all start at one offset modulo 4 KiB (K = 4096:
+// 2048 floats = 8 KiB, padded by 64 floats), and the kernel reads them
+// through strided views. Small rows (the GEMV above: 32 floats) need none.
+// CHECK-LABEL: func.func @gemm_padded_halves
+// CHECK: %[[HALVES:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x4224xf32>
+// CHECK: %[[EVENS:.*]] = memref.subview %[[HALVES]][0, 0] [%{{.*}}, 2048] [1, 1] : memref<?x4224xf32> to memref<?x2048xf32, strided<[4224, 1]>>
+// CHECK: %[[ODDS:.*]] = memref.subview %[[HALVES]][0, 2112] [%{{.*}}, 2048] [1, 1] : memref<?x4224xf32> to memref<?x2048xf32, strided<[4224, 1], offset: 2112>>
+// CHECK: memref.store %{{.*}}, %[[EVENS]][%{{.*}}, %{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[ODDS]][%{{.*}}, %{{.*}}]
+// CHECK-DAG: vector.load %[[EVENS]][%{{.*}}, %{{.*}}] : memref<?x2048xf32, strided<[4224, 1]>>, vector<16xf32>
+// CHECK-DAG: vector.load %[[ODDS]][%{{.*}}, %{{.*}}] : memref<?x2048xf32, strided<[4224, 1], offset: 2112>>, vector<16xf32>
+func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %init: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %q = qblock.from_storage %w : tensor<34816xi8> -> !qblock.qtensor<4096x16xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<8x4096xf32>, !qblock.qtensor<4096x16xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
 }
