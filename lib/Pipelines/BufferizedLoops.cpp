@@ -3,6 +3,7 @@
 #include "BufferizedLoops.h"
 
 #include "qblock/Conversion/Passes.h"
+#include "qblock/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -31,6 +32,8 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Its constant globals' names and order vary from run to run.
+  pm.addPass(createNumberConstantGlobals());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   // Deallocation may leave bufferization.clone/dealloc ops behind.

@@ -11,6 +11,13 @@
 // RUN: quant-opt %t.mt.mlir --convert-qblock-to-cpu=target=avx512 -o %t.cpu.mt.mlir
 // RUN: quant-opt %t.mt.mlir --convert-qblock-to-cpu=target=avx512 -mlir-disable-threading -o %t.cpu.st.mlir
 // RUN: diff %t.cpu.mt.mlir %t.cpu.st.mlir
+// And the whole CPU pipeline from float weights, twice (bufferization's
+// constant globals used to be numbered differently on every run):
+// RUN: quant-opt %s --qblock-cpu-pipeline=target=avx512 -o %t.pipe1.mlir
+// RUN: quant-opt %s --qblock-cpu-pipeline=target=avx512 -o %t.pipe2.mlir
+// RUN: quant-opt %s --qblock-cpu-pipeline=target=avx512 -mlir-disable-threading -o %t.pipe3.mlir
+// RUN: diff %t.pipe1.mlir %t.pipe2.mlir
+// RUN: diff %t.pipe1.mlir %t.pipe3.mlir
 
 func.func @layer0(%x: tensor<1x32xf32>, %init: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[-1.1788, -1.1482, 0.6695, -2.2939, -0.1434, -2.2561, 1.1010, 0.2029, 1.3563, -0.5042, 0.3982, -0.2859, -0.7383, 0.1453, -1.2572, -0.3547, 0.6966, 0.0575, -0.4103, 2.1895, 0.0582, -0.5868, 0.1596, -0.5228, -0.3851, -0.3502, 2.0253, 0.0226, 0.1756, 0.6742, 2.0169, -0.2237, -0.6239, 2.4746, -1.4596, -0.3672, 0.6669, 2.2836, -0.9499, -2.4277, 0.6616, -0.5217, -0.3875, 0.4613, 0.2237, 0.2910, -0.4311, 1.2893, 1.5050, 0.0320, -0.4519, 0.7333, 0.4778, -1.0404, -0.4602, 1.0492, -0.0963, -0.3288, 0.2125, -0.0335, -0.0025, -1.9306, 1.7493, 0.1994]> : tensor<64xf32>

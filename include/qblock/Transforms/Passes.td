@@ -151,4 +151,20 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
   ];
 }
 
+def NumberConstantGlobals
+    : Pass<"qblock-number-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Give bufferization's constant globals reproducible names";
+  let description = [{
+    One-shot bufferization across function boundaries turns each tensor
+    constant into a private `memref.global` named `__constant_<type>_<n>`,
+    but numbers and orders them in an order that depends on where the
+    functions were allocated (it differs from run to run of the same
+    compiler on the same input, with or without threading). This pass
+    renumbers them in the order of their first `memref.get_global` in the
+    module (globals nobody reads come last, in name order) and puts their
+    definitions in that order, so the pipelines print the same module every
+    run. Other globals are untouched.
+  }];
+}
+
 #endif // QBLOCK_TRANSFORMS_PASSES_TD
