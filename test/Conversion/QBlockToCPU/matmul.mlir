@@ -45,13 +45,15 @@
 // CHECK: %[[ODD:.*]] = qblock.lookup %[[SCALED]][%[[HI]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %[[EVEN]], %{{.*}} : vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %[[ODD]], %{{.*}} : vector<16xf32>
-// CHECK: vector.reduction <add>
+// Accumulators are summed in any order (a shuffle tree, not 15 chained
+// scalar adds).
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // More activation rows walk K in chunks and prefetch each row's codes a
 // fixed distance ahead.
 // CHECK: } else {
 // CHECK: %[[CHUNKCODES:.*]] = vector.load %[[WB]][%{{.*}}] : memref<1152xi8>, vector<16xi8>
 // CHECK: memref.prefetch %[[WB]][%{{.*}}], read, locality<0>, data : memref<1152xi8>
-// CHECK: vector.reduction <add>
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: qblock.matmul
 // AVX2-LABEL: func.func @gemv
