@@ -65,6 +65,12 @@
 // Batched, transposed, dynamic M.
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// Batched with dynamic M = 9 and K = 2048: the de-interleaved activation
+// rows are padded (4 KiB half-rows, otherwise all at one offset modulo
+// 4 KiB) and a batch's
+// rows go through one 8-row group and a leftover row.
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 6 --k 2048 --batch 2 --dynamic-m --seed 25 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 
 // f16 and bf16 activations (and weights); results accumulate in f32.
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 8 --k 64 --act-type f16 --seed 15 --acts-out %t.json > %t.mlir
