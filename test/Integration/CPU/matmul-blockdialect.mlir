@@ -67,8 +67,8 @@
 // RUN: %{run}
 // Batched with dynamic M = 9 and K = 2048: the de-interleaved activation
 // rows are padded (4 KiB half-rows, otherwise all at one offset modulo
-// 4 KiB) and a batch's
-// rows go through one 8-row group and a leftover row.
+// 4 KiB) and each batch's rows go through one 8-row group and a leftover
+// row.
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 6 --k 2048 --batch 2 --dynamic-m --seed 25 --acts-out %t.json > %t.mlir
 // RUN: %{run}
 
