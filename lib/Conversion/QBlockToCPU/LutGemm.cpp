@@ -413,89 +413,90 @@ void CPULowering::emitByteTables(ImplicitLocOpBuilder &b,
     return arith::ConstantOp::create(
         vb, DenseElementsAttr::get(rowType, vb.getF32FloatAttr(v)));
   };
+  // Groups are independent, so they are a parallel dimension too: a GEMV
+  // (one activation row) built all its tables on one thread while the
+  // others waited (K = 8192, N = 16, 2 threads: 21-23 -> 18 us a call).
   scf::ParallelOp::create(
-      b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+      b, ValueRange{cst(b, 0), cst(b, 0)},
+      ValueRange{batchRows, cst(b, groups)}, ValueRange{cst(b, 1), cst(b, 1)},
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        Value bm = ivs[0];
-        forRange(ib, cst(ib, 0), cst(ib, groups), 1,
-                 [&](ImplicitLocOpBuilder &gb, Value g) {
-          Value firstSub = arith::MulIOp::create(gb, g, cst(gb, group / kMu));
-          auto table = [&](ImplicitLocOpBuilder &rb, Value j) -> Value {
-            return sub.build(rb, bm, arith::AddIOp::create(rb, firstSub, j));
-          };
-          Value zero =
-              arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(0.0f));
-          // maximumf propagates NaN, so a NaN entry makes the scale NaN.
-          auto firstPass = scf::ForOp::create(
-              gb, cst(gb, 0), cst(gb, group / kMu), cst(gb, 1),
-              ValueRange{splat(gb, 0.0f), zero},
-              [&](OpBuilder &mb0, Location ml, Value j, ValueRange a) {
-                ImplicitLocOpBuilder mb(ml, mb0);
-                Value t = table(mb, j);
-                Value sum = arith::AddFOp::create(
-                    mb, a[1], vector::ExtractOp::create(mb, t, 15));
-                scf::YieldOp::create(
-                    mb, ValueRange{arith::MaximumFOp::create(
-                                       mb, a[0], math::AbsFOp::create(mb, t)),
-                                   sum});
-              });
-          if (groupSums)
-            memref::StoreOp::create(gb, firstPass.getResult(1), groupSums,
-                                    ValueRange{bm, g});
-          Value max = vector::ReductionOp::create(
-              gb, vector::CombiningKind::MAXIMUMF, firstPass.getResult(0));
-          Value c127 =
-              arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(127.0f));
-          memref::StoreOp::create(gb, arith::DivFOp::create(gb, max, c127),
-                                  byteTables.scales, ValueRange{bm, g});
-          // 127 / max, or 0 for an all-zero group (and for a NaN or
-          // infinite one, whose scale already poisons its outputs).
-          Value usable = arith::AndIOp::create(
-              gb,
-              arith::CmpFOp::create(gb, arith::CmpFPredicate::OGT, max, zero),
-              arith::CmpFOp::create(
-                  gb, arith::CmpFPredicate::OLT, max,
-                  arith::ConstantFloatOp::create(
-                      gb, f32,
-                      llvm::APFloat::getInf(llvm::APFloat::IEEEsingle()))));
-          Value inverse = arith::SelectOp::create(
-              gb, usable, arith::DivFOp::create(gb, c127, max), zero);
-          Value inverseRow = vector::BroadcastOp::create(gb, rowType, inverse);
-          forRange(gb, cst(gb, 0), cst(gb, group / kMu), 1,
-                   [&](ImplicitLocOpBuilder &jb, Value j) {
-            Value scaled = math::RoundEvenOp::create(
-                jb, arith::MulFOp::create(jb, table(jb, j), inverseRow));
-            scaled = arith::MinimumFOp::create(
-                jb, arith::MaximumFOp::create(jb, scaled, splat(jb, -127.0f)),
-                splat(jb, 127.0f));
-            // NaN (from a non-finite activation) stores as 0.
-            scaled = arith::SelectOp::create(
-                jb,
-                arith::CmpFOp::create(jb, arith::CmpFPredicate::ORD, scaled,
-                                      scaled),
-                scaled, splat(jb, 0.0f));
-            Value bytes = arith::TruncIOp::create(
-                jb, VectorType::get({16}, jb.getI8Type()),
-                arith::FPToSIOp::create(
-                    jb, VectorType::get({16}, jb.getI32Type()), scaled));
-            Value s = arith::AddIOp::create(jb, firstSub, j);
-            Value t = arith::RemUIOp::create(jb, s, cst(jb, 8));
-            Value at = arith::AddIOp::create(
-                jb,
-                arith::MulIOp::create(
-                    jb, arith::RemUIOp::create(jb, t, cst(jb, 2)),
-                    cst(jb, 64)),
-                arith::MulIOp::create(
-                    jb, arith::DivUIOp::create(jb, t, cst(jb, 2)),
-                    cst(jb, 16)));
-            vector::StoreOp::create(
-                jb, bytes, byteTables.sums,
-                ValueRange{bm, arith::DivUIOp::create(jb, s, cst(jb, 8)),
-                           at});
-          });
-        });
-        scf::ReduceOp::create(ib);
+        ImplicitLocOpBuilder gb(loc, nested);
+        Value bm = ivs[0], g = ivs[1];
+        Value firstSub = arith::MulIOp::create(gb, g, cst(gb, group / kMu));
+        auto table = [&](ImplicitLocOpBuilder &rb, Value j) -> Value {
+          return sub.build(rb, bm, arith::AddIOp::create(rb, firstSub, j));
+        };
+        Value zero =
+            arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(0.0f));
+        // maximumf propagates NaN, so a NaN entry makes the scale NaN.
+        auto firstPass = scf::ForOp::create(
+            gb, cst(gb, 0), cst(gb, group / kMu), cst(gb, 1),
+            ValueRange{splat(gb, 0.0f), zero},
+            [&](OpBuilder &mb0, Location ml, Value j, ValueRange a) {
+              ImplicitLocOpBuilder mb(ml, mb0);
+              Value t = table(mb, j);
+              Value sum = arith::AddFOp::create(
+                  mb, a[1], vector::ExtractOp::create(mb, t, 15));
+              scf::YieldOp::create(
+                  mb, ValueRange{arith::MaximumFOp::create(
+                                     mb, a[0], math::AbsFOp::create(mb, t)),
+                                 sum});
+            });
+        if (groupSums)
+          memref::StoreOp::create(gb, firstPass.getResult(1), groupSums,
+                                  ValueRange{bm, g});
+        Value max = vector::ReductionOp::create(
+            gb, vector::CombiningKind::MAXIMUMF, firstPass.getResult(0));
+        Value c127 =
+            arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(127.0f));
+        memref::StoreOp::create(gb, arith::DivFOp::create(gb, max, c127),
+                                byteTables.scales, ValueRange{bm, g});
+        // 127 / max, or 0 for an all-zero group (and for a NaN or
+        // infinite one, whose scale already poisons its outputs).
+        Value usable = arith::AndIOp::create(
+            gb, arith::CmpFOp::create(gb, arith::CmpFPredicate::OGT, max, zero),
+            arith::CmpFOp::create(
+                gb, arith::CmpFPredicate::OLT, max,
+                arith::ConstantFloatOp::create(
+                    gb, f32,
+                    llvm::APFloat::getInf(llvm::APFloat::IEEEsingle()))));
+        Value inverse = arith::SelectOp::create(
+            gb, usable, arith::DivFOp::create(gb, c127, max), zero);
+        Value inverseRow = vector::BroadcastOp::create(gb, rowType, inverse);
+        forRange(
+            gb, cst(gb, 0), cst(gb, group / kMu), 1,
+            [&](ImplicitLocOpBuilder &jb, Value j) {
+              Value scaled = math::RoundEvenOp::create(
+                  jb, arith::MulFOp::create(jb, table(jb, j), inverseRow));
+              scaled = arith::MinimumFOp::create(
+                  jb, arith::MaximumFOp::create(jb, scaled, splat(jb, -127.0f)),
+                  splat(jb, 127.0f));
+              // NaN (from a non-finite activation) stores as 0.
+              scaled = arith::SelectOp::create(
+                  jb,
+                  arith::CmpFOp::create(jb, arith::CmpFPredicate::ORD, scaled,
+                                        scaled),
+                  scaled, splat(jb, 0.0f));
+              Value bytes = arith::TruncIOp::create(
+                  jb, VectorType::get({16}, jb.getI8Type()),
+                  arith::FPToSIOp::create(
+                      jb, VectorType::get({16}, jb.getI32Type()), scaled));
+              Value s = arith::AddIOp::create(jb, firstSub, j);
+              Value t = arith::RemUIOp::create(jb, s, cst(jb, 8));
+              Value at = arith::AddIOp::create(
+                  jb,
+                  arith::MulIOp::create(
+                      jb, arith::RemUIOp::create(jb, t, cst(jb, 2)),
+                      cst(jb, 64)),
+                  arith::MulIOp::create(
+                      jb, arith::DivUIOp::create(jb, t, cst(jb, 2)),
+                      cst(jb, 16)));
+              vector::StoreOp::create(
+                  jb, bytes, byteTables.sums,
+                  ValueRange{bm, arith::DivUIOp::create(jb, s, cst(jb, 8)),
+                             at});
+            });
+        scf::ReduceOp::create(gb);
       });
 }
 
