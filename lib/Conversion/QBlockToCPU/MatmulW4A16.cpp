@@ -36,14 +36,18 @@ constexpr int64_t kPrefetchBytes = 512;
 /// Output rows handed to one parallel task.
 constexpr int64_t kRowsPerTask = 16;
 
+/// Activation rows a GEMM tile multiplies at once (emitRows): they share
+/// every decoded weight vector.
+constexpr int64_t kActRows = 8;
+
 /// L1 data cache geometry the activation rows are spread over: 64 sets of
 /// 64-byte lines (32 KiB 8-way and 48 KiB 12-way caches alike), i.e. two
 /// addresses 4 KiB apart compete for the same ways.
 constexpr int64_t kL1Sets = 64, kLineBytes = 64;
 
 /// Floats from the start of one de-interleaved half-row (evens or odds of
-/// an activation row) to the next. A GEMM tile reads the same chunk of 16
-/// half-rows at once (8 activation rows, evens and odds, stored
+/// an activation row) to the next. A GEMM tile reads the same chunk of
+/// 2 x kActRows = 16 half-rows at once (evens and odds, stored
 /// alternately). Unpadded, K a multiple of 2048 puts all 16 at the same
 /// offset modulo 4 KiB: 16 lines compete for every set of their chunk and
 /// the slice that should stay in L1 thrashes (an FMA loop over such rows
@@ -59,7 +63,7 @@ int64_t paddedHalfRowFloats(int64_t k) {
   for (int64_t pad = 0; pad <= kL1Sets * kLineBytes; pad += kLineBytes) {
     int64_t stride = halfFloats * 4 + pad;
     SmallVector<int64_t> load(kL1Sets, 0);
-    for (int64_t half = 0; half < 16; ++half)
+    for (int64_t half = 0; half < 2 * kActRows; ++half)
       for (int64_t line = 0; line < chunkLines; ++line)
         ++load[(half * stride / kLineBytes + line) % kL1Sets];
     int64_t worst = *llvm::max_element(load);
@@ -70,7 +74,6 @@ int64_t paddedHalfRowFloats(int64_t k) {
     if (worst <= 8)
       break;
   }
-  // Keep every half-row 4-byte aligned (a pad of whole lines already is).
   return halfFloats + bestPad / 4;
 }
 
@@ -230,7 +233,7 @@ void CPULowering::emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
           });
     return mainEnd;
   };
-  constexpr int64_t kActRows = 8, kWeightRowsWide = 2, kWeightRowsNarrow = 4;
+  constexpr int64_t kWeightRowsWide = 2, kWeightRowsNarrow = 4;
   // The 8-row groups walk K in chunks of ctx.chunkBlocks blocks so that
   // the activation slice a tile re-reads for every weight row stays in L1;
   // partial sums go through the output between chunks.
