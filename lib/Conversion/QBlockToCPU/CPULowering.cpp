@@ -27,28 +27,35 @@ void qblock::cpu::prefetchShare(ImplicitLocOpBuilder &b, Value storage,
                                 Value start, int64_t bytes, Value index,
                                 int64_t shares, Value lastByte) {
   // Rounded up, so a share of less than a byte still prefetches its line.
+  // With c = ceil(bytes / shares), a share starts at most bytes - c into
+  // the run (floor(bytes - bytes / shares) = bytes - c) and its last line
+  // (lines - 1) * 64 < c bytes after its start: inside the run.
   int64_t lines = ((bytes + shares - 1) / shares + 63) / 64;
   Value first = arith::AddIOp::create(
       b, start,
       arith::DivUIOp::create(b, arith::MulIOp::create(b, index, cst(b, bytes)),
                              cst(b, shares)));
-  for (int64_t line = 0; line < lines; ++line)
+  for (int64_t line = 0; line < lines; ++line) {
+    Value address = arith::AddIOp::create(b, first, cst(b, line * 64));
+    if (lastByte)
+      address = arith::MinSIOp::create(b, address, lastByte);
     memref::PrefetchOp::create(
-        b, storage,
-        ValueRange{arith::MinSIOp::create(
-            b, arith::AddIOp::create(b, first, cst(b, line * 64)),
-            lastByte)},
+        b, storage, ValueRange{address},
         // Into every level: measured faster than L2 only (locality 2) on
         // the LUT-GEMM GEMV.
         /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+  }
 }
 
 void qblock::cpu::prefetchPackedRowsShare(ImplicitLocOpBuilder &b,
                                           Value storage,
                                           const PackedLayout &layout,
                                           Value firstRow, int64_t rows,
-                                          Value index, int64_t shares) {
-  Value lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
+                                          Value index, int64_t shares,
+                                          PrefetchRows rowsBound) {
+  Value lastByte;
+  if (rowsBound == PrefetchRows::MayRunPast)
+    lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
   auto share = [&](Value arrayOffset, int64_t rowBytes) {
     prefetchShare(b, storage,
                   arith::AddIOp::create(

@@ -46,27 +46,46 @@ namespace qblock::cpu {
 mlir::Value cst(mlir::ImplicitLocOpBuilder &b, int64_t v);
 
 /// Prefetches share `index` of `shares` equal shares of the byte run
-/// [start, start + bytes) of `storage`, one prefetch per cache line,
-/// never past byte `lastByte`. A task that streams many rows at once (more
-/// than hardware prefetchers follow) walks a later task's runs this way,
-/// in address order, a share per step of its own loop, which keeps DRAM
-/// streaming (measurements in docs/cpu-lowering.md). A share shorter than a
-/// line prefetches the line it starts in, so consecutive shares repeat a
-/// line (nearly free when it is in flight) rather than run ahead of the
-/// run. Each line is clamped on its own, with no branch: clamping a share
-/// once and guarding it with a branch put the prefetches in a block of
-/// their own, issued in one burst instead of among the kernel's other
-/// instructions, and made the LUT-GEMM GEMV 0.8-0.96 -> 1.5 ms.
+/// [start, start + bytes) of `storage`, one prefetch per cache line. A task
+/// that streams many rows at once (more than hardware prefetchers follow)
+/// walks a later task's runs this way, in address order, a share per step
+/// of its own loop, which keeps DRAM streaming (measurements in
+/// docs/cpu-lowering.md). A share shorter than a line prefetches the line
+/// it starts in, so consecutive shares repeat a line (nearly free when it
+/// is in flight) rather than run ahead of the run.
+///
+/// Every address lies in the run. With `lastByte`, each is also clamped to
+/// it on its own, with no branch, for runs that may leave the storage:
+/// clamping a share once and guarding it with a branch put the prefetches
+/// in a block of their own, issued in one burst instead of among the
+/// kernel's other instructions, and made the LUT-GEMM GEMV 0.8-0.96 ->
+/// 1.5 ms (dropping the clamps there was as slow, 0.67-0.76 -> 1.10-1.16
+/// ms: they are what spaces its 64 prefetches per chunk out). Without
+/// `lastByte` the caller guarantees the run lies in the storage.
 void prefetchShare(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                    mlir::Value start, int64_t bytes, mlir::Value index,
                    int64_t shares, mlir::Value lastByte);
+
+/// Whether prefetchPackedRowsShare's rows may run past the matrix.
+enum class PrefetchRows {
+  /// They may: every line clamps to the storage's last byte
+  /// (prefetchShare).
+  MayRunPast,
+  /// The caller guarantees they lie in the matrix, so the lines need no
+  /// clamp. The W4A16 GEMV issues four prefetches per step among few other
+  /// instructions; their clamps, or even one loop-invariant clamp of the
+  /// first row (which keeps LLVM from addressing them off the tile's own
+  /// pointers), cost it 12-17% with the weights in L3.
+  InMatrix,
+};
 
 /// prefetchShare over what packed block-format rows [firstRow, firstRow +
 /// rows) read: their codes, scales and dialect ids, three runs of the
 /// storage, in address order.
 void prefetchPackedRowsShare(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                              const PackedLayout &layout, mlir::Value firstRow,
-                             int64_t rows, mlir::Value index, int64_t shares);
+                             int64_t rows, mlir::Value index, int64_t shares,
+                             PrefetchRows rowsBound);
 
 /// Sizes of every dimension of a shaped value (tensor.dim / memref.dim for
 /// dynamic ones).
@@ -202,8 +221,9 @@ struct CPULowering {
 
   /// How a tile helps the hardware prefetchers: each row's codes a fixed
   /// distance ahead (chunked tiles), or its share of a later tile's bytes
-  /// in address order (GEMV tiles over whole rows, emitLaterTilePrefetches).
-  enum class GemvPrefetch { PerRow, LaterTiles };
+  /// in address order (GEMV tiles over whole rows, emitLaterTilePrefetches),
+  /// or nothing (the GEMV tiles whose later tile is past the matrix).
+  enum class GemvPrefetch { PerRow, LaterTiles, None };
 
   mlir::LogicalResult lowerMatmul(MatmulOp op);
   void emitDeinterleave(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs,

@@ -18,14 +18,23 @@
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
 // CHECK-DAG: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
 // CHECK: scf.parallel
-// A GEMV (one activation row) takes whole weight rows per tile, and each
-// block-loop iteration prefetches its share of a later tile in address
-// order (each line clamped to the storage's last byte)...
+// A GEMV (one activation row) takes whole weight rows per tile (4 rows),
+// and each block-loop iteration prefetches its share of the tile two on
+// (rows n0 + 8 .. n0 + 11) in address order. Only tiles whose later tile
+// lies in the 32-row matrix prefetch, so the addresses need no clamp...
 // CHECK: %[[ISGEMV:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
 // CHECK: scf.if %[[ISGEMV]] {
+// CHECK: scf.for %[[N0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[C12:.*]] = arith.constant 12 : index
+// CHECK: %[[LATEREND:.*]] = arith.addi %[[N0]], %[[C12]] : index
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: %[[INMATRIX:.*]] = arith.cmpi sle, %[[LATEREND]], %[[C32]] : index
+// CHECK: scf.if %[[INMATRIX]] {
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[AT:.*]] = arith.minsi %{{.*}}, %{{.*}} : index
-// CHECK: memref.prefetch %[[WB]][%[[AT]]], read, locality<3>, data : memref<1152xi8>
+// CHECK: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: arith.addi %{{.*}}, %[[C8]] : index
+// CHECK-NOT: arith.minsi
+// CHECK: memref.prefetch %[[WB]][%{{.*}}], read, locality<3>, data : memref<1152xi8>
 // ...the two blocks of an iteration share one dialect-id byte...
 // CHECK: %[[IDS:.*]] = memref.load %[[WB]][%{{.*}}] : memref<1152xi8>
 // CHECK: %[[LO:.*]] = arith.andi %[[IDS]], %{{.*}} : i8
@@ -47,6 +56,12 @@
 // CHECK: vector.fma %{{.*}}, %[[ODD]], %{{.*}} : vector<16xf32>
 // Accumulators are summed in any order (a shuffle tree, not 15 chained
 // scalar adds).
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// ...and the last two tiles run the same loop without prefetches.
+// CHECK: } else {
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-NOT: memref.prefetch
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // More activation rows walk K in chunks and prefetch each row's codes a
 // fixed distance ahead.
