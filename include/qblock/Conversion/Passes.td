@@ -77,9 +77,10 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
                 "kernels (internal step of --qblock-gpu-pipeline)";
   let description = [{
     Runs on tensors, before `convert-qblock-to-cpu`. Every `qblock.matmul`
-    the GPU kernels handle (f32 activations and result, block-quantized
-    weights of static shape from `qblock.constant` or `qblock.from_storage`,
-    no online activation quantization) becomes a call of a kernel stub: a
+    the GPU kernels handle (f32, f16 or bf16 activations, an f32 result,
+    block-quantized weights of static shape from `qblock.constant` or
+    `qblock.from_storage`, no online activation quantization) becomes a
+    call of a kernel stub: a
     private function declaration whose `qblock.gpu_matmul` attribute holds
     the scheme and the shape, called with the packed weight bytes (a
     read-only `bufferization.to_buffer` view), a copy of the activations and
@@ -92,8 +93,9 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (W4A4, f16/bf16, batched `qblock.lut_gemm`,
-    weights quantized at run time) go to the generic loop nests.
+    Ops this pass leaves alone (W4A4, f16/bf16 results, batched
+    `qblock.lut_gemm`, weights quantized at run time) go to the generic
+    loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -46,8 +46,9 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   return Value();
 }
 
-/// Whether the activations, result and weight types suit a GPU kernel: f32
-/// activations and result whose last dimensions are static (the stub's
+/// Whether the activations, result and weight types suit a GPU kernel:
+/// f32, f16 or bf16 activations (the kernels widen half ones as they load
+/// them) and an f32 result, whose last dimensions are static (the stub's
 /// memref types need them), weights of static shape whose packed bytes are
 /// known here.
 bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
@@ -56,8 +57,10 @@ bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!lhsType || !resultType || !rhsType)
     return false;
-  if (!lhsType.getElementType().isF32() ||
-      !resultType.getElementType().isF32())
+  Type actElement = lhsType.getElementType();
+  bool actsSupported =
+      actElement.isF32() || actElement.isF16() || actElement.isBF16();
+  if (!actsSupported || !resultType.getElementType().isF32())
     return false;
   if (!rhsType.hasStaticShape())
     return false;

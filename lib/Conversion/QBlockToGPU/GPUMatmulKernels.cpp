@@ -96,7 +96,9 @@ struct KernelPlan {
   /// Blocks a chunk holds (1 when a block spans one or more chunks) and the
   /// code bytes of each.
   int64_t blocksPerChunk = 1, bytesPerChunkBlock = 0;
-  /// f32 lanes per activation load.
+  /// Activation element type (f32, f16 or bf16; products and sums are f32)
+  /// and elements per activation load.
+  Type actElement;
   int64_t actLanes = 0;
   int64_t rowsPerWarp = 1;
   /// Entries of the workgroup table: dialect rows, then half scales.
@@ -120,8 +122,9 @@ int64_t chooseChunkBytes(int64_t rowBytes, int64_t blockSize) {
 }
 
 KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
-                    int64_t batch, bool batched) {
+                    int64_t batch, bool batched, Type actElement) {
   KernelPlan plan(scheme);
+  plan.actElement = actElement;
   plan.batched = batched;
   plan.k = k;
   plan.n = n;
@@ -139,9 +142,17 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
     plan.blocksPerChunk = 1;
     plan.bytesPerChunkBlock = plan.chunkBytes;
   }
-  // Activation rows start at multiples of K floats: 16-byte loads need
-  // K % 4 == 0; 8-byte loads always work (K is even).
-  plan.actLanes = (plan.chunkElements % 4 == 0 && k % 4 == 0) ? 4 : 2;
+  // The widest activation load, at most 16 bytes, that divides a chunk's
+  // elements and K (activation rows start at multiples of K elements, so
+  // the loads stay aligned to their size); two elements always qualify (K
+  // and chunks are even).
+  int64_t actBytes = actElement.getIntOrFloatBitWidth() / 8;
+  plan.actLanes = 2;
+  for (int64_t lanes = 16 / actBytes; lanes > 2; lanes /= 2)
+    if (plan.chunkElements % lanes == 0 && k % lanes == 0) {
+      plan.actLanes = lanes;
+      break;
+    }
   // A warp's rows must share their batch (and so their activations).
   plan.rowsPerWarp = kRowsPerWarp;
   if (batch > 1)
@@ -332,11 +343,17 @@ private:
         index.push_back(actRows[t]);
         index.push_back(arith::AddIOp::create(
             b, firstElement, cst(slice * plan.actLanes)));
+        int64_t actBytes = plan.actElement.getIntOrFloatBitWidth() / 8;
         loaded = vector::LoadOp::create(
-            b, VectorType::get({plan.actLanes}, b.getF32Type()), activations,
-            index, /*nontemporal=*/false, llvm::MaybeAlign(4 * plan.actLanes));
+            b, VectorType::get({plan.actLanes}, plan.actElement), activations,
+            index, /*nontemporal=*/false,
+            llvm::MaybeAlign(actBytes * plan.actLanes));
       }
-      return vector::ExtractOp::create(b, loaded, element % plan.actLanes);
+      Value x = vector::ExtractOp::create(b, loaded, element % plan.actLanes);
+      // f16 and bf16 activations widen exactly; the rest is f32.
+      if (!plan.actElement.isF32())
+        x = arith::ExtFOp::create(b, b.getF32Type(), x);
+      return x;
     };
 
     SmallVector<Value> result(acc.begin(), acc.end());
@@ -588,14 +605,16 @@ struct GPUMatmulKernelsPass
     auto actType = cast<MemRefType>(activations.getType());
     auto outType = cast<MemRefType>(out.getType());
     int64_t rank = actType.getRank();
+    Type actElement = actType.getElementType();
     if ((rank != 2 && rank != 3) || outType.getRank() != rank ||
-        !actType.getElementType().isF32() ||
+        !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
         !outType.getElementType().isF32())
       return call.emitOpError()
              << "passes activations of type " << actType << " and output of "
-             << "type " << outType << " to a GPU matmul stub; both must be "
-             << "f32 memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading "
-             << "batch dimension)";
+             << "type " << outType << " to a GPU matmul stub; they must be "
+             << "memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading "
+             << "batch dimension), f32, f16 or bf16 activations and an f32 "
+             << "output";
 
     if (k.getInt() <= 0 || k.getInt() % scheme.getBlockSize() != 0 ||
         n.getInt() <= 0 || batch.getInt() <= 0)
@@ -612,7 +631,7 @@ struct GPUMatmulKernelsPass
              << k.getInt() << ", n = " << n.getInt()
              << "; their last dimensions must be k and n";
     KernelPlan plan = makePlan(scheme.toNumerics(), k.getInt(), n.getInt(),
-                               batch.getInt(), rank == 3);
+                               batch.getInt(), rank == 3, actElement);
     auto packedType = cast<MemRefType>(packed.getType());
     if (packedType.getRank() != 1 ||
         !packedType.getElementType().isInteger(8) ||

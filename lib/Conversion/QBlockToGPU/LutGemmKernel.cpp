@@ -1,7 +1,8 @@
 //===- LutGemmKernel.cpp - The LUT-GEMM GPU kernel as a gpu.launch --------===//
 //
 // The kernel behind a qblock.gpu_lut_gemm stub (MatmulStub.h): BCQ weights
-// (docs/formats.md section 8), f32 activations and result, no batch.
+// (docs/formats.md section 8), f32, f16 or bf16 activations, an f32
+// result, no batch.
 // docs/gpu-lowering.md has the picture; in short:
 //
 //  * K is cut into chunks of kChunkSubVectors sub-vectors of mu = 8 inputs
@@ -173,16 +174,23 @@ private:
     Value sub = loop.getInductionVar();
     Value globalSub = arith::AddIOp::create(b, chunkFirstByte, sub);
     Value firstInput = arith::MulIOp::create(b, globalSub, cst(kMu));
-    auto quad = VectorType::get({4}, b.getF32Type());
+    // 16-byte loads: two of 4 f32 activations, or one of 8 f16 or bf16
+    // ones, widened exactly (sub-vectors start at multiples of 8 inputs and
+    // rows at multiples of K, itself a multiple of 8, so they are aligned).
+    Type element = cast<MemRefType>(activations.getType()).getElementType();
+    int64_t lanes = 128 / element.getIntOrFloatBitWidth();
+    auto loadType = VectorType::get({lanes}, element);
     Value acc = f32(0.0f);
-    for (int64_t half = 0; half < 2; ++half) {
-      Value column = arith::AddIOp::create(b, firstInput, cst(4 * half));
+    for (int64_t first = 0; first < kMu; first += lanes) {
+      Value column = arith::AddIOp::create(b, firstInput, cst(first));
       Value x = vector::LoadOp::create(
-          b, quad, activations, ValueRange{actRow, column},
+          b, loadType, activations, ValueRange{actRow, column},
           /*nontemporal=*/false, llvm::MaybeAlign(16));
-      for (int64_t j = 0; j < 4; ++j) {
+      for (int64_t j = 0; j < lanes; ++j) {
         Value xj = vector::ExtractOp::create(b, x, j);
-        acc = gpukernel::fma(b, signs[4 * half + j], xj, acc);
+        if (!element.isF32())
+          xj = arith::ExtFOp::create(b, b.getF32Type(), xj);
+        acc = gpukernel::fma(b, signs[first + j], xj, acc);
       }
     }
     Value base = arith::MulIOp::create(b, sub, cst(kEntries));
@@ -371,8 +379,10 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
         out = call.getOperand(2);
   auto actType = cast<MemRefType>(activations.getType());
   auto outType = cast<MemRefType>(out.getType());
+  Type actElement = actType.getElementType();
   if (actType.getRank() != 2 || outType.getRank() != 2 ||
-      !actType.getElementType().isF32() || !outType.getElementType().isF32() ||
+      !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
+      !outType.getElementType().isF32() ||
       actType.getDimSize(1) != k.getInt() ||
       outType.getDimSize(1) != n.getInt())
     return call.emitOpError()
@@ -380,7 +390,8 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << "type " << outType
            << " to a GPU LUT-GEMM stub for k = " << k.getInt()
            << ", n = " << n.getInt()
-           << "; they must be f32 memrefs [M, k] and [M, n]";
+           << "; they must be memrefs [M, k] of f32, f16 or bf16 and [M, n] "
+              "of f32";
   LutPlan plan = makePlan(scheme, k.getInt(), n.getInt());
   auto packedType = cast<MemRefType>(packed.getType());
   if (packedType.getRank() != 1 || !packedType.getElementType().isInteger(8) ||

@@ -200,10 +200,52 @@ func.func @no_scheme(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf3
 
 // -----
 
-func.func private @bad(memref<128xi8>, memref<1x64xf16>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
-func.func @f16(%w: memref<128xi8>, %a: memref<1x64xf16>, %o: memref<1x1xf32>) {
-  // expected-error @below {{passes activations of type 'memref<1x64xf16>' and output of type 'memref<1x1xf32>' to a GPU matmul stub; both must be f32 memrefs}}
-  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf16>, memref<1x1xf32>) -> ()
+func.func private @bad(memref<128xi8>, memref<1x64xf32>, memref<1x1xf16>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @f16_out(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf16>) {
+  // expected-error @below {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x1xf16>' to a GPU matmul stub; they must be memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading batch dimension), f32, f16 or bf16 activations and an f32 output}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf16>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<1x64xi16>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @i16_acts(%w: memref<128xi8>, %a: memref<1x64xi16>, %o: memref<1x1xf32>) {
+  // expected-error @below {{passes activations of type 'memref<1x64xi16>' and output of type 'memref<1x1xf32>' to a GPU matmul stub; they must be memrefs}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xi16>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+// f16 and bf16 activations: loaded 16 bytes (8 elements) at a time, widened
+// exactly to f32 for the products; the sums and the output stay f32. With
+// K = 36 (a multiple of 4, not of 8) the loads take 4 elements.
+// CHECK-LABEL: func.func @half_activations
+// CHECK: gpu.launch
+// CHECK: %[[X:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<3x64xf16>, vector<8xf16>
+// CHECK: %[[X0:.*]] = vector.extract %[[X]][0] : f16 from vector<8xf16>
+// CHECK: %[[W0:.*]] = arith.extf %[[X0]] : f16 to f32
+// CHECK: %[[X1:.*]] = vector.extract %[[X]][1] : f16 from vector<8xf16>
+// CHECK: %[[W1:.*]] = arith.extf %[[X1]] : f16 to f32
+// CHECK: %[[P:.*]] = llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}}) : (f32, f32, f32) -> f32
+// CHECK: llvm.intr.fma(%{{.*}}, %[[W1]], %[[P]]) : (f32, f32, f32) -> f32
+// CHECK: memref.store %{{.*}} : memref<3x13xf32>
+// CHECK: gpu.launch
+// CHECK: %[[Y:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xbf16>, vector<8xbf16>
+// CHECK: %[[Y0:.*]] = vector.extract %[[Y]][0] : bf16 from vector<8xbf16>
+// CHECK: arith.extf %[[Y0]] : bf16 to f32
+// CHECK: gpu.launch
+// CHECK: vector.load %{{.*}} {alignment = 8 : i64} : memref<1x36xbf16>, vector<4xbf16>
+func.func private @bd16(memref<576xi8>, memref<3x64xf16>, memref<3x13xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func private @nvb16(memref<128xi8>, memref<1x64xbf16>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func private @mx36(memref<128xi8>, memref<1x36xbf16>, memref<1x2xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 36 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4, block = 12>}}
+func.func @half_activations(%w: memref<576xi8>, %a: memref<3x64xf16>, %o: memref<3x13xf32>,
+                            %w2: memref<128xi8>, %a2: memref<1x64xbf16>, %o2: memref<1x1xf32>,
+                            %w3: memref<128xi8>, %a3: memref<1x36xbf16>, %o3: memref<1x2xf32>) {
+  call @bd16(%w, %a, %o) : (memref<576xi8>, memref<3x64xf16>, memref<3x13xf32>) -> ()
+  call @nvb16(%w2, %a2, %o2) : (memref<128xi8>, memref<1x64xbf16>, memref<1x1xf32>) -> ()
+  call @mx36(%w3, %a3, %o3) : (memref<128xi8>, memref<1x36xbf16>, memref<1x2xf32>) -> ()
   return
 }
 

@@ -155,3 +155,37 @@ func.func @wrong_k(%w: memref<192xi8>, %a: memref<1x32xf32>, %o: memref<1x3xf32>
   return
 }
 func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x32xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+func.func @f16_out(%w: memref<192xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf16>) {
+  // expected-error @+1 {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x3xf16>' to a GPU LUT-GEMM stub for k = 64, n = 3; they must be memrefs [M, k] of f32, f16 or bf16 and [M, n] of f32}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf32>, memref<1x3xf16>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memref<1x3xf16>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+// f16 and bf16 activations: the table of a sub-vector sums its 8 inputs
+// from one 16-byte load, each widened exactly to f32.
+// CHECK-LABEL: func.func @half_activations
+// CHECK: gpu.launch
+// CHECK: %[[X:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xf16>, vector<8xf16>
+// CHECK: %[[X0:.*]] = vector.extract %[[X]][0] : f16 from vector<8xf16>
+// CHECK: %[[W0:.*]] = arith.extf %[[X0]] : f16 to f32
+// CHECK: llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}})
+// CHECK-COUNT-7: arith.extf %{{.*}} : f16 to f32
+// CHECK-NOT: vector.load %{{.*}} : memref<1x64xf16>
+// CHECK: memref.store
+// CHECK: gpu.launch
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xbf16>, vector<8xbf16>
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+func.func @half_activations(%w: memref<192xi8>, %a: memref<1x64xf16>, %o: memref<1x3xf32>,
+                            %b: memref<1x64xbf16>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf16>, memref<1x3xf32>) -> ()
+  call @__qblock_gpu_lut_gemm_0(%w, %b, %o) : (memref<192xi8>, memref<1x64xbf16>, memref<1x3xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm_0(memref<192xi8>, memref<1x64xbf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}

@@ -73,6 +73,22 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.dyn.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.dyn.out %t.dyn.json %t.dyn.w | FileCheck %s --check-prefix=LUT
 
+// f16 and bf16 activations, widened in the table build (one 16-byte load
+// per sub-vector of 8): a GEMM tile and a transposed GEMV.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 21 --k 256 --act-type f16 --seed 77 --acts-out %t.h.json > %t.h.mlir
+// RUN: quant-opt %t.h.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128" --qblock-select-formats -o %t.h.q.mlir
+// RUN: qblock-inspect %t.h.q.mlir --values --blocks=0 > %t.h.w
+// RUN: quant-opt %t.h.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.h.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.h.out %t.h.json %t.h.w | FileCheck %s --check-prefix=LUT
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 19 --k 512 --act-type bf16 --transposed --seed 78 --acts-out %t.b.json > %t.b.mlir
+// RUN: quant-opt %t.b.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=64" --qblock-select-formats -o %t.b.q.mlir
+// RUN: qblock-inspect %t.b.q.mlir --values --blocks=0 > %t.b.w
+// RUN: quant-opt %t.b.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.b.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w | FileCheck %s --check-prefix=LUT
+
+// W4A4 (generic path), against the CPU build of the same module.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 4 --n 33 --k 256 --transposed --nan-row 2 --seed 62 --acts-out %t.json > %t.a.mlir
 // RUN: quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect" --qblock-fuse-activation-quant --qblock-select-formats -o %t.a.q.mlir
 // RUN: quant-opt %t.a.q.mlir --qblock-gpu-pipeline \

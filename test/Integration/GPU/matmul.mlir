@@ -76,3 +76,13 @@
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 3 --n 21 --k 2048 --seed 63
 // RUN: %{run}
+// f16 and bf16 activations (and weights) with f32 results, widened in the
+// kernel: a tile of rows with 16-byte activation loads (8 elements), a
+// split-K GEMV, and K = 36 (4 elements per load).
+// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --act-type f16 --seed 64
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --act-type bf16 --transposed --seed 65
+// RUN: %{run}
+// REDEFINE: %{scheme} = mxfp4 block=12
+// REDEFINE: %{gen} = --m 2 --n 5 --k 36 --act-type f16 --seed 66
+// RUN: %{run}
