@@ -14,8 +14,8 @@ std::string qblock::bench::buildKernelSource(const KernelSource &spec) {
   // BCQ weights multiply through lookup tables, a different op.
   std::string op =
       spec.weightType.getBCQScheme() ? "qblock.lut_gemm" : "qblock.matmul";
-  std::string a =
-      std::to_string(spec.m) + "x" + std::to_string(shape[0]) + "xf32";
+  std::string a = std::to_string(spec.m) + "x" + std::to_string(shape[0]) +
+                  "x" + spec.actElement;
   std::string c =
       std::to_string(spec.m) + "x" + std::to_string(shape[1]) + "xf32";
   std::string w = std::to_string(spec.weightType.getStorageBytes()) + "xi8";

@@ -28,9 +28,11 @@ struct KernelSource {
   /// Instead of the matmul, only qblock.dequantize of the weights into an
   /// N x K f32 matrix (row n = column n of W). The A argument is then unused.
   bool dequantizeOnly = false;
+  /// Element type of A (f32, f16 or bf16); C is f32 either way.
+  std::string actElement = "f32";
 };
 
-/// The MLIR text of @qblock_kernel(A: MxK f32, W: bytes i8, C: MxN f32),
+/// The MLIR text of @qblock_kernel(A: MxK actElement, W: bytes i8, C: MxN f32),
 /// C = A * W; with dequantizeOnly, C is N x K and receives the weights.
 std::string buildKernelSource(const KernelSource &spec);
 

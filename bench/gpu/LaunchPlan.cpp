@@ -530,7 +530,9 @@ qblock::bench::compileKernel(MLIRContext &context, const KernelConfig &config) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    what + "\n" + diagnostics);
   };
-  std::string source = buildKernelSource({config.m, config.weightType});
+  KernelSource spec{config.m, config.weightType};
+  spec.actElement = config.actElement;
+  std::string source = buildKernelSource(spec);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)
     return fail("cannot parse the kernel:\n" + source);

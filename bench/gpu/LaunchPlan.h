@@ -49,6 +49,8 @@ struct KernelConfig {
   std::string chip = "sm_90a";
   /// isa (PTX, compiled by the driver at load time) or bin (cubin).
   std::string format = "isa";
+  /// Element type of A: f32, f16 or bf16.
+  std::string actElement = "f32";
 };
 
 struct PlanBuffer {

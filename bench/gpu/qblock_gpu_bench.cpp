@@ -69,7 +69,7 @@ constexpr double kMaxRelErr = 1e-3;       // qblock (f32 accumulation)
 constexpr double kMaxRelErrCublas = 1e-2; // fp16 weights, activations, output
 
 struct Options {
-  std::string op = "gemv", scheme = "blockdialect";
+  std::string op = "gemv", scheme = "blockdialect", actType = "f32";
   int64_t block = 0, bits = 3, group = 128, m = 0, n = 8192, k = 8192;
   int64_t runs = 100, warmup = 20;
   double l2Factor = 2.0;
@@ -84,7 +84,8 @@ Options options;
 
 const char *kUsage = R"(usage: qblock-gpu-bench [options]
 
-Checks, then times, C[M][N] = A[M][K] * W[K][N] (A, C f32; W quantized)
+Checks, then times, C[M][N] = A[M][K] * W[K][N] (C f32; A f32, f16 or bf16;
+W quantized)
 compiled by --qblock-gpu-pipeline, against cuBLAS fp16 (cublasGemmEx: fp16
 A, W, C, fp32 accumulation, W as N x K "TN") on the same logical W, and
 against the device-to-device copy bandwidth. One configuration per run.
@@ -93,6 +94,8 @@ against the device-to-device copy bandwidth. One configuration per run.
   --scheme S              blockdialect, mxfp4, nvfp4, int4, bcq (LUT-GEMM)
   --block B               block size of block schemes (default: the preset's)
   --bits q --group g      BCQ planes and group (default 3, 128)
+  --act-type T            element type of A: f32, f16, bf16 (default f32);
+                          cuBLAS gets A as fp16 either way
   --m M --n N --k K       sizes (default M 1 for gemv, 16 for gemm; 8192)
   --runs R                timed calls per side, median reported (default 100)
   --warmup W              untimed calls first (default 20)
@@ -158,6 +161,8 @@ void parseCommandLine(int argc, char **argv) {
       options.op = value.str();
     else if (flag == "scheme")
       options.scheme = value.str();
+    else if (flag == "act-type")
+      options.actType = value.str();
     else if (flag == "block")
       options.block = parseInt(flag, value);
     else if (flag == "bits")
@@ -200,6 +205,9 @@ void parseCommandLine(int argc, char **argv) {
     fatal("--op gemv needs --m 1");
   if (options.format != "isa" && options.format != "bin")
     fatal("--format takes isa or bin");
+  if (options.actType != "f32" && options.actType != "f16" &&
+      options.actType != "bf16")
+    fatal("--act-type takes f32, f16 or bf16, got '" + options.actType + "'");
 }
 
 std::string schemeAttrText() {
@@ -282,6 +290,23 @@ uint16_t toHalf(float value) {
   return sign | half;
 }
 
+/// bfloat16 (the upper half of an f32), round to nearest even; NaN stays
+/// NaN.
+uint16_t toBFloat16(float value) {
+  uint32_t x;
+  std::memcpy(&x, &value, 4);
+  if ((x & 0x7FFFFFFF) > 0x7F800000)
+    return uint16_t((x >> 16) | 0x40);
+  return uint16_t((x + 0x7FFF + ((x >> 16) & 1)) >> 16);
+}
+
+float fromBFloat16(uint16_t h) {
+  uint32_t x = uint32_t(h) << 16;
+  float value;
+  std::memcpy(&value, &x, 4);
+  return value;
+}
+
 float fromHalf(uint16_t h) {
   int exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
   float magnitude = exponent == 0    ? std::ldexp(float(mantissa), -24)
@@ -306,7 +331,8 @@ double maxRelErr(const std::vector<float> &got, const std::vector<double> &ref) 
 struct HostData {
   std::vector<uint8_t> packed;  // W's storage
   std::vector<float> dense;     // N x K, dequantized by the numerics core
-  std::vector<float> a;         // M x K
+  std::vector<float> a;         // M x K, exactly representable in actType
+  std::vector<uint16_t> a16;    // M x K as f16 or bf16 bits (those types)
   std::vector<double> reference; // M x N
 };
 
@@ -338,6 +364,16 @@ HostData buildHostData(qblock::QuantizedTensorType type) {
   data.a.resize(m * k);
   for (int64_t row = 0; row < m; ++row)
     fillRow(data.a.data() + row * k, k, 0xA000 + row, 1.0f);
+  // Half activations: the values the kernel sees are the rounded ones, so
+  // the reference uses them too.
+  if (options.actType != "f32") {
+    bool bf16 = options.actType == "bf16";
+    data.a16.resize(data.a.size());
+    for (size_t i = 0; i < data.a.size(); ++i) {
+      data.a16[i] = bf16 ? toBFloat16(data.a[i]) : toHalf(data.a[i]);
+      data.a[i] = bf16 ? fromBFloat16(data.a16[i]) : fromHalf(data.a16[i]);
+    }
+  }
   data.reference.assign(m * n, 0.0);
   parallelFor(n, [&](int64_t begin, int64_t end) {
     for (int64_t col = begin; col < end; ++col)
@@ -579,9 +615,14 @@ std::pair<double, double> timeKernels(GPU &gpu, const KernelPlan &plan,
     }
     buffers[i] = gpu.alloc(buffer.bytes);
     if (buffer.source == PlanBuffer::Source::Activations) {
-      if (size_t(buffer.bytes) != data.a.size() * sizeof(float))
+      const void *acts = data.a16.empty()
+                             ? static_cast<const void *>(data.a.data())
+                             : static_cast<const void *>(data.a16.data());
+      size_t actBytes = data.a16.empty() ? data.a.size() * sizeof(float)
+                                         : data.a16.size() * sizeof(uint16_t);
+      if (size_t(buffer.bytes) != actBytes)
         fatal("the activations buffer has an unexpected size");
-      gpu.upload(buffers[i], data.a.data(), buffer.bytes);
+      gpu.upload(buffers[i], acts, buffer.bytes);
     } else if (buffer.source == PlanBuffer::Source::Constant) {
       gpu.upload(buffers[i], buffer.data.data(), buffer.bytes);
     } else {
@@ -697,8 +738,12 @@ std::pair<double, double> timeWholeCalls(KernelPlan &plan,
   WholeCall entry = compileWholeCall(plan, engine);
   int64_t m = options.m, n = options.n, k = options.k;
   std::vector<float> a = data.a, c(m * n);
+  std::vector<uint16_t> a16 = data.a16;
   std::vector<uint8_t> w = data.packed;
-  StridedMemRefType<float, 2> aDesc{a.data(), a.data(), 0, {m, k}, {k, 1}};
+  // Half activations pass their 16-bit storage: the descriptor only
+  // carries a pointer, sizes and strides.
+  float *aData = a16.empty() ? a.data() : reinterpret_cast<float *>(a16.data());
+  StridedMemRefType<float, 2> aDesc{aData, aData, 0, {m, k}, {k, 1}};
   StridedMemRefType<int8_t, 1> wDesc{
       reinterpret_cast<int8_t *>(w.data()),
       reinterpret_cast<int8_t *>(w.data()), 0, {int64_t(w.size())}, {1}};
@@ -822,9 +867,11 @@ int main(int argc, char **argv) {
   config.weightType = weightType(context);
   config.chip = options.chip;
   config.format = options.format;
+  config.actElement = options.actType;
 
   llvm::errs() << "compiling " << config.weightType << " M=" << options.m
-               << " with qblock-gpu-pipeline\n";
+               << " (" << options.actType
+               << " activations) with qblock-gpu-pipeline\n";
   llvm::Expected<KernelPlan> compiled = compileKernel(context, config);
   if (!compiled)
     fatal(llvm::toString(compiled.takeError()));
@@ -894,10 +941,12 @@ int main(int argc, char **argv) {
       "\"copy_gbps\": {9:F1}, \"ratio_vs_roofline\": {10:F3}, "
       "\"max_rel_err\": {11:e}, \"cublas_max_rel_err\": {12:e}, "
       "\"timing\": \"{13}\", \"rotated_copies\": {14}, \"l2_bytes\": {15}, "
-      "\"runs\": {16}, \"scheme_attr\": {17}, \"device\": {18}}\n",
+      "\"runs\": {16}, \"scheme_attr\": {17}, \"device\": {18}, "
+      "\"act_type\": \"{19}\"}\n",
       options.op, options.scheme, options.m, options.n, options.k, ms,
       cublasMs, cublasMs / ms, weightBytes, copyGbps, rooflineMs / ms, err,
       cublasErr, direct ? "kernel" : "whole-call", rotated, gpu.l2Bytes,
-      options.runs, jsonString(schemeAttrText()), jsonString(gpu.name));
+      options.runs, jsonString(schemeAttrText()), jsonString(gpu.name),
+      options.actType);
   return 0;
 }

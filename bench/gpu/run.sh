@@ -50,6 +50,7 @@ ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
 # op scheme m n k [extra options]
 configs=(
   "gemv blockdialect 1 8192 8192"
+  "gemv blockdialect 1 8192 8192 --act-type f16"
   "gemv bcq 1 8192 8192 --bits 3 --group 128"
   "gemm blockdialect 16 8192 8192"
 )
@@ -70,7 +71,7 @@ say "== compiling and checking launch plans (no GPU needed)"
 for config in "${configs[@]}"; do
   read -r op scheme m n k extra <<< "$config"
   args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
-  tag="$op-$scheme-m$m-n$n-k$k"
+  tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
   if ! "$bench" --dump-plan "${args[@]}" --emit-ptx "$out/$tag.ptx" > "$out/$tag.plan" 2> "$out/$tag.compile.err"; then
     cat "$out/$tag.compile.err" >> "$log"
     msg=$(grep -v "^compiling" "$out/$tag.compile.err" | head -2 | tr -d '"\\' | tr '\n' ' ')
@@ -101,7 +102,7 @@ say "== checking and timing ($runs runs per side)"
 for config in "${compiled[@]}"; do
   read -r op scheme m n k extra <<< "$config"
   args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
-  tag="$op-$scheme-m$m-n$n-k$k"
+  tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
   say "  $tag"
   if line=$("$bench" "${args[@]}" --runs "$runs" 2>> "$log"); then
     echo "$line" >> "$results"
@@ -116,12 +117,12 @@ done
 python3 - "$results" <<'PY' | tee -a "$log"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
+print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>4} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
 for r in rows:
     if "error" in r:
         print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6}  ERROR: {r['error']}")
         continue
-    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r['ms_median']:9.4f} "
+    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r.get('act_type', 'f32'):>4} {r['ms_median']:9.4f} "
           f"{r['cublas_fp16_ms']:9.4f} {r['ratio_vs_cublas_fp16']:8.2f}x {r['ratio_vs_roofline']:11.2f} "
           f"{r['max_rel_err']:8.1e}  {r['timing']}")
 copy = [r["copy_gbps"] for r in rows if "copy_gbps" in r]
@@ -137,7 +138,7 @@ for r in rows:
         print(f"target {r['scheme']} N=K={r['n']}: NOT MEASURED ({r['error']})")
         continue
     ok = r["ratio_vs_cublas_fp16"] >= need and r["ratio_vs_roofline"] >= 0.7
-    print(f"target {r['scheme']} N=K={r['n']}: >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
+    print(f"target {r['scheme']} N=K={r['n']} ({r.get('act_type', 'f32')} A): >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
           f"{'MET' if ok else 'MISSED'} ({r['ratio_vs_cublas_fp16']:.2f}x, {r['ratio_vs_roofline']:.2f})"
           + ("" if r["timing"] == "kernel" else " [whole-call timing]"))
 PY
