@@ -85,17 +85,16 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     the scheme and the shape, called with the packed weight bytes (a
     read-only `bufferization.to_buffer` view), a copy of the activations and
     an output buffer that starts as a copy of `init`. A `qblock.lut_gemm`
-    with such BCQ weights (no batch dimension) becomes a call of a
-    `qblock.gpu_lut_gemm` stub (the BCQ scheme, K and N) with the same
-    three buffers. After bufferization, `qblock-gpu-matmul-kernels` replaces
+    with such BCQ weights becomes a call of a `qblock.gpu_lut_gemm` stub
+    (the BCQ scheme, K, N and, for batched weights, the batch) with the
+    same three buffers. After bufferization, `qblock-gpu-matmul-kernels` replaces
     each call by the kernel's `gpu.launch`.
 
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (W4A4, f16/bf16 results, batched
-    `qblock.lut_gemm`, weights quantized at run time) go to the generic
-    loop nests.
+    Ops this pass leaves alone (W4A4, f16/bf16 results, weights quantized
+    at run time) go to the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -82,11 +82,11 @@ bool kernelHandles(MatmulOp op) {
          operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
 }
 
-/// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights without a
-/// batch dimension (batched LUT-GEMM keeps the generic path).
+/// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights, with or
+/// without a batch dimension.
 bool kernelHandles(LutGemmOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
-  return rhsType && rhsType.getBCQScheme() && rhsType.getRank() == 2 &&
+  return rhsType && rhsType.getBCQScheme() &&
          operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
 }
 
@@ -162,12 +162,19 @@ struct ConvertMatmulToGPUPass
   void convert(LutGemmOp op, ModuleOp module, SymbolTable &symbols) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
-    bool transposed = rhsType.getAxis() == 1;
-    int64_t n = rhsType.getShape()[transposed ? 0 : 1];
-    NamedAttribute fields[] = {
+    int64_t rank = rhsType.getRank();
+    bool transposed = rhsType.getAxis() == rank - 1;
+    ArrayRef<int64_t> shape = rhsType.getShape();
+    int64_t n = transposed ? shape[rank - 2] : shape[rank - 1];
+    SmallVector<NamedAttribute> fields = {
         b.getNamedAttr("bcq", rhsType.getBCQScheme()),
         b.getNamedAttr("k", b.getI64IntegerAttr(rhsType.getAxisSize())),
         b.getNamedAttr("n", b.getI64IntegerAttr(n))};
+    // Only batched stubs carry a batch: its presence says that activations
+    // and output lead with it.
+    if (rank == 3)
+      fields.push_back(
+          b.getNamedAttr("batch", b.getI64IntegerAttr(shape[0])));
     replaceByStub(b, op, op.getLhs(), op.getRhs(), op.getInit(),
                   gpustub::kLutGemmStubName, gpustub::kLutGemmStubAttr,
                   b.getDictionaryAttr(fields), module, symbols);

@@ -2,13 +2,14 @@
 //
 // The kernel behind a qblock.gpu_lut_gemm stub (MatmulStub.h): BCQ weights
 // (docs/formats.md section 8), f32, f16 or bf16 activations, an f32
-// result, no batch.
+// result, with or without a leading batch dimension.
 // docs/gpu-lowering.md has the picture; in short:
 //
 //  * K is cut into chunks of kChunkSubVectors sub-vectors of mu = 8 inputs
-//    (256 inputs; the last chunk may be shorter). grid = (ceil(N /
-//    kRowsPerBlock), chunks, M): a thread block owns a tile of weight rows
-//    (output columns), one K chunk and one activation row.
+//    (256 inputs; the last chunk may be shorter). grid = (batch *
+//    ceil(N / kRowsPerBlock), chunks, M): a thread block owns a tile of
+//    weight rows (output columns) of one batch, one K chunk and one
+//    activation row (of that batch).
 //  * Each thread block first builds the chunk's tables in workgroup memory:
 //    table[s][e] = sum_{j<8} (bit j of e ? +x[8s + j] : -x[8s + j]), the
 //    bit order of a plane byte (bit j is input 8 * byte + j, a set bit is
@@ -74,6 +75,10 @@ struct LutPlan {
   num::BCQScheme scheme;
   num::BCQLayout layout;
   int64_t k = 0, n = 0;
+  /// Batches (1 without a batch dimension; the packed rows are batch * n)
+  /// and whether activations and output have the batch dimension.
+  int64_t batch = 1;
+  bool batched = false;
   /// Plane bytes per row (K / 8) and per row and chunk (one per sub-vector).
   int64_t rowPlaneBytes = 0, chunkBytes = kChunkSubVectors;
   int64_t chunks = 0;
@@ -95,12 +100,15 @@ int64_t chooseWordBytes(int64_t rowPlaneBytes, int64_t group) {
   return 1;
 }
 
-LutPlan makePlan(const num::BCQScheme &scheme, int64_t k, int64_t n) {
+LutPlan makePlan(const num::BCQScheme &scheme, int64_t k, int64_t n,
+                 int64_t batch, bool batched) {
   LutPlan plan;
   plan.scheme = scheme;
   plan.k = k;
   plan.n = n;
-  plan.layout = num::computeBCQLayout(n, k, scheme);
+  plan.batch = batch;
+  plan.batched = batched;
+  plan.layout = num::computeBCQLayout(batch * n, k, scheme);
   plan.rowPlaneBytes = k / 8;
   plan.chunks = (plan.rowPlaneBytes + plan.chunkBytes - 1) / plan.chunkBytes;
   plan.wordBytes = chooseWordBytes(plan.rowPlaneBytes, scheme.group);
@@ -127,6 +135,11 @@ public:
   /// `firstActRow` (null: 0) is the activation row of grid z index 0.
   void emit(Value firstActRow) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    // Row tiles never straddle batches: grid x holds tilesPerBatch tiles of
+    // each batch in turn.
+    Value tileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    batchIndex = arith::DivUIOp::create(b, tileIndex, cst(tilesPerBatch()));
+    tileInBatch = arith::RemUIOp::create(b, tileIndex, cst(tilesPerBatch()));
     Value chunk = gpu::BlockIdOp::create(b, gpu::Dimension::y);
     actRow = gpu::BlockIdOp::create(b, gpu::Dimension::z);
     if (firstActRow)
@@ -143,8 +156,24 @@ public:
     walkRows(tid, chunkSubs);
   }
 
+  static int64_t tilesPerBatch(const LutPlan &plan) {
+    return (plan.n + kRowsPerBlock - 1) / kRowsPerBlock;
+  }
+
 private:
+  int64_t tilesPerBatch() const { return tilesPerBatch(plan); }
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  /// The index of element `column` of this block's activation row (or of
+  /// its output element, for a column of the output).
+  SmallVector<Value> actIndex(Value column) {
+    SmallVector<Value> index;
+    if (plan.batched)
+      index.push_back(batchIndex);
+    index.push_back(actRow);
+    index.push_back(column);
+    return index;
+  }
   Value f32(float v) {
     return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
   }
@@ -183,9 +212,10 @@ private:
     Value acc = f32(0.0f);
     for (int64_t first = 0; first < kMu; first += lanes) {
       Value column = arith::AddIOp::create(b, firstInput, cst(first));
-      Value x = vector::LoadOp::create(
-          b, loadType, activations, ValueRange{actRow, column},
-          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      Value x = vector::LoadOp::create(b, loadType, activations,
+                                       actIndex(column),
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(16));
       for (int64_t j = 0; j < lanes; ++j) {
         Value xj = vector::ExtractOp::create(b, x, j);
         if (!element.isF32())
@@ -215,14 +245,17 @@ private:
     firstSub = arith::MulIOp::create(b, wordInChunk, cst(plan.wordBytes));
     byteInRow = arith::AddIOp::create(b, chunkFirstByte, firstSub);
 
+    int64_t rows = plan.batch * plan.n;
     alphas = viewAsF32(plan.layout.alphasOffset,
-                       plan.n * plan.layout.groupsPerRow * plan.scheme.bits);
+                       rows * plan.layout.groupsPerRow * plan.scheme.bits);
     if (plan.scheme.offset)
       offsets = viewAsF32(plan.layout.offsetsOffset,
-                          plan.n * plan.layout.groupsPerRow);
+                          rows * plan.layout.groupsPerRow);
+    // Packed row of this batch's column 0.
+    batchFirstRow = arith::MulIOp::create(b, batchIndex, cst(plan.n));
 
-    Value tileStart = arith::MulIOp::create(
-        b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kRowsPerBlock));
+    Value tileStart =
+        arith::MulIOp::create(b, tileInBatch, cst(kRowsPerBlock));
     Value tileLimit = arith::AddIOp::create(b, tileStart, cst(kRowsPerBlock));
     Value tileEnd = arith::MinUIOp::create(b, tileLimit, cst(plan.n));
     Value warpOffset = arith::MulIOp::create(b, warp, cst(plan.rowsPerStep));
@@ -241,13 +274,14 @@ private:
     return memref::ViewOp::create(b, type, packed, cst(offset), ValueRange{});
   }
 
-  /// One warp step: lane group r handles row stepRow + r.
+  /// One warp step: lane group r handles column stepRow + r of the batch.
   void emitStep(Value stepRow) {
     Value row = arith::AddIOp::create(b, stepRow, rowInStep);
     Value rowExists =
         arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cst(plan.n));
-    // Past the last row: read the last one, add nothing.
-    Value safeRow = arith::MinUIOp::create(b, row, cst(plan.n - 1));
+    // Past the batch's last column: read the last one, add nothing.
+    Value safeRow = arith::AddIOp::create(
+        b, batchFirstRow, arith::MinUIOp::create(b, row, cst(plan.n - 1)));
 
     int64_t bits = plan.scheme.bits;
     auto wordType = VectorType::get({plan.wordBytes}, b.getI8Type());
@@ -307,7 +341,7 @@ private:
     Value adds = arith::AndIOp::create(b, isFirstLane, rowExists);
     gpukernel::inThen(b, adds, [&] {
       memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total, out,
-                                  ValueRange{actRow, row});
+                                  actIndex(row));
     });
   }
 
@@ -323,6 +357,7 @@ private:
   ImplicitLocOpBuilder &b;
   const LutPlan &plan;
   Value packed, activations, out, table;
+  Value batchIndex, tileInBatch, batchFirstRow;
   Value actRow, chunkFirstByte;
   Value rowInStep, word, wordExists, firstSub, byteInRow;
   Value alphas, offsets;
@@ -333,7 +368,7 @@ private:
 void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
                 Value activations, Value out, Value m, Value firstActRow) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  Value gridX = cst((plan.n + kRowsPerBlock - 1) / kRowsPerBlock);
+  Value gridX = cst(plan.batch * LutKernelBuilder::tilesPerBatch(plan));
   Value gridY = cst(plan.chunks);
   auto tableType = MemRefType::get(
       {kChunkSubVectors * kEntries}, b.getF32Type(),
@@ -359,15 +394,19 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   auto bcq = fields ? fields.getAs<BCQSchemeAttr>("bcq") : BCQSchemeAttr();
   auto k = fields ? fields.getAs<IntegerAttr>("k") : IntegerAttr();
   auto n = fields ? fields.getAs<IntegerAttr>("n") : IntegerAttr();
+  // Absent: no batch dimension.
+  auto batchAttr = fields ? fields.getAs<IntegerAttr>("batch") : IntegerAttr();
   if (!bcq || !k || !n)
     return call.emitOpError()
            << "calls a GPU LUT-GEMM stub whose attribute lacks bcq, k or n; "
               "stubs come from --qblock-convert-matmul-to-gpu";
+  int64_t batch = batchAttr ? batchAttr.getInt() : 1;
   num::BCQScheme scheme = bcq.toNumerics();
-  if (k.getInt() <= 0 || k.getInt() % scheme.group != 0 || n.getInt() <= 0)
+  if (k.getInt() <= 0 || k.getInt() % scheme.group != 0 || n.getInt() <= 0 ||
+      batch <= 0)
     return call.emitOpError()
            << "calls a GPU LUT-GEMM stub with k = " << k.getInt()
-           << ", n = " << n.getInt()
+           << ", n = " << n.getInt() << ", batch = " << batch
            << "; they must be positive and k a multiple of the group size "
            << scheme.group;
   if (!gpustub::hasStubOperands(call))
@@ -380,19 +419,26 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   auto actType = cast<MemRefType>(activations.getType());
   auto outType = cast<MemRefType>(out.getType());
   Type actElement = actType.getElementType();
-  if (actType.getRank() != 2 || outType.getRank() != 2 ||
+  // With a batch attribute, activations and output lead with the batch.
+  int64_t rank = batchAttr ? 3 : 2;
+  if (actType.getRank() != rank || outType.getRank() != rank ||
       !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
       !outType.getElementType().isF32() ||
-      actType.getDimSize(1) != k.getInt() ||
-      outType.getDimSize(1) != n.getInt())
+      actType.getDimSize(rank - 1) != k.getInt() ||
+      outType.getDimSize(rank - 1) != n.getInt() ||
+      (batchAttr && (actType.getDimSize(0) != batch ||
+                     outType.getDimSize(0) != batch)))
     return call.emitOpError()
            << "passes activations of type " << actType << " and output of "
            << "type " << outType
            << " to a GPU LUT-GEMM stub for k = " << k.getInt()
            << ", n = " << n.getInt()
-           << "; they must be memrefs [M, k] of f32, f16 or bf16 and [M, n] "
-              "of f32";
-  LutPlan plan = makePlan(scheme, k.getInt(), n.getInt());
+           << (batchAttr ? ", batch = " + std::to_string(batch) : "")
+           << "; they must be memrefs " << (batchAttr ? "[batch, M, k]" : "[M, k]")
+           << " of f32, f16 or bf16 and "
+           << (batchAttr ? "[batch, M, n]" : "[M, n]") << " of f32";
+  LutPlan plan =
+      makePlan(scheme, k.getInt(), n.getInt(), batch, bool(batchAttr));
   auto packedType = cast<MemRefType>(packed.getType());
   if (packedType.getRank() != 1 || !packedType.getElementType().isInteger(8) ||
       (packedType.hasStaticShape() &&
@@ -403,8 +449,9 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << plan.layout.totalBytes << "xi8>";
 
   ImplicitLocOpBuilder b(call.getLoc(), call);
-  int64_t staticM = actType.getDimSize(0);
-  if (!actType.isDynamicDim(0) && staticM <= kMaxGridZ) {
+  int64_t mDim = rank - 2;
+  int64_t staticM = actType.getDimSize(mDim);
+  if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridZ) {
     // A grid of 0 blocks cannot launch.
     if (staticM > 0)
       emitLaunch(b, plan, packed, activations, out,
@@ -412,7 +459,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   } else {
     // A grid's z dimension holds at most 65535 blocks: launch slabs of
     // activation rows (none when M = 0). A prefill of 64K tokens needs two.
-    Value m = memref::DimOp::create(b, activations, 0);
+    Value m = memref::DimOp::create(b, activations, mDim);
     Value slab = arith::ConstantIndexOp::create(b, kMaxGridZ);
     auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), m,
                                    slab);

@@ -14,7 +14,8 @@
 //   %activations  memref<[B x] M x K x f32>   read
 //   %out          memref<[B x] M x N x f32>   holds init, receives the result
 //
-// (the LUT-GEMM stub has no batch dimension).
+// (the B dimension is there when the weights have a batch dimension; the
+// LUT-GEMM stub's attribute then has a `batch` entry).
 //
 //===----------------------------------------------------------------------===//
 

@@ -116,19 +116,22 @@ func.func @half_activations(%h: tensor<1x64xf16>, %bh: tensor<1x64xbf16>, %init:
 // CHECK: call @__qblock_gpu_lut_gemm(%[[PACKED]], %[[ACT]], %[[OUT]]) : (memref<4096xi8>, memref<2x256xf32>, memref<2x32xf32>) -> ()
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: call @__qblock_gpu_lut_gemm_0({{.*}}) : (memref<768xi8>, memref<?x256xf32>, memref<?x8xf32>) -> ()
-// Batched LUT-GEMM keeps the generic path.
-// CHECK: qblock.lut_gemm
-// CHECK-NOT: call
+// Batched LUT-GEMM: rank-3 buffers and a batch in the stub's attribute
+// (only batched stubs have one).
+// CHECK: call @__qblock_gpu_lut_gemm_1({{.*}}) : (memref<2048xi8>, memref<2x1x256xf32>, memref<2x1x8xf32>) -> ()
+// CHECK-NOT: qblock.lut_gemm
 // CHECK: func.func private @__qblock_gpu_lut_gemm({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 128>, k = 256 : i64, n = 32 : i64}}
 // CHECK: func.func private @__qblock_gpu_lut_gemm_0({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 64, offset = false>, k = 256 : i64, n = 8 : i64}}
+// CHECK: func.func private @__qblock_gpu_lut_gemm_1({{.*}}) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 3, group = 128>, k = 256 : i64, n = 8 : i64}}
 func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>,
                %ta: tensor<?x256xf32>, %tw: tensor<768xi8>, %tinit: tensor<?x8xf32>,
-               %ba: tensor<2x1x256xf32>, %bw: !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>, %binit: tensor<2x1x8xf32>)
+               %ba: tensor<2x1x256xf32>, %bwb: tensor<2048xi8>, %binit: tensor<2x1x8xf32>)
     -> (tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>) {
   %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x256xf32>, !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
   %tq = qblock.from_storage %tw : tensor<768xi8> -> !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>
   %tr = qblock.lut_gemm ins(%ta, %tq : tensor<?x256xf32>, !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>) outs(%tinit : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %bw = qblock.from_storage %bwb : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %br = qblock.lut_gemm ins(%ba, %bw : tensor<2x1x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%binit : tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
   return %r, %tr, %br : tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>
 }

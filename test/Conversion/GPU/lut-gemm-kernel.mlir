@@ -15,6 +15,9 @@
 // CHECK: %[[C256:.*]] = arith.constant 256 : index
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %[[CHUNKS]], {{.*}} = %[[M]]) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) workgroup(%[[T:.*]] : memref<8192xf32, #gpu.address_space<workgroup>>)
 // CHECK: %[[TID:.*]] = gpu.thread_id x
+// Grid x: the row tiles (of each batch in turn; no batch here).
+// CHECK: %[[BX:.*]] = gpu.block_id x
+// CHECK: %[[ROWTILE:.*]] = arith.remui %[[BX]], %{{.*}} : index
 // CHECK: %[[CHUNK:.*]] = gpu.block_id y
 // CHECK: %[[MROW:.*]] = gpu.block_id z
 // Sub-vectors in this chunk: min(40 - 32 * chunk, 32).
@@ -45,7 +48,7 @@
 // Alphas and offsets are f32 views of the packed buffer.
 // CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<555xf32>
 // CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<185xf32>
-// CHECK: %[[ROWTILE:.*]] = gpu.block_id x
+// CHECK: arith.muli %[[ROWTILE]], %{{.*}} : index
 // CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // One 4-byte word of each plane, coalesced over the row's lanes.
 // CHECK-COUNT-3: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<7488xi8>, vector<4xi8>
@@ -189,3 +192,41 @@ func.func @half_activations(%w: memref<192xi8>, %a: memref<1x64xf16>, %o: memref
 }
 func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 func.func private @__qblock_gpu_lut_gemm_0(memref<192xi8>, memref<1x64xbf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+// Batched weights (a batch attribute, rank-3 activations and output): grid
+// x holds each batch's row tiles in turn (2 batches x 1 tile), a block's
+// batch is block_id x / tiles per batch, the tables read that batch's
+// activation row, its plane rows start at batch * N, and the atomic add
+// goes to [batch, activation row, column].
+// CHECK-LABEL: func.func @batched
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C2]], {{.*}} = %{{.*}}, {{.*}} = %[[C3]])
+// CHECK: %[[BX:.*]] = gpu.block_id x
+// CHECK: %[[BATCH:.*]] = arith.divui %[[BX]], %{{.*}} : index
+// CHECK: %[[MROW:.*]] = gpu.block_id z
+// CHECK: vector.load %{{.*}}[%[[BATCH]], %[[MROW]], %{{.*}}] {alignment = 16 : i64} : memref<2x3x64xf32>, vector<4xf32>
+// CHECK: gpu.barrier
+// CHECK: %[[FIRST:.*]] = arith.muli %[[BATCH]], %{{.*}} : index
+// CHECK: scf.for %[[STEP:.*]] =
+// CHECK: %[[COL:.*]] = arith.addi %[[STEP]], %{{.*}} : index
+// CHECK: %[[SAFE:.*]] = arith.minui %[[COL]], %{{.*}} : index
+// CHECK: %[[ROW:.*]] = arith.addi %[[FIRST]], %[[SAFE]] : index
+// CHECK: arith.muli %[[ROW]], %{{.*}} : index
+// CHECK: memref.atomic_rmw addf %{{.*}}, %{{.*}}[%[[BATCH]], %[[MROW]], %[[COL]]] : (f32, memref<2x3x20xf32>) -> f32
+func.func private @__qblock_gpu_lut_gemm(memref<1600xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}
+func.func @batched(%w: memref<1600xi8>, %a: memref<2x3x64xf32>, %o: memref<2x3x20xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1600xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @batch_mismatch(%w: memref<1600xi8>, %a: memref<3x3x64xf32>, %o: memref<3x3x20xf32>) {
+  // expected-error @+1 {{passes activations of type 'memref<3x3x64xf32>' and output of type 'memref<3x3x20xf32>' to a GPU LUT-GEMM stub for k = 64, n = 20, batch = 2; they must be memrefs [batch, M, k] of f32, f16 or bf16 and [batch, M, n] of f32}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1600xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<1600xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}

@@ -87,6 +87,20 @@
 // RUN: quant-opt %t.b.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.b.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w | FileCheck %s --check-prefix=LUT
+// Batched weights (one launch, each batch's row tiles in turn): a
+// transposed batch of 3 with N = 37, and a dynamic M.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 37 --k 256 --batch 3 --transposed --seed 79 --acts-out %t.bt.json > %t.bt.mlir
+// RUN: quant-opt %t.bt.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=64" --qblock-select-formats -o %t.bt.q.mlir
+// RUN: qblock-inspect %t.bt.q.mlir --values --blocks=0 > %t.bt.w
+// RUN: quant-opt %t.bt.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.bt.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.bt.out %t.bt.json %t.bt.w | FileCheck %s --check-prefix=LUT
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 9 --k 512 --batch 2 --dynamic-m --seed 80 --acts-out %t.bd.json > %t.bd.mlir
+// RUN: quant-opt %t.bd.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=128" --qblock-select-formats -o %t.bd.q.mlir
+// RUN: qblock-inspect %t.bd.q.mlir --values --blocks=0 > %t.bd.w
+// RUN: quant-opt %t.bd.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.bd.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.bd.out %t.bd.json %t.bd.w | FileCheck %s --check-prefix=LUT
 
 // W4A4 (generic path), against the CPU build of the same module.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 4 --n 33 --k 256 --transposed --nan-row 2 --seed 62 --acts-out %t.json > %t.a.mlir
