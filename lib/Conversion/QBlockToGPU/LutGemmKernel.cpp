@@ -419,15 +419,20 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   auto actType = cast<MemRefType>(activations.getType());
   auto outType = cast<MemRefType>(out.getType());
   Type actElement = actType.getElementType();
-  // With a batch attribute, activations and output lead with the batch.
+  // With a batch attribute, activations and output lead with the batch
+  // (a dynamic size is the batch at run time, as the op's verifier
+  // requires).
+  auto sizeFits = [](int64_t size, int64_t expected) {
+    return ShapedType::isDynamic(size) || size == expected;
+  };
   int64_t rank = batchAttr ? 3 : 2;
   if (actType.getRank() != rank || outType.getRank() != rank ||
       !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
       !outType.getElementType().isF32() ||
       actType.getDimSize(rank - 1) != k.getInt() ||
       outType.getDimSize(rank - 1) != n.getInt() ||
-      (batchAttr && (actType.getDimSize(0) != batch ||
-                     outType.getDimSize(0) != batch)))
+      (batchAttr && (!sizeFits(actType.getDimSize(0), batch) ||
+                     !sizeFits(outType.getDimSize(0), batch))))
     return call.emitOpError()
            << "passes activations of type " << actType << " and output of "
            << "type " << outType

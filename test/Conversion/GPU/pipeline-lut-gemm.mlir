@@ -15,9 +15,10 @@
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k5.ptx -o %t.k5.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k6.ptx -o %t.k6.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k7.ptx -o %t.k7.cubin %}
+// RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k8.ptx -o %t.k8.cubin %}
 // RUN: FileCheck %s --check-prefix=BATCHED --input-file=%t.k7.ptx
 
-// EXTRACT: extracted 8 PTX modules
+// EXTRACT: extracted 9 PTX modules
 // One launch per LUT-GEMM; grid (row tiles, K chunks, M), 256 threads.
 // CHECK-LABEL: llvm.func @q1
 // CHECK: gpu.launch_func @q1_kernel::@q1_kernel
@@ -30,6 +31,8 @@
 // CHECK-LABEL: llvm.func @batched
 // CHECK: gpu.launch_func @batched_kernel::@batched_kernel
 // CHECK-NOT: gpu.launch_func
+// CHECK-LABEL: llvm.func @batched_dynamic
+// CHECK: gpu.launch_func @batched_dynamic_kernel::@batched_dynamic_kernel
 
 // The PTX code of @q1's kernel: tables in 32 KiB of shared memory, a
 // barrier, 4-byte plane words from global memory, table lookups, a
@@ -104,4 +107,12 @@ func.func @batched(%a: tensor<2x1x512xf32>, %w: tensor<10240xi8>, %init: tensor<
   %q = qblock.from_storage %w : tensor<10240xi8> -> !qblock.qtensor<2x512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x1x512xf32>, !qblock.qtensor<2x512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%init : tensor<2x1x20xf32>) -> tensor<2x1x20xf32>
   return %r : tensor<2x1x20xf32>
+}
+
+// Batched with dynamic batch and M sizes in the activations and output
+// (the batch is the weight's at run time).
+func.func @batched_dynamic(%a: tensor<?x?x256xf32>, %w: tensor<2048xi8>, %init: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %q = qblock.from_storage %w : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+  %r = qblock.lut_gemm ins(%a, %q : tensor<?x?x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%init : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %r : tensor<?x?x8xf32>
 }
