@@ -24,6 +24,11 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  // Elementwise arith/math on whole tensors (a widening arith.extf of a
+  // half result, say) has no bufferization of its own: it becomes
+  // linalg.generic, which bufferizes and later lowers to loops.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+
   // Everything else bufferizes, across function boundaries, so callers
   // (printMemrefF32, C code, kernel launches) see plain identity-layout
   // memrefs.

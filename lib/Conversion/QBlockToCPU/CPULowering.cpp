@@ -208,10 +208,18 @@ CPULowering::MatmulFrame CPULowering::beginMatmul(ImplicitLocOpBuilder &b,
   bool transposed = rhsType.getAxis() == frame.rank - 1;
   frame.n = transposed ? rhsShape[frame.rank - 2] : rhsShape[frame.rank - 1];
   frame.outSizes = dimSizes(b, init);
-  frame.out = allocLike(b, frame.resultType.getShape(),
-                        frame.resultType.getElementType(), frame.outSizes);
+  // Kernels add partial sums into the output (per K chunk, per group...).
+  // An f16/bf16 result would round every one of them, so they go into an
+  // f32 copy of init instead, rounded once by finishMatmul. (Elementwise
+  // extf/truncf on tensors become linalg.generic before bufferization.)
+  Value acc = init;
+  if (!frame.resultType.getElementType().isF32())
+    acc = arith::ExtFOp::create(b, frame.resultType.clone(b.getF32Type()),
+                                init);
+  frame.out = allocLike(b, frame.resultType.getShape(), b.getF32Type(),
+                        frame.outSizes);
   bufferization::MaterializeInDestinationOp::create(
-      b, /*result=*/Type(), init, frame.out, /*restrict=*/true,
+      b, /*result=*/Type(), acc, frame.out, /*restrict=*/true,
       /*writable=*/true);
   frame.batch = frame.batched ? frame.outSizes[0] : cst(b, 1);
   return frame;
@@ -219,8 +227,12 @@ CPULowering::MatmulFrame CPULowering::beginMatmul(ImplicitLocOpBuilder &b,
 
 void CPULowering::finishMatmul(ImplicitLocOpBuilder &b, Operation *op,
                                const MatmulFrame &frame) {
+  RankedTensorType resultType = frame.resultType;
   Value result = bufferization::ToTensorOp::create(
-      b, frame.resultType, frame.out, /*restrict=*/true, /*writable=*/true);
+      b, resultType.clone(b.getF32Type()), frame.out, /*restrict=*/true,
+      /*writable=*/true);
+  if (!resultType.getElementType().isF32())
+    result = arith::TruncFOp::create(b, resultType, result);
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
 }
@@ -238,9 +250,7 @@ SmallVector<Value> CPULowering::outputIndex(const MatmulFrame &frame,
 
 void CPULowering::accumulate(ImplicitLocOpBuilder &b, const MatmulFrame &frame,
                              ArrayRef<Value> index, Value value) {
-  Type elementType = frame.resultType.getElementType();
-  Value old = toF32(b, memref::LoadOp::create(b, frame.out, index));
-  memref::StoreOp::create(
-      b, fromF32(b, arith::AddFOp::create(b, old, value), elementType),
-      frame.out, index);
+  Value old = memref::LoadOp::create(b, frame.out, index);
+  memref::StoreOp::create(b, arith::AddFOp::create(b, old, value), frame.out,
+                          index);
 }

@@ -168,6 +168,8 @@ struct CPULowering {
   /// What every matmul-like lowering needs: shapes, and an output buffer
   /// that starts as a copy of the init operand.
   struct MatmulFrame {
+    /// The op's result type; `out` is always f32 (an f32 copy of init for
+    /// f16/bf16 results, rounded once at the end).
     mlir::RankedTensorType resultType;
     int64_t rank, k, n;
     bool batched;
@@ -188,7 +190,7 @@ struct CPULowering {
                                                     mlir::Value m,
                                                     mlir::Value n);
 
-  /// out[index] += value, converting through f32.
+  /// out[index] += value (f32).
   static void accumulate(mlir::ImplicitLocOpBuilder &b,
                          const MatmulFrame &frame,
                          llvm::ArrayRef<mlir::Value> index, mlir::Value value);

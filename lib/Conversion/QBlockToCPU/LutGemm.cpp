@@ -59,8 +59,7 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   SubvectorTables subTables(b, lhs, batched, m);
   // Output rows in tiles of 16 run on the vector path (one lane per output
   // row); what is left, and shapes it does not cover, run row by row.
-  bool vectorPath = k % 32 == 0 && group % 32 == 0 &&
-                    frame.resultType.getElementType().isF32();
+  bool vectorPath = k % 32 == 0 && group % 32 == 0;
   int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
   bool chunked = vectorRows > 0 && lutChunksFit(k, group);
   bool byteTablesOnly = chunked && lutTables == "i8" && vectorRows == n;

@@ -49,6 +49,8 @@ def main():
     p.add_argument("--dynamic-m", action="store_true",
                    help="the matmul function takes a ?xK activation")
     p.add_argument("--act-type", default="f32", choices=["f32", "f16", "bf16"])
+    # The result's element type; @main widens it to f32 for printing.
+    p.add_argument("--out-type", default="f32", choices=["f32", "f16", "bf16"])
     p.add_argument("--outliers", action="store_true",
                    help="scale a few weight columns up, as LLM weights have")
     p.add_argument("--explicit-act-quant", default="",
@@ -85,7 +87,11 @@ def main():
     x_arg = batch + [m_dim, k]
     out = batch + [m_dim, n]
     x_arg_t = "tensor<" + "x".join(map(str, x_arg)) + f"x{a_t}>"
-    out_t = "tensor<" + "x".join(map(str, out)) + "xf32>"
+    o_t = args.out_type
+    out_t = "tensor<" + "x".join(map(str, out)) + f"x{o_t}>"
+    out32_t = "tensor<" + "x".join(map(str, out)) + "xf32>"
+    widen = (f"  %r32 = arith.extf %r : {out_t} to {out32_t}\n" if o_t != "f32"
+             else f"  %r32 = tensor.cast %r : {out_t} to {out32_t}\n")
     if b:
         maps = ("affine_map<(b, m, n, k) -> (b, m, k)>",
                 "affine_map<(b, m, n, k) -> (b, n, k)>" if args.transposed
@@ -116,9 +122,9 @@ func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
 {dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape)}> : {tensor(w_shape, a_t)}
-  %zero = arith.constant 0.0 : f32
+  %zero = arith.constant 0.0 : {o_t}
   %e = tensor.empty{empty_dims} : {out_t}
-  %init = linalg.fill ins(%zero : f32) outs(%e : {out_t}) -> {out_t}
+  %init = linalg.fill ins(%zero : {o_t}) outs(%e : {out_t}) -> {out_t}
   %r = {op} indexing_maps = [{', '.join(maps)}]
        ins(%xa, %w : {x_arg_t}, {tensor(w_shape, a_t)}) outs(%init : {out_t}) -> {out_t}
   return %r : {out_t}
@@ -128,7 +134,7 @@ func.func @main() {{
   %x = arith.constant dense<{dense(x, x_shape)}> : {tensor(x_shape, a_t)}
   %xa = tensor.cast %x : {tensor(x_shape, a_t)} to {x_arg_t}
   %r = call @matmul(%xa) : ({x_arg_t}) -> {out_t}
-  %u = tensor.cast %r : {out_t} to tensor<*xf32>
+{widen}  %u = tensor.cast %r32 : {out32_t} to tensor<*xf32>
   call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
   return
 }}""")
