@@ -77,24 +77,24 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
                 "kernels (internal step of --qblock-gpu-pipeline)";
   let description = [{
     Runs on tensors, before `convert-qblock-to-cpu`. Every `qblock.matmul`
-    the GPU kernels handle (f32, f16 or bf16 activations, an f32 result,
+    the GPU kernels handle (f32, f16 or bf16 activations and result,
     block-quantized weights of static shape from `qblock.constant` or
     `qblock.from_storage`, no online activation quantization) becomes a
-    call of a kernel stub: a
-    private function declaration whose `qblock.gpu_matmul` attribute holds
-    the scheme and the shape, called with the packed weight bytes (a
-    read-only `bufferization.to_buffer` view), a copy of the activations and
-    an output buffer that starts as a copy of `init`. A `qblock.lut_gemm`
-    with such BCQ weights becomes a call of a `qblock.gpu_lut_gemm` stub
-    (the BCQ scheme, K, N and, for batched weights, the batch) with the
-    same three buffers. After bufferization, `qblock-gpu-matmul-kernels` replaces
-    each call by the kernel's `gpu.launch`.
+    call of a kernel stub: a private function declaration whose
+    `qblock.gpu_matmul` attribute holds the scheme and the shape, called
+    with the packed weight bytes (a read-only `bufferization.to_buffer`
+    view), a copy of the activations and an output buffer that starts as a
+    copy of `init`. A `qblock.lut_gemm` with such BCQ weights and an f32
+    result becomes a call of a `qblock.gpu_lut_gemm` stub (the BCQ scheme,
+    K, N and, for batched weights, the batch) with the same three buffers.
+    After bufferization, `qblock-gpu-matmul-kernels` replaces each call by
+    the kernel's `gpu.launch`.
 
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (W4A4, f16/bf16 results, weights quantized
-    at run time) go to the generic loop nests.
+    Ops this pass leaves alone (W4A4, LUT-GEMM with f16/bf16 results,
+    weights quantized at run time) go to the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -48,19 +48,21 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
 
 /// Whether the activations, result and weight types suit a GPU kernel:
 /// f32, f16 or bf16 activations (the kernels widen half ones as they load
-/// them) and an f32 result, whose last dimensions are static (the stub's
-/// memref types need them), weights of static shape whose packed bytes are
-/// known here.
-bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
+/// them) and an f32 result (f16 or bf16 too with `halfResults`: the W4A16
+/// kernel rounds its f32 sums once), whose last dimensions are static (the
+/// stub's memref types need them), weights of static shape whose packed
+/// bytes are known here.
+bool operandsSuitKernel(Value lhs, Value rhs, Type result, bool halfResults) {
   auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!lhsType || !resultType || !rhsType)
     return false;
+  auto isHalf = [](Type t) { return t.isF16() || t.isBF16(); };
   Type actElement = lhsType.getElementType();
-  bool actsSupported =
-      actElement.isF32() || actElement.isF16() || actElement.isBF16();
-  if (!actsSupported || !resultType.getElementType().isF32())
+  Type resultElement = resultType.getElementType();
+  if (!(actElement.isF32() || isHalf(actElement)) ||
+      !(resultElement.isF32() || (halfResults && isHalf(resultElement))))
     return false;
   if (!rhsType.hasStaticShape())
     return false;
@@ -79,7 +81,8 @@ bool kernelHandles(MatmulOp op) {
     return false;
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
   return rhsType && rhsType.getBlockScheme() &&
-         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
+         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
+                            /*halfResults=*/true);
 }
 
 /// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights, with or
@@ -87,7 +90,8 @@ bool kernelHandles(MatmulOp op) {
 bool kernelHandles(LutGemmOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
   return rhsType && rhsType.getBCQScheme() &&
-         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
+         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
+                            /*halfResults=*/false);
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),

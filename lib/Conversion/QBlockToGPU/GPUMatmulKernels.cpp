@@ -100,6 +100,9 @@ struct KernelPlan {
   /// and elements per activation load.
   Type actElement;
   int64_t actLanes = 0;
+  /// Output element type: f32, or f16/bf16, which the kernel adds to in
+  /// f32 and rounds once (so such outputs never split K: each would round).
+  Type outElement;
   int64_t rowsPerWarp = 1;
   /// Entries of the workgroup table: dialect rows, then half scales.
   int64_t dialectEntries = 0, scaleEntries = 0;
@@ -122,9 +125,11 @@ int64_t chooseChunkBytes(int64_t rowBytes, int64_t blockSize) {
 }
 
 KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
-                    int64_t batch, bool batched, Type actElement) {
+                    int64_t batch, bool batched, Type actElement,
+                    Type outElement) {
   KernelPlan plan(scheme);
   plan.actElement = actElement;
+  plan.outElement = outElement;
   plan.batched = batched;
   plan.k = k;
   plan.n = n;
@@ -164,6 +169,10 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
   int64_t rowBlocks = (plan.rows + kWarps * plan.rowsPerWarp - 1) /
                       (kWarps * plan.rowsPerWarp);
   int64_t maxSplits = std::max<int64_t>(1, plan.chunksPerRow / kWarpSize);
+  // Half outputs: one split, so each output is rounded once, after its
+  // whole sum (split partial sums would each round in the atomic add).
+  if (!outElement.isF32())
+    maxSplits = 1;
   plan.splits = std::clamp<int64_t>(
       (kTargetBlocks + rowBlocks - 1) / rowBlocks, 1, maxSplits);
   plan.chunksPerSplit =
@@ -502,6 +511,15 @@ private:
             return;
           }
           Value old = memref::LoadOp::create(b, out, index);
+          if (!plan.outElement.isF32()) {
+            // init + sum in f32, rounded once to the output type.
+            Value wide = arith::ExtFOp::create(b, b.getF32Type(), old);
+            Value sum = arith::AddFOp::create(b, wide, total);
+            memref::StoreOp::create(
+                b, arith::TruncFOp::create(b, plan.outElement, sum), out,
+                index);
+            return;
+          }
           memref::StoreOp::create(b, arith::AddFOp::create(b, old, total), out,
                                   index);
         });
@@ -606,15 +624,15 @@ struct GPUMatmulKernelsPass
     auto outType = cast<MemRefType>(out.getType());
     int64_t rank = actType.getRank();
     Type actElement = actType.getElementType();
+    Type outElement = outType.getElementType();
+    auto isFloat = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
     if ((rank != 2 && rank != 3) || outType.getRank() != rank ||
-        !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
-        !outType.getElementType().isF32())
+        !isFloat(actElement) || !isFloat(outElement))
       return call.emitOpError()
              << "passes activations of type " << actType << " and output of "
              << "type " << outType << " to a GPU matmul stub; they must be "
              << "memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading "
-             << "batch dimension), f32, f16 or bf16 activations and an f32 "
-             << "output";
+             << "batch dimension) of f32, f16 or bf16";
 
     if (k.getInt() <= 0 || k.getInt() % scheme.getBlockSize() != 0 ||
         n.getInt() <= 0 || batch.getInt() <= 0)
@@ -631,7 +649,8 @@ struct GPUMatmulKernelsPass
              << k.getInt() << ", n = " << n.getInt()
              << "; their last dimensions must be k and n";
     KernelPlan plan = makePlan(scheme.toNumerics(), k.getInt(), n.getInt(),
-                               batch.getInt(), rank == 3, actElement);
+                               batch.getInt(), rank == 3, actElement,
+                               outElement);
     auto packedType = cast<MemRefType>(packed.getType());
     if (packedType.getRank() != 1 ||
         !packedType.getElementType().isInteger(8) ||

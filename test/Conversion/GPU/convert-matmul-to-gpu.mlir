@@ -53,53 +53,57 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 // -----
 
 // Left to the generic lowering: online activation quantization (W4A4),
-// an f16 result, weights quantized at run time, BCQ weights whose bytes
-// are not known here.
+// a LUT-GEMM with an f16 result, weights quantized at run time, BCQ
+// weights whose bytes are not known here.
 // CHECK-LABEL: func.func @not_taken
 // CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<mxfp4>}
-// CHECK: qblock.matmul {{.*}} : tensor<1x32xf16>
+// CHECK: qblock.lut_gemm {{.*}} -> tensor<1x8xf16>
 // CHECK: %[[Q:.*]] = qblock.quantize
 // CHECK: qblock.matmul ins(%{{.*}}, %[[Q]]
 // CHECK: qblock.lut_gemm
 // CHECK-NOT: call
 // CHECK-NOT: __qblock_gpu_matmul
-func.func @not_taken(%a: tensor<1x32xf32>, %h: tensor<1x32xf16>, %wf: tensor<32x2xf32>,
-                     %init: tensor<1x2xf32>, %hinit: tensor<1x2xf16>,
+func.func @not_taken(%a: tensor<1x32xf32>, %lh: tensor<1x256xf16>, %wf: tensor<32x2xf32>,
+                     %init: tensor<1x2xf32>, %lwb: tensor<1024xi8>, %lhinit: tensor<1x8xf16>,
                      %bcq: tensor<1x256xf32>, %bw: !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>,
-                     %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x2xf16>, tensor<1x2xf32>, tensor<1x8xf32>) {
+                     %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x8xf16>, tensor<1x2xf32>, tensor<1x8xf32>) {
   %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<1x2xf32>
-  %wh = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf16, #qblock.scheme<mxfp4>, axis = 0>
-  %r1 = qblock.matmul ins(%h, %wh : tensor<1x32xf16>, !qblock.qtensor<32x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%hinit : tensor<1x2xf16>) -> tensor<1x2xf16>
+  %lwh = qblock.from_storage %lwb : tensor<1024xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %r1 = qblock.lut_gemm ins(%lh, %lwh : tensor<1x256xf16>, !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%lhinit : tensor<1x8xf16>) -> tensor<1x8xf16>
   %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   %r2 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %r3 = qblock.lut_gemm ins(%bcq, %bw : tensor<1x256xf32>, !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%binit : tensor<1x8xf32>) -> tensor<1x8xf32>
-  return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf16>, tensor<1x2xf32>, tensor<1x8xf32>
+  return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x8xf16>, tensor<1x2xf32>, tensor<1x8xf32>
 }
 
 // -----
 
 // f16 and bf16 activations with an f32 result: the kernels widen them as
-// they load, so the stubs get them unconverted.
+// they load, so the stubs get them unconverted. The W4A16 kernel also
+// takes an f16 (or bf16) result.
 // CHECK-LABEL: func.func @half_activations
 // CHECK: %[[ACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64xf16>
 // CHECK: call @__qblock_gpu_matmul(%{{.*}}, %[[ACT]], %{{.*}}) : (memref<128xi8>, memref<1x64xf16>, memref<1x2xf32>) -> ()
 // CHECK: %[[BACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64xbf16>
 // CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %[[BACT]], %{{.*}}) : (memref<128xi8>, memref<1x64xbf16>, memref<1x2xf32>) -> ()
 // CHECK: call @__qblock_gpu_lut_gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<4096xi8>, memref<1x256xf16>, memref<1x32xf32>) -> ()
+// CHECK: call @__qblock_gpu_matmul_1(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<128xi8>, memref<1x64xf16>, memref<1x2xf16>) -> ()
 // CHECK-NOT: qblock.matmul
 // CHECK-NOT: qblock.lut_gemm
 // CHECK: return
 func.func @half_activations(%h: tensor<1x64xf16>, %bh: tensor<1x64xbf16>, %init: tensor<1x2xf32>,
-                            %lh: tensor<1x256xf16>, %lw: tensor<4096xi8>, %linit: tensor<1x32xf32>)
-    -> (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>) {
+                            %lh: tensor<1x256xf16>, %lw: tensor<4096xi8>, %linit: tensor<1x32xf32>,
+                            %hinit: tensor<1x2xf16>)
+    -> (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>, tensor<1x2xf16>) {
   %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>
   %r0 = qblock.matmul ins(%h, %w : tensor<1x64xf16>, !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %wb = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<64x2xbf16, #qblock.scheme<mxfp4>, axis = 0>
   %r1 = qblock.matmul ins(%bh, %wb : tensor<1x64xbf16>, !qblock.qtensor<64x2xbf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %q = qblock.from_storage %lw : tensor<4096xi8> -> !qblock.qtensor<256x32xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r2 = qblock.lut_gemm ins(%lh, %q : tensor<1x256xf16>, !qblock.qtensor<256x32xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%linit : tensor<1x32xf32>) -> tensor<1x32xf32>
-  return %r0, %r1, %r2 : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>
+  %r3 = qblock.matmul ins(%h, %w : tensor<1x64xf16>, !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%hinit : tensor<1x2xf16>) -> tensor<1x2xf16>
+  return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>, tensor<1x2xf16>
 }
 
 // -----

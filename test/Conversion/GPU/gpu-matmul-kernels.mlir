@@ -200,10 +200,10 @@ func.func @no_scheme(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf3
 
 // -----
 
-func.func private @bad(memref<128xi8>, memref<1x64xf32>, memref<1x1xf16>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
-func.func @f16_out(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf16>) {
-  // expected-error @below {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x1xf16>' to a GPU matmul stub; they must be memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading batch dimension), f32, f16 or bf16 activations and an f32 output}}
-  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf16>) -> ()
+func.func private @bad(memref<128xi8>, memref<1x64xf32>, memref<1x1xi32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @i32_out(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xi32>) {
+  // expected-error @below {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x1xi32>' to a GPU matmul stub; they must be memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading batch dimension) of f32, f16 or bf16}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xi32>) -> ()
   return
 }
 
@@ -246,6 +246,32 @@ func.func @half_activations(%w: memref<576xi8>, %a: memref<3x64xf16>, %o: memref
   call @bd16(%w, %a, %o) : (memref<576xi8>, memref<3x64xf16>, memref<3x13xf32>) -> ()
   call @nvb16(%w2, %a2, %o2) : (memref<128xi8>, memref<1x64xbf16>, memref<1x1xf32>) -> ()
   call @mx36(%w3, %a3, %o3) : (memref<128xi8>, memref<1x36xbf16>, memref<1x2xf32>) -> ()
+  return
+}
+
+// -----
+
+// f16 and bf16 outputs: init + the f32 sum, rounded once. The split-K
+// shape below (N = 64, K = 4096) runs unsplit (grid z = 1), with a plain
+// read-add-write instead of f32 atomics: split partial sums would each be
+// rounded to the output type.
+// CHECK-LABEL: func.func @half_out
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %{{.*}}, {{.*}} = %c1{{[_0-9]*}}) threads
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: %[[OLD:.*]] = memref.load %{{.*}} : memref<1x64xf16>
+// CHECK: %[[WIDE:.*]] = arith.extf %[[OLD]] : f16 to f32
+// CHECK: %[[SUM:.*]] = arith.addf %[[WIDE]], %{{.*}} : f32
+// CHECK: %[[NARROW:.*]] = arith.truncf %[[SUM]] : f32 to f16
+// CHECK: memref.store %[[NARROW]], %{{.*}} : memref<1x64xf16>
+// CHECK: gpu.launch
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: memref.store %{{.*}} : memref<2x8xbf16>
+func.func private @hk(memref<143360xi8>, memref<1x4096xf16>, memref<1x64xf16>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 4096 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func private @bk(memref<320xi8>, memref<2x64xbf16>, memref<2x8xbf16>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 8 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func @half_out(%w: memref<143360xi8>, %a: memref<1x4096xf16>, %o: memref<1x64xf16>,
+                    %w2: memref<320xi8>, %a2: memref<2x64xbf16>, %o2: memref<2x8xbf16>) {
+  call @hk(%w, %a, %o) : (memref<143360xi8>, memref<1x4096xf16>, memref<1x64xf16>) -> ()
+  call @bk(%w2, %a2, %o2) : (memref<320xi8>, memref<2x64xbf16>, memref<2x8xbf16>) -> ()
   return
 }
 
