@@ -72,17 +72,19 @@ for config in "${configs[@]}"; do
   read -r op scheme m n k extra <<< "$config"
   args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
   tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
+  act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
+  act=${act:-f32}
   if ! "$bench" --dump-plan "${args[@]}" --emit-ptx "$out/$tag.ptx" > "$out/$tag.plan" 2> "$out/$tag.compile.err"; then
     cat "$out/$tag.compile.err" >> "$log"
     msg=$(grep -v "^compiling" "$out/$tag.compile.err" | head -2 | tr -d '"\\' | tr '\n' ' ')
     say "  $tag: compile/plan FAILED: $msg"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"compile: $msg\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"compile: $msg\"}" >> "$results"
     failed=1
     continue
   fi
   if [ -x "$ptxas" ] && ! "$ptxas" -arch=sm_90a "$out/$tag.ptx" -o /dev/null >> "$log" 2>&1; then
     say "  $tag: ptxas -arch=sm_90a rejected the PTX"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"ptxas\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"ptxas\"}" >> "$results"
     failed=1
     continue
   fi
@@ -103,13 +105,15 @@ for config in "${compiled[@]}"; do
   read -r op scheme m n k extra <<< "$config"
   args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
   tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
+  act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
+  act=${act:-f32}
   say "  $tag"
   if line=$("$bench" "${args[@]}" --runs "$runs" 2>> "$log"); then
     echo "$line" >> "$results"
   else
     status=$?
     say "  $tag: FAILED with status $status (see $log)"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"error\": \"run: status $status\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"run: status $status\"}" >> "$results"
     failed=1
   fi
 done
@@ -120,7 +124,7 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>4} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
 for r in rows:
     if "error" in r:
-        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6}  ERROR: {r['error']}")
+        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r.get('act_type', 'f32'):>4}  ERROR: {r['error']}")
         continue
     print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r.get('act_type', 'f32'):>4} {r['ms_median']:9.4f} "
           f"{r['cublas_fp16_ms']:9.4f} {r['ratio_vs_cublas_fp16']:8.2f}x {r['ratio_vs_roofline']:11.2f} "
@@ -135,7 +139,7 @@ for r in rows:
         continue
     need = targets[r["scheme"]]
     if "error" in r:
-        print(f"target {r['scheme']} N=K={r['n']}: NOT MEASURED ({r['error']})")
+        print(f"target {r['scheme']} N=K={r['n']} ({r.get('act_type', 'f32')} A): NOT MEASURED ({r['error']})")
         continue
     ok = r["ratio_vs_cublas_fp16"] >= need and r["ratio_vs_roofline"] >= 0.7
     print(f"target {r['scheme']} N=K={r['n']} ({r.get('act_type', 'f32')} A): >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
