@@ -58,11 +58,10 @@ bool operandsSuitKernel(Value lhs, Value rhs, Type result, bool halfResults) {
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!lhsType || !resultType || !rhsType)
     return false;
-  auto isHalf = [](Type t) { return t.isF16() || t.isBF16(); };
-  Type actElement = lhsType.getElementType();
   Type resultElement = resultType.getElementType();
-  if (!(actElement.isF32() || isHalf(actElement)) ||
-      !(resultElement.isF32() || (halfResults && isHalf(resultElement))))
+  if (!gpustub::isKernelElementType(lhsType.getElementType()) ||
+      !gpustub::isKernelElementType(resultElement) ||
+      (!halfResults && !resultElement.isF32()))
     return false;
   if (!rhsType.hasStaticShape())
     return false;

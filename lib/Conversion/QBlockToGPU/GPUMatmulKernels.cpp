@@ -346,12 +346,10 @@ private:
       int64_t slice = element / plan.actLanes;
       Value &loaded = slices[{t, slice}];
       if (!loaded) {
-        SmallVector<Value> index;
-        if (plan.batched)
-          index.push_back(batchIndex);
-        index.push_back(actRows[t]);
-        index.push_back(arith::AddIOp::create(
-            b, firstElement, cst(slice * plan.actLanes)));
+        SmallVector<Value> index = gpukernel::bufferIndex(
+            plan.batched, batchIndex, actRows[t],
+            arith::AddIOp::create(b, firstElement,
+                                  cst(slice * plan.actLanes)));
         int64_t actBytes = plan.actElement.getIntOrFloatBitWidth() / 8;
         loaded = vector::LoadOp::create(
             b, VectorType::get({plan.actLanes}, plan.actElement), activations,
@@ -499,11 +497,8 @@ private:
         gpukernel::inThen(b, exists, [&] {
           Value column = arith::SubIOp::create(
               b, row, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
-          SmallVector<Value> index;
-          if (plan.batched)
-            index.push_back(batchIndex);
-          index.push_back(actRow);
-          index.push_back(column);
+          SmallVector<Value> index =
+              gpukernel::bufferIndex(plan.batched, batchIndex, actRow, column);
           if (plan.splits > 1) {
             // Other splits of K add to the same output.
             memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total,
@@ -625,9 +620,9 @@ struct GPUMatmulKernelsPass
     int64_t rank = actType.getRank();
     Type actElement = actType.getElementType();
     Type outElement = outType.getElementType();
-    auto isFloat = [](Type t) { return t.isF32() || t.isF16() || t.isBF16(); };
     if ((rank != 2 && rank != 3) || outType.getRank() != rank ||
-        !isFloat(actElement) || !isFloat(outElement))
+        !gpustub::isKernelElementType(actElement) ||
+        !gpustub::isKernelElementType(outElement))
       return call.emitOpError()
              << "passes activations of type " << actType << " and output of "
              << "type " << outType << " to a GPU matmul stub; they must be "

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
 
@@ -26,6 +27,20 @@ inline void inThen(mlir::ImplicitLocOpBuilder &b, mlir::Value cond,
   mlir::OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
   body();
+}
+
+/// The index of element [batch,] row, column of an activations or output
+/// buffer: the batch index only when the buffers have a batch dimension.
+inline llvm::SmallVector<mlir::Value> bufferIndex(bool batched,
+                                                  mlir::Value batch,
+                                                  mlir::Value row,
+                                                  mlir::Value column) {
+  llvm::SmallVector<mlir::Value> index;
+  if (batched)
+    index.push_back(batch);
+  index.push_back(row);
+  index.push_back(column);
+  return index;
 }
 
 /// a * x + c rounded once. llvm.intr.fma, not math.fma: convert-gpu-to-nvvm

@@ -100,6 +100,11 @@ int64_t chooseWordBytes(int64_t rowPlaneBytes, int64_t group) {
   return 1;
 }
 
+/// Row tiles of one batch: grid x holds this many for each batch in turn.
+int64_t tilesPerBatch(const LutPlan &plan) {
+  return (plan.n + kRowsPerBlock - 1) / kRowsPerBlock;
+}
+
 LutPlan makePlan(const num::BCQScheme &scheme, int64_t k, int64_t n,
                  int64_t batch, bool batched) {
   LutPlan plan;
@@ -138,8 +143,10 @@ public:
     // Row tiles never straddle batches: grid x holds tilesPerBatch tiles of
     // each batch in turn.
     Value tileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    batchIndex = arith::DivUIOp::create(b, tileIndex, cst(tilesPerBatch()));
-    tileInBatch = arith::RemUIOp::create(b, tileIndex, cst(tilesPerBatch()));
+    batchIndex =
+        arith::DivUIOp::create(b, tileIndex, cst(tilesPerBatch(plan)));
+    tileInBatch =
+        arith::RemUIOp::create(b, tileIndex, cst(tilesPerBatch(plan)));
     Value chunk = gpu::BlockIdOp::create(b, gpu::Dimension::y);
     actRow = gpu::BlockIdOp::create(b, gpu::Dimension::z);
     if (firstActRow)
@@ -156,23 +163,13 @@ public:
     walkRows(tid, chunkSubs);
   }
 
-  static int64_t tilesPerBatch(const LutPlan &plan) {
-    return (plan.n + kRowsPerBlock - 1) / kRowsPerBlock;
-  }
-
 private:
-  int64_t tilesPerBatch() const { return tilesPerBatch(plan); }
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
   /// The index of element `column` of this block's activation row (or of
   /// its output element, for a column of the output).
   SmallVector<Value> actIndex(Value column) {
-    SmallVector<Value> index;
-    if (plan.batched)
-      index.push_back(batchIndex);
-    index.push_back(actRow);
-    index.push_back(column);
-    return index;
+    return gpukernel::bufferIndex(plan.batched, batchIndex, actRow, column);
   }
   Value f32(float v) {
     return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
@@ -368,7 +365,7 @@ private:
 void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
                 Value activations, Value out, Value m, Value firstActRow) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  Value gridX = cst(plan.batch * LutKernelBuilder::tilesPerBatch(plan));
+  Value gridX = cst(plan.batch * tilesPerBatch(plan));
   Value gridY = cst(plan.chunks);
   auto tableType = MemRefType::get(
       {kChunkSubVectors * kEntries}, b.getF32Type(),
@@ -418,7 +415,6 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
         out = call.getOperand(2);
   auto actType = cast<MemRefType>(activations.getType());
   auto outType = cast<MemRefType>(out.getType());
-  Type actElement = actType.getElementType();
   // With a batch attribute, activations and output lead with the batch
   // (a dynamic size is the batch at run time, as the op's verifier
   // requires).
@@ -427,7 +423,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   };
   int64_t rank = batchAttr ? 3 : 2;
   if (actType.getRank() != rank || outType.getRank() != rank ||
-      !(actElement.isF32() || actElement.isF16() || actElement.isBF16()) ||
+      !gpustub::isKernelElementType(actType.getElementType()) ||
       !outType.getElementType().isF32() ||
       actType.getDimSize(rank - 1) != k.getInt() ||
       outType.getDimSize(rank - 1) != n.getInt() ||

@@ -11,11 +11,12 @@
 // bufferization) replaces the call by the kernel. The operands are
 //
 //   %packed       memref<S x i8>              the packed weight bytes
-//   %activations  memref<[B x] M x K x f32>   read
-//   %out          memref<[B x] M x N x f32>   holds init, receives the result
+//   %activations  memref<[B x] M x K x T>     read
+//   %out          memref<[B x] M x N x U>     holds init, receives the result
 //
-// (the B dimension is there when the weights have a batch dimension; the
-// LUT-GEMM stub's attribute then has a `batch` entry).
+// with T and U each f32, f16 or bf16 (the LUT-GEMM kernel takes U = f32
+// only). The B dimension is there when the weights have a batch dimension;
+// the LUT-GEMM stub's attribute then has a `batch` entry.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,9 +36,16 @@ constexpr llvm::StringLiteral kMatmulStubAttr = "qblock.gpu_matmul";
 /// Stub names start with this (the symbol table makes them unique).
 constexpr llvm::StringLiteral kMatmulStubName = "__qblock_gpu_matmul";
 
-/// The LUT-GEMM stub's attribute: {bcq = #qblock.bcq<...>, k = K, n = N}.
+/// The LUT-GEMM stub's attribute: {bcq = #qblock.bcq<...>, k = K, n = N},
+/// plus batch = B for batched weights.
 constexpr llvm::StringLiteral kLutGemmStubAttr = "qblock.gpu_lut_gemm";
 constexpr llvm::StringLiteral kLutGemmStubName = "__qblock_gpu_lut_gemm";
+
+/// The element types the kernels read and write: f32, f16 and bf16 (half
+/// values are widened to f32 for the arithmetic).
+inline bool isKernelElementType(mlir::Type type) {
+  return type.isF32() || type.isF16() || type.isBF16();
+}
 
 /// Whether a stub call has the operands above as three identity-layout
 /// memrefs (what bufferization with identity layouts gives); both kernel
