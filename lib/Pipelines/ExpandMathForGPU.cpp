@@ -1,14 +1,15 @@
 //===- ExpandMathForGPU.cpp - math ops without libdevice ------------------===//
 //
-// convert-gpu-to-nvvm lowers math.absf and math.floor to calls of the
-// libdevice functions __nv_fabsf / __nv_floorf, and it marks the LLVM
-// intrinsics (llvm.intr.fabs, llvm.intr.floor) illegal, so they cannot be
-// used instead. Those calls only resolve when the NVVM target finds a CUDA
+// convert-gpu-to-nvvm lowers math.absf, math.floor and math.ceil to calls
+// of the libdevice functions __nv_fabsf / __nv_floorf / __nv_ceilf, and it
+// marks the LLVM intrinsics (llvm.intr.fabs, ...) illegal, so they cannot
+// be used instead. Those calls only resolve when the NVVM target finds a CUDA
 // toolkit through CUDA_HOME/CUDA_ROOT/CUDA_PATH while compiling; otherwise
 // the PTX keeps unresolved externs that ptxas and the driver reject.
-// The quantization kernels need only these two functions, and both have
-// exact expansions in integer/float arith ops, so the GPU pipeline expands
-// them before outlining and never depends on libdevice.
+// The quantization kernels need only these three functions (ceil: the INT8
+// activation quantizer), and all have exact expansions in integer/float
+// arith ops, so the GPU pipeline expands them before outlining and never
+// depends on libdevice.
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,19 +115,37 @@ struct ExpandFloor : OpRewritePattern<math::FloorOp> {
   }
 };
 
+/// ceil(x) = -floor(-x), which the floor pattern then expands. Exact, and
+/// signs come out right: ceil(-0.3) = -floor(0.3) = -0.0, ceil(-0.0) =
+/// -floor(0.0) = -0.0; NaN and inf pass through both negations.
+struct ExpandCeil : OpRewritePattern<math::CeilOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::CeilOp op,
+                                PatternRewriter &rewriter) const override {
+    auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(op.getType()));
+    if (!floatType || (!floatType.isF32() && !floatType.isF64()))
+      return failure();
+    Location loc = op.getLoc();
+    Value negated = arith::NegFOp::create(rewriter, loc, op.getOperand());
+    Value floored = math::FloorOp::create(rewriter, loc, negated);
+    rewriter.replaceOpWithNewOp<arith::NegFOp>(op, floored);
+    return success();
+  }
+};
+
 struct ExpandMathForGPUPass
     : PassWrapper<ExpandMathForGPUPass, OperationPass<func::FuncOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandMathForGPUPass)
   StringRef getArgument() const override { return "qblock-expand-math-for-gpu"; }
   StringRef getDescription() const override {
-    return "Expand math.absf/math.floor into arith ops (no libdevice)";
+    return "Expand math.absf/floor/ceil into arith ops (no libdevice)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect>();
   }
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExpandAbsF, ExpandFloor>(&getContext());
+    patterns.add<ExpandAbsF, ExpandFloor, ExpandCeil>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

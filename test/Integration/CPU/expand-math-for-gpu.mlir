@@ -1,4 +1,5 @@
-// The GPU pipeline replaces math.floor and math.absf by arith expansions
+// The GPU pipeline replaces math.floor, math.absf and math.ceil by arith
+// expansions
 // (lib/Pipelines/ExpandMathForGPU.cpp) to avoid libdevice. This runs the
 // expanded code on the CPU over the cases that expansion must get right:
 // negative non-integers (step down), integers, values near and beyond 2^23
@@ -10,6 +11,7 @@
 
 // IR-NOT: math.floor
 // IR-NOT: math.absf
+// IR-NOT: math.ceil
 
 func.func @main() {
   %values = arith.constant dense<[-2.5, -2.0, -0.5, -0.0, 0.0, 0.3, 1.0, 7.99,
@@ -35,6 +37,14 @@ func.func @main() {
   %av = math.absf %v : vector<4xf32>
   vector.print %fv : vector<4xf32>
   vector.print %av : vector<4xf32>
+  // ceil = -floor(-x): signed zeros, 2^23 - 0.5 (ceil(x) - x shows a
+  // one-off error), infinities, NaN.
+  %cvals = arith.constant dense<[-2.5, -0.3, -0.0, 0.0, 0.3, 1.0, 7.01,
+      8388607.5, -8388607.5, 0xFF800000, 0x7FC00000]> : vector<11xf32>
+  %cv = math.ceil %cvals : vector<11xf32>
+  %cfrac = arith.subf %cv, %cvals : vector<11xf32>
+  vector.print %cv : vector<11xf32>
+  vector.print %cfrac : vector<11xf32>
   return
 }
 
@@ -88,3 +98,5 @@ func.func @main() {
 // CHECK-NEXT: nan
 // CHECK-NEXT: ( -2, 2, -3, -0 )
 // CHECK-NEXT: ( 1.5, 2.5, 3, 0 )
+// CHECK-NEXT: ( -2, -0, -0, 0, 1, 1, 8, 8.38861e+06, -8.38861e+06, -inf, nan )
+// CHECK-NEXT: ( 0.5, 0.3, 0, 0, 0.7, 0, 0.99, 0.5, 0.5, nan, nan )
