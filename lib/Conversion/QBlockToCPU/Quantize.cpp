@@ -738,11 +738,21 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
   FloatType f32 = b.getF32Type(), f64 = b.getF64Type();
   Type i8 = b.getI8Type();
 
+  // One task per row and pair of blocks: the two blocks of a pair share
+  // their dialect byte (read-modify-write below), so they must not go to
+  // different threads. Rows alone would leave a GEMV's single activation
+  // row to one thread (one GPU thread in the GPU pipeline).
+  int64_t pairs = (layout.blocksPerRow + 1) / 2;
   scf::ParallelOp::create(
-      b, ValueRange{idx(b, 0)}, ValueRange{rows}, ValueRange{idx(b, 1)},
+      b, ValueRange{idx(b, 0), idx(b, 0)}, ValueRange{rows, idx(b, pairs)},
+      ValueRange{idx(b, 1), idx(b, 1)},
       [&](OpBuilder &pb, Location ploc, ValueRange ivs) {
         ImplicitLocOpBuilder rb(ploc, pb);
         Value row = ivs[0];
+        Value firstBlock = arith::MulIOp::create(rb, ivs[1], idx(rb, 2));
+        Value endBlock = arith::MinUIOp::create(
+            rb, arith::AddIOp::create(rb, firstBlock, idx(rb, 2)),
+            idx(rb, layout.blocksPerRow));
         Value o = arith::DivUIOp::create(rb, row, inner);
         Value i = arith::RemUIOp::create(rb, row, inner);
         Value t = memref::AllocaOp::create(
@@ -777,7 +787,7 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
         LoadFn loadElements =
             lanes == 1 ? LoadFn(loadX) : LoadFn(loadXLanes);
         scf::ForOp::create(
-            rb, idx(rb, 0), idx(rb, layout.blocksPerRow), idx(rb, 1),
+            rb, firstBlock, endBlock, idx(rb, 1),
             ValueRange{},
             [&](OpBuilder &bb, Location bloc, Value block, ValueRange) {
               ImplicitLocOpBuilder kb(bloc, bb);
