@@ -1,8 +1,9 @@
 //===- GPUPipeline.cpp - qblock to LLVM + gpu.binary for NVIDIA GPUs ------===//
 //
-// W4A16 qblock.matmul ops with f32 activations get real GPU kernels
+// W4A16 and W4A4 qblock.matmul ops get real GPU kernels
 // (lib/Conversion/QBlockToGPU: coalesced 16-byte loads of packed codes,
-// decode in registers through a workgroup-memory table, warp shuffles), and
+// decode in registers through a workgroup-memory table, warp shuffles;
+// W4A4 activations quantized first by the run-time quantizer's loops), and
 // so do BCQ qblock.lut_gemm ops (mu = 8 tables built in workgroup memory,
 // split K with atomic adds); both are taken before the generic lowering
 // sees them and built after bufferization. Everything else takes the first, correctness-first path:

@@ -73,8 +73,8 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
 }
 
 def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Hand W4A16 qblock.matmul and qblock.lut_gemm ops to the GPU "
-                "kernels (internal step of --qblock-gpu-pipeline)";
+  let summary = "Hand W4A16/W4A4 qblock.matmul and qblock.lut_gemm ops to "
+                "the GPU kernels (internal step of --qblock-gpu-pipeline)";
   let description = [{
     Runs on tensors, before `convert-qblock-to-cpu`. Every `qblock.matmul`
     the GPU kernels handle (f32, f16 or bf16 activations and result,
@@ -84,7 +84,11 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     `qblock.gpu_matmul` attribute holds the scheme and the shape, called
     with the packed weight bytes (a read-only `bufferization.to_buffer`
     view), a copy of the activations and an output buffer that starts as a
-    copy of `init`. A `qblock.lut_gemm` with such BCQ weights and an f32
+    copy of `init`. A W4A4/W4A8 matmul (`act_scheme`, or activations from
+    `qblock.quantize`, `qblock.from_storage` or `qblock.constant`) passes
+    the activations' packed bytes instead, quantized right before the call
+    by the run-time quantizer's loops where needed, and its stub attribute
+    adds their scheme as `act_scheme`. A `qblock.lut_gemm` with such BCQ weights and an f32
     result becomes a call of a `qblock.gpu_lut_gemm` stub (the BCQ scheme,
     K, N and, for batched weights, the batch) with the same three buffers.
     After bufferization, `qblock-gpu-matmul-kernels` replaces each call by
@@ -93,12 +97,15 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (W4A4, LUT-GEMM with f16/bf16 results,
-    weights quantized at run time) go to the generic loop nests.
+    Ops this pass leaves alone (LUT-GEMM with f16/bf16 results, weights
+    quantized at run time, activations quantized at run time with an E4M3
+    scale, INT8 right-hand sides) go to the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
-    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+    "::mlir::func::FuncDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"];
 }
 
 def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
@@ -121,7 +128,11 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       to the output, which holds `init`;
     - M > 1 runs tiles of up to 4 activation rows per warp, each decoded
       weight serving every row of the tile; a dynamic M picks the M = 1 or
-      the tiled kernel at run time.
+      the tiled kernel at run time;
+    - with `act_scheme` in the stub attribute (W4A4, W4A8), the activations
+      are packed bytes, decoded to their integer codes beside the weights
+      (a second part of the table; INT8 codes converted), and each block's
+      exact integer dot product is multiplied by `unitA * unitW` once.
 
     Each call of a `qblock.gpu_lut_gemm` stub becomes the LUT-GEMM kernel:
     grid (tiles of 512 weight rows, chunks of 256 inputs along K, M); each

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MatmulStub.h"
+#include "../QBlockToCPU/Quantize.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
@@ -73,15 +74,51 @@ bool operandsSuitKernel(Value lhs, Value rhs, Type result, bool halfResults) {
   return rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>();
 }
 
-/// Whether the W4A16 GPU kernel computes `op`: no online activation
-/// quantization, block-quantized weights.
-bool kernelHandles(MatmulOp op) {
-  if (op.getActSchemeAttr())
+/// Whether run-time quantization (cpu::emitQuantize) can produce the
+/// packed bytes of float activations `input` under `scheme`: a float tensor
+/// of static K, and a scale the run-time quantizer computes (not E4M3).
+bool quantizableAtRunTime(Value input, SchemeAttr scheme) {
+  auto type = dyn_cast<RankedTensorType>(input.getType());
+  return type && gpustub::isKernelElementType(type.getElementType()) &&
+         !type.isDynamicDim(type.getRank() - 1) &&
+         scheme.toNumerics().scale != numerics::ScaleKind::E4M3;
+}
+
+/// Whether the W4A4 kernel (quantized activations) gets operands it
+/// takes: activations quantized online (act_scheme), by a qblock.quantize,
+/// or stored packed, in a scheme the kernel decodes.
+bool quantizedActivationsSuitKernel(MatmulOp op) {
+  if (SchemeAttr fused = op.getActSchemeAttr())
+    return quantizableAtRunTime(op.getLhs(), fused);
+  auto lhsType = dyn_cast<QuantizedTensorType>(op.getLhs().getType());
+  if (!lhsType || !lhsType.getBlockScheme())
     return false;
+  if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>())
+    return quantizableAtRunTime(quantize.getInput(), lhsType.getBlockScheme());
+  return op.getLhs().getDefiningOp<FromStorageOp>() ||
+         op.getLhs().getDefiningOp<ConstantOp>();
+}
+
+/// Whether a GPU matmul kernel computes `op`: block-quantized 4-bit weights
+/// (an INT8 right-hand side is an activation: full-path products stay
+/// generic) times float activations (W4A16) or quantized ones (W4A4).
+bool kernelHandles(MatmulOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
-  return rhsType && rhsType.getBlockScheme() &&
-         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
-                            /*halfResults=*/true);
+  if (!rhsType || !rhsType.getBlockScheme() ||
+      rhsType.getBlockScheme().toNumerics().book.isInteger())
+    return false;
+  bool quantizedActs = op.getActSchemeAttr() ||
+                       isa<QuantizedTensorType>(op.getLhs().getType());
+  if (!quantizedActs)
+    return operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
+                              /*halfResults=*/true);
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  return resultType && gpustub::isKernelElementType(resultType.getElementType()) &&
+         !resultType.isDynamicDim(resultType.getRank() - 1) &&
+         rhsType.hasStaticShape() &&
+         (op.getRhs().getDefiningOp<FromStorageOp>() ||
+          op.getRhs().getDefiningOp<ConstantOp>()) &&
+         quantizedActivationsSuitKernel(op);
 }
 
 /// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights, with or
@@ -143,6 +180,12 @@ struct ConvertMatmulToGPUPass
       if (op->use_empty())
         op.erase();
     });
+    // Run-time quantizations of activations that only W4A4 kernels read
+    // (their bytes were quantized in place of the matmul).
+    module.walk([](QuantizeOp op) {
+      if (op->use_empty())
+        op.erase();
+    });
   }
 
   void convert(MatmulOp op, ModuleOp module, SymbolTable &symbols) {
@@ -152,14 +195,48 @@ struct ConvertMatmulToGPUPass
     bool transposed = rhsType.getAxis() == rank - 1;
     ArrayRef<int64_t> shape = rhsType.getShape();
     int64_t n = transposed ? shape[rank - 2] : shape[rank - 1];
-    NamedAttribute fields[] = {
+    SmallVector<NamedAttribute> fields = {
         b.getNamedAttr("batch", b.getI64IntegerAttr(rank == 3 ? shape[0] : 1)),
         b.getNamedAttr("k", b.getI64IntegerAttr(rhsType.getAxisSize())),
         b.getNamedAttr("n", b.getI64IntegerAttr(n)),
         b.getNamedAttr("scheme", rhsType.getBlockScheme())};
-    replaceByStub(b, op, op.getLhs(), op.getRhs(), op.getInit(),
+    Value activations = op.getLhs();
+    if (op.getActSchemeAttr() ||
+        isa<QuantizedTensorType>(op.getLhs().getType())) {
+      // W4A4: the kernel reads the activations' packed bytes.
+      auto [bytes, actScheme] = quantizedActivationBytes(b, op, module, symbols);
+      activations = bytes;
+      fields.push_back(b.getNamedAttr("act_scheme", actScheme));
+    }
+    replaceByStub(b, op, activations, op.getRhs(), op.getInit(),
                   gpustub::kMatmulStubName, gpustub::kMatmulStubAttr,
                   b.getDictionaryAttr(fields), module, symbols);
+  }
+
+  /// The packed bytes of the quantized activations of W4A4 matmul `op`
+  /// (kernelHandles holds), and their scheme. Activations quantized at run
+  /// time get the run-time quantizer's loops (scf.parallel over rows and
+  /// block pairs, mapped to the GPU like every generic loop nest).
+  std::pair<Value, SchemeAttr>
+  quantizedActivationBytes(ImplicitLocOpBuilder &b, MatmulOp op,
+                           ModuleOp module, SymbolTable &symbols) {
+    if (SchemeAttr fused = op.getActSchemeAttr()) {
+      auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+      auto actType = QuantizedTensorType::get(
+          op.getContext(), lhsType.getShape(), lhsType.getElementType(), fused,
+          lhsType.getRank() - 1);
+      // Cannot fail: quantizableAtRunTime checked the scheme.
+      Value bytes =
+          *cpu::emitQuantize(b, op, op.getLhs(), actType, module, symbols);
+      return {bytes, fused};
+    }
+    auto lhsType = cast<QuantizedTensorType>(op.getLhs().getType());
+    if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>()) {
+      Value bytes = *cpu::emitQuantize(b, quantize, quantize.getInput(),
+                                       lhsType, module, symbols);
+      return {bytes, lhsType.getBlockScheme()};
+    }
+    return {packedBytes(b, op.getLhs()), lhsType.getBlockScheme()};
   }
 
   void convert(LutGemmOp op, ModuleOp module, SymbolTable &symbols) {

@@ -29,12 +29,22 @@
 //    tolerance).
 //  * Lanes' partial sums are combined by a butterfly of gpu.shuffle xor;
 //    lane 0 adds each total to the output element, which holds init.
+//  * W4A4 (the stub's `act_scheme`): the activations are packed bytes in the
+//    same layout, read chunk by chunk alongside the weights' (4-bit codes
+//    decoded through a second part of the table, INT8 codes converted), so
+//    each block sum is the exact integer dot product of the numerics core's
+//    referenceIntegerGemm (products and sums of small integers are exact in
+//    f32 below 2^24, which MatmulOp's verifier guarantees), multiplied once
+//    by unitW * unitA. Only the order of the block terms differs from the
+//    reference (lanes take different blocks).
 //
 //===----------------------------------------------------------------------===//
 
 #include "LutGemmKernel.h"
 #include "KernelBuilding.h"
 #include "MatmulStub.h"
+
+#include "../QBlockToCPU/PackedLayout.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockAttrs.h"
@@ -52,6 +62,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 
 namespace qblock {
 #define GEN_PASS_DEF_GPUMATMULKERNELS
@@ -106,6 +117,18 @@ struct KernelPlan {
   int64_t rowsPerWarp = 1;
   /// Entries of the workgroup table: dialect rows, then half scales.
   int64_t dialectEntries = 0, scaleEntries = 0;
+  /// W4A4: the scheme of the quantized activations, whose packed bytes
+  /// (rows batch * M) the activations operand holds; none for float
+  /// activations. Their codes of a chunk take `actChunkBytes` (4-bit codes:
+  /// chunkBytes; INT8: one byte per element), and the table continues with
+  /// their dialect rows and half scales.
+  std::optional<num::Scheme> actScheme;
+  int64_t actChunkBytes = 0;
+  int64_t actDialectEntries = 0, actScaleEntries = 0;
+
+  int64_t actDialectBase() const { return dialectEntries + scaleEntries; }
+  int64_t actScaleBase() const { return actDialectBase() + actDialectEntries; }
+  int64_t tableEntries() const { return actScaleBase() + actScaleEntries; }
   /// Split-K: each row's chunks are cut into `splits` ranges of
   /// `chunksPerSplit` (grid z), whose partial sums meet in the output
   /// through atomic adds. 1: no split, plain read-add-write. Launches with
@@ -124,10 +147,27 @@ int64_t chooseChunkBytes(int64_t rowBytes, int64_t blockSize) {
   return 1;
 }
 
+/// Table entries for `scheme`'s dialect rows: none for INT8 (no table),
+/// one row for a one-dialect book, 16 rows otherwise.
+int64_t dialectTableEntries(const num::Scheme &scheme) {
+  if (scheme.book.isInteger())
+    return 0;
+  return scheme.book.size() > 1 ? 16 * 16 : 16;
+}
+
+/// Table entries for the half scales of 8-bit scale codes; none for F16
+/// scales, which the kernel converts.
+int64_t scaleTableEntries(const num::Scheme &scheme) {
+  return scheme.scale == num::ScaleKind::F16 ? 0 : 256;
+}
+
+/// `actElement` is the activations' element type, or null with `actScheme`
+/// (W4A4: packed activations).
 KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
                     int64_t batch, bool batched, Type actElement,
-                    Type outElement) {
+                    Type outElement, std::optional<num::Scheme> actScheme) {
   KernelPlan plan(scheme);
+  plan.actScheme = std::move(actScheme);
   plan.actElement = actElement;
   plan.outElement = outElement;
   plan.batched = batched;
@@ -147,17 +187,27 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
     plan.blocksPerChunk = 1;
     plan.bytesPerChunkBlock = plan.chunkBytes;
   }
-  // The widest activation load, at most 16 bytes, that divides a chunk's
-  // elements and K (activation rows start at multiples of K elements, so
-  // the loads stay aligned to their size); two elements always qualify (K
-  // and chunks are even).
-  int64_t actBytes = actElement.getIntOrFloatBitWidth() / 8;
-  plan.actLanes = 2;
-  for (int64_t lanes = 16 / actBytes; lanes > 2; lanes /= 2)
-    if (plan.chunkElements % lanes == 0 && k % lanes == 0) {
-      plan.actLanes = lanes;
-      break;
-    }
+  if (plan.actScheme) {
+    // Activation codes of a chunk sit at the same place in their row as the
+    // weight codes (INT8 codes: at twice the offset), so their loads are
+    // aligned to their size as well.
+    plan.actChunkBytes = plan.actScheme->book.isInteger() ? plan.chunkElements
+                                                          : plan.chunkBytes;
+    plan.actDialectEntries = dialectTableEntries(*plan.actScheme);
+    plan.actScaleEntries = scaleTableEntries(*plan.actScheme);
+  } else {
+    // The widest activation load, at most 16 bytes, that divides a chunk's
+    // elements and K (activation rows start at multiples of K elements, so
+    // the loads stay aligned to their size); two elements always qualify
+    // (K and chunks are even).
+    int64_t actBytes = actElement.getIntOrFloatBitWidth() / 8;
+    plan.actLanes = 2;
+    for (int64_t lanes = 16 / actBytes; lanes > 2; lanes /= 2)
+      if (plan.chunkElements % lanes == 0 && k % lanes == 0) {
+        plan.actLanes = lanes;
+        break;
+      }
+  }
   // A warp's rows must share their batch (and so their activations).
   plan.rowsPerWarp = kRowsPerWarp;
   if (batch > 1)
@@ -177,27 +227,41 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
       (kTargetBlocks + rowBlocks - 1) / rowBlocks, 1, maxSplits);
   plan.chunksPerSplit =
       (plan.chunksPerRow + plan.splits - 1) / plan.splits;
-  plan.dialectEntries = scheme.book.size() > 1 ? 16 * 16 : 16;
-  plan.scaleEntries = scheme.scale == num::ScaleKind::F16 ? 0 : 256;
+  plan.dialectEntries = dialectTableEntries(scheme);
+  plan.scaleEntries = scaleTableEntries(scheme);
   return plan;
 }
 
-/// The kernel's constant table: signed magnitudes (code & 8 is the sign) of
-/// every dialect, NaN for ids past the book (only a corrupt buffer holds
-/// them, and the numerics core decodes those to NaN too), then 0.5 * scale
-/// for every 8-bit scale code, straight from the numerics core.
-std::vector<float> tableValues(const KernelPlan &plan) {
-  std::vector<float> values(plan.dialectEntries + plan.scaleEntries,
-                            std::numeric_limits<float>::quiet_NaN());
-  const num::FormatBook &book = plan.scheme.book;
-  for (int64_t d = 0; d < plan.dialectEntries / 16 && d < book.size(); ++d)
+/// Writes the table part of `scheme` at `dialects` and `scales` (entry
+/// indices): signed magnitudes (code & 8 is the sign) of every dialect, NaN
+/// for ids past the book (only a corrupt buffer holds them, and the
+/// numerics core decodes those to NaN too), then 0.5 * scale for every
+/// 8-bit scale code, straight from the numerics core.
+void fillTableValues(std::vector<float> &values, const num::Scheme &scheme,
+                     int64_t dialects, int64_t dialectEntries, int64_t scales,
+                     int64_t scaleEntries) {
+  const num::FormatBook &book = scheme.book;
+  for (int64_t d = 0; d < dialectEntries / 16 && d < book.size(); ++d)
     for (int code = 0; code < 16; ++code) {
       float magnitude = book.dialect(d)[code & 7];
-      values[d * 16 + code] = (code & 8) ? -magnitude : magnitude;
+      values[dialects + d * 16 + code] = (code & 8) ? -magnitude : magnitude;
     }
-  for (int64_t code = 0; code < plan.scaleEntries; ++code)
-    values[plan.dialectEntries + code] =
-        num::halfScale(plan.scheme.scale, static_cast<uint16_t>(code));
+  for (int64_t code = 0; code < scaleEntries; ++code)
+    values[scales + code] =
+        num::halfScale(scheme.scale, static_cast<uint16_t>(code));
+}
+
+/// The kernel's constant table: the weights' part, then (W4A4) the
+/// activations'.
+std::vector<float> tableValues(const KernelPlan &plan) {
+  std::vector<float> values(plan.tableEntries(),
+                            std::numeric_limits<float>::quiet_NaN());
+  fillTableValues(values, plan.scheme, 0, plan.dialectEntries,
+                  plan.dialectEntries, plan.scaleEntries);
+  if (plan.actScheme)
+    fillTableValues(values, *plan.actScheme, plan.actDialectBase(),
+                    plan.actDialectEntries, plan.actScaleBase(),
+                    plan.actScaleEntries);
   return values;
 }
 
@@ -250,6 +314,10 @@ public:
         b, gpu::BlockIdOp::create(b, gpu::Dimension::y), cst(tileRows));
     if (slabFirst)
       firstM = arith::AddIOp::create(b, slabFirst, firstM);
+    if (plan.actScheme)
+      actLayout = cpu::PackedLayout::build(
+          b, arith::MulIOp::create(b, m, cst(plan.batch)), plan.k,
+          *plan.actScheme);
     // Whole warps past the last row have nothing to do; the condition is
     // uniform across a warp, so shuffles below see all 32 lanes.
     Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
@@ -263,7 +331,7 @@ private:
 
   /// Every thread copies a strided share of the table, then all wait.
   void fillTable(Value globalTable, Value tid) {
-    int64_t entries = plan.dialectEntries + plan.scaleEntries;
+    int64_t entries = plan.tableEntries();
     auto loop = scf::ForOp::create(b, tid, cst(entries),
                                    cst(kWarps * kWarpSize));
     {
@@ -293,6 +361,14 @@ private:
     batchIndex = plan.batched
                      ? Value(arith::DivUIOp::create(b, firstRow, cst(plan.n)))
                      : cst(0);
+    // W4A4: the rows of the packed activations, [batch, M] flattened.
+    if (plan.actScheme)
+      for (Value actRow : actRows)
+        packedActRows.push_back(
+            plan.batched ? Value(arith::AddIOp::create(
+                               b, arith::MulIOp::create(b, batchIndex, m),
+                               actRow))
+                         : actRow);
 
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
@@ -342,7 +418,40 @@ private:
     Value firstElement = arith::MulIOp::create(b, chunk, cst(plan.chunkElements));
     // Activation loads of this chunk, made on first use: (t, slice) -> vector.
     std::map<std::pair<int64_t, int64_t>, Value> slices;
+    // W4A4: the chunk's activation codes per activation row, loaded on first
+    // use, and where each row's dialect row of the current block starts.
+    std::map<int64_t, Value> actCodes;
+    SmallVector<Value> actDialectRows;
+    auto quantizedActivation = [&](int64_t t, int64_t element) -> Value {
+      Value &codes = actCodes[t];
+      if (!codes) {
+        Value offset = arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, packedActRows[t],
+                                  cst(actLayout->codeBytesPerRow)),
+            arith::MulIOp::create(b, chunk, cst(plan.actChunkBytes)));
+        codes = vector::LoadOp::create(
+            b, VectorType::get({plan.actChunkBytes}, b.getI8Type()),
+            activations, ValueRange{offset}, /*nontemporal=*/false,
+            llvm::MaybeAlign(std::min<int64_t>(plan.actChunkBytes, 16)));
+      }
+      // INT8 codes are the integers themselves.
+      if (plan.actScheme->book.isInteger())
+        return arith::SIToFPOp::create(
+            b, b.getF32Type(), vector::ExtractOp::create(b, codes, element));
+      Value byte = vector::ExtractOp::create(b, codes, element / 2);
+      Value code =
+          element % 2
+              ? Value(arith::ShRUIOp::create(
+                    b, byte, arith::ConstantIntOp::create(b, b.getI8Type(), 4)))
+              : Value(arith::AndIOp::create(
+                    b, byte,
+                    arith::ConstantIntOp::create(b, b.getI8Type(), 15)));
+      return lookup(actDialectRows[t], code);
+    };
     auto activation = [&](int64_t t, int64_t element) -> Value {
+      if (plan.actScheme)
+        return quantizedActivation(t, element);
       int64_t slice = element / plan.actLanes;
       Value &loaded = slices[{t, slice}];
       if (!loaded) {
@@ -374,10 +483,17 @@ private:
                     cst(sub)))
               : Value(arith::DivUIOp::create(b, firstElement,
                                              cst(plan.scheme.blockSize)));
-      SmallVector<Value> dialectRows, halfScales;
+      SmallVector<Value> dialectRows, halfScales, actUnits;
       for (int64_t g = 0; g < rowsPerWarp; ++g) {
         dialectRows.push_back(dialectRow(rows[g], block));
         halfScales.push_back(halfScale(rows[g], block));
+      }
+      if (plan.actScheme) {
+        actDialectRows.clear();
+        for (int64_t t = 0; t < tileRows; ++t) {
+          actDialectRows.push_back(actDialectRow(packedActRows[t], block));
+          actUnits.push_back(actUnit(packedActRows[t], block));
+        }
       }
       SmallVector<Value> sums(rowsPerWarp * tileRows, zero);
       for (int64_t j = 0; j < plan.bytesPerChunkBlock; ++j) {
@@ -405,9 +521,14 @@ private:
       }
       for (int64_t g = 0; g < rowsPerWarp; ++g)
         for (int64_t t = 0; t < tileRows; ++t) {
+          // W4A4: the sum is an integer dot product, worth unitA * unitW
+          // per step (the reference's product, in its order).
+          Value scale =
+              plan.actScheme
+                  ? Value(arith::MulFOp::create(b, actUnits[t], halfScales[g]))
+                  : halfScales[g];
           Value &total = result[g * tileRows + t];
-          total = gpukernel::fma(b, sums[g * tileRows + t], halfScales[g],
-                                 total);
+          total = gpukernel::fma(b, sums[g * tileRows + t], scale, total);
         }
     }
     return result;
@@ -426,7 +547,22 @@ private:
         arith::AddIOp::create(
             b, arith::MulIOp::create(b, row, cst(layout.dialectBytesPerRow)),
             arith::DivUIOp::create(b, block, cst(2))));
-    Value byte = memref::LoadOp::create(b, packed, ValueRange{offset});
+    return dialectRowAt(packed, offset, block, 0);
+  }
+
+  /// W4A4: where the table row of the dialect of block `block` of packed
+  /// activation row `actRow` starts.
+  Value actDialectRow(Value actRow, Value block) {
+    if (plan.actScheme->book.size() <= 1)
+      return cst(plan.actDialectBase());
+    return dialectRowAt(activations, actLayout->dialectOffset(b, actRow, block),
+                        block, plan.actDialectBase());
+  }
+
+  /// `base` + 16 * the dialect id of block `block`, whose nibble is in the
+  /// byte at `offset` of `buffer`.
+  Value dialectRowAt(Value buffer, Value offset, Value block, int64_t base) {
+    Value byte = memref::LoadOp::create(b, buffer, ValueRange{offset});
     // Even blocks sit in the low nibble, odd blocks in the high one.
     Value shift = arith::IndexCastUIOp::create(
         b, b.getI8Type(),
@@ -435,8 +571,11 @@ private:
     Value id = arith::AndIOp::create(
         b, arith::ShRUIOp::create(b, byte, shift),
         arith::ConstantIntOp::create(b, b.getI8Type(), 15));
-    return arith::MulIOp::create(
-        b, arith::IndexCastUIOp::create(b, b.getIndexType(), id), cst(16));
+    return arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(
+            b, arith::IndexCastUIOp::create(b, b.getIndexType(), id), cst(16)),
+        cst(base));
   }
 
   /// 0.5 * scale of block `block` of row `row` (numerics::halfScale).
@@ -447,17 +586,35 @@ private:
     Value offset = arith::AddIOp::create(
         b, cst(layout.scalesOffset),
         arith::MulIOp::create(b, index, cst(layout.scaleBytesPerCode)));
-    Value low = memref::LoadOp::create(b, packed, ValueRange{offset});
-    if (plan.scheme.scale != num::ScaleKind::F16) {
+    return halfScaleAt(packed, offset, plan.scheme.scale, plan.dialectEntries);
+  }
+
+  /// W4A4: what one integer step of block `block` of packed activation row
+  /// `actRow` is worth (numerics::referenceIntegerGemm's unit): the half
+  /// scale for 4-bit books, half + half for INT8 (integers q).
+  Value actUnit(Value actRow, Value block) {
+    Value half = halfScaleAt(activations, actLayout->scaleOffset(b, actRow, block),
+                             plan.actScheme->scale, plan.actScaleBase());
+    if (plan.actScheme->book.isInteger())
+      return arith::AddFOp::create(b, half, half);
+    return half;
+  }
+
+  /// 0.5 * the scale whose code is at `offset` of `buffer`: an 8-bit code
+  /// indexes the table's half scales from `tableBase`; F16 is converted.
+  Value halfScaleAt(Value buffer, Value offset, num::ScaleKind kind,
+                    int64_t tableBase) {
+    Value low = memref::LoadOp::create(b, buffer, ValueRange{offset});
+    if (kind != num::ScaleKind::F16) {
       Value entry = arith::AddIOp::create(
-          b, cst(plan.dialectEntries),
+          b, cst(tableBase),
           arith::IndexCastUIOp::create(b, b.getIndexType(), low));
       return memref::LoadOp::create(b, table, ValueRange{entry});
     }
     // F16, little endian: extf is exact, then the one multiply by 0.5 of
     // halfScale().
     Value high = memref::LoadOp::create(
-        b, packed, ValueRange{arith::AddIOp::create(b, offset, cst(1))});
+        b, buffer, ValueRange{arith::AddIOp::create(b, offset, cst(1))});
     Type i16 = b.getI16Type();
     Value low16 = arith::ExtUIOp::create(b, i16, low);
     Value high16 = arith::ExtUIOp::create(b, i16, high);
@@ -527,6 +684,9 @@ private:
   Value packed, activations, out, table, m;
   Value lane, firstRow, firstM, batchIndex;
   SmallVector<Value> rows, actRows;
+  /// W4A4: the activations' packed layout and each tile row's packed row.
+  std::optional<cpu::PackedLayout> actLayout;
+  SmallVector<Value> packedActRows;
 };
 
 /// Launches the kernel with `tileRows` activation rows per warp over the
@@ -542,7 +702,7 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
   Value gridY = arith::DivUIOp::create(
       b, arith::AddIOp::create(b, slabFirst ? slabRows : m, cst(tileRows - 1)),
       cst(tileRows));
-  int64_t entries = plan.dialectEntries + plan.scaleEntries;
+  int64_t entries = plan.tableEntries();
   auto tableType =
       MemRefType::get({entries}, b.getF32Type(), MemRefLayoutAttrInterface(),
                       gpu::AddressSpaceAttr::get(
@@ -617,17 +777,36 @@ struct GPUMatmulKernelsPass
           out = call.getOperand(2);
     auto actType = cast<MemRefType>(activations.getType());
     auto outType = cast<MemRefType>(out.getType());
-    int64_t rank = actType.getRank();
-    Type actElement = actType.getElementType();
+    int64_t rank = outType.getRank();
     Type outElement = outType.getElementType();
-    if ((rank != 2 && rank != 3) || outType.getRank() != rank ||
-        !gpustub::isKernelElementType(actElement) ||
-        !gpustub::isKernelElementType(outElement))
+    // W4A4 stubs name the activations' scheme; their activations operand is
+    // the packed bytes.
+    auto actScheme = fields.getAs<SchemeAttr>("act_scheme");
+    if (fields.get("act_scheme") && !actScheme)
+      return call.emitOpError()
+             << "calls a GPU matmul stub whose act_scheme is not a "
+                "#qblock.scheme";
+    Type actElement = actScheme ? Type() : actType.getElementType();
+    if ((rank != 2 && rank != 3) ||
+        !gpustub::isKernelElementType(outElement) ||
+        (actScheme ? !(actType.getRank() == 1 &&
+                       actType.getElementType().isInteger(8))
+                   : !(actType.getRank() == rank &&
+                       gpustub::isKernelElementType(actElement))))
       return call.emitOpError()
              << "passes activations of type " << actType << " and output of "
              << "type " << outType << " to a GPU matmul stub; they must be "
              << "memrefs of rank 2 ([M, K], [M, N]) or 3 (with a leading "
-             << "batch dimension) of f32, f16 or bf16";
+             << "batch dimension) of f32, f16 or bf16"
+             << (actScheme ? ", the activations (act_scheme) packed bytes "
+                             "memref<?xi8>"
+                           : "");
+    if (actScheme && (actScheme.getBlockSize() != scheme.getBlockSize() ||
+                      scheme.toNumerics().book.isInteger()))
+      return call.emitOpError()
+             << "calls a GPU matmul stub with activations in "
+             << actScheme << " and weights in " << scheme
+             << "; W4A4 kernels need 4-bit weights and the same block size";
 
     if (k.getInt() <= 0 || k.getInt() % scheme.getBlockSize() != 0 ||
         n.getInt() <= 0 || batch.getInt() <= 0)
@@ -636,16 +815,19 @@ struct GPUMatmulKernelsPass
              << ", n = " << n.getInt() << ", batch = " << batch.getInt()
              << "; they must be positive and k a multiple of the block size "
              << scheme.getBlockSize();
-    if (actType.getDimSize(rank - 1) != k.getInt() ||
+    if ((!actScheme && actType.getDimSize(rank - 1) != k.getInt()) ||
         outType.getDimSize(rank - 1) != n.getInt())
       return call.emitOpError()
              << "passes activations of type " << actType << " and output of "
              << "type " << outType << " to a GPU matmul stub for k = "
              << k.getInt() << ", n = " << n.getInt()
              << "; their last dimensions must be k and n";
+    std::optional<num::Scheme> actNumerics;
+    if (actScheme)
+      actNumerics = actScheme.toNumerics();
     KernelPlan plan = makePlan(scheme.toNumerics(), k.getInt(), n.getInt(),
                                batch.getInt(), rank == 3, actElement,
-                               outElement);
+                               outElement, actNumerics);
     auto packedType = cast<MemRefType>(packed.getType());
     if (packedType.getRank() != 1 ||
         !packedType.getElementType().isInteger(8) ||
@@ -655,10 +837,21 @@ struct GPUMatmulKernelsPass
              << "passes packed weights of type " << packedType
              << " to a GPU matmul stub whose scheme and shape need memref<"
              << plan.layout.totalBytes << "xi8>";
+    int64_t mDim = rank - 2;
+    if (actScheme && !outType.isDynamicDim(mDim) && actType.hasStaticShape()) {
+      int64_t actBytes = num::computeLayout(batch.getInt() *
+                                                outType.getDimSize(mDim),
+                                            k.getInt(), *actNumerics)
+                             .totalBytes;
+      if (actType.getDimSize(0) != actBytes)
+        return call.emitOpError()
+               << "passes packed activations of type " << actType
+               << " to a GPU matmul stub whose act_scheme and shape need "
+               << "memref<" << actBytes << "xi8>";
+    }
     ImplicitLocOpBuilder b(call.getLoc(), call);
     StringRef tableName =
         getOrCreateTable(b, module, symbols, tableValues(plan));
-    int64_t mDim = rank - 2;
     // Split-K only where all activation rows fit one tile (a GEMV or a few
     // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,
@@ -688,15 +881,15 @@ struct GPUMatmulKernelsPass
       emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations, out,
                  m, first, rows);
     };
-    if (!actType.isDynamicDim(mDim)) {
-      int64_t m = actType.getDimSize(mDim);
+    if (!outType.isDynamicDim(mDim)) {
+      int64_t m = outType.getDimSize(mDim);
       if (m > 0)
         launchWith(b, std::min(m, kTileRows),
                    arith::ConstantIndexOp::create(b, m), m <= kTileRows);
     } else {
       // M known at run time: the GEMV kernel for one row, the tiled one
       // for more, nothing for none (a grid of 0 blocks cannot launch).
-      Value m = memref::DimOp::create(b, activations, mDim);
+      Value m = memref::DimOp::create(b, out, mDim);
       Value one = arith::ConstantIndexOp::create(b, 1);
       Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
       auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);

@@ -1,7 +1,7 @@
 //===- MatmulStub.h - The call that stands for a GPU matmul -----*- C++ -*-===//
 //
 // Internal to lib/Conversion/QBlockToGPU. qblock-convert-matmul-to-gpu
-// (tensors, before bufferization) replaces a W4A16 qblock.matmul by a call
+// (tensors, before bufferization) replaces a W4A16 or W4A4 qblock.matmul by a call
 //
 //   func.call @__qblock_gpu_matmul(%packed, %activations, %out)
 //
@@ -15,7 +15,9 @@
 //   %out          memref<[B x] M x N x U>     holds init, receives the result
 //
 // with T and U each f32, f16 or bf16 (the LUT-GEMM kernel takes U = f32
-// only). The B dimension is there when the weights have a batch dimension;
+// only). A W4A4 stub's attribute also has `act_scheme`; its %activations
+// is then memref<? x i8> (or static), the packed bytes of the [B x] M x K
+// activations in that scheme (B * M rows, docs/formats.md). The B dimension is there when the weights have a batch dimension;
 // the LUT-GEMM stub's attribute then has a `batch` entry.
 //
 //===----------------------------------------------------------------------===//
@@ -31,7 +33,8 @@
 namespace qblock::gpustub {
 
 /// The stub's attribute: {scheme = #qblock.scheme<...>, k = K, n = N,
-/// batch = B (1 when not batched)}, all sizes static.
+/// batch = B (1 when not batched)}, all sizes static, plus act_scheme =
+/// #qblock.scheme<...> for packed (W4A4) activations.
 constexpr llvm::StringLiteral kMatmulStubAttr = "qblock.gpu_matmul";
 /// Stub names start with this (the symbol table makes them unique).
 constexpr llvm::StringLiteral kMatmulStubName = "__qblock_gpu_matmul";

@@ -52,11 +52,12 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 
 // -----
 
-// Left to the generic lowering: online activation quantization (W4A4),
-// a LUT-GEMM with an f16 result, weights quantized at run time, BCQ
-// weights whose bytes are not known here.
+// Left to the generic lowering: online activation quantization with an
+// E4M3 scale (nvfp4, which has no run-time quantizer), a LUT-GEMM with an
+// f16 result, weights quantized at run time, BCQ weights whose bytes are
+// not known here.
 // CHECK-LABEL: func.func @not_taken
-// CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<mxfp4>}
+// CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<nvfp4>}
 // CHECK: qblock.lut_gemm {{.*}} -> tensor<1x8xf16>
 // CHECK: %[[Q:.*]] = qblock.quantize
 // CHECK: qblock.matmul ins(%{{.*}}, %[[Q]]
@@ -67,8 +68,8 @@ func.func @not_taken(%a: tensor<1x32xf32>, %lh: tensor<1x256xf16>, %wf: tensor<3
                      %init: tensor<1x2xf32>, %lwb: tensor<1024xi8>, %lhinit: tensor<1x8xf16>,
                      %bcq: tensor<1x256xf32>, %bw: !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>,
                      %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x8xf16>, tensor<1x2xf32>, tensor<1x8xf32>) {
-  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
-  %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<1x2xf32>
+  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<nvfp4>} -> tensor<1x2xf32>
   %lwh = qblock.from_storage %lwb : tensor<1024xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r1 = qblock.lut_gemm ins(%lh, %lwh : tensor<1x256xf16>, !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%lhinit : tensor<1x8xf16>) -> tensor<1x8xf16>
   %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
@@ -138,4 +139,39 @@ func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf3
   %bw = qblock.from_storage %bwb : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %br = qblock.lut_gemm ins(%ba, %bw : tensor<2x1x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%binit : tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
   return %r, %tr, %br : tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>
+}
+
+// -----
+
+// W4A4: the stub gets the activations' packed bytes and their scheme.
+// Online quantization (act_scheme) and a qblock.quantize of the
+// activations both become the run-time quantizer's loops (parallel over
+// rows and block pairs) right before the call; stored activation bytes are
+// copied like float activations.
+// CHECK-LABEL: func.func @w4a4
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%{{.*}}, %c1{{.*}})
+// CHECK: %[[FUSED:.*]] = bufferization.to_tensor %{{.*}} restrict writable : memref<?xi8> to tensor<?xi8>
+// CHECK: %[[FACT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: bufferization.materialize_in_destination %[[FUSED]] in restrict writable %[[FACT]]
+// CHECK: call @__qblock_gpu_matmul(%{{.*}}, %[[FACT]], %{{.*}}) : (memref<128xi8>, memref<?xi8>, memref<?x2xf32>) -> ()
+// CHECK: scf.parallel
+// CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<{{[0-9]+}}xi8>, memref<?xi8>, memref<1x2xf16>) -> ()
+// CHECK: %[[SACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+// CHECK: bufferization.materialize_in_destination %[[ABYTES:.*]] in restrict writable %[[SACT]]
+// CHECK: call @__qblock_gpu_matmul_1(%{{.*}}, %[[SACT]], %{{.*}}) : (memref<128xi8>, memref<192xi8>, memref<2x2xf32>) -> ()
+// CHECK-NOT: qblock.
+// CHECK: func.func private @__qblock_gpu_matmul({{.*}}) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<mxfp4>, batch = 1 : i64, k = 32 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4>}}
+// CHECK: func.func private @__qblock_gpu_matmul_0({{.*}}) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<int8>, batch = 1 : i64, k = 64 : i64, n = 2 : i64, scheme = #qblock.scheme<blockdialect>}}
+// CHECK: func.func private @__qblock_gpu_matmul_1({{.*}}) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<blockdialect>, batch = 1 : i64, k = 32 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a4(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %h: tensor<1x64xbf16>,
+                %hinit: tensor<1x2xf16>, %abytes: tensor<192xi8>, %sinit: tensor<2x2xf32>)
+    -> (tensor<?x2xf32>, tensor<1x2xf16>, tensor<2x2xf32>) {
+  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r0 = qblock.matmul ins(%a, %w : tensor<?x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x2xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<?x2xf32>
+  %qh = qblock.quantize %h : tensor<1x64xbf16> -> !qblock.qtensor<1x64xbf16, #qblock.scheme<int8>, axis = 1>
+  %wb = qblock.constant dense<0> : tensor<192xi8> -> !qblock.qtensor<64x2xbf16, #qblock.scheme<blockdialect>, axis = 0>
+  %r1 = qblock.matmul ins(%qh, %wb : !qblock.qtensor<1x64xbf16, #qblock.scheme<int8>, axis = 1>, !qblock.qtensor<64x2xbf16, #qblock.scheme<blockdialect>, axis = 0>) outs(%hinit : tensor<1x2xf16>) -> tensor<1x2xf16>
+  %sa = qblock.from_storage %abytes : tensor<192xi8> -> !qblock.qtensor<2x32xf32, #qblock.scheme<blockdialect>, axis = 1>
+  %r2 = qblock.matmul ins(%sa, %w : !qblock.qtensor<2x32xf32, #qblock.scheme<blockdialect>, axis = 1>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%sinit : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %r0, %r1, %r2 : tensor<?x2xf32>, tensor<1x2xf16>, tensor<2x2xf32>
 }

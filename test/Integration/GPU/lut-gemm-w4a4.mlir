@@ -102,7 +102,8 @@
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.bd.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.bd.out %t.bd.json %t.bd.w | FileCheck %s --check-prefix=LUT
 
-// W4A4 (generic path), against the CPU build of the same module.
+// W4A4 (the W4A4 kernel, test/Integration/GPU/matmul-w4a4.mlir has more
+// shapes), against the CPU build of the same module.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 4 --n 33 --k 256 --transposed --nan-row 2 --seed 62 --acts-out %t.json > %t.a.mlir
 // RUN: quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect" --qblock-fuse-activation-quant --qblock-select-formats -o %t.a.q.mlir
 // RUN: quant-opt %t.a.q.mlir --qblock-gpu-pipeline \

@@ -1,0 +1,125 @@
+// qblock-gpu-matmul-kernels on W4A4 stubs (an `act_scheme` entry: the
+// activations operand holds packed bytes). The activations' layout is built
+// from run-time values, so the kernels are canonicalized before checking.
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | quant-opt -canonicalize -cse | FileCheck %s
+
+// W4A4 (act_scheme): the activations operand holds the packed bytes of 3
+// BlockDialect rows of K = 64 (codes at 0, dialect bytes at 128, scales at
+// 192). The table grows by the activations' dialect rows (from 512) and
+// half scales (from 768). Per chunk, each tile row's 16 code bytes are one
+// load at row * 32 + chunk * 16; per block, its dialect nibble and scale
+// code come from the activation bytes, and the block sum (an integer dot
+// product) is scaled by unitA * unitW once.
+// CHECK: memref.global "private" constant @[[T4:__qblock_gpu_decode_[0-9A-F]+]] : memref<1024xf32>
+// CHECK-LABEL: func.func @w4a4
+// CHECK-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<256xi8>, %[[O:.*]]: memref<3x13xf32>)
+// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<1024xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for %[[CHUNK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-COUNT-4: vector.load %[[W]]
+// Activation row 0's dialect: byte 128 + row + block / 2, row 512 + 16 * id.
+// CHECK: %[[ADOFF:.*]] = arith.addi %{{.*}}, %c128{{.*}} : index
+// CHECK: %[[ADBYTE:.*]] = memref.load %[[A]][%[[ADOFF]]] : memref<256xi8>
+// CHECK: %[[ADNIB:.*]] = arith.shrui %[[ADBYTE]]
+// CHECK: %[[ADID:.*]] = arith.andi %[[ADNIB]]
+// CHECK: %[[ADIDX:.*]] = arith.index_castui %[[ADID]] : i8 to index
+// CHECK: %[[ADROW16:.*]] = arith.muli %[[ADIDX]], %c16
+// CHECK: %[[ADROW:.*]] = arith.addi %[[ADROW16]], %c512
+// Its scale: byte 192 + row * 2 + block, half scale at 768 + code.
+// CHECK: %[[ASOFF:.*]] = arith.addi %{{.*}}, %c192{{.*}} : index
+// CHECK: %[[ASCODE:.*]] = memref.load %[[A]][%[[ASOFF]]] : memref<256xi8>
+// CHECK: %[[ASIDX:.*]] = arith.index_castui %[[ASCODE]] : i8 to index
+// CHECK: %[[ASENTRY:.*]] = arith.addi %[[ASIDX]], %c768
+// CHECK: %[[UNITA:.*]] = memref.load %[[SMEM]][%[[ASENTRY]]]
+// The chunk's activation codes of row 0, decoded through its dialect row.
+// CHECK: %[[ACODES:.*]] = vector.load %[[A]][%{{.*}}] {alignment = 16 : i64} : memref<256xi8>, vector<16xi8>
+// CHECK: %[[AB:.*]] = vector.extract %[[ACODES]][0] : i8 from vector<16xi8>
+// CHECK: %[[ALO:.*]] = arith.andi %[[AB]], %{{.*}} : i8
+// CHECK: %[[ALOIDX:.*]] = arith.index_castui %[[ALO]] : i8 to index
+// CHECK: %[[AENTRY:.*]] = arith.addi %[[ADROW]], %[[ALOIDX]] : index
+// CHECK: %[[AVAL:.*]] = memref.load %[[SMEM]][%[[AENTRY]]]
+// CHECK: llvm.intr.fma(%{{.*}}, %[[AVAL]], %{{.*}})
+// CHECK: %[[UNITS:.*]] = arith.mulf %[[UNITA]], %{{.*}} : f32
+// CHECK: llvm.intr.fma(%{{.*}}, %[[UNITS]], %{{.*}})
+// CHECK: gpu.shuffle xor
+// CHECK: memref.store %{{.*}}, %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+func.func private @bdw4a4(memref<576xi8>, memref<256xi8>, memref<3x13xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<blockdialect, select = two_stage>, batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @w4a4(%w: memref<576xi8>, %a: memref<256xi8>, %o: memref<3x13xf32>) {
+  call @bdw4a4(%w, %a, %o) : (memref<576xi8>, memref<256xi8>, memref<3x13xf32>) -> ()
+  return
+}
+
+// -----
+
+// W4A8: INT8 activations (F16 scales, no dialects): 32 code bytes per
+// chunk, each converted to f32; the unit is the whole F16 scale (half +
+// half, as numerics::referenceIntegerGemm has it). MXFP4 weights: one
+// dialect row, 16 + 256 table entries, nothing for the activations.
+// CHECK: memref.global "private" constant @{{.*}} : memref<272xf32>
+// CHECK-LABEL: func.func @w4a8
+// CHECK-SAME: (%[[W:.*]]: memref<128xi8>, %[[A:.*]]: memref<128xi8>, %[[O:.*]]: memref<1x1xf32>)
+// CHECK: scf.for
+// CHECK: %[[LO:.*]] = memref.load %[[A]][%{{.*}}] : memref<128xi8>
+// CHECK: %[[HI:.*]] = memref.load %[[A]][%{{.*}}] : memref<128xi8>
+// CHECK: %[[HALF:.*]] = arith.bitcast %{{.*}} : i16 to f16
+// CHECK: %[[SCALE:.*]] = arith.extf %[[HALF]] : f16 to f32
+// CHECK: %[[HALFSCALE:.*]] = arith.mulf %[[SCALE]], %{{.*}} : f32
+// CHECK: %[[UNIT:.*]] = arith.addf %[[HALFSCALE]], %[[HALFSCALE]] : f32
+// CHECK: %[[CODES:.*]] = vector.load %[[A]][%{{.*}}] {alignment = 16 : i64} : memref<128xi8>, vector<32xi8>
+// CHECK: %[[C0:.*]] = vector.extract %[[CODES]][0] : i8 from vector<32xi8>
+// CHECK: %[[X0:.*]] = arith.sitofp %[[C0]] : i8 to f32
+// CHECK: llvm.intr.fma(%{{.*}}, %[[X0]], %{{.*}})
+// CHECK: arith.mulf %[[UNIT]], %{{.*}} : f32
+func.func private @w8(memref<128xi8>, memref<128xi8>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<int8>, batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a8(%w: memref<128xi8>, %a: memref<128xi8>, %o: memref<1x1xf32>) {
+  call @w8(%w, %a, %o) : (memref<128xi8>, memref<128xi8>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+// W4A4 with a dynamic M (taken from the output) and batched weights: the
+// activations' layout is computed in the kernel from batch * M rows, and
+// tile row t of batch b reads packed row b * M + t.
+// CHECK-LABEL: func.func @w4a4_batched_dynamic
+// CHECK-SAME: (%[[W:.*]]: memref<{{[0-9]+}}xi8>, %[[A:.*]]: memref<?xi8>, %[[O:.*]]: memref<2x?x4xf32>)
+// CHECK: %[[M:.*]] = memref.dim %[[O]], %c1
+// CHECK: gpu.launch
+// Code bytes: 2 * M rows of 32 bytes (folded).
+// CHECK: arith.muli %[[M]], %c64
+// CHECK: %[[BATCH:.*]] = arith.divui %{{.*}}, %c4
+// CHECK: %[[BASE:.*]] = arith.muli %[[BATCH]], %[[M]]
+// CHECK: %[[PROW:.*]] = arith.addi %[[BASE]], %{{.*}} : index
+// CHECK: scf.for
+// CHECK: arith.muli %[[PROW]], %c32
+func.func private @bdyn(memref<320xi8>, memref<?xi8>, memref<2x?x4xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<mxfp4>, batch = 2 : i64, k = 64 : i64, n = 4 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a4_batched_dynamic(%w: memref<320xi8>, %a: memref<?xi8>, %o: memref<2x?x4xf32>) {
+  call @bdyn(%w, %a, %o) : (memref<320xi8>, memref<?xi8>, memref<2x?x4xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<100xi8>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<mxfp4>, batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a4_wrong_size(%w: memref<128xi8>, %a: memref<100xi8>, %o: memref<1x1xf32>) {
+  // expected-error @below {{passes packed activations of type 'memref<100xi8>' to a GPU matmul stub whose act_scheme and shape need memref<128xi8>}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<100xi8>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<?xi8>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<mxfp4, block = 16>, batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a4_block_mismatch(%w: memref<128xi8>, %a: memref<?xi8>, %o: memref<1x1xf32>) {
+  // expected-error @below {{W4A4 kernels need 4-bit weights and the same block size}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<?xi8>, memref<1x1xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @bad(memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<mxfp4>, batch = 1 : i64, k = 64 : i64, n = 1 : i64, scheme = #qblock.scheme<mxfp4>}}
+func.func @w4a4_float_acts(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  // expected-error @below {{the activations (act_scheme) packed bytes memref<?xi8>}}
+  call @bad(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x1xf32>) -> ()
+  return
+}
