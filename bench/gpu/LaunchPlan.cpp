@@ -11,6 +11,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/InitAllDialects.h"
@@ -183,17 +184,25 @@ void PlanBuilder::setContent(Value hostValue, HostContent content) {
   host[buffer] = content;
 }
 
-/// Host code that writes a host buffer: stores of zero keep a fresh or
-/// zero buffer zero (the init of C); anything else makes it computed.
+/// Host code that writes a host buffer: stores of zero (scalars, or zero
+/// vectors: the run-time quantizer clears its output 64 bytes at a time)
+/// keep a fresh or zero buffer zero (the init of C); anything else makes it
+/// computed.
 void PlanBuilder::recordHostWrites(Operation *op) {
   op->walk([&](Operation *inner) {
-    if (auto store = dyn_cast<memref::StoreOp>(inner)) {
-      HostContent now = contentOf(store.getMemRef());
-      bool zero = isZeroConstant(store.getValueToStore()) &&
-                  (now.kind == HostContent::Fresh ||
-                   now.kind == HostContent::Zeros);
-      setContent(store.getMemRef(),
+    auto zeroStore = [&](Value value, Value memref) {
+      HostContent now = contentOf(memref);
+      bool zero = isZeroConstant(value) && (now.kind == HostContent::Fresh ||
+                                            now.kind == HostContent::Zeros);
+      setContent(memref,
                  HostContent{zero ? HostContent::Zeros : HostContent::Computed});
+    };
+    if (auto store = dyn_cast<memref::StoreOp>(inner)) {
+      zeroStore(store.getValueToStore(), store.getMemRef());
+      return;
+    }
+    if (auto store = dyn_cast<vector::StoreOp>(inner)) {
+      zeroStore(store.getValueToStore(), store.getBase());
       return;
     }
     if (auto fill = dyn_cast<linalg::FillOp>(inner)) {
@@ -384,6 +393,12 @@ LogicalResult PlanBuilder::build() {
         case HostContent::Zeros:
           buffer.source = PlanBuffer::Source::Zeros;
           break;
+        case HostContent::FromDevice:
+          if (plan.buffers[content.device].bytes != buffer.bytes)
+            return fail(&op, "a copy in of part of a kernel's result");
+          buffer.source = PlanBuffer::Source::Result;
+          buffer.resultOf = content.device;
+          break;
         case HostContent::Arg:
           if (content.arg == 0 && content.byteOffset == 0) {
             buffer.source = PlanBuffer::Source::Activations;
@@ -401,6 +416,11 @@ LogicalResult PlanBuilder::build() {
           break;
         }
       } else if (src != device.end() && dst == device.end()) {
+        // Copied back: a kernel wrote it. A buffer standing for an earlier
+        // result must not be written, or the two would differ.
+        if (plan.buffers[src->second].source == PlanBuffer::Source::Result)
+          return fail(&op, "a kernel writes its copy of an earlier kernel's "
+                           "result");
         HostContent content;
         content.kind = HostContent::FromDevice;
         content.device = src->second;
@@ -475,6 +495,8 @@ const char *sourceName(PlanBuffer::Source source) {
     return "constant";
   case PlanBuffer::Source::Nothing:
     return "none";
+  case PlanBuffer::Source::Result:
+    return "the result in buffer";
   }
   return "?";
 }
@@ -491,6 +513,8 @@ void KernelPlan::print(llvm::raw_ostream &os) const {
                         sourceName(buffer.source));
     if (buffer.source == PlanBuffer::Source::Weights)
       os << " at byte " << buffer.weightOffset;
+    if (buffer.source == PlanBuffer::Source::Result)
+      os << " " << buffer.resultOf;
     if (buffer.isOutput)
       os << ", output";
     os << " (" << buffer.description << ")\n";
@@ -532,6 +556,7 @@ qblock::bench::compileKernel(MLIRContext &context, const KernelConfig &config) {
   };
   KernelSource spec{config.m, config.weightType};
   spec.actElement = config.actElement;
+  spec.actScheme = config.actScheme;
   std::string source = buildKernelSource(spec);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)

@@ -51,6 +51,9 @@ struct KernelConfig {
   std::string format = "isa";
   /// Element type of A: f32, f16 or bf16.
   std::string actElement = "f32";
+  /// A #qblock.scheme spelling: A is quantized online (act_scheme, W4A4 /
+  /// W4A8); empty: W4A16.
+  std::string actScheme;
 };
 
 struct PlanBuffer {
@@ -60,10 +63,16 @@ struct PlanBuffer {
     Zeros,       ///< zero-filled on the host before the copy in
     Constant,    ///< a constant global: `data`
     Nothing,     ///< never copied in (scratch)
+    /// What an earlier kernel left in buffer `resultOf`: the host code
+    /// copies that result back and into a new device buffer (e.g. W4A4's
+    /// quantized activations), the bench passes the earlier buffer itself.
+    /// Only for buffers no kernel writes (the plan checks).
+    Result,
   };
   Source source = Source::Nothing;
   int64_t bytes = 0;
   int64_t weightOffset = 0;
+  int resultOf = -1;
   std::vector<uint8_t> data;
   /// Copied back to the host and from there into C.
   bool isOutput = false;

@@ -44,6 +44,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -70,6 +71,7 @@ constexpr double kMaxRelErrCublas = 1e-2; // fp16 weights, activations, output
 
 struct Options {
   std::string op = "gemv", scheme = "blockdialect", actType = "f32";
+  std::string acts = "none";
   int64_t block = 0, bits = 3, group = 128, m = 0, n = 8192, k = 8192;
   int64_t runs = 100, warmup = 20;
   double l2Factor = 2.0;
@@ -96,6 +98,12 @@ against the device-to-device copy bandwidth. One configuration per run.
   --bits q --group g      BCQ planes and group (default 3, 128)
   --act-type T            element type of A: f32, f16, bf16 (default f32);
                           cuBLAS gets A as fp16 either way
+  --acts none|blockdialect|mxfp4|int8
+                          quantize A online inside the matmul (W4A4, or
+                          W4A8 with int8; default none): the time includes
+                          the quantization launch, and the output is
+                          checked against the product with A quantized and
+                          dequantized by the numerics core
   --m M --n N --k K       sizes (default M 1 for gemv, 16 for gemm; 8192)
   --runs R                timed calls per side, median reported (default 100)
   --warmup W              untimed calls first (default 20)
@@ -163,6 +171,8 @@ void parseCommandLine(int argc, char **argv) {
       options.scheme = value.str();
     else if (flag == "act-type")
       options.actType = value.str();
+    else if (flag == "acts")
+      options.acts = value.str();
     else if (flag == "block")
       options.block = parseInt(flag, value);
     else if (flag == "bits")
@@ -208,6 +218,34 @@ void parseCommandLine(int argc, char **argv) {
   if (options.actType != "f32" && options.actType != "f16" &&
       options.actType != "bf16")
     fatal("--act-type takes f32, f16 or bf16, got '" + options.actType + "'");
+  if (options.acts != "none" && options.acts != "blockdialect" &&
+      options.acts != "mxfp4" && options.acts != "int8")
+    fatal("--acts takes none, blockdialect, mxfp4 or int8, got '" +
+          options.acts + "'");
+  if (options.acts != "none" && options.scheme == "bcq")
+    fatal("--acts needs a block scheme (LUT-GEMM takes float activations)");
+}
+
+/// The #qblock.scheme of --acts with the weights' block size (what
+/// --qblock-quantize-linalg acts=... writes), or "" for none.
+std::string actSchemeText(int64_t blockSize) {
+  if (options.acts == "none")
+    return "";
+  std::string block = ", block = " + std::to_string(blockSize);
+  if (options.acts == "blockdialect")
+    return "#qblock.scheme<blockdialect" + block + ", select = two_stage>";
+  return "#qblock.scheme<" + options.acts + block + ">";
+}
+
+/// The numerics core's scheme of --acts (the weights' block size).
+std::optional<num::Scheme> actScheme(int64_t blockSize) {
+  if (options.acts == "none")
+    return std::nullopt;
+  if (options.acts == "mxfp4")
+    return num::Scheme::mxfp4(blockSize);
+  if (options.acts == "int8")
+    return num::Scheme::int8(blockSize);
+  return num::Scheme::blockDialect(blockSize, num::SelectRule::TwoStage);
 }
 
 std::string schemeAttrText() {
@@ -334,6 +372,9 @@ struct HostData {
   std::vector<float> a;         // M x K, exactly representable in actType
   std::vector<uint16_t> a16;    // M x K as f16 or bf16 bits (those types)
   std::vector<double> reference; // M x N
+  /// The product with A as given (differs from `reference` with --acts,
+  /// whose kernel multiplies quantized activations): cuBLAS's reference.
+  std::vector<double> floatReference;
 };
 
 HostData buildHostData(qblock::QuantizedTensorType type) {
@@ -374,16 +415,28 @@ HostData buildHostData(qblock::QuantizedTensorType type) {
       data.a[i] = bf16 ? fromBFloat16(data.a16[i]) : fromHalf(data.a16[i]);
     }
   }
-  data.reference.assign(m * n, 0.0);
-  parallelFor(n, [&](int64_t begin, int64_t end) {
-    for (int64_t col = begin; col < end; ++col)
-      for (int64_t row = 0; row < m; ++row) {
-        double sum = 0;
-        for (int64_t i = 0; i < k; ++i)
-          sum += double(data.a[row * k + i]) * data.dense[col * k + i];
-        data.reference[row * n + col] = sum;
-      }
-  });
+  auto product = [&](const std::vector<float> &a, std::vector<double> &out) {
+    out.assign(m * n, 0.0);
+    parallelFor(n, [&](int64_t begin, int64_t end) {
+      for (int64_t col = begin; col < end; ++col)
+        for (int64_t row = 0; row < m; ++row) {
+          double sum = 0;
+          for (int64_t i = 0; i < k; ++i)
+            sum += double(a[row * k + i]) * data.dense[col * k + i];
+          out[row * n + col] = sum;
+        }
+    });
+  };
+  product(data.a, data.floatReference);
+  if (std::optional<num::Scheme> act = actScheme(type.getBlockSize())) {
+    // The kernel quantizes A bit-exactly as the numerics core does, then
+    // multiplies exact integer block products: the product with the
+    // dequantized activations, up to f32 summation order.
+    std::vector<uint8_t> packed = num::quantizeMatrix(data.a.data(), m, k, *act);
+    product(num::dequantizeMatrix(packed.data(), m, k, *act), data.reference);
+  } else {
+    data.reference = data.floatReference;
+  }
   return data;
 }
 
@@ -613,6 +666,11 @@ std::pair<double, double> timeKernels(GPU &gpu, const KernelPlan &plan,
               llvm::Twine(i) + ")");
       continue;
     }
+    if (buffer.source == PlanBuffer::Source::Result) {
+      // The earlier buffer itself (allocated before: results come first).
+      buffers[i] = buffers[buffer.resultOf];
+      continue;
+    }
     buffers[i] = gpu.alloc(buffer.bytes);
     if (buffer.source == PlanBuffer::Source::Activations) {
       const void *acts = data.a16.empty()
@@ -693,8 +751,8 @@ std::pair<double, double> timeKernels(GPU &gpu, const KernelPlan &plan,
   std::vector<double> ms = gpu.time(options.warmup, options.runs, call);
   for (CUdeviceptr p : weights)
     d.memFree(p);
-  for (CUdeviceptr p : buffers)
-    if (p)
+  for (auto [i, p] : llvm::enumerate(buffers))
+    if (p && plan.buffers[i].source != PlanBuffer::Source::Result)
       d.memFree(p);
   for (auto &[name, module] : modules)
     d.moduleUnload(module);
@@ -795,7 +853,7 @@ std::pair<double, double> timeCublas(GPU &gpu, const HostData &data) {
   std::vector<float> got(m * n);
   for (size_t i = 0; i < got.size(); ++i)
     got[i] = fromHalf(out16[i]);
-  double err = maxRelErr(got, data.reference);
+  double err = maxRelErr(got, data.floatReference);
   if (!(err <= kMaxRelErrCublas))
     fatal(llvm::formatv("cuBLAS output off the reference: max_rel_err {0:e} "
                         "> {1:e} (layout or library problem)",
@@ -868,6 +926,8 @@ int main(int argc, char **argv) {
   config.chip = options.chip;
   config.format = options.format;
   config.actElement = options.actType;
+  if (config.weightType.getBlockScheme())
+    config.actScheme = actSchemeText(config.weightType.getBlockSize());
 
   llvm::errs() << "compiling " << config.weightType << " M=" << options.m
                << " (" << options.actType
@@ -942,11 +1002,11 @@ int main(int argc, char **argv) {
       "\"max_rel_err\": {11:e}, \"cublas_max_rel_err\": {12:e}, "
       "\"timing\": \"{13}\", \"rotated_copies\": {14}, \"l2_bytes\": {15}, "
       "\"runs\": {16}, \"scheme_attr\": {17}, \"device\": {18}, "
-      "\"act_type\": \"{19}\"}\n",
+      "\"act_type\": \"{19}\", \"acts\": \"{20}\"}\n",
       options.op, options.scheme, options.m, options.n, options.k, ms,
       cublasMs, cublasMs / ms, weightBytes, copyGbps, rooflineMs / ms, err,
       cublasErr, direct ? "kernel" : "whole-call", rotated, gpu.l2Bytes,
       options.runs, jsonString(schemeAttrText()), jsonString(gpu.name),
-      options.actType);
+      options.actType, options.acts);
   return 0;
 }

@@ -51,6 +51,7 @@ ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
 configs=(
   "gemv blockdialect 1 8192 8192"
   "gemv blockdialect 1 8192 8192 --act-type f16"
+  "gemv blockdialect 1 8192 8192 --acts blockdialect"
   "gemv bcq 1 8192 8192 --bits 3 --group 128"
   "gemm blockdialect 16 8192 8192"
 )
@@ -61,6 +62,8 @@ if [ "$quick" = 0 ]; then
     "gemv bcq 1 16384 16384 --bits 3 --group 128"
     "gemv mxfp4 1 8192 8192"
     "gemm blockdialect 16 16384 16384"
+    "gemv mxfp4 1 8192 8192 --acts int8"
+    "gemm blockdialect 16 8192 8192 --acts blockdialect"
   )
   runs=200
 fi
@@ -74,17 +77,19 @@ for config in "${configs[@]}"; do
   tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
   act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
   act=${act:-f32}
+  acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
+  acts=${acts:-none}
   if ! "$bench" --dump-plan "${args[@]}" --emit-ptx "$out/$tag.ptx" > "$out/$tag.plan" 2> "$out/$tag.compile.err"; then
     cat "$out/$tag.compile.err" >> "$log"
     msg=$(grep -v "^compiling" "$out/$tag.compile.err" | head -2 | tr -d '"\\' | tr '\n' ' ')
     say "  $tag: compile/plan FAILED: $msg"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"compile: $msg\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"compile: $msg\"}" >> "$results"
     failed=1
     continue
   fi
   if [ -x "$ptxas" ] && ! "$ptxas" -arch=sm_90a "$out/$tag.ptx" -o /dev/null >> "$log" 2>&1; then
     say "  $tag: ptxas -arch=sm_90a rejected the PTX"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"ptxas\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"ptxas\"}" >> "$results"
     failed=1
     continue
   fi
@@ -107,13 +112,15 @@ for config in "${compiled[@]}"; do
   tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
   act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
   act=${act:-f32}
+  acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
+  acts=${acts:-none}
   say "  $tag"
   if line=$("$bench" "${args[@]}" --runs "$runs" 2>> "$log"); then
     echo "$line" >> "$results"
   else
     status=$?
     say "  $tag: FAILED with status $status (see $log)"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"error\": \"run: status $status\"}" >> "$results"
+    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"run: status $status\"}" >> "$results"
     failed=1
   fi
 done
@@ -121,12 +128,17 @@ done
 python3 - "$results" <<'PY' | tee -a "$log"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+# A: the activations' element type, or their online quantization (W4A4:
+# the time includes the quantization launch).
+def acts(r):
+    q = r.get("acts", "none")
+    return r.get("act_type", "f32") if q == "none" else {"blockdialect": "q:bd", "mxfp4": "q:mx", "int8": "q:i8"}.get(q, q)
 print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>4} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
 for r in rows:
     if "error" in r:
-        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r.get('act_type', 'f32'):>4}  ERROR: {r['error']}")
+        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>4}  ERROR: {r['error']}")
         continue
-    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {r.get('act_type', 'f32'):>4} {r['ms_median']:9.4f} "
+    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>4} {r['ms_median']:9.4f} "
           f"{r['cublas_fp16_ms']:9.4f} {r['ratio_vs_cublas_fp16']:8.2f}x {r['ratio_vs_roofline']:11.2f} "
           f"{r['max_rel_err']:8.1e}  {r['timing']}")
 copy = [r["copy_gbps"] for r in rows if "copy_gbps" in r]
@@ -135,7 +147,8 @@ if copy:
 # Issue #7 targets: M = 1, N = K in {8192, 16384}.
 targets = {"blockdialect": 3.0, "bcq": 3.5}
 for r in rows:
-    if r["op"] != "gemv" or r["scheme"] not in targets or r["n"] not in (8192, 16384):
+    if (r["op"] != "gemv" or r["scheme"] not in targets or r["n"] not in (8192, 16384)
+            or r.get("acts", "none") != "none"):
         continue
     need = targets[r["scheme"]]
     if "error" in r:
