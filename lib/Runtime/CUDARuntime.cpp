@@ -97,6 +97,11 @@ mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                  intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                  intptr_t blockZ, int32_t sharedMemoryBytes, void *stream,
                  void **params, void **extra, size_t /*paramsCount*/) {
+  // A grid without blocks has nothing to do, but cuLaunchKernel rejects it:
+  // the generic loop nests launch one block per parallel task, and a
+  // dynamic trip count (M = 0 activation rows) may be zero.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
   check(ready().launchKernel(static_cast<CUfunction>(function), gridX, gridY,
                              gridZ, blockX, blockY, blockZ, sharedMemoryBytes,
                              static_cast<CUstream>(stream), params, extra),

@@ -3,8 +3,9 @@
 // The IR for qblock.quantize of a value known only at run time. It mirrors
 // numerics::quantizeBlock step for step (scale rule, half-unit magnitudes,
 // rounding by midpoint counts, MSE sums in f64, two-stage votes), so packed
-// bytes match the numerics core exactly. One task per row; blocks of a row run
-// in order, so the shared dialect-id bytes need no synchronization.
+// bytes match the numerics core exactly. One parallel task per row and pair
+// of blocks: the two blocks of a pair share their dialect-id byte, so each
+// byte is written by one task and needs no synchronization.
 //
 //===----------------------------------------------------------------------===//
 

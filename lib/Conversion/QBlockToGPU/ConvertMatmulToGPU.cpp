@@ -1,7 +1,7 @@
 //===- ConvertMatmulToGPU.cpp - Matmuls to GPU kernel stubs ---------------===//
 //
-// The first half of the GPU matmul lowering (MatmulStub.h), for W4A16
-// qblock.matmul and BCQ qblock.lut_gemm. It works on tensors so that it can
+// The first half of the GPU matmul lowering (MatmulStub.h), for W4A16 and
+// W4A4 qblock.matmul and BCQ qblock.lut_gemm. It works on tensors so that it can
 // take the ops before convert-qblock-to-cpu does, and leaves a stub call
 // instead of the kernel because the kernel cannot exist yet: buffer
 // deallocation, which runs after bufferization, rejects ops without

@@ -32,11 +32,13 @@
 //  * W4A4 (the stub's `act_scheme`): the activations are packed bytes in the
 //    same layout, read chunk by chunk alongside the weights' (4-bit codes
 //    decoded through a second part of the table, INT8 codes converted), so
-//    each block sum is the exact integer dot product of the numerics core's
-//    referenceIntegerGemm (products and sums of small integers are exact in
-//    f32 below 2^24, which MatmulOp's verifier guarantees), multiplied once
-//    by unitW * unitA. Only the order of the block terms differs from the
-//    reference (lanes take different blocks).
+//    each sum over a block (or, for blocks longer than a chunk, over the
+//    chunk's part of it) is an exact integer dot product as in the numerics
+//    core's referenceIntegerGemm (products and sums of small integers are
+//    exact in f32 below 2^24, which MatmulOp's verifier guarantees), added
+//    to the lane's total as fma(sum, unitA * unitW, total). The products
+//    and units are the reference's; the order and rounding of the
+//    accumulation differ (lanes take different blocks).
 //
 //===----------------------------------------------------------------------===//
 
@@ -522,7 +524,7 @@ private:
       for (int64_t g = 0; g < rowsPerWarp; ++g)
         for (int64_t t = 0; t < tileRows; ++t) {
           // W4A4: the sum is an integer dot product, worth unitA * unitW
-          // per step (the reference's product, in its order).
+          // per step (the reference's product of units, in its order).
           Value scale =
               plan.actScheme
                   ? Value(arith::MulFOp::create(b, actUnits[t], halfScales[g]))

@@ -41,6 +41,15 @@
 // REDEFINE: %{weights} = int4
 // REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 2 --transposed --seed 95
 // RUN: %{run}
+// Blocks of 64 (two 16-byte chunks each, summed per chunk) and of 16 (two
+// blocks per chunk).
+// REDEFINE: %{weights} = mxfp4 block=64
+// REDEFINE: %{gen} = --m 2 --n 19 --k 512 --seed 98
+// RUN: %{run}
+// REDEFINE: %{weights} = blockdialect block=16
+// REDEFINE: %{acts} = blockdialect
+// REDEFINE: %{gen} = --m 3 --n 11 --k 128 --seed 99
+// RUN: %{run}
 // W4A8: INT8 activations (32 code bytes per chunk, F16 scales), a GEMV
 // and an f16 result (rounded once, no split K).
 // REDEFINE: %{weights} = mxfp4
