@@ -24,9 +24,10 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
-  // Elementwise arith/math on whole tensors (a widening arith.extf of a
-  // half result, say) has no bufferization of its own: it becomes
-  // linalg.generic, which bufferizes and later lowers to loops.
+  // Elementwise arith/math on whole tensors in the user's module (e.g. a
+  // widening arith.extf of a half result) has no bufferization of its own:
+  // it becomes linalg.generic, which bufferizes and later lowers to loops.
+  // (convert-qblock-to-cpu emits linalg.generic for its own conversions.)
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
 
   // Everything else bufferizes, across function boundaries, so callers

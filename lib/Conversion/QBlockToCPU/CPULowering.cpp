@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -195,6 +196,37 @@ Value CPULowering::loadF32Bytes(ImplicitLocOpBuilder &b, Value storage,
   return arith::BitcastOp::create(b, b.getF32Type(), bits);
 }
 
+/// `tensor` with its elements widened (arith.extf) or narrowed
+/// (arith.truncf, round to nearest even) to `element`, as a linalg.generic:
+/// arith ops on whole tensors have no bufferization, so this keeps the
+/// pass's output bufferizable on its own.
+static Value convertElements(ImplicitLocOpBuilder &b, Value tensor,
+                             Type element) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto resultType = type.clone(element);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    if (type.isDynamicDim(dim))
+      dynamicSizes.push_back(tensor::DimOp::create(b, tensor, dim));
+  Value empty = tensor::EmptyOp::create(b, type.getShape(), element,
+                                        dynamicSizes);
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  bool widen = element.getIntOrFloatBitWidth() >
+               type.getElementType().getIntOrFloatBitWidth();
+  auto generic = linalg::GenericOp::create(
+      b, TypeRange{resultType}, ValueRange{tensor}, ValueRange{empty},
+      ArrayRef<AffineMap>{identity, identity}, parallel,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        Value converted =
+            widen ? Value(arith::ExtFOp::create(nb, loc, element, args[0]))
+                  : Value(arith::TruncFOp::create(nb, loc, element, args[0]));
+        linalg::YieldOp::create(nb, loc, converted);
+      });
+  return generic.getResult(0);
+}
+
 CPULowering::MatmulFrame CPULowering::beginMatmul(ImplicitLocOpBuilder &b,
                                                   Operation *op,
                                                   QuantizedTensorType rhsType,
@@ -210,12 +242,10 @@ CPULowering::MatmulFrame CPULowering::beginMatmul(ImplicitLocOpBuilder &b,
   frame.outSizes = dimSizes(b, init);
   // Kernels add partial sums into the output (per K chunk, per group...).
   // An f16/bf16 result would round every one of them, so they go into an
-  // f32 copy of init instead, rounded once by finishMatmul. (Elementwise
-  // extf/truncf on tensors become linalg.generic before bufferization.)
+  // f32 copy of init instead, rounded once by finishMatmul.
   Value acc = init;
   if (!frame.resultType.getElementType().isF32())
-    acc = arith::ExtFOp::create(b, frame.resultType.clone(b.getF32Type()),
-                                init);
+    acc = convertElements(b, init, b.getF32Type());
   frame.out = allocLike(b, frame.resultType.getShape(), b.getF32Type(),
                         frame.outSizes);
   bufferization::MaterializeInDestinationOp::create(
@@ -232,7 +262,7 @@ void CPULowering::finishMatmul(ImplicitLocOpBuilder &b, Operation *op,
       b, resultType.clone(b.getF32Type()), frame.out, /*restrict=*/true,
       /*writable=*/true);
   if (!resultType.getElementType().isF32())
-    result = arith::TruncFOp::create(b, resultType, result);
+    result = convertElements(b, result, resultType.getElementType());
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
 }
