@@ -89,8 +89,8 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     `qblock.quantize`, `qblock.from_storage` or `qblock.constant`) passes
     the activations' packed bytes instead, quantized right before the call
     by the run-time quantizer's loops where needed, and its stub attribute
-    adds their scheme as `act_scheme`. A `qblock.lut_gemm` with such BCQ weights and an f32
-    result becomes a call of a `qblock.gpu_lut_gemm` stub (the BCQ scheme,
+    adds their scheme as `act_scheme`. A `qblock.lut_gemm` with such BCQ weights (and an
+    f32, f16 or bf16 result) becomes a call of a `qblock.gpu_lut_gemm` stub (the BCQ scheme,
     K, N and, for batched weights, the batch) with the same three buffers.
     After bufferization, `qblock-gpu-matmul-kernels` replaces each call by
     the kernel's `gpu.launch`.
@@ -98,9 +98,9 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (LUT-GEMM with f16/bf16 results, weights
-    quantized at run time, activations quantized at run time with an E4M3
-    scale, INT8 right-hand sides) go to the generic loop nests.
+    Ops this pass leaves alone (weights quantized at run time, activations
+    quantized at run time with an E4M3 scale, INT8 right-hand sides) go to
+    the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

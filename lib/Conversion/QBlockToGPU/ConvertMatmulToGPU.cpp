@@ -49,11 +49,10 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
 
 /// Whether the activations, result and weight types suit a GPU kernel:
 /// f32, f16 or bf16 activations (the kernels widen half ones as they load
-/// them) and an f32 result (f16 or bf16 too with `halfResults`: the W4A16
-/// kernel rounds its f32 sums once), whose last dimensions are static (the
-/// stub's memref types need them), weights of static shape whose packed
-/// bytes are known here.
-bool operandsSuitKernel(Value lhs, Value rhs, Type result, bool halfResults) {
+/// them) and result (the kernels sum in f32 and round half results once),
+/// whose last dimensions are static (the stub's memref types need them),
+/// weights of static shape whose packed bytes are known here.
+bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
   auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
@@ -61,8 +60,7 @@ bool operandsSuitKernel(Value lhs, Value rhs, Type result, bool halfResults) {
     return false;
   Type resultElement = resultType.getElementType();
   if (!gpustub::isKernelElementType(lhsType.getElementType()) ||
-      !gpustub::isKernelElementType(resultElement) ||
-      (!halfResults && !resultElement.isF32()))
+      !gpustub::isKernelElementType(resultElement))
     return false;
   if (!rhsType.hasStaticShape())
     return false;
@@ -110,8 +108,7 @@ bool kernelHandles(MatmulOp op) {
   bool quantizedActs = op.getActSchemeAttr() ||
                        isa<QuantizedTensorType>(op.getLhs().getType());
   if (!quantizedActs)
-    return operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
-                              /*halfResults=*/true);
+    return operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
   auto resultType = dyn_cast<RankedTensorType>(op.getType());
   return resultType && gpustub::isKernelElementType(resultType.getElementType()) &&
          !resultType.isDynamicDim(resultType.getRank() - 1) &&
@@ -126,8 +123,7 @@ bool kernelHandles(MatmulOp op) {
 bool kernelHandles(LutGemmOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
   return rhsType && rhsType.getBCQScheme() &&
-         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType(),
-                            /*halfResults=*/false);
+         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),

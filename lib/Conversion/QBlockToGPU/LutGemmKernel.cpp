@@ -1,8 +1,8 @@
 //===- LutGemmKernel.cpp - The LUT-GEMM GPU kernel as a gpu.launch --------===//
 //
 // The kernel behind a qblock.gpu_lut_gemm stub (MatmulStub.h): BCQ weights
-// (docs/formats.md section 8), f32, f16 or bf16 activations, an f32
-// result, with or without a leading batch dimension.
+// (docs/formats.md section 8), f32, f16 or bf16 activations, an f32, f16 or
+// bf16 result, with or without a leading batch dimension.
 // docs/gpu-lowering.md has the picture; in short:
 //
 //  * K is cut into chunks of kChunkSubVectors sub-vectors of mu = 8 inputs
@@ -28,6 +28,10 @@
 //  * The lanes of a row are summed by gpu.shuffle xor, and the row's first
 //    lane adds the chunk's partial result to the output element with an
 //    atomic add (the output holds init; chunks of K meet there).
+//  * An f16/bf16 output cannot take f32 atomic adds without rounding each
+//    chunk's: the kernel then adds into an f32 copy of init (a small
+//    widening launch before it), and a narrowing launch rounds each sum
+//    once into the output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -362,6 +366,51 @@ private:
 
 /// Launches the kernel for activation rows [firstActRow, firstActRow + m)
 /// (firstActRow null: from 0), one per grid z index.
+/// A launch of 256-thread blocks, one thread per element, that writes
+/// `src` converted to `dst`'s element type (arith.extf, or arith.truncf:
+/// round to nearest even) into `dst`; both have `dst`'s shape, identity
+/// layouts, any rank, `sizes` its dimension sizes.
+void emitConvertLaunch(ImplicitLocOpBuilder &b, Value src, Value dst,
+                       ArrayRef<Value> sizes) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value total = cst(1);
+  for (Value size : sizes)
+    total = arith::MulIOp::create(b, total, size);
+  constexpr int64_t kConvertThreads = 256;
+  Value grid = arith::DivUIOp::create(
+      b, arith::AddIOp::create(b, total, cst(kConvertThreads - 1)),
+      cst(kConvertThreads));
+  auto launch = gpu::LaunchOp::create(b, grid, cst(1), cst(1),
+                                      cst(kConvertThreads), cst(1), cst(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value index = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                            cst(kConvertThreads)),
+      gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  Value inside =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, index, total);
+  gpukernel::inThen(b, inside, [&] {
+    // The flat index as [i0, ..., in-1], last dimension fastest.
+    SmallVector<Value> indices(sizes.size());
+    Value rest = index;
+    for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {
+      indices[d] = d == 0 ? rest : arith::RemUIOp::create(b, rest, sizes[d]);
+      if (d > 0)
+        rest = arith::DivUIOp::create(b, rest, sizes[d]);
+    }
+    Value value = memref::LoadOp::create(b, src, indices);
+    Type element = cast<MemRefType>(dst.getType()).getElementType();
+    Value converted =
+        element.getIntOrFloatBitWidth() > value.getType().getIntOrFloatBitWidth()
+            ? Value(arith::ExtFOp::create(b, element, value))
+            : Value(arith::TruncFOp::create(b, element, value));
+    memref::StoreOp::create(b, converted, dst, indices);
+  });
+  gpu::TerminatorOp::create(b);
+}
+
 void emitLaunch(ImplicitLocOpBuilder &b, const LutPlan &plan, Value packed,
                 Value activations, Value out, Value m, Value firstActRow) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
@@ -424,7 +473,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   int64_t rank = batchAttr ? 3 : 2;
   if (actType.getRank() != rank || outType.getRank() != rank ||
       !gpustub::isKernelElementType(actType.getElementType()) ||
-      !outType.getElementType().isF32() ||
+      !gpustub::isKernelElementType(outType.getElementType()) ||
       actType.getDimSize(rank - 1) != k.getInt() ||
       outType.getDimSize(rank - 1) != n.getInt() ||
       (batchAttr && (!sizeFits(actType.getDimSize(0), batch) ||
@@ -436,8 +485,8 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << ", n = " << n.getInt()
            << (batchAttr ? ", batch = " + std::to_string(batch) : "")
            << "; they must be memrefs " << (batchAttr ? "[batch, M, k]" : "[M, k]")
-           << " of f32, f16 or bf16 and "
-           << (batchAttr ? "[batch, M, n]" : "[M, n]") << " of f32";
+           << " and " << (batchAttr ? "[batch, M, n]" : "[M, n]")
+           << ", each of f32, f16 or bf16";
   LutPlan plan =
       makePlan(scheme, k.getInt(), n.getInt(), batch, bool(batchAttr));
   auto packedType = cast<MemRefType>(packed.getType());
@@ -450,6 +499,25 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
            << plan.layout.totalBytes << "xi8>";
 
   ImplicitLocOpBuilder b(call.getLoc(), call);
+  // Half outputs: the kernel adds into an f32 copy, rounded once at the end.
+  Value result = out;
+  SmallVector<Value> outSizes;
+  if (!outType.getElementType().isF32()) {
+    SmallVector<Value> dynamicSizes;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      Value size = outType.isDynamicDim(dim)
+                       ? Value(memref::DimOp::create(b, out, dim))
+                       : Value(arith::ConstantIndexOp::create(
+                             b, outType.getDimSize(dim)));
+      outSizes.push_back(size);
+      if (outType.isDynamicDim(dim))
+        dynamicSizes.push_back(size);
+    }
+    out = memref::AllocOp::create(
+        b, MemRefType::get(outType.getShape(), b.getF32Type()), dynamicSizes,
+        b.getI64IntegerAttr(64));
+    emitConvertLaunch(b, result, out, outSizes);
+  }
   int64_t mDim = rank - 2;
   int64_t staticM = actType.getDimSize(mDim);
   if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridZ) {
@@ -470,6 +538,12 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
     Value rows = arith::MinUIOp::create(
         b, slab, arith::SubIOp::create(b, m, first));
     emitLaunch(b, plan, packed, activations, out, rows, first);
+  }
+  if (out != result) {
+    // After the loop of slabs, if any.
+    b.setInsertionPoint(call);
+    emitConvertLaunch(b, out, result, outSizes);
+    memref::DeallocOp::create(b, out);
   }
   call.erase();
   return success();

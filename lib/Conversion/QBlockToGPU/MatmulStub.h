@@ -14,8 +14,7 @@
 //   %activations  memref<[B x] M x K x T>     read
 //   %out          memref<[B x] M x N x U>     holds init, receives the result
 //
-// with T and U each f32, f16 or bf16 (the LUT-GEMM kernel takes U = f32
-// only). A W4A4 stub's attribute also has `act_scheme`; its %activations
+// with T and U each f32, f16 or bf16. A W4A4 stub's attribute also has `act_scheme`; its %activations
 // is then memref<? x i8> (or static), the packed bytes of the [B x] M x K
 // activations in that scheme (B * M rows, docs/formats.md). The B dimension is there when the weights have a batch dimension;
 // the LUT-GEMM stub's attribute then has a `batch` entry.

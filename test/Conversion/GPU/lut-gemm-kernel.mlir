@@ -161,12 +161,42 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x32xf32>, memre
 
 // -----
 
-func.func @f16_out(%w: memref<192xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf16>) {
-  // expected-error @+1 {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x3xf16>' to a GPU LUT-GEMM stub for k = 64, n = 3; they must be memrefs [M, k] of f32, f16 or bf16 and [M, n] of f32}}
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf32>, memref<1x3xf16>) -> ()
+func.func @f64_out(%w: memref<192xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf64>) {
+  // expected-error @+1 {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x3xf64>' to a GPU LUT-GEMM stub for k = 64, n = 3; they must be memrefs [M, k] and [M, n], each of f32, f16 or bf16}}
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf32>, memref<1x3xf64>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memref<1x3xf16>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memref<1x3xf64>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+
+// -----
+
+// An f16 output: the kernel adds into an f32 copy of it, which a 256-thread
+// launch fills (extf) first; another rounds each sum once into the output
+// (truncf) after the LUT-GEMM launch; the copy is freed.
+// CHECK-LABEL: func.func @f16_out
+// CHECK-SAME: (%{{.*}}: memref<192xi8>, %{{.*}}: memref<?x64xf32>, %[[O:.*]]: memref<?x3xf16>)
+// CHECK: %[[WIDE:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x3xf32>
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}})
+// CHECK: %[[H:.*]] = memref.load %[[O]][%{{.*}}, %{{.*}}] : memref<?x3xf16>
+// CHECK: %[[F:.*]] = arith.extf %[[H]] : f16 to f32
+// CHECK: memref.store %[[F]], %[[WIDE]][%{{.*}}, %{{.*}}] : memref<?x3xf32>
+// CHECK: gpu.terminator
+// CHECK: scf.for
+// CHECK: gpu.launch
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[WIDE]][%{{.*}}, %{{.*}}] : (f32, memref<?x3xf32>) -> f32
+// CHECK: gpu.terminator
+// CHECK: gpu.launch
+// CHECK: %[[S:.*]] = memref.load %[[WIDE]][%{{.*}}, %{{.*}}] : memref<?x3xf32>
+// CHECK: %[[R:.*]] = arith.truncf %[[S]] : f32 to f16
+// CHECK: memref.store %[[R]], %[[O]][%{{.*}}, %{{.*}}] : memref<?x3xf16>
+// CHECK: gpu.terminator
+// CHECK: memref.dealloc %[[WIDE]] : memref<?x3xf32>
+// CHECK-NEXT: return
+func.func @f16_out(%w: memref<192xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf16>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<?x64xf32>, memref<?x3xf16>) -> ()
+  return
+}
+func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<?x64xf32>, memref<?x3xf16>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
@@ -225,7 +255,7 @@ func.func @batched(%w: memref<1600xi8>, %a: memref<2x3x64xf32>, %o: memref<2x3x2
 // -----
 
 func.func @batch_mismatch(%w: memref<1600xi8>, %a: memref<3x3x64xf32>, %o: memref<3x3x20xf32>) {
-  // expected-error @+1 {{passes activations of type 'memref<3x3x64xf32>' and output of type 'memref<3x3x20xf32>' to a GPU LUT-GEMM stub for k = 64, n = 20, batch = 2; they must be memrefs [batch, M, k] of f32, f16 or bf16 and [batch, M, n] of f32}}
+  // expected-error @+1 {{passes activations of type 'memref<3x3x64xf32>' and output of type 'memref<3x3x20xf32>' to a GPU LUT-GEMM stub for k = 64, n = 20, batch = 2; they must be memrefs [batch, M, k] and [batch, M, n], each of f32, f16 or bf16}}
   call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1600xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) -> ()
   return
 }

@@ -17,8 +17,12 @@
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k7.ptx -o %t.k7.cubin %}
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k8.ptx -o %t.k8.cubin %}
 // RUN: FileCheck %s --check-prefix=BATCHED --input-file=%t.k7.ptx
+// RUN: %if ptxas %{ for i in 9 10 11; do ptxas -arch=sm_90a %t.k$i.ptx -o %t.k$i.cubin || exit 1; done %}
+// RUN: FileCheck %s --check-prefix=WIDEN --input-file=%t.k9.ptx
+// RUN: FileCheck %s --check-prefix=HALFLUT --input-file=%t.k10.ptx
+// RUN: FileCheck %s --check-prefix=NARROW --input-file=%t.k11.ptx
 
-// EXTRACT: extracted 9 PTX modules
+// EXTRACT: extracted 12 PTX modules
 // One launch per LUT-GEMM; grid (row tiles, K chunks, M), 256 threads.
 // CHECK-LABEL: llvm.func @q1
 // CHECK: gpu.launch_func @q1_kernel::@q1_kernel
@@ -33,6 +37,19 @@
 // CHECK-NOT: gpu.launch_func
 // CHECK-LABEL: llvm.func @batched_dynamic
 // CHECK: gpu.launch_func @batched_dynamic_kernel::@batched_dynamic_kernel
+// An f16 result: widen init into an f32 copy, the LUT-GEMM kernel's atomic
+// adds into the copy, round once into the output.
+// CHECK-LABEL: llvm.func @half_out
+// CHECK: gpu.launch_func @half_out_kernel::@half_out_kernel
+// CHECK: gpu.launch_func @half_out_kernel_0::@half_out_kernel
+// CHECK: gpu.launch_func @half_out_kernel_1::@half_out_kernel
+// WIDEN: ld.global.b16
+// WIDEN: cvt.f32.f16
+// WIDEN: st.global.b32
+// HALFLUT: atom.global.add.f32
+// NARROW: ld.global.b32
+// NARROW: cvt.rn.f16.f32
+// NARROW: st.global.b16
 
 // The PTX code of @q1's kernel: tables in 32 KiB of shared memory, a
 // barrier, 4-byte plane words from global memory, table lookups, a
@@ -115,4 +132,10 @@ func.func @batched_dynamic(%a: tensor<?x?x256xf32>, %w: tensor<2048xi8>, %init: 
   %q = qblock.from_storage %w : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %r = qblock.lut_gemm ins(%a, %q : tensor<?x?x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%init : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %r : tensor<?x?x8xf32>
+}
+
+func.func @half_out(%a: tensor<3x256xf16>, %w: tensor<1024xi8>, %init: tensor<3x8xf16>) -> tensor<3x8xf16> {
+  %q = qblock.from_storage %w : tensor<1024xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %r = qblock.lut_gemm ins(%a, %q : tensor<3x256xf16>, !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<3x8xf16>) -> tensor<3x8xf16>
+  return %r : tensor<3x8xf16>
 }

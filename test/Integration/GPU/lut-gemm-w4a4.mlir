@@ -87,6 +87,23 @@
 // RUN: quant-opt %t.b.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.b.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w | FileCheck %s --check-prefix=LUT
+// f16 and bf16 results: the kernel adds into an f32 copy of init and each
+// output is rounded once (a widening and a narrowing launch around it):
+// within half an ulp of the largest output's binade (largest outputs 29.5
+// and 37.9: 2^-7 / 29.5 = 2.65e-4, 2^-2 / 37.9 = 3.30e-3; the CPU build of
+// these modules is off by 2.5e-4 and 3.27e-3).
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 21 --k 512 --act-type f16 --out-type f16 --seed 81 --acts-out %t.ho.json > %t.ho.mlir
+// RUN: quant-opt %t.ho.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128" --qblock-select-formats -o %t.ho.q.mlir
+// RUN: qblock-inspect %t.ho.q.mlir --values --blocks=0 > %t.ho.w
+// RUN: quant-opt %t.ho.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.ho.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.ho.out %t.ho.json %t.ho.w --rtol 2.7e-4 | FileCheck %s --check-prefix=LUT
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 40 --k 1024 --act-type bf16 --out-type bf16 --dynamic-m --seed 82 --acts-out %t.bo.json > %t.bo.mlir
+// RUN: quant-opt %t.bo.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=64" --qblock-select-formats -o %t.bo.q.mlir
+// RUN: qblock-inspect %t.bo.q.mlir --values --blocks=0 > %t.bo.w
+// RUN: quant-opt %t.bo.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.bo.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.bo.out %t.bo.json %t.bo.w --rtol 3.35e-3 | FileCheck %s --check-prefix=LUT
 // Batched weights (one launch, each batch's row tiles in turn): a
 // transposed batch of 3 with N = 37, and a dynamic M.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 37 --k 256 --batch 3 --transposed --seed 79 --acts-out %t.bt.json > %t.bt.mlir

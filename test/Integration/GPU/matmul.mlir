@@ -87,14 +87,17 @@
 // REDEFINE: %{gen} = --m 2 --n 5 --k 36 --act-type f16 --seed 66
 // RUN: %{run}
 // f16 and bf16 results: f32 sums, each output rounded once (no split of K,
-// even for this GEMV's few rows), within half an ulp of the largest output.
+// even for this GEMV's few rows): within half an ulp of the largest
+// output's binade (largest outputs 95.3 and 36.6: 2^-5 / 95.3 = 3.28e-4,
+// 2^-2 / 36.6 = 3.42e-3; the CPU build of these modules is off by 2.2e-4
+// and 1.4e-3).
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 37 --k 4096 --act-type f16 --out-type f16 --seed 67 --acts-out %t.h.json > %t.h.mlir
 // RUN: quant-opt %t.h.mlir --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats -o %t.h.q.mlir
 // RUN: qblock-inspect %t.h.q.mlir --values --blocks=0 > %t.h.w
 // RUN: quant-opt %t.h.q.mlir --qblock-gpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.h.out
-// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.h.out %t.h.json %t.h.w --rtol 2.6e-4 | FileCheck %s
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.h.out %t.h.json %t.h.w --rtol 3.3e-4 | FileCheck %s
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 5 --n 21 --k 256 --act-type bf16 --out-type bf16 --seed 68 --acts-out %t.b.json > %t.b.mlir
 // RUN: quant-opt %t.b.mlir --qblock-quantize-linalg="scheme=nvfp4" --qblock-select-formats -o %t.b.q.mlir
 // RUN: qblock-inspect %t.b.q.mlir --values --blocks=0 > %t.b.w
 // RUN: quant-opt %t.b.q.mlir --qblock-gpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.b.out
-// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w --rtol 2.1e-3 | FileCheck %s
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w --rtol 3.45e-3 | FileCheck %s
