@@ -12,10 +12,15 @@
 namespace qblock::cuda {
 namespace {
 
+/// Prints `message` and ends the process without running destructors:
+/// std::exit would run the module destructors that gpu-to-llvm registers,
+/// which call back into this runtime (mgpuModuleUnload) after its own
+/// statics are gone, and so failed a second time with a garbage message.
 [[noreturn]] void fatal(const std::string &message) {
   std::fprintf(stderr, "qblock-cuda-runtime: %s\n", message.c_str());
+  std::fflush(stdout);
   std::fflush(stderr);
-  std::exit(EXIT_FAILURE);
+  std::_Exit(EXIT_FAILURE);
 }
 
 struct Loaded {
