@@ -8,6 +8,8 @@
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
 
+#include "qblock/Transforms/Passes.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -18,6 +20,11 @@ using namespace mlir;
 
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
+  // Quantization of constant weights happens now, not at every call: it is
+  // --qblock-select-formats (a no-op on modules that ran it already), and
+  // the only way for schemes without a run-time quantizer (NVFP4's E4M3
+  // scale, BCQ) after a plain --qblock-quantize-linalg.
+  pm.addPass(qblock::createSelectFormats());
   buildBufferizedLoops(pm, options.target, options.lutTables);
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
@@ -50,6 +57,7 @@ void qblock::registerQBlockPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "qblock-cpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect for CPUs: "
+      "qblock-select-formats (constant weights), "
       "convert-qblock-to-cpu, one-shot bufferization across function "
       "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
       "scf.parallel to OpenMP, LLVM",
@@ -58,8 +66,8 @@ void qblock::registerQBlockPipelines() {
       "qblock-gpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect plus "
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
-      "format=bin); W4A16 matmuls get coalesced-load kernels, the rest "
-      "naive ones",
+      "format=bin), constant weights quantized first; W4A16, W4A4 and "
+      "LUT-GEMM matmuls get coalesced-load kernels, the rest naive ones",
       buildGPUPipeline);
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).

@@ -25,6 +25,7 @@
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/Pipelines/Pipelines.h"
+#include "qblock/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,6 +38,9 @@ using namespace mlir;
 
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
+  // Constant weights are quantized now, as in the CPU pipeline; the GPU
+  // kernels take only weights whose packed bytes are known.
+  pm.addPass(qblock::createSelectFormats());
   // Matmuls the GPU kernels handle become stub calls that bufferization
   // passes through; the rest go to the portable loop nests (no x86
   // intrinsics in kernels).

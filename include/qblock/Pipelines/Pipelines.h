@@ -22,7 +22,8 @@ struct CPUPipelineOptions
 };
 
 /// qblock (mixed with func/arith/tensor/linalg/memref) down to the LLVM
-/// dialect: convert-qblock-to-cpu, one-shot bufferization across function
+/// dialect: qblock-select-formats (constant weights quantized at compile
+/// time), convert-qblock-to-cpu, one-shot bufferization across function
 /// boundaries, buffer deallocation, loops, scf.parallel -> OpenMP, LLVM.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
@@ -38,8 +39,9 @@ struct GPUPipelineOptions
       llvm::cl::init("isa")};
 };
 
-/// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs: W4A16
-/// matmuls get their own kernel, the rest the first, correctness-first
+/// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs
+/// (constant weights quantized at compile time): W4A16, W4A4 and LUT-GEMM
+/// matmuls get their own kernels, the rest the first, correctness-first
 /// kernels (see lib/Pipelines/GPUPipeline.cpp).
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
