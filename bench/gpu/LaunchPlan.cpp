@@ -39,13 +39,6 @@ void qblock::bench::registerGPUBenchDependencies(DialectRegistry &registry) {
   llvm::InitializeNativeTargetAsmPrinter();
 }
 
-unsigned PlanLaunch::paramCount() const {
-  unsigned count = 0;
-  for (const PlanArgument &argument : arguments)
-    count += argument.paramCount();
-  return count;
-}
-
 int qblock::bench::countPTXParams(llvm::StringRef ptx, llvm::StringRef kernel) {
   // `.entry name(` possibly followed by a newline; the list ends at `)`.
   size_t pos = 0;

@@ -23,6 +23,7 @@
 #define QBLOCK_BENCH_GPU_LAUNCHPLAN_H
 
 #include "../common/KernelSource.h"
+#include "PlanData.h"
 #include "qblock/IR/QBlockTypes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -56,60 +57,10 @@ struct KernelConfig {
   std::string actScheme;
 };
 
-struct PlanBuffer {
-  enum class Source {
-    Activations, ///< a copy of A (M x K f32)
-    Weights,     ///< a view of W's bytes from `weightOffset`
-    Zeros,       ///< zero-filled on the host before the copy in
-    Constant,    ///< a constant global: `data`
-    Nothing,     ///< never copied in (scratch)
-    /// What an earlier kernel left in buffer `resultOf`: the host code
-    /// copies that result back and into a new device buffer (e.g. W4A4's
-    /// quantized activations), the bench passes the earlier buffer itself.
-    /// Only for buffers no kernel writes (the plan checks).
-    Result,
-  };
-  Source source = Source::Nothing;
-  int64_t bytes = 0;
-  int64_t weightOffset = 0;
-  int resultOf = -1;
-  std::vector<uint8_t> data;
-  /// Copied back to the host and from there into C.
-  bool isOutput = false;
-  std::string description;
-};
-
-struct PlanArgument {
-  /// A memref (expanded to allocated, aligned, offset, sizes, strides as
-  /// the gpu-to-llvm calling convention does) or a scalar constant.
-  bool isMemRef = true;
-  int buffer = -1;
-  std::vector<int64_t> sizes, strides;
-  int64_t elementBytes = 0;
-  uint64_t scalarBits = 0;
-  unsigned scalarBytes = 0;
-  /// 3 + 2 * rank for a memref, 1 for a scalar.
-  unsigned paramCount() const {
-    return isMemRef ? 3 + 2 * unsigned(sizes.size()) : 1;
-  }
-};
-
-struct PlanLaunch {
-  std::string module, kernel;
-  int64_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
-  int64_t dynamicSharedBytes = 0;
-  std::vector<PlanArgument> arguments;
-  unsigned paramCount() const;
-};
-
-struct KernelPlan {
+/// A plan derived from a lowered module.
+struct KernelPlan : PlanData {
   /// Empty when the kernels can be launched directly.
   std::string notLaunchable;
-  std::vector<PlanBuffer> buffers;
-  std::vector<PlanLaunch> launches;
-  /// gpu.binary name -> its first object (PTX text for isa, cubin for bin).
-  std::map<std::string, std::string> objects;
-  bool objectsArePTX = true;
   /// The whole lowered module (LLVM dialect + gpu.binary), for the
   /// whole-call fallback.
   mlir::OwningOpRef<mlir::ModuleOp> lowered;

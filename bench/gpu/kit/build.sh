@@ -7,7 +7,9 @@
 #   bash bench/gpu/kit/build.sh [OUT]           # here; OUT defaults to build/gpu-kit
 #   bash OUT/run.sh                             # on the GPU machine
 #
-# QBLOCK_KIT_CASES=FILE builds the cases of FILE instead of cases.txt.
+# QBLOCK_KIT_CASES=FILE builds the cases of FILE instead of cases.txt;
+# QBLOCK_KIT_BENCH=0 leaves out the benchmark plans (bench/gpu/configs.txt,
+# saved by qblock-gpu-bench --save-plan, run by qblock-gpu-run).
 #
 # Needs quant-opt, qblock-inspect and the CUDA runtime library built
 # (scripts/build.sh quant-opt qblock-inspect qblock_cuda_runtime), ptxas
@@ -71,4 +73,24 @@ while IFS='|' read -r name check rtol nanrows quant passes gen; do
   printf '%s\n%s\n%s\n' "$check" "$rtol" "$nanrows" > "$dir/check"
   count=$((count + 1))
 done < "$CASES"
-echo "kit/build.sh: $count cases in $OUT ($(du -sh "$OUT" | cut -f1)); run: bash $OUT/run.sh"
+# Timing: qblock-gpu-bench (which compiles in-process) saves the launch plan
+# of each benchmark configuration; qblock-gpu-run (no LLVM) runs them there.
+plans=0
+if [ "${QBLOCK_KIT_BENCH:-1}" = 1 ]; then
+  for tool in "$BUILD/bin/qblock-gpu-bench" "$BUILD/bin/qblock-gpu-run"; do
+    [ -x "$tool" ] || { echo "kit/build.sh: $tool is missing; build it or set QBLOCK_KIT_BENCH=0" >&2; exit 1; }
+  done
+  mkdir -p "$OUT/bin" "$OUT/plans"
+  cp "$BUILD/bin/qblock-gpu-run" "$OUT/bin/"
+  cp bench/gpu/summarize.py "$OUT/"
+  while read -r set op scheme m n k extra; do
+    case "$set" in quick|full) ;; *) continue ;; esac
+    tag="$set-$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
+    # shellcheck disable=SC2086
+    "$BUILD/bin/qblock-gpu-bench" --save-plan "$OUT/plans/$tag" --chip "$CHIP" --format bin \
+      --op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-} 2> "$WORK/plan.log" \
+      || { cat "$WORK/plan.log" >&2; exit 1; }
+    plans=$((plans + 1))
+  done < bench/gpu/configs.txt
+fi
+echo "kit/build.sh: $count cases, $plans benchmark plans in $OUT ($(du -sh "$OUT" | cut -f1)); run: bash $OUT/run.sh"
