@@ -24,6 +24,29 @@ namespace num = ::qblock::numerics;
 
 namespace {
 
+/// What to pass instead when K is not a multiple of the block (group)
+/// size: the valid sizes that divide K (blocks: even, at most 4096; BCQ
+/// groups: multiples of 8), the ones nearest the presets first, or that
+/// none exists.
+std::string sizesThatFit(int64_t k, bool bcq) {
+  StringRef unit = bcq ? "group" : "block";
+  SmallVector<int64_t> sizes;
+  for (int64_t size = bcq ? 8 : 2; size <= std::min<int64_t>(k, 4096);
+       size += bcq ? 8 : 2)
+    if (k % size == 0)
+      sizes.push_back(size);
+  if (sizes.empty())
+    return (Twine("no ") + unit + " size divides it (" + unit + " sizes are " +
+            (bcq ? "multiples of 8" : "even") + "), so it stays in float")
+        .str();
+  // The largest few: closest to the usual 32-128.
+  std::string text = (Twine("pass ") + unit + "=N with N one of").str();
+  size_t first = sizes.size() > 6 ? sizes.size() - 6 : 0;
+  for (size_t i = first; i < sizes.size(); ++i)
+    text += (i == first ? " " : ", ") + std::to_string(sizes[i]);
+  return text;
+}
+
 /// Where the contraction's operands keep their M, N, K and batch dimensions.
 struct MatmulShape {
   /// Axis of the weight (B) along which K runs: rank-2 for K x N, rank-1 for
@@ -202,8 +225,8 @@ struct QuantizeLinalgPass
       if (succeeded(shape) && shape->k % blockSize != 0) {
         reason = (Twine("K = ") + Twine(shape->k) +
                   " is not a multiple of the " + unit + " size " +
-                  Twine(blockSize) + "; pass " + unit +
-                  "=N with N dividing " + Twine(shape->k))
+                  Twine(blockSize) + "; " +
+                  sizesThatFit(shape->k, scheme == QuantScheme::BCQ))
                      .str();
         shape = failure();
       }

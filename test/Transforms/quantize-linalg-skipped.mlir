@@ -26,8 +26,21 @@ func.func @only_lhs_constant(%w: tensor<32x8xf32>, %init: tensor<4x8xf32>) -> te
 // CHECK: linalg.matmul
 func.func @k_not_multiple(%x: tensor<4x48xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %w = arith.constant dense<1.0> : tensor<48x8xf32>
-  // expected-remark@+1 {{not quantized: K = 48 is not a multiple of the block size 32; pass block=N with N dividing 48}}
+  // expected-remark@+1 {{not quantized: K = 48 is not a multiple of the block size 32; pass block=N with N one of 6, 8, 12, 16, 24, 48}}
   %r = linalg.matmul ins(%x, %w : tensor<4x48xf32>, tensor<48x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Block sizes are even: an odd K has none, and the remark says so instead
+// of suggesting one.
+// CHECK-LABEL: func.func @k_odd
+// CHECK: linalg.matmul
+func.func @k_odd(%x: tensor<4x17xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<17x8xf32>
+  // expected-remark@+1 {{not quantized: K = 17 is not a multiple of the block size 32; no block size divides it (block sizes are even), so it stays in float}}
+  %r = linalg.matmul ins(%x, %w : tensor<4x17xf32>, tensor<17x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
 
