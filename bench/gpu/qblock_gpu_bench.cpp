@@ -114,7 +114,9 @@ against the device-to-device copy bandwidth. One configuration per run.
                           (JIT) even when the kernels can be launched directly
   --dump-plan             compile, print the launch plan and the PTX entry
                           parameter counts, exit (needs no GPU)
-  --emit-ptx FILE         write the generated PTX (format isa) to FILE
+  --emit-ptx FILE         write the generated PTX (format isa) to FILE, one
+                          module per file: FILE, FILE.1, ... when there are
+                          several
   --save-plan DIR         compile, write the launch plan, its objects and the
                           configuration to DIR, exit (needs no GPU);
                           qblock-gpu-run DIR runs it where LLVM is missing
@@ -442,12 +444,19 @@ int main(int argc, char **argv) {
   if (!options.emitPTX.empty()) {
     if (!plan.objectsArePTX)
       fatal("--emit-ptx needs --format isa");
-    std::error_code error;
-    llvm::raw_fd_ostream out(options.emitPTX, error);
-    if (error)
-      fatal("cannot write " + options.emitPTX + ": " + error.message());
-    for (const auto &[name, object] : plan.objects)
+    // One file per PTX module (ptxas takes one module per file): FILE,
+    // then FILE.1, FILE.2, ... (W4A4 has the quantizer's module too).
+    int index = 0;
+    for (const auto &[name, object] : plan.objects) {
+      std::string path = options.emitPTX;
+      if (index++)
+        path += "." + std::to_string(index - 1);
+      std::error_code error;
+      llvm::raw_fd_ostream out(path, error);
+      if (error)
+        fatal("cannot write " + path + ": " + error.message());
       out << object;
+    }
   }
   // The PTX must take exactly the parameters the plan passes.
   for (const PlanLaunch &launch : plan.launches)

@@ -47,6 +47,24 @@ if [ ! -x "$bench" ]; then
 fi
 ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
 
+# Sets op, scheme, m, n, k, extra, args (the bench's options), tag (a file
+# name), act (the activation type) and acts (online quantization) from a
+# configuration line.
+parse_config() {
+  read -r op scheme m n k extra <<< "$1"
+  args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
+  tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
+  act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
+  act=${act:-f32}
+  acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
+  acts=${acts:-none}
+}
+
+# A result line for a configuration that failed: what summarize.py shows.
+error_row() {
+  echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"$1\"}" >> "$results"
+}
+
 # op scheme m n k [extra options], from configs.txt
 configs=()
 while read -r set config; do
@@ -62,24 +80,25 @@ failed=0
 compiled=()
 say "== compiling and checking launch plans (no GPU needed)"
 for config in "${configs[@]}"; do
-  read -r op scheme m n k extra <<< "$config"
-  args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
-  tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
-  act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
-  act=${act:-f32}
-  acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
-  acts=${acts:-none}
+  parse_config "$config"
   if ! "$bench" --dump-plan "${args[@]}" --emit-ptx "$out/$tag.ptx" > "$out/$tag.plan" 2> "$out/$tag.compile.err"; then
     cat "$out/$tag.compile.err" >> "$log"
     msg=$(grep -v "^compiling" "$out/$tag.compile.err" | head -2 | tr -d '"\\' | tr '\n' ' ')
     say "  $tag: compile/plan FAILED: $msg"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"compile: $msg\"}" >> "$results"
+    error_row "compile: $msg"
     failed=1
     continue
   fi
-  if [ -x "$ptxas" ] && ! "$ptxas" -arch=sm_90a "$out/$tag.ptx" -o /dev/null >> "$log" 2>&1; then
-    say "  $tag: ptxas -arch=sm_90a rejected the PTX"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"ptxas\"}" >> "$results"
+  rejected=
+  if [ -x "$ptxas" ]; then
+    for ptx in "$out/$tag".ptx "$out/$tag".ptx.*; do
+      [ -f "$ptx" ] || continue
+      "$ptxas" -arch=sm_90a "$ptx" -o /dev/null >> "$log" 2>&1 || rejected="$ptx"
+    done
+  fi
+  if [ -n "$rejected" ]; then
+    say "  $tag: ptxas -arch=sm_90a rejected $rejected"
+    error_row "ptxas"
     failed=1
     continue
   fi
@@ -97,20 +116,14 @@ command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,
 
 say "== checking and timing ($runs runs per side)"
 for config in "${compiled[@]}"; do
-  read -r op scheme m n k extra <<< "$config"
-  args=(--op "$op" --scheme "$scheme" --m "$m" --n "$n" --k "$k" ${extra:-})
-  tag="$op-$scheme-m$m-n$n-k$k$(echo "${extra:-}" | tr -d ' -')"
-  act=$(echo "${extra:-}" | sed -n 's/.*--act-type \([a-z0-9]*\).*/\1/p')
-  act=${act:-f32}
-  acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
-  acts=${acts:-none}
+  parse_config "$config"
   say "  $tag"
   if line=$("$bench" "${args[@]}" --runs "$runs" 2>> "$log"); then
     echo "$line" >> "$results"
   else
     status=$?
     say "  $tag: FAILED with status $status (see $log)"
-    echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"run: status $status\"}" >> "$results"
+    error_row "run: status $status"
     failed=1
   fi
 done
