@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/FillRow.h"
 #include "JitKernel.h"
 #include "Measure.h"
 
@@ -246,21 +247,6 @@ void parseCommandLine(int argc, char **argv) {
 //===----------------------------------------------------------------------===//
 // Weights
 //===----------------------------------------------------------------------===//
-
-/// Deterministic, approximately Gaussian values (sum of four uniforms): fast
-/// enough that building half a GiB of weights takes a moment, and each row
-/// depends only on (matrix, row), not on how rows are split across threads.
-void fillRow(float *out, int64_t k, uint64_t seed, float scale) {
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-  for (int64_t i = 0; i < k; ++i) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    float sum = float(state & 0xFFFF) + float((state >> 16) & 0xFFFF) +
-                float((state >> 32) & 0xFFFF) + float(state >> 48);
-    out[i] = (sum / 65536.0f - 2.0f) * scale;
-  }
-}
 
 /// Packs and unpacks rows of the N x K row view of a weight under its
 /// scheme, through the numerics core.

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPURun.h"
+#include "../common/FillRow.h"
 
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
@@ -86,19 +87,6 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &body) {
     pool.emplace_back(body, n * t / threads, n * (t + 1) / threads);
   for (std::thread &thread : pool)
     thread.join();
-}
-
-/// Deterministic, roughly Gaussian values (sum of four uniforms).
-void fillRow(float *out, int64_t k, uint64_t seed, float scale) {
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-  for (int64_t i = 0; i < k; ++i) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    float sum = float(state & 0xFFFF) + float((state >> 16) & 0xFFFF) +
-                float((state >> 32) & 0xFFFF) + float(state >> 48);
-    out[i] = (sum / 65536.0f - 2.0f) * scale;
-  }
 }
 
 /// IEEE binary16, round to nearest even.

@@ -47,38 +47,36 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   return Value();
 }
 
-/// Whether the activations, result and weight types suit a GPU kernel:
-/// f32, f16 or bf16 activations (the kernels widen half ones as they load
-/// them) and result (the kernels sum in f32 and round half results once),
-/// whose last dimensions are static (the stub's memref types need them),
-/// weights of static shape whose packed bytes are known here.
-bool operandsSuitKernel(Value lhs, Value rhs, Type result) {
-  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+/// Whether float activations suit a GPU kernel: f32, f16 or bf16 (the
+/// kernels widen half ones as they load them), with a static last
+/// dimension, K (the stub's memref types need it; the verifier checks it
+/// against the weight).
+bool floatActivationsSuitKernel(Value lhs) {
+  auto type = dyn_cast<RankedTensorType>(lhs.getType());
+  return type && gpustub::isKernelElementType(type.getElementType()) &&
+         !type.isDynamicDim(type.getRank() - 1);
+}
+
+/// Whether the result and weights suit a GPU kernel: an f32, f16 or bf16
+/// result (the kernels sum in f32 and round half results once) whose last
+/// dimension is static, weights of static shape whose packed bytes are
+/// known here.
+bool resultAndWeightsSuitKernel(Value rhs, Type result) {
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
-  if (!lhsType || !resultType || !rhsType)
-    return false;
-  Type resultElement = resultType.getElementType();
-  if (!gpustub::isKernelElementType(lhsType.getElementType()) ||
-      !gpustub::isKernelElementType(resultElement))
-    return false;
-  if (!rhsType.hasStaticShape())
-    return false;
-  // The last dimension of the activations is K (the verifier checks it
-  // against the weight).
-  if (lhsType.isDynamicDim(lhsType.getRank() - 1) ||
-      resultType.isDynamicDim(resultType.getRank() - 1))
-    return false;
-  return rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>();
+  return resultType && rhsType &&
+         gpustub::isKernelElementType(resultType.getElementType()) &&
+         !resultType.isDynamicDim(resultType.getRank() - 1) &&
+         rhsType.hasStaticShape() &&
+         (rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>());
 }
 
 /// Whether run-time quantization (cpu::emitQuantize) can produce the
-/// packed bytes of float activations `input` under `scheme`: a float tensor
-/// of static K, and a scale the run-time quantizer computes (not E4M3).
+/// packed bytes of float activations `input` under `scheme`: activations a
+/// kernel could take as floats, and a scale the run-time quantizer computes
+/// (not E4M3).
 bool quantizableAtRunTime(Value input, SchemeAttr scheme) {
-  auto type = dyn_cast<RankedTensorType>(input.getType());
-  return type && gpustub::isKernelElementType(type.getElementType()) &&
-         !type.isDynamicDim(type.getRank() - 1) &&
+  return floatActivationsSuitKernel(input) &&
          scheme.toNumerics().scale != numerics::ScaleKind::E4M3;
 }
 
@@ -107,15 +105,9 @@ bool kernelHandles(MatmulOp op) {
     return false;
   bool quantizedActs = op.getActSchemeAttr() ||
                        isa<QuantizedTensorType>(op.getLhs().getType());
-  if (!quantizedActs)
-    return operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
-  auto resultType = dyn_cast<RankedTensorType>(op.getType());
-  return resultType && gpustub::isKernelElementType(resultType.getElementType()) &&
-         !resultType.isDynamicDim(resultType.getRank() - 1) &&
-         rhsType.hasStaticShape() &&
-         (op.getRhs().getDefiningOp<FromStorageOp>() ||
-          op.getRhs().getDefiningOp<ConstantOp>()) &&
-         quantizedActivationsSuitKernel(op);
+  return resultAndWeightsSuitKernel(op.getRhs(), op.getType()) &&
+         (quantizedActs ? quantizedActivationsSuitKernel(op)
+                        : floatActivationsSuitKernel(op.getLhs()));
 }
 
 /// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights, with or
@@ -123,7 +115,8 @@ bool kernelHandles(MatmulOp op) {
 bool kernelHandles(LutGemmOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
   return rhsType && rhsType.getBCQScheme() &&
-         operandsSuitKernel(op.getLhs(), op.getRhs(), op.getType());
+         floatActivationsSuitKernel(op.getLhs()) &&
+         resultAndWeightsSuitKernel(op.getRhs(), op.getType());
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),
