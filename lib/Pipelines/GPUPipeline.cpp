@@ -46,7 +46,9 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // intrinsics in kernels).
   pm.addPass(qblock::createConvertMatmulToGPU());
   buildBufferizedLoops(pm, "generic");
-  pm.addPass(qblock::createGPUMatmulKernels());
+  qblock::GPUMatmulKernelsOptions kernels;
+  kernels.tensorCores = options.tensorCores;
+  pm.addPass(qblock::createGPUMatmulKernels(kernels));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Keep the kernels free of libdevice calls (see ExpandMathForGPU.cpp).

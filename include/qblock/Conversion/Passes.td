@@ -133,7 +133,14 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
     - with `act_scheme` in the stub attribute (W4A4, W4A8), the activations
       are packed bytes, decoded to their integer codes beside the weights
       (a second part of the table; INT8 codes converted), and each block's
-      exact integer dot product is multiplied by `unitA * unitW` once.
+      exact integer dot product is multiplied by `unitA * unitW` once;
+    - with `tensor-cores`, W4A16 matmuls with f16 or bf16 activations and at
+      least 16 activation rows (static, or checked at run time) use
+      `mma.sync.m16n8k16` instead: the fragments' k positions take
+      contiguous inputs per lane, the B operand holds the decoded codes (a
+      code byte is one register, looked up whole in a workgroup table), and
+      each 32- or 16-input unit's f32 sum is multiplied by its block's half
+      scale once. Matmuls it does not apply to keep the kernel above.
 
     Each call of a `qblock.gpu_lut_gemm` stub becomes the LUT-GEMM kernel:
     grid (tiles of 512 weight rows, chunks of 256 inputs along K, M); each
@@ -145,10 +152,16 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
     lanes with `gpu.shuffle xor` and add the chunk's result to the output
     with an atomic add.
   }];
+  let options = [
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "Run W4A16 matmuls with f16/bf16 activations and M >= 16 on "
+           "tensor cores (mma.sync; not yet run on a GPU, so off by default)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
 }
 
 #endif // QBLOCK_CONVERSION_PASSES_TD

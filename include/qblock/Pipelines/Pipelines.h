@@ -37,6 +37,12 @@ struct GPUPipelineOptions
       *this, "format",
       llvm::cl::desc("isa (PTX, needs no CUDA) or bin (cubin, uses ptxas)"),
       llvm::cl::init("isa")};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("W4A16 matmuls with f16/bf16 activations and M >= 16 on "
+                     "tensor cores (mma.sync); not yet run on a GPU, so off "
+                     "by default"),
+      llvm::cl::init(false)};
 };
 
 /// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs

@@ -42,9 +42,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LutGemmKernel.h"
 #include "KernelBuilding.h"
+#include "LutGemmKernel.h"
 #include "MatmulStub.h"
+#include "MmaMatmulKernel.h"
 
 #include "../QBlockToCPU/PackedLayout.h"
 
@@ -267,28 +268,14 @@ std::vector<float> tableValues(const KernelPlan &plan) {
   return values;
 }
 
-/// A private constant global holding `values`, named by their hash (one per
-/// module and table). Kernel outlining copies it into the GPU module of
-/// every kernel that reads it.
+/// The kernel's constant table (tableValues) as a module global.
 StringRef getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
                            SymbolTable &symbols, ArrayRef<float> values) {
-  uint64_t hash = llvm::xxh3_64bits(ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t *>(values.data()),
-      values.size() * sizeof(float)));
-  std::string name = "__qblock_gpu_decode_" + llvm::utohexstr(hash);
-  if (auto global = symbols.lookup<memref::GlobalOp>(name))
-    return global.getSymName();
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  int64_t size = static_cast<int64_t>(values.size());
-  auto global = memref::GlobalOp::create(
-      b, name, b.getStringAttr("private"),
-      MemRefType::get({size}, b.getF32Type()),
-      DenseElementsAttr::get(RankedTensorType::get({size}, b.getF32Type()),
-                             values),
-      /*constant=*/true, /*alignment=*/b.getI64IntegerAttr(64));
-  symbols.insert(global);
-  return global.getSymName();
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getF32Type());
+  return gpukernel::getOrCreateConstantTable(
+      b, module, symbols, DenseElementsAttr::get(type, values),
+      "__qblock_gpu_decode_");
 }
 
 /// Builds one kernel body; all methods emit at the builder's position.
@@ -564,15 +551,7 @@ private:
   /// `base` + 16 * the dialect id of block `block`, whose nibble is in the
   /// byte at `offset` of `buffer`.
   Value dialectRowAt(Value buffer, Value offset, Value block, int64_t base) {
-    Value byte = memref::LoadOp::create(b, buffer, ValueRange{offset});
-    // Even blocks sit in the low nibble, odd blocks in the high one.
-    Value shift = arith::IndexCastUIOp::create(
-        b, b.getI8Type(),
-        arith::MulIOp::create(b, arith::RemUIOp::create(b, block, cst(2)),
-                              cst(4)));
-    Value id = arith::AndIOp::create(
-        b, arith::ShRUIOp::create(b, byte, shift),
-        arith::ConstantIntOp::create(b, b.getI8Type(), 15));
+    Value id = gpukernel::loadDialectId(b, buffer, offset, block);
     return arith::AddIOp::create(
         b,
         arith::MulIOp::create(
@@ -606,29 +585,7 @@ private:
   /// indexes the table's half scales from `tableBase`; F16 is converted.
   Value halfScaleAt(Value buffer, Value offset, num::ScaleKind kind,
                     int64_t tableBase) {
-    Value low = memref::LoadOp::create(b, buffer, ValueRange{offset});
-    if (kind != num::ScaleKind::F16) {
-      Value entry = arith::AddIOp::create(
-          b, cst(tableBase),
-          arith::IndexCastUIOp::create(b, b.getIndexType(), low));
-      return memref::LoadOp::create(b, table, ValueRange{entry});
-    }
-    // F16, little endian: extf is exact, then the one multiply by 0.5 of
-    // halfScale().
-    Value high = memref::LoadOp::create(
-        b, buffer, ValueRange{arith::AddIOp::create(b, offset, cst(1))});
-    Type i16 = b.getI16Type();
-    Value low16 = arith::ExtUIOp::create(b, i16, low);
-    Value high16 = arith::ExtUIOp::create(b, i16, high);
-    Value bits = arith::OrIOp::create(
-        b, low16,
-        arith::ShLIOp::create(b, high16,
-                              arith::ConstantIntOp::create(b, i16, 8)));
-    Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
-    Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
-    return arith::MulFOp::create(
-        b, scale,
-        arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(0.5f)));
+    return gpukernel::loadHalfScale(b, buffer, offset, kind, table, tableBase);
   }
 
   /// The signed magnitude (half units, as f32) of a 4-bit code (an i8 in
@@ -726,6 +683,8 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
 
 struct GPUMatmulKernelsPass
     : public qblock::impl::GPUMatmulKernelsBase<GPUMatmulKernelsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -852,6 +811,24 @@ struct GPUMatmulKernelsPass
                << "memref<" << actBytes << "xi8>";
     }
     ImplicitLocOpBuilder b(call.getLoc(), call);
+    // Tensor cores (option tensor-cores) for M >= kMmaMinRows where the
+    // matmul qualifies (MmaMatmulKernel.h).
+    std::optional<int64_t> staticM;
+    if (!outType.isDynamicDim(mDim))
+      staticM = outType.getDimSize(mDim);
+    std::optional<gpukernel::MmaPlan> mmaPlan;
+    if (tensorCores && !actScheme &&
+        (!staticM || *staticM >= gpukernel::kMmaMinRows))
+      mmaPlan = gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
+                                         plan.batch, plan.batched, actElement,
+                                         outElement, staticM);
+    if (staticM && mmaPlan) {
+      gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
+                               activations, out,
+                               arith::ConstantIndexOp::create(b, *staticM));
+      call.erase();
+      return success();
+    }
     StringRef tableName =
         getOrCreateTable(b, module, symbols, tableValues(plan));
     // Split-K only where all activation rows fit one tile (a GEMV or a few
@@ -883,8 +860,8 @@ struct GPUMatmulKernelsPass
       emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations, out,
                  m, first, rows);
     };
-    if (!outType.isDynamicDim(mDim)) {
-      int64_t m = outType.getDimSize(mDim);
+    if (staticM) {
+      int64_t m = *staticM;
       if (m > 0)
         launchWith(b, std::min(m, kTileRows),
                    arith::ConstantIndexOp::create(b, m), m <= kTileRows);
@@ -900,6 +877,17 @@ struct GPUMatmulKernelsPass
         b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
         launchWith(b, 1, m, /*oneTile=*/true);
         b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+        if (mmaPlan) {
+          // Enough rows for tensor cores, else the tiled kernel.
+          Value many = arith::CmpIOp::create(
+              b, arith::CmpIPredicate::uge, m,
+              arith::ConstantIndexOp::create(b, gpukernel::kMmaMinRows));
+          auto ifMany = scf::IfOp::create(b, many, /*withElseRegion=*/true);
+          b.setInsertionPoint(ifMany.thenBlock()->getTerminator());
+          gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
+                                   activations, out, m);
+          b.setInsertionPoint(ifMany.elseBlock()->getTerminator());
+        }
         Value several =
             arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
         auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);

@@ -8,11 +8,16 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 
+#include "qblock/Numerics/Scale.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -68,6 +73,29 @@ inline mlir::Value sumOverLanes(mlir::ImplicitLocOpBuilder &b,
   }
   return value;
 }
+
+/// A private constant global of `values` (a 1-D tensor) named `prefix` +
+/// the hash of their bytes, so each table exists once per module (each kind
+/// of table has a prefix of its own). Kernel
+/// outlining copies it into the GPU module of every kernel that reads it.
+llvm::StringRef getOrCreateConstantTable(mlir::ImplicitLocOpBuilder &b,
+                                         mlir::ModuleOp module,
+                                         mlir::SymbolTable &symbols,
+                                         mlir::DenseElementsAttr values,
+                                         llvm::StringRef prefix);
+
+/// The 4-bit dialect id (as i8) of block `block`, whose nibble is in the byte
+/// at `offset` of `buffer`: even blocks sit in the low nibble, odd blocks in
+/// the high one (docs/formats.md section 7).
+mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value buffer,
+                          mlir::Value offset, mlir::Value block);
+
+/// 0.5 * the scale whose code is at `offset` of `buffer` (f32,
+/// numerics::halfScale): an 8-bit code indexes the f32 workgroup `table`
+/// from `tableBase`; an F16 scale (two bytes, little endian) is converted.
+mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value buffer,
+                          mlir::Value offset, numerics::ScaleKind kind,
+                          mlir::Value table, int64_t tableBase);
 
 } // namespace qblock::gpukernel
 

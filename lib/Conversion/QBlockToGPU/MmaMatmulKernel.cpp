@@ -1,0 +1,536 @@
+//===- MmaMatmulKernel.cpp - W4A16 GEMM on tensor cores -------------------===//
+//
+// The tensor-core variant of the W4A16 kernel (docs/gpu-lowering.md,
+// "Tensor cores"), for f16/bf16 activations and M >= kMmaMinRows:
+//
+//  * Each warp issues mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}:
+//    A = 16 activation rows x 16 inputs (row major, as the activations lie),
+//    B = 16 inputs x 8 packed weight rows ("col": each weight row's inputs
+//    are contiguous), f32 accumulators. A thread block has kWarps warps side
+//    by side along the weight rows; a warp owns mTiles x 16 activation rows
+//    and nTiles x 8 weight rows.
+//  * K goes in units of `unit` inputs (32, or 16) inside one block. A sum
+//    over a unit does not care which mma k position stands for which
+//    input, as long as A and B agree. Lane (g = lane / 4, t = lane % 4)
+//    holds k positions 2t, 2t+1, 2t+8, 2t+9 of every step of both
+//    fragments, so it takes the unit's quarter t, inputs [t * unit / 4,
+//    (t + 1) * unit / 4): one contiguous load of activations per row and
+//    unit / 8 contiguous code bytes of its weight row. Step s uses the
+//    quarter's inputs 4s .. 4s+3: k positions 2t, 2t+1 are inputs 4s, 4s+1
+//    (one code byte: low nibble, high nibble), 2t+8, 2t+9 are 4s+2, 4s+3.
+//  * B holds codes, not weights: the signed magnitudes in half units,
+//    integers that f16 and bf16 hold exactly. A code byte is one 32-bit B
+//    register, looked up whole in a workgroup table of 256 packed pairs per
+//    dialect. The mma's products are exact and its sums f32; each unit's sum
+//    is multiplied by its block's half scale once, in f32, as the CUDA-core
+//    kernel does (GPUMatmulKernels.cpp), so F16 and E4M3 scales cost no
+//    accuracy either.
+//  * Split-K where the grid is small (few rows of a GEMM with M around 16):
+//    each grid z index takes a range of units and adds into the output with
+//    atomic adds (f32 outputs only; f16/bf16 outputs round once and never
+//    split).
+//
+//===----------------------------------------------------------------------===//
+
+#include "MmaMatmulKernel.h"
+#include "KernelBuilding.h"
+
+#include "qblock/Numerics/Scale.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+namespace num = ::qblock::numerics;
+
+namespace qblock::gpukernel {
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// Warps per thread block, side by side along the weight rows.
+constexpr int64_t kWarps = 4;
+/// mma.sync m16n8k16.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
+/// Thread blocks a launch should have at least; fewer get split K (as the
+/// CUDA-core kernel; untuned, never measured).
+constexpr int64_t kTargetBlocks = 1024;
+constexpr int64_t kMaxGridY = 65535;
+/// Table entries per dialect: one per code byte.
+constexpr int64_t kPairsPerDialect = 256;
+
+/// The f16 or bf16 bits of `value` when that type holds it exactly (NaN:
+/// the quiet NaN), nothing otherwise.
+std::optional<uint16_t> exactHalfBits(float value, bool bf16) {
+  if (std::isnan(value))
+    return bf16 ? 0x7FC0 : 0x7E00;
+  llvm::APFloat converted(value);
+  bool losesInfo = false;
+  converted.convert(bf16 ? llvm::APFloat::BFloat() : llvm::APFloat::IEEEhalf(),
+                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  if (losesInfo)
+    return std::nullopt;
+  return static_cast<uint16_t>(converted.bitcastToAPInt().getZExtValue());
+}
+
+/// The signed magnitude (half units) of 4-bit `code` in dialect `d`; NaN for
+/// ids past the book (only a corrupt buffer holds them; the numerics core
+/// decodes those to NaN too).
+float signedMagnitude(const num::FormatBook &book, int64_t d, int code) {
+  if (d >= book.size())
+    return std::nanf("");
+  float magnitude = book.dialect(d)[code & 7];
+  return (code & 8) ? -magnitude : magnitude;
+}
+
+/// Per dialect and code byte, the B register of its two codes: the low
+/// nibble's magnitude in the low half (the even input), the high nibble's
+/// in the high half. Nothing when a magnitude is not exact in the type.
+std::optional<std::vector<int32_t>> pairTable(const MmaPlan &plan) {
+  bool bf16 = plan.actElement.isBF16();
+  std::vector<int32_t> pairs(plan.dialects * kPairsPerDialect);
+  for (int64_t d = 0; d < plan.dialects; ++d)
+    for (int byte = 0; byte < 256; ++byte) {
+      auto low = exactHalfBits(signedMagnitude(plan.scheme.book, d, byte & 15),
+                               bf16);
+      auto high = exactHalfBits(signedMagnitude(plan.scheme.book, d, byte >> 4),
+                                bf16);
+      if (!low || !high)
+        return std::nullopt;
+      pairs[d * kPairsPerDialect + byte] =
+          static_cast<int32_t>(uint32_t(*low) | (uint32_t(*high) << 16));
+    }
+  return pairs;
+}
+
+/// Builds one kernel body at the builder's position.
+class MmaKernelBuilder {
+public:
+  MmaKernelBuilder(ImplicitLocOpBuilder &b, const MmaPlan &plan,
+                   int64_t splits, int64_t unitsPerSplit, Value packed,
+                   Value activations, Value out, Value pairs, Value scales,
+                   Value m)
+      : b(b), plan(plan), splits(splits), unitsPerSplit(unitsPerSplit),
+        packed(packed), activations(activations), out(out), pairs(pairs),
+        scales(scales), m(m) {}
+
+  void emit(Value globalPairs, Value globalScales, Value slabFirst) {
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    copyTable(globalPairs, pairs, tid);
+    if (globalScales)
+      copyTable(globalScales, scales, tid);
+    gpu::BarrierOp::create(b);
+    Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
+    Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
+    group = arith::DivUIOp::create(b, lane, cst(4));
+    quarter = arith::RemUIOp::create(b, lane, cst(4));
+    firstCol = arith::MulIOp::create(
+        b,
+        arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(
+                b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kWarps)),
+            warp),
+        cst(plan.nTiles * kMmaN));
+    firstM = arith::MulIOp::create(
+        b, gpu::BlockIdOp::create(b, gpu::Dimension::y),
+        cst(plan.mTiles * kMmaM));
+    if (slabFirst)
+      firstM = arith::AddIOp::create(b, slabFirst, firstM);
+    // mma.sync needs all 32 lanes: the condition is uniform across a warp.
+    Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          firstCol, cst(plan.rows));
+    inThen(b, hasRows, [&] { emitWarp(); });
+  }
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, int64_t v) { return arith::AddIOp::create(b, x, cst(v)); }
+  Value clampBelow(Value x, Value bound) {
+    return arith::MinUIOp::create(b, x, bound);
+  }
+
+  /// Every thread copies a strided share of `global` into `shared`.
+  void copyTable(Value global, Value shared, Value tid) {
+    int64_t entries = cast<MemRefType>(shared.getType()).getDimSize(0);
+    auto loop =
+        scf::ForOp::create(b, tid, cst(entries), cst(kWarps * kWarpSize));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value i = loop.getInductionVar();
+    memref::StoreOp::create(b, memref::LoadOp::create(b, global, ValueRange{i}),
+                            shared, ValueRange{i});
+  }
+
+  void emitWarp() {
+    // Rows past the end are clamped for reading (every load stays inside
+    // the buffers) and never written.
+    Value lastRow = cst(plan.rows - 1);
+    Value lastM = arith::SubIOp::create(b, m, cst(1));
+    Value twiceQuarter = arith::MulIOp::create(b, quarter, cst(2));
+    for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
+      Value tileCol = add(firstCol, nt * kMmaN);
+      // B column g is weight row tileCol + g; accumulator columns 2t, 2t+1.
+      weightRows.push_back(
+          clampBelow(arith::AddIOp::create(b, tileCol, group), lastRow));
+      for (int64_t j = 0; j < 2; ++j)
+        scaleRows.push_back(clampBelow(
+            add(arith::AddIOp::create(b, tileCol, twiceQuarter), j), lastRow));
+    }
+    // A rows g and g + 8 of each 16-row tile.
+    for (int64_t mt = 0; mt < plan.mTiles; ++mt)
+      for (int64_t h = 0; h < 2; ++h)
+        actRows.push_back(clampBelow(
+            add(arith::AddIOp::create(b, firstM, group), mt * kMmaM + 8 * h),
+            lastM));
+    // The warp's weight rows share one batch (planMmaMatmul).
+    batchIndex = plan.batched
+                     ? Value(arith::DivUIOp::create(b, firstCol, cst(plan.n)))
+                     : cst(0);
+
+    Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                                llvm::APFloat(0.0f));
+    SmallVector<Value> init(plan.mTiles * plan.nTiles * 4, zero);
+    int64_t units = plan.k / plan.unit;
+    Value firstUnit = cst(0), endUnit = cst(units);
+    if (splits > 1) {
+      firstUnit = arith::MulIOp::create(
+          b, gpu::BlockIdOp::create(b, gpu::Dimension::z), cst(unitsPerSplit));
+      endUnit = clampBelow(add(firstUnit, unitsPerSplit), cst(units));
+    }
+    auto loop = scf::ForOp::create(b, firstUnit, endUnit, cst(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(loop.getBody());
+      scf::YieldOp::create(
+          b, emitUnit(loop.getInductionVar(), loop.getRegionIterArgs()));
+    }
+    storeResults(loop.getResults());
+  }
+
+  /// The B register (f16: vector<2xf16>; bf16: i32) of a packed pair.
+  Value pairOperand(Value bits) {
+    if (plan.actElement.isBF16())
+      return bits;
+    Value asVector = vector::BroadcastOp::create(
+        b, VectorType::get({1}, b.getI32Type()), bits);
+    return vector::BitCastOp::create(b, VectorType::get({2}, b.getF16Type()),
+                                     asVector);
+  }
+
+  /// Registers of two consecutive activations each (the A operand type)
+  /// from one lane's load of unit / 4 of them.
+  SmallVector<Value> activationWords(Value loaded) {
+    int64_t words = plan.unit / 8;
+    SmallVector<Value> result;
+    if (plan.actElement.isBF16()) {
+      Value asWords = vector::BitCastOp::create(
+          b, VectorType::get({words}, b.getI32Type()), loaded);
+      for (int64_t w = 0; w < words; ++w)
+        result.push_back(vector::ExtractOp::create(b, asWords, w));
+      return result;
+    }
+    // A two-element shuffle, not vector.extract_strided_slice: the NVVM
+    // pipeline has no lowering for the latter.
+    for (int64_t w = 0; w < words; ++w)
+      result.push_back(vector::ShuffleOp::create(
+          b, loaded, loaded, ArrayRef<int64_t>{2 * w, 2 * w + 1}));
+    return result;
+  }
+
+  /// acc += this unit's products, per accumulator of every (mt, nt) tile.
+  SmallVector<Value> emitUnit(Value unit, ValueRange acc) {
+    const num::BlockLayout &layout = plan.layout;
+    int64_t quarterBytes = plan.unit / 8;
+    int64_t quarterInputs = plan.unit / 4;
+    int64_t steps = plan.unit / kMmaK;
+    Value block = arith::DivUIOp::create(
+        b, unit, cst(plan.scheme.blockSize / plan.unit));
+    // B: each n tile's code bytes of this lane, looked up as pairs, and the
+    // half scales of its two accumulator columns.
+    SmallVector<SmallVector<Value>> bWords;
+    SmallVector<Value> halfScales;
+    Value codeInRow = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, unit, cst(plan.unit / 2)),
+        arith::MulIOp::create(b, quarter, cst(quarterBytes)));
+    for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
+      Value row = weightRows[nt];
+      Value offset = arith::AddIOp::create(
+          b, cst(layout.codesOffset),
+          arith::AddIOp::create(
+              b, arith::MulIOp::create(b, row, cst(layout.codeBytesPerRow)),
+              codeInRow));
+      Value codes = vector::LoadOp::create(
+          b, VectorType::get({quarterBytes}, b.getI8Type()), packed,
+          ValueRange{offset}, /*nontemporal=*/false,
+          llvm::MaybeAlign(quarterBytes));
+      Value dialectBase = cst(0);
+      if (plan.dialects > 1) {
+        Value idOffset = arith::AddIOp::create(
+            b, cst(layout.dialectsOffset),
+            arith::AddIOp::create(
+                b,
+                arith::MulIOp::create(b, row, cst(layout.dialectBytesPerRow)),
+                arith::DivUIOp::create(b, block, cst(2))));
+        Value id = loadDialectId(b, packed, idOffset, block);
+        dialectBase = arith::MulIOp::create(
+            b, arith::IndexCastUIOp::create(b, b.getIndexType(), id),
+            cst(kPairsPerDialect));
+      }
+      SmallVector<Value> words;
+      for (int64_t j = 0; j < quarterBytes; ++j) {
+        Value byte = vector::ExtractOp::create(b, codes, j);
+        Value entry = arith::AddIOp::create(
+            b, dialectBase,
+            arith::IndexCastUIOp::create(b, b.getIndexType(), byte));
+        words.push_back(pairOperand(
+            memref::LoadOp::create(b, pairs, ValueRange{entry})));
+      }
+      bWords.push_back(words);
+      for (int64_t j = 0; j < 2; ++j) {
+        Value scaleIndex = arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, scaleRows[2 * nt + j],
+                                  cst(layout.blocksPerRow)),
+            block);
+        Value scaleOffset = arith::AddIOp::create(
+            b, cst(layout.scalesOffset),
+            arith::MulIOp::create(b, scaleIndex,
+                                  cst(layout.scaleBytesPerCode)));
+        halfScales.push_back(loadHalfScale(b, packed, scaleOffset,
+                                           plan.scheme.scale, scales, 0));
+      }
+    }
+    // A: rows g and g + 8 of each m tile, this lane's quarter of the unit.
+    Value firstInput = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, unit, cst(plan.unit)),
+        arith::MulIOp::create(b, quarter, cst(quarterInputs)));
+    int64_t actBytes = plan.actElement.getIntOrFloatBitWidth() / 8;
+    SmallVector<SmallVector<Value>> aWords;
+    for (Value actRow : actRows) {
+      SmallVector<Value> index =
+          bufferIndex(plan.batched, batchIndex, actRow, firstInput);
+      Value loaded = vector::LoadOp::create(
+          b, VectorType::get({quarterInputs}, plan.actElement), activations,
+          index, /*nontemporal=*/false,
+          llvm::MaybeAlign(quarterInputs * actBytes));
+      aWords.push_back(activationWords(loaded));
+    }
+
+    FloatType f32 = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+    NVVM::MMATypes operandType = plan.actElement.isBF16()
+                                     ? NVVM::MMATypes::bf16
+                                     : NVVM::MMATypes::f16;
+    Value zero = arith::ConstantFloatOp::create(b, f32, llvm::APFloat(0.0f));
+    SmallVector<Value> result(acc.begin(), acc.end());
+    for (int64_t mt = 0; mt < plan.mTiles; ++mt)
+      for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
+        SmallVector<Value> sums(4, zero);
+        for (int64_t s = 0; s < steps; ++s) {
+          ArrayRef<Value> rowG = aWords[2 * mt], rowG8 = aWords[2 * mt + 1];
+          // a0..a3: (row g, k 2t..), (row g+8, k 2t..), (row g, k 2t+8..),
+          // (row g+8, k 2t+8..); b0, b1: k 2t.., k 2t+8.. (see the top).
+          SmallVector<Value> a = {rowG[2 * s], rowG8[2 * s], rowG[2 * s + 1],
+                                  rowG8[2 * s + 1]};
+          SmallVector<Value> bOperand = {bWords[nt][2 * s],
+                                         bWords[nt][2 * s + 1]};
+          Value d = NVVM::MmaOp::create(
+              b, resultType, a, bOperand, sums, ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK},
+              /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+              std::array<NVVM::MMATypes, 2>{operandType, operandType},
+              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                             NVVM::MMALayout::col});
+          for (int64_t i = 0; i < 4; ++i)
+            sums[i] = LLVM::ExtractValueOp::create(b, d, i);
+        }
+        // c0, c1: row g, columns 2t, 2t+1; c2, c3: row g+8, the same.
+        for (int64_t i = 0; i < 4; ++i) {
+          Value &total = result[(mt * plan.nTiles + nt) * 4 + i];
+          total = fma(b, sums[i], halfScales[2 * nt + i % 2], total);
+        }
+      }
+    return result;
+  }
+
+  /// out[batch, row, column] += total for every accumulator that exists.
+  void storeResults(ValueRange totals) {
+    Value twiceQuarter = arith::MulIOp::create(b, quarter, cst(2));
+    for (int64_t mt = 0; mt < plan.mTiles; ++mt)
+      for (int64_t nt = 0; nt < plan.nTiles; ++nt)
+        for (int64_t i = 0; i < 4; ++i) {
+          Value row =
+              add(arith::AddIOp::create(b, firstM, group), mt * kMmaM + 8 * (i / 2));
+          Value col = add(arith::AddIOp::create(b, firstCol, twiceQuarter),
+                          nt * kMmaN + i % 2);
+          Value exists = arith::AndIOp::create(
+              b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, m),
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
+                                    cst(plan.rows)));
+          Value total = totals[(mt * plan.nTiles + nt) * 4 + i];
+          inThen(b, exists, [&] {
+            Value column = arith::SubIOp::create(
+                b, col, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
+            SmallVector<Value> index =
+                bufferIndex(plan.batched, batchIndex, row, column);
+            if (splits > 1) {
+              memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total,
+                                          out, index);
+              return;
+            }
+            Value old = memref::LoadOp::create(b, out, index);
+            if (!plan.outElement.isF32()) {
+              // init + sum in f32, rounded once to the output type.
+              Value wide = arith::ExtFOp::create(b, b.getF32Type(), old);
+              Value sum = arith::AddFOp::create(b, wide, total);
+              memref::StoreOp::create(
+                  b, arith::TruncFOp::create(b, plan.outElement, sum), out,
+                  index);
+              return;
+            }
+            memref::StoreOp::create(b, arith::AddFOp::create(b, old, total),
+                                    out, index);
+          });
+        }
+  }
+
+  ImplicitLocOpBuilder &b;
+  const MmaPlan &plan;
+  int64_t splits, unitsPerSplit;
+  Value packed, activations, out, pairs, scales, m;
+  Value group, quarter, firstCol, firstM, batchIndex;
+  /// Per n tile, the weight row this lane decodes; per n tile and j in
+  /// {0, 1}, the row whose scale its accumulator column 2t + j needs.
+  SmallVector<Value> weightRows, scaleRows;
+  /// Per m tile, activation rows g and g + 8.
+  SmallVector<Value> actRows;
+};
+
+} // namespace
+
+std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
+                                     int64_t n, int64_t batch, bool batched,
+                                     Type actElement, Type outElement,
+                                     std::optional<int64_t> staticM) {
+  if (!actElement || !(actElement.isF16() || actElement.isBF16()) ||
+      scheme.book.isInteger() || scheme.blockSize % kMmaK != 0 ||
+      k % scheme.blockSize != 0)
+    return std::nullopt;
+  MmaPlan plan(scheme);
+  plan.k = k;
+  plan.n = n;
+  plan.batch = batch;
+  plan.batched = batched;
+  plan.rows = batch * n;
+  plan.actElement = actElement;
+  plan.outElement = outElement;
+  plan.layout = num::computeLayout(plan.rows, k, scheme);
+  plan.unit = scheme.blockSize % 32 == 0 ? 32 : 16;
+  plan.dialects = scheme.book.size() > 1 ? 16 : 1;
+  // A warp's weight rows must share their batch.
+  plan.nTiles = 4;
+  if (batch > 1)
+    while (plan.nTiles > 0 && n % (plan.nTiles * kMmaN) != 0)
+      plan.nTiles /= 2;
+  if (plan.nTiles == 0)
+    return std::nullopt;
+  plan.mTiles = staticM && *staticM <= kMmaM ? 1 : 2;
+  if (!pairTable(plan))
+    return std::nullopt;
+  return plan;
+}
+
+void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
+                   SymbolTable &symbols, const MmaPlan &plan, Value packed,
+                   Value activations, Value out, Value m) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  std::vector<int32_t> pairValues = *pairTable(plan);
+  int64_t pairCount = static_cast<int64_t>(pairValues.size());
+  StringRef pairsName = getOrCreateConstantTable(
+      b, module, symbols,
+      DenseElementsAttr::get(
+          RankedTensorType::get({pairCount}, b.getI32Type()),
+          ArrayRef<int32_t>(pairValues)),
+      "__qblock_gpu_mma_pairs_");
+  bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
+  StringRef scalesName;
+  if (scaleTable) {
+    std::vector<float> halfScales(256);
+    for (int code = 0; code < 256; ++code)
+      halfScales[code] =
+          num::halfScale(plan.scheme.scale, static_cast<uint16_t>(code));
+    scalesName = getOrCreateConstantTable(
+        b, module, symbols,
+        DenseElementsAttr::get(RankedTensorType::get({256}, b.getF32Type()),
+                               ArrayRef<float>(halfScales)),
+        "__qblock_gpu_decode_");
+  }
+
+  int64_t colsPerBlock = kWarps * plan.nTiles * kMmaN;
+  int64_t rowsPerTile = plan.mTiles * kMmaM;
+  int64_t gridX = (plan.rows + colsPerBlock - 1) / colsPerBlock;
+  // Split K when a single row tile would leave the GPU mostly idle.
+  int64_t units = plan.k / plan.unit;
+  int64_t splits = 1;
+  std::optional<int64_t> staticM = getConstantIntValue(m);
+  if (plan.outElement.isF32() && staticM) {
+    int64_t blocks = gridX * ((*staticM + rowsPerTile - 1) / rowsPerTile);
+    splits = std::clamp<int64_t>((kTargetBlocks + blocks - 1) / blocks, 1,
+                                 std::max<int64_t>(1, units / 4));
+  }
+  int64_t unitsPerSplit = (units + splits - 1) / splits;
+  // No split without units (an empty one would still add +0.0 to a -0.0).
+  splits = (units + unitsPerSplit - 1) / unitsPerSplit;
+
+  auto launch = [&](Value slabFirst, Value slabRows) {
+    Value gridY = arith::DivUIOp::create(
+        b, arith::AddIOp::create(b, slabRows, cst(rowsPerTile - 1)),
+        cst(rowsPerTile));
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    SmallVector<Type> attributions = {MemRefType::get(
+        {pairCount}, b.getI32Type(), MemRefLayoutAttrInterface(), workgroup)};
+    if (scaleTable)
+      attributions.push_back(MemRefType::get(
+          {256}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup));
+    auto op = gpu::LaunchOp::create(
+        b, cst(gridX), gridY, cst(splits), cst(kWarps * kWarpSize), cst(1),
+        cst(1), /*dynamicSharedMemorySize=*/nullptr,
+        /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{},
+        attributions);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&op.getBody().front());
+    Value globalPairs = memref::GetGlobalOp::create(
+        b, MemRefType::get({pairCount}, b.getI32Type()), pairsName);
+    Value globalScales;
+    if (scaleTable)
+      globalScales = memref::GetGlobalOp::create(
+          b, MemRefType::get({256}, b.getF32Type()), scalesName);
+    ValueRange shared = op.getWorkgroupAttributions();
+    MmaKernelBuilder(b, plan, splits, unitsPerSplit, packed, activations, out,
+                     shared[0], scaleTable ? shared[1] : Value(), m)
+        .emit(globalPairs, globalScales, slabFirst);
+    gpu::TerminatorOp::create(b);
+  };
+
+  // A grid's y dimension holds at most 65535 tiles of rows.
+  int64_t slab = kMaxGridY * rowsPerTile;
+  if (staticM && *staticM <= slab) {
+    launch(Value(), m);
+    return;
+  }
+  Value slabRows = cst(slab);
+  auto loop = scf::ForOp::create(b, cst(0), m, slabRows);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value first = loop.getInductionVar();
+  launch(first, arith::MinUIOp::create(b, slabRows,
+                                       arith::SubIOp::create(b, m, first)));
+}
+
+} // namespace qblock::gpukernel

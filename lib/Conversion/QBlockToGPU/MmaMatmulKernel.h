@@ -1,0 +1,73 @@
+//===- MmaMatmulKernel.h - W4A16 GEMM on tensor cores -----------*- C++ -*-===//
+//
+// Internal to lib/Conversion/QBlockToGPU: the tensor-core (mma.sync) variant
+// of the W4A16 kernel, for f16/bf16 activations and many activation rows
+// (docs/gpu-lowering.md, "Tensor cores"). GPUMatmulKernels.cpp asks
+// planMmaMatmul whether a stub qualifies and launches it with
+// emitMmaMatmul.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MMAMATMULKERNEL_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MMAMATMULKERNEL_H
+
+#include "qblock/Numerics/BlockQuant.h"
+#include "qblock/Numerics/Layout.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <optional>
+
+namespace qblock::gpukernel {
+
+/// Activation rows at or above which the matmul kernels use tensor cores
+/// (when asked to and the matmul qualifies): below it, most of each 16-row
+/// mma would be padding and the CUDA-core kernel's 4-row tiles waste less.
+constexpr int64_t kMmaMinRows = 16;
+
+/// Everything about a tensor-core kernel fixed at compile time.
+struct MmaPlan {
+  explicit MmaPlan(numerics::Scheme scheme) : scheme(std::move(scheme)) {}
+  numerics::Scheme scheme;
+  numerics::BlockLayout layout;
+  int64_t k = 0, n = 0, batch = 1;
+  bool batched = false;
+  /// Packed weight rows (batch * n).
+  int64_t rows = 0;
+  /// Activations (f16 or bf16, the mma operand type) and output (f32, f16
+  /// or bf16) element types.
+  mlir::Type actElement, outElement;
+  /// Elements of K one pass of the warp's loop covers (32, or 16 for
+  /// blocks that are not a multiple of 32): it lies inside one block, and
+  /// each lane of a 4-lane group takes a quarter of it.
+  int64_t unit = 0;
+  /// 16-row and 8-column mma tiles per warp.
+  int64_t mTiles = 1, nTiles = 1;
+  /// Dialect tables of the book (16, or 1 for one-dialect books).
+  int64_t dialects = 1;
+};
+
+/// The tensor-core plan for a W4A16 stub, or nullopt where the kernel does
+/// not apply: activations other than f16/bf16, blocks that are not a
+/// multiple of 16, book magnitudes that f16/bf16 do not hold exactly, or
+/// batched weights whose N is not a multiple of 8. `staticM` (when known)
+/// picks one 16-row tile per warp for M <= 16.
+std::optional<MmaPlan> planMmaMatmul(const numerics::Scheme &scheme,
+                                     int64_t k, int64_t n, int64_t batch,
+                                     bool batched, mlir::Type actElement,
+                                     mlir::Type outElement,
+                                     std::optional<int64_t> staticM);
+
+/// Launches the kernel over all `m` activation rows (m > 0; grids of more
+/// than 65535 row tiles in slabs). Adds the constant tables it needs to
+/// `module`.
+void emitMmaMatmul(mlir::ImplicitLocOpBuilder &b, mlir::ModuleOp module,
+                   mlir::SymbolTable &symbols, const MmaPlan &plan,
+                   mlir::Value packed, mlir::Value activations,
+                   mlir::Value out, mlir::Value m);
+
+} // namespace qblock::gpukernel
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MMAMATMULKERNEL_H
