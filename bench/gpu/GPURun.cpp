@@ -566,7 +566,9 @@ std::string resultJSON(const BenchSpec &spec, const RunOptions &options,
   out += ", \"scheme_attr\": " + jsonString(spec.schemeAttr);
   out += ", \"device\": " + jsonString(gpu.name);
   out += ", \"act_type\": " + jsonString(spec.actType);
-  out += ", \"acts\": " + jsonString(spec.acts) + "}";
+  out += ", \"acts\": " + jsonString(spec.acts);
+  out += std::string(", \"tensor_cores\": ") +
+         (spec.tensorCores ? "true" : "false") + "}";
   return out;
 }
 

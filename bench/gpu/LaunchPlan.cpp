@@ -569,8 +569,9 @@ qblock::bench::compileKernel(MLIRContext &context, const KernelConfig &config) {
   OwningOpRef<ModuleOp> outlined;
   PassManager pm(&context, ModuleOp::getOperationName());
   pm.addInstrumentation(std::make_unique<Snapshot>(outlined));
-  std::string pipeline = "qblock-gpu-pipeline{chip=" + config.chip +
-                         " format=" + config.format + "}";
+  std::string pipeline =
+      "qblock-gpu-pipeline{chip=" + config.chip + " format=" + config.format +
+      (config.tensorCores ? " tensor-cores=true" : "") + "}";
   if (failed(parsePassPipeline(pipeline, pm)))
     return fail("cannot build pass pipeline '" + pipeline + "'");
   if (failed(pm.run(*module)))

@@ -55,6 +55,8 @@ struct KernelConfig {
   /// A #qblock.scheme spelling: A is quantized online (act_scheme, W4A4 /
   /// W4A8); empty: W4A16.
   std::string actScheme;
+  /// --qblock-gpu-pipeline's tensor-cores option.
+  bool tensorCores = false;
 };
 
 /// A plan derived from a lowered module.

@@ -5,6 +5,7 @@
 //   qblock-gpu-plan 1
 //   spec <op> <m> <n> <k> <actType> <acts> <weightBytes>
 //   weights <kind> <block> <select> <bits> <group> <offset> <fromUniform>
+//   tensor_cores <0|1>                            (absent: 0)
 //   scheme_attr <the rest of the line>
 //   objects_are_ptx <0|1>
 //   object <name> <file>                          (the object's bytes)
@@ -64,6 +65,7 @@ std::string qblock::bench::savePlan(const PlanData &plan, const BenchSpec &spec,
       << "weights " << w.kind << " " << w.block << " " << w.select << " "
       << w.bits << " " << w.group << " " << w.offset << " " << w.fromUniform
       << "\n"
+      << "tensor_cores " << spec.tensorCores << "\n"
       << "scheme_attr " << spec.schemeAttr << "\n"
       << "objects_are_ptx " << plan.objectsArePTX << "\n";
   int index = 0;
@@ -136,6 +138,8 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
       WeightSpec &w = spec.weights;
       fields >> w.kind >> w.block >> w.select >> w.bits >> w.group >>
           w.offset >> w.fromUniform;
+    } else if (record == "tensor_cores") {
+      fields >> spec.tensorCores;
     } else if (record == "scheme_attr") {
       std::getline(fields >> std::ws, spec.schemeAttr);
     } else if (record == "objects_are_ptx") {

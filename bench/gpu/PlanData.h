@@ -98,6 +98,8 @@ struct BenchSpec {
   int64_t m = 1, n = 8192, k = 8192;
   /// f32, f16 or bf16; acts: none, blockdialect, mxfp4 or int8.
   std::string actType = "f32", acts = "none";
+  /// Compiled with --qblock-gpu-pipeline="tensor-cores=true".
+  bool tensorCores = false;
   WeightSpec weights;
   /// Packed weight bytes (checked against the numerics core's layout).
   int64_t weightBytes = 0;

@@ -77,7 +77,7 @@ struct Options {
   int64_t runs = 100, warmup = 20;
   double l2Factor = 2.0;
   std::string chip = "sm_90a", format = "isa";
-  bool dumpPlan = false, wholeCall = false;
+  bool dumpPlan = false, wholeCall = false, tensorCores = false;
   std::string emitPTX, savePlan;
   std::string cublas = QBLOCK_CUBLAS_PATH;
   std::string runtimeLib = QBLOCK_CUDA_RUNTIME_PATH;
@@ -110,6 +110,8 @@ against the device-to-device copy bandwidth. One configuration per run.
   --warmup W              untimed calls first (default 20)
   --l2-factor F           rotated weight copies exceed F x L2 (default 2)
   --chip C --format isa|bin   qblock-gpu-pipeline options (default sm_90a, isa)
+  --tensor-cores          compile with qblock-gpu-pipeline's tensor-cores=true
+                          (W4A16 with f16/bf16 A and M >= 16 on mma.sync)
   --whole-call            time whole calls of the lowered host function
                           (JIT) even when the kernels can be launched directly
   --dump-plan             compile, print the launch plan and the PTX entry
@@ -161,6 +163,10 @@ void parseCommandLine(int argc, char **argv) {
     }
     if (arg == "--whole-call") {
       options.wholeCall = true;
+      continue;
+    }
+    if (arg == "--tensor-cores") {
+      options.tensorCores = true;
       continue;
     }
     if (!arg.consume_front("--"))
@@ -356,6 +362,7 @@ BenchSpec benchSpec(qblock::QuantizedTensorType type) {
   spec.k = options.k;
   spec.actType = options.actType;
   spec.acts = options.acts;
+  spec.tensorCores = options.tensorCores;
   spec.weights.kind = options.scheme;
   spec.weights.block = type.getBlockSize();
   if (qblock::SchemeAttr scheme = type.getBlockScheme()) {
@@ -425,6 +432,7 @@ int main(int argc, char **argv) {
   config.chip = options.chip;
   config.format = options.format;
   config.actElement = options.actType;
+  config.tensorCores = options.tensorCores;
   if (config.weightType.getBlockScheme())
     config.actScheme = actSchemeText(config.weightType.getBlockSize());
   BenchSpec spec = benchSpec(config.weightType);

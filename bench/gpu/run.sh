@@ -58,11 +58,13 @@ parse_config() {
   act=${act:-f32}
   acts=$(echo "${extra:-}" | sed -n 's/.*--acts \([a-z0-9]*\).*/\1/p')
   acts=${acts:-none}
+  tc=false
+  case " ${extra:-} " in *" --tensor-cores "*) tc=true ;; esac
 }
 
 # A result line for a configuration that failed: what summarize.py shows.
 error_row() {
-  echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"error\": \"$1\"}" >> "$results"
+  echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"tensor_cores\": $tc, \"error\": \"$1\"}" >> "$results"
 }
 
 # op scheme m n k [extra options], from configs.txt

@@ -6,15 +6,17 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 # A: the activations' element type, or their online quantization (W4A4:
 # the time includes the quantization launch).
+# "+tc": compiled with tensor-cores=true (mma.sync).
 def acts(r):
     q = r.get("acts", "none")
-    return r.get("act_type", "f32") if q == "none" else {"blockdialect": "q:bd", "mxfp4": "q:mx", "int8": "q:i8"}.get(q, q)
-print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>4} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
+    a = r.get("act_type", "f32") if q == "none" else {"blockdialect": "q:bd", "mxfp4": "q:mx", "int8": "q:i8"}.get(q, q)
+    return a + ("+tc" if r.get("tensor_cores") else "")
+print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>7} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
 for r in rows:
     if "error" in r:
-        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>4}  ERROR: {r['error']}")
+        print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>7}  ERROR: {r['error']}")
         continue
-    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>4} {r['ms_median']:9.4f} "
+    print(f"{r['op']:5} {r['scheme']:12} {r['m']:>3} {r['n']:>6} {acts(r):>7} {r['ms_median']:9.4f} "
           f"{r['cublas_fp16_ms']:9.4f} {r['ratio_vs_cublas_fp16']:8.2f}x {r['ratio_vs_roofline']:11.2f} "
           f"{r['max_rel_err']:8.1e}  {r['timing']}")
 copy = [r["copy_gbps"] for r in rows if "copy_gbps" in r]

@@ -49,12 +49,21 @@ while IFS='|' read -r name check rtol nanrows quant passes gen; do
   case "$name" in ''|'#'*) continue ;; esac
   check=$(trim "$check"); rtol=$(trim "$rtol"); nanrows=$(trim "$nanrows")
   quant=$(trim "$quant"); passes=$(trim "$passes"); gen=$(trim "$gen")
+  # Tokens gpu:OPTION of the passes column are --qblock-gpu-pipeline options.
+  gpuopts=""
+  quantpasses=""
+  for token in $passes; do
+    case "$token" in
+      gpu:*) gpuopts="$gpuopts ${token#gpu:}" ;;
+      *) quantpasses="$quantpasses $token" ;;
+    esac
+  done
   dir="$OUT/cases/$name"
   mkdir -p "$dir"
   # shellcheck disable=SC2086
   python3 "$INPUTS/gen_matmul.py" $gen --acts-out "$dir/acts.json" > "$WORK/$name.mlir"
   # shellcheck disable=SC2086
-  "$BUILD/bin/quant-opt" "$WORK/$name.mlir" --qblock-quantize-linalg="$quant" $passes \
+  "$BUILD/bin/quant-opt" "$WORK/$name.mlir" --qblock-quantize-linalg="$quant" $quantpasses \
     --qblock-select-formats -o "$WORK/$name.q.mlir"
   if [ "$check" = matmul ]; then
     "$BUILD/bin/qblock-inspect" "$WORK/$name.q.mlir" --values --blocks=0 > "$dir/weights.txt"
@@ -64,7 +73,7 @@ while IFS='|' read -r name check rtol nanrows quant passes gen; do
       > "$dir/cpu.out"
   fi
   sed 's/func\.func @main()/func.func @qblock_case_main()/' "$WORK/$name.q.mlir" > "$WORK/$name.r.mlir"
-  "$BUILD/bin/quant-opt" "$WORK/$name.r.mlir" --qblock-gpu-pipeline="chip=$CHIP format=bin" \
+  "$BUILD/bin/quant-opt" "$WORK/$name.r.mlir" --qblock-gpu-pipeline="chip=$CHIP format=bin$gpuopts" \
     -o "$WORK/$name.llvm.mlir"
   "$LLVM/bin/mlir-translate" --mlir-to-llvmir "$WORK/$name.llvm.mlir" -o "$WORK/$name.ll"
   "$LLVM/bin/clang" -O2 -c "$WORK/$name.ll" -o "$WORK/$name.o" 2> /dev/null
