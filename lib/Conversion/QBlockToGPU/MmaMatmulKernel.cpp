@@ -128,17 +128,14 @@ public:
     Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
     group = arith::DivUIOp::create(b, lane, cst(4));
     quarter = arith::RemUIOp::create(b, lane, cst(4));
-    firstCol = arith::MulIOp::create(
-        b,
-        arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(
-                b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kWarps)),
-            warp),
-        cst(plan.nTiles * kMmaN));
-    firstM = arith::MulIOp::create(
-        b, gpu::BlockIdOp::create(b, gpu::Dimension::y),
-        cst(plan.mTiles * kMmaM));
+    // (Operands that are ops of their own are built one statement at a
+    // time: C++ leaves the order of argument evaluation to the compiler,
+    // and the IR, which the tests read, should not depend on it.)
+    Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value warpIndex = arith::AddIOp::create(b, mul(blockX, kWarps), warp);
+    firstCol = mul(warpIndex, plan.nTiles * kMmaN);
+    firstM = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y),
+                 plan.mTiles * kMmaM);
     if (slabFirst)
       firstM = arith::AddIOp::create(b, slabFirst, firstM);
     // mma.sync needs all 32 lanes: the condition is uniform across a warp.
@@ -150,6 +147,7 @@ public:
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value add(Value x, int64_t v) { return arith::AddIOp::create(b, x, cst(v)); }
+  Value mul(Value x, int64_t v) { return arith::MulIOp::create(b, x, cst(v)); }
   Value clampBelow(Value x, Value bound) {
     return arith::MinUIOp::create(b, x, bound);
   }
@@ -254,28 +252,24 @@ private:
     // half scales of its two accumulator columns.
     SmallVector<SmallVector<Value>> bWords;
     SmallVector<Value> halfScales;
-    Value codeInRow = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, unit, cst(plan.unit / 2)),
-        arith::MulIOp::create(b, quarter, cst(quarterBytes)));
+    Value unitBytes = mul(unit, plan.unit / 2);
+    Value quarterOffset = mul(quarter, quarterBytes);
+    Value codeInRow = arith::AddIOp::create(b, unitBytes, quarterOffset);
     for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
       Value row = weightRows[nt];
-      Value offset = arith::AddIOp::create(
-          b, cst(layout.codesOffset),
-          arith::AddIOp::create(
-              b, arith::MulIOp::create(b, row, cst(layout.codeBytesPerRow)),
-              codeInRow));
+      Value rowBytes = mul(row, layout.codeBytesPerRow);
+      Value offset =
+          add(arith::AddIOp::create(b, rowBytes, codeInRow), layout.codesOffset);
       Value codes = vector::LoadOp::create(
           b, VectorType::get({quarterBytes}, b.getI8Type()), packed,
           ValueRange{offset}, /*nontemporal=*/false,
           llvm::MaybeAlign(quarterBytes));
       Value dialectBase = cst(0);
       if (plan.dialects > 1) {
-        Value idOffset = arith::AddIOp::create(
-            b, cst(layout.dialectsOffset),
-            arith::AddIOp::create(
-                b,
-                arith::MulIOp::create(b, row, cst(layout.dialectBytesPerRow)),
-                arith::DivUIOp::create(b, block, cst(2))));
+        Value rowIds = mul(row, layout.dialectBytesPerRow);
+        Value pairByte = arith::DivUIOp::create(b, block, cst(2));
+        Value idOffset = add(arith::AddIOp::create(b, rowIds, pairByte),
+                             layout.dialectsOffset);
         Value id = loadDialectId(b, packed, idOffset, block);
         dialectBase = arith::MulIOp::create(
             b, arith::IndexCastUIOp::create(b, b.getIndexType(), id),
@@ -293,22 +287,18 @@ private:
       bWords.push_back(words);
       for (int64_t j = 0; j < 2; ++j) {
         Value scaleIndex = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, scaleRows[2 * nt + j],
-                                  cst(layout.blocksPerRow)),
-            block);
-        Value scaleOffset = arith::AddIOp::create(
-            b, cst(layout.scalesOffset),
-            arith::MulIOp::create(b, scaleIndex,
-                                  cst(layout.scaleBytesPerCode)));
+            b, mul(scaleRows[2 * nt + j], layout.blocksPerRow), block);
+        Value scaleOffset = add(mul(scaleIndex, layout.scaleBytesPerCode),
+                                layout.scalesOffset);
         halfScales.push_back(loadHalfScale(b, packed, scaleOffset,
                                            plan.scheme.scale, scales, 0));
       }
     }
     // A: rows g and g + 8 of each m tile, this lane's quarter of the unit.
-    Value firstInput = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, unit, cst(plan.unit)),
-        arith::MulIOp::create(b, quarter, cst(quarterInputs)));
+    Value unitInputs = mul(unit, plan.unit);
+    Value quarterInputsOffset = mul(quarter, quarterInputs);
+    Value firstInput =
+        arith::AddIOp::create(b, unitInputs, quarterInputsOffset);
     int64_t actBytes = plan.actElement.getIntOrFloatBitWidth() / 8;
     SmallVector<SmallVector<Value>> aWords;
     for (Value actRow : actRows) {
@@ -368,10 +358,11 @@ private:
               add(arith::AddIOp::create(b, firstM, group), mt * kMmaM + 8 * (i / 2));
           Value col = add(arith::AddIOp::create(b, firstCol, twiceQuarter),
                           nt * kMmaN + i % 2);
-          Value exists = arith::AndIOp::create(
-              b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, m),
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
-                                    cst(plan.rows)));
+          Value rowExists =
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, m);
+          Value colExists = arith::CmpIOp::create(
+              b, arith::CmpIPredicate::ult, col, cst(plan.rows));
+          Value exists = arith::AndIOp::create(b, rowExists, colExists);
           Value total = totals[(mt * plan.nTiles + nt) * 4 + i];
           inThen(b, exists, [&] {
             Value column = arith::SubIOp::create(

@@ -27,8 +27,8 @@
 // CHECK: scf.for %[[U:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC0:[^ ]*]] = %[[INIT:[^,]*]], %[[ACC1:[^ ]*]] = %[[INIT]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
 // The lane's quarter of the unit: 4 code bytes of its weight row (16 bytes
 // per unit, 32 per row).
-// CHECK: %[[QB:.*]] = arith.muli %[[T]], %c4{{.*}} : index
 // CHECK: %[[UB:.*]] = arith.muli %[[U]], %c16{{.*}} : index
+// CHECK: %[[QB:.*]] = arith.muli %[[T]], %c4{{.*}} : index
 // CHECK: %[[INROW:.*]] = arith.addi %[[UB]], %[[QB]] : index
 // CHECK: %[[ROWB:.*]] = arith.muli %{{.*}}, %c32{{.*}} : index
 // CHECK: arith.addi %[[ROWB]], %[[INROW]] : index
@@ -59,8 +59,8 @@
 // CHECK: %[[H1:.*]] = memref.load %[[SS]][%{{.*}}] : memref<256xf32, #gpu.address_space<workgroup>>
 // A: 8 activations (16 bytes) of rows g and g + 8 per m tile, at
 // 32 * unit + 8 * t, as four registers of two bf16 each.
-// CHECK: %[[AQ:.*]] = arith.muli %[[T]], %c8{{.*}} : index
 // CHECK: %[[AU:.*]] = arith.muli %[[U]], %c32{{.*}} : index
+// CHECK: %[[AQ:.*]] = arith.muli %[[T]], %c8{{.*}} : index
 // CHECK: %[[AK:.*]] = arith.addi %[[AU]], %[[AQ]] : index
 // CHECK: %[[LG:.*]] = vector.load %[[A]][%{{.*}}, %[[AK]]] {alignment = 16 : i64} : memref<20x64xbf16>, vector<8xbf16>
 // CHECK: %[[RG:.*]] = vector.bitcast %[[LG]] : vector<8xbf16> to vector<4xi32>
@@ -213,8 +213,7 @@ func.func @batched(%w: memref<1152xi8>, %a: memref<2x20x64xbf16>, %o: memref<2x2
 // Few columns and a long K: split K over grid z (128 units of 32 inputs,
 // 32 splits of 4), partial sums meet in the output with atomic adds.
 // CHECK-LABEL: func.func @split_k
-// CHECK: %[[SPLITS:.*]] = arith.constant 32 : index
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, %{{.*}} = %[[SPLITS]])
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, %{{.*}} = %c32{{(_[0-9]+)?}})
 // CHECK: %[[Z:.*]] = gpu.block_id  z
 // CHECK: %[[FIRST:.*]] = arith.muli %[[Z]], %c4{{.*}} : index
 // CHECK: scf.for %{{.*}} = %[[FIRST]] to
