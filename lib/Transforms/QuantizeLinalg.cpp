@@ -78,9 +78,11 @@ struct QuantizeLinalgPass
     : public qblock::impl::QuantizeLinalgBase<QuantizeLinalgPass> {
   using Base::Base;
 
-  LogicalResult initialize(MLIRContext *context) override {
+  /// Rejects option combinations that cannot work, at the module's location
+  /// (which names the input file; initialize() has no location to give).
+  LogicalResult checkOptions() {
     auto fail = [&](const Twine &message) {
-      return emitError(UnknownLoc::get(context))
+      return getOperation()->emitError()
              << "--qblock-quantize-linalg: " << message;
     };
     if (fullPath && acts == ActScheme::None)
@@ -103,6 +105,14 @@ struct QuantizeLinalgPass
           num::BCQScheme{static_cast<int>(bits), group, true});
       if (!problem.empty())
         return fail("group=" + Twine(group) + ": " + problem);
+      // Legal, but rarely what anyone wants (docs/formats.md 8.2): the
+      // range widened to include 0 leaves the levels 0 and max - min (or
+      // min - max), so most weights decode to 0.
+      if (bits == 1 && from == "uniform")
+        getOperation()->emitWarning()
+            << "--qblock-quantize-linalg: bits=1 from=uniform has the two "
+               "levels 0 and +-(max - min) per group, so most weights "
+               "decode to 0; use from=fit (the BCQ fit) for 1-bit weights";
       return success();
     }
     std::string problem = num::validateBlockSize(block);
@@ -206,6 +216,8 @@ struct QuantizeLinalgPass
   }
 
   void runOnOperation() override {
+    if (failed(checkOptions()))
+      return signalPassFailure();
     MLIRContext *context = &getContext();
     Attribute schemeAttr = getSchemeAttr(context);
     int64_t blockSize = scheme == QuantScheme::BCQ

@@ -1,4 +1,5 @@
-// Invalid options fail with a message that names the option and what to use.
+// Invalid options fail with a message that names the option and what to use,
+// located at the module (the input file), not at <unknown>.
 // RUN: not quant-opt %s --qblock-quantize-linalg="block=0" 2>&1 | FileCheck %s --check-prefix=BLOCK0
 // RUN: not quant-opt %s --qblock-quantize-linalg="block=33" 2>&1 | FileCheck %s --check-prefix=ODD
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=9" 2>&1 | FileCheck %s --check-prefix=BITS
@@ -10,18 +11,24 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --check-prefix=FULLPATH
 // RUN: not quant-opt %s --qblock-quantize-linalg="from=uniform" 2>&1 | FileCheck %s --check-prefix=FROM
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --check-prefix=FROMBAD
+// Legal but almost useless: a warning, and the pass still runs.
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=1 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT1
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT2
 
-// BLOCK0: error: --qblock-quantize-linalg: block=0: block size must be in [2, 4096], got 0
-// ODD: error: --qblock-quantize-linalg: block=33: block size must be even so that two 4-bit codes share a byte, got 33
-// BITS: error: --qblock-quantize-linalg: bits=9 is out of range; use 1..4
-// GROUP: error: --qblock-quantize-linalg: group=12: BCQ group size must be a positive multiple of 8 (one byte per bit plane), got 12
+// BLOCK0: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=0: block size must be in [2, 4096], got 0
+// ODD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=33: block size must be even so that two 4-bit codes share a byte, got 33
+// BITS: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits=9 is out of range; use 1..4
+// GROUP: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group=12: BCQ group size must be a positive multiple of 8 (one byte per bit plane), got 12
 // SCHEME: for the --scheme option: Cannot find option named 'foo'!
 // SELECT: for the --select option: Cannot find option named 'best'!
-// BCQACTS: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
+// BCQACTS: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
-// FROM: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
-// FROMBAD: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
-// FULLPATH: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4 or int8
+// FROM: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
+// FROMBAD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
+// INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights
+// INT1: func.func @f
+// INT2-NOT: warning
+// FULLPATH: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4 or int8
 
 func.func @f() {
   return
