@@ -30,9 +30,9 @@ for r in rows:
         continue
     need = targets[r["scheme"]]
     if "error" in r:
-        print(f"target {r['scheme']} N=K={r['n']} ({r.get('act_type', 'f32')} A): NOT MEASURED ({r['error']})")
+        print(f"target {r['scheme']} N=K={r['n']} ({acts(r)} A): NOT MEASURED ({r['error']})")
         continue
     ok = r["ratio_vs_cublas_fp16"] >= need and r["ratio_vs_roofline"] >= 0.7
-    print(f"target {r['scheme']} N=K={r['n']} ({r.get('act_type', 'f32')} A): >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
+    print(f"target {r['scheme']} N=K={r['n']} ({acts(r)} A): >= {need}x cuBLAS fp16 and >= 0.7 roofline: "
           f"{'MET' if ok else 'MISSED'} ({r['ratio_vs_cublas_fp16']:.2f}x, {r['ratio_vs_roofline']:.2f})"
           + ("" if r["timing"] == "kernel" else " [whole-call timing]"))

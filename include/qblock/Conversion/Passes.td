@@ -134,9 +134,9 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       are packed bytes, decoded to their integer codes beside the weights
       (a second part of the table; INT8 codes converted), and each block's
       exact integer dot product is multiplied by `unitA * unitW` once;
-    - with `tensor-cores`, W4A16 matmuls with f16 or bf16 activations and at
-      least 16 activation rows (static, or checked at run time) use
-      `mma.sync.m16n8k16` instead: the fragments' k positions take
+    - with `tensor-cores`, W4A16 matmuls with f16 or bf16 activations (any
+      M; a GEMV pads its row to the mma's 16) use `mma.sync.m16n8k16`
+      instead: the fragments' k positions take
       contiguous inputs per lane, the B operand holds the decoded codes (a
       code byte is one register, looked up whole in a workgroup table), and
       each 32- or 16-input unit's f32 sum is multiplied by its block's half
@@ -154,8 +154,8 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
-           "Run W4A16 matmuls with f16/bf16 activations and M >= 16 on "
-           "tensor cores (mma.sync; not yet run on a GPU, so off by default)">
+           "Run W4A16 matmuls with f16/bf16 activations on tensor cores "
+           "(mma.sync; not yet run on a GPU, so off by default)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

@@ -811,21 +811,45 @@ struct GPUMatmulKernelsPass
                << "memref<" << actBytes << "xi8>";
     }
     ImplicitLocOpBuilder b(call.getLoc(), call);
-    // Tensor cores (option tensor-cores) for M >= kMmaMinRows where the
-    // matmul qualifies (MmaMatmulKernel.h).
+    // Tensor cores (option tensor-cores): every M, where the matmul
+    // qualifies (MmaMatmulKernel.h).
     std::optional<int64_t> staticM;
     if (!outType.isDynamicDim(mDim))
       staticM = outType.getDimSize(mDim);
     std::optional<gpukernel::MmaPlan> mmaPlan;
-    if (tensorCores && !actScheme &&
-        (!staticM || *staticM >= gpukernel::kMmaMinRows))
+    if (tensorCores && !actScheme)
       mmaPlan = gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
                                          plan.batch, plan.batched, actElement,
                                          outElement, staticM);
-    if (staticM && mmaPlan) {
+    if (mmaPlan) {
+      if (staticM) {
+        if (*staticM > 0)
+          gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
+                                   activations, out,
+                                   arith::ConstantIndexOp::create(b, *staticM));
+        call.erase();
+        return success();
+      }
+      // A dynamic M: one row gets the plan of a static M = 1 (one row
+      // tile, split K), more the general one, none nothing.
+      Value m = memref::DimOp::create(b, out, mDim);
+      Value one = arith::ConstantIndexOp::create(b, 1);
+      Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
+      auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
+      gpukernel::emitMmaMatmul(
+          b, module, symbols,
+          *gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n, plan.batch,
+                                    plan.batched, actElement, outElement, 1),
+          packed, activations, out, one);
+      b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+      Value several =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
+      auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);
+      b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
       gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
-                               activations, out,
-                               arith::ConstantIndexOp::create(b, *staticM));
+                               activations, out, m);
       call.erase();
       return success();
     }
@@ -877,17 +901,6 @@ struct GPUMatmulKernelsPass
         b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
         launchWith(b, 1, m, /*oneTile=*/true);
         b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
-        if (mmaPlan) {
-          // Enough rows for tensor cores, else the tiled kernel.
-          Value many = arith::CmpIOp::create(
-              b, arith::CmpIPredicate::uge, m,
-              arith::ConstantIndexOp::create(b, gpukernel::kMmaMinRows));
-          auto ifMany = scf::IfOp::create(b, many, /*withElseRegion=*/true);
-          b.setInsertionPoint(ifMany.thenBlock()->getTerminator());
-          gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
-                                   activations, out, m);
-          b.setInsertionPoint(ifMany.elseBlock()->getTerminator());
-        }
         Value several =
             arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
         auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);

@@ -1,7 +1,7 @@
 //===- MmaMatmulKernel.cpp - W4A16 GEMM on tensor cores -------------------===//
 //
 // The tensor-core variant of the W4A16 kernel (docs/gpu-lowering.md,
-// "Tensor cores"), for f16/bf16 activations and M >= kMmaMinRows:
+// "Tensor cores"), for f16/bf16 activations, any M:
 //
 //  * Each warp issues mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}:
 //    A = 16 activation rows x 16 inputs (row major, as the activations lie),
@@ -25,7 +25,7 @@
 //    is multiplied by its block's half scale once, in f32, as the CUDA-core
 //    kernel does (GPUMatmulKernels.cpp), so F16 and E4M3 scales cost no
 //    accuracy either.
-//  * Split-K where the grid is small (few rows of a GEMM with M around 16):
+//  * Split-K where the grid is small (a GEMV, or a GEMM with few rows):
 //    each grid z index takes a range of units and adds into the output with
 //    atomic adds (f32 outputs only; f16/bf16 outputs round once and never
 //    split).

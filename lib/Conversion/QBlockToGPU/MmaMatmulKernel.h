@@ -1,8 +1,8 @@
 //===- MmaMatmulKernel.h - W4A16 GEMM on tensor cores -----------*- C++ -*-===//
 //
 // Internal to lib/Conversion/QBlockToGPU: the tensor-core (mma.sync) variant
-// of the W4A16 kernel, for f16/bf16 activations and many activation rows
-// (docs/gpu-lowering.md, "Tensor cores"). GPUMatmulKernels.cpp asks
+// of the W4A16 kernel, for f16/bf16 activations (docs/gpu-lowering.md,
+// "Tensor cores"). GPUMatmulKernels.cpp asks
 // planMmaMatmul whether a stub qualifies and launches it with
 // emitMmaMatmul.
 //
@@ -21,11 +21,6 @@
 #include <optional>
 
 namespace qblock::gpukernel {
-
-/// Activation rows at or above which the matmul kernels use tensor cores
-/// (when asked to and the matmul qualifies): below it, most of each 16-row
-/// mma would be padding and the CUDA-core kernel's 4-row tiles waste less.
-constexpr int64_t kMmaMinRows = 16;
 
 /// Everything about a tensor-core kernel fixed at compile time.
 struct MmaPlan {
@@ -53,7 +48,8 @@ struct MmaPlan {
 /// not apply: activations other than f16/bf16, blocks that are not a
 /// multiple of 16, book magnitudes that f16/bf16 do not hold exactly, or
 /// batched weights whose N is not a multiple of 8. `staticM` (when known)
-/// picks one 16-row tile per warp for M <= 16.
+/// picks one 16-row tile per warp for M <= 16 (a GEMV pads its one row to
+/// 16: tensor throughput is not what bounds it).
 std::optional<MmaPlan> planMmaMatmul(const numerics::Scheme &scheme,
                                      int64_t k, int64_t n, int64_t batch,
                                      bool batched, mlir::Type actElement,

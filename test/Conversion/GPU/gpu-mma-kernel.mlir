@@ -1,5 +1,5 @@
 // qblock-gpu-matmul-kernels with tensor-cores=true: W4A16 stubs with f16 or
-// bf16 activations and M >= 16 become the mma.sync kernel
+// bf16 activations (any M) become the mma.sync kernel
 // (lib/Conversion/QBlockToGPU/MmaMatmulKernel.cpp); the rest keep the
 // CUDA-core kernel (gpu-matmul-kernels.mlir), as does every stub without
 // the option.
@@ -166,26 +166,28 @@ func.func @int4_f16_scales(%w: memref<2304xi8>, %a: memref<16x64xf16>, %o: memre
 
 // -----
 
-// A dynamic M: one row takes the GEMV kernel, 16 or more the mma kernel,
-// 2 to 15 the 4-row tiles.
+// A dynamic M: one row takes the plan of a static M = 1 (one 16-row tile,
+// split K: N = 64 is one thread block, K = 4096 has 128 units, 32 splits of
+// 4), more rows the general plan (two 16-row tiles per warp, no split),
+// none nothing. No CUDA-core kernel is left.
 // CHECK-LABEL: func.func @dynamic_m
 // CHECK: %[[M:.*]] = memref.dim
 // CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[M]], %{{.*}}
 // CHECK: scf.if %[[ONE]] {
-// CHECK-NOT: nvvm.mma.sync
-// CHECK: } else {
-// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[M]], %c16
-// CHECK: scf.if %[[MANY]] {
-// CHECK: gpu.launch
-// CHECK: nvvm.mma.sync
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, %{{.*}} = %c32{{(_[0-9]+)?}})
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK: memref.atomic_rmw addf
 // CHECK: } else {
 // CHECK: %[[SEVERAL:.*]] = arith.cmpi ugt, %[[M]], %{{.*}}
 // CHECK: scf.if %[[SEVERAL]] {
-// CHECK-NOT: nvvm.mma.sync
-// CHECK: gpu.launch
-func.func private @dyn(memref<2240xi8>, memref<?x64xf16>, memref<?x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
-func.func @dynamic_m(%w: memref<2240xi8>, %a: memref<?x64xf16>, %o: memref<?x64xf32>) {
-  call @dyn(%w, %a, %o) : (memref<2240xi8>, memref<?x64xf16>, memref<?x64xf32>) -> ()
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, %{{.*}} = %c1{{(_[0-9]+)?}})
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: return
+// CHECK-NOT: shuffle
+func.func private @dyn(memref<143360xi8>, memref<?x4096xf16>, memref<?x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 4096 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
+func.func @dynamic_m(%w: memref<143360xi8>, %a: memref<?x4096xf16>, %o: memref<?x64xf32>) {
+  call @dyn(%w, %a, %o) : (memref<143360xi8>, memref<?x4096xf16>, memref<?x64xf32>) -> ()
   return
 }
 
@@ -227,21 +229,18 @@ func.func @split_k(%w: memref<143360xi8>, %a: memref<16x4096xbf16>, %o: memref<1
 
 // -----
 
-// Where the CUDA-core kernel stays: f32 activations, M < 16, batched weights
-// whose N is not a multiple of 8, blocks that are not a multiple of 16.
+// Where the CUDA-core kernel stays: f32 activations, batched weights whose
+// N is not a multiple of 8, blocks that are not a multiple of 16.
 // CHECK-LABEL: func.func @stays
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: return
 func.func private @f32acts(memref<576xi8>, memref<20x64xf32>, memref<20x13xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
-func.func private @fewrows(memref<576xi8>, memref<15x64xbf16>, memref<15x13xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func private @bat5(memref<640xi8>, memref<3x20x64xbf16>, memref<3x20x5xf32>) attributes {qblock.gpu_matmul = {batch = 3 : i64, k = 64 : i64, n = 5 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func private @mx12(memref<128xi8>, memref<20x36xbf16>, memref<20x2xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 36 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4, block = 12>}}
 func.func @stays(%w: memref<576xi8>, %a: memref<20x64xf32>, %o: memref<20x13xf32>,
-                 %a2: memref<15x64xbf16>, %o2: memref<15x13xf32>,
                  %w3: memref<640xi8>, %a3: memref<3x20x64xbf16>, %o3: memref<3x20x5xf32>,
                  %w4: memref<128xi8>, %a4: memref<20x36xbf16>, %o4: memref<20x2xf32>) {
   call @f32acts(%w, %a, %o) : (memref<576xi8>, memref<20x64xf32>, memref<20x13xf32>) -> ()
-  call @fewrows(%w, %a2, %o2) : (memref<576xi8>, memref<15x64xbf16>, memref<15x13xf32>) -> ()
   call @bat5(%w3, %a3, %o3) : (memref<640xi8>, memref<3x20x64xbf16>, memref<3x20x5xf32>) -> ()
   call @mx12(%w4, %a4, %o4) : (memref<128xi8>, memref<20x36xbf16>, memref<20x2xf32>) -> ()
   return

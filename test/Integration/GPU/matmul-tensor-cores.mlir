@@ -1,4 +1,5 @@
 // W4A16 matmuls on tensor cores (--qblock-gpu-pipeline="tensor-cores=true",
+// f16/bf16 activations, any M,
 // lib/Conversion/QBlockToGPU/MmaMatmulKernel.cpp) run on the GPU and
 // checked against activations times the weights as decoded by the numerics
 // core (check_matmul.py, double precision), as matmul.mlir does for the
@@ -32,13 +33,23 @@
 // REDEFINE: %{scheme} = int4
 // REDEFINE: %{gen} = --m 20 --n 24 --k 128 --act-type f16 --seed 84
 // RUN: %{run}
-// A dynamic M of 37 (the run-time check picks the mma kernel) and of 3
-// (the 4-row tiles).
+// A dynamic M of 37 (the general plan), of 3 (the same), and of 1 (the
+// plan of M = 1: one 16-row tile, split K).
 // REDEFINE: %{scheme} = blockdialect
 // REDEFINE: %{gen} = --m 37 --n 21 --k 64 --act-type f16 --dynamic-m --seed 85
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 3 --n 21 --k 64 --act-type f16 --dynamic-m --seed 85
 // RUN: %{run}
+// REDEFINE: %{gen} = --m 1 --n 21 --k 1024 --act-type bf16 --dynamic-m --seed 89
+// RUN: %{run}
+// GEMV (its row padded to 16): split K over 32 z slices, atomics; and a
+// GEMM with 5 rows.
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --act-type f16 --transposed --outliers --seed 90
+// RUN: %{run}
+// REDEFINE: %{scheme} = mxfp4
+// REDEFINE: %{gen} = --m 5 --n 40 --k 256 --act-type bf16 --seed 91
+// RUN: %{run}
+// REDEFINE: %{scheme} = blockdialect
 // Batched weights, N = 16 (two n tiles per warp).
 // REDEFINE: %{gen} = --m 18 --n 16 --k 128 --batch 2 --transposed --act-type bf16 --seed 86
 // RUN: %{run}
