@@ -615,24 +615,9 @@ private:
               b, row, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
           SmallVector<Value> index =
               gpukernel::bufferIndex(plan.batched, batchIndex, actRow, column);
-          if (plan.splits > 1) {
-            // Other splits of K add to the same output.
-            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total,
-                                        out, index);
-            return;
-          }
-          Value old = memref::LoadOp::create(b, out, index);
-          if (!plan.outElement.isF32()) {
-            // init + sum in f32, rounded once to the output type.
-            Value wide = arith::ExtFOp::create(b, b.getF32Type(), old);
-            Value sum = arith::AddFOp::create(b, wide, total);
-            memref::StoreOp::create(
-                b, arith::TruncFOp::create(b, plan.outElement, sum), out,
-                index);
-            return;
-          }
-          memref::StoreOp::create(b, arith::AddFOp::create(b, old, total), out,
-                                  index);
+          // Other splits of K add to the same output.
+          gpukernel::addToOutput(b, out, index, total,
+                                 /*atomic=*/plan.splits > 1);
         });
       }
   }
@@ -679,6 +664,25 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
   KernelBuilder(b, plan, tileRows, packed, activations, out, table, m)
       .emit(globalTable, slabFirst);
   gpu::TerminatorOp::create(b);
+}
+
+/// For a row count `m` known only at run time: `oneRow` emits what runs when
+/// m == 1 (given the constant 1), `several` what runs when m > 1; nothing
+/// runs for m == 0 (a grid of 0 blocks cannot launch).
+void dispatchOnRows(ImplicitLocOpBuilder &b, Value m,
+                    llvm::function_ref<void(Value one)> oneRow,
+                    llvm::function_ref<void()> several) {
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
+  auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
+  oneRow(one);
+  b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+  Value isSeveral = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
+  auto ifSeveral = scf::IfOp::create(b, isSeveral, /*withElseRegion=*/false);
+  b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
+  several();
 }
 
 struct GPUMatmulKernelsPass
@@ -831,25 +835,22 @@ struct GPUMatmulKernelsPass
         return success();
       }
       // A dynamic M: one row gets the plan of a static M = 1 (one row
-      // tile, split K), more the general one, none nothing.
+      // tile, split K), more the general one.
       Value m = memref::DimOp::create(b, out, mDim);
-      Value one = arith::ConstantIndexOp::create(b, 1);
-      Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
-      auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
-      gpukernel::emitMmaMatmul(
-          b, module, symbols,
-          *gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n, plan.batch,
-                                    plan.batched, actElement, outElement, 1),
-          packed, activations, out, one);
-      b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
-      Value several =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
-      auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);
-      b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
-      gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
-                               activations, out, m);
+      dispatchOnRows(
+          b, m,
+          [&](Value one) {
+            gpukernel::emitMmaMatmul(
+                b, module, symbols,
+                *gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
+                                          plan.batch, plan.batched, actElement,
+                                          outElement, 1),
+                packed, activations, out, one);
+          },
+          [&] {
+            gpukernel::emitMmaMatmul(b, module, symbols, *mmaPlan, packed,
+                                     activations, out, m);
+          });
       call.erase();
       return success();
     }
@@ -891,22 +892,11 @@ struct GPUMatmulKernelsPass
                    arith::ConstantIndexOp::create(b, m), m <= kTileRows);
     } else {
       // M known at run time: the GEMV kernel for one row, the tiled one
-      // for more, nothing for none (a grid of 0 blocks cannot launch).
+      // for more.
       Value m = memref::DimOp::create(b, out, mDim);
-      Value one = arith::ConstantIndexOp::create(b, 1);
-      Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, m, one);
-      auto ifOne = scf::IfOp::create(b, isOne, /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
-        launchWith(b, 1, m, /*oneTile=*/true);
-        b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
-        Value several =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, m, one);
-        auto ifSeveral = scf::IfOp::create(b, several, /*withElseRegion=*/false);
-        b.setInsertionPoint(ifSeveral.thenBlock()->getTerminator());
-        launchWith(b, kTileRows, m, /*oneTile=*/false);
-      }
+      dispatchOnRows(
+          b, m, [&](Value) { launchWith(b, 1, m, /*oneTile=*/true); },
+          [&] { launchWith(b, kTileRows, m, /*oneTile=*/false); });
     }
     call.erase();
     return success();

@@ -30,6 +30,26 @@ StringRef getOrCreateConstantTable(ImplicitLocOpBuilder &b, ModuleOp module,
   return global.getSymName();
 }
 
+void addToOutput(ImplicitLocOpBuilder &b, Value out, ValueRange index,
+                 Value total, bool atomic) {
+  if (atomic) {
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total, out,
+                                index);
+    return;
+  }
+  Value old = memref::LoadOp::create(b, out, index);
+  Type outElement = cast<MemRefType>(out.getType()).getElementType();
+  if (!outElement.isF32()) {
+    // init + sum in f32, rounded once to the output type.
+    Value wide = arith::ExtFOp::create(b, b.getF32Type(), old);
+    Value sum = arith::AddFOp::create(b, wide, total);
+    memref::StoreOp::create(b, arith::TruncFOp::create(b, outElement, sum),
+                            out, index);
+    return;
+  }
+  memref::StoreOp::create(b, arith::AddFOp::create(b, old, total), out, index);
+}
+
 Value loadDialectId(ImplicitLocOpBuilder &b, Value buffer, Value offset,
                     Value block) {
   Value byte = memref::LoadOp::create(b, buffer, ValueRange{offset});

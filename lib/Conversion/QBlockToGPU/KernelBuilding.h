@@ -74,6 +74,12 @@ inline mlir::Value sumOverLanes(mlir::ImplicitLocOpBuilder &b,
   return value;
 }
 
+/// out[index] += total (f32): an atomic add when other thread blocks add to
+/// the same element (split K); else read, add and write, an f16/bf16 output
+/// widened, added to in f32 and rounded once.
+void addToOutput(mlir::ImplicitLocOpBuilder &b, mlir::Value out,
+                 mlir::ValueRange index, mlir::Value total, bool atomic);
+
 /// A private constant global of `values` (a 1-D tensor) named `prefix` +
 /// the hash of their bytes, so each table exists once per module (each kind
 /// of table has a prefix of its own). Kernel

@@ -369,23 +369,7 @@ private:
                 b, col, arith::MulIOp::create(b, batchIndex, cst(plan.n)));
             SmallVector<Value> index =
                 bufferIndex(plan.batched, batchIndex, row, column);
-            if (splits > 1) {
-              memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total,
-                                          out, index);
-              return;
-            }
-            Value old = memref::LoadOp::create(b, out, index);
-            if (!plan.outElement.isF32()) {
-              // init + sum in f32, rounded once to the output type.
-              Value wide = arith::ExtFOp::create(b, b.getF32Type(), old);
-              Value sum = arith::AddFOp::create(b, wide, total);
-              memref::StoreOp::create(
-                  b, arith::TruncFOp::create(b, plan.outElement, sum), out,
-                  index);
-              return;
-            }
-            memref::StoreOp::create(b, arith::AddFOp::create(b, old, total),
-                                    out, index);
+            addToOutput(b, out, index, total, /*atomic=*/splits > 1);
           });
         }
   }
