@@ -78,7 +78,10 @@ namespace num = ::qblock::numerics;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
+using gpukernel::kMaxGridBlocks;
+using gpukernel::kTargetBlocks;
+using gpukernel::kWarpSize;
+
 /// Warps per thread block.
 constexpr int64_t kWarps = 4;
 /// Weight rows per warp: every activation load serves this many rows.
@@ -88,12 +91,6 @@ constexpr int64_t kRowsPerWarp = 4;
 constexpr int64_t kTileRows = 4;
 /// The widest load of packed codes per lane (ld.global.v4.b32).
 constexpr int64_t kMaxChunkBytes = 16;
-/// Thread blocks a launch should have at least: split-K cuts rows into
-/// this many pieces of work when there are fewer row groups (about 8 per
-/// SM of a 132-SM Hopper; untuned, never measured).
-constexpr int64_t kTargetBlocks = 1024;
-/// The most blocks a grid's y dimension (tiles of activation rows) may have.
-constexpr int64_t kMaxGridY = 65535;
 
 /// Everything about a kernel that is fixed at compile time.
 struct KernelPlan {
@@ -243,12 +240,10 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
 void fillTableValues(std::vector<float> &values, const num::Scheme &scheme,
                      int64_t dialects, int64_t dialectEntries, int64_t scales,
                      int64_t scaleEntries) {
-  const num::FormatBook &book = scheme.book;
-  for (int64_t d = 0; d < dialectEntries / 16 && d < book.size(); ++d)
-    for (int code = 0; code < 16; ++code) {
-      float magnitude = book.dialect(d)[code & 7];
-      values[dialects + d * 16 + code] = (code & 8) ? -magnitude : magnitude;
-    }
+  for (int64_t d = 0; d < dialectEntries / 16; ++d)
+    for (int code = 0; code < 16; ++code)
+      values[dialects + d * 16 + code] =
+          gpukernel::signedMagnitude(scheme.book, d, code);
   for (int64_t code = 0; code < scaleEntries; ++code)
     values[scales + code] =
         num::halfScale(scheme.scale, static_cast<uint16_t>(code));
@@ -266,16 +261,6 @@ std::vector<float> tableValues(const KernelPlan &plan) {
                     plan.actDialectEntries, plan.actScaleBase(),
                     plan.actScaleEntries);
   return values;
-}
-
-/// The kernel's constant table (tableValues) as a module global.
-StringRef getOrCreateTable(ImplicitLocOpBuilder &b, ModuleOp module,
-                           SymbolTable &symbols, ArrayRef<float> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.getF32Type());
-  return gpukernel::getOrCreateConstantTable(
-      b, module, symbols, DenseElementsAttr::get(type, values),
-      "__qblock_gpu_decode_");
 }
 
 /// Builds one kernel body; all methods emit at the builder's position.
@@ -320,16 +305,7 @@ private:
 
   /// Every thread copies a strided share of the table, then all wait.
   void fillTable(Value globalTable, Value tid) {
-    int64_t entries = plan.tableEntries();
-    auto loop = scf::ForOp::create(b, tid, cst(entries),
-                                   cst(kWarps * kWarpSize));
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      Value i = loop.getInductionVar();
-      Value v = memref::LoadOp::create(b, globalTable, ValueRange{i});
-      memref::StoreOp::create(b, v, table, ValueRange{i});
-    }
+    gpukernel::copyToWorkgroup(b, globalTable, table, tid, kWarps * kWarpSize);
     gpu::BarrierOp::create(b);
   }
 
@@ -855,7 +831,8 @@ struct GPUMatmulKernelsPass
       return success();
     }
     StringRef tableName =
-        getOrCreateTable(b, module, symbols, tableValues(plan));
+        gpukernel::getOrCreateDecodeTable(b, module, symbols,
+                                          tableValues(plan));
     // Split-K only where all activation rows fit one tile (a GEMV or a few
     // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,
@@ -867,23 +844,17 @@ struct GPUMatmulKernelsPass
       }
       // A grid's y dimension holds at most 65535 blocks: more activation
       // rows go in slabs of 65535 tiles (a dynamic M may be anything).
-      int64_t slab = kMaxGridY * tileRows;
+      int64_t slab = kMaxGridBlocks * tileRows;
       auto staticM = getConstantIntValue(m);
       if (oneTile || (staticM && *staticM <= slab)) {
         emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations,
                    out, m, Value(), Value());
         return;
       }
-      Value slabRows = arith::ConstantIndexOp::create(lb, slab);
-      auto loop = scf::ForOp::create(lb, arith::ConstantIndexOp::create(lb, 0),
-                                     m, slabRows);
-      OpBuilder::InsertionGuard guard(lb);
-      lb.setInsertionPoint(loop.getBody()->getTerminator());
-      Value first = loop.getInductionVar();
-      Value rows = arith::MinUIOp::create(
-          lb, slabRows, arith::SubIOp::create(lb, m, first));
-      emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations, out,
-                 m, first, rows);
+      gpukernel::forEachSlab(lb, m, slab, [&](Value first, Value rows) {
+        emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations,
+                   out, m, first, rows);
+      });
     };
     if (staticM) {
       int64_t m = *staticM;

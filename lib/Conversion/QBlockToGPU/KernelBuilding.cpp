@@ -3,8 +3,11 @@
 #include "KernelBuilding.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -28,6 +31,48 @@ StringRef getOrCreateConstantTable(ImplicitLocOpBuilder &b, ModuleOp module,
       /*constant=*/true, /*alignment=*/b.getI64IntegerAttr(64));
   symbols.insert(global);
   return global.getSymName();
+}
+
+void copyToWorkgroup(ImplicitLocOpBuilder &b, Value global, Value shared,
+                     Value tid, int64_t threads) {
+  int64_t entries = cast<MemRefType>(shared.getType()).getDimSize(0);
+  auto loop = scf::ForOp::create(b, tid,
+                                 arith::ConstantIndexOp::create(b, entries),
+                                 arith::ConstantIndexOp::create(b, threads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value i = loop.getInductionVar();
+  Value v = memref::LoadOp::create(b, global, ValueRange{i});
+  memref::StoreOp::create(b, v, shared, ValueRange{i});
+}
+
+void forEachSlab(ImplicitLocOpBuilder &b, Value m, int64_t slabRows,
+                 llvm::function_ref<void(Value first, Value rows)> launch) {
+  Value slab = arith::ConstantIndexOp::create(b, slabRows);
+  auto loop =
+      scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), m, slab);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value first = loop.getInductionVar();
+  Value rows =
+      arith::MinUIOp::create(b, slab, arith::SubIOp::create(b, m, first));
+  launch(first, rows);
+}
+
+float signedMagnitude(const numerics::FormatBook &book, int64_t d, int code) {
+  if (d >= book.size())
+    return std::nanf("");
+  float magnitude = book.dialect(d)[code & 7];
+  return (code & 8) ? -magnitude : magnitude;
+}
+
+StringRef getOrCreateDecodeTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                                 SymbolTable &symbols, ArrayRef<float> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getF32Type());
+  return getOrCreateConstantTable(b, module, symbols,
+                                  DenseElementsAttr::get(type, values),
+                                  "__qblock_gpu_decode_");
 }
 
 void addToOutput(ImplicitLocOpBuilder &b, Value out, ValueRange index,

@@ -8,6 +8,7 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 
+#include "qblock/Numerics/FormatBook.h"
 #include "qblock/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,6 +25,14 @@
 #include <cstdint>
 
 namespace qblock::gpukernel {
+
+constexpr int64_t kWarpSize = 32;
+/// The most blocks a grid's y or z dimension may have.
+constexpr int64_t kMaxGridBlocks = 65535;
+/// Thread blocks a W4A16 launch should have at least: split-K cuts rows
+/// into this many pieces of work when there are fewer row groups (about 8
+/// per SM of a 132-SM Hopper; untuned, never measured).
+constexpr int64_t kTargetBlocks = 1024;
 
 /// Emits `body` inside `scf.if cond` (no results, no else).
 inline void inThen(mlir::ImplicitLocOpBuilder &b, mlir::Value cond,
@@ -74,11 +83,37 @@ inline mlir::Value sumOverLanes(mlir::ImplicitLocOpBuilder &b,
   return value;
 }
 
+/// Every one of `threads` threads (`tid` its index) copies a strided share
+/// of the 1-D `global` into `shared`, of the same size; the caller adds the
+/// barrier after.
+void copyToWorkgroup(mlir::ImplicitLocOpBuilder &b, mlir::Value global,
+                     mlir::Value shared, mlir::Value tid, int64_t threads);
+
+/// Calls `launch(first, rows)` inside a loop over `m` rows in slabs of at
+/// most `slabRows` (a grid dimension holds at most kMaxGridBlocks blocks);
+/// nothing runs for m = 0.
+void forEachSlab(mlir::ImplicitLocOpBuilder &b, mlir::Value m,
+                 int64_t slabRows,
+                 llvm::function_ref<void(mlir::Value first, mlir::Value rows)>
+                     launch);
+
+/// The signed magnitude (half units) of 4-bit `code` (bit 3: the sign) in
+/// dialect `d` of `book`; NaN for ids past the book (only a corrupt buffer
+/// holds them, and the numerics core decodes those to NaN too).
+float signedMagnitude(const numerics::FormatBook &book, int64_t d, int code);
+
 /// out[index] += total (f32): an atomic add when other thread blocks add to
 /// the same element (split K); else read, add and write, an f16/bf16 output
 /// widened, added to in f32 and rounded once.
 void addToOutput(mlir::ImplicitLocOpBuilder &b, mlir::Value out,
                  mlir::ValueRange index, mlir::Value total, bool atomic);
+
+/// A private f32 constant global of `values` named __qblock_gpu_decode_
+/// + their hash (getOrCreateConstantTable).
+llvm::StringRef getOrCreateDecodeTable(mlir::ImplicitLocOpBuilder &b,
+                                       mlir::ModuleOp module,
+                                       mlir::SymbolTable &symbols,
+                                       llvm::ArrayRef<float> values);
 
 /// A private constant global of `values` (a 1-D tensor) named `prefix` +
 /// the hash of their bytes, so each table exists once per module (each kind

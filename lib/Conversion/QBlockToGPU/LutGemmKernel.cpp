@@ -56,7 +56,9 @@ namespace num = ::qblock::numerics;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
+using gpukernel::kMaxGridBlocks;
+using gpukernel::kWarpSize;
+
 /// Threads per block: one table entry (of 256) per thread and sub-vector.
 constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / kWarpSize;
@@ -70,9 +72,6 @@ constexpr int64_t kChunkSubVectors = 32;
 constexpr int64_t kRowsPerBlock = 512;
 
 static_assert(kThreads == kEntries, "a thread per table entry");
-
-/// The most blocks a grid's z dimension (activation rows) may have.
-constexpr int64_t kMaxGridZ = 65535;
 
 /// Everything about the kernel fixed at compile time.
 struct LutPlan {
@@ -520,7 +519,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
   }
   int64_t mDim = rank - 2;
   int64_t staticM = actType.getDimSize(mDim);
-  if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridZ) {
+  if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridBlocks) {
     // A grid of 0 blocks cannot launch.
     if (staticM > 0)
       emitLaunch(b, plan, packed, activations, out,
@@ -529,15 +528,9 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
     // A grid's z dimension holds at most 65535 blocks: launch slabs of
     // activation rows (none when M = 0). A prefill of 64K tokens needs two.
     Value m = memref::DimOp::create(b, activations, mDim);
-    Value slab = arith::ConstantIndexOp::create(b, kMaxGridZ);
-    auto loop = scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0), m,
-                                   slab);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value first = loop.getInductionVar();
-    Value rows = arith::MinUIOp::create(
-        b, slab, arith::SubIOp::create(b, m, first));
-    emitLaunch(b, plan, packed, activations, out, rows, first);
+    gpukernel::forEachSlab(b, m, kMaxGridBlocks, [&](Value first, Value rows) {
+      emitLaunch(b, plan, packed, activations, out, rows, first);
+    });
   }
   if (out != result) {
     // After the loop of slabs, if any.

@@ -51,15 +51,10 @@ namespace num = ::qblock::numerics;
 namespace qblock::gpukernel {
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 /// Warps per thread block, side by side along the weight rows.
 constexpr int64_t kWarps = 4;
 /// mma.sync m16n8k16.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
-/// Thread blocks a launch should have at least; fewer get split K (as the
-/// CUDA-core kernel; untuned, never measured).
-constexpr int64_t kTargetBlocks = 1024;
-constexpr int64_t kMaxGridY = 65535;
 /// Table entries per dialect: one per code byte.
 constexpr int64_t kPairsPerDialect = 256;
 
@@ -75,16 +70,6 @@ std::optional<uint16_t> exactHalfBits(float value, bool bf16) {
   if (losesInfo)
     return std::nullopt;
   return static_cast<uint16_t>(converted.bitcastToAPInt().getZExtValue());
-}
-
-/// The signed magnitude (half units) of 4-bit `code` in dialect `d`; NaN for
-/// ids past the book (only a corrupt buffer holds them; the numerics core
-/// decodes those to NaN too).
-float signedMagnitude(const num::FormatBook &book, int64_t d, int code) {
-  if (d >= book.size())
-    return std::nanf("");
-  float magnitude = book.dialect(d)[code & 7];
-  return (code & 8) ? -magnitude : magnitude;
 }
 
 /// Per dialect and code byte, the B register of its two codes: the low
@@ -120,9 +105,9 @@ public:
 
   void emit(Value globalPairs, Value globalScales, Value slabFirst) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-    copyTable(globalPairs, pairs, tid);
+    copyToWorkgroup(b, globalPairs, pairs, tid, kWarps * kWarpSize);
     if (globalScales)
-      copyTable(globalScales, scales, tid);
+      copyToWorkgroup(b, globalScales, scales, tid, kWarps * kWarpSize);
     gpu::BarrierOp::create(b);
     Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
     Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
@@ -150,18 +135,6 @@ private:
   Value mul(Value x, int64_t v) { return arith::MulIOp::create(b, x, cst(v)); }
   Value clampBelow(Value x, Value bound) {
     return arith::MinUIOp::create(b, x, bound);
-  }
-
-  /// Every thread copies a strided share of `global` into `shared`.
-  void copyTable(Value global, Value shared, Value tid) {
-    int64_t entries = cast<MemRefType>(shared.getType()).getDimSize(0);
-    auto loop =
-        scf::ForOp::create(b, tid, cst(entries), cst(kWarps * kWarpSize));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value i = loop.getInductionVar();
-    memref::StoreOp::create(b, memref::LoadOp::create(b, global, ValueRange{i}),
-                            shared, ValueRange{i});
   }
 
   void emitWarp() {
@@ -415,8 +388,10 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
   if (plan.nTiles == 0)
     return std::nullopt;
   plan.mTiles = staticM && *staticM <= kMmaM ? 1 : 2;
-  if (!pairTable(plan))
+  std::optional<std::vector<int32_t>> pairs = pairTable(plan);
+  if (!pairs)
     return std::nullopt;
+  plan.pairs = std::move(*pairs);
   return plan;
 }
 
@@ -424,13 +399,12 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
                    SymbolTable &symbols, const MmaPlan &plan, Value packed,
                    Value activations, Value out, Value m) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  std::vector<int32_t> pairValues = *pairTable(plan);
-  int64_t pairCount = static_cast<int64_t>(pairValues.size());
+  int64_t pairCount = static_cast<int64_t>(plan.pairs.size());
   StringRef pairsName = getOrCreateConstantTable(
       b, module, symbols,
       DenseElementsAttr::get(
           RankedTensorType::get({pairCount}, b.getI32Type()),
-          ArrayRef<int32_t>(pairValues)),
+          ArrayRef<int32_t>(plan.pairs)),
       "__qblock_gpu_mma_pairs_");
   bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
   StringRef scalesName;
@@ -439,11 +413,7 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
     for (int code = 0; code < 256; ++code)
       halfScales[code] =
           num::halfScale(plan.scheme.scale, static_cast<uint16_t>(code));
-    scalesName = getOrCreateConstantTable(
-        b, module, symbols,
-        DenseElementsAttr::get(RankedTensorType::get({256}, b.getF32Type()),
-                               ArrayRef<float>(halfScales)),
-        "__qblock_gpu_decode_");
+    scalesName = getOrCreateDecodeTable(b, module, symbols, halfScales);
   }
 
   int64_t colsPerBlock = kWarps * plan.nTiles * kMmaN;
@@ -493,19 +463,12 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
     gpu::TerminatorOp::create(b);
   };
 
-  // A grid's y dimension holds at most 65535 tiles of rows.
-  int64_t slab = kMaxGridY * rowsPerTile;
+  int64_t slab = kMaxGridBlocks * rowsPerTile;
   if (staticM && *staticM <= slab) {
     launch(Value(), m);
     return;
   }
-  Value slabRows = cst(slab);
-  auto loop = scf::ForOp::create(b, cst(0), m, slabRows);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value first = loop.getInductionVar();
-  launch(first, arith::MinUIOp::create(b, slabRows,
-                                       arith::SubIOp::create(b, m, first)));
+  forEachSlab(b, m, slab, launch);
 }
 
 } // namespace qblock::gpukernel

@@ -19,6 +19,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 #include <optional>
+#include <vector>
 
 namespace qblock::gpukernel {
 
@@ -42,6 +43,9 @@ struct MmaPlan {
   int64_t mTiles = 1, nTiles = 1;
   /// Dialect tables of the book (16, or 1 for one-dialect books).
   int64_t dialects = 1;
+  /// Per dialect, for each code byte the B register of its two codes
+  /// (dialects x 256 entries; built once, by planMmaMatmul).
+  std::vector<int32_t> pairs;
 };
 
 /// The tensor-core plan for a W4A16 stub, or nullopt where the kernel does
