@@ -45,6 +45,9 @@ try:
     # Byte permutes and dot products (LUT-GEMM's int8 tables on avx512).
     if {"avx512f", "avx512bw", "avx512vl", "avx512vbmi", "avx512_vnni"} <= _flags:
         config.available_features.add("cpu-avx512-bytes")
+    # bf16 dot products and word permutes (W4A16 with bf16 activations).
+    if {"avx512f", "avx512bw", "avx512_bf16"} <= _flags:
+        config.available_features.add("cpu-avx512-bf16")
 except OSError:
     pass
 

@@ -54,8 +54,9 @@ JitKernel::compile(MLIRContext &context, const KernelSpec &spec,
                                    what + "\n" + diagnostics);
   };
 
-  std::string source = buildKernelSource(
-      {spec.m, spec.weightType, spec.actScheme, spec.dequantizeOnly});
+  std::string source =
+      buildKernelSource({spec.m, spec.weightType, spec.actScheme,
+                         spec.dequantizeOnly, spec.actElement});
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)
     return fail("cannot parse the kernel:\n" + source);
@@ -113,10 +114,11 @@ JitKernel::compile(MLIRContext &context, const KernelSpec &spec,
   return kernel;
 }
 
-void JitKernel::run(const float *a, const uint8_t *w, float *c) const {
+void JitKernel::run(const void *a, const uint8_t *w, float *c) const {
   // The C interface takes every memref as a pointer to its descriptor. The
-  // kernel only reads A and W (bufferization.to_tensor restrict).
-  auto *aData = const_cast<float *>(a);
+  // kernel only reads A and W (bufferization.to_tensor restrict). A's
+  // descriptor has the same layout whatever its element type.
+  auto *aData = static_cast<float *>(const_cast<void *>(a));
   auto *wData = reinterpret_cast<int8_t *>(const_cast<uint8_t *>(w));
   StridedMemRefType<float, 2> aDesc{aData, aData, 0, {m, k}, {k, 1}};
   StridedMemRefType<int8_t, 1> wDesc{wData, wData, 0, {storageBytes}, {1}};

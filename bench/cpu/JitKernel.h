@@ -47,6 +47,8 @@ struct KernelSpec {
   bool dequantizeOnly = false;
   /// qblock-cpu-pipeline's `lut-tables` option (LUT-GEMM table precision).
   std::string lutTables = "f32";
+  /// Element type of A: f32, f16 or bf16.
+  std::string actElement = "f32";
 };
 
 class JitKernel {
@@ -58,10 +60,11 @@ public:
   compile(mlir::MLIRContext &context, const KernelSpec &spec,
           llvm::StringRef libompPath);
 
-  /// C = A * W; a is M x K and c is M x N, both row-major; w holds the
-  /// packed storage of the weight type. With dequantizeOnly, c (N x K)
-  /// receives the dequantized weights and a is not read.
-  void run(const float *a, const uint8_t *w, float *c) const;
+  /// C = A * W; a is M x K (of the spec's actElement) and c is M x N f32,
+  /// both row-major; w holds the packed storage of the weight type. With
+  /// dequantizeOnly, c (N x K) receives the dequantized weights and a is
+  /// not read.
+  void run(const void *a, const uint8_t *w, float *c) const;
 
 private:
   JitKernel() = default;

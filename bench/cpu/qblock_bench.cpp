@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/FillRow.h"
+#include "../common/HalfFloats.h"
 #include "JitKernel.h"
 #include "Measure.h"
 
@@ -77,6 +78,8 @@ struct Options {
   std::string acts = "none";
   /// LUT-GEMM table precision (qblock-cpu-pipeline's lut-tables): f32, i8.
   std::string lutTables = "f32";
+  /// Element type of the activations: f32, f16, bf16.
+  std::string actType = "f32";
 };
 Options options;
 
@@ -121,6 +124,10 @@ separated; every combination is one configuration.
                             output the error bound of the int8 tables'
                             rounding (docs/lut-gemm.md) instead of 1e-3
                             (default f32)
+  --act-type f32|f16|bf16   element type of A as the kernel takes it; the
+                            activations are rounded to it first, and
+                            OpenBLAS and the reference multiply the rounded
+                            values in f32 (default f32)
   --libomp PATH             OpenMP runtime for the JIT (default
                             )" QBLOCK_LIBOMP_PATH R"()
 
@@ -234,7 +241,11 @@ void parseCommandLine(int argc, char **argv) {
       options.libomp = value.str();
     else if (flag == "acts")
       options.acts = value.str();
-    else if (flag == "lut-tables") {
+    else if (flag == "act-type") {
+      if (value != "f32" && value != "f16" && value != "bf16")
+        fatal("--act-type takes f32, f16 or bf16, got '" + value + "'");
+      options.actType = value.str();
+    } else if (flag == "lut-tables") {
       if (value != "f32" && value != "i8")
         fatal("--lut-tables takes f32 or i8, got '" + value + "'");
       options.lutTables = value.str();
@@ -463,11 +474,13 @@ void printJson(const Result &r) {
              "\"scheme_attr\": \"{11}\", \"target\": \"{12}\", "
              "\"weight_bytes\": {13}, \"openblas_ms\": {14:F4}, "
              "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}, "
-             "\"acts\": \"{17}\", \"lut_tables\": \"{18}\"",
+             "\"acts\": \"{17}\", \"lut_tables\": \"{18}\", "
+             "\"act_type\": \"{19}\"",
              r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
              r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
              r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
-             r.streamGBps, r.matrices, options.acts, options.lutTables);
+             r.streamGBps, r.matrices, options.acts, options.lutTables,
+             options.actType);
   if (r.dequantMs > 0)
     llvm::outs() << llvm::formatv(
         ", \"dequant_ms\": {0:F4}, \"ratio_vs_dequant\": {1:F3}", r.dequantMs,
@@ -691,10 +704,11 @@ int main(int argc, char **argv) {
         std::vector<std::unique_ptr<JitKernel>> kernels;
         for (int64_t m : ms) {
           llvm::errs() << llvm::formatv(
-              "compiling {0} M={1} N={2} K={3} {4} target={5}\n", options.op, m,
-              n, k, attr, options.target);
+              "compiling {0} M={1} N={2} K={3} {4} target={5} A={6}\n",
+              options.op, m, n, k, attr, options.target, options.actType);
           KernelSpec spec{m, weightType, options.target, actSchemeText()};
           spec.lutTables = options.lutTables;
+          spec.actElement = options.actType;
           auto kernel = JitKernel::compile(context, spec, options.libomp);
           if (!kernel)
             fatal("cannot compile the " + scheme +
@@ -743,6 +757,20 @@ int main(int argc, char **argv) {
           for (int64_t r = 0; r < m; ++r)
             fillRow(a.floats() + r * k, k, 0xACull << 32 | uint64_t(r),
                     0.70710678f);
+          // f16/bf16 activations: the kernel reads the 16-bit words, every
+          // check and OpenBLAS the values they hold.
+          AlignedBuffer a16(m * k * sizeof(uint16_t));
+          const void *kernelActs = a.floats();
+          if (options.actType != "f32") {
+            bool bf16 = options.actType == "bf16";
+            auto *words = reinterpret_cast<uint16_t *>(a16.bytes());
+            for (int64_t i = 0; i < m * k; ++i) {
+              float value = a.floats()[i];
+              words[i] = bf16 ? toBFloat16(value) : toHalf(value);
+              a.floats()[i] = bf16 ? fromBFloat16(words[i]) : fromHalf(words[i]);
+            }
+            kernelActs = words;
+          }
           AlignedBuffer c(m * n * sizeof(float)), ref(m * n * sizeof(float));
 
           llvm::errs() << llvm::formatv("checking M={0} N={1} K={2} {3}\n", m,
@@ -770,7 +798,7 @@ int main(int argc, char **argv) {
             });
           }
           std::fill_n(c.floats(), m * n, NAN);
-          kernel.run(a.floats(), weights.packed[0].bytes(), c.floats());
+          kernel.run(kernelActs, weights.packed[0].bytes(), c.floats());
           double err = maxRelErr(c.floats(), kernelRef.floats(), m * n);
           if (weightType.getBCQScheme() && options.lutTables == "i8") {
             // int8 tables round every partial sum: each output may be off
@@ -819,7 +847,7 @@ int main(int argc, char **argv) {
               }
               quiesce();
               ours.add(timeRound([&](int64_t i) {
-                kernel.run(a.floats(), packed[i % packed.size()].bytes(),
+                kernel.run(kernelActs, packed[i % packed.size()].bytes(),
                            c.floats());
               }));
               quiesce();

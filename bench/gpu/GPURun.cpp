@@ -7,6 +7,7 @@
 
 #include "GPURun.h"
 #include "../common/FillRow.h"
+#include "../common/HalfFloats.h"
 
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
@@ -87,54 +88,6 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &body) {
     pool.emplace_back(body, n * t / threads, n * (t + 1) / threads);
   for (std::thread &thread : pool)
     thread.join();
-}
-
-/// IEEE binary16, round to nearest even.
-uint16_t toHalf(float value) {
-  uint32_t x;
-  std::memcpy(&x, &value, 4);
-  uint32_t sign = (x >> 16) & 0x8000;
-  x &= 0x7FFFFFFF;
-  if (x >= 0x7F800000)
-    return sign | (x > 0x7F800000 ? 0x7E00 : 0x7C00);
-  if (x >= 0x477FF000) // rounds to at least 65520: infinity
-    return sign | 0x7C00;
-  if (x < 0x38800000) { // below 2^-14: a multiple of 2^-24
-    float magnitude;
-    std::memcpy(&magnitude, &x, 4);
-    return sign | uint16_t(std::nearbyint(magnitude * 16777216.0f));
-  }
-  uint32_t half = ((((x >> 23) - 112) << 10) | ((x >> 13) & 0x3FF));
-  uint32_t rest = x & 0x1FFF;
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
-    ++half; // a carry into the exponent is the right result
-  return sign | half;
-}
-
-/// bfloat16 (the upper half of an f32), round to nearest even; NaN stays
-/// NaN.
-uint16_t toBFloat16(float value) {
-  uint32_t x;
-  std::memcpy(&x, &value, 4);
-  if ((x & 0x7FFFFFFF) > 0x7F800000)
-    return uint16_t((x >> 16) | 0x40);
-  return uint16_t((x + 0x7FFF + ((x >> 16) & 1)) >> 16);
-}
-
-float fromBFloat16(uint16_t h) {
-  uint32_t x = uint32_t(h) << 16;
-  float value;
-  std::memcpy(&value, &x, 4);
-  return value;
-}
-
-float fromHalf(uint16_t h) {
-  int exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
-  float magnitude = exponent == 0    ? std::ldexp(float(mantissa), -24)
-                    : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                                     : std::ldexp(float(1024 + mantissa),
-                                                  exponent - 25);
-  return (h & 0x8000) ? -magnitude : magnitude;
 }
 
 double maxRelErr(const std::vector<float> &got, const std::vector<double> &ref) {

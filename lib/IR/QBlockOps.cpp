@@ -231,6 +231,11 @@ LogicalResult LookupOp::verify() {
              << size;
     if (!getIndices().getType().getElementType().isInteger(32))
       return emitOpError("f32 tables take i32 indices");
+  } else if (element.isBF16()) {
+    if (size != 32)
+      return emitOpError("bf16 table must hold 32 values, got ") << size;
+    if (!getIndices().getType().getElementType().isInteger(16))
+      return emitOpError("bf16 tables take i16 indices");
   } else {
     if (size != 64)
       return emitOpError("i8 table must hold 64 values, got ") << size;
@@ -250,6 +255,15 @@ LogicalResult DotBytesOp::verify() {
       4 * getAcc().getType().getNumElements())
     return emitOpError("needs four bytes per accumulator lane, got ")
            << getLhs().getType().getNumElements() << " bytes for "
+           << getAcc().getType().getNumElements() << " lanes";
+  return success();
+}
+
+LogicalResult DotBF16Op::verify() {
+  if (getLhs().getType().getNumElements() !=
+      2 * getAcc().getType().getNumElements())
+    return emitOpError("needs two bf16 values per accumulator lane, got ")
+           << getLhs().getType().getNumElements() << " values for "
            << getAcc().getType().getNumElements() << " lanes";
   return success();
 }

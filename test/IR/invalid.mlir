@@ -377,6 +377,30 @@ func.func @lookup_result_type(%t: vector<16xf32>, %i: vector<16xi32>) {
 
 // -----
 
+func.func @lookup_bf16_table_size(%t: vector<16xbf16>, %i: vector<16xi16>) {
+  // expected-error@+1 {{'qblock.lookup' op bf16 table must hold 32 values, got 16}}
+  %0 = qblock.lookup %t[%i] : vector<16xbf16>, vector<16xi16> -> vector<16xbf16>
+  return
+}
+
+// -----
+
+func.func @lookup_bf16_table_index_type(%t: vector<32xbf16>, %i: vector<32xi32>) {
+  // expected-error@+1 {{'qblock.lookup' op bf16 tables take i16 indices}}
+  %0 = qblock.lookup %t[%i] : vector<32xbf16>, vector<32xi32> -> vector<32xbf16>
+  return
+}
+
+// -----
+
+func.func @dot_bf16_lanes(%acc: vector<8xf32>, %a: vector<32xbf16>, %w: vector<32xbf16>) {
+  // expected-error@+1 {{'qblock.dot_bf16' op needs two bf16 values per accumulator lane, got 32 values for 8 lanes}}
+  %0 = qblock.dot_bf16 %acc, %a, %w : vector<8xf32>, vector<32xbf16>
+  return
+}
+
+// -----
+
 func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<32xi8>, %w: vector<32xi8>) {
   // expected-error@+1 {{'qblock.dot_bytes' op needs four bytes per accumulator lane, got 32 bytes for 16 lanes}}
   %0 = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<32xi8>

@@ -129,12 +129,20 @@ func.func @resource_constant() -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4
 // CHECK: qblock.lookup %{{.*}}[%{{.*}}] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
 // CHECK: qblock.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
 // CHECK: qblock.lookup %{{.*}}[%{{.*}}] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK: %[[W:.*]] = qblock.lookup %{{.*}}[%{{.*}}] : vector<32xbf16>, vector<32xi16> -> vector<32xbf16>
+// CHECK: qblock.dot_bf16 %{{.*}}, %[[W]], %{{.*}} : vector<16xf32>, vector<32xbf16>
 func.func @lowering_helpers(%t: vector<16xf32>, %i: vector<16xi32>, %bt: vector<64xi8>, %bi: vector<64xi8>, %acc: vector<16xi32>, %t2: vector<32xf32>) -> (vector<16xf32>, vector<16xi32>, vector<16xf32>) {
   %0 = qblock.lookup %t[%i] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
   %1 = qblock.lookup %bt[%bi] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
   %3 = qblock.dot_bytes %acc, %bi, %1 : vector<16xi32>, vector<64xi8>
   %4 = qblock.lookup %t2[%i] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
   return %0, %3, %4 : vector<16xf32>, vector<16xi32>, vector<16xf32>
+}
+
+func.func @bf16_helpers(%row: vector<32xbf16>, %idx: vector<32xi16>, %a: vector<32xbf16>, %acc: vector<16xf32>) -> vector<16xf32> {
+  %w = qblock.lookup %row[%idx] : vector<32xbf16>, vector<32xi16> -> vector<32xbf16>
+  %r = qblock.dot_bf16 %acc, %w, %a : vector<16xf32>, vector<32xbf16>
+  return %r : vector<16xf32>
 }
 
 // The packed bytes survive every round trip.

@@ -50,7 +50,7 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
 }
 
 def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
-  let summary = "Lower qblock.lookup and qblock.dot_bytes to target instructions";
+  let summary = "Lower qblock.lookup, qblock.dot_bytes and qblock.dot_bf16 to target instructions";
   let description = [{
     Replaces every f32 `qblock.lookup` with `vpermps` (`llvm.call_intrinsic`
     of `llvm.x86.avx512.permvar.sf.512` for 16-entry tables and 16 lanes,
@@ -62,7 +62,12 @@ def QBlockLowerLookups : Pass<"qblock-lower-lookups", "::mlir::ModuleOp"> {
     lookups become `vpermb` (`llvm.x86.avx512.permvar.qi.512`) and
     `qblock.dot_bytes` becomes
     `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`); elsewhere per-lane
-    extracts and shifts, multiplies and adds. Runs after bufferization.
+    extracts and shifts, multiplies and adds. On `target=avx512` (or a
+    `host` with AVX512-BF16 and AVX512-BW), 32-entry bf16 lookups become
+    `vpermw` (`llvm.x86.avx512.permvar.hi.512`) and `qblock.dot_bf16`
+    becomes `vdpbf16ps` (`llvm.x86.avx512bf16.dpbf16ps.512`); elsewhere
+    per-lane extracts and widening multiplies and adds. Runs after
+    bufferization.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect",

@@ -119,22 +119,26 @@ def QBlock_LookupOp : QBlock_Op<"lookup", [Pure]> {
   let summary = "Look up vector lanes in a small table held in a register";
   let description = [{
     `result[i] = table[indices[i] mod size(table)]`, for a table of 8, 16
-    or 32 f32 values with i32 indices, or of 64 i8 values with i8 indices.
+    or 32 f32 values with i32 indices, of 32 bf16 values with i16 indices,
+    or of 64 i8 values with i8 indices.
     The CPU lowering decodes 4-bit codes with the f32 form (the table is a
     block's scaled dialect row, or two blocks' rows for 16-element blocks)
-    and looks up LUT-GEMM's partial sums with either (`lut-tables=f32|i8`).
+    or, for bf16 activations, with the bf16 form (a dialect's unscaled row,
+    twice), and looks up LUT-GEMM's partial sums with the f32 or i8 form
+    (`lut-tables=f32|i8`).
     It stays target-neutral, and free of memory effects, through
     bufferization; `--qblock-lower-lookups` then turns it into `vpermps` /
-    `vpermt2ps` / `vpermb` on x86 or per-lane extracts elsewhere.
+    `vpermt2ps` / `vpermw` / `vpermb` on x86 or per-lane extracts elsewhere.
 
     ```mlir
     %v = qblock.lookup %row[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+    %w = qblock.lookup %row[%idx] : vector<32xbf16>, vector<32xi16> -> vector<32xbf16>
     %s = qblock.lookup %sums[%idx] : vector<64xi8>, vector<64xi8> -> vector<64xi8>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [F32, I8]>:$table,
-                       VectorOfRankAndType<[1], [I32, I8]>:$indices);
-  let results = (outs VectorOfRankAndType<[1], [F32, I8]>:$result);
+  let arguments = (ins VectorOfRankAndType<[1], [F32, BF16, I8]>:$table,
+                       VectorOfRankAndType<[1], [I32, I16, I8]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [F32, BF16, I8]>:$result);
   let assemblyFormat = [{
     $table `[` $indices `]` attr-dict `:` type($table) `,` type($indices)
     `->` type($result)
@@ -177,6 +181,31 @@ def QBlock_DotBytesOp : QBlock_Op<"dot_bytes",
   let hasVerifier = 1;
 }
 
+def QBlock_DotBF16Op : QBlock_Op<"dot_bf16",
+    [Pure, AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Dot products of bf16 pairs, accumulated in f32 lanes";
+  let description = [{
+    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i+1] * rhs[2i+1]`, the
+    products exact in f32 and the two additions rounded in f32 in either
+    order. The W4A16 kernel multiplies bf16 activations by decoded weights
+    (small integers, exact in bf16) with it. `--qblock-lower-lookups` turns
+    it into `vdpbf16ps` on AVX-512 (BF16), which also treats subnormal
+    inputs and results as zero, and into widening multiplies and adds
+    elsewhere.
+
+    ```mlir
+    %r = qblock.dot_bf16 %acc, %w, %a : vector<16xf32>, vector<32xbf16>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$acc,
+                       VectorOfRankAndType<[1], [BF16]>:$lhs,
+                       VectorOfRankAndType<[1], [BF16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // matmul / lut_gemm

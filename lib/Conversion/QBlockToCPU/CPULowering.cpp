@@ -132,8 +132,9 @@ Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
 }
 
 CPULowering::CPULowering(ModuleOp module, Target targetISA, bool byteOps,
-                         int64_t w4a4TileRows, StringRef lutTables)
-    : module(module), targetISA(targetISA), byteOps(byteOps),
+                         bool bf16Ops, int64_t w4a4TileRows,
+                         StringRef lutTables)
+    : module(module), targetISA(targetISA), byteOps(byteOps), bf16Ops(bf16Ops),
       w4a4TileRows(w4a4TileRows), lutTables(lutTables.str()),
       symbols(std::make_unique<SymbolTable>(module)) {}
 

@@ -112,7 +112,7 @@ mlir::Value fromF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v,
 /// The lowerings of one --convert-qblock-to-cpu run.
 struct CPULowering {
   CPULowering(mlir::ModuleOp module, Target targetISA, bool byteOps,
-              int64_t w4a4TileRows, llvm::StringRef lutTables);
+              bool bf16Ops, int64_t w4a4TileRows, llvm::StringRef lutTables);
 
   /// The module being converted: where tables and constants go.
   mlir::ModuleOp module;
@@ -120,6 +120,9 @@ struct CPULowering {
   /// Whether the target has AVX-512 byte permutes and dot products (VBMI,
   /// VNNI); asked once per run, `host` queries the machine.
   bool byteOps;
+  /// Whether it has AVX512-BF16 (vdpbf16ps) and BW (vpermw), asked the
+  /// same way.
+  bool bf16Ops;
   /// The pass options of the same names.
   int64_t w4a4TileRows;
   std::string lutTables;
@@ -214,7 +217,14 @@ struct CPULowering {
     /// Two adjacent blocks decode as one vector (BlockDecoder::pairsBlocks).
     bool pairBlocks;
     const MatmulFrame *frame;
+    /// bf16 activation rows (batch * M x K) and the bf16 dialect rows
+    /// (getBF16DialectRows) when one-row tiles multiply in bf16
+    /// (emitBF16Block); null otherwise.
+    mlir::Value bf16Acts = {}, bf16Dialects = {};
   };
+
+  /// Elements one vdpbf16ps multiplies: 32 bf16 pairs into 16 f32 lanes.
+  static constexpr int64_t kBF16Lanes = 32;
 
   /// Blocks [first, last) of the reduction handled by one tile call.
   struct KRange {
@@ -231,8 +241,18 @@ struct CPULowering {
   void emitDeinterleave(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs,
                         bool batched, mlir::Value m, mlir::Value batchRows,
                         int64_t k, mlir::Value evens, mlir::Value odds);
+  /// Copies the activation rows (batch * M x K) into `rows` as they are.
+  void emitRowCopy(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs, bool batched,
+                   mlir::Value m, mlir::Value batchRows, int64_t k,
+                   mlir::Value rows);
   void emitRows(mlir::ImplicitLocOpBuilder &b, const KernelContext &ctx,
                 mlir::Value batchIndex, mlir::Value first, mlir::Value last);
+  llvm::SmallVector<mlir::Value>
+  emitBF16Block(mlir::ImplicitLocOpBuilder &bb, const KernelContext &ctx,
+                mlir::Value block, llvm::ArrayRef<mlir::Value> weightRows,
+                mlir::Value actRow, llvm::ArrayRef<mlir::Value> codeBase,
+                llvm::ArrayRef<mlir::Value> dialects, mlir::ValueRange accs,
+                int64_t parity, GemvPrefetch prefetch);
   llvm::SmallVector<mlir::Value>
   emitBlock(mlir::ImplicitLocOpBuilder &bb, const KernelContext &ctx,
             mlir::Value block, llvm::ArrayRef<mlir::Value> weightRows,

@@ -111,6 +111,41 @@ DecodeTables DecodeTables::get(ImplicitLocOpBuilder &b, ModuleOp module,
   return tables;
 }
 
+Value qblock::cpu::getBF16DialectRows(ImplicitLocOpBuilder &b, ModuleOp module,
+                                     SymbolTable &symbols,
+                                     const numerics::Scheme &scheme) {
+  if (scheme.book.isInteger())
+    return {};
+  const uint16_t bf16NaN = 0x7FC0;
+  std::vector<uint16_t> bits(16 * 32, bf16NaN);
+  for (int d = 0; d < scheme.book.size(); ++d)
+    for (int code = 0; code < 16; ++code) {
+      float magnitude = scheme.book.dialect(d)[code & 7];
+      llvm::APFloat value((code & 8) ? -magnitude : magnitude);
+      bool lostInfo = false;
+      value.convert(llvm::APFloat::BFloat(),
+                    llvm::APFloat::rmNearestTiesToEven, &lostInfo);
+      // A custom book's magnitude that bf16 cannot hold would make the
+      // bf16 kernel disagree with the format; the f32 kernel handles it.
+      if (lostInfo)
+        return {};
+      auto word = static_cast<uint16_t>(
+          value.bitcastToAPInt().getZExtValue());
+      bits[d * 32 + code] = word;
+      bits[d * 32 + 16 + code] = word;
+    }
+  SmallVector<llvm::APFloat> values;
+  for (uint16_t word : bits)
+    values.push_back(
+        llvm::APFloat(llvm::APFloat::BFloat(), llvm::APInt(16, word)));
+  return getOrCreateConstantGlobal(
+      b, module, symbols, "__qblock_dialects_bf16",
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bits.data()),
+                        bits.size() * sizeof(uint16_t)),
+      DenseElementsAttr::get(RankedTensorType::get({16, 32}, b.getBF16Type()),
+                             values));
+}
+
 static Value indexConst(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }
@@ -342,6 +377,47 @@ void qblock::cpu::lowerDotBytes(ImplicitLocOpBuilder &b, DotBytesOp op,
   op.erase();
 }
 
+bool qblock::cpu::hasBF16Ops(StringRef target) {
+  if (target == "avx512")
+    return true;
+  if (target != "host")
+    return false;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512bf16") && features.lookup("avx512bw");
+}
+
+void qblock::cpu::lowerDotBF16(ImplicitLocOpBuilder &b, DotBF16Op op,
+                               bool bf16Ops) {
+  auto accType = cast<VectorType>(op.getAcc().getType());
+  Value result;
+  if (bf16Ops && accType.getNumElements() == 16) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, accType,
+                 b.getStringAttr("llvm.x86.avx512bf16.dpbf16ps.512"),
+                 ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                 .getResult(0);
+  } else {
+    // Widened to f32 the products are exact (8-bit significands); the even
+    // products are added first, then the odd ones.
+    auto wideType = cast<VectorType>(op.getLhs().getType())
+                        .clone(b.getF32Type());
+    Value lhs = arith::ExtFOp::create(b, wideType, op.getLhs());
+    Value rhs = arith::ExtFOp::create(b, wideType, op.getRhs());
+    Value products = arith::MulFOp::create(b, lhs, rhs);
+    SmallVector<int64_t> evens, odds;
+    for (int64_t i = 0; i < accType.getNumElements(); ++i) {
+      evens.push_back(2 * i);
+      odds.push_back(2 * i + 1);
+    }
+    Value even = vector::ShuffleOp::create(b, products, products, evens);
+    Value odd = vector::ShuffleOp::create(b, products, products, odds);
+    result = arith::AddFOp::create(
+        b, arith::AddFOp::create(b, op.getAcc(), even), odd);
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}
+
 void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
                               Target target, bool byteOps) {
   auto tableType = cast<VectorType>(op.getTable().getType());
@@ -351,7 +427,18 @@ void qblock::cpu::lowerLookup(ImplicitLocOpBuilder &b, LookupOp op,
   Type element = resultType.getElementType();
   Value result;
   bool bytes = element.isInteger(8);
-  if (bytes && byteOps && lanes == 64) {
+  if (element.isBF16() && target == Target::AVX512 && size == 32 &&
+      lanes == 32) {
+    // vpermw (AVX512BW) on the table's bits: it reads index bits 0-4.
+    auto wordType = VectorType::get({32}, b.getI16Type());
+    Value table = vector::BitCastOp::create(b, wordType, op.getTable());
+    Value words = LLVM::CallIntrinsicOp::create(
+                      b, wordType,
+                      b.getStringAttr("llvm.x86.avx512.permvar.hi.512"),
+                      ValueRange{table, op.getIndices()})
+                      .getResult(0);
+    result = vector::BitCastOp::create(b, resultType, words);
+  } else if (bytes && byteOps && lanes == 64) {
     result = LLVM::CallIntrinsicOp::create(
                  b, resultType, b.getStringAttr("llvm.x86.avx512.permvar.qi.512"),
                  ValueRange{op.getTable(), op.getIndices()})

@@ -24,6 +24,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 namespace qblock {
+class DotBF16Op;
 class DotBytesOp;
 class LookupOp;
 } // namespace qblock
@@ -66,6 +67,16 @@ mlir::Value getOrCreateTable(mlir::ImplicitLocOpBuilder &b,
                              llvm::StringRef prefix,
                              llvm::ArrayRef<int8_t> values,
                              llvm::ArrayRef<int64_t> shape);
+
+/// memref<16x32xbf16> (created once per module): row d holds dialect d's
+/// 16 signed magnitudes in half units, unscaled, twice (entries 16-31
+/// repeat 0-15, so a 5-bit index needs no mask; see the bf16 W4A16 path in
+/// MatmulW4A16.cpp); rows past the book are NaN. Null for INT8 books and
+/// for books with a magnitude bf16 cannot hold exactly.
+mlir::Value getBF16DialectRows(mlir::ImplicitLocOpBuilder &b,
+                               mlir::ModuleOp module,
+                               mlir::SymbolTable &symbols,
+                               const numerics::Scheme &scheme);
 
 /// Reads per-block metadata from the packed bytes.
 mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
@@ -151,6 +162,16 @@ void lowerLookup(mlir::ImplicitLocOpBuilder &b, qblock::LookupOp op,
 /// multiplies and adds.
 void lowerDotBytes(mlir::ImplicitLocOpBuilder &b, qblock::DotBytesOp op,
                    bool byteOps);
+
+/// Replaces a qblock.dot_bf16 by vdpbf16ps (when `bf16Ops`) or by widening
+/// multiplies and adds.
+void lowerDotBF16(mlir::ImplicitLocOpBuilder &b, qblock::DotBF16Op op,
+                  bool bf16Ops);
+
+/// Whether `target` may use vdpbf16ps and vpermw (AVX512-BF16 and BW):
+/// `avx512` says so (the x86-64-v4 CPUs with BF16: Zen 4 and later,
+/// Sapphire Rapids and later); `host` asks the machine.
+bool hasBF16Ops(llvm::StringRef target);
 
 /// Whether `target` (a --convert-qblock-to-cpu target name) may use the
 /// AVX-512 byte permute and dot product instructions (VBMI's vpermb, VNNI's

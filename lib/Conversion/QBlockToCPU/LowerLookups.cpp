@@ -27,12 +27,15 @@ struct QBlockLowerLookupsPass
       return signalPassFailure();
     }
     bool byteOps = cpu::hasByteOps(target);
+    bool bf16Ops = cpu::hasBF16Ops(target);
     getOperation().walk([&](Operation *op) {
       ImplicitLocOpBuilder b(op->getLoc(), op);
       if (auto lookup = dyn_cast<LookupOp>(op))
         cpu::lowerLookup(b, lookup, *parsed, byteOps);
       else if (auto dot = dyn_cast<DotBytesOp>(op))
         cpu::lowerDotBytes(b, dot, byteOps);
+      else if (auto dot = dyn_cast<DotBF16Op>(op))
+        cpu::lowerDotBF16(b, dot, bf16Ops);
     });
   }
 };

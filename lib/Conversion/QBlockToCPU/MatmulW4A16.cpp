@@ -139,7 +139,32 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   };
   Value evens = half(0), odds = half(halfStride);
-  emitDeinterleave(b, lhs, batched, m, batchRows, k, evens, odds);
+
+  // bf16 activations on AVX512-BF16: the tiles of one activation row (all
+  // of a GEMV, the leftover rows of a GEMM) multiply the activations as
+  // they come, in bf16 (emitBF16Block); only the 8-row tiles read the
+  // de-interleaved f32 copy, so it is made only when there are 8 rows.
+  auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
+  Value bf16Dialects;
+  if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
+      scheme.blockSize % kBF16Lanes == 0)
+    bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
+  Value bf16Acts;
+  if (bf16Dialects) {
+    bf16Acts = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, k}, lhsElement),
+        ValueRange{batchRows}, b.getI64IntegerAttr(64));
+    emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
+    Value eightRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
+                                            cst(b, kActRows));
+    scf::IfOp::create(b, eightRows, [&](OpBuilder &nb, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nb);
+      emitDeinterleave(ib, lhs, batched, m, batchRows, k, evens, odds);
+      scf::YieldOp::create(ib);
+    });
+  } else {
+    emitDeinterleave(b, lhs, batched, m, batchRows, k, evens, odds);
+  }
 
   int64_t blockBytes = scheme.blockSize / 2;
   int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
@@ -158,6 +183,8 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
                     batched,         m,      n,      layout,
                     scheme,          decoder, tables, lanes,
                     chunkBlocks,     pairBlocks, &frame};
+  ctx.bf16Acts = bf16Acts;
+  ctx.bf16Dialects = bf16Dialects;
 
   // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
   Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
@@ -178,31 +205,64 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   return success();
 }
 
-void CPULowering::emitDeinterleave(ImplicitLocOpBuilder &b, Value lhs,
-                                   bool batched, Value m, Value batchRows,
-                                   int64_t k, Value evens, Value odds) {
+/// An scf.parallel over the batch * M activation rows, each an scf.for of
+/// `steps` steps: body(builder, row bm, row bm's leading indices into the
+/// activations, step).
+static void forEachRowStep(
+    ImplicitLocOpBuilder &b, bool batched, Value m, Value batchRows,
+    int64_t steps,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value, ArrayRef<Value>,
+                            Value)>
+        body) {
   scf::ParallelOp::create(
       b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
         ImplicitLocOpBuilder ib(loc, nested);
         Value bm = ivs[0];
-        SmallVector<Value> prefix = rowIndices(ib, bm, batched, m);
+        SmallVector<Value> prefix =
+            CPULowering::rowIndices(ib, bm, batched, m);
         scf::ForOp::create(
-            ib, cst(ib, 0), cst(ib, k / 2), cst(ib, 1), ValueRange{},
+            ib, cst(ib, 0), cst(ib, steps), cst(ib, 1), ValueRange{},
             [&](OpBuilder &inner, Location loc2, Value i, ValueRange) {
               ImplicitLocOpBuilder jb(loc2, inner);
-              Value twice = arith::MulIOp::create(jb, i, cst(jb, 2));
-              SmallVector<Value> evenIndex(prefix), oddIndex(prefix);
-              evenIndex.push_back(twice);
-              oddIndex.push_back(arith::AddIOp::create(jb, twice, cst(jb, 1)));
-              Value e = toF32(jb, memref::LoadOp::create(jb, lhs, evenIndex));
-              Value o = toF32(jb, memref::LoadOp::create(jb, lhs, oddIndex));
-              memref::StoreOp::create(jb, e, evens, ValueRange{bm, i});
-              memref::StoreOp::create(jb, o, odds, ValueRange{bm, i});
+              body(jb, bm, prefix, i);
               scf::YieldOp::create(jb);
             });
         scf::ReduceOp::create(ib);
       });
+}
+
+void CPULowering::emitDeinterleave(ImplicitLocOpBuilder &b, Value lhs,
+                                   bool batched, Value m, Value batchRows,
+                                   int64_t k, Value evens, Value odds) {
+  forEachRowStep(b, batched, m, batchRows, k / 2,
+                 [&](ImplicitLocOpBuilder &jb, Value bm,
+                     ArrayRef<Value> prefix, Value i) {
+                   Value twice = arith::MulIOp::create(jb, i, cst(jb, 2));
+                   SmallVector<Value> evenIndex(prefix), oddIndex(prefix);
+                   evenIndex.push_back(twice);
+                   oddIndex.push_back(
+                       arith::AddIOp::create(jb, twice, cst(jb, 1)));
+                   Value e =
+                       toF32(jb, memref::LoadOp::create(jb, lhs, evenIndex));
+                   Value o =
+                       toF32(jb, memref::LoadOp::create(jb, lhs, oddIndex));
+                   memref::StoreOp::create(jb, e, evens, ValueRange{bm, i});
+                   memref::StoreOp::create(jb, o, odds, ValueRange{bm, i});
+                 });
+}
+
+void CPULowering::emitRowCopy(ImplicitLocOpBuilder &b, Value lhs, bool batched,
+                              Value m, Value batchRows, int64_t k,
+                              Value rows) {
+  forEachRowStep(b, batched, m, batchRows, k,
+                 [&](ImplicitLocOpBuilder &jb, Value bm,
+                     ArrayRef<Value> prefix, Value i) {
+                   SmallVector<Value> index(prefix);
+                   index.push_back(i);
+                   Value v = memref::LoadOp::create(jb, lhs, index);
+                   memref::StoreOp::create(jb, v, rows, ValueRange{bm, i});
+                 });
 }
 
 /// Output rows [first, last) of batch `batchIndex`. Activation rows go in
@@ -410,6 +470,96 @@ CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
   return SmallVector<Value>(chunkLoop.getResults());
 }
 
+/// One block of every weight row of a one-row tile with bf16 activations
+/// (ctx.bf16Acts); returns the accumulators with slot `2 r + parity`
+/// updated for weight row r.
+///
+/// A block's codes decode to its dialect's *unscaled* half-unit
+/// magnitudes, small integers that bf16 holds exactly, so one vdpbf16ps
+/// per 32 elements multiplies them with the activations exactly (the
+/// products fit f32) and sums pairs in f32; the block's sum is then scaled
+/// once, `acc += halfScale * sum`. Per 16 code bytes: a zero-extension to
+/// 16 x i32 `d` and `d | d << 12`, whose 16-bit halves are the indices of
+/// element 2j (low half: the low nibble in bits 0-3; bit 4, the high
+/// nibble's bit 0, is harmless because the table repeats its 16 entries)
+/// and element 2j + 1 (high half: `d >> 4`), i.e. element order, matching
+/// the activations as they are stored; one vpermw looks up all 32. Against
+/// the f32 path this drops the per-block scaling of the table row, one
+/// lookup and one FMA per 32 elements, and the activations' de-interleaved
+/// f32 copy (half the bytes per activation load).
+SmallVector<Value> CPULowering::emitBF16Block(
+    ImplicitLocOpBuilder &bb, const KernelContext &ctx, Value block,
+    ArrayRef<Value> weightRows, Value actRow, ArrayRef<Value> codeBase,
+    ArrayRef<Value> dialects, ValueRange accs, int64_t parity,
+    GemvPrefetch prefetch) {
+  const PackedLayout &layout = ctx.layout;
+  int64_t blockBytes = layout.blockSize / 2;
+  int64_t chunkBytes = kBF16Lanes / 2;
+  auto bf16Type = VectorType::get({kBF16Lanes}, bb.getBF16Type());
+  auto sumType = VectorType::get({kBF16Lanes / 2}, bb.getF32Type());
+  auto codeType = VectorType::get({chunkBytes}, bb.getI8Type());
+  auto wideType = VectorType::get({chunkBytes}, bb.getI32Type());
+  auto indexType = VectorType::get({kBF16Lanes}, bb.getI16Type());
+  int64_t nr = weightRows.size();
+
+  SmallVector<Value> tableRows, halfScales;
+  for (auto [r, row] : llvm::enumerate(weightRows)) {
+    Value dialect = dialects.empty()
+                        ? loadDialectId(bb, ctx.storage, layout, row, block)
+                        : dialects[r];
+    halfScales.push_back(loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                       ctx.scheme.scale, row, block));
+    tableRows.push_back(vector::LoadOp::create(
+        bb, bf16Type, ctx.bf16Dialects, ValueRange{dialect, cst(bb, 0)}));
+  }
+  Value zero = arith::ConstantOp::create(
+      bb, DenseElementsAttr::get(sumType, bb.getF32FloatAttr(0.0f)));
+  Value shift = arith::ConstantOp::create(
+      bb, DenseElementsAttr::get(wideType, bb.getI32IntegerAttr(12)));
+  Value byteStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
+  Value elementStart =
+      arith::MulIOp::create(bb, block, cst(bb, layout.blockSize));
+  SmallVector<Value> zeros(nr, zero);
+  auto chunkLoop = scf::ForOp::create(
+      bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, chunkBytes), zeros,
+      [&](OpBuilder &cb, Location cloc, Value chunk, ValueRange sums) {
+        ImplicitLocOpBuilder ib(cloc, cb);
+        Value col = arith::AddIOp::create(ib, byteStart, chunk);
+        Value element = arith::AddIOp::create(
+            ib, elementStart, arith::MulIOp::create(ib, chunk, cst(ib, 2)));
+        Value acts = vector::LoadOp::create(ib, bf16Type, ctx.bf16Acts,
+                                            ValueRange{actRow, element});
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < nr; ++r) {
+          Value at = arith::AddIOp::create(ib, codeBase[r], col);
+          Value codes = vector::LoadOp::create(ib, codeType, ctx.storage, at);
+          if (prefetch == GemvPrefetch::PerRow)
+            memref::PrefetchOp::create(
+                ib, ctx.storage,
+                ValueRange{arith::AddIOp::create(ib, at,
+                                                 cst(ib, kPrefetchBytes))},
+                /*isWrite=*/false, /*localityHint=*/0,
+                /*isDataCache=*/true);
+          Value wide = arith::ExtUIOp::create(ib, wideType, codes);
+          Value shifted = arith::ShLIOp::create(ib, wide, shift);
+          Value both = arith::OrIOp::create(ib, wide, shifted);
+          Value indices = vector::BitCastOp::create(ib, indexType, both);
+          Value weights = LookupOp::create(ib, tableRows[r], indices);
+          next.push_back(DotBF16Op::create(ib, sumType, sums[r], weights,
+                                           acts));
+        }
+        scf::YieldOp::create(ib, next);
+      });
+  SmallVector<Value> result(accs.begin(), accs.end());
+  for (int64_t r = 0; r < nr; ++r) {
+    Value scale = vector::BroadcastOp::create(bb, sumType, halfScales[r]);
+    int64_t slot = 2 * r + parity;
+    result[slot] = vector::FMAOp::create(bb, scale, chunkLoop.getResult(r),
+                                         result[slot]);
+  }
+  return result;
+}
+
 /// A GEMV tile (one activation row, whole weight rows) streams its nr
 /// rows' codes, scales and dialect ids at once, more runs than hardware
 /// prefetchers follow well. Each block-loop iteration (`blockOffset`
@@ -487,7 +637,14 @@ void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
             dialects[0].push_back(even);
             dialects[1].push_back(odd);
           }
-        if (ctx.pairBlocks)
+        if (ctx.bf16Acts && mt == 1)
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
+            current = emitBF16Block(bb, ctx, block, weightRows, actRows[0],
+                                    codeBase, dialects[u], current, u,
+                                    prefetch);
+          }
+        else if (ctx.pairBlocks)
           current = emitBlock(bb, ctx, firstBlock, weightRows, actRows,
                               codeBase, dialects[0], dialects[1], current,
                               nr, mt, perPair, prefetch);

@@ -65,6 +65,7 @@ struct ConvertQBlockToCPUPass
       return signalPassFailure();
     }
     CPULowering lowering(module, *parsed, cpu::hasByteOps(target),
+                         cpu::hasBF16Ops(target),
                          w4a4TileRows, lutTables);
 
     // 1. Packed constants become byte constants viewed through from_storage.
@@ -132,7 +133,7 @@ struct ConvertQBlockToCPUPass
     });
     WalkResult leftover = module.walk([&](Operation *op) {
       // Lookups are ours to emit; --qblock-lower-lookups lowers them.
-      if (isa<LookupOp, DotBytesOp>(op))
+      if (isa<LookupOp, DotBytesOp, DotBF16Op>(op))
         return WalkResult::advance();
       if (isa<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||

@@ -88,3 +88,48 @@ func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>, %w: vector<64xi8>)
   %r = qblock.dot_bytes %acc, %a, %w : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// bf16 word tables (W4A16 with bf16 activations): one vpermw on AVX-512
+// (BW), on the table's bits; per-lane extracts elsewhere, the index taken
+// mod 32.
+// AVX512-LABEL: func.func @lookup_bf16
+// AVX512-SAME: (%[[TABLE:.*]]: vector<32xbf16>, %[[INDEX:.*]]: vector<32xi16>)
+// AVX512: %[[WORDS:.*]] = vector.bitcast %[[TABLE]] : vector<32xbf16> to vector<32xi16>
+// AVX512: %[[PICKED:.*]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%[[WORDS]], %[[INDEX]])
+// AVX512: %[[RESULT:.*]] = vector.bitcast %[[PICKED]] : vector<32xi16> to vector<32xbf16>
+// AVX512: return %[[RESULT]]
+// AVX2-LABEL: func.func @lookup_bf16
+// AVX2: %[[MASK:.*]] = arith.constant 31 : i16
+// AVX2: arith.andi %{{.*}}, %[[MASK]] : i16
+// AVX2-COUNT-32: vector.insert
+// AVX2-NOT: llvm.call_intrinsic
+// GENERIC-LABEL: func.func @lookup_bf16
+// GENERIC: %[[MASK:.*]] = arith.constant 31 : i16
+// GENERIC-COUNT-32: vector.insert
+// GENERIC-NOT: llvm.call_intrinsic
+func.func @lookup_bf16(%table: vector<32xbf16>, %index: vector<32xi16>) -> vector<32xbf16> {
+  %r = qblock.lookup %table[%index] : vector<32xbf16>, vector<32xi16> -> vector<32xbf16>
+  return %r : vector<32xbf16>
+}
+
+// bf16 pair dot products: vdpbf16ps on AVX-512 (BF16); elsewhere both
+// operands widened to f32, multiplied, and the even then the odd products
+// added to the accumulator.
+// AVX512-LABEL: func.func @dot_bf16
+// AVX512-SAME: (%[[ACC:.*]]: vector<16xf32>, %[[W:.*]]: vector<32xbf16>, %[[A:.*]]: vector<32xbf16>)
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%[[ACC]], %[[W]], %[[A]])
+// AVX512-NOT: qblock.dot_bf16
+// GENERIC-LABEL: func.func @dot_bf16
+// GENERIC-SAME: (%[[ACC:.*]]: vector<16xf32>, %[[W:.*]]: vector<32xbf16>, %[[A:.*]]: vector<32xbf16>)
+// GENERIC: %[[WF:.*]] = arith.extf %[[W]] : vector<32xbf16> to vector<32xf32>
+// GENERIC: %[[AF:.*]] = arith.extf %[[A]] : vector<32xbf16> to vector<32xf32>
+// GENERIC: %[[P:.*]] = arith.mulf %[[WF]], %[[AF]]
+// GENERIC: %[[EVEN:.*]] = vector.shuffle %[[P]], %[[P]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// GENERIC: %[[ODD:.*]] = vector.shuffle %[[P]], %[[P]] [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// GENERIC: %[[S:.*]] = arith.addf %[[ACC]], %[[EVEN]]
+// GENERIC: %[[R:.*]] = arith.addf %[[S]], %[[ODD]]
+// GENERIC: return %[[R]]
+func.func @dot_bf16(%acc: vector<16xf32>, %w: vector<32xbf16>, %a: vector<32xbf16>) -> vector<16xf32> {
+  %r = qblock.dot_bf16 %acc, %w, %a : vector<16xf32>, vector<32xbf16>
+  return %r : vector<16xf32>
+}

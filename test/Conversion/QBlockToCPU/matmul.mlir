@@ -171,3 +171,56 @@ func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %ini
   %r = qblock.matmul ins(%a, %q : tensor<8x4096xf32>, !qblock.qtensor<4096x16xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<8x16xf32>) -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
 }
+
+// -----
+
+// bf16 activations on AVX-512 (BF16): one-row tiles multiply them as they
+// come, in bf16. Each block's unscaled dialect row (32 bf16 entries, the
+// 16 values twice) is looked up with 16-bit indices built from 16 code
+// bytes (d | d << 12: element 2j's index in the low half, 2j + 1's in the
+// high half), vdpbf16ps sums the products against 32 activations in
+// element order, and the block's sum is scaled once. The de-interleaved f32
+// activations are made only for 8-row tiles (M >= 8).
+// CHECK-LABEL: func.func @gemv_bf16
+// CHECK-DAG: %[[ROWS:.*]] = memref.get_global @__qblock_dialects_bf16_{{.*}} : memref<16x32xbf16>
+// CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
+// CHECK-DAG: %[[ACTS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xbf16>
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.*}}, %[[ACTS]][%{{.*}}, %{{.*}}] : memref<?x64xbf16>
+// CHECK: %[[EIGHT:.*]] = arith.cmpi uge, %{{.*}}, %{{.*}} : index
+// CHECK: scf.if %[[EIGHT]] {
+// CHECK: scf.parallel
+// CHECK: scf.if
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[SCALE:.*]] = memref.load %[[SCALES]][%{{.*}}] : memref<256xf32>
+// CHECK: %[[ROW:.*]] = vector.load %[[ROWS]][%{{.*}}, %{{.*}}] : memref<16x32xbf16>, vector<32xbf16>
+// CHECK: %[[TWELVE:.*]] = arith.constant dense<12> : vector<16xi32>
+// CHECK: %[[SUMS:.*]]:4 = scf.for {{.*}} iter_args
+// CHECK: %[[A:.*]] = vector.load %[[ACTS]][%{{.*}}, %{{.*}}] : memref<?x64xbf16>, vector<32xbf16>
+// CHECK: %[[CODES:.*]] = vector.load %{{.*}}[%{{.*}}] : memref<1152xi8>, vector<16xi8>
+// CHECK: %[[WIDE:.*]] = arith.extui %[[CODES]] : vector<16xi8> to vector<16xi32>
+// CHECK: %[[SHIFTED:.*]] = arith.shli %[[WIDE]], %[[TWELVE]] : vector<16xi32>
+// CHECK: %[[BOTH:.*]] = arith.ori %[[WIDE]], %[[SHIFTED]] : vector<16xi32>
+// CHECK: %[[INDEX:.*]] = vector.bitcast %[[BOTH]] : vector<16xi32> to vector<32xi16>
+// CHECK: %[[W:.*]] = qblock.lookup %[[ROW]][%[[INDEX]]] : vector<32xbf16>, vector<32xi16> -> vector<32xbf16>
+// CHECK: qblock.dot_bf16 %{{.*}}, %[[W]], %[[A]] : vector<16xf32>, vector<32xbf16>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[SPLAT]], %[[SUMS]]#0, %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// The 8-row tiles of the same kernel stay in f32.
+// CHECK: vector.load %{{.*}} : memref<16x16xf32>, vector<16xf32>
+// AVX2-LABEL: func.func @gemv_bf16
+// AVX2-NOT: qblock.dot_bf16
+// AVX2: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
+// AVX2-NOT: qblock.dot_bf16
+// PERMVAR-LABEL: func.func @gemv_bf16
+// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"
+// PERMVAR: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// GENERIC-LABEL: func.func @gemv_bf16
+// GENERIC-NOT: bf16_
+// GENERIC: vector.extract %{{.*}}[%{{.*}}] : f32 from vector<16xf32>
+func.func @gemv_bf16(%a: tensor<1x64xbf16>, %w: tensor<1152xi8>, %init: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %q = qblock.from_storage %w : tensor<1152xi8> -> !qblock.qtensor<64x32xbf16, #qblock.scheme<blockdialect>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<1x64xbf16>, !qblock.qtensor<64x32xbf16, #qblock.scheme<blockdialect>, axis = 0>) outs(%init : tensor<1x32xf32>) -> tensor<1x32xf32>
+  return %r : tensor<1x32xf32>
+}

@@ -100,3 +100,36 @@
 // RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
 // RUN: quant-opt %t.q.mlir --qblock-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out
 // RUN: %python %S/Inputs/check_matmul.py %t.out %t.json %t.w --rtol 2.6e-4 | FileCheck %s
+
+// bf16 activations on AVX-512 with BF16 (target=avx512, or a host that has
+// it): one-row tiles multiply them in bf16 (vpermw of the unscaled dialect
+// row, vdpbf16ps, one scale per block). A GEMV with odd N and an odd
+// number of blocks (K = 2080: one block per iteration), dynamic M with an
+// even number (two blocks sharing an id byte), M = 9 (one f32 8-row tile
+// and a bf16 leftover row), a batched transposed case, blocks of 64 (two
+// dot products per block), and a NaN activation (only its row is NaN).
+// REDEFINE: %{target} = avx512
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 2080 --act-type bf16 --outliers --seed 31 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 4096 --act-type bf16 --dynamic-m --seed 32 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 13 --k 2112 --act-type bf16 --seed 33 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 6 --k 256 --batch 2 --transposed --dynamic-m --act-type bf16 --seed 34 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// REDEFINE: %{block} = 64
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 19 --k 640 --act-type bf16 --seed 35 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// REDEFINE: %{block} = 32
+// The last module compiled for the host: it takes the bf16 path when the
+// CPU has AVX512-BF16, the f32 one otherwise.
+// REDEFINE: %{target} = host
+// RUN: %{run}
+// A NaN activation: exactly its output row is NaN, and every other output
+// agrees with the f32 kernel (target=generic).
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 21 --k 256 --act-type bf16 --nan-row 1 --seed 36 --acts-out %t.json > %t.mlir
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats -o %t.q.mlir
+// RUN: quant-opt %t.q.mlir --qblock-cpu-pipeline="target=generic" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.generic.out
+// RUN: %if cpu-avx512-bf16 %{ quant-opt %t.q.mlir --qblock-cpu-pipeline="target=avx512" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.bf16.out %}
+// RUN: %if cpu-avx512-bf16 %{ %python %S/Inputs/check_close.py %t.bf16.out %t.generic.out --expect-nan-rows 1 | FileCheck %s --check-prefix=NAN %}
+// NAN: check_close: PASS

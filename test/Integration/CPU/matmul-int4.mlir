@@ -33,3 +33,12 @@
 // Batched, transposed, dynamic M.
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+
+// bf16 activations: on AVX-512 with BF16 a GEMV multiplies them in bf16
+// against the one-format book's row (vpermw, vdpbf16ps); M = 9 adds an f32
+// 8-row tile.
+// REDEFINE: %{target} = avx512
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 2080 --act-type bf16 --seed 31 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 13 --k 256 --act-type bf16 --dynamic-m --seed 32 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}

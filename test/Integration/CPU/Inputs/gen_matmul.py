@@ -10,9 +10,14 @@ import random
 import struct
 
 
-def fmt(v):
+# A quiet NaN's bits in each type: MLIR reads a hex float literal as the
+# type's own bits.
+NAN_BITS = {"f32": "0x7FC00000", "f16": "0x7E00", "bf16": "0x7FC0"}
+
+
+def fmt(v, kind):
     if v != v:
-        return "0x7FC00000"
+        return NAN_BITS[kind]
     text = f"{v:.9g}"
     # MLIR float literals need a '.' or an exponent.
     return text if any(c in text for c in ".en") else text + ".0"
@@ -30,11 +35,12 @@ def round_to(v, kind):
     return struct.unpack("<f", struct.pack("<f", v))[0]
 
 
-def dense(values, shape):
+def dense(values, shape, kind):
     if len(shape) == 1:
-        return "[" + ", ".join(fmt(v) for v in values) + "]"
+        return "[" + ", ".join(fmt(v, kind) for v in values) + "]"
     step = len(values) // shape[0]
-    return "[" + ", ".join(dense(values[i * step:(i + 1) * step], shape[1:])
+    return "[" + ", ".join(dense(values[i * step:(i + 1) * step], shape[1:],
+                                 kind)
                            for i in range(shape[0])) + "]"
 
 
@@ -125,7 +131,7 @@ func.func private @printMemrefF32(tensor<*xf32>)
 func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-{dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape)}> : {tensor(w_shape, a_t)}
+{dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape, args.act_type)}> : {tensor(w_shape, a_t)}
   %zero = arith.constant 0.0 : {o_t}
   %e = tensor.empty{empty_dims} : {out_t}
   %init = linalg.fill ins(%zero : {o_t}) outs(%e : {out_t}) -> {out_t}
@@ -135,7 +141,7 @@ func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
 }}
 
 func.func @main() {{
-  %x = arith.constant dense<{dense(x, x_shape)}> : {tensor(x_shape, a_t)}
+  %x = arith.constant dense<{dense(x, x_shape, args.act_type)}> : {tensor(x_shape, a_t)}
   %xa = tensor.cast %x : {tensor(x_shape, a_t)} to {x_arg_t}
   %r = call @matmul(%xa) : ({x_arg_t}) -> {out_t}
 {widen}  %u = tensor.cast %r32 : {out32_t} to tensor<*xf32>
