@@ -155,6 +155,10 @@ float decodeScale(ScaleKind kind, uint16_t code) {
   case ScaleKind::E4M3:
     return e4m3ToFloat(static_cast<uint8_t>(code));
   case ScaleKind::F16:
+    // An infinite stored scale is a NaN scale (isNaNScale): every value of
+    // its block is NaN, as with the other kinds' NaN codes.
+    if (isNaNScale(kind, code))
+      return std::numeric_limits<float>::quiet_NaN();
     return halfToFloat(code);
   }
   return std::numeric_limits<float>::quiet_NaN();

@@ -198,6 +198,11 @@ TEST(ScaleTest, HalfScaleAndNaNCodes) {
   EXPECT_TRUE(isNaNScale(ScaleKind::E4M3, 0xFF));
   EXPECT_FALSE(isNaNScale(ScaleKind::E4M3, 0x7E));
   EXPECT_TRUE(isNaNScale(ScaleKind::F16, 0x7E00));
+  // Infinite F16 scales decode to NaN, like every NaN scale code.
+  EXPECT_TRUE(isNaNScale(ScaleKind::F16, 0x7C00));
+  EXPECT_TRUE(std::isnan(halfScale(ScaleKind::F16, 0x7C00)));
+  EXPECT_TRUE(std::isnan(halfScale(ScaleKind::F16, 0xFC00)));
+  EXPECT_EQ(halfScale(ScaleKind::F16, 0x7BFF), 0.5f * 65504.0f);
   EXPECT_TRUE(isNaNScale(ScaleKind::F16, 0xFE00));
   EXPECT_TRUE(isNaNScale(ScaleKind::F16, 0x7C00)); // non-finite counts
   EXPECT_FALSE(isNaNScale(ScaleKind::F16, 0x7BFF));

@@ -213,6 +213,14 @@ Value qblock::cpu::halfScalesE8M0(ImplicitLocOpBuilder &b, Value codes) {
       b, VectorType::get(type.getShape(), b.getF32Type()), bits);
 }
 
+Value qblock::cpu::nanIfInfinite(ImplicitLocOpBuilder &b, Value scale) {
+  // x - x is 0 for every finite x and NaN for an infinite (or NaN) one, so
+  // x + (x - x) is x or NaN, in two float operations and no branch. No
+  // fast-math flags: nothing may fold x - x to 0.
+  Value zeroOrNaN = arith::SubFOp::create(b, scale, scale);
+  return arith::AddFOp::create(b, scale, zeroOrNaN);
+}
+
 Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
                                  const PackedLayout &layout,
                                  const DecodeTables &tables,
@@ -233,9 +241,10 @@ Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
                             arith::ConstantIntOp::create(b, i16, 8)));
   Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
   Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
-  return arith::MulFOp::create(
-      b, scale, arith::ConstantFloatOp::create(b, b.getF32Type(),
-                                               llvm::APFloat(0.5f)));
+  scale = nanIfInfinite(b, scale);
+  Value oneHalf =
+      arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(0.5f));
+  return arith::MulFOp::create(b, scale, oneHalf);
 }
 
 int64_t BlockDecoder::chooseLanes(Target target, int64_t blockBytes) {

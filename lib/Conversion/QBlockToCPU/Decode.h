@@ -88,6 +88,11 @@ std::pair<mlir::Value, mlir::Value>
 loadDialectIdPair(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                   const PackedLayout &layout, mlir::Value row,
                   mlir::Value evenBlock);
+/// `scale` (f32), or NaN when it is infinite: a stored F16 scale with an
+/// all-ones exponent is a NaN scale (numerics::isNaNScale), so every value
+/// of its block must decode to NaN, not to +-inf (and 0 * inf = NaN only for
+/// code 0).
+mlir::Value nanIfInfinite(mlir::ImplicitLocOpBuilder &b, mlir::Value scale);
 mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout,
                           const DecodeTables &tables,

@@ -214,15 +214,20 @@ static void forEachRowStep(
     llvm::function_ref<void(ImplicitLocOpBuilder &, Value, ArrayRef<Value>,
                             Value)>
         body) {
+  // Bounds one statement each: built inside one call's arguments, their
+  // order (and the IR's) would depend on the C++ compiler.
+  Value zero = cst(b, 0);
+  Value one = cst(b, 1);
   scf::ParallelOp::create(
-      b, ValueRange{cst(b, 0)}, ValueRange{batchRows}, ValueRange{cst(b, 1)},
+      b, ValueRange{zero}, ValueRange{batchRows}, ValueRange{one},
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
         ImplicitLocOpBuilder ib(loc, nested);
         Value bm = ivs[0];
         SmallVector<Value> prefix =
             CPULowering::rowIndices(ib, bm, batched, m);
+        Value end = cst(ib, steps);
         scf::ForOp::create(
-            ib, cst(ib, 0), cst(ib, steps), cst(ib, 1), ValueRange{},
+            ib, zero, end, one, ValueRange{},
             [&](OpBuilder &inner, Location loc2, Value i, ValueRange) {
               ImplicitLocOpBuilder jb(loc2, inner);
               body(jb, bm, prefix, i);
@@ -520,8 +525,11 @@ SmallVector<Value> CPULowering::emitBF16Block(
   Value elementStart =
       arith::MulIOp::create(bb, block, cst(bb, layout.blockSize));
   SmallVector<Value> zeros(nr, zero);
+  Value chunkBegin = cst(bb, 0);
+  Value chunkEnd = cst(bb, blockBytes);
+  Value chunkStep = cst(bb, chunkBytes);
   auto chunkLoop = scf::ForOp::create(
-      bb, cst(bb, 0), cst(bb, blockBytes), cst(bb, chunkBytes), zeros,
+      bb, chunkBegin, chunkEnd, chunkStep, zeros,
       [&](OpBuilder &cb, Location cloc, Value chunk, ValueRange sums) {
         ImplicitLocOpBuilder ib(cloc, cb);
         Value col = arith::AddIOp::create(ib, byteStart, chunk);

@@ -61,7 +61,9 @@ func.func @w4a4(%w: memref<576xi8>, %a: memref<256xi8>, %o: memref<3x13xf32>) {
 // CHECK: %[[LO:.*]] = memref.load %[[A]][%{{.*}}] : memref<128xi8>
 // CHECK: %[[HI:.*]] = memref.load %[[A]][%{{.*}}] : memref<128xi8>
 // CHECK: %[[HALF:.*]] = arith.bitcast %{{.*}} : i16 to f16
-// CHECK: %[[SCALE:.*]] = arith.extf %[[HALF]] : f16 to f32
+// CHECK: %[[WIDE:.*]] = arith.extf %[[HALF]] : f16 to f32
+// CHECK: %[[ZERO_OR_NAN:.*]] = arith.subf %[[WIDE]], %[[WIDE]] : f32
+// CHECK: %[[SCALE:.*]] = arith.addf %[[WIDE]], %[[ZERO_OR_NAN]] : f32
 // CHECK: %[[HALFSCALE:.*]] = arith.mulf %[[SCALE]], %{{.*}} : f32
 // CHECK: %[[UNIT:.*]] = arith.addf %[[HALFSCALE]], %[[HALFSCALE]] : f32
 // CHECK: %[[CODES:.*]] = vector.load %[[A]][%{{.*}}] {alignment = 16 : i64} : memref<128xi8>, vector<32xi8>

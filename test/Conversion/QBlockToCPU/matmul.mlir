@@ -94,7 +94,11 @@ func.func @gemv(%a: tensor<1x64xf32>, %w: tensor<1152xi8>, %init: tensor<1x32xf3
 // CHECK-LABEL: func.func @int4
 // CHECK-NOT: @__qblock_e8m0_half
 // CHECK: arith.bitcast %{{.*}} : i16 to f16
-// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[WIDE:.*]] = arith.extf %{{.*}} : f16 to f32
+// An infinite stored scale is a NaN scale: x + (x - x).
+// CHECK: %[[ZERO_OR_NAN:.*]] = arith.subf %[[WIDE]], %[[WIDE]] : f32
+// CHECK: %[[SCALE:.*]] = arith.addf %[[WIDE]], %[[ZERO_OR_NAN]] : f32
+// CHECK: arith.mulf %[[SCALE]], %{{.*}} : f32
 func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>
   %r = qblock.matmul ins(%a, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>

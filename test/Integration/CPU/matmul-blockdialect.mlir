@@ -106,7 +106,7 @@
 // row, vdpbf16ps, one scale per block). A GEMV with odd N and an odd
 // number of blocks (K = 2080: one block per iteration), dynamic M with an
 // even number (two blocks sharing an id byte), M = 9 (one f32 8-row tile
-// and a bf16 leftover row), a batched transposed case, blocks of 64 (two
+// and a bf16 leftover row), M = 8, a batched transposed case, blocks of 64 (two
 // dot products per block), and a NaN activation (only its row is NaN).
 // REDEFINE: %{target} = avx512
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 2080 --act-type bf16 --outliers --seed 31 --acts-out %t.json > %t.mlir
@@ -114,6 +114,9 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 4096 --act-type bf16 --dynamic-m --seed 32 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 13 --k 2112 --act-type bf16 --seed 33 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// M = 8 exactly: one 8-row tile, which needs the f32 copy (M >= 8).
+// RUN: %python %S/Inputs/gen_matmul.py --m 8 --n 13 --k 256 --act-type bf16 --dynamic-m --seed 37 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 6 --k 256 --batch 2 --transposed --dynamic-m --act-type bf16 --seed 34 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
