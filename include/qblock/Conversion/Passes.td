@@ -19,9 +19,12 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
     block's dialect row of signed magnitudes is scaled once, codes are split
     into nibbles and looked up (`vpermps` through `llvm.call_intrinsic` for
     `target=avx512`/`avx2`, a `vector.gather` from the table otherwise), and
-    the decoded vectors feed FMAs against de-interleaved activations. Output
-    rows are distributed with `scf.parallel`. Weights are never dequantized
-    to memory.
+    the decoded vectors feed FMAs against de-interleaved activations. With
+    bf16 activations on AVX512-BF16, one-row tiles instead decode to the
+    unscaled bf16 magnitudes (`vpermw`), multiply with `vdpbf16ps`
+    (`qblock.dot_bf16`) and scale each block's sum once. Output rows are
+    distributed with `scf.parallel`. Weights are never dequantized to
+    memory.
 
     Quantized values must not cross function boundaries: pass packed bytes
     as `tensor<Nxi8>` and view them with `qblock.from_storage`.
@@ -34,8 +37,9 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"];
   let options = [
     Option<"target", "target", "std::string", "\"host\"",
-           "Instruction set for the decode fast paths: generic, avx2, avx512, "
-           "or host (detect the machine running the compiler)">,
+           "Instruction set for the decode fast paths: generic, avx2, avx512 "
+           "(AVX-512 with BW, VBMI, VNNI and BF16: Zen 4, Sapphire Rapids "
+           "and later), or host (detect the machine running the compiler)">,
     Option<"w4a4TileRows", "w4a4-tile-rows", "int64_t", "4",
            "Activation rows from which a W4A4 matmul uses the tiled kernel "
            "(weight blocks decoded once per tile of columns and reused by "

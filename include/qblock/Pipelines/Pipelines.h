@@ -12,7 +12,8 @@ struct CPUPipelineOptions
     : public mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<std::string> target{
       *this, "target",
-      llvm::cl::desc("Decode fast paths: generic, avx2, avx512, or host"),
+      llvm::cl::desc("Decode fast paths: generic, avx2, avx512 (with BW, "
+                     "VBMI, VNNI and BF16), or host (ask the machine)"),
       llvm::cl::init("host")};
   Option<std::string> lutTables{
       *this, "lut-tables",
