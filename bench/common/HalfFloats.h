@@ -3,6 +3,9 @@
 // Plain C++, header only (qblock-gpu-run links no LLVM): the CPU and GPU
 // benchmarks round their f32 activations to f16 or bf16 with these, pass
 // the 16-bit words to the kernel, and check against the rounded values.
+// f16 words are read back with numerics::halfToFloat; toHalf rounds
+// overflow to infinity, unlike numerics::floatToHalf, which saturates
+// (it makes scale codes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,15 +55,6 @@ inline float fromBFloat16(uint16_t h) {
   float value;
   std::memcpy(&value, &x, 4);
   return value;
-}
-
-inline float fromHalf(uint16_t h) {
-  int exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
-  float magnitude = exponent == 0    ? std::ldexp(float(mantissa), -24)
-                    : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                                     : std::ldexp(float(1024 + mantissa),
-                                                  exponent - 25);
-  return (h & 0x8000) ? -magnitude : magnitude;
 }
 
 } // namespace qblock::bench

@@ -25,6 +25,7 @@
 #include "qblock/IR/QBlockTypes.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Scale.h"
 #include "qblock/Numerics/Reference.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -767,7 +768,7 @@ int main(int argc, char **argv) {
             for (int64_t i = 0; i < m * k; ++i) {
               float value = a.floats()[i];
               words[i] = bf16 ? toBFloat16(value) : toHalf(value);
-              a.floats()[i] = bf16 ? fromBFloat16(words[i]) : fromHalf(words[i]);
+              a.floats()[i] = bf16 ? fromBFloat16(words[i]) : num::halfToFloat(words[i]);
             }
             kernelActs = words;
           }

@@ -11,6 +11,7 @@
 
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/Scale.h"
 
 #include <cublas_api.h>
 #include <dlfcn.h>
@@ -144,7 +145,7 @@ HostData buildHostData(const BenchSpec &spec) {
     data.a16.resize(data.a.size());
     for (size_t i = 0; i < data.a.size(); ++i) {
       data.a16[i] = bf16 ? toBFloat16(data.a[i]) : toHalf(data.a[i]);
-      data.a[i] = bf16 ? fromBFloat16(data.a16[i]) : fromHalf(data.a16[i]);
+      data.a[i] = bf16 ? fromBFloat16(data.a16[i]) : num::halfToFloat(data.a16[i]);
     }
   }
   auto product = [&](const std::vector<float> &a, std::vector<double> &out) {
@@ -456,7 +457,7 @@ std::pair<double, double> timeCublas(GPU &gpu, const HostData &data,
   gpu.download(out16.data(), out, m * n * 2);
   std::vector<float> got(m * n);
   for (size_t i = 0; i < got.size(); ++i)
-    got[i] = fromHalf(out16[i]);
+    got[i] = num::halfToFloat(out16[i]);
   double err = maxRelErr(got, data.floatReference);
   if (!(err <= kMaxRelErrCublas))
     fatal(format("cuBLAS output off the reference: max_rel_err %e > %e "

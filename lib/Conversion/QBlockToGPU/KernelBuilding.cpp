@@ -2,6 +2,8 @@
 
 #include "KernelBuilding.h"
 
+#include "../QBlockToCPU/Decode.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringExtras.h"
@@ -133,10 +135,7 @@ Value loadHalfScale(ImplicitLocOpBuilder &b, Value buffer, Value offset,
       arith::ShLIOp::create(b, high16, arith::ConstantIntOp::create(b, i16, 8)));
   Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
   Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
-  // An infinite F16 scale is a NaN scale (numerics::isNaNScale): x + (x - x)
-  // is x when finite, NaN otherwise.
-  Value zeroOrNaN = arith::SubFOp::create(b, scale, scale);
-  scale = arith::AddFOp::create(b, scale, zeroOrNaN);
+  scale = cpu::nanIfInfinite(b, scale);
   return arith::MulFOp::create(
       b, scale,
       arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(0.5f)));
