@@ -119,44 +119,54 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
   DecodeTables tables = tablesFor(b, scheme);
 
+  Value batchRows = arith::MulIOp::create(b, batch, m);
+
+  // bf16 activations on AVX512-BF16: the tiles of one activation row (all
+  // of a GEMV, the leftover rows of a GEMM) multiply the activations as
+  // they come, in bf16 (emitBF16Block); only the 8-row tiles read the
+  // de-interleaved f32 copy, so it is made (and allocated) only when there
+  // are 8 rows.
+  auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
+  Value bf16Dialects;
+  if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
+      scheme.blockSize % kBF16Lanes == 0)
+    bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
+  Value eightRows;
+  Value halvesRows = batchRows;
+  if (bf16Dialects) {
+    eightRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
+                                      cst(b, kActRows));
+    Value none = cst(b, 0);
+    halvesRows = arith::SelectOp::create(b, eightRows, batchRows, none);
+  }
+
   // De-interleave activations once: element 2i of a row pairs with the low
   // nibbles of the weight row, element 2i+1 with the high ones, so the
   // decoded vectors need no shuffle in the hot loop.
   // Both halves of a row share one buffer row, [evens | pad | odds | pad],
   // so the half-rows a tile reads together spread over the L1 sets
   // (paddedHalfRowFloats).
-  Value batchRows = arith::MulIOp::create(b, batch, m);
   int64_t halfStride = paddedHalfRowFloats(k);
   Value halves = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic, 2 * halfStride},
                          b.getF32Type()),
-      ValueRange{batchRows}, b.getI64IntegerAttr(64));
+      ValueRange{halvesRows}, b.getI64IntegerAttr(64));
   auto half = [&](int64_t first) -> Value {
     return memref::SubViewOp::create(
         b, halves,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(first)},
-        ArrayRef<OpFoldResult>{batchRows, b.getIndexAttr(k / 2)},
+        ArrayRef<OpFoldResult>{halvesRows, b.getIndexAttr(k / 2)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   };
-  Value evens = half(0), odds = half(halfStride);
+  Value evens = half(0);
+  Value odds = half(halfStride);
 
-  // bf16 activations on AVX512-BF16: the tiles of one activation row (all
-  // of a GEMV, the leftover rows of a GEMM) multiply the activations as
-  // they come, in bf16 (emitBF16Block); only the 8-row tiles read the
-  // de-interleaved f32 copy, so it is made only when there are 8 rows.
-  auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
-  Value bf16Dialects;
-  if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
-      scheme.blockSize % kBF16Lanes == 0)
-    bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
   Value bf16Acts;
   if (bf16Dialects) {
     bf16Acts = memref::AllocOp::create(
         b, MemRefType::get({ShapedType::kDynamic, k}, lhsElement),
         ValueRange{batchRows}, b.getI64IntegerAttr(64));
     emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
-    Value eightRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
-                                            cst(b, kActRows));
     scf::IfOp::create(b, eightRows, [&](OpBuilder &nb, Location loc) {
       ImplicitLocOpBuilder ib(loc, nb);
       emitDeinterleave(ib, lhs, batched, m, batchRows, k, evens, odds);

@@ -184,14 +184,16 @@ func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %ini
 // bytes (d | d << 12: element 2j's index in the low half, 2j + 1's in the
 // high half), vdpbf16ps sums the products against 32 activations in
 // element order, and the block's sum is scaled once. The de-interleaved f32
-// activations are made only for 8-row tiles (M >= 8).
+// activations are made, and given rows, only for 8-row tiles (M >= 8).
 // CHECK-LABEL: func.func @gemv_bf16
 // CHECK-DAG: %[[ROWS:.*]] = memref.get_global @__qblock_dialects_bf16_{{.*}} : memref<16x32xbf16>
 // CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
-// CHECK-DAG: %[[ACTS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xbf16>
+// CHECK: %[[EIGHT:.*]] = arith.cmpi uge, %{{.*}}, %{{.*}} : index
+// CHECK: %[[F32ROWS:.*]] = arith.select %[[EIGHT]], %{{.*}}, %{{.*}} : index
+// CHECK: memref.alloc(%[[F32ROWS]]) {alignment = 64 : i64} : memref<?x64xf32>
+// CHECK: %[[ACTS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xbf16>
 // CHECK: scf.parallel
 // CHECK: memref.store %{{.*}}, %[[ACTS]][%{{.*}}, %{{.*}}] : memref<?x64xbf16>
-// CHECK: %[[EIGHT:.*]] = arith.cmpi uge, %{{.*}}, %{{.*}} : index
 // CHECK: scf.if %[[EIGHT]] {
 // CHECK: scf.parallel
 // CHECK: scf.if
