@@ -62,13 +62,30 @@ void qblock::registerQBlockPipelines() {
       "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
       "scf.parallel to OpenMP, LLVM",
       buildCPUPipeline);
-  PassPipelineRegistration<GPUPipelineOptions>(
+  // Registered by hand, not with PassPipelineRegistration, so that a bad
+  // chip or format is an error when the pipeline is parsed (a failed
+  // parse, non-zero exit) instead of a crash or an LLVM fatal error deep
+  // in the NVPTX backend.
+  registerPassPipeline(
       "qblock-gpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect plus "
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
       "format=bin), constant weights quantized first; W4A16, W4A4 and "
       "LUT-GEMM matmuls get coalesced-load kernels, the rest naive ones",
-      buildGPUPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        GPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string problem = checkGPUPipelineOptions(options);
+        if (!problem.empty())
+          return errorHandler("--qblock-gpu-pipeline: " + problem);
+        buildGPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(GPUPipelineOptions());
+      });
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });

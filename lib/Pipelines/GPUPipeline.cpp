@@ -34,7 +34,45 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 using namespace mlir;
+
+llvm::StringRef qblock::ptxVersionFor(llvm::StringRef chip) {
+  // The chips both LLVM 22's NVPTX backend and CUDA 13's ptxas know, each
+  // with the oldest PTX ISA that has it (checked with llc and ptxas). CUDA
+  // 13 dropped sm_70 and older, and renamed sm_101 to sm_110.
+  return llvm::StringSwitch<llvm::StringRef>(chip)
+      .Cases({"sm_75", "sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"},
+             "ptx80")
+      .Cases({"sm_100", "sm_100a"}, "ptx86")
+      .Cases({"sm_120", "sm_120a"}, "ptx87")
+      .Cases({"sm_100f", "sm_103", "sm_103a", "sm_103f", "sm_120f", "sm_121",
+              "sm_121a", "sm_121f"},
+             "ptx88")
+      .Cases({"sm_88", "sm_110", "sm_110a", "sm_110f"}, "ptx90")
+      .Default("");
+}
+
+std::string
+qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
+  std::string chip = options.chip.getValue();
+  if (ptxVersionFor(chip).empty())
+    return "chip=" + chip +
+           " is not a supported NVIDIA GPU; use sm_90a (H100, H200), sm_80 "
+           "(A100), sm_89, sm_100a, sm_120a or another sm_75 or newer chip "
+           "that CUDA 13 supports";
+  std::string format = options.format.getValue();
+  if (format != "isa" && format != "bin")
+    return "format=" + format +
+           " is unknown; use format=isa (PTX, needs no CUDA) or format=bin "
+           "(cubin, runs ptxas)";
+  // mma.sync.m16n8k16 with f16/bf16 inputs is an sm_80 instruction.
+  if (options.tensorCores && chip == "sm_75")
+    return "tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does "
+           "not have; use sm_80 or newer, or tensor-cores=false";
+  return "";
+}
 
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
@@ -65,8 +103,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
-  // sm_90a needs PTX 8.0; the upstream default (6.0) is too old for it.
-  nvvm.cubinFeatures = "+ptx80";
+  // The upstream default (PTX 6.0) is too old for sm_75 and newer.
+  nvvm.cubinFeatures = ("+" + ptxVersionFor(options.chip.getValue())).str();
   nvvm.cubinFormat = options.format.getValue();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
 }

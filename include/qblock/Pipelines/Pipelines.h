@@ -49,9 +49,20 @@ struct GPUPipelineOptions
 /// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs
 /// (constant weights quantized at compile time): W4A16, W4A4 and LUT-GEMM
 /// matmuls get their own kernels, the rest the first, correctness-first
-/// kernels (see lib/Pipelines/GPUPipeline.cpp).
+/// kernels (see lib/Pipelines/GPUPipeline.cpp). `options` must pass
+/// checkGPUPipelineOptions.
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
+
+/// What is wrong with `options` (an unsupported chip or format, tensor
+/// cores on a chip without mma.sync for f16/bf16), in words that say what
+/// to use instead; empty when buildGPUPipeline can take them.
+std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
+
+/// The PTX ISA version the pipeline emits for `chip` (e.g. "ptx80" for
+/// sm_90a): the oldest one that has the chip, so that the PTX JIT of older
+/// drivers accepts it. Empty for chips the pipeline does not support.
+llvm::StringRef ptxVersionFor(llvm::StringRef chip);
 
 /// Registers --qblock-cpu-pipeline and --qblock-gpu-pipeline.
 void registerQBlockPipelines();
