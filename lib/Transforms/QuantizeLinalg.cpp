@@ -56,7 +56,28 @@ struct MatmulShape {
   /// B is not a constant: both operands are activations (attention's
   /// Q*K^T and scores*V); only quantized with full-path=true.
   bool activationByActivation = false;
+  /// The constant to quantize when B is a linalg.transpose of it (how
+  /// torch-mlir lowers nn.Linear's N x K weight); null when B itself is.
+  Value transposedFrom;
 };
+
+/// The constant a transpose of the last two axes (batch axes kept) reads,
+/// or null: such a weight is quantized in its own layout instead.
+static Value constantTransposedToWeight(Value weight) {
+  auto transpose = weight.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || !matchPattern(transpose.getInput(), m_Constant()))
+    return {};
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  int64_t rank = permutation.size();
+  if (rank < 2)
+    return {};
+  for (int64_t d = 0; d < rank - 2; ++d)
+    if (permutation[d] != d)
+      return {};
+  if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
+    return {};
+  return transpose.getInput();
+}
 
 /// True when `map` yields exactly `dims` (as loop dimensions), in order.
 static bool mapYields(AffineMap map, ArrayRef<unsigned> dims) {
@@ -81,8 +102,10 @@ struct QuantizeLinalgPass
   /// Rejects option combinations that cannot work, at the module's location
   /// (which names the input file; initialize() has no location to give).
   LogicalResult checkOptions() {
+    // At the location only: an op's diagnostic would also print the whole
+    // module as a note, burying the message.
     auto fail = [&](const Twine &message) {
-      return getOperation()->emitError()
+      return emitError(getOperation()->getLoc())
              << "--qblock-quantize-linalg: " << message;
     };
     if (fullPath && acts == ActScheme::None)
@@ -98,6 +121,12 @@ struct QuantizeLinalgPass
     if (from == "uniform" && scheme != QuantScheme::BCQ)
       return fail("from=uniform converts uniform INT-q to BCQ; it needs "
                   "scheme=bcq");
+    // Silently dropping them would quantize with a scheme the user did not
+    // ask for (blockdialect, say, when scheme=bcq was forgotten).
+    if (scheme != QuantScheme::BCQ && (bits.hasValue() || group.hasValue()))
+      return fail(Twine(bits.hasValue() ? "bits=" : "group=") +
+                  " sets the BCQ bit planes and group size; add scheme=bcq "
+                  "(block schemes take block=N)");
     if (scheme == QuantScheme::BCQ) {
       if (bits < 1 || bits > 4)
         return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
@@ -109,7 +138,7 @@ struct QuantizeLinalgPass
       // range widened to include 0 leaves the levels 0 and max - min (or
       // min - max), so most weights decode to 0.
       if (bits == 1 && from == "uniform")
-        getOperation()->emitWarning()
+        emitWarning(getOperation()->getLoc())
             << "--qblock-quantize-linalg: bits=1 from=uniform has the two "
                "levels 0 and +-(max - min) per group, so most weights "
                "decode to 0; use from=fit (the BCQ fit) for 1-bit weights";
@@ -200,18 +229,54 @@ struct QuantizeLinalgPass
                     "quantized");
       }
     }
-    shape.activationByActivation = !matchPattern(rhs->get(), m_Constant());
+    // B = linalg.transpose(constant): quantize the constant, whose K axis
+    // is the other one of the last two.
+    if (!matchPattern(rhs->get(), m_Constant())) {
+      if (Value source = constantTransposedToWeight(rhs->get())) {
+        shape.transposedFrom = source;
+        shape.weightAxis = shape.weightAxis == rank - 2 ? rank - 1 : rank - 2;
+      }
+    }
+    Value weightValue = shape.transposedFrom ? shape.transposedFrom
+                                             : rhs->get();
+    shape.activationByActivation = !matchPattern(weightValue, m_Constant());
     if (shape.activationByActivation && !(fullPath && acts != ActScheme::None)) {
+      // A producer whose inputs are all constants (a destination-style
+      // op's init only gives the result's shape).
+      Operation *producer = weightValue.getDefiningOp();
+      SmallVector<Value> inputs;
+      if (producer) {
+        if (auto dps = dyn_cast<DestinationStyleOpInterface>(producer))
+          inputs = dps.getDpsInputs();
+        else
+          inputs = llvm::to_vector(producer->getOperands());
+      }
+      if (!inputs.empty() && llvm::all_of(inputs, [](Value operand) {
+            return matchPattern(operand, m_Constant());
+          }))
+        return fail("the weight (B) is computed from constants by '" +
+                    producer->getName().getStringRef() +
+                    "', not a constant itself; fold it first (-canonicalize "
+                    "folds casts such as arith.extf of constants)");
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
       return fail("the weight operand is not a constant (full-path=true "
                   "with acts= quantizes activation-by-activation matmuls)");
     }
-    auto weightType = cast<RankedTensorType>(rhs->get().getType());
+    auto weightType = cast<RankedTensorType>(weightValue.getType());
     shape.k = weightType.getDimSize(shape.weightAxis);
     if (ShapedType::isDynamic(shape.k))
       return fail("the reduction dimension K is dynamic");
+    // An empty weight has nothing to quantize, and the result is just the
+    // init; the kernels assume at least one block per row and one row.
+    if (llvm::is_contained(weightType.getShape(), 0)) {
+      std::string shapeText;
+      llvm::raw_string_ostream os(shapeText);
+      llvm::interleave(weightType.getShape(), os, "x");
+      return fail("the weight (B) has no elements (shape " + shapeText +
+                  "); there is nothing to quantize");
+    }
     return shape;
   }
 
@@ -243,7 +308,9 @@ struct QuantizeLinalgPass
         shape = failure();
       }
       if (failed(shape)) {
-        op->emitRemark("not quantized: ") << reason;
+        // The remark's location shows the op; printing it again as a note
+        // (what op->emitRemark does) doubles every remark.
+        emitRemark(op->getLoc(), "not quantized: ") << reason;
         continue;
       }
       rewrite(op, *shape, schemeAttr);
@@ -296,6 +363,11 @@ struct QuantizeLinalgPass
     Location loc = op.getLoc();
     Value lhs = op.getDpsInputOperand(0)->get();
     Value weight = op.getDpsInputOperand(1)->get();
+    Operation *transpose = nullptr;
+    if (shape.transposedFrom) {
+      transpose = weight.getDefiningOp();
+      weight = shape.transposedFrom;
+    }
     Value init = op.getDpsInitOperand(0)->get();
     auto weightType = cast<RankedTensorType>(weight.getType());
     // Activation-by-activation products quantize B online too, with the
@@ -319,6 +391,8 @@ struct QuantizeLinalgPass
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
+    if (transpose && transpose->use_empty())
+      transpose->erase();
   }
 };
 

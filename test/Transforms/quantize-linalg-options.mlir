@@ -11,6 +11,8 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --check-prefix=FULLPATH
 // RUN: not quant-opt %s --qblock-quantize-linalg="from=uniform" 2>&1 | FileCheck %s --check-prefix=FROM
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --check-prefix=FROMBAD
+// RUN: not quant-opt %s --qblock-quantize-linalg="bits=3" 2>&1 | FileCheck %s --check-prefix=BITSNOBCQ
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 group=64" 2>&1 | FileCheck %s --check-prefix=GROUPNOBCQ
 // Legal but almost useless: a warning, and the pass still runs.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=1 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT1
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT2
@@ -25,6 +27,8 @@
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
 // FROM: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
 // FROMBAD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
+// BITSNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
+// GROUPNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights
 // INT1: func.func @f
 // INT2-NOT: warning

@@ -117,3 +117,56 @@ func.func @elementwise(%x: tensor<4xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// An empty weight (K = 0 or N = 0) has nothing to quantize; the matmul
+// stays (its result is the init).
+// CHECK-LABEL: func.func @empty_k
+// CHECK: linalg.matmul
+func.func @empty_k(%x: tensor<2x0xf32>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %w = arith.constant dense<> : tensor<0x8xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) has no elements (shape 0x8); there is nothing to quantize}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x0xf32>, tensor<0x8xf32>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @empty_n
+// CHECK: linalg.matmul
+func.func @empty_n(%x: tensor<2x64xf32>, %init: tensor<2x0xf32>) -> tensor<2x0xf32> {
+  %w = arith.constant dense<> : tensor<64x0xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) has no elements (shape 64x0); there is nothing to quantize}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x64xf32>, tensor<64x0xf32>) outs(%init : tensor<2x0xf32>) -> tensor<2x0xf32>
+  return %r : tensor<2x0xf32>
+}
+
+// -----
+
+// A weight computed from a constant (here an f16 constant widened) is not
+// a constant until folded; the remark says how.
+// CHECK-LABEL: func.func @widened_weight
+// CHECK: linalg.matmul
+func.func @widened_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w16 = arith.constant dense<1.5> : tensor<32x4xf16>
+  %w = arith.extf %w16 : tensor<32x4xf16> to tensor<32x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.extf', not a constant itself; fold it first (-canonicalize folds casts such as arith.extf of constants)}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+// A transpose that is not of the last two axes is not seen through.
+// CHECK-LABEL: func.func @batch_axes_swapped
+// CHECK: linalg.transpose
+// CHECK: linalg.batch_matmul
+func.func @batch_axes_swapped(%x: tensor<2x3x32xf32>, %init: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %w0 = arith.constant dense<1.0> : tensor<32x2x4xf32>
+  %e = tensor.empty() : tensor<2x32x4xf32>
+  %w = linalg.transpose ins(%w0 : tensor<32x2x4xf32>) outs(%e : tensor<2x32x4xf32>) permutation = [1, 0, 2]
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'linalg.transpose', not a constant itself}}
+  %r = linalg.batch_matmul ins(%x, %w : tensor<2x3x32xf32>, tensor<2x32x4xf32>) outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}

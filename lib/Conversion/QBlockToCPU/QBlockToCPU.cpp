@@ -110,8 +110,21 @@ struct ConvertQBlockToCPUPass
     if (failedAny)
       return signalPassFailure();
 
-    // 2. Consumers of packed bytes become loop nests.
+    // 2. Consumers of packed bytes become loop nests. A product with an
+    // empty weight (K, N or the batch 0) sums nothing: its result is the
+    // init, and the kernels, which assume whole blocks and rows, never see
+    // it.
     module.walk([&](Operation *op) {
+      if (isa<MatmulOp, LutGemmOp>(op)) {
+        auto weight = cast<QuantizedTensorType>(op->getOperand(1).getType());
+        if (llvm::is_contained(weight.getShape(), 0)) {
+          Value init = isa<MatmulOp>(op) ? cast<MatmulOp>(op).getInit()
+                                         : cast<LutGemmOp>(op).getInit();
+          op->replaceAllUsesWith(ValueRange{init});
+          op->erase();
+          return;
+        }
+      }
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case<MatmulOp>(

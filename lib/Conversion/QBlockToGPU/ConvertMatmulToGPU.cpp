@@ -145,6 +145,12 @@ struct ConvertMatmulToGPUPass
     SymbolTable symbols(module);
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
+      // Empty weights: nothing to launch; the generic lowering returns the
+      // init.
+      if (isa<MatmulOp, LutGemmOp>(op) &&
+          llvm::is_contained(
+              cast<ShapedType>(op->getOperand(1).getType()).getShape(), 0))
+        return;
       if (auto matmul = dyn_cast<MatmulOp>(op)) {
         if (kernelHandles(matmul))
           ops.push_back(op);

@@ -25,6 +25,9 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 4 --k 128 --batch 2 --transposed --outliers --seed 24 --acts-out %t.json > %t.mlir
 // REDEFINE: %{scheme} = scheme=bcq bits=2 group=64
 // RUN: %{run}
+// The weight as a linalg.transpose of an N x K constant (torch-mlir).
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 9 --k 128 --transpose-op --seed 27 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 
 // Shapes that use the vector path (tiles of 16 output rows, words of 32
 // elements), with a remainder of rows on the scalar path.

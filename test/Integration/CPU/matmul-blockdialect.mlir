@@ -65,6 +65,16 @@
 // Batched, transposed, dynamic M.
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// An N x K constant turned K x N by linalg.transpose (torch-mlir's
+// nn.Linear): the constant is quantized in its own layout, with K last,
+// and the transpose goes; plain and batched.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 11 --k 96 --transpose-op --seed 41 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg | FileCheck %s --check-prefix=NOTRANSPOSE
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 2 --transpose-op --seed 42 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// NOTRANSPOSE: qblock.quantize %{{.*}} : tensor<11x96xf32> -> !qblock.qtensor<11x96xf32, #qblock.scheme<blockdialect>, axis = 1>
+// NOTRANSPOSE-NOT: linalg.transpose
 // Batched with dynamic M = 9 and K = 2048: the de-interleaved activation
 // rows are padded (4 KiB half-rows, otherwise all at one offset modulo
 // 4 KiB) and each batch's rows go through one 8-row group and a leftover

@@ -52,6 +52,10 @@ def main():
     p.add_argument("--batch", type=int, default=0, help="0: plain matmul")
     p.add_argument("--transposed", action="store_true",
                    help="weight stored N x K (nn.Linear layout)")
+    p.add_argument("--transpose-op", action="store_true",
+                   help="weight stored N x K and turned into K x N by a "
+                        "linalg.transpose before a plain matmul (how "
+                        "torch-mlir lowers nn.Linear)")
     p.add_argument("--dynamic-m", action="store_true",
                    help="the matmul function takes a ?xK activation")
     p.add_argument("--act-type", default="f32", choices=["f32", "f16", "bf16"])
@@ -71,12 +75,15 @@ def main():
         # linalg.matmul's body would add a bf16 to an f16 (there is no cast
         # between the two), which does not verify.
         p.error("--act-type and --out-type cannot be f16 and bf16 together")
+    if args.transpose_op and args.transposed:
+        p.error("--transpose-op already stores the weight N x K")
     rng = random.Random(args.seed)
     m, n, k, b = args.m, args.n, args.k, args.batch
     a_t = args.act_type
 
     batch = [b] if b else []
-    w_shape = batch + ([n, k] if args.transposed else [k, n])
+    w_shape = batch + ([n, k] if args.transposed or args.transpose_op
+                       else [k, n])
     w = [rng.gauss(0.0, 1.0) for _ in range(eval("*".join(map(str, w_shape))))]
     if args.outliers:
         for i in range(0, len(w), 37):
@@ -117,6 +124,16 @@ def main():
     empty_dims = "(%d)" if args.dynamic_m else "()"
     dim_line = (f"  %d = tensor.dim %x, %c{1 if b else 0} : {x_arg_t}\n"
                 if args.dynamic_m else "")
+    # The matmul's B: the constant, or its linalg.transpose.
+    b_shape = w_shape
+    transpose = ""
+    if args.transpose_op:
+        b_shape = batch + [k, n]
+        perm = "[0, 2, 1]" if b else "[1, 0]"
+        transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
+                     f"  %wt = linalg.transpose ins(%w : {tensor(w_shape, a_t)}) "
+                     f"outs(%we : {tensor(b_shape, a_t)}) permutation = {perm}\n")
+    b_value = "%wt" if args.transpose_op else "%w"
     if args.explicit_act_quant:
         rank = len(x_arg)
         q_t = (f"!qblock.qtensor<{'x'.join(map(str, x_arg))}x{a_t}, "
@@ -132,11 +149,11 @@ func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
 {dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape, args.act_type)}> : {tensor(w_shape, a_t)}
-  %zero = arith.constant 0.0 : {o_t}
+{transpose}  %zero = arith.constant 0.0 : {o_t}
   %e = tensor.empty{empty_dims} : {out_t}
   %init = linalg.fill ins(%zero : {o_t}) outs(%e : {out_t}) -> {out_t}
   %r = {op} indexing_maps = [{', '.join(maps)}]
-       ins(%xa, %w : {x_arg_t}, {tensor(w_shape, a_t)}) outs(%init : {out_t}) -> {out_t}
+       ins(%xa, {b_value} : {x_arg_t}, {tensor(b_shape, a_t)}) outs(%init : {out_t}) -> {out_t}
   return %r : {out_t}
 }}
 
