@@ -134,6 +134,24 @@ static std::string weightName(Value weight, Operation *user, unsigned index) {
   return prefix + ".w" + std::to_string(index);
 }
 
+/// Where to report a problem with a weight: the first of `candidates` that
+/// names a place in a file. A weight written with a name-only location
+/// (`loc("layer.w")`, as torch-mlir emits) would otherwise be reported at
+/// `<unknown>:0`; its name is in the message anyway.
+static Location fileLocation(ArrayRef<Location> candidates) {
+  for (Location loc : candidates) {
+    bool inFile = false;
+    loc->walk([&](Location inner) {
+      if (isa<FileLineColLoc>(inner))
+        inFile = true;
+      return inFile ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (inFile)
+      return loc;
+  }
+  return candidates.front();
+}
+
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
 static std::string indexString(int64_t flat, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> index(shape.size());
@@ -153,6 +171,18 @@ struct SelectFormatsPass
   using Base::Base;
 
   void runOnOperation() override {
+    // NaN fails every comparison below, so it would be taken as "no budget"
+    // silently; inf would reach the report as invalid JSON.
+    if (!std::isfinite(budget) || budget < 0) {
+      std::string value;
+      llvm::raw_string_ostream(value) << llvm::format("%g", budget.getValue());
+      emitError(getOperation().getLoc())
+          << "--qblock-select-formats: budget=" << value
+          << " is not an average number of bits per element; use a positive "
+             "number such as budget=4.5, or budget=0 to keep the block sizes "
+             "as given";
+      return signalPassFailure();
+    }
     SmallVector<std::unique_ptr<WeightJob>> jobs;
     unsigned counter = 0;
     getOperation().walk([&](QuantizeOp op) {
@@ -202,7 +232,9 @@ struct SelectFormatsPass
       int64_t flatOuter = bad / (k * inner), rem = bad % (k * inner);
       int64_t j = rem / inner, row = flatOuter * inner + rem % inner;
       float v = job->view.data[bad];
-      job->op.getInput().getDefiningOp()->emitError("weight '")
+      Location at = fileLocation({job->op.getInput().getLoc(),
+                                  job->op.getLoc(), getOperation().getLoc()});
+      emitError(at, "weight '")
           << job->name << "' holds " << (std::isnan(v) ? "NaN" : "Inf")
           << " at " << indexString(bad, type.getShape()) << " (row " << row
           << ", block " << j / type.getBlockSize()
@@ -215,9 +247,64 @@ struct SelectFormatsPass
       return signalPassFailure();
 
     for (auto &job : jobs)
+      warnIfOutsideE4M3(*job);
+    for (auto &job : jobs)
       replaceWithConstant(*job);
     if (!report.empty() && failed(writeReport(jobs)))
       return signalPassFailure();
+  }
+
+  /// NVFP4's E4M3 block scale (amax / 6) is subnormal below 2^-6, with at
+  /// most two significant bits below 2^-7 and none below 2^-10, and it
+  /// saturates above 448; qblock has no per-tensor FP32 scale to bring a
+  /// tensor into range (docs/formats.md 1). Warns, with the error it cost,
+  /// when more than 1% of a weight's non-zero blocks have scales below
+  /// 2^-7 or above 448 (Gaussian weights: rel_mse 0.0105 at std 0.02,
+  /// 0.0165 at 0.01, 0.91 at 0.002, against 0.0089 in range).
+  void warnIfOutsideE4M3(WeightJob &job) {
+    SchemeAttr scheme = job.type.getBlockScheme();
+    if (!scheme)
+      return;
+    num::Scheme numScheme = scheme.toNumerics();
+    if (numScheme.scale != num::ScaleKind::E4M3)
+      return;
+    const WeightView &view = job.view;
+    int64_t blockSize = numScheme.blockSize;
+    float half = numScheme.book.maxMagnitude() / 2.0f;
+    float smallest = std::ldexp(1.0f, -7) * half, largest = 448.0f * half;
+    int64_t nonZero = 0, small = 0, large = 0;
+    for (int64_t row = 0; row < view.rows(); ++row)
+      for (int64_t first = 0; first < view.k; first += blockSize) {
+        float amax = 0;
+        for (int64_t j = first; j < first + blockSize; ++j)
+          amax = std::max(amax, std::fabs(view.data[view.flatIndex(row, j)]));
+        if (amax == 0)
+          continue;
+        ++nonZero;
+        small += amax < smallest;
+        large += amax > largest;
+      }
+    if (100 * (small + large) <= nonZero)
+      return;
+    double relMSE =
+        job.weightSquares > 0 ? job.errorSquares / job.weightSquares : 0.0;
+    std::string relText, smallText, largeText;
+    llvm::raw_string_ostream(relText) << llvm::format("%.3g", relMSE);
+    llvm::raw_string_ostream(smallText) << llvm::format("%g", smallest);
+    llvm::raw_string_ostream(largeText) << llvm::format("%g", largest);
+    Location at = fileLocation(
+        {job.op.getInput().getLoc(), job.op.getLoc(), getOperation().getLoc()});
+    emitWarning(at) << "weight '" << job.name << "': " << small + large
+                    << " of " << nonZero
+                    << " non-zero blocks have maxima outside the range "
+                       "where NVFP4's E4M3 scale keeps 3 significant bits ("
+                    << small << " below " << smallText << ", " << large
+                    << " above " << largeText
+                    << "), so they lose precision (relative MSE "
+                    << relText
+                    << "); qblock's NVFP4 has no per-tensor FP32 scale yet: "
+                       "scale the weights into range, or use scheme=mxfp4 "
+                       "or blockdialect (power-of-two scales)";
   }
 
   /// Quantizes every job's rows in chunks on the context's thread pool.

@@ -2,6 +2,12 @@
 // RUN: FileCheck %s --input-file=%t.json --check-prefix=REPORT
 // RUN: not quant-opt %s --qblock-select-formats="budget=4.0" 2>&1 | FileCheck %s --check-prefix=LOW
 // RUN: quant-opt %s --qblock-select-formats="budget=5" | FileCheck %s --check-prefix=HIGH
+// A budget that is not a finite, non-negative number is an error (NaN used
+// to mean "no budget" silently, inf wrote invalid JSON).
+// RUN: not quant-opt %s --qblock-select-formats="budget=nan" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=nan
+// RUN: not quant-opt %s --qblock-select-formats="budget=inf report=%t.inf.json" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=inf
+// RUN: not quant-opt %s --qblock-select-formats="budget=-1" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=-1
+// BAD: select-formats-budget.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-select-formats: budget=[[VALUE]] is not an average number of bits per element; use a positive number such as budget=4.5, or budget=0 to keep the block sizes as given
 
 // Two weights of equal size, one Gaussian, one with a few large outliers.
 // Candidates are blocks of 16 (4.75 bits), 32 (4.375) and 64 (4.1875). A

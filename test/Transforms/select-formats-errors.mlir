@@ -15,3 +15,36 @@ func.func @inf() -> !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis =
   %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis = 0>
   return %q : !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis = 0>
 }
+
+// -----
+
+// A weight with a name-only location (as torch-mlir writes them) is
+// reported at the quantize op, which has a place in the file, instead of
+// at <unknown>.
+func.func @named() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
+  %cst = arith.constant dense<[[1.0, 1.0], [0x7F800000, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]> : tensor<32x2xf32> loc("layer.w")
+  // expected-error@+1 {{weight 'layer.w' holds Inf at [1, 0] (row 0, block 0); quantized weights must be finite}}
+  %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+}
+
+// -----
+
+// Small NVFP4 weights: the E4M3 block scale (amax / 6) is subnormal, with
+// at most two significant bits, and qblock has no per-tensor scale to
+// bring it into range: a warning with the error.
+func.func @nvfp4_small() -> !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0> {
+  // expected-warning@+1 {{weight 'nvfp4_small.w0': 4 of 4 non-zero blocks have maxima outside the range where NVFP4's E4M3 scale keeps 3 significant bits (4 below 0.046875, 0 above 2688), so they lose precision (relative MSE}}
+  %cst = arith.constant dense<[[0.003, 0.001, 0.002, 0.0007], [0.001, 0.002, 0.0005, 0.004], [0.002, 0.0011, 0.0013, 0.001], [0.0009, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001]]> : tensor<16x4xf32>
+  %q = qblock.quantize %cst : tensor<16x4xf32> -> !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0>
+  return %q : !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0>
+}
+
+// -----
+
+// In range: no warning (-verify-diagnostics fails on an unexpected one).
+func.func @nvfp4_in_range() -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0> {
+  %cst = arith.constant dense<[[3.0, 1.0], [0.5, -2.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]> : tensor<16x2xf32>
+  %q = qblock.quantize %cst : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+  return %q : !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+}
