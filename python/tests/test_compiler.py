@@ -162,6 +162,10 @@ def test_errors():
     with pytest.raises(qblock.CompileError, match="scheme"):
         qblock.compile(matmul_module(weights(64, 2, 0), m=1),
                        "qblock-quantize-linalg{scheme=fp3}")
+    # The GPU pipeline's options are checked when it is parsed.
+    with pytest.raises(qblock.CompileError,
+                       match="chip=sm_70 is not a supported NVIDIA GPU"):
+        qblock.compile("module {}", "qblock-gpu-pipeline{chip=sm_70}")
 
     w = weights(64, 4, seed=3)
     not_lowered = qblock.compile(matmul_module(w, m=2), "qblock-quantize-linalg")
