@@ -158,9 +158,23 @@ SmallVector<Value> CPULowering::quantizedSizes(ImplicitLocOpBuilder &b,
   if (auto it = logicalSizes.find(value); it != logicalSizes.end())
     return it->second;
   SmallVector<Value> sizes;
-  for (int64_t dim : cast<QuantizedTensorType>(value.getType()).getShape())
+  for (int64_t dim : cast<QuantizedTensorType>(value.getType()).getShape()) {
+    assert(!ShapedType::isDynamic(dim) && "checkSizesKnown first");
     sizes.push_back(cst(b, dim));
+  }
   return sizes;
+}
+
+LogicalResult CPULowering::checkSizesKnown(Operation *user,
+                                           Value value) const {
+  auto type = cast<QuantizedTensorType>(value.getType());
+  if (type.hasStaticShape() || logicalSizes.count(value))
+    return success();
+  return user->emitOpError()
+         << "reads a quantized value of dynamic shape " << type
+         << " whose sizes nothing gives: packed bytes (qblock.from_storage) "
+            "do not say how many rows they hold; view them with a static "
+            "shape";
 }
 
 void CPULowering::forRange(

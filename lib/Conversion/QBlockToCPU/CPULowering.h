@@ -143,9 +143,16 @@ struct CPULowering {
   DecodeTables tablesFor(mlir::ImplicitLocOpBuilder &b,
                          const numerics::Scheme &scheme);
 
-  /// Sizes of a quantized value's dimensions.
+  /// Sizes of a quantized value's dimensions. Its dynamic ones must be
+  /// known (checkSizesKnown).
   llvm::SmallVector<mlir::Value> quantizedSizes(mlir::ImplicitLocOpBuilder &b,
                                                 mlir::Value value);
+  /// Fails, with an error at `user`, when a dynamic dimension of quantized
+  /// `value` has no known size: a qblock.from_storage view of dynamic shape
+  /// (the packed bytes do not say how many rows they hold) used where no
+  /// other operand gives the size.
+  mlir::LogicalResult checkSizesKnown(mlir::Operation *user,
+                                      mlir::Value value) const;
 
   /// scf.for lo..hi step `step` with `body(iv)`.
   static void forRange(
@@ -481,7 +488,8 @@ struct CPULowering {
   struct DequantizeFrame {
     mlir::RankedTensorType resultType;
     llvm::SmallVector<mlir::Value> sizes;
-    mlir::Value inner, rows, flat;
+    /// The result buffer in its logical shape, and a flat view of it.
+    mlir::Value inner, rows, logical, flat;
     int64_t k;
     /// Every dimension after the axis is statically 1: rows are contiguous.
     bool contiguousRows;

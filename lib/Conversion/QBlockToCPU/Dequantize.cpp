@@ -40,15 +40,23 @@ CPULowering::beginDequantize(ImplicitLocOpBuilder &b, DequantizeOp op) {
     }
   }
   frame.rows = arith::MulIOp::create(b, outer, frame.inner);
-  Value total = arith::MulIOp::create(b, frame.rows, cst(b, frame.k));
-  // expand_shape wants a static flat size exactly when the shape is static.
-  bool isStatic = frame.resultType.hasStaticShape();
-  frame.flat = memref::AllocOp::create(
+  // The result is allocated in its logical shape and written through a
+  // flat collapse_shape view. (Allocating flat and expanding afterwards
+  // crashes upstream expand-strided-metadata when two or more dimensions
+  // are dynamic.)
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (frame.resultType.isDynamicDim(d))
+      dynamicSizes.push_back(frame.sizes[d]);
+  frame.logical = memref::AllocOp::create(
       b,
-      MemRefType::get({isStatic ? frame.resultType.getNumElements()
-                                : ShapedType::kDynamic},
+      MemRefType::get(frame.resultType.getShape(),
                       frame.resultType.getElementType()),
-      isStatic ? ValueRange{} : ValueRange{total}, b.getI64IntegerAttr(64));
+      dynamicSizes, b.getI64IntegerAttr(64));
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all[0].push_back(d);
+  frame.flat = memref::CollapseShapeOp::create(b, frame.logical, all);
   return frame;
 }
 
@@ -70,21 +78,9 @@ Value CPULowering::flatPosition(ImplicitLocOpBuilder &b,
 /// Hands the flat buffer back, in the logical shape, as the op's result.
 void CPULowering::finishDequantize(ImplicitLocOpBuilder &b, DequantizeOp op,
                                    const DequantizeFrame &frame) {
-  RankedTensorType resultType = frame.resultType;
-  SmallVector<ReassociationIndices> all(1);
-  SmallVector<OpFoldResult> outputShape;
-  for (int64_t d = 0; d < resultType.getRank(); ++d) {
-    all[0].push_back(d);
-    if (resultType.isDynamicDim(d))
-      outputShape.push_back(frame.sizes[d]);
-    else
-      outputShape.push_back(b.getIndexAttr(resultType.getDimSize(d)));
-  }
-  Value logical = memref::ExpandShapeOp::create(
-      b, MemRefType::get(resultType.getShape(), resultType.getElementType()),
-      frame.flat, all, outputShape);
   Value tensor = bufferization::ToTensorOp::create(
-      b, resultType, logical, /*restrict=*/true, /*writable=*/true);
+      b, frame.resultType, frame.logical, /*restrict=*/true,
+      /*writable=*/true);
   op.replaceAllUsesWith(tensor);
   op.erase();
 }
@@ -128,6 +124,8 @@ Value CPULowering::int8HalfUnits(ImplicitLocOpBuilder &b, Value storage,
 }
 
 LogicalResult CPULowering::lowerDequantize(DequantizeOp op) {
+  if (failed(checkSizesKnown(op, op.getInput())))
+    return failure();
   auto type = cast<QuantizedTensorType>(op.getInput().getType());
   if (type.getBCQScheme())
     return lowerBCQDequantize(op);

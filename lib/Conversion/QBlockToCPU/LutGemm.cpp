@@ -42,6 +42,13 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   if (failed(storage))
     return failure();
   num::BCQScheme scheme = rhsType.getBCQScheme().toNumerics();
+  // The BCQ arrays (planes, alphas, offsets) follow each other, so where
+  // the second starts depends on how many rows the first holds.
+  if (!rhsType.hasStaticShape())
+    return op.emitOpError()
+           << "takes BCQ weights of static shape only (got " << rhsType
+           << "): the offsets of their packed arrays depend on the number "
+              "of rows; give the weight's batch dimension a static size";
   Value lhs = snapshot(b, op.getLhs());
   MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
   bool batched = frame.batched;

@@ -55,6 +55,8 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
     return op.emitOpError("with a right-hand operand of dynamic size has no "
                           "CPU lowering yet; its non-reduction sizes must "
                           "be static");
+  if (failed(checkSizesKnown(op, op.getLhs())))
+    return failure();
   W4A4Context ctx;
   ctx.blockSize = weightScheme.blockSize;
   ctx.blockBytes = ctx.blockSize / 2;

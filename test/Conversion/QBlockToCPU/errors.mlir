@@ -31,3 +31,24 @@ func.func @runtime_quantize_bcq(%x: tensor<128x8xf32>) -> tensor<128x8xf32> {
   %d = qblock.dequantize %q : !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0> -> tensor<128x8xf32>
   return %d : tensor<128x8xf32>
 }
+
+// -----
+
+// Packed bytes do not say how many rows they hold: a dynamic view can feed
+// a matmul (whose activations give the batch) but not a dequantize.
+func.func @dequantize_unknown_rows(%s: tensor<?xi8>) -> tensor<?x64xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x64xf32, #qblock.scheme<blockdialect>, axis = 1>
+  // expected-error@+1 {{'qblock.dequantize' op reads a quantized value of dynamic shape '!qblock.qtensor<?x64xf32, #qblock.scheme<blockdialect>, axis = 1>' whose sizes nothing gives: packed bytes (qblock.from_storage) do not say how many rows they hold; view them with a static shape}}
+  %d = qblock.dequantize %w : !qblock.qtensor<?x64xf32, #qblock.scheme<blockdialect>, axis = 1> -> tensor<?x64xf32>
+  return %d : tensor<?x64xf32>
+}
+
+// -----
+
+// BCQ arrays follow each other, so their offsets need the row count.
+func.func @lut_gemm_dynamic_batch(%x: tensor<?x3x128xf32>, %s: tensor<?xi8>, %i: tensor<?x3x8xf32>) -> tensor<?x3x8xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+  // expected-error@+1 {{'qblock.lut_gemm' op takes BCQ weights of static shape only (got '!qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>'): the offsets of their packed arrays depend on the number of rows; give the weight's batch dimension a static size}}
+  %r = qblock.lut_gemm ins(%x, %w : tensor<?x3x128xf32>, !qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%i : tensor<?x3x8xf32>) -> tensor<?x3x8xf32>
+  return %r : tensor<?x3x8xf32>
+}

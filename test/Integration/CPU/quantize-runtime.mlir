@@ -28,6 +28,15 @@
 // RUN: %{check}
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 5x64 --axis 1 --scheme "book = #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 12], [0, 1, 2, 3, 4, 6, 10, 12], [0, 1, 2, 3, 4, 5, 6, 8]]>, scale = e8m0, select = two_stage" --special --seed 12 > %t.mlir
 // RUN: %{check}
+// Every dimension but the blocked one dynamic (two or three of them: the
+// result buffer used to be expanded from a flat one, which crashed
+// upstream expand-strided-metadata).
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 2x3x64 --axis 2 --scheme "blockdialect" --dynamic --seed 13 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 64x2x3 --axis 0 --scheme "mxfp4" --dynamic --seed 14 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 2x2x3x32 --axis 3 --scheme "int4" --dynamic --special --seed 15 > %t.mlir
+// RUN: %{check}
 // INT8 (activations of the W4A8 path): f16 and E8M0 scales, zero, tiny,
 // huge, NaN and Inf blocks, a blocked axis that is not innermost.
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x64 --axis 1 --scheme "int8" --special --seed 6 > %t.mlir

@@ -26,6 +26,9 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--special", action="store_true",
                    help="add zero, tiny, huge and NaN/Inf blocks")
+    p.add_argument("--dynamic", action="store_true",
+                   help="@runtime takes every dimension but the blocked "
+                        "one as dynamic")
     args = p.parse_args()
     rng = random.Random(args.seed)
     shape = [int(s) for s in args.shape.split("x")]
@@ -76,12 +79,17 @@ def main():
     t = "tensor<" + "x".join(map(str, shape)) + "xf32>"
     q = (f"!qblock.qtensor<{'x'.join(map(str, shape))}xf32, "
          f"#qblock.scheme<{args.scheme}>, axis = {args.axis}>")
+    dims = [str(s) if d == args.axis or not args.dynamic else "?"
+            for d, s in enumerate(shape)]
+    rt = "tensor<" + "x".join(dims) + "xf32>"
+    rq = (f"!qblock.qtensor<{'x'.join(dims)}xf32, "
+          f"#qblock.scheme<{args.scheme}>, axis = {args.axis}>")
     print(f"""func.func private @printMemrefF32(tensor<*xf32>)
 
-func.func @runtime(%x: {t}) -> {t} {{
-  %q = qblock.quantize %x : {t} -> {q}
-  %d = qblock.dequantize %q : {q} -> {t}
-  return %d : {t}
+func.func @runtime(%x: {rt}) -> {rt} {{
+  %q = qblock.quantize %x : {rt} -> {rq}
+  %d = qblock.dequantize %q : {rq} -> {rt}
+  return %d : {rt}
 }}
 
 func.func @folded() -> {t} {{
@@ -93,9 +101,10 @@ func.func @folded() -> {t} {{
 
 func.func @main() {{
   %x = arith.constant dense<{dense(values, shape)}> : {t}
-  %a = call @runtime(%x) : ({t}) -> {t}
+  %xr = tensor.cast %x : {t} to {rt}
+  %a = call @runtime(%xr) : ({rt}) -> {rt}
   %b = call @folded() : () -> {t}
-  %ua = tensor.cast %a : {t} to tensor<*xf32>
+  %ua = tensor.cast %a : {rt} to tensor<*xf32>
   %ub = tensor.cast %b : {t} to tensor<*xf32>
   call @printMemrefF32(%ua) : (tensor<*xf32>) -> ()
   call @printMemrefF32(%ub) : (tensor<*xf32>) -> ()
