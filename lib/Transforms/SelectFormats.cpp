@@ -515,10 +515,14 @@ struct SelectFormatsPass
     OpBuilder builder(job.op);
     auto bytesType = RankedTensorType::get(
         {static_cast<int64_t>(job.packed.size())}, builder.getI8Type());
+    // An empty weight packs to no bytes; the copy must still get a valid
+    // source pointer (memcpy from null is undefined even for 0 bytes).
+    static const char noBytes = 0;
+    const char *bytes = job.packed.empty()
+                            ? &noBytes
+                            : reinterpret_cast<const char *>(job.packed.data());
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(reinterpret_cast<const char *>(job.packed.data()),
-                       job.packed.size()),
-        kBlobAlignment);
+        ArrayRef<char>(bytes, job.packed.size()), kBlobAlignment);
     auto data =
         DenseResourceElementsAttr::get(bytesType, job.name, std::move(blob));
     Value constant = ConstantOp::create(builder, job.op.getLoc(),
