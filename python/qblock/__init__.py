@@ -27,6 +27,7 @@ other dimensions may be anything. See python/README.md.
 from __future__ import annotations
 
 from collections import namedtuple
+import operator
 
 import numpy as np
 
@@ -236,6 +237,30 @@ def _compiler():
     return _qblock_compiler
 
 
+def _scalar_argument(index, value, dtype, type_text):
+    """A Python number checked against a scalar parameter's type, so that a
+    wrong one is a TypeError naming the argument (not pybind's "Unable to
+    cast")."""
+    if np.dtype(dtype).kind == "f":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"argument {index} ({type_text}) must be a real "
+                            f"number, got {type(value).__name__}")
+        return float(value)
+    try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"argument {index} ({type_text}) must be an integer, "
+                        f"got {type(value).__name__}") from None
+    bits = np.iinfo(dtype).bits
+    if not -(1 << (bits - 1)) <= number < (1 << (bits - 1)):
+        raise OverflowError(f"argument {index} ({type_text}) = {number} does "
+                            f"not fit in {bits} bits")
+    return number
+
+
 class Module:
     """A module compiled by ``qblock.compile``.
 
@@ -287,7 +312,7 @@ class Module:
         for i, (arg, (dtype, shape, from_tensor, type_text)) in enumerate(
                 zip(args, arg_specs)):
             if shape is None:
-                converted.append(arg)
+                converted.append(_scalar_argument(i, arg, dtype, type_text))
             elif from_tensor:
                 converted.append(np.array(arg, dtype=dtype, order="C",
                                           copy=True))
@@ -297,6 +322,11 @@ class Module:
                     raise TypeError(
                         f"argument {i} ({type_text}) is passed by reference: "
                         f"give a C-contiguous {dtype} NumPy array")
+                if not arg.flags.writeable:
+                    raise TypeError(
+                        f"argument {i} ({type_text}) is passed by reference "
+                        f"and the function may write it, but the array is "
+                        f"read-only; pass a writeable copy (arg.copy())")
                 converted.append(arg)
         try:
             return self._impl.run(entry, converted)

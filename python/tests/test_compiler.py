@@ -162,6 +162,23 @@ def test_errors():
     with pytest.raises(qblock.CompileError, match="scheme"):
         qblock.compile(matmul_module(weights(64, 2, 0), m=1),
                        "qblock-quantize-linalg{scheme=fp3}")
+    # Scalars of the wrong kind and read-only by-reference arrays are
+    # TypeErrors that name the argument.
+    scalars = qblock.compile(
+        "func.func @f(%a: f32, %b: index, %c: memref<4xf32>) -> f32 {"
+        " return %a : f32 }", qblock.CPU_PIPELINE)
+    buffer = np.zeros(4, np.float32)
+    assert scalars.run("f", 2, np.int32(3), buffer) == 2.0
+    with pytest.raises(TypeError, match=r"argument 0 \(f32\) must be a real"):
+        scalars.run("f", "x", 1, buffer)
+    with pytest.raises(TypeError, match=r"argument 1 \(index\) must be an"):
+        scalars.run("f", 1.0, 7.5, buffer)
+    with pytest.raises(OverflowError, match="does not fit in 64 bits"):
+        scalars.run("f", 1.0, 2**70, buffer)
+    read_only = np.zeros(4, np.float32)
+    read_only.setflags(write=False)
+    with pytest.raises(TypeError, match="read-only"):
+        scalars.run("f", 1.0, 1, read_only)
     # The GPU pipeline's options are checked when it is parsed.
     with pytest.raises(qblock.CompileError,
                        match="chip=sm_70 is not a supported NVIDIA GPU"):
