@@ -496,6 +496,18 @@ std::vector<uint8_t> bcqFromUniform(const uint8_t *codes, const float *scales,
   return packed;
 }
 
+/// Whether one of the group's n weights is NaN or infinite. Such a group
+/// is stored with NaN alphas (and offset), so that all of it decodes to
+/// NaN, as blocks of the block schemes do: a fit would either spread the
+/// non-finite value (NaN) or drop it silently (+-Inf is skipped by the
+/// range and wins no combination).
+static bool hasNonFinite(const float *w, int64_t n) {
+  for (int64_t j = 0; j < n; ++j)
+    if (!std::isfinite(w[j]))
+      return true;
+  return false;
+}
+
 void fitUniformBCQRows(const float *data, const BCQLayout &layout,
                        const BCQScheme &scheme, int64_t rowBegin,
                        int64_t rowEnd, uint8_t *packed) {
@@ -505,10 +517,13 @@ void fitUniformBCQRows(const float *data, const BCQLayout &layout,
   for (int64_t row = rowBegin; row < rowEnd; ++row) {
     fitUniform(data + row * layout.k, 1, layout.k, scheme.bits, scheme.group,
                codes.data(), scales.data(), zeros.data());
-    for (int64_t g = 0; g < layout.groupsPerRow; ++g)
+    for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
+      bool poisoned =
+          hasNonFinite(data + row * layout.k + g * scheme.group, scheme.group);
       writeUniformGroup(GroupRef{layout, scheme.bits, row, g, scheme.group},
                         scheme.bits, codes.data() + g * scheme.group,
-                        scales[g], zeros[g], packed);
+                        poisoned ? NAN : scales[g], zeros[g], packed);
+    }
   }
 }
 
@@ -542,8 +557,12 @@ void fitBCQRows(const float *data, const BCQLayout &layout,
   for (int64_t row = rowBegin; row < rowEnd; ++row)
     for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
       GroupRef ref{layout, scheme.bits, row, g, scheme.group};
-      GroupFit params =
-          fitter.fit(data + row * layout.k + g * scheme.group, iterations);
+      const float *w = data + row * layout.k + g * scheme.group;
+      GroupFit params = fitter.fit(w, iterations);
+      if (hasNonFinite(w, scheme.group)) {
+        std::fill(std::begin(params.alphas), std::end(params.alphas), NAN);
+        params.z = NAN;
+      }
       for (int i = 0; i < scheme.bits; ++i)
         storeF32(packed + ref.alphaOffset(i), params.alphas[i]);
       if (scheme.offset)

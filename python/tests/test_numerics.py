@@ -359,6 +359,22 @@ def test_nan_blocks_decode_to_nan():
     assert np.all(np.isnan(decoded[32:])) and not np.any(np.isnan(decoded[:32]))
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("offset", [True, False])
+def test_bcq_nonfinite_groups_decode_to_nan(bad, offset):
+    # Like the block schemes: the whole group is NaN, the others untouched
+    # (+-Inf used to be dropped by the fit, its group decoding to finite
+    # values).
+    scheme = qblock.BCQScheme(bits=3, group=32, offset=offset)
+    w = np.linspace(-1, 1, 64 * 2, dtype=np.float32).reshape(64, 2)
+    w[40, 1] = bad
+    decoded = qblock.dequantize(qblock.quantize(w, scheme, axis=0), w.shape,
+                                scheme, axis=0)
+    assert np.all(np.isnan(decoded[32:, 1]))
+    assert not np.any(np.isnan(decoded[:32, 1]))
+    assert not np.any(np.isnan(decoded[:, 0]))
+
+
 def test_errors():
     x = np.zeros((48, 4), dtype=np.float32)
     with pytest.raises(ValueError, match="not a multiple of the block size 32"):
