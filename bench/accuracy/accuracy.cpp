@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/FlagParser.h"
+
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
 #include "qblock/Numerics/Reference.h"
@@ -137,15 +139,14 @@ void printActivationProducts(int64_t k) {
 int main(int argc, char **argv) {
   int log2n = 20;
   int64_t k = 4096;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--log2n"))
-      log2n = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--k"))
-      k = std::atoll(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: %s [--log2n N] [--k K]\n", argv[0]);
-      return 2;
-    }
+  qblock::bench::FlagParser flags(argc, argv, "[--log2n N] [--k K]");
+  while (flags.next()) {
+    if (flags.is("--log2n"))
+      log2n = flags.integer(7, 30);
+    else if (flags.is("--k"))
+      k = flags.integer(128, int64_t(1) << 30);
+    else
+      flags.unknown();
   }
   int64_t n = int64_t(1) << log2n;
   if (k <= 0 || n % k != 0 || k % 128 != 0) {

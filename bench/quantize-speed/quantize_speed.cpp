@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/FlagParser.h"
+
 #include "qblock/IR/QBlockDialect.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/Layout.h"
@@ -124,16 +126,15 @@ bool checkOutput(ModuleOp module, const std::vector<const float *> &weights,
 int main(int argc, char **argv) {
   double gib = 1.0;
   std::string select = "both";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--gib"))
-      gib = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--select"))
-      select = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: %s [--gib G] [--select mse|two-stage|both]\n",
-                   argv[0]);
-      return 2;
-    }
+  qblock::bench::FlagParser flags(argc, argv,
+                                  "[--gib G] [--select mse|two-stage|both]");
+  while (flags.next()) {
+    if (flags.is("--gib"))
+      gib = flags.number(1e-3, 64);
+    else if (flags.is("--select"))
+      select = flags.word({"mse", "two-stage", "both"});
+    else
+      flags.unknown();
   }
   int64_t layers = std::max<int64_t>(
       1, std::llround(gib * (1 << 30) / (kDim * kDim * sizeof(float))));

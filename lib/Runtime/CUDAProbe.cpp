@@ -8,10 +8,19 @@
 #include "CUDADriver.h"
 
 #include <cstdio>
+#include <cstring>
 
 using namespace qblock::cuda;
 
-int main() {
+int main(int argc, char **argv) {
+  if (argc > 1) {
+    bool help = !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h");
+    std::fprintf(help ? stdout : stderr,
+                 "usage: %s\nPrints each CUDA device and exits 0, or why none "
+                 "can run GPU code and exits 1. Takes no options.\n",
+                 argv[0]);
+    return help ? 0 : 2;
+  }
   if (const char *error = loadError()) {
     std::printf("no usable CUDA device: %s\n", error);
     return 1;

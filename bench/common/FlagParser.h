@@ -1,0 +1,110 @@
+//===- FlagParser.h - "--flag value" options of the small bench tools -----===//
+//
+// qblock-accuracy and qblock-quantize-bench take a few "--flag value"
+// options. Their first parser skipped a trailing flag, ignored --help and
+// bad values (atof), and so ran a long default benchmark instead of saying
+// what was wrong. This one prints the usage for --help (exit 0) and ends
+// with the usage and exit status 2 on an unknown flag, a missing value or
+// a value out of range.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_BENCH_COMMON_FLAGPARSER_H
+#define QBLOCK_BENCH_COMMON_FLAGPARSER_H
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+
+namespace qblock::bench {
+
+class FlagParser {
+public:
+  FlagParser(int argc, char **argv, const char *usage)
+      : argc(argc), argv(argv), usage(usage) {}
+
+  /// Moves to the next flag; false when there are none left. --help and -h
+  /// print the usage and exit 0 here.
+  bool next() {
+    index += index == 0 ? 1 : 2;
+    if (index >= argc)
+      return false;
+    flag = argv[index];
+    if (flag == "--help" || flag == "-h") {
+      std::printf("usage: %s %s\n", argv[0], usage);
+      std::exit(0);
+    }
+    return true;
+  }
+
+  bool is(const char *name) const { return flag == name; }
+
+  double number(double lo, double hi) {
+    const char *text = value();
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(text, &end);
+    if (errno || end == text || *end || !std::isfinite(v) || v < lo ||
+        v > hi)
+      fail(flag + " " + text + ": expected a number in [" + format(lo) +
+           ", " + format(hi) + "]");
+    return v;
+  }
+
+  int64_t integer(int64_t lo, int64_t hi) {
+    const char *text = value();
+    char *end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+      fail(flag + " " + text + ": expected an integer in [" +
+           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
+  }
+
+  std::string word(std::initializer_list<const char *> allowed) {
+    std::string text = value(), list;
+    for (const char *a : allowed) {
+      if (text == a)
+        return text;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    fail(flag + " " + text + ": expected one of " + list);
+  }
+
+  /// Ends the program: the message, the usage, exit status 2.
+  [[noreturn]] void fail(const std::string &message) const {
+    std::fprintf(stderr, "%s: %s\nusage: %s %s\n", argv[0], message.c_str(),
+                 argv[0], usage);
+    std::exit(2);
+  }
+
+  [[noreturn]] void unknown() const { fail("unknown option " + flag); }
+
+private:
+  const char *value() const {
+    if (index + 1 >= argc)
+      fail(flag + " needs a value");
+    return argv[index + 1];
+  }
+  static std::string format(double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%g", v);
+    return buffer;
+  }
+
+  int argc;
+  char **argv;
+  const char *usage;
+  int index = 0;
+  std::string flag;
+};
+
+} // namespace qblock::bench
+
+#endif // QBLOCK_BENCH_COMMON_FLAGPARSER_H
