@@ -155,6 +155,9 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
     operand of an activation-by-activation product (``full-path=true``).
     """
     wscheme = _scheme(weights)
+    if isinstance(wscheme, BCQScheme):
+        raise TypeError("integer_matmul needs block-quantized weights; BCQ "
+                        "weights take float activations (qblock.lut_gemm)")
     if isinstance(acts, str):
         block = wscheme.block
         if acts == "blockdialect":
@@ -350,6 +353,13 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
     """
     compiler = _compiler()
     try:
+        # Bytes are text too; None (a forgotten return value) is an error,
+        # not the parse error of the text "None". Anything else is printed
+        # (an MLIR Python binding's Module prints as its IR).
+        if isinstance(module, (bytes, bytearray)):
+            module = module.decode()
+        elif module is None:
+            raise TypeError("module must be MLIR text, got None")
         impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
                                 bool(verify_each))
     except compiler.CompileError as error:

@@ -204,7 +204,12 @@ ByteArray toByteArray(const std::vector<uint8_t> &bytes) {
 }
 
 void checkPackedSize(const ByteArray &packed, int64_t expected) {
-  if (packed.ndim() != 1 || packed.size() != expected)
+  if (packed.ndim() != 1)
+    throw py::value_error("packed buffer has " +
+                          std::to_string(packed.ndim()) +
+                          " dimensions; pass the 1-D uint8 array that "
+                          "quantize returned (docs/formats.md section 7)");
+  if (packed.size() != expected)
     throw py::value_error("packed buffer has " +
                           std::to_string(packed.size()) +
                           " bytes; this shape and scheme need " +

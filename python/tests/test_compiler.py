@@ -179,6 +179,9 @@ def test_errors():
     read_only.setflags(write=False)
     with pytest.raises(TypeError, match="read-only"):
         scalars.run("f", 1.0, 1, read_only)
+    with pytest.raises(TypeError, match="got None"):
+        qblock.compile(None)
+    assert "f" in qblock.compile(b"func.func @f() { return }", "").functions
     # The GPU pipeline's options are checked when it is parsed.
     with pytest.raises(qblock.CompileError,
                        match="chip=sm_70 is not a supported NVIDIA GPU"):

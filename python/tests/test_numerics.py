@@ -389,6 +389,13 @@ def test_errors():
         qblock.Scheme.custom([[1, 2, 3, 4, 5, 6, 7, 8]])
     with pytest.raises(ValueError, match="1 to 4"):
         qblock.BCQScheme(bits=9)
+    with pytest.raises(TypeError, match="needs block-quantized weights"):
+        qblock.integer_matmul(np.zeros((1, 128), np.float32),
+                              np.zeros((128, 2), np.float32),
+                              qblock.BCQScheme())
+    packed = qblock.quantize(np.zeros((2, 32), np.float32), "mxfp4", axis=1)
+    with pytest.raises(ValueError, match="2 dimensions; pass the 1-D"):
+        qblock.dequantize(packed.reshape(2, -1), (2, 32), "mxfp4", axis=1)
     with pytest.raises(ValueError, match="bytes"):
         qblock.dequantize(np.zeros(10, np.uint8), (64,), "mxfp4")
     with pytest.raises(ValueError, match="out of range"):
