@@ -31,6 +31,7 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -202,6 +203,13 @@ void parseCommandLine(int argc, char **argv) {
       fatal("unexpected argument '" + arg + "' (see --help)");
     // --flag value or --flag=value.
     auto [flag, value] = arg.split('=');
+    static const llvm::StringSet<> known = {
+        "op",    "scheme",     "block",      "select",          "bits",
+        "group", "m",          "n",          "k",               "threads",
+        "working-set-mib",     "target",     "min-calls",       "min-seconds",
+        "libomp", "acts",      "act-type",   "lut-tables"};
+    if (!known.contains(flag))
+      fatal("unknown option --" + flag + " (see --help)");
     if (!arg.contains('=')) {
       if (i + 1 >= argc)
         fatal("--" + flag + " needs a value");

@@ -66,6 +66,9 @@ int main(int argc, char **argv) {
       continue;
     }
     if (arg.rfind("--", 0) == 0) {
+      if (arg != "--runs" && arg != "--warmup" && arg != "--l2-factor" &&
+          arg != "--cublas")
+        fatal("unknown option " + arg + " (see --help)");
       if (i + 1 >= argc)
         fatal(arg + " needs a value");
       const char *value = argv[++i];
