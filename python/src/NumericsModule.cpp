@@ -159,6 +159,13 @@ RowsView makeView(std::vector<int64_t> shape, int64_t axis, int64_t block,
       view.rows *= shape[i];
     }
   }
+  // Packed sizes are computed in int64 from rows * k (and a few bytes per
+  // element): keep a margin so they cannot overflow.
+  if (view.k != 0 &&
+      view.rows > (std::numeric_limits<int64_t>::max() >> 8) / view.k)
+    throw py::value_error("shape too large: " + std::to_string(view.rows) +
+                          " rows of " + std::to_string(view.k) +
+                          " elements overflow the packed size");
   if (view.k % block != 0)
     throw py::value_error("axis " + std::to_string(axis) + " has size " +
                           std::to_string(view.k) +

@@ -394,6 +394,8 @@ def test_errors():
                               np.zeros((128, 2), np.float32),
                               qblock.BCQScheme())
     packed = qblock.quantize(np.zeros((2, 32), np.float32), "mxfp4", axis=1)
+    with pytest.raises(ValueError, match="shape too large"):
+        qblock.dequantize(packed, (2**62, 2**62), "mxfp4", axis=1)
     with pytest.raises(ValueError, match="2 dimensions; pass the 1-D"):
         qblock.dequantize(packed.reshape(2, -1), (2, 32), "mxfp4", axis=1)
     with pytest.raises(ValueError, match="bytes"):
