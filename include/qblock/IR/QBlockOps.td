@@ -224,6 +224,14 @@ class QBlock_MatmulLikeOp<string mnemonic, list<Trait> traits = []>
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getInitMutable();
     }
+    /// Whether the weight has no elements (K, N or the batch is 0): the
+    /// product sums nothing and its result is the init. The lowerings
+    /// return the init for it instead of building kernels, which assume
+    /// whole blocks and rows.
+    bool hasEmptyWeight() {
+      return ::llvm::is_contained(
+          ::mlir::cast<::mlir::ShapedType>(getRhs().getType()).getShape(), 0);
+    }
   }];
 }
 

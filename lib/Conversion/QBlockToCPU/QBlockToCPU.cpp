@@ -115,15 +115,14 @@ struct ConvertQBlockToCPUPass
     // init, and the kernels, which assume whole blocks and rows, never see
     // it.
     module.walk([&](Operation *op) {
-      if (isa<MatmulOp, LutGemmOp>(op)) {
-        auto weight = cast<QuantizedTensorType>(op->getOperand(1).getType());
-        if (llvm::is_contained(weight.getShape(), 0)) {
-          Value init = isa<MatmulOp>(op) ? cast<MatmulOp>(op).getInit()
-                                         : cast<LutGemmOp>(op).getInit();
-          op->replaceAllUsesWith(ValueRange{init});
-          op->erase();
-          return;
-        }
+      auto matmul = dyn_cast<MatmulOp>(op);
+      auto lutGemm = dyn_cast<LutGemmOp>(op);
+      if ((matmul && matmul.hasEmptyWeight()) ||
+          (lutGemm && lutGemm.hasEmptyWeight())) {
+        op->replaceAllUsesWith(ValueRange{
+            cast<DestinationStyleOpInterface>(op).getDpsInits().front()});
+        op->erase();
+        return;
       }
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)

@@ -147,15 +147,11 @@ struct ConvertMatmulToGPUPass
     module.walk([&](Operation *op) {
       // Empty weights: nothing to launch; the generic lowering returns the
       // init.
-      if (isa<MatmulOp, LutGemmOp>(op) &&
-          llvm::is_contained(
-              cast<ShapedType>(op->getOperand(1).getType()).getShape(), 0))
-        return;
       if (auto matmul = dyn_cast<MatmulOp>(op)) {
-        if (kernelHandles(matmul))
+        if (!matmul.hasEmptyWeight() && kernelHandles(matmul))
           ops.push_back(op);
       } else if (auto lut = dyn_cast<LutGemmOp>(op)) {
-        if (kernelHandles(lut))
+        if (!lut.hasEmptyWeight() && kernelHandles(lut))
           ops.push_back(op);
       }
     });
