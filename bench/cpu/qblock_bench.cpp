@@ -31,7 +31,6 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -201,63 +200,65 @@ void parseCommandLine(int argc, char **argv) {
     }
     if (!arg.consume_front("--"))
       fatal("unexpected argument '" + arg + "' (see --help)");
-    // --flag value or --flag=value.
-    auto [flag, value] = arg.split('=');
-    static const llvm::StringSet<> known = {
-        "op",    "scheme",     "block",      "select",          "bits",
-        "group", "m",          "n",          "k",               "threads",
-        "working-set-mib",     "target",     "min-calls",       "min-seconds",
-        "libomp", "acts",      "act-type",   "lut-tables"};
-    if (!known.contains(flag))
-      fatal("unknown option --" + flag + " (see --help)");
-    if (!arg.contains('=')) {
-      if (i + 1 >= argc)
-        fatal("--" + flag + " needs a value");
-      value = argv[++i];
-    }
+    // --flag value or --flag=value. The value is taken only by a flag that
+    // exists, so an unknown last flag is reported as unknown.
+    auto [flag, inlineValue] = arg.split('=');
+    bool hasInlineValue = arg.contains('=');
+    std::optional<llvm::StringRef> taken;
+    auto value = [&]() -> llvm::StringRef {
+      if (!taken) {
+        if (hasInlineValue)
+          taken = inlineValue;
+        else if (i + 1 < argc)
+          taken = argv[++i];
+        else
+          fatal("--" + flag + " needs a value");
+      }
+      return *taken;
+    };
     if (flag == "op")
-      options.op = value.str();
+      options.op = value().str();
     else if (flag == "scheme") {
       llvm::SmallVector<llvm::StringRef> parts;
-      value.split(parts, ',');
+      value().split(parts, ',');
       for (llvm::StringRef part : parts)
         options.schemes.push_back(part.trim().str());
     } else if (flag == "block")
-      options.block = parsePositiveInt(flag, value);
+      options.block = parsePositiveInt(flag, value());
     else if (flag == "select")
-      options.select = value.str();
+      options.select = value().str();
     else if (flag == "bits")
-      options.bits = parsePositiveInt(flag, value);
+      options.bits = parsePositiveInt(flag, value());
     else if (flag == "group")
-      options.group = parsePositiveInt(flag, value);
+      options.group = parsePositiveInt(flag, value());
     else if (flag == "m")
-      options.m = parseIntList(flag, value);
+      options.m = parseIntList(flag, value());
     else if (flag == "n")
-      options.n = parseIntList(flag, value);
+      options.n = parseIntList(flag, value());
     else if (flag == "k")
-      options.k = parseIntList(flag, value);
+      options.k = parseIntList(flag, value());
     else if (flag == "threads")
-      options.threads = parseIntList(flag, value);
+      options.threads = parseIntList(flag, value());
     else if (flag == "working-set-mib")
-      options.workingSetMiB = parsePositive(flag, value);
+      options.workingSetMiB = parsePositive(flag, value());
     else if (flag == "target")
-      options.target = value.str();
+      options.target = value().str();
     else if (flag == "min-calls")
-      options.minCalls = parsePositiveInt(flag, value);
+      options.minCalls = parsePositiveInt(flag, value());
     else if (flag == "min-seconds")
-      options.minSeconds = parsePositive(flag, value);
+      options.minSeconds = parsePositive(flag, value());
     else if (flag == "libomp")
-      options.libomp = value.str();
+      options.libomp = value().str();
     else if (flag == "acts")
-      options.acts = value.str();
+      options.acts = value().str();
     else if (flag == "act-type") {
-      if (value != "f32" && value != "f16" && value != "bf16")
-        fatal("--act-type takes f32, f16 or bf16, got '" + value + "'");
-      options.actType = value.str();
+      if (value() != "f32" && value() != "f16" && value() != "bf16")
+        fatal("--act-type takes f32, f16 or bf16, got '" + value() + "'");
+      options.actType = value().str();
     } else if (flag == "lut-tables") {
-      if (value != "f32" && value != "i8")
-        fatal("--lut-tables takes f32 or i8, got '" + value + "'");
-      options.lutTables = value.str();
+      if (value() != "f32" && value() != "i8")
+        fatal("--lut-tables takes f32 or i8, got '" + value() + "'");
+      options.lutTables = value().str();
     }
     else
       fatal("unknown option --" + flag + " (see --help)");

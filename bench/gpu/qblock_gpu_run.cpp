@@ -66,20 +66,21 @@ int main(int argc, char **argv) {
       continue;
     }
     if (arg.rfind("--", 0) == 0) {
-      if (arg != "--runs" && arg != "--warmup" && arg != "--l2-factor" &&
-          arg != "--cublas")
-        fatal("unknown option " + arg + " (see --help)");
-      if (i + 1 >= argc)
-        fatal(arg + " needs a value");
-      const char *value = argv[++i];
+      // Only a flag that exists takes the next argument as its value, so an
+      // unknown last flag is reported as unknown.
+      auto value = [&]() -> const char * {
+        if (i + 1 >= argc)
+          fatal(arg + " needs a value");
+        return argv[++i];
+      };
       if (arg == "--runs")
-        options.runs = positive(arg, value);
+        options.runs = positive(arg, value());
       else if (arg == "--warmup")
-        options.warmup = positive(arg, value);
+        options.warmup = positive(arg, value());
       else if (arg == "--l2-factor")
-        options.l2Factor = std::atof(value);
+        options.l2Factor = std::atof(value());
       else if (arg == "--cublas")
-        options.cublas = value;
+        options.cublas = value();
       else
         fatal("unknown option " + arg + " (see --help)");
       continue;
