@@ -83,6 +83,14 @@ struct WeightJob {
   double errorSquares = 0, weightSquares = 0;
   /// Flat index of the first non-finite weight, or -1.
   std::atomic<int64_t> firstNonFinite{-1};
+
+  /// For E4M3-scaled (NVFP4) weights: non-zero blocks, and those whose
+  /// maxima lie below or above e4m3ScaleRange (warnIfOutsideE4M3).
+  int64_t nonZeroBlocks = 0, blocksBelowE4M3 = 0, blocksAboveE4M3 = 0;
+
+  double relativeMSE() const {
+    return weightSquares > 0 ? errorSquares / weightSquares : 0.0;
+  }
 };
 
 /// Returns f32 data for a float elements attribute without copying when the
@@ -152,6 +160,14 @@ static Location fileLocation(ArrayRef<Location> candidates) {
   return candidates.front();
 }
 
+/// The block maxima for which an E4M3 scale (amax / (M / 2)) keeps its 3
+/// significant bits: scales from 2^-7 (below, subnormal with at most two)
+/// to 448 (above, saturated).
+static std::pair<float, float> e4m3ScaleRange(const num::Scheme &scheme) {
+  float half = scheme.book.maxMagnitude() / 2.0f;
+  return {std::ldexp(1.0f, -7) * half, 448.0f * half};
+}
+
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
 static std::string indexString(int64_t flat, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> index(shape.size());
@@ -174,13 +190,14 @@ struct SelectFormatsPass
     // NaN fails every comparison below, so it would be taken as "no budget"
     // silently; inf would reach the report as invalid JSON.
     if (!std::isfinite(budget) || budget < 0) {
-      std::string value;
-      llvm::raw_string_ostream(value) << llvm::format("%g", budget.getValue());
-      emitError(getOperation().getLoc())
-          << "--qblock-select-formats: budget=" << value
+      std::string message;
+      llvm::raw_string_ostream(message)
+          << "--qblock-select-formats: budget="
+          << llvm::format("%g", budget.getValue())
           << " is not an average number of bits per element; use a positive "
              "number such as budget=4.5, or budget=0 to keep the block sizes "
              "as given";
+      emitError(getOperation().getLoc()) << message;
       return signalPassFailure();
     }
     SmallVector<std::unique_ptr<WeightJob>> jobs;
@@ -232,9 +249,7 @@ struct SelectFormatsPass
       int64_t flatOuter = bad / (k * inner), rem = bad % (k * inner);
       int64_t j = rem / inner, row = flatOuter * inner + rem % inner;
       float v = job->view.data[bad];
-      Location at = fileLocation({job->op.getInput().getLoc(),
-                                  job->op.getLoc(), getOperation().getLoc()});
-      emitError(at, "weight '")
+      emitError(reportLocation(*job), "weight '")
           << job->name << "' holds " << (std::isnan(v) ? "NaN" : "Inf")
           << " at " << indexString(bad, type.getShape()) << " (row " << row
           << ", block " << j / type.getBlockSize()
@@ -268,43 +283,32 @@ struct SelectFormatsPass
     num::Scheme numScheme = scheme.toNumerics();
     if (numScheme.scale != num::ScaleKind::E4M3)
       return;
-    const WeightView &view = job.view;
-    int64_t blockSize = numScheme.blockSize;
-    float half = numScheme.book.maxMagnitude() / 2.0f;
-    float smallest = std::ldexp(1.0f, -7) * half, largest = 448.0f * half;
-    int64_t nonZero = 0, small = 0, large = 0;
-    for (int64_t row = 0; row < view.rows(); ++row)
-      for (int64_t first = 0; first < view.k; first += blockSize) {
-        float amax = 0;
-        for (int64_t j = first; j < first + blockSize; ++j)
-          amax = std::max(amax, std::fabs(view.data[view.flatIndex(row, j)]));
-        if (amax == 0)
-          continue;
-        ++nonZero;
-        small += amax < smallest;
-        large += amax > largest;
-      }
+    // Counted while quantizing (quantizeAll), on the gathered rows.
+    auto [smallest, largest] = e4m3ScaleRange(numScheme);
+    int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowE4M3,
+            large = job.blocksAboveE4M3;
     if (100 * (small + large) <= nonZero)
       return;
-    double relMSE =
-        job.weightSquares > 0 ? job.errorSquares / job.weightSquares : 0.0;
-    std::string relText, smallText, largeText;
-    llvm::raw_string_ostream(relText) << llvm::format("%.3g", relMSE);
-    llvm::raw_string_ostream(smallText) << llvm::format("%g", smallest);
-    llvm::raw_string_ostream(largeText) << llvm::format("%g", largest);
-    Location at = fileLocation(
+    std::string message;
+    llvm::raw_string_ostream(message)
+        << "weight '" << job.name << "': " << small + large << " of "
+        << nonZero
+        << " non-zero blocks have maxima outside the range where NVFP4's "
+           "E4M3 scale keeps 3 significant bits ("
+        << small << " below " << llvm::format("%g", smallest) << ", "
+        << large << " above " << llvm::format("%g", largest)
+        << "), so they lose precision (relative MSE "
+        << llvm::format("%.3g", job.relativeMSE())
+        << "); qblock's NVFP4 has no per-tensor FP32 scale yet: scale the "
+           "weights into range, or use scheme=mxfp4 or blockdialect "
+           "(power-of-two scales)";
+    emitWarning(reportLocation(job)) << message;
+  }
+
+  /// Where to report a problem with `job`'s weight (fileLocation).
+  Location reportLocation(WeightJob &job) {
+    return fileLocation(
         {job.op.getInput().getLoc(), job.op.getLoc(), getOperation().getLoc()});
-    emitWarning(at) << "weight '" << job.name << "': " << small + large
-                    << " of " << nonZero
-                    << " non-zero blocks have maxima outside the range "
-                       "where NVFP4's E4M3 scale keeps 3 significant bits ("
-                    << small << " below " << smallText << ", " << large
-                    << " above " << largeText
-                    << "), so they lose precision (relative MSE "
-                    << relText
-                    << "); qblock's NVFP4 has no per-tensor FP32 scale yet: "
-                       "scale the weights into range, or use scheme=mxfp4 "
-                       "or blockdialect (power-of-two scales)";
   }
 
   /// Quantizes every job's rows in chunks on the context's thread pool.
@@ -337,6 +341,7 @@ struct SelectFormatsPass
         return;
       }
       std::vector<uint64_t> histogram(job.histogram.size(), 0);
+      int64_t nonZero = 0, small = 0, large = 0;
       // Rows are written to `rows.data()` relative to chunk.begin, while the
       // numerics API indexes the source by absolute row; offset the pointer.
       const float *source = rows.data() - chunk.begin * k;
@@ -359,6 +364,20 @@ struct SelectFormatsPass
         } else if (histogram.size() == 1) {
           histogram[0] = count * layout.blocksPerRow;
         }
+        if (numScheme.scale == num::ScaleKind::E4M3) {
+          auto [smallest, largest] = e4m3ScaleRange(numScheme);
+          for (int64_t first = 0; first < count * k;
+               first += numScheme.blockSize) {
+            float amax = 0;
+            for (int64_t j = first; j < first + numScheme.blockSize; ++j)
+              amax = std::max(amax, std::fabs(rows[j]));
+            if (amax == 0)
+              continue;
+            ++nonZero;
+            small += amax < smallest;
+            large += amax > largest;
+          }
+        }
       } else {
         num::BCQScheme bcq = type.getBCQScheme().toNumerics();
         num::BCQLayout layout = num::computeBCQLayout(job.view.rows(), k, bcq);
@@ -380,6 +399,9 @@ struct SelectFormatsPass
       std::lock_guard<std::mutex> lock(mergeMutex);
       job.errorSquares += errorSquares;
       job.weightSquares += weightSquares;
+      job.nonZeroBlocks += nonZero;
+      job.blocksBelowE4M3 += small;
+      job.blocksAboveE4M3 += large;
       for (size_t i = 0; i < histogram.size(); ++i)
         job.histogram[i] += histogram[i];
     });
@@ -563,8 +585,7 @@ struct SelectFormatsPass
         for (int64_t dim : type.getShape())
           json.value(dim);
       });
-      double relMSE =
-          job.weightSquares > 0 ? job.errorSquares / job.weightSquares : 0.0;
+      double relMSE = job.relativeMSE();
       if (SchemeAttr scheme = type.getBlockScheme()) {
         num::Scheme numScheme = scheme.toNumerics();
         json.attribute("scheme", scheme.getPresetName());
