@@ -6,12 +6,19 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConstantData.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+
+#include <cmath>
+#include <optional>
 
 namespace qblock {
 #define GEN_PASS_DEF_QUANTIZELINALG
@@ -357,6 +364,131 @@ struct QuantizeLinalgPass
     return SchemeAttr::get(context, actScheme);
   }
 
+  /// The exponent e of NVFP4's per-tensor scale 2^e for a constant weight
+  /// under an E4M3-scaled scheme: the smallest e that brings the largest
+  /// magnitude to at most 448 times the book's largest value (6 for E2M1),
+  /// so the largest block scale lands in E4M3's top binade and the rest
+  /// have 2^17 of range below it. None when tensor-scale=false, for other
+  /// scale kinds, when e = 0, and for weights that are all zero, hold NaN
+  /// or infinities (left to --qblock-select-formats' diagnostics), or
+  /// whose data this pass cannot read.
+  std::optional<int> tensorScaleExponent(Value weight,
+                                         Attribute schemeAttr) const {
+    auto blockScheme = dyn_cast<SchemeAttr>(schemeAttr);
+    if (!tensorScale || !blockScheme)
+      return std::nullopt;
+    num::Scheme numScheme = blockScheme.toNumerics();
+    if (numScheme.scale != num::ScaleKind::E4M3)
+      return std::nullopt;
+    Attribute data;
+    if (!matchPattern(weight, m_Constant(&data)))
+      return std::nullopt;
+    std::vector<float> converted;
+    FailureOr<const float *> values = getFloatData(data, converted);
+    if (failed(values))
+      return std::nullopt;
+    int64_t count = cast<ElementsAttr>(data).getNumElements();
+    double amax = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      double magnitude = std::fabs(static_cast<double>((*values)[i]));
+      if (!std::isfinite(magnitude))
+        return std::nullopt;
+      amax = std::max(amax, magnitude);
+    }
+    if (amax == 0)
+      return std::nullopt;
+    double largest = 448.0 * numScheme.book.maxMagnitude() / 2.0;
+    // Powers of two scale doubles exactly, so these comparisons are exact.
+    int e = std::ilogb(amax) - std::ilogb(largest);
+    while (std::ldexp(amax, -e) > largest)
+      ++e;
+    while (std::ldexp(amax, -(e - 1)) <= largest)
+      --e;
+    // 2^e must be a normal f32 (it multiplies f32 results).
+    e = std::clamp(e, -126, 127);
+    if (e == 0)
+      return std::nullopt;
+    return e;
+  }
+
+  /// `weight` (a float constant) times 2^exponent, exact barring subnormal
+  /// results, as a new constant of the same type.
+  Value scaledConstant(OpBuilder &builder, Location loc, Value weight,
+                       int exponent) const {
+    Attribute data;
+    bool isConstant = matchPattern(weight, m_Constant(&data));
+    assert(isConstant && "tensorScaleExponent read it");
+    (void)isConstant;
+    auto type = cast<ShapedType>(cast<TypedAttr>(data).getType());
+    TypedAttr scaled;
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(data)) {
+      // An f32 blob (getFloatData accepted it): a new blob, so the IR keeps
+      // printing the weight by name instead of inline.
+      std::vector<float> storage;
+      const float *values = *getFloatData(data, storage);
+      std::vector<float> result(type.getNumElements());
+      for (size_t i = 0; i < result.size(); ++i)
+        result[i] = std::ldexp(values[i], exponent);
+      AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>(reinterpret_cast<const char *>(result.data()),
+                         result.size() * sizeof(float)),
+          alignof(float));
+      std::string name =
+          (resource.getRawHandle().getKey() + ".tensor_scaled").str();
+      scaled = DenseResourceElementsAttr::get(type, name, std::move(blob));
+    } else {
+      scaled = cast<DenseElementsAttr>(data).mapValues(
+          type.getElementType(), [&](const APFloat &value) {
+            return llvm::scalbn(value, exponent,
+                                APFloat::rmNearestTiesToEven)
+                .bitcastToAPInt();
+          });
+    }
+    return arith::ConstantOp::create(builder, loc, scaled);
+  }
+
+  /// init + 2^exponent * (lhs * quantized): the matmul accumulates into a
+  /// zero f32 tensor (in f16 the unscaled sums could overflow), and one
+  /// elementwise op applies the tensor scale and adds the init, rounding
+  /// once to the result type.
+  Value tensorScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
+                           Value quantized, Value init, int exponent) const {
+    auto initType = cast<RankedTensorType>(init.getType());
+    Type f32 = builder.getF32Type();
+    Type resultElement = initType.getElementType();
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < initType.getRank(); ++d)
+      if (initType.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(builder, loc, init, d));
+    Value empty = tensor::EmptyOp::create(builder, loc, initType.getShape(),
+                                          f32, dynamicSizes);
+    Value zero = arith::ConstantOp::create(builder, loc,
+                                           builder.getF32FloatAttr(0.0f));
+    Value zeros =
+        linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+    Value product = MatmulOp::create(builder, loc, empty.getType(), lhs,
+                                     quantized, zeros);
+    Value factor = arith::ConstantOp::create(
+        builder, loc, builder.getF32FloatAttr(std::ldexp(1.0f, exponent)));
+    AffineMap identity = builder.getMultiDimIdentityMap(initType.getRank());
+    SmallVector<utils::IteratorType> parallel(initType.getRank(),
+                                              utils::IteratorType::parallel);
+    auto scale = linalg::GenericOp::create(
+        builder, loc, TypeRange{initType}, ValueRange{product},
+        ValueRange{init}, ArrayRef<AffineMap>{identity, identity}, parallel,
+        [&](OpBuilder &body, Location bodyLoc, ValueRange args) {
+          Value scaled = arith::MulFOp::create(body, bodyLoc, args[0], factor);
+          Value old = args[1];
+          if (resultElement != f32)
+            old = arith::ExtFOp::create(body, bodyLoc, f32, old);
+          Value sum = arith::AddFOp::create(body, bodyLoc, old, scaled);
+          if (resultElement != f32)
+            sum = arith::TruncFOp::create(body, bodyLoc, resultElement, sum);
+          linalg::YieldOp::create(body, bodyLoc, sum);
+        });
+    return scale.getResult(0);
+  }
+
   void rewrite(linalg::LinalgOp op, const MatmulShape &shape,
                Attribute schemeAttr) {
     OpBuilder builder(op);
@@ -378,6 +510,12 @@ struct QuantizeLinalgPass
     auto quantType = QuantizedTensorType::get(
         builder.getContext(), weightType.getShape(),
         weightType.getElementType(), schemeAttr, shape.weightAxis);
+    Operation *original = weight.getDefiningOp();
+    std::optional<int> exponent;
+    if (!shape.activationByActivation)
+      exponent = tensorScaleExponent(weight, schemeAttr);
+    if (exponent)
+      weight = scaledConstant(builder, loc, weight, -*exponent);
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
     if (acts != ActScheme::None)
       lhs = quantizeActivations(builder, loc, lhs,
@@ -387,12 +525,18 @@ struct QuantizeLinalgPass
     if (isa<BCQSchemeAttr>(schemeAttr))
       result =
           LutGemmOp::create(builder, loc, resultType, lhs, quantized, init);
+    else if (exponent)
+      result = tensorScaledMatmul(builder, loc, lhs, quantized, init,
+                                  *exponent);
     else
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     if (transpose && transpose->use_empty())
       transpose->erase();
+    // The unscaled constant, unless another matmul still reads it.
+    if (exponent && original && original->use_empty())
+      original->erase();
   }
 };
 

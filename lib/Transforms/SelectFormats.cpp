@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConstantData.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
@@ -92,39 +93,6 @@ struct WeightJob {
     return weightSquares > 0 ? errorSquares / weightSquares : 0.0;
   }
 };
-
-/// Returns f32 data for a float elements attribute without copying when the
-/// storage already is f32; converts otherwise.
-static FailureOr<const float *> getFloatData(Attribute attr,
-                                             std::vector<float> &storage) {
-  auto elements = dyn_cast<ElementsAttr>(attr);
-  if (!elements || !isa<FloatType>(elements.getElementType()))
-    return failure();
-  bool isF32 = elements.getElementType().isF32();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return failure();
-    ArrayRef<char> bytes = blob->getData();
-    if (isF32 && static_cast<int64_t>(bytes.size()) ==
-                     elements.getNumElements() * 4)
-      return reinterpret_cast<const float *>(bytes.data());
-    return failure();
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return failure();
-  if (isF32 && !dense.isSplat())
-    return reinterpret_cast<const float *>(dense.getRawData().data());
-  storage.reserve(dense.getNumElements());
-  for (APFloat value : dense.getValues<APFloat>()) {
-    bool losesInfo;
-    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                  &losesInfo);
-    storage.push_back(value.convertToFloat());
-  }
-  return storage.data();
-}
 
 /// A stable, readable name for a weight: its NameLoc if it has one (as
 /// torch-mlir emits), else @function.wN in walk order.
@@ -271,8 +239,9 @@ struct SelectFormatsPass
 
   /// NVFP4's E4M3 block scale (amax / 6) is subnormal below 2^-6, with at
   /// most two significant bits below 2^-7 and none below 2^-10, and it
-  /// saturates above 448; qblock has no per-tensor FP32 scale to bring a
-  /// tensor into range (docs/formats.md 1). Warns, with the error it cost,
+  /// saturates above 448. --qblock-quantize-linalg brings each weight into
+  /// range with a per-tensor power of two (tensor-scale=true); weights
+  /// quantized any other way are taken as they are (docs/formats.md 1). Warns, with the error it cost,
   /// when more than 1% of a weight's non-zero blocks have scales below
   /// 2^-7 or above 448 (Gaussian weights: rel_mse 0.0105 at std 0.02,
   /// 0.0165 at 0.01, 0.91 at 0.002, against 0.0089 in range).
@@ -299,8 +268,9 @@ struct SelectFormatsPass
         << large << " above " << llvm::format("%g", largest)
         << "), so they lose precision (relative MSE "
         << llvm::format("%.3g", job.relativeMSE())
-        << "); qblock's NVFP4 has no per-tensor FP32 scale yet: scale the "
-           "weights into range, or use scheme=mxfp4 or blockdialect "
+        << "); quantize the matmul with --qblock-quantize-linalg="
+           "\"scheme=nvfp4\" (its tensor-scale=true scales the weight into "
+           "range and the result back), or use scheme=mxfp4 or blockdialect "
            "(power-of-two scales)";
     emitWarning(reportLocation(job)) << message;
   }

@@ -66,6 +66,42 @@ def test_matmul_runs_and_matches_numpy(scheme):
     np.testing.assert_allclose(c1, expected[:1], rtol=1e-5, atol=1e-5)
 
 
+def test_nvfp4_tensor_scale_keeps_small_weights():
+    # Small weights (std 0.002): NVFP4's E4M3 block scales would be
+    # subnormals with at most two significant bits, or zero. qblock-quantize-linalg's tensor scale 2^e (the smallest
+    # power of two with max |w| / 2^e <= 448 * 6) packs w / 2^e and scales
+    # the result back.
+    k, n, m = 128, 16, 3
+    w = (weights(k, n, seed=5) * 0.002).astype(np.float32)
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    init = rng.standard_normal((m, n)).astype(np.float32)
+    exact = init + a.astype(np.float64) @ w.astype(np.float64)
+
+    def run(options):
+        module = qblock.compile(
+            matmul_module(w),
+            f"builtin.module(qblock-quantize-linalg{{scheme=nvfp4 {options}}},"
+            "qblock-select-formats,qblock-cpu-pipeline)")
+        return module.run("matmul", a, init).astype(np.float64)
+
+    e = int(np.ceil(np.log2(np.abs(w).max() / 2688.0)))
+    scale = 2.0 ** e
+    wq = qblock.dequantize(qblock.quantize((w / scale).astype(np.float32),
+                                           "nvfp4", axis=0),
+                           w.shape, "nvfp4", axis=0).astype(np.float64)
+    scaled = run("")
+    np.testing.assert_allclose(scaled, init + a.astype(np.float64) @ (wq * scale),
+                               rtol=1e-5, atol=1e-6)
+    unscaled = run("tensor-scale=false")
+    product = exact - init
+    error = lambda c: np.linalg.norm(c - exact) / np.linalg.norm(product)
+    # About 0.1 with the tensor scale (4-bit weights); most of the product
+    # lost without it.
+    assert error(scaled) < 0.15
+    assert error(unscaled) > 0.5
+
+
 @pytest.mark.parametrize("scheme", ["blockdialect", "nvfp4", "int4", "bcq"])
 def test_packed_constant_is_bit_exact_with_quantize(scheme):
     w = weights(128, 12, seed=7)
@@ -76,6 +112,15 @@ def test_packed_constant_is_bit_exact_with_quantize(scheme):
     assert "qblock.constant dense_resource<matmul.w0>" in text
     blob = re.search(r'matmul\.w0: "0x([0-9A-F]+)"', text).group(1)
     data = bytes.fromhex(blob)[4:]  # a 4-byte alignment header comes first
+    if scheme == "nvfp4":
+        # The pass packs w / 2^e, NVFP4's per-tensor scale: the smallest
+        # power of two with max |w| / 2^e <= 448 * 6 (docs/formats.md).
+        e = int(np.ceil(np.log2(np.abs(w).max() / 2688.0)))
+        assert np.abs(w).max() / 2.0 ** e <= 2688.0 < np.abs(w).max() / 2.0 ** (e - 1)
+        assert e != 0
+        w = w / np.float32(2.0 ** e)
+        # ... and multiplies the result by 2^e.
+        assert "linalg.generic" in text and "arith.mulf" in text
     packed = qblock.quantize(w, scheme, axis=0)
     assert data == packed.tobytes()
 

@@ -30,11 +30,12 @@ func.func @named() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
 
 // -----
 
-// Small NVFP4 weights: the E4M3 block scale (amax / 6) is subnormal, with
-// at most two significant bits, and qblock has no per-tensor scale to
-// bring it into range: a warning with the error.
+// Small NVFP4 weights quantized directly (not through
+// --qblock-quantize-linalg's tensor scale): the E4M3 block scale (amax / 6)
+// is subnormal, with at most two significant bits: a warning with the
+// error and what to do.
 func.func @nvfp4_small() -> !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0> {
-  // expected-warning@+1 {{weight 'nvfp4_small.w0': 4 of 4 non-zero blocks have maxima outside the range where NVFP4's E4M3 scale keeps 3 significant bits (4 below 0.046875, 0 above 2688), so they lose precision (relative MSE}}
+  // expected-warning-re@+1 {{weight 'nvfp4_small.w0': 4 of 4 non-zero blocks have maxima outside the range where NVFP4's E4M3 scale keeps 3 significant bits (4 below 0.046875, 0 above 2688), so they lose precision (relative MSE {{.*}}); quantize the matmul with --qblock-quantize-linalg="scheme=nvfp4" (its tensor-scale=true scales the weight into range and the result back)}}
   %cst = arith.constant dense<[[0.003, 0.001, 0.002, 0.0007], [0.001, 0.002, 0.0005, 0.004], [0.002, 0.0011, 0.0013, 0.001], [0.0009, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001], [0.001, 0.001, 0.001, 0.001]]> : tensor<16x4xf32>
   %q = qblock.quantize %cst : tensor<16x4xf32> -> !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0>
   return %q : !qblock.qtensor<16x4xf32, #qblock.scheme<nvfp4>, axis = 0>

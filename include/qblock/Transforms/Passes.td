@@ -38,8 +38,21 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     constant (attention's Q*K^T and scores*V), both operands with the acts=
     scheme, as the paper's full-path results do (with `acts=int8` both are
     INT8); their reduction dimension must be static.
+
+    NVFP4 weights (`scheme=nvfp4`) get the format's per-tensor scale
+    (`tensor-scale=true`, the default): the E4M3 block scales cover about
+    2^-6..448, too narrow for many weights (an LLM's are often below
+    0.05). The pass divides the constant by `2^e`, the smallest power of
+    two that brings its largest magnitude to at most `448 * 6`, and
+    multiplies the matmul's result by `2^e` in a `linalg.generic`
+    (`init + 2^e * (A * W')`, the matmul accumulating into a zero f32
+    tensor). Power-of-two scaling is exact, so in-range weights quantize
+    to the same values as without it; small weights keep their precision.
+    `tensor-scale=false` quantizes the weights as they are.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"scheme", "scheme", "::qblock::QuantScheme",
@@ -88,6 +101,10 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     Option<"fullPath", "full-path", "bool", "false",
            "Also quantize activation-by-activation matmuls (attention's "
            "Q*K^T and scores*V) with the acts= scheme on both sides">,
+    Option<"tensorScale", "tensor-scale", "bool", "true",
+           "scheme=nvfp4: give each weight NVFP4's second-level, per-tensor "
+           "scale (a power of two that puts the largest block scale at the "
+           "top of E4M3's range), applied to the matmul's result">,
   ];
 }
 

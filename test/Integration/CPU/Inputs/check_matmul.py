@@ -24,14 +24,18 @@ def parse_runner(text):
 
 
 def parse_weights(text):
+    """(axis, shape, values, is_nvfp4) of the first weight in qblock-inspect
+    output."""
     lines = text.split("\n")
+    nvfp4 = any(line.startswith("qblock.constant") and "scheme<nvfp4" in line
+                for line in lines)
     for i, line in enumerate(lines):
         if line.startswith("values "):
             parts = line.split()
             axis = int(parts[2])
             shape = [int(s) for s in parts[3:]]
             values = [float(v) for v in lines[i + 1].split()]
-            return axis, shape, values
+            return axis, shape, values, nvfp4
     sys.exit("check_matmul: no 'values' block in qblock-inspect output")
 
 
@@ -41,11 +45,24 @@ def main():
     p.add_argument("acts_json")
     p.add_argument("weights")
     p.add_argument("--rtol", type=float, default=1e-5)
+    p.add_argument("--tensor-scale", choices=["auto", "off"], default="auto",
+                   help="auto: NVFP4 weights carry the per-tensor scale "
+                        "(quantize-linalg's default); off: tensor-scale=false")
     args = p.parse_args()
     got_shape, got = parse_runner(open(args.runner_output).read())
     acts = json.load(open(args.acts_json))
     x_shape, x = acts["shape"], acts["values"]
-    axis, w_shape, w = parse_weights(open(args.weights).read())
+    axis, w_shape, w, nvfp4 = parse_weights(open(args.weights).read())
+    # NVFP4 weights from --qblock-quantize-linalg (tensor-scale=true, the
+    # default) hold w / 2^e and the matmul's result is multiplied by 2^e;
+    # gen_matmul.py computed 2^e from its weights by the documented rule.
+    if nvfp4 and args.tensor_scale == "auto":
+        if "nvfp4_tensor_scale" not in acts:
+            sys.exit("check_matmul: NVFP4 weights, but the JSON gives no "
+                     "nvfp4_tensor_scale; pass --tensor-scale off for "
+                     "modules quantized with tensor-scale=false")
+        tensor_scale = acts["nvfp4_tensor_scale"]
+        w = [v * tensor_scale for v in w]
 
     rank = len(w_shape)
     batch = w_shape[0] if rank == 3 else 1

@@ -10,7 +10,7 @@ from check_matmul import parse_runner, parse_weights
 
 def main():
     shape, got = parse_runner(open(sys.argv[1]).read())
-    _, want_shape, want = parse_weights(open(sys.argv[2]).read())
+    _, want_shape, want, _ = parse_weights(open(sys.argv[2]).read())
     if shape != want_shape or len(got) != len(want):
         sys.exit(f"check_values: FAIL shape {shape} != {want_shape}")
     for i, (x, y) in enumerate(zip(got, want)):

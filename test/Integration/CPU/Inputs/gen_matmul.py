@@ -6,6 +6,7 @@ JSON file so check_matmul.py can recompute the product from the decoded
 weights. Standard library only; a fixed seed keeps tests reproducible."""
 import argparse
 import json
+import math
 import random
 import struct
 
@@ -44,6 +45,26 @@ def dense(values, shape, kind):
                            for i in range(shape[0])) + "]"
 
 
+def nvfp4_tensor_scale(weights):
+    """2^e for the smallest e with max |w| / 2^e <= 448 * 6 (E4M3's largest
+    scale times E2M1's largest value), clamped to 2^-126..2^127; 1 for
+    all-zero weights. Written from the rule in docs/formats.md, not from
+    the pass's code."""
+    amax = max(abs(v) for v in weights)
+    if amax == 0:
+        return 1.0
+    mantissa, exponent = math.frexp(amax / (448.0 * 6.0))
+    # amax / 2688 = mantissa * 2^exponent, mantissa in [0.5, 1): ceil(log2)
+    # is exponent, or exponent - 1 when the quotient is a power of two.
+    e = exponent - 1 if mantissa == 0.5 else exponent
+    # The quotient is rounded; settle e exactly on the unrounded condition.
+    while amax / 2.0 ** e > 2688.0:
+        e += 1
+    while amax / 2.0 ** (e - 1) <= 2688.0:
+        e -= 1
+    return 2.0 ** min(max(e, -126), 127)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--m", type=int, required=True)
@@ -68,6 +89,8 @@ def main():
                         "activations explicitly before the matmul")
     p.add_argument("--nan-row", type=int, default=-1,
                    help="put a NaN into this activation row")
+    p.add_argument("--weight-std", type=float, default=1.0,
+                   help="standard deviation of the Gaussian weights")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--acts-out", required=True)
     args = p.parse_args()
@@ -84,7 +107,8 @@ def main():
     batch = [b] if b else []
     w_shape = batch + ([n, k] if args.transposed or args.transpose_op
                        else [k, n])
-    w = [rng.gauss(0.0, 1.0) for _ in range(eval("*".join(map(str, w_shape))))]
+    w = [rng.gauss(0.0, args.weight_std)
+         for _ in range(eval("*".join(map(str, w_shape))))]
     if args.outliers:
         for i in range(0, len(w), 37):
             w[i] *= 12.0
@@ -94,8 +118,12 @@ def main():
     if args.nan_row >= 0:
         x[args.nan_row * k + k // 2] = float("nan")
     w = [round_to(v, a_t) for v in w]
+    # NVFP4's per-tensor scale for these weights, which check_matmul.py
+    # applies to NVFP4 weights (--qblock-quantize-linalg's tensor-scale).
+    acts = {"shape": x_shape, "values": x,
+            "nvfp4_tensor_scale": nvfp4_tensor_scale(w)}
     with open(args.acts_out, "w") as f:
-        json.dump({"shape": x_shape, "values": x}, f)
+        json.dump(acts, f)
 
     def tensor(shape, t):
         return "tensor<" + "x".join(map(str, shape)) + f"x{t}>"

@@ -1,0 +1,28 @@
+//===- ConstantData.h - float data of weight constants ----------*- C++ -*-===//
+//
+// Reading the values of a float weight constant (dense or dense_resource),
+// shared by the passes that quantize weights at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_TRANSFORMS_CONSTANTDATA_H
+#define QBLOCK_LIB_TRANSFORMS_CONSTANTDATA_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Support/LLVM.h"
+
+#include <vector>
+
+namespace qblock {
+
+/// The f32 values of a float elements attribute (`dense<...>` or an f32
+/// `dense_resource` blob). Points into the attribute when it already holds
+/// f32 values; otherwise converts into `storage` and points there. Fails
+/// for non-float attributes and for dense_resource blobs that are missing
+/// or not f32.
+mlir::FailureOr<const float *> getFloatData(mlir::Attribute attr,
+                                            std::vector<float> &storage);
+
+} // namespace qblock
+
+#endif // QBLOCK_LIB_TRANSFORMS_CONSTANTDATA_H
