@@ -15,11 +15,11 @@
 
 namespace qblock {
 
-/// The f32 values of a float elements attribute (`dense<...>` or an f32
-/// `dense_resource` blob). Points into the attribute when it already holds
-/// f32 values; otherwise converts into `storage` and points there. Fails
-/// for non-float attributes and for dense_resource blobs that are missing
-/// or not f32.
+/// The f32 values of a float elements attribute (`dense<...>`, or a
+/// `dense_resource` blob of f32, f16 or bf16). Points into the attribute
+/// when it already holds f32 values; otherwise widens into `storage` and
+/// points there. Fails for non-float attributes and for dense_resource
+/// blobs that are missing (elided), of another type, or of the wrong size.
 mlir::FailureOr<const float *> getFloatData(mlir::Attribute attr,
                                             std::vector<float> &storage);
 

@@ -18,6 +18,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 namespace qblock {
@@ -422,17 +423,35 @@ struct QuantizeLinalgPass
     auto type = cast<ShapedType>(cast<TypedAttr>(data).getType());
     TypedAttr scaled;
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(data)) {
-      // An f32 blob (getFloatData accepted it): a new blob, so the IR keeps
-      // printing the weight by name instead of inline.
+      // An f32, f16 or bf16 blob (getFloatData read it): a new blob of the
+      // same type, so the IR keeps printing the weight by name.
       std::vector<float> storage;
       const float *values = *getFloatData(data, storage);
-      std::vector<float> result(type.getNumElements());
-      for (size_t i = 0; i < result.size(); ++i)
-        result[i] = std::ldexp(values[i], exponent);
+      int64_t count = type.getNumElements();
+      Type element = type.getElementType();
+      std::vector<char> bytes;
+      if (element.isF32()) {
+        bytes.resize(count * sizeof(float));
+        for (int64_t i = 0; i < count; ++i) {
+          float value = std::ldexp(values[i], exponent);
+          std::memcpy(bytes.data() + i * sizeof(float), &value, sizeof(float));
+        }
+      } else {
+        // Exact when scaling up (e < 0, the usual case); scaling down
+        // rounds values that become subnormal, as the dense path does.
+        const llvm::fltSemantics &semantics =
+            cast<FloatType>(element).getFloatSemantics();
+        bytes.resize(count * 2);
+        for (int64_t i = 0; i < count; ++i) {
+          APFloat value(std::ldexp(values[i], exponent));
+          bool losesInfo;
+          value.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+          uint16_t bits = value.bitcastToAPInt().getZExtValue();
+          std::memcpy(bytes.data() + 2 * i, &bits, sizeof(bits));
+        }
+      }
       AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>(reinterpret_cast<const char *>(result.data()),
-                         result.size() * sizeof(float)),
-          alignof(float));
+          bytes, alignof(float));
       std::string name =
           (resource.getRawHandle().getKey() + ".tensor_scaled").str();
       scaled = DenseResourceElementsAttr::get(type, name, std::move(blob));

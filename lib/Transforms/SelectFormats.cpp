@@ -177,8 +177,16 @@ struct SelectFormatsPass
         return;
       auto job = std::make_unique<WeightJob>();
       FailureOr<const float *> data = getFloatData(value, job->converted);
-      if (failed(data))
+      if (failed(data)) {
+        // Silently leaving it would quantize the weight on every call (or
+        // fail later, for schemes without a run-time quantizer).
+        emitWarning(op.getLoc())
+            << "cannot read the constant weight's values (a dense_resource "
+               "blob that is missing or elided, or not of f32, f16 or bf16 "
+               "with one value per element), so it is not packed here and "
+               "stays a run-time qblock.quantize";
         return;
+      }
       QuantizedTensorType type = op.getType();
       ArrayRef<int64_t> shape = type.getShape();
       int64_t axis = type.getAxis();

@@ -49,3 +49,15 @@ func.func @nvfp4_in_range() -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, 
   %q = qblock.quantize %cst : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
   return %q : !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
 }
+
+// -----
+
+// A weight whose dense_resource blob is missing (here elided, as
+// --mlir-elide-resource-strings-if-larger prints it) cannot be packed; it
+// is left as a run-time quantize with a warning instead of silently.
+func.func @elided() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
+  %cst = arith.constant dense_resource<__elided__> : tensor<32x2xf32>
+  // expected-warning@+1 {{cannot read the constant weight's values (a dense_resource blob that is missing or elided, or not of f32, f16 or bf16 with one value per element), so it is not packed here and stays a run-time qblock.quantize}}
+  %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+}

@@ -143,7 +143,9 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
     processed in parallel on MLIR's thread pool.
 
     A NaN or Inf in a weight is an error that names the element and its
-    block.
+    block. Dense data of any float type and `dense_resource` blobs of f32,
+    f16 or bf16 are read; a constant whose values cannot be read (an elided
+    or missing blob) gets a warning and stays a run-time `qblock.quantize`.
 
     `report=FILE.json` writes, per quantized tensor, its name, shape,
     scheme, block size, selection rule, `rel_mse` =
