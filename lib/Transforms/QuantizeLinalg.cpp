@@ -341,6 +341,8 @@ struct QuantizeLinalgPass
     switch (acts) {
     case ActScheme::MXFP4:
       return "mxfp4";
+    case ActScheme::NVFP4:
+      return "nvfp4";
     case ActScheme::INT8:
       return "int8";
     case ActScheme::BlockDialect:
@@ -356,6 +358,8 @@ struct QuantizeLinalgPass
       switch (acts) {
       case ActScheme::MXFP4:
         return num::Scheme::mxfp4(blockSize);
+      case ActScheme::NVFP4:
+        return num::Scheme::nvfp4(blockSize);
       case ActScheme::INT8:
         return num::Scheme::int8(blockSize);
       default:

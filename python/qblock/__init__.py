@@ -150,7 +150,7 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
     the weights; each block pair's exact integer dot product is scaled once
     and summed in f32 in block order (numerics ``referenceIntegerGemm``),
     bit for bit what the compiled kernels return. ``acts`` is ``"blockdialect"``
-    (two-stage selection), ``"mxfp4"`` or ``"int8"`` with the weights' block
+    (two-stage selection), ``"mxfp4"``, ``"nvfp4"`` or ``"int8"`` with the weights' block
     size, or a ``Scheme``. ``weights`` may be ``"int8"`` too: the right-hand
     operand of an activation-by-activation product (``full-path=true``).
     """
@@ -162,11 +162,11 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
         block = wscheme.block
         if acts == "blockdialect":
             acts = Scheme("blockdialect", block=block, select="two-stage")
-        elif acts in ("mxfp4", "int8"):
+        elif acts in ("mxfp4", "nvfp4", "int8"):
             acts = Scheme(acts, block=block)
         else:
             raise ValueError(f"acts={acts!r}: expected blockdialect, mxfp4, "
-                             "int8 or a qblock.Scheme")
+                             "nvfp4, int8 or a qblock.Scheme")
     a = np.asarray(a, dtype=np.float32)
     w = np.asarray(w, dtype=np.float32)
     if init is not None:

@@ -254,7 +254,7 @@ def test_errors():
 @pytest.mark.parametrize("weights,acts", [
     ("blockdialect", "blockdialect"), ("blockdialect", "int8"),
     ("mxfp4", "mxfp4"), ("int4", "int8"), ("nvfp4", "blockdialect"),
-    ("nvfp4", "int8")])
+    ("nvfp4", "int8"), ("nvfp4", "nvfp4"), ("blockdialect", "nvfp4")])
 @pytest.mark.parametrize("m", [1, 3, 9])
 def test_integer_path_is_bit_exact_with_the_reference(weights, acts, m):
     # The W4A4/W4A8 kernels (per-element for small M, tiled and, on

@@ -16,7 +16,7 @@ namespace qblock {
 /// Weight formats `--qblock-quantize-linalg` can produce.
 enum class QuantScheme { BlockDialect, MXFP4, NVFP4, INT4, BCQ };
 /// Activation formats `--qblock-quantize-linalg acts=` can produce.
-enum class ActScheme { None, BlockDialect, MXFP4, INT8 };
+enum class ActScheme { None, BlockDialect, MXFP4, NVFP4, INT8 };
 
 #define GEN_PASS_DECL
 #include "qblock/Transforms/Passes.h.inc"

@@ -30,7 +30,7 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     quant-opt --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect"
     ```
 
-    With `acts=blockdialect|mxfp4|int8` the activation operand also gets a
+    With `acts=blockdialect|mxfp4|nvfp4|int8` the activation operand also gets a
     `qblock.quantize` (blocked along K with the weights' block size;
     two-stage selection for BlockDialect, as hardware would do online), and
     the matmul multiplies quantized values as products of scaled integers.
@@ -96,6 +96,8 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
              clEnumValN(::qblock::ActScheme::BlockDialect, "blockdialect",
                         "DialectFP4 with two-stage selection, as hardware would"),
              clEnumValN(::qblock::ActScheme::MXFP4, "mxfp4", "OCP MXFP4"),
+             clEnumValN(::qblock::ActScheme::NVFP4, "nvfp4",
+                        "NVFP4 (E4M3 block scales, no tensor scale)"),
              clEnumValN(::qblock::ActScheme::INT8, "int8",
                         "INT8 per block (f16 scale amax/127): the W4A8 integer path"))}]>,
     Option<"fullPath", "full-path", "bool", "false",

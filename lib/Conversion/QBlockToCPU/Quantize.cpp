@@ -128,6 +128,49 @@ Value e8m0Code(ImplicitLocOpBuilder &b, Value amax, int offset) {
   return arith::AddIOp::create(b, e, i32c(b, 127));
 }
 
+/// 2^exponent as an f32, built from its exponent field (exponent an i32 in
+/// -126..127).
+Value powerOfTwo(ImplicitLocOpBuilder &b, Value exponent) {
+  Value field = arith::AddIOp::create(b, exponent, i32c(b, 127));
+  return arith::BitcastOp::create(
+      b, b.getF32Type(), arith::ShLIOp::create(b, field, i32c(b, 23)));
+}
+
+/// E4M3 scale code (i32) and its value of a finite, non-negative target
+/// (amax / maxValue), as numerics::floatToE4M3 encodes it: with
+/// e = max(floor(log2 target), -6), the code is ((e + 6) << 3) +
+/// roundeven(target * 2^(3 - e)) (a rounding carry moves into the next
+/// binade; e = -6 covers the subnormals), saturated at 0x7E (448). Scaling
+/// by powers of two is exact, so there is one rounding, as in the core.
+std::pair<Value, Value> e4m3Code(ImplicitLocOpBuilder &b, Value target) {
+  Value bits = arith::BitcastOp::create(b, b.getI32Type(), target);
+  Value field = arith::ShRUIOp::create(b, bits, i32c(b, 23));
+  // f32 subnormals and zero give -127, below the clamp.
+  Value e = arith::MaxSIOp::create(
+      b, arith::SubIOp::create(b, field, i32c(b, 127)), i32c(b, -6));
+  // e <= 127 (target finite), so 3 - e >= -124; e >= -6, so 3 - e <= 9.
+  Value quanta = math::RoundEvenOp::create(
+      b, arith::MulFOp::create(
+             b, target,
+             powerOfTwo(b, arith::SubIOp::create(b, i32c(b, 3), e))));
+  // quanta is at most 16: a carry into the next binade.
+  Value code = arith::AddIOp::create(
+      b,
+      arith::ShLIOp::create(b, arith::AddIOp::create(b, e, i32c(b, 6)),
+                            i32c(b, 3)),
+      arith::FPToSIOp::create(b, b.getI32Type(), quanta));
+  Value saturated = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, code,
+                                          i32c(b, 0x7E));
+  code = arith::SelectOp::create(b, saturated, i32c(b, 0x7E), code);
+  // The code's value: quanta * 2^(e - 3) (e - 3 in -9..124), or 448 when
+  // saturated.
+  Value value = arith::MulFOp::create(
+      b, quanta,
+      powerOfTwo(b, arith::SubIOp::create(b, e, i32c(b, 3))));
+  value = arith::SelectOp::create(b, saturated, f32c(b, 448.0f), value);
+  return {code, value};
+}
+
 using LoadFn = llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)>;
 
 /// `value` (a scalar) as the shape of `like`: itself, or broadcast to
@@ -669,12 +712,6 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
     return op->emitOpError("with a BCQ scheme has no run-time lowering; fit "
                            "BCQ weights offline with --qblock-select-formats");
   num::Scheme scheme = schemeAttr.toNumerics();
-  if (scheme.scale == num::ScaleKind::E4M3)
-    return op->emitOpError("with an E4M3 scale (nvfp4) has no run-time "
-                           "lowering yet; use an E8M0 (blockdialect, mxfp4) "
-                           "or F16 (int4) scale, or quantize constants with "
-                           "--qblock-select-formats");
-
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank(), axis = type.getAxis();
   int64_t k = type.getAxisSize(), blockSize = scheme.blockSize;
@@ -848,6 +885,17 @@ FailureOr<Value> qblock::cpu::emitQuantize(ImplicitLocOpBuilder &b,
                     kb, exponent,
                     arith::ConstantIntOp::create(kb, kb.getI64Type(), 52));
                 toHalfUnits = arith::BitcastOp::create(kb, f64, bits);
+              } else if (scheme.scale == num::ScaleKind::E4M3) {
+                // One f32 division, as the numerics core (scaleCode).
+                Value target =
+                    arith::DivFOp::create(kb, amax, f32c(kb, maxValue));
+                // A NaN/Inf block's amax may be anything; its code is NaN.
+                Value finiteTarget = arith::SelectOp::create(
+                    kb, nonFinite, f32c(kb, 0.0f), target);
+                auto [finiteCode, value] = e4m3Code(kb, finiteTarget);
+                code = arith::SelectOp::create(kb, nonFinite, i32c(kb, 0x7F),
+                                               finiteCode);
+                toHalfUnits = value;
               } else {
                 Value target = arith::DivFOp::create(kb, amax, f32c(kb, maxValue));
                 target = arith::MinimumFOp::create(kb, target, f32c(kb, 65504.0f));

@@ -71,26 +71,17 @@ bool resultAndWeightsSuitKernel(Value rhs, Type result) {
          (rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>());
 }
 
-/// Whether run-time quantization (cpu::emitQuantize) can produce the
-/// packed bytes of float activations `input` under `scheme`: activations a
-/// kernel could take as floats, and a scale the run-time quantizer computes
-/// (not E4M3).
-bool quantizableAtRunTime(Value input, SchemeAttr scheme) {
-  return floatActivationsSuitKernel(input) &&
-         scheme.toNumerics().scale != numerics::ScaleKind::E4M3;
-}
-
 /// Whether the W4A4 kernel (quantized activations) gets operands it
 /// takes: activations quantized online (act_scheme), by a qblock.quantize,
 /// or stored packed, in a scheme the kernel decodes.
 bool quantizedActivationsSuitKernel(MatmulOp op) {
-  if (SchemeAttr fused = op.getActSchemeAttr())
-    return quantizableAtRunTime(op.getLhs(), fused);
+  if (op.getActSchemeAttr())
+    return floatActivationsSuitKernel(op.getLhs());
   auto lhsType = dyn_cast<QuantizedTensorType>(op.getLhs().getType());
   if (!lhsType || !lhsType.getBlockScheme())
     return false;
   if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>())
-    return quantizableAtRunTime(quantize.getInput(), lhsType.getBlockScheme());
+    return floatActivationsSuitKernel(quantize.getInput());
   return op.getLhs().getDefiningOp<FromStorageOp>() ||
          op.getLhs().getDefiningOp<ConstantOp>();
 }
@@ -216,7 +207,7 @@ struct ConvertMatmulToGPUPass
       auto actType = QuantizedTensorType::get(
           op.getContext(), lhsType.getShape(), lhsType.getElementType(), fused,
           lhsType.getRank() - 1);
-      // Cannot fail: quantizableAtRunTime checked the scheme.
+      // Cannot fail: every block scheme has a run-time quantizer.
       Value bytes =
           *cpu::emitQuantize(b, op, op.getLhs(), actType, module, symbols);
       return {bytes, fused};

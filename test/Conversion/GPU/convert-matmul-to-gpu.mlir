@@ -52,11 +52,9 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 
 // -----
 
-// Left to the generic lowering: online activation quantization with an
-// E4M3 scale (nvfp4, which has no run-time quantizer), weights quantized
-// at run time, BCQ weights whose bytes are not known here.
+// Left to the generic lowering: weights quantized at run time, BCQ
+// weights whose bytes are not known here.
 // CHECK-LABEL: func.func @not_taken
-// CHECK: qblock.matmul {{.*}} {act_scheme = #qblock.scheme<nvfp4>}
 // CHECK: %[[Q:.*]] = qblock.quantize
 // CHECK: qblock.matmul ins(%{{.*}}, %[[Q]]
 // CHECK: qblock.lut_gemm
@@ -64,13 +62,27 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 // CHECK-NOT: __qblock_gpu_matmul
 func.func @not_taken(%a: tensor<1x32xf32>, %wf: tensor<32x2xf32>, %init: tensor<1x2xf32>,
                      %bcq: tensor<1x256xf32>, %bw: !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>,
-                     %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x8xf32>) {
-  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>
-  %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<nvfp4>} -> tensor<1x2xf32>
+                     %binit: tensor<1x8xf32>) -> (tensor<1x2xf32>, tensor<1x8xf32>) {
   %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   %r2 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %r3 = qblock.lut_gemm ins(%bcq, %bw : tensor<1x256xf32>, !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%binit : tensor<1x8xf32>) -> tensor<1x8xf32>
-  return %r0, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x8xf32>
+  return %r2, %r3 : tensor<1x2xf32>, tensor<1x8xf32>
+}
+
+// -----
+
+// Online activation quantization with an E4M3 scale (NVFP4 activations,
+// W4A4 as Blackwell pairs them) has a run-time quantizer too: its loops run
+// before the W4A4 kernel's call.
+// CHECK-LABEL: func.func @nvfp4_activations
+// CHECK: scf.parallel
+// CHECK: call @__qblock_gpu_matmul(
+// CHECK-NOT: qblock.
+// CHECK: func.func private @__qblock_gpu_matmul({{.*}}) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<nvfp4>, batch = 1 : i64, k = 32 : i64, n = 2 : i64, scheme = #qblock.scheme<nvfp4>}}
+func.func @nvfp4_activations(%a: tensor<1x32xf32>, %init: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %r0 = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<nvfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) {act_scheme = #qblock.scheme<nvfp4>} -> tensor<1x2xf32>
+  return %r0 : tensor<1x2xf32>
 }
 
 // -----

@@ -16,15 +16,6 @@ func.func @arg(%q: !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) {
 
 // -----
 
-func.func @runtime_quantize_e4m3(%x: tensor<64x8xf32>) -> tensor<64x8xf32> {
-  // expected-error@+1 {{'qblock.quantize' op with an E4M3 scale (nvfp4) has no run-time lowering yet; use an E8M0 (blockdialect, mxfp4) or F16 (int4) scale, or quantize constants with --qblock-select-formats}}
-  %q = qblock.quantize %x : tensor<64x8xf32> -> !qblock.qtensor<64x8xf32, #qblock.scheme<nvfp4>, axis = 0>
-  %d = qblock.dequantize %q : !qblock.qtensor<64x8xf32, #qblock.scheme<nvfp4>, axis = 0> -> tensor<64x8xf32>
-  return %d : tensor<64x8xf32>
-}
-
-// -----
-
 func.func @runtime_quantize_bcq(%x: tensor<128x8xf32>) -> tensor<128x8xf32> {
   // expected-error@+1 {{'qblock.quantize' op with a BCQ scheme has no run-time lowering; fit BCQ weights offline with --qblock-select-formats}}
   %q = qblock.quantize %x : tensor<128x8xf32> -> !qblock.qtensor<128x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0>

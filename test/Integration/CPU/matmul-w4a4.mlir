@@ -86,3 +86,23 @@
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 5 --n 9 --k 64 --seed 40
 // RUN: %{run}
+
+// NVFP4 activations (E4M3 block scales, quantized at run time): with NVFP4
+// weights (blocks of 16; the weights also carry their tensor scale) as
+// Blackwell pairs them, GEMV and GEMM, fused and not; and in blocks of 32
+// under BlockDialect weights, with a NaN row.
+// REDEFINE: %{weights} = nvfp4
+// REDEFINE: %{acts} = nvfp4
+// REDEFINE: %{actattr} = nvfp4
+// REDEFINE: %{fuse} =
+// REDEFINE: %{gen} = --m 1 --n 33 --k 256 --transposed --seed 41
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 9 --n 13 --k 64 --seed 42
+// RUN: %{run}
+// REDEFINE: %{fuse} = --qblock-fuse-activation-quant
+// RUN: %{run}
+// REDEFINE: %{weights} = blockdialect
+// REDEFINE: %{actattr} = nvfp4, block = 32
+// REDEFINE: %{gen} = --m 4 --n 9 --k 128 --nan-row 1 --dynamic-m --seed 43
+// REDEFINE: %{nanrows} = 1
+// RUN: %{run}

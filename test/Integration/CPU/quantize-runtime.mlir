@@ -17,6 +17,15 @@
 // RUN: %{check}
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 2x32x3 --axis 1 --scheme "int4" --seed 4 > %t.mlir
 // RUN: %{check}
+// NVFP4's E4M3 scales: blocks over the whole E4M3 range (subnormal scales,
+// saturation at 448), half of them rounding ties; per element (axis 0) and
+// 16 lanes at a time (axis 1), with zero, tiny, huge and NaN/Inf blocks.
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 6x256 --axis 1 --scheme "nvfp4" --wide --special --seed 6 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 64x5 --axis 0 --scheme "nvfp4" --special --seed 7 > %t.mlir
+// RUN: %{check}
+// RUN: %python %S/Inputs/gen_roundtrip.py --shape 4x96 --axis 1 --scheme "nvfp4, block = 32" --wide --seed 8 > %t.mlir
+// RUN: %{check}
 // RUN: %python %S/Inputs/gen_roundtrip.py --shape 3x128 --axis 1 --scheme "blockdialect, block = 16, select = two_stage" --special --seed 5 > %t.mlir
 // RUN: %{check}
 // Blocks along the innermost axis are quantized 16 lanes at a time (two-stage

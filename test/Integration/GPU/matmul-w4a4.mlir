@@ -63,3 +63,13 @@
 // REDEFINE: %{gen} = --m 3 --n 17 --k 256 --out-type f16 --seed 97
 // REDEFINE: %{rtol} = 2e-3
 // RUN: %{run}
+// REDEFINE: %{rtol} = 1e-5
+// NVFP4 activations (E4M3 scales quantized at run time) with NVFP4 weights:
+// a GEMV with split K and tiles with a NaN row.
+// REDEFINE: %{weights} = nvfp4
+// REDEFINE: %{acts} = nvfp4
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --transposed --seed 101
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 6 --n 19 --k 256 --nan-row 4 --seed 102
+// REDEFINE: %{nanrows} = 1
+// RUN: %{run}

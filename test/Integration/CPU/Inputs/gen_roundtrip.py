@@ -26,6 +26,11 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--special", action="store_true",
                    help="add zero, tiny, huge and NaN/Inf blocks")
+    p.add_argument("--wide", action="store_true",
+                   help="spread blocks over 2^-16..2^12 and make half of "
+                        "them E4M3 rounding ties (amax / 6 halfway between "
+                        "two E4M3 values, normal or subnormal); needs the "
+                        "blocked axis innermost")
     p.add_argument("--dynamic", action="store_true",
                    help="@runtime takes every dimension but the blocked "
                         "one as dynamic")
@@ -37,6 +42,26 @@ def main():
         count *= s
     values = [rng.gauss(0, 1) * (8.0 if rng.random() < 0.03 else 1.0)
               for _ in range(count)]
+    if args.wide:
+        if args.axis != len(shape) - 1:
+            p.error("--wide needs the blocked axis innermost")
+        block = block_size(args.scheme)
+        for first in range(0, count, block):
+            run = values[first:first + block]
+            peak = max(abs(v) for v in run) or 1.0
+            if rng.random() < 0.5:
+                amax = peak * 2.0 ** rng.randint(-16, 12)
+            elif rng.random() < 0.7:
+                # Halfway between (8 + m) 2^(E-3) and the next E4M3 value.
+                amax = 6.0 * (2 * rng.randint(8, 15) + 1) * 2.0 ** (
+                    rng.randint(-6, 7) - 4)
+            else:
+                # Halfway between subnormals m 2^-9 and (m + 1) 2^-9.
+                amax = 6.0 * (2 * rng.randint(0, 7) + 1) * 2.0 ** -10
+            at = max(range(block), key=lambda i: abs(run[i]))
+            for i in range(block):
+                values[first + i] = run[i] / peak * amax * 0.999
+            values[first + at] = amax if run[at] >= 0 else -amax
     if args.special:
         # Whole leading runs of 32 elements along the flat order; with the
         # blocked axis innermost these are whole blocks.
