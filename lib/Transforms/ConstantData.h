@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Support/LLVM.h"
 
+#include <string>
 #include <vector>
 
 namespace qblock {
@@ -19,9 +20,19 @@ namespace qblock {
 /// `dense_resource` blob of f32, f16 or bf16). Points into the attribute
 /// when it already holds f32 values; otherwise widens into `storage` and
 /// points there. Fails for non-float attributes and for dense_resource
-/// blobs that are missing (elided), of another type, or of the wrong size.
-mlir::FailureOr<const float *> getFloatData(mlir::Attribute attr,
-                                            std::vector<float> &storage);
+/// blobs that are missing (elided), of another type, or of the wrong size,
+/// saying why in `problem` when given.
+/// Why getFloatData could not read a constant.
+struct ConstantDataProblem {
+  std::string message;
+  /// The constant contradicts its own type (a blob of the wrong size), as
+  /// opposed to data this code does not read.
+  bool malformed = false;
+};
+
+mlir::FailureOr<const float *>
+getFloatData(mlir::Attribute attr, std::vector<float> &storage,
+             ConstantDataProblem *problem = nullptr);
 
 } // namespace qblock
 

@@ -388,18 +388,26 @@ struct QuantizeLinalgPass
     Attribute data;
     if (!matchPattern(weight, m_Constant(&data)))
       return std::nullopt;
-    std::vector<float> converted;
-    FailureOr<const float *> values = getFloatData(data, converted);
-    if (failed(values))
-      return std::nullopt;
-    int64_t count = cast<ElementsAttr>(data).getNumElements();
     double amax = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      double magnitude = std::fabs(static_cast<double>((*values)[i]));
-      if (!std::isfinite(magnitude))
+    auto dense = dyn_cast<DenseElementsAttr>(data);
+    if (dense && dense.isSplat() && isa<FloatType>(dense.getElementType())) {
+      // One value, however large the tensor: no need to expand it.
+      amax = std::fabs(dense.getSplatValue<APFloat>().convertToDouble());
+    } else {
+      std::vector<float> converted;
+      FailureOr<const float *> values = getFloatData(data, converted);
+      if (failed(values))
         return std::nullopt;
-      amax = std::max(amax, magnitude);
+      int64_t count = cast<ElementsAttr>(data).getNumElements();
+      for (int64_t i = 0; i < count; ++i) {
+        double magnitude = std::fabs(static_cast<double>((*values)[i]));
+        if (!std::isfinite(magnitude))
+          return std::nullopt;
+        amax = std::max(amax, magnitude);
+      }
     }
+    if (!std::isfinite(amax))
+      return std::nullopt;
     if (amax == 0)
       return std::nullopt;
     double largest = 448.0 * numScheme.book.maxMagnitude() / 2.0;

@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 
 namespace qblock {
@@ -88,6 +89,8 @@ struct WeightJob {
   /// For E4M3-scaled (NVFP4) weights: non-zero blocks, and those whose
   /// maxima lie below or above e4m3ScaleRange (warnIfOutsideE4M3).
   int64_t nonZeroBlocks = 0, blocksBelowE4M3 = 0, blocksAboveE4M3 = 0;
+  /// Largest and smallest non-zero block maxima (E4M3 schemes only).
+  float largestBlockMax = 0, smallestBlockMax = 0;
 
   double relativeMSE() const {
     return weightSquares > 0 ? errorSquares / weightSquares : 0.0;
@@ -170,21 +173,30 @@ struct SelectFormatsPass
     }
     SmallVector<std::unique_ptr<WeightJob>> jobs;
     unsigned counter = 0;
+    bool malformedConstant = false;
     getOperation().walk([&](QuantizeOp op) {
       Attribute value;
       if (!matchPattern(op.getInput(), m_Constant(&value)) ||
           !op.getType().hasStaticShape())
         return;
       auto job = std::make_unique<WeightJob>();
-      FailureOr<const float *> data = getFloatData(value, job->converted);
+      ConstantDataProblem problem;
+      FailureOr<const float *> data =
+          getFloatData(value, job->converted, &problem);
       if (failed(data)) {
+        // A blob that contradicts its type fails later anyway (translation
+        // to LLVM IR); say so here, where the weight is named.
+        if (problem.malformed) {
+          emitError(op.getLoc()) << "cannot read the constant weight: "
+                                 << problem.message;
+          malformedConstant = true;
+          return;
+        }
         // Silently leaving it would quantize the weight on every call (or
-        // fail later, for schemes without a run-time quantizer).
+        // fail later, for BCQ, which has no run-time quantizer).
         emitWarning(op.getLoc())
-            << "cannot read the constant weight's values (a dense_resource "
-               "blob that is missing or elided, or not of f32, f16 or bf16 "
-               "with one value per element), so it is not packed here and "
-               "stays a run-time qblock.quantize";
+            << "cannot read the constant weight's values: " << problem.message
+            << "; it is not packed here and stays a run-time qblock.quantize";
         return;
       }
       QuantizedTensorType type = op.getType();
@@ -203,6 +215,8 @@ struct SelectFormatsPass
         job->view.inner *= shape[d];
       jobs.push_back(std::move(job));
     });
+    if (malformedConstant)
+      return signalPassFailure();
 
     if (budget > 0)
       jobs = expandBlockCandidates(std::move(jobs));
@@ -275,11 +289,22 @@ struct SelectFormatsPass
         << small << " below " << llvm::format("%g", smallest) << ", "
         << large << " above " << llvm::format("%g", largest)
         << "), so they lose precision (relative MSE "
-        << llvm::format("%.3g", job.relativeMSE())
-        << "); quantize the matmul with --qblock-quantize-linalg="
-           "\"scheme=nvfp4\" (its tensor-scale=true scales the weight into "
-           "range and the result back), or use scheme=mxfp4 or blockdialect "
-           "(power-of-two scales)";
+        << llvm::format("%.3g", job.relativeMSE()) << "); ";
+    // A per-tensor power of two shifts every block maximum alike, so it
+    // helps only if they all fit in the range at once.
+    if (job.largestBlockMax / job.smallestBlockMax <= largest / smallest)
+      message += "quantize the matmul with --qblock-quantize-linalg="
+                 "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "
+                 "into range and the result back), or use scheme=mxfp4 or "
+                 "blockdialect (power-of-two scales)";
+    else
+      llvm::raw_string_ostream(message)
+          << "the largest block maximum is "
+          << llvm::format("%.3g", job.largestBlockMax / job.smallestBlockMax)
+          << " times the smallest, more than the "
+          << llvm::format("%g", largest / smallest)
+          << " that range spans, so no per-tensor scale fits them all; use "
+             "scheme=mxfp4 or blockdialect (power-of-two scales)";
     emitWarning(reportLocation(job)) << message;
   }
 
@@ -320,6 +345,7 @@ struct SelectFormatsPass
       }
       std::vector<uint64_t> histogram(job.histogram.size(), 0);
       int64_t nonZero = 0, small = 0, large = 0;
+      float largestMax = 0, smallestMax = std::numeric_limits<float>::max();
       // Rows are written to `rows.data()` relative to chunk.begin, while the
       // numerics API indexes the source by absolute row; offset the pointer.
       const float *source = rows.data() - chunk.begin * k;
@@ -354,6 +380,8 @@ struct SelectFormatsPass
             ++nonZero;
             small += amax < smallest;
             large += amax > largest;
+            largestMax = std::max(largestMax, amax);
+            smallestMax = std::min(smallestMax, amax);
           }
         }
       } else {
@@ -380,6 +408,12 @@ struct SelectFormatsPass
       job.nonZeroBlocks += nonZero;
       job.blocksBelowE4M3 += small;
       job.blocksAboveE4M3 += large;
+      if (nonZero > 0) {
+        bool first = job.largestBlockMax == 0;
+        job.largestBlockMax = std::max(job.largestBlockMax, largestMax);
+        job.smallestBlockMax =
+            first ? smallestMax : std::min(job.smallestBlockMax, smallestMax);
+      }
       for (size_t i = 0; i < histogram.size(); ++i)
         job.histogram[i] += histogram[i];
     });

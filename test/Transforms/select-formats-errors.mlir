@@ -57,7 +57,37 @@ func.func @nvfp4_in_range() -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, 
 // is left as a run-time quantize with a warning instead of silently.
 func.func @elided() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
   %cst = arith.constant dense_resource<__elided__> : tensor<32x2xf32>
-  // expected-warning@+1 {{cannot read the constant weight's values (a dense_resource blob that is missing or elided, or not of f32, f16 or bf16 with one value per element), so it is not packed here and stays a run-time qblock.quantize}}
+  // expected-warning@+1 {{cannot read the constant weight's values: its dense_resource blob '__elided__' has no data (missing, or elided when printed); it is not packed here and stays a run-time qblock.quantize}}
   %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+}
+
+// -----
+
+// A blob that contradicts its type (4 bytes for 32 f32 values) is an error
+// here, where the weight is named, instead of a failure in translation.
+func.func @short_blob() -> !qblock.qtensor<16x2xf32, #qblock.scheme<mxfp4, block = 16>, axis = 0> {
+  %cst = arith.constant dense_resource<short> : tensor<16x2xf32>
+  // expected-error@+1 {{cannot read the constant weight: its dense_resource blob 'short' holds 4 bytes, but 32 values of 4 bytes need 128}}
+  %q = qblock.quantize %cst : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<mxfp4, block = 16>, axis = 0>
+  return %q : !qblock.qtensor<16x2xf32, #qblock.scheme<mxfp4, block = 16>, axis = 0>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      short: "0x040000000000803F"
+    }
+  }
+#-}
+
+// -----
+
+// Block maxima 10^6 apart: no per-tensor power of two brings both into
+// E4M3's range, so the warning does not suggest one.
+func.func @nvfp4_wide_spread() -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0> {
+  // expected-warning-re@+1 {{weight 'nvfp4_wide_spread.w0': 1 of 2 non-zero blocks have maxima outside the range {{.*}}; the largest block maximum is 1e+06 times the smallest, more than the 57344 that range spans, so no per-tensor scale fits them all; use scheme=mxfp4 or blockdialect (power-of-two scales)}}
+  %cst = arith.constant dense<[[1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001], [1000.0, 0.001]]> : tensor<16x2xf32>
+  %q = qblock.quantize %cst : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+  return %q : !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
 }

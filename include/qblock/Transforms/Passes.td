@@ -40,9 +40,10 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     INT8); their reduction dimension must be static.
 
     NVFP4 weights (`scheme=nvfp4`) get the format's per-tensor scale
-    (`tensor-scale=true`, the default): the E4M3 block scales cover about
-    2^-6..448, too narrow for many weights (an LLM's are often below
-    0.05). The pass divides the constant by `2^e`, the smallest power of
+    (`tensor-scale=true`, the default): E4M3 block scales keep their 3
+    significant bits only from 2^-6 to 448 (subnormals reach down to
+    2^-9), so block maxima below about 0.05, common in LLM weights, lose
+    precision. The pass divides the constant by `2^e`, the smallest power of
     two that brings its largest magnitude to at most `448 * 6`, and
     multiplies the matmul's result by `2^e` in a `linalg.generic`
     (`init + 2^e * (A * W')`, the matmul accumulating into a zero f32
