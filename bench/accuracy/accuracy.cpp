@@ -85,6 +85,32 @@ std::vector<float> roundTripRows(const std::vector<float> &data, int64_t rows,
   return num::dequantizeMatrix(packed.data(), rows, k, scheme);
 }
 
+/// The weights' quantized values with NVFP4's per-tensor scale as
+/// --qblock-quantize-linalg applies it (docs/formats.md section 1): w / 2^e
+/// quantized, times 2^e, for the smallest e with max |w| / 2^e <= 448 * 6.
+std::vector<float> tensorScaledRoundTrip(const std::vector<float> &data,
+                                         int64_t rows, int64_t k,
+                                         const num::Scheme &scheme) {
+  double amax = 0;
+  for (float v : data)
+    amax = std::max(amax, std::fabs(double(v)));
+  int e = 0;
+  if (amax > 0) {
+    e = std::ilogb(amax) - std::ilogb(2688.0);
+    while (std::ldexp(amax, -e) > 2688.0)
+      ++e;
+    while (std::ldexp(amax, -(e - 1)) <= 2688.0)
+      --e;
+  }
+  std::vector<float> scaled(data.size());
+  for (size_t i = 0; i < data.size(); ++i)
+    scaled[i] = std::ldexp(data[i], -e);
+  std::vector<float> result = roundTripRows(scaled, rows, k, scheme);
+  for (float &v : result)
+    v = std::ldexp(v, e);
+  return result;
+}
+
 /// Relative error of matmul outputs when activations are quantized too
 /// (W4A4, as --qblock-quantize-linalg acts=... computes) against the exact
 /// f32 product, next to weight-only (W4A16) quantization. Activations are
@@ -105,6 +131,8 @@ void printActivationProducts(int64_t k) {
     const char *name;
     num::Scheme weightScheme;
     std::optional<num::Scheme> actScheme;
+    /// NVFP4's per-tensor scale on the weights (tensor-scale=true).
+    bool tensorScale = false;
   };
   Case cases[] = {
       {"W4A16 blockdialect-32", num::Scheme::blockDialect(32), std::nullopt},
@@ -116,13 +144,21 @@ void printActivationProducts(int64_t k) {
        num::Scheme::int8(32)},
       {"W4A16 mxfp4-32", num::Scheme::mxfp4(32), std::nullopt},
       {"W4A4 mxfp4-32", num::Scheme::mxfp4(32), num::Scheme::mxfp4(32)},
+      // These weights (std 0.02) sit below E4M3's normal scales.
+      {"W4A16 nvfp4-16, no tensor scale", num::Scheme::nvfp4(16),
+       std::nullopt},
+      {"W4A16 nvfp4-16", num::Scheme::nvfp4(16), std::nullopt, true},
+      {"W4A4 nvfp4-16 (acts nvfp4)", num::Scheme::nvfp4(16),
+       num::Scheme::nvfp4(16), true},
   };
   std::printf("\nmatmul output error, M=%lld N=%lld K=%lld, activations with "
               "outlier channels: rel_mse of Y vs the f32 product\n",
               static_cast<long long>(m), static_cast<long long>(n),
               static_cast<long long>(k));
   for (const Case &c : cases) {
-    std::vector<float> w = roundTripRows(weights, n, k, c.weightScheme);
+    std::vector<float> w =
+        c.tensorScale ? tensorScaledRoundTrip(weights, n, k, c.weightScheme)
+                      : roundTripRows(weights, n, k, c.weightScheme);
     std::vector<float> a =
         c.actScheme ? roundTripRows(acts, m, k, *c.actScheme) : acts;
     std::vector<float> y(m * n);
