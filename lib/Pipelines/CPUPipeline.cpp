@@ -22,8 +22,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and
-  // the only way for schemes without a run-time quantizer (NVFP4's E4M3
-  // scale, BCQ) after a plain --qblock-quantize-linalg.
+  // the only way for BCQ, which has no run-time quantizer, after a plain
+  // --qblock-quantize-linalg.
   pm.addPass(qblock::createSelectFormats());
   buildBufferizedLoops(pm, options.target, options.lutTables);
   pm.addPass(createConvertSCFToOpenMPPass());

@@ -107,9 +107,8 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (weights quantized at run time, activations
-    quantized at run time with an E4M3 scale, INT8 right-hand sides) go to
-    the generic loop nests.
+    Ops this pass leaves alone (weights quantized at run time, INT8
+    right-hand sides) go to the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

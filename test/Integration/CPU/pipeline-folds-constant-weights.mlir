@@ -1,7 +1,7 @@
 // The pipelines quantize constant weights themselves (their first pass is
 // --qblock-select-formats): the plain `--qblock-quantize-linalg=...
-// --qblock-cpu-pipeline` works for the schemes without a run-time quantizer
-// (NVFP4's E4M3 scale, BCQ), checked against the numerics core's decoded
+// --qblock-cpu-pipeline` packs NVFP4 and BCQ weights (BCQ has no run-time
+// quantizer) at compile time, checked against the numerics core's decoded
 // weights like every integration test, and the GPU pipeline hands such
 // weights to its kernels.
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 13 --k 256 --seed 41 --acts-out %t.json > %t.mlir

@@ -62,6 +62,9 @@ def main():
             for i in range(block):
                 values[first + i] = run[i] / peak * amax * 0.999
             values[first + at] = amax if run[at] >= 0 else -amax
+    if args.special and count < 141:
+        p.error("--special writes elements 0..140; give a shape of at "
+                "least 141 elements")
     if args.special:
         # Whole leading runs of 32 elements along the flat order; with the
         # blocked axis innermost these are whole blocks.
