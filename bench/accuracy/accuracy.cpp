@@ -15,6 +15,7 @@
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
 #include "qblock/Numerics/Reference.h"
+#include "qblock/Numerics/TensorScale.h"
 
 #include <cmath>
 #include <cstdio>
@@ -87,21 +88,14 @@ std::vector<float> roundTripRows(const std::vector<float> &data, int64_t rows,
 
 /// The weights' quantized values with NVFP4's per-tensor scale as
 /// --qblock-quantize-linalg applies it (docs/formats.md section 1): w / 2^e
-/// quantized, times 2^e, for the smallest e with max |w| / 2^e <= 448 * 6.
+/// quantized, times 2^e.
 std::vector<float> tensorScaledRoundTrip(const std::vector<float> &data,
                                          int64_t rows, int64_t k,
                                          const num::Scheme &scheme) {
   double amax = 0;
   for (float v : data)
     amax = std::max(amax, std::fabs(double(v)));
-  int e = 0;
-  if (amax > 0) {
-    e = std::ilogb(amax) - std::ilogb(2688.0);
-    while (std::ldexp(amax, -e) > 2688.0)
-      ++e;
-    while (std::ldexp(amax, -(e - 1)) <= 2688.0)
-      --e;
-  }
+  int e = num::e4m3TensorScaleExponent(amax, scheme.book);
   std::vector<float> scaled(data.size());
   for (size_t i = 0; i < data.size(); ++i)
     scaled[i] = std::ldexp(data[i], -e);

@@ -16,12 +16,6 @@
 
 namespace qblock {
 
-/// The f32 values of a float elements attribute (`dense<...>`, or a
-/// `dense_resource` blob of f32, f16 or bf16). Points into the attribute
-/// when it already holds f32 values; otherwise widens into `storage` and
-/// points there. Fails for non-float attributes and for dense_resource
-/// blobs that are missing (elided), of another type, or of the wrong size,
-/// saying why in `problem` when given.
 /// Why getFloatData could not read a constant.
 struct ConstantDataProblem {
   std::string message;
@@ -30,6 +24,12 @@ struct ConstantDataProblem {
   bool malformed = false;
 };
 
+/// The f32 values of a float elements attribute (`dense<...>`, or a
+/// `dense_resource` blob of f32, f16 or bf16). Points into the attribute
+/// when it already holds f32 values; otherwise widens into `storage` and
+/// points there. Fails for non-float attributes and for dense_resource
+/// blobs that are missing (elided), of another type, or of the wrong size,
+/// saying why in `problem` when given.
 mlir::FailureOr<const float *>
 getFloatData(mlir::Attribute attr, std::vector<float> &storage,
              ConstantDataProblem *problem = nullptr);

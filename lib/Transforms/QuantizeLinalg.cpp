@@ -8,6 +8,7 @@
 
 #include "ConstantData.h"
 #include "qblock/IR/QBlockOps.h"
+#include "qblock/Numerics/TensorScale.h"
 #include "qblock/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -370,10 +371,9 @@ struct QuantizeLinalgPass
   }
 
   /// The exponent e of NVFP4's per-tensor scale 2^e for a constant weight
-  /// under an E4M3-scaled scheme: the smallest e that brings the largest
-  /// magnitude to at most 448 times the book's largest value (6 for E2M1),
-  /// so the largest block scale lands in E4M3's top binade and the rest
-  /// have 2^17 of range below it. None when tensor-scale=false, for other
+  /// under an E4M3-scaled scheme (numerics::e4m3TensorScaleExponent: the
+  /// largest block scale lands in E4M3's top binade, the rest have 2^17 of
+  /// range below it). None when tensor-scale=false, for other
   /// scale kinds, when e = 0, and for weights that are all zero, hold NaN
   /// or infinities (left to --qblock-select-formats' diagnostics), or
   /// whose data this pass cannot read.
@@ -408,17 +408,7 @@ struct QuantizeLinalgPass
     }
     if (!std::isfinite(amax))
       return std::nullopt;
-    if (amax == 0)
-      return std::nullopt;
-    double largest = 448.0 * numScheme.book.maxMagnitude() / 2.0;
-    // Powers of two scale doubles exactly, so these comparisons are exact.
-    int e = std::ilogb(amax) - std::ilogb(largest);
-    while (std::ldexp(amax, -e) > largest)
-      ++e;
-    while (std::ldexp(amax, -(e - 1)) <= largest)
-      --e;
-    // 2^e must be a normal f32 (it multiplies f32 results).
-    e = std::clamp(e, -126, 127);
+    int e = num::e4m3TensorScaleExponent(amax, numScheme.book);
     if (e == 0)
       return std::nullopt;
     return e;

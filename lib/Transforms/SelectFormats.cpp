@@ -263,9 +263,9 @@ struct SelectFormatsPass
   /// most two significant bits below 2^-7 and none below 2^-10, and it
   /// saturates above 448. --qblock-quantize-linalg brings each weight into
   /// range with a per-tensor power of two (tensor-scale=true); weights
-  /// quantized any other way are taken as they are (docs/formats.md 1). Warns, with the error it cost,
-  /// when more than 1% of a weight's non-zero blocks have scales below
-  /// 2^-7 or above 448 (Gaussian weights: rel_mse 0.0105 at std 0.02,
+  /// quantized any other way are taken as they are (docs/formats.md 1).
+  /// Warns, with the error it cost, when more than 1% of a weight's
+  /// non-zero blocks have scales below 2^-7 or above 448 (Gaussian weights: rel_mse 0.0105 at std 0.02,
   /// 0.0165 at 0.01, 0.91 at 0.002, against 0.0089 in range).
   void warnIfOutsideE4M3(WeightJob &job) {
     SchemeAttr scheme = job.type.getBlockScheme();
