@@ -145,3 +145,34 @@ func.func @resource(%x: tensor<3x16xf32>, %init: tensor<3x2xf32>) -> tensor<3x2x
     }
   }
 #-}
+
+// -----
+
+// Half blobs are scaled in their own bits (max |w| = 1, e = -11): 1.0,
+// the smallest subnormal (2^-24 in f16, 2^-133 in bf16: it becomes
+// normal, the path through APFloat), -0.5 and -0 in each type.
+// f16: 2048 = 0x6800, 2^-13 = 0x0800, -1024 = 0xE400; bf16: 2048 =
+// 0x4500, 2^-122 = 0x0280, -1024 = 0xC480. Bytes are little endian.
+// CHECK-LABEL: func.func @half_resources
+// CHECK: arith.constant dense_resource<layer.h.tensor_scaled> : tensor<16x2xf16>
+// CHECK: arith.constant dense_resource<layer.b.tensor_scaled> : tensor<16x2xbf16>
+// CHECK-DAG: layer.h.tensor_scaled: "0x040000000068000800E400800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+// CHECK-DAG: layer.b.tensor_scaled: "0x040000000045800280C400800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+func.func @half_resources(%x: tensor<3x16xf16>, %init: tensor<3x2xf16>,
+                          %y: tensor<3x16xbf16>, %binit: tensor<3x2xbf16>)
+    -> (tensor<3x2xf16>, tensor<3x2xbf16>) {
+  %w = arith.constant dense_resource<layer.h> : tensor<16x2xf16>
+  %r = linalg.matmul ins(%x, %w : tensor<3x16xf16>, tensor<16x2xf16>) outs(%init : tensor<3x2xf16>) -> tensor<3x2xf16>
+  %v = arith.constant dense_resource<layer.b> : tensor<16x2xbf16>
+  %s = linalg.matmul ins(%y, %v : tensor<3x16xbf16>, tensor<16x2xbf16>) outs(%binit : tensor<3x2xbf16>) -> tensor<3x2xbf16>
+  return %r, %s : tensor<3x2xf16>, tensor<3x2xbf16>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      layer.h: "0x02000000003C010000B800800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+      layer.b: "0x02000000803F010000BF00800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+  }
+#-}
