@@ -348,6 +348,22 @@ struct QuantizeLinalgPass
     }
   }
 
+  /// The activation with its K (last) axis given the weight's static K.
+  /// The kernels size their K loops and the activation quantizer its blocks
+  /// from the type; a `?` there (e.g. after a tensor.cast to tensor<?x?xf32>)
+  /// would leave them without a block count. The matmul already requires
+  /// the two K to agree, so the cast only states what must hold.
+  static Value withStaticK(OpBuilder &builder, Location loc, Value lhs,
+                           int64_t k) {
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    int64_t last = lhsType.getRank() - 1;
+    if (!lhsType.isDynamicDim(last))
+      return lhs;
+    SmallVector<int64_t> shape(lhsType.getShape());
+    shape[last] = k;
+    return tensor::CastOp::create(builder, loc, lhsType.clone(shape), lhs);
+  }
+
   /// Online activation quantization: blocked along K (the last axis) with
   /// the weights' block size so blocks pair up.
   Value quantizeActivations(OpBuilder &builder, Location loc, Value lhs,
@@ -560,6 +576,7 @@ struct QuantizeLinalgPass
     if (exponent)
       weight = scaledConstant(builder, loc, weight, -*exponent);
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
+    lhs = withStaticK(builder, loc, lhs, shape.k);
     if (acts != ActScheme::None)
       lhs = quantizeActivations(builder, loc, lhs,
                                 cast<SchemeAttr>(schemeAttr).getBlockSize());

@@ -136,3 +136,26 @@ func.func @resource_weight(%x: tensor<1x32xf32>, %init: tensor<1x2xf32>) -> tens
     }
   }
 #-}
+
+// -----
+
+// A dynamic K in the activation (tensor<?x?xf32>): the weight fixes K, and
+// the activation is cast to it so the kernels and the run-time activation
+// quantizer see a static K (a quantized type's blocked axis must be static).
+// CHECK-LABEL: func.func @dynamic_k
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<64x32xf32>
+// CHECK: %[[XS:.*]] = tensor.cast %[[X]] : tensor<?x?xf32> to tensor<?x64xf32>
+// CHECK: qblock.matmul ins(%[[XS]], %[[Q]] : tensor<?x64xf32>,
+// ACTS-I8-LABEL: func.func @dynamic_k
+// ACTS-I8: %[[XS:.*]] = tensor.cast %{{.*}} : tensor<?x?xf32> to tensor<?x64xf32>
+// ACTS-I8: %[[XQ:.*]] = qblock.quantize %[[XS]] : tensor<?x64xf32> -> !qblock.qtensor<?x64xf32, #qblock.scheme<int8>, axis = 1>
+// ACTS-I8: qblock.matmul ins(%[[XQ]],
+// BCQ-LABEL: func.func @dynamic_k
+// BCQ: %[[XS:.*]] = tensor.cast %{{.*}} : tensor<?x?xf32> to tensor<?x64xf32>
+// BCQ: qblock.lut_gemm ins(%[[XS]],
+func.func @dynamic_k(%x: tensor<?x?xf32>, %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}

@@ -30,6 +30,11 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 128 --dynamic-m --seed 13 --acts-out %t.json > %t.mlir
 // RUN: %{run}
 
+// Dynamic K (tensor<?x?xf32>, as torch.export with every dimension dynamic
+// gives): K comes from the weight.
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 11 --k 96 --dynamic-k --seed 15 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+
 // Batched, transposed, dynamic M.
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
 // RUN: %{run}

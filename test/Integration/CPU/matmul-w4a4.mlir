@@ -40,6 +40,14 @@
 // RUN: %{run}
 // REDEFINE: %{nanrows} = 0
 
+// A dynamic K (tensor<?x?xf32>; K known only from the weight), plain and
+// batched: the activations are cast to the weight's K before the run-time
+// quantizer sizes its blocks (it read K = ? as a huge count and crashed).
+// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --dynamic-k --seed 34
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 2 --n 7 --k 96 --batch 2 --dynamic-k --seed 35
+// RUN: %{run}
+
 // MXFP4 activations, batched (attention-shaped) and transposed.
 // REDEFINE: %{acts} = mxfp4
 // REDEFINE: %{actattr} = mxfp4

@@ -27,6 +27,9 @@
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 3 --n 13 --k 64 --seed 72
 // RUN: %{run}
+// The same with a dynamic K (tensor<?x?xf32>; K known only from the weight).
+// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --dynamic-k --seed 72
+// RUN: %{run}
 
 // Fused into the matmul; GEMM-sized M takes the tiled (integer) kernel.
 // REDEFINE: %{fuse} = --qblock-fuse-activation-quant
