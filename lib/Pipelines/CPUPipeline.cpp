@@ -4,6 +4,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "LowerMathToLibm.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
@@ -26,6 +27,9 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   // --qblock-quantize-linalg.
   pm.addPass(qblock::createSelectFormats());
   buildBufferizedLoops(pm, options.target, options.lutTables);
+  // Before vector-to-llvm: vector math ops become per-element calls
+  // through vector.extract/insert.
+  addHostMathLowering(pm);
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
@@ -90,6 +94,7 @@ void qblock::registerQBlockPipelines() {
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });
   registerPass([] { return createLowerVectorMasksForGPUPass(); });
+  registerPass([] { return createLowerMathToLibmPass(); });
   registerPass([] { return createStageBuffersForGPUPass(); });
   registerPass([] { return createDefineScratchAllocatorPass(); });
 }

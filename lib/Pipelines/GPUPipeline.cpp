@@ -20,6 +20,7 @@
 
 #include "BufferizedLoops.h"
 #include "ExpandMathForGPU.h"
+#include "LowerMathToLibm.h"
 #include "LowerVectorMasksForGPU.h"
 #include "StageBuffersForGPU.h"
 
@@ -100,6 +101,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // every one as a kernel parameter, hiding masks and shift amounts from
   // the NVPTX backend. Move them back in first.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  // Host code keeps the user's elementwise ops (as in the CPU pipeline).
+  addHostMathLowering(pm);
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
