@@ -37,6 +37,11 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A layer applied in an scf.for (a loop-carried activation) yields each
+  // iteration's fresh result buffer; ownership-based deallocation frees the
+  // previous one. Without this, bufferization rejects such loops ("Yield
+  // operand #0 is not equivalent to the corresponding iter bbArg").
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Its constant globals' names and order vary from run to run.
   pm.addPass(createNumberConstantGlobals());
