@@ -28,6 +28,7 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 namespace qblock {
 #define GEN_PASS_DEF_SELECTFORMATS
@@ -86,10 +87,12 @@ struct WeightJob {
   /// Flat index of the first non-finite weight, or -1.
   std::atomic<int64_t> firstNonFinite{-1};
 
-  /// For E4M3-scaled (NVFP4) weights: non-zero blocks, and those whose
-  /// maxima lie below or above e4m3ScaleRange (warnIfOutsideE4M3).
-  int64_t nonZeroBlocks = 0, blocksBelowE4M3 = 0, blocksAboveE4M3 = 0;
-  /// Largest and smallest non-zero block maxima (E4M3 schemes only).
+  /// For E4M3- and F16-scaled (NVFP4, INT4) weights: non-zero blocks, and
+  /// those whose maxima lie below or above scaleRange
+  /// (warnIfOutsideScaleRange).
+  int64_t nonZeroBlocks = 0, blocksBelowScaleRange = 0,
+          blocksAboveScaleRange = 0;
+  /// Largest and smallest non-zero block maxima (E4M3/F16 scales only).
   float largestBlockMax = 0, smallestBlockMax = 0;
 
   double relativeMSE() const {
@@ -131,12 +134,23 @@ static Location fileLocation(ArrayRef<Location> candidates) {
   return candidates.front();
 }
 
-/// The block maxima for which an E4M3 scale (amax / (M / 2)) keeps its 3
-/// significant bits: scales from 2^-7 (below, subnormal with at most two)
-/// to 448 (above, saturated).
-static std::pair<float, float> e4m3ScaleRange(const num::Scheme &scheme) {
+/// The block maxima whose scale (amax / (M / 2)) the scheme's scale format
+/// stores without losing its precision: for E4M3 (NVFP4), scales from 2^-7
+/// (below: subnormal, at most two significant bits) to 448 (above:
+/// saturated); for F16 (INT4), from 2^-18 (below: subnormal, fewer than six
+/// bits, already coarser than the codes' steps) to 65504. None for E8M0,
+/// whose powers of two span 2^-127..2^127.
+static std::optional<std::pair<float, float>>
+scaleRange(const num::Scheme &scheme) {
   float half = scheme.book.maxMagnitude() / 2.0f;
-  return {std::ldexp(1.0f, -7) * half, 448.0f * half};
+  switch (scheme.scale) {
+  case num::ScaleKind::E4M3:
+    return std::make_pair(std::ldexp(1.0f, -7) * half, 448.0f * half);
+  case num::ScaleKind::F16:
+    return std::make_pair(std::ldexp(1.0f, -18) * half, 65504.0f * half);
+  default:
+    return std::nullopt;
+  }
 }
 
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
@@ -252,7 +266,7 @@ struct SelectFormatsPass
       return signalPassFailure();
 
     for (auto &job : jobs)
-      warnIfOutsideE4M3(*job);
+      warnIfOutsideScaleRange(*job);
     for (auto &job : jobs)
       replaceWithConstant(*job);
     if (!report.empty() && failed(writeReport(jobs)))
@@ -264,39 +278,50 @@ struct SelectFormatsPass
   /// saturates above 448. --qblock-quantize-linalg brings each weight into
   /// range with a per-tensor power of two (tensor-scale=true); weights
   /// quantized any other way are taken as they are (docs/formats.md 1).
+  /// INT4's F16 scale (amax / 7) saturates above 65504, so block maxima
+  /// above 458528 were silently clipped; it is subnormal below 2^-14.
   /// Warns, with the error it cost, when more than 1% of a weight's
-  /// non-zero blocks have scales below 2^-7 or above 448 (Gaussian weights: rel_mse 0.0105 at std 0.02,
-  /// 0.0165 at 0.01, 0.91 at 0.002, against 0.0089 in range).
-  void warnIfOutsideE4M3(WeightJob &job) {
+  /// non-zero blocks have maxima outside scaleRange (Gaussian weights under
+  /// NVFP4: rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002,
+  /// against 0.0089 in range).
+  void warnIfOutsideScaleRange(WeightJob &job) {
     SchemeAttr scheme = job.type.getBlockScheme();
     if (!scheme)
       return;
     num::Scheme numScheme = scheme.toNumerics();
-    if (numScheme.scale != num::ScaleKind::E4M3)
+    std::optional<std::pair<float, float>> range = scaleRange(numScheme);
+    if (!range)
       return;
     // Counted while quantizing (quantizeAll), on the gathered rows.
-    auto [smallest, largest] = e4m3ScaleRange(numScheme);
-    int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowE4M3,
-            large = job.blocksAboveE4M3;
+    auto [smallest, largest] = *range;
+    int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowScaleRange,
+            large = job.blocksAboveScaleRange;
     if (100 * (small + large) <= nonZero)
       return;
+    bool e4m3 = numScheme.scale == num::ScaleKind::E4M3;
     std::string message;
     llvm::raw_string_ostream(message)
         << "weight '" << job.name << "': " << small + large << " of "
-        << nonZero
-        << " non-zero blocks have maxima outside the range where NVFP4's "
-           "E4M3 scale keeps 3 significant bits ("
+        << nonZero << " non-zero blocks have maxima outside the range where "
+        << (e4m3 ? "NVFP4's E4M3 scale keeps 3 significant bits ("
+                 : "the F16 block scale keeps its precision (")
         << small << " below " << llvm::format("%g", smallest) << ", "
         << large << " above " << llvm::format("%g", largest)
         << "), so they lose precision (relative MSE "
         << llvm::format("%.3g", job.relativeMSE()) << "); ";
     // A per-tensor power of two shifts every block maximum alike, so it
     // helps only if they all fit in the range at once.
-    if (job.largestBlockMax / job.smallestBlockMax <= largest / smallest)
+    bool oneScaleFits =
+        job.largestBlockMax / job.smallestBlockMax <= largest / smallest;
+    if (e4m3 && oneScaleFits)
       message += "quantize the matmul with --qblock-quantize-linalg="
                  "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "
                  "into range and the result back), or use scheme=mxfp4 or "
                  "blockdialect (power-of-two scales)";
+    else if (oneScaleFits)
+      message += "scale the weight into range before quantizing (and the "
+                 "result back), or use scheme=mxfp4 or blockdialect "
+                 "(power-of-two scales)";
     else
       llvm::raw_string_ostream(message)
           << "the largest block maximum is "
@@ -368,8 +393,8 @@ struct SelectFormatsPass
         } else if (histogram.size() == 1) {
           histogram[0] = count * layout.blocksPerRow;
         }
-        if (numScheme.scale == num::ScaleKind::E4M3) {
-          auto [smallest, largest] = e4m3ScaleRange(numScheme);
+        if (auto range = scaleRange(numScheme)) {
+          auto [smallest, largest] = *range;
           for (int64_t first = 0; first < count * k;
                first += numScheme.blockSize) {
             float amax = 0;
@@ -406,8 +431,8 @@ struct SelectFormatsPass
       job.errorSquares += errorSquares;
       job.weightSquares += weightSquares;
       job.nonZeroBlocks += nonZero;
-      job.blocksBelowE4M3 += small;
-      job.blocksAboveE4M3 += large;
+      job.blocksBelowScaleRange += small;
+      job.blocksAboveScaleRange += large;
       if (nonZero > 0) {
         bool first = job.largestBlockMax == 0;
         job.largestBlockMax = std::max(job.largestBlockMax, largestMax);

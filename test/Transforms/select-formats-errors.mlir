@@ -91,3 +91,15 @@ func.func @nvfp4_wide_spread() -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4
   %q = qblock.quantize %cst : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
   return %q : !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
 }
+
+// -----
+
+// INT4's F16 block scale (amax / 7) saturates at 65504: block maxima above
+// 458528 used to be clipped without a word. All maxima fit one power of two,
+// so the warning suggests scaling the weight.
+func.func @int4_scale_saturates() -> !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0> {
+  // expected-warning-re@+1 {{weight 'int4_scale_saturates.w0': 2 of 2 non-zero blocks have maxima outside the range where the F16 block scale keeps its precision (0 below {{.*}}, 2 above 458528), so they lose precision (relative MSE {{.*}}); scale the weight into range before quantizing (and the result back), or use scheme=mxfp4 or blockdialect (power-of-two scales)}}
+  %cst = arith.constant dense<1.0e6> : tensor<32x2xf32>
+  %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>
+  return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>
+}
