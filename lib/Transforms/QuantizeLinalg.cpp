@@ -158,6 +158,26 @@ struct QuantizeLinalgPass
       return fail(Twine(bits.hasValue() ? "bits=" : "group=") +
                   " sets the BCQ bit planes and group size; add scheme=bcq "
                   "(block schemes take block=N)");
+    if (scheme == QuantScheme::BCQ && block.hasValue())
+      return fail("block=" + Twine(block) +
+                  " sets a block scheme's block size; scheme=bcq quantizes "
+                  "in groups: use group=N (default 128)");
+    // Harmless but ignored: say so, since the user expected an effect.
+    if (select.hasValue() && scheme != QuantScheme::BlockDialect)
+      emitWarning(getOperation()->getLoc())
+          << "--qblock-quantize-linalg: select= chooses among BlockDialect's "
+             "16 formats per block; scheme="
+          << schemeName() << " has one format, so select= has no effect";
+    if (tensorScale.hasValue() && scheme != QuantScheme::NVFP4)
+      emitWarning(getOperation()->getLoc())
+          << "--qblock-quantize-linalg: tensor-scale= applies to NVFP4's "
+             "E4M3 block scales; scheme="
+          << schemeName()
+          << (scheme == QuantScheme::INT4
+                  ? " has F16 scales"
+                  : scheme == QuantScheme::BCQ ? " has f32 alphas"
+                                               : " has power-of-two scales")
+          << ", so tensor-scale= has no effect";
     if (scheme == QuantScheme::BCQ) {
       if (bits < 1 || bits > 4)
         return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
@@ -374,6 +394,21 @@ struct QuantizeLinalgPass
         activationScheme(builder.getContext(), blockSize),
         lhsType.getRank() - 1);
     return QuantizeOp::create(builder, loc, type, lhs);
+  }
+
+  StringRef schemeName() const {
+    switch (scheme) {
+    case QuantScheme::MXFP4:
+      return "mxfp4";
+    case QuantScheme::NVFP4:
+      return "nvfp4";
+    case QuantScheme::INT4:
+      return "int4";
+    case QuantScheme::BCQ:
+      return "bcq";
+    default:
+      return "blockdialect";
+    }
   }
 
   std::string actsName() const {

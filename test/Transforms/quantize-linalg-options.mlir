@@ -13,6 +13,13 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --check-prefix=FROMBAD
 // RUN: not quant-opt %s --qblock-quantize-linalg="bits=3" 2>&1 | FileCheck %s --check-prefix=BITSNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 group=64" 2>&1 | FileCheck %s --check-prefix=GROUPNOBCQ
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --check-prefix=BLOCKBCQ
+// Options the scheme does not use: a warning, and the pass still runs.
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 select=mse" 2>&1 | FileCheck %s --check-prefix=SELECTNV
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=true" 2>&1 | FileCheck %s --check-prefix=TSMX
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq tensor-scale=false" 2>&1 | FileCheck %s --check-prefix=TSBCQ
+// RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage scheme=blockdialect" 2>&1 | FileCheck %s --check-prefix=QUIET
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 tensor-scale=false" 2>&1 | FileCheck %s --check-prefix=QUIET
 // Legal but almost useless: a warning, and the pass still runs.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=1 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT1
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq bits=2 from=uniform" 2>&1 | FileCheck %s --check-prefix=INT2
@@ -29,6 +36,14 @@
 // FROMBAD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
 // BITSNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // GROUPNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
+// BLOCKBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=32 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
+// SELECTNV: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: select= chooses among BlockDialect's 16 formats per block; scheme=nvfp4 has one format, so select= has no effect
+// SELECTNV: func.func @f
+// TSMX: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales; scheme=mxfp4 has power-of-two scales, so tensor-scale= has no effect
+// TSMX: func.func @f
+// TSBCQ: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales; scheme=bcq has f32 alphas, so tensor-scale= has no effect
+// QUIET-NOT: warning
+// QUIET: func.func @f
 // INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights
 // INT1: func.func @f
 // INT2-NOT: warning

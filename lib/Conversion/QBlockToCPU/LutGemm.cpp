@@ -70,6 +70,14 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
   bool chunked = vectorRows > 0 && lutChunksFit(k, group);
   bool byteTablesOnly = chunked && lutTables == "i8" && vectorRows == n;
+  // The int8 tables exist only on the chunked path; say so rather than
+  // quietly running the f32 tables the user opted out of.
+  if (lutTables == "i8" && !chunked)
+    emitRemark(op.getLoc()) << "lut-tables=i8 needs K a multiple of " << kLutChunk
+                    << ", a group size that is a multiple of 32 and divides "
+                    << kLutChunk << ", and N >= " << kLutLanes
+                    << "; this lut_gemm (K = " << k << ", group = " << group
+                    << ", N = " << n << ") uses f32 tables";
 
   // tables[bm][j][p] = sum_t (bit t of p ? +1 : -1) * a[bm][4j + t], for
   // every path but int8 tables alone (128 KiB per row and 1024 inputs
