@@ -70,11 +70,19 @@ std::string sizesThatFit(int64_t k, bool bcq) {
     return (Twine("no ") + unit + " size divides it (" + unit + " sizes are " +
             (bcq ? "multiples of 8" : "even") + "), so it stays in float")
         .str();
-  // The largest few: closest to the usual 32-128.
+  // The six nearest the usual sizes (32 for blocks, 128 for groups) on a
+  // log scale, smaller first on ties, listed in increasing order: the
+  // largest divisors of a K = 4096 would offer only 128..4096.
+  double usual = bcq ? 7.0 : 5.0;
+  llvm::stable_sort(sizes, [&](int64_t a, int64_t b) {
+    return std::fabs(std::log2(double(a)) - usual) <
+           std::fabs(std::log2(double(b)) - usual);
+  });
+  sizes.resize(std::min<size_t>(sizes.size(), 6));
+  llvm::sort(sizes);
   std::string text = (Twine("pass ") + unit + "=N with N one of").str();
-  size_t first = sizes.size() > 6 ? sizes.size() - 6 : 0;
-  for (size_t i = first; i < sizes.size(); ++i)
-    text += (i == first ? " " : ", ") + std::to_string(sizes[i]);
+  for (size_t i = 0; i < sizes.size(); ++i)
+    text += (i == 0 ? " " : ", ") + std::to_string(sizes[i]);
   return text;
 }
 
@@ -304,11 +312,21 @@ struct QuantizeLinalgPass
       }
       if (!inputs.empty() && llvm::all_of(inputs, [](Value operand) {
             return matchPattern(operand, m_Constant());
-          }))
-        return fail("the weight (B) is computed from constants by '" +
-                    producer->getName().getStringRef() +
-                    "', not a constant itself; fold it first (-canonicalize "
-                    "folds casts such as arith.extf of constants)");
+          })) {
+        StringRef name = producer->getName().getStringRef();
+        // Elementwise casts of constants are what -canonicalize folds;
+        // it leaves slices of non-splat constants and broadcasts alone.
+        if (isa<arith::ExtFOp, arith::TruncFOp>(producer))
+          return fail("the weight (B) is computed from constants by '" +
+                      name +
+                      "', not a constant itself; fold it first "
+                      "(-canonicalize folds casts of constants)");
+        return fail("the weight (B) is computed from constants by '" + name +
+                    "', not a constant itself, and -canonicalize does not "
+                    "fold it; only constant weights are quantized, so give "
+                    "this matmul a constant weight of its own (e.g. export "
+                    "a fused weight as separate constants)");
+      }
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");

@@ -33,6 +33,19 @@ func.func @k_not_multiple(%x: tensor<4x48xf32>, %init: tensor<4x8xf32>) -> tenso
 
 // -----
 
+// With many divisors the suggestions are those nearest the usual 32, not
+// the largest (which were 120..720 here).
+// CHECK-LABEL: func.func @k_many_divisors
+// CHECK: linalg.matmul
+func.func @k_many_divisors(%x: tensor<1x720xf32>, %init: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<720x4xf32>
+  // expected-remark@+1 {{not quantized: K = 720 is not a multiple of the block size 32; pass block=N with N one of 20, 24, 30, 36, 40, 48}}
+  %r = linalg.matmul ins(%x, %w : tensor<1x720xf32>, tensor<720x4xf32>) outs(%init : tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
+}
+
+// -----
+
 // Block sizes are even: an odd K has none, and the remark says so instead
 // of suggesting one.
 // CHECK-LABEL: func.func @k_odd
@@ -151,9 +164,24 @@ func.func @empty_n(%x: tensor<2x64xf32>, %init: tensor<2x0xf32>) -> tensor<2x0xf
 func.func @widened_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %w16 = arith.constant dense<1.5> : tensor<32x4xf16>
   %w = arith.extf %w16 : tensor<32x4xf16> to tensor<32x4xf32>
-  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.extf', not a constant itself; fold it first (-canonicalize folds casts such as arith.extf of constants)}}
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.extf', not a constant itself; fold it first (-canonicalize folds casts of constants)}}
   %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %r : tensor<2x4xf32>
+}
+
+// -----
+
+// A slice of a fused non-splat constant (a fused QKV weight) is a constant
+// only after folding that -canonicalize does not do; the remark does not
+// send the user there.
+// CHECK-LABEL: func.func @sliced_weight
+// CHECK: linalg.matmul
+func.func @sliced_weight(%x: tensor<2x4xf32>, %init: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %fused = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]> : tensor<4x6xf32>
+  %w = tensor.extract_slice %fused[0, 2] [4, 2] [1, 1] : tensor<4x6xf32> to tensor<4x2xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'tensor.extract_slice', not a constant itself, and -canonicalize does not fold it; only constant weights are quantized, so give this matmul a constant weight of its own (e.g. export a fused weight as separate constants)}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %r : tensor<2x2xf32>
 }
 
 // -----
