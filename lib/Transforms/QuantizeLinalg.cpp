@@ -98,6 +98,14 @@ struct MatmulShape {
   /// The constant to quantize when B is a linalg.transpose of it (how
   /// torch-mlir lowers nn.Linear's N x K weight); null when B itself is.
   Value transposedFrom;
+  /// The 2-D constant to quantize when B is a linalg.broadcast of it over
+  /// the batch dimension; null otherwise.
+  Value broadcastFrom;
+  /// One 2-D weight shared by several leading dimensions of A and the
+  /// result (B broadcast over the batch, by its indexing map or by
+  /// linalg.broadcast: torch.matmul of a 3-D activation and a 2-D weight):
+  /// those dimensions collapse into one M, and the matmul is a plain one.
+  bool collapseRows = false;
 };
 
 /// The constant a transpose of the last two axes (batch axes kept) reads,
@@ -116,6 +124,17 @@ static Value constantTransposedToWeight(Value weight) {
   if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
     return {};
   return transpose.getInput();
+}
+
+/// The 2-D constant a linalg.broadcast adds a leading batch dimension to,
+/// or null.
+static Value constantBroadcastOverBatch(Value weight) {
+  auto broadcast = weight.getDefiningOp<linalg::BroadcastOp>();
+  if (!broadcast || !matchPattern(broadcast.getInput(), m_Constant()) ||
+      broadcast.getDimensions() != ArrayRef<int64_t>{0} ||
+      cast<ShapedType>(broadcast.getInput().getType()).getRank() != 2)
+    return {};
+  return broadcast.getInput();
 }
 
 /// True when `map` yields exactly `dims` (as loop dimensions), in order.
@@ -248,28 +267,39 @@ struct QuantizeLinalgPass
                   "bufferization");
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
-    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-        dims->k.size() != 1 || dims->batch.size() > 1)
-      return fail("it is not a matmul with one M, N and K dimension and at "
-                  "most one batch dimension");
+    // Several M dimensions arise when B's map has no batch dimension (a
+    // weight shared by every batch): they are collapsed into one.
+    if (failed(dims) || dims->m.empty() || dims->n.size() != 1 ||
+        dims->k.size() != 1 || dims->batch.size() > 1 ||
+        (dims->m.size() > 1 && !dims->batch.empty()))
+      return fail("it is not a matmul with one N and K dimension and either "
+                  "one M and at most one batch dimension, or a weight "
+                  "shared by all leading dimensions");
     SmallVector<unsigned> batch(dims->batch.begin(), dims->batch.end());
-    unsigned m = dims->m.front(), n = dims->n.front(), k = dims->k.front();
-    auto withBatch = [&](std::initializer_list<unsigned> rest) {
+    SmallVector<unsigned> ms(dims->m.begin(), dims->m.end());
+    unsigned n = dims->n.front(), k = dims->k.front();
+    auto withBatch = [&](ArrayRef<unsigned> rest) {
       SmallVector<unsigned> all(batch);
-      all.append(rest);
+      all.append(rest.begin(), rest.end());
       return all;
+    };
+    auto withRows = [&](unsigned last) {
+      SmallVector<unsigned> all(ms);
+      all.push_back(last);
+      return withBatch(all);
     };
     OpOperand *lhs = op.getDpsInputOperand(0);
     OpOperand *rhs = op.getDpsInputOperand(1);
     OpOperand *init = op.getDpsInitOperand(0);
-    if (!mapYields(op.getMatchingIndexingMap(lhs), withBatch({m, k})))
+    if (!mapYields(op.getMatchingIndexingMap(lhs), withRows(k)))
       return fail("the activation (A) is not laid out as [batch x] M x K; "
                   "transpose it first");
-    if (!mapYields(op.getMatchingIndexingMap(init), withBatch({m, n})))
+    if (!mapYields(op.getMatchingIndexingMap(init), withRows(n)))
       return fail("the result is not laid out as [batch x] M x N");
     AffineMap weightMap = op.getMatchingIndexingMap(rhs);
     int64_t rank = batch.size() + 2;
     MatmulShape shape;
+    shape.collapseRows = ms.size() > 1;
     if (mapYields(weightMap, withBatch({k, n})))
       shape.weightAxis = rank - 2;
     else if (mapYields(weightMap, withBatch({n, k})))
@@ -296,9 +326,22 @@ struct QuantizeLinalgPass
         shape.weightAxis = shape.weightAxis == rank - 2 ? rank - 1 : rank - 2;
       }
     }
-    Value weightValue = shape.transposedFrom ? shape.transposedFrom
-                                             : rhs->get();
+    // B = linalg.broadcast(2-D constant) over the batch: quantize the
+    // constant once and share it, as for a B map without the batch.
+    if (!matchPattern(rhs->get(), m_Constant()) && batch.size() == 1) {
+      if (Value source = constantBroadcastOverBatch(rhs->get())) {
+        shape.broadcastFrom = source;
+        shape.weightAxis -= 1;
+        shape.collapseRows = true;
+      }
+    }
+    Value weightValue = shape.transposedFrom  ? shape.transposedFrom
+                        : shape.broadcastFrom ? shape.broadcastFrom
+                                              : rhs->get();
     shape.activationByActivation = !matchPattern(weightValue, m_Constant());
+    if (shape.activationByActivation && shape.collapseRows)
+      return fail("the weight (B) is shared by all batches but is not a "
+                  "constant; only constant shared weights are quantized");
     if (shape.activationByActivation && !(fullPath && acts != ActScheme::None)) {
       // A producer whose inputs are all constants (a destination-style
       // op's init only gives the result's shape).
@@ -384,6 +427,21 @@ struct QuantizeLinalgPass
       }
       rewrite(op, *shape, schemeAttr);
     }
+  }
+
+  /// [[0, ..., rank - 2], [rank - 1]]: every leading dimension into one.
+  static SmallVector<ReassociationIndices> rowsReassociation(Value value) {
+    int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+    ReassociationIndices rows;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rows.push_back(d);
+    return {rows, ReassociationIndices{rank - 1}};
+  }
+
+  /// A [d0 x ... x] M x C tensor as (d0 * ... * M) x C.
+  static Value collapseRows(OpBuilder &builder, Location loc, Value value) {
+    return tensor::CollapseShapeOp::create(builder, loc, value,
+                                           rowsReassociation(value));
   }
 
   /// The activation with its K (last) axis given the weight's static K.
@@ -612,7 +670,13 @@ struct QuantizeLinalgPass
       transpose = weight.getDefiningOp();
       weight = shape.transposedFrom;
     }
+    Operation *broadcast = nullptr;
+    if (shape.broadcastFrom) {
+      broadcast = weight.getDefiningOp();
+      weight = shape.broadcastFrom;
+    }
     Value init = op.getDpsInitOperand(0)->get();
+    Value originalInit = init;
     auto weightType = cast<RankedTensorType>(weight.getType());
     // Activation-by-activation products quantize B online too, with the
     // activation scheme (the paper's full-path quantization).
@@ -630,6 +694,10 @@ struct QuantizeLinalgPass
       weight = scaledConstant(builder, loc, weight, -*exponent);
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
     lhs = withStaticK(builder, loc, lhs, shape.k);
+    if (shape.collapseRows) {
+      lhs = collapseRows(builder, loc, lhs);
+      init = collapseRows(builder, loc, init);
+    }
     if (acts != ActScheme::None)
       lhs = quantizeActivations(builder, loc, lhs,
                                 cast<SchemeAttr>(schemeAttr).getBlockSize());
@@ -643,10 +711,17 @@ struct QuantizeLinalgPass
                                   *exponent);
     else
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
+    if (shape.collapseRows)
+      result = tensor::ExpandShapeOp::create(
+          builder, loc, originalInit.getType(), result,
+          rowsReassociation(originalInit),
+          tensor::getMixedSizes(builder, loc, originalInit));
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     if (transpose && transpose->use_empty())
       transpose->erase();
+    if (broadcast && broadcast->use_empty())
+      broadcast->erase();
     // The unscaled constant, unless another matmul still reads it.
     if (exponent && original && original->use_empty())
       original->erase();

@@ -100,7 +100,7 @@ func.func @transposed_activation(%x: tensor<32x4xf32>, %init: tensor<4x8xf32>) -
 // CHECK: linalg.generic
 func.func @two_reductions(%x: tensor<4x2x32xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %w = arith.constant dense<1.0> : tensor<2x32x8xf32>
-  // expected-remark@+1 {{not quantized: it is not a matmul with one M, N and K dimension and at most one batch dimension}}
+  // expected-remark@+1 {{not quantized: it is not a matmul with one N and K dimension and either one M and at most one batch dimension, or a weight shared by all leading dimensions}}
   %r = linalg.generic {indexing_maps = [affine_map<(m, n, k1, k2) -> (m, k1, k2)>,
                                         affine_map<(m, n, k1, k2) -> (k1, k2, n)>,
                                         affine_map<(m, n, k1, k2) -> (m, n)>],
@@ -196,5 +196,17 @@ func.func @batch_axes_swapped(%x: tensor<2x3x32xf32>, %init: tensor<2x3x4xf32>) 
   %w = linalg.transpose ins(%w0 : tensor<32x2x4xf32>) outs(%e : tensor<2x32x4xf32>) permutation = [1, 0, 2]
   // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'linalg.transpose', not a constant itself}}
   %r = linalg.batch_matmul ins(%x, %w : tensor<2x3x32xf32>, tensor<2x32x4xf32>) outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}
+
+// -----
+
+// A weight shared by every batch that is not a constant.
+// CHECK-LABEL: func.func @shared_weight_not_constant
+// CHECK: linalg.batch_matmul
+func.func @shared_weight_not_constant(%x: tensor<2x3x32xf32>, %w: tensor<32x4xf32>, %init: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  // expected-remark@+1 {{not quantized: the weight (B) is shared by all batches but is not a constant; only constant shared weights are quantized}}
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%x, %w : tensor<2x3x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %r : tensor<2x3x4xf32>
 }

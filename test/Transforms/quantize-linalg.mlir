@@ -159,3 +159,50 @@ func.func @dynamic_k(%x: tensor<?x?xf32>, %init: tensor<?x32xf32>) -> tensor<?x3
   %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
   return %r : tensor<?x32xf32>
 }
+
+// -----
+
+// One 2-D weight shared by every batch through batch_matmul's B map
+// (torch.matmul of a 3-D activation and a 2-D weight): the weight is
+// quantized once, batch and M collapse into one M, and the product is
+// expanded back.
+// CHECK-LABEL: func.func @shared_weight_map
+// CHECK-SAME: (%[[X:.*]]: tensor<2x?x64xf32>, %[[INIT:.*]]: tensor<2x?x32xf32>)
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<blockdialect>, axis = 0>
+// CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x?x64xf32> into tensor<?x64xf32>
+// CHECK: %[[I2:.*]] = tensor.collapse_shape %[[INIT]] {{\[}}[0, 1], [2]] : tensor<2x?x32xf32> into tensor<?x32xf32>
+// CHECK: %[[P:.*]] = qblock.matmul ins(%[[X2]], %[[Q]] : tensor<?x64xf32>, {{.*}}) outs(%[[I2]] : tensor<?x32xf32>) -> tensor<?x32xf32>
+// CHECK: %[[M:.*]] = tensor.dim %[[INIT]], %{{.*}} : tensor<2x?x32xf32>
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1], [2]] output_shape [2, %[[M]], 32] : tensor<?x32xf32> into tensor<2x?x32xf32>
+// CHECK: return %[[R]]
+// ACTS-I8-LABEL: func.func @shared_weight_map
+// ACTS-I8: %[[X2:.*]] = tensor.collapse_shape
+// ACTS-I8: qblock.quantize %[[X2]] : tensor<?x64xf32> -> !qblock.qtensor<?x64xf32, #qblock.scheme<int8>, axis = 1>
+func.func @shared_weight_map(%x: tensor<2x?x64xf32>, %init: tensor<2x?x32xf32>) -> tensor<2x?x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%x, %w : tensor<2x?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<2x?x32xf32>) -> tensor<2x?x32xf32>
+  return %r : tensor<2x?x32xf32>
+}
+
+// -----
+
+// The same weight as a linalg.broadcast of a transposed (N x K) constant:
+// the constant is quantized in its own layout and the broadcast goes.
+// CHECK-LABEL: func.func @shared_weight_broadcast
+// CHECK-NOT: linalg.broadcast
+// CHECK: qblock.quantize %{{.*}} : tensor<32x64xf32> -> !qblock.qtensor<32x64xf32, #qblock.scheme<blockdialect>, axis = 1>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<3x4x64xf32> into tensor<12x64xf32>
+// CHECK: qblock.matmul {{.*}} -> tensor<12x32xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [3, 4, 32] : tensor<12x32xf32> into tensor<3x4x32xf32>
+// CHECK-NOT: linalg.broadcast
+// BCQ-LABEL: func.func @shared_weight_broadcast
+// BCQ: qblock.lut_gemm {{.*}} -> tensor<12x32xf32>
+func.func @shared_weight_broadcast(%x: tensor<3x4x64xf32>, %init: tensor<3x4x32xf32>) -> tensor<3x4x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x64xf32>
+  %e = tensor.empty() : tensor<3x32x64xf32>
+  %wb = linalg.broadcast ins(%w : tensor<32x64xf32>) outs(%e : tensor<3x32x64xf32>) dimensions = [0]
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%x, %wb : tensor<3x4x64xf32>, tensor<3x32x64xf32>) outs(%init : tensor<3x4x32xf32>) -> tensor<3x4x32xf32>
+  return %r : tensor<3x4x32xf32>
+}

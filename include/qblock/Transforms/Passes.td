@@ -15,7 +15,14 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     them into `qblock.quantize` + `qblock.matmul` (block schemes) or
     `qblock.lut_gemm` (`scheme=bcq`). The weight is the constant operand;
     when both are constant, the right-hand one (B in C = A * B). Blocks run
-    along the reduction dimension K. M (and the batch) may be dynamic.
+    along the reduction dimension K. M (and the batch) may be dynamic, and so
+    may the activation's K: the weight fixes it, and the activation is
+    `tensor.cast` to it. A 2-D weight shared by every batch (a
+    `linalg.batch_matmul` whose B map has no batch dimension, or whose B is
+    a `linalg.broadcast` of a constant over the batch: torch.matmul of a
+    3-D activation and a 2-D weight) is quantized once; the batch and M
+    dimensions collapse into one M (`tensor.collapse_shape`) and the result
+    is expanded back.
 
     Ops it cannot quantize are left unchanged with a remark that says why:
     a non-constant weight, a block or group size that does not divide K,

@@ -73,6 +73,14 @@
 // RUN: quant-opt %t.mlir --qblock-quantize-linalg | FileCheck %s --check-prefix=NOTRANSPOSE
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 2 --transpose-op --seed 42 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// One 2-D weight shared by every batch (torch.matmul of a 3-D activation
+// and a 2-D weight): by batch_matmul's B map, or by a linalg.broadcast of
+// the constant; the leading dimensions collapse into one M and the weight
+// is quantized once.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 21 --k 64 --batch 2 --shared-weight map --dynamic-m --seed 43 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 19 --k 96 --batch 3 --shared-weight broadcast --transposed --seed 44 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 // NOTRANSPOSE: qblock.quantize %{{.*}} : tensor<11x96xf32> -> !qblock.qtensor<11x96xf32, #qblock.scheme<blockdialect>, axis = 1>
 // NOTRANSPOSE-NOT: linalg.transpose
 // Batched with dynamic M = 9 and K = 2048: the de-interleaved activation

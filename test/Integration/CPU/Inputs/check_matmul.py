@@ -65,12 +65,14 @@ def main():
         w = [v * tensor_scale for v in w]
 
     rank = len(w_shape)
-    batch = w_shape[0] if rank == 3 else 1
+    # A 2-D weight with 3-D activations is shared by every batch.
+    batched = len(x_shape) == 3
+    batch = x_shape[0] if batched else 1
     transposed = axis == rank - 1
     k = w_shape[axis]
     n = w_shape[rank - 2] if transposed else w_shape[rank - 1]
     m = x_shape[-2]
-    want_shape = ([batch] if rank == 3 else []) + [m, n]
+    want_shape = ([batch] if batched else []) + [m, n]
     if got_shape != want_shape:
         sys.exit(f"check_matmul: FAIL shape {got_shape} != {want_shape}")
 
@@ -79,11 +81,12 @@ def main():
         for i in range(m):
             for j in range(n):
                 ref = 0.0
+                wb = b if rank == 3 else 0
                 for kk in range(k):
                     if transposed:
-                        wv = w[(b * n + j) * k + kk]
+                        wv = w[(wb * n + j) * k + kk]
                     else:
-                        wv = w[(b * k + kk) * n + j]
+                        wv = w[(wb * k + kk) * n + j]
                     ref += x[(b * m + i) * k + kk] * wv
                 value = got[(b * m + i) * n + j]
                 if math.isnan(value) or math.isinf(value):

@@ -77,6 +77,10 @@ def main():
                    help="weight stored N x K and turned into K x N by a "
                         "linalg.transpose before a plain matmul (how "
                         "torch-mlir lowers nn.Linear)")
+    p.add_argument("--shared-weight", choices=["map", "broadcast"],
+                   help="with --batch: one 2-D weight for every batch, "
+                        "through batch_matmul's B indexing map or a "
+                        "linalg.broadcast (torch.matmul of 3-D by 2-D)")
     p.add_argument("--dynamic-k", action="store_true",
                    help="the matmul function takes a ?x? activation (K known "
                         "only from the weight); implies --dynamic-m")
@@ -101,6 +105,11 @@ def main():
         # linalg.matmul's body would add a bf16 to an f16 (there is no cast
         # between the two), which does not verify.
         p.error("--act-type and --out-type cannot be f16 and bf16 together")
+    if args.shared_weight and (not args.batch or args.transpose_op):
+        p.error("--shared-weight needs --batch and no --transpose-op")
+    if args.shared_weight == "map" and args.transposed:
+        p.error("--shared-weight map takes a K x N weight (the only "
+                "broadcast linalg.batch_matmul's verifier accepts)")
     if args.transpose_op and args.transposed:
         p.error("--transpose-op already stores the weight N x K")
     args.dynamic_m |= args.dynamic_k
@@ -109,8 +118,9 @@ def main():
     a_t = args.act_type
 
     batch = [b] if b else []
-    w_shape = batch + ([n, k] if args.transposed or args.transpose_op
-                       else [k, n])
+    w_batch = [] if args.shared_weight else batch
+    w_shape = w_batch + ([n, k] if args.transposed or args.transpose_op
+                         else [k, n])
     w = [rng.gauss(0.0, args.weight_std)
          for _ in range(eval("*".join(map(str, w_shape))))]
     if args.outliers:
@@ -146,9 +156,10 @@ def main():
     widen = (f"  %r32 = arith.extf %r : {out_t} to {out32_t}\n" if o_t != "f32"
              else f"  %r32 = tensor.cast %r : {out_t} to {out32_t}\n")
     if b:
+        wb = "" if args.shared_weight == "map" else "b, "
         maps = ("affine_map<(b, m, n, k) -> (b, m, k)>",
-                "affine_map<(b, m, n, k) -> (b, n, k)>" if args.transposed
-                else "affine_map<(b, m, n, k) -> (b, k, n)>",
+                f"affine_map<(b, m, n, k) -> ({wb}n, k)>" if args.transposed
+                else f"affine_map<(b, m, n, k) -> ({wb}k, n)>",
                 "affine_map<(b, m, n, k) -> (b, m, n)>")
         op = "linalg.batch_matmul"
     else:
@@ -169,7 +180,15 @@ def main():
         transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
                      f"  %wt = linalg.transpose ins(%w : {tensor(w_shape, a_t)}) "
                      f"outs(%we : {tensor(b_shape, a_t)}) permutation = {perm}\n")
-    b_value = "%wt" if args.transpose_op else "%w"
+    if args.shared_weight == "broadcast":
+        b_shape = batch + w_shape
+        transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
+                     f"  %wb = linalg.broadcast ins(%w : {tensor(w_shape, a_t)}) "
+                     f"outs(%we : {tensor(b_shape, a_t)}) dimensions = [0]\n")
+    elif args.shared_weight == "map":
+        b_shape = w_shape
+    b_value = ("%wt" if args.transpose_op
+               else "%wb" if args.shared_weight == "broadcast" else "%w")
     xa_t = "tensor<" + "x".join(map(str, xa_shape)) + f"x{a_t}>"
     if args.explicit_act_quant:
         rank = len(x_arg)
