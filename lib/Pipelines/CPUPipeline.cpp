@@ -75,7 +75,9 @@ void qblock::registerQBlockPipelines() {
       "Lower qblock and upstream tensor code to the LLVM dialect plus "
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
       "format=bin), constant weights quantized first; W4A16, W4A4 and "
-      "LUT-GEMM matmuls get coalesced-load kernels, the rest naive ones",
+      "LUT-GEMM matmuls get coalesced-load kernels, other qblock ops "
+      "one-thread-per-task kernels; upstream ops (float matmuls, "
+      "elementwise ops) run as host loops",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         GPUPipelineOptions options;
