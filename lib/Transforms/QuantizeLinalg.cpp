@@ -106,6 +106,11 @@ struct MatmulShape {
   /// linalg.broadcast: torch.matmul of a 3-D activation and a 2-D weight):
   /// those dimensions collapse into one M, and the matmul is a plain one.
   bool collapseRows = false;
+  /// linalg.matvec (y = W x) or linalg.vecmat (y = x W): the activation and
+  /// result are vectors, made 1 x K and 1 x N rows around a GEMV; for
+  /// matvec the weight is the first operand.
+  bool vectorProduct = false;
+  unsigned lhsOperand = 0, weightOperand = 1;
 };
 
 /// The constant a transpose of the last two axes (batch axes kept) reads,
@@ -265,6 +270,8 @@ struct QuantizeLinalgPass
     if (!op.hasPureTensorSemantics())
       return fail("it operates on buffers; run this pass before "
                   "bufferization");
+    if (isa<linalg::MatvecOp, linalg::VecmatOp>(op.getOperation()))
+      return analyzeVectorProduct(op, reason);
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     // Several M dimensions arise when B's map has no batch dimension (a
@@ -442,6 +449,18 @@ struct QuantizeLinalgPass
   static Value collapseRows(OpBuilder &builder, Location loc, Value value) {
     return tensor::CollapseShapeOp::create(builder, loc, value,
                                            rowsReassociation(value));
+  }
+
+  /// A vector of C elements as a 1 x C row.
+  static Value asRow(OpBuilder &builder, Location loc, Value vector) {
+    auto type = cast<RankedTensorType>(vector.getType());
+    auto rowType = RankedTensorType::get({1, type.getDimSize(0)},
+                                         type.getElementType());
+    SmallVector<OpFoldResult> sizes{builder.getIndexAttr(1)};
+    sizes.push_back(tensor::getMixedSize(builder, loc, vector, 0));
+    return tensor::ExpandShapeOp::create(
+        builder, loc, rowType, vector,
+        SmallVector<ReassociationIndices>{{0, 1}}, sizes);
   }
 
   /// The activation with its K (last) axis given the weight's static K.
@@ -659,12 +678,47 @@ struct QuantizeLinalgPass
     return scale.getResult(0);
   }
 
+  /// linalg.matvec (W: N x K constant, x: K) and linalg.vecmat (x: K,
+  /// W: K x N constant) as a GEMV on a 1 x K row; torch.mv gives matvec.
+  FailureOr<MatmulShape> analyzeVectorProduct(linalg::LinalgOp op,
+                                              std::string &reason) const {
+    auto fail = [&](const Twine &why) {
+      reason = why.str();
+      return failure();
+    };
+    bool matvec = isa<linalg::MatvecOp>(op.getOperation());
+    MatmulShape shape;
+    shape.vectorProduct = true;
+    shape.weightOperand = matvec ? 0 : 1;
+    shape.lhsOperand = matvec ? 1 : 0;
+    shape.weightAxis = matvec ? 1 : 0;
+    for (OpOperand &operand : op->getOpOperands()) {
+      Type elementType = getElementTypeOrSelf(operand.get().getType());
+      if (!isSupportedFloat(elementType)) {
+        std::string typeName;
+        llvm::raw_string_ostream(typeName) << elementType;
+        return fail("element type " + typeName +
+                    " is not supported; only f32, f16 and bf16 matmuls are "
+                    "quantized");
+      }
+    }
+    Value weight = op.getDpsInputOperand(shape.weightOperand)->get();
+    if (!matchPattern(weight, m_Constant()))
+      return fail(Twine("the matrix operand (the weight) of ") +
+                  op->getName().getStringRef() + " is not a constant");
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    shape.k = weightType.getDimSize(shape.weightAxis);
+    if (llvm::is_contained(weightType.getShape(), 0))
+      return fail("the weight has no elements; there is nothing to quantize");
+    return shape;
+  }
+
   void rewrite(linalg::LinalgOp op, const MatmulShape &shape,
                Attribute schemeAttr) {
     OpBuilder builder(op);
     Location loc = op.getLoc();
-    Value lhs = op.getDpsInputOperand(0)->get();
-    Value weight = op.getDpsInputOperand(1)->get();
+    Value lhs = op.getDpsInputOperand(shape.lhsOperand)->get();
+    Value weight = op.getDpsInputOperand(shape.weightOperand)->get();
     Operation *transpose = nullptr;
     if (shape.transposedFrom) {
       transpose = weight.getDefiningOp();
@@ -694,6 +748,10 @@ struct QuantizeLinalgPass
       weight = scaledConstant(builder, loc, weight, -*exponent);
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
     lhs = withStaticK(builder, loc, lhs, shape.k);
+    if (shape.vectorProduct) {
+      lhs = asRow(builder, loc, lhs);
+      init = asRow(builder, loc, init);
+    }
     if (shape.collapseRows) {
       lhs = collapseRows(builder, loc, lhs);
       init = collapseRows(builder, loc, init);
@@ -711,6 +769,10 @@ struct QuantizeLinalgPass
                                   *exponent);
     else
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
+    if (shape.vectorProduct)
+      result = tensor::CollapseShapeOp::create(
+          builder, loc, originalInit.getType(), result,
+          SmallVector<ReassociationIndices>{{0, 1}});
     if (shape.collapseRows)
       result = tensor::ExpandShapeOp::create(
           builder, loc, originalInit.getType(), result,

@@ -210,3 +210,14 @@ func.func @shared_weight_not_constant(%x: tensor<2x3x32xf32>, %w: tensor<32x4xf3
        ins(%x, %w : tensor<2x3x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %r : tensor<2x3x4xf32>
 }
+
+// -----
+
+// linalg.matvec whose matrix is not a constant.
+// CHECK-LABEL: func.func @matvec_not_constant
+// CHECK: linalg.matvec
+func.func @matvec_not_constant(%w: tensor<4x32xf32>, %x: tensor<32xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-remark@+1 {{not quantized: the matrix operand (the weight) of linalg.matvec is not a constant}}
+  %r = linalg.matvec ins(%w, %x : tensor<4x32xf32>, tensor<32xf32>) outs(%init : tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

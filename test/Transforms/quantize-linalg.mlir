@@ -206,3 +206,36 @@ func.func @shared_weight_broadcast(%x: tensor<3x4x64xf32>, %init: tensor<3x4x32x
        ins(%x, %wb : tensor<3x4x64xf32>, tensor<3x32x64xf32>) outs(%init : tensor<3x4x32xf32>) -> tensor<3x4x32xf32>
   return %r : tensor<3x4x32xf32>
 }
+
+// -----
+
+// linalg.matvec (torch.mv: y = W x, W N x K) and linalg.vecmat (y = x W):
+// the vector becomes a 1 x K row, the weight is quantized in its own
+// layout (matvec: axis 1), and the 1 x N product is collapsed back.
+// CHECK-LABEL: func.func @matvec
+// CHECK-SAME: (%[[X:.*]]: tensor<64xf32>, %[[INIT:.*]]: tensor<16xf32>)
+// CHECK: %[[Q:.*]] = qblock.quantize %{{.*}} : tensor<16x64xf32> -> !qblock.qtensor<16x64xf32, #qblock.scheme<blockdialect>, axis = 1>
+// CHECK: %[[ROW:.*]] = tensor.expand_shape %[[X]] {{\[}}[0, 1]] output_shape [1, 64] : tensor<64xf32> into tensor<1x64xf32>
+// CHECK: %[[I:.*]] = tensor.expand_shape %[[INIT]] {{\[}}[0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
+// CHECK: %[[P:.*]] = qblock.matmul ins(%[[ROW]], %[[Q]] : tensor<1x64xf32>, {{.*}}) outs(%[[I]] : tensor<1x16xf32>) -> tensor<1x16xf32>
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[P]] {{\[}}[0, 1]] : tensor<1x16xf32> into tensor<16xf32>
+// CHECK: return %[[R]]
+// ACTS-I8-LABEL: func.func @matvec
+// ACTS-I8: %[[ROW:.*]] = tensor.expand_shape
+// ACTS-I8: qblock.quantize %[[ROW]] : tensor<1x64xf32> -> !qblock.qtensor<1x64xf32, #qblock.scheme<int8>, axis = 1>
+func.func @matvec(%x: tensor<64xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x64xf32>
+  %r = linalg.matvec ins(%w, %x : tensor<16x64xf32>, tensor<64xf32>) outs(%init : tensor<16xf32>) -> tensor<16xf32>
+  return %r : tensor<16xf32>
+}
+
+// CHECK-LABEL: func.func @vecmat
+// CHECK: qblock.quantize %{{.*}} : tensor<64x16xf32> -> !qblock.qtensor<64x16xf32, #qblock.scheme<blockdialect>, axis = 0>
+// CHECK: qblock.matmul ins(%{{.*}}, %{{.*}} : tensor<1x64xf32>,
+// BCQ-LABEL: func.func @vecmat
+// BCQ: qblock.lut_gemm ins(%{{.*}}, %{{.*}} : tensor<1x64xf32>,
+func.func @vecmat(%x: tensor<64xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x16xf32>
+  %r = linalg.vecmat ins(%x, %w : tensor<64xf32>, tensor<64x16xf32>) outs(%init : tensor<16xf32>) -> tensor<16xf32>
+  return %r : tensor<16xf32>
+}

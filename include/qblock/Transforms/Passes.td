@@ -9,7 +9,8 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
   let summary = "Rewrite linalg matmuls with constant weights into qblock ops";
   let description = [{
     Finds matmul-shaped linalg ops (`linalg.matmul`, including transposed
-    operands expressed with `indexing_maps`, `linalg.batch_matmul`, and
+    operands expressed with `indexing_maps`, `linalg.batch_matmul`,
+    `linalg.matvec`, `linalg.vecmat`, and
     `linalg.generic` contractions with one M, N and K dimension and at most
     one batch dimension) whose weight operand is a constant, and rewrites
     them into `qblock.quantize` + `qblock.matmul` (block schemes) or
@@ -22,7 +23,8 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     a `linalg.broadcast` of a constant over the batch: torch.matmul of a
     3-D activation and a 2-D weight) is quantized once; the batch and M
     dimensions collapse into one M (`tensor.collapse_shape`) and the result
-    is expanded back.
+    is expanded back. `linalg.matvec` (torch.mv: a constant N x K matrix
+    times a vector) and `linalg.vecmat` become GEMVs on a 1 x K row.
 
     Ops it cannot quantize are left unchanged with a remark that says why:
     a non-constant weight, a block or group size that does not divide K,

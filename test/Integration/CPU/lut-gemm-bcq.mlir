@@ -31,6 +31,9 @@
 // One BCQ weight shared by every batch (a linalg.broadcast of the constant).
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 9 --k 128 --batch 2 --shared-weight broadcast --dynamic-m --seed 28 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// torch.mv's linalg.matvec.
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 128 --vector matvec --seed 29 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 
 // Shapes that use the vector path (tiles of 16 output rows, words of 32
 // elements), with a remainder of rows on the scalar path.

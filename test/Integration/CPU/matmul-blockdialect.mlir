@@ -81,6 +81,12 @@
 // RUN: %{run}
 // RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 19 --k 96 --batch 3 --shared-weight broadcast --transposed --seed 44 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// GEMV on vectors: linalg.matvec (torch.mv, W: N x K, here with a
+// dynamic K) and linalg.vecmat (W: K x N) run as 1 x K rows.
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 128 --vector matvec --dynamic-k --seed 45 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 21 --k 64 --vector vecmat --seed 46 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 // NOTRANSPOSE: qblock.quantize %{{.*}} : tensor<11x96xf32> -> !qblock.qtensor<11x96xf32, #qblock.scheme<blockdialect>, axis = 1>
 // NOTRANSPOSE-NOT: linalg.transpose
 // Batched with dynamic M = 9 and K = 2048: the de-interleaved activation

@@ -71,8 +71,10 @@ def main():
     transposed = axis == rank - 1
     k = w_shape[axis]
     n = w_shape[rank - 2] if transposed else w_shape[rank - 1]
-    m = x_shape[-2]
-    want_shape = ([batch] if batched else []) + [m, n]
+    # A vector activation (linalg.matvec / vecmat) gives a vector result.
+    vector = len(x_shape) == 1
+    m = 1 if vector else x_shape[-2]
+    want_shape = [n] if vector else ([batch] if batched else []) + [m, n]
     if got_shape != want_shape:
         sys.exit(f"check_matmul: FAIL shape {got_shape} != {want_shape}")
 

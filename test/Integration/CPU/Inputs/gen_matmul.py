@@ -81,9 +81,13 @@ def main():
                    help="with --batch: one 2-D weight for every batch, "
                         "through batch_matmul's B indexing map or a "
                         "linalg.broadcast (torch.matmul of 3-D by 2-D)")
+    p.add_argument("--vector", choices=["matvec", "vecmat"],
+                   help="a GEMV on vectors: linalg.matvec (W: N x K, as "
+                        "torch.mv) or linalg.vecmat (W: K x N); needs --m 1")
     p.add_argument("--dynamic-k", action="store_true",
                    help="the matmul function takes a ?x? activation (K known "
-                        "only from the weight); implies --dynamic-m")
+                        "only from the weight); implies --dynamic-m except "
+                        "with --vector")
     p.add_argument("--dynamic-m", action="store_true",
                    help="the matmul function takes a ?xK activation")
     p.add_argument("--act-type", default="f32", choices=["f32", "f16", "bf16"])
@@ -110,9 +114,16 @@ def main():
     if args.shared_weight == "map" and args.transposed:
         p.error("--shared-weight map takes a K x N weight (the only "
                 "broadcast linalg.batch_matmul's verifier accepts)")
+    if args.vector and (args.m != 1 or args.batch or args.transpose_op or
+                        args.shared_weight or args.dynamic_m or
+                        args.explicit_act_quant):
+        p.error("--vector takes --m 1 and none of --batch, --transpose-op, "
+                "--shared-weight, --dynamic-m, --explicit-act-quant")
+    # matvec's matrix is N x K.
+    args.transposed |= args.vector == "matvec"
     if args.transpose_op and args.transposed:
         p.error("--transpose-op already stores the weight N x K")
-    args.dynamic_m |= args.dynamic_k
+    args.dynamic_m |= args.dynamic_k and not args.vector
     rng = random.Random(args.seed)
     m, n, k, b = args.m, args.n, args.k, args.batch
     a_t = args.act_type
@@ -126,7 +137,7 @@ def main():
     if args.outliers:
         for i in range(0, len(w), 37):
             w[i] *= 12.0
-    x_shape = batch + [m, k]
+    x_shape = [k] if args.vector else batch + [m, k]
     x = [rng.uniform(-1.0, 1.0) for _ in range((b or 1) * m * k)]
     x = [round_to(v, a_t) for v in x]
     if args.nan_row >= 0:
@@ -144,11 +155,13 @@ def main():
 
     m_dim = "?" if args.dynamic_m else str(m)
     x_arg = batch + [m_dim, "?" if args.dynamic_k else k]
+    if args.vector:
+        x_arg = ["?" if args.dynamic_k else k]
     # The matmul's A: the argument, with K made static again where the
     # activations are quantized explicitly (a quantized type's blocked axis
     # is static).
     xa_shape = batch + [m_dim, k] if args.explicit_act_quant else x_arg
-    out = batch + [m_dim, n]
+    out = [n] if args.vector else batch + [m_dim, n]
     x_arg_t = "tensor<" + "x".join(map(str, x_arg)) + f"x{a_t}>"
     o_t = args.out_type
     out_t = "tensor<" + "x".join(map(str, out)) + f"x{o_t}>"
@@ -190,6 +203,16 @@ def main():
     b_value = ("%wt" if args.transpose_op
                else "%wb" if args.shared_weight == "broadcast" else "%w")
     xa_t = "tensor<" + "x".join(map(str, xa_shape)) + f"x{a_t}>"
+    if args.vector == "matvec":
+        op_line = (f"%r = linalg.matvec ins(%w, %xa : {tensor(w_shape, a_t)}, "
+                   f"{xa_t}) outs(%init : {out_t}) -> {out_t}")
+    elif args.vector == "vecmat":
+        op_line = (f"%r = linalg.vecmat ins(%xa, %w : {xa_t}, "
+                   f"{tensor(w_shape, a_t)}) outs(%init : {out_t}) -> {out_t}")
+    if not args.vector:
+        op_line = (f"%r = {op} indexing_maps = [{', '.join(maps)}]\n"
+                   f"       ins(%xa, {b_value} : {xa_t}, {tensor(b_shape, a_t)}) "
+                   f"outs(%init : {out_t}) -> {out_t}")
     if args.explicit_act_quant:
         rank = len(x_arg)
         q_t = (f"!qblock.qtensor<{'x'.join(map(str, xa_shape))}x{a_t}, "
@@ -209,8 +232,7 @@ func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
 {transpose}  %zero = arith.constant 0.0 : {o_t}
   %e = tensor.empty{empty_dims} : {out_t}
   %init = linalg.fill ins(%zero : {o_t}) outs(%e : {out_t}) -> {out_t}
-  %r = {op} indexing_maps = [{', '.join(maps)}]
-       ins(%xa, {b_value} : {xa_t}, {tensor(b_shape, a_t)}) outs(%init : {out_t}) -> {out_t}
+  {op_line}
   return %r : {out_t}
 }}
 
