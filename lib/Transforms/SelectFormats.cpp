@@ -185,6 +185,7 @@ struct SelectFormatsPass
       emitError(getOperation().getLoc()) << message;
       return signalPassFailure();
     }
+    mergeTiedWeights();
     SmallVector<std::unique_ptr<WeightJob>> jobs;
     unsigned counter = 0;
     bool malformedConstant = false;
@@ -271,6 +272,29 @@ struct SelectFormatsPass
       replaceWithConstant(*job);
     if (!report.empty() && failed(writeReport(jobs)))
       return signalPassFailure();
+  }
+
+  /// Quantize ops of one constant with one type (tied weights: a weight
+  /// read by two matmuls, an embedding shared with the LM head) are one
+  /// weight: the first is kept, moved right after the constant so that it
+  /// dominates every use, and the others forward to it. Otherwise each
+  /// copy would be packed, stored and, on GPUs, uploaded on its own.
+  void mergeTiedWeights() {
+    DenseMap<std::pair<Value, Type>, QuantizeOp> first;
+    SmallVector<QuantizeOp> duplicates;
+    getOperation().walk([&](QuantizeOp op) {
+      if (!op.getInput().getDefiningOp() ||
+          !matchPattern(op.getInput(), m_Constant()))
+        return;
+      if (!first.try_emplace({op.getInput(), op.getType()}, op).second)
+        duplicates.push_back(op);
+    });
+    for (QuantizeOp op : duplicates) {
+      QuantizeOp kept = first.lookup({op.getInput(), op.getType()});
+      kept->moveAfter(kept.getInput().getDefiningOp());
+      op.getResult().replaceAllUsesWith(kept.getResult());
+      op.erase();
+    }
   }
 
   /// NVFP4's E4M3 block scale (amax / 6) is subnormal below 2^-6, with at
