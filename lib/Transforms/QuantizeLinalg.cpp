@@ -12,6 +12,7 @@
 #include "qblock/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -463,6 +464,27 @@ struct QuantizeLinalgPass
         SmallVector<ReassociationIndices>{{0, 1}}, sizes);
   }
 
+  /// `rows` ((d0 * ... * M) x N) in the shape of `like` ([d0 x ...] M x N).
+  /// With more than one dynamic leading dimension this is a tensor.reshape,
+  /// not an expand_shape: MLIR 22's expand-strided-metadata crashes on a
+  /// memref.expand_shape with two dynamic sizes in one group.
+  static Value expandRows(OpBuilder &builder, Location loc, Value rows,
+                          Value like) {
+    auto type = cast<RankedTensorType>(like.getType());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(builder, loc, like);
+    if (llvm::count_if(type.getShape().drop_back(), ShapedType::isDynamic) <
+        2)
+      return tensor::ExpandShapeOp::create(builder, loc, type, rows,
+                                           rowsReassociation(like), sizes);
+    SmallVector<Value> sizeValues;
+    for (OpFoldResult size : sizes)
+      sizeValues.push_back(
+          getValueOrCreateConstantIndexOp(builder, loc, size));
+    Value shape = tensor::FromElementsOp::create(builder, loc, sizeValues);
+    return tensor::ReshapeOp::create(builder, loc, type, rows, shape);
+  }
+
   /// The activation with its K (last) axis given the weight's static K.
   /// The kernels size their K loops and the activation quantizer its blocks
   /// from the type; a `?` there (e.g. after a tensor.cast to tensor<?x?xf32>)
@@ -774,10 +796,7 @@ struct QuantizeLinalgPass
           builder, loc, originalInit.getType(), result,
           SmallVector<ReassociationIndices>{{0, 1}});
     if (shape.collapseRows)
-      result = tensor::ExpandShapeOp::create(
-          builder, loc, originalInit.getType(), result,
-          rowsReassociation(originalInit),
-          tensor::getMixedSizes(builder, loc, originalInit));
+      result = expandRows(builder, loc, result, originalInit);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     if (transpose && transpose->use_empty())

@@ -187,6 +187,27 @@ func.func @shared_weight_map(%x: tensor<2x?x64xf32>, %init: tensor<2x?x32xf32>) 
 
 // -----
 
+// Batch and M both dynamic: expanded back with tensor.reshape (MLIR 22's
+// expand-strided-metadata crashes on an expand_shape with two dynamic sizes
+// in one group).
+// CHECK-LABEL: func.func @shared_weight_dynamic_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>, %[[INIT:.*]]: tensor<?x?x32xf32>)
+// CHECK: %[[P:.*]] = qblock.matmul {{.*}} -> tensor<?x32xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[INIT]], %c0
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[INIT]], %c1
+// CHECK-DAG: %[[N:.*]] = arith.constant 32 : index
+// CHECK: %[[S:.*]] = tensor.from_elements %[[B]], %[[M]], %[[N]] : tensor<3xindex>
+// CHECK: %[[R:.*]] = tensor.reshape %[[P]](%[[S]]) : (tensor<?x32xf32>, tensor<3xindex>) -> tensor<?x?x32xf32>
+// CHECK: return %[[R]]
+func.func @shared_weight_dynamic_batch(%x: tensor<?x?x64xf32>, %init: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%x, %w : tensor<?x?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<?x?x32xf32>) -> tensor<?x?x32xf32>
+  return %r : tensor<?x?x32xf32>
+}
+
+// -----
+
 // The same weight as a linalg.broadcast of a transposed (N x K) constant:
 // the constant is quantized in its own layout and the broadcast goes.
 // CHECK-LABEL: func.func @shared_weight_broadcast

@@ -81,6 +81,9 @@
 // RUN: %{run}
 // RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 19 --k 96 --batch 3 --shared-weight broadcast --transposed --seed 44 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// Batch and M both dynamic: the product goes back through tensor.reshape.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 21 --k 64 --batch 2 --shared-weight map --dynamic-m --dynamic-batch --seed 47 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 // GEMV on vectors: linalg.matvec (torch.mv, W: N x K, here with a
 // dynamic K) and linalg.vecmat (W: K x N) run as 1 x K rows.
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 37 --k 128 --vector matvec --dynamic-k --seed 45 --acts-out %t.json > %t.mlir

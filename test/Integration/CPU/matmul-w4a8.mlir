@@ -30,8 +30,9 @@
 // The same with a dynamic K (tensor<?x?xf32>; K known only from the weight).
 // REDEFINE: %{gen} = --m 3 --n 13 --k 64 --dynamic-k --seed 72
 // RUN: %{run}
-// A 2-D weight shared by both batches (batch_matmul's B map).
-// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --batch 2 --shared-weight map --seed 72
+// A 2-D weight shared by both batches (batch_matmul's B map), batch and M
+// dynamic.
+// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --batch 2 --shared-weight map --dynamic-m --dynamic-batch --seed 72
 // RUN: %{run}
 
 // Fused into the matmul; GEMM-sized M takes the tiled (integer) kernel.

@@ -8,6 +8,7 @@ import argparse
 import json
 import math
 import random
+import sys
 import struct
 
 
@@ -84,6 +85,9 @@ def main():
     p.add_argument("--vector", choices=["matvec", "vecmat"],
                    help="a GEMV on vectors: linalg.matvec (W: N x K, as "
                         "torch.mv) or linalg.vecmat (W: K x N); needs --m 1")
+    p.add_argument("--dynamic-batch", action="store_true",
+                   help="with --batch and --dynamic-m: the batch size is "
+                        "dynamic too (two dynamic leading dimensions)")
     p.add_argument("--dynamic-k", action="store_true",
                    help="the matmul function takes a ?x? activation (K known "
                         "only from the weight); implies --dynamic-m except "
@@ -153,7 +157,14 @@ def main():
     def tensor(shape, t):
         return "tensor<" + "x".join(map(str, shape)) + f"x{t}>"
 
+    if args.dynamic_batch and (not (b and args.dynamic_m) or args.transpose_op
+                               or args.shared_weight == "broadcast"):
+        sys.exit("gen_matmul: --dynamic-batch needs --batch and --dynamic-m, "
+                 "and takes neither --transpose-op nor --shared-weight "
+                 "broadcast")
     m_dim = "?" if args.dynamic_m else str(m)
+    if args.dynamic_batch:
+        batch = ["?"]
     x_arg = batch + [m_dim, "?" if args.dynamic_k else k]
     if args.vector:
         x_arg = ["?" if args.dynamic_k else k]
@@ -184,6 +195,9 @@ def main():
     empty_dims = "(%d)" if args.dynamic_m else "()"
     dim_line = (f"  %d = tensor.dim %x, %c{1 if b else 0} : {x_arg_t}\n"
                 if args.dynamic_m else "")
+    if args.dynamic_batch:
+        empty_dims = "(%db, %d)"
+        dim_line += f"  %db = tensor.dim %x, %c0 : {x_arg_t}\n"
     # The matmul's B: the constant, or its linalg.transpose.
     b_shape = w_shape
     transpose = ""
