@@ -400,7 +400,11 @@ struct QuantizeLinalgPass
     return shape;
   }
 
+  /// Scaled copies of NVFP4 weights by (constant, exponent): see rewrite().
+  DenseMap<std::pair<Value, int>, Value> scaledWeights;
+
   void runOnOperation() override {
+    scaledWeights.clear();
     if (failed(checkOptions()))
       return signalPassFailure();
     MLIRContext *context = &getContext();
@@ -766,8 +770,19 @@ struct QuantizeLinalgPass
     std::optional<int> exponent;
     if (!shape.activationByActivation)
       exponent = tensorScaleExponent(weight, schemeAttr);
-    if (exponent)
-      weight = scaledConstant(builder, loc, weight, -*exponent);
+    if (exponent) {
+      // One scaled copy per constant, shared by every matmul that reads it
+      // (tied weights), so --qblock-select-formats packs it once; placed
+      // after the constant, where it dominates all of them.
+      Value &scaled = scaledWeights[{weight, *exponent}];
+      if (!scaled) {
+        OpBuilder atConstant(builder.getContext());
+        atConstant.setInsertionPointAfter(original);
+        scaled = scaledConstant(atConstant, weight.getLoc(), weight,
+                                -*exponent);
+      }
+      weight = scaled;
+    }
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
     lhs = withStaticK(builder, loc, lhs, shape.k);
     if (shape.vectorProduct) {
@@ -804,8 +819,10 @@ struct QuantizeLinalgPass
     if (broadcast && broadcast->use_empty())
       broadcast->erase();
     // The unscaled constant, unless another matmul still reads it.
-    if (exponent && original && original->use_empty())
+    if (exponent && original && original->use_empty()) {
+      scaledWeights.erase({original->getResult(0), *exponent});
       original->erase();
+    }
   }
 };
 

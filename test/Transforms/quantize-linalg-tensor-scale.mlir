@@ -102,13 +102,16 @@ func.func @f16_dynamic(%x: tensor<?x32xf16>, %init: tensor<?x4xf16>) -> tensor<?
 
 // -----
 
-// Two matmuls share a weight: each gets the scaled copy, and the unscaled
-// constant goes once nothing reads it. A transposed N x K weight (torch-mlir's
-// linalg.transpose) is scaled in its own layout.
+// Two matmuls share a weight: one scaled copy, which both read (so it is
+// packed once), and the unscaled constant goes once nothing reads it. A
+// transposed N x K weight (torch-mlir's linalg.transpose) is scaled in its
+// own layout.
 // CHECK-LABEL: func.func @shared_and_transposed
 // CHECK-NOT: dense<3.000000e+00>
-// CHECK: arith.constant dense<1.536000e+03> : tensor<16x2xf32>
-// CHECK: arith.constant dense<1.536000e+03> : tensor<16x2xf32>
+// CHECK: %[[W:.*]] = arith.constant dense<1.536000e+03> : tensor<16x2xf32>
+// CHECK: qblock.quantize %[[W]]
+// CHECK-NOT: arith.constant dense<1.536000e+03> : tensor<16x2xf32>
+// CHECK: qblock.quantize %[[W]]
 // CHECK: arith.constant dense<1.536000e+03> : tensor<2x16xf32>
 // CHECK-NOT: linalg.transpose
 // CHECK: qblock.quantize {{.*}} : tensor<2x16xf32> -> !qblock.qtensor<2x16xf32, #qblock.scheme<nvfp4>, axis = 1>
@@ -173,6 +176,32 @@ func.func @half_resources(%x: tensor<3x16xf16>, %init: tensor<3x2xf16>,
     builtin: {
       layer.h: "0x02000000003C010000B800800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
       layer.b: "0x02000000803F010000BF00800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+  }
+#-}
+
+// -----
+
+// One weight read by two matmuls (tied weights): one scaled copy, which
+// both quantize ops read, so --qblock-select-formats packs it once; the
+// unscaled blob goes once neither matmul reads it.
+// CHECK-LABEL: func.func @tied_resource
+// CHECK: %[[W:.*]] = arith.constant dense_resource<tied.w.tensor_scaled> : tensor<16x2xf16>
+// CHECK-NOT: arith.constant dense_resource
+// CHECK: qblock.quantize %[[W]]
+// CHECK: qblock.quantize %[[W]]
+// CHECK-NOT: tied.w:
+func.func @tied_resource(%x: tensor<3x16xf16>, %init: tensor<3x2xf16>) -> (tensor<3x2xf16>, tensor<3x2xf16>) {
+  %w = arith.constant dense_resource<tied.w> : tensor<16x2xf16>
+  %r = linalg.matmul ins(%x, %w : tensor<3x16xf16>, tensor<16x2xf16>) outs(%init : tensor<3x2xf16>) -> tensor<3x2xf16>
+  %s = linalg.matmul ins(%x, %w : tensor<3x16xf16>, tensor<16x2xf16>) outs(%init : tensor<3x2xf16>) -> tensor<3x2xf16>
+  return %r, %s : tensor<3x2xf16>, tensor<3x2xf16>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      tied.w: "0x02000000003C010000B800800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
     }
   }
 #-}
