@@ -79,6 +79,9 @@ void qblock::addHostMathLowering(OpPassManager &pm) {
   // Math ops with no LLVM intrinsic (user code such as exact GELU's
   // math.erf): libm calls (LowerMathToLibm.cpp), and math.ipowi, which has
   // no libm function either, an outlined loop. math.fpowi keeps llvm.powi.
+  // convert-math-to-funcs runs module-wide, kernels included; that is
+  // sound there too (outlining copies the called function into the kernel
+  // module), and the project's kernels use no math.ipowi.
   pm.addPass(qblock::createLowerMathToLibmPass());
   ConvertMathToFuncsOptions funcs;
   funcs.minWidthOfFPowIExponent = std::numeric_limits<unsigned>::max();

@@ -58,8 +58,8 @@ uint16_t scaleHalfBits(uint16_t bits, int exponent,
 
 /// What to pass instead when K is not a multiple of the block (group)
 /// size: the valid sizes that divide K (blocks: even, at most 4096; BCQ
-/// groups: multiples of 8), the ones nearest the presets first, or that
-/// none exists.
+/// groups: multiples of 8), the six nearest the usual size in increasing
+/// order, or that none exists.
 std::string sizesThatFit(int64_t k, bool bcq) {
   StringRef unit = bcq ? "group" : "block";
   SmallVector<int64_t> sizes;
@@ -157,6 +157,21 @@ static bool mapYields(AffineMap map, ArrayRef<unsigned> dims) {
 
 static bool isSupportedFloat(Type type) {
   return isa<Float32Type, Float16Type, BFloat16Type>(type);
+}
+
+/// Why `op`'s operands (two inputs and an init) cannot be quantized, or ""
+/// when all are f32, f16 or bf16.
+static std::string unsupportedElementType(linalg::LinalgOp op) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type elementType = getElementTypeOrSelf(operand.get().getType());
+    if (isSupportedFloat(elementType))
+      continue;
+    std::string typeName;
+    llvm::raw_string_ostream(typeName) << elementType;
+    return "element type " + typeName +
+           " is not supported; only f32, f16 and bf16 matmuls are quantized";
+  }
+  return "";
 }
 
 struct QuantizeLinalgPass
@@ -316,16 +331,8 @@ struct QuantizeLinalgPass
       return fail("the weight (B) is neither [batch x] K x N nor "
                   "[batch x] N x K");
 
-    for (OpOperand *operand : {lhs, rhs, init}) {
-      Type elementType = getElementTypeOrSelf(operand->get().getType());
-      if (!isSupportedFloat(elementType)) {
-        std::string typeName;
-        llvm::raw_string_ostream(typeName) << elementType;
-        return fail("element type " + typeName +
-                    " is not supported; only f32, f16 and bf16 matmuls are "
-                    "quantized");
-      }
-    }
+    if (std::string problem = unsupportedElementType(op); !problem.empty())
+      return fail(problem);
     // B = linalg.transpose(constant): quantize the constant, whose K axis
     // is the other one of the last two.
     if (!matchPattern(rhs->get(), m_Constant())) {
@@ -718,16 +725,8 @@ struct QuantizeLinalgPass
     shape.weightOperand = matvec ? 0 : 1;
     shape.lhsOperand = matvec ? 1 : 0;
     shape.weightAxis = matvec ? 1 : 0;
-    for (OpOperand &operand : op->getOpOperands()) {
-      Type elementType = getElementTypeOrSelf(operand.get().getType());
-      if (!isSupportedFloat(elementType)) {
-        std::string typeName;
-        llvm::raw_string_ostream(typeName) << elementType;
-        return fail("element type " + typeName +
-                    " is not supported; only f32, f16 and bf16 matmuls are "
-                    "quantized");
-      }
-    }
+    if (std::string problem = unsupportedElementType(op); !problem.empty())
+      return fail(problem);
     Value weight = op.getDpsInputOperand(shape.weightOperand)->get();
     if (!matchPattern(weight, m_Constant()))
       return fail(Twine("the matrix operand (the weight) of ") +

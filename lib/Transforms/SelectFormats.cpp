@@ -137,8 +137,8 @@ static Location fileLocation(ArrayRef<Location> candidates) {
 /// The block maxima whose scale (amax / (M / 2)) the scheme's scale format
 /// stores without losing its precision: for E4M3 (NVFP4), scales from 2^-7
 /// (below: subnormal, at most two significant bits) to 448 (above:
-/// saturated); for F16 (INT4), from 2^-18 (below: subnormal, fewer than six
-/// bits, already coarser than the codes' steps) to 65504. None for E8M0,
+/// saturated); for F16 (INT4), from 2^-18 (below: subnormal, at most six
+/// significant bits, already coarser than the codes' steps) to 65504. None for E8M0,
 /// whose powers of two span 2^-127..2^127.
 static std::optional<std::pair<float, float>>
 scaleRange(const num::Scheme &scheme) {

@@ -123,6 +123,9 @@ def main():
                         args.explicit_act_quant):
         p.error("--vector takes --m 1 and none of --batch, --transpose-op, "
                 "--shared-weight, --dynamic-m, --explicit-act-quant")
+    if args.vector == "vecmat" and args.transposed:
+        p.error("--vector vecmat takes a K x N matrix; --transposed is "
+                "linalg.matvec (--vector matvec)")
     # matvec's matrix is N x K.
     args.transposed |= args.vector == "matvec"
     if args.transpose_op and args.transposed:
