@@ -19,7 +19,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
+#include <atomic>
 #include <cmath>
+#include <memory>
 #include <cstring>
 #include <optional>
 
@@ -174,18 +176,55 @@ static std::string unsupportedElementType(linalg::LinalgOp op) {
   return "";
 }
 
+/// Why a weight that is not a constant but is computed from constants only
+/// (a destination-style op's init only gives the result's shape) is not
+/// quantized, with what to do about it; "" for any other weight.
+static std::string computedFromConstants(Value weight) {
+  Operation *producer = weight.getDefiningOp();
+  if (!producer)
+    return "";
+  SmallVector<Value> inputs;
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(producer))
+    inputs = dps.getDpsInputs();
+  else
+    inputs = llvm::to_vector(producer->getOperands());
+  if (inputs.empty() || !llvm::all_of(inputs, [](Value operand) {
+        return matchPattern(operand, m_Constant());
+      }))
+    return "";
+  std::string name = producer->getName().getStringRef().str();
+  // Elementwise casts of constants are what -canonicalize folds; it leaves
+  // slices of non-splat constants and broadcasts alone.
+  if (isa<arith::ExtFOp, arith::TruncFOp>(producer))
+    return "the weight (B) is computed from constants by '" + name +
+           "', not a constant itself; fold it first (-canonicalize folds "
+           "casts of constants)";
+  return "the weight (B) is computed from constants by '" + name +
+         "', not a constant itself, and -canonicalize does not fold it; only "
+         "constant weights are quantized, so give this matmul a constant "
+         "weight of its own (e.g. export a fused weight as separate "
+         "constants)";
+}
+
 struct QuantizeLinalgPass
     : public qblock::impl::QuantizeLinalgBase<QuantizeLinalgPass> {
   using Base::Base;
 
-  /// Rejects option combinations that cannot work, at the module's location
-  /// (which names the input file; initialize() has no location to give).
-  LogicalResult checkOptions() {
-    // At the location only: an op's diagnostic would also print the whole
-    // module as a note, burying the message.
+  /// What is wrong with the options: errors (combinations that cannot work)
+  /// and warnings (options that have no effect), in the order found.
+  struct OptionProblem {
+    bool isError;
+    std::string message;
+  };
+
+  SmallVector<OptionProblem> checkOptions() const {
+    SmallVector<OptionProblem> problems;
     auto fail = [&](const Twine &message) {
-      return emitError(getOperation()->getLoc())
-             << "--qblock-quantize-linalg: " << message;
+      problems.push_back({true, message.str()});
+      return problems;
+    };
+    auto warn = [&](const Twine &message) {
+      problems.push_back({false, message.str()});
     };
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "
@@ -212,20 +251,21 @@ struct QuantizeLinalgPass
                   "in groups: use group=N (default 128)");
     // Harmless but ignored: say so, since the user expected an effect.
     if (select.hasValue() && scheme != QuantScheme::BlockDialect)
-      emitWarning(getOperation()->getLoc())
-          << "--qblock-quantize-linalg: select= chooses among BlockDialect's "
-             "16 formats per block; scheme="
-          << schemeName() << " has one format, so select= has no effect";
+      warn(Twine("select= chooses among BlockDialect's 16 formats per "
+                 "block; scheme=") +
+           schemeName() +
+           (scheme == QuantScheme::BCQ
+                ? " has no formats (its weights are bit planes)"
+                : " has one format") +
+           ", so select= has no effect");
     if (tensorScale.hasValue() && scheme != QuantScheme::NVFP4)
-      emitWarning(getOperation()->getLoc())
-          << "--qblock-quantize-linalg: tensor-scale= applies to NVFP4's "
-             "E4M3 block scales; scheme="
-          << schemeName()
-          << (scheme == QuantScheme::INT4
-                  ? " has F16 scales"
-                  : scheme == QuantScheme::BCQ ? " has f32 alphas"
-                                               : " has power-of-two scales")
-          << ", so tensor-scale= has no effect";
+      warn(Twine("tensor-scale= applies to NVFP4's E4M3 block scales; "
+                 "scheme=") +
+           schemeName() +
+           (scheme == QuantScheme::INT4  ? " has F16 scales"
+            : scheme == QuantScheme::BCQ ? " has f32 alphas"
+                                         : " has power-of-two scales") +
+           ", so tensor-scale= has no effect");
     if (scheme == QuantScheme::BCQ) {
       if (bits < 1 || bits > 4)
         return fail("bits=" + Twine(bits) + " is out of range; use 1..4");
@@ -237,16 +277,45 @@ struct QuantizeLinalgPass
       // range widened to include 0 leaves the levels 0 and max - min (or
       // min - max), so most weights decode to 0.
       if (bits == 1 && from == "uniform")
-        emitWarning(getOperation()->getLoc())
-            << "--qblock-quantize-linalg: bits=1 from=uniform has the two "
-               "levels 0 and +-(max - min) per group, so most weights "
-               "decode to 0; use from=fit (the BCQ fit) for 1-bit weights";
-      return success();
+        warn("bits=1 from=uniform has the two levels 0 and +-(max - min) "
+             "per group, so most weights decode to 0; use from=fit (the BCQ "
+             "fit) for 1-bit weights");
+      return problems;
     }
     std::string problem = num::validateBlockSize(block);
     if (!problem.empty())
       return fail("block=" + Twine(block) + ": " + problem);
-    return success();
+    return problems;
+  }
+
+  /// Set by the first function to check the options. The pass runs once per
+  /// func.func, on clones of this pass (one per thread) that share this flag,
+  /// so the diagnostics about options appear once per run rather than once
+  /// per function.
+  std::shared_ptr<std::atomic<bool>> optionsReported =
+      std::make_shared<std::atomic<bool>>(false);
+
+  /// Reports the option problems (once per run) and says whether any is an
+  /// error. They are located at the enclosing module, which names the input
+  /// file: an op's diagnostic would print the whole module as a note, and
+  /// initialize() has no location to give.
+  bool reportOptionProblems() {
+    SmallVector<OptionProblem> problems = checkOptions();
+    if (!optionsReported->exchange(true)) {
+      Operation *anchor = getOperation()->getParentOp()
+                              ? getOperation()->getParentOp()
+                              : getOperation().getOperation();
+      for (const OptionProblem &problem : problems) {
+        std::string message = "--qblock-quantize-linalg: " + problem.message;
+        if (problem.isError)
+          emitError(anchor->getLoc(), message);
+        else
+          emitWarning(anchor->getLoc(), message);
+      }
+    }
+    return llvm::any_of(problems, [](const OptionProblem &problem) {
+      return problem.isError;
+    });
   }
 
   /// The scheme attribute the options describe.
@@ -354,37 +423,17 @@ struct QuantizeLinalgPass
                         : shape.broadcastFrom ? shape.broadcastFrom
                                               : rhs->get();
     shape.activationByActivation = !matchPattern(weightValue, m_Constant());
-    if (shape.activationByActivation && shape.collapseRows)
-      return fail("the weight (B) is shared by all batches but is not a "
-                  "constant; only constant shared weights are quantized");
-    if (shape.activationByActivation && !(fullPath && acts != ActScheme::None)) {
-      // A producer whose inputs are all constants (a destination-style
-      // op's init only gives the result's shape).
-      Operation *producer = weightValue.getDefiningOp();
-      SmallVector<Value> inputs;
-      if (producer) {
-        if (auto dps = dyn_cast<DestinationStyleOpInterface>(producer))
-          inputs = dps.getDpsInputs();
-        else
-          inputs = llvm::to_vector(producer->getOperands());
-      }
-      if (!inputs.empty() && llvm::all_of(inputs, [](Value operand) {
-            return matchPattern(operand, m_Constant());
-          })) {
-        StringRef name = producer->getName().getStringRef();
-        // Elementwise casts of constants are what -canonicalize folds;
-        // it leaves slices of non-splat constants and broadcasts alone.
-        if (isa<arith::ExtFOp, arith::TruncFOp>(producer))
-          return fail("the weight (B) is computed from constants by '" +
-                      name +
-                      "', not a constant itself; fold it first "
-                      "(-canonicalize folds casts of constants)");
-        return fail("the weight (B) is computed from constants by '" + name +
-                    "', not a constant itself, and -canonicalize does not "
-                    "fold it; only constant weights are quantized, so give "
-                    "this matmul a constant weight of its own (e.g. export "
-                    "a fused weight as separate constants)");
-      }
+    // Without full-path, or for a shared weight (which full-path does not
+    // take), a weight that is not a constant leaves the matmul in float.
+    if (shape.activationByActivation &&
+        (!(fullPath && acts != ActScheme::None) || shape.collapseRows)) {
+      // A weight one fold away from a constant is worth saying so first.
+      if (std::string advice = computedFromConstants(weightValue);
+          !advice.empty())
+        return fail(advice);
+      if (shape.collapseRows)
+        return fail("the weight (B) is shared by all batches but is not a "
+                    "constant; only constant shared weights are quantized");
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
@@ -412,7 +461,7 @@ struct QuantizeLinalgPass
 
   void runOnOperation() override {
     scaledWeights.clear();
-    if (failed(checkOptions()))
+    if (reportOptionProblems())
       return signalPassFailure();
     MLIRContext *context = &getContext();
     Attribute schemeAttr = getSchemeAttr(context);

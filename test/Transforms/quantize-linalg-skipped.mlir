@@ -213,6 +213,21 @@ func.func @shared_weight_not_constant(%x: tensor<2x3x32xf32>, %w: tensor<32x4xf3
 
 // -----
 
+// A shared weight one cast away from a constant gets the advice that makes
+// it one, not the shared-weight message.
+// CHECK-LABEL: func.func @shared_weight_widened
+// CHECK: linalg.batch_matmul
+func.func @shared_weight_widened(%x: tensor<2x3x32xf32>, %init: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %w16 = arith.constant dense<1.5> : tensor<32x4xf16>
+  %w = arith.extf %w16 : tensor<32x4xf16> to tensor<32x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.extf', not a constant itself; fold it first (-canonicalize folds casts of constants)}}
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+       ins(%x, %w : tensor<2x3x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}
+
+// -----
+
 // linalg.matvec whose matrix is not a constant.
 // CHECK-LABEL: func.func @matvec_not_constant
 // CHECK: linalg.matvec
