@@ -279,17 +279,36 @@ struct SelectFormatsPass
   /// weight: the first is kept, moved right after the constant so that it
   /// dominates every use, and the others forward to it. Otherwise each
   /// copy would be packed, stored and, on GPUs, uploaded on its own.
+  ///
+  /// Only weights this pass packs are merged: the quantize op of a constant
+  /// it cannot read stays a run-time quantize, and moving that one out of a
+  /// branch would run it even when the branch is not taken.
   void mergeTiedWeights() {
     DenseMap<std::pair<Value, Type>, QuantizeOp> first;
     SmallVector<QuantizeOp> duplicates;
     getOperation().walk([&](QuantizeOp op) {
-      if (!op.getInput().getDefiningOp() ||
+      if (!op.getInput().getDefiningOp() || !op.getType().hasStaticShape() ||
           !matchPattern(op.getInput(), m_Constant()))
         return;
       if (!first.try_emplace({op.getInput(), op.getType()}, op).second)
         duplicates.push_back(op);
     });
+    // Read only the constants that are tied (the main walk reads them all
+    // again); the answer is kept per constant.
+    DenseMap<Value, bool> readable;
+    auto isReadable = [&](Value constant) {
+      auto [it, inserted] = readable.try_emplace(constant, false);
+      if (inserted) {
+        Attribute value;
+        std::vector<float> storage;
+        it->second = matchPattern(constant, m_Constant(&value)) &&
+                     succeeded(getFloatData(value, storage));
+      }
+      return it->second;
+    };
     for (QuantizeOp op : duplicates) {
+      if (!isReadable(op.getInput()))
+        continue;
       QuantizeOp kept = first.lookup({op.getInput(), op.getType()});
       kept->moveAfter(kept.getInput().getDefiningOp());
       op.getResult().replaceAllUsesWith(kept.getResult());
