@@ -230,6 +230,30 @@ func.func @shared_weight_broadcast(%x: tensor<3x4x64xf32>, %init: tensor<3x4x32x
 
 // -----
 
+// Several leading dimensions the weight does not have (a 4-D activation:
+// batch x heads x M x K times a 2-D weight) all collapse into M.
+// CHECK-LABEL: func.func @shared_weight_rank4
+// CHECK: qblock.quantize %{{.*}} : tensor<64x8xf32> -> !qblock.qtensor<64x8xf32, #qblock.scheme<blockdialect>, axis = 0>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : tensor<2x3x5x64xf32> into tensor<30x64xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : tensor<2x3x5x8xf32> into tensor<30x8xf32>
+// CHECK: qblock.matmul {{.*}} -> tensor<30x8xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [2, 3, 5, 8] : tensor<30x8xf32> into tensor<2x3x5x8xf32>
+// CHECK-NOT: linalg.generic
+func.func @shared_weight_rank4(%x: tensor<2x3x5x64xf32>, %init: tensor<2x3x5x8xf32>) -> tensor<2x3x5x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<2x3x5x64xf32>, tensor<64x8xf32>) outs(%init : tensor<2x3x5x8xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x5x8xf32>
+  return %r : tensor<2x3x5x8xf32>
+}
+
+// -----
+
 // linalg.matvec (torch.mv: y = W x, W N x K) and linalg.vecmat (y = x W):
 // the vector becomes a 1 x K row, the weight is quantized in its own
 // layout (matvec: axis 1), and the 1 x N product is collapsed back.

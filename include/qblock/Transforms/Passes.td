@@ -11,8 +11,10 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     Finds matmul-shaped linalg ops (`linalg.matmul`, including transposed
     operands expressed with `indexing_maps`, `linalg.batch_matmul`,
     `linalg.matvec`, `linalg.vecmat`, and
-    `linalg.generic` contractions with one M, N and K dimension and at most
-    one batch dimension) whose weight operand is a constant, and rewrites
+    `linalg.generic` contractions with one N and K dimension and either one
+    M dimension and at most one batch dimension, or several leading
+    dimensions that the weight does not have) whose weight operand is a
+    constant, and rewrites
     them into `qblock.quantize` + `qblock.matmul` (block schemes) or
     `qblock.lut_gemm` (`scheme=bcq`). The weight is the constant operand;
     when both are constant, the right-hand one (B in C = A * B). Blocks run
