@@ -111,7 +111,8 @@ against the device-to-device copy bandwidth. One configuration per run.
   --l2-factor F           rotated weight copies exceed F x L2 (default 2)
   --chip C --format isa|bin   qblock-gpu-pipeline options (default sm_90a, isa)
   --tensor-cores          compile with qblock-gpu-pipeline's tensor-cores=true
-                          (W4A16 with f16/bf16 A and M >= 16 on mma.sync)
+                          (W4A16 with f16/bf16 A on mma.sync, any M; a GEMV
+                          pads its row to the mma's 16)
   --whole-call            time whole calls of the lowered host function
                           (JIT) even when the kernels can be launched directly
   --dump-plan             compile, print the launch plan and the PTX entry

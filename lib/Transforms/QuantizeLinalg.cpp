@@ -229,7 +229,7 @@ struct QuantizeLinalgPass
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "
                   "matmuls with the acts= scheme; set acts=blockdialect, "
-                  "mxfp4 or int8");
+                  "mxfp4, nvfp4 or int8");
     if (acts != ActScheme::None && scheme == QuantScheme::BCQ)
       return fail("acts=" + actsName() +
                   " needs a block weight scheme; qblock.lut_gemm (scheme=bcq) "

@@ -50,7 +50,7 @@
 // INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights
 // INT1: func.func @f
 // INT2-NOT: warning
-// FULLPATH: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4 or int8
+// FULLPATH: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4, nvfp4 or int8
 
 func.func @f() {
   return

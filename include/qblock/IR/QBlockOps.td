@@ -78,7 +78,7 @@ def QBlock_ConstantOp : QBlock_Op<"constant", [ConstantLike, Pure]> {
     and the blob exactly as large as its layout.
 
     ```mlir
-    %w = qblock.constant dense_resource<w0> : tensor<4160xi8>
+    %w = qblock.constant dense_resource<w0> : tensor<4480xi8>
            -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
     ```
   }];
@@ -100,7 +100,7 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
     sizes takes storage of dynamic size (`tensor<?xi8>`), unchecked.
 
     ```mlir
-    %w = qblock.from_storage %bytes : tensor<4160xi8>
+    %w = qblock.from_storage %bytes : tensor<4480xi8>
            -> !qblock.qtensor<128x64xf32, #qblock.scheme<blockdialect>, axis = 0>
     ```
   }];
