@@ -19,6 +19,18 @@
 
 using namespace mlir;
 
+std::string
+qblock::checkCPUPipelineOptions(const CPUPipelineOptions &options) {
+  StringRef target = options.target.getValue();
+  if (!llvm::is_contained({"generic", "avx2", "avx512", "host"}, target))
+    return "target=" + target.str() +
+           " is unknown; use generic, avx2, avx512 or host";
+  StringRef tables = options.lutTables.getValue();
+  if (tables != "f32" && tables != "i8")
+    return "lut-tables=" + tables.str() + " is unknown; use f32 or i8";
+  return "";
+}
+
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
   // Quantization of constant weights happens now, not at every call: it is
@@ -58,14 +70,30 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
 }
 
 void qblock::registerQBlockPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  // Registered by hand so that a bad option is reported under the
+  // pipeline's own name when the pipeline is parsed, not later by the
+  // convert-qblock-to-cpu pass the user never named.
+  registerPassPipeline(
       "qblock-cpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect for CPUs: "
       "qblock-select-formats (constant weights), "
       "convert-qblock-to-cpu, one-shot bufferization across function "
       "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
       "scf.parallel to OpenMP, LLVM",
-      buildCPUPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string problem = checkCPUPipelineOptions(options);
+        if (!problem.empty())
+          return errorHandler("--qblock-cpu-pipeline: " + problem);
+        buildCPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(CPUPipelineOptions());
+      });
   // Registered by hand, not with PassPipelineRegistration, so that a bad
   // chip or format is an error when the pipeline is parsed (a failed
   // parse, non-zero exit) instead of a crash or an LLVM fatal error deep

@@ -29,6 +29,11 @@ struct CPUPipelineOptions
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 
+/// What is wrong with `options` (an unknown target or table precision), in
+/// words that say what to use instead; empty when buildCPUPipeline can take
+/// them.
+std::string checkCPUPipelineOptions(const CPUPipelineOptions &options);
+
 struct GPUPipelineOptions
     : public mlir::PassPipelineOptions<GPUPipelineOptions> {
   Option<std::string> chip{*this, "chip",

@@ -6,7 +6,9 @@
 // RUN: not quant-opt %s --convert-qblock-to-cpu=lut-tables=i4 2>&1 | FileCheck %s --check-prefix=TABLES
 // TABLES: unknown lut-tables 'i4'; use f32 or i8
 // RUN: not quant-opt %s --qblock-cpu-pipeline=lut-tables=f16 2>&1 | FileCheck %s --check-prefix=PIPELINE-TABLES
-// PIPELINE-TABLES: unknown lut-tables 'f16'; use f32 or i8
+// PIPELINE-TABLES: error: --qblock-cpu-pipeline: lut-tables=f16 is unknown; use f32 or i8
+// RUN: not quant-opt %s --qblock-cpu-pipeline=target=avx1024 2>&1 | FileCheck %s --check-prefix=PIPELINE-TARGET
+// PIPELINE-TARGET: error: --qblock-cpu-pipeline: target=avx1024 is unknown; use generic, avx2, avx512 or host
 
 // Quantized values may not cross function boundaries.
 // expected-error@+1 {{cannot lower a quantized value used here}}
