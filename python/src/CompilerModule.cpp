@@ -36,6 +36,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -43,6 +44,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace py = pybind11;
 using namespace mlir;
@@ -52,6 +55,45 @@ using namespace mlir;
 #endif
 
 namespace {
+
+/// Redirects file descriptor 2 to a temporary file while alive, for
+/// messages that LLVM writes to llvm::errs() (unbuffered, so straight to
+/// the descriptor) instead of to a stream the caller gives.
+class StderrCapture {
+public:
+  StderrCapture() {
+    std::fflush(stderr);
+    file = std::tmpfile();
+    saved = file ? ::dup(STDERR_FILENO) : -1;
+    if (saved >= 0)
+      ::dup2(::fileno(file), STDERR_FILENO);
+  }
+  /// Restores stderr and returns what was written to it meanwhile.
+  std::string take() {
+    std::string text;
+    if (saved < 0)
+      return text;
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    saved = -1;
+    std::rewind(file);
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+      text.append(buffer, n);
+    return text;
+  }
+  ~StderrCapture() {
+    take();
+    if (file)
+      std::fclose(file);
+  }
+
+private:
+  std::FILE *file = nullptr;
+  int saved = -1;
+};
 
 /// Raised (as qblock.CompileError) with the diagnostics of a failed step.
 struct CompileError : std::runtime_error {
@@ -253,9 +295,25 @@ public:
       });
     std::string errors;
     llvm::raw_string_ostream errorStream(errors);
-    if (failed(parseInto(pipeline, pm, errorStream)))
+    LogicalResult parsed = failure();
+    std::string optionErrors;
+    {
+      // A bad option value ("scheme=fp3") is reported by LLVM's option
+      // parser straight to stderr, not to `errorStream`: catch it so the
+      // exception says what was wrong.
+      StderrCapture capture;
+      parsed = parseInto(pipeline, pm, errorStream);
+      optionErrors = capture.take();
+    }
+    if (failed(parsed))
       throw CompileError("cannot parse pass pipeline '" + pipeline +
-                         "': " + errors + diags.take());
+                         "': " + errors +
+                         // LLVM prefixes the program name, empty here.
+                         llvm::StringRef(optionErrors).trim().ltrim(": ").str() +
+                         diags.take());
+    // Parsed after all: whatever was printed was only a warning; pass it on.
+    if (!optionErrors.empty())
+      llvm::errs() << optionErrors;
     {
       py::gil_scoped_release release;
       if (failed(pm.run(*m->module)))
