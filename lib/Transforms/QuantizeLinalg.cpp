@@ -176,6 +176,64 @@ static std::string unsupportedElementType(linalg::LinalgOp op) {
   return "";
 }
 
+/// Why the body of `op` (two inputs, one init) is not `out + a * b`, or ""
+/// when it is. Float casts (arith.extf / arith.truncf, as named ops with
+/// mixed types have them) may wrap the operands, the product and the sum;
+/// anything else changes what the op computes. The upstream contraction
+/// matcher looks through every one-operand op, so a `negf` or `exp` on an
+/// operand would otherwise be dropped by the rewrite.
+static std::string bodyProblem(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (!body || body->getNumArguments() != 3)
+    return "its body does not take one element of A, of B and of the "
+           "result";
+  SmallPtrSet<Operation *, 8> matched;
+  auto stripCasts = [&](Value value) {
+    while (Operation *def = value.getDefiningOp()) {
+      if (def->getBlock() != body || !isa<arith::ExtFOp, arith::TruncFOp>(def))
+        break;
+      matched.insert(def);
+      value = def->getOperand(0);
+    }
+    return value;
+  };
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  bool isMultiplyAccumulate = [&] {
+    if (yield.getNumOperands() != 1)
+      return false;
+    auto add = stripCasts(yield.getOperand(0)).getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != body)
+      return false;
+    matched.insert(add);
+    Value lhs = stripCasts(add.getLhs()), rhs = stripCasts(add.getRhs());
+    if (rhs == body->getArgument(2))
+      std::swap(lhs, rhs);
+    auto mul = rhs.getDefiningOp<arith::MulFOp>();
+    if (lhs != body->getArgument(2) || !mul || mul->getBlock() != body)
+      return false;
+    matched.insert(mul);
+    Value x = stripCasts(mul.getLhs()), y = stripCasts(mul.getRhs());
+    return (x == body->getArgument(0) && y == body->getArgument(1)) ||
+           (x == body->getArgument(1) && y == body->getArgument(0));
+  }();
+  // Name the op that makes the difference: one outside the
+  // multiply-accumulate, else (a wrong combination of them) none.
+  for (Operation &inner : body->without_terminator()) {
+    bool expected = isMultiplyAccumulate
+                        ? matched.contains(&inner)
+                        : isa<arith::MulFOp, arith::AddFOp, arith::ExtFOp,
+                              arith::TruncFOp>(inner);
+    if (!expected)
+      return "its body is not out + A * B (it has '" +
+             inner.getName().getStringRef().str() +
+             "'); only plain multiply-accumulates are quantized";
+  }
+  if (!isMultiplyAccumulate)
+    return "its body is not out + A * B; only plain multiply-accumulates "
+           "are quantized";
+  return "";
+}
+
 /// Why a weight that is not a constant but is computed from constants only
 /// (a destination-style op's init only gives the result's shape) is not
 /// quantized, with what to do about it; "" for any other weight.
@@ -355,6 +413,11 @@ struct QuantizeLinalgPass
     if (!op.hasPureTensorSemantics())
       return fail("it operates on buffers; run this pass before "
                   "bufferization");
+    // (Integer matmuls have integer bodies: the element-type remark below
+    // says more.)
+    if (unsupportedElementType(op).empty())
+      if (std::string problem = bodyProblem(op); !problem.empty())
+        return fail(problem);
     if (isa<linalg::MatvecOp, linalg::VecmatOp>(op.getOperation()))
       return analyzeVectorProduct(op, reason);
     FailureOr<linalg::ContractionDimensions> dims =

@@ -236,3 +236,64 @@ func.func @matvec_not_constant(%w: tensor<4x32xf32>, %x: tensor<32xf32>, %init: 
   %r = linalg.matvec ins(%w, %x : tensor<4x32xf32>, tensor<32xf32>) outs(%init : tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A contraction whose body does more than out + A * B (the upstream
+// contraction matcher looks through one-operand ops such as negf and exp):
+// quantizing it would drop them, so it stays in float.
+// CHECK-LABEL: func.func @generic_negated_input
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_negated_input(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  // expected-remark@+1 {{not quantized: its body is not out + A * B (it has 'arith.negf'); only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %na = arith.negf %a : f32
+    %p = arith.mulf %na, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @generic_exp_weight
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_exp_weight(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  // expected-remark@+1 {{not quantized: its body is not out + A * B (it has 'math.exp'); only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %eb = math.exp %b : f32
+    %p = arith.mulf %a, %eb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @generic_negated_sum
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_negated_sum(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  // expected-remark@+1 {{not quantized: its body is not out + A * B (it has 'arith.negf'); only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    %n = arith.negf %s : f32
+    linalg.yield %n : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+

@@ -104,6 +104,27 @@ func.func @generic(%x: tensor<?x32xf32>, %init: tensor<?x16xf32>) -> tensor<?x16
 
 // -----
 
+// The multiply-accumulate in any operand order, with the f16 result widened
+// for the sum and rounded back: still out + A * B.
+// CHECK-LABEL: func.func @generic_commuted_half_result
+// CHECK: qblock.matmul {{.*}} -> tensor<3x16xf16>
+// CHECK-NOT: linalg.generic
+func.func @generic_commuted_half_result(%x: tensor<3x32xf32>, %init: tensor<3x16xf16>) -> tensor<3x16xf16> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf16>) {
+  ^bb0(%a: f32, %b: f32, %c: f16):
+    %p = arith.mulf %b, %a : f32
+    %cf = arith.extf %c : f16 to f32
+    %s = arith.addf %p, %cf : f32
+    %t = arith.truncf %s : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<3x16xf16>
+  return %r : tensor<3x16xf16>
+}
+
+// -----
+
 // When both operands are constants, the right-hand one is the weight.
 // CHECK-LABEL: func.func @both_constant
 // CHECK-DAG: %[[A:.*]] = arith.constant dense<3.000000e+00> : tensor<2x32xf32>
