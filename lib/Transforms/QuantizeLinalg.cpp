@@ -507,6 +507,13 @@ struct QuantizeLinalgPass
     shape.k = weightType.getDimSize(shape.weightAxis);
     if (ShapedType::isDynamic(shape.k))
       return fail("the reduction dimension K is dynamic");
+    // The quantized-by-quantized kernels (CPU and GPU) size their tiles by
+    // the right-hand operand; only its rows may come at run time through A.
+    if (shape.activationByActivation && !weightType.hasStaticShape())
+      return fail("the right-hand activation (B) has a dynamic N or batch "
+                  "(a dynamic sequence length?); full-path quantizes "
+                  "activation-by-activation matmuls only when B's sizes "
+                  "are static");
     // An empty weight has nothing to quantize, and the result is just the
     // init; the kernels assume at least one block per row and one row.
     if (llvm::is_contained(weightType.getShape(), 0)) {

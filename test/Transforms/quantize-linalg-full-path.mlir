@@ -1,6 +1,7 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="acts=int8 full-path=true" | FileCheck %s
 // RUN: quant-opt %s --qblock-quantize-linalg="acts=blockdialect full-path=true" | FileCheck %s --check-prefix=BD
 // RUN: quant-opt %s --qblock-quantize-linalg="acts=int8" 2>&1 | FileCheck %s --check-prefix=OFF
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=mxfp4 full-path=true" 2>&1 | FileCheck %s --check-prefix=DYN
 
 // Attention's Q*K^T as the matmul-shaped linalg.generic torch-mlir emits
 // (K used transposed): with full-path=true both run-time operands are
@@ -31,4 +32,17 @@ func.func @scores_generic(%q: tensor<2x6x64xf32>, %k: tensor<2x6x64xf32>, %init:
     linalg.yield %s : f32
   } -> tensor<2x6x6xf32>
   return %r : tensor<2x6x6xf32>
+}
+
+// A dynamic sequence length in K^T (B's N): the quantized-by-quantized
+// kernels need B's sizes, so the product stays in float, with a remark,
+// instead of failing in --qblock-cpu-pipeline.
+// DYN: remark: not quantized: the right-hand activation (B) has a dynamic N or batch (a dynamic sequence length?); full-path quantizes activation-by-activation matmuls only when B's sizes are static
+// DYN-LABEL: func.func @scores_dynamic_length
+// DYN-NOT: qblock.
+// DYN: linalg.matmul
+func.func @scores_dynamic_length(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %init: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+       ins(%q, %k : tensor<?x64xf32>, tensor<?x64xf32>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
 }
