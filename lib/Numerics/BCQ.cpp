@@ -131,10 +131,14 @@ UniformParams uniformParams(const float *w, int64_t n, int bits) {
   // 20 significant bits and the clamps keep every value s * (c - z0), the
   // offset of bcqFromUniform and alpha_0 = s/2 exact normal floats, so the
   // conversion to BCQ is exact.
+  // An all-zero group gets s = 0 (and z0 = 0): every alpha and the offset
+  // are then 0, so a LUT-GEMM's offset term cannot leave rounding noise of
+  // the activations' size where the weights are exactly 0.
+  if (hi == lo)
+    return {0.0, 0.0};
   const double minScale = std::ldexp(1.0, -125);
   const double maxScale = std::ldexp(1.0, 127 - bits);
-  double s = (hi - lo) / maxCode;
-  s = s == 0.0 ? 1.0 : std::clamp(roundTo20Bits(s), minScale, maxScale);
+  double s = std::clamp(roundTo20Bits((hi - lo) / maxCode), minScale, maxScale);
   double z0 =
       std::clamp(std::round(-lo / s), 0.0, static_cast<double>(maxCode));
   return {s, z0};
@@ -539,6 +543,10 @@ void fitUniform(const float *data, int64_t rows, int64_t k, int bits,
       uint8_t *c = codes + row * k + g * group;
       auto [s, z0] = uniformParams(w, group, bits);
       for (int64_t j = 0; j < group; ++j) {
+        if (s == 0.0) { // an all-zero group
+          c[j] = 0;
+          continue;
+        }
         double q = std::round(static_cast<double>(w[j]) / s) + z0;
         c[j] = std::isnan(q) ? 0
                              : static_cast<uint8_t>(std::clamp(

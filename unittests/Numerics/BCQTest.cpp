@@ -178,6 +178,17 @@ TEST(BCQTest, UniformConversionIsExact) {
           << "q " << bits << " element " << i << ": " << out[i] << " vs "
           << expected;
     }
+    // Zero groups store zero alphas and a zero offset: a LUT-GEMM then
+    // adds exactly 0 for them, where alphas of 1 and an offset cancelling
+    // them leave rounding noise of the activations' size.
+    BCQLayout layout = computeBCQLayout(rows, k, scheme);
+    for (int64_t g = 4; g < rows * k / group; g += 6) {
+      for (int i = 0; i < bits; ++i)
+        ASSERT_EQ(loadF32(packed, layout.alphasOffset + (g * bits + i) * 4),
+                  0.0f)
+            << "q " << bits << " group " << g;
+      ASSERT_EQ(loadF32(packed, layout.offsetsOffset + g * 4), 0.0f);
+    }
   }
 }
 
