@@ -235,12 +235,25 @@ static std::string bodyProblem(linalg::LinalgOp op) {
 }
 
 /// Why a weight that is not a constant but is computed from constants only
-/// (a destination-style op's init only gives the result's shape) is not
-/// quantized, with what to do about it; "" for any other weight.
+/// (a destination-style op's init only gives the result's shape), or sliced
+/// from one at a run-time offset, is not quantized, with what to do about
+/// it; "" for any other weight.
 static std::string computedFromConstants(Value weight) {
   Operation *producer = weight.getDefiningOp();
   if (!producer)
     return "";
+  // Stacked layer weights indexed by a loop: the slice is a different
+  // constant each iteration, and quantizing at run time (full-path) would
+  // redo it every call.
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(producer))
+    if (matchPattern(slice.getSource(), m_Constant()) &&
+        !llvm::all_of(slice->getOperands(), [](Value operand) {
+          return matchPattern(operand, m_Constant());
+        }))
+      return "the weight (B) is a slice of a constant at an offset known "
+             "only at run time (a loop over stacked layer weights?); only "
+             "constant weights are quantized: unroll the loop, or give each "
+             "layer a constant weight of its own";
   SmallVector<Value> inputs;
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(producer))
     inputs = dps.getDpsInputs();

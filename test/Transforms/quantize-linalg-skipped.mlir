@@ -297,3 +297,24 @@ func.func @generic_negated_sum(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) ->
   return %r : tensor<3x16xf32>
 }
 
+
+// -----
+
+// Stacked layer weights indexed by a loop: a slice of a constant at a
+// run-time offset. The remark says to unroll, not to use full-path (which
+// would quantize the weight again on every iteration).
+// CHECK-LABEL: func.func @layer_loop_slice
+// CHECK: linalg.matmul
+func.func @layer_loop_slice(%x: tensor<2x32xf32>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %ws = arith.constant dense<0.5> : tensor<3x32x32xf32>
+  %r = scf.for %l = %c0 to %c3 step %c1 iter_args(%h = %x) -> (tensor<2x32xf32>) {
+    %w = tensor.extract_slice %ws[%l, 0, 0] [1, 32, 32] [1, 1, 1] : tensor<3x32x32xf32> to tensor<32x32xf32>
+    // expected-remark@+1 {{not quantized: the weight (B) is a slice of a constant at an offset known only at run time (a loop over stacked layer weights?); only constant weights are quantized: unroll the loop, or give each layer a constant weight of its own}}
+    %m = linalg.matmul ins(%h, %w : tensor<2x32xf32>, tensor<32x32xf32>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
+    scf.yield %m : tensor<2x32xf32>
+  }
+  return %r : tensor<2x32xf32>
+}
