@@ -147,7 +147,7 @@ struct ConvertQBlockToCPUPass
       // Lookups are ours to emit; --qblock-lower-lookups lowers them.
       if (isa<LookupOp, DotBytesOp, DotBF16Op>(op))
         return WalkResult::advance();
-      if (isa<QBlockDialect>(op->getDialect()) ||
+      if (isa_and_nonnull<QBlockDialect>(op->getDialect()) ||
           llvm::any_of(op->getOperandTypes(), llvm::IsaPred<QuantizedTensorType>) ||
           llvm::any_of(op->getResultTypes(), llvm::IsaPred<QuantizedTensorType>)) {
         op->emitError(kCrossingMessage);
