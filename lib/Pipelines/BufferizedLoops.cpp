@@ -1,6 +1,8 @@
 //===- BufferizedLoops.cpp - the front half shared by the pipelines -------===//
 
 #include "BufferizedLoops.h"
+#include "DecomposeAggregatedOps.h"
+#include "LowerMemRefReshape.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/Transforms/Passes.h"
@@ -23,6 +25,9 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   pm.addPass(createConvertQBlockToCPU(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+
+  // linalg.softmax (attention) has no lowering to loops of its own.
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOpsPass());
 
   // Elementwise arith/math on whole tensors in the user's module (e.g. a
   // widening arith.extf of a half result) has no bufferization of its own:
@@ -57,4 +62,7 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   pm.addPass(createQBlockLowerLookups(lookups));
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // tensor.reshape's buffer form, which the GPU pipeline's host lowering
+  // would leave (LowerMemRefReshape.cpp).
+  pm.addNestedPass<func::FuncOp>(createLowerMemRefReshapePass());
 }

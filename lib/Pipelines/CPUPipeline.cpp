@@ -3,8 +3,11 @@
 #include "qblock/Pipelines/Pipelines.h"
 
 #include "BufferizedLoops.h"
+#include "CheckLoweredToLLVM.h"
+#include "DecomposeAggregatedOps.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
+#include "LowerMemRefReshape.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
@@ -67,6 +70,7 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createDefineScratchAllocatorPass());
+  pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 
 void qblock::registerQBlockPipelines() {
@@ -127,4 +131,6 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createLowerMathToLibmPass(); });
   registerPass([] { return createStageBuffersForGPUPass(); });
   registerPass([] { return createDefineScratchAllocatorPass(); });
+  registerPass([] { return createDecomposeAggregatedOpsPass(); });
+  registerPass([] { return createLowerMemRefReshapePass(); });
 }

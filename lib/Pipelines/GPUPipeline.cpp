@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferizedLoops.h"
+#include "CheckLoweredToLLVM.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
 #include "LowerVectorMasksForGPU.h"
@@ -110,4 +111,5 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   nvvm.cubinFeatures = ("+" + ptxVersionFor(options.chip.getValue())).str();
   nvvm.cubinFormat = options.format.getValue();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
 }

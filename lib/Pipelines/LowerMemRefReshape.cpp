@@ -1,0 +1,100 @@
+//===- LowerMemRefReshape.cpp - memref.reshape as a reinterpret_cast ------===//
+//
+// tensor.reshape (which quantize-linalg emits to expand a collapsed batch
+// and M when both are dynamic: MLIR 22's expand-strided-metadata crashes on
+// a memref.expand_shape with two dynamic sizes in one group) bufferizes to
+// memref.reshape. The CPU pipeline's finalize-memref-to-llvm lowers it, but
+// the host half of the GPU pipeline leaves it, and the module then fails
+// in translation. Both pipelines now take this path instead: the source has
+// an identity layout (the op's verifier demands it), so the result is the
+// same buffer with the loaded sizes and row-major strides.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LowerMemRefReshape.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace {
+
+struct ReshapeToReinterpretCast : OpRewritePattern<memref::ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(memref::ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = dyn_cast<MemRefType>(op.getResult().getType());
+    auto shapeType = cast<MemRefType>(op.getShape().getType());
+    if (!resultType || !shapeType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unranked result");
+    Location loc = op.getLoc();
+    int64_t rank = resultType.getRank();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (!resultType.isDynamicDim(dim)) {
+        sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(dim)));
+        continue;
+      }
+      Value index = arith::ConstantIndexOp::create(rewriter, loc, dim);
+      Value size = memref::LoadOp::create(rewriter, loc, op.getShape(), index);
+      if (!size.getType().isIndex())
+        size = arith::IndexCastOp::create(rewriter, loc,
+                                          rewriter.getIndexType(), size);
+      sizes.push_back(size);
+    }
+    // Row-major strides, static as far as the trailing sizes are.
+    SmallVector<OpFoldResult> strides(rank);
+    OpFoldResult stride = rewriter.getIndexAttr(1);
+    for (int64_t dim = rank - 1; dim >= 0; --dim) {
+      strides[dim] = stride;
+      std::optional<int64_t> staticStride = getConstantIntValue(stride);
+      std::optional<int64_t> staticSize = getConstantIntValue(sizes[dim]);
+      if (staticStride && staticSize) {
+        stride = rewriter.getIndexAttr(*staticStride * *staticSize);
+        continue;
+      }
+      Value strideValue =
+          getValueOrCreateConstantIndexOp(rewriter, loc, stride);
+      Value sizeValue =
+          getValueOrCreateConstantIndexOp(rewriter, loc, sizes[dim]);
+      stride = arith::MulIOp::create(rewriter, loc, strideValue, sizeValue)
+                   .getResult();
+    }
+    rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
+        op, resultType, op.getSource(), rewriter.getIndexAttr(0), sizes,
+        strides);
+    return success();
+  }
+};
+
+struct LowerMemRefReshapePass
+    : PassWrapper<LowerMemRefReshapePass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerMemRefReshapePass)
+  StringRef getArgument() const override {
+    return "qblock-lower-memref-reshape";
+  }
+  StringRef getDescription() const override {
+    return "Rewrite memref.reshape (shape of static length) into "
+           "memref.reinterpret_cast with sizes loaded from the shape";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, memref::MemRefDialect>();
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ReshapeToReinterpretCast>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> qblock::createLowerMemRefReshapePass() {
+  return std::make_unique<LowerMemRefReshapePass>();
+}
