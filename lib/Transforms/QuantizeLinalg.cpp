@@ -19,9 +19,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
-#include <atomic>
 #include <cmath>
-#include <memory>
 #include <cstring>
 #include <optional>
 
@@ -359,23 +357,22 @@ struct QuantizeLinalgPass
     return problems;
   }
 
-  /// Set by the first function to check the options. The pass runs once per
-  /// func.func, on clones of this pass (one per thread) that share this flag,
-  /// so the diagnostics about options appear once per run rather than once
-  /// per function.
-  std::shared_ptr<std::atomic<bool>> optionsReported =
-      std::make_shared<std::atomic<bool>>(false);
-
-  /// Reports the option problems (once per run) and says whether any is an
-  /// error. They are located at the enclosing module, which names the input
-  /// file: an op's diagnostic would print the whole module as a note, and
-  /// initialize() has no location to give.
+  /// Reports the option problems and says whether any is an error. The
+  /// pass runs once per func.func, so only the first function of its block
+  /// reports them: once per module and run, without state shared between
+  /// the per-thread clones of the pass or kept from an earlier run of the
+  /// same pass manager. They are located at the enclosing module, which
+  /// names the input file: an op's diagnostic would print the whole module
+  /// as a note, and initialize() has no location to give.
   bool reportOptionProblems() {
     SmallVector<OptionProblem> problems = checkOptions();
-    if (!optionsReported->exchange(true)) {
-      Operation *anchor = getOperation()->getParentOp()
-                              ? getOperation()->getParentOp()
-                              : getOperation().getOperation();
+    func::FuncOp function = getOperation();
+    Block *block = function->getBlock();
+    bool first =
+        !block || *block->getOps<func::FuncOp>().begin() == function;
+    if (first) {
+      Operation *anchor = function->getParentOp() ? function->getParentOp()
+                                                  : function.getOperation();
       for (const OptionProblem &problem : problems) {
         std::string message = "--qblock-quantize-linalg: " + problem.message;
         if (problem.isError)
