@@ -58,7 +58,10 @@ namespace {
 
 /// Redirects file descriptor 2 to a temporary file while alive, for
 /// messages that LLVM writes to llvm::errs() (unbuffered, so straight to
-/// the descriptor) instead of to a stream the caller gives.
+/// the descriptor) instead of to a stream the caller gives. The descriptor
+/// is process-wide: held only while a pipeline string is parsed (with the
+/// GIL), but another thread's compile running its passes meanwhile would
+/// write its own stderr output into the capture.
 class StderrCapture {
 public:
   StderrCapture() {
