@@ -12,6 +12,7 @@
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
 
+#include "qblock/Conversion/Passes.h"
 #include "qblock/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -25,11 +26,11 @@ using namespace mlir;
 std::string
 qblock::checkCPUPipelineOptions(const CPUPipelineOptions &options) {
   StringRef target = options.target.getValue();
-  if (!llvm::is_contained({"generic", "avx2", "avx512", "host"}, target))
+  if (!isCPUTarget(target))
     return "target=" + target.str() +
            " is unknown; use generic, avx2, avx512 or host";
   StringRef tables = options.lutTables.getValue();
-  if (tables != "f32" && tables != "i8")
+  if (!isLutTablePrecision(tables))
     return "lut-tables=" + tables.str() + " is unknown; use f32 or i8";
   return "";
 }
@@ -73,36 +74,47 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 
-void qblock::registerQBlockPipelines() {
-  // Registered by hand so that a bad option is reported under the
-  // pipeline's own name when the pipeline is parsed, not later by the
-  // convert-qblock-to-cpu pass the user never named.
+/// Registers a pipeline whose options `check` validates when the pipeline
+/// is parsed, reporting a problem as "--NAME: problem".
+template <typename Options>
+static void registerCheckedPipeline(
+    StringRef name, StringRef description,
+    std::string (*check)(const Options &),
+    void (*build)(OpPassManager &, const Options &)) {
+  std::string prefix = ("--" + name + ": ").str();
   registerPassPipeline(
+      name, description,
+      [=](OpPassManager &pm, StringRef text,
+          function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string problem = check(options);
+        if (!problem.empty())
+          return errorHandler(prefix + problem);
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(Options());
+      });
+}
+
+void qblock::registerQBlockPipelines() {
+  // Both registered by hand, not with PassPipelineRegistration, so that a
+  // bad option is an error when the pipeline is parsed (a failed parse,
+  // non-zero exit) under the pipeline's own name: not later, from the
+  // convert-qblock-to-cpu pass the user never named, nor as a crash or an
+  // LLVM fatal error deep in the NVPTX backend.
+  registerCheckedPipeline<CPUPipelineOptions>(
       "qblock-cpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect for CPUs: "
       "qblock-select-formats (constant weights), "
       "convert-qblock-to-cpu, one-shot bufferization across function "
       "boundaries, buffer deallocation, qblock-lower-lookups, loops, "
       "scf.parallel to OpenMP, LLVM",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        CPUPipelineOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        std::string problem = checkCPUPipelineOptions(options);
-        if (!problem.empty())
-          return errorHandler("--qblock-cpu-pipeline: " + problem);
-        buildCPUPipeline(pm, options);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
-        optionHandler(CPUPipelineOptions());
-      });
-  // Registered by hand, not with PassPipelineRegistration, so that a bad
-  // chip or format is an error when the pipeline is parsed (a failed
-  // parse, non-zero exit) instead of a crash or an LLVM fatal error deep
-  // in the NVPTX backend.
-  registerPassPipeline(
+      checkCPUPipelineOptions, buildCPUPipeline);
+  registerCheckedPipeline<GPUPipelineOptions>(
       "qblock-gpu-pipeline",
       "Lower qblock and upstream tensor code to the LLVM dialect plus "
       "gpu.binary for NVIDIA GPUs (PTX with format=isa, cubin with "
@@ -110,20 +122,7 @@ void qblock::registerQBlockPipelines() {
       "LUT-GEMM matmuls get coalesced-load kernels, other qblock ops "
       "one-thread-per-task kernels; upstream ops (float matmuls, "
       "elementwise ops) run as host loops",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        GPUPipelineOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        std::string problem = checkGPUPipelineOptions(options);
-        if (!problem.empty())
-          return errorHandler("--qblock-gpu-pipeline: " + problem);
-        buildGPUPipeline(pm, options);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
-        optionHandler(GPUPipelineOptions());
-      });
+      checkGPUPipelineOptions, buildGPUPipeline);
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });

@@ -24,6 +24,11 @@ namespace qblock {
 #define GEN_PASS_REGISTRATION
 #include "qblock/Conversion/Passes.h.inc"
 
+/// Whether convert-qblock-to-cpu (and so the CPU pipeline) knows `name` as a
+/// target= (generic, avx2, avx512, host) or a lut-tables= (f32, i8) value.
+bool isCPUTarget(llvm::StringRef name);
+bool isLutTablePrecision(llvm::StringRef name);
+
 } // namespace qblock
 
 #endif // QBLOCK_CONVERSION_PASSES_H

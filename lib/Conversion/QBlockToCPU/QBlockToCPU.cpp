@@ -39,6 +39,18 @@ constexpr const char *kCrossingMessage =
     "cross function boundaries: pass packed bytes as tensor<Nxi8> and view "
     "them with qblock.from_storage";
 
+} // namespace
+
+bool qblock::isCPUTarget(StringRef name) {
+  return succeeded(parseTarget(name));
+}
+
+bool qblock::isLutTablePrecision(StringRef name) {
+  return name == "f32" || name == "i8";
+}
+
+namespace {
+
 struct ConvertQBlockToCPUPass
     : public qblock::impl::ConvertQBlockToCPUBase<ConvertQBlockToCPUPass> {
   using Base::Base;
@@ -58,7 +70,7 @@ struct ConvertQBlockToCPUPass
           << static_cast<int64_t>(w4a4TileRows);
       return signalPassFailure();
     }
-    if (lutTables != "f32" && lutTables != "i8") {
+    if (!isLutTablePrecision(lutTables)) {
       emitError(module.getLoc())
           << "--convert-qblock-to-cpu: unknown lut-tables '" << lutTables
           << "'; use f32 or i8";
