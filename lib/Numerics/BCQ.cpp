@@ -542,18 +542,18 @@ void fitUniform(const float *data, int64_t rows, int64_t k, int bits,
       const float *w = data + row * k + g * group;
       uint8_t *c = codes + row * k + g * group;
       auto [s, z0] = uniformParams(w, group, bits);
+      scales[row * groupsPerRow + g] = static_cast<float>(s);
+      zeroPoints[row * groupsPerRow + g] = static_cast<float>(z0);
+      if (s == 0.0) { // an all-zero group: every code is 0
+        std::fill(c, c + group, 0);
+        continue;
+      }
       for (int64_t j = 0; j < group; ++j) {
-        if (s == 0.0) { // an all-zero group
-          c[j] = 0;
-          continue;
-        }
         double q = std::round(static_cast<double>(w[j]) / s) + z0;
         c[j] = std::isnan(q) ? 0
                              : static_cast<uint8_t>(std::clamp(
                                    q, 0.0, static_cast<double>(maxCode)));
       }
-      scales[row * groupsPerRow + g] = static_cast<float>(s);
-      zeroPoints[row * groupsPerRow + g] = static_cast<float>(z0);
     }
 }
 
