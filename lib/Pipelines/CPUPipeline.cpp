@@ -5,9 +5,11 @@
 #include "BufferizedLoops.h"
 #include "CheckLoweredToLLVM.h"
 #include "DecomposeAggregatedOps.h"
+#include "EmulateGPUOnCPU.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
 #include "LowerMemRefReshape.h"
+#include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
 #include "StageBuffersForGPU.h"
@@ -46,6 +48,11 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   // Before vector-to-llvm: vector math ops become per-element calls
   // through vector.extract/insert.
   addHostMathLowering(pm);
+  addLLVMLoweringForCPU(pm);
+  pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
+}
+
+void qblock::addLLVMLoweringForCPU(OpPassManager &pm) {
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
@@ -71,7 +78,6 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createDefineScratchAllocatorPass());
-  pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 
 /// Registers a pipeline whose options `check` validates when the pipeline
@@ -123,6 +129,13 @@ void qblock::registerQBlockPipelines() {
       "one-thread-per-task kernels; upstream ops (float matmuls, "
       "elementwise ops) run as host loops",
       checkGPUPipelineOptions, buildGPUPipeline);
+  registerCheckedPipeline<GPUPipelineOptions>(
+      "qblock-gpu-emulation-pipeline",
+      "For testing without a GPU: the kernels of qblock-gpu-pipeline, each "
+      "thread block run as an OpenMP team of CPU threads (one per GPU "
+      "thread) through libqblock_gpu_emulator.so, lowered to the LLVM "
+      "dialect for the CPU; says nothing about speed",
+      checkGPUPipelineOptions, buildGPUEmulationPipeline);
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });
@@ -132,4 +145,5 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createDefineScratchAllocatorPass(); });
   registerPass([] { return createDecomposeAggregatedOpsPass(); });
   registerPass([] { return createLowerMemRefReshapePass(); });
+  registerPass([] { return createEmulateGPUOnCPUPass(); });
 }

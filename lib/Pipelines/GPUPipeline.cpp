@@ -20,8 +20,10 @@
 
 #include "BufferizedLoops.h"
 #include "CheckLoweredToLLVM.h"
+#include "EmulateGPUOnCPU.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
+#include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "StageBuffersForGPU.h"
 
@@ -76,8 +78,10 @@ qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   return "";
 }
 
-void qblock::buildGPUPipeline(OpPassManager &pm,
-                              const GPUPipelineOptions &options) {
+/// Everything before the kernels are outlined: kernels built inside
+/// gpu.launch ops, host buffers staged, host math lowered.
+static void buildLaunches(OpPassManager &pm,
+                          const qblock::GPUPipelineOptions &options) {
   // Constant weights are quantized now, as in the CPU pipeline; the GPU
   // kernels take only weights whose packed bytes are known.
   pm.addPass(qblock::createSelectFormats());
@@ -85,7 +89,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // passes through; the rest go to the portable loop nests (no x86
   // intrinsics in kernels).
   pm.addPass(qblock::createConvertMatmulToGPU());
-  buildBufferizedLoops(pm, "generic");
+  qblock::buildBufferizedLoops(pm, "generic");
   qblock::GPUMatmulKernelsOptions kernels;
   kernels.tensorCores = options.tensorCores;
   pm.addPass(qblock::createGPUMatmulKernels(kernels));
@@ -103,8 +107,12 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // the NVPTX backend. Move them back in first.
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   // Host code keeps the user's elementwise ops (as in the CPU pipeline).
-  addHostMathLowering(pm);
+  qblock::addHostMathLowering(pm);
+}
 
+void qblock::buildGPUPipeline(OpPassManager &pm,
+                              const GPUPipelineOptions &options) {
+  buildLaunches(pm, options);
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
   // The upstream default (PTX 6.0) is too old for sm_75 and newer.
@@ -112,4 +120,12 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   nvvm.cubinFormat = options.format.getValue();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
+}
+
+void qblock::buildGPUEmulationPipeline(OpPassManager &pm,
+                                       const GPUPipelineOptions &options) {
+  buildLaunches(pm, options);
+  pm.addPass(qblock::createEmulateGPUOnCPUPass());
+  qblock::addLLVMLoweringForCPU(pm);
+  pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-emulation-pipeline"));
 }

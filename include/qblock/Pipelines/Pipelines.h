@@ -59,6 +59,12 @@ struct GPUPipelineOptions
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
 
+/// For testing the GPU kernels where there is no GPU: the kernels
+/// buildGPUPipeline builds, with every thread block run as a team of CPU
+/// threads (lib/Pipelines/EmulateGPUOnCPU.cpp), down to the LLVM dialect
+/// for the host. The code calls libqblock_gpu_emulator.so and libomp.
+void buildGPUEmulationPipeline(mlir::OpPassManager &pm,
+                               const GPUPipelineOptions &options);
 /// What is wrong with `options` (an unsupported chip or format, tensor
 /// cores on a chip without mma.sync for f16/bf16), in words that say what
 /// to use instead; empty when buildGPUPipeline can take them.
@@ -69,7 +75,8 @@ std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
 /// drivers accepts it. Empty for chips the pipeline does not support.
 llvm::StringRef ptxVersionFor(llvm::StringRef chip);
 
-/// Registers --qblock-cpu-pipeline and --qblock-gpu-pipeline.
+/// Registers --qblock-cpu-pipeline, --qblock-gpu-pipeline and
+/// --qblock-gpu-emulation-pipeline.
 void registerQBlockPipelines();
 
 } // namespace qblock

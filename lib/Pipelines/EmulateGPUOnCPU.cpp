@@ -1,0 +1,446 @@
+//===- EmulateGPUOnCPU.cpp - gpu.launch as CPU thread teams ---------------===//
+//
+// The GPU kernels (lib/Conversion/QBlockToGPU) index packed codes, share
+// tables through workgroup memory, reduce with warp shuffles and feed
+// tensor cores fragment by fragment. A mistake in any of that gives wrong
+// numbers only when the kernel runs, and CI has no GPU. This pass lets the
+// very IR the GPU pipeline builds run on the CPU, one CPU thread per GPU
+// thread, so the execution tests can check it against the numerics core
+// everywhere (test/Integration/GPU/Emulated).
+//
+// It runs where --qblock-gpu-pipeline would outline the kernels, and
+// rewrites:
+//   * each gpu.launch into loops over the grid's blocks, one after another;
+//     a block is an omp.parallel team of exactly as many threads as the
+//     block has (the team size is asserted), each thread running the
+//     launch body with its own thread ids; workgroup attributions become
+//     buffers shared by the team, private ones per-thread allocas;
+//   * gpu.barrier, gpu.shuffle and nvvm.mma.sync (m16n8k16, f16/bf16) into
+//     calls to libqblock_gpu_emulator.so (lib/Runtime/GPUEmulator.cpp),
+//     where warps and blocks meet through timed barriers; thread, block,
+//     grid and lane ids into the team's values;
+//   * the host's gpu.alloc/memcpy/dealloc/wait into memref ops (device
+//     buffers stay separate copies, so a result StageBuffersForGPU forgot to
+//     copy back is still missed, as it would be on a GPU);
+//   * #gpu.address_space memory spaces into the default one.
+// Anything else of the gpu or nvvm dialects inside a kernel is an error
+// naming the op: the emulation never skips what it cannot do.
+//
+// Blocks running in sequence, not concurrently, hides races between blocks
+// (split-K atomics are still atomics); threads of a block do run
+// concurrently, so a missing barrier can show.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EmulateGPUOnCPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+
+/// Calls to functions of libqblock_gpu_emulator.so and libomp, declared in
+/// the module on first use.
+class Runtime {
+public:
+  explicit Runtime(ModuleOp module) : module(module) {}
+
+  ValueRange call(OpBuilder &b, Location loc, StringRef name,
+                  TypeRange results, ValueRange args) {
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      callee = func::FuncOp::create(
+          b, loc, name, b.getFunctionType(args.getTypes(), results));
+      callee.setPrivate();
+    }
+    return func::CallOp::create(b, loc, callee, args).getResults();
+  }
+
+private:
+  ModuleOp module;
+};
+
+Value pick(const gpu::KernelDim3 &dims, gpu::Dimension dim) {
+  switch (dim) {
+  case gpu::Dimension::x:
+    return dims.x;
+  case gpu::Dimension::y:
+    return dims.y;
+  case gpu::Dimension::z:
+    return dims.z;
+  }
+  llvm_unreachable("unknown gpu::Dimension");
+}
+
+Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), value);
+}
+
+/// What one thread of a block knows about itself: ids and sizes (index),
+/// its linear index in the block (i32, for the runtime).
+struct Thread {
+  gpu::KernelDim3 threadIds, blockIds, gridSize, blockSize;
+  Value linearId;
+  Value linearIndex;
+  /// Four f32 slots the runtime writes an mma's results to (made on the
+  /// first mma; placed at the start of the team's region).
+  Value mmaResults;
+  Block *entry;
+};
+
+/// A 32-bit register of an mma operand: an i32 as is, a vector<2xf16> or
+/// vector<2xbf16> reinterpreted.
+Value asWord(OpBuilder &b, Location loc, Value value) {
+  if (value.getType().isInteger(32))
+    return value;
+  Value word = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), value);
+  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+}
+
+LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
+  NVVM::MMAShapeAttr shape = mma.getShape();
+  std::optional<NVVM::MMATypes> aType = mma.getMultiplicandAPtxType();
+  std::optional<NVVM::MMATypes> bType = mma.getMultiplicandBPtxType();
+  bool halves = aType && aType == bType &&
+                (*aType == NVVM::MMATypes::f16 ||
+                 *aType == NVVM::MMATypes::bf16);
+  auto resultType = dyn_cast<LLVM::LLVMStructType>(mma.getResult().getType());
+  bool f32Results = resultType && resultType.getBody().size() == 4 &&
+                    llvm::all_of(resultType.getBody(),
+                                 [](Type t) { return t.isF32(); });
+  if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 ||
+      !halves || !f32Results || mma.getOperandA().size() != 4 ||
+      mma.getOperandB().size() != 2 || mma.getOperandC().size() != 4 ||
+      mma.getLayoutA() != NVVM::MMALayout::row ||
+      mma.getLayoutB() != NVVM::MMALayout::col)
+    return mma.emitOpError(
+        "cannot be emulated on the CPU: the emulator runs only m16n8k16 "
+        "row.col mma.sync with f16 or bf16 inputs and f32 accumulators");
+  OpBuilder b(mma);
+  Location loc = mma.getLoc();
+  Type f32 = b.getF32Type();
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  if (!thread.mmaResults) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(thread.entry);
+    Value four = arith::ConstantIntOp::create(b, loc, b.getI64Type(), 4);
+    thread.mmaResults = LLVM::AllocaOp::create(b, loc, ptrType, f32, four);
+  }
+  SmallVector<Value> args;
+  for (Value a : mma.getOperandA())
+    args.push_back(asWord(b, loc, a));
+  for (Value operand : mma.getOperandB())
+    args.push_back(asWord(b, loc, operand));
+  llvm::append_range(args, mma.getOperandC());
+  args.push_back(i32Constant(b, loc, *aType == NVVM::MMATypes::bf16));
+  args.push_back(thread.linearId);
+  args.push_back(thread.mmaResults);
+  runtime.call(b, loc, "qblockEmuMmaM16N8K16", {}, args);
+  Value result = LLVM::PoisonOp::create(b, loc, resultType);
+  for (int64_t i = 0; i < 4; ++i) {
+    Value slot = LLVM::GEPOp::create(b, loc, ptrType, f32, thread.mmaResults,
+                                     ArrayRef<LLVM::GEPArg>{i});
+    Value value = LLVM::LoadOp::create(b, loc, f32, slot);
+    result = LLVM::InsertValueOp::create(b, loc, result, value, i);
+  }
+  mma.getResult().replaceAllUsesWith(result);
+  mma.erase();
+  return success();
+}
+
+LogicalResult emulateShuffle(gpu::ShuffleOp shuffle, Thread &thread,
+                             Runtime &runtime) {
+  Type type = shuffle.getValue().getType();
+  if (!type.isF32() && !type.isInteger(32))
+    return shuffle.emitOpError("cannot be emulated on the CPU: the emulator "
+                               "shuffles f32 and i32 values only");
+  OpBuilder b(shuffle);
+  Location loc = shuffle.getLoc();
+  Type i32 = b.getI32Type();
+  Value bits = shuffle.getValue();
+  if (type.isF32())
+    bits = arith::BitcastOp::create(b, loc, i32, bits);
+  Value mode = i32Constant(b, loc, static_cast<int64_t>(shuffle.getMode()));
+  SmallVector<Value> where = {shuffle.getOffset(), shuffle.getWidth(), mode,
+                              thread.linearId};
+  SmallVector<Value> args = {bits};
+  llvm::append_range(args, where);
+  Value result = runtime.call(b, loc, "qblockEmuShuffle", i32, args)[0];
+  if (type.isF32())
+    result = arith::BitcastOp::create(b, loc, type, result);
+  shuffle.getShuffleResult().replaceAllUsesWith(result);
+  if (!shuffle.getValid().use_empty()) {
+    Value valid =
+        runtime.call(b, loc, "qblockEmuShuffleValid", i32, where)[0];
+    Value isValid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                          valid, i32Constant(b, loc, 0));
+    shuffle.getValid().replaceAllUsesWith(isValid);
+  }
+  shuffle.erase();
+  return success();
+}
+
+/// Rewrites one op of a kernel body that needs the GPU; other ops stay.
+LogicalResult emulateKernelOp(Operation *op, Thread &thread,
+                              Runtime &runtime) {
+  auto replace = [&](Value value) {
+    op->getResult(0).replaceAllUsesWith(value);
+    op->erase();
+    return success();
+  };
+  if (auto id = dyn_cast<gpu::ThreadIdOp>(op))
+    return replace(pick(thread.threadIds, id.getDimension()));
+  if (auto id = dyn_cast<gpu::BlockIdOp>(op))
+    return replace(pick(thread.blockIds, id.getDimension()));
+  if (auto dim = dyn_cast<gpu::BlockDimOp>(op))
+    return replace(pick(thread.blockSize, dim.getDimension()));
+  if (auto dim = dyn_cast<gpu::GridDimOp>(op))
+    return replace(pick(thread.gridSize, dim.getDimension()));
+  if (isa<gpu::LaneIdOp>(op)) {
+    OpBuilder b(op);
+    Value warp = arith::ConstantIndexOp::create(b, op->getLoc(), kWarpSize);
+    return replace(
+        arith::RemUIOp::create(b, op->getLoc(), thread.linearIndex, warp));
+  }
+  if (isa<gpu::BarrierOp>(op)) {
+    OpBuilder b(op);
+    runtime.call(b, op->getLoc(), "qblockEmuBarrier", {}, thread.linearId);
+    op->erase();
+    return success();
+  }
+  if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op))
+    return emulateShuffle(shuffle, thread, runtime);
+  if (auto mma = dyn_cast<NVVM::MmaOp>(op))
+    return emulateMma(mma, thread, runtime);
+  if (isa<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+    return op->emitOpError("cannot be emulated on the CPU: the GPU emulator "
+                           "has no rule for it");
+  return success();
+}
+
+/// a * b * c for launch sizes (index).
+Value product(OpBuilder &b, Location loc, const gpu::KernelDim3 &dims) {
+  Value xy = arith::MulIOp::create(b, loc, dims.x, dims.y);
+  return arith::MulIOp::create(b, loc, xy, dims.z);
+}
+
+LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
+  if (launch.getAsyncToken() || !launch.getAsyncDependencies().empty())
+    return launch.emitOpError("cannot be emulated on the CPU: the emulator "
+                              "runs synchronous launches only");
+  if (launch.hasClusterSize())
+    return launch.emitOpError("cannot be emulated on the CPU: the emulator "
+                              "has no thread block clusters");
+  Region &body = launch.getBody();
+  if (!body.hasOneBlock())
+    return launch.emitOpError("cannot be emulated on the CPU: the emulator "
+                              "needs a launch body of one block");
+  for (BlockArgument shared : launch.getWorkgroupAttributions())
+    if (!cast<MemRefType>(shared.getType()).hasStaticShape())
+      return launch.emitOpError("cannot be emulated on the CPU: workgroup "
+                                "memory of dynamic size");
+
+  OpBuilder b(launch);
+  Location loc = launch.getLoc();
+  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  Value threads = arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                             product(b, loc, block));
+  SmallVector<Value> sharedBuffers;
+  for (BlockArgument shared : launch.getWorkgroupAttributions())
+    sharedBuffers.push_back(memref::AllocOp::create(
+        b, loc, cast<MemRefType>(shared.getType())));
+
+  // Blocks in order, x fastest.
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Operation *outermost = nullptr;
+  SmallVector<Value> blockIds;
+  for (Value count : {grid.z, grid.y, grid.x}) {
+    auto loop = scf::ForOp::create(b, loc, zero, count, one);
+    if (!outermost)
+      outermost = loop;
+    blockIds.push_back(loop.getInductionVar());
+    b.setInsertionPointToStart(loop.getBody());
+  }
+  runtime.call(b, loc, "qblockEmuBeginBlock", {}, threads);
+  omp::ParallelOperands clauses;
+  clauses.numThreads = threads;
+  auto team = omp::ParallelOp::create(b, loc, clauses);
+  Block *entry = b.createBlock(&team.getRegion());
+
+  // This thread's ids; the team must be as large as the block.
+  Type i32 = b.getI32Type();
+  Value linearId = runtime.call(b, loc, "omp_get_thread_num", i32, {})[0];
+  Value teamSize = runtime.call(b, loc, "omp_get_num_threads", i32, {})[0];
+  Value whole = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      teamSize, threads);
+  cf::AssertOp::create(
+      b, loc, whole,
+      "qblock GPU emulator: the OpenMP runtime started fewer threads than "
+      "the thread block has (is OMP_THREAD_LIMIT set?)");
+  Value linearIndex =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), linearId);
+  Value x = arith::RemUIOp::create(b, loc, linearIndex, block.x);
+  Value rows = arith::DivUIOp::create(b, loc, linearIndex, block.x);
+  Value y = arith::RemUIOp::create(b, loc, rows, block.y);
+  Value z = arith::DivUIOp::create(b, loc, rows, block.y);
+  Thread thread{{x, y, z},
+                {blockIds[2], blockIds[1], blockIds[0]},
+                grid,
+                block,
+                linearId,
+                linearIndex,
+                Value(),
+                entry};
+
+  IRMapping mapping;
+  auto mapDims = [&](gpu::KernelDim3 from, gpu::KernelDim3 to) {
+    mapping.map(from.x, to.x);
+    mapping.map(from.y, to.y);
+    mapping.map(from.z, to.z);
+  };
+  mapDims(launch.getThreadIds(), thread.threadIds);
+  mapDims(launch.getBlockIds(), thread.blockIds);
+  mapDims(launch.getGridSize(), grid);
+  mapDims(launch.getBlockSize(), block);
+  for (auto [shared, buffer] :
+       llvm::zip_equal(launch.getWorkgroupAttributions(), sharedBuffers))
+    mapping.map(shared, buffer);
+  for (BlockArgument own : launch.getPrivateAttributions()) {
+    auto type = cast<MemRefType>(own.getType());
+    if (!type.hasStaticShape())
+      return launch.emitOpError("cannot be emulated on the CPU: private "
+                                "memory of dynamic size");
+    mapping.map(own, memref::AllocaOp::create(b, loc, type));
+  }
+  for (Operation &op : body.front()) {
+    if (isa<gpu::TerminatorOp>(op)) {
+      omp::TerminatorOp::create(b, op.getLoc());
+      continue;
+    }
+    b.clone(op, mapping);
+  }
+
+  SmallVector<Operation *> kernelOps;
+  team.getRegion().walk([&](Operation *op) {
+    if (isa<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+      kernelOps.push_back(op);
+  });
+  for (Operation *op : kernelOps)
+    if (failed(emulateKernelOp(op, thread, runtime)))
+      return failure();
+
+  b.setInsertionPointAfter(outermost);
+  for (Value buffer : sharedBuffers)
+    memref::DeallocOp::create(b, loc, buffer);
+  launch.erase();
+  return success();
+}
+
+/// The host side of staging (StageBuffersForGPU.cpp) on host memory:
+/// device buffers are plain allocations, copies are memref.copy, and the
+/// async tokens that ordered them go away with the ops that made them.
+LogicalResult emulateHostOps(ModuleOp module) {
+  SmallVector<Operation *> hostOps;
+  bool ok = true;
+  module.walk([&](Operation *op) {
+    if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::WaitOp>(op)) {
+      hostOps.push_back(op);
+      return;
+    }
+    if (isa<gpu::GPUDialect>(op->getDialect()) && !isa<gpu::GPUModuleOp>(op)) {
+      op->emitOpError("cannot be emulated on the CPU: the GPU emulator has "
+                      "no rule for it");
+      ok = false;
+    }
+  });
+  if (!ok)
+    return failure();
+  for (Operation *op : hostOps) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
+      Value buffer = memref::AllocOp::create(
+          b, loc, alloc.getType(), alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), IntegerAttr());
+      alloc.getMemref().replaceAllUsesWith(buffer);
+    } else if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
+      memref::CopyOp::create(b, loc, copy.getSrc(), copy.getDst());
+    } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
+      memref::DeallocOp::create(b, loc, dealloc.getMemref());
+    }
+  }
+  // Tokens are used only by the ops being erased.
+  for (Operation *op : hostOps)
+    op->dropAllUses();
+  for (Operation *op : llvm::reverse(hostOps))
+    op->erase();
+  return success();
+}
+
+struct EmulateGPUOnCPUPass
+    : PassWrapper<EmulateGPUOnCPUPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmulateGPUOnCPUPass)
+  StringRef getArgument() const override {
+    return "qblock-emulate-gpu-on-cpu";
+  }
+  StringRef getDescription() const override {
+    return "Run gpu.launch bodies as OpenMP teams of CPU threads, one per "
+           "GPU thread, through libqblock_gpu_emulator.so (testing GPU "
+           "kernels without a GPU)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, cf::ControlFlowDialect,
+                    func::FuncDialect, LLVM::LLVMDialect,
+                    memref::MemRefDialect, omp::OpenMPDialect,
+                    scf::SCFDialect, vector::VectorDialect>();
+  }
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Launches first: one that cannot be emulated (an async one) is
+    // reported while the tokens it waits for still exist.
+    Runtime runtime(module);
+    SmallVector<gpu::LaunchOp> launches;
+    module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+    for (gpu::LaunchOp launch : launches)
+      if (failed(emulateLaunch(launch, runtime)))
+        return signalPassFailure();
+    if (failed(emulateHostOps(module)))
+      return signalPassFailure();
+    // Workgroup and private memory are plain memory on the CPU.
+    AttrTypeReplacer replacer;
+    replacer.addReplacement([](MemRefType type) -> std::optional<Type> {
+      if (!isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+        return std::nullopt;
+      return MemRefType::get(type.getShape(), type.getElementType(),
+                             type.getLayout());
+    });
+    replacer.recursivelyReplaceElementsIn(module, /*replaceAttrs=*/true,
+                                          /*replaceLocs=*/false,
+                                          /*replaceTypes=*/true);
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> qblock::createEmulateGPUOnCPUPass() {
+  return std::make_unique<EmulateGPUOnCPUPass>();
+}

@@ -1,0 +1,296 @@
+//===- GPUEmulator.cpp - GPU kernels run as CPU threads, for testing ------===//
+//
+// libqblock_gpu_emulator.so: what the code of
+// --qblock-gpu-emulation-pipeline calls (lib/Pipelines/EmulateGPUOnCPU.cpp).
+// That pipeline builds the very kernels --qblock-gpu-pipeline builds, but
+// runs each thread block as an OpenMP team of one CPU thread per GPU thread,
+// so the kernels' indexing, workgroup-memory use, barriers, warp shuffles
+// and tensor-core fragments can be checked against the numerics core on a
+// machine without a GPU. It says nothing about speed.
+//
+// Here live the warp- and block-wide operations, which need every thread of
+// a warp or block to meet:
+//   * barriers (gpu.barrier, and the exchanges inside shuffles and mma):
+//     a timed wait (60 s, or QBLOCK_GPU_EMULATOR_TIMEOUT), so a barrier
+//     some thread never reaches (a kernel bug that hangs or corrupts a real
+//     GPU) fails with a message instead of hanging the test;
+//   * gpu.shuffle: each lane publishes its value, the warp meets, each lane
+//     reads its source lane, the warp meets again;
+//   * nvvm.mma.sync m16n8k16 (f16/bf16 in, f32 accumulate): the 32 lanes'
+//     fragments are gathered into whole A, B and C tiles with the PTX ISA's
+//     fragment layout, multiplied, and scattered back;
+//   * qblockCudaCachedUpload, which the staged kernels call for constant
+//     weights: a copy made once, as the CUDA runtime's device copy is.
+//
+// Blocks run one after another (the pipeline's loops), so one set of warp
+// state serves every block.
+//
+//===----------------------------------------------------------------------===//
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#define QBLOCK_EMULATOR_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+constexpr int kWarpSize = 32;
+constexpr int kMaxThreads = 1024;
+constexpr int kMaxWarps = kMaxThreads / kWarpSize;
+[[noreturn]] void fail(const char *what, int tid) {
+  std::fprintf(stderr, "qblock GPU emulator: thread %d: %s\n", tid, what);
+  std::fflush(stderr);
+  // From whichever thread failed, without running exit handlers while the
+  // other threads still wait.
+  std::_Exit(1);
+}
+
+/// How long a thread waits at a barrier before the emulator decides that
+/// some thread of its warp or block will never arrive: 60 s, or
+/// QBLOCK_GPU_EMULATOR_TIMEOUT seconds (tests of the timeout set 1).
+int barrierTimeoutSeconds() {
+  static const int seconds = [] {
+    const char *text = std::getenv("QBLOCK_GPU_EMULATOR_TIMEOUT");
+    int value = text ? std::atoi(text) : 0;
+    return value > 0 ? value : 60;
+  }();
+  return seconds;
+}
+
+/// Fails with "waited N s at `where`: some `who` never reaches it".
+[[noreturn]] void timedOut(const char *where, const char *who, int tid) {
+  char message[256];
+  std::snprintf(message, sizeof(message),
+                "waited %d s at %s: some %s never reaches it",
+                barrierTimeoutSeconds(), where, who);
+  fail(message, tid);
+}
+
+/// A reusable barrier for `count` threads, with a timeout.
+class Barrier {
+public:
+  void reset(int newCount) {
+    std::lock_guard<std::mutex> lock(mutex);
+    count = newCount;
+    waiting = 0;
+  }
+  /// Waits for the other threads; `where` and `who` name the operation and
+  /// the threads that meet there, for the timeout's message.
+  void wait(int tid, const char *where, const char *who) {
+    std::unique_lock<std::mutex> lock(mutex);
+    uint64_t generation = passed;
+    if (++waiting == count) {
+      waiting = 0;
+      ++passed;
+      arrived.notify_all();
+      return;
+    }
+    if (!arrived.wait_for(lock, std::chrono::seconds(barrierTimeoutSeconds()),
+                          [&] { return passed != generation; }))
+      timedOut(where, who, tid);
+  }
+
+private:
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int count = 0;
+  int waiting = 0;
+  uint64_t passed = 0;
+};
+
+int blockThreads = 0;
+Barrier blockBarrier;
+Barrier warpBarriers[kMaxWarps];
+/// One 32-bit word per thread for shuffles.
+uint32_t shuffleWords[kMaxThreads];
+/// Per thread: the mma operands it contributes (4 A words, 2 B words, 4 C
+/// floats) and, after the exchange, the 4 D floats it receives.
+struct MmaFragments {
+  uint32_t a[4];
+  uint32_t b[2];
+  float c[4];
+};
+MmaFragments mmaFragments[kMaxThreads];
+
+int lanesInWarp(int warp) {
+  int rest = blockThreads - warp * kWarpSize;
+  return rest < kWarpSize ? rest : kWarpSize;
+}
+
+void warpSync(int tid, const char *where) {
+  warpBarriers[tid / kWarpSize].wait(tid, where, "lane of the warp");
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1f;
+  uint32_t mantissa = h & 0x3ff;
+  float magnitude;
+  if (exponent == 0)
+    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31)
+    magnitude = mantissa ? NAN : INFINITY;
+  else
+    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
+  uint32_t bits;
+  std::memcpy(&bits, &magnitude, 4);
+  bits |= sign;
+  float result;
+  std::memcpy(&result, &bits, 4);
+  return result;
+}
+
+float bf16ToFloat(uint16_t h) {
+  uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float result;
+  std::memcpy(&result, &bits, 4);
+  return result;
+}
+
+/// Element `half` (0: low 16 bits) of a register of two halves.
+float unpack(uint32_t word, int half, bool bf16) {
+  auto bits = static_cast<uint16_t>(half ? word >> 16 : word & 0xffff);
+  return bf16 ? bf16ToFloat(bits) : halfToFloat(bits);
+}
+
+} // namespace
+
+/// Before each block's team starts: `threads` threads, in warps of 32 (the
+/// last one partial when `threads` is not a multiple of 32).
+QBLOCK_EMULATOR_EXPORT void qblockEmuBeginBlock(int32_t threads) {
+  if (threads < 1 || threads > kMaxThreads)
+    fail("a thread block must have 1 to 1024 threads", -1);
+  if (threads == blockThreads)
+    return;
+  blockThreads = threads;
+  blockBarrier.reset(threads);
+  for (int warp = 0; warp * kWarpSize < threads; ++warp)
+    warpBarriers[warp].reset(lanesInWarp(warp));
+}
+
+/// gpu.barrier.
+QBLOCK_EMULATOR_EXPORT void qblockEmuBarrier(int32_t tid) {
+  blockBarrier.wait(tid, "gpu.barrier", "thread of the block");
+}
+
+/// The source lane of a shuffle (gpu::ShuffleMode: 0 xor, 1 down, 2 up,
+/// 3 idx) within the first `width` lanes, or -1 when there is none (the
+/// lane then keeps its own value and `valid` is false).
+static int shuffleSource(int lane, int32_t offset, int32_t width,
+                         int32_t mode) {
+  int source;
+  switch (mode) {
+  case 0:
+    source = lane ^ offset;
+    break;
+  case 1:
+    source = lane + offset;
+    break;
+  case 2:
+    source = lane - offset;
+    break;
+  case 3:
+    source = offset;
+    break;
+  default:
+    return -1;
+  }
+  return source >= 0 && source < width ? source : -1;
+}
+
+/// gpu.shuffle of a 32-bit value; every lane of the warp must call it.
+QBLOCK_EMULATOR_EXPORT uint32_t qblockEmuShuffle(uint32_t value,
+                                                 int32_t offset, int32_t width,
+                                                 int32_t mode, int32_t tid) {
+  int lane = tid % kWarpSize;
+  int source = shuffleSource(lane, offset, width, mode);
+  int warpBase = tid - lane;
+  if (source >= 0 && warpBase + source >= blockThreads)
+    fail("gpu.shuffle reads a lane past the end of the block", tid);
+  const char *what = "a gpu.shuffle";
+  shuffleWords[tid] = value;
+  warpSync(tid, what);
+  uint32_t result = source < 0 ? value : shuffleWords[warpBase + source];
+  warpSync(tid, what);
+  return result;
+}
+
+/// The `valid` result of the same shuffle (1 or 0).
+QBLOCK_EMULATOR_EXPORT int32_t qblockEmuShuffleValid(int32_t offset,
+                                                     int32_t width,
+                                                     int32_t mode,
+                                                     int32_t tid) {
+  return shuffleSource(tid % kWarpSize, offset, width, mode) >= 0;
+}
+
+/// nvvm.mma.sync m16n8k16, A row-major, B column-major, f16 or bf16 inputs
+/// (`bf16` nonzero), f32 accumulators: lane tid's fragments in, its four D
+/// values out through `d`. Fragment layout (PTX ISA, mma.m16n8k16), with
+/// g = lane / 4 and t = lane % 4:
+///   a0: A[g][2t, 2t+1]   a1: A[g+8][2t, 2t+1]
+///   a2: A[g][2t+8, +9]   a3: A[g+8][2t+8, +9]
+///   b0: B[2t, 2t+1][g]   b1: B[2t+8, +9][g]
+///   c0, c1: C[g][2t, 2t+1]   c2, c3: C[g+8][2t, 2t+1]
+QBLOCK_EMULATOR_EXPORT void
+qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                     uint32_t b0, uint32_t b1, float c0, float c1, float c2,
+                     float c3, int32_t bf16, int32_t tid, float *d) {
+  int lane = tid % kWarpSize;
+  int warpBase = tid - lane;
+  if (lanesInWarp(tid / kWarpSize) != kWarpSize)
+    fail("mma.sync needs a whole warp of 32 threads", tid);
+  const char *what = "an mma.sync";
+  mmaFragments[tid] = {{a0, a1, a2, a3}, {b0, b1}, {c0, c1, c2, c3}};
+  warpSync(tid, what);
+  float a[16][16], b[16][8], c[16][8];
+  for (int l = 0; l < kWarpSize; ++l) {
+    const MmaFragments &f = mmaFragments[warpBase + l];
+    int g = l / 4, t = l % 4;
+    for (int h = 0; h < 2; ++h) {
+      a[g][2 * t + h] = unpack(f.a[0], h, bf16);
+      a[g + 8][2 * t + h] = unpack(f.a[1], h, bf16);
+      a[g][2 * t + 8 + h] = unpack(f.a[2], h, bf16);
+      a[g + 8][2 * t + 8 + h] = unpack(f.a[3], h, bf16);
+      b[2 * t + h][g] = unpack(f.b[0], h, bf16);
+      b[2 * t + 8 + h][g] = unpack(f.b[1], h, bf16);
+      c[g][2 * t + h] = f.c[h];
+      c[g + 8][2 * t + h] = f.c[2 + h];
+    }
+  }
+  warpSync(tid, what);
+  int g = lane / 4, t = lane % 4;
+  int rows[4] = {g, g, g + 8, g + 8};
+  int columns[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+  for (int i = 0; i < 4; ++i) {
+    // Products of halves are exact in f32; the sum is in f32, as the
+    // tensor core's is (its order of additions is unspecified).
+    float sum = c[rows[i]][columns[i]];
+    for (int k = 0; k < 16; ++k)
+      sum += a[rows[i]][k] * b[k][columns[i]];
+    d[i] = sum;
+  }
+}
+
+/// The CUDA runtime's cached upload of a constant buffer (CUDARuntime.cpp):
+/// a copy made on first use and recorded in `slot`.
+QBLOCK_EMULATOR_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes,
+                                                    void **slot) {
+  if (bytes <= 0)
+    return nullptr;
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (*slot)
+    return *slot;
+  void *copy = std::malloc(static_cast<size_t>(bytes));
+  if (!copy)
+    fail("out of memory for a constant buffer's copy", -1);
+  std::memcpy(copy, host, static_cast<size_t>(bytes));
+  *slot = copy;
+  return copy;
+}

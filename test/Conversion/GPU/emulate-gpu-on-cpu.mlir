@@ -1,0 +1,122 @@
+// RUN: quant-opt %s --split-input-file --qblock-emulate-gpu-on-cpu --verify-diagnostics | FileCheck %s
+
+// A launch becomes loops over the grid (x innermost) around one OpenMP team
+// per block, as large as the block (asserted); thread ids come from the
+// team; workgroup memory is one buffer for the team, private memory an
+// alloca per thread, both in the default memory space; barriers and
+// shuffles call the emulator runtime with the thread's linear id.
+// CHECK-LABEL: func.func @f(
+// CHECK-SAME:      %[[BUF:.*]]: memref<64xf32>, %[[N:.*]]: index)
+// CHECK:         %[[C64:.*]] = arith.constant 64 : index
+// CHECK:         %[[THREADS:.*]] = arith.index_cast %{{.*}} : index to i32
+// CHECK:         %[[SHARED:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[N]]
+// CHECK:               call @qblockEmuBeginBlock(%[[THREADS]])
+// CHECK:               omp.parallel num_threads(%[[THREADS]] : i32) {
+// CHECK:                 %[[TID:.*]] = func.call @omp_get_thread_num()
+// CHECK:                 %[[TEAM:.*]] = func.call @omp_get_num_threads()
+// CHECK:                 %[[WHOLE:.*]] = arith.cmpi eq, %[[TEAM]], %[[THREADS]]
+// CHECK:                 cf.assert %[[WHOLE]]
+// CHECK:                 %[[LINEAR:.*]] = arith.index_cast %[[TID]] : i32 to index
+// CHECK:                 %[[TX:.*]] = arith.remui %[[LINEAR]], %[[C64]]
+// CHECK:                 %[[OWN:.*]] = memref.alloca() : memref<2xf32>
+// CHECK:                 %[[V:.*]] = memref.load %[[BUF]][%[[TX]]]
+// CHECK:                 memref.store %[[V]], %[[SHARED]][%[[TX]]] : memref<64xf32>
+// CHECK:                 call @qblockEmuBarrier(%[[TID]])
+// CHECK:                 %[[BITS:.*]] = arith.bitcast %[[V]] : f32 to i32
+// CHECK:                 %[[XOR:.*]] = arith.constant 0 : i32
+// CHECK:                 %[[GOT:.*]] = func.call @qblockEmuShuffle(%[[BITS]], %{{.*}}, %{{.*}}, %[[XOR]], %[[TID]])
+// CHECK:                 %[[W:.*]] = arith.bitcast %[[GOT]] : i32 to f32
+// CHECK:                 memref.store %[[W]], %[[OWN]]
+// CHECK:                 omp.terminator
+// CHECK:         memref.dealloc %[[SHARED]]
+// CHECK-NOT:     gpu.
+func.func @f(%buf: memref<64xf32>, %n: index) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1)
+             workgroup(%shared : memref<64xf32, #gpu.address_space<workgroup>>)
+             private(%own : memref<2xf32, #gpu.address_space<private>>) {
+    %v = memref.load %buf[%tx] : memref<64xf32>
+    memref.store %v, %shared[%tx] : memref<64xf32, #gpu.address_space<workgroup>>
+    gpu.barrier
+    %c1_i32 = arith.constant 1 : i32
+    %c32_i32 = arith.constant 32 : i32
+    %w, %ok = gpu.shuffle xor %v, %c1_i32, %c32_i32 : f32
+    memref.store %w, %own[%c1] : memref<2xf32, #gpu.address_space<private>>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Host staging ops become memref ops; their tokens disappear.
+// CHECK-LABEL: func.func @staged(
+// CHECK-SAME:      %[[HOST:.*]]: memref<8xf32>)
+// CHECK:         %[[DEV:.*]] = memref.alloc() : memref<8xf32>
+// CHECK:         memref.copy %[[HOST]], %[[DEV]]
+// CHECK:         memref.copy %[[DEV]], %[[HOST]]
+// CHECK:         memref.dealloc %[[DEV]]
+// CHECK-NOT:     gpu.
+func.func @staged(%host: memref<8xf32>) {
+  %t0 = gpu.wait async
+  %dev, %t1 = gpu.alloc async [%t0] () : memref<8xf32>
+  %t2 = gpu.memcpy async [%t1] %dev, %host : memref<8xf32>, memref<8xf32>
+  %t3 = gpu.memcpy async [%t2] %host, %dev : memref<8xf32>, memref<8xf32>
+  %t4 = gpu.dealloc async [%t3] %dev : memref<8xf32>
+  gpu.wait [%t4]
+  return
+}
+
+// -----
+
+// What the emulator cannot do is an error at the op, never skipped.
+func.func @reduce(%buf: memref<32xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %v = memref.load %buf[%tx] : memref<32xf32>
+    // expected-error @below {{'gpu.subgroup_reduce' op cannot be emulated on the CPU: the GPU emulator has no rule for it}}
+    %s = gpu.subgroup_reduce add %v : (f32) -> f32
+    memref.store %s, %buf[%tx] : memref<32xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @half_shuffle(%buf: memref<32xf16>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %v = memref.load %buf[%tx] : memref<32xf16>
+    %c1_i32 = arith.constant 1 : i32
+    %c32_i32 = arith.constant 32 : i32
+    // expected-error @below {{'gpu.shuffle' op cannot be emulated on the CPU: the emulator shuffles f32 and i32 values only}}
+    %w, %ok = gpu.shuffle xor %v, %c1_i32, %c32_i32 : f16
+    memref.store %w, %buf[%tx] : memref<32xf16>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @async(%buf: memref<32xf32>) {
+  %c1 = arith.constant 1 : index
+  %t = gpu.wait async
+  // expected-error @below {{'gpu.launch' op cannot be emulated on the CPU: the emulator runs synchronous launches only}}
+  %done = gpu.launch async [%t] blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    gpu.terminator
+  }
+  gpu.wait [%done]
+  return
+}

@@ -1,0 +1,99 @@
+// The cases of ../matmul.mlir (W4A16, the CUDA-core kernel of
+// lib/Conversion/QBlockToGPU) with the kernels run by the GPU emulator
+// (--qblock-gpu-emulation-pipeline: each thread block a team of CPU
+// threads), on every machine; outputs are checked against activations times
+// the weights as decoded by the numerics core (check_matmul.py, double
+// precision, rtol 1e-5). The cubin cases of the original are left out:
+// the emulator runs the kernels before they become PTX.
+//
+// DEFINE: %{scheme} = blockdialect
+// DEFINE: %{gen} = --m 3 --n 13 --k 64 --seed 51
+// DEFINE: %{run} = %python %S/../../CPU/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.mlir \
+// DEFINE:   && quant-opt %t.mlir --qblock-quantize-linalg="scheme=%{scheme}" --qblock-select-formats -o %t.q.mlir \
+// DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-emulation-pipeline \
+// DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.out \
+// DEFINE:   && %python %S/../../CPU/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s
+// CHECK: check_matmul: PASS
+
+// GEMM, odd M and N.
+// RUN: %{run}
+
+// GEMV, transposed weight with outliers, every scheme.
+// REDEFINE: %{gen} = --m 1 --n 37 --k 256 --transposed --outliers --seed 52
+// RUN: %{run}
+// REDEFINE: %{scheme} = mxfp4
+// RUN: %{run}
+// REDEFINE: %{scheme} = nvfp4
+// RUN: %{run}
+// REDEFINE: %{scheme} = int4
+// RUN: %{run}
+
+// Batched with a dynamic M.
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 53
+// RUN: %{run}
+
+// Shapes the kernel handles specially (docs/gpu-lowering.md).
+// A dynamic M of 1 (the GEMV kernel), and of 5 (tiles of 4 rows, the last
+// one partial).
+// REDEFINE: %{gen} = --m 1 --n 21 --k 64 --dynamic-m --seed 54
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 5 --n 21 --k 64 --dynamic-m --seed 55
+// RUN: %{run}
+// A static M above the tile (6 = 4 + 2), three blocks per row (an odd
+// count: a padding dialect nibble), 48-byte rows (3 chunks).
+// REDEFINE: %{gen} = --m 6 --n 9 --k 96 --seed 56
+// RUN: %{run}
+// 34 chunks per row: lanes 0 and 1 take two, the others one.
+// REDEFINE: %{gen} = --m 2 --n 3 --k 1088 --transposed --seed 57
+// RUN: %{run}
+// Blocks of 64 elements span two 16-byte chunks (two lanes).
+// REDEFINE: %{scheme} = blockdialect block=64
+// REDEFINE: %{gen} = --m 3 --n 11 --k 256 --seed 58
+// RUN: %{run}
+// NVFP4 with K = 48: 24-byte rows in 8-byte chunks.
+// REDEFINE: %{scheme} = nvfp4
+// REDEFINE: %{gen} = --m 1 --n 7 --k 48 --seed 59
+// RUN: %{run}
+// Blocks of 6 elements, K = 18: one byte per chunk, activations two at a
+// time.
+// REDEFINE: %{scheme} = mxfp4 block=6
+// REDEFINE: %{gen} = --m 2 --n 3 --k 18 --seed 60
+// RUN: %{run}
+// A batch of 2 with N = 6: two rows per warp.
+// REDEFINE: %{scheme} = int4
+// REDEFINE: %{gen} = --m 3 --n 6 --k 64 --batch 2 --seed 61
+// RUN: %{run}
+// Split-K: few rows and long ones (N = 37, K = 4096: 4 splits of K whose
+// partial sums meet through atomic adds), for a GEMV and a tile of 3 rows.
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --transposed --seed 62
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 3 --n 21 --k 2048 --seed 63
+// RUN: %{run}
+// f16 and bf16 activations (and weights) with f32 results, widened in the
+// kernel: a tile of rows with 16-byte activation loads (8 elements), a
+// split-K GEMV, and K = 36 (4 elements per load).
+// REDEFINE: %{gen} = --m 3 --n 13 --k 64 --act-type f16 --seed 64
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --act-type bf16 --transposed --seed 65
+// RUN: %{run}
+// REDEFINE: %{scheme} = mxfp4 block=12
+// REDEFINE: %{gen} = --m 2 --n 5 --k 36 --act-type f16 --seed 66
+// RUN: %{run}
+// f16 and bf16 results: f32 sums, each output rounded once (no split of K,
+// even for this GEMV's few rows): within half an ulp of the largest
+// output's binade (largest outputs 95.3 and 36.6: 2^-5 / 95.3 = 3.28e-4,
+// 2^-2 / 36.6 = 3.42e-3; the CPU build of these modules is off by 2.2e-4
+// and 1.4e-3).
+// RUN: %python %S/../../CPU/Inputs/gen_matmul.py --m 1 --n 37 --k 4096 --act-type f16 --out-type f16 --seed 67 --acts-out %t.h.json > %t.h.mlir
+// RUN: quant-opt %t.h.mlir --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats -o %t.h.q.mlir
+// RUN: qblock-inspect %t.h.q.mlir --values --blocks=0 > %t.h.w
+// RUN: quant-opt %t.h.q.mlir --qblock-gpu-emulation-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.h.out
+// RUN: %python %S/../../CPU/Inputs/check_matmul.py %t.h.out %t.h.json %t.h.w --rtol 3.3e-4 | FileCheck %s
+// RUN: %python %S/../../CPU/Inputs/gen_matmul.py --m 5 --n 21 --k 256 --act-type bf16 --out-type bf16 --seed 68 --acts-out %t.b.json > %t.b.mlir
+// RUN: quant-opt %t.b.mlir --qblock-quantize-linalg="scheme=nvfp4" --qblock-select-formats -o %t.b.q.mlir
+// RUN: qblock-inspect %t.b.q.mlir --values --blocks=0 > %t.b.w
+// RUN: quant-opt %t.b.q.mlir --qblock-gpu-emulation-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.b.out
+// RUN: %python %S/../../CPU/Inputs/check_matmul.py %t.b.out %t.b.json %t.b.w --rtol 3.45e-3 | FileCheck %s
