@@ -257,7 +257,8 @@ struct SelectFormatsPass
       emitError(reportLocation(*job), "weight '")
           << job->name << "' holds " << (std::isnan(v) ? "NaN" : "Inf")
           << " at " << indexString(bad, type.getShape()) << " (row " << row
-          << ", block " << j / type.getBlockSize()
+          << (type.getBCQScheme() ? ", group " : ", block ")
+          << j / type.getBlockSize()
           << "); quantized weights must be finite";
       failedAny = true;
     }
@@ -490,18 +491,37 @@ struct SelectFormatsPass
   /// Block sizes the budget may choose from, smallest (most bits) first.
   static constexpr int64_t kBudgetBlocks[] = {16, 32, 64};
 
+  /// Whether `user` of weight `weight` takes any block size: a dequantize,
+  /// or a W4A16 matmul reading it as the weight. A matmul with quantized
+  /// activations (a quantized lhs, or act_scheme) needs the activations'
+  /// blocks to pair up with the weight's, so the weight keeps its size.
+  static bool acceptsAnyBlockSize(Operation *user, Value weight) {
+    if (isa<DequantizeOp>(user))
+      return true;
+    auto matmul = dyn_cast<MatmulOp>(user);
+    return matmul && matmul.getRhs() == weight &&
+           !isa<QuantizedTensorType>(matmul.getLhs().getType()) &&
+           !matmul.getActSchemeAttr();
+  }
+
   /// For budget mode: one job per candidate block size for every
-  /// block-scheme weight whose users are all qblock ops (so its type may
-  /// change); other weights keep a single job.
+  /// block-scheme weight whose users all accept any block size (so its type
+  /// may change); other weights keep a single job.
   SmallVector<std::unique_ptr<WeightJob>>
   expandBlockCandidates(SmallVector<std::unique_ptr<WeightJob>> jobs) {
     SmallVector<std::unique_ptr<WeightJob>> expanded;
     for (auto &job : jobs) {
       SchemeAttr scheme = job->type.getBlockScheme();
-      bool retypable =
-          scheme && llvm::all_of(job->op->getUsers(), [](Operation *user) {
-            return isa<MatmulOp, DequantizeOp>(user);
-          });
+      Value weight = job->op->getResult(0);
+      auto pinning = llvm::find_if_not(
+          job->op->getUsers(),
+          [&](Operation *user) { return acceptsAnyBlockSize(user, weight); });
+      bool retypable = scheme && pinning == job->op->getUsers().end();
+      if (scheme && !retypable && isa<MatmulOp>(*pinning))
+        emitRemark(reportLocation(*job), "weight '")
+            << job->name << "' keeps block = " << scheme.getBlockSize()
+            << " under budget=: its matmul quantizes activations in blocks "
+               "of the same size";
       if (!retypable) {
         expanded.push_back(std::move(job));
         continue;

@@ -103,3 +103,13 @@ func.func @int4_scale_saturates() -> !qblock.qtensor<32x2xf32, #qblock.scheme<in
   %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>
   return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>
 }
+
+// -----
+
+// BCQ weights have groups, and the message says so.
+func.func @bcq_nan() -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0> {
+  // expected-error@+1 {{weight 'bcq_nan.w0' holds NaN at [40] (row 0, group 2); quantized weights must be finite}}
+  %cst = arith.constant dense<[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0x7FC00000, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]> : tensor<64xf32>
+  %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
+  return %q : !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
+}
