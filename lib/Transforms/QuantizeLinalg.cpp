@@ -96,12 +96,14 @@ struct MatmulShape {
   /// B is not a constant: both operands are activations (attention's
   /// Q*K^T and scores*V); only quantized with full-path=true.
   bool activationByActivation = false;
-  /// The constant to quantize when B is a linalg.transpose of it (how
-  /// torch-mlir lowers nn.Linear's N x K weight); null when B itself is.
-  Value transposedFrom;
-  /// The 2-D constant to quantize when B is a linalg.broadcast of it over
-  /// the batch dimension; null otherwise.
-  Value broadcastFrom;
+  /// The constant to quantize when B is made from it by transposes of the
+  /// last two axes (how torch-mlir lowers nn.Linear's N x K weight) and at
+  /// most one broadcast over the batch, in any order; null when B itself is
+  /// the constant.
+  Value weightSource;
+  /// Those transposes and broadcasts, from B's producer inward; erased
+  /// once the matmul no longer reads them.
+  SmallVector<Operation *> peeled;
   /// One 2-D weight shared by several leading dimensions of A and the
   /// result (B broadcast over the batch, by its indexing map or by
   /// linalg.broadcast: torch.matmul of a 3-D activation and a 2-D weight):
@@ -114,33 +116,58 @@ struct MatmulShape {
   unsigned lhsOperand = 0, weightOperand = 1;
 };
 
-/// The constant a transpose of the last two axes (batch axes kept) reads,
-/// or null: such a weight is quantized in its own layout instead.
-static Value constantTransposedToWeight(Value weight) {
-  auto transpose = weight.getDefiningOp<linalg::TransposeOp>();
-  if (!transpose || !matchPattern(transpose.getInput(), m_Constant()))
-    return {};
-  ArrayRef<int64_t> permutation = transpose.getPermutation();
+/// Whether `permutation` swaps the last two axes and keeps the others.
+static bool swapsLastTwo(ArrayRef<int64_t> permutation) {
   int64_t rank = permutation.size();
   if (rank < 2)
-    return {};
+    return false;
   for (int64_t d = 0; d < rank - 2; ++d)
     if (permutation[d] != d)
-      return {};
-  if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
-    return {};
-  return transpose.getInput();
+      return false;
+  return permutation[rank - 2] == rank - 1 && permutation[rank - 1] == rank - 2;
 }
 
-/// The 2-D constant a linalg.broadcast adds a leading batch dimension to,
-/// or null.
-static Value constantBroadcastOverBatch(Value weight) {
-  auto broadcast = weight.getDefiningOp<linalg::BroadcastOp>();
-  if (!broadcast || !matchPattern(broadcast.getInput(), m_Constant()) ||
-      broadcast.getDimensions() != ArrayRef<int64_t>{0} ||
-      cast<ShapedType>(broadcast.getInput().getType()).getRank() != 2)
-    return {};
-  return broadcast.getInput();
+/// A weight B traced back to the constant it is made from.
+struct PeeledWeight {
+  Value constant;
+  /// K's axis in the constant.
+  int64_t axis;
+  /// B adds a batch dimension to a 2-D constant.
+  bool broadcast = false;
+  SmallVector<Operation *> ops;
+};
+
+/// The constant that B (whose K axis is `axis`) is made from by transposes
+/// of the last two axes and, when `mayBroadcast` (a matmul with one batch
+/// dimension), one linalg.broadcast of a 2-D constant over the batch, in
+/// any order; nullopt when B is something else. torch-mlir's nn.Linear is
+/// transpose(W) on 2-D inputs and broadcast(transpose(W)) on 3-D ones.
+static std::optional<PeeledWeight> peelToConstant(Value weight, int64_t axis,
+                                                  bool mayBroadcast) {
+  PeeledWeight result;
+  result.axis = axis;
+  Value value = weight;
+  while (!matchPattern(value, m_Constant())) {
+    Operation *producer = value.getDefiningOp();
+    int64_t rank = cast<ShapedType>(value.getType()).getRank();
+    if (auto transpose = dyn_cast_or_null<linalg::TransposeOp>(producer);
+        transpose && swapsLastTwo(transpose.getPermutation())) {
+      result.axis = result.axis == rank - 2 ? rank - 1 : rank - 2;
+      value = transpose.getInput();
+    } else if (auto broadcast =
+                   dyn_cast_or_null<linalg::BroadcastOp>(producer);
+               broadcast && mayBroadcast && !result.broadcast && rank == 3 &&
+               broadcast.getDimensions() == ArrayRef<int64_t>{0}) {
+      result.broadcast = true;
+      result.axis -= 1;
+      value = broadcast.getInput();
+    } else {
+      return std::nullopt;
+    }
+    result.ops.push_back(producer);
+  }
+  result.constant = value;
+  return result;
 }
 
 /// True when `map` yields exactly `dims` (as loop dimensions), in order.
@@ -232,6 +259,18 @@ static std::string bodyProblem(linalg::LinalgOp op) {
   return "";
 }
 
+/// A linalg.generic with two inputs, one init, a reduction and a constant
+/// input: what a user may mean as a matmul with a constant weight.
+static bool looksLikeConstantMatmul(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0)
+    return false;
+  return llvm::any_of(op.getDpsInputs(), [](Value input) {
+    return matchPattern(input, m_Constant());
+  });
+}
+
 /// Why a weight that is not a constant but is computed from constants only
 /// (a destination-style op's init only gives the result's shape), or sliced
 /// from one at a run-time offset, is not quantized, with what to do about
@@ -262,12 +301,16 @@ static std::string computedFromConstants(Value weight) {
       }))
     return "";
   std::string name = producer->getName().getStringRef().str();
-  // Elementwise casts of constants are what -canonicalize folds; it leaves
-  // slices of non-splat constants and broadcasts alone.
+  // Elementwise casts and reshapes of constants are what -canonicalize
+  // folds; it leaves slices of non-splat constants and broadcasts alone.
   if (isa<arith::ExtFOp, arith::TruncFOp>(producer))
     return "the weight (B) is computed from constants by '" + name +
            "', not a constant itself; fold it first (-canonicalize folds "
            "casts of constants)";
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(producer))
+    return "the weight (B) is computed from constants by '" + name +
+           "', not a constant itself; fold it first (-canonicalize folds "
+           "reshapes of constants)";
   return "the weight (B) is computed from constants by '" + name +
          "', not a constant itself, and -canonicalize does not fold it; only "
          "constant weights are quantized, so give this matmul a constant "
@@ -475,26 +518,21 @@ struct QuantizeLinalgPass
 
     if (std::string problem = unsupportedElementType(op); !problem.empty())
       return fail(problem);
-    // B = linalg.transpose(constant): quantize the constant, whose K axis
-    // is the other one of the last two.
+    // B = transposes and a batch broadcast of a constant: quantize the
+    // constant itself, in its own layout (K on the other axis after an odd
+    // number of transposes); a broadcast makes it one weight shared by the
+    // batch, as for a B map without the batch.
     if (!matchPattern(rhs->get(), m_Constant())) {
-      if (Value source = constantTransposedToWeight(rhs->get())) {
-        shape.transposedFrom = source;
-        shape.weightAxis = shape.weightAxis == rank - 2 ? rank - 1 : rank - 2;
+      if (std::optional<PeeledWeight> peeled = peelToConstant(
+              rhs->get(), shape.weightAxis, batch.size() == 1)) {
+        shape.weightSource = peeled->constant;
+        shape.weightAxis = peeled->axis;
+        shape.peeled = std::move(peeled->ops);
+        if (peeled->broadcast)
+          shape.collapseRows = true;
       }
     }
-    // B = linalg.broadcast(2-D constant) over the batch: quantize the
-    // constant once and share it, as for a B map without the batch.
-    if (!matchPattern(rhs->get(), m_Constant()) && batch.size() == 1) {
-      if (Value source = constantBroadcastOverBatch(rhs->get())) {
-        shape.broadcastFrom = source;
-        shape.weightAxis -= 1;
-        shape.collapseRows = true;
-      }
-    }
-    Value weightValue = shape.transposedFrom  ? shape.transposedFrom
-                        : shape.broadcastFrom ? shape.broadcastFrom
-                                              : rhs->get();
+    Value weightValue = shape.weightSource ? shape.weightSource : rhs->get();
     shape.activationByActivation = !matchPattern(weightValue, m_Constant());
     // Without full-path, or for a shared weight (which full-path does not
     // take), a weight that is not a constant leaves the matmul in float.
@@ -552,8 +590,20 @@ struct QuantizeLinalgPass
 
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (linalg::isaContractionOpInterface(op))
+      if (linalg::isaContractionOpInterface(op)) {
         candidates.push_back(op);
+        return;
+      }
+      // A reduction over a constant that is not a contraction (out - A*B,
+      // fma, a scaled product) may have been meant as a matmul: say why it
+      // stays rather than nothing.
+      if (looksLikeConstantMatmul(op)) {
+        std::string why = bodyProblem(op);
+        if (why.empty())
+          why = "it is not a contraction: its indexing maps and iterators "
+                "do not describe a matmul";
+        emitRemark(op->getLoc(), "not quantized: ") << why;
+      }
     });
 
     for (linalg::LinalgOp op : candidates) {
@@ -873,16 +923,8 @@ struct QuantizeLinalgPass
     Location loc = op.getLoc();
     Value lhs = op.getDpsInputOperand(shape.lhsOperand)->get();
     Value weight = op.getDpsInputOperand(shape.weightOperand)->get();
-    Operation *transpose = nullptr;
-    if (shape.transposedFrom) {
-      transpose = weight.getDefiningOp();
-      weight = shape.transposedFrom;
-    }
-    Operation *broadcast = nullptr;
-    if (shape.broadcastFrom) {
-      broadcast = weight.getDefiningOp();
-      weight = shape.broadcastFrom;
-    }
+    if (shape.weightSource)
+      weight = shape.weightSource;
     Value init = op.getDpsInitOperand(0)->get();
     Value originalInit = init;
     auto weightType = cast<RankedTensorType>(weight.getType());
@@ -942,10 +984,11 @@ struct QuantizeLinalgPass
       result = expandRows(builder, loc, result, originalInit);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
-    if (transpose && transpose->use_empty())
-      transpose->erase();
-    if (broadcast && broadcast->use_empty())
-      broadcast->erase();
+    for (Operation *producer : shape.peeled) {
+      if (!producer->use_empty())
+        break;
+      producer->erase();
+    }
     // The unscaled constant, unless another matmul still reads it.
     if (exponent && original && original->use_empty()) {
       scaledWeights.erase({original->getResult(0), *exponent});

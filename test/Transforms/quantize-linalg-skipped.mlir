@@ -318,3 +318,54 @@ func.func @layer_loop_slice(%x: tensor<2x32xf32>, %init: tensor<2x32xf32>) -> te
   }
   return %r : tensor<2x32xf32>
 }
+
+// -----
+
+// Reductions over a constant that upstream does not take for contractions
+// used to stay in float without a word: out - A * B, a scaled product, fma.
+// CHECK-LABEL: func.func @generic_subtracted
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_subtracted(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  // expected-remark@+1 {{not quantized: its body is not out + A * B (it has 'arith.subf'); only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.subf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @generic_fma
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_fma(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  // expected-remark@+1 {{not quantized: its body is not out + A * B (it has 'math.fma'); only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %s = math.fma %a, %b, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+
+// -----
+
+// A reshape of a constant (StableHLO's reshape) is what -canonicalize
+// folds; the remark used to say it does not.
+// CHECK-LABEL: func.func @expanded_weight
+// CHECK: linalg.matmul
+func.func @expanded_weight(%x: tensor<1x64xf32>, %init: tensor<1x8xf32>) -> tensor<1x8xf32> {
+  %flat = arith.constant dense<1.5> : tensor<512xf32>
+  %w = tensor.expand_shape %flat [[0, 1]] output_shape [64, 8] : tensor<512xf32> into tensor<64x8xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'tensor.expand_shape', not a constant itself; fold it first (-canonicalize folds reshapes of constants)}}
+  %r = linalg.matmul ins(%x, %w : tensor<1x64xf32>, tensor<64x8xf32>) outs(%init : tensor<1x8xf32>) -> tensor<1x8xf32>
+  return %r : tensor<1x8xf32>
+}

@@ -81,6 +81,10 @@
 // RUN: %{run}
 // RUN: %python %S/Inputs/gen_matmul.py --m 5 --n 19 --k 96 --batch 3 --shared-weight broadcast --transposed --seed 44 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// nn.Linear on a 3-D input as torch-mlir lowers it: the N x K constant
+// transposed, then broadcast over the batch (it used to stay in float).
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 11 --k 64 --batch 2 --shared-weight broadcast --transpose-op --dynamic-m --seed 48 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 // Batch and M both dynamic: the product goes back through tensor.reshape.
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 21 --k 64 --batch 2 --shared-weight map --dynamic-m --dynamic-batch --seed 47 --acts-out %t.json > %t.mlir
 // RUN: %{run}

@@ -106,6 +106,8 @@ def main():
                    help="put a NaN into this activation row")
     p.add_argument("--weight-std", type=float, default=1.0,
                    help="standard deviation of the Gaussian weights")
+    p.add_argument("--act-scale", type=float, default=1.0,
+                   help="activations are uniform in [-scale, scale]")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--acts-out", required=True)
     args = p.parse_args()
@@ -113,8 +115,11 @@ def main():
         # linalg.matmul's body would add a bf16 to an f16 (there is no cast
         # between the two), which does not verify.
         p.error("--act-type and --out-type cannot be f16 and bf16 together")
-    if args.shared_weight and (not args.batch or args.transpose_op):
-        p.error("--shared-weight needs --batch and no --transpose-op")
+    if args.shared_weight and (not args.batch or
+                               (args.transpose_op and
+                                args.shared_weight == "map")):
+        p.error("--shared-weight needs --batch, and --shared-weight map "
+                "no --transpose-op")
     if args.shared_weight == "map" and args.transposed:
         p.error("--shared-weight map takes a K x N weight (the only "
                 "broadcast linalg.batch_matmul's verifier accepts)")
@@ -145,7 +150,8 @@ def main():
         for i in range(0, len(w), 37):
             w[i] *= 12.0
     x_shape = [k] if args.vector else batch + [m, k]
-    x = [rng.uniform(-1.0, 1.0) for _ in range((b or 1) * m * k)]
+    x = [rng.uniform(-1.0, 1.0) * args.act_scale
+         for _ in range((b or 1) * m * k)]
     x = [round_to(v, a_t) for v in x]
     if args.nan_row >= 0:
         x[args.nan_row * k + k // 2] = float("nan")
@@ -204,21 +210,26 @@ def main():
     # The matmul's B: the constant, or its linalg.transpose.
     b_shape = w_shape
     transpose = ""
+    # With --shared-weight broadcast too, the 2-D transpose is broadcast
+    # over the batch: torch-mlir's nn.Linear on a 3-D input.
+    b_value = "%w"
     if args.transpose_op:
-        b_shape = batch + [k, n]
-        perm = "[0, 2, 1]" if b else "[1, 0]"
+        b_shape = w_batch + [k, n]
+        perm = "[0, 2, 1]" if w_batch else "[1, 0]"
         transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
                      f"  %wt = linalg.transpose ins(%w : {tensor(w_shape, a_t)}) "
                      f"outs(%we : {tensor(b_shape, a_t)}) permutation = {perm}\n")
+        b_value = "%wt"
     if args.shared_weight == "broadcast":
-        b_shape = batch + w_shape
-        transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
-                     f"  %wb = linalg.broadcast ins(%w : {tensor(w_shape, a_t)}) "
-                     f"outs(%we : {tensor(b_shape, a_t)}) dimensions = [0]\n")
+        source_shape = b_shape
+        b_shape = batch + source_shape
+        transpose += (f"  %wbe = tensor.empty() : {tensor(b_shape, a_t)}\n"
+                      f"  %wb = linalg.broadcast ins({b_value} : "
+                      f"{tensor(source_shape, a_t)}) "
+                      f"outs(%wbe : {tensor(b_shape, a_t)}) dimensions = [0]\n")
+        b_value = "%wb"
     elif args.shared_weight == "map":
         b_shape = w_shape
-    b_value = ("%wt" if args.transpose_op
-               else "%wb" if args.shared_weight == "broadcast" else "%w")
     xa_t = "tensor<" + "x".join(map(str, xa_shape)) + f"x{a_t}>"
     if args.vector == "matvec":
         op_line = (f"%r = linalg.matvec ins(%w, %xa : {tensor(w_shape, a_t)}, "
