@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 using namespace mlir;
@@ -466,7 +467,11 @@ void CPULowering::emitByteTables(ImplicitLocOpBuilder &b,
         memref::StoreOp::create(gb, arith::DivFOp::create(gb, max, c127),
                                 byteTables.scales, ValueRange{bm, g});
         // 127 / max, or 0 for an all-zero group (and for a NaN or
-        // infinite one, whose scale already poisons its outputs).
+        // infinite one, whose scale already poisons its outputs). Below
+        // 127 / FLT_MAX (about 3.7e-37) that quotient is infinite and every
+        // entry would clamp to +-127, so a group whose largest entry is
+        // under 2^-64 is first multiplied by 2^64 (exact, a power of two):
+        // entries * 2^64 * (127 / (max * 2^64)).
         Value usable = arith::AndIOp::create(
             gb, arith::CmpFOp::create(gb, arith::CmpFPredicate::OGT, max, zero),
             arith::CmpFOp::create(
@@ -474,14 +479,29 @@ void CPULowering::emitByteTables(ImplicitLocOpBuilder &b,
                 arith::ConstantFloatOp::create(
                     gb, f32,
                     llvm::APFloat::getInf(llvm::APFloat::IEEEsingle()))));
+        Value tiny = arith::CmpFOp::create(
+            gb, arith::CmpFPredicate::OLT, max,
+            arith::ConstantFloatOp::create(gb, f32,
+                                           llvm::APFloat(std::ldexp(1.0f, -64))));
+        Value boost = arith::SelectOp::create(
+            gb, tiny,
+            arith::ConstantFloatOp::create(gb, f32,
+                                           llvm::APFloat(std::ldexp(1.0f, 64))),
+            arith::ConstantFloatOp::create(gb, f32, llvm::APFloat(1.0f)));
         Value inverse = arith::SelectOp::create(
-            gb, usable, arith::DivFOp::create(gb, c127, max), zero);
+            gb, usable,
+            arith::DivFOp::create(gb, c127,
+                                  arith::MulFOp::create(gb, max, boost)),
+            zero);
         Value inverseRow = vector::BroadcastOp::create(gb, rowType, inverse);
+        Value boostRow = vector::BroadcastOp::create(gb, rowType, boost);
         forRange(
             gb, cst(gb, 0), cst(gb, group / kMu), 1,
             [&](ImplicitLocOpBuilder &jb, Value j) {
+              Value boosted =
+                  arith::MulFOp::create(jb, table(jb, j), boostRow);
               Value scaled = math::RoundEvenOp::create(
-                  jb, arith::MulFOp::create(jb, table(jb, j), inverseRow));
+                  jb, arith::MulFOp::create(jb, boosted, inverseRow));
               scaled = arith::MinimumFOp::create(
                   jb, arith::MaximumFOp::create(jb, scaled, splat(jb, -127.0f)),
                   splat(jb, 127.0f));

@@ -103,6 +103,13 @@
 // REDEFINE: %{target} = host
 // RUN: %{i8} > %t.i8 && %{check_i8}
 // SAME: check_same: PASS
+// Activations below 1e-37 (tables whose largest entry is under 127 /
+// FLT_MAX): 127 / max overflowed to inf and every entry clamped to +-127,
+// outputs 2.6x the largest true one, signs flipped.
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 16 --k 512 --act-scale 2e-38 --seed 44 --acts-out %t.json > %t.mlir
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128 from=uniform" --qblock-select-formats -o %t.q.mlir
+// RUN: qblock-inspect %t.q.mlir --values --blocks=0 > %t.w
+// RUN: %{i8} > %t.i8 && %{check_i8}
 // REDEFINE: %{target} = host
 
 // from=uniform: uniform INT3 per group converted exactly to BCQ (checked
