@@ -174,6 +174,7 @@ private:
 
   GroupFit greedyStart(const float *w);
   GroupFit uniformStart(const float *w) const;
+  GroupFit rangeStart(const float *w);
   double refine(const float *w, GroupFit &params, double currentError,
                 int iterations);
   double chooseCombos(const float *w, const GroupFit &params);
@@ -228,6 +229,43 @@ GroupFit GroupFitter::greedyStart(const float *w) {
     for (int64_t j = 0; j < groupSize; ++j)
       alpha += std::fabs(residual[j]);
     params.alphas[i] = clampToFloat(alpha / static_cast<double>(groupSize));
+    double a = static_cast<double>(params.alphas[i]);
+    for (int64_t j = 0; j < groupSize; ++j) {
+      bool positive = residual[j] >= 0.0;
+      combos[j] |= static_cast<uint8_t>(positive << i);
+      residual[j] -= positive ? a : -a;
+    }
+  }
+  return params;
+}
+
+GroupFit GroupFitter::rangeStart(const float *w) {
+  // For groups with an outlier: the first plane splits the range in half
+  // around its midpoint (z), so the extreme value gets levels of its own
+  // and the others the rest; later planes fit what is left greedily. From
+  // the other two starts every ordinary weight of such a group lands on
+  // one level, the planes become dependent and refinement cannot leave.
+  double lo = w[0], hi = w[0];
+  for (int64_t j = 1; j < groupSize; ++j) {
+    lo = std::min(lo, static_cast<double>(w[j]));
+    hi = std::max(hi, static_cast<double>(w[j]));
+  }
+  GroupFit params;
+  params.z = clampToFloat(0.5 * (lo + hi));
+  for (int64_t j = 0; j < groupSize; ++j) {
+    residual[j] = static_cast<double>(w[j]) - static_cast<double>(params.z);
+    combos[j] = 0;
+  }
+  for (int i = 0; i < bits; ++i) {
+    double alpha = 0.0;
+    if (i == 0) {
+      alpha = 0.5 * (hi - lo);
+    } else {
+      for (int64_t j = 0; j < groupSize; ++j)
+        alpha += std::fabs(residual[j]);
+      alpha /= static_cast<double>(groupSize);
+    }
+    params.alphas[i] = clampToFloat(alpha);
     double a = static_cast<double>(params.alphas[i]);
     for (int64_t j = 0; j < groupSize; ++j) {
       bool positive = residual[j] >= 0.0;
@@ -415,20 +453,36 @@ double GroupFitter::refine(const float *w, GroupFit &params,
 GroupFit GroupFitter::fit(const float *w, int iterations) {
   // Alternating refinement only finds a local optimum. From the greedy start
   // it wins at q <= 3 but can end above plain round-to-nearest at q = 4, so
-  // the uniform grid (which BCQ represents exactly) is refined as well and
-  // the better result is kept.
+  // the uniform grid (which BCQ represents exactly) is refined as well, and
+  // so is a start that splits the range (rangeStart: groups with an
+  // outlier); the best result is kept.
   GroupFit greedy = greedyStart(w);
   double greedyError = refine(w, greedy, error(w, greedy), iterations);
   bestCombos = combos;
 
+  GroupFit best = greedy;
+  double bestError = greedyError;
+
   GroupFit uniform = uniformStart(w);
   double uniformError =
       refine(w, uniform, chooseCombos(w, uniform), iterations);
-  if (uniformError < greedyError) {
+  if (uniformError < bestError) {
     bestCombos = combos;
-    return uniform;
+    best = uniform;
+    bestError = uniformError;
   }
-  return greedy;
+
+  // An outlier (a weight far beyond the others) is what the range start is
+  // for; it needs an offset and at least two planes.
+  if (offset && bits >= 2) {
+    GroupFit range = rangeStart(w);
+    double rangeError = refine(w, range, error(w, range), iterations);
+    if (rangeError < bestError) {
+      bestCombos = combos;
+      best = range;
+    }
+  }
+  return best;
 }
 
 } // namespace
