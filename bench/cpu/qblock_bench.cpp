@@ -670,6 +670,21 @@ int main(int argc, char **argv) {
     schemes.push_back("blockdialect");
   if (gemv && llvm::any_of(ms, [](int64_t m) { return m != 1; }))
     fatal("--op gemv needs --m 1 (use --op gemm for M > 1)");
+  // LUT-GEMM takes float activations and BCQ has groups, not blocks (as
+  // quant-opt's scheme=bcq rejects acts= and block=): refuse rather than
+  // ignore the flag and then blame the kernel for a check it cannot pass.
+  bool anyBCQ = llvm::is_contained(schemes, "bcq");
+  bool allBCQ = llvm::all_of(schemes, [](const std::string &s) {
+    return s == "bcq";
+  });
+  if (anyBCQ && options.acts != "none")
+    fatal("--acts " + options.acts +
+          " quantizes the activations of block-scheme weights (W4A4); "
+          "--scheme bcq multiplies float activations through lookup "
+          "tables: drop --acts or bench bcq on its own");
+  if (allBCQ && options.block != 0)
+    fatal("--block sets the block size of block schemes; BCQ weights have "
+          "groups: use --group");
   if (!llvm::sys::fs::exists(options.libomp))
     fatal("OpenMP runtime " + options.libomp +
           " not found (install libomp-22-dev or pass --libomp)");
