@@ -67,6 +67,10 @@ Value viewedBuffer(Value value) {
 /// they touch, so an unknown op costs a copy, never a lost result.
 bool launchMayWrite(gpu::LaunchOp launch, Value buffer) {
   WalkResult result = launch.getBody().walk([&](Operation *op) {
+    // A prefetch (the CPU lowering's, kept in the portable loop nests)
+    // declares no effects but never changes memory.
+    if (isa<memref::PrefetchOp>(op))
+      return WalkResult::advance();
     if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
       SmallVector<MemoryEffects::EffectInstance> instances;
       effects.getEffects(instances);
@@ -264,10 +268,16 @@ LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
     });
   };
   // Constant globals the kernel only reads: the process-wide device copy.
+  // One it may write (as far as the effects tell) gets a copy of its own
+  // for the launch, never copied back: the host copy is read-only memory,
+  // and copying into it crashed the program.
   SmallVector<Value> copied;
+  llvm::SmallPtrSet<Value, 4> readOnlyHost;
   for (Value host : hostBuffers) {
     std::optional<int64_t> bytes = constantGlobalBytes(host);
     if (!bytes || launchMayWrite(launch, host)) {
+      if (bytes)
+        readOnlyHost.insert(host);
       copied.push_back(host);
       continue;
     }
@@ -300,7 +310,7 @@ LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
                                      host)
                    .getAsyncToken();
     replaceInLaunch(host, device);
-    if (launchMayWrite(launch, device))
+    if (!readOnlyHost.contains(host) && launchMayWrite(launch, device))
       copiedBack = gpu::MemcpyOp::create(after, loc, tokenType,
                                          ValueRange{copiedBack}, host, device)
                        .getAsyncToken();

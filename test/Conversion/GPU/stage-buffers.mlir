@@ -135,3 +135,54 @@ func.func @strided(%buffer: memref<4xf32, strided<[2], offset: 1>>) {
   }
   return
 }
+
+// -----
+
+// A prefetch (the CPU lowering leaves them in the portable loop nests)
+// writes nothing: the constant keeps its cached device copy.
+memref.global "private" constant @weights : memref<64xi8> = dense<7>
+// CHECK-LABEL: func.func @prefetched
+// CHECK: call @qblockCudaCachedUpload
+// CHECK-NOT: gpu.alloc
+// CHECK: gpu.launch
+// CHECK: memref.prefetch
+func.func @prefetched() {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %w = memref.get_global @weights : memref<64xi8>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    memref.prefetch %w[%c0], read, locality<3>, data : memref<64xi8>
+    %v = memref.load %w[%c0] : memref<64xi8>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A constant global the kernel may write as far as its ops tell (a call
+// declares no effects) gets a device copy for the launch but is never
+// copied back: the host copy is read-only memory, and copying into it
+// crashed the program (found by the GPU emulator).
+memref.global "private" constant @lookup : memref<4xf32> = dense<1.0>
+func.func private @opaque(memref<4xf32>)
+// CHECK-LABEL: func.func @maybe_written
+// CHECK: %[[HOST:.*]] = memref.get_global @lookup
+// CHECK: %[[DEV:.*]], %{{.*}} = gpu.alloc async
+// CHECK: gpu.memcpy async [%{{.*}}] %[[DEV]], %[[HOST]]
+// CHECK: gpu.launch
+// CHECK: call @opaque(%[[DEV]])
+// CHECK: gpu.terminator
+// CHECK-NOT: gpu.memcpy
+// CHECK: gpu.dealloc async [%{{.*}}] %[[DEV]]
+func.func @maybe_written() {
+  %c1 = arith.constant 1 : index
+  %l = memref.get_global @lookup : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    func.call @opaque(%l) : (memref<4xf32>) -> ()
+    gpu.terminator
+  }
+  return
+}
