@@ -229,7 +229,7 @@ LogicalResult emulateKernelOp(Operation *op, Thread &thread,
     return emulateShuffle(shuffle, thread, runtime);
   if (auto mma = dyn_cast<NVVM::MmaOp>(op))
     return emulateMma(mma, thread, runtime);
-  if (isa<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+  if (isa_and_nonnull<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
     return op->emitOpError("cannot be emulated on the CPU: the GPU emulator "
                            "has no rule for it");
   return success();
@@ -255,6 +255,10 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
   for (BlockArgument shared : launch.getWorkgroupAttributions())
     if (!cast<MemRefType>(shared.getType()).hasStaticShape())
       return launch.emitOpError("cannot be emulated on the CPU: workgroup "
+                                "memory of dynamic size");
+  for (BlockArgument own : launch.getPrivateAttributions())
+    if (!cast<MemRefType>(own.getType()).hasStaticShape())
+      return launch.emitOpError("cannot be emulated on the CPU: private "
                                 "memory of dynamic size");
 
   OpBuilder b(launch);
@@ -324,13 +328,9 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
   for (auto [shared, buffer] :
        llvm::zip_equal(launch.getWorkgroupAttributions(), sharedBuffers))
     mapping.map(shared, buffer);
-  for (BlockArgument own : launch.getPrivateAttributions()) {
-    auto type = cast<MemRefType>(own.getType());
-    if (!type.hasStaticShape())
-      return launch.emitOpError("cannot be emulated on the CPU: private "
-                                "memory of dynamic size");
-    mapping.map(own, memref::AllocaOp::create(b, loc, type));
-  }
+  for (BlockArgument own : launch.getPrivateAttributions())
+    mapping.map(own, memref::AllocaOp::create(
+                         b, loc, cast<MemRefType>(own.getType())));
   for (Operation &op : body.front()) {
     if (isa<gpu::TerminatorOp>(op)) {
       omp::TerminatorOp::create(b, op.getLoc());
@@ -341,7 +341,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
 
   SmallVector<Operation *> kernelOps;
   team.getRegion().walk([&](Operation *op) {
-    if (isa<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
+    if (isa_and_nonnull<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
       kernelOps.push_back(op);
   });
   for (Operation *op : kernelOps)
@@ -361,16 +361,21 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
 LogicalResult emulateHostOps(ModuleOp module) {
   SmallVector<Operation *> hostOps;
   bool ok = true;
-  module.walk([&](Operation *op) {
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    // Kernels outlined already are not run here (the pipeline emulates
+    // before outlining); their ops are no host ops.
+    if (isa<gpu::GPUModuleOp>(op))
+      return WalkResult::skip();
     if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::WaitOp>(op)) {
       hostOps.push_back(op);
-      return;
+      return WalkResult::advance();
     }
-    if (isa<gpu::GPUDialect>(op->getDialect()) && !isa<gpu::GPUModuleOp>(op)) {
+    if (isa_and_nonnull<gpu::GPUDialect>(op->getDialect())) {
       op->emitOpError("cannot be emulated on the CPU: the GPU emulator has "
                       "no rule for it");
       ok = false;
     }
+    return WalkResult::advance();
   });
   if (!ok)
     return failure();

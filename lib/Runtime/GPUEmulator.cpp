@@ -23,9 +23,13 @@
 //     weights: a copy made once, as the CUDA runtime's device copy is.
 //
 // Blocks run one after another (the pipeline's loops), so one set of warp
-// state serves every block.
+// state serves every block. That state is global: two host threads running
+// emulated launches at the same time would mix their warps (the generated
+// code launches from one thread, as a CUDA stream would run them in turn).
 //
 //===----------------------------------------------------------------------===//
+
+#include "qblock/Numerics/Scale.h"
 
 #include <chrono>
 #include <cmath>
@@ -127,25 +131,6 @@ void warpSync(int tid, const char *where) {
   warpBarriers[tid / kWarpSize].wait(tid, where, "lane of the warp");
 }
 
-float halfToFloat(uint16_t h) {
-  uint32_t sign = (h & 0x8000u) << 16;
-  uint32_t exponent = (h >> 10) & 0x1f;
-  uint32_t mantissa = h & 0x3ff;
-  float magnitude;
-  if (exponent == 0)
-    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31)
-    magnitude = mantissa ? NAN : INFINITY;
-  else
-    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
-  uint32_t bits;
-  std::memcpy(&bits, &magnitude, 4);
-  bits |= sign;
-  float result;
-  std::memcpy(&result, &bits, 4);
-  return result;
-}
-
 float bf16ToFloat(uint16_t h) {
   uint32_t bits = static_cast<uint32_t>(h) << 16;
   float result;
@@ -156,7 +141,7 @@ float bf16ToFloat(uint16_t h) {
 /// Element `half` (0: low 16 bits) of a register of two halves.
 float unpack(uint32_t word, int half, bool bf16) {
   auto bits = static_cast<uint16_t>(half ? word >> 16 : word & 0xffff);
-  return bf16 ? bf16ToFloat(bits) : halfToFloat(bits);
+  return bf16 ? bf16ToFloat(bits) : qblock::numerics::halfToFloat(bits);
 }
 
 } // namespace
@@ -184,6 +169,9 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuBarrier(int32_t tid) {
 /// lane then keeps its own value and `valid` is false).
 static int shuffleSource(int lane, int32_t offset, int32_t width,
                          int32_t mode) {
+  // gpu.shuffle: lanes at or past `width` take no part (valid is false).
+  if (lane >= width)
+    return -1;
   int source;
   switch (mode) {
   case 0:
@@ -208,6 +196,8 @@ static int shuffleSource(int lane, int32_t offset, int32_t width,
 QBLOCK_EMULATOR_EXPORT uint32_t qblockEmuShuffle(uint32_t value,
                                                  int32_t offset, int32_t width,
                                                  int32_t mode, int32_t tid) {
+  if (width < 1 || width > kWarpSize)
+    fail("gpu.shuffle with a width outside 1..32 (a warp has 32 lanes)", tid);
   int lane = tid % kWarpSize;
   int source = shuffleSource(lane, offset, width, mode);
   int warpBase = tid - lane;

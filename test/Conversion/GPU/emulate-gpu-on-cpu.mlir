@@ -120,3 +120,60 @@ func.func @async(%buf: memref<32xf32>) {
   gpu.wait [%done]
   return
 }
+
+// -----
+
+func.func @other_mma(%a: vector<2xf16>, %b: vector<2xf16>, %c: f32) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    // expected-error @below {{'nvvm.mma.sync' op cannot be emulated on the CPU: the emulator runs only m16n8k16 row.col mma.sync with f16 or bf16 inputs and f32 accumulators}}
+    %d = nvvm.mma.sync A[%a, %a] B[%b] C[%c, %c, %c, %c]
+        {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>,
+         shape = #nvvm.shape<m = 16, n = 8, k = 8>}
+        : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Thread, block, grid and lane ids from the team.
+// CHECK-LABEL: func.func @ids(
+// CHECK-SAME:      %[[OUT:.*]]: memref<4xindex>, %[[GX:.*]]: index)
+// CHECK:         %[[C8:.*]] = arith.constant 8 : index
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             scf.for %[[BX:.*]] = %{{.*}} to %[[GX]]
+// CHECK:               omp.parallel
+// CHECK:                 %[[TID:.*]] = func.call @omp_get_thread_num()
+// CHECK:                 %[[LINEAR:.*]] = arith.index_cast %[[TID]] : i32 to index
+// CHECK:                 %[[TX:.*]] = arith.remui %[[LINEAR]], %[[C8]]
+// CHECK:                 %[[LANE:.*]] = arith.remui %[[LINEAR]], %{{.*}} : index
+// CHECK:                 memref.store %[[TX]], %[[OUT]]
+// CHECK:                 memref.store %[[BX]], %[[OUT]]
+// CHECK:                 memref.store %[[C8]], %[[OUT]]
+// CHECK:                 memref.store %[[GX]], %[[OUT]]
+// CHECK:                 memref.store %[[LANE]], %[[OUT]]
+func.func @ids(%out: memref<4xindex>, %gx: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %gx, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c8, %sy = %c1, %sz = %c1) {
+    %t = gpu.thread_id x
+    %b = gpu.block_id x
+    %d = gpu.block_dim x
+    %g = gpu.grid_dim x
+    %l = gpu.lane_id
+    memref.store %t, %out[%c0] : memref<4xindex>
+    memref.store %b, %out[%c0] : memref<4xindex>
+    memref.store %d, %out[%c0] : memref<4xindex>
+    memref.store %g, %out[%c0] : memref<4xindex>
+    memref.store %l, %out[%c0] : memref<4xindex>
+    gpu.terminator
+  }
+  return
+}

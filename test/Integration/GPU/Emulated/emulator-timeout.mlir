@@ -1,13 +1,17 @@
 // A barrier that only half of the block reaches (undefined behaviour on a
 // GPU, where it hangs or corrupts) makes the emulator fail with a message
 // after QBLOCK_GPU_EMULATOR_TIMEOUT seconds instead of hanging the test.
+// The same for a shuffle that half of a warp reaches.
 // RUN: quant-opt %s --qblock-stage-buffers-for-gpu --qblock-emulate-gpu-on-cpu \
 // RUN:   | mlir-opt --finalize-memref-to-llvm --convert-scf-to-cf --convert-arith-to-llvm \
 // RUN:       --convert-index-to-llvm --convert-cf-to-llvm --convert-func-to-llvm \
-// RUN:       --convert-openmp-to-llvm --reconcile-unrealized-casts \
-// RUN:   | env QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner -e main -entry-point-result=void \
-// RUN:       -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s
+// RUN:       --convert-openmp-to-llvm --reconcile-unrealized-casts -o %t.mlir
+// RUN: env QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s
 // CHECK: qblock GPU emulator: thread {{[0-9]+}}: waited 1 s at gpu.barrier: some thread of the block never reaches it
+// RUN: env QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.mlir -e shuffle -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=SHUFFLE
+// SHUFFLE: qblock GPU emulator: thread {{[0-9]+}}: waited 1 s at a gpu.shuffle: some lane of the warp never reaches it
 
 func.func @main() {
   %c1 = arith.constant 1 : index
@@ -18,6 +22,24 @@ func.func @main() {
     %low = arith.cmpi ult, %tx, %c16 : index
     scf.if %low {
       gpu.barrier
+    }
+    gpu.terminator
+  }
+  return
+}
+
+func.func @shuffle() {
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %low = arith.cmpi ult, %tx, %c16 : index
+    scf.if %low {
+      %v = arith.constant 1.0 : f32
+      %o = arith.constant 1 : i32
+      %w = arith.constant 32 : i32
+      %r, %ok = gpu.shuffle xor %v, %o, %w : f32
     }
     gpu.terminator
   }

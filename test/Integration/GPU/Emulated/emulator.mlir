@@ -2,7 +2,8 @@
 // lib/Runtime/GPUEmulator.cpp), on a hand-written kernel that uses what the
 // qblock kernels use and more: a 2 x 2 grid of 32 x 2 thread blocks, thread
 // and block ids in x and y, workgroup memory read across warps after a
-// barrier, gpu.shuffle in every mode with its valid flag, gpu.lane_id; the
+// barrier, gpu.shuffle in every mode with its valid flag (width 32, and
+// xor among the first 16 lanes), gpu.lane_id; the
 // host buffer is staged in and out by the pipeline. check_emulator.py
 // computes what each op means on its own.
 // The kernel is written by hand before bufferization, whose buffer
@@ -24,7 +25,7 @@ func.func @main() {
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
   %c32 = arith.constant 32 : index
-  %out = memref.alloc() : memref<2x2x64x8xf32>
+  %out = memref.alloc() : memref<2x2x64x10xf32>
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, %gy = %c2, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c2, %sz = %c1)
              workgroup(%shared : memref<64xf32, #gpu.address_space<workgroup>>) {
@@ -77,6 +78,10 @@ func.func @main() {
     %idx, %_f = gpu.shuffle idx %v, %o7, %width : f32
     %down_okf = arith.uitofp %down_ok : i1 to f32
     %up_okf = arith.uitofp %up_ok : i1 to f32
+    // Among the first 16 lanes only (width 16): lanes 16..31 take no part.
+    %w16 = arith.constant 16 : i32
+    %half, %half_ok = gpu.shuffle xor %v, %o1, %w16 : f32
+    %half_okf = arith.uitofp %half_ok : i1 to f32
     %lane = gpu.lane_id
     %lane_i = arith.index_cast %lane : index to i32
     %lanef = arith.sitofp %lane_i : i32 to f32
@@ -85,18 +90,22 @@ func.func @main() {
     %c5 = arith.constant 5 : index
     %c6 = arith.constant 6 : index
     %c7 = arith.constant 7 : index
-    memref.store %sum, %out[%by, %bx, %linear, %c0] : memref<2x2x64x8xf32>
-    memref.store %mirror, %out[%by, %bx, %linear, %c1] : memref<2x2x64x8xf32>
-    memref.store %down, %out[%by, %bx, %linear, %c2] : memref<2x2x64x8xf32>
-    memref.store %down_okf, %out[%by, %bx, %linear, %c3] : memref<2x2x64x8xf32>
-    memref.store %up, %out[%by, %bx, %linear, %c4] : memref<2x2x64x8xf32>
-    memref.store %up_okf, %out[%by, %bx, %linear, %c5] : memref<2x2x64x8xf32>
-    memref.store %idx, %out[%by, %bx, %linear, %c6] : memref<2x2x64x8xf32>
-    memref.store %lanef, %out[%by, %bx, %linear, %c7] : memref<2x2x64x8xf32>
+    memref.store %sum, %out[%by, %bx, %linear, %c0] : memref<2x2x64x10xf32>
+    memref.store %mirror, %out[%by, %bx, %linear, %c1] : memref<2x2x64x10xf32>
+    memref.store %down, %out[%by, %bx, %linear, %c2] : memref<2x2x64x10xf32>
+    memref.store %down_okf, %out[%by, %bx, %linear, %c3] : memref<2x2x64x10xf32>
+    memref.store %up, %out[%by, %bx, %linear, %c4] : memref<2x2x64x10xf32>
+    memref.store %up_okf, %out[%by, %bx, %linear, %c5] : memref<2x2x64x10xf32>
+    memref.store %idx, %out[%by, %bx, %linear, %c6] : memref<2x2x64x10xf32>
+    memref.store %lanef, %out[%by, %bx, %linear, %c7] : memref<2x2x64x10xf32>
+    %c8 = arith.constant 8 : index
+    %c9 = arith.constant 9 : index
+    memref.store %half, %out[%by, %bx, %linear, %c8] : memref<2x2x64x10xf32>
+    memref.store %half_okf, %out[%by, %bx, %linear, %c9] : memref<2x2x64x10xf32>
     gpu.terminator
   }
-  %u = memref.cast %out : memref<2x2x64x8xf32> to memref<*xf32>
+  %u = memref.cast %out : memref<2x2x64x10xf32> to memref<*xf32>
   call @printMemrefF32(%u) : (memref<*xf32>) -> ()
-  memref.dealloc %out : memref<2x2x64x8xf32>
+  memref.dealloc %out : memref<2x2x64x10xf32>
   return
 }

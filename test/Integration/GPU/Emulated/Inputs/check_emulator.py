@@ -13,7 +13,7 @@ from check_matmul import parse_runner  # noqa: E402
 
 GRID_X, GRID_Y, BLOCK_X, BLOCK_Y, WARP = 2, 2, 32, 2, 32
 THREADS = BLOCK_X * BLOCK_Y
-FEATURES = 8
+FEATURES = 10
 
 
 def expected():
@@ -37,6 +37,8 @@ def expected():
                     float(up_ok),
                     value(7),
                     float(lane),
+                    value(lane ^ 1) if lane < 16 else value(lane),
+                    float(lane < 16),
                 ])
     return rows
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Checks emulator-mma.mlir's output: D = C + A * B for its A (16 x 16),
+B (16 x 8) and C (16 x 8), computed here."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                "CPU", "Inputs"))
+from check_matmul import parse_runner  # noqa: E402
+
+
+def main():
+    a = [[(r * 16 + c) % 7 - 3 for c in range(16)] for r in range(16)]
+    b = [[(k * 8 + n) % 5 - 2 for n in range(8)] for k in range(16)]
+    want = [100 * r + n + sum(a[r][k] * b[k][n] for k in range(16))
+            for r in range(16) for n in range(8)]
+    shape, got = parse_runner(open(sys.argv[1]).read())
+    if shape != [16, 8]:
+        sys.exit(f"check_emulator_mma: FAIL shape {shape}")
+    bad = [i for i, (x, y) in enumerate(zip(got, want)) if x != y]
+    if bad:
+        i = bad[0]
+        sys.exit(f"check_emulator_mma: FAIL {len(bad)} values differ; first "
+                 f"D[{i // 8}][{i % 8}] = {got[i]}, want {want[i]}")
+    print("check_emulator_mma: PASS")
+
+
+if __name__ == "__main__":
+    main()
