@@ -68,7 +68,8 @@ Value viewedBuffer(Value value) {
 bool launchMayWrite(gpu::LaunchOp launch, Value buffer) {
   WalkResult result = launch.getBody().walk([&](Operation *op) {
     // A prefetch (the CPU lowering's, kept in the portable loop nests)
-    // declares no effects but never changes memory.
+    // declares a write, to stay ordered with other memory ops, but never
+    // changes memory.
     if (isa<memref::PrefetchOp>(op))
       return WalkResult::advance();
     if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
@@ -268,7 +269,7 @@ LogicalResult stageLaunch(gpu::LaunchOp launch, ModuleOp module) {
     });
   };
   // Constant globals the kernel only reads: the process-wide device copy.
-  // One it may write (as far as the effects tell) gets a copy of its own
+  // One it may write (as far as the ops' effects tell) gets a copy of its own
   // for the launch, never copied back: the host copy is read-only memory,
   // and copying into it crashed the program.
   SmallVector<Value> copied;

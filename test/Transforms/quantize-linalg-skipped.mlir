@@ -369,3 +369,23 @@ func.func @expanded_weight(%x: tensor<1x64xf32>, %init: tensor<1x8xf32>) -> tens
   %r = linalg.matmul ins(%x, %w : tensor<1x64xf32>, tensor<64x8xf32>) outs(%init : tensor<1x8xf32>) -> tensor<1x8xf32>
   return %r : tensor<1x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @generic_scaled
+// CHECK: linalg.generic
+// CHECK-NOT: qblock.
+func.func @generic_scaled(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %w = arith.constant dense<2.0> : tensor<32x16xf32>
+  %two = arith.constant 2.0 : f32
+  // expected-remark@+1 {{not quantized: its body is not out + A * B; only plain multiply-accumulates are quantized}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<3x32xf32>, tensor<32x16xf32>) outs(%init : tensor<3x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %q = arith.mulf %p, %two : f32
+    %s = arith.addf %c, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
