@@ -172,6 +172,10 @@ private:
   std::vector<double> residual;
   std::vector<uint8_t> combos, bestCombos;
 
+  /// z, then plane by plane the sign of the residual and its mean
+  /// magnitude (the first plane's magnitude `firstAlpha` when it is not
+  /// negative); fills combos.
+  GroupFit greedyPlanes(const float *w, double z, double firstAlpha);
   GroupFit greedyStart(const float *w);
   GroupFit uniformStart(const float *w) const;
   GroupFit rangeStart(const float *w);
@@ -209,57 +213,20 @@ GroupFit GroupFitter::uniformStart(const float *w) const {
   return params;
 }
 
-GroupFit GroupFitter::greedyStart(const float *w) {
+GroupFit GroupFitter::greedyPlanes(const float *w, double z,
+                                   double firstAlpha) {
   // Each plane takes the sign of what is left and its mean magnitude: the
   // optimal one-bit fit of the residual.
   GroupFit params;
-  double mean = 0.0;
-  if (offset) {
-    for (int64_t j = 0; j < groupSize; ++j)
-      mean += w[j];
-    mean /= static_cast<double>(groupSize);
-  }
-  params.z = clampToFloat(mean);
+  params.z = clampToFloat(z);
   for (int64_t j = 0; j < groupSize; ++j) {
     residual[j] = static_cast<double>(w[j]) - static_cast<double>(params.z);
     combos[j] = 0;
   }
   for (int i = 0; i < bits; ++i) {
     double alpha = 0.0;
-    for (int64_t j = 0; j < groupSize; ++j)
-      alpha += std::fabs(residual[j]);
-    params.alphas[i] = clampToFloat(alpha / static_cast<double>(groupSize));
-    double a = static_cast<double>(params.alphas[i]);
-    for (int64_t j = 0; j < groupSize; ++j) {
-      bool positive = residual[j] >= 0.0;
-      combos[j] |= static_cast<uint8_t>(positive << i);
-      residual[j] -= positive ? a : -a;
-    }
-  }
-  return params;
-}
-
-GroupFit GroupFitter::rangeStart(const float *w) {
-  // For groups with an outlier: the first plane splits the range in half
-  // around its midpoint (z), so the extreme value gets levels of its own
-  // and the others the rest; later planes fit what is left greedily. From
-  // the other two starts every ordinary weight of such a group lands on
-  // one level, the planes become dependent and refinement cannot leave.
-  double lo = w[0], hi = w[0];
-  for (int64_t j = 1; j < groupSize; ++j) {
-    lo = std::min(lo, static_cast<double>(w[j]));
-    hi = std::max(hi, static_cast<double>(w[j]));
-  }
-  GroupFit params;
-  params.z = clampToFloat(0.5 * (lo + hi));
-  for (int64_t j = 0; j < groupSize; ++j) {
-    residual[j] = static_cast<double>(w[j]) - static_cast<double>(params.z);
-    combos[j] = 0;
-  }
-  for (int i = 0; i < bits; ++i) {
-    double alpha = 0.0;
-    if (i == 0) {
-      alpha = 0.5 * (hi - lo);
+    if (i == 0 && firstAlpha >= 0.0) {
+      alpha = firstAlpha;
     } else {
       for (int64_t j = 0; j < groupSize; ++j)
         alpha += std::fabs(residual[j]);
@@ -274,6 +241,30 @@ GroupFit GroupFitter::rangeStart(const float *w) {
     }
   }
   return params;
+}
+
+GroupFit GroupFitter::greedyStart(const float *w) {
+  double mean = 0.0;
+  if (offset) {
+    for (int64_t j = 0; j < groupSize; ++j)
+      mean += w[j];
+    mean /= static_cast<double>(groupSize);
+  }
+  return greedyPlanes(w, mean, /*firstAlpha=*/-1.0);
+}
+
+GroupFit GroupFitter::rangeStart(const float *w) {
+  // For groups with an outlier: the first plane splits the range in half
+  // around its midpoint (z), so the extreme value gets levels of its own
+  // and the others the rest; later planes fit what is left greedily. From
+  // the other two starts every ordinary weight of such a group lands on
+  // one level, the planes become dependent and refinement cannot leave.
+  double lo = w[0], hi = w[0];
+  for (int64_t j = 1; j < groupSize; ++j) {
+    lo = std::min(lo, static_cast<double>(w[j]));
+    hi = std::max(hi, static_cast<double>(w[j]));
+  }
+  return greedyPlanes(w, 0.5 * (lo + hi), 0.5 * (hi - lo));
 }
 
 double GroupFitter::error(const float *w, const GroupFit &params) const {

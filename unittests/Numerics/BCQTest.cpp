@@ -192,6 +192,38 @@ TEST(BCQTest, UniformConversionIsExact) {
   }
 }
 
+/// Per group of `group` weights: the squared error of fitBCQ (with offset)
+/// and of min/max round-to-nearest INT-q (fitUniform); `fitted` gets the
+/// decoded BCQ weights.
+struct GroupErrors {
+  std::vector<double> bcq, rtn;
+  std::vector<float> fitted;
+};
+GroupErrors groupErrors(const std::vector<float> &data, int64_t rows,
+                        int64_t k, int bits, int64_t group) {
+  GroupErrors e;
+  BCQScheme scheme{bits, group, true};
+  e.fitted = dequantizeBCQ(fitBCQ(data.data(), rows, k, scheme).data(), rows,
+                           k, scheme);
+  std::vector<uint8_t> codes(data.size());
+  std::vector<float> scales(data.size() / group), zeros(data.size() / group);
+  fitUniform(data.data(), rows, k, bits, group, codes.data(), scales.data(),
+             zeros.data());
+  for (size_t g = 0; g < scales.size(); ++g) {
+    double rtn = 0.0, bcq = 0.0;
+    for (size_t i = g * group; i < (g + 1) * group; ++i) {
+      double u = static_cast<float>(static_cast<double>(scales[g]) *
+                                    (codes[i] - static_cast<double>(zeros[g])));
+      rtn += (u - data[i]) * (u - data[i]);
+      bcq += (e.fitted[i] - static_cast<double>(data[i])) *
+             (e.fitted[i] - static_cast<double>(data[i]));
+    }
+    e.rtn.push_back(rtn);
+    e.bcq.push_back(bcq);
+  }
+  return e;
+}
+
 TEST(BCQTest, FitBeatsRoundToNearest) {
   // Measured (2^16 Gaussian values, seed 42, k = 1024, g = 128, offset,
   // 8 iterations), relative MSE of fitBCQ vs min/max RTN INT-q:
@@ -206,26 +238,9 @@ TEST(BCQTest, FitBeatsRoundToNearest) {
   }
   // Refining from the uniform grid as well makes this hold group by group.
   for (int bits = 2; bits <= 4; ++bits) {
-    const int64_t group = 128;
-    std::vector<uint8_t> codes(data.size());
-    std::vector<float> scales(data.size() / group), zeros(data.size() / group);
-    fitUniform(data.data(), rows, k, bits, group, codes.data(), scales.data(),
-               zeros.data());
-    BCQScheme scheme{bits, group, true};
-    std::vector<float> fitted = dequantizeBCQ(
-        fitBCQ(data.data(), rows, k, scheme).data(), rows, k, scheme);
-    for (size_t g = 0; g < scales.size(); ++g) {
-      double rtn = 0.0, bcq = 0.0;
-      for (size_t i = g * group; i < (g + 1) * group; ++i) {
-        double u =
-            static_cast<float>(static_cast<double>(scales[g]) *
-                               (codes[i] - static_cast<double>(zeros[g])));
-        rtn += (u - data[i]) * (u - data[i]);
-        bcq += (fitted[i] - static_cast<double>(data[i])) *
-               (fitted[i] - static_cast<double>(data[i]));
-      }
-      ASSERT_LE(bcq, rtn) << "q " << bits << " group " << g;
-    }
+    GroupErrors e = groupErrors(data, rows, k, bits, 128);
+    for (size_t g = 0; g < e.rtn.size(); ++g)
+      ASSERT_LE(e.bcq[g], e.rtn[g]) << "q " << bits << " group " << g;
   }
   // q = 1 cannot be compared with a meaningful RTN but must fit.
   EXPECT_LT(bcqError(data, rows, k, {1, 128, true}), 0.4);
@@ -243,29 +258,16 @@ TEST(BCQTest, OutlierGroupsKeepLevelsForTheRest) {
   for (int64_t g = 0; g < rows * k / group; ++g)
     data[g * group + (g * 7) % group] = -50.0f;
   for (int bits = 2; bits <= 4; ++bits) {
-    BCQScheme scheme{bits, group, true};
-    std::vector<float> fitted = dequantizeBCQ(
-        fitBCQ(data.data(), rows, k, scheme).data(), rows, k, scheme);
-    std::vector<uint8_t> codes(data.size());
-    std::vector<float> scales(data.size() / group), zeros(data.size() / group);
-    fitUniform(data.data(), rows, k, bits, group, codes.data(), scales.data(),
-               zeros.data());
-    for (size_t g = 0; g < scales.size(); ++g) {
-      double rtn = 0.0, bcq = 0.0;
+    GroupErrors e = groupErrors(data, rows, k, bits, group);
+    for (size_t g = 0; g < e.rtn.size(); ++g) {
       std::vector<float> levels;
-      for (size_t i = g * group; i < (g + 1) * group; ++i) {
-        double u =
-            static_cast<float>(static_cast<double>(scales[g]) *
-                               (codes[i] - static_cast<double>(zeros[g])));
-        rtn += (u - data[i]) * (u - data[i]);
-        bcq += (fitted[i] - static_cast<double>(data[i])) *
-               (fitted[i] - static_cast<double>(data[i]));
-        if (data[i] != -50.0f &&
-            std::find(levels.begin(), levels.end(), fitted[i]) == levels.end())
-          levels.push_back(fitted[i]);
-      }
+      for (size_t i = g * group; i < (g + 1) * group; ++i)
+        if (data[i] != -50.0f && std::find(levels.begin(), levels.end(),
+                                           e.fitted[i]) == levels.end())
+          levels.push_back(e.fitted[i]);
       const double bound[] = {0.75, 0.5, 0.3};
-      ASSERT_LE(bcq, bound[bits - 2] * rtn) << "q " << bits << " group " << g;
+      ASSERT_LE(e.bcq[g], bound[bits - 2] * e.rtn[g])
+          << "q " << bits << " group " << g;
       ASSERT_GE(levels.size(), 2u) << "q " << bits << " group " << g;
     }
   }
