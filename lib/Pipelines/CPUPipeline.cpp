@@ -107,8 +107,8 @@ static void registerCheckedPipeline(
 }
 
 void qblock::registerQBlockPipelines() {
-  // Both registered by hand, not with PassPipelineRegistration, so that a
-  // bad option is an error when the pipeline is parsed (a failed parse,
+  // All three registered by hand, not with PassPipelineRegistration, so
+  // that a bad option is an error when the pipeline is parsed (a failed parse,
   // non-zero exit) under the pipeline's own name: not later, from the
   // convert-qblock-to-cpu pass the user never named, nor as a crash or an
   // LLVM fatal error deep in the NVPTX backend.
