@@ -46,6 +46,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -54,26 +55,48 @@ namespace {
 constexpr int64_t kWarpSize = 32;
 
 /// Calls to functions of libqblock_gpu_emulator.so and libomp, declared in
-/// the module on first use.
+/// the module on first use. A symbol of the module that already has one of
+/// these names but is not a declaration of the type the emulator calls is
+/// reported once (its calls would not verify, or would reach the wrong
+/// function); the pass then fails.
 class Runtime {
 public:
   explicit Runtime(ModuleOp module) : module(module) {}
 
   ValueRange call(OpBuilder &b, Location loc, StringRef name,
                   TypeRange results, ValueRange args) {
-    auto callee = module.lookupSymbol<func::FuncOp>(name);
-    if (!callee) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      callee = func::FuncOp::create(
-          b, loc, name, b.getFunctionType(args.getTypes(), results));
-      callee.setPrivate();
-    }
-    return func::CallOp::create(b, loc, callee, args).getResults();
+    FunctionType type = b.getFunctionType(args.getTypes(), results);
+    declare(b, loc, name, type);
+    return func::CallOp::create(b, loc, name, results, args).getResults();
   }
 
+  /// Whether a symbol clashed with a runtime function.
+  bool failed() const { return clashed; }
+
 private:
+  void declare(OpBuilder &b, Location loc, StringRef name, FunctionType type) {
+    Operation *existing = module.lookupSymbol(name);
+    if (!existing) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      func::FuncOp::create(b, loc, name, type).setPrivate();
+      return;
+    }
+    auto callee = dyn_cast<func::FuncOp>(existing);
+    if (callee && callee.isDeclaration() && callee.getFunctionType() == type)
+      return;
+    if (reported.insert(name).second) {
+      existing->emitError()
+          << "'" << name << "' is a function of the GPU emulator's runtime, "
+          << "which the emulator calls as a declaration of type " << type
+          << "; rename this symbol to emulate the module's kernels";
+    }
+    clashed = true;
+  }
+
   ModuleOp module;
+  llvm::StringSet<> reported;
+  bool clashed = false;
 };
 
 Value pick(const gpu::KernelDim3 &dims, gpu::Dimension dim) {
@@ -156,7 +179,7 @@ LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
   Value result = LLVM::PoisonOp::create(b, loc, resultType);
   for (int64_t i = 0; i < 4; ++i) {
     Value slot = LLVM::GEPOp::create(b, loc, ptrType, f32, thread.mmaResults,
-                                     ArrayRef<LLVM::GEPArg>{i});
+                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
     Value value = LLVM::LoadOp::create(b, loc, f32, slot);
     result = LLVM::InsertValueOp::create(b, loc, result, value, i);
   }
@@ -426,7 +449,7 @@ struct EmulateGPUOnCPUPass
     SmallVector<gpu::LaunchOp> launches;
     module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     for (gpu::LaunchOp launch : launches)
-      if (failed(emulateLaunch(launch, runtime)))
+      if (failed(emulateLaunch(launch, runtime)) || runtime.failed())
         return signalPassFailure();
     if (failed(emulateHostOps(module)))
       return signalPassFailure();

@@ -123,6 +123,28 @@ func.func @async(%buf: memref<32xf32>) {
 
 // -----
 
+// A symbol of the module named like a runtime function, but not a
+// declaration of the type the emulator calls, is reported once (the
+// barriers would call it), not passed by.
+// expected-error @below {{'qblockEmuBarrier' is a function of the GPU emulator's runtime, which the emulator calls as a declaration of type '(i32) -> ()'; rename this symbol to emulate the module's kernels}}
+func.func @qblockEmuBarrier(%x: i64) {
+  return
+}
+
+func.func @clash(%buf: memref<32xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    gpu.barrier
+    gpu.barrier
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
 func.func @other_mma(%a: vector<2xf16>, %b: vector<2xf16>, %c: f32) {
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
