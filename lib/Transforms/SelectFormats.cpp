@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantData.h"
+#include "ProgressMeter.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
@@ -182,6 +183,16 @@ struct SelectFormatsPass
           << " is not an average number of bits per element; use a positive "
              "number such as budget=4.5, or budget=0 to keep the block sizes "
              "as given";
+      emitError(getOperation().getLoc()) << message;
+      return signalPassFailure();
+    }
+    if (!std::isfinite(progress) || progress < 0) {
+      std::string message;
+      llvm::raw_string_ostream(message)
+          << "--qblock-select-formats: progress="
+          << llvm::format("%g", progress.getValue())
+          << " is not a number of seconds; use e.g. progress=10 for a line "
+             "every 10 s, or progress=0 for none";
       emitError(getOperation().getLoc()) << message;
       return signalPassFailure();
     }
@@ -395,6 +406,11 @@ struct SelectFormatsPass
         chunks.push_back(
             {job.get(), row,
              std::min<int64_t>(row + kRowsPerChunk, job->view.rows())});
+    int64_t totalWeights = 0;
+    for (auto &job : jobs)
+      totalWeights += job->view.rows() * job->view.k;
+    ProgressMeter progressMeter("qblock-select-formats: packed", "weights",
+                                totalWeights, progress);
     std::mutex mergeMutex;
     parallelForEach(&getContext(), chunks, [&](const Chunk &chunk) {
       WeightJob &job = *chunk.job;
@@ -471,7 +487,7 @@ struct SelectFormatsPass
         errorSquares += diff * diff;
         weightSquares += double(rows[i]) * double(rows[i]);
       }
-      std::lock_guard<std::mutex> lock(mergeMutex);
+      std::unique_lock<std::mutex> lock(mergeMutex);
       job.errorSquares += errorSquares;
       job.weightSquares += weightSquares;
       job.nonZeroBlocks += nonZero;
@@ -485,7 +501,10 @@ struct SelectFormatsPass
       }
       for (size_t i = 0; i < histogram.size(); ++i)
         job.histogram[i] += histogram[i];
+      lock.unlock();
+      progressMeter.add(count * k);
     });
+    progressMeter.finish();
   }
 
   /// Block sizes the budget may choose from, smallest (most bits) first.

@@ -161,6 +161,13 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
     f16 or bf16 are read; a constant whose values cannot be read (an elided
     or missing blob) gets a warning and stays a run-time `qblock.quantize`.
 
+    Packing a large model takes minutes (a BCQ fit longer): every
+    `progress` seconds (default 10; 0 turns them off) a line on stderr says
+    how many weights are packed, of how many, and about how long the rest
+    will take, and a last line gives the total time. A run shorter than
+    `progress` seconds prints nothing. With `budget=` each weight is packed
+    once per block size it may take, and the counts include those.
+
     `report=FILE.json` writes, per quantized tensor, its name, shape,
     scheme, block size, selection rule, `rel_mse` =
     sum((w - deq(w))^2) / sum(w^2), bits per element and a histogram of
@@ -181,6 +188,10 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
            "Average bits per element for all block-scheme weights; chooses "
            "each tensor's block size among 16, 32 and 64 to minimize the "
            "total squared error (0: keep the block sizes as given)">,
+    Option<"progress", "progress", "double", "10.0",
+           "Seconds between progress lines on stderr while weights are "
+           "packed; the first comes only after that long, so quick runs "
+           "print none (0: never)">,
   ];
 }
 
