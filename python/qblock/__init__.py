@@ -27,6 +27,7 @@ other dimensions may be anything. See python/README.md.
 from __future__ import annotations
 
 from collections import namedtuple
+import math
 import operator
 
 import numpy as np
@@ -249,7 +250,13 @@ def _scalar_argument(index, value, dtype, type_text):
                 value, (int, float, np.integer, np.floating)):
             raise TypeError(f"argument {index} ({type_text}) must be a real "
                             f"number, got {type(value).__name__}")
-        return float(value)
+        number = float(value)
+        # A finite number beyond f32's range would become inf silently.
+        if dtype == "float32" and math.isfinite(number) and abs(number) > \
+                float(np.finfo(np.float32).max):
+            raise OverflowError(f"argument {index} ({type_text}) = {number} "
+                                f"is beyond the range of f32")
+        return number
     try:
         if isinstance(value, (bool, np.bool_)):
             raise TypeError
@@ -262,6 +269,36 @@ def _scalar_argument(index, value, dtype, type_text):
         raise OverflowError(f"argument {index} ({type_text}) = {number} does "
                             f"not fit in {bits} bits")
     return number
+
+
+def _tensor_argument(index, value, dtype, type_text):
+    """A copy of array-like `value` as a tensor parameter's dtype. Casts
+    that would change values silently are errors: floats (or strings) into
+    integers, integers out of the parameter's range, non-numbers."""
+    source = np.asarray(value)
+    target = np.dtype(dtype)
+    if source.dtype.kind not in "biuf":
+        raise TypeError(f"argument {index} ({type_text}) must be an array of "
+                        f"numbers, got dtype {source.dtype}")
+    if not np.can_cast(source.dtype, target, casting="same_kind"):
+        raise TypeError(f"argument {index} ({type_text}) has dtype "
+                        f"{source.dtype}, which does not convert to {target} "
+                        f"without changing values; convert it explicitly")
+    if target.kind in "iu" and source.dtype.kind in "iu" and source.size:
+        info = np.iinfo(target)
+        low, high = source.min(), source.max()
+        if low < info.min or high > info.max:
+            raise OverflowError(f"argument {index} ({type_text}) holds "
+                                f"{low if low < info.min else high}, beyond "
+                                f"the range of {target}")
+    if target.kind == "f" and source.dtype.kind == "f" and source.size and \
+            target.itemsize < source.dtype.itemsize:
+        finite = np.abs(source[np.isfinite(source)])
+        if finite.size and finite.max() > np.finfo(target).max:
+            raise OverflowError(f"argument {index} ({type_text}) holds "
+                                f"{finite.max()}, beyond the range of "
+                                f"{target}")
+    return np.array(source, dtype=target, order="C", copy=True)
 
 
 class Module:
@@ -298,7 +335,9 @@ class Module:
 
         Arguments are NumPy arrays for ranked tensors and memrefs and Python
         numbers for f32/f64/i32/i64/index scalars. Tensor arguments are
-        copied (the function cannot modify them); memref arguments are passed
+        copied (the function cannot modify them), converted to the tensor's
+        dtype only where no value changes (no floats into integers, nothing
+        out of range); memref arguments (identity layout) are passed
         by reference and must already be C-contiguous arrays of the right
         dtype, so functions that write into them update the array. Results
         come back as new NumPy arrays (or numbers): one value, a tuple of
@@ -317,8 +356,7 @@ class Module:
             if shape is None:
                 converted.append(_scalar_argument(i, arg, dtype, type_text))
             elif from_tensor:
-                converted.append(np.array(arg, dtype=dtype, order="C",
-                                          copy=True))
+                converted.append(_tensor_argument(i, arg, dtype, type_text))
             else:
                 if not (isinstance(arg, np.ndarray) and arg.dtype == dtype
                         and arg.flags.c_contiguous):

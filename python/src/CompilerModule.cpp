@@ -231,8 +231,12 @@ std::optional<Value> describe(Type type, std::string &why) {
     v.fromTensor = isa<RankedTensorType>(type);
     return v;
   }
+  // Exactly the scalars Module.run converts and reads back; an i8 or i16
+  // result, say, would be read as a wider integer.
   auto dtype = dtypeOf(type);
-  if (!dtype || dtype->first == "bool" || type.isF16()) {
+  bool supported = type.isF32() || type.isF64() || type.isIndex() ||
+                   type.isSignlessInteger(32) || type.isSignlessInteger(64);
+  if (!dtype || !supported) {
     why = "scalars of type " + v.text +
           " cannot be passed; use f32, f64, i32, i64 or index";
     return std::nullopt;
@@ -258,6 +262,21 @@ Signature signatureOf(func::FuncOp func) {
   };
   add(func.getArgumentTypes(), sig.args);
   add(func.getResultTypes(), sig.results);
+  // Arguments are passed as dense C-contiguous arrays (offset 0, row-major
+  // strides); a memref parameter with another layout would read the array
+  // with its own strides and offset, past its end. Results are read with
+  // the strides they come back with, so any layout works there.
+  for (Type type : func.getArgumentTypes()) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (memref && !memref.getLayout().isIdentity() && sig.unsupported.empty()) {
+      std::string text;
+      llvm::raw_string_ostream(text) << type;
+      sig.unsupported = "memref parameters must have the identity layout "
+                        "(NumPy arrays are passed dense, offset 0), not " +
+                        text + "; take a memref without a layout and make "
+                        "the strided view inside the function";
+    }
+  }
   return sig;
 }
 

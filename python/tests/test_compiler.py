@@ -254,6 +254,57 @@ def test_errors():
                    np.zeros((2, 4), np.float32))
 
 
+
+def test_values_that_would_change_in_transit_are_errors():
+    module = qblock.compile("""
+      func.func @addi(%a: tensor<?xi32>, %b: tensor<?xi32>) -> tensor<?xi32> {
+        %r = arith.addi %a, %b : tensor<?xi32>
+        return %r : tensor<?xi32>
+      }
+      func.func @addf(%a: tensor<2xf32>) -> tensor<2xf32> {
+        %r = arith.addf %a, %a : tensor<2xf32>
+        return %r : tensor<2xf32>
+      }
+      func.func @f32id(%x: f32) -> f32 { return %x : f32 }
+      func.func @neg8(%x: i8) -> i8 {
+        %z = arith.constant 0 : i8
+        %r = arith.subi %z, %x : i8
+        return %r : i8
+      }
+      func.func @strided(%m: memref<2x2xf32, strided<[4, 1]>>) -> f32 {
+        %c0 = arith.constant 0 : index
+        %v = memref.load %m[%c0, %c0] : memref<2x2xf32, strided<[4, 1]>>
+        return %v : f32
+      }""", qblock.CPU_PIPELINE)
+    # Lists, wider integers in range and doubles convert as before.
+    np.testing.assert_array_equal(
+        module.run("addi", [1, 2], np.array([3, 4], np.int64)), [4, 6])
+    np.testing.assert_array_equal(module.run("addf", [0.5, 1e30]),
+                                  np.float32([1.0, 2e30]))
+    # Floats into integers used to truncate (1.9 + 0.9 gave 1), integers
+    # out of range to wrap, strings to be parsed, big f32 to become inf.
+    with pytest.raises(TypeError, match=r"argument 0 \(tensor<\?xi32>\) "
+                       "has dtype float64, which does not convert to int32"):
+        module.run("addi", np.array([1.9]), np.array([0]))
+    with pytest.raises(OverflowError, match="beyond the range of int32"):
+        module.run("addi", np.array([2**40 + 1]), np.array([0]))
+    with pytest.raises(TypeError, match="must be an array of numbers"):
+        module.run("addi", ["1"], ["2"])
+    with pytest.raises(OverflowError, match="beyond the range of float32"):
+        module.run("addf", [1.0, 1e300])
+    with pytest.raises(OverflowError, match="beyond the range of f32"):
+        module.run("f32id", 1e300)
+    assert module.run("f32id", float("inf")) == float("inf")
+    # An i8 result used to be read as a wider integer (-1 came back as 255);
+    # a strided memref parameter read past the array's end.
+    with pytest.raises(ValueError, match="scalars of type i8 cannot be "
+                       "passed; use f32, f64, i32, i64 or index"):
+        module.run("neg8", 1)
+    with pytest.raises(ValueError, match="memref parameters must have the "
+                       "identity layout"):
+        module.run("strided", np.zeros((2, 2), np.float32))
+
+
 @pytest.mark.parametrize("weights,acts", [
     ("blockdialect", "blockdialect"), ("blockdialect", "int8"),
     ("mxfp4", "mxfp4"), ("int4", "int8"), ("nvfp4", "blockdialect"),
