@@ -23,8 +23,8 @@
 // still be released by its caller with free(). The slots are guarded by a
 // spin lock (a compare-and-swap on a module global): allocations happen a
 // few times per kernel call, so it is never contended for long. Kept
-// blocks are not released before the process ends (at most 16 per loaded
-// module, the largest a model's kernels asked for).
+// blocks (at most 16 per loaded module, the largest a model's kernels
+// asked for) are freed by a global destructor when the module is unloaded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -148,7 +148,35 @@ llvm.func internal @_mlir_memref_to_llvm_free(%p: !llvm.ptr) {
 ^done:
   llvm.return
 }
+llvm.func internal @__qblock_scratch_free_kept() {
+  %c0 = llvm.mlir.constant(0 : i64) : i64
+  %c1 = llvm.mlir.constant(1 : i64) : i64
+  %c16 = llvm.mlir.constant(16 : i64) : i64
+  %null = llvm.mlir.zero : !llvm.ptr
+  %slots = llvm.mlir.addressof @__qblock_scratch_slots : !llvm.ptr
+  llvm.call @__qblock_scratch_acquire() : () -> ()
+  llvm.br ^scan(%c0 : i64)
+^scan(%i: i64):
+  %end = llvm.icmp "eq" %i, %c16 : i64
+  llvm.cond_br %end, ^done, ^slot
+^slot:
+  %pp = llvm.getelementptr %slots[0, %i, 0] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<16 x struct<(ptr, i64)>>
+  %p = llvm.load %pp : !llvm.ptr -> !llvm.ptr
+  llvm.call @free(%p) : (!llvm.ptr) -> ()
+  llvm.store %null, %pp : !llvm.ptr, !llvm.ptr
+  %next = llvm.add %i, %c1 : i64
+  llvm.br ^scan(%next : i64)
+^done:
+  llvm.call @__qblock_scratch_release() : () -> ()
+  llvm.return
+}
 )mlir";
+
+/// The kept blocks are freed when the module is unloaded (dlclose of a
+/// shared library, destruction of a JIT's ExecutionEngine): a process that
+/// loads many modules, such as a Python session compiling one per call,
+/// would otherwise keep up to 16 blocks per module until it exits.
+constexpr llvm::StringLiteral kFreeKeptName = "__qblock_scratch_free_kept";
 
 constexpr llvm::StringLiteral kAllocName = "_mlir_memref_to_llvm_alloc";
 constexpr llvm::StringLiteral kFreeName = "_mlir_memref_to_llvm_free";
@@ -201,6 +229,28 @@ struct DefineScratchAllocatorPass
       op.remove();
       builder.insert(&op);
     }
+    // One llvm.global_dtors per module: join the module's own, if any.
+    MLIRContext *context = module.getContext();
+    auto dtor = FlatSymbolRefAttr::get(context, kFreeKeptName);
+    auto priority = builder.getI32IntegerAttr(0);
+    auto noData = LLVM::ZeroAttr::get(context);
+    auto existing = llvm::to_vector(module.getOps<LLVM::GlobalDtorsOp>());
+    if (existing.empty()) {
+      LLVM::GlobalDtorsOp::create(builder, module.getLoc(),
+                                  builder.getArrayAttr({dtor}),
+                                  builder.getArrayAttr({priority}),
+                                  builder.getArrayAttr({noData}));
+      return;
+    }
+    LLVM::GlobalDtorsOp dtors = existing.front();
+    auto append = [&](ArrayAttr list, Attribute value) {
+      SmallVector<Attribute> values(list.begin(), list.end());
+      values.push_back(value);
+      return builder.getArrayAttr(values);
+    };
+    dtors.setDtorsAttr(append(dtors.getDtors(), dtor));
+    dtors.setPrioritiesAttr(append(dtors.getPriorities(), priority));
+    dtors.setDataAttr(append(dtors.getData(), noData));
   }
 };
 

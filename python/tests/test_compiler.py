@@ -305,6 +305,62 @@ def test_values_that_would_change_in_transit_are_errors():
         module.run("strided", np.zeros((2, 2), np.float32))
 
 
+
+def test_unloading_a_module_frees_its_kept_scratch():
+    # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
+    # for the next call; they used to stay allocated after the Module was
+    # gone, so a session compiling module after module grew without bound
+    # (here 4 MiB per module: the intermediate `t`, which the argument,
+    # not writable, cannot hold).
+    ctypes = pytest.importorskip("ctypes")
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks "
+            "fordblks keepcost").split()]
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo2
+    except (OSError, AttributeError):
+        pytest.skip("needs glibc's mallinfo2")
+
+    def in_use():
+        info = libc.mallinfo2()
+        return info.uordblks + info.hblkhd
+
+    source = """
+      func.func @f(%a: tensor<?xf32> {bufferization.writable = false})
+          -> tensor<1xf32> {
+        %t = arith.addf %a, %a : tensor<?xf32>
+        %zero = arith.constant 0.0 : f32
+        %e = tensor.empty() : tensor<1xf32>
+        %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1xf32>)
+            -> tensor<1xf32>
+        %s = linalg.generic {
+            indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (0)>],
+            iterator_types = ["reduction"]}
+            ins(%t : tensor<?xf32>) outs(%init : tensor<1xf32>) {
+        ^bb0(%x: f32, %acc: f32):
+          %y = arith.addf %x, %acc : f32
+          linalg.yield %y : f32
+        } -> tensor<1xf32>
+        return %s : tensor<1xf32>
+      }"""
+    a = np.full(1 << 20, 0.5, np.float32)
+
+    def cycle():
+        module = qblock.compile(source, qblock.CPU_PIPELINE)
+        np.testing.assert_array_equal(module.run("f", a), [float(1 << 20)])
+        del module
+
+    cycle()
+    before = in_use()
+    for _ in range(4):
+        cycle()
+    assert in_use() - before < 2 << 20
+
+
 @pytest.mark.parametrize("weights,acts", [
     ("blockdialect", "blockdialect"), ("blockdialect", "int8"),
     ("mxfp4", "mxfp4"), ("int4", "int8"), ("nvfp4", "blockdialect"),

@@ -17,6 +17,13 @@
 // IR: llvm.func internal @_mlir_memref_to_llvm_free(%{{.*}}: !llvm.ptr)
 // IR: llvm.call @malloc_usable_size
 // IR: llvm.call @free
+// Kept blocks are freed when the module is unloaded (dlclose, or a JIT's
+// ExecutionEngine destroyed: a Python session compiling many modules).
+// IR: llvm.func internal @__qblock_scratch_free_kept()
+// IR: llvm.call @__qblock_scratch_acquire()
+// IR: llvm.call @free
+// IR: llvm.call @__qblock_scratch_release()
+// IR: llvm.mlir.global_dtors dtors = [@__qblock_scratch_free_kept], priorities = [0 : i32], data = [#llvm.zero]
 
 // Two buffers live at once, each filled with its own value: a reused block
 // handed out twice would mix them up.
