@@ -123,7 +123,9 @@ MLIR_CAPI_EXPORTED bool qblockTypeIsAQuantizedTensor(MlirType type);
 /// !qblock.qtensor<shape x elementType, scheme, axis = axis>: `scheme` is a
 /// #qblock.scheme or #qblock.bcq, `elementType` f32, f16 or bf16, dimensions
 /// may be dynamic (mlirShapedTypeGetDynamicSize()) except the blocked axis.
-/// Null (and a diagnostic) when the type does not verify.
+/// Null (and a diagnostic) when the type does not verify, `scheme` is null
+/// or `rank` is below 1; null without a diagnostic when `elementType` is null
+/// (there is no context to report to).
 MLIR_CAPI_EXPORTED MlirType qblockQuantizedTensorTypeGet(
     intptr_t rank, const int64_t *shape, MlirType elementType,
     MlirAttribute scheme, int64_t axis);

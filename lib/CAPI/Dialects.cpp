@@ -70,7 +70,9 @@ bool qblockAttributeIsAFormatBook(MlirAttribute attr) {
 MlirAttribute qblockFormatBookAttrGet(MlirContext ctx, intptr_t numDialects,
                                       const int64_t *magnitudes) {
   MLIRContext *context = unwrap(ctx);
-  if (numDialects < 0) {
+  // Zero dialects must not reach the attribute: its empty table is how
+  // the INT8 book is stored.
+  if (numDialects < 1) {
     errorAt(context)() << "a formatbook needs 1 to 16 dialects, got "
                        << numDialects;
     return MlirAttribute{nullptr};
@@ -242,9 +244,21 @@ MlirType qblockQuantizedTensorTypeGet(intptr_t rank, const int64_t *shape,
                                       MlirType elementType,
                                       MlirAttribute scheme, int64_t axis) {
   Type element = unwrap(elementType);
+  // Without an element type there is no context to report to.
   if (!element)
     return MlirType{nullptr};
   MLIRContext *context = element.getContext();
+  if (!unwrap(scheme)) {
+    errorAt(context)() << "a quantized tensor type needs a scheme "
+                          "(#qblock.scheme or #qblock.bcq), got a null "
+                          "attribute";
+    return MlirType{nullptr};
+  }
+  if (rank < 1) {
+    errorAt(context)() << "a quantized tensor type needs rank 1 or more, got "
+                       << rank;
+    return MlirType{nullptr};
+  }
   return wrap(QuantizedTensorType::getChecked(
       errorAt(context), context, ArrayRef<int64_t>(shape, rank), element,
       unwrap(scheme), axis));

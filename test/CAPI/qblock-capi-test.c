@@ -132,6 +132,15 @@ static void testInvalid(MlirContext ctx) {
   MlirAttribute bd = qblockSchemeAttrGet(ctx, str("blockdialect"), 0, false);
   CHECK_OR_DIE(mlirTypeIsNull(
       qblockQuantizedTensorTypeGet(2, shape, mlirF32TypeGet(ctx), bd, 0)));
+  // An empty table is how the INT8 book is stored, never a user's book.
+  // CHECK: diagnostic: a formatbook needs 1 to 16 dialects, got 0
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockFormatBookAttrGet(ctx, 0, bad)));
+  // CHECK: diagnostic: a quantized tensor type needs a scheme (#qblock.scheme or #qblock.bcq), got a null attribute
+  CHECK_OR_DIE(mlirTypeIsNull(qblockQuantizedTensorTypeGet(
+      2, shape, mlirF32TypeGet(ctx), mlirAttributeGetNull(), 0)));
+  // CHECK: diagnostic: a quantized tensor type needs rank 1 or more, got -1
+  CHECK_OR_DIE(mlirTypeIsNull(
+      qblockQuantizedTensorTypeGet(-1, shape, mlirF32TypeGet(ctx), bd, 0)));
   puts("invalid done");
   // CHECK: invalid done
 }
