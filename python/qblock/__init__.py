@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import namedtuple
 import math
 import operator
+import os
 
 import numpy as np
 
@@ -376,7 +377,7 @@ class Module:
 
 
 def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
-            verify_each=True):
+            verify_each=True, shared_libs=()):
     """Parses `module` (MLIR text) and runs `pipeline` on it.
 
     `pipeline` is a textual pass pipeline as ``mlir-opt --pass-pipeline``
@@ -386,6 +387,10 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
     dialect and pass is available besides qblock's. With `c_wrappers` every
     function gets ``llvm.emit_c_interface`` first (as
     ``--llvm-request-c-wrappers`` does), which ``Module.run`` needs.
+    `shared_libs` are paths of libraries the JIT loads besides OpenMP and
+    MLIR's runner utilities, for functions the module calls but does not
+    define (e.g. ``libqblock_gpu_emulator.so`` for a module compiled with
+    ``qblock-gpu-emulation-pipeline``).
 
     Returns a ``Module``; raises ``CompileError`` with MLIR's diagnostics.
     """
@@ -398,8 +403,11 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
             module = module.decode()
         elif module is None:
             raise TypeError("module must be MLIR text, got None")
+        if isinstance(shared_libs, (str, bytes, os.PathLike)):
+            shared_libs = [shared_libs]
+        libs = [os.fsdecode(lib) for lib in shared_libs]
         impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
-                                bool(verify_each))
+                                bool(verify_each), libs)
     except compiler.CompileError as error:
         raise CompileError(str(error)) from None
     return Module(impl)

@@ -27,7 +27,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -289,11 +291,17 @@ Signature signatureOf(func::FuncOp func) {
 /// LLVM erases them, but bufferization keeps ranks, shapes and element types.
 class Module {
 public:
-  static std::unique_ptr<Module> compile(const std::string &source,
-                                         const std::string &pipeline,
-                                         bool cWrappers, bool verifyEach) {
+  static std::unique_ptr<Module>
+  compile(const std::string &source, const std::string &pipeline,
+          bool cWrappers, bool verifyEach,
+          const std::vector<std::string> &sharedLibs) {
     initializeOnce();
+    for (const std::string &lib : sharedLibs)
+      if (!llvm::sys::fs::exists(lib))
+        throw CompileError("shared library '" + lib +
+                           "' (shared_libs) does not exist");
     auto m = std::unique_ptr<Module>(new Module());
+    m->sharedLibs = sharedLibs;
     m->context = std::make_unique<MLIRContext>(registry());
     DiagnosticCollector diags(m->context.get());
     m->module = parseSourceString<ModuleOp>(source, m->context.get(),
@@ -487,11 +495,40 @@ private:
 
   ExecutionEngine &engineFor(const std::string &entry);
 
+  /// Why the JIT could not link: the external functions the module declares
+  /// that neither the process nor a loaded library defines (ORC names them
+  /// only on stderr, and its error says "Failed to materialize symbols" for
+  /// every function of the module). Empty if all resolve.
+  std::string unresolvedFunctions() {
+    std::vector<std::string> missing;
+    for (const std::string &lib : loadedLibs)
+      llvm::sys::DynamicLibrary::LoadLibraryPermanently(lib.c_str());
+    module->walk([&](LLVM::LLVMFuncOp func) {
+      if (func.isExternal() &&
+          !llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+              func.getSymName().str()))
+        missing.push_back(func.getSymName().str());
+    });
+    if (missing.empty())
+      return "";
+    std::string text = "\nthe module calls functions that neither it nor "
+                       "the libraries the JIT loads define: " +
+                       llvm::join(missing, ", ") +
+                       "; define them in the module, or pass the library "
+                       "that does to qblock.compile(..., shared_libs=[...]) "
+                       "(loaded: " + llvm::join(loadedLibs, ", ") + ")";
+    return text;
+  }
+
   std::unique_ptr<MLIRContext> context;
   OwningOpRef<ModuleOp> module;
   std::map<std::string, Signature> signatures;
   std::string remarks;
   std::unique_ptr<ExecutionEngine> engine;
+  /// Libraries the JIT loads besides QBLOCK_JIT_SHARED_LIBS.
+  std::vector<std::string> sharedLibs;
+  /// Every library the JIT loaded, for messages.
+  std::vector<std::string> loadedLibs;
 };
 
 ExecutionEngine &Module::engineFor(const std::string &entry) {
@@ -530,8 +567,10 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
   for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))
     if (!lib.empty() && llvm::sys::fs::exists(lib))
       libs.push_back(lib.str());
+  llvm::append_range(libs, sharedLibs);
   for (const std::string &lib : libs)
     libRefs.push_back(lib);
+  loadedLibs = libs;
 
   ExecutionEngineOptions options;
   options.transformer = optimize;
@@ -699,7 +738,8 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
   }
   if (error)
     throw CompileError("cannot call '" + entry +
-                       "': " + llvm::toString(std::move(error)));
+                       "': " + llvm::toString(std::move(error)) +
+                       unresolvedFunctions());
 
   // Copy results out, then free the buffers the function allocated (they
   // are malloc'ed and owned by the caller), but never an input's buffer, a
@@ -759,7 +799,8 @@ PYBIND11_MODULE(_qblock_compiler, m) {
       .def("run", &Module::run, py::arg("entry"), py::arg("args"));
 
   m.def("compile", &Module::compile, py::arg("source"), py::arg("pipeline"),
-        py::arg("c_wrappers"), py::arg("verify_each"));
+        py::arg("c_wrappers"), py::arg("verify_each"),
+        py::arg("shared_libs"));
   m.def("jit_shared_libs", [] {
     std::vector<std::string> libs;
     for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))

@@ -2,6 +2,7 @@
 run on NumPy arrays and compared with NumPy, and the packed weights the
 compiler embeds compared byte for byte with qblock.quantize."""
 
+import os
 import re
 
 import numpy as np
@@ -304,6 +305,42 @@ def test_values_that_would_change_in_transit_are_errors():
                        "identity layout"):
         module.run("strided", np.zeros((2, 2), np.float32))
 
+
+
+def test_shared_libs_and_unresolved_functions():
+    # A function the module calls but nothing defines: the error names it
+    # (ORC's own says only "Failed to materialize symbols", naming every
+    # function of the module).
+    module = qblock.compile("""
+      func.func private @qblock_test_nowhere(f32) -> f32
+      func.func @calls(%x: f32) -> f32 {
+        %r = func.call @qblock_test_nowhere(%x) : (f32) -> f32
+        return %r : f32
+      }""")
+    with pytest.raises(qblock.CompileError, match="functions that neither "
+                       "it nor the libraries the JIT loads define: "
+                       "qblock_test_nowhere; .*shared_libs"):
+        module.run("calls", 1.0)
+    with pytest.raises(qblock.CompileError, match="shared library "
+                       "'/nonexistent/libx.so' \\(shared_libs\\) does not exist"):
+        qblock.compile("module {}", "", shared_libs=["/nonexistent/libx.so"])
+    # The GPU emulation pipeline's kernels call libqblock_gpu_emulator.so.
+    from qblock import _build_info
+    emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
+                            "libqblock_gpu_emulator.so")
+    if not os.path.exists(emulator):
+        pytest.skip("no GPU emulator library in this build")
+    w = weights(64, 8, seed=5)
+    source = matmul_module(w, m=2)
+    gpu = qblock.compile(
+        source, "qblock-quantize-linalg,qblock-gpu-emulation-pipeline",
+        shared_libs=[emulator])
+    cpu = qblock.compile(source, qblock.CPU_PIPELINE)
+    a = np.random.default_rng(6).standard_normal((2, 64)).astype(np.float32)
+    init = np.zeros((2, 8), np.float32)
+    np.testing.assert_allclose(gpu.run("matmul", a, init),
+                               cpu.run("matmul", a, init), rtol=1e-5,
+                               atol=1e-5)
 
 
 def test_unloading_a_module_frees_its_kept_scratch():
