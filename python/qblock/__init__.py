@@ -82,7 +82,21 @@ def _scheme(scheme):
 
 
 def _shape(shape):
-    return [int(d) for d in shape]
+    """A shape as a list of ints; floats (64.9 used to become 64), strings
+    ("64" used to be the shape (6, 4)) and other non-integers are errors."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError(f"shape must be a sequence of integers, got "
+                        f"{shape!r}")
+    dims = []
+    for d in shape:
+        if isinstance(d, (bool, np.bool_)):
+            raise TypeError(f"shape {shape!r} holds {d!r}, not an integer")
+        try:
+            dims.append(operator.index(d))
+        except TypeError:
+            raise TypeError(f"shape {shape!r} holds {d!r}, not an "
+                            f"integer") from None
+    return dims
 
 
 def _blocks_to_logical(rows_view, shape, axis):

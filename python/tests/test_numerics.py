@@ -396,6 +396,13 @@ def test_errors():
     packed = qblock.quantize(np.zeros((2, 32), np.float32), "mxfp4", axis=1)
     with pytest.raises(ValueError, match="shape too large"):
         qblock.dequantize(packed, (2**62, 2**62), "mxfp4", axis=1)
+    # Shapes are integers: 2.5 used to become 2, "64" the shape (6, 4).
+    with pytest.raises(TypeError, match="holds 32.5, not an integer"):
+        qblock.dequantize(packed, (2, 32.5), "mxfp4", axis=1)
+    with pytest.raises(TypeError, match="shape must be a sequence"):
+        qblock.storage_bytes("64", "mxfp4")
+    assert qblock.storage_bytes((np.int64(2), 32), "mxfp4", axis=1) == \
+        qblock.storage_bytes([2, 32], "mxfp4", axis=1)
     with pytest.raises(ValueError, match="2 dimensions; pass the 1-D"):
         qblock.dequantize(packed.reshape(2, -1), (2, 32), "mxfp4", axis=1)
     with pytest.raises(ValueError, match="bytes"):
