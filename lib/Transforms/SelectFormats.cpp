@@ -172,30 +172,30 @@ struct SelectFormatsPass
     : public qblock::impl::SelectFormatsBase<SelectFormatsPass> {
   using Base::Base;
 
+  /// Whether option `name` holds a finite, non-negative number; if not,
+  /// reports it with `meaning` ("is not ...; use ...").
+  bool checkNonNegative(StringRef name, double value, StringRef meaning) {
+    if (std::isfinite(value) && value >= 0)
+      return true;
+    std::string message;
+    llvm::raw_string_ostream(message)
+        << "--qblock-select-formats: " << name << "="
+        << llvm::format("%g", value) << " " << meaning;
+    emitError(getOperation().getLoc()) << message;
+    return false;
+  }
+
   void runOnOperation() override {
     // NaN fails every comparison below, so it would be taken as "no budget"
     // silently; inf would reach the report as invalid JSON.
-    if (!std::isfinite(budget) || budget < 0) {
-      std::string message;
-      llvm::raw_string_ostream(message)
-          << "--qblock-select-formats: budget="
-          << llvm::format("%g", budget.getValue())
-          << " is not an average number of bits per element; use a positive "
-             "number such as budget=4.5, or budget=0 to keep the block sizes "
-             "as given";
-      emitError(getOperation().getLoc()) << message;
+    if (!checkNonNegative("budget", budget,
+                          "is not an average number of bits per element; use "
+                          "a positive number such as budget=4.5, or budget=0 "
+                          "to keep the block sizes as given") ||
+        !checkNonNegative("progress", progress,
+                          "is not a number of seconds; use e.g. progress=10 "
+                          "for a line every 10 s, or progress=0 for none"))
       return signalPassFailure();
-    }
-    if (!std::isfinite(progress) || progress < 0) {
-      std::string message;
-      llvm::raw_string_ostream(message)
-          << "--qblock-select-formats: progress="
-          << llvm::format("%g", progress.getValue())
-          << " is not a number of seconds; use e.g. progress=10 for a line "
-             "every 10 s, or progress=0 for none";
-      emitError(getOperation().getLoc()) << message;
-      return signalPassFailure();
-    }
     mergeTiedWeights();
     SmallVector<std::unique_ptr<WeightJob>> jobs;
     unsigned counter = 0;
