@@ -9,6 +9,14 @@
 // an identity layout (the op's verifier demands it), so the result is the
 // same buffer with the loaded sizes and row-major strides.
 //
+// The same crash (llvm/llvm-project#186830, fixed after LLVM 22) hits a
+// user's own tensor.expand_shape with two dynamic sizes in one group, which
+// is how torch-mlir writes nn.Linear on a [batch, sequence, hidden] input
+// after collapsing batch and sequence. Such a memref.expand_shape becomes a
+// reinterpret_cast too: the source's offset, and per group the source
+// dimension's stride times the sizes after it in the group. Expand shapes
+// with at most one dynamic size per group keep the upstream lowering.
+//
 //===----------------------------------------------------------------------===//
 
 #include "LowerMemRefReshape.h"
@@ -72,6 +80,53 @@ struct ReshapeToReinterpretCast : OpRewritePattern<memref::ReshapeOp> {
   }
 };
 
+/// a * b for index sizes and strides, folded while both are static.
+OpFoldResult multiply(PatternRewriter &rewriter, Location loc, OpFoldResult a,
+                      OpFoldResult b) {
+  std::optional<int64_t> staticA = getConstantIntValue(a);
+  std::optional<int64_t> staticB = getConstantIntValue(b);
+  if (staticA && staticB)
+    return rewriter.getIndexAttr(*staticA * *staticB);
+  return arith::MulIOp::create(rewriter, loc,
+                               getValueOrCreateConstantIndexOp(rewriter, loc, a),
+                               getValueOrCreateConstantIndexOp(rewriter, loc, b))
+      .getResult();
+}
+
+struct ExpandShapeToReinterpretCast
+    : OpRewritePattern<memref::ExpandShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(memref::ExpandShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    MemRefType resultType = op.getResultType();
+    SmallVector<ReassociationIndices> groups = op.getReassociationIndices();
+    bool crashes = llvm::any_of(groups, [&](const ReassociationIndices &group) {
+      return llvm::count_if(group, [&](int64_t dim) {
+               return resultType.isDynamicDim(dim);
+             }) > 1;
+    });
+    if (!crashes)
+      return rewriter.notifyMatchFailure(op, "upstream lowers it");
+    Location loc = op.getLoc();
+    auto source = memref::ExtractStridedMetadataOp::create(rewriter, loc,
+                                                           op.getSrc());
+    SmallVector<OpFoldResult> sourceStrides = source.getConstifiedMixedStrides();
+    SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
+    SmallVector<OpFoldResult> strides(resultType.getRank());
+    for (auto [sourceDim, group] : llvm::enumerate(groups)) {
+      OpFoldResult stride = sourceStrides[sourceDim];
+      for (int64_t dim : llvm::reverse(group)) {
+        strides[dim] = stride;
+        stride = multiply(rewriter, loc, stride, sizes[dim]);
+      }
+    }
+    rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
+        op, resultType, op.getSrc(), source.getConstifiedMixedOffset(), sizes,
+        strides);
+    return success();
+  }
+};
+
 struct LowerMemRefReshapePass
     : PassWrapper<LowerMemRefReshapePass, OperationPass<func::FuncOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerMemRefReshapePass)
@@ -79,15 +134,17 @@ struct LowerMemRefReshapePass
     return "qblock-lower-memref-reshape";
   }
   StringRef getDescription() const override {
-    return "Rewrite memref.reshape (shape of static length) into "
-           "memref.reinterpret_cast with sizes loaded from the shape";
+    return "Rewrite memref.reshape (shape of static length), and "
+           "memref.expand_shape with two dynamic sizes in one group, into "
+           "memref.reinterpret_cast";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, memref::MemRefDialect>();
   }
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ReshapeToReinterpretCast>(&getContext());
+    patterns.add<ReshapeToReinterpretCast, ExpandShapeToReinterpretCast>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
