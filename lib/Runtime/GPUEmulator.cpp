@@ -48,7 +48,10 @@ constexpr int kWarpSize = 32;
 constexpr int kMaxThreads = 1024;
 constexpr int kMaxWarps = kMaxThreads / kWarpSize;
 [[noreturn]] void fail(const char *what, int tid) {
-  std::fprintf(stderr, "qblock GPU emulator: thread %d: %s\n", tid, what);
+  if (tid < 0)
+    std::fprintf(stderr, "qblock GPU emulator: %s\n", what);
+  else
+    std::fprintf(stderr, "qblock GPU emulator: thread %d: %s\n", tid, what);
   std::fflush(stderr);
   // From whichever thread failed, without running exit handlers while the
   // other threads still wait.
@@ -157,6 +160,23 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuBeginBlock(int32_t threads) {
   blockBarrier.reset(threads);
   for (int warp = 0; warp * kWarpSize < threads; ++warp)
     warpBarriers[warp].reset(lanesInWarp(warp));
+}
+
+/// Called by every thread of a block's team with the team's size: the
+/// OpenMP runtime may start fewer threads than asked for, and the block's
+/// barriers would then wait for threads that do not exist.
+QBLOCK_EMULATOR_EXPORT void qblockEmuCheckTeam(int32_t teamSize,
+                                               int32_t threads) {
+  if (teamSize == threads)
+    return;
+  char what[320];
+  std::snprintf(what, sizeof what,
+                "the OpenMP runtime started %d threads for a thread block of "
+                "%d; the emulator needs one per GPU thread (unset "
+                "OMP_THREAD_LIMIT, OMP_DYNAMIC and OMP_MAX_ACTIVE_LEVELS, or "
+                "raise the limit)",
+                teamSize, threads);
+  fail(what, -1);
 }
 
 /// gpu.barrier.

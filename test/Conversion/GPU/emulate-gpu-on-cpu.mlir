@@ -1,7 +1,7 @@
 // RUN: quant-opt %s --split-input-file --qblock-emulate-gpu-on-cpu --verify-diagnostics | FileCheck %s
 
 // A launch becomes loops over the grid (x innermost) around one OpenMP team
-// per block, as large as the block (asserted); thread ids come from the
+// per block, as large as the block (checked by the runtime); thread ids come from the
 // team; workgroup memory is one buffer for the team, private memory an
 // alloca per thread, both in the default memory space; barriers and
 // shuffles call the emulator runtime with the thread's linear id.
@@ -17,8 +17,7 @@
 // CHECK:               omp.parallel num_threads(%[[THREADS]] : i32) {
 // CHECK:                 %[[TID:.*]] = func.call @omp_get_thread_num()
 // CHECK:                 %[[TEAM:.*]] = func.call @omp_get_num_threads()
-// CHECK:                 %[[WHOLE:.*]] = arith.cmpi eq, %[[TEAM]], %[[THREADS]]
-// CHECK:                 cf.assert %[[WHOLE]]
+// CHECK:                 func.call @qblockEmuCheckTeam(%[[TEAM]], %[[THREADS]])
 // CHECK:                 %[[LINEAR:.*]] = arith.index_cast %[[TID]] : i32 to index
 // CHECK:                 %[[TX:.*]] = arith.remui %[[LINEAR]], %[[C64]]
 // CHECK:                 %[[OWN:.*]] = memref.alloca() : memref<2xf32>

@@ -12,6 +12,12 @@
 // RUN: env QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.mlir -e shuffle -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=SHUFFLE
 // SHUFFLE: qblock GPU emulator: thread {{[0-9]+}}: waited 1 s at a gpu.shuffle: some lane of the warp never reaches it
+// A team smaller than the block (the OpenMP runtime limited) is an error
+// that says so, also with stdout a pipe (a cf.assert's message, printed
+// to buffered stdout, was lost in its abort).
+// RUN: env OMP_THREAD_LIMIT=8 not mlir-runner %t.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=TEAM
+// TEAM: qblock GPU emulator: the OpenMP runtime started 8 threads for a thread block of 32; the emulator needs one per GPU thread (unset OMP_THREAD_LIMIT, OMP_DYNAMIC and OMP_MAX_ACTIVE_LEVELS, or raise the limit)
 
 func.func @main() {
   %c1 = arith.constant 1 : index
