@@ -275,6 +275,29 @@ static bool looksLikeConstantMatmul(linalg::LinalgOp op) {
 /// (a destination-style op's init only gives the result's shape), or sliced
 /// from one at a run-time offset, is not quantized, with what to do about
 /// it; "" for any other weight.
+/// Whether `op`'s folder turns it into constants given its constant
+/// operands (tried on a detached copy: a folder may update its op).
+static bool foldsToConstant(Operation *op) {
+  SmallVector<Attribute> operands;
+  for (Value operand : op->getOperands()) {
+    Attribute value;
+    matchPattern(operand, m_Constant(&value));
+    operands.push_back(value);
+  }
+  Operation *copy = op->clone();
+  SmallVector<OpFoldResult> results;
+  bool folded =
+      succeeded(copy->fold(operands, results)) && !results.empty() &&
+      llvm::all_of(results, [&](OpFoldResult result) {
+        if (isa<Attribute>(result))
+          return true;
+        Value value = cast<Value>(result);
+        return value.getDefiningOp() != copy && matchPattern(value, m_Constant());
+      });
+  copy->destroy();
+  return folded;
+}
+
 static std::string computedFromConstants(Value weight) {
   Operation *producer = weight.getDefiningOp();
   if (!producer)
@@ -303,7 +326,8 @@ static std::string computedFromConstants(Value weight) {
   std::string name = producer->getName().getStringRef().str();
   // Elementwise casts and reshapes of constants are what -canonicalize
   // folds; it leaves slices of non-splat constants and broadcasts alone.
-  if (isa<arith::ExtFOp, arith::TruncFOp>(producer))
+  // A tensor.cast folds into the matmul that reads it.
+  if (isa<arith::ExtFOp, arith::TruncFOp, tensor::CastOp>(producer))
     return "the weight (B) is computed from constants by '" + name +
            "', not a constant itself; fold it first (-canonicalize folds "
            "casts of constants)";
@@ -311,6 +335,12 @@ static std::string computedFromConstants(Value weight) {
     return "the weight (B) is computed from constants by '" + name +
            "', not a constant itself; fold it first (-canonicalize folds "
            "reshapes of constants)";
+  // Any other op whose folder makes a constant of constant operands
+  // (arith.negf, arith.mulf, ...) goes the same way.
+  if (foldsToConstant(producer))
+    return "the weight (B) is computed from constants by '" + name +
+           "', not a constant itself; fold it first (-canonicalize folds '" +
+           name + "' of constants)";
   return "the weight (B) is computed from constants by '" + name +
          "', not a constant itself, and -canonicalize does not fold it; only "
          "constant weights are quantized, so give this matmul a constant "

@@ -171,6 +171,40 @@ func.func @widened_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tenso
 
 // -----
 
+// Other ops that -canonicalize folds with constant operands: a tensor.cast
+// (folded into the matmul) and any op whose folder makes a constant, such
+// as arith.negf. The remark used to say -canonicalize does not fold them.
+// CHECK-LABEL: func.func @cast_weight
+// CHECK: linalg.matmul
+func.func @cast_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w = arith.constant dense<1.5> : tensor<32x4xf32>
+  %wc = tensor.cast %w : tensor<32x4xf32> to tensor<?x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'tensor.cast', not a constant itself; fold it first (-canonicalize folds casts of constants)}}
+  %r = linalg.matmul ins(%x, %wc : tensor<2x32xf32>, tensor<?x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @negated_weight
+// CHECK: linalg.matmul
+func.func @negated_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w0 = arith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0],
+                              [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<32x4xf32>
+  %w = arith.negf %w0 : tensor<32x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.negf', not a constant itself; fold it first (-canonicalize folds 'arith.negf' of constants)}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
 // A slice of a fused non-splat constant (a fused QKV weight) is a constant
 // only after folding that -canonicalize does not do; the remark does not
 // send the user there.
