@@ -367,7 +367,8 @@ struct SelectFormatsPass
     // A per-tensor power of two shifts every block maximum alike, so it
     // helps only if they all fit in the range at once.
     bool oneScaleFits =
-        job.largestBlockMax / job.smallestBlockMax <= largest / smallest;
+        double(job.largestBlockMax) / double(job.smallestBlockMax) <=
+        double(largest) / double(smallest);
     if (e4m3 && oneScaleFits)
       message += "quantize the matmul with --qblock-quantize-linalg="
                  "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "
@@ -380,7 +381,8 @@ struct SelectFormatsPass
     else
       llvm::raw_string_ostream(message)
           << "the largest block maximum is "
-          << llvm::format("%.3g", job.largestBlockMax / job.smallestBlockMax)
+          << llvm::format("%.3g", double(job.largestBlockMax) /
+                                     double(job.smallestBlockMax))
           << " times the smallest, more than the "
           << llvm::format("%g", largest / smallest)
           << " that range spans, so no per-tensor scale fits them all; use "

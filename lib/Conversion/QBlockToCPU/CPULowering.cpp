@@ -177,6 +177,20 @@ LogicalResult CPULowering::checkSizesKnown(Operation *user,
             "shape";
 }
 
+LogicalResult CPULowering::checkStaticWeightRows(Operation *user,
+                                                 QuantizedTensorType weight) {
+  int64_t rank = weight.getRank();
+  bool transposed = weight.getAxis() == rank - 1;
+  int64_t nDim = transposed ? rank - 2 : rank - 1;
+  if (!weight.isDynamicDim(nDim))
+    return success();
+  return user->emitOpError()
+         << "with a weight whose N (dimension " << nDim << ") is dynamic ("
+         << weight << ") has no CPU lowering yet: the kernels tile the "
+         << "weight's rows by its static N; give the weight a static N (a "
+            "batch dimension may stay dynamic)";
+}
+
 void CPULowering::forRange(
     ImplicitLocOpBuilder &b, Value lo, Value hi, int64_t step,
     llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body) {

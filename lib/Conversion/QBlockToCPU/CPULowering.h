@@ -153,6 +153,12 @@ struct CPULowering {
   /// other operand gives the size.
   mlir::LogicalResult checkSizesKnown(mlir::Operation *user,
                                       mlir::Value value) const;
+  /// Fails, with an error at `user`, when a matmul weight's N (its rows per
+  /// batch) is dynamic: the kernels tile the rows by the static N. Without
+  /// this check a dynamic N became a negative row count, and the matmul
+  /// returned its init unchanged.
+  static mlir::LogicalResult
+  checkStaticWeightRows(mlir::Operation *user, QuantizedTensorType weight);
 
   /// scf.for lo..hi step `step` with `body(iv)`.
   static void forRange(

@@ -45,11 +45,16 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   num::BCQScheme scheme = rhsType.getBCQScheme().toNumerics();
   // The BCQ arrays (planes, alphas, offsets) follow each other, so where
   // the second starts depends on how many rows the first holds.
-  if (!rhsType.hasStaticShape())
+  if (!rhsType.hasStaticShape()) {
+    int64_t dynamicDim = 0;
+    while (!rhsType.isDynamicDim(dynamicDim))
+      ++dynamicDim;
     return op.emitOpError()
            << "takes BCQ weights of static shape only (got " << rhsType
            << "): the offsets of their packed arrays depend on the number "
-              "of rows; give the weight's batch dimension a static size";
+              "of rows; give the weight's dimension "
+           << dynamicDim << " a static size";
+  }
   Value lhs = snapshot(b, op.getLhs());
   MatmulFrame frame = beginMatmul(b, op, rhsType, op.getInit());
   bool batched = frame.batched;

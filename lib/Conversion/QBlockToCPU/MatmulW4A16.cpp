@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
@@ -89,8 +90,19 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
     // that only the integer kernel below reads.
     ImplicitLocOpBuilder b(op.getLoc(), op);
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    // The activations' K is the weight's (the verifier checks it when both
+    // are static). A dynamic K is cast to it first: the quantizer lays out
+    // blocks by the static K of the type it is given.
+    auto weightType = cast<QuantizedTensorType>(op.getRhs().getType());
+    SmallVector<int64_t> lhsShape(lhsType.getShape());
+    lhsShape.back() = weightType.getAxisSize();
+    if (lhsType.isDynamicDim(lhsType.getRank() - 1)) {
+      lhsType = lhsType.clone(lhsShape);
+      op.getLhsMutable().assign(
+          tensor::CastOp::create(b, lhsType, op.getLhs()).getResult());
+    }
     auto actType = QuantizedTensorType::get(
-        op.getContext(), lhsType.getShape(), lhsType.getElementType(), fused,
+        op.getContext(), lhsShape, lhsType.getElementType(), fused,
         lhsType.getRank() - 1);
     FailureOr<Value> bytes =
         emitQuantize(b, op, op.getLhs(), actType, module, *symbols);
@@ -105,6 +117,8 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
     return lowerQuantizedMatmul(op);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+  if (failed(checkStaticWeightRows(op, rhsType)))
+    return failure();
   FailureOr<Value> storage = getStorage(b, op, op.getRhs());
   if (failed(storage))
     return failure();

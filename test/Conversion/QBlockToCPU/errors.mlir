@@ -41,7 +41,29 @@ func.func @dequantize_unknown_rows(%s: tensor<?xi8>) -> tensor<?x64xf32> {
 // BCQ arrays follow each other, so their offsets need the row count.
 func.func @lut_gemm_dynamic_batch(%x: tensor<?x3x128xf32>, %s: tensor<?xi8>, %i: tensor<?x3x8xf32>) -> tensor<?x3x8xf32> {
   %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
-  // expected-error@+1 {{'qblock.lut_gemm' op takes BCQ weights of static shape only (got '!qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>'): the offsets of their packed arrays depend on the number of rows; give the weight's batch dimension a static size}}
+  // expected-error@+1 {{'qblock.lut_gemm' op takes BCQ weights of static shape only (got '!qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>'): the offsets of their packed arrays depend on the number of rows; give the weight's dimension 0 a static size}}
   %r = qblock.lut_gemm ins(%x, %w : tensor<?x3x128xf32>, !qblock.qtensor<?x128x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%i : tensor<?x3x8xf32>) -> tensor<?x3x8xf32>
   return %r : tensor<?x3x8xf32>
+}
+
+// -----
+
+// A W4A16 weight whose N is dynamic: the kernels tile its rows by the
+// static N, and a dynamic one used to give a negative row count (the
+// matmul returned its init unchanged, silently).
+func.func @dynamic_n(%a: tensor<1x32xf32>, %init: tensor<1x?xf32>, %st: tensor<?xi8>) -> tensor<1x?xf32> {
+  %w = qblock.from_storage %st : tensor<?xi8> -> !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>
+  // expected-error@+1 {{'qblock.matmul' op with a weight whose N (dimension 1) is dynamic ('!qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>') has no CPU lowering yet: the kernels tile the weight's rows by its static N; give the weight a static N (a batch dimension may stay dynamic)}}
+  %r = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x?xf32>) -> tensor<1x?xf32>
+  return %r : tensor<1x?xf32>
+}
+
+// -----
+
+// The same for a transposed weight (N is dimension 0 there).
+func.func @dynamic_n_transposed(%a: tensor<1x32xf32>, %init: tensor<1x?xf32>, %st: tensor<?xi8>) -> tensor<1x?xf32> {
+  %w = qblock.from_storage %st : tensor<?xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  // expected-error@+1 {{with a weight whose N (dimension 0) is dynamic}}
+  %r = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<1x?xf32>) -> tensor<1x?xf32>
+  return %r : tensor<1x?xf32>
 }
