@@ -87,6 +87,10 @@ OpFoldResult multiply(PatternRewriter &rewriter, Location loc, OpFoldResult a,
   std::optional<int64_t> staticB = getConstantIntValue(b);
   if (staticA && staticB)
     return rewriter.getIndexAttr(*staticA * *staticB);
+  // Zero times anything is a static zero, as the expanded type has it
+  // (upstream's layout inference); a dynamic value there would not verify.
+  if (staticA == 0 || staticB == 0)
+    return rewriter.getIndexAttr(0);
   return arith::MulIOp::create(rewriter, loc,
                                getValueOrCreateConstantIndexOp(rewriter, loc, a),
                                getValueOrCreateConstantIndexOp(rewriter, loc, b))

@@ -154,8 +154,14 @@ llvm.func internal @__qblock_scratch_free_kept() {
   %c16 = llvm.mlir.constant(16 : i64) : i64
   %null = llvm.mlir.zero : !llvm.ptr
   %slots = llvm.mlir.addressof @__qblock_scratch_slots : !llvm.ptr
-  llvm.call @__qblock_scratch_acquire() : () -> ()
-  llvm.br ^scan(%c0 : i64)
+  %lock = llvm.mlir.addressof @__qblock_scratch_lock : !llvm.ptr
+  %zero = llvm.mlir.constant(0 : i32) : i32
+  %one = llvm.mlir.constant(1 : i32) : i32
+  %pair = llvm.cmpxchg %lock, %zero, %one acquire monotonic : !llvm.ptr, i32
+  %got = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+  llvm.cond_br %got, ^scan(%c0 : i64), ^busy
+^busy:
+  llvm.return
 ^scan(%i: i64):
   %end = llvm.icmp "eq" %i, %c16 : i64
   llvm.cond_br %end, ^done, ^slot
@@ -175,7 +181,11 @@ llvm.func internal @__qblock_scratch_free_kept() {
 /// The kept blocks are freed when the module is unloaded (dlclose of a
 /// shared library, destruction of a JIT's ExecutionEngine): a process that
 /// loads many modules, such as a Python session compiling one per call,
-/// would otherwise keep up to 16 blocks per module until it exits.
+/// would otherwise keep up to 16 blocks per module until it exits. The
+/// destructor takes the lock only if it is free: a lock some thread holds
+/// (or held across a fork) is not worth hanging an exit for; the blocks
+/// then stay, as they did before. Priority 0 runs it after the module's
+/// other destructors.
 constexpr llvm::StringLiteral kFreeKeptName = "__qblock_scratch_free_kept";
 
 constexpr llvm::StringLiteral kAllocName = "_mlir_memref_to_llvm_alloc";

@@ -31,6 +31,7 @@
 
 #include "qblock/Numerics/Scale.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -39,6 +40,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #define QBLOCK_EMULATOR_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -169,6 +171,12 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuCheckTeam(int32_t teamSize,
                                                int32_t threads) {
   if (teamSize == threads)
     return;
+  // Every thread of the short team gets here; one says why and ends the
+  // process (fail), the others wait for that rather than repeat it.
+  static std::atomic_flag reported = ATOMIC_FLAG_INIT;
+  if (reported.test_and_set())
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
   char what[320];
   std::snprintf(what, sizeof what,
                 "the OpenMP runtime started %d threads for a thread block of "

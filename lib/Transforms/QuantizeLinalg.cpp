@@ -271,17 +271,19 @@ static bool looksLikeConstantMatmul(linalg::LinalgOp op) {
   });
 }
 
-/// Why a weight that is not a constant but is computed from constants only
-/// (a destination-style op's init only gives the result's shape), or sliced
-/// from one at a run-time offset, is not quantized, with what to do about
-/// it; "" for any other weight.
 /// Whether `op`'s folder turns it into constants given its constant
-/// operands (tried on a detached copy: a folder may update its op).
-static bool foldsToConstant(Operation *op) {
+/// operands (tried on a detached copy: a folder may update its op); none
+/// when not tried.
+static std::optional<bool> foldsToConstant(Operation *op) {
   SmallVector<Attribute> operands;
   for (Value operand : op->getOperands()) {
     Attribute value;
     matchPattern(operand, m_Constant(&value));
+    // Folding a large non-splat weight would build (and keep in the
+    // context) a copy of it just to word a remark.
+    if (auto elements = dyn_cast_or_null<ElementsAttr>(value);
+        elements && !elements.isSplat() && elements.getNumElements() > 65536)
+      return std::nullopt;
     operands.push_back(value);
   }
   Operation *copy = op->clone();
@@ -298,6 +300,10 @@ static bool foldsToConstant(Operation *op) {
   return folded;
 }
 
+/// Why a weight that is not a constant but is computed from constants only
+/// (a destination-style op's init only gives the result's shape), or sliced
+/// from one at a run-time offset, is not quantized, with what to do about
+/// it; "" for any other weight.
 static std::string computedFromConstants(Value weight) {
   Operation *producer = weight.getDefiningOp();
   if (!producer)
@@ -337,10 +343,16 @@ static std::string computedFromConstants(Value weight) {
            "reshapes of constants)";
   // Any other op whose folder makes a constant of constant operands
   // (arith.negf, arith.mulf, ...) goes the same way.
-  if (foldsToConstant(producer))
+  std::optional<bool> folds = foldsToConstant(producer);
+  if (folds == true)
     return "the weight (B) is computed from constants by '" + name +
            "', not a constant itself; fold it first (-canonicalize folds '" +
            name + "' of constants)";
+  if (!folds)
+    return "the weight (B) is computed from constants by '" + name +
+           "', not a constant itself; only constant weights are quantized: "
+           "run -canonicalize first if it folds this op, or give this "
+           "matmul a constant weight of its own";
   return "the weight (B) is computed from constants by '" + name +
          "', not a constant itself, and -canonicalize does not fold it; only "
          "constant weights are quantized, so give this matmul a constant "

@@ -279,37 +279,54 @@ def _scalar_argument(index, value, dtype, type_text):
     except TypeError:
         raise TypeError(f"argument {index} ({type_text}) must be an integer, "
                         f"got {type(value).__name__}") from None
-    bits = np.iinfo(dtype).bits
-    if not -(1 << (bits - 1)) <= number < (1 << (bits - 1)):
+    info = np.iinfo(dtype)
+    if not info.min <= number <= info.max:
         raise OverflowError(f"argument {index} ({type_text}) = {number} does "
-                            f"not fit in {bits} bits")
+                            f"not fit in {info.bits} bits")
     return number
 
 
 def _tensor_argument(index, value, dtype, type_text):
     """A copy of array-like `value` as a tensor parameter's dtype. Casts
     that would change values silently are errors: floats (or strings) into
-    integers, integers out of the parameter's range, non-numbers."""
+    integers, integers out of the parameter's range, finite numbers beyond a
+    float type's range. Integers go into an integer tensor of the same
+    width from either signedness as long as they fit its bits: MLIR's i8 is
+    signless, so qblock.quantize's uint8 bytes pass as they are."""
     source = np.asarray(value)
     target = np.dtype(dtype)
+    if source.size == 0:
+        return np.zeros(source.shape, dtype=target)
     if source.dtype.kind not in "biuf":
         raise TypeError(f"argument {index} ({type_text}) must be an array of "
                         f"numbers, got dtype {source.dtype}")
-    if not np.can_cast(source.dtype, target, casting="same_kind"):
-        raise TypeError(f"argument {index} ({type_text}) has dtype "
-                        f"{source.dtype}, which does not convert to {target} "
-                        f"without changing values; convert it explicitly")
-    if target.kind in "iu" and source.dtype.kind in "iu" and source.size:
-        info = np.iinfo(target)
-        low, high = source.min(), source.max()
-        if low < info.min or high > info.max:
+    if target.kind == "b":
+        if source.dtype.kind not in "biu" or not np.isin(source, (0, 1)).all():
+            raise TypeError(f"argument {index} ({type_text}) must hold "
+                            f"booleans (or 0 and 1), got dtype "
+                            f"{source.dtype}")
+        return np.array(source, dtype=target, order="C", copy=True)
+    if target.kind in "iu":
+        if source.dtype.kind not in "biu":
+            raise TypeError(f"argument {index} ({type_text}) has dtype "
+                            f"{source.dtype}, which does not convert to "
+                            f"{target} without changing values; convert it "
+                            f"explicitly")
+        bits = 8 * target.itemsize
+        low = 0 if target.kind == "u" else -(1 << (bits - 1))
+        high = (1 << bits) - 1
+        smallest, largest = int(source.min()), int(source.max())
+        if smallest < low or largest > high:
             raise OverflowError(f"argument {index} ({type_text}) holds "
-                                f"{low if low < info.min else high}, beyond "
-                                f"the range of {target}")
-    if target.kind == "f" and source.dtype.kind == "f" and source.size and \
-            target.itemsize < source.dtype.itemsize:
-        finite = np.abs(source[np.isfinite(source)])
-        if finite.size and finite.max() > np.finfo(target).max:
+                                f"{smallest if smallest < low else largest}, "
+                                f"which does not fit in {bits} bits")
+        # Wraps where the bits are the same (uint8 200 is i8 -56).
+        return np.array(source.astype(target, casting="unsafe"), order="C",
+                        copy=True)
+    if target.kind == "f" and source.dtype.kind in "iuf":
+        finite = np.abs(source[np.isfinite(source)]) if \
+            source.dtype.kind == "f" else np.abs(source.astype(np.float64))
+        if finite.size and float(finite.max()) > float(np.finfo(target).max):
             raise OverflowError(f"argument {index} ({type_text}) holds "
                                 f"{finite.max()}, beyond the range of "
                                 f"{target}")
@@ -419,7 +436,9 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
             raise TypeError("module must be MLIR text, got None")
         if isinstance(shared_libs, (str, bytes, os.PathLike)):
             shared_libs = [shared_libs]
-        libs = [os.fsdecode(lib) for lib in shared_libs]
+        # Absolute now: the JIT loads them at the first run, maybe after a
+        # change of directory.
+        libs = [os.path.abspath(os.fsdecode(lib)) for lib in shared_libs]
         impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
                                 bool(verify_each), libs)
     except compiler.CompileError as error:

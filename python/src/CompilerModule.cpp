@@ -43,6 +43,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -178,6 +179,10 @@ struct Value {
   std::vector<int64_t> shape; // memrefs; ShapedType::kDynamic for '?'
   bool fromTensor = false;    // value semantics: never write into the input
   std::string text;           // the MLIR type, for messages
+  /// A memref with a strided layout: its strides and offset as the type
+  /// states them (ShapedType::kDynamic where it does not). Arrays are
+  /// passed dense (row-major strides, offset 0), so a static one must agree.
+  std::optional<std::pair<std::vector<int64_t>, int64_t>> layout;
 };
 
 struct Signature {
@@ -226,6 +231,18 @@ std::optional<Value> describe(Type type, std::string &why) {
       why = "no NumPy dtype for the element type of " + v.text;
       return std::nullopt;
     }
+    if (auto memref = dyn_cast<MemRefType>(type);
+        memref && !memref.getLayout().isIdentity()) {
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (failed(memref.getStridesAndOffset(strides, offset))) {
+        why = "memrefs with a layout that is not strided cannot be passed, "
+              "not " + v.text;
+        return std::nullopt;
+      }
+      v.layout = std::make_pair(
+          std::vector<int64_t>(strides.begin(), strides.end()), offset);
+    }
     v.isMemRef = true;
     v.dtype = dtype->first;
     v.itemSize = dtype->second;
@@ -233,14 +250,13 @@ std::optional<Value> describe(Type type, std::string &why) {
     v.fromTensor = isa<RankedTensorType>(type);
     return v;
   }
-  // Exactly the scalars Module.run converts and reads back; an i8 or i16
-  // result, say, would be read as a wider integer.
+  // Floats of 32 and 64 bits, integers of 8 to 64 bits and index: what
+  // Module.run packs and reads back at their own width and signedness.
   auto dtype = dtypeOf(type);
-  bool supported = type.isF32() || type.isF64() || type.isIndex() ||
-                   type.isSignlessInteger(32) || type.isSignlessInteger(64);
-  if (!dtype || !supported) {
+  if (!dtype || dtype->first == "bool" || type.isF16()) {
     why = "scalars of type " + v.text +
-          " cannot be passed; use f32, f64, i32, i64 or index";
+          " cannot be passed; use f32, f64, an integer of 8 to 64 bits or "
+          "index";
     return std::nullopt;
   }
   v.dtype = dtype->first;
@@ -264,21 +280,6 @@ Signature signatureOf(func::FuncOp func) {
   };
   add(func.getArgumentTypes(), sig.args);
   add(func.getResultTypes(), sig.results);
-  // Arguments are passed as dense C-contiguous arrays (offset 0, row-major
-  // strides); a memref parameter with another layout would read the array
-  // with its own strides and offset, past its end. Results are read with
-  // the strides they come back with, so any layout works there.
-  for (Type type : func.getArgumentTypes()) {
-    auto memref = dyn_cast<MemRefType>(type);
-    if (memref && !memref.getLayout().isIdentity() && sig.unsupported.empty()) {
-      std::string text;
-      llvm::raw_string_ostream(text) << type;
-      sig.unsupported = "memref parameters must have the identity layout "
-                        "(NumPy arrays are passed dense, offset 0), not " +
-                        text + "; take a memref without a layout and make "
-                        "the strided view inside the function";
-    }
-  }
   return sig;
 }
 
@@ -633,6 +634,25 @@ py::array copyOut(const Value &v, const int64_t *desc) {
   return out;
 }
 
+/// An integer result at its width and signedness (i8 -1 is -1, not 255).
+py::int_ readInteger(const char *at, const Value &v) {
+  bool isUnsigned = llvm::StringRef(v.dtype).starts_with("uint");
+  auto read = [&](auto value) {
+    std::memcpy(&value, at, sizeof value);
+    return py::int_(value);
+  };
+  switch (v.itemSize) {
+  case 1:
+    return isUnsigned ? read(uint8_t()) : read(int8_t());
+  case 2:
+    return isUnsigned ? read(uint16_t()) : read(int16_t());
+  case 4:
+    return isUnsigned ? read(uint32_t()) : read(int32_t());
+  default:
+    return isUnsigned ? read(uint64_t()) : read(int64_t());
+  }
+}
+
 py::object Module::run(const std::string &entry, const py::list &inputs) {
   const Signature &sig = lookupSignature(entry);
   if (inputs.size() != sig.args.size())
@@ -678,11 +698,13 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
       } else if (v.dtype == "float64") {
         double d = input.cast<double>();
         std::memcpy(&scalars[i], &d, sizeof d);
-      } else if (v.dtype == "int32" || v.dtype == "uint32") {
-        int32_t x = static_cast<int32_t>(input.cast<int64_t>());
-        std::memcpy(&scalars[i], &x, sizeof x);
       } else {
-        scalars[i] = input.cast<int64_t>();
+        // The low itemSize bytes of the value (x86 and AArch64 are little
+        // endian); qblock.Module.run has checked the range.
+        uint64_t bits = llvm::StringRef(v.dtype).starts_with("uint")
+                            ? input.cast<uint64_t>()
+                            : static_cast<uint64_t>(input.cast<int64_t>());
+        std::memcpy(&scalars[i], &bits, v.itemSize);
       }
       packed.push_back(&scalars[i]);
       continue;
@@ -722,6 +744,27 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
       desc[3 + rank + d] = stride;
       stride *= array.shape(d);
     }
+    if (v.layout) {
+      // The function reads the array with the type's static strides and
+      // offset, not the descriptor's: they must be the dense array's (a
+      // dimension of size 1 never moves, so its stride does not matter).
+      auto [layoutStrides, layoutOffset] = *v.layout;
+      auto mismatch = [&](const std::string &what) {
+        throw py::value_error(
+            "argument " + std::to_string(i) + " (" + v.text + ") is read " +
+            what + ", but NumPy arrays are passed dense (row-major strides, "
+            "offset 0); take a memref without a static layout and make the "
+            "strided view inside the function");
+      };
+      if (!ShapedType::isDynamic(layoutOffset) && layoutOffset != 0)
+        mismatch("at offset " + std::to_string(layoutOffset));
+      for (size_t d = 0; d < rank; ++d)
+        if (!ShapedType::isDynamic(layoutStrides[d]) &&
+            layoutStrides[d] != desc[3 + rank + d] && array.shape(d) > 1)
+          mismatch("with stride " + std::to_string(layoutStrides[d]) +
+                   " in dimension " + std::to_string(d) + " (the array's is " +
+                   std::to_string(desc[3 + rank + d]) + ")");
+    }
     inputBuffers.insert(data);
     keepAlive.push_back(array);
     descriptors.push_back(std::move(desc));
@@ -759,14 +802,8 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
         double d;
         std::memcpy(&d, at, sizeof d);
         results.append(py::float_(d));
-      } else if (v.itemSize == 4) {
-        int32_t x;
-        std::memcpy(&x, at, sizeof x);
-        results.append(py::int_(x));
       } else {
-        int64_t x;
-        std::memcpy(&x, at, sizeof x);
-        results.append(py::int_(x));
+        results.append(readInteger(at, v));
       }
       continue;
     }

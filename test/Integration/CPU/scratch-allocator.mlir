@@ -19,8 +19,9 @@
 // IR: llvm.call @free
 // Kept blocks are freed when the module is unloaded (dlclose, or a JIT's
 // ExecutionEngine destroyed: a Python session compiling many modules).
+// The destructor takes the lock only if it is free (no hang at exit).
 // IR: llvm.func internal @__qblock_scratch_free_kept()
-// IR: llvm.call @__qblock_scratch_acquire()
+// IR: llvm.cmpxchg
 // IR: llvm.call @free
 // IR: llvm.call @__qblock_scratch_release()
 // IR: llvm.mlir.global_dtors dtors = [@__qblock_scratch_free_kept], priorities = [0 : i32], data = [#llvm.zero]
