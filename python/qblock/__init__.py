@@ -366,12 +366,14 @@ class Module:
         """Calls function `entry` of a module lowered to the LLVM dialect.
 
         Arguments are NumPy arrays for ranked tensors and memrefs and Python
-        numbers for f32/f64/i32/i64/index scalars. Tensor arguments are
-        copied (the function cannot modify them), converted to the tensor's
-        dtype only where no value changes (no floats into integers, nothing
-        out of range); memref arguments (identity layout) are passed
-        by reference and must already be C-contiguous arrays of the right
-        dtype, so functions that write into them update the array. Results
+        numbers for f32, f64, integer (8 to 64 bits) and index scalars.
+        Tensor arguments are copied (the function cannot modify them) and
+        converted to the tensor's dtype: floats round to its precision;
+        floats into integers, integers that do not fit its bits and finite
+        values beyond a float type's range are errors. Memref arguments are
+        passed by reference and must already be C-contiguous arrays of the
+        right dtype (a static layout must be the dense array's), so
+        functions that write into them update the array. Results
         come back as new NumPy arrays (or numbers): one value, a tuple of
         several, or None.
         """
