@@ -32,6 +32,37 @@ using namespace mlir;
 
 namespace {
 
+/// a * b for index sizes and strides, folded while both are static.
+OpFoldResult multiply(PatternRewriter &rewriter, Location loc, OpFoldResult a,
+                      OpFoldResult b) {
+  std::optional<int64_t> staticA = getConstantIntValue(a);
+  std::optional<int64_t> staticB = getConstantIntValue(b);
+  if (staticA && staticB)
+    return rewriter.getIndexAttr(*staticA * *staticB);
+  // Zero times anything is a static zero, as the expanded type has it
+  // (upstream's layout inference); a dynamic value there would not verify.
+  if (staticA == 0 || staticB == 0)
+    return rewriter.getIndexAttr(0);
+  return arith::MulIOp::create(rewriter, loc,
+                               getValueOrCreateConstantIndexOp(rewriter, loc, a),
+                               getValueOrCreateConstantIndexOp(rewriter, loc, b))
+      .getResult();
+}
+
+/// Strides of dimensions `dims` (outer to inner) laid out one after the
+/// other, the innermost with stride `innermost`: each is the next inner
+/// one times that one's size.
+void rowMajorStrides(PatternRewriter &rewriter, Location loc,
+                     OpFoldResult innermost, ArrayRef<int64_t> dims,
+                     ArrayRef<OpFoldResult> sizes,
+                     MutableArrayRef<OpFoldResult> strides) {
+  OpFoldResult stride = innermost;
+  for (int64_t dim : llvm::reverse(dims)) {
+    strides[dim] = stride;
+    stride = multiply(rewriter, loc, stride, sizes[dim]);
+  }
+}
+
 struct ReshapeToReinterpretCast : OpRewritePattern<memref::ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(memref::ReshapeOp op,
@@ -57,45 +88,15 @@ struct ReshapeToReinterpretCast : OpRewritePattern<memref::ReshapeOp> {
     }
     // Row-major strides, static as far as the trailing sizes are.
     SmallVector<OpFoldResult> strides(rank);
-    OpFoldResult stride = rewriter.getIndexAttr(1);
-    for (int64_t dim = rank - 1; dim >= 0; --dim) {
-      strides[dim] = stride;
-      std::optional<int64_t> staticStride = getConstantIntValue(stride);
-      std::optional<int64_t> staticSize = getConstantIntValue(sizes[dim]);
-      if (staticStride && staticSize) {
-        stride = rewriter.getIndexAttr(*staticStride * *staticSize);
-        continue;
-      }
-      Value strideValue =
-          getValueOrCreateConstantIndexOp(rewriter, loc, stride);
-      Value sizeValue =
-          getValueOrCreateConstantIndexOp(rewriter, loc, sizes[dim]);
-      stride = arith::MulIOp::create(rewriter, loc, strideValue, sizeValue)
-                   .getResult();
-    }
+    rowMajorStrides(rewriter, loc, rewriter.getIndexAttr(1),
+                    llvm::to_vector(llvm::seq<int64_t>(0, rank)), sizes,
+                    strides);
     rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
         op, resultType, op.getSource(), rewriter.getIndexAttr(0), sizes,
         strides);
     return success();
   }
 };
-
-/// a * b for index sizes and strides, folded while both are static.
-OpFoldResult multiply(PatternRewriter &rewriter, Location loc, OpFoldResult a,
-                      OpFoldResult b) {
-  std::optional<int64_t> staticA = getConstantIntValue(a);
-  std::optional<int64_t> staticB = getConstantIntValue(b);
-  if (staticA && staticB)
-    return rewriter.getIndexAttr(*staticA * *staticB);
-  // Zero times anything is a static zero, as the expanded type has it
-  // (upstream's layout inference); a dynamic value there would not verify.
-  if (staticA == 0 || staticB == 0)
-    return rewriter.getIndexAttr(0);
-  return arith::MulIOp::create(rewriter, loc,
-                               getValueOrCreateConstantIndexOp(rewriter, loc, a),
-                               getValueOrCreateConstantIndexOp(rewriter, loc, b))
-      .getResult();
-}
 
 struct ExpandShapeToReinterpretCast
     : OpRewritePattern<memref::ExpandShapeOp> {
@@ -117,13 +118,9 @@ struct ExpandShapeToReinterpretCast
     SmallVector<OpFoldResult> sourceStrides = source.getConstifiedMixedStrides();
     SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
     SmallVector<OpFoldResult> strides(resultType.getRank());
-    for (auto [sourceDim, group] : llvm::enumerate(groups)) {
-      OpFoldResult stride = sourceStrides[sourceDim];
-      for (int64_t dim : llvm::reverse(group)) {
-        strides[dim] = stride;
-        stride = multiply(rewriter, loc, stride, sizes[dim]);
-      }
-    }
+    for (auto [sourceDim, group] : llvm::enumerate(groups))
+      rowMajorStrides(rewriter, loc, sourceStrides[sourceDim], group, sizes,
+                      strides);
     rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
         op, resultType, op.getSrc(), source.getConstifiedMixedOffset(), sizes,
         strides);

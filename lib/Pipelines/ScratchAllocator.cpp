@@ -51,14 +51,18 @@ llvm.mlir.global internal @__qblock_scratch_slots() {addr_space = 0 : i32} : !ll
   llvm.return %0 : !llvm.array<16 x struct<(ptr, i64)>>
 }
 llvm.mlir.global internal @__qblock_scratch_lock(0 : i32) {addr_space = 0 : i32} : i32
-llvm.func internal @__qblock_scratch_acquire() {
+llvm.func internal @__qblock_scratch_try_acquire() -> i1 {
   %lock = llvm.mlir.addressof @__qblock_scratch_lock : !llvm.ptr
   %zero = llvm.mlir.constant(0 : i32) : i32
   %one = llvm.mlir.constant(1 : i32) : i32
-  llvm.br ^try
-^try:
   %pair = llvm.cmpxchg %lock, %zero, %one acquire monotonic : !llvm.ptr, i32
   %got = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+  llvm.return %got : i1
+}
+llvm.func internal @__qblock_scratch_acquire() {
+  llvm.br ^try
+^try:
+  %got = llvm.call @__qblock_scratch_try_acquire() : () -> i1
   llvm.cond_br %got, ^done, ^try
 ^done:
   llvm.return
@@ -154,11 +158,7 @@ llvm.func internal @__qblock_scratch_free_kept() {
   %c16 = llvm.mlir.constant(16 : i64) : i64
   %null = llvm.mlir.zero : !llvm.ptr
   %slots = llvm.mlir.addressof @__qblock_scratch_slots : !llvm.ptr
-  %lock = llvm.mlir.addressof @__qblock_scratch_lock : !llvm.ptr
-  %zero = llvm.mlir.constant(0 : i32) : i32
-  %one = llvm.mlir.constant(1 : i32) : i32
-  %pair = llvm.cmpxchg %lock, %zero, %one acquire monotonic : !llvm.ptr, i32
-  %got = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+  %got = llvm.call @__qblock_scratch_try_acquire() : () -> i1
   llvm.cond_br %got, ^scan(%c0 : i64), ^busy
 ^busy:
   llvm.return

@@ -330,34 +330,31 @@ static std::string computedFromConstants(Value weight) {
       }))
     return "";
   std::string name = producer->getName().getStringRef().str();
+  std::string computed = "the weight (B) is computed from constants by '" +
+                         name + "', not a constant itself";
   // Elementwise casts and reshapes of constants are what -canonicalize
   // folds; it leaves slices of non-splat constants and broadcasts alone.
   // A tensor.cast folds into the matmul that reads it.
   if (isa<arith::ExtFOp, arith::TruncFOp, tensor::CastOp>(producer))
-    return "the weight (B) is computed from constants by '" + name +
-           "', not a constant itself; fold it first (-canonicalize folds "
-           "casts of constants)";
+    return computed + "; fold it first (-canonicalize folds casts of "
+                      "constants)";
   if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(producer))
-    return "the weight (B) is computed from constants by '" + name +
-           "', not a constant itself; fold it first (-canonicalize folds "
-           "reshapes of constants)";
+    return computed + "; fold it first (-canonicalize folds reshapes of "
+                      "constants)";
   // Any other op whose folder makes a constant of constant operands
   // (arith.negf, arith.mulf, ...) goes the same way.
   std::optional<bool> folds = foldsToConstant(producer);
   if (folds == true)
-    return "the weight (B) is computed from constants by '" + name +
-           "', not a constant itself; fold it first (-canonicalize folds '" +
-           name + "' of constants)";
+    return computed + "; fold it first (-canonicalize folds '" + name +
+           "' of constants)";
   if (!folds)
-    return "the weight (B) is computed from constants by '" + name +
-           "', not a constant itself; only constant weights are quantized: "
-           "run -canonicalize first if it folds this op, or give this "
-           "matmul a constant weight of its own";
-  return "the weight (B) is computed from constants by '" + name +
-         "', not a constant itself, and -canonicalize does not fold it; only "
-         "constant weights are quantized, so give this matmul a constant "
-         "weight of its own (e.g. export a fused weight as separate "
-         "constants)";
+    return computed + "; only constant weights are quantized: run "
+                      "-canonicalize first if it folds this op, or give "
+                      "this matmul a constant weight of its own";
+  return computed + ", and -canonicalize does not fold it; only constant "
+                    "weights are quantized, so give this matmul a constant "
+                    "weight of its own (e.g. export a fused weight as "
+                    "separate constants)";
 }
 
 struct QuantizeLinalgPass

@@ -403,14 +403,14 @@ struct SelectFormatsPass
       int64_t begin, end;
     };
     std::vector<Chunk> chunks;
-    for (auto &job : jobs)
+    int64_t totalWeights = 0;
+    for (auto &job : jobs) {
       for (int64_t row = 0; row < job->view.rows(); row += kRowsPerChunk)
         chunks.push_back(
             {job.get(), row,
              std::min<int64_t>(row + kRowsPerChunk, job->view.rows())});
-    int64_t totalWeights = 0;
-    for (auto &job : jobs)
       totalWeights += job->view.rows() * job->view.k;
+    }
     ProgressMeter progressMeter("qblock-select-formats: packed", "weights",
                                 totalWeights, progress);
     std::mutex mergeMutex;

@@ -502,7 +502,8 @@ private:
   /// every function of the module). Empty if all resolve.
   std::string unresolvedFunctions() {
     std::vector<std::string> missing;
-    for (const std::string &lib : loadedLibs)
+    std::vector<std::string> libs = jitLibraries();
+    for (const std::string &lib : libs)
       llvm::sys::DynamicLibrary::LoadLibraryPermanently(lib.c_str());
     module->walk([&](LLVM::LLVMFuncOp func) {
       if (func.isExternal() &&
@@ -517,7 +518,7 @@ private:
                        llvm::join(missing, ", ") +
                        "; define them in the module, or pass the library "
                        "that does to qblock.compile(..., shared_libs=[...]) "
-                       "(loaded: " + llvm::join(loadedLibs, ", ") + ")";
+                       "(loaded: " + llvm::join(libs, ", ") + ")";
     return text;
   }
 
@@ -528,8 +529,18 @@ private:
   std::unique_ptr<ExecutionEngine> engine;
   /// Libraries the JIT loads besides QBLOCK_JIT_SHARED_LIBS.
   std::vector<std::string> sharedLibs;
-  /// Every library the JIT loaded, for messages.
-  std::vector<std::string> loadedLibs;
+
+  /// Every library the JIT loads: scf.parallel became OpenMP runtime
+  /// calls, bufferization may call memrefCopy (c_runner_utils),
+  /// printMemrefF32 lives in runner_utils; then the user's shared_libs.
+  std::vector<std::string> jitLibraries() const {
+    std::vector<std::string> libs;
+    for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))
+      if (!lib.empty() && llvm::sys::fs::exists(lib))
+        libs.push_back(lib.str());
+    llvm::append_range(libs, sharedLibs);
+    return libs;
+  }
 };
 
 ExecutionEngine &Module::engineFor(const std::string &entry) {
@@ -561,17 +572,8 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                 machine->get());
 
-  // scf.parallel became OpenMP runtime calls; bufferization may call
-  // memrefCopy (c_runner_utils); printMemrefF32 lives in runner_utils.
-  std::vector<std::string> libs;
-  llvm::SmallVector<StringRef> libRefs;
-  for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))
-    if (!lib.empty() && llvm::sys::fs::exists(lib))
-      libs.push_back(lib.str());
-  llvm::append_range(libs, sharedLibs);
-  for (const std::string &lib : libs)
-    libRefs.push_back(lib);
-  loadedLibs = libs;
+  std::vector<std::string> libs = jitLibraries();
+  llvm::SmallVector<StringRef> libRefs(libs.begin(), libs.end());
 
   ExecutionEngineOptions options;
   options.transformer = optimize;

@@ -10,8 +10,10 @@
 // IR-NOT: llvm.call @malloc
 // IR: llvm.call @_mlir_memref_to_llvm_alloc
 // IR: llvm.call @_mlir_memref_to_llvm_free
-// IR: llvm.func internal @__qblock_scratch_acquire()
+// IR: llvm.func internal @__qblock_scratch_try_acquire() -> i1
 // IR: llvm.cmpxchg
+// IR: llvm.func internal @__qblock_scratch_acquire()
+// IR: llvm.call @__qblock_scratch_try_acquire()
 // IR: llvm.func internal @_mlir_memref_to_llvm_alloc(%{{.*}}: i64) -> !llvm.ptr
 // IR: llvm.call @malloc
 // IR: llvm.func internal @_mlir_memref_to_llvm_free(%{{.*}}: !llvm.ptr)
@@ -21,7 +23,7 @@
 // ExecutionEngine destroyed: a Python session compiling many modules).
 // The destructor takes the lock only if it is free (no hang at exit).
 // IR: llvm.func internal @__qblock_scratch_free_kept()
-// IR: llvm.cmpxchg
+// IR: llvm.call @__qblock_scratch_try_acquire()
 // IR: llvm.call @free
 // IR: llvm.call @__qblock_scratch_release()
 // IR: llvm.mlir.global_dtors dtors = [@__qblock_scratch_free_kept], priorities = [0 : i32], data = [#llvm.zero]
