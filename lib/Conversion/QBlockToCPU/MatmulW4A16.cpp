@@ -136,22 +136,22 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   Value batchRows = arith::MulIOp::create(b, batch, m);
 
   // bf16 activations on AVX512-BF16: the tiles of one activation row (all
-  // of a GEMV, the leftover rows of a GEMM) multiply the activations as
-  // they come, in bf16 (emitBF16Block); only the 8-row tiles read the
-  // de-interleaved f32 copy, so it is made (and allocated) only when there
-  // are 8 rows.
+  // of a GEMV, the last odd row of a GEMM) multiply the activations as
+  // they come, in bf16 (emitBF16Block); only the tiles of 2, 4 and 8 rows
+  // read the de-interleaved f32 copy, so it is made (and allocated) only
+  // when there are at least two rows.
   auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
   Value bf16Dialects;
   if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
       scheme.blockSize % kBF16Lanes == 0)
     bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
-  Value eightRows;
+  Value groupedRows;
   Value halvesRows = batchRows;
   if (bf16Dialects) {
-    eightRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
-                                      cst(b, kActRows));
+    groupedRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
+                                        cst(b, 2));
     Value none = cst(b, 0);
-    halvesRows = arith::SelectOp::create(b, eightRows, batchRows, none);
+    halvesRows = arith::SelectOp::create(b, groupedRows, batchRows, none);
   }
 
   // De-interleave activations once: element 2i of a row pairs with the low
@@ -181,7 +181,7 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
         b, MemRefType::get({ShapedType::kDynamic, k}, lhsElement),
         ValueRange{batchRows}, b.getI64IntegerAttr(64));
     emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
-    scf::IfOp::create(b, eightRows, [&](OpBuilder &nb, Location loc) {
+    scf::IfOp::create(b, groupedRows, [&](OpBuilder &nb, Location loc) {
       ImplicitLocOpBuilder ib(loc, nb);
       emitDeinterleave(ib, lhs, batched, m, batchRows, k, evens, odds);
       scf::YieldOp::create(ib);
@@ -297,8 +297,9 @@ void CPULowering::emitRowCopy(ImplicitLocOpBuilder &b, Value lhs, bool batched,
 /// Output rows [first, last) of batch `batchIndex`. Activation rows go in
 /// groups of 8 that share every decoded weight vector (two weight rows at
 /// a time, 16 accumulators), so GEMM decodes each weight once per 8 rows;
-/// leftover rows (all of them for GEMV) go one at a time against 4 weight
-/// rows that share the activation loads. A GEMV (one activation row)
+/// the rest (M mod 8) go in groups of 4 and 2 the same way, and a last
+/// single row (all of a GEMV) against 4 weight rows that share the
+/// activation loads. A GEMV (one activation row)
 /// takes whole weight rows per tile; otherwise K is walked in chunks
 /// (leftover rows then reread a chunk's weights from L1, where whole rows
 /// made M = 3 about 8% slower).
@@ -402,13 +403,34 @@ void CPULowering::emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                         });
                     scf::YieldOp::create(mb);
                   });
-              scf::ForOp::create(
-                  kb, mMain, mCount, cst(kb, 1), ValueRange{},
-                  [&](OpBuilder &nb2, Location loc2, Value m0, ValueRange) {
-                    ImplicitLocOpBuilder mb(loc2, nb2);
-                    rowGroups(mb, m0, range, GemvPrefetch::PerRow);
-                    scf::YieldOp::create(mb);
-                  });
+              // The rest, M mod 8 rows, in groups of 4, 2 and 1: each group
+              // decodes the weights once, so M = 7 decodes them three times,
+              // not seven.
+              Value rest = arith::SubIOp::create(kb, mCount, mMain);
+              Value m0 = mMain;
+              for (int64_t group : {kActRows / 2, kActRows / 4}) {
+                Value taken = arith::AndIOp::create(kb, rest, cst(kb, group));
+                Value any = arith::CmpIOp::create(
+                    kb, arith::CmpIPredicate::ne, taken, cst(kb, 0));
+                scf::IfOp::create(kb, any, [&](OpBuilder &nb2, Location loc2) {
+                  ImplicitLocOpBuilder mb(loc2, nb2);
+                  forEachGroup(
+                      mb, first, last, kWeightRowsWide,
+                      [&](ImplicitLocOpBuilder &tb, Value n0, int64_t nr) {
+                        emitTile(tb, ctx, batchIndex, n0, nr, m0, group,
+                                 range, GemvPrefetch::PerRow);
+                      });
+                  scf::YieldOp::create(mb);
+                });
+                m0 = arith::AddIOp::create(kb, m0, taken);
+              }
+              Value single = arith::CmpIOp::create(kb, arith::CmpIPredicate::ult,
+                                                   m0, mCount);
+              scf::IfOp::create(kb, single, [&](OpBuilder &nb2, Location loc2) {
+                ImplicitLocOpBuilder mb(loc2, nb2);
+                rowGroups(mb, m0, range, GemvPrefetch::PerRow);
+                scf::YieldOp::create(mb);
+              });
               scf::YieldOp::create(kb);
             });
         scf::YieldOp::create(ib);
@@ -640,10 +662,11 @@ void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
     codeBase.push_back(
         arith::MulIOp::create(b, row, cst(b, layout.k / 2)));
 
-  // With one activation row, even and odd lanes get accumulators of their
-  // own so that enough independent FMA chains hide the FMA latency; wider
-  // tiles have enough chains already and need the registers.
-  int64_t perPair = mt == 1 ? 2 : 1;
+  // Small tiles (one activation row, or two against two weight rows) give
+  // even and odd lanes accumulators of their own so that enough
+  // independent FMA chains hide the FMA latency; wider tiles have enough
+  // chains already and need the registers.
+  int64_t perPair = mt * nr < 8 ? 2 : 1;
   SmallVector<Value> init(perPair * mt * nr, zeroVec);
   // Two blocks per iteration when every chunk holds an even number of
   // blocks: they share their dialect-id byte, loaded once.

@@ -61,6 +61,21 @@
 // Dynamic M, 9 rows (exercises the 4-row tiles and their remainder).
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 20 --k 128 --dynamic-m --seed 13 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// Dynamic M = 15: one 8-row group, then groups of 4, 2 and 1 rows (M mod 8
+// chosen at run time), over three K chunks, on every target; static M = 6
+// (groups of 4 and 2) with 16-element blocks decoded in pairs.
+// RUN: %python %S/Inputs/gen_matmul.py --m 15 --n 11 --k 2112 --dynamic-m --seed 26 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// REDEFINE: %{target} = avx2
+// RUN: %{run}
+// REDEFINE: %{target} = generic
+// RUN: %{run}
+// REDEFINE: %{target} = avx512
+// REDEFINE: %{block} = 16
+// RUN: %python %S/Inputs/gen_matmul.py --m 6 --n 9 --k 2080 --seed 27 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512 %{ %{run} %}
+// REDEFINE: %{block} = 32
+// REDEFINE: %{target} = host
 
 // Batched, transposed, dynamic M.
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 14 --acts-out %t.json > %t.mlir
@@ -146,8 +161,11 @@
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 13 --k 2112 --act-type bf16 --seed 33 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
-// M = 8 exactly: one 8-row tile, which needs the f32 copy (M >= 8).
+// M = 8 exactly: one 8-row tile, which needs the f32 copy (M >= 2).
 // RUN: %python %S/Inputs/gen_matmul.py --m 8 --n 13 --k 256 --act-type bf16 --dynamic-m --seed 37 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// M = 7, dynamic: f32 groups of 4 and 2 rows, then one bf16 row.
+// RUN: %python %S/Inputs/gen_matmul.py --m 7 --n 13 --k 2112 --act-type bf16 --dynamic-m --seed 38 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 6 --k 256 --batch 2 --transposed --dynamic-m --act-type bf16 --seed 34 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
