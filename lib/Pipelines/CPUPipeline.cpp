@@ -5,6 +5,7 @@
 #include "BufferizedLoops.h"
 #include "CheckLoweredToLLVM.h"
 #include "DecomposeAggregatedOps.h"
+#include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
@@ -12,6 +13,7 @@
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
+#include "SetHostTriple.h"
 #include "StageBuffersForGPU.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -49,6 +51,7 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   // through vector.extract/insert.
   addHostMathLowering(pm);
   addLLVMLoweringForCPU(pm);
+  pm.addPass(createSetHostTriplePass(options.target));
   pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 
@@ -146,4 +149,5 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createDecomposeAggregatedOpsPass(); });
   registerPass([] { return createLowerMemRefReshapePass(); });
   registerPass([] { return createEmulateGPUOnCPUPass(); });
+  registerPass([] { return createDropCompileTimesPass(); });
 }

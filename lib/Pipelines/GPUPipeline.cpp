@@ -20,6 +20,7 @@
 
 #include "BufferizedLoops.h"
 #include "CheckLoweredToLLVM.h"
+#include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
@@ -119,6 +120,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   nvvm.cubinFeatures = ("+" + ptxVersionFor(options.chip.getValue())).str();
   nvvm.cubinFormat = options.format.getValue();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  pm.addPass(qblock::createDropCompileTimesPass());
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
 }
 

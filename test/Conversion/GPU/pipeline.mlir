@@ -16,7 +16,9 @@
 // CHECK: llvm.func @gemm
 // CHECK: gpu.launch_func @gemm_kernel::@gemm_kernel
 // CHECK-NOT: gpu.launch_func
-// CHECK: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90a{{.*}}.entry gemm_kernel
+// The object's properties hold no compile times (qblock-drop-compile-times):
+// the output is the same on every run.
+// CHECK: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {O = 2 : i32}, assembly = "{{.*}}.target sm_90a{{.*}}.entry gemm_kernel
 // EXTRACT: extracted 1 PTX modules
 // PTX: .global .align 64 .b8 __qblock_gpu_decode_{{[0-9A-F]+}}[2048]
 // PTX: .entry gemm_kernel(
@@ -34,7 +36,7 @@
 // PTX: shfl.sync.bfly.b32 {{.*}}, 1, 31, -1;
 // PTX-NOT: call
 // PTX-NOT: .local
-// BIN: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
+// BIN: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, bin = "\7FELF
 
 func.func @gemm(%a: tensor<4x64xf32>, %w: tensor<2240xi8>, %init: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %q = qblock.from_storage %w : tensor<2240xi8> -> !qblock.qtensor<64x64xf32, #qblock.scheme<blockdialect>, axis = 0>
