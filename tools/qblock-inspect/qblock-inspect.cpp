@@ -29,19 +29,24 @@ using namespace mlir;
 using namespace qblock;
 namespace num = ::qblock::numerics;
 
+/// The tool's own options; --help hides the hundreds of LLVM and MLIR
+/// options that linking libMLIR registers and this tool never reads.
+static llvm::cl::OptionCategory inspectCategory("qblock-inspect options");
+
 static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<input .mlir>"),
-                                            llvm::cl::init("-"));
+                                            llvm::cl::init("-"),
+                                            llvm::cl::cat(inspectCategory));
 static llvm::cl::opt<bool> printAllValues(
     "values",
     llvm::cl::desc("Also print every decoded value in logical row-major "
                    "order, after a line 'values <name> <axis> <dims...>' "
                    "(for scripts)"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(inspectCategory));
 static llvm::cl::opt<int64_t>
     maxBlocks("blocks",
               llvm::cl::desc("Blocks (or BCQ groups) to print per constant"),
-              llvm::cl::init(4));
+              llvm::cl::init(4), llvm::cl::cat(inspectCategory));
 
 /// The packed bytes of a constant, whether a dense_resource blob or an
 /// inline (possibly splat) dense attribute.
@@ -160,6 +165,7 @@ static void printLogicalValues(llvm::raw_ostream &os, ConstantOp op,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(inspectCategory);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "qblock-inspect: decode the packed qblock constants of a "
                   "module\n");
