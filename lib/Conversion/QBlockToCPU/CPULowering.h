@@ -234,7 +234,18 @@ struct CPULowering {
     /// (getBF16DialectRows) when one-row tiles multiply in bf16
     /// (emitBF16Block); null otherwise.
     mlir::Value bf16Acts = {}, bf16Dialects = {};
+    /// F16 scales (INT4) converted per tile to f32 half scales:
+    /// kF16ScaleRows x blocksPerRow (rounded up to 16) floats on the
+    /// stack of the task (emitRows), or null (other scales, or rows too
+    /// long for the stack; loadHalfScale per block then).
+    mlir::Value halfScaleRows = {};
   };
+
+  /// Weight rows the converted F16 scales of a tile hold (the widest tile).
+  static constexpr int64_t kF16ScaleRows = 4;
+  /// The longest row, in blocks, whose F16 scales are converted per tile
+  /// (4 x 1024 floats = 16 KiB of stack per task).
+  static constexpr int64_t kMaxF16ScaleBlocks = 1024;
 
   /// Elements one vdpbf16ps multiplies: 32 bf16 pairs into 16 f32 lanes.
   static constexpr int64_t kBF16Lanes = 32;
@@ -264,7 +275,8 @@ struct CPULowering {
   emitBF16Block(mlir::ImplicitLocOpBuilder &bb, const KernelContext &ctx,
                 mlir::Value block, llvm::ArrayRef<mlir::Value> weightRows,
                 mlir::Value actRow, llvm::ArrayRef<mlir::Value> codeBase,
-                llvm::ArrayRef<mlir::Value> dialects, mlir::ValueRange accs,
+                llvm::ArrayRef<mlir::Value> dialects,
+                llvm::ArrayRef<mlir::Value> halfScales, mlir::ValueRange accs,
                 int64_t parity, GemvPrefetch prefetch);
   llvm::SmallVector<mlir::Value>
   emitBlock(mlir::ImplicitLocOpBuilder &bb, const KernelContext &ctx,
@@ -272,8 +284,16 @@ struct CPULowering {
             llvm::ArrayRef<mlir::Value> actRows,
             llvm::ArrayRef<mlir::Value> codeBase,
             llvm::ArrayRef<mlir::Value> dialects,
-            llvm::ArrayRef<mlir::Value> nextDialects, mlir::ValueRange accs,
+            llvm::ArrayRef<mlir::Value> nextDialects,
+            llvm::ArrayRef<mlir::Value> halfScales,
+            llvm::ArrayRef<mlir::Value> nextHalfScales, mlir::ValueRange accs,
             int64_t nr, int64_t mt, int64_t perPair, GemvPrefetch prefetch);
+  /// Converts the F16 scales of blocks `range` of `weightRows` into
+  /// ctx.halfScaleRows (row r of the tile at [r][block - range.first]).
+  void emitF16ScaleConversion(mlir::ImplicitLocOpBuilder &b,
+                              const KernelContext &ctx,
+                              llvm::ArrayRef<mlir::Value> weightRows,
+                              KRange range);
   void emitLaterTilePrefetches(mlir::ImplicitLocOpBuilder &b,
                                const KernelContext &ctx, mlir::Value firstRow,
                                int64_t nr, mlir::Value blockOffset,

@@ -303,8 +303,26 @@ void CPULowering::emitRowCopy(ImplicitLocOpBuilder &b, Value lhs, bool batched,
 /// takes whole weight rows per tile; otherwise K is walked in chunks
 /// (leftover rows then reread a chunk's weights from L1, where whole rows
 /// made M = 3 about 8% slower).
-void CPULowering::emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
-                           Value batchIndex, Value first, Value last) {
+void CPULowering::emitRows(ImplicitLocOpBuilder &b,
+                           const KernelContext &taskCtx, Value batchIndex,
+                           Value first, Value last) {
+  KernelContext ctx = taskCtx;
+  // INT4's F16 scales: per block, a scalar conversion and a broadcast
+  // across lanes cost more shuffle-port work than the block's lookups
+  // (the GEMV ran 1.8x MXFP4's time in L2). Each tile converts its rows'
+  // scales 16 at a time into this task-local buffer first, and the block
+  // loop reads them as E8M0's table entries are read. Not for the
+  // portable target, whose loop nests the GPU pipeline also maps to GPU
+  // threads (a private 16 KiB array per thread there).
+  if (ctx.scheme.scale == num::ScaleKind::F16 &&
+      targetISA != Target::Generic &&
+      ctx.layout.blocksPerRow <= kMaxF16ScaleBlocks)
+    ctx.halfScaleRows = memref::AllocaOp::create(
+        b, MemRefType::get({kF16ScaleRows,
+                            static_cast<int64_t>(
+                                llvm::alignTo(ctx.layout.blocksPerRow, 16))},
+                           b.getF32Type()),
+        b.getI64IntegerAttr(64));
   auto forEachGroup = [&](ImplicitLocOpBuilder &ib, Value lo, Value hi,
                           int64_t step, auto body) {
     Value count = arith::SubIOp::create(ib, hi, lo);
@@ -442,12 +460,16 @@ void CPULowering::emitRows(ImplicitLocOpBuilder &b, const KernelContext &ctx,
 /// the updated accumulators. `dialects` holds the rows' dialect ids of
 /// this block when the caller loaded them already (else empty);
 /// `nextDialects` those of the next block, for pairs (always loaded).
+/// `halfScales` and `nextHalfScales` likewise hold the rows' half scales
+/// when the caller has them (else empty: loaded here).
 SmallVector<Value>
 CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
                        Value block, ArrayRef<Value> weightRows,
                        ArrayRef<Value> actRows, ArrayRef<Value> codeBase,
                        ArrayRef<Value> dialects, ArrayRef<Value> nextDialects,
-                       ValueRange accs, int64_t nr, int64_t mt, int64_t perPair,
+                       ArrayRef<Value> halfScales,
+                       ArrayRef<Value> nextHalfScales, ValueRange accs,
+                       int64_t nr, int64_t mt, int64_t perPair,
                        GemvPrefetch prefetch) {
   const PackedLayout &layout = ctx.layout;
   int64_t lanes = ctx.lanes, blockBytes = layout.blockSize / 2;
@@ -458,8 +480,10 @@ CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
     Value dialect = dialects.empty()
                         ? loadDialectId(bb, ctx.storage, layout, row, block)
                         : dialects[r];
-    Value halfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                                    ctx.scheme.scale, row, block);
+    Value halfScale = !halfScales.empty()
+                          ? halfScales[r]
+                          : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                          ctx.scheme.scale, row, block);
     if (!ctx.pairBlocks) {
       decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
       continue;
@@ -467,8 +491,11 @@ CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
     // Pairs imply two blocks per iteration, whose ids emitTile loads.
     assert(nextDialects.size() == weightRows.size());
     Value next = arith::AddIOp::create(bb, block, cst(bb, 1));
-    Value nextHalfScale = loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                                        ctx.scheme.scale, row, next);
+    Value nextHalfScale =
+        !nextHalfScales.empty()
+            ? nextHalfScales[r]
+            : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                            ctx.scheme.scale, row, next);
     decoders.push_back(ctx.decoder.beginPair(bb, dialect, halfScale,
                                              nextDialects[r], nextHalfScale));
   }
@@ -541,8 +568,8 @@ CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
 SmallVector<Value> CPULowering::emitBF16Block(
     ImplicitLocOpBuilder &bb, const KernelContext &ctx, Value block,
     ArrayRef<Value> weightRows, Value actRow, ArrayRef<Value> codeBase,
-    ArrayRef<Value> dialects, ValueRange accs, int64_t parity,
-    GemvPrefetch prefetch) {
+    ArrayRef<Value> dialects, ArrayRef<Value> halfScales, ValueRange accs,
+    int64_t parity, GemvPrefetch prefetch) {
   const PackedLayout &layout = ctx.layout;
   int64_t blockBytes = layout.blockSize / 2;
   int64_t chunkBytes = kBF16Lanes / 2;
@@ -553,13 +580,15 @@ SmallVector<Value> CPULowering::emitBF16Block(
   auto indexType = VectorType::get({kBF16Lanes}, bb.getI16Type());
   int64_t nr = weightRows.size();
 
-  SmallVector<Value> tableRows, halfScales;
+  SmallVector<Value> tableRows, scales;
   for (auto [r, row] : llvm::enumerate(weightRows)) {
     Value dialect = dialects.empty()
                         ? loadDialectId(bb, ctx.storage, layout, row, block)
                         : dialects[r];
-    halfScales.push_back(loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                                       ctx.scheme.scale, row, block));
+    scales.push_back(!halfScales.empty()
+                         ? halfScales[r]
+                         : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                         ctx.scheme.scale, row, block));
     tableRows.push_back(vector::LoadOp::create(
         bb, bf16Type, ctx.bf16Dialects, ValueRange{dialect, cst(bb, 0)}));
   }
@@ -606,7 +635,7 @@ SmallVector<Value> CPULowering::emitBF16Block(
       });
   SmallVector<Value> result(accs.begin(), accs.end());
   for (int64_t r = 0; r < nr; ++r) {
-    Value scale = vector::BroadcastOp::create(bb, sumType, halfScales[r]);
+    Value scale = vector::BroadcastOp::create(bb, sumType, scales[r]);
     int64_t slot = 2 * r + parity;
     result[slot] = vector::FMAOp::create(bb, scale, chunkLoop.getResult(r),
                                          result[slot]);
@@ -672,6 +701,8 @@ void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
   // blocks: they share their dialect-id byte, loaded once.
   int64_t unroll =
       ctx.chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0 ? 2 : 1;
+  if (ctx.halfScaleRows)
+    emitF16ScaleConversion(b, ctx, weightRows, range);
   auto blockLoop = scf::ForOp::create(
       b, range.first, range.last, cst(b, unroll), init,
       [&](OpBuilder &nb, Location loc, Value firstBlock, ValueRange accs) {
@@ -692,23 +723,36 @@ void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
             dialects[0].push_back(even);
             dialects[1].push_back(odd);
           }
+        // Converted F16 scales are plain f32 loads, which the table-row
+        // multiply takes as a broadcast memory operand.
+        SmallVector<SmallVector<Value>> halfScales(unroll);
+        if (ctx.halfScaleRows)
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value at = arith::AddIOp::create(
+                bb, arith::SubIOp::create(bb, firstBlock, range.first),
+                cst(bb, u));
+            for (int64_t r = 0; r < nr; ++r)
+              halfScales[u].push_back(memref::LoadOp::create(
+                  bb, ctx.halfScaleRows, ValueRange{cst(bb, r), at}));
+          }
         if (ctx.bf16Acts && mt == 1)
           for (int64_t u = 0; u < unroll; ++u) {
             Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
             current = emitBF16Block(bb, ctx, block, weightRows, actRows[0],
-                                    codeBase, dialects[u], current, u,
-                                    prefetch);
+                                    codeBase, dialects[u], halfScales[u],
+                                    current, u, prefetch);
           }
         else if (ctx.pairBlocks)
           current = emitBlock(bb, ctx, firstBlock, weightRows, actRows,
-                              codeBase, dialects[0], dialects[1], current,
-                              nr, mt, perPair, prefetch);
+                              codeBase, dialects[0], dialects[1],
+                              halfScales[0], halfScales[1], current, nr, mt,
+                              perPair, prefetch);
         else
           for (int64_t u = 0; u < unroll; ++u) {
             Value block = arith::AddIOp::create(bb, firstBlock, cst(bb, u));
             current = emitBlock(bb, ctx, block, weightRows, actRows,
-                                codeBase, dialects[u], {}, current, nr, mt,
-                                perPair, prefetch);
+                                codeBase, dialects[u], {}, halfScales[u], {},
+                                current, nr, mt, perPair, prefetch);
           }
         scf::YieldOp::create(bb, current);
       });
@@ -731,4 +775,42 @@ void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                  dot);
     }
   }
+}
+
+/// Per weight row, the F16 scales of blocks `range` go 16 at a time through
+/// one masked load (never past the storage; bytes of the next row past the
+/// range are converted and unused), one conversion, the NaN check and the
+/// halving, and one store.
+void CPULowering::emitF16ScaleConversion(ImplicitLocOpBuilder &b,
+                                         const KernelContext &ctx,
+                                         ArrayRef<Value> weightRows,
+                                         KRange range) {
+  constexpr int64_t kScalesPerStep = 16;
+  auto bytesType = VectorType::get({2 * kScalesPerStep}, b.getI8Type());
+  auto halvesType = VectorType::get({kScalesPerStep}, b.getF16Type());
+  auto floatsType = VectorType::get({kScalesPerStep}, b.getF32Type());
+  Value count = arith::SubIOp::create(b, range.last, range.first);
+  Value padding = arith::ConstantIntOp::create(b, b.getI8Type(), 0);
+  Value oneHalf = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(floatsType, b.getF32FloatAttr(0.5f)));
+  scf::ForOp::create(
+      b, cst(b, 0), count, cst(b, kScalesPerStep), ValueRange{},
+      [&](OpBuilder &nb, Location loc, Value step, ValueRange) {
+        ImplicitLocOpBuilder sb(loc, nb);
+        Value block = arith::AddIOp::create(sb, range.first, step);
+        for (auto [r, row] : llvm::enumerate(weightRows)) {
+          Value bytes = vector::TransferReadOp::create(
+              sb, bytesType, ctx.storage,
+              ValueRange{ctx.layout.scaleOffset(sb, row, block)}, padding,
+              ArrayRef<bool>{false});
+          Value halves = vector::BitCastOp::create(sb, halvesType, bytes);
+          Value scales = nanIfInfinite(
+              sb, arith::ExtFOp::create(sb, floatsType, halves));
+          scales = arith::MulFOp::create(sb, scales, oneHalf);
+          vector::StoreOp::create(
+              sb, scales, ctx.halfScaleRows,
+              ValueRange{cst(sb, static_cast<int64_t>(r)), step});
+        }
+        scf::YieldOp::create(sb);
+      });
 }

@@ -4,7 +4,8 @@
 // scale, dialect table, nibble order or layout fails by orders of magnitude.
 //
 // DEFINE: %{target} = host
-// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="scheme=int4" --qblock-select-formats -o %t.q.mlir \
+// DEFINE: %{block} = 32
+// DEFINE: %{run} = quant-opt %t.mlir --qblock-quantize-linalg="scheme=int4 block=%{block}" --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
 // DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=%{target}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.out \
@@ -47,3 +48,26 @@
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // RUN: %python %S/Inputs/gen_matmul.py --m 9 --n 13 --k 256 --act-type bf16 --dynamic-m --seed 32 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
+
+// On avx2 and avx512 each tile first converts its rows' F16 scales, 16 at a
+// time, into a buffer of half scales (masked loads at the end of the
+// storage): a GEMV with an odd number of blocks (65, one past a multiple
+// of 16), a dynamic M = 7 over three K chunks (ranges starting past block
+// 0), 16-element blocks decoded in pairs (also with bf16 activations),
+// and rows of 1025 blocks, past the buffer's 1024, which keep the
+// per-block conversion.
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 13 --k 2080 --outliers --seed 41 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512 %{ %{run} %}
+// REDEFINE: %{target} = avx2
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 7 --n 11 --k 2112 --dynamic-m --seed 42 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// REDEFINE: %{target} = avx512
+// RUN: %if cpu-avx512 %{ %{run} %}
+// REDEFINE: %{block} = 16
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 9 --k 1056 --seed 43 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 9 --k 1056 --act-type bf16 --seed 44 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 3 --k 16400 --seed 45 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512 %{ %{run} %}
