@@ -90,15 +90,21 @@ func.func @gemv(%a: tensor<1x64xf32>, %w: tensor<1152xi8>, %init: tensor<1x32xf3
 // -----
 
 // One-dialect books read no dialect array; F16 scales are converted, not
-// looked up.
+// looked up: each tile converts its rows' scales 16 at a time (a masked
+// read of 32 bytes) into a task-local buffer of half scales, which the
+// block loop reads.
 // CHECK-LABEL: func.func @int4
 // CHECK-NOT: @__qblock_e8m0_half
-// CHECK: arith.bitcast %{{.*}} : i16 to f16
-// CHECK: %[[WIDE:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x16xf32>
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} : memref<320xi8>, vector<32xi8>
+// CHECK: %[[HALVES:.*]] = vector.bitcast %[[BYTES]] : vector<32xi8> to vector<16xf16>
+// CHECK: %[[WIDE:.*]] = arith.extf %[[HALVES]] : vector<16xf16> to vector<16xf32>
 // An infinite stored scale is a NaN scale: x + (x - x).
-// CHECK: %[[ZERO_OR_NAN:.*]] = arith.subf %[[WIDE]], %[[WIDE]] : f32
-// CHECK: %[[SCALE:.*]] = arith.addf %[[WIDE]], %[[ZERO_OR_NAN]] : f32
-// CHECK: arith.mulf %[[SCALE]], %{{.*}} : f32
+// CHECK: %[[ZERO_OR_NAN:.*]] = arith.subf %[[WIDE]], %[[WIDE]] : vector<16xf32>
+// CHECK: %[[SCALE:.*]] = arith.addf %[[WIDE]], %[[ZERO_OR_NAN]] : vector<16xf32>
+// CHECK: %[[HALF:.*]] = arith.mulf %[[SCALE]], %{{.*}} : vector<16xf32>
+// CHECK: vector.store %[[HALF]], %[[BUF]][%{{.*}}, %{{.*}}] : memref<4x16xf32>, vector<16xf32>
+// CHECK: memref.load %[[BUF]][%{{.*}}, %{{.*}}] : memref<4x16xf32>
 func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>
   %r = qblock.matmul ins(%a, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
