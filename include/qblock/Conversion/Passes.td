@@ -40,11 +40,12 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
            "Instruction set for the decode fast paths: generic, avx2, avx512 "
            "(AVX-512 with BW, VBMI, VNNI and BF16: Zen 4, Sapphire Rapids "
            "and later), or host (detect the machine running the compiler)">,
-    Option<"w4a4TileRows", "w4a4-tile-rows", "int64_t", "4",
+    Option<"w4a4TileRows", "w4a4-tile-rows", "int64_t", "0",
            "Activation rows from which a W4A4 matmul uses the tiled kernel "
            "(weight blocks decoded once per tile of columns and reused by "
            "all rows) instead of one output element at a time; both give "
-           "identical results (a tuning and testing knob, at least 1)">,
+           "identical results. 0 (default): 9 where the AVX-512 VNNI GEMV "
+           "kernel applies, 4 elsewhere (a tuning and testing knob)">,
     Option<"lutTables", "lut-tables", "std::string", "\"f32\"",
            "Precision of LUT-GEMM's tables of partial sums: f32 (exact "
            "partial sums), or i8 (each group's tables quantized to int8 "

@@ -77,8 +77,17 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
   ctx.one =
       arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(1.0f));
 
+  // Where the tiled kernel starts to pay (N = K = 2048 to 8192, two
+  // threads, 2026-12-04): the AVX-512 VNNI GEMV kernel re-decodes the
+  // weights per row but does so fast, and was faster than the tiles up to
+  // M = 8 (M = 4: 0.95 against 1.43 ms at 4096^2; M = 8: 5.8 against
+  // 8.7 ms at 8192^2), equal or slower from M = 12; the other GEMV kernel
+  // already lost at M = 4 (AVX2: 3.08 against 2.66 ms at 4096^2).
+  int64_t tileRows = w4a4TileRows;
+  if (tileRows == 0)
+    tileRows = integerGemvApplies(ctx) ? 9 : 4;
   Value tiled = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, ctx.m,
-                                      cst(b, w4a4TileRows));
+                                      cst(b, tileRows));
   scf::IfOp::create(
       b, tiled,
       [&](OpBuilder &tb, Location loc) {

@@ -64,9 +64,10 @@ struct ConvertQBlockToCPUPass
           << "'; use generic, avx2, avx512 or host";
       return signalPassFailure();
     }
-    if (w4a4TileRows < 1) {
+    if (w4a4TileRows < 0) {
       emitError(module.getLoc())
-          << "--convert-qblock-to-cpu: w4a4-tile-rows must be at least 1, got "
+          << "--convert-qblock-to-cpu: w4a4-tile-rows must be at least 0 "
+             "(0: chosen per kernel), got "
           << static_cast<int64_t>(w4a4TileRows);
       return signalPassFailure();
     }

@@ -1,8 +1,8 @@
 // RUN: quant-opt %s --convert-qblock-to-cpu=target=generic -split-input-file -verify-diagnostics
 // RUN: not quant-opt %s --convert-qblock-to-cpu=target=sse9 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: unknown target 'sse9'; use generic, avx2, avx512 or host
-// RUN: not quant-opt %s --convert-qblock-to-cpu=w4a4-tile-rows=0 2>&1 | FileCheck %s --check-prefix=TILE
-// TILE: w4a4-tile-rows must be at least 1, got 0
+// RUN: not quant-opt %s --convert-qblock-to-cpu=w4a4-tile-rows=-1 2>&1 | FileCheck %s --check-prefix=TILE
+// TILE: w4a4-tile-rows must be at least 0 (0: chosen per kernel), got -1
 // RUN: not quant-opt %s --convert-qblock-to-cpu=lut-tables=i4 2>&1 | FileCheck %s --check-prefix=TABLES
 // TABLES: unknown lut-tables 'i4'; use f32 or i8
 // RUN: not quant-opt %s --qblock-cpu-pipeline=lut-tables=f16 2>&1 | FileCheck %s --check-prefix=PIPELINE-TABLES

@@ -57,7 +57,8 @@
 // REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 2 --transposed --seed 35
 // RUN: %{run}
 
-// The tiled kernel (from w4a4-tile-rows activation rows, 4 by default) and
+// The tiled kernel (from w4a4-tile-rows activation rows; by default 9 where
+// the AVX-512 VNNI GEMV kernel applies, else 4) and
 // the per-element one compute the same f32 operations in the same order:
 // forced to either, the outputs agree exactly (rtol 0), on odd M and N
 // (a partial last tile, rows outside groups of 4) and batched.
