@@ -239,11 +239,19 @@ Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
       b, arith::ExtUIOp::create(b, i16, lo),
       arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i16, hi),
                             arith::ConstantIntOp::create(b, i16, 8)));
-  Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
-  Value scale = arith::ExtFOp::create(b, b.getF32Type(), half);
-  scale = nanIfInfinite(b, scale);
-  Value oneHalf =
-      arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(0.5f));
+  return halfScaleOfF16(b, arith::BitcastOp::create(b, b.getF16Type(), bits));
+}
+
+Value qblock::cpu::halfScaleOfF16(ImplicitLocOpBuilder &b, Value scales) {
+  Type f32 = b.getF32Type();
+  Type wide = f32;
+  if (auto vector = dyn_cast<VectorType>(scales.getType()))
+    wide = vector.clone(f32);
+  Value scale = nanIfInfinite(b, arith::ExtFOp::create(b, wide, scales));
+  Attribute half = b.getF32FloatAttr(0.5f);
+  if (auto vector = dyn_cast<VectorType>(wide))
+    half = DenseElementsAttr::get(vector, half);
+  Value oneHalf = arith::ConstantOp::create(b, cast<TypedAttr>(half));
   return arith::MulFOp::create(b, scale, oneHalf);
 }
 

@@ -93,6 +93,11 @@ loadDialectIdPair(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
 /// of its block must decode to NaN, not to +-inf (and 0 * inf = NaN only for
 /// code 0).
 mlir::Value nanIfInfinite(mlir::ImplicitLocOpBuilder &b, mlir::Value scale);
+/// Half of F16 scales (a scalar or a vector of f16) as f32, NaN where a
+/// scale is infinite: the value one half unit of a block's codes is
+/// worth. loadHalfScale's F16 case and the CPU kernels' per-tile
+/// conversion share it.
+mlir::Value halfScaleOfF16(mlir::ImplicitLocOpBuilder &b, mlir::Value scales);
 mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout,
                           const DecodeTables &tables,

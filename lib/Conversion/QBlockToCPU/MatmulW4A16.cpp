@@ -788,11 +788,8 @@ void CPULowering::emitF16ScaleConversion(ImplicitLocOpBuilder &b,
   constexpr int64_t kScalesPerStep = 16;
   auto bytesType = VectorType::get({2 * kScalesPerStep}, b.getI8Type());
   auto halvesType = VectorType::get({kScalesPerStep}, b.getF16Type());
-  auto floatsType = VectorType::get({kScalesPerStep}, b.getF32Type());
   Value count = arith::SubIOp::create(b, range.last, range.first);
   Value padding = arith::ConstantIntOp::create(b, b.getI8Type(), 0);
-  Value oneHalf = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(floatsType, b.getF32FloatAttr(0.5f)));
   scf::ForOp::create(
       b, cst(b, 0), count, cst(b, kScalesPerStep), ValueRange{},
       [&](OpBuilder &nb, Location loc, Value step, ValueRange) {
@@ -803,10 +800,8 @@ void CPULowering::emitF16ScaleConversion(ImplicitLocOpBuilder &b,
               sb, bytesType, ctx.storage,
               ValueRange{ctx.layout.scaleOffset(sb, row, block)}, padding,
               ArrayRef<bool>{false});
-          Value halves = vector::BitCastOp::create(sb, halvesType, bytes);
-          Value scales = nanIfInfinite(
-              sb, arith::ExtFOp::create(sb, floatsType, halves));
-          scales = arith::MulFOp::create(sb, scales, oneHalf);
+          Value scales = halfScaleOfF16(
+              sb, vector::BitCastOp::create(sb, halvesType, bytes));
           vector::StoreOp::create(
               sb, scales, ctx.halfScaleRows,
               ValueRange{cst(sb, static_cast<int64_t>(r)), step});
