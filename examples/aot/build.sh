@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ahead-of-time path: quantize examples/mlp.mlir, lower it, translate to LLVM
 # IR, compile to an object file and a shared library, and link a C program
-# against them.
+# against them. clang needs no -march: the CPU pipeline's functions name the
+# CPU and features their instructions were chosen for.
 #   bash examples/aot/build.sh [out-dir] [cpu|gpu]     (default build/aot cpu)
 # gpu lowers with --qblock-gpu-pipeline (kernels as sm_90a PTX inside the
 # library) and links qblock's CUDA runtime; the C caller is the same.
@@ -32,7 +33,7 @@ esac
   --llvm-request-c-wrappers "$PIPELINE" \
   -o "$OUT/mlp.llvm.mlir"
 $LLVM/mlir-translate --mlir-to-llvmir "$OUT/mlp.llvm.mlir" -o "$OUT/mlp.ll"
-$LLVM/clang -O3 -march=native -fPIC -c "$OUT/mlp.ll" -o "$OUT/mlp.o"
+$LLVM/clang -O3 -fPIC -c "$OUT/mlp.ll" -o "$OUT/mlp.o"
 $LLVM/clang -shared "$OUT/mlp.o" -o "$OUT/libmlp.so" "${LIBS[@]}"
 $LLVM/clang -O2 examples/aot/main.c -o "$OUT/mlp" -L"$OUT" -lmlp \
   -Wl,-rpath,"$(cd "$OUT" && pwd)"

@@ -13,7 +13,7 @@
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
-#include "SetHostTriple.h"
+#include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -51,7 +51,7 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   // through vector.extract/insert.
   addHostMathLowering(pm);
   addLLVMLoweringForCPU(pm);
-  pm.addPass(createSetHostTriplePass(options.target));
+  pm.addPass(createSetCPUTargetPass(options.target));
   pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 
