@@ -234,6 +234,10 @@ struct CPULowering {
     /// (getBF16DialectRows) when one-row tiles multiply in bf16
     /// (emitBF16Block); null otherwise.
     mlir::Value bf16Acts = {}, bf16Dialects = {};
+    /// With bf16Acts: an i1, true when every activation is within the
+    /// range where the bf16 tiles match the f32 ones (emitBF16RangeCheck);
+    /// one-row tiles take the f32 path when it is false.
+    mlir::Value bf16InRange = {};
     /// F16 scales (INT4) converted per tile to f32 half scales:
     /// kF16ScaleRows x blocksPerRow (rounded up to 16) floats on the
     /// stack of the task (emitRows), or null (other scales, or rows too
@@ -269,6 +273,10 @@ struct CPULowering {
   void emitRowCopy(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs, bool batched,
                    mlir::Value m, mlir::Value batchRows, int64_t k,
                    mlir::Value rows);
+  static mlir::Value emitBF16RangeCheck(mlir::ImplicitLocOpBuilder &b,
+                                        mlir::Value rows,
+                                        mlir::Value rowCount, int64_t k,
+                                        int64_t maxExponent);
   void emitRows(mlir::ImplicitLocOpBuilder &b, const KernelContext &ctx,
                 mlir::Value batchIndex, mlir::Value first, mlir::Value last);
   llvm::SmallVector<mlir::Value>

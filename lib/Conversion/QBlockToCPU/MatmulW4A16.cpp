@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace qblock;
@@ -145,11 +146,39 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
       scheme.blockSize % kBF16Lanes == 0)
     bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
+  // The bf16 tiles sum unscaled magnitudes and flush subnormal inputs
+  // (vdpbf16ps), so they match the f32 path only for activations in a
+  // range (emitBF16RangeCheck); a call with any activation outside it
+  // takes the f32 path for every row, and then needs the f32 copy below.
+  Value bf16Acts, bf16InRange;
   Value groupedRows;
   Value halvesRows = batchRows;
   if (bf16Dialects) {
-    groupedRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m,
-                                        cst(b, 2));
+    bf16Acts = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, k}, lhsElement),
+        ValueRange{batchRows}, b.getI64IntegerAttr(64));
+    emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
+    // The largest activation exponent whose block sums cannot overflow:
+    // blockSize x the book's largest magnitude x 2^e stays below 2^127
+    // (2^100 for the built-in books, well inside).
+    double largest = 0.0;
+    for (int d = 0; d < scheme.book.size(); ++d)
+      for (int code = 0; code < 8; ++code)
+        largest = std::max(largest, std::fabs(scheme.book.dialect(d)[code]));
+    int64_t sumBits = static_cast<int64_t>(std::ceil(
+        std::log2(std::max(1.0, double(scheme.blockSize) * largest))));
+    // (At least -126: a book too large for any normal activation leaves
+    // only zeros in range.)
+    int64_t maxExponent =
+        std::clamp<int64_t>(126 - sumBits, -126, 100);
+    bf16InRange =
+        emitBF16RangeCheck(b, bf16Acts, batchRows, k, maxExponent);
+    Value outOfRange = arith::XOrIOp::create(
+        b, bf16InRange, arith::ConstantIntOp::create(b, 1, 1));
+    groupedRows = arith::OrIOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::uge, m, cst(b, 2)),
+        outOfRange);
     Value none = cst(b, 0);
     halvesRows = arith::SelectOp::create(b, groupedRows, batchRows, none);
   }
@@ -175,12 +204,7 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   Value evens = half(0);
   Value odds = half(halfStride);
 
-  Value bf16Acts;
   if (bf16Dialects) {
-    bf16Acts = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, k}, lhsElement),
-        ValueRange{batchRows}, b.getI64IntegerAttr(64));
-    emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
     scf::IfOp::create(b, groupedRows, [&](OpBuilder &nb, Location loc) {
       ImplicitLocOpBuilder ib(loc, nb);
       emitDeinterleave(ib, lhs, batched, m, batchRows, k, evens, odds);
@@ -209,6 +233,7 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
                     chunkBlocks,     pairBlocks, &frame};
   ctx.bf16Acts = bf16Acts;
   ctx.bf16Dialects = bf16Dialects;
+  ctx.bf16InRange = bf16InRange;
 
   // Output rows n are independent: tasks of kRowsPerTask rows in parallel.
   Value tasks = cst(b, (n + kRowsPerTask - 1) / kRowsPerTask);
@@ -292,6 +317,62 @@ void CPULowering::emitRowCopy(ImplicitLocOpBuilder &b, Value lhs, bool batched,
                    Value v = memref::LoadOp::create(jb, lhs, index);
                    memref::StoreOp::create(jb, v, rows, ValueRange{bm, i});
                  });
+}
+
+/// Whether every bf16 activation of `rows` (rowCount x k, k a multiple of
+/// 32) is zero or normal with magnitude below 2^maxExponent, as an i1.
+/// Within that range the bf16 tiles give the f32 path's numbers:
+/// vdpbf16ps flushes only subnormal inputs (there are none), and a block's
+/// unscaled sum cannot overflow before the block's scale applies (the
+/// caller picks maxExponent for that). Infinities and NaNs are outside
+/// too, so they propagate as the f32 path propagates them. The test runs
+/// on the bits: magnitude 0, or in [0x0080, (127 + maxExponent) << 7).
+Value CPULowering::emitBF16RangeCheck(ImplicitLocOpBuilder &b, Value rows,
+                                      Value rowCount, int64_t k,
+                                      int64_t maxExponent) {
+  constexpr int64_t kLanes = 32;
+  auto bitsType = VectorType::get({kLanes}, b.getI16Type());
+  auto valueType = VectorType::get({kLanes}, b.getBF16Type());
+  auto splat = [&](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        ib, DenseElementsAttr::get(bitsType, ib.getI16IntegerAttr(v)));
+  };
+  Value noneBad = splat(b, 0);
+  auto rowLoop = scf::ForOp::create(
+      b, cst(b, 0), rowCount, cst(b, 1), ValueRange{noneBad},
+      [&](OpBuilder &rb, Location rloc, Value row, ValueRange rowAcc) {
+        ImplicitLocOpBuilder ib(rloc, rb);
+        auto colLoop = scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, k), cst(ib, kLanes), rowAcc,
+            [&](OpBuilder &cb, Location cloc, Value col, ValueRange acc) {
+              ImplicitLocOpBuilder jb(cloc, cb);
+              // One statement per op: built inside one call's arguments,
+              // their order in the IR would depend on the C++ compiler.
+              Value values = vector::LoadOp::create(jb, valueType, rows,
+                                                    ValueRange{row, col});
+              Value bits = vector::BitCastOp::create(jb, bitsType, values);
+              Value magnitude =
+                  arith::AndIOp::create(jb, bits, splat(jb, 0x7FFF));
+              // Subnormal: magnitude - 1 < 0x7F unsigned (0 wraps away).
+              Value belowOne =
+                  arith::SubIOp::create(jb, magnitude, splat(jb, 1));
+              Value subnormal = arith::CmpIOp::create(
+                  jb, arith::CmpIPredicate::ult, belowOne, splat(jb, 0x7F));
+              Value limit = splat(jb, (127 + maxExponent) << 7);
+              Value large = arith::CmpIOp::create(
+                  jb, arith::CmpIPredicate::uge, magnitude, limit);
+              Value either = arith::OrIOp::create(jb, subnormal, large);
+              Value bad = arith::ExtUIOp::create(jb, bitsType, either);
+              scf::YieldOp::create(jb,
+                                   arith::OrIOp::create(jb, acc[0], bad)
+                                       .getResult());
+            });
+        scf::YieldOp::create(ib, colLoop.getResults());
+      });
+  Value anyBad = vector::ReductionOp::create(b, vector::CombiningKind::OR,
+                                             rowLoop.getResult(0));
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, anyBad,
+                               arith::ConstantIntOp::create(b, 0, 16));
 }
 
 /// Output rows [first, last) of batch `batchIndex`. Activation rows go in
@@ -671,6 +752,26 @@ void CPULowering::emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
 void CPULowering::emitTile(ImplicitLocOpBuilder &b, const KernelContext &ctx,
                            Value batchIndex, Value n0, int64_t nr, Value m0,
                            int64_t mt, KRange range, GemvPrefetch prefetch) {
+  // One-row tiles in bf16 only when the activations are in range; the
+  // two versions of the tile are chosen once per tile.
+  if (ctx.bf16Acts && mt == 1 && ctx.bf16InRange) {
+    KernelContext bf16Ctx = ctx, f32Ctx = ctx;
+    bf16Ctx.bf16InRange = f32Ctx.bf16InRange = {};
+    f32Ctx.bf16Acts = {};
+    scf::IfOp::create(
+        b, ctx.bf16InRange,
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          emitTile(ib, bf16Ctx, batchIndex, n0, nr, m0, mt, range, prefetch);
+          scf::YieldOp::create(ib);
+        },
+        [&](OpBuilder &nb, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          emitTile(ib, f32Ctx, batchIndex, n0, nr, m0, mt, range, prefetch);
+          scf::YieldOp::create(ib);
+        });
+    return;
+  }
   const PackedLayout &layout = ctx.layout;
   int64_t lanes = ctx.lanes;
   auto vecType = VectorType::get({lanes}, b.getF32Type());

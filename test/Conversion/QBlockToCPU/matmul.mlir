@@ -189,20 +189,38 @@ func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %ini
 // 16 values twice) is looked up with 16-bit indices built from 16 code
 // bytes (d | d << 12: element 2j's index in the low half, 2j + 1's in the
 // high half), vdpbf16ps sums the products against 32 activations in
-// element order, and the block's sum is scaled once. The de-interleaved f32
-// activations are made, and given rows, only for 8-row tiles (M >= 8).
+// element order, and the block's sum is scaled once. Only when every
+// activation is zero or normal below 2^100 (checked on the bits: subnormal
+// is magnitude - 1 < 0x7F, too large is >= 0xE3 << 7); else, and for the
+// tiles of 2 to 8 rows (M >= 2), the de-interleaved f32 activations are
+// made, and given rows.
 // CHECK-LABEL: func.func @gemv_bf16
 // CHECK-DAG: %[[ROWS:.*]] = memref.get_global @__qblock_dialects_bf16_{{.*}} : memref<16x32xbf16>
 // CHECK-DAG: %[[SCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
-// CHECK: %[[EIGHT:.*]] = arith.cmpi uge, %{{.*}}, %{{.*}} : index
-// CHECK: %[[F32ROWS:.*]] = arith.select %[[EIGHT]], %{{.*}}, %{{.*}} : index
-// CHECK: memref.alloc(%[[F32ROWS]]) {alignment = 64 : i64} : memref<?x64xf32>
 // CHECK: %[[ACTS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xbf16>
 // CHECK: scf.parallel
 // CHECK: memref.store %{{.*}}, %[[ACTS]][%{{.*}}, %{{.*}}] : memref<?x64xbf16>
-// CHECK: scf.if %[[EIGHT]] {
+// CHECK: vector.load %[[ACTS]][%{{.*}}, %{{.*}}] : memref<?x64xbf16>, vector<32xbf16>
+// CHECK: %[[SIGNLESS:.*]] = arith.constant dense<32767> : vector<32xi16>
+// CHECK: %[[MAGNITUDE:.*]] = arith.andi %{{.*}}, %[[SIGNLESS]] : vector<32xi16>
+// CHECK: %[[ONE:.*]] = arith.constant dense<1> : vector<32xi16>
+// CHECK: %[[MINUS:.*]] = arith.subi %[[MAGNITUDE]], %[[ONE]] : vector<32xi16>
+// CHECK: %[[SUBNORMALS:.*]] = arith.constant dense<127> : vector<32xi16>
+// CHECK: arith.cmpi ult, %[[MINUS]], %[[SUBNORMALS]] : vector<32xi16>
+// CHECK: %[[LARGE:.*]] = arith.constant dense<29056> : vector<32xi16>
+// CHECK: arith.cmpi uge, %[[MAGNITUDE]], %[[LARGE]] : vector<32xi16>
+// CHECK: %[[BAD:.*]] = vector.reduction <or>, %{{.*}} : vector<32xi16> into i16
+// CHECK: %[[INRANGE:.*]] = arith.cmpi eq, %[[BAD]], %{{.*}} : i16
+// CHECK: %[[OUT:.*]] = arith.xori %[[INRANGE]], %{{.*}} : i1
+// CHECK: %[[TWO:.*]] = arith.cmpi uge, %{{.*}}, %{{.*}} : index
+// CHECK: %[[GROUPED:.*]] = arith.ori %[[TWO]], %[[OUT]] : i1
+// CHECK: %[[F32ROWS:.*]] = arith.select %[[GROUPED]], %{{.*}}, %{{.*}} : index
+// CHECK: memref.alloc(%[[F32ROWS]]) {alignment = 64 : i64} : memref<?x64xf32>
+// CHECK: scf.if %[[GROUPED]] {
 // CHECK: scf.parallel
 // CHECK: scf.if
+// CHECK: scf.if
+// CHECK: scf.if %[[INRANGE]] {
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: %[[SCALE:.*]] = memref.load %[[SCALES]][%{{.*}}] : memref<256xf32>
 // CHECK: %[[ROW:.*]] = vector.load %[[ROWS]][%{{.*}}, %{{.*}}] : memref<16x32xbf16>, vector<32xbf16>
@@ -219,6 +237,11 @@ func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %ini
 // CHECK: %[[SPLAT:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
 // CHECK: vector.fma %[[SPLAT]], %[[SUMS]]#0, %{{.*}} : vector<16xf32>
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// Out of range, the same tile in f32.
+// CHECK: } else {
+// CHECK: vector.load %{{.*}} : memref<?x32xf32, strided<[64, 1]{{.*}}>>, vector<16xf32>
+// CHECK-NOT: qblock.dot_bf16
+// CHECK: vector.reduction <add>
 // The 8-row tiles of the same kernel stay in f32.
 // CHECK: vector.load %{{.*}} : memref<16x16xf32>, vector<16xf32>
 // AVX2-LABEL: func.func @gemv_bf16

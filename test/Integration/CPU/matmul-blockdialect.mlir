@@ -175,11 +175,22 @@
 // RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 19 --k 640 --act-type bf16 --seed 35 --acts-out %t.json > %t.mlir
 // RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // REDEFINE: %{block} = 32
+// Activations outside the bf16 tiles' range take the f32 path
+// (emitBF16RangeCheck), here in a GEMV and in M = 3's last row. Large
+// ones against small weights, whose unscaled block sums (about 2^125)
+// overflowed to inf in bf16 although every output is finite; and
+// subnormal ones against large weights, which vdpbf16ps flushed to zero.
+// REDEFINE: %{target} = avx512
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 19 --k 256 --act-type bf16 --act-scale 3e37 --weight-std 1e-6 --seed 39 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 19 --k 256 --act-type bf16 --act-scale 1e-38 --weight-std 1e6 --seed 40 --acts-out %t.json > %t.mlir
+// RUN: %if cpu-avx512-bf16 %{ %{run} %}
 // The last module compiled for the host: it takes the bf16 path when the
 // CPU has AVX512-BF16, the f32 one otherwise.
 // REDEFINE: %{target} = host
 // RUN: %{run}
-// A NaN activation: exactly its output row is NaN, and every other output
+// A NaN activation (out of the bf16 range: the whole call runs in f32):
+// exactly its output row is NaN, and every other output
 // agrees with the f32 kernel (target=generic).
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 21 --k 256 --act-type bf16 --nan-row 1 --seed 36 --acts-out %t.json > %t.mlir
 // RUN: quant-opt %t.mlir --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats -o %t.q.mlir
