@@ -29,6 +29,9 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
@@ -543,6 +546,63 @@ private:
   }
 };
 
+/// Throws when a function names a CPU or instruction-set features
+/// (target_cpu, target_features: what qblock-cpu-pipeline chose
+/// instructions for) that `host` lacks. Running it would stop the process
+/// on an illegal instruction, or LLVM on an intrinsic it cannot select;
+/// this says instead which features are missing and what to change.
+static void checkRunsOnHost(ModuleOp module, const llvm::TargetMachine &host) {
+  const llvm::MCSubtargetInfo *hostInfo = host.getMCSubtargetInfo();
+  // What the machine reports having or not: instruction sets only (LLVM's
+  // feature bits mix in tuning flags, which a CPU name also implies).
+  llvm::StringMap<bool> reported = llvm::sys::getHostCPUFeatures();
+  // Thrown after the walk, not through libMLIR's frames.
+  std::optional<std::string> error;
+  module.walk([&](LLVM::LLVMFuncOp func) {
+    if (func.isExternal() ||
+        (!func.getTargetCpuAttr() && !func.getTargetFeaturesAttr()))
+      return WalkResult::advance();
+    // Without a CPU, only the listed features count (LLVM would add the
+    // host CPU's own, which the host has, short of features a virtual
+    // machine hides but this code cannot use without naming them).
+    std::string cpu = func.getTargetCpuAttr()
+                          ? func.getTargetCpuAttr().getValue().str()
+                          : std::string();
+    std::string features =
+        func.getTargetFeaturesAttr()
+            ? func.getTargetFeaturesAttr().getFeaturesString()
+            : std::string();
+    // Only what the function names: the CPU's own features and its list.
+    std::unique_ptr<llvm::MCSubtargetInfo> wanted(
+        host.getTarget().createMCSubtargetInfo(host.getTargetTriple(), cpu,
+                                               features));
+    if (!wanted)
+      return WalkResult::advance();
+    const llvm::FeatureBitset &bits = wanted->getFeatureBits();
+    std::vector<std::string> names;
+    for (const llvm::SubtargetFeatureKV &kv :
+         hostInfo->getAllProcessorFeatures()) {
+      auto it = reported.find(kv.Key);
+      if (bits.test(kv.Value) && it != reported.end() && !it->second)
+        names.push_back(kv.Key);
+    }
+    if (names.empty())
+      return WalkResult::advance();
+    error =
+        "function '" + func.getName().str() + "' was compiled for " +
+        (cpu.empty() ? "" : "CPU '" + cpu + "'") +
+        (cpu.empty() || features.empty() ? "" : " with ") +
+        (features.empty() ? "" : "features '" + features + "'") +
+        ", which needs " + llvm::join(names, ", ") + " that this machine ('" +
+        host.getTargetCPU().str() +
+        "') lacks; compile for this machine (qblock-cpu-pipeline's "
+        "target=host, the default) to run it here";
+    return WalkResult::interrupt();
+  });
+  if (error)
+    throw CompileError(*error);
+}
+
 ExecutionEngine &Module::engineFor(const std::string &entry) {
   std::string wrapper = "_mlir_ciface_" + entry;
   if (!module->lookupSymbol<LLVM::LLVMFuncOp>(wrapper)) {
@@ -568,6 +628,7 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
   auto machine = builder->createTargetMachine();
   if (!machine)
     throw CompileError(llvm::toString(machine.takeError()));
+  checkRunsOnHost(*module, **machine);
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                 machine->get());

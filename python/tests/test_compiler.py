@@ -256,6 +256,49 @@ def test_errors():
 
 
 
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
+def test_code_for_another_cpu_is_an_error_not_a_crash():
+    """A function compiled for features this machine lacks (here AMX, named
+    as qblock-cpu-pipeline names the machine it compiles for) raises
+    CompileError naming them, instead of dying on an illegal instruction
+    or an instruction LLVM cannot select."""
+    flags = cpu_flags()
+    if flags is None or "amx_tile" in flags:
+        pytest.skip("needs an x86 Linux machine without AMX")
+    source = ("func.func @f(%a: f32) -> f32 attributes {target_features = "
+              '#llvm.target_features<["+amx-tile"]>} { return %a : f32 }')
+    module = qblock.compile(source, qblock.CPU_PIPELINE)
+    with pytest.raises(qblock.CompileError,
+                       match=r"'f' was compiled for features '\+amx-tile', "
+                             r"which needs amx-tile that this machine"):
+        module.run("f", 2.0)
+    # The pipeline's own targets run where the machine has them.
+    if {"avx512f", "avx512bw", "avx512vbmi", "avx512_vnni",
+            "avx512_bf16"} <= flags:
+        w = weights(64, 4, seed=5)
+        avx512 = qblock.compile(matmul_module(w, m=1),
+                                "qblock-quantize-linalg,"
+                                "qblock-cpu-pipeline{target=avx512}")
+        assert "x86-64-v4" in avx512.text
+        a = np.ones((1, 64), np.float32)
+        out = avx512.run("matmul", a, np.zeros((1, 4), np.float32))
+        host = qblock.compile(matmul_module(w, m=1),
+                              "qblock-quantize-linalg,qblock-cpu-pipeline")
+        np.testing.assert_allclose(
+            out, host.run("matmul", a, np.zeros((1, 4), np.float32)),
+            rtol=1e-5)
+
+
 def test_values_that_would_change_in_transit_are_errors():
     module = qblock.compile("""
       func.func @addi(%a: tensor<?xi32>, %b: tensor<?xi32>) -> tensor<?xi32> {
