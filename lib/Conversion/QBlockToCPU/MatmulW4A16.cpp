@@ -159,14 +159,11 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
         ValueRange{batchRows}, b.getI64IntegerAttr(64));
     emitRowCopy(b, lhs, batched, m, batchRows, k, bf16Acts);
     // The largest activation exponent whose block sums cannot overflow:
-    // blockSize x the book's largest magnitude x 2^e stays below 2^127
-    // (2^100 for the built-in books, well inside).
-    double largest = 0.0;
-    for (int d = 0; d < scheme.book.size(); ++d)
-      for (int code = 0; code < 8; ++code)
-        largest = std::max(largest, std::fabs(scheme.book.dialect(d)[code]));
-    int64_t sumBits = static_cast<int64_t>(std::ceil(
-        std::log2(std::max(1.0, double(scheme.blockSize) * largest))));
+    // blockSize x the book's largest magnitude (in half units, as the bf16
+    // rows hold them) x 2^e stays below 2^127 (2^100 for the built-in
+    // books, well inside).
+    int64_t sumBits = static_cast<int64_t>(std::ceil(std::log2(std::max(
+        1.0, double(scheme.blockSize) * scheme.book.maxMagnitude()))));
     // (At least -126: a book too large for any normal activation leaves
     // only zeros in range.)
     int64_t maxExponent =
