@@ -588,11 +588,11 @@ static void checkRunsOnHost(ModuleOp module, const llvm::TargetMachine &host) {
     }
     if (names.empty())
       return WalkResult::advance();
+    // The CPU names the machine well enough; a host's feature list (over
+    // a hundred entries) would bury the missing ones.
     error =
         "function '" + func.getName().str() + "' was compiled for " +
-        (cpu.empty() ? "" : "CPU '" + cpu + "'") +
-        (cpu.empty() || features.empty() ? "" : " with ") +
-        (features.empty() ? "" : "features '" + features + "'") +
+        (cpu.empty() ? "features '" + features + "'" : "CPU '" + cpu + "'") +
         ", which needs " + llvm::join(names, ", ") + " that this machine ('" +
         host.getTargetCPU().str() +
         "') lacks; compile for this machine (qblock-cpu-pipeline's "
