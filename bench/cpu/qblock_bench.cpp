@@ -418,14 +418,13 @@ std::vector<double> int8TableErrorBound(const float *a, const uint8_t *packed,
       }
       scales[row * groups + g] = largest / 127;
     }
-  const auto *alphas =
-      reinterpret_cast<const float *>(packed + layout.alphasOffset);
   std::vector<double> bound(m * n, 0.0);
   for (int64_t col = 0; col < n; ++col)
     for (int64_t g = 0; g < groups; ++g) {
       double alphaSum = 0;
       for (int64_t i = 0; i < q; ++i)
-        alphaSum += std::fabs(alphas[(col * groups + g) * q + i]);
+        alphaSum +=
+            std::fabs(num::loadBCQAlpha(packed, layout, scheme, col, g, i));
       for (int64_t row = 0; row < m; ++row)
         bound[row * n + col] += alphaSum * (scheme.group / 4) *
                                 scales[row * groups + g] / 2;

@@ -1,12 +1,13 @@
 //===- BCQ.cpp - Binary-coding quantization for LUT-GEMM ------------------===//
 //
 // Two producers of BCQ data: an exact conversion from uniform INT-q and a
-// direct non-uniform fit. Both write the layout of BCQ.h; f32 values are
-// stored little endian whatever the host is.
+// direct non-uniform fit. Both write the layout of BCQ.h; alphas and
+// offsets are IEEE halves, stored little endian whatever the host is.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Scale.h"
 
 #include <algorithm>
 #include <cassert>
@@ -27,20 +28,15 @@ int64_t alignUp(int64_t bytes) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
-void storeF32(uint8_t *dst, float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  for (int i = 0; i < 4; ++i)
-    dst[i] = static_cast<uint8_t>(bits >> (8 * i));
+/// Stores a value the fits produced (already a half, see toStored).
+void storeHalf(uint8_t *dst, float value) {
+  uint16_t code = floatToHalf(value);
+  dst[0] = static_cast<uint8_t>(code);
+  dst[1] = static_cast<uint8_t>(code >> 8);
 }
 
-float loadF32(const uint8_t *src) {
-  uint32_t bits = 0;
-  for (int i = 0; i < 4; ++i)
-    bits |= static_cast<uint32_t>(src[i]) << (8 * i);
-  float value;
-  std::memcpy(&value, &bits, sizeof(value));
-  return value;
+float loadHalf(const uint8_t *src) {
+  return halfToFloat(static_cast<uint16_t>(src[0] | (src[1] << 8)));
 }
 
 /// Where one group's parameters live in a packed buffer.
@@ -51,10 +47,12 @@ struct GroupRef {
 
   int64_t alphaOffset(int plane) const {
     return layout.alphasOffset +
-           ((row * layout.groupsPerRow + group) * bits + plane) * 4;
+           ((row * layout.groupsPerRow + group) * bits + plane) *
+               kBCQParamBytes;
   }
   int64_t zOffset() const {
-    return layout.offsetsOffset + (row * layout.groupsPerRow + group) * 4;
+    return layout.offsetsOffset +
+           (row * layout.groupsPerRow + group) * kBCQParamBytes;
   }
   int64_t planeByte(int plane, int64_t j) const {
     return layout.planesOffset + (row * bits + plane) * (layout.k / 8) +
@@ -91,20 +89,32 @@ float combinationValue(const float *alphas, int bits, float z, int combo) {
   return static_cast<float>(sum);
 }
 
-/// Rounds a positive double to 20 significant bits (ties to even).
-double roundTo20Bits(double value) {
+/// Rounds a positive double to a multiple of 2^max(e - bits, minExponent),
+/// e being its exponent (value in [2^(e-1), 2^e)): `bits` significant bits,
+/// or fewer where that quantum would be finer than 2^minExponent. Ties to
+/// even.
+double roundToGrid(double value, int bits, int minExponent) {
   int exponent;
-  double mantissa = std::frexp(value, &exponent);
-  double scaled = std::ldexp(mantissa, 20);
+  std::frexp(value, &exponent);
+  int quantum = std::max(exponent - bits, minExponent);
+  double scaled = std::ldexp(value, -quantum);
   double lower = std::floor(scaled);
   double fraction = scaled - lower;
   if (fraction > 0.5 || (fraction == 0.5 && std::fmod(lower, 2.0) != 0.0))
     lower += 1.0;
-  return std::ldexp(lower, exponent - 20);
+  return std::ldexp(lower, quantum);
 }
 
-float clampToFloat(double value) {
-  return static_cast<float>(std::clamp<double>(value, -FLT_MAX, FLT_MAX));
+/// A parameter (alpha or z) as it will be stored: the nearest half,
+/// saturated at +-65504 (a NaN stays NaN). Every parameter the fits
+/// produce goes through this, so they optimize the values the kernels
+/// will read, not values that rounding then moves.
+float toStored(double value) {
+  if (std::isnan(value))
+    return static_cast<float>(value);
+  float narrowed =
+      static_cast<float>(std::clamp<double>(value, -kBCQParamMax, kBCQParamMax));
+  return halfToFloat(floatToHalf(narrowed));
 }
 
 /// Min/max asymmetric INT-q parameters of one group: scale s and integer
@@ -128,19 +138,30 @@ UniformParams uniformParams(const float *w, int64_t n, int bits) {
     lo = std::min(lo, static_cast<double>(w[j]));
     hi = std::max(hi, static_cast<double>(w[j]));
   }
-  // 20 significant bits and the clamps keep every value s * (c - z0), the
-  // offset of bcqFromUniform and alpha_0 = s/2 exact normal floats, so the
-  // conversion to BCQ is exact.
+  // bcqFromUniform stores alpha_i = h * 2^i and z = h * (2^q - 1 - 2 z0)
+  // as halves, h = s / 2; the last factor is an odd integer below 2^q. So
+  // h gets 11 - q significant bits, is a multiple of 2^-24 (the smallest
+  // half) and stays at most 2^(15 - q) (h * (2^q - 1) below 65504): every
+  // stored parameter, and so the conversion, is then exact. The rounding
+  // moves s by at most 2^-(12 - q) relative.
   // An all-zero group gets s = 0 (and z0 = 0): every alpha and the offset
   // are then 0, so a LUT-GEMM's offset term cannot leave rounding noise of
-  // the activations' size where the weights are exactly 0.
+  // the activations' size where the weights are exactly 0. So does a group
+  // whose range is too small for a half to hold its h.
   if (hi == lo)
     return {0.0, 0.0};
-  const double minScale = std::ldexp(1.0, -125);
-  const double maxScale = std::ldexp(1.0, 127 - bits);
-  double s = std::clamp(roundTo20Bits((hi - lo) / maxCode), minScale, maxScale);
-  double z0 =
-      std::clamp(std::round(-lo / s), 0.0, static_cast<double>(maxCode));
+  double maxHalfUnit = std::ldexp(1.0, 15 - bits);
+  double h = roundToGrid((hi - lo) / maxCode / 2.0, 11 - bits, -24);
+  if (h == 0.0)
+    return {0.0, 0.0};
+  // A range too wide for halves (weights near 65504 and beyond, which
+  // SelectFormats warns about) keeps its grid centred on the range, so
+  // both signs keep their side.
+  bool saturated = h > maxHalfUnit;
+  double s = 2.0 * std::min(h, maxHalfUnit);
+  double z0 = std::clamp(
+      std::round(saturated ? maxCode / 2.0 - (lo + hi) / (2.0 * s) : -lo / s),
+      0.0, static_cast<double>(maxCode));
   return {s, z0};
 }
 
@@ -206,10 +227,10 @@ GroupFit GroupFitter::uniformStart(const float *w) const {
   }
   double alphaSum = 0.0;
   for (int i = 0; i < bits; ++i) {
-    params.alphas[i] = clampToFloat(std::ldexp(s, i - 1));
+    params.alphas[i] = toStored(std::ldexp(s, i - 1));
     alphaSum += params.alphas[i];
   }
-  params.z = offset ? clampToFloat(alphaSum - s * zeroPoint) : 0.0f;
+  params.z = offset ? toStored(alphaSum - s * zeroPoint) : 0.0f;
   return params;
 }
 
@@ -218,7 +239,7 @@ GroupFit GroupFitter::greedyPlanes(const float *w, double z,
   // Each plane takes the sign of what is left and its mean magnitude: the
   // optimal one-bit fit of the residual.
   GroupFit params;
-  params.z = clampToFloat(z);
+  params.z = toStored(z);
   for (int64_t j = 0; j < groupSize; ++j) {
     residual[j] = static_cast<double>(w[j]) - static_cast<double>(params.z);
     combos[j] = 0;
@@ -232,7 +253,7 @@ GroupFit GroupFitter::greedyPlanes(const float *w, double z,
         alpha += std::fabs(residual[j]);
       alpha /= static_cast<double>(groupSize);
     }
-    params.alphas[i] = clampToFloat(alpha);
+    params.alphas[i] = toStored(alpha);
     double a = static_cast<double>(params.alphas[i]);
     for (int64_t j = 0; j < groupSize; ++j) {
       bool positive = residual[j] >= 0.0;
@@ -403,9 +424,9 @@ bool GroupFitter::leastSquares(const float *w, const GroupFit &current,
       if (!std::isfinite(v))
         return false;
       if (a < bits)
-        result.alphas[a] = clampToFloat(v);
+        result.alphas[a] = toStored(v);
       else
-        result.z = clampToFloat(v);
+        result.z = toStored(v);
     }
     if (!offset)
       result.z = 0.0f;
@@ -480,7 +501,7 @@ GroupFit GroupFitter::fit(const float *w, int iterations) {
 
 double BCQScheme::bitsPerElement() const {
   return static_cast<double>(bits) +
-         static_cast<double>(32 * bits + (offset ? 32 : 0)) /
+         static_cast<double>(8 * kBCQParamBytes * (bits + (offset ? 1 : 0))) /
              static_cast<double>(group);
 }
 
@@ -505,9 +526,11 @@ BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
   layout.planesOffset = 0;
   layout.planesBytes = rows * scheme.bits * (k / 8);
   layout.alphasOffset = alignUp(layout.planesOffset + layout.planesBytes);
-  layout.alphasBytes = rows * layout.groupsPerRow * scheme.bits * 4;
+  layout.alphasBytes =
+      rows * layout.groupsPerRow * scheme.bits * kBCQParamBytes;
   layout.offsetsOffset = alignUp(layout.alphasOffset + layout.alphasBytes);
-  layout.offsetsBytes = scheme.offset ? rows * layout.groupsPerRow * 4 : 0;
+  layout.offsetsBytes =
+      scheme.offset ? rows * layout.groupsPerRow * kBCQParamBytes : 0;
   layout.totalBytes = alignUp(layout.offsetsOffset + layout.offsetsBytes);
   return layout;
 }
@@ -521,11 +544,11 @@ static void writeUniformGroup(const GroupRef &ref, int bits,
   for (int i = 0; i < bits; ++i) {
     float alpha = std::ldexp(s, i - 1);
     alphaSum += alpha;
-    storeF32(packed + ref.alphaOffset(i), alpha);
+    storeHalf(packed + ref.alphaOffset(i), alpha);
   }
-  // Exact when s has at most 20 significant bits (fitUniform's scales do):
-  // both terms and their difference are then representable.
-  storeF32(packed + ref.zOffset(), alphaSum - s * z0);
+  // Exact for fitUniform's scales (uniformParams says why): the alphas,
+  // their sum and the offset are all halves.
+  storeHalf(packed + ref.zOffset(), alphaSum - s * z0);
   storeGroupPlanes(ref, codes, packed);
 }
 
@@ -617,9 +640,9 @@ void fitBCQRows(const float *data, const BCQLayout &layout,
         params.z = NAN;
       }
       for (int i = 0; i < scheme.bits; ++i)
-        storeF32(packed + ref.alphaOffset(i), params.alphas[i]);
+        storeHalf(packed + ref.alphaOffset(i), params.alphas[i]);
       if (scheme.offset)
-        storeF32(packed + ref.zOffset(), params.z);
+        storeHalf(packed + ref.zOffset(), params.z);
       storeGroupPlanes(ref, fitter.combinations(), packed);
     }
 }
@@ -640,8 +663,8 @@ void dequantizeBCQRows(const uint8_t *packed, const BCQLayout &layout,
     for (int64_t g = 0; g < layout.groupsPerRow; ++g) {
       GroupRef ref{layout, scheme.bits, row, g, scheme.group};
       for (int i = 0; i < scheme.bits; ++i)
-        alphas[i] = loadF32(packed + ref.alphaOffset(i));
-      float z = scheme.offset ? loadF32(packed + ref.zOffset()) : 0.0f;
+        alphas[i] = loadHalf(packed + ref.alphaOffset(i));
+      float z = scheme.offset ? loadHalf(packed + ref.zOffset()) : 0.0f;
       for (int64_t j = 0; j < scheme.group; ++j) {
         int combo = 0;
         for (int i = 0; i < scheme.bits; ++i)
@@ -650,6 +673,21 @@ void dequantizeBCQRows(const uint8_t *packed, const BCQLayout &layout,
             combinationValue(alphas, scheme.bits, z, combo);
       }
     }
+}
+
+float loadBCQAlpha(const uint8_t *packed, const BCQLayout &layout,
+                   const BCQScheme &scheme, int64_t row, int64_t group,
+                   int plane) {
+  GroupRef ref{layout, scheme.bits, row, group, scheme.group};
+  return loadHalf(packed + ref.alphaOffset(plane));
+}
+
+float loadBCQOffset(const uint8_t *packed, const BCQLayout &layout,
+                    const BCQScheme &scheme, int64_t row, int64_t group) {
+  if (!scheme.offset)
+    return 0.0f;
+  GroupRef ref{layout, scheme.bits, row, group, scheme.group};
+  return loadHalf(packed + ref.zOffset());
 }
 
 std::vector<float> dequantizeBCQ(const uint8_t *packed, int64_t rows, int64_t k,

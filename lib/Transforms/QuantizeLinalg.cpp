@@ -414,7 +414,7 @@ struct QuantizeLinalgPass
                  "scheme=") +
            schemeName() +
            (scheme == QuantScheme::INT4  ? " has F16 scales"
-            : scheme == QuantScheme::BCQ ? " has f32 alphas"
+            : scheme == QuantScheme::BCQ ? " has f16 alphas"
                                          : " has power-of-two scales") +
            ", so tensor-scale= has no effect");
     if (scheme == QuantScheme::BCQ) {

@@ -154,6 +154,24 @@ scaleRange(const num::Scheme &scheme) {
   }
 }
 
+/// The group maxima whose BCQ alphas and offsets (halves) keep their
+/// precision: from 2^(q-14) (below, the smallest alpha, about max / 2^q,
+/// is a subnormal half with fewer significant bits) to 65504 (above,
+/// they saturate).
+static std::pair<float, float> bcqRange(const num::BCQScheme &scheme) {
+  return {std::ldexp(1.0f, scheme.bits - 14),
+          static_cast<float>(num::kBCQParamMax)};
+}
+
+/// scaleRange for block schemes, bcqRange for BCQ: the block or group
+/// maxima a weight of `type` stores without losing precision.
+static std::optional<std::pair<float, float>>
+storedRange(QuantizedTensorType type) {
+  if (SchemeAttr scheme = type.getBlockScheme())
+    return scaleRange(scheme.toNumerics());
+  return bcqRange(type.getBCQScheme().toNumerics());
+}
+
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
 static std::string indexString(int64_t flat, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> index(shape.size());
@@ -335,31 +353,31 @@ struct SelectFormatsPass
   /// quantized any other way are taken as they are (docs/formats.md 1).
   /// INT4's F16 scale (amax / 7) saturates above 65504, so block maxima
   /// above 458528 were silently clipped; it is subnormal below 2^-14.
+  /// BCQ's f16 alphas and offsets likewise (bcqRange).
   /// Warns, with the error it cost, when more than 1% of a weight's
-  /// non-zero blocks have maxima outside scaleRange (Gaussian weights under
+  /// non-zero blocks (or groups) have maxima outside storedRange (Gaussian weights under
   /// NVFP4: rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002,
   /// against 0.0089 in range).
   void warnIfOutsideScaleRange(WeightJob &job) {
-    SchemeAttr scheme = job.type.getBlockScheme();
-    if (!scheme)
-      return;
-    num::Scheme numScheme = scheme.toNumerics();
-    std::optional<std::pair<float, float>> range = scaleRange(numScheme);
+    std::optional<std::pair<float, float>> range = storedRange(job.type);
     if (!range)
       return;
+    SchemeAttr scheme = job.type.getBlockScheme();
     // Counted while quantizing (quantizeAll), on the gathered rows.
     auto [smallest, largest] = *range;
     int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowScaleRange,
             large = job.blocksAboveScaleRange;
     if (100 * (small + large) <= nonZero)
       return;
-    bool e4m3 = numScheme.scale == num::ScaleKind::E4M3;
+    bool e4m3 = scheme && scheme.toNumerics().scale == num::ScaleKind::E4M3;
     std::string message;
     llvm::raw_string_ostream(message)
         << "weight '" << job.name << "': " << small + large << " of "
-        << nonZero << " non-zero blocks have maxima outside the range where "
-        << (e4m3 ? "NVFP4's E4M3 scale keeps 3 significant bits ("
-                 : "the F16 block scale keeps its precision (")
+        << nonZero << " non-zero " << (scheme ? "blocks" : "groups")
+        << " have maxima outside the range where "
+        << (e4m3     ? "NVFP4's E4M3 scale keeps 3 significant bits ("
+            : scheme ? "the F16 block scale keeps its precision ("
+                     : "BCQ's f16 alphas and offsets keep their precision (")
         << small << " below " << llvm::format("%g", smallest) << ", "
         << large << " above " << llvm::format("%g", largest)
         << "), so they lose precision (relative MSE "
@@ -380,7 +398,7 @@ struct SelectFormatsPass
                  "(power-of-two scales)";
     else
       llvm::raw_string_ostream(message)
-          << "the largest block maximum is "
+          << "the largest " << (scheme ? "block" : "group") << " maximum is "
           << llvm::format("%.3g", double(job.largestBlockMax) /
                                      double(job.smallestBlockMax))
           << " times the smallest, more than the "
@@ -394,6 +412,27 @@ struct SelectFormatsPass
   Location reportLocation(WeightJob &job) {
     return fileLocation(
         {job.op.getInput().getLoc(), job.op.getLoc(), getOperation().getLoc()});
+  }
+
+  /// Over consecutive runs of `size` values (blocks or BCQ groups): counts
+  /// the non-zero runs and those whose maxima lie below `smallest` or
+  /// above `largest`, and tracks the largest and smallest non-zero maxima.
+  static void countMaxima(ArrayRef<float> values, int64_t size, float smallest,
+                          float largest, int64_t &nonZero, int64_t &small,
+                          int64_t &large, float &largestMax,
+                          float &smallestMax) {
+    for (size_t first = 0; first < values.size(); first += size) {
+      float amax = 0;
+      for (size_t j = first; j < first + size; ++j)
+        amax = std::max(amax, std::fabs(values[j]));
+      if (amax == 0)
+        continue;
+      ++nonZero;
+      small += amax < smallest;
+      large += amax > largest;
+      largestMax = std::max(largestMax, amax);
+      smallestMax = std::min(smallestMax, amax);
+    }
   }
 
   /// Quantizes every job's rows in chunks on the context's thread pool.
@@ -455,22 +494,9 @@ struct SelectFormatsPass
         } else if (histogram.size() == 1) {
           histogram[0] = count * layout.blocksPerRow;
         }
-        if (auto range = scaleRange(numScheme)) {
-          auto [smallest, largest] = *range;
-          for (int64_t first = 0; first < count * k;
-               first += numScheme.blockSize) {
-            float amax = 0;
-            for (int64_t j = first; j < first + numScheme.blockSize; ++j)
-              amax = std::max(amax, std::fabs(rows[j]));
-            if (amax == 0)
-              continue;
-            ++nonZero;
-            small += amax < smallest;
-            large += amax > largest;
-            largestMax = std::max(largestMax, amax);
-            smallestMax = std::min(smallestMax, amax);
-          }
-        }
+        if (auto range = scaleRange(numScheme))
+          countMaxima(rows, numScheme.blockSize, range->first, range->second,
+                      nonZero, small, large, largestMax, smallestMax);
       } else {
         num::BCQScheme bcq = type.getBCQScheme().toNumerics();
         num::BCQLayout layout = num::computeBCQLayout(job.view.rows(), k, bcq);
@@ -482,6 +508,9 @@ struct SelectFormatsPass
                           chunk.end, job.packed.data());
         num::dequantizeBCQRows(job.packed.data(), layout, bcq, chunk.begin,
                                chunk.end, target);
+        auto [smallest, largest] = bcqRange(bcq);
+        countMaxima(rows, bcq.group, smallest, largest, nonZero, small, large,
+                    largestMax, smallestMax);
       }
       double errorSquares = 0, weightSquares = 0;
       for (int64_t i = 0, e = count * k; i < e; ++i) {

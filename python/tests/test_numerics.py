@@ -302,15 +302,16 @@ def test_report_matches_its_definition():
 def reference_bcq_decode(packed, rows, k, bits, group, offset):
     planes_bytes = rows * bits * k // 8
     ng = k // group
+    # Alphas and offsets are little-endian IEEE halves.
     alphas_off = align64(planes_bytes)
-    alphas = packed[alphas_off:alphas_off + rows * ng * bits * 4].view(
-        "<f4").reshape(rows, ng, bits)
+    alphas = packed[alphas_off:alphas_off + rows * ng * bits * 2].view(
+        "<f2").reshape(rows, ng, bits)
     if offset:
-        off_off = align64(alphas_off + rows * ng * bits * 4)
-        zs = packed[off_off:off_off + rows * ng * 4].view("<f4").reshape(
+        off_off = align64(alphas_off + rows * ng * bits * 2)
+        zs = packed[off_off:off_off + rows * ng * 2].view("<f2").reshape(
             rows, ng)
     else:
-        zs = np.zeros((rows, ng), dtype=np.float32)
+        zs = np.zeros((rows, ng), dtype=np.float16)
     planes = np.unpackbits(packed[:planes_bytes], bitorder="little").reshape(
         rows, bits, k)
     out = np.empty((rows, k), dtype=np.float32)
@@ -335,7 +336,7 @@ def test_bcq_layout_and_decode(bits, group, offset):
     decoded = qblock.dequantize(packed, x.shape, scheme, axis=0)
     np.testing.assert_array_equal(decoded.T.view(np.uint32),
                                   ref.view(np.uint32))
-    expected_bpe = bits + (32 * bits + (32 if offset else 0)) / group
+    expected_bpe = bits + (16 * bits + (16 if offset else 0)) / group
     assert scheme.bits_per_element == expected_bpe
 
 
@@ -348,7 +349,7 @@ def test_bcq_accuracy():
         assert 0 < err < bound
     rep = qblock.report(x, "bcq")
     assert rep["scheme"] == "bcq" and rep["bits"] == 3
-    assert rep["bits_per_element"] == 4.0
+    assert rep["bits_per_element"] == 3.5
 
 
 def test_nan_blocks_decode_to_nan():

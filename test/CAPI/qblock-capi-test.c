@@ -75,7 +75,7 @@ static void testAttributesAndTypes(MlirContext ctx) {
   preset = qblockSchemeAttrGetPresetName(custom);
   printf(" preset=%.*s\n", (int)preset.length, preset.data);
 
-  // CHECK: #qblock.bcq<bits = 3, group = 128> bits=3 group=128 offset=1 bpe=4.000
+  // CHECK: #qblock.bcq<bits = 3, group = 128> bits=3 group=128 offset=1 bpe=3.500
   MlirAttribute bcq = qblockBCQSchemeAttrGet(ctx, 3, 128, true);
   CHECK_OR_DIE(qblockAttributeIsABCQScheme(bcq));
   CHECK_OR_DIE(!qblockAttributeIsAScheme(bcq));

@@ -106,6 +106,28 @@ func.func @int4_scale_saturates() -> !qblock.qtensor<32x2xf32, #qblock.scheme<in
 
 // -----
 
+// BCQ stores alphas and offsets as f16: group maxima above 65504 saturate
+// (and below 2^(q-14) the smallest alpha is a subnormal half). All maxima
+// fit one power of two, so the warning suggests scaling the weight.
+func.func @bcq_alphas_saturate() -> !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 2, group = 32>, axis = 0> {
+  // expected-warning-re@+1 {{weight 'bcq_alphas_saturate.w0': 4 of 4 non-zero groups have maxima outside the range where BCQ's f16 alphas and offsets keep their precision (0 below 0.000244141, 4 above 65504), so they lose precision (relative MSE {{.*}}); scale the weight into range before quantizing (and the result back), or use scheme=mxfp4 or blockdialect (power-of-two scales)}}
+  %cst = arith.constant dense<1.0e6> : tensor<64x2xf32>
+  %q = qblock.quantize %cst : tensor<64x2xf32> -> !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 2, group = 32>, axis = 0>
+  return %q : !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 2, group = 32>, axis = 0>
+}
+
+// -----
+
+// Tiny and ordinary groups in one weight: no single scale fits both.
+func.func @bcq_alphas_spread() -> !qblock.qtensor<32x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0> {
+  // expected-warning-re@+1 {{weight 'bcq_alphas_spread.w0': 1 of 2 non-zero groups have maxima outside the range where BCQ's f16 alphas and offsets keep their precision (1 below 0.000488281, 0 above 65504), so they lose precision (relative MSE {{.*}}); the largest group maximum is 1e+10 times the smallest, more than the {{.*}} that range spans, so no per-tensor scale fits them all; use scheme=mxfp4 or blockdialect (power-of-two scales)}}
+  %cst = arith.constant dense<[[1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [1.0e-10, 1.0], [-1.0e-10, -1.0]]> : tensor<32x2xf32>
+  %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+  return %q : !qblock.qtensor<32x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+}
+
+// -----
+
 // BCQ weights have groups, and the message says so.
 func.func @bcq_nan() -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0> {
   // expected-error@+1 {{weight 'bcq_nan.w0' holds NaN at [40] (row 0, group 2); quantized weights must be finite}}

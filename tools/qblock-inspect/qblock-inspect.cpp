@@ -110,10 +110,6 @@ static void inspectBCQ(llvm::raw_ostream &os, QuantizedTensorType type,
      << rows * layout.groupsPerRow << " groups of "
      << scheme.group << "\n";
   std::vector<float> decoded(k);
-  auto *alphas = reinterpret_cast<const float *>(packed.data() +
-                                                 layout.alphasOffset);
-  auto *offsets = reinterpret_cast<const float *>(packed.data() +
-                                                  layout.offsetsOffset);
   int64_t printed = 0;
   for (int64_t row = 0; row < rows && printed < maxBlocks; ++row) {
     num::dequantizeBCQRows(packed.data(), layout, scheme, row, row + 1,
@@ -123,11 +119,12 @@ static void inspectBCQ(llvm::raw_ostream &os, QuantizedTensorType type,
       os << "  row " << row << " group " << g << ": alphas";
       for (int i = 0; i < scheme.bits; ++i)
         os << ' '
-           << llvm::format(
-                  "%g", alphas[(row * layout.groupsPerRow + g) * scheme.bits + i]);
+           << llvm::format("%g", num::loadBCQAlpha(packed.data(), layout,
+                                                   scheme, row, g, i));
       if (scheme.offset)
         os << ", offset "
-           << llvm::format("%g", offsets[row * layout.groupsPerRow + g]);
+           << llvm::format("%g", num::loadBCQOffset(packed.data(), layout,
+                                                    scheme, row, g));
       os << "\n    values: ";
       printValues(os, decoded.data() + g * scheme.group, scheme.group);
       os << "\n";

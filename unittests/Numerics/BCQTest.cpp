@@ -34,15 +34,6 @@ std::vector<float> gaussian(size_t n, uint32_t seed) {
 
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
-float loadF32(const std::vector<uint8_t> &bytes, int64_t offset) {
-  uint32_t bits = 0;
-  for (int i = 0; i < 4; ++i)
-    bits |= static_cast<uint32_t>(bytes[offset + i]) << (8 * i);
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
-
 double rtnError(const std::vector<float> &data, int64_t rows, int64_t k,
                 int bits, int64_t group) {
   std::vector<uint8_t> codes(rows * k);
@@ -67,10 +58,11 @@ double bcqError(const std::vector<float> &data, int64_t rows, int64_t k,
 }
 
 TEST(BCQTest, SchemeBitsAndValidation) {
-  EXPECT_EQ((BCQScheme{3, 128, true}).bitsPerElement(), 4.0);
-  EXPECT_EQ((BCQScheme{3, 128, false}).bitsPerElement(), 3.75);
-  EXPECT_EQ((BCQScheme{4, 64, true}).bitsPerElement(), 6.5);
-  EXPECT_EQ((BCQScheme{1, 8, false}).bitsPerElement(), 5.0);
+  // Half alphas and offsets: q + 16 (q + offset) / g.
+  EXPECT_EQ((BCQScheme{3, 128, true}).bitsPerElement(), 3.5);
+  EXPECT_EQ((BCQScheme{3, 128, false}).bitsPerElement(), 3.375);
+  EXPECT_EQ((BCQScheme{4, 64, true}).bitsPerElement(), 5.25);
+  EXPECT_EQ((BCQScheme{1, 8, false}).bitsPerElement(), 3.0);
 
   EXPECT_EQ(validateBCQScheme({3, 128, true}), "");
   EXPECT_EQ(validateBCQScheme({0, 128, true}),
@@ -91,9 +83,9 @@ TEST(BCQTest, LayoutOffsets) {
   EXPECT_EQ(l.planesOffset, 0);
   EXPECT_EQ(l.planesBytes, 192);
   EXPECT_EQ(l.alphasOffset, 192);
-  EXPECT_EQ(l.alphasBytes, 48);
+  EXPECT_EQ(l.alphasBytes, 24); // 2 rows x 2 groups x 3 planes, halves
   EXPECT_EQ(l.offsetsOffset, 256);
-  EXPECT_EQ(l.offsetsBytes, 16);
+  EXPECT_EQ(l.offsetsBytes, 8);
   EXPECT_EQ(l.totalBytes, 320);
 
   BCQLayout noOffset = computeBCQLayout(2, 256, {3, 128, false});
@@ -116,13 +108,18 @@ TEST(BCQTest, PlaneBitsAndParametersFromUniform) {
   EXPECT_EQ(packed[1], 0xAA);
   EXPECT_EQ(packed[2], 0xCC);
   EXPECT_EQ(packed[3], 0xCC);
-  // alpha_i = s * 2^(i-1); z = sum(alpha) - s * z0.
-  EXPECT_EQ(loadF32(packed, l.alphasOffset + 0), 0.5f);
-  EXPECT_EQ(loadF32(packed, l.alphasOffset + 4), 1.0f);
-  EXPECT_EQ(loadF32(packed, l.alphasOffset + 8), 0.125f);
-  EXPECT_EQ(loadF32(packed, l.alphasOffset + 12), 0.25f);
-  EXPECT_EQ(loadF32(packed, l.offsetsOffset + 0), 0.5f);
-  EXPECT_EQ(loadF32(packed, l.offsetsOffset + 4), 0.375f - 0.75f);
+  // alpha_i = s * 2^(i-1); z = sum(alpha) - s * z0; as little-endian
+  // halves ([group][plane]).
+  EXPECT_EQ(loadBCQAlpha(packed.data(), l, scheme, 0, 0, 0), 0.5f);
+  EXPECT_EQ(loadBCQAlpha(packed.data(), l, scheme, 0, 0, 1), 1.0f);
+  EXPECT_EQ(loadBCQAlpha(packed.data(), l, scheme, 0, 1, 0), 0.125f);
+  EXPECT_EQ(loadBCQAlpha(packed.data(), l, scheme, 0, 1, 1), 0.25f);
+  EXPECT_EQ(loadBCQOffset(packed.data(), l, scheme, 0, 0), 0.5f);
+  EXPECT_EQ(loadBCQOffset(packed.data(), l, scheme, 0, 1), 0.375f - 0.75f);
+  EXPECT_EQ(packed[l.alphasOffset + 2], 0x00); // 1.0 = 0x3C00
+  EXPECT_EQ(packed[l.alphasOffset + 3], 0x3C);
+  EXPECT_EQ(packed[l.offsetsOffset + 2], 0x00); // -0.375 = 0xB600
+  EXPECT_EQ(packed[l.offsetsOffset + 3], 0xB6);
 
   std::vector<float> out = dequantizeBCQ(packed.data(), 1, 16, scheme);
   for (int j = 0; j < 16; ++j)
@@ -130,12 +127,14 @@ TEST(BCQTest, PlaneBitsAndParametersFromUniform) {
 }
 
 TEST(BCQTest, UniformConversionIsExact) {
-  // Groups at very different magnitudes, one-signed groups, constant and
-  // zero groups: the BCQ form must decode to s * (c - z0) bit for bit.
+  // Groups at very different magnitudes (from ranges a half cannot hold,
+  // through subnormal halves, to the largest halves), one-signed groups,
+  // constant and zero groups: the BCQ form must decode to s * (c - z0) bit
+  // for bit.
   const int64_t rows = 4, k = 512, group = 64;
   std::vector<float> data = gaussian(rows * k, 17);
   for (int64_t g = 0; g < rows * k / group; ++g) {
-    float factor = std::ldexp(1.0f, static_cast<int>(g * 37 % 181) - 90);
+    float factor = std::ldexp(1.0f, static_cast<int>(g * 37 % 47) - 32);
     for (int64_t j = 0; j < group; ++j) {
       float &x = data[g * group + j];
       switch (g % 6) {
@@ -184,10 +183,13 @@ TEST(BCQTest, UniformConversionIsExact) {
     BCQLayout layout = computeBCQLayout(rows, k, scheme);
     for (int64_t g = 4; g < rows * k / group; g += 6) {
       for (int i = 0; i < bits; ++i)
-        ASSERT_EQ(loadF32(packed, layout.alphasOffset + (g * bits + i) * 4),
+        ASSERT_EQ(loadBCQAlpha(packed.data(), layout, scheme, g / (k / group),
+                               g % (k / group), i),
                   0.0f)
             << "q " << bits << " group " << g;
-      ASSERT_EQ(loadF32(packed, layout.offsetsOffset + g * 4), 0.0f);
+      ASSERT_EQ(loadBCQOffset(packed.data(), layout, scheme, g / (k / group),
+                              g % (k / group)),
+                0.0f);
     }
   }
 }
@@ -227,7 +229,7 @@ GroupErrors groupErrors(const std::vector<float> &data, int64_t rows,
 TEST(BCQTest, FitBeatsRoundToNearest) {
   // Measured (2^16 Gaussian values, seed 42, k = 1024, g = 128, offset,
   // 8 iterations), relative MSE of fitBCQ vs min/max RTN INT-q:
-  //   q=2 0.1082 vs 0.2513   q=3 0.0319 vs 0.0457   q=4 0.00847 vs 0.01005
+  //   q=2 0.1079 vs 0.2513   q=3 0.0318 vs 0.0457   q=4 0.00847 vs 0.01005
   std::vector<float> data = gaussian(1 << 16, 42);
   const int64_t k = 1024, rows = static_cast<int64_t>(data.size()) / k;
   for (int bits = 2; bits <= 4; ++bits) {
@@ -328,6 +330,45 @@ TEST(BCQTest, DegenerateGroupsNeverGiveNaN) {
           ASSERT_EQ(out[j], 3.0f);
       }
     }
+}
+
+TEST(BCQTest, ParametersSaturateAtTheLargestHalf) {
+  // Alphas and offsets are halves: a group of +-1e6 cannot be represented
+  // and saturates at 65504 (SelectFormats warns about such weights); it
+  // must come out finite, with its signs, and leave other groups alone.
+  const int64_t rows = 1, k = 128, group = 64;
+  std::vector<float> data = gaussian(rows * k, 21);
+  for (int64_t j = 0; j < group; ++j)
+    data[j] = j % 2 ? 1e6f : -1e6f;
+  for (bool uniform : {false, true}) {
+    BCQScheme scheme{3, group, true, uniform};
+    BCQLayout layout = computeBCQLayout(rows, k, scheme);
+    std::vector<uint8_t> packed(layout.totalBytes, 0);
+    if (uniform)
+      fitUniformBCQRows(data.data(), layout, scheme, 0, rows, packed.data());
+    else
+      fitBCQRows(data.data(), layout, scheme, 8, 0, rows, packed.data());
+    for (int i = 0; i < scheme.bits; ++i)
+      EXPECT_LE(loadBCQAlpha(packed.data(), layout, scheme, 0, 0, i), 65504.0f);
+    std::vector<float> out = dequantizeBCQ(packed.data(), rows, k, scheme);
+    for (int64_t j = 0; j < group; ++j) {
+      ASSERT_TRUE(std::isfinite(out[j])) << uniform << " " << j;
+      ASSERT_EQ(out[j] > 0, data[j] > 0) << uniform << " " << j;
+      ASSERT_GE(std::fabs(out[j]), 20000.0f) << uniform << " " << j;
+    }
+    // The Gaussian group fits as well as it does alone.
+    std::vector<float> alone(data.begin() + group, data.end());
+    BCQLayout one = computeBCQLayout(1, group, scheme);
+    std::vector<uint8_t> alonePacked(one.totalBytes, 0);
+    if (uniform)
+      fitUniformBCQRows(alone.data(), one, scheme, 0, 1, alonePacked.data());
+    else
+      fitBCQRows(alone.data(), one, scheme, 8, 0, 1, alonePacked.data());
+    std::vector<float> aloneOut =
+        dequantizeBCQ(alonePacked.data(), 1, group, scheme);
+    for (int64_t j = 0; j < group; ++j)
+      ASSERT_EQ(out[group + j], aloneOut[j]) << uniform << " " << j;
+  }
 }
 
 TEST(BCQTest, UniformIgnoresNonFiniteValuesForTheRange) {

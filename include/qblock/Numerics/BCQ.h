@@ -5,12 +5,13 @@
 // Storage (rows x k view, as in Layout.h), arrays aligned to kArrayAlignment:
 //   planes  rows * q * k/8 bytes: plane i of element j of row r at byte
 //           (r*q + i) * k/8 + j/8, bit (j % 8); a set bit means b = +1.
-//   alphas  f32 [rows][k/g][q]
-//   offsets f32 [rows][k/g]  (absent when the scheme has no offset)
-// Dequantization sums in double and rounds once to float, so a conversion
-// from uniform INT-q reproduces s * (c - z0) exactly, provided the f32 offset
-// z = s * ((2^q - 1) / 2 - z0) is itself exact: true when s has at most 20
-// significant bits and s / 2 is a normal float, as fitUniform's scales do.
+//   alphas  f16 [rows][k/g][q]
+//   offsets f16 [rows][k/g]  (absent when the scheme has no offset)
+// Halves, as in the LUT-GEMM paper: f32 parameters made up a fifth of the
+// bytes a q = 3, g = 128 GEMV streams (docs/lut-gemm.md). Dequantization
+// sums in double and rounds once to float, so a conversion from uniform
+// INT-q reproduces s * (c - z0) exactly, provided the alphas and the offset
+// z = s * ((2^q - 1) / 2 - z0) are halves: fitUniform's scales make sure.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,11 @@
 
 namespace qblock::numerics {
 
+/// Bytes of one stored alpha or offset (an IEEE half), and the largest
+/// magnitude one holds; the fits saturate there.
+constexpr int64_t kBCQParamBytes = 2;
+constexpr double kBCQParamMax = 65504.0;
+
 struct BCQScheme {
   int bits = 3;        // q, 1..4
   int64_t group = 128; // g, a multiple of 8 dividing k
@@ -31,7 +37,7 @@ struct BCQScheme {
   /// uniform INT-q per group converted exactly to BCQ (true, needs offset).
   bool fromUniform = false;
 
-  /// q + (32 q + (offset ? 32 : 0)) / g.
+  /// q + (16 q + (offset ? 16 : 0)) / g.
   double bitsPerElement() const;
 };
 
@@ -65,8 +71,10 @@ void fitUniformBCQRows(const float *data, const BCQLayout &layout,
 /// Round-to-nearest uniform INT-q per group (min/max asymmetric): the
 /// baseline BCQ must beat, and the input of bcqFromUniform. The range is
 /// widened to include 0 so the integer zero point z0 lies in [0, 2^q - 1];
-/// s = (max - min) / (2^q - 1) is rounded to 20 significant bits (and kept in
-/// [2^-125, 2^(127-q)]) so that bcqFromUniform is exact.
+/// h = s / 2 = (max - min) / (2^q - 1) / 2 is rounded to 11 - q significant
+/// bits, to a multiple of 2^-24 and to at most 2^(15 - q), so that
+/// bcqFromUniform's half alphas and offset are exact (s = 0 when that
+/// leaves h = 0, as for an all-zero group).
 void fitUniform(const float *data, int64_t rows, int64_t k, int bits,
                 int64_t group, uint8_t *codes, float *scales,
                 float *zeroPoints);
@@ -86,6 +94,15 @@ std::vector<uint8_t> fitBCQ(const float *data, int64_t rows, int64_t k,
 void dequantizeBCQRows(const uint8_t *packed, const BCQLayout &layout,
                        const BCQScheme &scheme, int64_t rowBegin,
                        int64_t rowEnd, float *out);
+/// Alpha `plane` and the offset z (0 without one) of group `group` of row
+/// `row`, decoded from their halves: what readers outside the numerics
+/// core use instead of the layout's byte offsets.
+float loadBCQAlpha(const uint8_t *packed, const BCQLayout &layout,
+                   const BCQScheme &scheme, int64_t row, int64_t group,
+                   int plane);
+float loadBCQOffset(const uint8_t *packed, const BCQLayout &layout,
+                    const BCQScheme &scheme, int64_t row, int64_t group);
+
 std::vector<float> dequantizeBCQ(const uint8_t *packed, int64_t rows,
                                  int64_t k, const BCQScheme &scheme);
 

@@ -209,20 +209,21 @@ SmallVector<Value> CPULowering::rowIndices(ImplicitLocOpBuilder &b, Value bm,
   return {arith::DivUIOp::create(b, bm, m), arith::RemUIOp::create(b, bm, m)};
 }
 
-Value CPULowering::loadF32Bytes(ImplicitLocOpBuilder &b, Value storage,
-                                Value byteOffset) {
-  Value bits = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
-  for (int64_t byte = 0; byte < 4; ++byte) {
+Value CPULowering::loadF16Bytes(ImplicitLocOpBuilder &b, Value storage,
+                                Value byteOffset, Type wide) {
+  Type i16 = b.getI16Type();
+  Value bits = arith::ConstantIntOp::create(b, i16, 0);
+  for (int64_t byte = 0; byte < 2; ++byte) {
     Value v = memref::LoadOp::create(
         b, storage,
         ValueRange{arith::AddIOp::create(b, byteOffset, cst(b, byte))});
-    Value wide = arith::ExtUIOp::create(b, b.getI32Type(), v);
     bits = arith::OrIOp::create(
         b, bits,
-        arith::ShLIOp::create(
-            b, wide, arith::ConstantIntOp::create(b, b.getI32Type(), 8 * byte)));
+        arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i16, v),
+                              arith::ConstantIntOp::create(b, i16, 8 * byte)));
   }
-  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+  return arith::ExtFOp::create(
+      b, wide, Value(arith::BitcastOp::create(b, b.getF16Type(), bits)));
 }
 
 /// `tensor` with its elements widened (arith.extf) or narrowed

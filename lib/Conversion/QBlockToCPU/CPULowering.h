@@ -172,10 +172,11 @@ struct CPULowering {
   rowIndices(mlir::ImplicitLocOpBuilder &b, mlir::Value bm, bool batched,
              mlir::Value m);
 
-  /// A little-endian f32 from four packed bytes at `byteOffset` (BCQ alphas
-  /// and offsets; the i8 storage gives no alignment guarantee for a view).
-  static mlir::Value loadF32Bytes(mlir::ImplicitLocOpBuilder &b,
-                                  mlir::Value storage, mlir::Value byteOffset);
+  /// A little-endian f16 from two packed bytes at `byteOffset` (BCQ alphas
+  /// and offsets), widened to `wide` (f32 or f64, exact).
+  static mlir::Value loadF16Bytes(mlir::ImplicitLocOpBuilder &b,
+                                  mlir::Value storage, mlir::Value byteOffset,
+                                  mlir::Type wide);
 
   //===--------------------------------------------------------------------===//
   // qblock.matmul and qblock.lut_gemm: the output frame (CPULowering.cpp)
@@ -468,6 +469,8 @@ struct CPULowering {
   };
 
   mlir::LogicalResult lowerLutGemm(LutGemmOp op);
+  /// The packed BCQ buffer as i32 words (bit planes) and as f16 (alphas,
+  /// offsets); every array starts 64-byte aligned.
   static std::pair<mlir::Value, mlir::Value>
   bcqViews(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
            const numerics::BCQLayout &layout);
@@ -500,7 +503,7 @@ struct CPULowering {
                      const numerics::BCQScheme &scheme, mlir::Value m,
                      int64_t tiles);
   void emitLutOffsetTerms(mlir::ImplicitLocOpBuilder &b,
-                          const MatmulFrame &frame, mlir::Value floats,
+                          const MatmulFrame &frame, mlir::Value halves,
                           mlir::Value groupSums,
                           const numerics::BCQLayout &layout, mlir::Value bi,
                           mlir::Value n0, mlir::Value firstRow, mlir::Value m);

@@ -233,17 +233,13 @@ LogicalResult CPULowering::lowerBCQDequantize(DequantizeOp op) {
               ImplicitLocOpBuilder gb(gl, gb0);
               SmallVector<Value> alphas;
               for (int64_t i = 0; i < q; ++i)
-                alphas.push_back(arith::ExtFOp::create(
-                    gb, f64,
-                    loadF32Bytes(gb, *storage,
-                                 layout.alphaOffset(gb, row, g, i))));
+                alphas.push_back(loadF16Bytes(
+                    gb, *storage, layout.alphaOffset(gb, row, g, i), f64));
               Value z = arith::ConstantFloatOp::create(gb, f64,
                                                        llvm::APFloat(0.0));
               if (scheme.offset)
-                z = arith::ExtFOp::create(
-                    gb, f64,
-                    loadF32Bytes(gb, *storage,
-                                 layout.offsetOffset(gb, row, g)));
+                z = loadF16Bytes(gb, *storage, layout.offsetOffset(gb, row, g),
+                                 f64);
               for (int64_t combo = 0; combo < combos; ++combo) {
                 Value sum = arith::ConstantFloatOp::create(
                     gb, f64, llvm::APFloat(0.0));

@@ -186,12 +186,13 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
 std::pair<Value, Value> CPULowering::bcqViews(ImplicitLocOpBuilder &b,
                                               Value storage,
                                               const num::BCQLayout &layout) {
-  auto view = [&](Type element) -> Value {
+  auto view = [&](Type element, int64_t bytes) -> Value {
     return memref::ViewOp::create(
-        b, MemRefType::get({layout.totalBytes / 4}, element), storage,
+        b, MemRefType::get({layout.totalBytes / bytes}, element), storage,
         cst(b, 0), ValueRange{});
   };
-  return {view(b.getI32Type()), view(b.getF32Type())};
+  static_assert(num::kBCQParamBytes == 2, "alphas and offsets are halves");
+  return {view(b.getI32Type(), 4), view(b.getF16Type(), 2)};
 }
 
 /// The vector path of LUT-GEMM: lanes are 16 output rows. One gather
@@ -213,8 +214,8 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
   auto lanesF32 = VectorType::get({kLutLanes}, f32);
   auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
   // Plain values, not structured bindings: lambdas below capture them.
-  Value words, floats;
-  std::tie(words, floats) = bcqViews(b, storage, layout);
+  Value words, halves;
+  std::tie(words, halves) = bcqViews(b, storage, layout);
   auto strided = [&](int64_t stride) {
     SmallVector<int32_t> offsets;
     for (int64_t lane = 0; lane < kLutLanes; ++lane)
@@ -223,7 +224,7 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
         b, DenseElementsAttr::get(lanesI32, ArrayRef<int32_t>(offsets)));
   };
   Value planeRowStride = strided(q * k / 32);  // words between rows
-  Value alphaRowStride = strided(groups * q);  // floats between rows
+  Value alphaRowStride = strided(groups * q);  // halves between rows
   Value offsetRowStride = strided(groups);
   Value allLanes =
       vector::ConstantMaskOp::create(b, maskType, ArrayRef<int64_t>{kLutLanes});
@@ -231,6 +232,10 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
       b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(0)));
   Value zerosF32 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+  auto lanesF16 = VectorType::get({kLutLanes}, b.getF16Type());
+  Value zerosF16 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(lanesF16, b.getF16FloatAttr(0.0f)));
+  // Words of the bit planes, or halves (alphas, offsets) widened to f32.
   auto gather = [&](ImplicitLocOpBuilder &gb, Value base, Value firstIndex,
                     Value offsets, bool isFloat) -> Value {
     Value index = arith::AddIOp::create(
@@ -238,9 +243,15 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
                 gb, lanesI32,
                 arith::IndexCastOp::create(gb, i32, firstIndex)),
         offsets);
-    return vector::GatherOp::create(gb, isFloat ? lanesF32 : lanesI32, base,
-                                    ValueRange{cst(gb, 0)}, index, allLanes,
-                                    isFloat ? zerosF32 : zerosI32);
+    if (!isFloat)
+      return vector::GatherOp::create(gb, lanesI32, base,
+                                      ValueRange{cst(gb, 0)}, index, allLanes,
+                                      zerosI32);
+    return arith::ExtFOp::create(
+        gb, lanesF32,
+        Value(vector::GatherOp::create(gb, lanesF16, base,
+                                       ValueRange{cst(gb, 0)}, index,
+                                       allLanes, zerosF16)));
   };
 
   scf::ParallelOp::create(
@@ -320,7 +331,7 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
                         });
                     for (int64_t i = 0; i < q; ++i) {
                       Value alphaIndex = arith::AddIOp::create(
-                          gb, cst(gb, layout.alphasOffset / 4),
+                          gb, cst(gb, layout.alphasOffset / 2),
                           arith::AddIOp::create(
                               gb,
                               arith::MulIOp::create(
@@ -332,7 +343,7 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
                                       g),
                                   cst(gb, q)),
                               cst(gb, i)));
-                      Value alphas = gather(gb, floats, alphaIndex,
+                      Value alphas = gather(gb, halves, alphaIndex,
                                             alphaRowStride, /*isFloat=*/true);
                       total = vector::FMAOp::create(gb, alphas,
                                                     wordLoop.getResult(i), total);
@@ -359,11 +370,11 @@ void CPULowering::emitLutTiles(ImplicitLocOpBuilder &b,
                                 sb, ValueRange{arith::AddFOp::create(sb, a[0], entry)});
                           });
                       Value offsetIndex = arith::AddIOp::create(
-                          gb, cst(gb, layout.offsetsOffset / 4),
+                          gb, cst(gb, layout.offsetsOffset / 2),
                           arith::AddIOp::create(
                               gb, arith::MulIOp::create(gb, firstRow, cst(gb, groups)),
                               g));
-                      Value offsets = gather(gb, floats, offsetIndex,
+                      Value offsets = gather(gb, halves, offsetIndex,
                                              offsetRowStride, /*isFloat=*/true);
                       total = vector::FMAOp::create(
                           gb, offsets,
@@ -611,8 +622,8 @@ bool CPULowering::lutChunksFit(int64_t k, int64_t group) {
 
 /// While a 16-row tile works on chunk c, prefetches the c-th share of
 /// what the tile kLutTilesAhead further on reads: its rows' bit planes,
-/// alphas and offsets, three contiguous runs (16 q K/8, 16 G q 4 and
-/// 16 G 4 bytes for G groups per row). The tile itself reads 16 x (q + 2)
+/// alphas and offsets, three contiguous runs (16 q K/8, 16 G q 2 and
+/// 16 G 2 bytes for G groups per row). The tile itself reads 16 x (q + 2)
 /// interleaved runs. With OpenMP's static schedule a thread's tiles are
 /// consecutive, so these are the thread's own next tiles.
 void CPULowering::emitLutNextTilePrefetches(ImplicitLocOpBuilder &b,
@@ -632,9 +643,9 @@ void CPULowering::emitLutNextTilePrefetches(ImplicitLocOpBuilder &b,
                   kLutLanes * rowBytes, c, chunks, lastByte);
   };
   share(layout.planesOffset, q * k / 8);
-  share(layout.alphasOffset, groups * q * 4);
+  share(layout.alphasOffset, groups * q * num::kBCQParamBytes);
   if (scheme.offset)
-    share(layout.offsetsOffset, groups * 4);
+    share(layout.offsetsOffset, groups * num::kBCQParamBytes);
 }
 
 /// The chunked vector path of LUT-GEMM: lanes are 16 output rows, as in
@@ -665,19 +676,22 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
   auto lanesF32 = VectorType::get({kLutLanes}, f32);
   auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
   // Plain values, not structured bindings: lambdas below capture them.
-  Value words, floats;
-  std::tie(words, floats) = bcqViews(b, storage, layout);
+  Value words, halves;
+  std::tie(words, halves) = bcqViews(b, storage, layout);
   Value zerosF32 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+  auto lanesF16 = VectorType::get({kLutLanes}, b.getF16Type());
+  Value zerosF16 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(lanesF16, b.getF16FloatAttr(0.0f)));
   SmallVector<Value> shifts(8);
   for (int64_t t = 1; t < 8; ++t)
     shifts[t] = arith::ConstantOp::create(
         b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
 
-  // `count` consecutive floats per row (count <= 16) starting at float
-  // `first(row)`, transposed: result[e][r] is element e of row r. Rows
-  // shorter than 16 are read with a masked load, so nothing past the
-  // array is touched.
+  // `count` consecutive halves per row (count <= 16) starting at half
+  // `first(row)`, widened to f32 and transposed: result[e][r] is element
+  // e of row r. Rows shorter than 16 are read with a masked load, so
+  // nothing past the array is touched.
   auto transposedFloats = [&](ImplicitLocOpBuilder &tb, Value firstRow,
                               int64_t count, auto first) {
     SmallVector<Value> rows;
@@ -688,11 +702,12 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
     for (int64_t r = 0; r < kLutLanes; ++r) {
       Value row = arith::AddIOp::create(tb, firstRow, cst(tb, r));
       Value at = first(tb, row);
-      rows.push_back(mask ? Value(vector::MaskedLoadOp::create(
-                                tb, lanesF32, floats, ValueRange{at}, mask,
-                                zerosF32))
-                          : Value(vector::LoadOp::create(tb, lanesF32, floats,
-                                                         ValueRange{at})));
+      Value narrow =
+          mask ? Value(vector::MaskedLoadOp::create(
+                     tb, lanesF16, halves, ValueRange{at}, mask, zerosF16))
+               : Value(vector::LoadOp::create(tb, lanesF16, halves,
+                                              ValueRange{at}));
+      rows.push_back(arith::ExtFOp::create(tb, lanesF32, narrow));
     }
     return transpose16x16(tb, rows);
   };
@@ -760,7 +775,7 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
                     cb, firstRow, count,
                     [&](ImplicitLocOpBuilder &lb, Value row) -> Value {
                       return arith::AddIOp::create(
-                          lb, cst(lb, layout.alphasOffset / 4 + done),
+                          lb, cst(lb, layout.alphasOffset / 2 + done),
                           arith::MulIOp::create(
                               lb,
                               arith::AddIOp::create(
@@ -865,7 +880,7 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
               scf::YieldOp::create(cb);
             });
         if (scheme.offset)
-          emitLutOffsetTerms(ib, frame, floats, groupSums, layout, bi, n0,
+          emitLutOffsetTerms(ib, frame, halves, groupSums, layout, bi, n0,
                              firstRow, m);
         scf::ReduceOp::create(ib);
       });
@@ -877,7 +892,7 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
 /// product; one transpose then brings the 16 rows' partial vectors into
 /// lanes (cheaper than transposing every chunk's offsets into lanes).
 void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
-                                     const MatmulFrame &frame, Value floats,
+                                     const MatmulFrame &frame, Value halves,
                                      Value groupSums,
                                      const num::BCQLayout &layout, Value bi,
                                      Value n0, Value firstRow, Value m) {
@@ -887,6 +902,9 @@ void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
   auto maskType = VectorType::get({kLutLanes}, b.getI1Type());
   Value zeros = arith::ConstantOp::create(
       b, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0.0f)));
+  auto lanesF16 = VectorType::get({kLutLanes}, b.getF16Type());
+  Value zerosF16 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(lanesF16, b.getF16FloatAttr(0.0f)));
   forRange(b, cst(b, 0), m, 1, [&](ImplicitLocOpBuilder &mb, Value mi) {
     Value bm = arith::AddIOp::create(mb, arith::MulIOp::create(mb, bi, m), mi);
     SmallVector<Value> partial(kLutLanes, zeros);
@@ -897,21 +915,26 @@ void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
                        ? Value()
                        : Value(vector::ConstantMaskOp::create(
                              mb, maskType, ArrayRef<int64_t>{count}));
+      // f32 group sums, or f16 offsets widened to f32.
       auto load = [&](Value base, ValueRange at) -> Value {
-        if (!mask)
-          return vector::LoadOp::create(mb, lanesF32, base, at);
-        return vector::MaskedLoadOp::create(mb, lanesF32, base, at, mask,
-                                            zeros);
+        bool narrow = base == halves;
+        VectorType type = narrow ? lanesF16 : lanesF32;
+        Value loaded =
+            mask ? Value(vector::MaskedLoadOp::create(
+                       mb, type, base, at, mask, narrow ? zerosF16 : zeros))
+                 : Value(vector::LoadOp::create(mb, type, base, at));
+        return narrow ? Value(arith::ExtFOp::create(mb, lanesF32, loaded))
+                      : loaded;
       };
       Value sums = load(groupSums, ValueRange{bm, cst(mb, first)});
       for (int64_t r = 0; r < kLutLanes; ++r) {
         Value at = arith::AddIOp::create(
-            mb, cst(mb, layout.offsetsOffset / 4 + first),
+            mb, cst(mb, layout.offsetsOffset / 2 + first),
             arith::MulIOp::create(
                 mb, arith::AddIOp::create(mb, firstRow, cst(mb, r)),
                 cst(mb, groups)));
         partial[r] = vector::FMAOp::create(
-            mb, load(floats, ValueRange{at}), sums, partial[r]);
+            mb, load(halves, ValueRange{at}), sums, partial[r]);
       }
     }
     SmallVector<Value, 16> columns = transpose16x16(mb, partial);
@@ -997,8 +1020,8 @@ Value CPULowering::emitLutGroup(ImplicitLocOpBuilder &b, Value storage,
           scf::YieldOp::create(sb,
                                ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
         });
-    Value alpha =
-        loadF32Bytes(b, storage, layout.alphaOffset(b, row, g, i));
+    Value alpha = loadF16Bytes(b, storage, layout.alphaOffset(b, row, g, i),
+                               b.getF32Type());
     total = arith::AddFOp::create(
         b, total, arith::MulFOp::create(b, alpha, subLoop.getResult(0)));
   }
@@ -1016,7 +1039,8 @@ Value CPULowering::emitLutGroup(ImplicitLocOpBuilder &b, Value storage,
           scf::YieldOp::create(sb,
                                ValueRange{arith::AddFOp::create(sb, acc[0], entry)});
         });
-    Value z = loadF32Bytes(b, storage, layout.offsetOffset(b, row, g));
+    Value z = loadF16Bytes(b, storage, layout.offsetOffset(b, row, g),
+                           b.getF32Type());
     total = arith::AddFOp::create(
         b, total, arith::MulFOp::create(b, z, sumLoop.getResult(0)));
   }

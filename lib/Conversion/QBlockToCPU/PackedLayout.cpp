@@ -80,7 +80,8 @@ BCQPackedLayout BCQPackedLayout::build(ImplicitLocOpBuilder &b, Value rows,
   Value planesBytes = arith::MulIOp::create(b, rows, cst(scheme.bits * (k / 8)));
   layout.alphasOffset = alignUp(b, planesBytes);
   Value alphasBytes = arith::MulIOp::create(
-      b, rows, cst(layout.groupsPerRow * scheme.bits * 4));
+      b, rows,
+      cst(layout.groupsPerRow * scheme.bits * numerics::kBCQParamBytes));
   layout.offsetsOffset =
       alignUp(b, arith::AddIOp::create(b, layout.alphasOffset, alphasBytes));
   return layout;
@@ -103,8 +104,9 @@ Value BCQPackedLayout::alphaOffset(ImplicitLocOpBuilder &b, Value row,
       b, arith::MulIOp::create(b, row, cst(groupsPerRow)), group);
   Value alphaIndex = arith::AddIOp::create(
       b, arith::MulIOp::create(b, groupIndex, cst(bits)), cst(plane));
-  return arith::AddIOp::create(b, alphasOffset,
-                               arith::MulIOp::create(b, alphaIndex, cst(4)));
+  return arith::AddIOp::create(
+      b, alphasOffset,
+      arith::MulIOp::create(b, alphaIndex, cst(numerics::kBCQParamBytes)));
 }
 
 Value BCQPackedLayout::offsetOffset(ImplicitLocOpBuilder &b, Value row,
@@ -112,6 +114,7 @@ Value BCQPackedLayout::offsetOffset(ImplicitLocOpBuilder &b, Value row,
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   Value groupIndex = arith::AddIOp::create(
       b, arith::MulIOp::create(b, row, cst(groupsPerRow)), group);
-  return arith::AddIOp::create(b, offsetsOffset,
-                               arith::MulIOp::create(b, groupIndex, cst(4)));
+  return arith::AddIOp::create(
+      b, offsetsOffset,
+      arith::MulIOp::create(b, groupIndex, cst(numerics::kBCQParamBytes)));
 }

@@ -53,10 +53,10 @@ struct BCQPackedLayout {
   /// Byte offset of byte `byteInRow` of bit plane `plane` of row `row`.
   mlir::Value planeByteOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
                               int64_t plane, mlir::Value byteInRow) const;
-  /// Byte offset of alpha `plane` of group `group` of row `row` (an f32).
+  /// Byte offset of alpha `plane` of group `group` of row `row` (an f16).
   mlir::Value alphaOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
                           mlir::Value group, int64_t plane) const;
-  /// Byte offset of the offset term z of group `group` of row `row` (f32).
+  /// Byte offset of the offset term z of group `group` of row `row` (f16).
   mlir::Value offsetOffset(mlir::ImplicitLocOpBuilder &b, mlir::Value row,
                            mlir::Value group) const;
 };

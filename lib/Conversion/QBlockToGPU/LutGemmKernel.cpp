@@ -246,10 +246,10 @@ private:
     byteInRow = arith::AddIOp::create(b, chunkFirstByte, firstSub);
 
     int64_t rows = plan.batch * plan.n;
-    alphas = viewAsF32(plan.layout.alphasOffset,
+    alphas = viewAsF16(plan.layout.alphasOffset,
                        rows * plan.layout.groupsPerRow * plan.scheme.bits);
     if (plan.scheme.offset)
-      offsets = viewAsF32(plan.layout.offsetsOffset,
+      offsets = viewAsF16(plan.layout.offsetsOffset,
                           rows * plan.layout.groupsPerRow);
     // Packed row of this batch's column 0.
     batchFirstRow = arith::MulIOp::create(b, batchIndex, cst(plan.n));
@@ -268,10 +268,18 @@ private:
     emitStep(loop.getInductionVar());
   }
 
-  /// The plane bytes' f32 array at byte `offset` of the packed buffer.
-  Value viewAsF32(int64_t offset, int64_t size) {
-    auto type = MemRefType::get({size}, b.getF32Type());
+  /// The f16 array (alphas or offsets) at byte `offset` of the packed
+  /// buffer.
+  Value viewAsF16(int64_t offset, int64_t size) {
+    auto type = MemRefType::get({size}, b.getF16Type());
     return memref::ViewOp::create(b, type, packed, cst(offset), ValueRange{});
+  }
+
+  /// Element `index` of an f16 array, widened to f32 (exact).
+  Value loadWidened(Value halves, Value index) {
+    return arith::ExtFOp::create(
+        b, b.getF32Type(),
+        Value(memref::LoadOp::create(b, halves, ValueRange{index})));
   }
 
   /// One warp step: lane group r handles column stepRow + r of the batch.
@@ -318,7 +326,7 @@ private:
           sum = sum ? Value(arith::AddFOp::create(b, sum, entry)) : entry;
         }
         Value alphaIndex = arith::AddIOp::create(b, alphaBase, cst(i));
-        Value alpha = memref::LoadOp::create(b, alphas, ValueRange{alphaIndex});
+        Value alpha = loadWidened(alphas, alphaIndex);
         acc = gpukernel::fma(b, alpha, sum, acc);
       }
       if (plan.scheme.offset) {
@@ -329,7 +337,7 @@ private:
           inputs =
               inputs ? Value(arith::AddFOp::create(b, inputs, entry)) : entry;
         }
-        Value z = memref::LoadOp::create(b, offsets, ValueRange{groupIndex});
+        Value z = loadWidened(offsets, groupIndex);
         acc = gpukernel::fma(b, z, inputs, acc);
       }
     }

@@ -95,20 +95,20 @@ func.func @nvfp4_activations(%a: tensor<1x32xf32>, %init: tensor<1x2xf32>) -> te
 // CHECK: call @__qblock_gpu_matmul(%{{.*}}, %[[ACT]], %{{.*}}) : (memref<128xi8>, memref<1x64xf16>, memref<1x2xf32>) -> ()
 // CHECK: %[[BACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64xbf16>
 // CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %[[BACT]], %{{.*}}) : (memref<128xi8>, memref<1x64xbf16>, memref<1x2xf32>) -> ()
-// CHECK: call @__qblock_gpu_lut_gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<4096xi8>, memref<1x256xf16>, memref<1x32xf32>) -> ()
+// CHECK: call @__qblock_gpu_lut_gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<3584xi8>, memref<1x256xf16>, memref<1x32xf32>) -> ()
 // CHECK: call @__qblock_gpu_matmul_1(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<128xi8>, memref<1x64xf16>, memref<1x2xf16>) -> ()
 // CHECK-NOT: qblock.matmul
 // CHECK-NOT: qblock.lut_gemm
 // CHECK: return
 func.func @half_activations(%h: tensor<1x64xf16>, %bh: tensor<1x64xbf16>, %init: tensor<1x2xf32>,
-                            %lh: tensor<1x256xf16>, %lw: tensor<4096xi8>, %linit: tensor<1x32xf32>,
+                            %lh: tensor<1x256xf16>, %lw: tensor<3584xi8>, %linit: tensor<1x32xf32>,
                             %hinit: tensor<1x2xf16>)
     -> (tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>, tensor<1x2xf16>) {
   %w = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>
   %r0 = qblock.matmul ins(%h, %w : tensor<1x64xf16>, !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   %wb = qblock.constant dense<0> : tensor<128xi8> -> !qblock.qtensor<64x2xbf16, #qblock.scheme<mxfp4>, axis = 0>
   %r1 = qblock.matmul ins(%bh, %wb : tensor<1x64xbf16>, !qblock.qtensor<64x2xbf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
-  %q = qblock.from_storage %lw : tensor<4096xi8> -> !qblock.qtensor<256x32xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %q = qblock.from_storage %lw : tensor<3584xi8> -> !qblock.qtensor<256x32xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r2 = qblock.lut_gemm ins(%lh, %q : tensor<1x256xf16>, !qblock.qtensor<256x32xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%linit : tensor<1x32xf32>) -> tensor<1x32xf32>
   %r3 = qblock.matmul ins(%h, %w : tensor<1x64xf16>, !qblock.qtensor<64x2xf16, #qblock.scheme<mxfp4>, axis = 0>) outs(%hinit : tensor<1x2xf16>) -> tensor<1x2xf16>
   return %r0, %r1, %r2, %r3 : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x32xf32>, tensor<1x2xf16>
@@ -119,31 +119,31 @@ func.func @half_activations(%h: tensor<1x64xf16>, %bh: tensor<1x64xbf16>, %init:
 // LUT-GEMM: the same three buffers, a stub of its own that records the BCQ
 // scheme, K and N (N = 8 for a transposed 8x256 weight too).
 // CHECK-LABEL: func.func @lut
-// CHECK-SAME: (%[[A:.*]]: tensor<2x256xf32>, %[[W:.*]]: tensor<4096xi8>, %[[INIT:.*]]: tensor<2x32xf32>
-// CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<4096xi8> to memref<4096xi8>
+// CHECK-SAME: (%[[A:.*]]: tensor<2x256xf32>, %[[W:.*]]: tensor<3584xi8>, %[[INIT:.*]]: tensor<2x32xf32>
+// CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<3584xi8> to memref<3584xi8>
 // CHECK: %[[ACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x256xf32>
 // CHECK: bufferization.materialize_in_destination %[[A]] in restrict writable %[[ACT]]
 // CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x32xf32>
 // CHECK: bufferization.materialize_in_destination %[[INIT]] in restrict writable %[[OUT]]
-// CHECK: call @__qblock_gpu_lut_gemm(%[[PACKED]], %[[ACT]], %[[OUT]]) : (memref<4096xi8>, memref<2x256xf32>, memref<2x32xf32>) -> ()
+// CHECK: call @__qblock_gpu_lut_gemm(%[[PACKED]], %[[ACT]], %[[OUT]]) : (memref<3584xi8>, memref<2x256xf32>, memref<2x32xf32>) -> ()
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
-// CHECK: call @__qblock_gpu_lut_gemm_0({{.*}}) : (memref<768xi8>, memref<?x256xf32>, memref<?x8xf32>) -> ()
+// CHECK: call @__qblock_gpu_lut_gemm_0({{.*}}) : (memref<640xi8>, memref<?x256xf32>, memref<?x8xf32>) -> ()
 // Batched LUT-GEMM: rank-3 buffers and a batch in the stub's attribute
 // (only batched stubs have one).
-// CHECK: call @__qblock_gpu_lut_gemm_1({{.*}}) : (memref<2048xi8>, memref<2x1x256xf32>, memref<2x1x8xf32>) -> ()
+// CHECK: call @__qblock_gpu_lut_gemm_1({{.*}}) : (memref<1792xi8>, memref<2x1x256xf32>, memref<2x1x8xf32>) -> ()
 // CHECK-NOT: qblock.lut_gemm
 // CHECK: func.func private @__qblock_gpu_lut_gemm({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 128>, k = 256 : i64, n = 32 : i64}}
 // CHECK: func.func private @__qblock_gpu_lut_gemm_0({{.*}}) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 64, offset = false>, k = 256 : i64, n = 8 : i64}}
 // CHECK: func.func private @__qblock_gpu_lut_gemm_1({{.*}}) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 3, group = 128>, k = 256 : i64, n = 8 : i64}}
-func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>,
-               %ta: tensor<?x256xf32>, %tw: tensor<768xi8>, %tinit: tensor<?x8xf32>,
-               %ba: tensor<2x1x256xf32>, %bwb: tensor<2048xi8>, %binit: tensor<2x1x8xf32>)
+func.func @lut(%a: tensor<2x256xf32>, %w: tensor<3584xi8>, %init: tensor<2x32xf32>,
+               %ta: tensor<?x256xf32>, %tw: tensor<640xi8>, %tinit: tensor<?x8xf32>,
+               %ba: tensor<2x1x256xf32>, %bwb: tensor<1792xi8>, %binit: tensor<2x1x8xf32>)
     -> (tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>) {
-  %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+  %q = qblock.from_storage %w : tensor<3584xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x256xf32>, !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
-  %tq = qblock.from_storage %tw : tensor<768xi8> -> !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>
+  %tq = qblock.from_storage %tw : tensor<640xi8> -> !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>
   %tr = qblock.lut_gemm ins(%ta, %tq : tensor<?x256xf32>, !qblock.qtensor<8x256xf32, #qblock.bcq<bits = 2, group = 64, offset = false>, axis = 1>) outs(%tinit : tensor<?x8xf32>) -> tensor<?x8xf32>
-  %bw = qblock.from_storage %bwb : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+  %bw = qblock.from_storage %bwb : tensor<1792xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %br = qblock.lut_gemm ins(%ba, %bw : tensor<2x1x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%binit : tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
   return %r, %tr, %br : tensor<2x32xf32>, tensor<?x8xf32>, tensor<2x1x8xf32>
 }
@@ -188,10 +188,10 @@ func.func @w4a4(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %h: tensor<1x64xbf
 // LUT-GEMM with f16 activations and an f16 result: the stub gets the half
 // output buffer (the kernel sums into an f32 copy and rounds once).
 // CHECK-LABEL: func.func @lut_half
-// CHECK: call @__qblock_gpu_lut_gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<1024xi8>, memref<1x256xf16>, memref<1x8xf16>) -> ()
+// CHECK: call @__qblock_gpu_lut_gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<960xi8>, memref<1x256xf16>, memref<1x8xf16>) -> ()
 // CHECK-NOT: qblock.lut_gemm
-func.func @lut_half(%lh: tensor<1x256xf16>, %lwb: tensor<1024xi8>, %lhinit: tensor<1x8xf16>) -> tensor<1x8xf16> {
-  %lwh = qblock.from_storage %lwb : tensor<1024xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+func.func @lut_half(%lh: tensor<1x256xf16>, %lwb: tensor<960xi8>, %lhinit: tensor<1x8xf16>) -> tensor<1x8xf16> {
+  %lwh = qblock.from_storage %lwb : tensor<960xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r1 = qblock.lut_gemm ins(%lh, %lwh : tensor<1x256xf16>, !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%lhinit : tensor<1x8xf16>) -> tensor<1x8xf16>
   return %r1 : tensor<1x8xf16>
 }

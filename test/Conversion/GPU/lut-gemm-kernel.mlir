@@ -7,7 +7,7 @@
 // N = 37, M = 2: grid (1 row tile, 2 chunks, 2 activation rows), 256
 // threads, 32 f32 tables of 256 entries in workgroup memory.
 // CHECK-LABEL: func.func @gemm
-// CHECK-SAME: (%[[W:.*]]: memref<7488xi8>, %[[A:.*]]: memref<2x320xf32>, %[[O:.*]]: memref<2x37xf32>)
+// CHECK-SAME: (%[[W:.*]]: memref<6016xi8>, %[[A:.*]]: memref<2x320xf32>, %[[O:.*]]: memref<2x37xf32>)
 // CHECK-NOT: call
 // CHECK: %[[M:.*]] = arith.constant 2 : index
 // CHECK: %[[C1:.*]] = arith.constant 1 : index
@@ -45,26 +45,28 @@
 // 8 lanes per row (4-byte words), 4 rows per warp step.
 // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
 // CHECK: %[[WORD:.*]] = arith.remui %[[LANE]], %{{.*}} : index
-// Alphas and offsets are f32 views of the packed buffer.
-// CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<555xf32>
-// CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<7488xi8> to memref<185xf32>
+// Alphas and offsets are f16 views of the packed buffer.
+// CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<555xf16>
+// CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<185xf16>
 // CHECK: arith.muli %[[ROWTILE]], %{{.*}} : index
 // CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // One 4-byte word of each plane, coalesced over the row's lanes.
-// CHECK-COUNT-3: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<7488xi8>, vector<4xi8>
+// CHECK-COUNT-3: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
 // Each byte indexes its sub-vector's table; plane sums times alpha.
 // CHECK: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<4xi8>
 // CHECK: %[[IDX:.*]] = arith.index_castui %[[BYTE]] : i8 to index
 // CHECK: %[[LOOK:.*]] = arith.addi %{{.*}}, %[[IDX]] : index
 // CHECK: memref.load %[[T]][%[[LOOK]]] : memref<8192xf32, #gpu.address_space<workgroup>>
 // CHECK-COUNT-3: memref.load %[[T]]
-// CHECK: %[[ALPHA:.*]] = memref.load %[[ALPHAS]]
+// CHECK: %[[ALPHA16:.*]] = memref.load %[[ALPHAS]]
+// CHECK: %[[ALPHA:.*]] = arith.extf %[[ALPHA16]] : f16 to f32
 // CHECK: llvm.intr.fma(%[[ALPHA]], %{{.*}}, %{{.*}})
 // CHECK-COUNT-2: llvm.intr.fma
 // The offset term: z times the tables' all-ones entries (sum of inputs).
 // CHECK: %[[C255:.*]] = arith.constant 255 : index
 // CHECK: arith.addi %{{.*}}, %[[C255]] : index
-// CHECK: %[[Z:.*]] = memref.load %[[OFFSETS]]
+// CHECK: %[[Z16:.*]] = memref.load %[[OFFSETS]]
+// CHECK: %[[Z:.*]] = arith.extf %[[Z16]] : f16 to f32
 // CHECK: %[[ACC:.*]] = llvm.intr.fma(%[[Z]], %{{.*}}, %{{.*}})
 // Lanes past the chunk or rows past N add nothing; 3 butterfly steps over
 // a row's 8 lanes; its first lane adds to the output atomically.
@@ -75,11 +77,11 @@
 // CHECK: scf.if
 // CHECK: memref.atomic_rmw addf %{{.*}}, %[[O]][%[[MROW]], %{{.*}}] : (f32, memref<2x37xf32>) -> f32
 // CHECK-NOT: __qblock_gpu_lut_gemm
-func.func @gemm(%w: memref<7488xi8>, %a: memref<2x320xf32>, %o: memref<2x37xf32>) {
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<7488xi8>, memref<2x320xf32>, memref<2x37xf32>) -> ()
+func.func @gemm(%w: memref<6016xi8>, %a: memref<2x320xf32>, %o: memref<2x37xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<6016xi8>, memref<2x320xf32>, memref<2x37xf32>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<7488xi8>, memref<2x320xf32>, memref<2x37xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 64>, k = 320 : i64, n = 37 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<6016xi8>, memref<2x320xf32>, memref<2x37xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 3, group = 64>, k = 320 : i64, n = 37 : i64}}
 
 // -----
 
@@ -96,10 +98,10 @@ func.func private @__qblock_gpu_lut_gemm(memref<7488xi8>, memref<2x320xf32>, mem
 // CHECK: %[[Z:.*]] = gpu.block_id z
 // CHECK: arith.addi %[[FIRST]], %[[Z]] : index
 // CHECK: gpu.barrier
-// CHECK: memref.view {{.*}} to memref<24xf32>
+// CHECK: memref.view {{.*}} to memref<24xf16>
 // CHECK-NOT: memref.view
 // CHECK: scf.for
-// CHECK-COUNT-2: vector.load {{.*}} : memref<192xi8>, vector<4xi8>
+// CHECK-COUNT-2: vector.load {{.*}} : memref<128xi8>, vector<4xi8>
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
 // CHECK: llvm.intr.fma
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<8192xf32, #gpu.address_space<workgroup>>
@@ -112,11 +114,11 @@ func.func private @__qblock_gpu_lut_gemm(memref<7488xi8>, memref<2x320xf32>, mem
 // CHECK-NOT: llvm.intr.fma
 // CHECK: gpu.shuffle xor
 // CHECK: memref.atomic_rmw addf
-func.func @small_groups(%w: memref<192xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf32>) {
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<?x64xf32>, memref<?x3xf32>) -> ()
+func.func @small_groups(%w: memref<128xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<128xi8>, memref<?x64xf32>, memref<?x3xf32>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<?x64xf32>, memref<?x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<?x64xf32>, memref<?x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
@@ -135,7 +137,7 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x48xf32>, memre
 // -----
 
 func.func @wrong_size(%w: memref<100xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf32>) {
-  // expected-error @+1 {{passes packed weights of type 'memref<100xi8>' to a GPU LUT-GEMM stub whose scheme and shape need memref<192xi8>}}
+  // expected-error @+1 {{passes packed weights of type 'memref<100xi8>' to a GPU LUT-GEMM stub whose scheme and shape need memref<128xi8>}}
   call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<100xi8>, memref<1x64xf32>, memref<1x3xf32>) -> ()
   return
 }
@@ -152,21 +154,21 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memre
 
 // -----
 
-func.func @wrong_k(%w: memref<192xi8>, %a: memref<1x32xf32>, %o: memref<1x3xf32>) {
+func.func @wrong_k(%w: memref<128xi8>, %a: memref<1x32xf32>, %o: memref<1x3xf32>) {
   // expected-error @+1 {{passes activations of type 'memref<1x32xf32>' and output of type 'memref<1x3xf32>' to a GPU LUT-GEMM stub for k = 64, n = 3}}
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x32xf32>, memref<1x3xf32>) -> ()
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<128xi8>, memref<1x32xf32>, memref<1x3xf32>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x32xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<1x32xf32>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
-func.func @f64_out(%w: memref<192xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf64>) {
+func.func @f64_out(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x3xf64>) {
   // expected-error @+1 {{passes activations of type 'memref<1x64xf32>' and output of type 'memref<1x3xf64>' to a GPU LUT-GEMM stub for k = 64, n = 3; they must be memrefs [M, k] and [M, n], each of f32, f16 or bf16}}
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf32>, memref<1x3xf64>) -> ()
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<128xi8>, memref<1x64xf32>, memref<1x3xf64>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memref<1x3xf64>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<1x64xf32>, memref<1x3xf64>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
@@ -174,7 +176,7 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memre
 // launch fills (extf) first; another rounds each sum once into the output
 // (truncf) after the LUT-GEMM launch; the copy is freed.
 // CHECK-LABEL: func.func @f16_out
-// CHECK-SAME: (%{{.*}}: memref<192xi8>, %{{.*}}: memref<?x64xf32>, %[[O:.*]]: memref<?x3xf16>)
+// CHECK-SAME: (%{{.*}}: memref<128xi8>, %{{.*}}: memref<?x64xf32>, %[[O:.*]]: memref<?x3xf16>)
 // CHECK: %[[WIDE:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x3xf32>
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}})
 // CHECK: %[[H:.*]] = memref.load %[[O]][%{{.*}}, %{{.*}}] : memref<?x3xf16>
@@ -192,11 +194,11 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf32>, memre
 // CHECK: gpu.terminator
 // CHECK: memref.dealloc %[[WIDE]] : memref<?x3xf32>
 // CHECK-NEXT: return
-func.func @f16_out(%w: memref<192xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf16>) {
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<?x64xf32>, memref<?x3xf16>) -> ()
+func.func @f16_out(%w: memref<128xi8>, %a: memref<?x64xf32>, %o: memref<?x3xf16>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<128xi8>, memref<?x64xf32>, memref<?x3xf16>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<?x64xf32>, memref<?x3xf16>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<?x64xf32>, memref<?x3xf16>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
@@ -214,14 +216,14 @@ func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<?x64xf32>, memre
 // CHECK: gpu.launch
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xbf16>, vector<8xbf16>
 // CHECK: arith.extf %{{.*}} : bf16 to f32
-func.func @half_activations(%w: memref<192xi8>, %a: memref<1x64xf16>, %o: memref<1x3xf32>,
+func.func @half_activations(%w: memref<128xi8>, %a: memref<1x64xf16>, %o: memref<1x3xf32>,
                             %b: memref<1x64xbf16>) {
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x64xf16>, memref<1x3xf32>) -> ()
-  call @__qblock_gpu_lut_gemm_0(%w, %b, %o) : (memref<192xi8>, memref<1x64xbf16>, memref<1x3xf32>) -> ()
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<128xi8>, memref<1x64xf16>, memref<1x3xf32>) -> ()
+  call @__qblock_gpu_lut_gemm_0(%w, %b, %o) : (memref<128xi8>, memref<1x64xbf16>, memref<1x3xf32>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<192xi8>, memref<1x64xf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
-func.func private @__qblock_gpu_lut_gemm_0(memref<192xi8>, memref<1x64xbf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<1x64xf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
+func.func private @__qblock_gpu_lut_gemm_0(memref<128xi8>, memref<1x64xbf16>, memref<1x3xf32>) attributes {qblock.gpu_lut_gemm = {bcq = #qblock.bcq<bits = 2, group = 16, offset = false>, k = 64 : i64, n = 3 : i64}}
 
 // -----
 
@@ -246,17 +248,17 @@ func.func private @__qblock_gpu_lut_gemm_0(memref<192xi8>, memref<1x64xbf16>, me
 // CHECK: %[[ROW:.*]] = arith.addi %[[FIRST]], %[[SAFE]] : index
 // CHECK: arith.muli %[[ROW]], %{{.*}} : index
 // CHECK: memref.atomic_rmw addf %{{.*}}, %{{.*}}[%[[BATCH]], %[[MROW]], %[[COL]]] : (f32, memref<2x3x20xf32>) -> f32
-func.func private @__qblock_gpu_lut_gemm(memref<1600xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}
-func.func @batched(%w: memref<1600xi8>, %a: memref<2x3x64xf32>, %o: memref<2x3x20xf32>) {
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1600xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) -> ()
+func.func private @__qblock_gpu_lut_gemm(memref<1152xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}
+func.func @batched(%w: memref<1152xi8>, %a: memref<2x3x64xf32>, %o: memref<2x3x20xf32>) {
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1152xi8>, memref<2x3x64xf32>, memref<2x3x20xf32>) -> ()
   return
 }
 
 // -----
 
-func.func @batch_mismatch(%w: memref<1600xi8>, %a: memref<3x3x64xf32>, %o: memref<3x3x20xf32>) {
+func.func @batch_mismatch(%w: memref<1152xi8>, %a: memref<3x3x64xf32>, %o: memref<3x3x20xf32>) {
   // expected-error @+1 {{passes activations of type 'memref<3x3x64xf32>' and output of type 'memref<3x3x20xf32>' to a GPU LUT-GEMM stub for k = 64, n = 20, batch = 2; they must be memrefs [batch, M, k] and [batch, M, n], each of f32, f16 or bf16}}
-  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1600xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) -> ()
+  call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<1152xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) -> ()
   return
 }
-func.func private @__qblock_gpu_lut_gemm(memref<1600xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}
+func.func private @__qblock_gpu_lut_gemm(memref<1152xi8>, memref<3x3x64xf32>, memref<3x3x20xf32>) attributes {qblock.gpu_lut_gemm = {batch = 2 : i64, bcq = #qblock.bcq<bits = 2, group = 32>, k = 64 : i64, n = 20 : i64}}

@@ -16,7 +16,7 @@
 // RUN: FileCheck %s --check-prefix=BCQ --input-file=%t.bcq.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.bcq.mlir %t.bcq | FileCheck %s --check-prefix=EXTRACT
 // RUN: FileCheck %s --check-prefix=PTX-F16 --input-file=%t.bcq0.ptx
-// RUN: FileCheck %s --check-prefix=PTX-BF16 --input-file=%t.bcq1.ptx
+// RUN: FileCheck %s --check-prefix=LUT-BF16 --input-file=%t.bcq1.ptx
 // RUN: FileCheck %s --check-prefix=LUT --input-file=%t.bcq0.ptx
 // RUN: FileCheck %s --check-prefix=LUT --input-file=%t.bcq1.ptx
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.bcq0.ptx -o %t.bcq0.cubin %}
@@ -44,6 +44,13 @@
 // PTX-BF16: cvt.f32.bf16
 // PTX-BF16: fma.rn.f32
 // PTX-BF16-NOT: cvt.f32.f16
+// The LUT-GEMM kernel's bf16 activations widen as bf16; its alphas and
+// offsets are f16.
+// LUT-BF16: .entry brain_kernel
+// LUT-BF16: ld.global.v4.b32
+// LUT-BF16: cvt.f32.bf16
+// LUT-BF16: fma.rn.f32
+// LUT-BF16: cvt.f32.f16
 // The W4A16 kernel's warps reduce their lanes' sums with shuffles.
 // W4A16: shfl.sync.bfly.b32
 // The LUT-GEMM kernel builds its tables in workgroup memory, then looks

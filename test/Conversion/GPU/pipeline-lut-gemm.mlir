@@ -66,50 +66,50 @@
 // PTX: atom.global.add.f32
 
 // q = 1, one chunk, GEMV, N = 33 (a partial warp step).
-func.func @q1(%a: tensor<1x256xf32>, %w: tensor<1728xi8>, %init: tensor<1x33xf32>) -> tensor<1x33xf32> {
-  %q = qblock.from_storage %w : tensor<1728xi8> -> !qblock.qtensor<256x33xf32, #qblock.bcq<bits = 1, group = 128>, axis = 0>
+func.func @q1(%a: tensor<1x256xf32>, %w: tensor<1472xi8>, %init: tensor<1x33xf32>) -> tensor<1x33xf32> {
+  %q = qblock.from_storage %w : tensor<1472xi8> -> !qblock.qtensor<256x33xf32, #qblock.bcq<bits = 1, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<1x256xf32>, !qblock.qtensor<256x33xf32, #qblock.bcq<bits = 1, group = 128>, axis = 0>) outs(%init : tensor<1x33xf32>) -> tensor<1x33xf32>
   return %r : tensor<1x33xf32>
 }
 
 // q = 2, three chunks, M = 3.
-func.func @q2(%a: tensor<3x768xf32>, %w: tensor<5760xi8>, %init: tensor<3x17xf32>) -> tensor<3x17xf32> {
-  %q = qblock.from_storage %w : tensor<5760xi8> -> !qblock.qtensor<768x17xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>
+func.func @q2(%a: tensor<3x768xf32>, %w: tensor<4544xi8>, %init: tensor<3x17xf32>) -> tensor<3x17xf32> {
+  %q = qblock.from_storage %w : tensor<4544xi8> -> !qblock.qtensor<768x17xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<3x768xf32>, !qblock.qtensor<768x17xf32, #qblock.bcq<bits = 2, group = 64>, axis = 0>) outs(%init : tensor<3x17xf32>) -> tensor<3x17xf32>
   return %r : tensor<3x17xf32>
 }
 
 // q = 4 without offsets, K = 576 (a partial last chunk of 64 inputs), groups of 192 that straddle chunks.
-func.func @q4(%a: tensor<2x576xf32>, %w: tensor<13440xi8>, %init: tensor<2x40xf32>) -> tensor<2x40xf32> {
-  %q = qblock.from_storage %w : tensor<13440xi8> -> !qblock.qtensor<576x40xf32, #qblock.bcq<bits = 4, group = 192, offset = false>, axis = 0>
+func.func @q4(%a: tensor<2x576xf32>, %w: tensor<12480xi8>, %init: tensor<2x40xf32>) -> tensor<2x40xf32> {
+  %q = qblock.from_storage %w : tensor<12480xi8> -> !qblock.qtensor<576x40xf32, #qblock.bcq<bits = 4, group = 192, offset = false>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x576xf32>, !qblock.qtensor<576x40xf32, #qblock.bcq<bits = 4, group = 192, offset = false>, axis = 0>) outs(%init : tensor<2x40xf32>) -> tensor<2x40xf32>
   return %r : tensor<2x40xf32>
 }
 
 // groups of 8: four groups per 4-byte word.
-func.func @g8(%a: tensor<1x64xf32>, %w: tensor<832xi8>, %init: tensor<1x5xf32>) -> tensor<1x5xf32> {
-  %q = qblock.from_storage %w : tensor<832xi8> -> !qblock.qtensor<64x5xf32, #qblock.bcq<bits = 3, group = 8>, axis = 0>
+func.func @g8(%a: tensor<1x64xf32>, %w: tensor<512xi8>, %init: tensor<1x5xf32>) -> tensor<1x5xf32> {
+  %q = qblock.from_storage %w : tensor<512xi8> -> !qblock.qtensor<64x5xf32, #qblock.bcq<bits = 3, group = 8>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<1x64xf32>, !qblock.qtensor<64x5xf32, #qblock.bcq<bits = 3, group = 8>, axis = 0>) outs(%init : tensor<1x5xf32>) -> tensor<1x5xf32>
   return %r : tensor<1x5xf32>
 }
 
 // groups of 16, transposed weight.
-func.func @g16(%a: tensor<2x320xf32>, %w: tensor<2304xi8>, %init: tensor<2x7xf32>) -> tensor<2x7xf32> {
-  %q = qblock.from_storage %w : tensor<2304xi8> -> !qblock.qtensor<7x320xf32, #qblock.bcq<bits = 2, group = 16>, axis = 1>
+func.func @g16(%a: tensor<2x320xf32>, %w: tensor<1472xi8>, %init: tensor<2x7xf32>) -> tensor<2x7xf32> {
+  %q = qblock.from_storage %w : tensor<1472xi8> -> !qblock.qtensor<7x320xf32, #qblock.bcq<bits = 2, group = 16>, axis = 1>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x320xf32>, !qblock.qtensor<7x320xf32, #qblock.bcq<bits = 2, group = 16>, axis = 1>) outs(%init : tensor<2x7xf32>) -> tensor<2x7xf32>
   return %r : tensor<2x7xf32>
 }
 
 // groups of 24: 1-byte words, 32 lanes per row.
-func.func @g24(%a: tensor<1x72xf32>, %w: tensor<320xi8>, %init: tensor<1x3xf32>) -> tensor<1x3xf32> {
-  %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<72x3xf32, #qblock.bcq<bits = 3, group = 24>, axis = 0>
+func.func @g24(%a: tensor<1x72xf32>, %w: tensor<256xi8>, %init: tensor<1x3xf32>) -> tensor<1x3xf32> {
+  %q = qblock.from_storage %w : tensor<256xi8> -> !qblock.qtensor<72x3xf32, #qblock.bcq<bits = 3, group = 24>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<1x72xf32>, !qblock.qtensor<72x3xf32, #qblock.bcq<bits = 3, group = 24>, axis = 0>) outs(%init : tensor<1x3xf32>) -> tensor<1x3xf32>
   return %r : tensor<1x3xf32>
 }
 
 // dynamic M.
-func.func @dyn(%a: tensor<?x288xf32>, %w: tensor<2880xi8>, %init: tensor<?x11xf32>) -> tensor<?x11xf32> {
-  %q = qblock.from_storage %w : tensor<2880xi8> -> !qblock.qtensor<288x11xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+func.func @dyn(%a: tensor<?x288xf32>, %w: tensor<2112xi8>, %init: tensor<?x11xf32>) -> tensor<?x11xf32> {
+  %q = qblock.from_storage %w : tensor<2112xi8> -> !qblock.qtensor<288x11xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<?x288xf32>, !qblock.qtensor<288x11xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>) outs(%init : tensor<?x11xf32>) -> tensor<?x11xf32>
   return %r : tensor<?x11xf32>
 }
@@ -120,22 +120,22 @@ func.func @dyn(%a: tensor<?x288xf32>, %w: tensor<2880xi8>, %init: tensor<?x11xf3
 // BATCHED: mov.u32 {{.*}}, %ctaid.x;
 // BATCHED: bar.sync 0;
 // BATCHED: atom.global.add.f32
-func.func @batched(%a: tensor<2x1x512xf32>, %w: tensor<10240xi8>, %init: tensor<2x1x20xf32>) -> tensor<2x1x20xf32> {
-  %q = qblock.from_storage %w : tensor<10240xi8> -> !qblock.qtensor<2x512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+func.func @batched(%a: tensor<2x1x512xf32>, %w: tensor<8960xi8>, %init: tensor<2x1x20xf32>) -> tensor<2x1x20xf32> {
+  %q = qblock.from_storage %w : tensor<8960xi8> -> !qblock.qtensor<2x512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x1x512xf32>, !qblock.qtensor<2x512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%init : tensor<2x1x20xf32>) -> tensor<2x1x20xf32>
   return %r : tensor<2x1x20xf32>
 }
 
 // Batched with dynamic batch and M sizes in the activations and output
 // (the batch is the weight's at run time).
-func.func @batched_dynamic(%a: tensor<?x?x256xf32>, %w: tensor<2048xi8>, %init: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
-  %q = qblock.from_storage %w : tensor<2048xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+func.func @batched_dynamic(%a: tensor<?x?x256xf32>, %w: tensor<1792xi8>, %init: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %q = qblock.from_storage %w : tensor<1792xi8> -> !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
   %r = qblock.lut_gemm ins(%a, %q : tensor<?x?x256xf32>, !qblock.qtensor<2x256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>) outs(%init : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %r : tensor<?x?x8xf32>
 }
 
-func.func @half_out(%a: tensor<3x256xf16>, %w: tensor<1024xi8>, %init: tensor<3x8xf16>) -> tensor<3x8xf16> {
-  %q = qblock.from_storage %w : tensor<1024xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+func.func @half_out(%a: tensor<3x256xf16>, %w: tensor<960xi8>, %init: tensor<3x8xf16>) -> tensor<3x8xf16> {
+  %q = qblock.from_storage %w : tensor<960xi8> -> !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<3x256xf16>, !qblock.qtensor<256x8xf16, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<3x8xf16>) -> tensor<3x8xf16>
   return %r : tensor<3x8xf16>
 }

@@ -56,8 +56,8 @@
 // W4A8PTX: cvt.rn.f16.f32
 // W4A8PTX-NOT: atom.
 
-func.func @lut(%a: tensor<2x256xf32>, %w: tensor<4096xi8>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
-  %q = qblock.from_storage %w : tensor<4096xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+func.func @lut(%a: tensor<2x256xf32>, %w: tensor<3584xi8>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
+  %q = qblock.from_storage %w : tensor<3584xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x256xf32>, !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
   return %r : tensor<2x32xf32>
 }
@@ -68,8 +68,8 @@ func.func @w4a4(%a: tensor<4x64xf32>, %w: tensor<2240xi8>, %init: tensor<4x64xf3
   return %r : tensor<4x64xf32>
 }
 
-func.func @lut_chunked(%a: tensor<2x512xf32>, %w: tensor<5120xi8>, %init: tensor<2x20xf32>) -> tensor<2x20xf32> {
-  %q = qblock.from_storage %w : tensor<5120xi8> -> !qblock.qtensor<512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+func.func @lut_chunked(%a: tensor<2x512xf32>, %w: tensor<4544xi8>, %init: tensor<2x20xf32>) -> tensor<2x20xf32> {
+  %q = qblock.from_storage %w : tensor<4544xi8> -> !qblock.qtensor<512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x512xf32>, !qblock.qtensor<512x20xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x20xf32>) -> tensor<2x20xf32>
   return %r : tensor<2x20xf32>
 }

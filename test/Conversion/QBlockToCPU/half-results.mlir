@@ -38,8 +38,8 @@ func.func @gemm_f16(%a: tensor<?x64xf32>, %w: tensor<2240xi8>, %init: tensor<?x6
 // BUF-LABEL: func.func @lut_bf16
 // BUF-NOT: tensor<
 // BUF: return
-func.func @lut_bf16(%a: tensor<2x256xf32>, %w: tensor<1024xi8>, %init: tensor<2x8xbf16>) -> tensor<2x8xbf16> {
-  %q = qblock.from_storage %w : tensor<1024xi8> -> !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
+func.func @lut_bf16(%a: tensor<2x256xf32>, %w: tensor<960xi8>, %init: tensor<2x8xbf16>) -> tensor<2x8xbf16> {
+  %q = qblock.from_storage %w : tensor<960xi8> -> !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>
   %r = qblock.lut_gemm ins(%a, %q : tensor<2x256xf32>, !qblock.qtensor<256x8xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>) outs(%init : tensor<2x8xbf16>) -> tensor<2x8xbf16>
   return %r : tensor<2x8xbf16>
 }
