@@ -106,12 +106,10 @@ double roundToGrid(double value, int bits, int minExponent) {
 }
 
 /// A parameter (alpha or z) as it will be stored: the nearest half,
-/// saturated at +-65504 (a NaN stays NaN). Every parameter the fits
-/// produce goes through this, so they optimize the values the kernels
-/// will read, not values that rounding then moves.
+/// saturated at +-65504 (a NaN passes the clamp and stays NaN). Every
+/// parameter the fits produce goes through this, so they optimize the
+/// values the kernels will read, not values that rounding then moves.
 float toStored(double value) {
-  if (std::isnan(value))
-    return static_cast<float>(value);
   float narrowed =
       static_cast<float>(std::clamp<double>(value, -kBCQParamMax, kBCQParamMax));
   return halfToFloat(floatToHalf(narrowed));

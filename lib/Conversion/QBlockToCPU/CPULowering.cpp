@@ -211,19 +211,7 @@ SmallVector<Value> CPULowering::rowIndices(ImplicitLocOpBuilder &b, Value bm,
 
 Value CPULowering::loadF16Bytes(ImplicitLocOpBuilder &b, Value storage,
                                 Value byteOffset, Type wide) {
-  Type i16 = b.getI16Type();
-  Value bits = arith::ConstantIntOp::create(b, i16, 0);
-  for (int64_t byte = 0; byte < 2; ++byte) {
-    Value v = memref::LoadOp::create(
-        b, storage,
-        ValueRange{arith::AddIOp::create(b, byteOffset, cst(b, byte))});
-    bits = arith::OrIOp::create(
-        b, bits,
-        arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i16, v),
-                              arith::ConstantIntOp::create(b, i16, 8 * byte)));
-  }
-  return arith::ExtFOp::create(
-      b, wide, Value(arith::BitcastOp::create(b, b.getF16Type(), bits)));
+  return arith::ExtFOp::create(b, wide, loadF16(b, storage, byteOffset));
 }
 
 /// `tensor` with its elements widened (arith.extf) or narrowed

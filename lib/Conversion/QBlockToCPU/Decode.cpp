@@ -227,19 +227,25 @@ Value qblock::cpu::loadHalfScale(ImplicitLocOpBuilder &b, Value storage,
                                  numerics::ScaleKind kind, Value row,
                                  Value block) {
   Value offset = layout.scaleOffset(b, row, block);
-  Value lo = loadByte(b, storage, offset);
   if (kind != numerics::ScaleKind::F16) {
-    Value index = arith::IndexCastUIOp::create(b, b.getIndexType(), lo);
+    Value index = arith::IndexCastUIOp::create(
+        b, b.getIndexType(), loadByte(b, storage, offset));
     return memref::LoadOp::create(b, tables.halfScales, ValueRange{index});
   }
-  Value hi = loadByte(b, storage, arith::AddIOp::create(b, offset,
+  return halfScaleOfF16(b, loadF16(b, storage, offset));
+}
+
+Value qblock::cpu::loadF16(ImplicitLocOpBuilder &b, Value storage,
+                           Value byteOffset) {
+  Value lo = loadByte(b, storage, byteOffset);
+  Value hi = loadByte(b, storage, arith::AddIOp::create(b, byteOffset,
                                                          indexConst(b, 1)));
   Type i16 = b.getI16Type();
   Value bits = arith::OrIOp::create(
       b, arith::ExtUIOp::create(b, i16, lo),
       arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i16, hi),
                             arith::ConstantIntOp::create(b, i16, 8)));
-  return halfScaleOfF16(b, arith::BitcastOp::create(b, b.getF16Type(), bits));
+  return arith::BitcastOp::create(b, b.getF16Type(), bits);
 }
 
 Value qblock::cpu::halfScaleOfF16(ImplicitLocOpBuilder &b, Value scales) {

@@ -98,6 +98,10 @@ mlir::Value nanIfInfinite(mlir::ImplicitLocOpBuilder &b, mlir::Value scale);
 /// worth. loadHalfScale's F16 case and the CPU kernels' per-tile
 /// conversion share it.
 mlir::Value halfScaleOfF16(mlir::ImplicitLocOpBuilder &b, mlir::Value scales);
+/// The little-endian f16 in the two packed bytes at `byteOffset` (no
+/// alignment needed): F16 block scales and BCQ alphas and offsets.
+mlir::Value loadF16(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
+                    mlir::Value byteOffset);
 mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           const PackedLayout &layout,
                           const DecodeTables &tables,

@@ -915,9 +915,8 @@ void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
                        ? Value()
                        : Value(vector::ConstantMaskOp::create(
                              mb, maskType, ArrayRef<int64_t>{count}));
-      // f32 group sums, or f16 offsets widened to f32.
-      auto load = [&](Value base, ValueRange at) -> Value {
-        bool narrow = base == halves;
+      // f32 group sums, or f16 offsets (narrow) widened to f32.
+      auto load = [&](Value base, ValueRange at, bool narrow) -> Value {
         VectorType type = narrow ? lanesF16 : lanesF32;
         Value loaded =
             mask ? Value(vector::MaskedLoadOp::create(
@@ -926,7 +925,8 @@ void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
         return narrow ? Value(arith::ExtFOp::create(mb, lanesF32, loaded))
                       : loaded;
       };
-      Value sums = load(groupSums, ValueRange{bm, cst(mb, first)});
+      Value sums =
+          load(groupSums, ValueRange{bm, cst(mb, first)}, /*narrow=*/false);
       for (int64_t r = 0; r < kLutLanes; ++r) {
         Value at = arith::AddIOp::create(
             mb, cst(mb, layout.offsetsOffset / 2 + first),
@@ -934,7 +934,8 @@ void CPULowering::emitLutOffsetTerms(ImplicitLocOpBuilder &b,
                 mb, arith::AddIOp::create(mb, firstRow, cst(mb, r)),
                 cst(mb, groups)));
         partial[r] = vector::FMAOp::create(
-            mb, load(halves, ValueRange{at}), sums, partial[r]);
+            mb, load(halves, ValueRange{at}, /*narrow=*/true), sums,
+            partial[r]);
       }
     }
     SmallVector<Value, 16> columns = transpose16x16(mb, partial);
