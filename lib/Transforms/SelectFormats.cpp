@@ -494,9 +494,6 @@ struct SelectFormatsPass
         } else if (histogram.size() == 1) {
           histogram[0] = count * layout.blocksPerRow;
         }
-        if (auto range = scaleRange(numScheme))
-          countMaxima(rows, numScheme.blockSize, range->first, range->second,
-                      nonZero, small, large, largestMax, smallestMax);
       } else {
         num::BCQScheme bcq = type.getBCQScheme().toNumerics();
         num::BCQLayout layout = num::computeBCQLayout(job.view.rows(), k, bcq);
@@ -508,10 +505,11 @@ struct SelectFormatsPass
                           chunk.end, job.packed.data());
         num::dequantizeBCQRows(job.packed.data(), layout, bcq, chunk.begin,
                                chunk.end, target);
-        auto [smallest, largest] = bcqRange(bcq);
-        countMaxima(rows, bcq.group, smallest, largest, nonZero, small, large,
-                    largestMax, smallestMax);
       }
+      // Blocks or BCQ groups (getBlockSize is either).
+      if (auto range = storedRange(type))
+        countMaxima(rows, type.getBlockSize(), range->first, range->second,
+                    nonZero, small, large, largestMax, smallestMax);
       double errorSquares = 0, weightSquares = 0;
       for (int64_t i = 0, e = count * k; i < e; ++i) {
         double diff = double(rows[i]) - double(decoded[i]);
