@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/Rounding.h"
 #include "qblock/Numerics/Scale.h"
 
 #include <algorithm>
@@ -97,12 +98,7 @@ double roundToGrid(double value, int bits, int minExponent) {
   int exponent;
   std::frexp(value, &exponent);
   int quantum = std::max(exponent - bits, minExponent);
-  double scaled = std::ldexp(value, -quantum);
-  double lower = std::floor(scaled);
-  double fraction = scaled - lower;
-  if (fraction > 0.5 || (fraction == 0.5 && std::fmod(lower, 2.0) != 0.0))
-    lower += 1.0;
-  return std::ldexp(lower, quantum);
+  return std::ldexp(roundHalfEven(std::ldexp(value, -quantum)), quantum);
 }
 
 /// A parameter (alpha or z) as it will be stored: the nearest half,

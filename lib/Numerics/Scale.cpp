@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qblock/Numerics/Scale.h"
+#include "qblock/Numerics/Rounding.h"
 
 #include <algorithm>
 #include <cassert>
@@ -23,18 +24,6 @@ constexpr uint8_t kE4M3MaxFinite = 0x7E; // 448
 constexpr uint16_t kHalfNaN = 0x7E00;
 constexpr uint16_t kHalfInf = 0x7C00;
 constexpr uint16_t kHalfMaxFinite = 0x7BFF; // 65504
-
-/// Round to nearest, ties to even, for x >= 0. Written out so that it does
-/// not depend on the current floating-point rounding mode.
-double roundHalfEven(double x) {
-  double lower = std::floor(x);
-  double fraction = x - lower; // exact: x and lower share the binade or less
-  if (fraction > 0.5)
-    return lower + 1.0;
-  if (fraction < 0.5)
-    return lower;
-  return std::fmod(lower, 2.0) == 0.0 ? lower : lower + 1.0;
-}
 
 /// Encodes |value| (finite, non-zero) as a small binary float with
 /// `mantissaBits` stored mantissa bits and smallest normal exponent `minExp`,
