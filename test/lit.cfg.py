@@ -48,6 +48,11 @@ try:
     # bf16 dot products and word permutes (W4A16 with bf16 activations).
     if {"avx512f", "avx512bw", "avx512_bf16"} <= _flags:
         config.available_features.add("cpu-avx512-bf16")
+    # The CPU feature check's failure path runs where a feature is missing.
+    if "avx512_fp16" in _flags:
+        config.available_features.add("cpu-avx512fp16")
+    if "sse2" in _flags:
+        config.available_features.add("cpu-x86")
 except OSError:
     pass
 

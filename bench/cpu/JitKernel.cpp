@@ -34,6 +34,8 @@ void qblock::bench::registerJitDependencies(DialectRegistry &registry) {
   qblock::registerQBlockPipelines();
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // The CPU pipeline's feature check is inline asm (cpuid).
+  llvm::InitializeNativeTargetAsmParser();
 }
 
 llvm::Expected<std::unique_ptr<JitKernel>>

@@ -13,6 +13,7 @@
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
+#include "GuardCPUFeatures.h"
 #include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 
@@ -52,6 +53,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   addHostMathLowering(pm);
   addLLVMLoweringForCPU(pm);
   pm.addPass(createSetCPUTargetPass(options.target));
+  if (options.cpuCheck)
+    pm.addPass(createGuardCPUFeaturesPass());
   pm.addPass(createCheckLoweredToLLVMPass("qblock-cpu-pipeline"));
 }
 

@@ -134,6 +134,8 @@ void initializeOnce() {
     qblock::registerQBlockPipelines();
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // The CPU pipeline's feature check is inline asm (cpuid).
+    llvm::InitializeNativeTargetAsmParser();
   });
 }
 

@@ -20,6 +20,14 @@ struct CPUPipelineOptions
       llvm::cl::desc("LUT-GEMM table precision: f32 (exact partial sums) or "
                      "i8 (int8 tables, byte permutes; see docs/lut-gemm.md)"),
       llvm::cl::init("f32")};
+  Option<bool> cpuCheck{
+      *this, "cpu-check",
+      llvm::cl::desc("On x86, public functions first check (once, with "
+                     "cpuid) that the CPU has the features they were "
+                     "compiled for, and exit with a message if not; a JIT "
+                     "that runs the output must initialize the native asm "
+                     "parser, as mlir-runner does"),
+      llvm::cl::init(true)};
 };
 
 /// qblock (mixed with func/arith/tensor/linalg/memref) down to the LLVM
