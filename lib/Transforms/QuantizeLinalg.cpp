@@ -538,9 +538,21 @@ struct QuantizeLinalgPass
     OpOperand *lhs = op.getDpsInputOperand(0);
     OpOperand *rhs = op.getDpsInputOperand(1);
     OpOperand *init = op.getDpsInitOperand(0);
-    if (!mapYields(op.getMatchingIndexingMap(lhs), withRows(k)))
+    if (!mapYields(op.getMatchingIndexingMap(lhs), withRows(k))) {
+      // A generic may multiply in either order; the dimensions above were
+      // inferred with the first input as A, so a constant weight first
+      // makes A look mislaid.
+      auto isWeight = [](Value v) {
+        return matchPattern(v, m_Constant()) ||
+               peelToConstant(v, 0, /*mayBroadcast=*/true).has_value();
+      };
+      if (isWeight(lhs->get()) && !isWeight(rhs->get()))
+        return fail("its first input is the constant weight; qblock.matmul "
+                    "takes the activation first (A) and the weight second "
+                    "(B): swap the two inputs and their indexing maps");
       return fail("the activation (A) is not laid out as [batch x] M x K; "
                   "transpose it first");
+    }
     if (!mapYields(op.getMatchingIndexingMap(init), withRows(n)))
       return fail("the result is not laid out as [batch x] M x N");
     AffineMap weightMap = op.getMatchingIndexingMap(rhs);

@@ -95,6 +95,28 @@ func.func @transposed_activation(%x: tensor<32x4xf32>, %init: tensor<4x8xf32>) -
 
 // -----
 
+// The constant weight as the first input of a matmul-shaped generic: the
+// remark says to swap the inputs, not that the activation is mislaid.
+// CHECK-LABEL: func.func @weight_first
+// CHECK: linalg.generic
+func.func @weight_first(%x: tensor<4x32xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<32x8xf32>
+  // expected-remark@+1 {{not quantized: its first input is the constant weight; qblock.matmul takes the activation first (A) and the weight second (B): swap the two inputs and their indexing maps}}
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (k, n)>,
+                                        affine_map<(m, n, k) -> (m, k)>,
+                                        affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%w, %x : tensor<32x8xf32>, tensor<4x32xf32>) outs(%init : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
 // Two reduction dimensions: not a plain matmul.
 // CHECK-LABEL: func.func @two_reductions
 // CHECK: linalg.generic
