@@ -297,10 +297,20 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
   int64_t k = rhsShape[axis];
   int64_t n = transposed ? rhsShape[rank - 2] : rhsShape[rank - 1];
   ArrayRef<int64_t> lhsShape = lhsType.getShape();
-  if (!dimsCompatible(lhsShape[rank - 1], k))
-    return op->emitOpError("lhs reduction size ")
-           << lhsShape[rank - 1] << " does not match the weight's reduction "
-           << "size " << k;
+  if (!dimsCompatible(lhsShape[rank - 1], k)) {
+    // The axis says where K runs in the weight; a weight blocked along the
+    // other one reads as transposed (or not), which the message names.
+    InFlightDiagnostic diag =
+        op->emitOpError("lhs reduction size ")
+        << lhsShape[rank - 1] << " does not match the weight's reduction "
+        << "size " << k << " (its blocked axis " << axis << ", read as "
+        << (transposed ? "N x K" : "K x N") << ")";
+    int64_t other = transposed ? rank - 2 : rank - 1;
+    if (dimsCompatible(lhsShape[rank - 1], rhsShape[other]))
+      diag << "; for a " << (transposed ? "K x N" : "N x K")
+           << " weight, block it along axis " << other;
+    return diag;
+  }
   if (rank == 3 && !dimsCompatible(lhsShape[0], rhsShape[0]))
     return op->emitOpError("lhs batch size ")
            << lhsShape[0] << " does not match the weight batch size "

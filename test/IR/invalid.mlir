@@ -290,8 +290,18 @@ func.func @matmul_batch_axis(%a: tensor<32x2x32xf32>, %w: !qblock.qtensor<32x32x
 // -----
 
 func.func @matmul_k(%a: tensor<2x64xf32>, %w: !qblock.qtensor<32x8xf32, #qblock.scheme<mxfp4>, axis = 0>, %i: tensor<2x8xf32>) {
-  // expected-error@+1 {{'qblock.matmul' op lhs reduction size 64 does not match the weight's reduction size 32}}
+  // expected-error@+1 {{'qblock.matmul' op lhs reduction size 64 does not match the weight's reduction size 32 (its blocked axis 0, read as K x N)}}
   %0 = qblock.matmul ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<32x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+// A K x N weight blocked along N reads as N x K: the message says which
+// axis to block instead.
+func.func @lut_gemm_axis(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.bcq<bits = 2, group = 8>, axis = 1>, %i: tensor<2x8xf32>) {
+  // expected-error@+1 {{'qblock.lut_gemm' op lhs reduction size 64 does not match the weight's reduction size 8 (its blocked axis 1, read as N x K); for a K x N weight, block it along axis 0}}
+  %0 = qblock.lut_gemm ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.bcq<bits = 2, group = 8>, axis = 1>) outs(%i : tensor<2x8xf32>) -> tensor<2x8xf32>
   return
 }
 
