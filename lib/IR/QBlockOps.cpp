@@ -402,6 +402,14 @@ LogicalResult LutGemmOp::verify() {
     return emitOpError("needs BCQ weights (#qblock.bcq), got ")
            << rhsType.getScheme()
            << "; use qblock.matmul for block-scaled weights";
+  // A discardable attribute would pass silently, and the user would get
+  // float activations believing they asked for quantized ones.
+  if ((*this)->hasAttr("act_scheme"))
+    return emitOpError("has an 'act_scheme', which only qblock.matmul "
+                       "takes: LUT-GEMM multiplies float activations "
+                       "(its tables are built from them); drop the "
+                       "attribute, or use block-scaled weights with "
+                       "qblock.matmul for quantized activations");
   return verifyMatmulShapes(*this, getLhs().getType(), rhsType,
                             getInit().getType(), getType());
 }

@@ -297,6 +297,14 @@ func.func @matmul_k(%a: tensor<2x64xf32>, %w: !qblock.qtensor<32x8xf32, #qblock.
 
 // -----
 
+func.func @lut_gemm_act_scheme(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.bcq<bits = 2, group = 8>, axis = 0>, %i: tensor<2x8xf32>) {
+  // expected-error@+1 {{'qblock.lut_gemm' op has an 'act_scheme', which only qblock.matmul takes: LUT-GEMM multiplies float activations (its tables are built from them); drop the attribute, or use block-scaled weights with qblock.matmul for quantized activations}}
+  %0 = qblock.lut_gemm ins(%a, %w : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.bcq<bits = 2, group = 8>, axis = 0>) outs(%i : tensor<2x8xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
 // A K x N weight blocked along N reads as N x K: the message says which
 // axis to block instead.
 func.func @lut_gemm_axis(%a: tensor<2x64xf32>, %w: !qblock.qtensor<64x8xf32, #qblock.bcq<bits = 2, group = 8>, axis = 1>, %i: tensor<2x8xf32>) {

@@ -280,7 +280,9 @@ def QBlock_LutGemmOp : QBlock_MatmulLikeOp<"lut_gemm"> {
     weights (`#qblock.bcq`) and `lhs` is a float activation. Lowerings build,
     per sub-vector of `mu` activations, a table of the 2^mu signed partial
     sums and index it with the weight bits, so weights are never
-    dequantized. Shapes as for `qblock.matmul`.
+    dequantized. Shapes as for `qblock.matmul`. Activations stay float:
+    the verifier rejects an `act_scheme` attribute, which only
+    `qblock.matmul` takes.
 
     ```mlir
     %r = qblock.lut_gemm ins(%a, %w : tensor<1x4096xf32>,
