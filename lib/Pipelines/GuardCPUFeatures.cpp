@@ -384,7 +384,33 @@ struct GuardCPUFeaturesPass
       group->second.push_back(func);
     });
 
-    OpBuilder b(module.getContext());
+    if (groups.empty())
+      return;
+    // The check reports through the C library's write and exit. A module
+    // that defines either symbol with another type would make the output
+    // invalid; it is compiled without the check rather than not at all.
+    MLIRContext *ctx = module.getContext();
+    Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    Type voidType = LLVM::LLVMVoidType::get(ctx);
+    for (auto [name, type] :
+         {std::pair<StringRef, Type>{"write", LLVM::LLVMFunctionType::get(
+                                                  i64, {i32, ptr, i64})},
+          {"exit", LLVM::LLVMFunctionType::get(voidType, {i32})}}) {
+      Operation *symbol = SymbolTable::lookupSymbolIn(module, name);
+      auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol);
+      if (symbol && (!func || func.getFunctionType() != type)) {
+        symbol->emitWarning("qblock-cpu-pipeline: '")
+            << name
+            << "' is not the C library's, so the code is compiled without "
+               "its CPU feature check (it may stop with SIGILL on a CPU "
+               "without the features it was compiled for); rename the "
+               "symbol to keep the check";
+        return;
+      }
+    }
+
+    OpBuilder b(ctx);
     GuardBuilder guards(module, b);
     SymbolTable symbols(module);
     int index = 0;
@@ -394,12 +420,8 @@ struct GuardCPUFeaturesPass
         name = "__qblock_check_cpu_" + std::to_string(index++);
       while (symbols.lookup(name));
       FailureOr<LLVM::LLVMFuncOp> check = guards.build(name, group.first);
-      if (failed(check)) {
-        module.emitError("qblock-cpu-pipeline: cannot declare 'write' and "
-                         "'exit' for the CPU feature check; the module "
-                         "defines one of them with another type");
-        return signalPassFailure();
-      }
+      // Their types were checked above.
+      assert(succeeded(check) && "write or exit has another type");
       for (LLVM::LLVMFuncOp func : group.second) {
         b.setInsertionPointToStart(&func.getBody().front());
         LLVM::CallOp::create(b, func.getLoc(), *check, ValueRange{});

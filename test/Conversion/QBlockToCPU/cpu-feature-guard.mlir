@@ -11,6 +11,10 @@
 // RUN: quant-opt %s --qblock-cpu-pipeline="target=avx512 cpu-check=false" | FileCheck %s --check-prefix=NONX86
 // RUN: sed 's/^module {/module attributes {llvm.target_triple = "aarch64-unknown-linux-gnu"} {/' %s \
 // RUN:   | quant-opt --qblock-cpu-pipeline="target=generic" | FileCheck %s --check-prefix=NONX86
+// A module whose own 'write' is not the C library's keeps its code, with a
+// warning and no check.
+// RUN: sed 's/^  llvm.func @declared(i32)$/  llvm.func @write(i32) -> i32/' %s \
+// RUN:   | quant-opt --qblock-cpu-pipeline="target=avx2" 2>&1 | FileCheck %s --check-prefix=CLASH
 // Running the pipeline's last steps again adds no second check.
 // RUN: quant-opt %s --qblock-cpu-pipeline="target=avx2" | quant-opt --qblock-cpu-pipeline="target=avx2" \
 // RUN:   | FileCheck %s --check-prefix=ONCE --implicit-check-not=__qblock_check_cpu_2
@@ -68,6 +72,9 @@
 // With cpu-check=false, or for another architecture: no check at all.
 // NONX86-NOT: __qblock_check_cpu
 // NONX86-NOT: cpuid
+
+// CLASH: warning: qblock-cpu-pipeline: 'write' is not the C library's, so the code is compiled without its CPU feature check (it may stop with SIGILL on a CPU without the features it was compiled for); rename the symbol to keep the check
+// CLASH-NOT: __qblock_check_cpu
 
 // ONCE-LABEL: llvm.func @scale(
 // ONCE: llvm.call @__qblock_check_cpu_0() : () -> ()
