@@ -849,11 +849,13 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
                        "': " + llvm::toString(std::move(error)) +
                        unresolvedFunctions());
 
-  // Copy results out, then free the buffers the function allocated (they
-  // are malloc'ed and owned by the caller), but never an input's buffer, a
-  // global (allocated pointer 0xdeadbeef) or one buffer twice.
+  // Copy every result out, then free the buffers the function allocated
+  // (they are malloc'ed and owned by the caller), but never an input's
+  // buffer, a global (allocated pointer 0xdeadbeef) or one buffer twice.
+  // Two results may share a buffer (a memref and a subview of it, or one
+  // memref returned twice), so nothing is freed before all are copied.
   py::list results;
-  std::set<const void *> freed;
+  std::vector<void *> allocations;
   auto *bytes = reinterpret_cast<char *>(resultStorage.data());
   for (size_t r = 0; r < sig.results.size(); ++r) {
     const Value &v = sig.results[r];
@@ -875,11 +877,13 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
     std::vector<int64_t> desc(descriptorWords(v.shape.size()));
     std::memcpy(desc.data(), at, desc.size() * 8);
     results.append(copyOut(v, desc.data()));
-    auto *allocated = reinterpret_cast<void *>(desc[0]);
+    allocations.push_back(reinterpret_cast<void *>(desc[0]));
+  }
+  std::set<const void *> freed;
+  for (void *allocated : allocations)
     if (allocated && allocated != reinterpret_cast<void *>(0xdeadbeef) &&
         !inputBuffers.count(allocated) && freed.insert(allocated).second)
       std::free(allocated);
-  }
   if (sig.results.empty())
     return py::none();
   if (sig.results.size() == 1)

@@ -199,6 +199,35 @@ func.func @two(%a: tensor<2x3xf32>, %n: i64) -> (tensor<2x3xf32>, tensor<3x2xf32
         module.run("two", a, 1)
 
 
+def test_results_that_share_a_buffer_are_all_copied_before_it_is_freed():
+    # A buffer and a view of it, or one buffer twice: freeing it after the
+    # first result was copied left the second reading freed memory (found
+    # by an adversarial run). The fill value is not what malloc's freed
+    # chunks hold.
+    module = qblock.compile("""
+func.func @view() -> (memref<64xf32>, memref<16xf32, strided<[1], offset: 40>>) {
+  %m = memref.alloc() : memref<64xf32>
+  %f = arith.constant 1.25 : f32
+  linalg.fill ins(%f : f32) outs(%m : memref<64xf32>)
+  %s = memref.subview %m[40][16][1] : memref<64xf32> to memref<16xf32, strided<[1], offset: 40>>
+  return %m, %s : memref<64xf32>, memref<16xf32, strided<[1], offset: 40>>
+}
+func.func @twice() -> (memref<64xf32>, memref<64xf32>) {
+  %m = memref.alloc() : memref<64xf32>
+  %f = arith.constant 1.25 : f32
+  linalg.fill ins(%f : f32) outs(%m : memref<64xf32>)
+  return %m, %m : memref<64xf32>, memref<64xf32>
+}
+""", "qblock-cpu-pipeline")
+    for _ in range(50):
+        whole, view = module.run("view")
+        np.testing.assert_array_equal(whole, np.full(64, 1.25, np.float32))
+        np.testing.assert_array_equal(view, np.full(16, 1.25, np.float32))
+        first, second = module.run("twice")
+        np.testing.assert_array_equal(first, np.full(64, 1.25, np.float32))
+        np.testing.assert_array_equal(second, np.full(64, 1.25, np.float32))
+
+
 def test_errors():
     with pytest.raises(qblock.CompileError, match="cannot parse the module"):
         qblock.compile("func.func @f( {", "")
