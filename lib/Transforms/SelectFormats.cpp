@@ -664,7 +664,9 @@ struct SelectFormatsPass
                   best->elements;
       best->chosen = bestOption;
     }
-    averageBits = usedBits / totalElements;
+    // No weight to pack (an empty module, or only weights that stay
+    // run-time quantizes): there is no average, and the report says null.
+    averageBits = totalElements > 0 ? usedBits / totalElements : NAN;
 
     SmallVector<std::unique_ptr<WeightJob>> chosen;
     for (auto &job : jobs) {
@@ -678,7 +680,8 @@ struct SelectFormatsPass
     return success();
   }
 
-  /// Average bits per element the budget allocation reached.
+  /// Average bits per element the budget allocation reached; NaN when no
+  /// weight was packed.
   double averageBits = 0;
 
   void replaceWithConstant(WeightJob &job) {
@@ -714,7 +717,11 @@ struct SelectFormatsPass
     json.object([&] {
       if (budget > 0) {
         json.attribute("budget", budget.getValue());
-        json.attribute("average_bits_per_element", averageBits);
+        // llvm::json prints a NaN as "nan", which no JSON reader takes.
+        if (std::isfinite(averageBits))
+          json.attribute("average_bits_per_element", averageBits);
+        else
+          json.attribute("average_bits_per_element", nullptr);
       }
       json.attributeArray("tensors", [&] {
         for (auto &job : jobs)
@@ -722,6 +729,16 @@ struct SelectFormatsPass
       });
     });
     os << '\n';
+    // A path that opens but cannot be written (a full disk, /dev/full)
+    // would otherwise end in the stream's fatal error when it is
+    // destroyed.
+    os.close();
+    if (std::error_code writeError = os.error()) {
+      os.clear_error();
+      return emitError(getOperation().getLoc())
+             << "cannot write report '" << report
+             << "': " << writeError.message();
+    }
     return success();
   }
 

@@ -7,6 +7,11 @@
 // RUN: not quant-opt %s --qblock-select-formats="budget=nan" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=nan
 // RUN: not quant-opt %s --qblock-select-formats="budget=inf report=%t.inf.json" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=inf
 // RUN: not quant-opt %s --qblock-select-formats="budget=-1" 2>&1 | FileCheck %s --check-prefix=BAD -DVALUE=-1
+// No weight to pack: the report's average is null (it was "-nan", which no
+// JSON reader takes).
+// RUN: echo 'func.func @none() { return }' | quant-opt --qblock-select-formats="budget=4.5 report=%t.none.json"
+// RUN: FileCheck %s --input-file=%t.none.json --check-prefix=NONE
+// NONE: "average_bits_per_element": null
 // BAD: select-formats-budget.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-select-formats: budget=[[VALUE]] is not an average number of bits per element; use a positive number such as budget=4.5, or budget=0 to keep the block sizes as given
 
 // Two weights of equal size, one Gaussian, one with a few large outliers.

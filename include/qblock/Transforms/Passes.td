@@ -176,18 +176,22 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
     `budget=BITS` goes beyond the paper: each weight may use blocks of 16, 32
     or 64 (those dividing K), and the pass picks per tensor the sizes that
     minimize the total squared error while the average bits per element
-    over all weights stays within the budget (smaller blocks help
-    outlier-heavy layers). The report then also holds `budget` and
-    `average_bits_per_element`, and each tensor's `block` is the choice.
+    over all packed weights stays within the budget (smaller blocks help
+    outlier-heavy layers). BCQ weights, and block weights whose matmul
+    pins their block size, count in that average with their fixed bits.
+    The report then also holds `budget` and `average_bits_per_element`
+    (`null` when no weight was packed), and each tensor's `block` is the
+    choice.
   }];
   let dependentDialects = ["::qblock::QBlockDialect"];
   let options = [
     Option<"report", "report", "std::string", "\"\"",
            "Write a JSON accuracy report to this file">,
     Option<"budget", "budget", "double", "0.0",
-           "Average bits per element for all block-scheme weights; chooses "
-           "each tensor's block size among 16, 32 and 64 to minimize the "
-           "total squared error (0: keep the block sizes as given)">,
+           "Average bits per element over all packed weights (BCQ ones "
+           "count with their fixed bits); chooses each block-scheme "
+           "tensor's block size among 16, 32 and 64 to minimize the total "
+           "squared error (0: keep the block sizes as given)">,
     Option<"progress", "progress", "double", "10.0",
            "Seconds between progress lines on stderr while weights are "
            "packed; the first comes only after that long, so quick runs "
