@@ -28,6 +28,10 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qblock_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "mlir-opt", "mlir-runner", "mlir-translate"]
+# qblock-bench is built only where OpenBLAS is installed.
+if os.path.exists(os.path.join(config.qblock_tools_dir, "qblock-bench")):
+    tools.append("qblock-bench")
+    config.available_features.add("qblock-bench")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.qblock_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

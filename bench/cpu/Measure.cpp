@@ -2,8 +2,7 @@
 
 #include "Measure.h"
 
-#include "llvm/ADT/Twine.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <atomic>
@@ -17,9 +16,12 @@ AlignedBuffer::AlignedBuffer(size_t bytes) : length(bytes) {
   // aligned_alloc wants a size that is a multiple of the alignment.
   size_t rounded = std::max<size_t>(64, (bytes + 63) / 64 * 64);
   auto *p = static_cast<uint8_t *>(std::aligned_alloc(64, rounded));
-  if (!p)
-    llvm::report_fatal_error(llvm::Twine("qblock-bench: cannot allocate ") +
-                             llvm::Twine(bytes) + " bytes");
+  // Sizes come from the command line: an error, not a crash report.
+  if (!p) {
+    llvm::errs() << "qblock-bench: error: cannot allocate " << bytes
+                 << " bytes; choose smaller --n, --k or --m\n";
+    std::exit(1);
+  }
   data.reset(p);
 }
 

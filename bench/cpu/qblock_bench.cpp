@@ -39,6 +39,7 @@
 
 #include <cblas.h>
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <optional>
@@ -336,6 +337,17 @@ WeightSet buildWeights(const WeightCodec &codec, int threads) {
       denseCopies, codec.rows, codec.k, packedCopies,
       packedCopies * codec.bytes / kMiB, denseCopies * denseBytes / kMiB);
 
+  // A working set larger than the machine would only swap (or, with a
+  // huge --working-set-mib, run for ever building copies).
+  double totalBytes = double(packedCopies) * codec.bytes +
+                      double(denseCopies + 1) * denseBytes;
+  double physical = double(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  if (physical > 0 && totalBytes > 0.8 * physical)
+    fatal(llvm::formatv("the rotated weights need {0:F0} MiB, more than this "
+                        "machine's memory ({1:F0} MiB) allows; lower "
+                        "--working-set-mib or the sizes",
+                        totalBytes / kMiB, physical / kMiB));
+
   WeightSet set;
   AlignedBuffer source(denseBytes);
   for (int64_t j = 0; j < denseCopies; ++j) {
@@ -543,25 +555,17 @@ std::string schemeAttrText(llvm::StringRef name) {
   return text + ">";
 }
 
-/// The #qblock.scheme of --acts, or "" for none.
-std::string actSchemeText() {
+/// The #qblock.scheme of --acts, or "" for none, with the weights' block
+/// size: activation and weight blocks must pair up (NVFP4's 16, --block).
+std::string actSchemeText(qblock::QuantizedTensorType weightType) {
   if (options.acts == "none")
     return "";
+  std::string block =
+      "block = " + std::to_string(weightType.getBlockSize());
   if (options.acts == "blockdialect")
-    return "#qblock.scheme<blockdialect, " +
-           (options.block ? "block = " + std::to_string(options.block) + ", "
-                          : std::string()) +
-           "select = two_stage>";
-  if (options.acts == "mxfp4")
-    return "#qblock.scheme<mxfp4" +
-           (options.block ? ", block = " + std::to_string(options.block)
-                          : std::string()) +
-           ">";
-  if (options.acts == "int8")
-    return "#qblock.scheme<int8" +
-           (options.block ? ", block = " + std::to_string(options.block)
-                          : std::string()) +
-           ">";
+    return "#qblock.scheme<blockdialect, " + block + ", select = two_stage>";
+  if (options.acts == "mxfp4" || options.acts == "int8")
+    return "#qblock.scheme<" + options.acts + ", " + block + ">";
   fatal("unknown --acts '" + options.acts +
         "'; expected none, blockdialect, mxfp4 or int8");
 }
@@ -730,7 +734,8 @@ int main(int argc, char **argv) {
           llvm::errs() << llvm::formatv(
               "compiling {0} M={1} N={2} K={3} {4} target={5} A={6}\n",
               options.op, m, n, k, attr, options.target, options.actType);
-          KernelSpec spec{m, weightType, options.target, actSchemeText()};
+          KernelSpec spec{m, weightType, options.target,
+                          actSchemeText(weightType)};
           spec.lutTables = options.lutTables;
           spec.actElement = options.actType;
           auto kernel = JitKernel::compile(context, spec, options.libomp);
