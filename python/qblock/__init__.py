@@ -99,6 +99,54 @@ def _shape(shape):
     return dims
 
 
+def _floats(x, what):
+    """`x` as float32, refusing what the conversion would change silently:
+    non-numbers (complex parts, strings, objects) and finite values beyond
+    float32's range, which would become infinities and decode whole blocks
+    to NaN."""
+    source = np.asarray(x)
+    if source.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must hold real numbers, got dtype "
+                        f"{source.dtype}")
+    if source.dtype.kind == "f" and source.dtype.itemsize <= 4:
+        return source.astype(np.float32, copy=False)
+    wide = source.astype(np.float64)
+    finite = np.abs(wide[np.isfinite(wide)])
+    limit = float(np.finfo(np.float32).max)
+    if finite.size and float(finite.max()) > limit:
+        raise OverflowError(f"{what} holds {float(finite.max())!r}, beyond "
+                            f"float32's range (+-{limit:.6g}); scale it "
+                            f"first")
+    return wide.astype(np.float32)
+
+
+def _packed(packed):
+    """Packed bytes as uint8. int8 is the same bits; wider integers must
+    hold byte values (0..255), not values that would wrap."""
+    source = np.asarray(packed)
+    if source.dtype == np.uint8:
+        return source
+    if source.dtype == np.int8:
+        return source.view(np.uint8)
+    if source.dtype.kind not in "iu":
+        raise TypeError(f"packed bytes must be a uint8 (or int8) array, as "
+                        f"quantize returns, got dtype {source.dtype}")
+    if source.size and (int(source.min()) < 0 or int(source.max()) > 255):
+        raise ValueError(f"packed bytes must lie in 0..255, got values in "
+                         f"{int(source.min())}..{int(source.max())}")
+    return source.astype(np.uint8)
+
+
+def _axis(axis):
+    """An axis as an int; True (axis 1) and 1.0 are errors."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    try:
+        return operator.index(axis)
+    except TypeError:
+        raise TypeError(f"axis must be an integer, got {axis!r}") from None
+
+
 def _blocks_to_logical(rows_view, shape, axis):
     """(rows, n) in the rows view -> logical shape with `axis` of size n."""
     rank = len(shape)
@@ -111,6 +159,11 @@ def _blocks_to_logical(rows_view, shape, axis):
 def quantize(x, scheme="blockdialect", axis=-1, *, iterations=8):
     """Quantizes `x` (converted to float32) along `axis` into packed bytes.
 
+    A conversion that would change values is an error instead: finite
+    values beyond float32's range (OverflowError), complex or non-numeric
+    data (TypeError). Packed bytes passed back to ``dequantize``/``unpack``
+    must be uint8 or int8, or integers in 0..255.
+
     Returns a 1-D uint8 array laid out as docs/formats.md section 7 (block
     schemes) or 8 (BCQ), exactly what ``--qblock-select-formats`` stores for
     a weight of this shape, scheme and axis. ``iterations`` is the number of
@@ -118,7 +171,8 @@ def quantize(x, scheme="blockdialect", axis=-1, *, iterations=8):
     NaN/Inf are allowed: their block decodes to NaN (docs/formats.md 3).
     """
     scheme = _scheme(scheme)
-    x = np.asarray(x, dtype=np.float32)
+    x = _floats(x, "x")
+    axis = _axis(axis)
     if isinstance(scheme, BCQScheme):
         return _qblock.quantize(x, scheme, axis, iterations)
     return _qblock.quantize(x, scheme, axis)
@@ -126,8 +180,8 @@ def quantize(x, scheme="blockdialect", axis=-1, *, iterations=8):
 
 def dequantize(packed, shape, scheme="blockdialect", axis=-1):
     """Decodes packed bytes back to a float32 array of `shape`."""
-    packed = np.asarray(packed, dtype=np.uint8)
-    return _qblock.dequantize(packed, _shape(shape), _scheme(scheme), axis)
+    return _qblock.dequantize(_packed(packed), _shape(shape), _scheme(scheme),
+                              _axis(axis))
 
 
 def unpack(packed, shape, scheme="blockdialect", axis=-1):
@@ -143,8 +197,9 @@ def unpack(packed, shape, scheme="blockdialect", axis=-1):
     if not isinstance(scheme, Scheme):
         raise TypeError("unpack needs a block scheme, not BCQ")
     shape = _shape(shape)
-    codes, dialects, scales = _qblock.unpack(
-        np.asarray(packed, dtype=np.uint8), shape, scheme, axis)
+    axis = _axis(axis)
+    codes, dialects, scales = _qblock.unpack(_packed(packed), shape, scheme,
+                                             axis)
     return Blocks(_blocks_to_logical(codes, shape, axis),
                   _blocks_to_logical(dialects, shape, axis),
                   _blocks_to_logical(scales, shape, axis))
@@ -153,7 +208,7 @@ def unpack(packed, shape, scheme="blockdialect", axis=-1):
 def dialect_ids(x, scheme="blockdialect", axis=-1):
     """The dialect each block of `x` picks (all 0 for one-dialect books)."""
     scheme = _scheme(scheme)
-    x = np.asarray(x, dtype=np.float32)
+    x = _floats(x, "x")
     return unpack(quantize(x, scheme, axis), x.shape, scheme, axis).dialects
 
 
@@ -183,17 +238,17 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
         else:
             raise ValueError(f"acts={acts!r}: expected blockdialect, mxfp4, "
                              "nvfp4, int8 or a qblock.Scheme")
-    a = np.asarray(a, dtype=np.float32)
-    w = np.asarray(w, dtype=np.float32)
+    a = _floats(a, "a")
+    w = _floats(w, "w")
     if init is not None:
-        init = np.asarray(init, dtype=np.float32)
+        init = _floats(init, "init")
     return _qblock.integer_matmul(a, w, wscheme, acts, init)
 
 
 def rel_mse(reference, approximation):
     """sum((a - b)^2) / sum(a^2), accumulated in double."""
-    return _qblock.rel_mse(np.asarray(reference, dtype=np.float32),
-                           np.asarray(approximation, dtype=np.float32))
+    return _qblock.rel_mse(_floats(reference, "reference"),
+                           _floats(approximation, "approximation"))
 
 
 def bits_per_element(scheme="blockdialect"):
@@ -203,12 +258,12 @@ def bits_per_element(scheme="blockdialect"):
 
 def storage_bytes(shape, scheme="blockdialect", axis=-1):
     """Bytes of the packed buffer for a tensor of `shape`."""
-    return _qblock.storage_bytes(_shape(shape), _scheme(scheme), axis)
+    return _qblock.storage_bytes(_shape(shape), _scheme(scheme), _axis(axis))
 
 
 def layout(shape, scheme="blockdialect", axis=-1):
     """Offsets and sizes of the arrays inside the packed buffer (a dict)."""
-    return _qblock.layout(_shape(shape), _scheme(scheme), axis)
+    return _qblock.layout(_shape(shape), _scheme(scheme), _axis(axis))
 
 
 def report(x, scheme="blockdialect", axis=-1, name=""):
@@ -219,7 +274,7 @@ def report(x, scheme="blockdialect", axis=-1, name=""):
     ``bits`` instead, an empty histogram and select ``alternating``).
     """
     scheme = _scheme(scheme)
-    x = np.asarray(x, dtype=np.float32)
+    x = _floats(x, "x")
     packed = quantize(x, scheme, axis)
     decoded = dequantize(packed, x.shape, scheme, axis)
     entry = {"name": name, "shape": list(x.shape)}

@@ -414,6 +414,47 @@ def test_errors():
         qblock.quantize(x, 42)
 
 
+def test_inputs_that_would_change_in_conversion_are_errors():
+    # Each of these used to be converted silently (found by an adversarial
+    # run): the decoded values were not what the caller passed.
+    big = np.full((32, 1), 1e300)  # float64 beyond float32: became inf
+    with pytest.raises(OverflowError, match="beyond float32's range"):
+        qblock.quantize(big, "blockdialect", axis=0)
+    with pytest.raises(OverflowError, match="beyond float32's range"):
+        qblock.integer_matmul(np.ones((1, 32)), big, "mxfp4", "int8")
+    with pytest.raises(TypeError, match="real numbers"):
+        qblock.quantize(np.ones((32, 1), np.complex64), "mxfp4", axis=0)
+    with pytest.raises(TypeError, match="real numbers"):
+        qblock.rel_mse(["a"], [1.0])
+    good = qblock.quantize(np.ones((32, 1), np.float32), "mxfp4", axis=0)
+    with pytest.raises(ValueError, match="0..255"):  # 300 used to become 44
+        qblock.dequantize(good.astype(np.int64) + 256, (32, 1), "mxfp4",
+                          axis=0)
+    with pytest.raises(TypeError, match="uint8"):
+        qblock.unpack(good.astype(np.float32), (32, 1), "mxfp4", axis=0)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        qblock.storage_bytes((32, 32), "blockdialect", axis=True)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        qblock.quantize(np.ones((32, 1), np.float32), "mxfp4", axis=0.0)
+    # What converts exactly still does: int8 bytes are the same bits,
+    # wider integers holding bytes, float64 within range, integers.
+    expected = qblock.dequantize(good, (32, 1), "mxfp4", axis=0)
+    for same in (good.view(np.int8), good.astype(np.int64),
+                 good.tolist()):
+        np.testing.assert_array_equal(
+            qblock.dequantize(same, (32, 1), "mxfp4", axis=0), expected)
+    np.testing.assert_array_equal(
+        qblock.quantize(np.ones((32, 1)), "mxfp4", axis=np.int64(0)), good)
+    np.testing.assert_array_equal(
+        qblock.quantize(np.ones((32, 1), np.int32), "mxfp4", axis=0), good)
+    # Infinities and NaN are values, not conversion accidents: allowed.
+    with_inf = np.ones((32, 1))
+    with_inf[3] = np.inf
+    assert np.isnan(qblock.dequantize(
+        qblock.quantize(with_inf, "mxfp4", axis=0), (32, 1), "mxfp4",
+        axis=0)).all()
+
+
 def test_scheme_objects():
     s = qblock.Scheme("nvfp4")
     assert (s.preset, s.block, s.scale, s.select, s.book_name) == (
