@@ -449,9 +449,19 @@ class Module:
             else:
                 if not (isinstance(arg, np.ndarray) and arg.dtype == dtype
                         and arg.flags.c_contiguous):
+                    # A float32 array in the other byte order is not float32
+                    # to NumPy's ==, which the message would not explain.
+                    swapped = isinstance(arg, np.ndarray) and \
+                        arg.dtype.newbyteorder("=") == np.dtype(dtype) and \
+                        not arg.dtype.isnative
+                    hint = (f"; this one is {dtype} in non-native byte order "
+                            f"(convert it with .astype(np.{dtype}) and read "
+                            f"the function's writes from that copy)"
+                            if swapped else "")
                     raise TypeError(
                         f"argument {i} ({type_text}) is passed by reference: "
-                        f"give a C-contiguous {dtype} NumPy array")
+                        f"give a C-contiguous {dtype} NumPy array in native "
+                        f"byte order{hint}")
                 if not arg.flags.writeable:
                     raise TypeError(
                         f"argument {i} ({type_text}) is passed by reference "

@@ -51,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 namespace py = pybind11;
@@ -302,10 +303,18 @@ public:
           bool cWrappers, bool verifyEach,
           const std::vector<std::string> &sharedLibs) {
     initializeOnce();
-    for (const std::string &lib : sharedLibs)
+    for (const std::string &lib : sharedLibs) {
       if (!llvm::sys::fs::exists(lib))
         throw CompileError("shared library '" + lib +
                            "' (shared_libs) does not exist");
+      // The JIT would only print that it cannot load a file that is not a
+      // library, then fail later on the functions it should have given.
+      if (void *handle = dlopen(lib.c_str(), RTLD_LAZY | RTLD_LOCAL))
+        dlclose(handle);
+      else
+        throw CompileError("shared library '" + lib +
+                           "' (shared_libs) cannot be loaded: " + dlerror());
+    }
     auto m = std::unique_ptr<Module>(new Module());
     m->sharedLibs = sharedLibs;
     m->context = std::make_unique<MLIRContext>(registry());

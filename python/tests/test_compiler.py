@@ -186,6 +186,9 @@ func.func @two(%a: tensor<2x3xf32>, %n: i64) -> (tensor<2x3xf32>, tensor<3x2xf32
     np.testing.assert_array_equal(x, [0, 2.5, 5, 7.5])  # memrefs: in place
     with pytest.raises(TypeError, match="by reference"):
         module.run("scale", np.arange(4, dtype=np.float64), 1.0)
+    with pytest.raises(TypeError, match="float32 in non-native byte order"):
+        module.run("scale", np.arange(4, dtype=np.float32).astype(
+            np.dtype(np.float32).newbyteorder()), 1.0)
 
     assert module.run("sum", np.arange(10, dtype=np.float32)) == 45.0
     assert module.run("sum", [1.0, 2.0]) == 3.0  # converted to float32
@@ -429,6 +432,11 @@ def test_shared_libs_and_unresolved_functions():
     with pytest.raises(qblock.CompileError, match="shared library "
                        "'/nonexistent/libx.so' \\(shared_libs\\) does not exist"):
         qblock.compile("module {}", "", shared_libs=["/nonexistent/libx.so"])
+    # A file that is not a library: the JIT only printed that it could not
+    # load it and went on.
+    with pytest.raises(qblock.CompileError, match="shared library "
+                       "'.*' \\(shared_libs\\) cannot be loaded: "):
+        qblock.compile("module {}", "", shared_libs=[__file__])
     # The GPU emulation pipeline's kernels call libqblock_gpu_emulator.so.
     from qblock import _build_info
     emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
