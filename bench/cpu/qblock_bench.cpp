@@ -180,7 +180,7 @@ int64_t parsePositiveInt(llvm::StringRef flag, llvm::StringRef text) {
 
 double parsePositive(llvm::StringRef flag, llvm::StringRef text) {
   double value;
-  if (text.getAsDouble(value) || !(value > 0))
+  if (text.getAsDouble(value) || !(value > 0) || !std::isfinite(value))
     fatal("--" + flag + " takes a positive number, got '" + text + "'");
   return value;
 }
@@ -222,8 +222,17 @@ void parseCommandLine(int argc, char **argv) {
     else if (flag == "scheme") {
       llvm::SmallVector<llvm::StringRef> parts;
       value().split(parts, ',');
-      for (llvm::StringRef part : parts)
-        options.schemes.push_back(part.trim().str());
+      for (llvm::StringRef part : parts) {
+        // Checked here, not when its configuration's turn comes after
+        // minutes of others.
+        llvm::StringRef name = part.trim();
+        if (!llvm::is_contained({"blockdialect", "mxfp4", "nvfp4", "int4",
+                                 "bcq"},
+                                name))
+          fatal("--scheme: unknown scheme '" + name +
+                "'; expected blockdialect, mxfp4, nvfp4, int4 or bcq");
+        options.schemes.push_back(name.str());
+      }
     } else if (flag == "block")
       options.block = parsePositiveInt(flag, value());
     else if (flag == "select")

@@ -5,6 +5,8 @@
 // output stream's fatal error.
 // RUN: not quant-opt %s --qblock-select-formats="report=/dev/full" 2>&1 | FileCheck %s --check-prefix=FULL
 // FULL: error: cannot write report '/dev/full': No space left on device
+// RUN: not qblock-inspect --blocks=-1 %s 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// NEGATIVE: qblock-inspect: error: --blocks=-1 is negative; give a count of blocks to print (0 for none)
 
 // One MXFP4 block with amax 7.75: scale 2^0 (E8M0 code 0x7F). Codes by hand:
 // 0.25 -> 0 (tie 0/0.5 goes down), 0.75 -> idx 1 (0.5), 1.25 -> idx 2 (1.0),

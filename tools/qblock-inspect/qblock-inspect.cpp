@@ -166,6 +166,12 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "qblock-inspect: decode the packed qblock constants of a "
                   "module\n");
+  if (maxBlocks < 0) {
+    llvm::errs() << "qblock-inspect: error: --blocks=" << maxBlocks
+                 << " is negative; give a count of blocks to print (0 for "
+                    "none)\n";
+    return 1;
+  }
   DialectRegistry registry;
   registerAllDialects(registry);
   registry.insert<QBlockDialect>();
