@@ -110,6 +110,10 @@ std::string qblock::bench::savePlan(const PlanData &plan, const BenchSpec &spec,
   return out ? "" : "cannot write " + dir + "/plan.txt";
 }
 
+/// Memref arguments of the kernels have rank 1 to 3; more is a corrupt
+/// plan.
+static constexpr int64_t kMaxPlanRank = 8;
+
 std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
                                     BenchSpec &spec) {
   std::ifstream in(dir + "/plan.txt");
@@ -178,8 +182,12 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
       PlanArgument a;
       a.isMemRef = record == "memref";
       if (a.isMemRef) {
-        size_t rank = 0;
+        int64_t rank = 0;
         fields >> a.buffer >> a.elementBytes >> rank;
+        if (fields.fail() || rank < 0 || rank > kMaxPlanRank)
+          return "plan.txt: a memref argument of rank " +
+                 std::to_string(rank) + " (0 to " +
+                 std::to_string(kMaxPlanRank) + " expected)";
         a.sizes.resize(rank);
         a.strides.resize(rank);
         for (int64_t &size : a.sizes)
@@ -200,5 +208,22 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
   }
   if (plan.launches.empty())
     return "plan.txt has no launch";
+  // A hand-edited plan must not turn into an allocation of any size: the
+  // bench builds M x K activations and N x K weights on the host.
+  constexpr int64_t kMaxDim = int64_t(1) << 20, kMaxElements = int64_t(1) << 32;
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"M", spec.m},
+                             {"N", spec.n},
+                             {"K", spec.k}})
+    if (value < 1 || value > kMaxDim)
+      return std::string("plan.txt: spec ") + name + " = " +
+             std::to_string(value) + " is outside 1.." +
+             std::to_string(kMaxDim);
+  if (spec.n * spec.k > kMaxElements || spec.m * spec.k > kMaxElements)
+    return "plan.txt: spec " + std::to_string(spec.m) + " x " +
+           std::to_string(spec.n) + " x " + std::to_string(spec.k) +
+           " is too large for one benchmark";
+  for (const PlanBuffer &b : plan.buffers)
+    if (b.bytes < 0 || b.bytes > kMaxElements * 4)
+      return "plan.txt: a buffer of " + std::to_string(b.bytes) + " bytes";
   return "";
 }
