@@ -432,6 +432,8 @@ class Module:
         come back as new NumPy arrays (or numbers): one value, a tuple of
         several, or None.
         """
+        if not isinstance(entry, str):
+            raise TypeError(f"entry must be a function name, got {entry!r}")
         try:
             arg_specs, _ = self._impl.signature(entry)
         except ValueError as error:
@@ -501,6 +503,9 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
             module = module.decode()
         elif module is None:
             raise TypeError("module must be MLIR text, got None")
+        if not isinstance(pipeline, str):
+            raise TypeError(f"pipeline must be a pass pipeline string (\"\" "
+                            f"for none), got {pipeline!r}")
         if isinstance(shared_libs, (str, bytes, os.PathLike)):
             shared_libs = [shared_libs]
         # Absolute now: the JIT loads them at the first run, maybe after a

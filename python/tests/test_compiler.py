@@ -237,6 +237,11 @@ def test_errors():
     with pytest.raises(qblock.CompileError,
                        match="does not refer to a registered pass"):
         qblock.compile("module {}", "no-such-pass")
+    # A qblock message, not pybind's "incompatible function arguments".
+    with pytest.raises(TypeError, match="pipeline must be a pass pipeline"):
+        qblock.compile("module {}", None)
+    with pytest.raises(TypeError, match="entry must be a function name"):
+        qblock.compile("module {}", "").run(None)
     # The option parser's own message, which LLVM prints to stderr, is in
     # the exception.
     with pytest.raises(qblock.CompileError,
