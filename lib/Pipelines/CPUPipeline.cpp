@@ -8,12 +8,12 @@
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
 #include "ExpandMathForGPU.h"
+#include "GuardCPUFeatures.h"
 #include "LowerMathToLibm.h"
 #include "LowerMemRefReshape.h"
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ScratchAllocator.h"
-#include "GuardCPUFeatures.h"
 #include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 

@@ -93,13 +93,21 @@ struct Requirement {
   std::string cpu;
   SmallVector<const CPUIDBit *> bits;
 
-  std::string key() const {
-    std::string k = cpu;
-    for (const CPUIDBit *b : bits)
-      k += std::string(",") + b->name;
-    return k;
+  bool operator==(const Requirement &other) const {
+    return cpu == other.cpu && bits == other.bits;
   }
 };
+
+/// The C library functions the check reports through.
+LLVM::LLVMFunctionType writeType(MLIRContext *ctx) {
+  Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
+  return LLVM::LLVMFunctionType::get(
+      i64, {i32, LLVM::LLVMPointerType::get(ctx), i64});
+}
+LLVM::LLVMFunctionType exitType(MLIRContext *ctx) {
+  return LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                     {IntegerType::get(ctx, 32)});
+}
 
 Requirement requirementOf(LLVM::LLVMFuncOp func) {
   // updateImpliedFeatures sets what a feature implies (avx512bw: avx512f,
@@ -147,10 +155,10 @@ public:
     i8 = b.getI8Type();
     i32 = b.getI32Type();
     i64 = b.getI64Type();
-    ptr = LLVM::LLVMPointerType::get(ctx);
   }
 
-  FailureOr<LLVM::LLVMFuncOp> build(StringRef name, const Requirement &req);
+  /// `write` and `exit` must not exist with other types (the pass checks).
+  LLVM::LLVMFuncOp build(StringRef name, const Requirement &req);
 
 private:
   Value i32Const(Location loc, uint32_t v) {
@@ -164,7 +172,7 @@ private:
   ModuleOp module;
   OpBuilder &b;
   MLIRContext *ctx;
-  Type i1, i8, i32, i64, ptr;
+  Type i1, i8, i32, i64;
   LLVM::LLVMFuncOp write;
   int strings = 0;
   std::string prefix;
@@ -196,19 +204,19 @@ void GuardBuilder::writeError(Location loc, StringRef text) {
                        ValueRange{i32Const(loc, 2), address, length});
 }
 
-FailureOr<LLVM::LLVMFuncOp> GuardBuilder::build(StringRef name,
-                                                 const Requirement &req) {
+LLVM::LLVMFuncOp GuardBuilder::build(StringRef name, const Requirement &req) {
   Location loc = module.getLoc();
   prefix = name.str();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  FailureOr<LLVM::LLVMFuncOp> writeFn = LLVM::lookupOrCreateFn(
-      b, module, "write", {i32, ptr, i64}, i64);
-  FailureOr<LLVM::LLVMFuncOp> exitFn =
-      LLVM::lookupOrCreateFn(b, module, "exit", {i32}, LLVM::LLVMVoidType::get(ctx));
-  if (failed(writeFn) || failed(exitFn))
-    return failure();
-  write = *writeFn;
+  auto declare = [&](StringRef symbol, LLVM::LLVMFunctionType type) {
+    FailureOr<LLVM::LLVMFuncOp> fn = LLVM::lookupOrCreateFn(
+        b, module, symbol, type.getParams(), type.getReturnType());
+    assert(succeeded(fn) && "the pass checked the symbol's type");
+    return *fn;
+  };
+  write = declare("write", writeType(ctx));
+  LLVM::LLVMFuncOp exitFn = declare("exit", exitType(ctx));
 
   b.setInsertionPointToEnd(module.getBody());
   auto flag = LLVM::GlobalOp::create(b, loc, i8, /*isConstant=*/false,
@@ -333,7 +341,7 @@ FailureOr<LLVM::LLVMFuncOp> GuardBuilder::build(StringRef name,
   writeError(loc, "\nqblock: compile it for this machine with "
                   "--qblock-cpu-pipeline=\"target=host\" (or target=avx2 or "
                   "target=generic).\n");
-  LLVM::CallOp::create(b, loc, *exitFn, ValueRange{i32Const(loc, 1)});
+  LLVM::CallOp::create(b, loc, exitFn, ValueRange{i32Const(loc, 1)});
   LLVM::UnreachableOp::create(b, loc);
   return func;
 }
@@ -376,7 +384,7 @@ struct GuardCPUFeaturesPass
       if (req.bits.empty())
         return;
       auto *group = llvm::find_if(
-          groups, [&](const auto &g) { return g.first.key() == req.key(); });
+          groups, [&](const auto &g) { return g.first == req; });
       if (group == groups.end()) {
         groups.emplace_back(std::move(req), SmallVector<LLVM::LLVMFuncOp>());
         group = std::prev(groups.end());
@@ -390,13 +398,9 @@ struct GuardCPUFeaturesPass
     // that defines either symbol with another type would make the output
     // invalid; it is compiled without the check rather than not at all.
     MLIRContext *ctx = module.getContext();
-    Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
-    Type ptr = LLVM::LLVMPointerType::get(ctx);
-    Type voidType = LLVM::LLVMVoidType::get(ctx);
     for (auto [name, type] :
-         {std::pair<StringRef, Type>{"write", LLVM::LLVMFunctionType::get(
-                                                  i64, {i32, ptr, i64})},
-          {"exit", LLVM::LLVMFunctionType::get(voidType, {i32})}}) {
+         {std::pair<StringRef, Type>{"write", writeType(ctx)},
+          {"exit", exitType(ctx)}}) {
       Operation *symbol = SymbolTable::lookupSymbolIn(module, name);
       auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol);
       if (symbol && (!func || func.getFunctionType() != type)) {
@@ -419,12 +423,10 @@ struct GuardCPUFeaturesPass
       do
         name = "__qblock_check_cpu_" + std::to_string(index++);
       while (symbols.lookup(name));
-      FailureOr<LLVM::LLVMFuncOp> check = guards.build(name, group.first);
-      // Their types were checked above.
-      assert(succeeded(check) && "write or exit has another type");
+      LLVM::LLVMFuncOp check = guards.build(name, group.first);
       for (LLVM::LLVMFuncOp func : group.second) {
         b.setInsertionPointToStart(&func.getBody().front());
-        LLVM::CallOp::create(b, func.getLoc(), *check, ValueRange{});
+        LLVM::CallOp::create(b, func.getLoc(), check, ValueRange{});
       }
     }
   }
