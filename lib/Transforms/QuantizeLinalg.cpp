@@ -542,9 +542,9 @@ struct QuantizeLinalgPass
       // A generic may multiply in either order; the dimensions above were
       // inferred with the first input as A, so a constant weight first
       // makes A look mislaid.
+      // (A constant itself peels to itself.)
       auto isWeight = [](Value v) {
-        return matchPattern(v, m_Constant()) ||
-               peelToConstant(v, 0, /*mayBroadcast=*/true).has_value();
+        return peelToConstant(v, 0, /*mayBroadcast=*/true).has_value();
       };
       if (isWeight(lhs->get()) && !isWeight(rhs->get()))
         return fail("its first input is the constant weight; qblock.matmul "

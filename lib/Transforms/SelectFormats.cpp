@@ -666,7 +666,9 @@ struct SelectFormatsPass
     }
     // No weight to pack (an empty module, or only weights that stay
     // run-time quantizes): there is no average, and the report says null.
-    averageBits = totalElements > 0 ? usedBits / totalElements : NAN;
+    averageBits = totalElements > 0
+                      ? std::optional<double>(usedBits / totalElements)
+                      : std::nullopt;
 
     SmallVector<std::unique_ptr<WeightJob>> chosen;
     for (auto &job : jobs) {
@@ -680,9 +682,9 @@ struct SelectFormatsPass
     return success();
   }
 
-  /// Average bits per element the budget allocation reached; NaN when no
+  /// Average bits per element the budget allocation reached; none when no
   /// weight was packed.
-  double averageBits = 0;
+  std::optional<double> averageBits;
 
   void replaceWithConstant(WeightJob &job) {
     OpBuilder builder(job.op);
@@ -717,9 +719,8 @@ struct SelectFormatsPass
     json.object([&] {
       if (budget > 0) {
         json.attribute("budget", budget.getValue());
-        // llvm::json prints a NaN as "nan", which no JSON reader takes.
-        if (std::isfinite(averageBits))
-          json.attribute("average_bits_per_element", averageBits);
+        if (averageBits)
+          json.attribute("average_bits_per_element", *averageBits);
         else
           json.attribute("average_bits_per_element", nullptr);
       }
