@@ -153,6 +153,10 @@ Reported per configuration:
                      above the int8 tables' rounding bound)
 )";
 
+/// The block-scheme presets --scheme takes (besides bcq).
+constexpr llvm::StringLiteral kBlockSchemes[] = {"blockdialect", "mxfp4",
+                                                 "nvfp4", "int4"};
+
 [[noreturn]] void fatal(const llvm::Twine &message) {
   llvm::errs() << "qblock-bench: error: " << message << "\n";
   std::exit(1);
@@ -226,9 +230,7 @@ void parseCommandLine(int argc, char **argv) {
         // Checked here, not when its configuration's turn comes after
         // minutes of others.
         llvm::StringRef name = part.trim();
-        if (!llvm::is_contained({"blockdialect", "mxfp4", "nvfp4", "int4",
-                                 "bcq"},
-                                name))
+        if (name != "bcq" && !llvm::is_contained(kBlockSchemes, name))
           fatal("--scheme: unknown scheme '" + name +
                 "'; expected blockdialect, mxfp4, nvfp4, int4 or bcq");
         options.schemes.push_back(name.str());
@@ -548,11 +550,7 @@ std::string schemeAttrText(llvm::StringRef name) {
   if (name == "bcq")
     return llvm::formatv("#qblock.bcq<bits = {0}, group = {1}>", options.bits,
                          options.group);
-  static const llvm::StringRef blockSchemes[] = {"blockdialect", "mxfp4",
-                                                 "nvfp4", "int4"};
-  if (!llvm::is_contained(blockSchemes, name))
-    fatal("unknown scheme '" + name +
-          "'; expected blockdialect, mxfp4, nvfp4, int4 or bcq");
+  // --scheme names were checked when parsed.
   std::string text = "#qblock.scheme<" + name.str();
   if (options.block != 0)
     text += ", block = " + std::to_string(options.block);
