@@ -108,16 +108,27 @@ def _floats(x, what):
     if source.dtype.kind not in "biuf":
         raise TypeError(f"{what} must hold real numbers, got dtype "
                         f"{source.dtype}")
-    if source.dtype.kind == "f" and source.dtype.itemsize <= 4:
-        return source.astype(np.float32, copy=False)
-    wide = source.astype(np.float64)
-    finite = np.abs(wide[np.isfinite(wide)])
-    limit = float(np.finfo(np.float32).max)
-    if finite.size and float(finite.max()) > limit:
-        raise OverflowError(f"{what} holds {float(finite.max())!r}, beyond "
-                            f"float32's range (+-{limit:.6g}); scale it "
-                            f"first")
-    return wide.astype(np.float32)
+    largest = _beyond_range(source, np.float32)
+    if largest is not None:
+        raise OverflowError(f"{what} holds {float(largest)!r}, beyond "
+                            f"float32's range "
+                            f"(+-{float(np.finfo(np.float32).max):.6g}); "
+                            f"scale it first")
+    return source.astype(np.float32, copy=False)
+
+
+def _beyond_range(source, target):
+    """The largest finite magnitude of numeric array `source` if it lies
+    beyond float dtype `target`'s range (a conversion would make it an
+    infinity), else None. A float no wider than `target` always fits."""
+    target = np.dtype(target)
+    if source.dtype.kind == "f" and source.dtype.itemsize <= target.itemsize:
+        return None
+    finite = np.abs(source[np.isfinite(source)]) if \
+        source.dtype.kind == "f" else np.abs(source.astype(np.float64))
+    if finite.size and float(finite.max()) > float(np.finfo(target).max):
+        return finite.max()
+    return None
 
 
 def _packed(packed):
@@ -379,12 +390,10 @@ def _tensor_argument(index, value, dtype, type_text):
         return np.array(source.astype(target, casting="unsafe"), order="C",
                         copy=True)
     if target.kind == "f" and source.dtype.kind in "iuf":
-        finite = np.abs(source[np.isfinite(source)]) if \
-            source.dtype.kind == "f" else np.abs(source.astype(np.float64))
-        if finite.size and float(finite.max()) > float(np.finfo(target).max):
+        largest = _beyond_range(source, target)
+        if largest is not None:
             raise OverflowError(f"argument {index} ({type_text}) holds "
-                                f"{finite.max()}, beyond the range of "
-                                f"{target}")
+                                f"{largest}, beyond the range of {target}")
     return np.array(source, dtype=target, order="C", copy=True)
 
 
