@@ -19,6 +19,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -103,9 +104,66 @@ num::Scheme makePreset(const std::string &name, int64_t block,
                         "'int4', 'int8' (or use Scheme.custom / BCQScheme)");
 }
 
-num::Scheme makeCustom(const std::vector<std::vector<int64_t>> &book,
-                       const std::string &scale, int64_t block,
-                       const std::string &select) {
+/// One magnitude of a custom formatbook. Magnitudes are integers in half
+/// units; pybind's own conversion would reject 1.5 with a bare "incompatible
+/// function arguments", so the message here says what to write instead.
+int64_t bookMagnitude(py::handle item, size_t dialect, size_t index) {
+  std::string where = "formatbook dialect " + std::to_string(dialect) +
+                      ", magnitude " + std::to_string(index);
+  if (!PyBool_Check(item.ptr()) && PyIndex_Check(item.ptr())) {
+    // Range errors from huge integers are ValueErrors that name the spot.
+    py::object index =
+        py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
+    if (!index)
+      throw py::error_already_set();
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow != 0 || (value == -1 && PyErr_Occurred())) {
+      PyErr_Clear();
+      throw py::value_error(where + " is out of range");
+    }
+    return value;
+  }
+  if (PyFloat_Check(item.ptr())) {
+    double value = PyFloat_AsDouble(item.ptr());
+    if (std::isfinite(value) && value == std::nearbyint(value) &&
+        std::fabs(value) < 1e15)
+      return static_cast<int64_t>(value);
+    throw py::type_error(where + " is " + std::string(py::str(item)) +
+                         "; magnitudes are integers in half units (write " +
+                         "3 for 1.5)");
+  }
+  throw py::type_error(where + " must be an integer (half units), got " +
+                       std::string(py::str(py::type::of(item).attr("__name__"))));
+}
+
+/// A custom formatbook from any sequence of sequences of integers (lists,
+/// tuples, numpy arrays).
+std::vector<std::vector<int64_t>> bookFrom(py::handle book) {
+  if (py::isinstance<py::str>(book) || py::isinstance<py::bytes>(book) ||
+      !PySequence_Check(book.ptr()))
+    throw py::type_error("the formatbook must be a list of dialects, each a "
+                         "list of 8 magnitudes in half units");
+  std::vector<std::vector<int64_t>> result;
+  py::sequence dialects = py::reinterpret_borrow<py::sequence>(book);
+  for (size_t d = 0; d < dialects.size(); ++d) {
+    py::object dialect = dialects[d];
+    if (py::isinstance<py::str>(dialect) ||
+        !PySequence_Check(dialect.ptr()))
+      throw py::type_error("formatbook dialect " + std::to_string(d) +
+                           " must be a list of 8 magnitudes in half units");
+    py::sequence magnitudes = py::reinterpret_borrow<py::sequence>(dialect);
+    std::vector<int64_t> row;
+    for (size_t i = 0; i < magnitudes.size(); ++i)
+      row.push_back(bookMagnitude(magnitudes[i], d, i));
+    result.push_back(std::move(row));
+  }
+  return result;
+}
+
+num::Scheme makeCustom(py::object bookObject, const std::string &scale,
+                       int64_t block, const std::string &select) {
+  std::vector<std::vector<int64_t>> book = bookFrom(bookObject);
   std::string problem = num::FormatBook::validate(book);
   if (!problem.empty())
     throw py::value_error("invalid formatbook: " + problem);

@@ -388,6 +388,26 @@ def test_errors():
         qblock.Scheme("blockdialect", select="best")
     with pytest.raises(ValueError, match="must start at 0"):
         qblock.Scheme.custom([[1, 2, 3, 4, 5, 6, 7, 8]])
+    # Magnitudes are integers in half units; a real-valued book is refused
+    # with a message that says so (it used to be pybind's bare TypeError),
+    # and integral floats or numpy integers are the integers they hold.
+    with pytest.raises(TypeError, match=r"dialect 0, magnitude 1 is 0.5; "
+                       r"magnitudes are integers in half units"):
+        qblock.Scheme.custom([[0, 0.5, 1, 1.5, 2, 3, 4, 6]])
+    with pytest.raises(TypeError, match="list of dialects"):
+        qblock.Scheme.custom("01234568")
+    with pytest.raises(TypeError, match="dialect 1 must be a list"):
+        qblock.Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8], 7])
+    with pytest.raises(TypeError, match="must be an integer.*NoneType"):
+        qblock.Scheme.custom([[0, 1, 2, None, 4, 5, 6, 8]])
+    with pytest.raises(TypeError, match="must be an integer"):
+        qblock.Scheme.custom([[0, 1, 2, True, 4, 5, 6, 8]])
+    with pytest.raises(ValueError, match="out of range"):
+        qblock.Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 2**70]])
+    mxfp4_book = [[0, 1, 2, 3, 4, 6, 8, 12]]
+    assert qblock.Scheme.custom(np.array(mxfp4_book)).preset == "mxfp4"
+    assert qblock.Scheme.custom([[float(m) for m in mxfp4_book[0]]]).preset \
+        == "mxfp4"
     with pytest.raises(ValueError, match="1 to 4"):
         qblock.BCQScheme(bits=9)
     with pytest.raises(TypeError, match="needs block-quantized weights"):
