@@ -60,6 +60,20 @@ try:
 except OSError:
     pass
 
+# The host CPU as LLVM names it (llc --version), for the lowerings that tune
+# by it with target=host (e.g. host-cpu-znver4).
+try:
+    import subprocess
+    _llc = subprocess.run([os.path.join(config.llvm_tools_dir, "llc"),
+                           "--version"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True)
+    for _line in _llc.stdout.splitlines():
+        if "Host CPU:" in _line:
+            config.available_features.add(
+                "host-cpu-" + _line.split(":", 1)[1].strip())
+except OSError:
+    pass
+
 # The ahead-of-time example needs clang and libomp from LLVM 22.
 if os.path.exists(os.path.join(config.llvm_tools_dir, "clang")) and \
         os.path.exists(os.path.join(config.mlir_lib_dir, "libomp.so")):

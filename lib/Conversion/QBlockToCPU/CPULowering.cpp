@@ -14,11 +14,18 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace qblock;
 using namespace qblock::cpu;
 namespace num = ::qblock::numerics;
+
+int64_t qblock::cpu::farPrefetchLocality(StringRef target) {
+  if (target == "host" && llvm::sys::getHostCPUName() == "znver4")
+    return 2;
+  return 3;
+}
 
 Value qblock::cpu::cst(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
@@ -26,7 +33,8 @@ Value qblock::cpu::cst(ImplicitLocOpBuilder &b, int64_t v) {
 
 void qblock::cpu::prefetchShare(ImplicitLocOpBuilder &b, Value storage,
                                 Value start, int64_t bytes, Value index,
-                                int64_t shares, Value lastByte) {
+                                int64_t shares, Value lastByte,
+                                int64_t locality) {
   // Rounded up, so a share of less than a byte still prefetches its line.
   // With c = ceil(bytes / shares), a share starts at most bytes - c into
   // the run (floor(bytes - bytes / shares) = bytes - c) and its last line
@@ -40,20 +48,16 @@ void qblock::cpu::prefetchShare(ImplicitLocOpBuilder &b, Value storage,
     Value address = arith::AddIOp::create(b, first, cst(b, line * 64));
     if (lastByte)
       address = arith::MinSIOp::create(b, address, lastByte);
-    memref::PrefetchOp::create(
-        b, storage, ValueRange{address},
-        // Into every level: measured faster than L2 only (locality 2) on
-        // the LUT-GEMM GEMV.
-        /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+    memref::PrefetchOp::create(b, storage, ValueRange{address},
+                               /*isWrite=*/false, locality,
+                               /*isDataCache=*/true);
   }
 }
 
-void qblock::cpu::prefetchPackedRowsShare(ImplicitLocOpBuilder &b,
-                                          Value storage,
-                                          const PackedLayout &layout,
-                                          Value firstRow, int64_t rows,
-                                          Value index, int64_t shares,
-                                          PrefetchRows rowsBound) {
+void qblock::cpu::prefetchPackedRowsShare(
+    ImplicitLocOpBuilder &b, Value storage, const PackedLayout &layout,
+    Value firstRow, int64_t rows, Value index, int64_t shares,
+    PrefetchRows rowsBound, int64_t locality) {
   Value lastByte;
   if (rowsBound == PrefetchRows::MayRunPast)
     lastByte = arith::SubIOp::create(b, layout.totalBytes, cst(b, 1));
@@ -62,7 +66,7 @@ void qblock::cpu::prefetchPackedRowsShare(ImplicitLocOpBuilder &b,
                   arith::AddIOp::create(
                       b, arrayOffset,
                       arith::MulIOp::create(b, firstRow, cst(b, rowBytes))),
-                  rows * rowBytes, index, shares, lastByte);
+                  rows * rowBytes, index, shares, lastByte, locality);
   };
   share(cst(b, 0), layout.codeBytesPerRow);
   share(layout.scalesOffset, layout.blocksPerRow * layout.scaleBytes);
@@ -132,10 +136,11 @@ Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
 }
 
 CPULowering::CPULowering(ModuleOp module, Target targetISA, bool byteOps,
-                         bool bf16Ops, int64_t w4a4TileRows,
-                         StringRef lutTables)
+                         bool bf16Ops, int64_t prefetchLocality,
+                         int64_t w4a4TileRows, StringRef lutTables)
     : module(module), targetISA(targetISA), byteOps(byteOps), bf16Ops(bf16Ops),
-      w4a4TileRows(w4a4TileRows), lutTables(lutTables.str()),
+      prefetchLocality(prefetchLocality), w4a4TileRows(w4a4TileRows),
+      lutTables(lutTables.str()),
       symbols(std::make_unique<SymbolTable>(module)) {}
 
 FailureOr<Value> CPULowering::getStorage(ImplicitLocOpBuilder &b,

@@ -45,6 +45,17 @@ namespace qblock::cpu {
 /// An index constant.
 mlir::Value cst(mlir::ImplicitLocOpBuilder &b, int64_t v);
 
+/// The `memref.prefetch` locality of the prefetches that run a tile or more
+/// ahead (prefetchShare): 3, into every cache level, except where filling
+/// L2 only (2) was measured faster. That is a property of the core, so it
+/// is asked of the machine for `target=host` only. On Zen 4 (`znver4`, 32
+/// KiB L1D) prefetching into L1 took, N = K = 8192 on 2 threads, the
+/// LUT-GEMM GEMV 1.78 ms against 1.03-1.06 into L2, the blockdialect GEMV
+/// 1.60-1.62 against 1.43-1.45 and the W4A4 GEMV 1.65-1.69 against
+/// 1.26-1.49 (2026-12-05, alternating); on Zen 5 an earlier session found
+/// the LUT-GEMM GEMV faster into L1 (docs/cpu-lowering.md).
+int64_t farPrefetchLocality(llvm::StringRef target);
+
 /// Prefetches share `index` of `shares` equal shares of the byte run
 /// [start, start + bytes) of `storage`, one prefetch per cache line. A task
 /// that streams many rows at once (more than hardware prefetchers follow)
@@ -62,9 +73,12 @@ mlir::Value cst(mlir::ImplicitLocOpBuilder &b, int64_t v);
 /// 1.5 ms (dropping the clamps there was as slow, 0.67-0.76 -> 1.10-1.16
 /// ms: they are what spaces its 64 prefetches per chunk out). Without
 /// `lastByte` the caller guarantees the run lies in the storage.
+///
+/// `locality` is the prefetches' memref.prefetch locality
+/// (farPrefetchLocality).
 void prefetchShare(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                    mlir::Value start, int64_t bytes, mlir::Value index,
-                   int64_t shares, mlir::Value lastByte);
+                   int64_t shares, mlir::Value lastByte, int64_t locality);
 
 /// Whether prefetchPackedRowsShare's rows may run past the matrix.
 enum class PrefetchRows {
@@ -85,7 +99,7 @@ enum class PrefetchRows {
 void prefetchPackedRowsShare(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                              const PackedLayout &layout, mlir::Value firstRow,
                              int64_t rows, mlir::Value index, int64_t shares,
-                             PrefetchRows rowsBound);
+                             PrefetchRows rowsBound, int64_t locality);
 
 /// Sizes of every dimension of a shaped value (tensor.dim / memref.dim for
 /// dynamic ones).
@@ -112,7 +126,8 @@ mlir::Value fromF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v,
 /// The lowerings of one --convert-qblock-to-cpu run.
 struct CPULowering {
   CPULowering(mlir::ModuleOp module, Target targetISA, bool byteOps,
-              bool bf16Ops, int64_t w4a4TileRows, llvm::StringRef lutTables);
+              bool bf16Ops, int64_t prefetchLocality, int64_t w4a4TileRows,
+              llvm::StringRef lutTables);
 
   /// The module being converted: where tables and constants go.
   mlir::ModuleOp module;
@@ -123,6 +138,8 @@ struct CPULowering {
   /// Whether it has AVX512-BF16 (vdpbf16ps) and BW (vpermw), asked the
   /// same way.
   bool bf16Ops;
+  /// farPrefetchLocality of the target, for every prefetchShare.
+  int64_t prefetchLocality;
   /// The pass options of the same names.
   int64_t w4a4TileRows;
   std::string lutTables;

@@ -740,8 +740,8 @@ void CPULowering::emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
   Value iteration = arith::DivUIOp::create(b, blockOffset, cst(b, unroll));
   Value laterRow =
       arith::AddIOp::create(b, firstRow, cst(b, kGemvTilesAhead * nr));
-  prefetchPackedRowsShare(b, ctx.storage, ctx.layout, laterRow, nr,
-                          iteration, iterations, PrefetchRows::InMatrix);
+  prefetchPackedRowsShare(b, ctx.storage, ctx.layout, laterRow, nr, iteration,
+                          iterations, PrefetchRows::InMatrix, prefetchLocality);
 }
 
 /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks

@@ -592,7 +592,8 @@ void CPULowering::emitNextGemvTaskPrefetches(ImplicitLocOpBuilder &b,
                                              int64_t pairs) {
   Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kGemvColumns));
   prefetchPackedRowsShare(b, ctx.weights, ctx.weightLayout, nextRow,
-                          kGemvColumns, pair, pairs, PrefetchRows::MayRunPast);
+                          kGemvColumns, pair, pairs, PrefetchRows::MayRunPast,
+                          prefetchLocality);
 }
 
 /// The E8M0 half scales of blocks `firstBlock` (even) and `firstBlock + 1`

@@ -77,9 +77,9 @@ struct ConvertQBlockToCPUPass
           << "'; use f32 or i8";
       return signalPassFailure();
     }
-    CPULowering lowering(module, *parsed, cpu::hasByteOps(target),
-                         cpu::hasBF16Ops(target),
-                         w4a4TileRows, lutTables);
+    CPULowering lowering(
+        module, *parsed, cpu::hasByteOps(target), cpu::hasBF16Ops(target),
+        cpu::farPrefetchLocality(target), w4a4TileRows, lutTables);
 
     // 1. Packed constants become byte constants viewed through from_storage.
     module.walk([&](ConstantOp op) {
