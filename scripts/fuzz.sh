@@ -37,9 +37,14 @@ for fuzzer in numerics parser; do
   (cd "$OUT/findings" && \
    ../bin/qblock-$fuzzer-fuzzer -max_total_time="$SECONDS_EACH" \
      -max_len=4096 -timeout=10 -print_final_stats=1 ../corpus/$fuzzer 2>&1 \
-   | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR|INFO: a leak)" || true)
+   | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+== ?ERROR|INFO: a leak)" || true)
 done
-if ls "$OUT"/findings/crash-* "$OUT"/findings/timeout-* >/dev/null 2>&1; then
-  echo "fuzz: FINDINGS in $OUT/findings"; exit 1
+# One glob per kind: `ls a b` fails when either is missing, which used to
+# report "no findings" beside a crash file.
+shopt -s nullglob
+findings=("$OUT"/findings/crash-* "$OUT"/findings/timeout-* \
+          "$OUT"/findings/leak-* "$OUT"/findings/oom-*)
+if ((${#findings[@]})); then
+  printf 'fuzz: FINDINGS: %s\n' "${findings[@]}"; exit 1
 fi
 echo "fuzz: no findings"
