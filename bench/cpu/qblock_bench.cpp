@@ -36,6 +36,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
@@ -507,12 +508,12 @@ void printJson(const Result &r) {
              "\"weight_bytes\": {13}, \"openblas_ms\": {14:F4}, "
              "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}, "
              "\"acts\": \"{17}\", \"lut_tables\": \"{18}\", "
-             "\"act_type\": \"{19}\"",
+             "\"act_type\": \"{19}\", \"host_cpu\": \"{20}\"",
              r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
              r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
              r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
              r.streamGBps, r.matrices, options.acts, options.lutTables,
-             options.actType);
+             options.actType, llvm::sys::getHostCPUName());
   if (r.dequantMs > 0)
     llvm::outs() << llvm::formatv(
         ", \"dequant_ms\": {0:F4}, \"ratio_vs_dequant\": {1:F3}", r.dequantMs,
