@@ -35,14 +35,6 @@ using namespace mlir;
 
 namespace {
 
-/// Whether the text holds `permutation = [` or `dimensions = [` followed by
-/// anything but a list of integers. MLIR 22's linalg parsers for
-/// transpose, broadcast and reduce (parseDenseI64ArrayAttr in
-/// LinalgOps.cpp) store the result of DenseI64ArrayAttr::parse without
-/// checking it, so a malformed list is a null attribute and a segfault in
-/// upstream code (stock mlir-opt crashes the same way; docs/reliability.md).
-/// Such inputs are skipped so that the fuzzer keeps looking for crashes of
-/// its own instead of stopping at this one.
 /// Whether `rest` (what follows a `[`) does not start with a well-formed
 /// list of i64 literals and its `]`: `]`, or `-`? digits, then `,` and
 /// another or `]`, with spaces anywhere between.
@@ -67,22 +59,21 @@ bool malformedI64List(llvm::StringRef rest) {
   }
 }
 
-/// Whether the text would crash MLIR 22's own parser, in two ways known
-/// (docs/reliability.md): a hex resource blob with alignment 0 (below), or
-/// `permutation =` or `dimensions =` followed by anything but a list of i64
-/// literals. MLIR 22's linalg parsers for
-/// transpose, broadcast and reduce (parseDenseI64ArrayAttr in
-/// LinalgOps.cpp) store the result of DenseI64ArrayAttr::parse without
-/// checking it, so a malformed list is a null attribute and a segfault in
-/// upstream code (stock mlir-opt crashes the same way; docs/reliability.md).
-/// Such inputs are skipped so that the fuzzer keeps looking for crashes of
-/// its own instead of stopping at this one.
+/// Whether the text would crash MLIR 22's own parser in one of the two ways
+/// known (docs/reliability.md; stock mlir-opt crashes the same way). Such
+/// inputs are skipped so that the fuzzer keeps looking for crashes of its
+/// own instead of stopping at these.
 bool hitsKnownUpstreamCrash(llvm::StringRef text) {
-  // The same for a hex resource blob whose 4-byte alignment header is 0:
-  // MLIR 22 rejects alignments that are not powers of two but lets 0
-  // through to the allocator, which aborts ("Buffer allocation failed").
+  // A hex resource blob whose 4-byte alignment header is 0: MLIR 22
+  // rejects alignments that are not powers of two but lets 0 through to
+  // the allocator, which aborts ("Buffer allocation failed").
   if (text.contains("\"0x00000000"))
     return true;
+  // `permutation =` or `dimensions =` followed by anything but a list of
+  // i64 literals: the linalg parsers for transpose, broadcast and reduce
+  // (parseDenseI64ArrayAttr in LinalgOps.cpp) store what
+  // DenseI64ArrayAttr::parse returns without checking it, so a malformed
+  // list is a null attribute, and its first use segfaults.
   for (llvm::StringRef key : {"permutation", "dimensions"}) {
     for (size_t at = text.find(key); at != llvm::StringRef::npos;
          at = text.find(key, at + 1)) {
@@ -112,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     registry.insert<qblock::QBlockDialect, func::FuncDialect,
                     arith::ArithDialect, tensor::TensorDialect,
                     linalg::LinalgDialect>();
-    owned.reset();
+    owned.reset(); // the old context goes first: never two at once
     owned = std::make_unique<MLIRContext>(registry);
     owned->loadAllAvailableDialects();
     owned->disableMultithreading();

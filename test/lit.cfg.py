@@ -2,6 +2,7 @@
 # lit configuration for qblock's FileCheck tests.
 
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -63,7 +64,6 @@ except OSError:
 # The host CPU as LLVM names it (llc --version), for the lowerings that tune
 # by it with target=host (e.g. host-cpu-znver4).
 try:
-    import subprocess
     _llc = subprocess.run([os.path.join(config.llvm_tools_dir, "llc"),
                            "--version"], stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, text=True)
@@ -120,7 +120,6 @@ _cuda_runtime = os.path.join(config.qblock_lib_dir, "libqblock_cuda_runtime.so")
 _cuda_probe = os.path.join(config.qblock_tools_dir, "qblock-cuda-probe")
 if os.path.exists(_cuda_runtime) and os.path.exists(_cuda_probe):
     config.available_features.add("cuda-runtime")
-    import subprocess
     _probe = subprocess.run([_cuda_probe], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     if _probe.returncode == 0:

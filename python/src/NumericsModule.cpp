@@ -112,12 +112,12 @@ int64_t bookMagnitude(py::handle item, size_t dialect, size_t index) {
                       ", magnitude " + std::to_string(index);
   if (!PyBool_Check(item.ptr()) && PyIndex_Check(item.ptr())) {
     // Range errors from huge integers are ValueErrors that name the spot.
-    py::object index =
+    py::object asInt =
         py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
-    if (!index)
+    if (!asInt)
       throw py::error_already_set();
     int overflow = 0;
-    long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    long long value = PyLong_AsLongLongAndOverflow(asInt.ptr(), &overflow);
     if (overflow != 0 || (value == -1 && PyErr_Occurred())) {
       PyErr_Clear();
       throw py::value_error(where + " is out of range");
