@@ -14,18 +14,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace qblock;
 using namespace qblock::cpu;
 namespace num = ::qblock::numerics;
-
-int64_t qblock::cpu::farPrefetchLocality(StringRef target) {
-  if (target == "host" && llvm::sys::getHostCPUName() == "znver4")
-    return 2;
-  return 3;
-}
 
 Value qblock::cpu::cst(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
@@ -135,12 +128,11 @@ Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
   return arith::TruncFOp::create(b, type, v);
 }
 
-CPULowering::CPULowering(ModuleOp module, Target targetISA, bool byteOps,
-                         bool bf16Ops, int64_t prefetchLocality,
+CPULowering::CPULowering(ModuleOp module, const TargetInfo &target,
                          int64_t w4a4TileRows, StringRef lutTables)
-    : module(module), targetISA(targetISA), byteOps(byteOps), bf16Ops(bf16Ops),
-      prefetchLocality(prefetchLocality), w4a4TileRows(w4a4TileRows),
-      lutTables(lutTables.str()),
+    : module(module), targetISA(target.isa), byteOps(target.byteOps),
+      bf16Ops(target.bf16Ops), prefetchLocality(target.farPrefetchLocality),
+      w4a4TileRows(w4a4TileRows), lutTables(lutTables.str()),
       symbols(std::make_unique<SymbolTable>(module)) {}
 
 FailureOr<Value> CPULowering::getStorage(ImplicitLocOpBuilder &b,

@@ -45,17 +45,6 @@ namespace qblock::cpu {
 /// An index constant.
 mlir::Value cst(mlir::ImplicitLocOpBuilder &b, int64_t v);
 
-/// The `memref.prefetch` locality of the prefetches that run a tile or more
-/// ahead (prefetchShare): 3, into every cache level, except where filling
-/// L2 only (2) was measured faster. That is a property of the core, so it
-/// is asked of the machine for `target=host` only. On Zen 4 (`znver4`, 32
-/// KiB L1D) prefetching into L1 took, N = K = 8192 on 2 threads, the
-/// LUT-GEMM GEMV 1.78 ms against 1.03-1.06 into L2, the blockdialect GEMV
-/// 1.60-1.62 against 1.43-1.45 and the W4A4 GEMV 1.65-1.69 against
-/// 1.26-1.49 (2026-12-05, alternating); on Zen 5 an earlier session found
-/// the LUT-GEMM GEMV faster into L1 (docs/cpu-lowering.md).
-int64_t farPrefetchLocality(llvm::StringRef target);
-
 /// Prefetches share `index` of `shares` equal shares of the byte run
 /// [start, start + bytes) of `storage`, one prefetch per cache line. A task
 /// that streams many rows at once (more than hardware prefetchers follow)
@@ -75,7 +64,7 @@ int64_t farPrefetchLocality(llvm::StringRef target);
 /// `lastByte` the caller guarantees the run lies in the storage.
 ///
 /// `locality` is the prefetches' memref.prefetch locality
-/// (farPrefetchLocality).
+/// (TargetInfo::farPrefetchLocality).
 void prefetchShare(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                    mlir::Value start, int64_t bytes, mlir::Value index,
                    int64_t shares, mlir::Value lastByte, int64_t locality);
@@ -125,20 +114,16 @@ mlir::Value fromF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v,
 
 /// The lowerings of one --convert-qblock-to-cpu run.
 struct CPULowering {
-  CPULowering(mlir::ModuleOp module, Target targetISA, bool byteOps,
-              bool bf16Ops, int64_t prefetchLocality, int64_t w4a4TileRows,
-              llvm::StringRef lutTables);
+  CPULowering(mlir::ModuleOp module, const TargetInfo &target,
+              int64_t w4a4TileRows, llvm::StringRef lutTables);
 
   /// The module being converted: where tables and constants go.
   mlir::ModuleOp module;
   Target targetISA;
-  /// Whether the target has AVX-512 byte permutes and dot products (VBMI,
-  /// VNNI); asked once per run, `host` queries the machine.
+  /// The TargetInfo fields of the same meaning, resolved once per run.
   bool byteOps;
-  /// Whether it has AVX512-BF16 (vdpbf16ps) and BW (vpermw), asked the
-  /// same way.
   bool bf16Ops;
-  /// farPrefetchLocality of the target, for every prefetchShare.
+  /// TargetInfo::farPrefetchLocality, for every prefetchShare.
   int64_t prefetchLocality;
   /// The pass options of the same names.
   int64_t w4a4TileRows;

@@ -9,9 +9,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/xxhash.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 #include <limits>
@@ -19,23 +17,6 @@
 using namespace mlir;
 using namespace qblock;
 using namespace qblock::cpu;
-
-FailureOr<Target> qblock::cpu::parseTarget(StringRef name) {
-  if (name == "generic")
-    return Target::Generic;
-  if (name == "avx2")
-    return Target::AVX2;
-  if (name == "avx512")
-    return Target::AVX512;
-  if (name != "host")
-    return failure();
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return Target::AVX512;
-  if (features.lookup("avx2"))
-    return Target::AVX2;
-  return Target::Generic;
-}
 
 /// The global behind both getOrCreateTable overloads: `raw` (the values'
 /// bytes) names it, `values` initializes it.
@@ -359,15 +340,6 @@ BlockDecoder::decodePairBytes(ImplicitLocOpBuilder &b, const Block &pair,
           LookupOp::create(b, pair.scaledRow, high)};
 }
 
-bool qblock::cpu::hasByteOps(StringRef target) {
-  if (target == "avx512")
-    return true;
-  if (target != "host")
-    return false;
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("avx512vbmi") && features.lookup("avx512vnni");
-}
-
 void qblock::cpu::lowerDotBytes(ImplicitLocOpBuilder &b, DotBytesOp op,
                                 bool byteOps) {
   auto accType = cast<VectorType>(op.getAcc().getType());
@@ -398,15 +370,6 @@ void qblock::cpu::lowerDotBytes(ImplicitLocOpBuilder &b, DotBytesOp op,
   }
   op.replaceAllUsesWith(result);
   op.erase();
-}
-
-bool qblock::cpu::hasBF16Ops(StringRef target) {
-  if (target == "avx512")
-    return true;
-  if (target != "host")
-    return false;
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("avx512bf16") && features.lookup("avx512bw");
 }
 
 void qblock::cpu::lowerDotBF16(ImplicitLocOpBuilder &b, DotBF16Op op,

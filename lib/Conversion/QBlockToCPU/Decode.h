@@ -16,6 +16,7 @@
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOCPU_DECODE_H
 
 #include "PackedLayout.h"
+#include "TargetInfo.h"
 
 #include "qblock/Numerics/BlockQuant.h"
 
@@ -30,12 +31,6 @@ class LookupOp;
 } // namespace qblock
 
 namespace qblock::cpu {
-
-enum class Target { Generic, AVX2, AVX512 };
-
-/// "generic", "avx2", "avx512"; "host" asks LLVM which the running machine
-/// supports. Returns failure for anything else.
-mlir::FailureOr<Target> parseTarget(llvm::StringRef name);
 
 /// Constant tables for one scheme, as values usable inside kernels.
 struct DecodeTables {
@@ -181,16 +176,6 @@ void lowerDotBytes(mlir::ImplicitLocOpBuilder &b, qblock::DotBytesOp op,
 /// multiplies and adds.
 void lowerDotBF16(mlir::ImplicitLocOpBuilder &b, qblock::DotBF16Op op,
                   bool bf16Ops);
-
-/// Whether `target` may use vdpbf16ps and vpermw (AVX512-BF16 and BW):
-/// `avx512` says so (the x86-64-v4 CPUs with BF16: Zen 4 and later,
-/// Sapphire Rapids and later); `host` asks the machine.
-bool hasBF16Ops(llvm::StringRef target);
-
-/// Whether `target` (a --convert-qblock-to-cpu target name) may use the
-/// AVX-512 byte permute and dot product instructions (VBMI's vpermb, VNNI's
-/// vpdpbusd): `avx512` says so; `host` asks the machine.
-bool hasByteOps(llvm::StringRef target);
 
 } // namespace qblock::cpu
 

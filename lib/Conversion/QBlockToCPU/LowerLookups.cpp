@@ -19,23 +19,21 @@ struct QBlockLowerLookupsPass
   using Base::Base;
 
   void runOnOperation() override {
-    FailureOr<cpu::Target> parsed = cpu::parseTarget(target);
-    if (failed(parsed)) {
+    FailureOr<cpu::TargetInfo> resolved = cpu::TargetInfo::resolve(target);
+    if (failed(resolved)) {
       emitError(getOperation().getLoc())
           << "--qblock-lower-lookups: unknown target '" << target
           << "'; use generic, avx2, avx512 or host";
       return signalPassFailure();
     }
-    bool byteOps = cpu::hasByteOps(target);
-    bool bf16Ops = cpu::hasBF16Ops(target);
     getOperation().walk([&](Operation *op) {
       ImplicitLocOpBuilder b(op->getLoc(), op);
       if (auto lookup = dyn_cast<LookupOp>(op))
-        cpu::lowerLookup(b, lookup, *parsed, byteOps);
+        cpu::lowerLookup(b, lookup, resolved->isa, resolved->byteOps);
       else if (auto dot = dyn_cast<DotBytesOp>(op))
-        cpu::lowerDotBytes(b, dot, byteOps);
+        cpu::lowerDotBytes(b, dot, resolved->byteOps);
       else if (auto dot = dyn_cast<DotBF16Op>(op))
-        cpu::lowerDotBF16(b, dot, bf16Ops);
+        cpu::lowerDotBF16(b, dot, resolved->bf16Ops);
     });
   }
 };

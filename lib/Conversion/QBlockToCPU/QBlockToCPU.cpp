@@ -42,7 +42,7 @@ constexpr const char *kCrossingMessage =
 } // namespace
 
 bool qblock::isCPUTarget(StringRef name) {
-  return succeeded(parseTarget(name));
+  return succeeded(TargetInfo::resolve(name));
 }
 
 bool qblock::isLutTablePrecision(StringRef name) {
@@ -57,8 +57,8 @@ struct ConvertQBlockToCPUPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<Target> parsed = parseTarget(target);
-    if (failed(parsed)) {
+    FailureOr<TargetInfo> resolved = TargetInfo::resolve(target);
+    if (failed(resolved)) {
       emitError(module.getLoc())
           << "--convert-qblock-to-cpu: unknown target '" << target
           << "'; use generic, avx2, avx512 or host";
@@ -77,9 +77,7 @@ struct ConvertQBlockToCPUPass
           << "'; use f32 or i8";
       return signalPassFailure();
     }
-    CPULowering lowering(
-        module, *parsed, cpu::hasByteOps(target), cpu::hasBF16Ops(target),
-        cpu::farPrefetchLocality(target), w4a4TileRows, lutTables);
+    CPULowering lowering(module, *resolved, w4a4TileRows, lutTables);
 
     // 1. Packed constants become byte constants viewed through from_storage.
     module.walk([&](ConstantOp op) {

@@ -1,6 +1,7 @@
 // The prefetches that run a tile or more ahead of a GEMV fill every cache
 // level, except for target=host on a Zen 4, where filling L2 only measured
-// faster (farPrefetchLocality in lib/Conversion/QBlockToCPU/CPULowering.h).
+// faster (TargetInfo::farPrefetchLocality in
+// lib/Conversion/QBlockToCPU/TargetInfo.h).
 // The locality follows the machine only for target=host: an explicit
 // target keeps every level wherever it is compiled.
 // RUN: quant-opt %s --convert-qblock-to-cpu=target=avx512 -split-input-file | FileCheck %s --check-prefix=EVERY
