@@ -165,6 +165,24 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
+/// What a storage-size error adds when `bytes` is the size BCQ data of
+/// `type` had while its alphas and offsets were f32 (until 2026-12-05):
+/// such data is most likely of that format, which reads as garbage in the
+/// f16 one, and quantizing again is the fix.
+static std::string oldBCQFormatHint(QuantizedTensorType type, int64_t bytes) {
+  BCQSchemeAttr scheme = type.getBCQScheme();
+  if (!scheme || !type.hasStaticShape())
+    return "";
+  int64_t k = type.getAxisSize();
+  int64_t rows = k == 0 ? 0 : type.getNumElements() / k;
+  if (bytes != num::bcqBytesWithF32Params(rows, k, scheme.toNumerics()))
+    return "";
+  return "; " + std::to_string(bytes) +
+         " bytes is the size of BCQ data with f32 alphas and offsets, the "
+         "format before 2026-12-05: quantize the weights again (alphas and "
+         "offsets are f16 now)";
+}
+
 LogicalResult ConstantOp::verify() {
   QuantizedTensorType type = getType();
   if (!type.hasStaticShape())
@@ -178,8 +196,9 @@ LogicalResult ConstantOp::verify() {
   int64_t expected = type.getStorageBytes();
   if (dataType.getNumElements() != expected)
     return emitOpError("packed data holds ")
-           << dataType.getNumElements() << " bytes but " << type
-           << " needs " << expected << " (see docs/formats.md)";
+           << dataType.getNumElements() << " bytes but " << type << " needs "
+           << expected << " (see docs/formats.md)"
+           << oldBCQFormatHint(type, dataType.getNumElements());
   // A dense_resource blob can be shorter than its declared type when a file
   // was truncated or edited by hand; reading past it would be out of bounds.
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(getData())) {
@@ -214,7 +233,7 @@ LogicalResult FromStorageOp::verify() {
   if (!ShapedType::isDynamic(bytes) && bytes != expected)
     return emitOpError("storage holds ")
            << bytes << " bytes but " << type << " needs " << expected
-           << " (see docs/formats.md)";
+           << " (see docs/formats.md)" << oldBCQFormatHint(type, bytes);
   return success();
 }
 

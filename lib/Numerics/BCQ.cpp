@@ -510,7 +510,9 @@ std::string validateBCQScheme(const BCQScheme &scheme) {
   return "";
 }
 
-BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
+/// The layout with alphas and offsets of `paramBytes` bytes each.
+static BCQLayout layoutWithParams(int64_t rows, int64_t k,
+                                  const BCQScheme &scheme, int64_t paramBytes) {
   assert(validateBCQScheme(scheme).empty() && "invalid BCQ scheme");
   assert(k % scheme.group == 0 && "the group size must divide k");
   BCQLayout layout;
@@ -520,13 +522,21 @@ BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
   layout.planesOffset = 0;
   layout.planesBytes = rows * scheme.bits * (k / 8);
   layout.alphasOffset = alignUp(layout.planesOffset + layout.planesBytes);
-  layout.alphasBytes =
-      rows * layout.groupsPerRow * scheme.bits * kBCQParamBytes;
+  layout.alphasBytes = rows * layout.groupsPerRow * scheme.bits * paramBytes;
   layout.offsetsOffset = alignUp(layout.alphasOffset + layout.alphasBytes);
   layout.offsetsBytes =
-      scheme.offset ? rows * layout.groupsPerRow * kBCQParamBytes : 0;
+      scheme.offset ? rows * layout.groupsPerRow * paramBytes : 0;
   layout.totalBytes = alignUp(layout.offsetsOffset + layout.offsetsBytes);
   return layout;
+}
+
+BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme) {
+  return layoutWithParams(rows, k, scheme, kBCQParamBytes);
+}
+
+int64_t bcqBytesWithF32Params(int64_t rows, int64_t k,
+                              const BCQScheme &scheme) {
+  return layoutWithParams(rows, k, scheme, 4).totalBytes;
 }
 
 /// One group of uniform INT-q (codes c, value s * (c - z0)) as BCQ:

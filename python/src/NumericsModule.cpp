@@ -392,6 +392,17 @@ FloatArray dequantizeBCQ(const ByteArray &packed, std::vector<int64_t> shape,
   RowsView view =
       makeView(std::move(shape), axis, scheme.group, "BCQ group size");
   num::BCQLayout layout = num::computeBCQLayout(view.rows, view.k, scheme);
+  // Data of the format with f32 alphas and offsets (until 2026-12-05)
+  // would read as garbage; where its size tells, say which format it is.
+  if (packed.ndim() == 1 && packed.size() != layout.totalBytes &&
+      packed.size() == num::bcqBytesWithF32Params(view.rows, view.k, scheme))
+    throw py::value_error(
+        "packed buffer has " + std::to_string(packed.size()) +
+        " bytes, the size of BCQ data with f32 alphas and offsets (the "
+        "format before 2026-12-05); this shape and scheme need " +
+        std::to_string(layout.totalBytes) +
+        ": quantize the weights again, alphas and offsets are f16 now "
+        "(docs/formats.md section 8.1)");
   checkPackedSize(packed, layout.totalBytes);
   std::vector<float> rows(view.numElements());
   {

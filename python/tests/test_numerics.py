@@ -410,6 +410,15 @@ def test_errors():
         == "mxfp4"
     with pytest.raises(ValueError, match="1 to 4"):
         qblock.BCQScheme(bits=9)
+    # 64 rows of one group of 128, 3 bits: 3584 bytes, 4096 with the f32
+    # alphas and offsets of the format before 2026-12-05.
+    bcq = qblock.BCQScheme(bits=3, group=128)
+    assert qblock.storage_bytes((64, 128), bcq, axis=1) == 3584
+    with pytest.raises(ValueError,
+                       match="f32 alphas and offsets.*quantize the weights"):
+        qblock.dequantize(np.zeros(4096, np.uint8), (64, 128), bcq, axis=1)
+    with pytest.raises(ValueError, match=r"has 4000 bytes; this shape"):
+        qblock.dequantize(np.zeros(4000, np.uint8), (64, 128), bcq, axis=1)
     with pytest.raises(TypeError, match="needs block-quantized weights"):
         qblock.integer_matmul(np.zeros((1, 128), np.float32),
                               np.zeros((128, 2), np.float32),

@@ -209,6 +209,25 @@ func.func @constant_truncated_blob() {
 
 // -----
 
+// BCQ data with the f32 alphas and offsets of the format before 2026-12-05
+// (64 rows of one group of 128, 3 alphas each: 3584 bytes with f16 and
+// 4096 with f32): the size error says which format it is.
+func.func @constant_bcq_f32_params() {
+  // expected-error@+1 {{'qblock.constant' op packed data holds 4096 bytes but '!qblock.qtensor<64x128xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>' needs 3584 (see docs/formats.md); 4096 bytes is the size of BCQ data with f32 alphas and offsets, the format before 2026-12-05: quantize the weights again (alphas and offsets are f16 now)}}
+  %0 = qblock.constant dense<0> : tensor<4096xi8> -> !qblock.qtensor<64x128xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+  return
+}
+
+// -----
+
+func.func @from_storage_bcq_f32_params(%b: tensor<4096xi8>) {
+  // expected-error@+1 {{'qblock.from_storage' op storage holds 4096 bytes but '!qblock.qtensor<64x128xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>' needs 3584 (see docs/formats.md); 4096 bytes is the size of BCQ data with f32 alphas and offsets}}
+  %0 = qblock.from_storage %b : tensor<4096xi8> -> !qblock.qtensor<64x128xf32, #qblock.bcq<bits = 3, group = 128>, axis = 1>
+  return
+}
+
+// -----
+
 func.func @from_storage_size(%b: tensor<100xi8>) {
   // expected-error@+1 {{'qblock.from_storage' op storage holds 100 bytes but '!qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>' needs 128 (see docs/formats.md)}}
   %0 = qblock.from_storage %b : tensor<100xi8> -> !qblock.qtensor<2x32xf32, #qblock.scheme<mxfp4>, axis = 1>

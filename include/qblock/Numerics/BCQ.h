@@ -54,6 +54,10 @@ struct BCQLayout {
 
 BCQLayout computeBCQLayout(int64_t rows, int64_t k, const BCQScheme &scheme);
 
+/// The byte size the layout had until 2026-12-05, when alphas and offsets
+/// were f32: only to recognize packed data of that format and say so.
+int64_t bcqBytesWithF32Params(int64_t rows, int64_t k, const BCQScheme &scheme);
+
 /// Converts uniform INT-q (codes c in [0, 2^q), value s * (c - z0)) to BCQ:
 /// alpha_i = s * 2^(i-1), b_i = 2*bit_i(c) - 1, z = sum(alpha_i) - s * z0.
 /// codes: rows x k; scales, zeroPoints: rows x k/g. Requires scheme.offset.
