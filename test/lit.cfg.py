@@ -85,6 +85,8 @@ config.substitutions.append(
                                     "libQBlockPlugin.so")))
 config.substitutions.append(
     ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+config.substitutions.append(
+    ("%clang", os.path.join(config.llvm_tools_dir, "clang")))
 # python/CMakeLists.txt writes _build_info.py when it builds the package; a
 # package that is configured but fails to build then fails its tests.
 _qblock_build_info = os.path.join(config.qblock_obj_root, "python_packages",
