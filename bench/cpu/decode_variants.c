@@ -240,9 +240,10 @@ static void setUp(void) {
     for (int i = 0; i < 16; ++i) {
       evens[b][i] = xb[2 * i];
       odds[b][i] = xb[2 * i + 1];
-      /* Lane i sits in qword i / 2, which holds bytes 8 * (i / 2 % 2) on
-       * of the broadcast line (nibbles 16 * that on), at nibble
-       * 4 * (i / 4) + i % 2 of it (+ 2 for the B lookup). */
+      /* Lane i lies in qword i / 2, which holds bytes 8h to 8h + 7 of the
+       * broadcast line (h = i / 2 % 2, so elements 16h to 16h + 15); the
+       * A lookup takes that qword's nibble 4 * (i / 4) + i % 2, the B
+       * lookup the one two nibbles on. */
       int first = 16 * (i / 2 % 2) + 4 * (i / 4) + i % 2;
       permA[b][i] = xb[first];
       permB[b][i] = xb[first + 2];
