@@ -130,9 +130,8 @@ Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
 
 CPULowering::CPULowering(ModuleOp module, const TargetInfo &target,
                          int64_t w4a4TileRows, StringRef lutTables)
-    : module(module), targetISA(target.isa), byteOps(target.byteOps),
-      bf16Ops(target.bf16Ops), prefetchLocality(target.farPrefetchLocality),
-      w4a4TileRows(w4a4TileRows), lutTables(lutTables.str()),
+    : module(module), targetInfo(target), w4a4TileRows(w4a4TileRows),
+      lutTables(lutTables.str()),
       symbols(std::make_unique<SymbolTable>(module)) {}
 
 FailureOr<Value> CPULowering::getStorage(ImplicitLocOpBuilder &b,

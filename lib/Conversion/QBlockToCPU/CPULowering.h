@@ -119,12 +119,8 @@ struct CPULowering {
 
   /// The module being converted: where tables and constants go.
   mlir::ModuleOp module;
-  Target targetISA;
-  /// The TargetInfo fields of the same meaning, resolved once per run.
-  bool byteOps;
-  bool bf16Ops;
-  /// TargetInfo::farPrefetchLocality, for every prefetchShare.
-  int64_t prefetchLocality;
+  /// What the `target` option lets the kernels use, resolved once per run.
+  TargetInfo targetInfo;
   /// The pass options of the same names.
   int64_t w4a4TileRows;
   std::string lutTables;

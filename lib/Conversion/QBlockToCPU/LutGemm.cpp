@@ -640,7 +640,8 @@ void CPULowering::emitLutNextTilePrefetches(ImplicitLocOpBuilder &b,
                   arith::AddIOp::create(
                       b, cst(b, arrayOffset),
                       arith::MulIOp::create(b, nextRow, cst(b, rowBytes))),
-                  kLutLanes * rowBytes, c, chunks, lastByte, prefetchLocality);
+                  kLutLanes * rowBytes, c, chunks, lastByte,
+                  targetInfo.farPrefetchLocality);
   };
   share(layout.planesOffset, q * k / 8);
   share(layout.alphasOffset, groups * q * num::kBCQParamBytes);

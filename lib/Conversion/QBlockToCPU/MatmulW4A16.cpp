@@ -143,8 +143,8 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   // when there are at least two rows.
   auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
   Value bf16Dialects;
-  if (bf16Ops && targetISA == Target::AVX512 && lhsElement.isBF16() &&
-      scheme.blockSize % kBF16Lanes == 0)
+  if (targetInfo.bf16Ops && targetInfo.isa == Target::AVX512 &&
+      lhsElement.isBF16() && scheme.blockSize % kBF16Lanes == 0)
     bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
   // The bf16 tiles sum unscaled magnitudes and flush subnormal inputs
   // (vdpbf16ps), so they match the f32 path only for activations in a
@@ -212,18 +212,18 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   }
 
   int64_t blockBytes = scheme.blockSize / 2;
-  int64_t lanes = BlockDecoder::chooseLanes(targetISA, blockBytes);
+  int64_t lanes = BlockDecoder::chooseLanes(targetInfo.isa, blockBytes);
   // K is walked in chunks of about kChunkElements (see emitRows); an even
   // number of blocks per chunk lets the block loop take two at a time.
   int64_t chunkBlocks =
       std::max<int64_t>(1, kChunkElements / scheme.blockSize);
   // 16-element blocks on AVX-512: two blocks per 16-lane vector (they are
   // adjacent in a row) instead of 8-lane halves with sign flips.
-  bool pairBlocks = BlockDecoder::pairsBlocks(targetISA, blockBytes) &&
+  bool pairBlocks = BlockDecoder::pairsBlocks(targetInfo.isa, blockBytes) &&
                     chunkBlocks % 2 == 0 && layout.blocksPerRow % 2 == 0;
   if (pairBlocks)
     lanes = 2 * blockBytes;
-  BlockDecoder decoder(targetISA, lanes, tables);
+  BlockDecoder decoder(targetInfo.isa, lanes, tables);
   KernelContext ctx{storage.value(), evens,  odds,   out,
                     batched,         m,      n,      layout,
                     scheme,          decoder, tables, lanes,
@@ -393,7 +393,7 @@ void CPULowering::emitRows(ImplicitLocOpBuilder &b,
   // portable target, whose loop nests the GPU pipeline also maps to GPU
   // threads (a private 16 KiB array per thread there).
   if (ctx.scheme.scale == num::ScaleKind::F16 &&
-      targetISA != Target::Generic &&
+      targetInfo.isa != Target::Generic &&
       ctx.layout.blocksPerRow <= kMaxF16ScaleBlocks)
     ctx.halfScaleRows = memref::AllocaOp::create(
         b, MemRefType::get({kF16ScaleRows,
@@ -741,7 +741,8 @@ void CPULowering::emitLaterTilePrefetches(ImplicitLocOpBuilder &b,
   Value laterRow =
       arith::AddIOp::create(b, firstRow, cst(b, kGemvTilesAhead * nr));
   prefetchPackedRowsShare(b, ctx.storage, ctx.layout, laterRow, nr, iteration,
-                          iterations, PrefetchRows::InMatrix, prefetchLocality);
+                          iterations, PrefetchRows::InMatrix,
+                          targetInfo.farPrefetchLocality);
 }
 
 /// One tile: weight rows n0..n0+nr, activation rows m0..m0+mt, the blocks

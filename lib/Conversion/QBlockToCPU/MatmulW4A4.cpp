@@ -73,7 +73,7 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
       weightScheme);
   ctx.weightTables = tablesFor(b, weightScheme);
   ctx.weightDialects = weightScheme.book.dialects();
-  ctx.lanes = BlockDecoder::chooseLanes(targetISA, ctx.blockBytes);
+  ctx.lanes = BlockDecoder::chooseLanes(targetInfo.isa, ctx.blockBytes);
   ctx.one =
       arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(1.0f));
 
@@ -93,7 +93,7 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
       [&](OpBuilder &tb, Location loc) {
         ImplicitLocOpBuilder ib(loc, tb);
         W4A4Context tileCtx = ctx;
-        if (targetISA == Target::AVX512 && byteOps &&
+        if (targetInfo.isa == Target::AVX512 && targetInfo.byteOps &&
             ctx.blockSize % 16 == 0) {
           // The integer kernel reads bytes only: decode straight to them.
           decodeActivations(ib, tileCtx, *acts, actScheme, frame.batch,
@@ -163,7 +163,7 @@ void CPULowering::decodeActivations(ImplicitLocOpBuilder &b, W4A4Context &ctx,
       ValueRange{rows}, b.getI64IntegerAttr(64));
   PackedLayout layout = PackedLayout::build(b, rows, ctx.k, actScheme);
   DecodeTables tables = tablesFor(b, actScheme);
-  BlockDecoder decoder(targetISA, ctx.lanes, tables);
+  BlockDecoder decoder(targetInfo.isa, ctx.lanes, tables);
   scf::ParallelOp::create(
       b, ValueRange{cst(b, 0)}, ValueRange{rows}, ValueRange{cst(b, 1)},
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
@@ -324,8 +324,8 @@ Value CPULowering::sumEachOfFour(ImplicitLocOpBuilder &b, ArrayRef<Value> v) {
 /// with acts=int8) take the per-element kernel.
 bool CPULowering::integerGemvApplies(const W4A4Context &ctx) const {
   size_t dialects = ctx.weightDialects.size();
-  return targetISA == Target::AVX512 && byteOps && ctx.blockSize == 32 &&
-         ctx.weightLayout.codeBits == 4 &&
+  return targetInfo.isa == Target::AVX512 && targetInfo.byteOps &&
+         ctx.blockSize == 32 && ctx.weightLayout.codeBits == 4 &&
          ctx.lanes == 16 && (ctx.k / ctx.blockSize) % 2 == 0 &&
          (dialects == 1 || dialects == static_cast<size_t>(num::kMaxDialects));
 }
@@ -593,7 +593,7 @@ void CPULowering::emitNextGemvTaskPrefetches(ImplicitLocOpBuilder &b,
   Value nextRow = arith::AddIOp::create(b, firstRow, cst(b, kGemvColumns));
   prefetchPackedRowsShare(b, ctx.weights, ctx.weightLayout, nextRow,
                           kGemvColumns, pair, pairs, PrefetchRows::MayRunPast,
-                          prefetchLocality);
+                          targetInfo.farPrefetchLocality);
 }
 
 /// The E8M0 half scales of blocks `firstBlock` (even) and `firstBlock + 1`
@@ -642,7 +642,7 @@ void CPULowering::emitW4A4Elements(ImplicitLocOpBuilder &b,
   const MatmulFrame &frame = *ctx.frame;
   int64_t blocks = ctx.k / ctx.blockSize;
   int64_t groups = (ctx.n + kW4A4Columns - 1) / kW4A4Columns;
-  BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+  BlockDecoder decoder(targetInfo.isa, ctx.lanes, ctx.weightTables);
   auto vecType = VectorType::get({ctx.lanes}, b.getF32Type());
   scf::ParallelOp::create(
       b, ValueRange{cst(b, 0), cst(b, 0)},
@@ -846,13 +846,13 @@ void CPULowering::emitW4A4Tiles(ImplicitLocOpBuilder &b,
                                 const W4A4Context &ctx) {
   // Two machine vectors of columns: each broadcast activation feeds two
   // FMAs, which balances loads against FMAs.
-  int64_t width = targetISA == Target::AVX512 ? 32 : 16;
+  int64_t width = targetInfo.isa == Target::AVX512 ? 32 : 16;
   int64_t bs = ctx.blockSize;
   FloatType f32 = b.getF32Type();
   auto tileVec = VectorType::get({width}, f32);
   Value zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(tileVec, b.getF32FloatAttr(0.0f)));
-  BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+  BlockDecoder decoder(targetInfo.isa, ctx.lanes, ctx.weightTables);
   auto setup = [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
     return {memref::AllocaOp::create(ib, MemRefType::get({width, bs}, f32)),
             memref::AllocaOp::create(ib, MemRefType::get({bs, width}, f32)),
@@ -959,7 +959,7 @@ void CPULowering::emitW4A4IntegerTiles(ImplicitLocOpBuilder &b,
   auto halfI32 = VectorType::get({half}, i32);
   auto halfBytes = VectorType::get({4 * half}, i8);
   auto laneF32 = VectorType::get({ctx.lanes}, f32);
-  BlockDecoder decoder(targetISA, ctx.lanes, ctx.weightTables);
+  BlockDecoder decoder(targetInfo.isa, ctx.lanes, ctx.weightTables);
 
   // Activations as unsigned bytes a + 128 (|a| <= 127 half units),
   // decoded so by decodeActivations.
