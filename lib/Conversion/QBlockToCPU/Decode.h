@@ -2,7 +2,9 @@
 //
 // Builds the IR that turns 4-bit codes into f32 lanes: per block, the
 // dialect's row of signed magnitudes is loaded from a constant table and
-// multiplied by the block's half-unit scale once; then every nibble vector
+// multiplied by the block's half-unit scale once (or, for 8-bit scale
+// codes in the W4A16 matmul, read already multiplied from a table filled
+// on first use: DecodeTables::getScaledRows); then every nibble vector
 // is looked up in that row with qblock.lookup, which --qblock-lower-lookups
 // turns into vpermps for AVX-512 (16 lanes, 4-bit index), vpermps on
 // magnitudes plus a sign flip for AVX2 (8 lanes, 3-bit index), or per-lane
@@ -42,6 +44,23 @@ struct DecodeTables {
   /// memref<256xf32> of 0.5 * scale for every 8-bit scale code (E8M0,
   /// E4M3); null for F16 scales, which are converted with arith.extf.
   mlir::Value halfScales;
+  /// memref<256 x R x 16 x f32>: `dialects` row d times the half scale of
+  /// code c at [c, d] (R = 16, or 1 for books without dialect ids), a
+  /// module global filled on first use (getScaledRows); null unless asked
+  /// for. With it a block's scaled row is one load instead of a load and a
+  /// multiply.
+  mlir::Value scaledRows;
+
+  /// Table rows a scaled-row table needs: one per dialect id a block can
+  /// hold (16 with dialect ids, else 1). 0 when the scheme has none: INT8
+  /// books and F16 scales (no 8-bit scale code to index by).
+  static int64_t scaledRowCount(const numerics::Scheme &scheme);
+  /// Sets `scaledRows` (scaledRowCount(scheme) > 0): creates the global
+  /// once per module and, at the builder, the code that fills it on the
+  /// first call and waits until it is filled.
+  void getScaledRows(mlir::ImplicitLocOpBuilder &b, mlir::ModuleOp module,
+                     mlir::SymbolTable &symbols,
+                     const numerics::Scheme &scheme);
 
   /// Creates (once per module) the globals and returns get_global values
   /// built at the builder's insertion point.
@@ -103,6 +122,11 @@ mlir::Value loadHalfScale(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
                           numerics::ScaleKind kind, mlir::Value row,
                           mlir::Value block);
 
+/// The 8-bit scale code (E8M0, E4M3) of a block, as an index.
+mlir::Value loadScaleCode(mlir::ImplicitLocOpBuilder &b, mlir::Value storage,
+                          const PackedLayout &layout, mlir::Value row,
+                          mlir::Value block);
+
 /// The half scales (numerics::halfScale) of a vector<Nxi32> of E8M0 codes,
 /// as vector<Nxf32>, by integer arithmetic on the float bits: 2^(e - 128)
 /// (codes 0 and 1 give the subnormals 2^-128 and 2^-127), NaN for 255.
@@ -121,10 +145,15 @@ public:
 
   /// Per-block state (the scaled table row), built once per block.
   struct Block {
-    mlir::Value dialect, halfScale, scaledRow;
+    mlir::Value scaledRow;
   };
+  /// The block's row of `tables.dialects`, multiplied by `halfScale`.
   Block begin(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect,
               mlir::Value halfScale) const;
+  /// The same row read from `tables.scaledRows` (which must be built) at
+  /// the block's 8-bit scale code: no multiply.
+  Block beginScaled(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect,
+                    mlir::Value scaleCode) const;
   /// Whether blocks of `blockBytes` code bytes are decoded two at a time
   /// (beginPair/decodePairBytes): on AVX-512 for 16-element blocks, whose 8
   /// bytes alone would fill only half a vector.
@@ -133,9 +162,9 @@ public:
   }
   /// Per-pair state for two consecutive blocks: both scaled dialect rows in
   /// one 32-entry table (vector<32xf32>, the first block's row first).
-  Block beginPair(mlir::ImplicitLocOpBuilder &b, mlir::Value dialect0,
-                  mlir::Value halfScale0, mlir::Value dialect1,
-                  mlir::Value halfScale1) const;
+  /// `first` and `second` come from begin or beginScaled.
+  Block beginPair(mlir::ImplicitLocOpBuilder &b, const Block &first,
+                  const Block &second) const;
   /// `bytes`: vector<16xi8>, the 8 code bytes of each block of a pair.
   /// Lanes 0-7 belong to the first block, 8-15 to the second; index bit 4
   /// picks the block's half of the table, so one two-table permute

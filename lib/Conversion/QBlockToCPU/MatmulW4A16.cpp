@@ -211,6 +211,12 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
     emitDeinterleave(b, lhs, batched, m, batchRows, k, evens, odds);
   }
 
+  // Scaled rows read from a table (DecodeTables::getScaledRows) instead of
+  // a multiply per block. The bf16 one-row tiles scale per block sum
+  // instead and do not read it.
+  if (DecodeTables::scaledRowCount(scheme) > 0 && !bf16Dialects)
+    tables.getScaledRows(b, module, *symbols, scheme);
+
   int64_t blockBytes = scheme.blockSize / 2;
   int64_t lanes = BlockDecoder::chooseLanes(targetInfo.isa, blockBytes);
   // K is walked in chunks of about kChunkElements (see emitRows); an even
@@ -553,29 +559,36 @@ CPULowering::emitBlock(ImplicitLocOpBuilder &bb, const KernelContext &ctx,
   int64_t lanes = ctx.lanes, blockBytes = layout.blockSize / 2;
   auto vecType = VectorType::get({lanes}, bb.getF32Type());
   auto codeType = VectorType::get({lanes}, bb.getI8Type());
+  // Block `at` of weight row r: its scaled row read from the prebuilt
+  // table when there is one, else its dialect row times its half scale
+  // (`known`, when the caller has the half scales).
+  auto beginBlock = [&](size_t r, Value dialect, Value at,
+                        ArrayRef<Value> known) {
+    Value row = weightRows[r];
+    if (ctx.tables.scaledRows)
+      return ctx.decoder.beginScaled(
+          bb, dialect, loadScaleCode(bb, ctx.storage, layout, row, at));
+    Value halfScale = !known.empty()
+                          ? known[r]
+                          : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
+                                          ctx.scheme.scale, row, at);
+    return ctx.decoder.begin(bb, dialect, halfScale);
+  };
   SmallVector<BlockDecoder::Block> decoders;
   for (auto [r, row] : llvm::enumerate(weightRows)) {
     Value dialect = dialects.empty()
                         ? loadDialectId(bb, ctx.storage, layout, row, block)
                         : dialects[r];
-    Value halfScale = !halfScales.empty()
-                          ? halfScales[r]
-                          : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                                          ctx.scheme.scale, row, block);
+    BlockDecoder::Block first = beginBlock(r, dialect, block, halfScales);
     if (!ctx.pairBlocks) {
-      decoders.push_back(ctx.decoder.begin(bb, dialect, halfScale));
+      decoders.push_back(first);
       continue;
     }
     // Pairs imply two blocks per iteration, whose ids emitTile loads.
     assert(nextDialects.size() == weightRows.size());
     Value next = arith::AddIOp::create(bb, block, cst(bb, 1));
-    Value nextHalfScale =
-        !nextHalfScales.empty()
-            ? nextHalfScales[r]
-            : loadHalfScale(bb, ctx.storage, layout, ctx.tables,
-                            ctx.scheme.scale, row, next);
-    decoders.push_back(ctx.decoder.beginPair(bb, dialect, halfScale,
-                                             nextDialects[r], nextHalfScale));
+    decoders.push_back(ctx.decoder.beginPair(
+        bb, first, beginBlock(r, nextDialects[r], next, nextHalfScales)));
   }
   Value blockStart = arith::MulIOp::create(bb, block, cst(bb, blockBytes));
   int64_t spanBytes = ctx.pairBlocks ? 2 * blockBytes : blockBytes;

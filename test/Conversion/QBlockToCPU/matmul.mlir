@@ -18,6 +18,28 @@
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
 // CHECK-DAG: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
 // CHECK: scf.parallel
+// Every block's dialect row times its half scale comes from a module
+// global indexed [scale code, dialect], filled by the first call: the
+// caller that moves the state word from 0 to 1 fills it and stores 2, and
+// every caller waits for 2 before the kernel reads it.
+// CHECK: %[[TABLE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH:[0-9A-F]+]] : memref<256x16x16xf32>
+// CHECK: %[[STATE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]]_state : memref<i32>
+// CHECK: %[[PREV:.*]] = memref.atomic_rmw maxu %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK: %[[CLAIMED:.*]] = arith.cmpi eq, %[[PREV]], %{{.*}} : i32
+// CHECK: scf.if %[[CLAIMED]] {
+// CHECK: scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[DROW:.*]] = vector.load %[[DIALECTS]][%[[D]], %{{.*}}] : memref<16x16xf32>, vector<16xf32>
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[HS:.*]] = memref.load %[[SCALES]][%[[C]]] : memref<256xf32>
+// CHECK: %[[HSV:.*]] = vector.broadcast %[[HS]] : f32 to vector<16xf32>
+// CHECK: %[[PRODUCT:.*]] = arith.mulf %[[DROW]], %[[HSV]] : vector<16xf32>
+// CHECK: vector.store %[[PRODUCT]], %[[TABLE]][%[[C]], %[[D]], %{{.*}}] : memref<256x16x16xf32>, vector<16xf32>
+// CHECK: memref.atomic_rmw assign %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK: scf.while
+// CHECK: %[[NOW:.*]] = memref.atomic_rmw ori %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK: %[[WAIT:.*]] = arith.cmpi ne, %[[NOW]], %{{.*}} : i32
+// CHECK: scf.condition(%[[WAIT]])
+// CHECK: scf.parallel
 // A GEMV (one activation row) takes whole weight rows per tile (4 rows),
 // and each block-loop iteration prefetches its share of the tile two on
 // (rows n0 + 8 .. n0 + 11) in address order. Only tiles whose later tile
@@ -38,11 +60,13 @@
 // ...the two blocks of an iteration share one dialect-id byte...
 // CHECK: %[[IDS:.*]] = memref.load %[[WB]][%{{.*}}] : memref<1152xi8>
 // CHECK: %[[LO:.*]] = arith.andi %[[IDS]], %{{.*}} : i8
+// CHECK: %[[DIALECT:.*]] = arith.index_castui %[[LO]] : i8 to index
 // CHECK: %[[HI4:.*]] = arith.shrui %[[IDS]], %{{.*}} : i8
 // CHECK: arith.andi %[[HI4]], %{{.*}} : i8
-// ...each block: its dialect row, scaled by the block's half scale...
-// CHECK: %[[ROW:.*]] = vector.load %[[DIALECTS]][%{{.*}}, %{{.*}}] : memref<16x16xf32>, vector<16xf32>
-// CHECK: %[[SCALED:.*]] = arith.mulf %[[ROW]], %{{.*}} : vector<16xf32>
+// ...each block: its scaled row, one load at its scale code (a byte of the
+// storage) and dialect, no multiply...
+// CHECK: %[[SCALED:.*]] = vector.load %[[TABLE]][%{{.*}}, %[[DIALECT]], %{{.*}}] : memref<256x16x16xf32>, vector<16xf32>
+// CHECK-NOT: arith.mulf
 // ...then 16 code bytes, widened once: the low nibble is looked up in
 // place (the lookup reads 4 index bits), the high one after a shift; then
 // FMAs. No per-row prefetch here.
@@ -72,7 +96,7 @@
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: qblock.matmul
 // AVX2-LABEL: func.func @gemv
-// AVX2: vector.load %{{.*}} : memref<16x16xf32>, vector<8xf32>
+// AVX2: vector.load %{{.*}} : memref<256x16x16xf32>, vector<8xf32>
 // AVX2: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
 // AVX2: arith.xori
 // PERMVAR-LABEL: func.func @gemv
@@ -118,8 +142,8 @@ func.func @int4(%a: tensor<2x64xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>
 // the block (lanes 8-15 belong to the second one), so one vpermt2ps covers
 // 16 lanes. AVX2 keeps 8-lane lookups of magnitudes plus a sign flip.
 // CHECK-LABEL: func.func @nvfp4_pairs
-// CHECK: %[[FIRST:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK: %[[SECOND:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: %[[FIRST:.*]] = vector.load %{{.*}} : memref<256x1x16xf32>, vector<16xf32>
+// CHECK: %[[SECOND:.*]] = vector.load %{{.*}} : memref<256x1x16xf32>, vector<16xf32>
 // CHECK: %[[TABLE:.*]] = vector.shuffle %[[FIRST]], %[[SECOND]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xf32>, vector<16xf32>
 // CHECK: %[[CODES:.*]] = vector.load %{{.*}} : memref<320xi8>, vector<16xi8>
 // CHECK: %[[HALVES:.*]] = arith.constant dense<[0, 0, 0, 0, 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16, 16]> : vector<16xi32>
