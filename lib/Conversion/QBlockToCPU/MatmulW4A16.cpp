@@ -213,8 +213,11 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
 
   // Scaled rows read from a table (DecodeTables::getScaledRows) instead of
   // a multiply per block. The bf16 one-row tiles scale per block sum
-  // instead and do not read it.
-  if (DecodeTables::scaledRowCount(scheme) > 0 && !bf16Dialects)
+  // instead and do not read it. Not for `target=generic`, whose loops the
+  // GPU pipeline maps to GPU threads: there the table would be one more
+  // host buffer staged for every launch.
+  if (DecodeTables::scaledRowCount(scheme) > 0 && !bf16Dialects &&
+      targetInfo.isa != Target::Generic)
     tables.getScaledRows(b, module, *symbols, scheme);
 
   int64_t blockBytes = scheme.blockSize / 2;

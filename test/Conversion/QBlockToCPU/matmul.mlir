@@ -102,7 +102,12 @@
 // PERMVAR-LABEL: func.func @gemv
 // PERMVAR: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
 // PERMVAR-NOT: qblock.lookup
+// target=generic (the GPU pipeline's loops) multiplies per block: no
+// table of scaled rows.
+// GENERIC-NOT: @__qblock_scaled_rows
 // GENERIC-LABEL: func.func @gemv
+// GENERIC-NOT: @__qblock_scaled_rows
+// GENERIC: arith.mulf %{{.*}} : vector<16xf32>
 // GENERIC-NOT: llvm.call_intrinsic
 // GENERIC: vector.extract %{{.*}}[%{{.*}}] : f32 from vector<16xf32>
 func.func @gemv(%a: tensor<1x64xf32>, %w: tensor<1152xi8>, %init: tensor<1x32xf32>) -> tensor<1x32xf32> {
