@@ -173,9 +173,9 @@ static std::string oldBCQFormatHint(QuantizedTensorType type, int64_t bytes) {
   BCQSchemeAttr scheme = type.getBCQScheme();
   if (!scheme || !type.hasStaticShape())
     return "";
-  int64_t k = type.getAxisSize();
-  int64_t rows = k == 0 ? 0 : type.getNumElements() / k;
-  if (bytes != num::bcqBytesWithF32Params(rows, k, scheme.toNumerics()))
+  if (bytes != num::bcqBytesWithF32Params(type.getPackedRows(),
+                                          type.getAxisSize(),
+                                          scheme.toNumerics()))
     return "";
   return "; " + std::to_string(bytes) +
          " bytes is the size of BCQ data with f32 alphas and offsets, the "

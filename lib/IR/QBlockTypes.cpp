@@ -124,8 +124,7 @@ RankedTensorType QuantizedTensorType::getExpressedType() const {
 
 int64_t QuantizedTensorType::getStorageBytes() const {
   assert(hasStaticShape() && "storage size needs a static shape");
-  int64_t k = getAxisSize();
-  int64_t rows = k == 0 ? 0 : getNumElements() / k;
+  int64_t k = getAxisSize(), rows = getPackedRows();
   if (SchemeAttr scheme = getBlockScheme())
     return num::computeLayout(rows, k, scheme.toNumerics()).totalBytes;
   return num::computeBCQLayout(rows, k, getBCQScheme().toNumerics())

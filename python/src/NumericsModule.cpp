@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -268,18 +269,26 @@ ByteArray toByteArray(const std::vector<uint8_t> &bytes) {
   return out;
 }
 
-void checkPackedSize(const ByteArray &packed, int64_t expected) {
+/// Throws unless `packed` is 1-D and `expected` bytes long. Where a wrong
+/// size means something more specific, `explainSize` (given the size)
+/// returns the whole message; an empty one falls back to the generic.
+void checkPackedSize(
+    const ByteArray &packed, int64_t expected,
+    const std::function<std::string(int64_t)> &explainSize = nullptr) {
   if (packed.ndim() != 1)
     throw py::value_error("packed buffer has " +
                           std::to_string(packed.ndim()) +
                           " dimensions; pass the 1-D uint8 array that "
                           "quantize returned (docs/formats.md section 7)");
-  if (packed.size() != expected)
-    throw py::value_error("packed buffer has " +
-                          std::to_string(packed.size()) +
-                          " bytes; this shape and scheme need " +
-                          std::to_string(expected) +
-                          " (a 1-D uint8 array, docs/formats.md section 7)");
+  if (packed.size() == expected)
+    return;
+  if (explainSize)
+    if (std::string message = explainSize(packed.size()); !message.empty())
+      throw py::value_error(message);
+  throw py::value_error("packed buffer has " + std::to_string(packed.size()) +
+                        " bytes; this shape and scheme need " +
+                        std::to_string(expected) +
+                        " (a 1-D uint8 array, docs/formats.md section 7)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -394,16 +403,16 @@ FloatArray dequantizeBCQ(const ByteArray &packed, std::vector<int64_t> shape,
   num::BCQLayout layout = num::computeBCQLayout(view.rows, view.k, scheme);
   // Data of the format with f32 alphas and offsets (until 2026-12-05)
   // would read as garbage; where its size tells, say which format it is.
-  if (packed.ndim() == 1 && packed.size() != layout.totalBytes &&
-      packed.size() == num::bcqBytesWithF32Params(view.rows, view.k, scheme))
-    throw py::value_error(
-        "packed buffer has " + std::to_string(packed.size()) +
-        " bytes, the size of BCQ data with f32 alphas and offsets (the "
-        "format before 2026-12-05); this shape and scheme need " +
-        std::to_string(layout.totalBytes) +
-        ": quantize the weights again, alphas and offsets are f16 now "
-        "(docs/formats.md section 8.1)");
-  checkPackedSize(packed, layout.totalBytes);
+  checkPackedSize(packed, layout.totalBytes, [&](int64_t size) {
+    if (size != num::bcqBytesWithF32Params(view.rows, view.k, scheme))
+      return std::string();
+    return "packed buffer has " + std::to_string(size) +
+           " bytes, the size of BCQ data with f32 alphas and offsets (the "
+           "format before 2026-12-05); this shape and scheme need " +
+           std::to_string(layout.totalBytes) +
+           ": quantize the weights again, alphas and offsets are f16 now "
+           "(docs/formats.md section 8.1)";
+  });
   std::vector<float> rows(view.numElements());
   {
     py::gil_scoped_release release;

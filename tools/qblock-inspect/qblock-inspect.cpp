@@ -205,8 +205,7 @@ int main(int argc, char **argv) {
       os << "  (packed data unavailable)\n";
       return;
     }
-    int64_t k = type.getAxisSize();
-    int64_t rows = k == 0 ? 0 : type.getNumElements() / k;
+    int64_t rows = type.getPackedRows();
     if (type.getBlockScheme())
       inspectBlockScheme(os, type, packed, rows);
     else

@@ -53,6 +53,13 @@ def QBlock_QuantizedTensorType : TypeDef<QBlock_Dialect, "QuantizedTensor",
     int64_t getBlockSize() const;
     /// Size of the blocked axis.
     int64_t getAxisSize() const { return getShape()[getAxis()]; }
+    /// Rows of the packed layout: vectors along the blocked axis, i.e. the
+    /// elements over the axis size (0 when the axis is empty). Static
+    /// shapes only.
+    int64_t getPackedRows() const {
+      int64_t k = getAxisSize();
+      return k == 0 ? 0 : getNumElements() / k;
+    }
     /// The float tensor type this value dequantizes to.
     ::mlir::RankedTensorType getExpressedType() const;
     /// Bytes of the packed storage (docs/formats.md); static shapes only.
