@@ -58,6 +58,9 @@ try:
         config.available_features.add("cpu-avx512fp16")
     if "sse2" in _flags:
         config.available_features.add("cpu-x86")
+    # target=host takes the vector paths (avx2 or avx512), not generic.
+    if {"avx2", "fma"} <= _flags:
+        config.available_features.add("cpu-avx2")
 except OSError:
     pass
 

@@ -311,10 +311,14 @@ int64_t DecodeTables::scaledRowCount(const numerics::Scheme &scheme) {
 ///
 /// The table lives in a module global, filled by the first call that needs
 /// it: a 256 KiB fill per call (about 5 us on Zen 4) cost more than the
-/// multiplies saved on matrices under a few million weights. A state word
-/// makes the fill happen once even when several threads call at once:
-/// 0 = empty, 1 = being filled, 2 = ready. The caller that moves it from 0
-/// to 1 fills and publishes 2; every caller then waits for 2. The atomics
+/// multiplies saved on a matrix of a million weights (N = 256, K = 4096).
+/// (One difference from multiplying per block: the products of the two
+/// subnormal E8M0 half scales, codes 0 and 1, are rounded under the
+/// filling thread's denormal mode (MXCSR FTZ/DAZ) rather than each
+/// worker's; with the default mode, as in every test, they are the same.) A
+/// state word makes the fill happen once even when several threads call at
+/// once: 0 = empty, 1 = being filled, 2 = ready. The caller that moves it from
+/// 0 to 1 fills and publishes 2; every caller then waits for 2. The atomics
 /// order the fill before every read (release by the store of 2, acquire by
 /// the read of it).
 void DecodeTables::getScaledRows(ImplicitLocOpBuilder &b, ModuleOp module,

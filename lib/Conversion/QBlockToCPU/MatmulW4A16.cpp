@@ -212,11 +212,13 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   }
 
   // Scaled rows read from a table (DecodeTables::getScaledRows) instead of
-  // a multiply per block. The bf16 one-row tiles scale per block sum
-  // instead and do not read it. Not for `target=generic`, whose loops the
-  // GPU pipeline maps to GPU threads: there the table would be one more
-  // host buffer staged for every launch.
-  if (DecodeTables::scaledRowCount(scheme) > 0 && !bf16Dialects &&
+  // a multiply per block, in every f32 tile (with bf16 activations too:
+  // the tiles of several rows, and one-row tiles whose activations are out
+  // of the bf16 range; the bf16 tiles scale per block sum instead). Not
+  // for `target=generic`, whose loops the GPU pipeline maps to GPU
+  // threads: there the table would be one more host buffer staged for
+  // every launch.
+  if (DecodeTables::scaledRowCount(scheme) > 0 &&
       targetInfo.isa != Target::Generic)
     tables.getScaledRows(b, module, *symbols, scheme);
 

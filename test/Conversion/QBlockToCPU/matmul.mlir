@@ -24,8 +24,11 @@
 // every caller waits for 2 before the kernel reads it.
 // CHECK: %[[TABLE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH:[0-9A-F]+]] : memref<256x16x16xf32>
 // CHECK: %[[STATE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]]_state : memref<i32>
-// CHECK: %[[PREV:.*]] = memref.atomic_rmw maxu %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK: %[[CLAIMED:.*]] = arith.cmpi eq, %[[PREV]], %{{.*}} : i32
+// CHECK-DAG: %[[EMPTY:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[FILLING:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[READY:.*]] = arith.constant 2 : i32
+// CHECK: %[[PREV:.*]] = memref.atomic_rmw maxu %[[FILLING]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK: %[[CLAIMED:.*]] = arith.cmpi eq, %[[PREV]], %[[EMPTY]] : i32
 // CHECK: scf.if %[[CLAIMED]] {
 // CHECK: scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: %[[DROW:.*]] = vector.load %[[DIALECTS]][%[[D]], %{{.*}}] : memref<16x16xf32>, vector<16xf32>
@@ -34,11 +37,14 @@
 // CHECK: %[[HSV:.*]] = vector.broadcast %[[HS]] : f32 to vector<16xf32>
 // CHECK: %[[PRODUCT:.*]] = arith.mulf %[[DROW]], %[[HSV]] : vector<16xf32>
 // CHECK: vector.store %[[PRODUCT]], %[[TABLE]][%[[C]], %[[D]], %{{.*}}] : memref<256x16x16xf32>, vector<16xf32>
-// CHECK: memref.atomic_rmw assign %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK: scf.while
-// CHECK: %[[NOW:.*]] = memref.atomic_rmw ori %{{.*}}, %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK: %[[WAIT:.*]] = arith.cmpi ne, %[[NOW]], %{{.*}} : i32
-// CHECK: scf.condition(%[[WAIT]])
+// CHECK: }
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.atomic_rmw assign %[[READY]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.while
+// CHECK-NEXT: %[[NOW:.*]] = memref.atomic_rmw ori %[[EMPTY]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: %[[WAIT:.*]] = arith.cmpi ne, %[[NOW]], %[[READY]] : i32
+// CHECK-NEXT: scf.condition(%[[WAIT]])
 // CHECK: scf.parallel
 // A GEMV (one activation row) takes whole weight rows per tile (4 rows),
 // and each block-loop iteration prefetches its share of the tile two on
@@ -271,8 +277,9 @@ func.func @gemm_padded_halves(%a: tensor<8x4096xf32>, %w: tensor<34816xi8>, %ini
 // CHECK: vector.load %{{.*}} : memref<?x32xf32, strided<[64, 1]{{.*}}>>, vector<16xf32>
 // CHECK-NOT: qblock.dot_bf16
 // CHECK: vector.reduction <add>
-// The 8-row tiles of the same kernel stay in f32.
-// CHECK: vector.load %{{.*}} : memref<16x16xf32>, vector<16xf32>
+// The 8-row tiles of the same kernel stay in f32, with the scaled rows
+// read from the table.
+// CHECK: vector.load %{{.*}} : memref<256x16x16xf32>, vector<16xf32>
 // AVX2-LABEL: func.func @gemv_bf16
 // AVX2-NOT: qblock.dot_bf16
 // AVX2: qblock.lookup %{{.*}} : vector<8xf32>, vector<8xi32> -> vector<8xf32>
