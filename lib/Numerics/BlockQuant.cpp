@@ -172,9 +172,8 @@ Scheme Scheme::int8(int64_t blockSize) {
 }
 
 double Scheme::bitsPerElement() const {
-  int dialectBits = book.size() > 1 ? 4 : 0;
   return static_cast<double>(book.codeBits()) +
-         static_cast<double>(dialectBits + scaleBits(scale)) /
+         static_cast<double>(book.dialectIdBits() + scaleBits(scale)) /
              static_cast<double>(blockSize);
 }
 

@@ -74,7 +74,7 @@ BlockLayout computeLayout(int64_t rows, int64_t k, const Scheme &scheme) {
   layout.codesOffset = 0;
   layout.codesBytes = rows * layout.codeBytesPerRow;
   layout.dialectBytesPerRow =
-      scheme.book.size() > 1 ? (layout.blocksPerRow + 1) / 2 : 0;
+      scheme.book.storesDialectIds() ? (layout.blocksPerRow + 1) / 2 : 0;
   layout.dialectsOffset = alignUp(layout.codesOffset + layout.codesBytes);
   layout.dialectsBytes = rows * layout.dialectBytesPerRow;
   layout.scaleBytesPerCode = scaleBytes(scheme.scale);

@@ -80,6 +80,25 @@ TEST(FormatBookTest, SingleDialectBooks) {
   EXPECT_EQ(FormatBook::int4().dialect(0), int4);
 }
 
+// Only a book with a choice stores a dialect id per block; every layout and
+// decoder sizes its id field and id-indexed tables from these three.
+TEST(FormatBookTest, DialectIdsOnlyWhereThereIsAChoice) {
+  FormatBook two = FormatBook::custom(
+      {{0, 1, 2, 3, 4, 6, 8, 12}, {0, 2, 4, 6, 8, 10, 12, 20}});
+  for (const FormatBook &book : {FormatBook::dialectFP4(), two}) {
+    EXPECT_TRUE(book.storesDialectIds());
+    EXPECT_EQ(book.dialectIdBits(), 4);
+    EXPECT_EQ(book.dialectIdCount(), kMaxDialects);
+  }
+  for (const FormatBook &book :
+       {FormatBook::e2m1(), FormatBook::int4(), FormatBook::int8(),
+        FormatBook::custom({{0, 1, 2, 3, 4, 5, 6, 7}})}) {
+    EXPECT_FALSE(book.storesDialectIds());
+    EXPECT_EQ(book.dialectIdBits(), 0);
+    EXPECT_EQ(book.dialectIdCount(), 1);
+  }
+}
+
 TEST(FormatBookTest, MaxMagnitudeAndScaleOffset) {
   EXPECT_EQ(FormatBook::dialectFP4().maxMagnitude(), 15);
   EXPECT_EQ(FormatBook::e2m1().maxMagnitude(), 12);

@@ -61,6 +61,16 @@ public:
   }
   /// True for INT8: 8-bit integer codes, no dialect tables.
   bool isInteger() const { return integer; }
+  /// Whether each block stores a 4-bit dialect id. Only a book with a choice
+  /// needs one; MXFP4, NVFP4 and INT4 blocks store none. Every packed layout,
+  /// decoder and bit count follows this one rule.
+  bool storesDialectIds() const { return size() > 1; }
+  /// Bits a block spends on its dialect id: 4, or 0 when it stores none.
+  int dialectIdBits() const { return storesDialectIds() ? 4 : 0; }
+  /// Dialect ids a block can name, and so the rows of a table indexed by id:
+  /// all kMaxDialects a 4-bit id can hold (ids past size() read padding rows),
+  /// or 1 when blocks store no id.
+  int dialectIdCount() const { return storesDialectIds() ? kMaxDialects : 1; }
   /// Bits of one element code: 4, or 8 for INT8.
   int codeBits() const { return integer ? 8 : 4; }
   const DialectTable &dialect(int id) const {

@@ -291,7 +291,7 @@ BlockDecoder::Block BlockDecoder::beginScaled(ImplicitLocOpBuilder &b,
 int64_t DecodeTables::scaledRowCount(const numerics::Scheme &scheme) {
   if (scheme.book.isInteger() || scheme.scale == numerics::ScaleKind::F16)
     return 0;
-  return scheme.book.size() > 1 ? 16 : 1;
+  return scheme.book.dialectIdCount();
 }
 
 /// A block's scaled row is its dialect row times its half scale, one f32

@@ -25,7 +25,7 @@ PackedLayout PackedLayout::build(ImplicitLocOpBuilder &b, Value rows, int64_t k,
   layout.blockSize = scheme.blockSize;
   layout.blocksPerRow = k / scheme.blockSize;
   layout.scaleBytes = numerics::scaleBytes(scheme.scale);
-  layout.hasDialects = scheme.book.size() > 1;
+  layout.hasDialects = scheme.book.storesDialectIds();
   layout.codeBits = scheme.book.codeBits();
   layout.codeBytesPerRow = k * layout.codeBits / 8;
   layout.rows = rows;

@@ -148,11 +148,12 @@ int64_t chooseChunkBytes(int64_t rowBytes, int64_t blockSize) {
 }
 
 /// Table entries for `scheme`'s dialect rows: none for INT8 (no table),
-/// one row for a one-dialect book, 16 rows otherwise.
+/// otherwise one row per dialect id a block can name, each holding the 16
+/// signed values of a 4-bit code (8 magnitudes, both signs).
 int64_t dialectTableEntries(const num::Scheme &scheme) {
   if (scheme.book.isInteger())
     return 0;
-  return scheme.book.size() > 1 ? 16 * 16 : 16;
+  return scheme.book.dialectIdCount() * num::kLevelsPerDialect * 2;
 }
 
 /// Table entries for the half scales of 8-bit scale codes; none for F16
@@ -503,7 +504,7 @@ private:
   /// Where the table row of the dialect of block `block` of row `row`
   /// starts: 16 * its dialect id (0 for one-dialect books).
   Value dialectRow(Value row, Value block) {
-    if (plan.scheme.book.size() <= 1)
+    if (!plan.scheme.book.storesDialectIds())
       return cst(0);
     const num::BlockLayout &layout = plan.layout;
     Value offset = arith::AddIOp::create(
@@ -518,7 +519,7 @@ private:
   /// W4A4: where the table row of the dialect of block `block` of packed
   /// activation row `actRow` starts.
   Value actDialectRow(Value actRow, Value block) {
-    if (plan.actScheme->book.size() <= 1)
+    if (!plan.actScheme->book.storesDialectIds())
       return cst(plan.actDialectBase());
     return dialectRowAt(activations, actLayout->dialectOffset(b, actRow, block),
                         block, plan.actDialectBase());

@@ -379,7 +379,7 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
   plan.outElement = outElement;
   plan.layout = num::computeLayout(plan.rows, k, scheme);
   plan.unit = scheme.blockSize % 32 == 0 ? 32 : 16;
-  plan.dialects = scheme.book.size() > 1 ? 16 : 1;
+  plan.dialects = scheme.book.dialectIdCount();
   // A warp's weight rows must share their batch.
   plan.nTiles = 4;
   if (batch > 1)
