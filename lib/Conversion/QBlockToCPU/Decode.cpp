@@ -6,6 +6,7 @@
 #include "qblock/Numerics/Scale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -315,12 +316,11 @@ int64_t DecodeTables::scaledRowCount(const numerics::Scheme &scheme) {
 /// (One difference from multiplying per block: the products of the two
 /// subnormal E8M0 half scales, codes 0 and 1, are rounded under the
 /// filling thread's denormal mode (MXCSR FTZ/DAZ) rather than each
-/// worker's; with the default mode, as in every test, they are the same.) A
-/// state word makes the fill happen once even when several threads call at
-/// once: 0 = empty, 1 = being filled, 2 = ready. The caller that moves it from
-/// 0 to 1 fills and publishes 2; every caller then waits for 2. The atomics
-/// order the fill before every read (release by the store of 2, acquire by
-/// the read of it).
+/// worker's; with the default mode, as in every test, they are the same.)
+///
+/// Every matmul using the table calls one private function per table,
+/// emitted with it (emitFillOnce), so a module carries the protocol once
+/// however many matmuls read the table.
 void DecodeTables::getScaledRows(ImplicitLocOpBuilder &b, ModuleOp module,
                                  SymbolTable &symbols,
                                  const numerics::Scheme &scheme) {
@@ -335,6 +335,7 @@ void DecodeTables::getScaledRows(ImplicitLocOpBuilder &b, ModuleOp module,
                          reinterpret_cast<const uint8_t *>(contents.data()),
                          contents.size() * sizeof(float))));
   std::string stateName = name + "_state";
+  std::string fillName = name + "_fill_once";
   auto tableType = MemRefType::get({256, rows, 16}, b.getF32Type());
   auto stateType = MemRefType::get({}, b.getI32Type());
   if (!symbols.lookup(name)) {
@@ -352,65 +353,95 @@ void DecodeTables::getScaledRows(ImplicitLocOpBuilder &b, ModuleOp module,
         DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
                                b.getI32IntegerAttr(0)),
         /*constant=*/false, /*alignment=*/IntegerAttr()));
+    auto fill = func::FuncOp::create(b, fillName, b.getFunctionType({}, {}));
+    fill.setPrivate();
+    symbols.insert(fill);
+    ImplicitLocOpBuilder fb(b.getLoc(),
+                            OpBuilder::atBlockBegin(fill.addEntryBlock()));
+    DecodeTables fillTables = DecodeTables::get(fb, module, symbols, scheme);
+    fillTables.emitFillOnce(
+        fb, memref::GetGlobalOp::create(fb, tableType, name),
+        memref::GetGlobalOp::create(fb, stateType, stateName), rows);
+    func::ReturnOp::create(fb);
   }
+  func::CallOp::create(b, fillName, TypeRange{}, ValueRange{});
   scaledRows = memref::GetGlobalOp::create(b, tableType, name);
-  Value state = memref::GetGlobalOp::create(b, stateType, stateName);
+}
+
+/// A state word makes the fill happen once even when several threads call
+/// at once: 0 = empty, 1 = being filled, 2 = ready. A caller that reads 2
+/// returns at once: one locked read-modify-write per call once the table is
+/// ready. Otherwise the caller that moves the word from 0 to 1 fills and
+/// publishes 2, and every caller waits for 2. The atomics order the fill
+/// before every read (release by the store of 2, acquire by the read of
+/// it).
+void DecodeTables::emitFillOnce(ImplicitLocOpBuilder &b, Value table,
+                                Value state, int64_t rows) const {
   auto i32 = [&](int32_t v) -> Value {
     return arith::ConstantIntOp::create(b, b.getI32Type(), v);
   };
   Value empty = i32(0), filling = i32(1), ready = i32(2);
-  // Claim the fill: max(state, 1) moves 0 to 1 and leaves 1 and 2 alone.
-  // (An atomic max rather than a compare-and-swap region: buffer
-  // deallocation rejects memref.generic_atomic_rmw's region.)
-  Value previous = memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::maxu,
-                                               filling, state, ValueRange{});
-  Value claimed =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, previous, empty);
+  // memref has no plain atomic load: reads are an atomic `or 0`.
+  auto readState = [&](ImplicitLocOpBuilder &rb) -> Value {
+    return memref::AtomicRMWOp::create(rb, arith::AtomicRMWKind::ori, empty,
+                                       state, ValueRange{});
+  };
+  auto notReady = [&](ImplicitLocOpBuilder &rb, Value now) -> Value {
+    return arith::CmpIOp::create(rb, arith::CmpIPredicate::ne, now, ready);
+  };
   auto rowType = VectorType::get({16}, b.getF32Type());
   Value zero = indexConst(b, 0);
   Value one = indexConst(b, 1);
-  scf::IfOp::create(b, claimed, [&](OpBuilder &ob, Location loc) {
-    ImplicitLocOpBuilder fb(loc, ob);
-    scf::ForOp::create(
-        fb, zero, indexConst(fb, rows), one, ValueRange{},
-        [&](OpBuilder &db, Location dloc, Value dialect, ValueRange) {
-          ImplicitLocOpBuilder rb(dloc, db);
-          Value row = vector::LoadOp::create(rb, rowType, dialects,
-                                             ValueRange{dialect, zero});
-          scf::ForOp::create(
-              rb, zero, indexConst(rb, 256), one, ValueRange{},
-              [&](OpBuilder &cb, Location cloc, Value code, ValueRange) {
-                ImplicitLocOpBuilder ib(cloc, cb);
-                Value halfScale =
-                    memref::LoadOp::create(ib, halfScales, ValueRange{code});
-                Value scaled = arith::MulFOp::create(
-                    ib, row,
-                    vector::BroadcastOp::create(ib, rowType, halfScale));
-                vector::StoreOp::create(ib, scaled, scaledRows,
-                                        ValueRange{code, dialect, zero});
-                scf::YieldOp::create(ib);
-              });
-          scf::YieldOp::create(rb);
+  Value notYetReady = notReady(b, readState(b));
+  scf::IfOp::create(b, notYetReady, [&](OpBuilder &ob, Location loc) {
+    ImplicitLocOpBuilder nb(loc, ob);
+    // Claim the fill: max(state, 1) moves 0 to 1 and leaves 1 and 2 alone.
+    // (An atomic max rather than a compare-and-swap region: buffer
+    // deallocation rejects memref.generic_atomic_rmw's region.)
+    Value previous = memref::AtomicRMWOp::create(nb, arith::AtomicRMWKind::maxu,
+                                                 filling, state, ValueRange{});
+    Value claimed =
+        arith::CmpIOp::create(nb, arith::CmpIPredicate::eq, previous, empty);
+    scf::IfOp::create(nb, claimed, [&](OpBuilder &cb, Location cloc) {
+      ImplicitLocOpBuilder fb(cloc, cb);
+      scf::ForOp::create(
+          fb, zero, indexConst(fb, rows), one, ValueRange{},
+          [&](OpBuilder &db, Location dloc, Value dialect, ValueRange) {
+            ImplicitLocOpBuilder rb(dloc, db);
+            Value row = vector::LoadOp::create(rb, rowType, dialects,
+                                               ValueRange{dialect, zero});
+            scf::ForOp::create(
+                rb, zero, indexConst(rb, 256), one, ValueRange{},
+                [&](OpBuilder &sb, Location sloc, Value code, ValueRange) {
+                  ImplicitLocOpBuilder ib(sloc, sb);
+                  Value halfScale =
+                      memref::LoadOp::create(ib, halfScales, ValueRange{code});
+                  Value scaled = arith::MulFOp::create(
+                      ib, row,
+                      vector::BroadcastOp::create(ib, rowType, halfScale));
+                  vector::StoreOp::create(ib, scaled, table,
+                                          ValueRange{code, dialect, zero});
+                  scf::YieldOp::create(ib);
+                });
+            scf::YieldOp::create(rb);
+          });
+      memref::AtomicRMWOp::create(fb, arith::AtomicRMWKind::assign, ready,
+                                  state, ValueRange{});
+      scf::YieldOp::create(fb);
+    });
+    // Wait until the table is ready (at once for the caller that filled it).
+    scf::WhileOp::create(
+        nb, TypeRange{}, ValueRange{},
+        [&](OpBuilder &wb, Location wloc, ValueRange) {
+          ImplicitLocOpBuilder ib(wloc, wb);
+          scf::ConditionOp::create(ib, notReady(ib, readState(ib)),
+                                   ValueRange{});
+        },
+        [&](OpBuilder &yb, Location yloc, ValueRange) {
+          scf::YieldOp::create(yb, yloc);
         });
-    memref::AtomicRMWOp::create(fb, arith::AtomicRMWKind::assign, ready, state,
-                                ValueRange{});
-    scf::YieldOp::create(fb);
+    scf::YieldOp::create(nb);
   });
-  // Wait until the table is ready (at once for the caller that filled it).
-  // The read is an atomic `or 0`: memref has no plain atomic load.
-  scf::WhileOp::create(
-      b, TypeRange{}, ValueRange{},
-      [&](OpBuilder &ob, Location loc, ValueRange) {
-        ImplicitLocOpBuilder wb(loc, ob);
-        Value now = memref::AtomicRMWOp::create(wb, arith::AtomicRMWKind::ori,
-                                                empty, state, ValueRange{});
-        scf::ConditionOp::create(
-            wb, arith::CmpIOp::create(wb, arith::CmpIPredicate::ne, now, ready),
-            ValueRange{});
-      },
-      [&](OpBuilder &ob, Location loc, ValueRange) {
-        scf::YieldOp::create(ob, loc);
-      });
 }
 
 Value qblock::cpu::loadScaleCode(ImplicitLocOpBuilder &b, Value storage,

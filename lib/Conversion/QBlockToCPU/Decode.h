@@ -55,12 +55,18 @@ struct DecodeTables {
   /// hold (16 with dialect ids, else 1). 0 when the scheme has none: INT8
   /// books and F16 scales (no 8-bit scale code to index by).
   static int64_t scaledRowCount(const numerics::Scheme &scheme);
-  /// Sets `scaledRows` (scaledRowCount(scheme) > 0): creates the global
-  /// once per module and, at the builder, the code that fills it on the
-  /// first call and waits until it is filled.
+  /// Sets `scaledRows` (scaledRowCount(scheme) > 0): creates the global and
+  /// the private function that fills it once (emitFillOnce) once per
+  /// module, and at the builder a call to that function, which returns when
+  /// the table is filled.
   void getScaledRows(mlir::ImplicitLocOpBuilder &b, mlir::ModuleOp module,
                      mlir::SymbolTable &symbols,
                      const numerics::Scheme &scheme);
+  /// Fills `table` (memref<256 x rows x 16 x f32>) from `dialects` and
+  /// `halfScales` exactly once across all callers and threads, guarded by
+  /// the i32 word `state`; returns, in every caller, only once it is full.
+  void emitFillOnce(mlir::ImplicitLocOpBuilder &b, mlir::Value table,
+                    mlir::Value state, int64_t rows) const;
 
   /// Creates (once per module) the globals and returns get_global values
   /// built at the builder's insertion point.

@@ -3,6 +3,44 @@
 // RUN: quant-opt %s --convert-qblock-to-cpu=target=avx512 --qblock-lower-lookups=target=avx512 -split-input-file | FileCheck %s --check-prefix=PERMVAR
 // RUN: quant-opt %s --convert-qblock-to-cpu=target=generic --qblock-lower-lookups=target=generic -split-input-file | FileCheck %s --check-prefix=GENERIC
 
+// The table of scaled dialect rows, zeros until filled, and the private
+// function every matmul reading it calls first. A caller that finds the
+// state word ready (2) returns after one atomic read; otherwise the caller
+// that moves it from 0 to 1 fills the table and stores 2, and every caller
+// waits for 2.
+// CHECK: memref.global "private" @__qblock_scaled_rows_[[HASH:[0-9A-F]+]] : memref<256x16x16xf32> = dense<0.000000e+00> {alignment = 64 : i64}
+// CHECK-NEXT: memref.global "private" @__qblock_scaled_rows_[[HASH]]_state : memref<i32> = dense<0>
+// CHECK-NEXT: func.func private @__qblock_scaled_rows_[[HASH]]_fill_once() {
+// CHECK-DAG: %[[FDIALECTS:.*]] = memref.get_global @__qblock_dialects_{{.*}} : memref<16x16xf32>
+// CHECK-DAG: %[[FSCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
+// CHECK-DAG: %[[STATE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]]_state : memref<i32>
+// CHECK-DAG: %[[FTABLE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]] : memref<256x16x16xf32>
+// CHECK-DAG: %[[EMPTY:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[FILLING:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[READY:.*]] = arith.constant 2 : i32
+// CHECK: %[[FIRST:.*]] = memref.atomic_rmw ori %[[EMPTY]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: %[[NOTREADY:.*]] = arith.cmpi ne, %[[FIRST]], %[[READY]] : i32
+// CHECK-NEXT: scf.if %[[NOTREADY]] {
+// CHECK-NEXT: %[[PREV:.*]] = memref.atomic_rmw maxu %[[FILLING]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: %[[CLAIMED:.*]] = arith.cmpi eq, %[[PREV]], %[[EMPTY]] : i32
+// CHECK-NEXT: scf.if %[[CLAIMED]] {
+// CHECK: scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[DROW:.*]] = vector.load %[[FDIALECTS]][%[[D]], %{{.*}}] : memref<16x16xf32>, vector<16xf32>
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[HS:.*]] = memref.load %[[FSCALES]][%[[C]]] : memref<256xf32>
+// CHECK: %[[HSV:.*]] = vector.broadcast %[[HS]] : f32 to vector<16xf32>
+// CHECK: %[[PRODUCT:.*]] = arith.mulf %[[DROW]], %[[HSV]] : vector<16xf32>
+// CHECK: vector.store %[[PRODUCT]], %[[FTABLE]][%[[C]], %[[D]], %{{.*}}] : memref<256x16x16xf32>, vector<16xf32>
+// CHECK: }
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.atomic_rmw assign %[[READY]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.while
+// CHECK-NEXT: %[[NOW:.*]] = memref.atomic_rmw ori %[[EMPTY]], %[[STATE]][] : (i32, memref<i32>) -> i32
+// CHECK-NEXT: %[[WAIT:.*]] = arith.cmpi ne, %[[NOW]], %[[READY]] : i32
+// CHECK-NEXT: scf.condition(%[[WAIT]])
+// CHECK: return
+
 // The weight is read as bytes, decoded in registers and never written out
 // as floats: the only stores go to the de-interleaved activations and the
 // output.
@@ -19,32 +57,9 @@
 // CHECK-DAG: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
 // CHECK: scf.parallel
 // Every block's dialect row times its half scale comes from a module
-// global indexed [scale code, dialect], filled by the first call: the
-// caller that moves the state word from 0 to 1 fills it and stores 2, and
-// every caller waits for 2 before the kernel reads it.
-// CHECK: %[[TABLE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH:[0-9A-F]+]] : memref<256x16x16xf32>
-// CHECK: %[[STATE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]]_state : memref<i32>
-// CHECK-DAG: %[[EMPTY:.*]] = arith.constant 0 : i32
-// CHECK-DAG: %[[FILLING:.*]] = arith.constant 1 : i32
-// CHECK-DAG: %[[READY:.*]] = arith.constant 2 : i32
-// CHECK: %[[PREV:.*]] = memref.atomic_rmw maxu %[[FILLING]], %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK: %[[CLAIMED:.*]] = arith.cmpi eq, %[[PREV]], %[[EMPTY]] : i32
-// CHECK: scf.if %[[CLAIMED]] {
-// CHECK: scf.for %[[D:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[DROW:.*]] = vector.load %[[DIALECTS]][%[[D]], %{{.*}}] : memref<16x16xf32>, vector<16xf32>
-// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[HS:.*]] = memref.load %[[SCALES]][%[[C]]] : memref<256xf32>
-// CHECK: %[[HSV:.*]] = vector.broadcast %[[HS]] : f32 to vector<16xf32>
-// CHECK: %[[PRODUCT:.*]] = arith.mulf %[[DROW]], %[[HSV]] : vector<16xf32>
-// CHECK: vector.store %[[PRODUCT]], %[[TABLE]][%[[C]], %[[D]], %{{.*}}] : memref<256x16x16xf32>, vector<16xf32>
-// CHECK: }
-// CHECK-NEXT: }
-// CHECK-NEXT: memref.atomic_rmw assign %[[READY]], %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK-NEXT: }
-// CHECK-NEXT: scf.while
-// CHECK-NEXT: %[[NOW:.*]] = memref.atomic_rmw ori %[[EMPTY]], %[[STATE]][] : (i32, memref<i32>) -> i32
-// CHECK-NEXT: %[[WAIT:.*]] = arith.cmpi ne, %[[NOW]], %[[READY]] : i32
-// CHECK-NEXT: scf.condition(%[[WAIT]])
+// global indexed [scale code, dialect]; the call returns once it is filled.
+// CHECK: call @__qblock_scaled_rows_[[HASH]]_fill_once() : () -> ()
+// CHECK-NEXT: %[[TABLE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]] : memref<256x16x16xf32>
 // CHECK: scf.parallel
 // A GEMV (one activation row) takes whole weight rows per tile (4 rows),
 // and each block-loop iteration prefetches its share of the tile two on
