@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace qblock {
@@ -77,7 +78,18 @@ struct ConvertQBlockToCPUPass
           << "'; use f32 or i8";
       return signalPassFailure();
     }
-    CPULowering lowering(module, *resolved, w4a4TileRows, lutTables);
+    // Tables and helper functions go into the module an op sits in, which
+    // need not be this one: symbol references resolve in the nearest symbol
+    // table, so an op in a nested module cannot see the outer one's globals.
+    llvm::DenseMap<Operation *, std::unique_ptr<CPULowering>> lowerings;
+    auto loweringFor = [&](Operation *op) -> CPULowering & {
+      auto parent = op->getParentOfType<ModuleOp>();
+      std::unique_ptr<CPULowering> &slot = lowerings[parent];
+      if (!slot)
+        slot = std::make_unique<CPULowering>(parent, *resolved, w4a4TileRows,
+                                             lutTables);
+      return *slot;
+    };
 
     // 1. Packed constants become byte constants viewed through from_storage.
     module.walk([&](ConstantOp op) {
@@ -107,8 +119,9 @@ struct ConvertQBlockToCPUPass
     // Run-time quantization produces packed bytes too.
     module.walk([&](QuantizeOp op) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
+      CPULowering &lowering = loweringFor(op);
       FailureOr<Value> bytes = emitQuantize(b, op, op.getInput(), op.getType(),
-                                            module, *lowering.symbols);
+                                            lowering.module, *lowering.symbols);
       if (failed(bytes)) {
         failedAny = true;
         return;
@@ -135,6 +148,9 @@ struct ConvertQBlockToCPUPass
         op->erase();
         return;
       }
+      if (!isa<MatmulOp, DequantizeOp, LutGemmOp>(op))
+        return;
+      CPULowering &lowering = loweringFor(op);
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case<MatmulOp>(
