@@ -3,6 +3,7 @@
 #include "qblock/Pipelines/Pipelines.h"
 
 #include "BufferizedLoops.h"
+#include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
@@ -42,6 +43,7 @@ qblock::checkCPUPipelineOptions(const CPUPipelineOptions &options) {
 
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
+  pm.addPass(createCheckFlatModulePass("qblock-cpu-pipeline"));
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and
   // the only way for BCQ, which has no run-time quantizer, after a plain

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferizedLoops.h"
+#include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
@@ -113,6 +114,7 @@ static void buildLaunches(OpPassManager &pm,
 
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
+  pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
@@ -126,6 +128,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
 
 void qblock::buildGPUEmulationPipeline(OpPassManager &pm,
                                        const GPUPipelineOptions &options) {
+  pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass());
   qblock::addLLVMLoweringForCPU(pm);
