@@ -42,6 +42,10 @@ static float halfScale[256], scaleExponent[256];
  * harness uses, both layouts fit L1 here.) */
 static float prescaled[16][256][16] __attribute__((aligned(64)));
 static int32_t exponentStep[256];
+/* The same products as bf16, each row twice (vpermw reads 5 index bits).
+ * Exact here because every product has at most 4 significant bits and the
+ * harness's scales are normal; E8M0's smallest scales would not be. */
+static uint16_t prescaledBF16[16][256][32] __attribute__((aligned(64)));
 /* The activations de-interleaved per block as the lowering does: evens[b]
  * holds elements 2i of block b, odds[b] elements 2i + 1; `permA`/`permB`
  * the order the two-multishift variant looks them up in; `bf16Parts` the
@@ -75,6 +79,8 @@ enum Variant {
   FmaSplitOnce,
   FmaSplitTwice,
   PrescaledTable,
+  PrescaledMulhi,
+  PrescaledBF16Widen,
   BF16ThreeParts,
   BF16Activations,
   ExponentAddUnmasked,
@@ -91,6 +97,8 @@ static const char *names[NumVariants] = {
     "one FMA as vmulps + vaddps",
     "both FMAs as vmulps + vaddps",
     "as lowered: rows pre-scaled per (dialect, scale code), no vmulps",
+    "pre-scaled rows, high nibble by vpmulhuw instead of vpsrld",
+    "pre-scaled bf16 rows: 1 vpermw for 32, widened to f32 by shift/and",
     "bf16 weights (vpermw), f32 acts in 3 bf16 parts, 3 vdpbf16ps",
     "bf16 weights, bf16 activations, 1 vdpbf16ps",
     "ablation: unmasked exponent add (zeros go wrong)",
@@ -118,6 +126,19 @@ decodeLoop(enum Variant v, float *out) {
         const uint8_t *bytes = &codes[row + r][b * 16];
         int d = v == OneDialect ? 0 : dialect[row + r][b];
         int s = scaleCode[row + r][b];
+        if (v == PrescaledBF16Widen) {
+          __m512i zx =
+              _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)bytes));
+          __m512i index = _mm512_or_si512(zx, _mm512_slli_epi32(zx, 12));
+          __m512i w = _mm512_permutexvar_epi16(
+              index, _mm512_load_si512(prescaledBF16[d][s]));
+          __m512 wLo = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+          __m512 wHi = _mm512_castsi512_ps(
+              _mm512_and_si512(w, _mm512_set1_epi32((int)0xFFFF0000u)));
+          acc[r][0] = _mm512_fmadd_ps(wLo, _mm512_load_ps(evens[b]), acc[r][0]);
+          acc[r][1] = _mm512_fmadd_ps(wHi, _mm512_load_ps(odds[b]), acc[r][1]);
+          continue;
+        }
         if (v == BF16ThreeParts || v == BF16Activations) {
           __m512i zx = _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)bytes));
           __m512i index = _mm512_or_si512(zx, _mm512_slli_epi32(zx, 12));
@@ -145,7 +166,7 @@ decodeLoop(enum Variant v, float *out) {
               _mm512_add_epi32(tableBits, _mm512_set1_epi32(exponentStep[s])));
         else if (v == NoScale)
           scaled = table;
-        else if (v == PrescaledTable)
+        else if (v == PrescaledTable || v == PrescaledMulhi)
           scaled = _mm512_load_ps(prescaled[d][s]);
         else
           scaled = _mm512_mul_ps(table, _mm512_set1_ps(halfScale[s]));
@@ -159,8 +180,12 @@ decodeLoop(enum Variant v, float *out) {
           xHi = permB[b];
         } else {
           lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)bytes));
-          hi = v == HighMultishift ? _mm512_multishift_epi64_epi8(highNibble, lo)
-                                   : _mm512_srli_epi32(lo, 4);
+          if (v == HighMultishift)
+            hi = _mm512_multishift_epi64_epi8(highNibble, lo);
+          else if (v == PrescaledMulhi) /* (byte * 2^12) >> 16, a multiply */
+            hi = _mm512_mulhi_epu16(lo, _mm512_set1_epi16(1 << 12));
+          else
+            hi = _mm512_srli_epi32(lo, 4);
         }
         __m512 wLo = _mm512_permutexvar_ps(lo, scaled);
         __m512 wHi = _mm512_permutexvar_ps(hi, scaled);
@@ -185,16 +210,21 @@ decodeLoop(enum Variant v, float *out) {
   static __attribute__((noinline)) void run##V(float *out) { decodeLoop(V, out); }
 VARIANT_FN(MultiplyPerBlock)
 VARIANT_FN(TwoMultishifts)
-VARIANT_FN(HighMultishift) VARIANT_FN(Scalef) VARIANT_FN(MaskedExponentAdd)
-    VARIANT_FN(FmaSplitOnce) VARIANT_FN(FmaSplitTwice) VARIANT_FN(
-        PrescaledTable) VARIANT_FN(BF16ThreeParts) VARIANT_FN(BF16Activations)
-        VARIANT_FN(ExponentAddUnmasked) VARIANT_FN(NoScale) VARIANT_FN(
-            OneDialect) static void (*const runs[NumVariants])(float *) = {
-            runMultiplyPerBlock, runTwoMultishifts,      runHighMultishift,
-            runScalef,           runMaskedExponentAdd,   runFmaSplitOnce,
-            runFmaSplitTwice,    runPrescaledTable,      runBF16ThreeParts,
-            runBF16Activations,  runExponentAddUnmasked, runNoScale,
-            runOneDialect};
+VARIANT_FN(HighMultishift)
+VARIANT_FN(Scalef) VARIANT_FN(MaskedExponentAdd) VARIANT_FN(FmaSplitOnce)
+    VARIANT_FN(FmaSplitTwice) VARIANT_FN(PrescaledTable)
+        VARIANT_FN(PrescaledMulhi) VARIANT_FN(PrescaledBF16Widen)
+            VARIANT_FN(BF16ThreeParts) VARIANT_FN(BF16Activations) VARIANT_FN(
+                ExponentAddUnmasked) VARIANT_FN(NoScale)
+                VARIANT_FN(OneDialect) static void (*const runs[NumVariants])(
+                    float *) = {runMultiplyPerBlock,    runTwoMultishifts,
+                                runHighMultishift,      runScalef,
+                                runMaskedExponentAdd,   runFmaSplitOnce,
+                                runFmaSplitTwice,       runPrescaledTable,
+                                runPrescaledMulhi,      runPrescaledBF16Widen,
+                                runBF16ThreeParts,      runBF16Activations,
+                                runExponentAddUnmasked, runNoScale,
+                                runOneDialect};
 
 static double seconds(void) {
   struct timespec t;
@@ -237,8 +267,11 @@ static void setUp(void) {
   }
   for (int d = 0; d < 16; ++d)
     for (int c = 0; c < 256; ++c)
-      for (int code = 0; code < 16; ++code)
+      for (int code = 0; code < 16; ++code) {
         prescaled[d][c][code] = rowsF32[d][code] * halfScale[c];
+        prescaledBF16[d][c][code] = prescaledBF16[d][c][code + 16] =
+            toBF16(prescaled[d][c][code]);
+      }
   for (int r = 0; r < ROWS; ++r) {
     for (int i = 0; i < K / 2; ++i)
       codes[r][i] = (uint8_t)rand();
