@@ -112,12 +112,13 @@ mlir::Value toF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v);
 mlir::Value fromF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v,
                     mlir::Type type);
 
-/// The lowerings of one --convert-qblock-to-cpu run.
+/// The lowerings of one --convert-qblock-to-cpu run in one module.
 struct CPULowering {
   CPULowering(mlir::ModuleOp module, const TargetInfo &target,
               int64_t w4a4TileRows, llvm::StringRef lutTables);
 
-  /// The module being converted: where tables and constants go.
+  /// The module the lowered ops sit in (one CPULowering per module, nested
+  /// ones included): where their tables and helper functions go.
   mlir::ModuleOp module;
   /// What the `target` option lets the kernels use, resolved once per run.
   TargetInfo targetInfo;

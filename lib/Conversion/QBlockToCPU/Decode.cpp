@@ -355,13 +355,22 @@ void DecodeTables::getScaledRows(ImplicitLocOpBuilder &b, ModuleOp module,
         /*constant=*/false, /*alignment=*/IntegerAttr()));
     auto fill = func::FuncOp::create(b, fillName, b.getFunctionType({}, {}));
     fill.setPrivate();
+    // Private is only MLIR visibility: func-to-llvm makes a function
+    // external unless told otherwise. Internal, so that two shared
+    // libraries built from modules with the same table cannot bind each
+    // other's fill function (and one's table then stay zeros), and the CPU
+    // feature guard, which checks every external function, skips it.
+    fill->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
+                                      b.getContext(), LLVM::Linkage::Internal));
     symbols.insert(fill);
     ImplicitLocOpBuilder fb(b.getLoc(),
                             OpBuilder::atBlockBegin(fill.addEntryBlock()));
     DecodeTables fillTables = DecodeTables::get(fb, module, symbols, scheme);
-    fillTables.emitFillOnce(
-        fb, memref::GetGlobalOp::create(fb, tableType, name),
-        memref::GetGlobalOp::create(fb, stateType, stateName), rows);
+    // One statement each: as call arguments their order (and the IR's)
+    // would depend on the C++ compiler.
+    Value table = memref::GetGlobalOp::create(fb, tableType, name);
+    Value state = memref::GetGlobalOp::create(fb, stateType, stateName);
+    fillTables.emitFillOnce(fb, table, state, rows);
     func::ReturnOp::create(fb);
   }
   func::CallOp::create(b, fillName, TypeRange{}, ValueRange{});

@@ -10,7 +10,7 @@
 // waits for 2.
 // CHECK: memref.global "private" @__qblock_scaled_rows_[[HASH:[0-9A-F]+]] : memref<256x16x16xf32> = dense<0.000000e+00> {alignment = 64 : i64}
 // CHECK-NEXT: memref.global "private" @__qblock_scaled_rows_[[HASH]]_state : memref<i32> = dense<0>
-// CHECK-NEXT: func.func private @__qblock_scaled_rows_[[HASH]]_fill_once() {
+// CHECK-NEXT: func.func private @__qblock_scaled_rows_[[HASH]]_fill_once() attributes {llvm.linkage = #llvm.linkage<internal>} {
 // CHECK-DAG: %[[FDIALECTS:.*]] = memref.get_global @__qblock_dialects_{{.*}} : memref<16x16xf32>
 // CHECK-DAG: %[[FSCALES:.*]] = memref.get_global @__qblock_e8m0_half_{{.*}} : memref<256xf32>
 // CHECK-DAG: %[[STATE:.*]] = memref.get_global @__qblock_scaled_rows_[[HASH]]_state : memref<i32>
