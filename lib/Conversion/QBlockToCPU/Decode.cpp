@@ -109,10 +109,11 @@ Value qblock::cpu::getBF16DialectRows(ImplicitLocOpBuilder &b, ModuleOp module,
     return {};
   const uint16_t bf16NaN = 0x7FC0;
   std::vector<uint16_t> bits(16 * 32, bf16NaN);
+  // The f32 table's signed rows, each converted and stored twice.
+  std::vector<float> rows = dialectRowValues(scheme);
   for (int d = 0; d < scheme.book.size(); ++d)
     for (int code = 0; code < 16; ++code) {
-      float magnitude = scheme.book.dialect(d)[code & 7];
-      llvm::APFloat value((code & 8) ? -magnitude : magnitude);
+      llvm::APFloat value(rows[d * 16 + code]);
       bool lostInfo = false;
       value.convert(llvm::APFloat::BFloat(),
                     llvm::APFloat::rmNearestTiesToEven, &lostInfo);
