@@ -155,4 +155,11 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createLowerMemRefReshapePass(); });
   registerPass([] { return createEmulateGPUOnCPUPass(); });
   registerPass([] { return createDropCompileTimesPass(); });
+  // The pipelines' own steps, so that a printed pipeline (a crash
+  // reproducer, --dump-pass-pipeline, --mlir-print-ir-after-all's headers)
+  // names only passes --pass-pipeline can parse again.
+  registerPass([] { return createCheckFlatModulePass(); });
+  registerPass([] { return createSetCPUTargetPass(); });
+  registerPass([] { return createGuardCPUFeaturesPass(); });
+  registerPass([] { return createCheckLoweredToLLVMPass(); });
 }

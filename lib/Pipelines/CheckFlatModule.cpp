@@ -24,8 +24,9 @@ struct CheckFlatModulePass
     : PassWrapper<CheckFlatModulePass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckFlatModulePass)
 
-  explicit CheckFlatModulePass(std::string pipeline)
-      : pipeline(std::move(pipeline)) {}
+  CheckFlatModulePass() = default;
+  // The option is not copyable; clone() copies its value afterwards.
+  CheckFlatModulePass(const CheckFlatModulePass &other) : PassWrapper(other) {}
 
   StringRef getArgument() const override { return "qblock-check-flat-module"; }
   StringRef getDescription() const override {
@@ -53,11 +54,22 @@ struct CheckFlatModulePass
       signalPassFailure();
   }
 
-  std::string pipeline;
+  // An option, not a constructor argument, so that a printed pipeline (a
+  // crash reproducer, --dump-pass-pipeline) parses again with the same
+  // message.
+  Option<std::string> pipeline{*this, "pipeline",
+                               llvm::cl::desc("The pipeline the message names"),
+                               llvm::cl::init("qblock-cpu-pipeline")};
 };
 
 } // namespace
 
+std::unique_ptr<Pass> qblock::createCheckFlatModulePass() {
+  return std::make_unique<CheckFlatModulePass>();
+}
+
 std::unique_ptr<Pass> qblock::createCheckFlatModulePass(std::string pipeline) {
-  return std::make_unique<CheckFlatModulePass>(std::move(pipeline));
+  auto pass = std::make_unique<CheckFlatModulePass>();
+  pass->pipeline = std::move(pipeline);
+  return pass;
 }

@@ -14,6 +14,8 @@ namespace qblock {
 /// drops the contents of nested modules without a word. `pipeline` names
 /// the pipeline in the message.
 std::unique_ptr<mlir::Pass> createCheckFlatModulePass(std::string pipeline);
+/// The same, registered as `qblock-check-flat-module{pipeline=NAME}`.
+std::unique_ptr<mlir::Pass> createCheckFlatModulePass();
 } // namespace qblock
 
 #endif // QBLOCK_LIB_PIPELINES_CHECKFLATMODULE_H

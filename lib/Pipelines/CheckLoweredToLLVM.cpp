@@ -25,8 +25,10 @@ struct CheckLoweredToLLVMPass
     : PassWrapper<CheckLoweredToLLVMPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckLoweredToLLVMPass)
 
-  explicit CheckLoweredToLLVMPass(std::string pipeline)
-      : pipeline(std::move(pipeline)) {}
+  CheckLoweredToLLVMPass() = default;
+  // The option is not copyable; clone() copies its value afterwards.
+  CheckLoweredToLLVMPass(const CheckLoweredToLLVMPass &other)
+      : PassWrapper(other) {}
 
   StringRef getArgument() const override {
     return "qblock-check-lowered-to-llvm";
@@ -75,11 +77,23 @@ struct CheckLoweredToLLVMPass
       signalPassFailure();
   }
 
-  std::string pipeline;
+  // An option, not a constructor argument, so that a printed pipeline (a
+  // crash reproducer, --dump-pass-pipeline) parses again with the same
+  // message.
+  Option<std::string> pipeline{*this, "pipeline",
+                               llvm::cl::desc("The pipeline the messages name"),
+                               llvm::cl::init("qblock-cpu-pipeline")};
 };
 
 } // namespace
 
-std::unique_ptr<Pass> qblock::createCheckLoweredToLLVMPass(std::string pipeline) {
-  return std::make_unique<CheckLoweredToLLVMPass>(std::move(pipeline));
+std::unique_ptr<Pass> qblock::createCheckLoweredToLLVMPass() {
+  return std::make_unique<CheckLoweredToLLVMPass>();
+}
+
+std::unique_ptr<Pass>
+qblock::createCheckLoweredToLLVMPass(std::string pipeline) {
+  auto pass = std::make_unique<CheckLoweredToLLVMPass>();
+  pass->pipeline = std::move(pipeline);
+  return pass;
 }

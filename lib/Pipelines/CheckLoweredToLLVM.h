@@ -14,6 +14,8 @@ namespace qblock {
 /// dialects, gpu.binary and gpu.launch_func). `pipeline` names the pipeline
 /// in the message.
 std::unique_ptr<mlir::Pass> createCheckLoweredToLLVMPass(std::string pipeline);
+/// The same, registered as `qblock-check-lowered-to-llvm{pipeline=NAME}`.
+std::unique_ptr<mlir::Pass> createCheckLoweredToLLVMPass();
 } // namespace qblock
 
 #endif // QBLOCK_LIB_PIPELINES_CHECKLOWEREDTOLLVM_H

@@ -65,7 +65,9 @@ struct SetCPUTargetPass
     : PassWrapper<SetCPUTargetPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SetCPUTargetPass)
 
-  explicit SetCPUTargetPass(std::string target) : target(std::move(target)) {}
+  SetCPUTargetPass() = default;
+  // The option is not copyable; clone() copies its value afterwards.
+  SetCPUTargetPass(const SetCPUTargetPass &other) : PassWrapper(other) {}
 
   StringRef getArgument() const override { return "qblock-set-cpu-target"; }
   StringRef getDescription() const override {
@@ -75,6 +77,13 @@ struct SetCPUTargetPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // The pipeline checks its own option; this is for the pass run alone.
+    if (!llvm::is_contained({"generic", "avx2", "avx512", "host"},
+                            StringRef(target))) {
+      module.emitError() << "qblock-set-cpu-target: unknown target '" << target
+                         << "'; use generic, avx2, avx512 or host";
+      return signalPassFailure();
+    }
     setTriple(module);
     std::optional<CPUAndFeatures> machine = cpuAndFeatures(target);
     if (!machine)
@@ -106,11 +115,23 @@ struct SetCPUTargetPass
     module->setAttr(name, StringAttr::get(module.getContext(), host.str()));
   }
 
-  std::string target;
+  // An option, not a constructor argument, so that a printed pipeline (a
+  // crash reproducer, --dump-pass-pipeline) parses again.
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("generic, avx2, avx512 or host (qblock-cpu-pipeline's "
+                     "target option)"),
+      llvm::cl::init("host")};
 };
 
 } // namespace
 
+std::unique_ptr<Pass> qblock::createSetCPUTargetPass() {
+  return std::make_unique<SetCPUTargetPass>();
+}
+
 std::unique_ptr<Pass> qblock::createSetCPUTargetPass(std::string target) {
-  return std::make_unique<SetCPUTargetPass>(std::move(target));
+  auto pass = std::make_unique<SetCPUTargetPass>();
+  pass->target = std::move(target);
+  return pass;
 }

@@ -16,6 +16,8 @@ namespace qblock {
 /// it the CPU and features the lowering chose instructions for
 /// (`target_cpu`, `target_features`; none for `generic`).
 std::unique_ptr<mlir::Pass> createSetCPUTargetPass(std::string target);
+/// The same, registered as `qblock-set-cpu-target{target=T}`.
+std::unique_ptr<mlir::Pass> createSetCPUTargetPass();
 } // namespace qblock
 
 #endif // QBLOCK_LIB_PIPELINES_SETCPUTARGET_H

@@ -10,6 +10,10 @@
 // RUN: quant-opt %s --qblock-cpu-pipeline="target=generic" | FileCheck %s --check-prefixes=CHECK,GENERIC
 // RUN: sed 's/^module {/module attributes {llvm.target_triple = "riscv64-unknown-linux-gnu"} {/' %s \
 // RUN:   | quant-opt --qblock-cpu-pipeline="target=generic" | FileCheck %s --check-prefix=KEEP
+// The step alone (registered so printed pipelines parse again) checks its
+// option as the pipeline does.
+// RUN: not quant-opt %s --qblock-set-cpu-target="target=avx9" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: qblock-set-cpu-target: unknown target 'avx9'; use generic, avx2, avx512 or host
 
 // CHECK: module attributes {{{.*}}llvm.target_triple = "{{[a-z0-9_]+}}-{{.+}}"
 // KEEP: module attributes {{{.*}}llvm.target_triple = "riscv64-unknown-linux-gnu"
