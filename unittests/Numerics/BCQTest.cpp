@@ -248,6 +248,45 @@ TEST(BCQTest, FitBeatsRoundToNearest) {
   EXPECT_LT(bcqError(data, rows, k, {1, 128, true}), 0.4);
 }
 
+TEST(BCQTest, FitBeatsMinMaxRoundToNearestOnOneSideOfZero) {
+  // Groups whose weights all have one sign (0.5 + 0.1 N(0, 1), and its
+  // negation): fitUniform widens the range to include 0, so the fit's
+  // uniform start is coarser than plain min/max round-to-nearest over
+  // exactly [min, max], and from the other starts the fit ended up to 1.45x
+  // above it at q = 4. Compared group by group with that RTN, computed here
+  // in double; the fit's parameters are halves, so it may lose the last
+  // bits of h's rounding (1e-3 relative is far above that).
+  const int64_t k = 512, rows = 8;
+  for (double sign : {1.0, -1.0})
+    for (int64_t group : {32, 128})
+      for (int bits = 1; bits <= 4; ++bits) {
+        std::vector<float> data = gaussian(rows * k, 3 + bits);
+        for (float &w : data)
+          w = static_cast<float>(sign * (0.5 + 0.1 * w));
+        BCQScheme scheme{bits, group, true};
+        std::vector<float> fitted = dequantizeBCQ(
+            fitBCQ(data.data(), rows, k, scheme).data(), rows, k, scheme);
+        const int maxCode = (1 << bits) - 1;
+        for (int64_t g = 0; g < rows * k / group; ++g) {
+          const float *w = data.data() + g * group;
+          double lo = *std::min_element(w, w + group);
+          double hi = *std::max_element(w, w + group);
+          double step = (hi - lo) / maxCode, rtn = 0.0, bcq = 0.0;
+          for (int64_t j = 0; j < group; ++j) {
+            double code = std::clamp(std::round((w[j] - lo) / step), 0.0,
+                                     static_cast<double>(maxCode));
+            double u = lo + code * step;
+            double f = fitted[g * group + j];
+            rtn += (u - w[j]) * (u - w[j]);
+            bcq += (f - w[j]) * (f - w[j]);
+          }
+          ASSERT_LE(bcq, rtn * (1.0 + 1e-3))
+              << "q " << bits << " g " << group << " sign " << sign << " group "
+              << g;
+        }
+      }
+}
+
 TEST(BCQTest, OutlierGroupsKeepLevelsForTheRest) {
   // Each group of 32: Gaussian weights and one at -50 (an LLM outlier).
   // From the greedy and uniform starts alone, the ordinary weights of many
