@@ -390,6 +390,12 @@ struct QuantizeLinalgPass
     if (from == "uniform" && scheme != QuantScheme::BCQ)
       return fail("from=uniform converts uniform INT-q to BCQ; it needs "
                   "scheme=bcq");
+    // As bits= and group= below: the user meant BCQ.
+    if (from.hasValue() && scheme != QuantScheme::BCQ)
+      return fail("from=" + from +
+                  " chooses how BCQ weights are fitted; add scheme=bcq "
+                  "(scheme=" +
+                  schemeName() + " takes no from=)");
     // Silently dropping them would quantize with a scheme the user did not
     // ask for (blockdialect, say, when scheme=bcq was forgotten).
     if (scheme != QuantScheme::BCQ && (bits.hasValue() || group.hasValue()))
@@ -599,6 +605,11 @@ struct QuantizeLinalgPass
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
+      // full-path needs acts=, which LUT-GEMM (float activations) refuses:
+      // suggesting it under scheme=bcq would lead to an error.
+      if (scheme == QuantScheme::BCQ)
+        return fail("the weight operand is not a constant (scheme=bcq "
+                    "quantizes constant weights only)");
       return fail("the weight operand is not a constant (full-path=true "
                   "with acts= quantizes activation-by-activation matmuls)");
     }

@@ -12,6 +12,7 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FULLPATH
 // RUN: not quant-opt %s --qblock-quantize-linalg="from=uniform" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROM
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROMBAD
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=int4 from=fit" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROMNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="bits=3" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BITSNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 group=64" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=GROUPNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BLOCKBCQ
@@ -35,6 +36,7 @@
 // BCQACTS: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
 // FROM: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
+// FROMNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=fit chooses how BCQ weights are fitted; add scheme=bcq (scheme=int4 takes no from=)
 // FROMBAD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
 // BITSNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // GROUPNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
