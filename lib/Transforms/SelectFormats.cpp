@@ -139,12 +139,19 @@ static Location fileLocation(ArrayRef<Location> candidates) {
 /// stores without losing its precision: for E4M3 (NVFP4), scales from 2^-7
 /// (below: subnormal, at most two significant bits) to 448 (above:
 /// saturated); for F16 (INT4), from 2^-18 (below: subnormal, at most six
-/// significant bits, already coarser than the codes' steps) to 65504. None for E8M0,
-/// whose powers of two span 2^-127..2^127.
+/// significant bits, already coarser than the codes' steps) to 65504. For
+/// E8M0 (MXFP4, BlockDialect) from 2^(-127 + the book's exponent offset):
+/// below, the scale stops at 2^-127 and the codes' smallest steps round to
+/// 0 (weights of 1e-40 decoded to all zeros); no top, as its 2^127 times
+/// any code exceeds every float.
 static std::optional<std::pair<float, float>>
 scaleRange(const num::Scheme &scheme) {
   float half = scheme.book.maxMagnitude() / 2.0f;
   switch (scheme.scale) {
+  case num::ScaleKind::E8M0:
+    return std::make_pair(
+        std::ldexp(1.0f, -127 + scheme.book.scaleExponentOffset()),
+        std::numeric_limits<float>::infinity());
   case num::ScaleKind::E4M3:
     return std::make_pair(std::ldexp(1.0f, -7) * half, 448.0f * half);
   case num::ScaleKind::F16:
@@ -157,10 +164,21 @@ scaleRange(const num::Scheme &scheme) {
 /// The group maxima whose BCQ alphas and offsets (halves) keep their
 /// precision: from 2^(q-14) (below, the smallest alpha, about max / 2^q,
 /// is a subnormal half with fewer significant bits) to 65504 (above,
-/// they saturate).
+/// they saturate). From uniform INT-q the top is on the group's range, 0
+/// included (bcqRangeIsSpan): its grid step is capped at 2^(16-q) so that
+/// every parameter is a half, and a wider range is clipped at both ends.
 static std::pair<float, float> bcqRange(const num::BCQScheme &scheme) {
-  return {std::ldexp(1.0f, scheme.bits - 14),
-          static_cast<float>(num::kBCQParamMax)};
+  float top = scheme.fromUniform
+                  ? std::ldexp(float((1 << scheme.bits) - 1), 16 - scheme.bits)
+                  : static_cast<float>(num::kBCQParamMax);
+  return {std::ldexp(1.0f, scheme.bits - 14), top};
+}
+
+/// Whether the top of storedRange bounds a group's span (largest value
+/// minus smallest, both widened to include 0) rather than its maximum.
+static bool bcqRangeIsSpan(QuantizedTensorType type) {
+  BCQSchemeAttr bcq = type.getBCQScheme();
+  return bcq && bcq.toNumerics().fromUniform;
 }
 
 /// scaleRange for block schemes, bcqRange for BCQ: the block or group
@@ -354,10 +372,14 @@ struct SelectFormatsPass
   /// INT4's F16 scale (amax / 7) saturates above 65504, so block maxima
   /// above 458528 were silently clipped; it is subnormal below 2^-14.
   /// BCQ's f16 alphas and offsets likewise (bcqRange).
-  /// Warns, with the error it cost, when more than 1% of a weight's
-  /// non-zero blocks (or groups) have maxima outside storedRange (Gaussian weights under
-  /// NVFP4: rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002,
-  /// against 0.0089 in range).
+  /// Warns, with the error it cost, when any of a weight's non-zero blocks
+  /// (or groups) lies above storedRange (its values are clipped: one BCQ
+  /// group of 128 with a single weight of 70000 decoded all its other
+  /// weights to 0, with no word when the 1% rule below covered this too),
+  /// or when more than 1% lie below it (a gradual loss of precision that a
+  /// few stray blocks do not matter for; Gaussian weights under NVFP4:
+  /// rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002, against
+  /// 0.0089 in range).
   void warnIfOutsideScaleRange(WeightJob &job) {
     std::optional<std::pair<float, float>> range = storedRange(job.type);
     if (!range)
@@ -367,27 +389,39 @@ struct SelectFormatsPass
     auto [smallest, largest] = *range;
     int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowScaleRange,
             large = job.blocksAboveScaleRange;
-    if (100 * (small + large) <= nonZero)
+    if (large == 0 && 100 * small <= nonZero)
       return;
-    bool e4m3 = scheme && scheme.toNumerics().scale == num::ScaleKind::E4M3;
+    num::ScaleKind scaleKind =
+        scheme ? scheme.toNumerics().scale : num::ScaleKind::F16;
+    bool e4m3 = scheme && scaleKind == num::ScaleKind::E4M3;
+    bool e8m0 = scheme && scaleKind == num::ScaleKind::E8M0;
     std::string message;
-    llvm::raw_string_ostream(message)
-        << "weight '" << job.name << "': " << small + large << " of "
-        << nonZero << " non-zero " << (scheme ? "blocks" : "groups")
-        << " have maxima outside the range where "
-        << (e4m3     ? "NVFP4's E4M3 scale keeps 3 significant bits ("
-            : scheme ? "the F16 block scale keeps its precision ("
-                     : "BCQ's f16 alphas and offsets keep their precision (")
-        << small << " below " << llvm::format("%g", smallest) << ", "
-        << large << " above " << llvm::format("%g", largest)
-        << "), so they lose precision (relative MSE "
-        << llvm::format("%.3g", job.relativeMSE()) << "); ";
+    llvm::raw_string_ostream os(message);
+    os << "weight '" << job.name << "': " << small + large << " of " << nonZero
+       << " non-zero " << (scheme ? "blocks" : "groups")
+       << " have maxima outside the range where "
+       << (e4m3     ? "NVFP4's E4M3 scale keeps 3 significant bits ("
+           : e8m0   ? "the E8M0 block scale (2^-127 and up) keeps their "
+                      "smallest codes ("
+           : scheme ? "the F16 block scale keeps its precision ("
+                    : "BCQ's f16 alphas and offsets keep their precision (")
+       << small << " below " << llvm::format("%g", smallest);
+    // E8M0 has no top.
+    if (!e8m0)
+      os << ", " << large
+         << (bcqRangeIsSpan(job.type) ? " spanning more than " : " above ")
+         << llvm::format("%g", largest);
+    os << "), so they lose precision (relative MSE "
+       << llvm::format("%.3g", job.relativeMSE()) << "); ";
     // A per-tensor power of two shifts every block maximum alike, so it
     // helps only if they all fit in the range at once.
     bool oneScaleFits =
         double(job.largestBlockMax) / double(job.smallestBlockMax) <=
         double(largest) / double(smallest);
-    if (e4m3 && oneScaleFits)
+    if (e8m0)
+      message += "scale the weight into range before quantizing (and the "
+                 "result back)";
+    else if (e4m3 && oneScaleFits)
       message += "quantize the matmul with --qblock-quantize-linalg="
                  "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "
                  "into range and the result back), or use scheme=mxfp4 or "
@@ -416,20 +450,25 @@ struct SelectFormatsPass
 
   /// Over consecutive runs of `size` values (blocks or BCQ groups): counts
   /// the non-zero runs and those whose maxima lie below `smallest` or
-  /// above `largest`, and tracks the largest and smallest non-zero maxima.
+  /// above `largest` (with `span`, whose span, 0 included, lies above it),
+  /// and tracks the largest and smallest non-zero maxima.
   static void countMaxima(ArrayRef<float> values, int64_t size, float smallest,
-                          float largest, int64_t &nonZero, int64_t &small,
-                          int64_t &large, float &largestMax,
+                          float largest, bool span, int64_t &nonZero,
+                          int64_t &small, int64_t &large, float &largestMax,
                           float &smallestMax) {
     for (size_t first = 0; first < values.size(); first += size) {
-      float amax = 0;
-      for (size_t j = first; j < first + size; ++j)
+      float amax = 0, lo = 0, hi = 0;
+      for (size_t j = first; j < first + size; ++j) {
         amax = std::max(amax, std::fabs(values[j]));
+        lo = std::min(lo, values[j]);
+        hi = std::max(hi, values[j]);
+      }
       if (amax == 0)
         continue;
       ++nonZero;
       small += amax < smallest;
-      large += amax > largest;
+      large +=
+          span ? double(hi) - double(lo) > double(largest) : amax > largest;
       largestMax = std::max(largestMax, amax);
       smallestMax = std::min(smallestMax, amax);
     }
@@ -509,7 +548,8 @@ struct SelectFormatsPass
       // Blocks or BCQ groups (getBlockSize is either).
       if (auto range = storedRange(type))
         countMaxima(rows, type.getBlockSize(), range->first, range->second,
-                    nonZero, small, large, largestMax, smallestMax);
+                    bcqRangeIsSpan(type), nonZero, small, large, largestMax,
+                    smallestMax);
       double errorSquares = 0, weightSquares = 0;
       for (int64_t i = 0, e = count * k; i < e; ++i) {
         double diff = double(rows[i]) - double(decoded[i]);

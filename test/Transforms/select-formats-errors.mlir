@@ -135,3 +135,14 @@ func.func @bcq_nan() -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16
   %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
   return %q : !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
 }
+
+// -----
+
+// E8M0 (MXFP4, BlockDialect) has no top, but its scale stops at 2^-127:
+// weights of 1e-40 decoded to all zeros (relative MSE 1) without a word.
+func.func @mxfp4_below_e8m0() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
+  // expected-warning@+1 {{weight 'mxfp4_below_e8m0.w0': 2 of 2 non-zero blocks have maxima outside the range where the E8M0 block scale (2^-127 and up) keeps their smallest codes (2 below 2.35099e-38), so they lose precision (relative MSE 1); scale the weight into range before quantizing (and the result back)}}
+  %cst = arith.constant dense<1.0e-40> : tensor<32x2xf32>
+  %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+}
