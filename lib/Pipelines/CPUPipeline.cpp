@@ -14,6 +14,7 @@
 #include "LowerMemRefReshape.h"
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
+#include "ReportAssertsOnStderr.h"
 #include "ScratchAllocator.h"
 #include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
@@ -61,6 +62,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
 }
 
 void qblock::addLLVMLoweringForCPU(OpPassManager &pm) {
+  // Before scf becomes blocks: it rewrites cf.assert into an scf.if.
+  pm.addPass(createReportAssertsOnStderrPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToSCFPass());
@@ -162,4 +165,5 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createSetCPUTargetPass(); });
   registerPass([] { return createGuardCPUFeaturesPass(); });
   registerPass([] { return createCheckLoweredToLLVMPass(); });
+  registerPass([] { return createReportAssertsOnStderrPass(); });
 }

@@ -27,6 +27,7 @@
 #include "LowerMathToLibm.h"
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
+#include "ReportAssertsOnStderr.h"
 #include "StageBuffersForGPU.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -116,6 +117,9 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
+  // Host asserts (the matmuls' shape checks) report on stderr; see
+  // ReportAssertsOnStderr.cpp.
+  pm.addPass(createReportAssertsOnStderrPass());
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
   // The upstream default (PTX 6.0) is too old for sm_75 and newer.
