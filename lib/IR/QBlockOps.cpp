@@ -4,6 +4,9 @@
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -349,6 +352,108 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
            << shapeString(resultType.getShape())
            << " does not match the product shape " << shapeString(expected);
   return success();
+}
+
+/// The run-time half of verifyMatmulShapes: one cf.assert for each size the
+/// types leave dynamic. Without them a K that differs from the weight's
+/// read past the activations' rows (NaN, or a crash) or silently used only
+/// the first K columns. Quantized activations carry no sizes to ask at run
+/// time and are not checked.
+///
+/// Sizes are asked of the value before any tensor.cast: a cast to a static
+/// size only asserts it (--qblock-quantize-linalg casts activations of
+/// dynamic K to the weight's), so the size to check is the source's.
+static void generateMatmulShapeChecks(
+    Operation *op, Value lhs, QuantizedTensorType rhsType, Value init,
+    OpBuilder &b, Location loc,
+    llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  auto beforeCasts = [](Value value) {
+    while (auto cast = value.getDefiningOp<tensor::CastOp>()) {
+      if (!isa<RankedTensorType>(cast.getSource().getType()))
+        break;
+      value = cast.getSource();
+    }
+    return value;
+  };
+  lhs = beforeCasts(lhs);
+  init = beforeCasts(init);
+  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+  if (!lhsType)
+    return;
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t rank = rhsType.getRank();
+  if (lhsType.getRank() != rank || initType.getRank() != rank)
+    return;
+  ArrayRef<int64_t> rhsShape = rhsType.getShape();
+  int64_t axis = rhsType.getAxis();
+  int64_t k = rhsShape[axis];
+  int64_t n = axis == rank - 1 ? rhsShape[rank - 2] : rhsShape[rank - 1];
+  // The extent of dimension `dim` of `value`: a constant where static.
+  auto extent = [&](Value value, int64_t dim) -> Value {
+    int64_t size = cast<RankedTensorType>(value.getType()).getDimSize(dim);
+    if (!ShapedType::isDynamic(size))
+      return arith::ConstantIndexOp::create(b, loc, size);
+    return tensor::DimOp::create(b, loc, value, dim);
+  };
+  auto check = [&](Value actual, Value expected, const Twine &what) {
+    Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
+                                       expected);
+    cf::AssertOp::create(b, loc, same, message(op, what.str()));
+  };
+  if (lhsType.isDynamicDim(rank - 1))
+    check(extent(lhs, rank - 1), arith::ConstantIndexOp::create(b, loc, k),
+          "the activations' reduction size (lhs dimension " + Twine(rank - 1) +
+              ") differs from the weight's K = " + Twine(k));
+  if (rank == 3 && lhsType.isDynamicDim(0))
+    check(extent(lhs, 0), arith::ConstantIndexOp::create(b, loc, rhsShape[0]),
+          "the activations' batch size (lhs dimension 0) differs from the "
+          "weight's batch size " +
+              Twine(rhsShape[0]));
+  // The result's rows (and batch) are the activations', its columns N.
+  for (int64_t dim = 0; dim + 1 < rank; ++dim)
+    if (initType.isDynamicDim(dim) || lhsType.isDynamicDim(dim))
+      check(extent(init, dim), extent(lhs, dim),
+            "the result's dimension " + Twine(dim) +
+                " differs from the activations' (init and lhs dimension " +
+                Twine(dim) + ")");
+  if (initType.isDynamicDim(rank - 1))
+    check(extent(init, rank - 1), arith::ConstantIndexOp::create(b, loc, n),
+          "the result's columns (init dimension " + Twine(rank - 1) +
+              ") differ from the weight's N = " + Twine(n));
+}
+
+void MatmulOp::generateRuntimeVerification(
+    OpBuilder &builder, Location loc,
+    llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  generateMatmulShapeChecks(*this, getLhs(),
+                            cast<QuantizedTensorType>(getRhs().getType()),
+                            getInit(), builder, loc, message);
+}
+
+void LutGemmOp::generateRuntimeVerification(
+    OpBuilder &builder, Location loc,
+    llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  generateMatmulShapeChecks(*this, getLhs(),
+                            cast<QuantizedTensorType>(getRhs().getType()),
+                            getInit(), builder, loc, message);
+}
+
+void qblock::emitRuntimeShapeChecks(OpBuilder &builder, Operation *op) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(op);
+  auto message = [](Operation *failing, StringRef what) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << failing->getName();
+    Location loc = failing->getLoc();
+    if (auto file = loc->findInstanceOf<FileLineColLoc>())
+      os << " at " << file.getFilename().getValue() << ":" << file.getLine()
+         << ":" << file.getColumn();
+    os << ": " << what;
+    return text;
+  };
+  cast<RuntimeVerifiableOpInterface>(op).generateRuntimeVerification(
+      builder, op->getLoc(), message);
 }
 
 LogicalResult MatmulOp::verify() {

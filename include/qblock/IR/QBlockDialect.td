@@ -30,7 +30,11 @@ def QBlock_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let hasConstantMaterializer = 1;
   // Folding dequantize(quantize(constant)) yields an arith.constant.
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  // cf and tensor: the matmuls' run-time shape checks
+  // (generateRuntimeVerification) create cf.assert and tensor.dim.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::tensor::TensorDialect"];
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();

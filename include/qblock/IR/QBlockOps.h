@@ -8,11 +8,30 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/RuntimeVerifiableOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "qblock/IR/QBlockDialect.h"
 #include "qblock/IR/QBlockTypes.h"
 
 #define GET_OP_CLASSES
+namespace qblock {
+// The generated declarations of RuntimeVerifiableOpInterface's method name
+// these unqualified, as ops in namespace mlir see them.
+using ::llvm::function_ref;
+using ::llvm::StringRef;
+using ::mlir::Operation;
+} // namespace qblock
+
 #include "qblock/IR/QBlockOps.h.inc"
+
+namespace qblock {
+/// Emits, before `op` (a qblock.matmul or qblock.lut_gemm), the checks of
+/// its generateRuntimeVerification: a cf.assert for each size its types
+/// leave dynamic, with a message naming the op and its source location.
+/// The lowerings call it, so a mismatch stops the program with that
+/// message instead of reading out of bounds, with or without
+/// --generate-runtime-verification.
+void emitRuntimeShapeChecks(mlir::OpBuilder &builder, mlir::Operation *op);
+} // namespace qblock
 
 #endif // QBLOCK_IR_QBLOCKOPS_H

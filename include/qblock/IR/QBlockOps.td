@@ -7,6 +7,7 @@ include "qblock/IR/QBlockDialect.td"
 include "qblock/IR/QBlockAttrs.td"
 include "qblock/IR/QBlockTypes.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/RuntimeVerifiableOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
@@ -213,7 +214,8 @@ def QBlock_DotBF16Op : QBlock_Op<"dot_bf16",
 
 class QBlock_MatmulLikeOp<string mnemonic, list<Trait> traits = []>
     : QBlock_Op<mnemonic, !listconcat(traits, [Pure,
-        DestinationStyleOpInterface])> {
+        DestinationStyleOpInterface,
+        DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>])> {
   let results = (outs QBlock_FloatTensor:$result);
   let assemblyFormat = [{
     `ins` `(` $lhs `,` $rhs `:` qualified(type($lhs)) `,` qualified(type($rhs)) `)`
@@ -247,7 +249,9 @@ def QBlock_MatmulOp : QBlock_MatmulLikeOp<"matmul"> {
     weight's block size, so blocks pair up. An INT8 `rhs` (`#qblock.book<int8>`,
     an activation format) is accepted only with quantized activations: the
     right-hand side of an activation-by-activation product (full-path
-    quantization).
+    quantization). Sizes the types leave dynamic (the activations' K and
+    batch, the result's rows and columns) are checked when the op runs
+    (RuntimeVerifiableOpInterface; the lowerings always emit the checks).
 
     With `act_scheme`, float activations are quantized online with that
     scheme inside the matmul's loop nest (what
@@ -280,7 +284,8 @@ def QBlock_LutGemmOp : QBlock_MatmulLikeOp<"lut_gemm"> {
     weights (`#qblock.bcq`) and `lhs` is a float activation. Lowerings build,
     per sub-vector of `mu` activations, a table of the 2^mu signed partial
     sums and index it with the weight bits, so weights are never
-    dequantized. Shapes as for `qblock.matmul`. Activations stay float:
+    dequantized. Shapes, and their run-time checks, as for
+    `qblock.matmul`. Activations stay float:
     the verifier rejects an `act_scheme` attribute, which only
     `qblock.matmul` takes.
 

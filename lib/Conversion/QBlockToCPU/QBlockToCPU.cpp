@@ -141,6 +141,12 @@ struct ConvertQBlockToCPUPass
     module.walk([&](Operation *op) {
       auto matmul = dyn_cast<MatmulOp>(op);
       auto lutGemm = dyn_cast<LutGemmOp>(op);
+      // Sizes the types leave dynamic are checked at run time: a K other
+      // than the weight's read out of bounds.
+      if (matmul || lutGemm) {
+        OpBuilder checks(op);
+        emitRuntimeShapeChecks(checks, op);
+      }
       if ((matmul && matmul.hasEmptyWeight()) ||
           (lutGemm && lutGemm.hasEmptyWeight())) {
         op->replaceAllUsesWith(ValueRange{

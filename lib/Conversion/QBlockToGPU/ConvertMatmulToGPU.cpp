@@ -147,6 +147,10 @@ struct ConvertMatmulToGPUPass
       }
     });
     for (Operation *op : ops) {
+      // As convert-qblock-to-cpu does for the ops it lowers: a size the
+      // types leave dynamic is checked on the host before the launch.
+      OpBuilder checks(op);
+      emitRuntimeShapeChecks(checks, op);
       if (auto matmul = dyn_cast<MatmulOp>(op))
         convert(matmul, module, symbols);
       else
