@@ -354,15 +354,17 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
   return success();
 }
 
-/// The run-time half of verifyMatmulShapes: one cf.assert for each size the
-/// types leave dynamic. Without them a K that differs from the weight's
-/// read past the activations' rows (NaN, or a crash) or silently used only
-/// the first K columns. Quantized activations carry no sizes to ask at run
-/// time and are not checked.
+/// The run-time half of verifyMatmulShapes: one cf.assert for each size
+/// the types leave dynamic. Without them a K that differs from the
+/// weight's read past the activations' rows (NaN, or a crash) or silently
+/// used only the first K columns. Quantized activations carry no sizes to
+/// ask at run time: only the result's columns are checked for them. A
+/// weight size that is itself dynamic (a batch, N) is not checked against.
 ///
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of
-/// dynamic K to the weight's), so the size to check is the source's.
+/// dynamic K to the weight's), so the size to check is the source's; and a
+/// size is checked where either the operand or its source is dynamic.
 static void generateMatmulShapeChecks(
     Operation *op, Value lhs, QuantizedTensorType rhsType, Value init,
     OpBuilder &b, Location loc,
@@ -375,49 +377,70 @@ static void generateMatmulShapeChecks(
     }
     return value;
   };
-  lhs = beforeCasts(lhs);
-  init = beforeCasts(init);
-  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
-  if (!lhsType)
-    return;
-  auto initType = cast<RankedTensorType>(init.getType());
   int64_t rank = rhsType.getRank();
-  if (lhsType.getRank() != rank || initType.getRank() != rank)
+  // An operand as the op sees it and as it was before casts.
+  struct Sizes {
+    Value source;
+    RankedTensorType seen, before;
+    bool dynamic(int64_t dim) const {
+      return seen.isDynamicDim(dim) || before.isDynamicDim(dim);
+    }
+  };
+  auto sizesOf = [&](Value value) -> std::optional<Sizes> {
+    auto seen = dyn_cast<RankedTensorType>(value.getType());
+    Value source = beforeCasts(value);
+    auto before = dyn_cast<RankedTensorType>(source.getType());
+    if (!seen || !before || seen.getRank() != rank || before.getRank() != rank)
+      return std::nullopt;
+    return Sizes{source, seen, before};
+  };
+  std::optional<Sizes> lhsSizes = sizesOf(lhs), initSizes = sizesOf(init);
+  if (!initSizes)
     return;
   ArrayRef<int64_t> rhsShape = rhsType.getShape();
   int64_t axis = rhsType.getAxis();
   int64_t k = rhsShape[axis];
   int64_t n = axis == rank - 1 ? rhsShape[rank - 2] : rhsShape[rank - 1];
-  // The extent of dimension `dim` of `value`: a constant where static.
-  auto extent = [&](Value value, int64_t dim) -> Value {
-    int64_t size = cast<RankedTensorType>(value.getType()).getDimSize(dim);
+  // The extent of dimension `dim`, asked of the value before casts: a
+  // constant where static.
+  auto extent = [&](const Sizes &sizes, int64_t dim) -> Value {
+    int64_t size = sizes.before.getDimSize(dim);
     if (!ShapedType::isDynamic(size))
       return arith::ConstantIndexOp::create(b, loc, size);
-    return tensor::DimOp::create(b, loc, value, dim);
+    return tensor::DimOp::create(b, loc, sizes.source, dim);
+  };
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, value);
   };
   auto check = [&](Value actual, Value expected, const Twine &what) {
     Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
                                        expected);
     cf::AssertOp::create(b, loc, same, message(op, what.str()));
   };
-  if (lhsType.isDynamicDim(rank - 1))
-    check(extent(lhs, rank - 1), arith::ConstantIndexOp::create(b, loc, k),
-          "the activations' reduction size (lhs dimension " + Twine(rank - 1) +
-              ") differs from the weight's K = " + Twine(k));
-  if (rank == 3 && lhsType.isDynamicDim(0))
-    check(extent(lhs, 0), arith::ConstantIndexOp::create(b, loc, rhsShape[0]),
-          "the activations' batch size (lhs dimension 0) differs from the "
-          "weight's batch size " +
-              Twine(rhsShape[0]));
-  // The result's rows (and batch) are the activations', its columns N.
-  for (int64_t dim = 0; dim + 1 < rank; ++dim)
-    if (initType.isDynamicDim(dim) || lhsType.isDynamicDim(dim))
-      check(extent(init, dim), extent(lhs, dim),
-            "the result's dimension " + Twine(dim) +
-                " differs from the activations' (init and lhs dimension " +
-                Twine(dim) + ")");
-  if (initType.isDynamicDim(rank - 1))
-    check(extent(init, rank - 1), arith::ConstantIndexOp::create(b, loc, n),
+  if (lhsSizes) {
+    // K is the blocked axis, which the type requires to be static.
+    if (lhsSizes->dynamic(rank - 1) && !ShapedType::isDynamic(k))
+      check(extent(*lhsSizes, rank - 1), constant(k),
+            "the activations' reduction size (lhs dimension " +
+                Twine(rank - 1) +
+                ") differs from the weight's K = " + Twine(k));
+    if (rank == 3 && lhsSizes->dynamic(0) &&
+        !ShapedType::isDynamic(rhsShape[0]))
+      check(extent(*lhsSizes, 0), constant(rhsShape[0]),
+            "the activations' batch size (lhs dimension 0) differs from the "
+            "weight's batch size " +
+                Twine(rhsShape[0]));
+    // The result's rows (and batch) are the activations'.
+    for (int64_t dim = 0; dim + 1 < rank; ++dim)
+      if (initSizes->dynamic(dim) || lhsSizes->dynamic(dim))
+        check(extent(*initSizes, dim), extent(*lhsSizes, dim),
+              "the result's dimension " + Twine(dim) +
+                  " differs from the activations' (init and lhs dimension " +
+                  Twine(dim) + ")");
+  }
+  // Its columns are the weight's N.
+  if (initSizes->dynamic(rank - 1) && !ShapedType::isDynamic(n))
+    check(extent(*initSizes, rank - 1), constant(n),
           "the result's columns (init dimension " + Twine(rank - 1) +
               ") differ from the weight's N = " + Twine(n));
 }

@@ -17,9 +17,9 @@
 namespace qblock {
 // The generated declarations of RuntimeVerifiableOpInterface's method name
 // these unqualified, as ops in namespace mlir see them.
-using ::llvm::function_ref;
-using ::llvm::StringRef;
+using ::mlir::function_ref;
 using ::mlir::Operation;
+using ::mlir::StringRef;
 } // namespace qblock
 
 #include "qblock/IR/QBlockOps.h.inc"
