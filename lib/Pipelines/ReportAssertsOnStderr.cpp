@@ -11,9 +11,10 @@
 // block split, so that asserts inside any region are handled alike.
 //
 // Asserts in GPU code (gpu.launch bodies, gpu.module) are left alone: the
-// device has no write(). So is every assert of a module that already
-// defines `write` or `abort` with another signature (upstream's lowering
-// then takes them).
+// device has no write(). So are those of nested modules (the pipelines
+// reject those first), and every assert of a module that already has a
+// `write` or `abort` other than the C library's declaration: they stay
+// cf.asserts, as they were before this pass.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,16 +48,19 @@ struct ReportAssertsOnStderrPass
     registry.insert<arith::ArithDialect, LLVM::LLVMDialect, scf::SCFDialect>();
   }
 
-  /// The declaration of `name` with `type`, created if missing; null if
-  /// the module defines the name otherwise.
-  static LLVM::LLVMFuncOp libcFunction(ModuleOp module, OpBuilder &b,
-                                       StringRef name,
-                                       LLVM::LLVMFunctionType type) {
+  /// Whether `name` is free, or already the LLVM declaration of `type`.
+  static bool usable(ModuleOp module, StringRef name,
+                     LLVM::LLVMFunctionType type) {
     Operation *symbol = SymbolTable::lookupSymbolIn(module, name);
-    if (auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol))
-      return func.getFunctionType() == type ? func : nullptr;
-    if (symbol)
-      return nullptr;
+    auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol);
+    return !symbol || (func && func.getFunctionType() == type);
+  }
+
+  /// The declaration of `name` with `type` (usable), created if missing.
+  static LLVM::LLVMFuncOp declare(ModuleOp module, OpBuilder &b, StringRef name,
+                                  LLVM::LLVMFunctionType type) {
+    if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+      return func;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
     return LLVM::LLVMFuncOp::create(b, module.getLoc(), name, type);
@@ -66,7 +70,8 @@ struct ReportAssertsOnStderrPass
     ModuleOp module = getOperation();
     SmallVector<cf::AssertOp> asserts;
     module.walk([&](cf::AssertOp op) {
-      if (!op->getParentOfType<gpu::LaunchOp>() &&
+      if (op->getParentOfType<ModuleOp>() == module &&
+          !op->getParentOfType<gpu::LaunchOp>() &&
           !op->getParentOfType<gpu::GPUModuleOp>())
         asserts.push_back(op);
     });
@@ -77,15 +82,15 @@ struct ReportAssertsOnStderrPass
     OpBuilder b(ctx);
     auto i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
     auto ptr = LLVM::LLVMPointerType::get(ctx);
-    LLVM::LLVMFuncOp write = libcFunction(
-        module, b, "write", LLVM::LLVMFunctionType::get(i64, {i32, ptr, i64}));
-    if (!write)
+    auto writeType = LLVM::LLVMFunctionType::get(i64, {i32, ptr, i64});
+    auto abortType =
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {});
+    // Both or neither: nothing is declared for nothing.
+    if (!usable(module, "write", writeType) ||
+        !usable(module, "abort", abortType))
       return;
-    LLVM::LLVMFuncOp abort = libcFunction(
-        module, b, "abort",
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {}));
-    if (!abort)
-      return;
+    LLVM::LLVMFuncOp write = declare(module, b, "write", writeType);
+    LLVM::LLVMFuncOp abort = declare(module, b, "abort", abortType);
 
     SymbolTable symbols(module);
     // One global per distinct message.

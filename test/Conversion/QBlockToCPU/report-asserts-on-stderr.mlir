@@ -53,3 +53,32 @@ func.func @user(%ok: i1) {
   cf.assert %ok, "kept"
   return
 }
+
+// -----
+
+// A user `abort` that is not an LLVM declaration: nothing is declared (not
+// even `write`) and the assert stays.
+// CHECK-NOT: llvm.func @write
+// CHECK-LABEL: func.func private @abort()
+// CHECK-LABEL: func.func @own_abort
+// CHECK: cf.assert %arg0, "kept too"
+func.func private @abort()
+func.func @own_abort(%ok: i1) {
+  cf.assert %ok, "kept too"
+  return
+}
+
+// -----
+
+// Asserts of a nested module (whose symbols the outer module's globals
+// would not reach) are left alone.
+// CHECK-LABEL: module @inner
+// CHECK: cf.assert %arg0, "nested"
+module {
+  module @inner {
+    func.func @f(%ok: i1) {
+      cf.assert %ok, "nested"
+      return
+    }
+  }
+}
