@@ -361,6 +361,19 @@ struct QuantizeLinalgPass
     : public qblock::impl::QuantizeLinalgBase<QuantizeLinalgPass> {
   using Base::Base;
 
+  /// NVFP4's block is 16 unless given; the option then says so, so that a
+  /// printed pipeline (which lists every option with its value) parses
+  /// again to the same pass rather than to NVFP4 with blocks of 32.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    if (scheme == QuantScheme::NVFP4 && !block.hasValue())
+      block = 16;
+    return success();
+  }
+
   /// What is wrong with the options: errors (combinations that cannot work)
   /// and warnings (options that have no effect), in the order found.
   struct OptionProblem {
@@ -377,6 +390,14 @@ struct QuantizeLinalgPass
     auto warn = [&](const Twine &message) {
       problems.push_back({false, message.str()});
     };
+    // Whether an option that only another scheme reads was meant: given
+    // with a value other than its default, or without scheme=. A printed
+    // pipeline lists every option, defaults included, next to its scheme=,
+    // and must parse again.
+    auto meant = [&](const auto &option, const auto &defaultValue) {
+      return option.hasValue() &&
+             (!scheme.hasValue() || option.getValue() != defaultValue);
+    };
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "
                   "matmuls with the acts= scheme; set acts=blockdialect, "
@@ -391,23 +412,26 @@ struct QuantizeLinalgPass
       return fail("from=uniform converts uniform INT-q to BCQ; it needs "
                   "scheme=bcq");
     // As bits= and group= below: the user meant BCQ.
-    if (from.hasValue() && scheme != QuantScheme::BCQ)
+    if (meant(from, std::string("fit")) && scheme != QuantScheme::BCQ)
       return fail("from=" + from +
                   " chooses how BCQ weights are fitted; add scheme=bcq "
                   "(scheme=" +
                   schemeName() + " takes no from=)");
     // Silently dropping them would quantize with a scheme the user did not
     // ask for (blockdialect, say, when scheme=bcq was forgotten).
-    if (scheme != QuantScheme::BCQ && (bits.hasValue() || group.hasValue()))
-      return fail(Twine(bits.hasValue() ? "bits=" : "group=") +
+    bool bitsMeant = meant(bits, int64_t(3)),
+         groupMeant = meant(group, int64_t(128));
+    if (scheme != QuantScheme::BCQ && (bitsMeant || groupMeant))
+      return fail(Twine(bitsMeant ? "bits=" : "group=") +
                   " sets the BCQ bit planes and group size; add scheme=bcq "
                   "(block schemes take block=N)");
-    if (scheme == QuantScheme::BCQ && block.hasValue())
+    if (scheme == QuantScheme::BCQ && meant(block, int64_t(32)))
       return fail("block=" + Twine(block) +
                   " sets a block scheme's block size; scheme=bcq quantizes "
                   "in groups: use group=N (default 128)");
     // Harmless but ignored: say so, since the user expected an effect.
-    if (select.hasValue() && scheme != QuantScheme::BlockDialect)
+    if (meant(select, num::SelectRule::MSE) &&
+        scheme != QuantScheme::BlockDialect)
       warn(Twine("select= chooses among BlockDialect's 16 formats per "
                  "block; scheme=") +
            schemeName() +
@@ -415,7 +439,7 @@ struct QuantizeLinalgPass
                 ? " has no formats (its weights are bit planes)"
                 : " has one format") +
            ", so select= has no effect");
-    if (tensorScale.hasValue() && scheme != QuantScheme::NVFP4)
+    if (meant(tensorScale, true) && scheme != QuantScheme::NVFP4)
       warn(Twine("tensor-scale= applies to NVFP4's E4M3 block scales; "
                  "scheme=") +
            schemeName() +

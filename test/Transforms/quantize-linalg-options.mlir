@@ -12,15 +12,19 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="full-path=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FULLPATH
 // RUN: not quant-opt %s --qblock-quantize-linalg="from=uniform" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROM
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq from=gptq" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROMBAD
-// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=int4 from=fit" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROMNOBCQ
+// RUN: not quant-opt %s --qblock-quantize-linalg="from=fit" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=FROMNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="bits=3" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BITSNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 group=64" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=GROUPNOBCQ
-// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BLOCKBCQ
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=64" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BLOCKBCQ
 // Options the scheme does not use: a warning, and the pass still runs.
-// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 select=mse" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTNV
-// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSMX
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 select=two-stage" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTNV
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSMX
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSBCQ
-// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq select=mse" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTBCQ
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq select=two-stage" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTBCQ
+// An option of another scheme at its default next to scheme= is what a
+// printed pipeline holds (it lists every option); it parses without a word.
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 bits=3 group=128 from=fit select=mse tensor-scale=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage scheme=blockdialect" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // Legal but almost useless: a warning, and the pass still runs.
@@ -36,11 +40,11 @@
 // BCQACTS: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: acts=mxfp4 needs a block weight scheme; qblock.lut_gemm (scheme=bcq) takes float activations
 // ACTS: for the --acts option: Cannot find option named 'fp8'!
 // FROM: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=uniform converts uniform INT-q to BCQ; it needs scheme=bcq
-// FROMNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=fit chooses how BCQ weights are fitted; add scheme=bcq (scheme=int4 takes no from=)
+// FROMNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=fit chooses how BCQ weights are fitted; add scheme=bcq (scheme=blockdialect takes no from=)
 // FROMBAD: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: from=gptq is unknown; use from=fit or from=uniform
 // BITSNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // GROUPNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
-// BLOCKBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=32 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
+// BLOCKBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=64 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
 // SELECTNV: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: select= chooses among BlockDialect's 16 formats per block; scheme=nvfp4 has one format, so select= has no effect
 // SELECTNV: func.func @f
 // TSMX: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales; scheme=mxfp4 has power-of-two scales, so tensor-scale= has no effect

@@ -29,9 +29,15 @@ def run(pipeline_text, output, dump):
 with tempfile.TemporaryDirectory() as tmp:
     named, reparsed = f"{tmp}/named.mlir", f"{tmp}/reparsed.mlir"
     dump = run(f"builtin.module({pipeline})", named, dump=True)
-    # The first line is "Pass Manager with N passes:"; the rest is the
-    # pipeline, indented over several lines.
-    printed = "".join(line.strip() for line in dump.splitlines()[1:])
+    # The first line is "Pass Manager with N passes:", then the pipeline,
+    # indented over several lines up to the anchor's closing ")" in column
+    # 0; diagnostics of the run (remarks) may follow.
+    lines = []
+    for line in dump.splitlines()[1:]:
+        lines.append(line.strip())
+        if line == ")":
+            break
+    printed = "".join(lines)
     run(printed, reparsed, dump=False)
     if open(named, "rb").read() != open(reparsed, "rb").read():
         sys.exit("reparse_pipeline: FAIL the printed pipeline's output differs")
