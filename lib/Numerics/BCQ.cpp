@@ -119,6 +119,12 @@ struct UniformParams {
   double zeroPoint;
 };
 
+/// h = s / 2 for a span (max - min) before the cap at 2^(15 - q): rounded to
+/// 11 - q significant bits and to a multiple of 2^-24 (uniformParams).
+double uniformHalfStep(double span, int bits) {
+  return roundToGrid(span / ((1 << bits) - 1) / 2.0, 11 - bits, -24);
+}
+
 UniformParams uniformParams(const float *w, int64_t n, int bits) {
   const int maxCode = (1 << bits) - 1;
   // The range always includes 0 (as GPTQ does), so the integer zero point
@@ -146,7 +152,7 @@ UniformParams uniformParams(const float *w, int64_t n, int bits) {
   if (hi == lo)
     return {0.0, 0.0};
   double maxHalfUnit = std::ldexp(1.0, 15 - bits);
-  double h = roundToGrid((hi - lo) / maxCode / 2.0, 11 - bits, -24);
+  double h = uniformHalfStep(hi - lo, bits);
   if (h == 0.0)
     return {0.0, 0.0};
   // A range too wide for halves (weights near 65504 and beyond, which
@@ -640,6 +646,10 @@ void fitUniformBCQRows(const float *data, const BCQLayout &layout,
                         poisoned ? NAN : scales[g], zeros[g], packed);
     }
   }
+}
+
+bool uniformSpanSaturates(double span, int bits) {
+  return uniformHalfStep(span, bits) > std::ldexp(1.0, 15 - bits);
 }
 
 void fitUniform(const float *data, int64_t rows, int64_t k, int bits,

@@ -165,7 +165,7 @@ scaleRange(const num::Scheme &scheme) {
 /// precision: from 2^(q-14) (below, the smallest alpha, about max / 2^q,
 /// is a subnormal half with fewer significant bits) to 65504 (above,
 /// they saturate). From uniform INT-q the top is on the group's range, 0
-/// included (bcqRangeIsSpan): its grid step is capped at 2^(16-q) so that
+/// included (bcqSpanBits): its grid step is capped at 2^(16-q) so that
 /// every parameter is a half, and a wider range is clipped at both ends.
 static std::pair<float, float> bcqRange(const num::BCQScheme &scheme) {
   float top = scheme.fromUniform
@@ -174,11 +174,13 @@ static std::pair<float, float> bcqRange(const num::BCQScheme &scheme) {
   return {std::ldexp(1.0f, scheme.bits - 14), top};
 }
 
-/// Whether the top of storedRange bounds a group's span (largest value
-/// minus smallest, both widened to include 0) rather than its maximum.
-static bool bcqRangeIsSpan(QuantizedTensorType type) {
+/// For BCQ from uniform INT-q, its bits: the top of storedRange then
+/// bounds a group's span (largest value minus smallest, both widened to
+/// include 0; exactly: num::uniformSpanSaturates) rather than its maximum.
+/// 0 otherwise.
+static int bcqSpanBits(QuantizedTensorType type) {
   BCQSchemeAttr bcq = type.getBCQScheme();
-  return bcq && bcq.toNumerics().fromUniform;
+  return bcq && bcq.toNumerics().fromUniform ? bcq.toNumerics().bits : 0;
 }
 
 /// scaleRange for block schemes, bcqRange for BCQ: the block or group
@@ -409,7 +411,7 @@ struct SelectFormatsPass
     // E8M0 has no top.
     if (!e8m0)
       os << ", " << large
-         << (bcqRangeIsSpan(job.type) ? " spanning more than " : " above ")
+         << (bcqSpanBits(job.type) ? " spanning more than " : " above ")
          << llvm::format("%g", largest);
     os << "), so they lose precision (relative MSE "
        << llvm::format("%.3g", job.relativeMSE()) << "); ";
@@ -450,10 +452,11 @@ struct SelectFormatsPass
 
   /// Over consecutive runs of `size` values (blocks or BCQ groups): counts
   /// the non-zero runs and those whose maxima lie below `smallest` or
-  /// above `largest` (with `span`, whose span, 0 included, lies above it),
-  /// and tracks the largest and smallest non-zero maxima.
+  /// above `largest` (with `spanBits`, whose span, 0 included, saturates
+  /// uniform INT-q of that many bits), and tracks the largest and smallest
+  /// non-zero maxima.
   static void countMaxima(ArrayRef<float> values, int64_t size, float smallest,
-                          float largest, bool span, int64_t &nonZero,
+                          float largest, int spanBits, int64_t &nonZero,
                           int64_t &small, int64_t &large, float &largestMax,
                           float &smallestMax) {
     for (size_t first = 0; first < values.size(); first += size) {
@@ -467,8 +470,9 @@ struct SelectFormatsPass
         continue;
       ++nonZero;
       small += amax < smallest;
-      large +=
-          span ? double(hi) - double(lo) > double(largest) : amax > largest;
+      large += spanBits ? num::uniformSpanSaturates(double(hi) - double(lo),
+                                                    spanBits)
+                        : amax > largest;
       largestMax = std::max(largestMax, amax);
       smallestMax = std::min(smallestMax, amax);
     }
@@ -548,7 +552,7 @@ struct SelectFormatsPass
       // Blocks or BCQ groups (getBlockSize is either).
       if (auto range = storedRange(type))
         countMaxima(rows, type.getBlockSize(), range->first, range->second,
-                    bcqRangeIsSpan(type), nonZero, small, large, largestMax,
+                    bcqSpanBits(type), nonZero, small, large, largestMax,
                     smallestMax);
       double errorSquares = 0, weightSquares = 0;
       for (int64_t i = 0, e = count * k; i < e; ++i) {

@@ -83,6 +83,11 @@ void fitUniform(const float *data, int64_t rows, int64_t k, int bits,
                 int64_t group, uint8_t *codes, float *scales,
                 float *zeroPoints);
 
+/// Whether fitUniform caps h at 2^(15 - q) for a group of this span (max -
+/// min, 0 included): its grid is then narrower than the group, which is
+/// clipped at both ends (about a span of (2^q - 1) * 2^(16 - q)).
+bool uniformSpanSaturates(double span, int bits);
+
 /// Non-uniform BCQ fit from floats: greedy residual start, then `iterations`
 /// rounds of alternating least-squares alphas (and z) and exhaustive
 /// per-element bit choice. The same refinement also runs from fitUniform's
