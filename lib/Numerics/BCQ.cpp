@@ -175,6 +175,21 @@ struct GroupFit {
   float z = 0.0f;
 };
 
+/// The smallest and largest of a group's weights, as the starts that place
+/// a grid on them (minMaxStart, rangeStart) take them.
+struct GroupRange {
+  double lo, hi;
+
+  static GroupRange of(const float *w, int64_t n) {
+    GroupRange r{w[0], w[0]};
+    for (int64_t j = 1; j < n; ++j) {
+      r.lo = std::min(r.lo, static_cast<double>(w[j]));
+      r.hi = std::max(r.hi, static_cast<double>(w[j]));
+    }
+    return r;
+  }
+};
+
 class GroupFitter {
 public:
   GroupFitter(int numBits, bool hasOffset, int64_t size)
@@ -200,8 +215,8 @@ private:
   GroupFit greedyPlanes(const float *w, double z, double firstAlpha);
   GroupFit greedyStart(const float *w);
   GroupFit uniformStart(const float *w) const;
-  std::optional<GroupFit> minMaxStart(const float *w) const;
-  GroupFit rangeStart(const float *w);
+  std::optional<GroupFit> minMaxStart(const GroupRange &range) const;
+  GroupFit rangeStart(const float *w, const GroupRange &range);
   double refine(const float *w, GroupFit &params, double currentError,
                 int iterations);
   double chooseCombos(const float *w, const GroupFit &params);
@@ -242,14 +257,11 @@ GroupFit GroupFitter::uniformStart(const float *w) const {
 /// it is coarser than plain min/max round-to-nearest, which refinement from
 /// the other starts did not always reach (a group of 0.5 + 0.1 N(0, 1) at
 /// q = 4 ended 1.1-1.45x above it).
-std::optional<GroupFit> GroupFitter::minMaxStart(const float *w) const {
+std::optional<GroupFit>
+GroupFitter::minMaxStart(const GroupRange &range) const {
+  auto [lo, hi] = range;
   if (!offset)
     return std::nullopt;
-  double lo = w[0], hi = w[0];
-  for (int64_t j = 1; j < groupSize; ++j) {
-    lo = std::min(lo, static_cast<double>(w[j]));
-    hi = std::max(hi, static_cast<double>(w[j]));
-  }
   if (!(lo > 0.0 || hi < 0.0))
     return std::nullopt;
   GroupFit params;
@@ -300,17 +312,13 @@ GroupFit GroupFitter::greedyStart(const float *w) {
   return greedyPlanes(w, mean, /*firstAlpha=*/-1.0);
 }
 
-GroupFit GroupFitter::rangeStart(const float *w) {
+GroupFit GroupFitter::rangeStart(const float *w, const GroupRange &range) {
   // For groups with an outlier: the first plane splits the range in half
   // around its midpoint (z), so the extreme value gets levels of its own
   // and the others the rest; later planes fit what is left greedily. From
   // the other two starts every ordinary weight of such a group lands on
   // one level, the planes become dependent and refinement cannot leave.
-  double lo = w[0], hi = w[0];
-  for (int64_t j = 1; j < groupSize; ++j) {
-    lo = std::min(lo, static_cast<double>(w[j]));
-    hi = std::max(hi, static_cast<double>(w[j]));
-  }
+  auto [lo, hi] = range;
   return greedyPlanes(w, 0.5 * (lo + hi), 0.5 * (hi - lo));
 }
 
@@ -513,7 +521,9 @@ GroupFit GroupFitter::fit(const float *w, int iterations) {
     bestError = uniformError;
   }
 
-  if (std::optional<GroupFit> minMax = minMaxStart(w)) {
+  // One scan of the group for both starts that need its range.
+  GroupRange range = GroupRange::of(w, groupSize);
+  if (std::optional<GroupFit> minMax = minMaxStart(range)) {
     double minMaxError =
         refine(w, *minMax, chooseCombos(w, *minMax), iterations);
     if (minMaxError < bestError) {
@@ -526,11 +536,11 @@ GroupFit GroupFitter::fit(const float *w, int iterations) {
   // An outlier (a weight far beyond the others) is what the range start is
   // for; it needs an offset and at least two planes.
   if (offset && bits >= 2) {
-    GroupFit range = rangeStart(w);
-    double rangeError = refine(w, range, error(w, range), iterations);
-    if (rangeError < bestError) {
+    GroupFit split = rangeStart(w, range);
+    double splitError = refine(w, split, error(w, split), iterations);
+    if (splitError < bestError) {
       bestCombos = combos;
-      best = range;
+      best = split;
     }
   }
   return best;
