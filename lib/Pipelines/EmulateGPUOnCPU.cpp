@@ -316,8 +316,9 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
   Type i32 = b.getI32Type();
   Value linearId = runtime.call(b, loc, "omp_get_thread_num", i32, {})[0];
   Value teamSize = runtime.call(b, loc, "omp_get_num_threads", i32, {})[0];
-  // In the runtime, not a cf.assert: that one's message goes through
-  // buffered stdout and is lost in the abort when stdout is a pipe.
+  // In the runtime, not a cf.assert: its message names the team size and
+  // the OpenMP settings that limit it, which a cf.assert's constant text
+  // cannot, and one thread of the short team reports for all.
   runtime.call(b, loc, "qblockEmuCheckTeam", {}, {teamSize, threads});
   Value linearIndex =
       arith::IndexCastOp::create(b, loc, b.getIndexType(), linearId);

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -56,16 +57,6 @@ struct ReportAssertsOnStderrPass
     return !symbol || (func && func.getFunctionType() == type);
   }
 
-  /// The declaration of `name` with `type` (usable), created if missing.
-  static LLVM::LLVMFuncOp declare(ModuleOp module, OpBuilder &b, StringRef name,
-                                  LLVM::LLVMFunctionType type) {
-    if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
-      return func;
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    return LLVM::LLVMFuncOp::create(b, module.getLoc(), name, type);
-  }
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<cf::AssertOp> asserts;
@@ -89,8 +80,17 @@ struct ReportAssertsOnStderrPass
     if (!usable(module, "write", writeType) ||
         !usable(module, "abort", abortType))
       return;
-    LLVM::LLVMFuncOp write = declare(module, b, "write", writeType);
-    LLVM::LLVMFuncOp abort = declare(module, b, "abort", abortType);
+    // As qblock-guard-cpu-features declares them (usable made sure).
+    auto declare = [&](StringRef name, LLVM::LLVMFunctionType type) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      FailureOr<LLVM::LLVMFuncOp> fn = LLVM::lookupOrCreateFn(
+          b, module, name, type.getParams(), type.getReturnType());
+      assert(succeeded(fn) && "usable checked the symbol");
+      return *fn;
+    };
+    LLVM::LLVMFuncOp write = declare("write", writeType);
+    LLVM::LLVMFuncOp abort = declare("abort", abortType);
 
     SymbolTable symbols(module);
     // One global per distinct message.
