@@ -45,6 +45,7 @@ __all__ = [
     "CPU_PIPELINE",
     "Module",
     "PRESETS",
+    "RuntimeCheckError",
     "Scheme",
     "bits_per_element",
     "compile",
@@ -315,6 +316,14 @@ class CompileError(RuntimeError):
     message holds MLIR's diagnostics."""
 
 
+class RuntimeCheckError(ValueError):
+    """A called function stopped on a failed run-time check of the compiled
+    code, e.g. a matmul given activations whose K differs from its weight's
+    (sizes its types leave dynamic). The message is the check's: the op's
+    location and what differs. Outside Python the same program aborts with
+    that message on stderr."""
+
+
 def _compiler():
     # Loaded on first use: it brings in libMLIR.so and libLLVM.so, which the
     # numerics functions above do not need.
@@ -439,7 +448,9 @@ class Module:
         right dtype (a static layout must be the dense array's), so
         functions that write into them update the array. Results
         come back as new NumPy arrays (or numbers): one value, a tuple of
-        several, or None.
+        several, or None. A failed run-time check of the compiled code (sizes
+        its types leave dynamic that contradict a weight) raises
+        ``RuntimeCheckError`` instead of aborting the process.
         """
         if not isinstance(entry, str):
             raise TypeError(f"entry must be a function name, got {entry!r}")
@@ -483,6 +494,8 @@ class Module:
             return self._impl.run(entry, converted)
         except _compiler().CompileError as error:
             raise CompileError(str(error)) from None
+        except _compiler().RuntimeCheckError as error:
+            raise RuntimeCheckError(str(error)) from None
 
 
 def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,

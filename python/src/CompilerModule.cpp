@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CheckedCall.h"
+
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockDialect.h"
 #include "qblock/Pipelines/Pipelines.h"
@@ -107,6 +109,12 @@ private:
 
 /// Raised (as qblock.CompileError) with the diagnostics of a failed step.
 struct CompileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Raised (as qblock.RuntimeCheckError) when a called function stops on a
+/// failed run-time check, e.g. activations whose K differs from the weight's.
+struct RuntimeCheckError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -660,6 +668,17 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
                        llvm::toString(created.takeError()) + "\n" +
                        diags.take());
   engine = std::move(*created);
+  // Failed run-time checks return to run() instead of aborting the
+  // interpreter (CheckedCall.h), where the module uses the C library's.
+  auto declared = [&](StringRef name) {
+    auto func = module->lookupSymbol<LLVM::LLVMFuncOp>(name);
+    return func && func.isExternal();
+  };
+  bool redirectAbort = declared("abort"), redirectWrite = declared("write");
+  engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    return qblock::python::checkedCallSymbols(interner, redirectAbort,
+                                              redirectWrite);
+  });
   engine->initialize();
   return *engine;
 }
@@ -848,15 +867,23 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
   if (!resultThroughPointer && !sig.results.empty())
     packed.push_back(resultStorage.data());
 
-  llvm::Error error = llvm::Error::success();
+  auto function = jit.lookupPacked("_mlir_ciface_" + entry);
+  if (!function)
+    throw CompileError("cannot call '" + entry +
+                       "': " + llvm::toString(function.takeError()) +
+                       unresolvedFunctions());
+  std::optional<std::string> failedCheck;
   {
     py::gil_scoped_release release;
-    error = jit.invokePacked("_mlir_ciface_" + entry, packed);
+    failedCheck = qblock::python::callCatchingAbort(*function, packed.data());
   }
-  if (error)
-    throw CompileError("cannot call '" + entry +
-                       "': " + llvm::toString(std::move(error)) +
-                       unresolvedFunctions());
+  if (failedCheck)
+    throw RuntimeCheckError(
+        "'" + entry + "' stopped on a failed run-time check" +
+        (failedCheck->empty() ? std::string(" (its message, if any, went to "
+                                            "stdout)")
+                              : ": " + *failedCheck) +
+        "; what it allocated before is not freed");
 
   // Copy every result out, then free the buffers the function allocated
   // (they are malloc'ed and owned by the caller), but never an input's
@@ -905,6 +932,8 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
 PYBIND11_MODULE(_qblock_compiler, m) {
   m.doc() = "qblock compiler and JIT (libMLIR.so); use the qblock package";
   py::register_exception<CompileError>(m, "CompileError", PyExc_RuntimeError);
+  py::register_exception<RuntimeCheckError>(m, "RuntimeCheckError",
+                                            PyExc_ValueError);
 
   py::class_<Module>(m, "Module")
       .def("text", &Module::text, py::arg("debug_info") = false)

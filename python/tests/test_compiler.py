@@ -461,6 +461,46 @@ def test_shared_libs_and_unresolved_functions():
                                atol=1e-5)
 
 
+def test_failed_run_time_check_raises_and_the_module_stays_usable(capfd):
+    # Activations whose K the types leave dynamic: a call with another K
+    # than the weight's stops on the matmul's run-time check. That aborted
+    # the interpreter (the message on stderr only); it is an exception now.
+    w = weights(64, 8, seed=7)
+    source = f"""
+func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
+  %w = arith.constant {dense(w)}
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %e = tensor.empty(%m) : tensor<?x8xf32>
+  %z = arith.constant 0.0 : f32
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %r = linalg.matmul ins(%a, %w : tensor<?x?xf32>, tensor<64x8xf32>)
+         outs(%i : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}}
+"""
+    for scheme in ["mxfp4", "bcq group=32"]:
+        module = qblock.compile(source, "qblock-quantize-linalg{scheme="
+                                f"{scheme}}},qblock-cpu-pipeline")
+        op = "lut_gemm" if scheme.startswith("bcq") else "matmul"
+        rng = np.random.default_rng(8)
+        for k in [32, 128]:
+            with pytest.raises(qblock.RuntimeCheckError,
+                               match=f"'mm' stopped on a failed run-time "
+                               f"check: qblock.{op} at .*the activations' "
+                               f"reduction size .* differs from the "
+                               f"weight's K = 64"):
+                module.run("mm", np.ones((2, k), np.float32))
+            # The message is in the exception, not also on stderr.
+            assert "differs" not in capfd.readouterr().err
+        # The same module still runs (the check left nothing behind).
+        a = rng.standard_normal((3, 64)).astype(np.float32)
+        expected = module.run("mm", a)
+        assert expected.shape == (3, 8) and np.isfinite(expected).all()
+        np.testing.assert_array_equal(module.run("mm", a), expected)
+    assert issubclass(qblock.RuntimeCheckError, ValueError)
+
+
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
     # for the next call; they used to stay allocated after the Module was
