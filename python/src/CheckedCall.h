@@ -29,8 +29,8 @@
 namespace qblock::python {
 
 /// Symbols that redirect a JIT-compiled module's calls of `abort` and
-/// `write` here; only for names in `redirect` (those the module declares
-/// and does not define).
+/// `write` here, each only where asked: for the names the module declares
+/// and does not define.
 llvm::orc::SymbolMap checkedCallSymbols(llvm::orc::MangleAndInterner interner,
                                         bool redirectAbort, bool redirectWrite);
 
