@@ -139,7 +139,7 @@ void qblock::registerQBlockPipelines() {
       "LUT-GEMM matmuls get coalesced-load kernels, other qblock ops "
       "one-thread-per-task kernels; upstream ops (float matmuls, "
       "elementwise ops) run as host loops",
-      checkGPUPipelineOptions, buildGPUPipeline);
+      checkGPUCompilePipelineOptions, buildGPUPipeline);
   registerCheckedPipeline<GPUPipelineOptions>(
       "qblock-gpu-emulation-pipeline",
       "For testing without a GPU: the kernels of qblock-gpu-pipeline, each "

@@ -39,9 +39,13 @@
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Utils.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 
 using namespace mlir;
 
@@ -79,6 +83,43 @@ qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
     return "tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does "
            "not have; use sm_80 or newer, or tensor-cores=false";
   return "";
+}
+
+/// Where CUDA's own installers put the toolkit, without adding its bin/ to
+/// PATH.
+static constexpr llvm::StringLiteral kDefaultCUDAToolkit = "/usr/local/cuda";
+
+static bool hasPtxas(llvm::StringRef toolkit) {
+  llvm::SmallString<128> path(toolkit);
+  llvm::sys::path::append(path, "bin", "ptxas");
+  return llvm::sys::fs::can_execute(path);
+}
+
+std::optional<std::string> qblock::findPtxasToolkit() {
+  // gpu-module-to-binary's own search: the toolkit named by $CUDA_ROOT,
+  // $CUDA_HOME or $CUDA_PATH (Debian's MLIR has no build-time default),
+  // then PATH.
+  llvm::StringRef named = NVVM::getCUDAToolkitPath();
+  if ((!named.empty() && hasPtxas(named)) ||
+      llvm::sys::findProgramByName("ptxas"))
+    return std::string();
+  if (hasPtxas(kDefaultCUDAToolkit))
+    return kDefaultCUDAToolkit.str();
+  return std::nullopt;
+}
+
+std::string
+qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
+  std::string problem = checkGPUPipelineOptions(options);
+  if (problem.empty() && options.format.getValue() == "bin" &&
+      !findPtxasToolkit())
+    problem = "format=bin runs CUDA's ptxas, which is neither on PATH nor "
+              "in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH "
+              "names, nor in " +
+              kDefaultCUDAToolkit.str() +
+              "/bin; install the CUDA toolkit (or name its directory in "
+              "CUDA_HOME), or use format=isa (PTX, needs no CUDA)";
+  return problem;
 }
 
 /// Everything before the kernels are outlined: kernels built inside
@@ -126,6 +167,16 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   nvvm.cubinFeatures = ("+" + ptxVersionFor(options.chip.getValue())).str();
   nvvm.cubinFormat = options.format.getValue();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  // Upstream's pipeline has no option for the toolkit; where only the
+  // default installation has ptxas, name it to gpu-module-to-binary.
+  if (nvvm.cubinFormat == "bin")
+    if (std::optional<std::string> toolkit = findPtxasToolkit();
+        toolkit && !toolkit->empty())
+      for (Pass &pass : pm.getPasses())
+        if (pass.getArgument() == "gpu-module-to-binary")
+          (void)pass.initializeOptions(
+              "toolkit=" + *toolkit,
+              [](const llvm::Twine &) { return failure(); });
   pm.addPass(qblock::createDropCompileTimesPass());
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
 }

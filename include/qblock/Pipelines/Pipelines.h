@@ -6,6 +6,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include <optional>
+#include <string>
+
 namespace qblock {
 
 struct CPUPipelineOptions
@@ -77,6 +80,16 @@ void buildGPUEmulationPipeline(mlir::OpPassManager &pm,
 /// cores on a chip without mma.sync for f16/bf16), in words that say what
 /// to use instead; empty when buildGPUPipeline can take them.
 std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
+
+/// checkGPUPipelineOptions, and for format=bin that ptxas can be found
+/// (findPtxasToolkit): what qblock-gpu-pipeline checks when it is parsed.
+std::string checkGPUCompilePipelineOptions(const GPUPipelineOptions &options);
+
+/// Where ptxas is for format=bin: "" when gpu-module-to-binary's own search
+/// ($CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, then PATH) finds it, the default
+/// CUDA toolkit directory when only that has it (buildGPUPipeline then
+/// names it to gpu-module-to-binary), std::nullopt when there is none.
+std::optional<std::string> findPtxasToolkit();
 
 /// The PTX ISA version the pipeline emits for `chip` (e.g. "ptx80" for
 /// sm_90a): the oldest one that has the chip, so that the PTX JIT of older

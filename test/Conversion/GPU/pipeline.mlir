@@ -12,6 +12,9 @@
 // RUN: %if ptxas %{ ptxas -arch=sm_90a %t.k0.ptx -o %t.k0.cubin %}
 // cubin directly (format=bin uses ptxas).
 // RUN: %if ptxas %{ quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" | FileCheck %s --check-prefix=BIN %}
+// CUDA's installers leave ptxas off PATH: format=bin still finds it in
+// /usr/local/cuda (upstream looks only on PATH and where $CUDA_HOME points).
+// RUN: %if ptxas %{ env -u CUDA_ROOT -u CUDA_HOME -u CUDA_PATH PATH=/usr/bin:/bin quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" | FileCheck %s --check-prefix=BIN %}
 
 // CHECK: llvm.func @gemm
 // CHECK: gpu.launch_func @gemm_kernel::@gemm_kernel
