@@ -32,6 +32,7 @@
 #include "qblock/Numerics/Scale.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -62,12 +63,27 @@ constexpr int kMaxWarps = kMaxThreads / kWarpSize;
 
 /// How long a thread waits at a barrier before the emulator decides that
 /// some thread of its warp or block will never arrive: 60 s, or
-/// QBLOCK_GPU_EMULATOR_TIMEOUT seconds (tests of the timeout set 1).
+/// QBLOCK_GPU_EMULATOR_TIMEOUT seconds (tests of the timeout set 1). A
+/// value that is not a whole number of seconds from 1 to 86400 is reported
+/// once and the default kept, rather than taken silently.
 int barrierTimeoutSeconds() {
   static const int seconds = [] {
+    constexpr int kDefault = 60;
     const char *text = std::getenv("QBLOCK_GPU_EMULATOR_TIMEOUT");
-    int value = text ? std::atoi(text) : 0;
-    return value > 0 ? value : 60;
+    if (!text)
+      return kDefault;
+    char *end = nullptr;
+    errno = 0;
+    long value = std::strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || value < 1 ||
+        value > 86400) {
+      std::fprintf(stderr,
+                   "qblock GPU emulator: QBLOCK_GPU_EMULATOR_TIMEOUT='%s' is "
+                   "not a number of seconds from 1 to 86400; using %d\n",
+                   text, kDefault);
+      return kDefault;
+    }
+    return static_cast<int>(value);
   }();
   return seconds;
 }

@@ -17,6 +17,13 @@
 // RUN: %{lower} | mlir-runner -e main -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.out
 // RUN: %python %S/Inputs/check_emulator.py %t.out | FileCheck %s
 // CHECK: check_emulator: PASS
+// A timeout that is not a number of seconds is reported (it used to be
+// taken silently as the default), and the kernel runs as before.
+// RUN: %{lower} | env QBLOCK_GPU_EMULATOR_TIMEOUT=abc mlir-runner -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2> %t.err > %t.out2
+// RUN: FileCheck %s --check-prefix=TIMEOUT --input-file=%t.err
+// RUN: %python %S/Inputs/check_emulator.py %t.out2 | FileCheck %s
+// TIMEOUT: qblock GPU emulator: QBLOCK_GPU_EMULATOR_TIMEOUT='abc' is not a number of seconds from 1 to 86400; using 60
 
 func.func private @printMemrefF32(memref<*xf32>)
 
