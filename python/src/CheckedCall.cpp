@@ -2,8 +2,13 @@
 
 #include "CheckedCall.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+
 #include <csetjmp>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -15,11 +20,32 @@ namespace {
 /// The call in progress on this thread.
 struct ActiveCall {
   std::jmp_buf resume;
-  /// What the compiled code wrote to fd 2 and was not written out yet.
-  std::string pending;
+  /// A check's message the compiled code wrote to fd 2 and that is not
+  /// written out yet.
+  std::string held;
 };
 
 thread_local ActiveCall *active = nullptr;
+
+/// Every check message of every module compiled in this process, and the
+/// OpenMP runtime's omp_get_level.
+struct Registry {
+  std::mutex mutex;
+  std::set<std::string, std::less<>> messages;
+  std::string openMPPath;
+  int (*openMPLevel)() = nullptr;
+};
+
+Registry &registry() {
+  static Registry *instance = new Registry();
+  return *instance;
+}
+
+bool isCheckMessage(std::string_view text) {
+  Registry &r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.messages.count(text) != 0;
+}
 
 /// Writes `text` to fd 2 in full (a pipe may take it in parts).
 void writeToStderr(const std::string &text) {
@@ -34,57 +60,82 @@ void writeToStderr(const std::string &text) {
   }
 }
 
-void flushPending(ActiveCall &call) {
-  writeToStderr(call.pending);
-  call.pending.clear();
+void flushHeld(ActiveCall &call) {
+  writeToStderr(call.held);
+  call.held.clear();
 }
 
 /// Whether this thread is inside an OpenMP parallel region: leaving one by
 /// longjmp would leave the rest of its team waiting at the region's end.
-/// libomp is loaded with the module's libraries (dlopen RTLD_GLOBAL), or
-/// not at all, in which case no region can be active.
+/// Asked of the runtime the JIT loaded (another library's omp_get_level,
+/// e.g. libgomp's, would not know that runtime's regions); looked up on
+/// each abort, as the runtime may be loaded after the first call.
 bool insideOpenMPRegion() {
-  using LevelFn = int (*)();
-  static LevelFn level =
-      reinterpret_cast<LevelFn>(::dlsym(RTLD_DEFAULT, "omp_get_level"));
-  return level && level() > 0;
+  Registry &r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (!r.openMPLevel && !r.openMPPath.empty())
+    if (void *handle =
+            ::dlopen(r.openMPPath.c_str(), RTLD_NOLOAD | RTLD_LAZY)) {
+      r.openMPLevel =
+          reinterpret_cast<int (*)()>(::dlsym(handle, "omp_get_level"));
+      ::dlclose(handle); // RTLD_NOLOAD took a reference; the JIT keeps one
+    }
+  // Not loaded: no region of it can be active.
+  return r.openMPLevel && r.openMPLevel() > 0;
 }
 
-ssize_t qblockCheckedWrite(int fd, const void *data, size_t size) {
+ssize_t checkedWrite(int fd, const void *data, size_t size) {
   ActiveCall *call = active;
   if (!call || fd != STDERR_FILENO)
     return ::write(fd, data, size);
-  // A failed check writes its message once and aborts; anything before it
-  // goes out now, in order.
-  flushPending(*call);
-  call->pending.assign(static_cast<const char *>(data), size);
+  flushHeld(*call);
+  std::string_view text(static_cast<const char *>(data), size);
+  if (!isCheckMessage(text))
+    return ::write(fd, data, size);
+  call->held.assign(text);
   return static_cast<ssize_t>(size);
 }
 
-[[noreturn]] void qblockCheckedAbort() {
+[[noreturn]] void checkedAbort() {
   ActiveCall *call = active;
   if (call && !insideOpenMPRegion())
     std::longjmp(call->resume, 1);
   if (call)
-    flushPending(*call);
+    flushHeld(*call);
   std::abort();
 }
 
 } // namespace
 
 llvm::orc::SymbolMap
-qblock::python::checkedCallSymbols(llvm::orc::MangleAndInterner interner,
-                                   bool redirectAbort, bool redirectWrite) {
+qblock::python::checkedCallSymbols(mlir::ModuleOp module,
+                                   llvm::orc::MangleAndInterner interner) {
+  using namespace mlir;
+  {
+    Registry &r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    for (auto global : module.getOps<LLVM::GlobalOp>())
+      if (global.getSymName().starts_with("__qblock_assert_message"))
+        if (auto text = dyn_cast_or_null<StringAttr>(global.getValueOrNull()))
+          r.messages.insert(text.getValue().str());
+  }
   llvm::orc::SymbolMap symbols;
-  auto define = [&](llvm::StringRef name, auto *function) {
-    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
-                               llvm::JITSymbolFlags::Exported};
+  auto redirect = [&](StringRef name, auto *function) {
+    auto declared = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+    if (declared && declared.isExternal())
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
   };
-  if (redirectAbort)
-    define("abort", &qblockCheckedAbort);
-  if (redirectWrite)
-    define("write", &qblockCheckedWrite);
+  redirect("abort", &checkedAbort);
+  redirect("write", &checkedWrite);
   return symbols;
+}
+
+void qblock::python::setOpenMPRuntime(const std::string &path) {
+  Registry &r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (r.openMPPath.empty())
+    r.openMPPath = path;
 }
 
 std::optional<std::string>
@@ -92,16 +143,20 @@ qblock::python::callCatchingAbort(void (*function)(void **), void **args) {
   ActiveCall call;
   ActiveCall *outer = active;
   active = &call;
-  // Nothing between setjmp and longjmp lives in this frame's registers
-  // only: `call` is addressed through `active`, the rest is not changed.
+  // Restores `active` however this frame is left (an exception from a
+  // runtime library included).
+  struct Restore {
+    ActiveCall *outer;
+    ~Restore() { active = outer; }
+  } restore{outer};
+  // `call` is reached through `active` after a longjmp and `outer` is not
+  // changed after setjmp, so neither is left indeterminate.
   if (setjmp(call.resume) == 0) {
     function(args);
-    active = outer;
-    flushPending(call);
+    flushHeld(call);
     return std::nullopt;
   }
-  active = outer;
-  std::string message = std::move(call.pending);
+  std::string message = std::move(call.held);
   while (!message.empty() && message.back() == '\n')
     message.pop_back();
   return message;

@@ -33,11 +33,12 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -669,15 +670,13 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
                        diags.take());
   engine = std::move(*created);
   // Failed run-time checks return to run() instead of aborting the
-  // interpreter (CheckedCall.h), where the module uses the C library's.
-  auto declared = [&](StringRef name) {
-    auto func = module->lookupSymbol<LLVM::LLVMFuncOp>(name);
-    return func && func.isExternal();
-  };
-  bool redirectAbort = declared("abort"), redirectWrite = declared("write");
+  // interpreter (CheckedCall.h), where the module uses the C library's
+  // abort and write.
+  for (const std::string &lib : libs)
+    if (llvm::sys::path::filename(lib).starts_with("libomp"))
+      qblock::python::setOpenMPRuntime(lib);
   engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
-    return qblock::python::checkedCallSymbols(interner, redirectAbort,
-                                              redirectWrite);
+    return qblock::python::checkedCallSymbols(*module, interner);
   });
   engine->initialize();
   return *engine;
@@ -880,8 +879,7 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
   if (failedCheck)
     throw RuntimeCheckError(
         "'" + entry + "' stopped on a failed run-time check" +
-        (failedCheck->empty() ? std::string(" (its message, if any, went to "
-                                            "stdout)")
+        (failedCheck->empty() ? std::string(" (its message was not captured)")
                               : ": " + *failedCheck) +
         "; what it allocated before is not freed");
 

@@ -500,6 +500,23 @@ func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
         np.testing.assert_array_equal(module.run("mm", a), expected)
     assert issubclass(qblock.RuntimeCheckError, ValueError)
 
+    # The module's own writes to stderr still go out as they come: only a
+    # check's message is held back for the exception.
+    text = "hello from the module\n"
+    own = qblock.compile(f"""
+      llvm.mlir.global private constant @msg("{text[:-1]}\\0A")
+          : !llvm.array<{len(text)} x i8>
+      llvm.func @write(i32, !llvm.ptr, i64) -> i64
+      func.func @say() {{
+        %p = llvm.mlir.addressof @msg : !llvm.ptr
+        %fd = llvm.mlir.constant(2 : i32) : i32
+        %n = llvm.mlir.constant({len(text)} : i64) : i64
+        %r = llvm.call @write(%fd, %p, %n) : (i32, !llvm.ptr, i64) -> i64
+        return
+      }}""")
+    assert own.run("say") is None
+    assert capfd.readouterr().err == text
+
 
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
