@@ -45,7 +45,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
+#include "llvm/Support/Process.h"
 
 using namespace mlir;
 
@@ -89,21 +89,31 @@ qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
 /// PATH.
 static constexpr llvm::StringLiteral kDefaultCUDAToolkit = "/usr/local/cuda";
 
-static bool hasPtxas(llvm::StringRef toolkit) {
+static std::string inToolkit(llvm::StringRef toolkit,
+                             std::initializer_list<llvm::StringRef> parts) {
   llvm::SmallString<128> path(toolkit);
-  llvm::sys::path::append(path, "bin", "ptxas");
-  return llvm::sys::fs::can_execute(path);
+  for (llvm::StringRef part : parts)
+    llvm::sys::path::append(path, part);
+  return path.str().str();
 }
 
 std::optional<std::string> qblock::findPtxasToolkit() {
-  // gpu-module-to-binary's own search: the toolkit named by $CUDA_ROOT,
-  // $CUDA_HOME or $CUDA_PATH (Debian's MLIR has no build-time default),
-  // then PATH.
+  // gpu-module-to-binary's own search (NVVM's findTool, after a toolkit
+  // option this pipeline does not set otherwise): PATH, then the toolkit
+  // $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH names (Debian's MLIR has no
+  // build-time default).
   llvm::StringRef named = NVVM::getCUDAToolkitPath();
-  if ((!named.empty() && hasPtxas(named)) ||
-      llvm::sys::findProgramByName("ptxas"))
+  if (llvm::sys::Process::FindInEnvPath("PATH", "ptxas") ||
+      (!named.empty() &&
+       llvm::sys::fs::can_execute(inToolkit(named, {"bin", "ptxas"}))))
     return std::string();
-  if (hasPtxas(kDefaultCUDAToolkit))
+  // A toolkit named to gpu-module-to-binary also links its libdevice into
+  // every kernel (only what a kernel calls, which is nothing) and is an
+  // error without it, so only a whole toolkit will do.
+  if (llvm::sys::fs::can_execute(
+          inToolkit(kDefaultCUDAToolkit, {"bin", "ptxas"})) &&
+      llvm::sys::fs::is_regular_file(inToolkit(
+          kDefaultCUDAToolkit, {"nvvm", "libdevice", "libdevice.10.bc"})))
     return kDefaultCUDAToolkit.str();
   return std::nullopt;
 }
@@ -115,10 +125,10 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
       !findPtxasToolkit())
     problem = "format=bin runs CUDA's ptxas, which is neither on PATH nor "
               "in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH "
-              "names, nor in " +
+              "names, nor in a whole CUDA toolkit in " +
               kDefaultCUDAToolkit.str() +
-              "/bin; install the CUDA toolkit (or name its directory in "
-              "CUDA_HOME), or use format=isa (PTX, needs no CUDA)";
+              "; install the CUDA toolkit (or add the bin directory of "
+              "yours to PATH), or use format=isa (PTX, needs no CUDA)";
   return problem;
 }
 
@@ -166,13 +176,15 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   // The upstream default (PTX 6.0) is too old for sm_75 and newer.
   nvvm.cubinFeatures = ("+" + ptxVersionFor(options.chip.getValue())).str();
   nvvm.cubinFormat = options.format.getValue();
+  size_t before = pm.size();
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   // Upstream's pipeline has no option for the toolkit; where only the
-  // default installation has ptxas, name it to gpu-module-to-binary.
+  // default installation has ptxas, name it to the gpu-module-to-binary
+  // this pipeline added (not to one of the user's before it).
   if (nvvm.cubinFormat == "bin")
     if (std::optional<std::string> toolkit = findPtxasToolkit();
         toolkit && !toolkit->empty())
-      for (Pass &pass : pm.getPasses())
+      for (Pass &pass : llvm::drop_begin(pm.getPasses(), before))
         if (pass.getArgument() == "gpu-module-to-binary")
           (void)pass.initializeOptions(
               "toolkit=" + *toolkit,

@@ -86,9 +86,10 @@ std::string checkGPUPipelineOptions(const GPUPipelineOptions &options);
 std::string checkGPUCompilePipelineOptions(const GPUPipelineOptions &options);
 
 /// Where ptxas is for format=bin: "" when gpu-module-to-binary's own search
-/// ($CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, then PATH) finds it, the default
-/// CUDA toolkit directory when only that has it (buildGPUPipeline then
-/// names it to gpu-module-to-binary), std::nullopt when there is none.
+/// (PATH, then the toolkit $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH names)
+/// finds it, the default CUDA toolkit directory (/usr/local/cuda) when only
+/// that has it, with its libdevice (buildGPUPipeline then names it to
+/// gpu-module-to-binary), std::nullopt when there is none.
 std::optional<std::string> findPtxasToolkit();
 
 /// The PTX ISA version the pipeline emits for `chip` (e.g. "ptx80" for

@@ -13,8 +13,13 @@
 // cubin directly (format=bin uses ptxas).
 // RUN: %if ptxas %{ quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" | FileCheck %s --check-prefix=BIN %}
 // CUDA's installers leave ptxas off PATH: format=bin still finds it in
-// /usr/local/cuda (upstream looks only on PATH and where $CUDA_HOME points).
-// RUN: %if ptxas %{ env -u CUDA_ROOT -u CUDA_HOME -u CUDA_PATH PATH=/usr/bin:/bin quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" | FileCheck %s --check-prefix=BIN %}
+// /usr/local/cuda (upstream looks only on PATH and where $CUDA_HOME points),
+// silently (naming that toolkit also links its libdevice, which must exist).
+// RUN: %if ptxas %{ env -u CUDA_ROOT -u CUDA_HOME -u CUDA_PATH PATH=/nonexistent quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" 2> %t.bin.err | FileCheck %s --check-prefix=BIN %}
+// RUN: %if ptxas %{ count 0 < %t.bin.err %}
+// Without any ptxas, format=bin is an error when the pipeline is parsed.
+// RUN: %if !ptxas %{ not env -u CUDA_ROOT -u CUDA_HOME -u CUDA_PATH PATH=/nonexistent quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" 2>&1 | FileCheck %s --check-prefix=NOPTXAS %}
+// NOPTXAS: --qblock-gpu-pipeline: format=bin runs CUDA's ptxas, which is neither on PATH nor in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH names, nor in a whole CUDA toolkit in /usr/local/cuda; install the CUDA toolkit (or add the bin directory of yours to PATH), or use format=isa (PTX, needs no CUDA)
 
 // CHECK: llvm.func @gemm
 // CHECK: gpu.launch_func @gemm_kernel::@gemm_kernel
