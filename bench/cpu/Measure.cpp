@@ -83,6 +83,7 @@ double StreamProbe::probe(int threads, int passes) {
   if (static_cast<int>(best.size()) <= threads)
     best.resize(threads + 1, 0.0);
   std::atomic<uint64_t> checksum{0};
+  double bestOfCall = 0;
   for (int pass = 0; pass < passes; ++pass) {
     auto start = std::chrono::steady_clock::now();
     parallelFor(words, threads, [&](int64_t begin, int64_t end) {
@@ -92,12 +93,17 @@ double StreamProbe::probe(int threads, int passes) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    best[threads] = std::max(best[threads], buffer.size() / seconds / 1e9);
+    bestOfCall = std::max(bestOfCall, buffer.size() / seconds / 1e9);
   }
+  best[threads] = std::max(best[threads], bestOfCall);
   // Keeps the reads observable so they cannot be optimized away.
   if (checksum.load() == 42)
     std::abort();
-  return best[threads];
+  return bestOfCall;
+}
+
+double StreamProbe::bestSoFar(int threads) const {
+  return threads < static_cast<int>(best.size()) ? best[threads] : 0.0;
 }
 
 void qblock::bench::quiesce() {

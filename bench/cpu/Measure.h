@@ -47,16 +47,18 @@ void parallelFor(int64_t n, int threads,
 
 /// Stream-read bandwidth: `threads` threads read disjoint slices of one
 /// buffer and reduce them to a checksum. This is the memory roofline a
-/// bandwidth-bound GEMV can reach. The buffer is allocated and touched once
-/// and every probe keeps the best pass seen so far per thread count, so
-/// probing again between configurations only raises the estimate toward what
-/// the machine does when nothing else competes for it.
+/// bandwidth-bound GEMV can reach. The buffer is allocated and touched once.
+/// Each probe reports the best of its own passes, and the best pass seen so
+/// far per thread count is kept too: what the machine did at its fastest in
+/// the run, when nothing else competed for memory.
 class StreamProbe {
 public:
   explicit StreamProbe(size_t bytes);
-  /// Runs `passes` timed passes; returns the best bandwidth in GB/s (1e9 B/s)
-  /// seen with this thread count so far.
+  /// Runs `passes` timed passes; returns the best bandwidth of these passes
+  /// in GB/s (1e9 B/s).
   double probe(int threads, int passes);
+  /// The best bandwidth seen with this thread count so far (0 if none).
+  double bestSoFar(int threads) const;
 
 private:
   AlignedBuffer buffer;
