@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -764,14 +765,35 @@ struct QuantizeLinalgPass
   /// The activation with its K (last) axis given the weight's static K.
   /// The kernels size their K loops and the activation quantizer its blocks
   /// from the type; a `?` there (e.g. after a tensor.cast to tensor<?x?xf32>)
-  /// would leave them without a block count. The matmul already requires
-  /// the two K to agree, so the cast only states what must hold.
-  static Value withStaticK(OpBuilder &builder, Location loc, Value lhs,
+  /// would leave them without a block count. The cast only states what must
+  /// hold, so it comes with a run-time check that it does, reported at `op`
+  /// (the linalg op the user wrote). The qblock matmuls' own checks
+  /// (emitRuntimeShapeChecks) look through a cast, but not through what
+  /// this pass may put between it and the matmul: the activation quantizer
+  /// (W4A4 without fusion), the collapse of a shared weight's batch into
+  /// rows, a vector's expansion into a row. Without this check a K that
+  /// differs from the weight's read past the activations there, or used
+  /// only the first K columns (found by an adversarial run, 2026-12-06).
+  static Value withStaticK(OpBuilder &builder, Operation *op, Value lhs,
                            int64_t k) {
+    Location loc = op->getLoc();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     int64_t last = lhsType.getRank() - 1;
     if (!lhsType.isDynamicDim(last))
       return lhs;
+    Value size = tensor::DimOp::create(builder, loc, lhs, last);
+    Value same =
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, size,
+                              arith::ConstantIndexOp::create(builder, loc, k));
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << op->getName();
+    if (auto file = loc->findInstanceOf<FileLineColLoc>())
+      os << " at " << file.getFilename().getValue() << ":" << file.getLine()
+         << ":" << file.getColumn();
+    os << ": the activations' reduction size (dimension " << last
+       << " of the input) differs from the weight's K = " << k;
+    cf::AssertOp::create(builder, loc, same, message);
     SmallVector<int64_t> shape(lhsType.getShape());
     shape[last] = k;
     return tensor::CastOp::create(builder, loc, lhsType.clone(shape), lhs);
@@ -1040,7 +1062,7 @@ struct QuantizeLinalgPass
       weight = scaled;
     }
     Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
-    lhs = withStaticK(builder, loc, lhs, shape.k);
+    lhs = withStaticK(builder, op, lhs, shape.k);
     if (shape.vectorProduct) {
       lhs = asRow(builder, loc, lhs);
       init = asRow(builder, loc, init);

@@ -482,14 +482,13 @@ func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
     for scheme in ["mxfp4", "bcq group=32"]:
         module = qblock.compile(source, "qblock-quantize-linalg{scheme="
                                 f"{scheme}}},qblock-cpu-pipeline")
-        op = "lut_gemm" if scheme.startswith("bcq") else "matmul"
         rng = np.random.default_rng(8)
         for k in [32, 128]:
             with pytest.raises(qblock.RuntimeCheckError,
                                match=f"'mm' stopped on a failed run-time "
-                               f"check: qblock.{op} at .*the activations' "
-                               f"reduction size .* differs from the "
-                               f"weight's K = 64"):
+                               f"check: linalg.matmul at <qblock.compile>:9:"
+                               f"8: the activations' reduction size .* "
+                               f"differs from the weight's K = 64"):
                 module.run("mm", np.ones((2, k), np.float32))
             # The message is in the exception, not also on stderr.
             assert "differs" not in capfd.readouterr().err
@@ -516,6 +515,23 @@ func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
       }}""")
     assert own.run("say") is None
     assert capfd.readouterr().err == text
+
+    # A check's message as the module wrote it: an empty one says so, and
+    # bytes that are not UTF-8 are escaped (Python would drop the text).
+    for message, expected in [("", "with an empty message"),
+                              ("bad \\FF byte", "bad \\\\xFF byte")]:
+        checked = qblock.compile(f"""
+          func.func @f(%flag: i32) {{
+            %zero = arith.constant 0 : i32
+            %ok = arith.cmpi ne, %flag, %zero : i32
+            cf.assert %ok, "{message}"
+            return
+          }}""")
+        checked.run("f", 1)
+        with pytest.raises(qblock.RuntimeCheckError, match=expected):
+            checked.run("f", 0)
+    with pytest.raises(TypeError, match="takes 1 argument, got 2"):
+        checked.run("f", 1, 2)
 
 
 def test_unloading_a_module_frees_its_kept_scratch():

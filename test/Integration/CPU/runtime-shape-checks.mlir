@@ -3,23 +3,23 @@
 // them to the weight's K, and a call with another K read past the rows
 // (a row of NaN for K = 32 against the weight's 64) or used only the first
 // 64 columns (K = 128), without a word. Now the program stops with the
-// op's location and what differs, on stderr (so the message survives a
-// pipe: upstream's cf.assert lowering prints to stdout, which abort() does
-// not flush).
+// location of the linalg op and what differs (the check comes with the
+// cast), on stderr (so the message survives a pipe: upstream's cf.assert
+// lowering prints to stdout, which abort() does not flush).
 
 // RUN: sed 's/KDIM/64/' %s | quant-opt --qblock-quantize-linalg=scheme=mxfp4 --qblock-cpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs | FileCheck %s --check-prefix=OK
 // RUN: sed 's/KDIM/32/' %s | quant-opt --qblock-quantize-linalg=scheme=mxfp4 --qblock-cpu-pipeline \
-// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT -DOP=qblock.matmul
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT
 // RUN: sed 's/KDIM/128/' %s | quant-opt --qblock-quantize-linalg=scheme=int4 --qblock-cpu-pipeline \
-// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT -DOP=qblock.matmul
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT
 // RUN: sed 's/KDIM/32/' %s | quant-opt --qblock-quantize-linalg="scheme=bcq group=32" --qblock-cpu-pipeline \
-// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT -DOP=qblock.lut_gemm
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT
 
 // All-ones activations times weights of 0.5 (exact in every scheme): 64 x 0.5.
 // OK: [32,   32,   32,   32,   32,   32,   32,   32],
 // OK-NEXT: [32,   32,   32,   32,   32,   32,   32,   32]]
-// SHORT: [[OP]] at <stdin>:[[# @LINE + 9]]:8: the activations' reduction size (lhs dimension 1) differs from the weight's K = 64
+// SHORT: linalg.matmul at <stdin>:[[# @LINE + 9]]:8: the activations' reduction size (dimension 1 of the input) differs from the weight's K = 64
 
 func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {
   %w = arith.constant dense<0.5> : tensor<64x8xf32>
