@@ -459,7 +459,9 @@ class Module:
         except ValueError as error:
             raise ValueError(str(error)) from None
         if len(args) != len(arg_specs):
-            raise TypeError(f"'{entry}' takes {len(arg_specs)} arguments, "
+            count = len(arg_specs)
+            raise TypeError(f"'{entry}' takes {count} "
+                            f"argument{'' if count == 1 else 's'}, "
                             f"got {len(args)}")
         converted = []
         for i, (arg, (dtype, shape, from_tensor, type_text)) in enumerate(

@@ -156,8 +156,5 @@ qblock::python::callCatchingAbort(void (*function)(void **), void **args) {
     flushHeld(call);
     return std::nullopt;
   }
-  std::string message = std::move(call.held);
-  while (!message.empty() && message.back() == '\n')
-    message.pop_back();
-  return message;
+  return std::move(call.held);
 }

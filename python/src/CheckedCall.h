@@ -47,8 +47,8 @@ llvm::orc::SymbolMap checkedCallSymbols(mlir::ModuleOp module,
 void setOpenMPRuntime(const std::string &path);
 
 /// Calls `function(args)` (an ExecutionEngine packed function). Returns
-/// nothing when it returns, or the message of the failed check (empty
-/// when it was not captured) when it called abort.
+/// nothing when it returns, or the message of the failed check as written
+/// (with its newline; empty when it was not captured) when it called abort.
 std::optional<std::string> callCatchingAbort(void (*function)(void **),
                                              void **args);
 

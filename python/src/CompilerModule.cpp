@@ -33,8 +33,10 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -726,6 +728,26 @@ py::array copyOut(const Value &v, const int64_t *desc) {
   return out;
 }
 
+/// `text` with every byte that is not part of a valid UTF-8 sequence
+/// written as \xNN.
+std::string validUTF8(const std::string &text) {
+  std::string out;
+  const auto *at = reinterpret_cast<const llvm::UTF8 *>(text.data());
+  const auto *end = at + text.size();
+  while (at < end) {
+    unsigned length = llvm::getNumBytesForUTF8(*at);
+    if (length <= static_cast<unsigned>(end - at) &&
+        llvm::isLegalUTF8Sequence(at, at + length)) {
+      out.append(reinterpret_cast<const char *>(at), length);
+      at += length;
+    } else {
+      out += llvm::formatv("\\x{0:X-2}", unsigned(*at)).str();
+      ++at;
+    }
+  }
+  return out;
+}
+
 /// An integer result at its width and signedness (i8 -1 is -1, not 255).
 py::int_ readInteger(const char *at, const Value &v) {
   bool isUnsigned = llvm::StringRef(v.dtype).starts_with("uint");
@@ -749,8 +771,9 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
   const Signature &sig = lookupSignature(entry);
   if (inputs.size() != sig.args.size())
     throw py::type_error("'" + entry + "' takes " +
-                         std::to_string(sig.args.size()) + " arguments, got " +
-                         std::to_string(inputs.size()));
+                         std::to_string(sig.args.size()) +
+                         (sig.args.size() == 1 ? " argument" : " arguments") +
+                         ", got " + std::to_string(inputs.size()));
   ExecutionEngine &jit = engineFor(entry);
 
   // Storage that must outlive the call.
@@ -876,12 +899,20 @@ py::object Module::run(const std::string &entry, const py::list &inputs) {
     py::gil_scoped_release release;
     failedCheck = qblock::python::callCatchingAbort(*function, packed.data());
   }
-  if (failedCheck)
+  if (failedCheck) {
+    // The message as written, less its newline; valid UTF-8, or Python
+    // would turn the whole text into ''.
+    std::string message = validUTF8(*failedCheck);
+    bool captured = !message.empty();
+    while (!message.empty() && message.back() == '\n')
+      message.pop_back();
     throw RuntimeCheckError(
         "'" + entry + "' stopped on a failed run-time check" +
-        (failedCheck->empty() ? std::string(" (its message was not captured)")
-                              : ": " + *failedCheck) +
-        "; what it allocated before is not freed");
+        (!captured         ? std::string(" (its message was not captured)")
+         : message.empty() ? std::string(" (with an empty message)")
+                           : ": " + message) +
+        "; memory the call allocated before it is not freed");
+  }
 
   // Copy every result out, then free the buffers the function allocated
   // (they are malloc'ed and owned by the caller), but never an input's
