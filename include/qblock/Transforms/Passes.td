@@ -20,7 +20,8 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     when both are constant, the right-hand one (B in C = A * B). Blocks run
     along the reduction dimension K. M (and the batch) may be dynamic, and so
     may the activation's K: the weight fixes it, and the activation is
-    `tensor.cast` to it. A 2-D weight shared by every batch (a
+    `tensor.cast` to it, with a `cf.assert` that the K at run time is the
+    weight's (the message names the linalg op and its location). A 2-D weight shared by every batch (a
     `linalg.batch_matmul` whose B map has no batch dimension, or whose B is
     a `linalg.broadcast` of a constant over the batch: torch.matmul of a
     3-D activation and a 2-D weight) is quantized once; the batch and M
