@@ -461,22 +461,22 @@ void LutGemmOp::generateRuntimeVerification(
                             getInit(), builder, loc, message);
 }
 
+std::string qblock::runtimeCheckMessage(Operation *op, StringRef what) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << op->getName();
+  if (auto file = op->getLoc()->findInstanceOf<FileLineColLoc>())
+    os << " at " << file.getFilename().getValue() << ":" << file.getLine()
+       << ":" << file.getColumn();
+  os << ": " << what;
+  return text;
+}
+
 void qblock::emitRuntimeShapeChecks(OpBuilder &builder, Operation *op) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(op);
-  auto message = [](Operation *failing, StringRef what) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << failing->getName();
-    Location loc = failing->getLoc();
-    if (auto file = loc->findInstanceOf<FileLineColLoc>())
-      os << " at " << file.getFilename().getValue() << ":" << file.getLine()
-         << ":" << file.getColumn();
-    os << ": " << what;
-    return text;
-  };
   cast<RuntimeVerifiableOpInterface>(op).generateRuntimeVerification(
-      builder, op->getLoc(), message);
+      builder, op->getLoc(), runtimeCheckMessage);
 }
 
 LogicalResult MatmulOp::verify() {

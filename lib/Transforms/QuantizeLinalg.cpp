@@ -785,15 +785,13 @@ struct QuantizeLinalgPass
     Value same =
         arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, size,
                               arith::ConstantIndexOp::create(builder, loc, k));
-    std::string message;
-    llvm::raw_string_ostream os(message);
-    os << op->getName();
-    if (auto file = loc->findInstanceOf<FileLineColLoc>())
-      os << " at " << file.getFilename().getValue() << ":" << file.getLine()
-         << ":" << file.getColumn();
-    os << ": the activations' reduction size (dimension " << last
-       << " of the input) differs from the weight's K = " << k;
-    cf::AssertOp::create(builder, loc, same, message);
+    cf::AssertOp::create(
+        builder, loc, same,
+        runtimeCheckMessage(
+            op,
+            ("the activations' reduction size (dimension " + llvm::Twine(last) +
+             " of the input) differs from the weight's K = " + llvm::Twine(k))
+                .str()));
     SmallVector<int64_t> shape(lhsType.getShape());
     shape[last] = k;
     return tensor::CastOp::create(builder, loc, lhsType.clone(shape), lhs);

@@ -32,6 +32,11 @@ namespace qblock {
 /// message instead of reading out of bounds, with or without
 /// --generate-runtime-verification.
 void emitRuntimeShapeChecks(mlir::OpBuilder &builder, mlir::Operation *op);
+
+/// "NAME at FILE:LINE:COL: what" (without the location where `op` has no
+/// file location): the message of qblock's run-time checks, which names
+/// the op a user can find in their source.
+std::string runtimeCheckMessage(mlir::Operation *op, llvm::StringRef what);
 } // namespace qblock
 
 #endif // QBLOCK_IR_QBLOCKOPS_H
