@@ -266,6 +266,9 @@ struct CPULowering {
   enum class GemvPrefetch { PerRow, LaterTiles, None };
 
   mlir::LogicalResult lowerMatmul(MatmulOp op);
+  void remarkFloatActivationKernel(MatmulOp op, mlir::Type lhsElement,
+                                   const numerics::Scheme &scheme,
+                                   bool bf16Tiles);
   void emitDeinterleave(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs,
                         bool batched, mlir::Value m, mlir::Value batchRows,
                         int64_t k, mlir::Value evens, mlir::Value odds);
@@ -490,6 +493,8 @@ struct CPULowering {
                               llvm::function_ref<mlir::Value(int64_t)> alpha,
                               mlir::Value acc);
   static bool lutChunksFit(int64_t k, int64_t group);
+  void remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n, int64_t group,
+                         int64_t vectorRows, bool chunked);
   void emitLutNextTilePrefetches(mlir::ImplicitLocOpBuilder &b,
                                  mlir::Value storage,
                                  const numerics::BCQLayout &layout,

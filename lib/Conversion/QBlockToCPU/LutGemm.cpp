@@ -12,6 +12,8 @@
 #include "CPULowering.h"
 #include "VectorTranspose.h"
 
+#include "../KernelRemarks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -76,6 +78,7 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
   bool chunked = vectorRows > 0 && lutChunksFit(k, group);
   bool byteTablesOnly = chunked && lutTables == "i8" && vectorRows == n;
+  remarkLutGemmPath(op, k, n, group, vectorRows, chunked);
   // The int8 tables exist only on the chunked path; say so rather than
   // quietly running the f32 tables the user opted out of.
   if (lutTables == "i8" && !chunked)
@@ -612,6 +615,48 @@ Value CPULowering::emitByteLookups(ImplicitLocOpBuilder &b,
         b, arith::MulFOp::create(b, alpha(i), scale),
         arith::SIToFPOp::create(b, lanesF32, sums[i]), acc);
   return acc;
+}
+
+/// Optimization remarks (--remarks-filter=qblock, KernelRemarks.h): which
+/// of lowerLutGemm's paths `op` takes, and why not a faster one.
+void CPULowering::remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n,
+                                    int64_t group, int64_t vectorRows,
+                                    bool chunked) {
+  Location loc = op.getLoc();
+  if (chunked) {
+    remark::passed(loc, kernelRemark(op, kCPUKernelRemarks, "lut-gemm-chunked"))
+        << remark::add("LUT-GEMM on the chunked vector path ({0} output rows "
+                       "per vector, {1} inputs per chunk), {2} tables",
+                       kLutLanes, kLutChunk,
+                       lutTables == "i8" ? "int8" : "f32");
+  } else if (vectorRows > 0) {
+    remark::missed(loc, kernelRemark(op, kCPUKernelRemarks, "lut-gemm-chunked"))
+        << remark::add("LUT-GEMM on the gather path: each word of {0} rows' "
+                       "bit planes is a gather, not a load and a transpose",
+                       kLutLanes)
+        << remark::reason("K = {0} with groups of {1}; the chunked path needs "
+                          "K a multiple of {2} and a group that is a "
+                          "multiple of 32 and divides {2}",
+                          k, group, kLutChunk);
+  } else {
+    std::string why;
+    llvm::raw_string_ostream os(why);
+    if (k % 32 != 0 || group % 32 != 0)
+      os << "K = " << k << " with groups of " << group
+         << "; the vector paths need K and the group multiples of 32";
+    else
+      os << "N = " << n << "; the vector paths take output rows in tiles of "
+         << kLutLanes << " (one per lane)";
+    remark::missed(loc, kernelRemark(op, kCPUKernelRemarks, "lut-gemm-vector"))
+        << remark::add("LUT-GEMM row by row, without the vector path")
+        << remark::reason("{0}", why);
+  }
+  if (vectorRows > 0 && vectorRows < n)
+    remark::analysis(loc,
+                     kernelRemark(op, kCPUKernelRemarks, "lut-gemm-tail-rows"))
+        << remark::add("the last {0} of N = {1} output rows run row by row "
+                       "(the vector path takes rows in tiles of {2})",
+                       n - vectorRows, n, kLutLanes);
 }
 
 /// Whether the chunked path (emitLutChunks) covers a shape: whole chunks

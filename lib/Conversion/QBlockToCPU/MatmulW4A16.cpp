@@ -12,6 +12,8 @@
 #include "CPULowering.h"
 #include "Quantize.h"
 
+#include "../KernelRemarks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -84,6 +86,37 @@ int64_t paddedHalfRowFloats(int64_t k) {
 
 } // namespace
 
+/// Optimization remarks (--remarks-filter=qblock, KernelRemarks.h): the
+/// W4A16 kernel `op` gets, and the bf16 path where bf16 activations miss
+/// it.
+void CPULowering::remarkFloatActivationKernel(MatmulOp op, Type lhsElement,
+                                              const num::Scheme &scheme,
+                                              bool bf16Tiles) {
+  remark::passed(op.getLoc(),
+                 kernelRemark(op, kCPUKernelRemarks, "w4a16-kernel"))
+      << remark::add("W4A16 matmul decoding weights in registers ({0} "
+                     "lookups), {1} activations{2}",
+                     targetName(targetInfo.isa), printedForRemark(lhsElement),
+                     bf16Tiles ? "; one-row tiles multiply them in bf16 "
+                                 "(vdpbf16ps)"
+                               : "");
+  if (!lhsElement.isBF16() || bf16Tiles)
+    return;
+  auto missed = remark::missed(
+      op.getLoc(), kernelRemark(op, kCPUKernelRemarks, "bf16-tiles"));
+  missed << remark::add("bf16 activations are widened to f32 and multiplied "
+                        "in f32");
+  if (scheme.blockSize % kBF16Lanes != 0)
+    missed << remark::reason("blocks of {0}; the bf16 tiles take blocks of a "
+                             "multiple of {1}",
+                             scheme.blockSize, kBF16Lanes);
+  else
+    missed << remark::reason("target {0} has no AVX512-BF16",
+                             targetName(targetInfo.isa))
+           << remark::suggest("target=avx512, or host on a CPU with "
+                              "AVX512-BF16");
+}
+
 LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   if (SchemeAttr fused = op.getActSchemeAttr()) {
     // Online activation quantization: each activation row is quantized
@@ -146,6 +179,7 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   if (targetInfo.bf16Ops && targetInfo.isa == Target::AVX512 &&
       lhsElement.isBF16() && scheme.blockSize % kBF16Lanes == 0)
     bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
+  remarkFloatActivationKernel(op, lhsElement, scheme, bool(bf16Dialects));
   // The bf16 tiles sum unscaled magnitudes and flush subnormal inputs
   // (vdpbf16ps), so they match the f32 path only for activations in a
   // range (emitBF16RangeCheck); a call with any activation outside it

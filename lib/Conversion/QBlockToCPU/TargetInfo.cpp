@@ -3,10 +3,23 @@
 #include "TargetInfo.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace qblock::cpu;
+
+StringRef qblock::cpu::targetName(Target isa) {
+  switch (isa) {
+  case Target::Generic:
+    return "generic";
+  case Target::AVX2:
+    return "avx2";
+  case Target::AVX512:
+    return "avx512";
+  }
+  llvm_unreachable("every Target has a name");
+}
 
 FailureOr<TargetInfo> TargetInfo::resolve(StringRef name) {
   TargetInfo info;

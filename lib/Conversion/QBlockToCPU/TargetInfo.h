@@ -20,6 +20,9 @@ namespace qblock::cpu {
 
 enum class Target { Generic, AVX2, AVX512 };
 
+/// "generic", "avx2" or "avx512": the option value naming `isa`.
+llvm::StringRef targetName(Target isa);
+
 struct TargetInfo {
   Target isa = Target::Generic;
   /// AVX-512 byte permutes and dot products (VBMI's vpermb, VNNI's
