@@ -15,8 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MatmulStub.h"
+#include "../KernelRemarks.h"
 #include "../QBlockToCPU/Quantize.h"
+#include "MatmulStub.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockOps.h"
@@ -25,6 +26,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace qblock {
@@ -47,67 +49,84 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   return Value();
 }
 
-/// Whether float activations suit a GPU kernel: f32, f16 or bf16 (the
-/// kernels widen half ones as they load them), with a static last
-/// dimension, K (the stub's memref types need it; the verifier checks it
-/// against the weight).
-bool floatActivationsSuitKernel(Value lhs) {
+/// Why float activations do not suit a GPU kernel, or "" when they do:
+/// f32, f16 or bf16 (the kernels widen half ones as they load them), with
+/// a static last dimension, K (the stub's memref types need it; the
+/// verifier checks it against the weight).
+std::string floatActivationsMismatch(Value lhs) {
   auto type = dyn_cast<RankedTensorType>(lhs.getType());
-  return type && gpustub::isKernelElementType(type.getElementType()) &&
-         !type.isDynamicDim(type.getRank() - 1);
+  if (!type || !gpustub::isKernelElementType(type.getElementType()))
+    return "its activations are " + printedForRemark(lhs.getType()) +
+           "; the kernels take f32, f16 or bf16";
+  if (type.isDynamicDim(type.getRank() - 1))
+    return "its activations' K is dynamic (" + printedForRemark(type) +
+           "); the kernels take a static K";
+  return "";
 }
 
-/// Whether the result and weights suit a GPU kernel: an f32, f16 or bf16
-/// result (the kernels sum in f32 and round half results once) whose last
-/// dimension is static, weights of static shape whose packed bytes are
-/// known here.
-bool resultAndWeightsSuitKernel(Value rhs, Type result) {
+/// Why the result and weights do not suit a GPU kernel, or "": an f32, f16
+/// or bf16 result (the kernels sum in f32 and round half results once)
+/// whose last dimension is static, weights of static shape whose packed
+/// bytes are known here.
+std::string resultAndWeightsMismatch(Value rhs, Type result) {
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
-  return resultType && rhsType &&
-         gpustub::isKernelElementType(resultType.getElementType()) &&
-         !resultType.isDynamicDim(resultType.getRank() - 1) &&
-         rhsType.hasStaticShape() &&
-         (rhs.getDefiningOp<FromStorageOp>() || rhs.getDefiningOp<ConstantOp>());
+  if (!resultType || !gpustub::isKernelElementType(resultType.getElementType()))
+    return "its result is " + printedForRemark(result) +
+           "; the kernels write f32, f16 or bf16";
+  if (resultType.isDynamicDim(resultType.getRank() - 1))
+    return "its result's N is dynamic";
+  if (!rhsType || !rhsType.hasStaticShape())
+    return "its weight's shape is not static";
+  if (!rhs.getDefiningOp<FromStorageOp>() && !rhs.getDefiningOp<ConstantOp>())
+    return "its weight is quantized at run time; the kernels read packed "
+           "bytes (a qblock.constant or qblock.from_storage)";
+  return "";
 }
 
-/// Whether the W4A4 kernel (quantized activations) gets operands it
-/// takes: activations quantized online (act_scheme), by a qblock.quantize,
-/// or stored packed, in a scheme the kernel decodes.
-bool quantizedActivationsSuitKernel(MatmulOp op) {
+/// Why the W4A4 kernel (quantized activations) does not get operands it
+/// takes, or "": activations quantized online (act_scheme), by a
+/// qblock.quantize, or stored packed, in a scheme the kernel decodes.
+std::string quantizedActivationsMismatch(MatmulOp op) {
   if (op.getActSchemeAttr())
-    return floatActivationsSuitKernel(op.getLhs());
+    return floatActivationsMismatch(op.getLhs());
   auto lhsType = dyn_cast<QuantizedTensorType>(op.getLhs().getType());
   if (!lhsType || !lhsType.getBlockScheme())
-    return false;
+    return "its activations are not block-quantized";
   if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>())
-    return floatActivationsSuitKernel(quantize.getInput());
-  return op.getLhs().getDefiningOp<FromStorageOp>() ||
-         op.getLhs().getDefiningOp<ConstantOp>();
+    return floatActivationsMismatch(quantize.getInput());
+  if (!op.getLhs().getDefiningOp<FromStorageOp>() &&
+      !op.getLhs().getDefiningOp<ConstantOp>())
+    return "its quantized activations come from neither a qblock.quantize "
+           "nor packed bytes";
+  return "";
 }
 
-/// Whether a GPU matmul kernel computes `op`: block-quantized 4-bit weights
-/// (an INT8 right-hand side is an activation: full-path products stay
-/// generic) times float activations (W4A16) or quantized ones (W4A4).
-bool kernelHandles(MatmulOp op) {
+/// Why no GPU matmul kernel computes `op`, or "" when one does:
+/// block-quantized 4-bit weights (an INT8 right-hand side is an
+/// activation: full-path products stay generic) times float activations
+/// (W4A16) or quantized ones (W4A4).
+std::string kernelMismatch(MatmulOp op) {
   auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
-  if (!rhsType || !rhsType.getBlockScheme() ||
-      rhsType.getBlockScheme().toNumerics().book.isInteger())
-    return false;
+  if (!rhsType || !rhsType.getBlockScheme())
+    return "its weight is not block-quantized";
+  if (rhsType.getBlockScheme().toNumerics().book.isInteger())
+    return "its right-hand side is INT8 (an activation-by-activation "
+           "product of full-path quantization)";
+  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType());
+  if (!why.empty())
+    return why;
   bool quantizedActs = op.getActSchemeAttr() ||
                        isa<QuantizedTensorType>(op.getLhs().getType());
-  return resultAndWeightsSuitKernel(op.getRhs(), op.getType()) &&
-         (quantizedActs ? quantizedActivationsSuitKernel(op)
-                        : floatActivationsSuitKernel(op.getLhs()));
+  return quantizedActs ? quantizedActivationsMismatch(op)
+                       : floatActivationsMismatch(op.getLhs());
 }
 
-/// Whether the LUT-GEMM GPU kernel computes `op`: BCQ weights, with or
-/// without a batch dimension.
-bool kernelHandles(LutGemmOp op) {
-  auto rhsType = dyn_cast<QuantizedTensorType>(op.getRhs().getType());
-  return rhsType && rhsType.getBCQScheme() &&
-         floatActivationsSuitKernel(op.getLhs()) &&
-         resultAndWeightsSuitKernel(op.getRhs(), op.getType());
+/// Why the LUT-GEMM GPU kernel does not compute `op`, or "": BCQ weights,
+/// with or without a batch dimension.
+std::string kernelMismatch(LutGemmOp op) {
+  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType());
+  return why.empty() ? floatActivationsMismatch(op.getLhs()) : why;
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),
@@ -138,13 +157,31 @@ struct ConvertMatmulToGPUPass
     module.walk([&](Operation *op) {
       // Empty weights: nothing to launch; the generic lowering returns the
       // init.
+      std::string why;
       if (auto matmul = dyn_cast<MatmulOp>(op)) {
-        if (!matmul.hasEmptyWeight() && kernelHandles(matmul))
-          ops.push_back(op);
+        if (matmul.hasEmptyWeight())
+          return;
+        why = kernelMismatch(matmul);
       } else if (auto lut = dyn_cast<LutGemmOp>(op)) {
-        if (!lut.hasEmptyWeight() && kernelHandles(lut))
-          ops.push_back(op);
+        if (lut.hasEmptyWeight())
+          return;
+        why = kernelMismatch(lut);
+      } else {
+        return;
       }
+      if (why.empty()) {
+        ops.push_back(op);
+        return;
+      }
+      // Optimization remarks (--remarks-filter=qblock): a matmul no kernel
+      // takes runs as the generic loop nests, one GPU thread per output,
+      // and nothing else says so.
+      remark::missed(op->getLoc(),
+                     kernelRemark(op, kGPUKernelRemarks, "generic-loop-nests"))
+          << remark::add("{0} runs as generic loop nests (one GPU thread per "
+                         "output), not a GPU kernel",
+                         op->getName().getStringRef())
+          << remark::reason("{0}", why);
     });
     for (Operation *op : ops) {
       // As convert-qblock-to-cpu does for the ops it lowers: a size the
@@ -200,7 +237,7 @@ struct ConvertMatmulToGPUPass
   }
 
   /// The packed bytes of the quantized activations of W4A4 matmul `op`
-  /// (kernelHandles holds), and their scheme. Activations quantized at run
+  /// (kernelMismatch is empty), and their scheme. Activations quantized at run
   /// time get the run-time quantizer's loops (scf.parallel over rows and
   /// block pairs, mapped to the GPU like every generic loop nest).
   std::pair<Value, SchemeAttr>

@@ -47,6 +47,7 @@
 #include "MatmulStub.h"
 #include "MmaMatmulKernel.h"
 
+#include "../KernelRemarks.h"
 #include "../QBlockToCPU/PackedLayout.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -802,6 +803,37 @@ struct GPUMatmulKernelsPass
       mmaPlan = gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
                                          plan.batch, plan.batched, actElement,
                                          outElement, staticM);
+    // Optimization remarks (--remarks-filter=qblock): the kernel chosen.
+    if (mmaPlan) {
+      remark::passed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
+                                                 "tensor-core-kernel"))
+          << remark::add("W4A16 matmul on tensor cores (mma.sync.m16n8k16), "
+                         "k = {0}, n = {1}",
+                         plan.k, plan.n);
+    } else {
+      if (tensorCores && !actScheme)
+        remark::missed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
+                                                   "tensor-core-kernel"))
+            << remark::add("tensor-cores=true, but this matmul decodes on "
+                           "the CUDA cores")
+            << remark::reason(
+                   "the tensor-core kernel takes f16 or bf16 activations "
+                   "(these are {0}), blocks of a multiple of 16, book "
+                   "magnitudes the activation type holds exactly, and for "
+                   "batched weights N a multiple of 8",
+                   printedForRemark(actElement));
+      remark::passed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
+                                                 actScheme ? "integer-kernel"
+                                                           : "decode-kernel"))
+          << remark::add("{0} matmul decoding weights in registers, k = {1}, "
+                         "n = {2}{3}",
+                         actScheme ? "W4A4/W4A8" : "W4A16", plan.k, plan.n,
+                         plan.splits > 1
+                             ? "; up to " + std::to_string(kTileRows) +
+                                   " activation rows split K " +
+                                   std::to_string(plan.splits) + " ways"
+                             : std::string());
+    }
     if (mmaPlan) {
       if (staticM) {
         if (*staticM > 0)

@@ -39,6 +39,8 @@
 #include "KernelBuilding.h"
 #include "MatmulStub.h"
 
+#include "../KernelRemarks.h"
+
 #include "qblock/IR/QBlockAttrs.h"
 #include "qblock/Numerics/BCQ.h"
 
@@ -525,6 +527,12 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
         b.getI64IntegerAttr(64));
     emitConvertLaunch(b, result, out, outSizes);
   }
+  // Optimization remark (--remarks-filter=qblock): the kernel chosen.
+  remark::passed(call.getLoc(),
+                 kernelRemark(call, kGPUKernelRemarks, "lut-gemm-kernel"))
+      << remark::add("LUT-GEMM, q = {0}, group = {1}, k = {2}, n = {3}: "
+                     "mu = 8 tables in workgroup memory",
+                     scheme.bits, scheme.group, k.getInt(), n.getInt());
   int64_t mDim = rank - 2;
   int64_t staticM = actType.getDimSize(mDim);
   if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridBlocks) {
