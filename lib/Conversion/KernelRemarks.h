@@ -4,10 +4,11 @@
 // qblock.lut_gemm from its shape, types and the target; a shape that misses
 // the fast path shows only in the timings. Each choice is an MLIR
 // optimization remark (mlir/IR/Remarks.h): silent unless asked for, e.g.
-// `quant-opt --remarks-filter=qblock`, which prints
+// `quant-opt --remarks-filter='qblock.*'` (a regular expression that must
+// match the whole category name), which prints
 //
 //   remark: [Passed] lut-gemm-chunked | Category:qblock-cpu | ...
-//   remark: [Missed] lut-gemm-gathered | Category:qblock-cpu | ...,
+//   remark: [Missed] lut-gemm-chunked | Category:qblock-cpu | ...,
 //       Reason="...", Suggestion="..."
 //
 // and `--remark-format=yaml --remarks-output-file=F` writes them for tools.

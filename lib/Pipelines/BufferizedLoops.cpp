@@ -17,11 +17,12 @@
 using namespace mlir;
 
 void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
-                                  StringRef lutTables) {
+                                  StringRef lutTables, bool kernelRemarks) {
   // qblock ops become loop nests on to_buffer views, still in tensor land.
   ConvertQBlockToCPUOptions lowering;
   lowering.target = target.str();
   lowering.lutTables = lutTables.str();
+  lowering.kernelRemarks = kernelRemarks;
   pm.addPass(createConvertQBlockToCPU(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -15,7 +15,8 @@ namespace qblock {
 /// lookups lowered for `target` (a convert-qblock-to-cpu target). The CPU
 /// and GPU pipelines differ only in what they do with those loops.
 void buildBufferizedLoops(mlir::OpPassManager &pm, llvm::StringRef target,
-                          llvm::StringRef lutTables = "f32");
+                          llvm::StringRef lutTables = "f32",
+                          bool kernelRemarks = true);
 } // namespace qblock
 
 #endif // QBLOCK_LIB_PIPELINES_BUFFERIZEDLOOPS_H

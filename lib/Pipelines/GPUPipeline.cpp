@@ -143,7 +143,9 @@ static void buildLaunches(OpPassManager &pm,
   // passes through; the rest go to the portable loop nests (no x86
   // intrinsics in kernels).
   pm.addPass(qblock::createConvertMatmulToGPU());
-  qblock::buildBufferizedLoops(pm, "generic");
+  // The ops left to these loop nests are reported (qblock-gpu remark
+  // generic-loop-nests); CPU kernel remarks about them would mislead.
+  qblock::buildBufferizedLoops(pm, "generic", "f32", /*kernelRemarks=*/false);
   qblock::GPUMatmulKernelsOptions kernels;
   kernels.tensorCores = options.tensorCores;
   pm.addPass(qblock::createGPUMatmulKernels(kernels));

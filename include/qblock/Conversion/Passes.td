@@ -52,6 +52,11 @@ def ConvertQBlockToCPU : Pass<"convert-qblock-to-cpu", "::mlir::ModuleOp"> {
            "partial sums), or i8 (each group's tables quantized to int8 "
            "with one f32 scale, looked up with byte permutes and summed "
            "in int32: faster, with a small error, see docs/lut-gemm.md)">,
+    Option<"kernelRemarks", "kernel-remarks", "bool", "true",
+           "Report the kernel each op gets as optimization remarks in the "
+           "category qblock-cpu (printed only where --remarks-filter asks "
+           "for them). The GPU pipelines turn it off: the ops they leave "
+           "to these loop nests are reported in qblock-gpu">,
   ];
 }
 

@@ -129,9 +129,11 @@ Value qblock::cpu::fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
 }
 
 CPULowering::CPULowering(ModuleOp module, const TargetInfo &target,
-                         int64_t w4a4TileRows, StringRef lutTables)
+                         StringRef targetOption, int64_t w4a4TileRows,
+                         StringRef lutTables, bool kernelRemarks)
     : module(module), targetInfo(target), w4a4TileRows(w4a4TileRows),
-      lutTables(lutTables.str()),
+      lutTables(lutTables.str()), targetOption(targetOption.str()),
+      kernelRemarks(kernelRemarks),
       symbols(std::make_unique<SymbolTable>(module)) {}
 
 FailureOr<Value> CPULowering::getStorage(ImplicitLocOpBuilder &b,

@@ -115,7 +115,8 @@ mlir::Value fromF32(mlir::ImplicitLocOpBuilder &b, mlir::Value v,
 /// The lowerings of one --convert-qblock-to-cpu run in one module.
 struct CPULowering {
   CPULowering(mlir::ModuleOp module, const TargetInfo &target,
-              int64_t w4a4TileRows, llvm::StringRef lutTables);
+              llvm::StringRef targetOption, int64_t w4a4TileRows,
+              llvm::StringRef lutTables, bool kernelRemarks);
 
   /// The module the lowered ops sit in (one CPULowering per module, nested
   /// ones included): where their tables and helper functions go.
@@ -125,6 +126,11 @@ struct CPULowering {
   /// The pass options of the same names.
   int64_t w4a4TileRows;
   std::string lutTables;
+  /// The `target` option as written ("host" included), for remarks.
+  std::string targetOption;
+  /// Whether to emit kernel remarks (option kernel-remarks;
+  /// KernelRemarks.h).
+  bool kernelRemarks;
   /// Dimension sizes of quantized values whose shape is only known at run
   /// time (they come from a run-time qblock.quantize).
   llvm::DenseMap<mlir::Value, llvm::SmallVector<mlir::Value>> logicalSizes;

@@ -617,11 +617,13 @@ Value CPULowering::emitByteLookups(ImplicitLocOpBuilder &b,
   return acc;
 }
 
-/// Optimization remarks (--remarks-filter=qblock, KernelRemarks.h): which
-/// of lowerLutGemm's paths `op` takes, and why not a faster one.
+/// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
+/// which of lowerLutGemm's paths `op` takes, and why not a faster one.
 void CPULowering::remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n,
                                     int64_t group, int64_t vectorRows,
                                     bool chunked) {
+  if (!kernelRemarks)
+    return;
   Location loc = op.getLoc();
   if (chunked) {
     remark::passed(loc, kernelRemark(op, kCPUKernelRemarks, "lut-gemm-chunked"))
@@ -655,8 +657,9 @@ void CPULowering::remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n,
     remark::analysis(loc,
                      kernelRemark(op, kCPUKernelRemarks, "lut-gemm-tail-rows"))
         << remark::add("the last {0} of N = {1} output rows run row by row "
-                       "(the vector path takes rows in tiles of {2})",
-                       n - vectorRows, n, kLutLanes);
+                       "(the vector path takes rows in tiles of {2}){3}",
+                       n - vectorRows, n, kLutLanes,
+                       chunked && lutTables == "i8" ? ", with f32 tables" : "");
 }
 
 /// Whether the chunked path (emitLutChunks) covers a shape: whole chunks

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
 #include <cmath>
@@ -86,12 +87,14 @@ int64_t paddedHalfRowFloats(int64_t k) {
 
 } // namespace
 
-/// Optimization remarks (--remarks-filter=qblock, KernelRemarks.h): the
-/// W4A16 kernel `op` gets, and the bf16 path where bf16 activations miss
-/// it.
+/// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
+/// the W4A16 kernel `op` gets, and the bf16 path where bf16 activations
+/// miss it.
 void CPULowering::remarkFloatActivationKernel(MatmulOp op, Type lhsElement,
                                               const num::Scheme &scheme,
                                               bool bf16Tiles) {
+  if (!kernelRemarks)
+    return;
   remark::passed(op.getLoc(),
                  kernelRemark(op, kCPUKernelRemarks, "w4a16-kernel"))
       << remark::add("W4A16 matmul decoding weights in registers ({0} "
@@ -102,19 +105,26 @@ void CPULowering::remarkFloatActivationKernel(MatmulOp op, Type lhsElement,
                                : "");
   if (!lhsElement.isBF16() || bf16Tiles)
     return;
-  auto missed = remark::missed(
-      op.getLoc(), kernelRemark(op, kCPUKernelRemarks, "bf16-tiles"));
-  missed << remark::add("bf16 activations are widened to f32 and multiplied "
-                        "in f32");
-  if (scheme.blockSize % kBF16Lanes != 0)
-    missed << remark::reason("blocks of {0}; the bf16 tiles take blocks of a "
-                             "multiple of {1}",
-                             scheme.blockSize, kBF16Lanes);
-  else
-    missed << remark::reason("target {0} has no AVX512-BF16",
-                             targetName(targetInfo.isa))
-           << remark::suggest("target=avx512, or host on a CPU with "
-                              "AVX512-BF16");
+  // Every condition that failed, and what would meet it.
+  SmallVector<std::string> why, fixes;
+  if (!targetInfo.bf16Ops || targetInfo.isa != Target::AVX512) {
+    why.push_back(targetOption == "host"
+                      ? "the host CPU has no AVX512-BF16 (target=host)"
+                      : "target=" + targetOption + " has no AVX512-BF16");
+    fixes.push_back("target=avx512 where the CPU that runs the code has "
+                    "AVX512-BF16 (Zen 4, Sapphire Rapids and later)");
+  }
+  if (scheme.blockSize % kBF16Lanes != 0) {
+    why.push_back("blocks of " + std::to_string(scheme.blockSize) +
+                  " (the bf16 tiles take multiples of " +
+                  std::to_string(kBF16Lanes) + ")");
+    fixes.push_back("blocks of 32 (block=32)");
+  }
+  remark::missed(op.getLoc(), kernelRemark(op, kCPUKernelRemarks, "bf16-tiles"))
+      << remark::add("bf16 activations are widened to f32 and multiplied "
+                     "in f32")
+      << remark::reason("{0}", llvm::join(why, "; "))
+      << remark::suggest("{0}", llvm::join(fixes, ", and "));
 }
 
 LogicalResult CPULowering::lowerMatmul(MatmulOp op) {

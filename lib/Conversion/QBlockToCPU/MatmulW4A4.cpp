@@ -88,14 +88,15 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
   int64_t tileRows = w4a4TileRows;
   if (tileRows == 0)
     tileRows = integerGemvApplies(ctx) ? 9 : 4;
-  // Optimization remark (--remarks-filter=qblock): the kernel chosen.
-  remark::passed(op.getLoc(),
-                 kernelRemark(op, kCPUKernelRemarks, "integer-kernel"))
-      << remark::add("W4A4/W4A8 matmul on integer codes ({0} lookups); "
-                     "activation rows from {1} on share decoded weight "
-                     "tiles, fewer rows run the {2} GEMV kernel",
-                     targetName(targetInfo.isa), tileRows,
-                     integerGemvApplies(ctx) ? "AVX-512 VNNI" : "portable");
+  // Optimization remark (--remarks-filter='qblock.*'): the kernel chosen.
+  if (kernelRemarks)
+    remark::passed(op.getLoc(),
+                   kernelRemark(op, kCPUKernelRemarks, "integer-kernel"))
+        << remark::add("W4A4/W4A8 matmul on integer codes ({0} lookups); "
+                       "activation rows from {1} on share decoded weight "
+                       "tiles, fewer rows run the {2} GEMV kernel",
+                       targetName(targetInfo.isa), tileRows,
+                       integerGemvApplies(ctx) ? "AVX-512 VNNI" : "portable");
   Value tiled = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, ctx.m,
                                       cst(b, tileRows));
   scf::IfOp::create(

@@ -86,8 +86,8 @@ struct ConvertQBlockToCPUPass
       auto parent = op->getParentOfType<ModuleOp>();
       std::unique_ptr<CPULowering> &slot = lowerings[parent];
       if (!slot)
-        slot = std::make_unique<CPULowering>(parent, *resolved, w4a4TileRows,
-                                             lutTables);
+        slot = std::make_unique<CPULowering>(
+            parent, *resolved, target, w4a4TileRows, lutTables, kernelRemarks);
       return *slot;
     };
 
