@@ -173,7 +173,7 @@ struct ConvertMatmulToGPUPass
         ops.push_back(op);
         return;
       }
-      // Optimization remarks (--remarks-filter=qblock): a matmul no kernel
+      // Optimization remarks (--remarks-filter='qblock.*'): a matmul no kernel
       // takes runs as the generic loop nests, one GPU thread per output,
       // and nothing else says so.
       remark::missed(op->getLoc(),

@@ -698,6 +698,49 @@ struct GPUMatmulKernelsPass
       stub.erase();
   }
 
+  /// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
+  /// the kernel a stub call becomes and, with tensor-cores=true, why a
+  /// matmul did not take the tensor-core kernel (`noTensorCores`).
+  void remarkKernel(func::CallOp call, const KernelPlan &plan,
+                    bool tensorCoreKernel, bool integerKernel,
+                    std::optional<int64_t> staticM, StringRef noTensorCores) {
+    Location loc = call.getLoc();
+    if (tensorCoreKernel) {
+      remark::passed(
+          loc, kernelRemark(call, kGPUKernelRemarks, "tensor-core-kernel"))
+          << remark::add("W4A16 matmul on tensor cores (mma.sync.m16n8k16), "
+                         "k = {0}, n = {1}",
+                         plan.k, plan.n);
+      return;
+    }
+    if (tensorCores)
+      remark::missed(
+          loc, kernelRemark(call, kGPUKernelRemarks, "tensor-core-kernel"))
+          << remark::add("tensor-cores=true, but this matmul decodes on the "
+                         "CUDA cores")
+          << remark::reason("{0}", noTensorCores.str());
+    // launchWith splits K only for launches of one row tile: a static M of
+    // at most kTileRows, or the one-row launch of a dynamic M.
+    std::string split;
+    if (plan.splits > 1 && !staticM)
+      split = "; a call with one activation row splits K " +
+              std::to_string(plan.splits) + " ways";
+    else if (plan.splits > 1 && *staticM == 1)
+      split = "; its one activation row splits K " +
+              std::to_string(plan.splits) + " ways";
+    else if (plan.splits > 1 && *staticM <= kTileRows)
+      split = "; its " + std::to_string(*staticM) +
+              " activation rows split K " + std::to_string(plan.splits) +
+              " ways";
+    remark::passed(
+        loc, kernelRemark(call, kGPUKernelRemarks,
+                          integerKernel ? "integer-kernel" : "decode-kernel"))
+        << remark::add("{0} matmul decoding weights in registers, k = {1}, "
+                       "n = {2}{3}",
+                       integerKernel ? "W4A4/W4A8" : "W4A16", plan.k, plan.n,
+                       split);
+  }
+
   LogicalResult expand(func::CallOp call, ModuleOp module,
                        SymbolTable &symbols) {
     auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
@@ -799,41 +842,16 @@ struct GPUMatmulKernelsPass
     if (!outType.isDynamicDim(mDim))
       staticM = outType.getDimSize(mDim);
     std::optional<gpukernel::MmaPlan> mmaPlan;
+    std::string noTensorCores =
+        "W4A4/W4A8 matmuls run the integer kernel; the tensor-core kernel "
+        "takes float activations";
     if (tensorCores && !actScheme)
       mmaPlan = gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
                                          plan.batch, plan.batched, actElement,
-                                         outElement, staticM);
-    // Optimization remarks (--remarks-filter=qblock): the kernel chosen.
-    if (mmaPlan) {
-      remark::passed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
-                                                 "tensor-core-kernel"))
-          << remark::add("W4A16 matmul on tensor cores (mma.sync.m16n8k16), "
-                         "k = {0}, n = {1}",
-                         plan.k, plan.n);
-    } else {
-      if (tensorCores && !actScheme)
-        remark::missed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
-                                                   "tensor-core-kernel"))
-            << remark::add("tensor-cores=true, but this matmul decodes on "
-                           "the CUDA cores")
-            << remark::reason(
-                   "the tensor-core kernel takes f16 or bf16 activations "
-                   "(these are {0}), blocks of a multiple of 16, book "
-                   "magnitudes the activation type holds exactly, and for "
-                   "batched weights N a multiple of 8",
-                   printedForRemark(actElement));
-      remark::passed(call.getLoc(), kernelRemark(call, kGPUKernelRemarks,
-                                                 actScheme ? "integer-kernel"
-                                                           : "decode-kernel"))
-          << remark::add("{0} matmul decoding weights in registers, k = {1}, "
-                         "n = {2}{3}",
-                         actScheme ? "W4A4/W4A8" : "W4A16", plan.k, plan.n,
-                         plan.splits > 1
-                             ? "; up to " + std::to_string(kTileRows) +
-                                   " activation rows split K " +
-                                   std::to_string(plan.splits) + " ways"
-                             : std::string());
-    }
+                                         outElement, staticM, &noTensorCores);
+    if (!staticM || *staticM > 0)
+      remarkKernel(call, plan, mmaPlan.has_value(), actScheme != nullptr,
+                   staticM, noTensorCores);
     if (mmaPlan) {
       if (staticM) {
         if (*staticM > 0)

@@ -527,7 +527,7 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
         b.getI64IntegerAttr(64));
     emitConvertLaunch(b, result, out, outSizes);
   }
-  // Optimization remark (--remarks-filter=qblock): the kernel chosen.
+  // Optimization remark (--remarks-filter='qblock.*'): the kernel chosen.
   remark::passed(call.getLoc(),
                  kernelRemark(call, kGPUKernelRemarks, "lut-gemm-kernel"))
       << remark::add("LUT-GEMM, q = {0}, group = {1}, k = {2}, n = {3}: "

@@ -364,11 +364,30 @@ private:
 std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
                                      int64_t n, int64_t batch, bool batched,
                                      Type actElement, Type outElement,
-                                     std::optional<int64_t> staticM) {
-  if (!actElement || !(actElement.isF16() || actElement.isBF16()) ||
-      scheme.book.isInteger() || scheme.blockSize % kMmaK != 0 ||
-      k % scheme.blockSize != 0)
+                                     std::optional<int64_t> staticM,
+                                     std::string *whyNot) {
+  auto fail = [&](const std::string &why) -> std::optional<MmaPlan> {
+    if (whyNot)
+      *whyNot = why;
     return std::nullopt;
+  };
+  if (!actElement || !(actElement.isF16() || actElement.isBF16())) {
+    std::string type;
+    llvm::raw_string_ostream os(type);
+    if (actElement)
+      os << actElement;
+    else
+      os << "not floats";
+    return fail("its activations are " + type +
+                "; the tensor-core kernel takes f16 or bf16");
+  }
+  if (scheme.book.isInteger())
+    return fail("its weights are INT8; the tensor-core kernel decodes 4-bit "
+                "codes");
+  if (scheme.blockSize % kMmaK != 0 || k % scheme.blockSize != 0)
+    return fail("blocks of " + std::to_string(scheme.blockSize) +
+                "; the tensor-core kernel takes blocks of a multiple of " +
+                std::to_string(kMmaK));
   MmaPlan plan(scheme);
   plan.k = k;
   plan.n = n;
@@ -386,11 +405,17 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
     while (plan.nTiles > 0 && n % (plan.nTiles * kMmaN) != 0)
       plan.nTiles /= 2;
   if (plan.nTiles == 0)
-    return std::nullopt;
+    return fail("a batch of " + std::to_string(batch) +
+                " weights with N = " + std::to_string(n) +
+                "; with batch > 1 the tensor-core kernel "
+                "takes N a multiple of " +
+                std::to_string(kMmaN));
   plan.mTiles = staticM && *staticM <= kMmaM ? 1 : 2;
   std::optional<std::vector<int32_t>> pairs = pairTable(plan);
   if (!pairs)
-    return std::nullopt;
+    return fail(std::string("a magnitude of the book is not exact in ") +
+                (actElement.isBF16() ? "bf16" : "f16") +
+                ", the tensor-core kernel's operand type");
   plan.pairs = std::move(*pairs);
   return plan;
 }

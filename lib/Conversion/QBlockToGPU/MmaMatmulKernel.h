@@ -19,6 +19,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace qblock::gpukernel {
@@ -53,12 +54,14 @@ struct MmaPlan {
 /// multiple of 16, book magnitudes that f16/bf16 do not hold exactly, or
 /// batched weights whose N is not a multiple of 8. `staticM` (when known)
 /// picks one 16-row tile per warp for M <= 16 (a GEMV pads its one row to
-/// 16: tensor throughput is not what bounds it).
-std::optional<MmaPlan> planMmaMatmul(const numerics::Scheme &scheme,
-                                     int64_t k, int64_t n, int64_t batch,
-                                     bool batched, mlir::Type actElement,
+/// 16: tensor throughput is not what bounds it). Where the kernel does not
+/// apply, `whyNot` (when given) says which condition failed.
+std::optional<MmaPlan> planMmaMatmul(const numerics::Scheme &scheme, int64_t k,
+                                     int64_t n, int64_t batch, bool batched,
+                                     mlir::Type actElement,
                                      mlir::Type outElement,
-                                     std::optional<int64_t> staticM);
+                                     std::optional<int64_t> staticM,
+                                     std::string *whyNot = nullptr);
 
 /// Launches the kernel over all `m` activation rows (m > 0; grids of more
 /// than 65535 row tiles in slabs). Adds the constant tables it needs to
