@@ -427,7 +427,8 @@ class Module:
     @property
     def remarks(self):
         """Diagnostics the passes emitted without failing (e.g. why
-        --qblock-quantize-linalg left an op alone)."""
+        --qblock-quantize-linalg left an op alone), and the optimization
+        remarks ``compile(..., remarks=...)`` asked for."""
         return self._impl.remarks
 
     @property
@@ -501,7 +502,7 @@ class Module:
 
 
 def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
-            verify_each=True, shared_libs=()):
+            verify_each=True, shared_libs=(), remarks=None):
     """Parses `module` (MLIR text) and runs `pipeline` on it.
 
     `pipeline` is a textual pass pipeline as ``mlir-opt --pass-pipeline``
@@ -515,6 +516,11 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
     MLIR's runner utilities, for functions the module calls but does not
     define (e.g. ``libqblock_gpu_emulator.so`` for a module compiled with
     ``qblock-gpu-emulation-pipeline``).
+    `remarks` turns on MLIR's optimization remarks whose category matches
+    it (a regular expression over the whole name): ``"qblock.*"`` (or
+    ``True``) reports which CPU or GPU kernel each matmul got and why a
+    faster one did not apply, ``"qblock-cpu"`` or ``"qblock-gpu"`` one
+    lowering's; they are added to ``Module.remarks``.
 
     Returns a ``Module``; raises ``CompileError`` with MLIR's diagnostics.
     """
@@ -535,8 +541,16 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
         # Absolute now: the JIT loads them at the first run, maybe after a
         # change of directory.
         libs = [os.path.abspath(os.fsdecode(lib)) for lib in shared_libs]
+        if remarks is True:
+            remarks = "qblock.*"
+        elif remarks is None or remarks is False:
+            remarks = ""
+        elif not isinstance(remarks, str) or not remarks:
+            raise TypeError(f"remarks must be a regular expression over "
+                            f"remark categories such as 'qblock.*', True "
+                            f"or None, got {remarks!r}")
         impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
-                                bool(verify_each), libs)
+                                bool(verify_each), libs, remarks)
     except compiler.CompileError as error:
         raise CompileError(str(error)) from None
     return Module(impl)

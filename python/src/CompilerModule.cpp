@@ -22,6 +22,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -38,6 +39,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -312,7 +314,8 @@ public:
   static std::unique_ptr<Module>
   compile(const std::string &source, const std::string &pipeline,
           bool cWrappers, bool verifyEach,
-          const std::vector<std::string> &sharedLibs) {
+          const std::vector<std::string> &sharedLibs,
+          const std::string &remarkFilter) {
     initializeOnce();
     for (const std::string &lib : sharedLibs) {
       if (!llvm::sys::fs::exists(lib))
@@ -330,6 +333,26 @@ public:
     m->sharedLibs = sharedLibs;
     m->context = std::make_unique<MLIRContext>(registry());
     DiagnosticCollector diags(m->context.get());
+    if (!remarkFilter.empty()) {
+      // Optimization remarks (which kernel each matmul got) whose category
+      // matches the filter become remark diagnostics, so they land in
+      // Module.remarks with the passes' other remarks.
+      if (!llvm::Regex(remarkFilter).isValid())
+        throw CompileError("remarks='" + remarkFilter +
+                           "' is not a regular expression; use e.g. "
+                           "'qblock.*' or 'qblock-cpu'");
+      // Every kind (passed, missed, analysis, failed) with the one filter;
+      // a kind left unset is off whatever `all` says.
+      remark::RemarkCategories categories;
+      categories.passed = categories.missed = categories.analysis =
+          categories.failed = remarkFilter;
+      if (failed(remark::enableOptimizationRemarks(
+              *m->context, /*streamer=*/nullptr,
+              std::make_unique<remark::RemarkEmittingPolicyAll>(), categories,
+              /*printAsEmitRemarks=*/true)))
+        throw CompileError("cannot enable optimization remarks:\n" +
+                           diags.take());
+    }
     m->module = parseSourceString<ModuleOp>(source, m->context.get(),
                                             "<qblock.compile>");
     if (!m->module)
@@ -972,8 +995,8 @@ PYBIND11_MODULE(_qblock_compiler, m) {
       .def("run", &Module::run, py::arg("entry"), py::arg("args"));
 
   m.def("compile", &Module::compile, py::arg("source"), py::arg("pipeline"),
-        py::arg("c_wrappers"), py::arg("verify_each"),
-        py::arg("shared_libs"));
+        py::arg("c_wrappers"), py::arg("verify_each"), py::arg("shared_libs"),
+        py::arg("remarks"));
   m.def("jit_shared_libs", [] {
     std::vector<std::string> libs;
     for (StringRef lib : llvm::split(StringRef(QBLOCK_JIT_SHARED_LIBS), ','))

@@ -461,6 +461,28 @@ def test_shared_libs_and_unresolved_functions():
                                atol=1e-5)
 
 
+def test_kernel_remarks_on_request():
+    # Which kernel each matmul got is an optimization remark, silent unless
+    # compile(..., remarks=...) asks for its category.
+    w = weights(64, 32, seed=9)
+    source = matmul_module(w, m=1)
+    pipeline = "qblock-quantize-linalg{scheme=bcq group=32},qblock-cpu-pipeline"
+    quiet = qblock.compile(source, pipeline)
+    assert "[Missed]" not in quiet.remarks and "[Passed]" not in quiet.remarks
+    for remarks in [True, "qblock.*", "qblock-cpu"]:
+        told = qblock.compile(source, pipeline, remarks=remarks)
+        assert "[Missed] lut-gemm-chunked | Category:qblock-cpu" in told.remarks
+        assert "K = 64 with groups of 32" in told.remarks
+    # The filter matches whole category names.
+    for remarks in ["qblock", "qblock-gpu"]:
+        assert "[Missed]" not in qblock.compile(source, pipeline,
+                                                remarks=remarks).remarks
+    with pytest.raises(qblock.CompileError, match="not a regular expression"):
+        qblock.compile(source, pipeline, remarks="qblock(")
+    with pytest.raises(TypeError, match="remarks must be a regular expression"):
+        qblock.compile(source, pipeline, remarks=1)
+
+
 def test_failed_run_time_check_raises_and_the_module_stays_usable(capfd):
     # Activations whose K the types leave dynamic: a call with another K
     # than the weight's stops on the matmul's run-time check. That aborted
