@@ -8,8 +8,8 @@
 // match the whole category name), which prints
 //
 //   remark: [Passed] lut-gemm-chunked | Category:qblock-cpu | ...
-//   remark: [Missed] lut-gemm-chunked | Category:qblock-cpu | ...,
-//       Reason="...", Suggestion="..."
+//   remark: [Missed] bf16-tiles | Category:qblock-cpu | ...,
+//       Reason="...", Remark="...", Suggestion="..."
 //
 // and `--remark-format=yaml --remarks-output-file=F` writes them for tools.
 //

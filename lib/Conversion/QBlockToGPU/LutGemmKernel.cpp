@@ -527,14 +527,16 @@ LogicalResult qblock::gpustub::expandLutGemmStub(func::CallOp call,
         b.getI64IntegerAttr(64));
     emitConvertLaunch(b, result, out, outSizes);
   }
-  // Optimization remark (--remarks-filter='qblock.*'): the kernel chosen.
-  remark::passed(call.getLoc(),
-                 kernelRemark(call, kGPUKernelRemarks, "lut-gemm-kernel"))
-      << remark::add("LUT-GEMM, q = {0}, group = {1}, k = {2}, n = {3}: "
-                     "mu = 8 tables in workgroup memory",
-                     scheme.bits, scheme.group, k.getInt(), n.getInt());
   int64_t mDim = rank - 2;
   int64_t staticM = actType.getDimSize(mDim);
+  // Optimization remark (--remarks-filter='qblock.*'): the kernel chosen,
+  // unless nothing launches (a static M of 0).
+  if (actType.isDynamicDim(mDim) || staticM > 0)
+    remark::passed(call.getLoc(),
+                   kernelRemark(call, kGPUKernelRemarks, "lut-gemm-kernel"))
+        << remark::add("LUT-GEMM, q = {0}, group = {1}, k = {2}, n = {3}: "
+                       "mu = 8 tables in workgroup memory",
+                       scheme.bits, scheme.group, k.getInt(), n.getInt());
   if (!actType.isDynamicDim(mDim) && staticM <= kMaxGridBlocks) {
     // A grid of 0 blocks cannot launch.
     if (staticM > 0)

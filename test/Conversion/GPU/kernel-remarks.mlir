@@ -6,7 +6,8 @@
 // The CPU lowering that builds those loop nests reports nothing here
 // (implicit-check-not): its qblock-cpu remarks would describe CPU kernels.
 // The generic-loop-nests remark comes from the first of the two GPU passes,
-// so it prints before the others.
+// so it prints before the others. With M = 0 (@no_rows) nothing launches
+// and nothing is reported.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats --qblock-gpu-pipeline="tensor-cores=true" --remarks-filter="qblock.*" --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=W4A16 --implicit-check-not="remark: ["
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=blockdialect block=8" --qblock-select-formats --qblock-gpu-pipeline="tensor-cores=true" --remarks-filter="qblock.*" --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=B8 --implicit-check-not="remark: ["
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=blockdialect acts=blockdialect full-path=true" --qblock-fuse-activation-quant --qblock-select-formats --qblock-gpu-pipeline="tensor-cores=true" --remarks-filter="qblock.*" --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=W4A4 --implicit-check-not="remark: ["
@@ -57,6 +58,25 @@ func.func @gemm_f32(%a: tensor<8x4096xf32>, %init: tensor<8x32xf32>) -> tensor<8
   %w = arith.constant dense<0.5> : tensor<4096x32xf32>
   %r = linalg.matmul ins(%a, %w : tensor<8x4096xf32>, tensor<4096x32xf32>) outs(%init : tensor<8x32xf32>) -> tensor<8x32xf32>
   return %r : tensor<8x32xf32>
+}
+
+// W4A16: kernel-remarks.mlir:[[@LINE+9]]:8: remark: [Missed] tensor-core-kernel | Category:qblock-gpu | Function=three_rows | Reason="its activations are f32; the tensor-core kernel takes f16 or bf16", Remark="tensor-cores=true, but this matmul decodes on the CUDA cores"
+// W4A16: kernel-remarks.mlir:[[@LINE+8]]:8: remark: [Passed] decode-kernel | Category:qblock-gpu | Function=three_rows | Remark="W4A16 matmul decoding weights in registers, k = 4096, n = 32; its 3 activation rows split K 4 ways"
+// B8: kernel-remarks.mlir:[[@LINE+7]]:8: remark: [Missed] tensor-core-kernel | Category:qblock-gpu | Function=three_rows | Reason="its activations are f32; the tensor-core kernel takes f16 or bf16", Remark="tensor-cores=true, but this matmul decodes on the CUDA cores"
+// B8: kernel-remarks.mlir:[[@LINE+6]]:8: remark: [Passed] decode-kernel | Category:qblock-gpu | Function=three_rows | Remark="W4A16 matmul decoding weights in registers, k = 4096, n = 32; its 3 activation rows split K 4 ways"
+// W4A4: kernel-remarks.mlir:[[@LINE+5]]:8: remark: [Missed] tensor-core-kernel | Category:qblock-gpu | Function=three_rows | Reason="W4A4/W4A8 matmuls run the integer kernel; the tensor-core kernel takes float activations", Remark="tensor-cores=true, but this matmul decodes on the CUDA cores"
+// W4A4: kernel-remarks.mlir:[[@LINE+4]]:8: remark: [Passed] integer-kernel | Category:qblock-gpu | Function=three_rows | Remark="W4A4/W4A8 matmul decoding weights in registers, k = 4096, n = 32; its 3 activation rows split K 4 ways"
+// LUT: kernel-remarks.mlir:[[@LINE+3]]:8: remark: [Passed] lut-gemm-kernel | Category:qblock-gpu | Function=three_rows | Remark="LUT-GEMM, q = 3, group = 64, k = 4096, n = 32: mu = 8 tables in workgroup memory"
+func.func @three_rows(%a: tensor<3x4096xf32>, %init: tensor<3x32xf32>) -> tensor<3x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<4096x32xf32>
+  %r = linalg.matmul ins(%a, %w : tensor<3x4096xf32>, tensor<4096x32xf32>) outs(%init : tensor<3x32xf32>) -> tensor<3x32xf32>
+  return %r : tensor<3x32xf32>
+}
+
+func.func @no_rows(%a: tensor<0x4096xf32>, %init: tensor<0x32xf32>) -> tensor<0x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<4096x32xf32>
+  %r = linalg.matmul ins(%a, %w : tensor<0x4096xf32>, tensor<4096x32xf32>) outs(%init : tensor<0x32xf32>) -> tensor<0x32xf32>
+  return %r : tensor<0x32xf32>
 }
 
 // W4A16: kernel-remarks.mlir:[[@LINE+8]]:8: remark: [Passed] tensor-core-kernel | Category:qblock-gpu | Function=gemv_f16 | Remark="W4A16 matmul on tensor cores (mma.sync.m16n8k16), k = 64, n = 32"
