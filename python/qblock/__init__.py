@@ -547,8 +547,8 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
             remarks = ""
         elif not isinstance(remarks, str) or not remarks:
             raise TypeError(f"remarks must be a regular expression over "
-                            f"remark categories such as 'qblock.*', True "
-                            f"or None, got {remarks!r}")
+                            f"remark categories such as 'qblock.*', True, "
+                            f"False or None, got {remarks!r}")
         impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
                                 bool(verify_each), libs, remarks)
     except compiler.CompileError as error:

@@ -467,12 +467,18 @@ def test_kernel_remarks_on_request():
     w = weights(64, 32, seed=9)
     source = matmul_module(w, m=1)
     pipeline = "qblock-quantize-linalg{scheme=bcq group=32},qblock-cpu-pipeline"
-    quiet = qblock.compile(source, pipeline)
-    assert "[Missed]" not in quiet.remarks and "[Passed]" not in quiet.remarks
+    for remarks in [None, False]:
+        quiet = qblock.compile(source, pipeline, remarks=remarks)
+        assert "[Missed]" not in quiet.remarks
+        assert "[Passed]" not in quiet.remarks
     for remarks in [True, "qblock.*", "qblock-cpu"]:
         told = qblock.compile(source, pipeline, remarks=remarks)
         assert "[Missed] lut-gemm-chunked | Category:qblock-cpu" in told.remarks
         assert "K = 64 with groups of 32" in told.remarks
+    # Passed remarks too: the W4A16 kernel.
+    told = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
+                          "qblock-cpu-pipeline", remarks="qblock-cpu")
+    assert "[Passed] w4a16-kernel | Category:qblock-cpu" in told.remarks
     # The filter matches whole category names.
     for remarks in ["qblock", "qblock-gpu"]:
         assert "[Missed]" not in qblock.compile(source, pipeline,
