@@ -21,9 +21,6 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
-#include "llvm/Support/raw_ostream.h"
-
-#include <string>
 
 namespace qblock {
 
@@ -40,13 +37,6 @@ inline mlir::remark::RemarkOpts kernelRemark(mlir::Operation *op,
   if (auto function = op->getParentOfType<mlir::FunctionOpInterface>())
     opts = opts.function(function.getName());
   return opts;
-}
-
-/// `value` as printed (a type, an attribute), for a remark's text.
-template <typename T> std::string printedForRemark(const T &value) {
-  std::string text;
-  llvm::raw_string_ostream(text) << value;
-  return text;
 }
 
 } // namespace qblock

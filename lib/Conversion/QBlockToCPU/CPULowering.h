@@ -272,9 +272,16 @@ struct CPULowering {
   enum class GemvPrefetch { PerRow, LaterTiles, None };
 
   mlir::LogicalResult lowerMatmul(MatmulOp op);
+  /// A condition that keeps an op off a faster path, and what would meet
+  /// it (for remarks).
+  struct Blocker {
+    std::string reason, fix;
+  };
+  llvm::SmallVector<Blocker>
+  bf16TileBlockers(const numerics::Scheme &scheme) const;
   void remarkFloatActivationKernel(MatmulOp op, mlir::Type lhsElement,
-                                   const numerics::Scheme &scheme,
-                                   bool bf16Tiles);
+                                   bool bf16Tiles,
+                                   llvm::ArrayRef<Blocker> bf16Blockers);
   void emitDeinterleave(mlir::ImplicitLocOpBuilder &b, mlir::Value lhs,
                         bool batched, mlir::Value m, mlir::Value batchRows,
                         int64_t k, mlir::Value evens, mlir::Value odds);

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -87,38 +88,50 @@ int64_t paddedHalfRowFloats(int64_t k) {
 
 } // namespace
 
+/// What keeps bf16 activations off the bf16 tiles (emitBF16Block): each
+/// condition that fails, with what would meet it; empty when the target
+/// and the scheme allow them. lowerMatmul's choice and its remark both
+/// read this list, so they cannot disagree.
+SmallVector<CPULowering::Blocker>
+CPULowering::bf16TileBlockers(const num::Scheme &scheme) const {
+  SmallVector<Blocker> blockers;
+  if (!targetInfo.bf16Ops || targetInfo.isa != Target::AVX512)
+    blockers.push_back(
+        {targetOption == "host"
+             ? "the host CPU has no AVX512-BF16 (target=host)"
+             : "target=" + targetOption + " has no AVX512-BF16",
+         "target=avx512 where the CPU that runs the code has AVX512-BF16 "
+         "(Zen 4, Sapphire Rapids and later)"});
+  if (scheme.blockSize % kBF16Lanes != 0)
+    blockers.push_back({"blocks of " + std::to_string(scheme.blockSize) +
+                            " (the bf16 tiles take multiples of " +
+                            std::to_string(kBF16Lanes) + ")",
+                        "blocks of 32 (block=32)"});
+  return blockers;
+}
+
 /// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
-/// the W4A16 kernel `op` gets, and the bf16 path where bf16 activations
-/// miss it.
+/// the W4A16 kernel `op` gets, and, where bf16 activations miss the bf16
+/// tiles, the `bf16Blockers` that kept them off.
 void CPULowering::remarkFloatActivationKernel(MatmulOp op, Type lhsElement,
-                                              const num::Scheme &scheme,
-                                              bool bf16Tiles) {
+                                              bool bf16Tiles,
+                                              ArrayRef<Blocker> bf16Blockers) {
   if (!kernelRemarks)
     return;
   remark::passed(op.getLoc(),
                  kernelRemark(op, kCPUKernelRemarks, "w4a16-kernel"))
       << remark::add("W4A16 matmul decoding weights in registers ({0} "
                      "lookups), {1} activations{2}",
-                     targetName(targetInfo.isa), printedForRemark(lhsElement),
+                     targetName(targetInfo.isa), debugString(lhsElement),
                      bf16Tiles ? "; one-row tiles multiply them in bf16 "
                                  "(vdpbf16ps)"
                                : "");
   if (!lhsElement.isBF16() || bf16Tiles)
     return;
-  // Every condition that failed, and what would meet it.
-  SmallVector<std::string> why, fixes;
-  if (!targetInfo.bf16Ops || targetInfo.isa != Target::AVX512) {
-    why.push_back(targetOption == "host"
-                      ? "the host CPU has no AVX512-BF16 (target=host)"
-                      : "target=" + targetOption + " has no AVX512-BF16");
-    fixes.push_back("target=avx512 where the CPU that runs the code has "
-                    "AVX512-BF16 (Zen 4, Sapphire Rapids and later)");
-  }
-  if (scheme.blockSize % kBF16Lanes != 0) {
-    why.push_back("blocks of " + std::to_string(scheme.blockSize) +
-                  " (the bf16 tiles take multiples of " +
-                  std::to_string(kBF16Lanes) + ")");
-    fixes.push_back("blocks of 32 (block=32)");
+  SmallVector<StringRef> why, fixes;
+  for (const Blocker &blocker : bf16Blockers) {
+    why.push_back(blocker.reason);
+    fixes.push_back(blocker.fix);
   }
   remark::missed(op.getLoc(), kernelRemark(op, kCPUKernelRemarks, "bf16-tiles"))
       << remark::add("bf16 activations are widened to f32 and multiplied "
@@ -186,10 +199,10 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   // when there are at least two rows.
   auto lhsElement = cast<ShapedType>(lhs.getType()).getElementType();
   Value bf16Dialects;
-  if (targetInfo.bf16Ops && targetInfo.isa == Target::AVX512 &&
-      lhsElement.isBF16() && scheme.blockSize % kBF16Lanes == 0)
+  SmallVector<Blocker> bf16Blockers = bf16TileBlockers(scheme);
+  if (lhsElement.isBF16() && bf16Blockers.empty())
     bf16Dialects = getBF16DialectRows(b, module, *symbols, scheme);
-  remarkFloatActivationKernel(op, lhsElement, scheme, bool(bf16Dialects));
+  remarkFloatActivationKernel(op, lhsElement, bool(bf16Dialects), bf16Blockers);
   // The bf16 tiles sum unscaled magnitudes and flush subnormal inputs
   // (vdpbf16ps), so they match the f32 path only for activations in a
   // range (emitBF16RangeCheck); a call with any activation outside it

@@ -28,6 +28,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Remarks.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Support/DebugStringHelper.h"
 
 namespace qblock {
 #define GEN_PASS_DEF_CONVERTMATMULTOGPU
@@ -56,10 +57,10 @@ Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
 std::string floatActivationsMismatch(Value lhs) {
   auto type = dyn_cast<RankedTensorType>(lhs.getType());
   if (!type || !gpustub::isKernelElementType(type.getElementType()))
-    return "its activations are " + printedForRemark(lhs.getType()) +
+    return "its activations are " + debugString(lhs.getType()) +
            "; the kernels take f32, f16 or bf16";
   if (type.isDynamicDim(type.getRank() - 1))
-    return "its activations' K is dynamic (" + printedForRemark(type) +
+    return "its activations' K is dynamic (" + debugString(type) +
            "); the kernels take a static K";
   return "";
 }
@@ -72,7 +73,7 @@ std::string resultAndWeightsMismatch(Value rhs, Type result) {
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!resultType || !gpustub::isKernelElementType(resultType.getElementType()))
-    return "its result is " + printedForRemark(result) +
+    return "its result is " + debugString(result) +
            "; the kernels write f32, f16 or bf16";
   if (resultType.isDynamicDim(resultType.getRank() - 1))
     return "its result's N is dynamic";

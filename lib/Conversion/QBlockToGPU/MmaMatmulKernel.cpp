@@ -40,6 +40,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <algorithm>
@@ -372,13 +373,8 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
     return std::nullopt;
   };
   if (!actElement || !(actElement.isF16() || actElement.isBF16())) {
-    std::string type;
-    llvm::raw_string_ostream os(type);
-    if (actElement)
-      os << actElement;
-    else
-      os << "not floats";
-    return fail("its activations are " + type +
+    return fail("its activations are " +
+                (actElement ? mlir::debugString(actElement) : "not floats") +
                 "; the tensor-core kernel takes f16 or bf16");
   }
   if (scheme.book.isInteger())
