@@ -495,11 +495,12 @@ struct Result {
 
   double weightGBps() const { return weightBytes / (ms * 1e-3) / 1e9; }
   double ratioVsOpenBLAS() const { return openblasMs / ms; }
-  double rooflineMs() const { return weightBytes / (streamGBps * 1e9) * 1e3; }
-  double ratioVsRoofline() const { return rooflineMs() / ms; }
-  double ratioVsBestRoofline() const {
-    return weightBytes / (streamBestGBps * 1e9) * 1e3 / ms;
+  /// The time to stream the packed weights at `gbps`, in ms.
+  double rooflineMs(double gbps) const {
+    return weightBytes / (gbps * 1e9) * 1e3;
   }
+  double ratioVsRoofline() const { return rooflineMs(streamGBps) / ms; }
+  double ratioVsBestRoofline() const { return rooflineMs(streamBestGBps) / ms; }
   double ratioVsDequant() const { return dequantMs / ms; }
 };
 
