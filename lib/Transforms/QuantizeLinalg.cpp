@@ -1059,7 +1059,11 @@ struct QuantizeLinalgPass
       }
       weight = scaled;
     }
-    Value quantized = QuantizeOp::create(builder, loc, quantType, weight);
+    auto quantize = QuantizeOp::create(builder, loc, quantType, weight);
+    if (exponent)
+      QBlockDialect::TensorScaleExponentAttrHelper(builder.getContext())
+          .setAttr(quantize, builder.getI32IntegerAttr(*exponent));
+    Value quantized = quantize.getResult();
     lhs = withStaticK(builder, op, lhs, shape.k);
     if (shape.vectorProduct) {
       lhs = asRow(builder, loc, lhs);

@@ -420,9 +420,21 @@ struct SelectFormatsPass
     bool oneScaleFits =
         double(job.largestBlockMax) / double(job.smallestBlockMax) <=
         double(largest) / double(smallest);
+    // --qblock-quantize-linalg marks the weights it scaled; if they are
+    // still out of range, its exponent was clamped to f32's (subnormal
+    // weights), and asking for tensor-scale=true again would not help.
+    IntegerAttr appliedExponent =
+        QBlockDialect::TensorScaleExponentAttrHelper(job.op.getContext())
+            .getAttr(job.op);
     if (e8m0)
       message += "scale the weight into range before quantizing (and the "
                  "result back)";
+    else if (e4m3 && oneScaleFits && appliedExponent)
+      llvm::raw_string_ostream(message)
+          << "the per-tensor scale 2^" << appliedExponent.getInt()
+          << " that --qblock-quantize-linalg's tensor-scale=true applied is "
+             "at the limit of f32's exponents, so scale the weight into "
+             "range before quantizing (and the result back)";
     else if (e4m3 && oneScaleFits)
       message += "quantize the matmul with --qblock-quantize-linalg="
                  "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "

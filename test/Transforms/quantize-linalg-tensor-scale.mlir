@@ -1,9 +1,10 @@
 // NVFP4's per-tensor scale (--qblock-quantize-linalg, tensor-scale=true by
 // default): the constant is divided by 2^e, the smallest power of two that
 // brings max |w| to at most 448 * 6 = 2688, and the result is init + 2^e *
-// (A * W') with the matmul accumulating into zeros in f32.
+// (A * W') with the matmul accumulating into zeros in f32. The quantize op
+// records e (qblock.tensor_scale_exponent) for --qblock-select-formats.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4" -split-input-file | FileCheck %s
-// DEFINE: %{off} = FileCheck %s --check-prefix=OFF --implicit-check-not=linalg.generic --implicit-check-not=tensor_scaled
+// DEFINE: %{off} = FileCheck %s --check-prefix=OFF --implicit-check-not=linalg.generic --implicit-check-not=tensor_scaled --implicit-check-not=tensor_scale_exponent
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 tensor-scale=false" -split-input-file | %{off}
 // Other schemes have no E4M3 scale and no tensor scale.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 block=16" -split-input-file | %{off}
@@ -12,7 +13,7 @@
 // CHECK-LABEL: func.func @small
 // CHECK-SAME: (%[[X:.*]]: tensor<3x16xf32>, %[[INIT:.*]]: tensor<3x2xf32>)
 // CHECK: %[[W:.*]] = arith.constant dense<-2.048000e+03> : tensor<16x2xf32>
-// CHECK: %[[Q:.*]] = qblock.quantize %[[W]] : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
+// CHECK: %[[Q:.*]] = qblock.quantize %[[W]] {qblock.tensor_scale_exponent = -10 : i32} : tensor<16x2xf32> -> !qblock.qtensor<16x2xf32, #qblock.scheme<nvfp4>, axis = 0>
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<3x2xf32>
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[ZEROS:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<3x2xf32>)

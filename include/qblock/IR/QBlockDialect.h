@@ -4,6 +4,8 @@
 #define QBLOCK_IR_QBLOCKDIALECT_H
 
 #include "mlir/IR/Dialect.h"
+// The discardable-attribute helpers read and set attributes on operations.
+#include "mlir/IR/Operation.h"
 
 #include "qblock/IR/QBlockDialect.h.inc"
 

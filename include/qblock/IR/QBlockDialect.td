@@ -35,6 +35,12 @@ def QBlock_Dialect : Dialect {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::cf::ControlFlowDialect",
                            "::mlir::tensor::TensorDialect"];
+  // Set by --qblock-quantize-linalg on a qblock.quantize whose input it
+  // scaled by 2^-e (NVFP4's per-tensor scale, tensor-scale=true); the
+  // matmul's result is scaled back by 2^e. --qblock-select-formats reads it
+  // to tell a weight that no per-tensor scale can bring into E4M3's range
+  // (e is at f32's limit) from one that was quantized without it.
+  let discardableAttrs = (ins "::mlir::IntegerAttr":$tensor_scale_exponent);
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();
