@@ -12,6 +12,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Support/DebugStringHelper.h"
 
 using namespace mlir;
 using namespace qblock;
@@ -472,11 +473,88 @@ std::string qblock::runtimeCheckMessage(Operation *op, StringRef what) {
   return text;
 }
 
+void QuantizeOp::generateRuntimeVerification(
+    OpBuilder &builder, Location loc,
+    llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  QuantizedTensorType type = getType();
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!inputType.isDynamicDim(d) || type.isDynamicDim(d))
+      continue;
+    Value actual = tensor::DimOp::create(builder, loc, getInput(), d);
+    Value expected =
+        arith::ConstantIndexOp::create(builder, loc, type.getDimSize(d));
+    Value same = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                       actual, expected);
+    cf::AssertOp::create(
+        builder, loc, same,
+        message(*this, ("the input's dimension " + Twine(d) +
+                        " differs from the quantized type's size " +
+                        Twine(type.getDimSize(d)))
+                           .str()));
+  }
+}
+
+void FromStorageOp::generateRuntimeVerification(
+    OpBuilder &builder, Location loc,
+    llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  QuantizedTensorType type = getType();
+  if (!type.hasStaticShape() || !getStorage().getType().isDynamicDim(0))
+    return;
+  int64_t expected = type.getStorageBytes();
+  Value actual = tensor::DimOp::create(builder, loc, getStorage(), 0);
+  Value same = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::eq, actual,
+      arith::ConstantIndexOp::create(builder, loc, expected));
+  cf::AssertOp::create(
+      builder, loc, same,
+      message(*this,
+              ("the storage's size differs from the " + Twine(expected) +
+               " bytes that " + debugString(type) + " needs (docs/formats.md)")
+                  .str()));
+}
+
+/// `value` cast to `refined` (the same rank, more sizes static), or
+/// `value` itself where that changes nothing.
+static Value castToCheckedSizes(OpBuilder &builder, Location loc, Value value,
+                                RankedTensorType refined) {
+  if (value.getType() == refined)
+    return value;
+  return tensor::CastOp::create(builder, loc, refined, value);
+}
+
 void qblock::emitRuntimeShapeChecks(OpBuilder &builder, Operation *op) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(op);
   cast<RuntimeVerifiableOpInterface>(op).generateRuntimeVerification(
       builder, op->getLoc(), runtimeCheckMessage);
+  if (auto quantize = dyn_cast<QuantizeOp>(op)) {
+    auto inputType = cast<RankedTensorType>(quantize.getInput().getType());
+    SmallVector<int64_t> sizes(inputType.getShape());
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      if (!quantize.getType().isDynamicDim(d))
+        sizes[d] = quantize.getType().getDimSize(d);
+    quantize.getInputMutable().assign(castToCheckedSizes(
+        builder, op->getLoc(), quantize.getInput(), inputType.clone(sizes)));
+  } else if (auto view = dyn_cast<FromStorageOp>(op)) {
+    if (view.getType().hasStaticShape())
+      view.getStorageMutable().assign(castToCheckedSizes(
+          builder, op->getLoc(), view.getStorage(),
+          RankedTensorType::get({view.getType().getStorageBytes()},
+                                builder.getI8Type())));
+  }
+}
+
+int64_t qblock::largestExactIntegerBlock(SchemeAttr lhs, SchemeAttr rhs) {
+  // The integer path multiplies the operands' codes exactly in f32 (or
+  // int32): a block's dot must stay below 2^24. Only INT8 x INT8 blocks can
+  // get there (127 x 127 x 1041 > 2^24); 4-bit codes stay below it for every
+  // block size.
+  auto largestCode = [](SchemeAttr scheme) -> int64_t {
+    num::FormatBook book = scheme.getBook().toNumerics();
+    return book.isInteger() ? 127 : book.maxMagnitude();
+  };
+  return ((int64_t(1) << 24) - 1) / (largestCode(lhs) * largestCode(rhs));
 }
 
 LogicalResult MatmulOp::verify() {
@@ -518,20 +596,11 @@ LogicalResult MatmulOp::verify() {
              << actScheme.getBlockSize() << " must equal the weight block size "
              << weightScheme.getBlockSize() << " so that blocks pair up";
   }
-  // The integer path multiplies the operands' codes exactly in f32 (or
-  // int32): a block's dot must stay below 2^24. Only INT8 x INT8 blocks can
-  // get there (127 x 127 x 1041 > 2^24); 4-bit codes stay below it for every
-  // block size.
   SchemeAttr actScheme = getActSchemeAttr();
   if (auto lhsQuant = dyn_cast<QuantizedTensorType>(lhsType))
     actScheme = lhsQuant.getBlockScheme();
   if (actScheme) {
-    auto largestCode = [](SchemeAttr scheme) -> int64_t {
-      num::FormatBook book = scheme.getBook().toNumerics();
-      return book.isInteger() ? 127 : book.maxMagnitude();
-    };
-    int64_t product = largestCode(actScheme) * largestCode(weightScheme);
-    int64_t limit = ((int64_t(1) << 24) - 1) / product;
+    int64_t limit = largestExactIntegerBlock(actScheme, weightScheme);
     if (weightScheme.getBlockSize() > limit)
       return emitOpError("blocks of ")
              << weightScheme.getBlockSize()

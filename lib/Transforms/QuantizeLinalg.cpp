@@ -382,7 +382,7 @@ struct QuantizeLinalgPass
     std::string message;
   };
 
-  SmallVector<OptionProblem> checkOptions() const {
+  SmallVector<OptionProblem> checkOptions(MLIRContext *context) const {
     SmallVector<OptionProblem> problems;
     auto fail = [&](const Twine &message) {
       problems.push_back({true, message.str()});
@@ -467,6 +467,24 @@ struct QuantizeLinalgPass
     std::string problem = num::validateBlockSize(block);
     if (!problem.empty())
       return fail("block=" + Twine(block) + ": " + problem);
+    // The integer path's dot products must stay exact: caught here, before
+    // any op is rewritten into a qblock.matmul the verifier rejects.
+    if (acts != ActScheme::None) {
+      auto weights = cast<SchemeAttr>(getSchemeAttr(context));
+      int64_t blockSize = weights.getBlockSize();
+      SchemeAttr activations = activationScheme(context, blockSize);
+      int64_t limit = largestExactIntegerBlock(activations, weights);
+      // full-path=true multiplies activations by activations.
+      if (fullPath)
+        limit =
+            std::min(limit, largestExactIntegerBlock(activations, activations));
+      if (blockSize > limit)
+        return fail("block=" + Twine(blockSize) + " with acts=" + actsName() +
+                    (fullPath ? " full-path=true" : "") +
+                    ": the integer path's block dot products could exceed "
+                    "2^24 and not be exact in f32; use blocks of at most " +
+                    Twine(limit) + " elements");
+    }
     return problems;
   }
 
@@ -478,7 +496,7 @@ struct QuantizeLinalgPass
   /// names the input file: an op's diagnostic would print the whole module
   /// as a note, and initialize() has no location to give.
   bool reportOptionProblems() {
-    SmallVector<OptionProblem> problems = checkOptions();
+    SmallVector<OptionProblem> problems = checkOptions(&getContext());
     func::FuncOp function = getOperation();
     Block *block = function->getBlock();
     bool first =

@@ -562,6 +562,59 @@ func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
         checked.run("f", 1, 2)
 
 
+def test_quantize_dequantize_and_storage_sizes_are_checked_at_run_time():
+    # A dynamic size where the quantized (or result) type is static: a
+    # wrong one wrote past the packed buffer (heap corruption), read past
+    # the input, or left rows of garbage, without a word.
+    module = qblock.compile("""
+func.func @q(%x: tensor<?x32xf32>) -> tensor<4x32xf32> {
+  %q = qblock.quantize %x : tensor<?x32xf32> -> !qblock.qtensor<4x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %d = qblock.dequantize %q : !qblock.qtensor<4x32xf32, #qblock.scheme<mxfp4>, axis = 1> -> tensor<4x32xf32>
+  return %d : tensor<4x32xf32>
+}
+func.func @d(%x: tensor<?x32xf32>) -> tensor<4x32xf32> {
+  %q = qblock.quantize %x : tensor<?x32xf32> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %d = qblock.dequantize %q : !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1> -> tensor<4x32xf32>
+  return %d : tensor<4x32xf32>
+}
+func.func @s(%s: tensor<?xi8>) -> tensor<32x2xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %d = qblock.dequantize %w : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> -> tensor<32x2xf32>
+  return %d : tensor<32x2xf32>
+}
+""", "qblock-cpu-pipeline")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((4, 32)).astype(np.float32)
+    expected = qblock.dequantize(qblock.quantize(x, "mxfp4", axis=1),
+                                 x.shape, "mxfp4", axis=1)
+    w = rng.standard_normal((32, 2)).astype(np.float32)
+    packed = qblock.quantize(w, "mxfp4", axis=0)
+    # The right sizes give the reference's values.
+    np.testing.assert_array_equal(module.run("q", x), expected)
+    np.testing.assert_array_equal(module.run("d", x), expected)
+    np.testing.assert_array_equal(
+        module.run("s", packed), qblock.dequantize(packed, w.shape, "mxfp4",
+                                                   axis=0))
+    for rows in [3, 256]:
+        with pytest.raises(qblock.RuntimeCheckError,
+                           match="qblock.quantize at <qblock.compile>:3:8: "
+                           "the input's dimension 0 differs from the "
+                           "quantized type's size 4"):
+            module.run("q", np.ones((rows, 32), np.float32))
+        with pytest.raises(qblock.RuntimeCheckError,
+                           match="qblock.dequantize at <qblock.compile>:9:8: "
+                           "the quantized input's dimension 0 differs from "
+                           "the result's size 4"):
+            module.run("d", np.ones((rows, 32), np.float32))
+    for size in [4, packed.size + 64]:
+        with pytest.raises(qblock.RuntimeCheckError,
+                           match="qblock.from_storage at <qblock.compile>:13:"
+                           f"8: the storage's size differs from the "
+                           f"{packed.size} bytes that"):
+            module.run("s", np.zeros(size, np.int8))
+    np.testing.assert_array_equal(module.run("q", x), expected)
+
+
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
     # for the next call; they used to stay allocated after the Module was

@@ -16,6 +16,12 @@
 // RUN: not quant-opt %s --qblock-quantize-linalg="bits=3" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BITSNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 group=64" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=GROUPNOBCQ
 // RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=64" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BLOCKBCQ
+// INT8 x INT8 blocks (full-path=true) past 1040 elements would make
+// qblock.matmuls the verifier rejects; 1040 itself and INT8 x 4-bit blocks
+// of 4096 are fine.
+// RUN: not quant-opt %s --qblock-quantize-linalg="acts=int8 full-path=true block=1042" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=INT8BLOCK
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=int8 full-path=true block=1040" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=int8 block=4096" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // Options the scheme does not use: a warning, and the pass still runs.
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 select=two-stage" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTNV
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSMX
@@ -56,6 +62,7 @@
 // INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights
 // INT1: func.func @f
 // INT2-NOT: warning
+// INT8BLOCK: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=1042 with acts=int8 full-path=true: the integer path's block dot products could exceed 2^24 and not be exact in f32; use blocks of at most 1040 elements
 // FULLPATH: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: full-path=true quantizes activation-by-activation matmuls with the acts= scheme; set acts=blockdialect, mxfp4, nvfp4 or int8
 
 func.func @f() {

@@ -25,13 +25,19 @@ using ::mlir::StringRef;
 #include "qblock/IR/QBlockOps.h.inc"
 
 namespace qblock {
-/// Emits, before `op` (a qblock.matmul or qblock.lut_gemm), the checks of
-/// its generateRuntimeVerification: a cf.assert for each size its types
-/// leave dynamic, with a message naming the op and its source location.
-/// The lowerings call it, so a mismatch stops the program with that
-/// message instead of reading out of bounds, with or without
-/// --generate-runtime-verification.
+/// Emits, before `op` (a qblock.matmul, qblock.lut_gemm, qblock.quantize or
+/// qblock.from_storage), the checks of its generateRuntimeVerification: a
+/// cf.assert for each size its types leave dynamic, with a message naming
+/// the op and its source location. The lowerings call it, so a mismatch
+/// stops the program with that message instead of reading or writing out
+/// of bounds, with or without --generate-runtime-verification. The operand
+/// of a quantize or from_storage is then cast to the sizes just checked,
+/// so that later lowerings see them static and check nothing twice.
 void emitRuntimeShapeChecks(mlir::OpBuilder &builder, mlir::Operation *op);
+
+/// The largest block size whose integer dot products, `lhs` codes times
+/// `rhs` codes, stay exact in f32 (below 2^24): the integer path's limit.
+int64_t largestExactIntegerBlock(SchemeAttr lhs, SchemeAttr rhs);
 
 /// "NAME at FILE:LINE:COL: what" (without the location where `op` has no
 /// file location): the message of qblock's run-time checks, which names

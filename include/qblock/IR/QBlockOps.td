@@ -24,7 +24,8 @@ def QBlock_FloatOrQuantizedTensor : AnyTypeOf<[QBlock_FloatTensor,
 // quantize / dequantize
 //===----------------------------------------------------------------------===//
 
-def QBlock_QuantizeOp : QBlock_Op<"quantize", [Pure]> {
+def QBlock_QuantizeOp : QBlock_Op<"quantize", [Pure,
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>]> {
   let summary = "Quantize a float tensor block by block";
   let description = [{
     Quantizes `input` with the scheme of the result type: each block along the
@@ -33,6 +34,9 @@ def QBlock_QuantizeOp : QBlock_Op<"quantize", [Pure]> {
     magnitude of that dialect (ties to the smaller, clamping at the largest).
     On constants, `--qblock-select-formats` folds this op into a
     `qblock.constant`; at run time (activations) it is lowered in place.
+    A size that is dynamic in the input but static in the result is checked
+    when the op runs (RuntimeVerifiableOpInterface; the lowerings always
+    emit the checks).
 
     ```mlir
     %q = qblock.quantize %x : tensor<?x4096xf32>
@@ -90,15 +94,19 @@ def QBlock_ConstantOp : QBlock_Op<"constant", [ConstantLike, Pure]> {
   let hasFolder = 1;
 }
 
-def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure]> {
+def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure,
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>]> {
   let summary = "View packed bytes as a quantized tensor";
   let description = [{
     Reinterprets a 1-D `i8` tensor holding the packed layout of
-    docs/formats.md as the quantized tensor of the result type, which must be
-    static and exactly that many bytes. This is how packed weights enter at
-    run time (loaded from a file, passed to a compiled function) instead of
-    being embedded as a `qblock.constant`. A quantized shape with dynamic
-    sizes takes storage of dynamic size (`tensor<?xi8>`), unchecked.
+    docs/formats.md as the quantized tensor of the result type. This is how
+    packed weights enter at run time (loaded from a file, passed to a
+    compiled function) instead of being embedded as a `qblock.constant`.
+    For a static result the storage must hold exactly its bytes: checked by
+    the verifier where the storage's size is static, and when the op runs
+    where it is `tensor<?xi8>` (RuntimeVerifiableOpInterface; the lowerings
+    always emit the check). A quantized shape with dynamic sizes takes
+    storage of dynamic size, unchecked.
 
     ```mlir
     %w = qblock.from_storage %bytes : tensor<4480xi8>

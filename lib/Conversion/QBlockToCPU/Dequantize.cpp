@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -40,6 +41,21 @@ CPULowering::beginDequantize(ImplicitLocOpBuilder &b, DequantizeOp op) {
     }
   }
   frame.rows = arith::MulIOp::create(b, outer, frame.inner);
+  // A size the quantized input leaves dynamic but the result fixes is
+  // checked: the loops run over the input's sizes and write the result.
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!type.isDynamicDim(d) || frame.resultType.isDynamicDim(d))
+      continue;
+    Value same =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, frame.sizes[d],
+                              cst(b, frame.resultType.getDimSize(d)));
+    cf::AssertOp::create(
+        b, same,
+        runtimeCheckMessage(op, ("the quantized input's dimension " + Twine(d) +
+                                 " differs from the result's size " +
+                                 Twine(frame.resultType.getDimSize(d)))
+                                    .str()));
+  }
   // The result is allocated in its logical shape and written through a
   // flat collapse_shape view. (Allocating flat and expanding afterwards
   // crashes upstream expand-strided-metadata when two or more dimensions

@@ -78,6 +78,20 @@ struct ConvertQBlockToCPUPass
           << "'; use f32 or i8";
       return signalPassFailure();
     }
+    // Sizes a run-time quantize or a view of packed bytes leaves dynamic
+    // where its result is static are checked before anything reads them
+    // (a wrong size wrote or read out of bounds); the operands are then
+    // cast to the checked sizes.
+    SmallVector<Operation *> sized;
+    getOperation().walk([&](Operation *op) {
+      if (isa<QuantizeOp, FromStorageOp>(op))
+        sized.push_back(op);
+    });
+    for (Operation *op : sized) {
+      OpBuilder checks(op);
+      emitRuntimeShapeChecks(checks, op);
+    }
+
     // Tables and helper functions go into the module an op sits in, which
     // need not be this one: symbol references resolve in the nearest symbol
     // table, so an op in a nested module cannot see the outer one's globals.

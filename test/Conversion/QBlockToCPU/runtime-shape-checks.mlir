@@ -9,6 +9,9 @@
 
 // RUN: quant-opt %s --split-input-file --generate-runtime-verification | FileCheck %s --check-prefix=IFACE
 // RUN: quant-opt %s --split-input-file --convert-qblock-to-cpu | FileCheck %s --check-prefix=CPU
+// The GPU conversion checks run-time quantizes and views of packed bytes
+// on the host before any kernel reads their bytes.
+// RUN: quant-opt %s --split-input-file --qblock-convert-matmul-to-gpu | FileCheck %s --check-prefix=GPU
 
 // IFACE-LABEL: func.func @dynamic
 // IFACE: cf.assert {{.*}}the activations' reduction size (lhs dimension 2) differs from the weight's K = 64
@@ -106,4 +109,73 @@ func.func @quantized_lhs(%a: tensor<?x64xf32>, %w: tensor<320xi8>, %init: tensor
   %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>
   %r = qblock.matmul ins(%qa, %q : !qblock.qtensor<?x64xf32, #qblock.scheme<mxfp4>, axis = 1>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// qblock.quantize of a dynamic input into a static quantized type: the
+// input's rows are checked (a larger input wrote past the packed buffer,
+// a smaller one left garbage rows), and the input is cast to the checked
+// size so that no later pass checks it again.
+// IFACE-LABEL: func.func @quantize_dynamic_rows
+// IFACE: %[[M:.*]] = tensor.dim %arg0, %c0
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[M]], %c64
+// IFACE: cf.assert %[[SAME]], {{.*}}the input's dimension 0 differs from the quantized type's size 64
+// IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @quantize_dynamic_rows
+// CPU: cf.assert {{.*}}"qblock.quantize at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 10]]:8: the input's dimension 0 differs from the quantized type's size 64"
+// CPU-NOT: cf.assert
+// CPU: return
+// GPU-LABEL: func.func @quantize_dynamic_rows
+// GPU: cf.assert {{.*}}"qblock.quantize at {{.*}}: the input's dimension 0 differs from the quantized type's size 64"
+// GPU: %[[CAST:.*]] = tensor.cast %arg0 : tensor<?x32xf32> to tensor<64x32xf32>
+// GPU: qblock.quantize %[[CAST]] : tensor<64x32xf32>
+// GPU-NOT: cf.assert
+// GPU: return
+func.func @quantize_dynamic_rows(%x: tensor<?x32xf32>) -> tensor<64x32xf32> {
+  %q = qblock.quantize %x : tensor<?x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %d = qblock.dequantize %q : !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 1> -> tensor<64x32xf32>
+  return %d : tensor<64x32xf32>
+}
+
+// -----
+
+// qblock.dequantize of a quantized value with dynamic rows into a static
+// result: the rows are only known while lowering (here the quantize's
+// input's), so convert-qblock-to-cpu checks them.
+// IFACE-LABEL: func.func @dequantize_dynamic_rows
+// IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @dequantize_dynamic_rows
+// CPU: %[[SAME:.*]] = arith.cmpi eq, %{{.*}}, %c8 : index
+// CPU: cf.assert %[[SAME]], "qblock.dequantize at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 5]]:8: the quantized input's dimension 0 differs from the result's size 8"
+// CPU-NOT: cf.assert
+// CPU: return
+func.func @dequantize_dynamic_rows(%x: tensor<?x32xf32>) -> tensor<8x32xf32> {
+  %q = qblock.quantize %x : tensor<?x32xf32> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %d = qblock.dequantize %q : !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1> -> tensor<8x32xf32>
+  return %d : tensor<8x32xf32>
+}
+
+// -----
+
+// Packed bytes of dynamic size viewed as a static quantized tensor: the
+// byte count is checked against the layout's (32 x 2 MXFP4: 128 bytes).
+// IFACE-LABEL: func.func @storage_dynamic_size
+// IFACE: %[[N:.*]] = tensor.dim %arg0, %c0
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[N]], %c128
+// IFACE: cf.assert %[[SAME]], {{.*}}the storage's size differs from the 128 bytes that !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> needs (docs/formats.md)
+// IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @storage_dynamic_size
+// CPU: cf.assert {{.*}}"qblock.from_storage at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 9]]:8: the storage's size differs from the 128 bytes
+// CPU-NOT: cf.assert
+// CPU: return
+// GPU-LABEL: func.func @storage_dynamic_size
+// GPU: cf.assert {{.*}}"qblock.from_storage at {{.*}}: the storage's size differs from the 128 bytes
+// GPU: %[[CAST:.*]] = tensor.cast %arg0 : tensor<?xi8> to tensor<128xi8>
+// GPU: bufferization.to_buffer %[[CAST]] read_only : tensor<128xi8> to memref<128xi8>
+// GPU-NOT: cf.assert
+func.func @storage_dynamic_size(%s: tensor<?xi8>, %a: tensor<4x32xf32>, %init: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %w : tensor<4x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %r : tensor<4x2xf32>
 }
