@@ -79,6 +79,14 @@ QBLOCK_RUNTIME_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel) {
   return module;
 }
 
+/// Why this runtime cannot run GPU code here (no driver, a stub libcuda,
+/// no device), or null when it can. Every mgpu* function ends the process
+/// on that error, since the ABI has no way to return it; a host that must
+/// survive it (qblock's Python package) asks first.
+QBLOCK_RUNTIME_EXPORT const char *qblockCudaRuntimeLoadError() {
+  return loadError();
+}
+
 QBLOCK_RUNTIME_EXPORT void mgpuModuleUnload(void *module) {
   check(ready().moduleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
 }

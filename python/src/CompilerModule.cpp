@@ -51,6 +51,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -648,6 +649,36 @@ static void checkRunsOnHost(ModuleOp module, const llvm::TargetMachine &host) {
     throw CompileError(*error);
 }
 
+/// Whether `module` calls the mgpu* runtime functions of gpu-to-llvm.
+static bool callsGPURuntime(ModuleOp module) {
+  return llvm::any_of(
+      module.getOps<LLVM::LLVMFuncOp>(), [](LLVM::LLVMFuncOp func) {
+        return func.isExternal() && func.getSymName().starts_with("mgpu");
+      });
+}
+
+/// What qblock's CUDA runtime among `libs` (already loaded by the JIT)
+/// says keeps it from running GPU code here; nullopt when it can, or when
+/// no loaded library is qblock's runtime (another one cannot be asked).
+static std::optional<std::string>
+gpuRuntimeLoadError(const std::vector<std::string> &libs) {
+  for (const std::string &lib : libs) {
+    void *handle = ::dlopen(lib.c_str(), RTLD_NOLOAD | RTLD_LAZY);
+    if (!handle)
+      continue;
+    auto *loadError = reinterpret_cast<const char *(*)()>(
+        ::dlsym(handle, "qblockCudaRuntimeLoadError"));
+    std::optional<std::string> why;
+    if (loadError)
+      if (const char *text = loadError())
+        why = std::string(text);
+    ::dlclose(handle); // RTLD_NOLOAD took a reference; the JIT keeps one
+    if (loadError)
+      return why;
+  }
+  return std::nullopt;
+}
+
 ExecutionEngine &Module::engineFor(const std::string &entry) {
   std::string wrapper = "_mlir_ciface_" + entry;
   if (!module->lookupSymbol<LLVM::LLVMFuncOp>(wrapper)) {
@@ -693,6 +724,15 @@ ExecutionEngine &Module::engineFor(const std::string &entry) {
     throw CompileError("cannot JIT-compile the module: " +
                        llvm::toString(created.takeError()) + "\n" +
                        diags.take());
+  // GPU code calls the mgpu* runtime, which ends the process where no GPU
+  // can run it, first while engine->initialize() loads the kernels. Ours
+  // says why beforehand: an exception here, not the interpreter gone.
+  if (callsGPURuntime(*module))
+    if (std::optional<std::string> why = gpuRuntimeLoadError(libs))
+      throw std::runtime_error(
+          "cannot run this module's GPU code on this machine: " + *why +
+          " (compile with qblock-gpu-emulation-pipeline to run the kernels "
+          "on the CPU)");
   engine = std::move(*created);
   // Failed run-time checks return to run() instead of aborting the
   // interpreter (CheckedCall.h), where the module uses the C library's

@@ -615,6 +615,41 @@ func.func @s(%s: tensor<?xi8>) -> tensor<32x2xf32> {
     np.testing.assert_array_equal(module.run("q", x), expected)
 
 
+def test_gpu_code_without_a_gpu_is_an_exception_not_an_exit():
+    # qblock's CUDA runtime ends the process when no GPU can run the code
+    # (its mgpu* functions cannot return an error); from Python that took
+    # the interpreter down while the module loaded its kernels. The package
+    # asks the runtime first.
+    import subprocess
+    from qblock import _build_info
+    runtime = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
+                           "libqblock_cuda_runtime.so")
+    probe = os.path.join(_build_info.QBLOCK_BINARY_DIR, "bin",
+                         "qblock-cuda-probe")
+    if not os.path.exists(runtime) or not os.path.exists(probe):
+        pytest.skip("no CUDA runtime library in this build")
+    found = subprocess.run([probe], capture_output=True, text=True)
+    if found.returncode == 0:
+        pytest.skip("a GPU answers here: the GPU execution tests run instead")
+    w = weights(64, 8, seed=3)
+    module = qblock.compile(matmul_module(w, m=2),
+                            "qblock-quantize-linalg{scheme=mxfp4},"
+                            "qblock-gpu-pipeline",
+                            shared_libs=[runtime])
+    a = np.ones((2, 64), np.float32)
+    init = np.zeros((2, 8), np.float32)
+    # The same reason the probe gives ("no usable CUDA device: <why>").
+    why = found.stdout.strip().split("no usable CUDA device: ", 1)[-1]
+    assert why
+    for _ in range(2):  # and again: the module is still there to ask
+        with pytest.raises(RuntimeError) as raised:
+            module.run("matmul", a, init)
+        assert str(raised.value) == (
+            "cannot run this module's GPU code on this machine: " + why +
+            " (compile with qblock-gpu-emulation-pipeline to run the kernels "
+            "on the CPU)")
+
+
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
     # for the next call; they used to stay allocated after the Module was
