@@ -614,6 +614,27 @@ func.func @s(%s: tensor<?xi8>) -> tensor<32x2xf32> {
             module.run("s", np.zeros(size, np.int8))
     np.testing.assert_array_equal(module.run("q", x), expected)
 
+    # A weight with a dynamic batch takes the activations' batch: its
+    # packed bytes must hold that many weights.
+    batched = qblock.compile("""
+func.func @mm(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %i: tensor<3x2x4xf32>) -> tensor<3x2x4xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %r = qblock.matmul ins(%a, %w : tensor<3x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%i : tensor<3x2x4xf32>) -> tensor<3x2x4xf32>
+  return %r : tensor<3x2x4xf32>
+}
+""", "qblock-cpu-pipeline")
+    wb = rng.standard_normal((3, 32, 4)).astype(np.float32)
+    pb = qblock.quantize(wb, "mxfp4", axis=1)
+    ab = rng.standard_normal((3, 2, 32)).astype(np.float32)
+    zeros = np.zeros((3, 2, 4), np.float32)
+    np.testing.assert_allclose(
+        batched.run("mm", ab, pb, zeros),
+        ab @ qblock.dequantize(pb, wb.shape, "mxfp4", axis=1), rtol=1e-5,
+        atol=1e-5)
+    with pytest.raises(qblock.RuntimeCheckError,
+                       match="the weight's packed bytes differ in size"):
+        batched.run("mm", ab, pb[:pb.size // 3], zeros)
+
 
 def test_gpu_code_without_a_gpu_is_an_exception_not_an_exit():
     # qblock's CUDA runtime ends the process when no GPU can run the code

@@ -106,7 +106,8 @@ def QBlock_FromStorageOp : QBlock_Op<"from_storage", [Pure,
     the verifier where the storage's size is static, and when the op runs
     where it is `tensor<?xi8>` (RuntimeVerifiableOpInterface; the lowerings
     always emit the check). A quantized shape with dynamic sizes takes
-    storage of dynamic size, unchecked.
+    storage of dynamic size; a matmul reading it as a weight with a dynamic
+    batch checks it against the batch it runs with.
 
     ```mlir
     %w = qblock.from_storage %bytes : tensor<4480xi8>

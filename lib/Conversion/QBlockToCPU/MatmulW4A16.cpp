@@ -15,6 +15,7 @@
 #include "../KernelRemarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -189,6 +190,21 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   Value rows = arith::MulIOp::create(b, batch, cst(b, n));
   PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
   DecodeTables tables = tablesFor(b, scheme);
+  // A weight with a dynamic batch takes its rows from the activations'
+  // batch; packed bytes of dynamic size (qblock.from_storage of
+  // tensor<?xi8>) must hold exactly that many rows, or the kernels read
+  // past them.
+  if (cast<MemRefType>(storage->getType()).isDynamicDim(0)) {
+    Value held = memref::DimOp::create(b, *storage, 0);
+    Value same = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, held,
+                                       layout.totalBytes);
+    cf::AssertOp::create(
+        b, same,
+        runtimeCheckMessage(
+            op, "the weight's packed bytes differ in size from what " +
+                    debugString(rhsType) +
+                    " needs with the activations' batch (docs/formats.md)"));
+  }
 
   Value batchRows = arith::MulIOp::create(b, batch, m);
 

@@ -179,3 +179,20 @@ func.func @storage_dynamic_size(%s: tensor<?xi8>, %a: tensor<4x32xf32>, %init: t
   %r = qblock.matmul ins(%a, %w : tensor<4x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %r : tensor<4x2xf32>
 }
+
+// -----
+
+// Packed bytes of dynamic size viewed as a weight with a dynamic batch:
+// the matmul takes the batch from the activations, and the bytes must
+// hold that many weights (a short buffer was read past its end).
+// CPU-LABEL: func.func @storage_dynamic_batch
+// CPU: %[[HELD:.*]] = memref.dim %{{.*}}, %c0{{.*}} : memref<?xi8>
+// CPU: %[[SAME:.*]] = arith.cmpi eq, %[[HELD]], %{{.*}} : index
+// CPU: cf.assert %[[SAME]], "qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 5]]:8: the weight's packed bytes differ in size from what !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1> needs with the activations' batch (docs/formats.md)"
+// CPU-NOT: cf.assert
+// CPU: return
+func.func @storage_dynamic_batch(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %init: tensor<3x2x4xf32>) -> tensor<3x2x4xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %r = qblock.matmul ins(%a, %w : tensor<3x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<3x2x4xf32>) -> tensor<3x2x4xf32>
+  return %r : tensor<3x2x4xf32>
+}
