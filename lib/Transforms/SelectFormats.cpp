@@ -661,11 +661,25 @@ struct SelectFormatsPass
       SmallVector<WeightJob *> options; // most bits first
       size_t chosen;
       double elements;
+      /// What a squared error of the quantized input is in the weight's
+      /// own units: 2^(2e) where --qblock-quantize-linalg quantized w / 2^e
+      /// (NVFP4's tensor scale), else 1. Without it the budget compared
+      /// weights on different scales, and spent bits where the scaled
+      /// errors, not the real ones, were largest.
+      double errorUnit;
     };
     SmallVector<Weight> weights;
     for (auto &job : jobs) {
-      if (weights.empty() || weights.back().options.front()->op != job->op)
-        weights.push_back({{}, 0, double(job->type.getNumElements())});
+      if (weights.empty() || weights.back().options.front()->op != job->op) {
+        IntegerAttr exponent =
+            QBlockDialect::TensorScaleExponentAttrHelper(&getContext())
+                .getAttr(job->op);
+        weights.push_back(
+            {{},
+             0,
+             double(job->type.getNumElements()),
+             exponent ? std::ldexp(1.0, 2 * exponent.getInt()) : 1.0});
+      }
       weights.back().options.push_back(job.get());
     }
     auto bits = [](WeightJob *job) {
@@ -702,7 +716,8 @@ struct SelectFormatsPass
         for (size_t option = 0; option < weight.chosen; ++option) {
           WeightJob *finer = weight.options[option];
           double addedBits = (bits(finer) - bits(current)) * weight.elements;
-          double gain = current->errorSquares - finer->errorSquares;
+          double gain =
+              (current->errorSquares - finer->errorSquares) * weight.errorUnit;
           if (usedBits + addedBits > budgetBits * (1 + 1e-12) || gain <= 0)
             continue;
           double ratio = gain / addedBits;
