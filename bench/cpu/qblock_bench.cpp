@@ -117,7 +117,7 @@ separated; every combination is one configuration.
                             avx512 (default host)
   --min-calls C             timed calls per measurement, at least (default 20)
   --min-seconds S           seconds per measurement, at least (default 1)
-  --acts none|blockdialect|mxfp4|int8
+  --acts none|blockdialect|mxfp4|nvfp4|int8
                             quantize activations online inside the matmul
                             (W4A4 integer path; blockdialect uses two-stage
                             selection); the check then uses the quantized
@@ -268,9 +268,14 @@ void parseCommandLine(int argc, char **argv) {
       options.minSeconds = parsePositive(flag, value());
     else if (flag == "libomp")
       options.libomp = value().str();
-    else if (flag == "acts")
+    else if (flag == "acts") {
+      // Checked here, before minutes of quantizing and compiling.
+      if (value() != "none" && value() != "blockdialect" &&
+          value() != "mxfp4" && value() != "nvfp4" && value() != "int8")
+        fatal("unknown --acts '" + value() +
+              "'; expected none, blockdialect, mxfp4, nvfp4 or int8");
       options.acts = value().str();
-    else if (flag == "act-type") {
+    } else if (flag == "act-type") {
       if (value() != "f32" && value() != "f16" && value() != "bf16")
         fatal("--act-type takes f32, f16 or bf16, got '" + value() + "'");
       options.actType = value().str();
@@ -278,8 +283,7 @@ void parseCommandLine(int argc, char **argv) {
       if (value() != "f32" && value() != "i8")
         fatal("--lut-tables takes f32 or i8, got '" + value() + "'");
       options.lutTables = value().str();
-    }
-    else
+    } else
       fatal("unknown option --" + flag + " (see --help)");
   }
 }
@@ -587,10 +591,7 @@ std::string actSchemeText(qblock::QuantizedTensorType weightType) {
       "block = " + std::to_string(weightType.getBlockSize());
   if (options.acts == "blockdialect")
     return "#qblock.scheme<blockdialect, " + block + ", select = two_stage>";
-  if (options.acts == "mxfp4" || options.acts == "int8")
-    return "#qblock.scheme<" + options.acts + ", " + block + ">";
-  fatal("unknown --acts '" + options.acts +
-        "'; expected none, blockdialect, mxfp4 or int8");
+  return "#qblock.scheme<" + options.acts + ", " + block + ">";
 }
 
 /// The activation scheme as the numerics core sees it (the weights' block
@@ -601,6 +602,8 @@ std::optional<num::Scheme> actScheme(qblock::QuantizedTensorType weightType) {
   int64_t block = weightType.getBlockSize();
   if (options.acts == "mxfp4")
     return num::Scheme::mxfp4(block);
+  if (options.acts == "nvfp4")
+    return num::Scheme::nvfp4(block);
   if (options.acts == "int8")
     return num::Scheme::int8(block);
   return num::Scheme::blockDialect(block, num::SelectRule::TwoStage);
