@@ -8,6 +8,7 @@
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
+#include "ExpandHostBF16.h"
 #include "ExpandMathForGPU.h"
 #include "GuardCPUFeatures.h"
 #include "LowerMathToLibm.h"
@@ -152,6 +153,7 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createExpandMathForGPUPass(); });
   registerPass([] { return createLowerVectorMasksForGPUPass(); });
   registerPass([] { return createLowerMathToLibmPass(); });
+  registerPass([] { return createExpandHostBF16Pass(); });
   registerPass([] { return createStageBuffersForGPUPass(); });
   registerPass([] { return createDefineScratchAllocatorPass(); });
   registerPass([] { return createDecomposeAggregatedOpsPass(); });

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LowerMathToLibm.h"
+#include "ExpandHostBF16.h"
 
 #include "mlir/Conversion/MathToFuncs/MathToFuncs.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
@@ -83,6 +84,9 @@ void qblock::addHostMathLowering(OpPassManager &pm) {
   // sound there too (outlining copies the called function into the kernel
   // module), and the project's kernels use no math.ipowi.
   pm.addPass(qblock::createLowerMathToLibmPass());
+  // f32 <-> bf16 conversions as integer operations: no __truncsfbf2 for an
+  // ahead-of-time link to miss (ExpandHostBF16.cpp).
+  pm.addPass(qblock::createExpandHostBF16Pass());
   ConvertMathToFuncsOptions funcs;
   funcs.minWidthOfFPowIExponent = std::numeric_limits<unsigned>::max();
   pm.addPass(createConvertMathToFuncs(funcs));

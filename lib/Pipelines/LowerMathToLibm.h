@@ -18,8 +18,9 @@ namespace qblock {
 /// functions; see the .cpp for why these and why only on the host.
 std::unique_ptr<mlir::Pass> createLowerMathToLibmPass();
 
-/// The host-code math lowering both pipelines share: the pass above, then
-/// convert-math-to-funcs for math.ipowi (module-wide, see the .cpp).
+/// The host-code math lowering both pipelines share: the pass above, the
+/// f32 <-> bf16 expansion (ExpandHostBF16.h), then convert-math-to-funcs for
+/// math.ipowi (module-wide, see the .cpp).
 void addHostMathLowering(mlir::OpPassManager &pm);
 } // namespace qblock
 
