@@ -877,10 +877,10 @@ struct QuantizeLinalgPass
   /// The exponent e of NVFP4's per-tensor scale 2^e for a constant weight
   /// under an E4M3-scaled scheme (numerics::e4m3TensorScaleExponent: the
   /// largest block scale lands in E4M3's top binade, the rest have 2^17 of
-  /// range below it). None when tensor-scale=false, for other
-  /// scale kinds, when e = 0, and for weights that are all zero, hold NaN
-  /// or infinities (left to --qblock-select-formats' diagnostics), or
-  /// whose data this pass cannot read.
+  /// range below it); 0 for weights already in place or all zero. None
+  /// when tensor-scale=false, for other scale kinds, and for weights that
+  /// hold NaN or infinities (left to --qblock-select-formats' diagnostics)
+  /// or whose data this pass cannot read.
   std::optional<int> tensorScaleExponent(Value weight,
                                          Attribute schemeAttr) const {
     auto blockScheme = dyn_cast<SchemeAttr>(schemeAttr);
@@ -912,10 +912,7 @@ struct QuantizeLinalgPass
     }
     if (!std::isfinite(amax))
       return std::nullopt;
-    int e = num::e4m3TensorScaleExponent(amax, numScheme.book);
-    if (e == 0)
-      return std::nullopt;
-    return e;
+    return num::e4m3TensorScaleExponent(amax, numScheme.book);
   }
 
   /// `weight` (a float constant) times 2^exponent, exact barring subnormal
@@ -1064,7 +1061,11 @@ struct QuantizeLinalgPass
     std::optional<int> exponent;
     if (!shape.activationByActivation)
       exponent = tensorScaleExponent(weight, schemeAttr);
-    if (exponent) {
+    // e = 0 scales nothing, but is still recorded on the quantize op: the
+    // weight went through the tensor scale (--qblock-select-formats' advice
+    // depends on it).
+    bool scaled = exponent && *exponent != 0;
+    if (scaled) {
       // One scaled copy per constant, shared by every matmul that reads it
       // (tied weights), so --qblock-select-formats packs it once; placed
       // after the constant, where it dominates all of them.
@@ -1099,7 +1100,7 @@ struct QuantizeLinalgPass
     if (isa<BCQSchemeAttr>(schemeAttr))
       result =
           LutGemmOp::create(builder, loc, resultType, lhs, quantized, init);
-    else if (exponent)
+    else if (scaled)
       result = tensorScaledMatmul(builder, loc, lhs, quantized, init,
                                   *exponent);
     else

@@ -420,21 +420,36 @@ struct SelectFormatsPass
     bool oneScaleFits =
         double(job.largestBlockMax) / double(job.smallestBlockMax) <=
         double(largest) / double(smallest);
-    // --qblock-quantize-linalg marks the weights it scaled; if they are
-    // still out of range, its exponent was clamped to f32's (subnormal
-    // weights), and asking for tensor-scale=true again would not help.
+    // --qblock-quantize-linalg marks the weights its tensor scale saw
+    // (e = 0 included); asking for tensor-scale=true again would not help
+    // them. Either its exponent was clamped to f32's (subnormal weights),
+    // or a power of two could not place both ends of the block maxima in
+    // range (they span less than the range's ratio, but more than the
+    // ratio less the up to 2x the power of two leaves at the top).
     IntegerAttr appliedExponent =
         QBlockDialect::TensorScaleExponentAttrHelper(job.op.getContext())
             .getAttr(job.op);
     if (e8m0)
       message += "scale the weight into range before quantizing (and the "
                  "result back)";
-    else if (e4m3 && oneScaleFits && appliedExponent)
+    else if (e4m3 && oneScaleFits && appliedExponent &&
+             appliedExponent.getInt() <= -126)
       llvm::raw_string_ostream(message)
           << "the per-tensor scale 2^" << appliedExponent.getInt()
           << " that --qblock-quantize-linalg's tensor-scale=true applied is "
              "at the limit of f32's exponents, so scale the weight into "
              "range before quantizing (and the result back)";
+    else if (e4m3 && oneScaleFits && appliedExponent)
+      llvm::raw_string_ostream(message)
+          << "--qblock-quantize-linalg's tensor-scale=true already scaled it "
+             "by a power of two (2^"
+          << -appliedExponent.getInt()
+          << "), which cannot place the largest and smallest block maxima "
+             "in range at once; scale the weight by the factor that brings "
+             "its largest block maximum to exactly "
+          << llvm::format("%g", largest)
+          << " before quantizing (and the result back), or use "
+             "scheme=mxfp4 or blockdialect (power-of-two scales)";
     else if (e4m3 && oneScaleFits)
       message += "quantize the matmul with --qblock-quantize-linalg="
                  "\"scheme=nvfp4\" (its tensor-scale=true scales the weight "
