@@ -1,4 +1,4 @@
-//===- ExpandHostBF16.h - bf16 conversions without libgcc -------*- C++ -*-===//
+//===- ExpandHostBF16.h - bf16 on the host without libgcc -------*- C++ -*-===//
 //
 // Internal to the CPU and GPU pipelines (registered for tests only).
 //
@@ -12,8 +12,9 @@
 #include <memory>
 
 namespace qblock {
-/// Rewrites host f32 <-> bf16 conversions (arith.truncf, arith.extf) into
-/// integer bit operations; see the .cpp for why.
+/// Computes host bf16 arithmetic and math in f32 and rewrites host
+/// f32 -> bf16 truncations into integer bit operations; see the .cpp for
+/// why.
 std::unique_ptr<mlir::Pass> createExpandHostBF16Pass();
 } // namespace qblock
 

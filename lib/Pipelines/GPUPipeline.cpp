@@ -23,6 +23,7 @@
 #include "CheckLoweredToLLVM.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
+#include "ExpandHostBF16.h"
 #include "ExpandMathForGPU.h"
 #include "LowerMathToLibm.h"
 #include "LowerToLLVMForCPU.h"
@@ -200,6 +201,9 @@ void qblock::buildGPUEmulationPipeline(OpPassManager &pm,
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass());
+  // The kernels are host code now: their bf16 conversions too
+  // (ExpandHostBF16.cpp).
+  pm.addPass(qblock::createExpandHostBF16Pass());
   qblock::addLLVMLoweringForCPU(pm);
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-emulation-pipeline"));
 }

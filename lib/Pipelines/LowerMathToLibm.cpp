@@ -84,8 +84,8 @@ void qblock::addHostMathLowering(OpPassManager &pm) {
   // sound there too (outlining copies the called function into the kernel
   // module), and the project's kernels use no math.ipowi.
   pm.addPass(qblock::createLowerMathToLibmPass());
-  // f32 <-> bf16 conversions as integer operations: no __truncsfbf2 for an
-  // ahead-of-time link to miss (ExpandHostBF16.cpp).
+  // bf16 arithmetic in f32, f32 -> bf16 as integer operations: no
+  // __truncsfbf2 for an ahead-of-time link to miss (ExpandHostBF16.cpp).
   pm.addPass(qblock::createExpandHostBF16Pass());
   ConvertMathToFuncsOptions funcs;
   funcs.minWidthOfFPowIExponent = std::numeric_limits<unsigned>::max();

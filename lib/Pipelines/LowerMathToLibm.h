@@ -19,7 +19,7 @@ namespace qblock {
 std::unique_ptr<mlir::Pass> createLowerMathToLibmPass();
 
 /// The host-code math lowering both pipelines share: the pass above, the
-/// f32 <-> bf16 expansion (ExpandHostBF16.h), then convert-math-to-funcs for
+/// host bf16 expansion (ExpandHostBF16.h), then convert-math-to-funcs for
 /// math.ipowi (module-wide, see the .cpp).
 void addHostMathLowering(mlir::OpPassManager &pm);
 } // namespace qblock
