@@ -414,9 +414,7 @@ static void generateMatmulShapeChecks(
     return arith::ConstantIndexOp::create(b, loc, value);
   };
   auto check = [&](Value actual, Value expected, const Twine &what) {
-    Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
-                                       expected);
-    cf::AssertOp::create(b, loc, same, message(op, what.str()));
+    emitSizeAssert(b, loc, actual, expected, message(op, what.str()));
   };
   if (lhsSizes) {
     // K is the blocked axis, which the type requires to be static.
@@ -481,13 +479,9 @@ void QuantizeOp::generateRuntimeVerification(
   for (int64_t d = 0; d < type.getRank(); ++d) {
     if (!inputType.isDynamicDim(d) || type.isDynamicDim(d))
       continue;
-    Value actual = tensor::DimOp::create(builder, loc, getInput(), d);
-    Value expected =
-        arith::ConstantIndexOp::create(builder, loc, type.getDimSize(d));
-    Value same = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                                       actual, expected);
-    cf::AssertOp::create(
-        builder, loc, same,
+    emitSizeAssert(
+        builder, loc, tensor::DimOp::create(builder, loc, getInput(), d),
+        arith::ConstantIndexOp::create(builder, loc, type.getDimSize(d)),
         message(*this, ("the input's dimension " + Twine(d) +
                         " differs from the quantized type's size " +
                         Twine(type.getDimSize(d)))
@@ -502,16 +496,13 @@ void FromStorageOp::generateRuntimeVerification(
   if (!type.hasStaticShape() || !getStorage().getType().isDynamicDim(0))
     return;
   int64_t expected = type.getStorageBytes();
-  Value actual = tensor::DimOp::create(builder, loc, getStorage(), 0);
-  Value same = arith::CmpIOp::create(
-      builder, loc, arith::CmpIPredicate::eq, actual,
-      arith::ConstantIndexOp::create(builder, loc, expected));
-  cf::AssertOp::create(
-      builder, loc, same,
-      message(*this,
-              ("the storage's size differs from the " + Twine(expected) +
-               " bytes that " + debugString(type) + " needs (docs/formats.md)")
-                  .str()));
+  emitSizeAssert(builder, loc,
+                 tensor::DimOp::create(builder, loc, getStorage(), 0),
+                 arith::ConstantIndexOp::create(builder, loc, expected),
+                 message(*this, ("the storage's size differs from the " +
+                                 Twine(expected) + " bytes that " +
+                                 debugString(type) + " needs (docs/formats.md)")
+                                    .str()));
 }
 
 /// `value` cast to `refined` (the same rank, more sizes static), or
@@ -543,6 +534,25 @@ void qblock::emitRuntimeShapeChecks(OpBuilder &builder, Operation *op) {
           RankedTensorType::get({view.getType().getStorageBytes()},
                                 builder.getI8Type())));
   }
+}
+
+void qblock::emitQuantizedOperandShapeChecks(Operation *root) {
+  SmallVector<Operation *> sized;
+  root->walk([&](Operation *op) {
+    if (isa<QuantizeOp, FromStorageOp>(op))
+      sized.push_back(op);
+  });
+  for (Operation *op : sized) {
+    OpBuilder builder(op);
+    emitRuntimeShapeChecks(builder, op);
+  }
+}
+
+void qblock::emitSizeAssert(OpBuilder &builder, Location loc, Value actual,
+                            Value expected, const std::string &message) {
+  Value same = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                     actual, expected);
+  cf::AssertOp::create(builder, loc, same, message);
 }
 
 int64_t qblock::largestExactIntegerBlock(SchemeAttr lhs, SchemeAttr rhs) {

@@ -35,6 +35,17 @@ namespace qblock {
 /// so that later lowerings see them static and check nothing twice.
 void emitRuntimeShapeChecks(mlir::OpBuilder &builder, mlir::Operation *op);
 
+/// emitRuntimeShapeChecks for every qblock.quantize and qblock.from_storage
+/// under `root`: what the CPU and GPU lowerings do before reading the bytes
+/// these ops give.
+void emitQuantizedOperandShapeChecks(mlir::Operation *root);
+
+/// A cf.assert that index `actual` equals `expected`, with `message`: the
+/// form of every qblock run-time size check.
+void emitSizeAssert(mlir::OpBuilder &builder, mlir::Location loc,
+                    mlir::Value actual, mlir::Value expected,
+                    const std::string &message);
+
 /// The largest block size whose integer dot products, `lhs` codes times
 /// `rhs` codes, stay exact in f32 (below 2^24): the integer path's limit.
 int64_t largestExactIntegerBlock(SchemeAttr lhs, SchemeAttr rhs);

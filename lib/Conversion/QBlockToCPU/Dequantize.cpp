@@ -11,7 +11,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -46,11 +45,8 @@ CPULowering::beginDequantize(ImplicitLocOpBuilder &b, DequantizeOp op) {
   for (int64_t d = 0; d < rank; ++d) {
     if (!type.isDynamicDim(d) || frame.resultType.isDynamicDim(d))
       continue;
-    Value same =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, frame.sizes[d],
-                              cst(b, frame.resultType.getDimSize(d)));
-    cf::AssertOp::create(
-        b, same,
+    emitSizeAssert(
+        b, b.getLoc(), frame.sizes[d], cst(b, frame.resultType.getDimSize(d)),
         runtimeCheckMessage(op, ("the quantized input's dimension " + Twine(d) +
                                  " differs from the result's size " +
                                  Twine(frame.resultType.getDimSize(d)))

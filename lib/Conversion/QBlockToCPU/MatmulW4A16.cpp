@@ -15,7 +15,6 @@
 #include "../KernelRemarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -195,11 +194,8 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   // tensor<?xi8>) must hold exactly that many rows, or the kernels read
   // past them.
   if (cast<MemRefType>(storage->getType()).isDynamicDim(0)) {
-    Value held = memref::DimOp::create(b, *storage, 0);
-    Value same = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, held,
-                                       layout.totalBytes);
-    cf::AssertOp::create(
-        b, same,
+    emitSizeAssert(
+        b, b.getLoc(), memref::DimOp::create(b, *storage, 0), layout.totalBytes,
         runtimeCheckMessage(
             op, "the weight's packed bytes differ in size from what " +
                     debugString(rhsType) +

@@ -82,15 +82,7 @@ struct ConvertQBlockToCPUPass
     // where its result is static are checked before anything reads them
     // (a wrong size wrote or read out of bounds); the operands are then
     // cast to the checked sizes.
-    SmallVector<Operation *> sized;
-    getOperation().walk([&](Operation *op) {
-      if (isa<QuantizeOp, FromStorageOp>(op))
-        sized.push_back(op);
-    });
-    for (Operation *op : sized) {
-      OpBuilder checks(op);
-      emitRuntimeShapeChecks(checks, op);
-    }
+    emitQuantizedOperandShapeChecks(getOperation());
 
     // Tables and helper functions go into the module an op sits in, which
     // need not be this one: symbol references resolve in the nearest symbol

@@ -157,15 +157,7 @@ struct ConvertMatmulToGPUPass
     // As convert-qblock-to-cpu does: sizes a quantize or a view of packed
     // bytes leaves to run time are checked on the host first (the kernels
     // read the bytes these ops give), and their operands cast to them.
-    SmallVector<Operation *> sized;
-    module.walk([&](Operation *op) {
-      if (isa<QuantizeOp, FromStorageOp>(op))
-        sized.push_back(op);
-    });
-    for (Operation *op : sized) {
-      OpBuilder checks(op);
-      emitRuntimeShapeChecks(checks, op);
-    }
+    emitQuantizedOperandShapeChecks(module);
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
       // Empty weights: nothing to launch; the generic lowering returns the
