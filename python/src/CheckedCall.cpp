@@ -1,6 +1,7 @@
 //===- CheckedCall.cpp - JIT calls that return on a failed run-time check -===//
 
 #include "CheckedCall.h"
+#include "LoadedLibrary.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -10,7 +11,6 @@
 #include <mutex>
 #include <set>
 
-#include <dlfcn.h>
 #include <unistd.h>
 
 using namespace qblock::python;
@@ -74,12 +74,8 @@ bool insideOpenMPRegion() {
   Registry &r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   if (!r.openMPLevel && !r.openMPPath.empty())
-    if (void *handle =
-            ::dlopen(r.openMPPath.c_str(), RTLD_NOLOAD | RTLD_LAZY)) {
-      r.openMPLevel =
-          reinterpret_cast<int (*)()>(::dlsym(handle, "omp_get_level"));
-      ::dlclose(handle); // RTLD_NOLOAD took a reference; the JIT keeps one
-    }
+    r.openMPLevel = reinterpret_cast<int (*)()>(
+        symbolOfLoadedLibrary(r.openMPPath, "omp_get_level"));
   // Not loaded: no region of it can be active.
   return r.openMPLevel && r.openMPLevel() > 0;
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckedCall.h"
+#include "LoadedLibrary.h"
 
 #include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockDialect.h"
@@ -51,7 +52,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -663,18 +663,14 @@ static bool callsGPURuntime(ModuleOp module) {
 static std::optional<std::string>
 gpuRuntimeLoadError(const std::vector<std::string> &libs) {
   for (const std::string &lib : libs) {
-    void *handle = ::dlopen(lib.c_str(), RTLD_NOLOAD | RTLD_LAZY);
-    if (!handle)
-      continue;
     auto *loadError = reinterpret_cast<const char *(*)()>(
-        ::dlsym(handle, "qblockCudaRuntimeLoadError"));
-    std::optional<std::string> why;
-    if (loadError)
-      if (const char *text = loadError())
-        why = std::string(text);
-    ::dlclose(handle); // RTLD_NOLOAD took a reference; the JIT keeps one
-    if (loadError)
-      return why;
+        qblock::python::symbolOfLoadedLibrary(lib,
+                                              "qblockCudaRuntimeLoadError"));
+    if (!loadError)
+      continue;
+    if (const char *text = loadError())
+      return std::string(text);
+    return std::nullopt;
   }
   return std::nullopt;
 }
