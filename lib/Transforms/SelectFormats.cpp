@@ -101,6 +101,17 @@ struct WeightJob {
   }
 };
 
+/// The e of the per-tensor scale 2^e that --qblock-quantize-linalg's
+/// tensor scale chose for `op`'s weight (its input is w / 2^e), or none
+/// when the weight did not go through it.
+static std::optional<int64_t> tensorScaleExponent(QuantizeOp op) {
+  if (IntegerAttr exponent =
+          QBlockDialect::TensorScaleExponentAttrHelper(op.getContext())
+              .getAttr(op))
+    return exponent.getInt();
+  return std::nullopt;
+}
+
 /// A stable, readable name for a weight: its NameLoc if it has one (as
 /// torch-mlir emits), else @function.wN in walk order.
 static std::string weightName(Value weight, Operation *user, unsigned index) {
@@ -426,16 +437,14 @@ struct SelectFormatsPass
     // or a power of two could not place both ends of the block maxima in
     // range (they span less than the range's ratio, but more than the
     // ratio less the up to 2x the power of two leaves at the top).
-    IntegerAttr appliedExponent =
-        QBlockDialect::TensorScaleExponentAttrHelper(job.op.getContext())
-            .getAttr(job.op);
+    std::optional<int64_t> appliedExponent = tensorScaleExponent(job.op);
     if (e8m0)
       message += "scale the weight into range before quantizing (and the "
                  "result back)";
     else if (e4m3 && oneScaleFits && appliedExponent &&
-             appliedExponent.getInt() <= -126)
+             *appliedExponent <= -126)
       llvm::raw_string_ostream(message)
-          << "the per-tensor scale 2^" << appliedExponent.getInt()
+          << "the per-tensor scale 2^" << *appliedExponent
           << " that --qblock-quantize-linalg's tensor-scale=true applied is "
              "at the limit of f32's exponents, so scale the weight into "
              "range before quantizing (and the result back)";
@@ -443,7 +452,7 @@ struct SelectFormatsPass
       llvm::raw_string_ostream(message)
           << "--qblock-quantize-linalg's tensor-scale=true already scaled it "
              "by a power of two (2^"
-          << -appliedExponent.getInt()
+          << -*appliedExponent
           << "), which cannot place the largest and smallest block maxima "
              "in range at once; scale the weight by the factor that brings "
              "its largest block maximum to exactly "
@@ -686,14 +695,11 @@ struct SelectFormatsPass
     SmallVector<Weight> weights;
     for (auto &job : jobs) {
       if (weights.empty() || weights.back().options.front()->op != job->op) {
-        IntegerAttr exponent =
-            QBlockDialect::TensorScaleExponentAttrHelper(&getContext())
-                .getAttr(job->op);
-        weights.push_back(
-            {{},
-             0,
-             double(job->type.getNumElements()),
-             exponent ? std::ldexp(1.0, 2 * exponent.getInt()) : 1.0});
+        std::optional<int64_t> exponent = tensorScaleExponent(job->op);
+        weights.push_back({{},
+                           0,
+                           double(job->type.getNumElements()),
+                           std::ldexp(1.0, 2 * exponent.value_or(0))});
       }
       weights.back().options.push_back(job.get());
     }
