@@ -15,9 +15,10 @@
 //     block has (the team size is asserted), each thread running the
 //     launch body with its own thread ids; workgroup attributions become
 //     buffers shared by the team, private ones per-thread allocas;
-//   * gpu.barrier, gpu.shuffle and nvvm.mma.sync (m16n8k16, f16/bf16) into
-//     calls to libqblock_gpu_emulator.so (lib/Runtime/GPUEmulator.cpp),
-//     where warps and blocks meet through timed barriers; thread, block,
+//   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16, f16/bf16) and
+//     nvvm.prmt (default mode) into calls to libqblock_gpu_emulator.so
+//     (lib/Runtime/GPUEmulator.cpp), where warps and blocks meet through
+//     timed barriers (prmt is a plain function); thread, block,
 //     grid and lane ids into the team's values;
 //   * the host's gpu.alloc/memcpy/dealloc/wait into memref ops (device
 //     buffers stay separate copies, so a result StageBuffersForGPU forgot to
@@ -219,6 +220,22 @@ LogicalResult emulateShuffle(gpu::ShuffleOp shuffle, Thread &thread,
   return success();
 }
 
+/// nvvm.prmt in its default mode with two sources (what the kernels
+/// emit): a call to the runtime's byte permute.
+LogicalResult emulatePermute(NVVM::PermuteOp permute, Runtime &runtime) {
+  if (permute.getMode() != NVVM::PermuteMode::DEFAULT || !permute.getHi())
+    return permute.emitOpError("cannot be emulated on the CPU: the emulator "
+                               "permutes bytes in the default mode of two "
+                               "source registers only");
+  OpBuilder b(permute);
+  Value result = runtime.call(
+      b, permute.getLoc(), "qblockEmuPrmt", b.getI32Type(),
+      {permute.getLo(), permute.getHi(), permute.getSelector()})[0];
+  permute.getResult().replaceAllUsesWith(result);
+  permute.erase();
+  return success();
+}
+
 /// Rewrites one op of a kernel body that needs the GPU; other ops stay.
 LogicalResult emulateKernelOp(Operation *op, Thread &thread,
                               Runtime &runtime) {
@@ -251,6 +268,8 @@ LogicalResult emulateKernelOp(Operation *op, Thread &thread,
     return emulateShuffle(shuffle, thread, runtime);
   if (auto mma = dyn_cast<NVVM::MmaOp>(op))
     return emulateMma(mma, thread, runtime);
+  if (auto permute = dyn_cast<NVVM::PermuteOp>(op))
+    return emulatePermute(permute, runtime);
   if (isa_and_nonnull<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
     return op->emitOpError("cannot be emulated on the CPU: the GPU emulator "
                            "has no rule for it");

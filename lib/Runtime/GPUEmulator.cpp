@@ -263,6 +263,24 @@ QBLOCK_EMULATOR_EXPORT int32_t qblockEmuShuffleValid(int32_t offset,
   return shuffleSource(tid % kWarpSize, offset, width, mode) >= 0;
 }
 
+/// nvvm.prmt in its default mode (PTX prmt.b32): byte i of the result is
+/// byte c[4i+2 : 4i] of the 8 bytes {b, a} (a: bytes 0-3), or, with
+/// c[4i+3] set, that byte's bit 7 replicated through all 8 bits. A pure
+/// function of one thread's registers: no warp meets here.
+QBLOCK_EMULATOR_EXPORT uint32_t qblockEmuPrmt(uint32_t a, uint32_t b,
+                                              uint32_t c) {
+  uint64_t pool = (static_cast<uint64_t>(b) << 32) | a;
+  uint32_t result = 0;
+  for (int i = 0; i < 4; ++i) {
+    uint32_t selector = (c >> (4 * i)) & 0xF;
+    uint32_t byte = (pool >> (8 * (selector & 7))) & 0xFF;
+    if (selector & 8)
+      byte = (byte & 0x80) ? 0xFF : 0;
+    result |= byte << (8 * i);
+  }
+  return result;
+}
+
 /// nvvm.mma.sync m16n8k16, A row-major, B column-major, f16 or bf16 inputs
 /// (`bf16` nonzero), f32 accumulators: lane tid's fragments in, its four D
 /// values out through `d`. Fragment layout (PTX ISA, mma.m16n8k16), with

@@ -161,6 +161,41 @@ func.func @other_mma(%a: vector<2xf16>, %b: vector<2xf16>, %c: f32) {
 
 // -----
 
+// A byte permute in the default mode (the W4A16 kernel's weight decode)
+// calls the runtime's prmt with lo, hi and the selector, in that order;
+// other modes, and one source, are errors.
+// CHECK-LABEL: func.func @permute(
+// CHECK-SAME:      %[[LO:[^:]*]]: i32, %[[HI:[^:]*]]: i32, %[[SEL:[^:]*]]: i32
+// CHECK:         omp.parallel
+// CHECK:           func.call @qblockEmuPrmt(%[[LO]], %[[HI]], %[[SEL]]) : (i32, i32, i32) -> i32
+// CHECK-NOT:       nvvm.prmt
+func.func @permute(%lo: i32, %hi: i32, %sel: i32, %out: memref<1xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %r = nvvm.prmt #nvvm.permute_mode<default> %sel, %lo, %hi : i32
+    memref.store %r, %out[%c0] : memref<1xi32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @other_permute(%lo: i32, %hi: i32, %sel: i32) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    // expected-error @below {{'nvvm.prmt' op cannot be emulated on the CPU: the emulator permutes bytes in the default mode of two source registers only}}
+    %r = nvvm.prmt #nvvm.permute_mode<f4e> %sel, %lo, %hi : i32
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
 // Thread, block, grid and lane ids from the team.
 // CHECK-LABEL: func.func @ids(
 // CHECK-SAME:      %[[OUT:.*]]: memref<4xindex>, %[[GX:.*]]: index)
