@@ -79,6 +79,12 @@ qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
     return "format=" + format +
            " is unknown; use format=isa (PTX, needs no CUDA) or format=bin "
            "(cubin, runs ptxas)";
+  std::string decode = options.weightDecode.getValue();
+  if (decode != "permute" && decode != "table")
+    return "weight-decode=" + decode +
+           " is unknown; use weight-decode=permute (byte permutes in "
+           "registers, the default) or weight-decode=table (a workgroup "
+           "table lookup per weight)";
   // mma.sync.m16n8k16 with f16/bf16 inputs is an sm_80 instruction.
   if (options.tensorCores && chip == "sm_75")
     return "tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does "
@@ -149,6 +155,7 @@ static void buildLaunches(OpPassManager &pm,
   qblock::buildBufferizedLoops(pm, "generic", "f32", /*kernelRemarks=*/false);
   qblock::GPUMatmulKernelsOptions kernels;
   kernels.tensorCores = options.tensorCores;
+  kernels.weightDecode = options.weightDecode;
   pm.addPass(qblock::createGPUMatmulKernels(kernels));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());

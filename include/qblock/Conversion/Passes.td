@@ -135,9 +135,13 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       consecutive 16-byte chunks of the rows' packed codes (`vector.load`
       of `vector<16xi8>`, `ld.global.v4` in PTX) where the row length and
       block size allow, narrower chunks otherwise;
-    - nibbles are decoded in registers through a table of the book's signed
-      magnitudes (and of the 8-bit scale codes' half scales) that each
-      thread block copies into workgroup memory;
+    - nibbles are decoded in registers: with `weight-decode=permute` (the
+      default), the block's dialect is four words of biased magnitude
+      bytes, and `prmt` byte permutes look up 4 codes at once and build
+      each f32 exactly (2^23 + byte, minus 2^23 + 128); with
+      `weight-decode=table`, each code indexes a table of the book's signed
+      magnitudes that each thread block copies into workgroup memory (the
+      half scales of 8-bit scale codes are such a table either way);
     - per block, the products of magnitudes and activations are summed and
       multiplied by the block's half scale once;
     - lanes' sums are combined with `gpu.shuffle xor`, and lane 0 adds them
@@ -170,7 +174,13 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
            "Run W4A16 matmuls with f16/bf16 activations on tensor cores "
-           "(mma.sync; not yet run on a GPU, so off by default)">
+           "(mma.sync; not yet run on a GPU, so off by default)">,
+    Option<"weightDecode", "weight-decode", "std::string",
+           /*default=*/"\"permute\"",
+           "How the CUDA-core W4A16 kernel decodes 4-bit weights: permute "
+           "(byte permutes of the dialect's magnitudes in registers) or "
+           "table (a workgroup-memory lookup per weight); blocks of fewer "
+           "than 8 elements always use the table">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

@@ -60,6 +60,12 @@ struct GPUPipelineOptions
                      "cores (mma.sync); not yet run on a GPU, so off by "
                      "default"),
       llvm::cl::init(false)};
+  Option<std::string> weightDecode{
+      *this, "weight-decode",
+      llvm::cl::desc("How the CUDA-core W4A16 kernel decodes 4-bit weights: "
+                     "permute (prmt byte permutes in registers) or table (a "
+                     "workgroup-memory lookup per weight)"),
+      llvm::cl::init("permute")};
 };
 
 /// qblock down to the LLVM dialect plus gpu.binary for NVIDIA GPUs

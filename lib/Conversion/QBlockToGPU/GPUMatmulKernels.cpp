@@ -17,16 +17,20 @@
 //    reads 32 consecutive chunks of a row per step (coalesced). Chunks never
 //    straddle a block boundary unevenly: a chunk lies inside one block or
 //    holds a whole number of blocks.
-//  * Decode in registers: a byte's low and high nibbles index the table of
-//    the block's dialect (16 signed magnitudes in half units, as floats),
-//    which every thread block first copies from a constant global into
-//    workgroup memory, next to the 256 half scales of 8-bit scale codes.
-//    Per block and activation row, the products magnitude * activation are
-//    summed and the sum is multiplied by the block's half scale once. This
-//    is the numerics core's value = sign * float(k) * halfScale with the
-//    scale factored out of the block's sum: exact for E8M0 scales (powers of
-//    two), one rounding apart for E4M3 / F16 (see the integration tests'
-//    tolerance).
+//  * Decode in registers: by default (weight-decode=permute,
+//    PermuteDecode.h) each 32-bit word of 8 codes becomes 8 signed
+//    magnitudes (half units, f32) through prmt byte permutes of the block
+//    dialect's four words; with weight-decode=table, or blocks of fewer
+//    than 8 elements, a byte's low and high nibbles index the table of the
+//    block's dialect (16 signed magnitudes in half units, as floats) that
+//    every thread block first copies from a constant global into workgroup
+//    memory, next to the 256 half scales of 8-bit scale codes (which the
+//    permute decode keeps there too). Per block and activation row, the
+//    products magnitude * activation are summed and the sum is multiplied by
+//    the block's half scale once. This is the numerics core's value = sign *
+//    float(k) * halfScale with the scale factored out of the block's sum: exact
+//    for E8M0 scales (powers of two), one rounding apart for E4M3 / F16 (see
+//    the integration tests' tolerance).
 //  * Lanes' partial sums are combined by a butterfly of gpu.shuffle xor;
 //    lane 0 adds each total to the output element, which holds init.
 //  * W4A4 (the stub's `act_scheme`): the activations are packed bytes in the
@@ -46,6 +50,7 @@
 #include "LutGemmKernel.h"
 #include "MatmulStub.h"
 #include "MmaMatmulKernel.h"
+#include "PermuteDecode.h"
 
 #include "../KernelRemarks.h"
 #include "../QBlockToCPU/PackedLayout.h"
@@ -135,6 +140,12 @@ struct KernelPlan {
   /// through atomic adds. 1: no split, plain read-add-write. Launches with
   /// more than one tile of activation rows use 1.
   int64_t splits = 1, chunksPerSplit = 0;
+  /// Weights decode by byte permutes of their dialect's magnitudes
+  /// (PermuteDecode.h) instead of a workgroup table lookup per code: the
+  /// option weight-decode=permute, for float activations and blocks of at
+  /// least 8 elements (a 32-bit word of codes lies in one block). The
+  /// table then holds only the half scales.
+  bool permuteDecode = false;
 };
 
 /// The widest chunk (at most 16 bytes) that divides the row and either lies
@@ -167,7 +178,8 @@ int64_t scaleTableEntries(const num::Scheme &scheme) {
 /// (W4A4: packed activations).
 KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
                     int64_t batch, bool batched, Type actElement,
-                    Type outElement, std::optional<num::Scheme> actScheme) {
+                    Type outElement, std::optional<num::Scheme> actScheme,
+                    bool permuteDecode) {
   KernelPlan plan(scheme);
   plan.actScheme = std::move(actScheme);
   plan.actElement = actElement;
@@ -229,7 +241,10 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
       (kTargetBlocks + rowBlocks - 1) / rowBlocks, 1, maxSplits);
   plan.chunksPerSplit =
       (plan.chunksPerRow + plan.splits - 1) / plan.splits;
-  plan.dialectEntries = dialectTableEntries(scheme);
+  plan.permuteDecode = permuteDecode && !plan.actScheme &&
+                       !scheme.book.isInteger() &&
+                       plan.bytesPerChunkBlock % 4 == 0;
+  plan.dialectEntries = plan.permuteDecode ? 0 : dialectTableEntries(scheme);
   plan.scaleEntries = scaleTableEntries(scheme);
   return plan;
 }
@@ -268,11 +283,15 @@ std::vector<float> tableValues(const KernelPlan &plan) {
 /// Builds one kernel body; all methods emit at the builder's position.
 class KernelBuilder {
 public:
+  /// `table` is null when the plan needs none (permute decode of a book
+  /// with F16 scales); `permuteTable` holds the dialects' words
+  /// (PermuteDecode.h) for a permute decode whose blocks store dialect ids.
   KernelBuilder(ImplicitLocOpBuilder &b, const KernelPlan &plan,
                 int64_t tileRows, Value packed, Value activations, Value out,
-                Value table, Value m)
+                Value table, Value permuteTable, Value m)
       : b(b), plan(plan), tileRows(tileRows), packed(packed),
-        activations(activations), out(out), table(table), m(m) {}
+        activations(activations), out(out), table(table),
+        permuteTable(permuteTable), m(m) {}
 
   /// `slabFirst` (null: 0) is the first activation row of grid y index 0.
   void emit(Value globalTable, Value slabFirst) {
@@ -307,6 +326,8 @@ private:
 
   /// Every thread copies a strided share of the table, then all wait.
   void fillTable(Value globalTable, Value tid) {
+    if (!table)
+      return;
     gpukernel::copyToWorkgroup(b, globalTable, table, tid, kWarps * kWarpSize);
     gpu::BarrierOp::create(b);
   }
@@ -381,6 +402,12 @@ private:
       codes.push_back(vector::LoadOp::create(
           b, codeType, packed, ValueRange{offset}, /*nontemporal=*/false,
           llvm::MaybeAlign(plan.chunkBytes)));
+      // The permute decode reads the codes a 32-bit word (8 codes) at a
+      // time: the same registers, reinterpreted.
+      if (plan.permuteDecode)
+        codes.back() = vector::BitCastOp::create(
+            b, VectorType::get({plan.chunkBytes / 4}, b.getI32Type()),
+            codes.back());
     }
     Value firstElement = arith::MulIOp::create(b, chunk, cst(plan.chunkElements));
     // Activation loads of this chunk, made on first use: (t, slice) -> vector.
@@ -451,9 +478,13 @@ private:
               : Value(arith::DivUIOp::create(b, firstElement,
                                              cst(plan.scheme.blockSize)));
       SmallVector<Value> dialectRows, halfScales, actUnits;
+      SmallVector<SmallVector<Value, 4>> dialectWords;
       for (int64_t g = 0; g < rowsPerWarp; ++g) {
-        dialectRows.push_back(dialectRow(rows[g], block));
         halfScales.push_back(halfScale(rows[g], block));
+        if (plan.permuteDecode)
+          dialectWords.push_back(permuteWords(rows[g], block, halfScales[g]));
+        else
+          dialectRows.push_back(dialectRow(rows[g], block));
       }
       if (plan.actScheme) {
         actDialectRows.clear();
@@ -463,28 +494,36 @@ private:
         }
       }
       SmallVector<Value> sums(rowsPerWarp * tileRows, zero);
-      for (int64_t j = 0; j < plan.bytesPerChunkBlock; ++j) {
-        int64_t byte = sub * plan.bytesPerChunkBlock + j;
-        // Element 2 * byte is the low nibble, 2 * byte + 1 the high one.
-        SmallVector<Value> low, high;
+      // Codes decode a byte (table) or a 32-bit word (permute) at a time.
+      int64_t unitBytes = plan.permuteDecode ? 4 : 1;
+      for (int64_t u = 0; u < plan.bytesPerChunkBlock / unitBytes; ++u) {
+        int64_t firstByte = sub * plan.bytesPerChunkBlock + u * unitBytes;
+        // weights[g][e]: element 2 * firstByte + e of row g; of a byte, the
+        // low nibble is the even element, the high one the odd.
+        SmallVector<SmallVector<Value, 8>> weights(rowsPerWarp);
         for (int64_t g = 0; g < rowsPerWarp; ++g) {
-          Value code = vector::ExtractOp::create(b, codes[g], byte);
+          if (plan.permuteDecode) {
+            gpukernel::decodeWordByPermute(
+                b, vector::ExtractOp::create(b, codes[g], firstByte / 4),
+                dialectWords[g], weights[g]);
+            continue;
+          }
+          Value code = vector::ExtractOp::create(b, codes[g], firstByte);
           Value lowCode = arith::AndIOp::create(
               b, code, arith::ConstantIntOp::create(b, b.getI8Type(), 15));
           Value highCode = arith::ShRUIOp::create(
               b, code, arith::ConstantIntOp::create(b, b.getI8Type(), 4));
-          low.push_back(lookup(dialectRows[g], lowCode));
-          high.push_back(lookup(dialectRows[g], highCode));
+          weights[g].push_back(lookup(dialectRows[g], lowCode));
+          weights[g].push_back(lookup(dialectRows[g], highCode));
         }
-        for (int64_t t = 0; t < tileRows; ++t) {
-          Value even = activation(t, 2 * byte);
-          Value odd = activation(t, 2 * byte + 1);
-          for (int64_t g = 0; g < rowsPerWarp; ++g) {
-            Value &sum = sums[g * tileRows + t];
-            sum = gpukernel::fma(b, low[g], even, sum);
-            sum = gpukernel::fma(b, high[g], odd, sum);
+        for (int64_t t = 0; t < tileRows; ++t)
+          for (int64_t e = 0; e < 2 * unitBytes; ++e) {
+            Value x = activation(t, 2 * firstByte + e);
+            for (int64_t g = 0; g < rowsPerWarp; ++g) {
+              Value &sum = sums[g * tileRows + t];
+              sum = gpukernel::fma(b, weights[g][e], x, sum);
+            }
           }
-        }
       }
       for (int64_t g = 0; g < rowsPerWarp; ++g)
         for (int64_t t = 0; t < tileRows; ++t) {
@@ -507,14 +546,57 @@ private:
   Value dialectRow(Value row, Value block) {
     if (!plan.scheme.book.storesDialectIds())
       return cst(0);
+    return dialectRowAt(packed, dialectIdOffset(row, block), block, 0);
+  }
+
+  /// The byte of the packed weights that holds the dialect id of block
+  /// `block` of row `row` (two ids per byte).
+  Value dialectIdOffset(Value row, Value block) {
     const num::BlockLayout &layout = plan.layout;
-    Value offset = arith::AddIOp::create(
-        b,
-        cst(layout.dialectsOffset),
+    return arith::AddIOp::create(
+        b, cst(layout.dialectsOffset),
         arith::AddIOp::create(
             b, arith::MulIOp::create(b, row, cst(layout.dialectBytesPerRow)),
             arith::DivUIOp::create(b, block, cst(2))));
-    return dialectRowAt(packed, offset, block, 0);
+  }
+
+  /// The four words of the dialect of block `block` of row `row` for the
+  /// permute decode: constants for one-dialect books, else loaded (one
+  /// 16-byte load, L1-cached) from the words of all 16 ids. A padding id
+  /// past a custom book (only a corrupt buffer names one) makes the block's
+  /// `halfScale` NaN, as the table's NaN rows and the numerics core do.
+  SmallVector<Value, 4> permuteWords(Value row, Value block, Value &halfScale) {
+    const num::FormatBook &book = plan.scheme.book;
+    SmallVector<Value, 4> words;
+    if (!book.storesDialectIds()) {
+      for (uint32_t word : gpukernel::permuteDecodeWords(book, 0))
+        words.push_back(arith::ConstantIntOp::create(
+            b, b.getI32Type(), static_cast<int32_t>(word)));
+      return words;
+    }
+    Value id = arith::IndexCastUIOp::create(
+        b, b.getIndexType(),
+        gpukernel::loadDialectId(b, packed, dialectIdOffset(row, block),
+                                 block));
+    Value loaded = vector::LoadOp::create(
+        b,
+        VectorType::get({gpukernel::kPermuteWordsPerDialect}, b.getI32Type()),
+        permuteTable,
+        ValueRange{arith::MulIOp::create(
+            b, id, cst(gpukernel::kPermuteWordsPerDialect))},
+        /*nontemporal=*/false,
+        llvm::MaybeAlign(4 * gpukernel::kPermuteWordsPerDialect));
+    for (int64_t i = 0; i < gpukernel::kPermuteWordsPerDialect; ++i)
+      words.push_back(vector::ExtractOp::create(b, loaded, i));
+    if (book.size() < book.dialectIdCount()) {
+      Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
+                                          cst(book.size()));
+      Value nan = arith::ConstantFloatOp::create(
+          b, b.getF32Type(),
+          llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
+      halfScale = arith::SelectOp::create(b, valid, halfScale, nan);
+    }
+    return words;
   }
 
   /// W4A4: where the table row of the dialect of block `block` of packed
@@ -603,7 +685,7 @@ private:
   ImplicitLocOpBuilder &b;
   const KernelPlan &plan;
   int64_t tileRows;
-  Value packed, activations, out, table, m;
+  Value packed, activations, out, table, permuteTable, m;
   Value lane, firstRow, firstM, batchIndex;
   SmallVector<Value> rows, actRows;
   /// W4A4: the activations' packed layout and each tile row's packed row.
@@ -611,11 +693,18 @@ private:
   SmallVector<Value> packedActRows;
 };
 
+/// The constant globals a kernel reads: the f32 table it copies into
+/// workgroup memory (empty: the plan needs none) and the permute decode's
+/// dialect words (empty: none, or constants in the kernel).
+struct KernelTables {
+  StringRef decode, permute;
+};
+
 /// Launches the kernel with `tileRows` activation rows per warp over the
 /// `slabRows` rows from `slabFirst` (null: from 0, all `m` rows) of the
 /// `m` rows (m > 0).
 void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
-                int64_t tileRows, StringRef tableName, Value packed,
+                int64_t tileRows, const KernelTables &tables, Value packed,
                 Value activations, Value out, Value m, Value slabFirst,
                 Value slabRows) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
@@ -625,21 +714,37 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
       b, arith::AddIOp::create(b, slabFirst ? slabRows : m, cst(tileRows - 1)),
       cst(tileRows));
   int64_t entries = plan.tableEntries();
-  auto tableType =
-      MemRefType::get({entries}, b.getF32Type(), MemRefLayoutAttrInterface(),
-                      gpu::AddressSpaceAttr::get(
-                          b.getContext(), gpu::AddressSpace::Workgroup));
+  SmallVector<Type> workgroup;
+  if (!tables.decode.empty())
+    workgroup.push_back(
+        MemRefType::get({entries}, b.getF32Type(), MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup)));
   auto launch = gpu::LaunchOp::create(
       b, gridX, gridY, cst(plan.splits), cst(kWarps * kWarpSize), cst(1),
       cst(1),
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/ValueRange{}, TypeRange{tableType});
+      /*asyncDependencies=*/ValueRange{}, workgroup);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Value globalTable = memref::GetGlobalOp::create(
-      b, MemRefType::get({entries}, b.getF32Type()), tableName);
-  Value table = launch.getWorkgroupAttributions().front();
-  KernelBuilder(b, plan, tileRows, packed, activations, out, table, m)
+  Value globalTable, table, permuteTable;
+  if (!tables.decode.empty()) {
+    globalTable = memref::GetGlobalOp::create(
+        b, MemRefType::get({entries}, b.getF32Type()), tables.decode);
+    table = launch.getWorkgroupAttributions().front();
+  }
+  // The dialect words stay in global memory: one 16-byte load per block
+  // and row, which L1 serves, where a workgroup copy would be aligned to 4
+  // bytes only and take four loads.
+  if (!tables.permute.empty())
+    permuteTable = memref::GetGlobalOp::create(
+        b,
+        MemRefType::get({plan.scheme.book.dialectIdCount() *
+                         gpukernel::kPermuteWordsPerDialect},
+                        b.getI32Type()),
+        tables.permute);
+  KernelBuilder(b, plan, tileRows, packed, activations, out, table,
+                permuteTable, m)
       .emit(globalTable, slabFirst);
   gpu::TerminatorOp::create(b);
 }
@@ -669,6 +774,12 @@ struct GPUMatmulKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (weightDecode != "permute" && weightDecode != "table") {
+      module.emitError() << "qblock-gpu-matmul-kernels: weight-decode="
+                         << weightDecode
+                         << " is unknown; use permute (the default) or table";
+      return signalPassFailure();
+    }
     SymbolTable symbols(module);
     SmallVector<func::CallOp> calls;
     module.walk([&](func::CallOp call) {
@@ -811,9 +922,9 @@ struct GPUMatmulKernelsPass
     std::optional<num::Scheme> actNumerics;
     if (actScheme)
       actNumerics = actScheme.toNumerics();
-    KernelPlan plan = makePlan(scheme.toNumerics(), k.getInt(), n.getInt(),
-                               batch.getInt(), rank == 3, actElement,
-                               outElement, actNumerics);
+    KernelPlan plan = makePlan(
+        scheme.toNumerics(), k.getInt(), n.getInt(), batch.getInt(), rank == 3,
+        actElement, outElement, actNumerics, weightDecode == "permute");
     auto packedType = cast<MemRefType>(packed.getType());
     if (packedType.getRank() != 1 ||
         !packedType.getElementType().isInteger(8) ||
@@ -881,9 +992,21 @@ struct GPUMatmulKernelsPass
       call.erase();
       return success();
     }
-    StringRef tableName =
-        gpukernel::getOrCreateDecodeTable(b, module, symbols,
-                                          tableValues(plan));
+    KernelTables tables;
+    if (plan.tableEntries() > 0)
+      tables.decode = gpukernel::getOrCreateDecodeTable(b, module, symbols,
+                                                        tableValues(plan));
+    if (plan.permuteDecode && plan.scheme.book.storesDialectIds()) {
+      std::vector<int32_t> words =
+          gpukernel::permuteDecodeTable(plan.scheme.book);
+      tables.permute = gpukernel::getOrCreateConstantTable(
+          b, module, symbols,
+          DenseElementsAttr::get(
+              RankedTensorType::get({static_cast<int64_t>(words.size())},
+                                    b.getI32Type()),
+              ArrayRef<int32_t>(words)),
+          "__qblock_gpu_permute_");
+    }
     // Split-K only where all activation rows fit one tile (a GEMV or a few
     // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,
@@ -898,13 +1021,13 @@ struct GPUMatmulKernelsPass
       int64_t slab = kMaxGridBlocks * tileRows;
       auto staticM = getConstantIntValue(m);
       if (oneTile || (staticM && *staticM <= slab)) {
-        emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations,
-                   out, m, Value(), Value());
+        emitLaunch(lb, launchPlan, tileRows, tables, packed, activations, out,
+                   m, Value(), Value());
         return;
       }
       gpukernel::forEachSlab(lb, m, slab, [&](Value first, Value rows) {
-        emitLaunch(lb, launchPlan, tileRows, tableName, packed, activations,
-                   out, m, first, rows);
+        emitLaunch(lb, launchPlan, tileRows, tables, packed, activations, out,
+                   m, first, rows);
       });
     };
     if (staticM) {

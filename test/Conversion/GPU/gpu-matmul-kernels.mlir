@@ -1,69 +1,138 @@
 // qblock-gpu-matmul-kernels (internal step of --qblock-gpu-pipeline): each
 // call of a qblock.gpu_matmul stub becomes the W4A16 kernel's gpu.launch.
 // RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels=weight-decode=table -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=LOOKUP
+// RUN: not quant-opt %s -split-input-file --qblock-gpu-matmul-kernels=weight-decode=bogus 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: qblock-gpu-matmul-kernels: weight-decode=bogus is unknown; use permute (the default) or table
 
 // BlockDialect-32, K = 64, N = 13, M = 3: one thread block of 4 warps (16
-// rows, 4 per warp) and one tile of 3 activation rows.
-// CHECK: memref.global "private" constant @[[TABLE:__qblock_gpu_decode_[0-9A-F]+]] : memref<512xf32>
+// rows, 4 per warp) and one tile of 3 activation rows. Weights decode by
+// byte permutes (the default, weight-decode=permute): each dialect is four
+// words of biased magnitude bytes, a constant global read per block; the
+// workgroup table holds only the 256 half scales.
+// CHECK-DAG: memref.global "private" constant @[[WORDS:__qblock_gpu_permute_[0-9A-F]+]] : memref<64xi32> = dense<[-2088599168,
+// CHECK-DAG: memref.global "private" constant @[[TABLE:__qblock_gpu_decode_[0-9A-F]+]] : memref<256xf32>
 // CHECK-LABEL: func.func @blockdialect
 // CHECK-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<3x64xf32>, %[[O:.*]]: memref<3x13xf32>)
 // CHECK-NOT: call
-// CHECK: %[[C1:.*]] = arith.constant 1 : index
-// CHECK: %[[C128:.*]] = arith.constant 128 : index
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %[[C128]], {{.*}}) workgroup(%[[SMEM:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
-// The decode table: 16 dialect rows of 16 signed magnitudes, then 256 half
-// scales, copied into workgroup memory by all threads.
-// CHECK: %[[GLOBAL:.*]] = memref.get_global @[[TABLE]] : memref<512xf32>
-// CHECK: %[[TID:.*]] = gpu.thread_id x
-// CHECK: scf.for %[[I:.*]] = %[[TID]] to %{{.*}} step %{{.*}} {
-// CHECK: memref.load %[[GLOBAL]][%[[I]]]
-// CHECK: memref.store %{{.*}}, %[[SMEM]][%[[I]]]
+// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[GLOBAL:.*]] = memref.get_global @[[TABLE]] : memref<256xf32>
+// CHECK: %[[WG:.*]] = memref.get_global @[[WORDS]] : memref<64xi32>
 // CHECK: gpu.barrier
-// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
-// CHECK: scf.if
-// Lanes stride over the rows' 16-byte chunks, 12 accumulators (4 rows x 3
-// activation rows).
-// CHECK: scf.for %[[CHUNK:.*]] = %[[LANE]] to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
-// CHECK-COUNT-4: vector.load %[[W]][%{{.*}}] {alignment = 16 : i64} : memref<576xi8>, vector<16xi8>
-// The block's dialect nibble (even blocks low, odd blocks high) picks a
-// table row; its scale code indexes the half scales after the 256 dialect
-// entries.
-// CHECK: %[[DBYTE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
-// CHECK: %[[DNIB:.*]] = arith.shrui %[[DBYTE]], %{{.*}} : i8
-// CHECK: arith.andi %[[DNIB]], %{{.*}} : i8
+// CHECK: scf.for %[[CHUNK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// Each row's 16 code bytes are four words of 8 codes.
+// CHECK: %[[CODES:.*]] = vector.load %[[W]][%{{.*}}] {alignment = 16 : i64} : memref<576xi8>, vector<16xi8>
+// CHECK: %[[WORDS0:.*]] = vector.bitcast %[[CODES]] : vector<16xi8> to vector<4xi32>
+// CHECK-COUNT-3: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
+// The block's scale code indexes the half scales from entry 0; its dialect
+// nibble picks four words (one 16-byte load).
 // CHECK: %[[SCODE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
 // CHECK: %[[SIDX:.*]] = arith.index_castui %[[SCODE]] : i8 to index
 // CHECK: %[[SENTRY:.*]] = arith.addi %{{.*}}, %[[SIDX]] : index
-// CHECK: %[[HALF:.*]] = memref.load %[[SMEM]][%[[SENTRY]]] : memref<512xf32, #gpu.address_space<workgroup>>
-// Each code byte: the low nibble, then the high one, looked up.
-// CHECK: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<16xi8>
-// CHECK: %[[LO:.*]] = arith.andi %[[BYTE]], %{{.*}} : i8
-// CHECK: %[[HI:.*]] = arith.shrui %[[BYTE]], %{{.*}} : i8
-// CHECK: arith.index_castui %[[LO]] : i8 to index
-// CHECK: %[[WLO:.*]] = memref.load %[[SMEM]]
-// CHECK: arith.index_castui %[[HI]] : i8 to index
-// CHECK: %[[WHI:.*]] = memref.load %[[SMEM]]
-// Activations four at a time; even elements meet low nibbles.
+// CHECK: %[[HALF:.*]] = memref.load %[[SMEM]][%[[SENTRY]]] : memref<256xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[DNIB:.*]] = arith.andi %{{.*}}, %{{.*}} : i8
+// CHECK: %[[ID:.*]] = arith.index_castui %[[DNIB]] : i8 to index
+// CHECK: %[[AT:.*]] = arith.muli %[[ID]], %{{.*}} : index
+// CHECK: %[[DW:.*]] = vector.load %[[WG]][%[[AT]]] {alignment = 16 : i64} : memref<64xi32>, vector<4xi32>
+// CHECK: %[[P0:.*]] = vector.extract %[[DW]][0] : i32 from vector<4xi32>
+// CHECK: %[[P1:.*]] = vector.extract %[[DW]][1] : i32 from vector<4xi32>
+// CHECK: %[[N0:.*]] = vector.extract %[[DW]][2] : i32 from vector<4xi32>
+// CHECK: %[[N1:.*]] = vector.extract %[[DW]][3] : i32 from vector<4xi32>
+// Codes 0-3 of the first word: selectors without sign bits (0x77777777),
+// the positive and the negative bytes, the sign mask (0xD9C8 from w << 4
+// and w), a select by xor-and-xor; each byte then goes into 0x4B000000
+// (0x7440 + j) and 2^23 + 128 comes off.
+// CHECK: %[[WORD:.*]] = vector.extract %[[WORDS0]][0] : i32 from vector<4xi32>
+// CHECK: %[[SEL:.*]] = arith.andi %[[WORD]], %{{.*}}2004318071{{.*}} : i32
+// CHECK: %[[SHIFTED:.*]] = arith.shli %[[WORD]], %{{.*}} : i32
+// CHECK: %[[POS:.*]] = nvvm.prmt <default> %[[SEL]], %[[P0]], %[[P1]] : i32
+// CHECK: %[[NEG:.*]] = nvvm.prmt <default> %[[SEL]], %[[N0]], %[[N1]] : i32
+// CHECK: %[[MASK:.*]] = nvvm.prmt <default> %{{.*}}55752{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
+// CHECK: %[[DIFF:.*]] = arith.xori %[[POS]], %[[NEG]] : i32
+// CHECK: %[[PICK:.*]] = arith.andi %[[DIFF]], %[[MASK]] : i32
+// CHECK: %[[BIASED:.*]] = arith.xori %[[POS]], %[[PICK]] : i32
+// CHECK: %[[BITS0:.*]] = nvvm.prmt <default> %{{.*}}29760{{.*}}, %[[BIASED]], %{{.*}}1258291200{{.*}} : i32
+// CHECK: %[[F0:.*]] = arith.bitcast %[[BITS0]] : i32 to f32
+// CHECK: %[[V0:.*]] = arith.subf %[[F0]], %{{.*}} : f32
+// CHECK: nvvm.prmt <default> %{{.*}}29761{{.*}}, %[[BIASED]]
+// CHECK: nvvm.prmt <default> %{{.*}}29762{{.*}}, %[[BIASED]]
+// CHECK: nvvm.prmt <default> %{{.*}}29763{{.*}}, %[[BIASED]]
+// Codes 4-7: the selectors' high half, the mask from bytes 2 and 3 (0xFBEA).
+// CHECK: nvvm.prmt <default> %{{.*}}, %[[P0]], %[[P1]] : i32
+// CHECK: nvvm.prmt <default> %{{.*}}64490{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
+// Element 0 of row 0 meets activation 0.
 // CHECK: %[[X:.*]] = vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x64xf32>, vector<4xf32>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0]
-// CHECK: %[[X1:.*]] = vector.extract %[[X]][1]
-// CHECK: %[[P0:.*]] = llvm.intr.fma(%[[WLO]], %[[X0]], %{{.*}})
-// CHECK: llvm.intr.fma(%[[WHI]], %[[X1]], %[[P0]])
+// CHECK: llvm.intr.fma(%[[V0]], %[[X0]], %{{.*}})
 // One half-scale multiply per block and activation row.
 // CHECK: llvm.intr.fma(%{{.*}}, %[[HALF]], %{{.*}})
 // CHECK: scf.yield
-// Butterfly over the warp, then lane 0 adds to the output (init).
-// CHECK: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
-// CHECK-COUNT-4: gpu.shuffle xor
-// CHECK: %[[IS0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
-// CHECK: scf.if %[[IS0]] {
-// CHECK: scf.if
-// CHECK: %[[OLD:.*]] = memref.load %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
-// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f32
-// CHECK: memref.store %[[NEW]], %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// CHECK: gpu.shuffle xor
 // CHECK: gpu.terminator
 // The stub is gone.
 // CHECK-NOT: func.func private @bd
+// With weight-decode=table: the same kernel, each code looked up in a
+// workgroup table.
+// LOOKUP: memref.global "private" constant @[[TABLE:__qblock_gpu_decode_[0-9A-F]+]] : memref<512xf32>
+// LOOKUP-LABEL: func.func @blockdialect
+// LOOKUP-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<3x64xf32>, %[[O:.*]]: memref<3x13xf32>)
+// LOOKUP-NOT: call
+// LOOKUP: %[[C1:.*]] = arith.constant 1 : index
+// LOOKUP: %[[C128:.*]] = arith.constant 128 : index
+// LOOKUP: gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %[[C128]], {{.*}}) workgroup(%[[SMEM:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// The decode table: 16 dialect rows of 16 signed magnitudes, then 256 half
+// scales, copied into workgroup memory by all threads.
+// LOOKUP: %[[GLOBAL:.*]] = memref.get_global @[[TABLE]] : memref<512xf32>
+// LOOKUP: %[[TID:.*]] = gpu.thread_id x
+// LOOKUP: scf.for %[[I:.*]] = %[[TID]] to %{{.*}} step %{{.*}} {
+// LOOKUP: memref.load %[[GLOBAL]][%[[I]]]
+// LOOKUP: memref.store %{{.*}}, %[[SMEM]][%[[I]]]
+// LOOKUP: gpu.barrier
+// LOOKUP: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// LOOKUP: scf.if
+// Lanes stride over the rows' 16-byte chunks, 12 accumulators (4 rows x 3
+// activation rows).
+// LOOKUP: scf.for %[[CHUNK:.*]] = %[[LANE]] to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// LOOKUP-COUNT-4: vector.load %[[W]][%{{.*}}] {alignment = 16 : i64} : memref<576xi8>, vector<16xi8>
+// The block's scale code indexes the half scales after the 256 dialect
+// entries; its dialect nibble (even blocks low, odd blocks high) picks a
+// table row.
+// LOOKUP: %[[SCODE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
+// LOOKUP: %[[SIDX:.*]] = arith.index_castui %[[SCODE]] : i8 to index
+// LOOKUP: %[[SENTRY:.*]] = arith.addi %{{.*}}, %[[SIDX]] : index
+// LOOKUP: %[[HALF:.*]] = memref.load %[[SMEM]][%[[SENTRY]]] : memref<512xf32, #gpu.address_space<workgroup>>
+// LOOKUP: %[[DBYTE:.*]] = memref.load %[[W]][%{{.*}}] : memref<576xi8>
+// LOOKUP: %[[DNIB:.*]] = arith.shrui %[[DBYTE]], %{{.*}} : i8
+// LOOKUP: arith.andi %[[DNIB]], %{{.*}} : i8
+// Each code byte: the low nibble, then the high one, looked up.
+// LOOKUP: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<16xi8>
+// LOOKUP: %[[LO:.*]] = arith.andi %[[BYTE]], %{{.*}} : i8
+// LOOKUP: %[[HI:.*]] = arith.shrui %[[BYTE]], %{{.*}} : i8
+// LOOKUP: arith.index_castui %[[LO]] : i8 to index
+// LOOKUP: %[[WLO:.*]] = memref.load %[[SMEM]]
+// LOOKUP: arith.index_castui %[[HI]] : i8 to index
+// LOOKUP: %[[WHI:.*]] = memref.load %[[SMEM]]
+// Activations four at a time; even elements meet low nibbles.
+// LOOKUP: %[[X:.*]] = vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x64xf32>, vector<4xf32>
+// LOOKUP: %[[X0:.*]] = vector.extract %[[X]][0]
+// LOOKUP: %[[X1:.*]] = vector.extract %[[X]][1]
+// LOOKUP: %[[P0:.*]] = llvm.intr.fma(%[[WLO]], %[[X0]], %{{.*}})
+// LOOKUP: llvm.intr.fma(%[[WHI]], %[[X1]], %[[P0]])
+// One half-scale multiply per block and activation row.
+// LOOKUP: llvm.intr.fma(%{{.*}}, %[[HALF]], %{{.*}})
+// LOOKUP: scf.yield
+// Butterfly over the warp, then lane 0 adds to the output (init).
+// LOOKUP: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
+// LOOKUP-COUNT-4: gpu.shuffle xor
+// LOOKUP: %[[IS0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// LOOKUP: scf.if %[[IS0]] {
+// LOOKUP: scf.if
+// LOOKUP: %[[OLD:.*]] = memref.load %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// LOOKUP: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f32
+// LOOKUP: memref.store %[[NEW]], %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// LOOKUP: gpu.terminator
+// The stub is gone.
+// LOOKUP-NOT: func.func private @bd
 func.func private @bd(memref<576xi8>, memref<3x64xf32>, memref<3x13xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func @blockdialect(%w: memref<576xi8>, %a: memref<3x64xf32>, %o: memref<3x13xf32>) {
   call @bd(%w, %a, %o) : (memref<576xi8>, memref<3x64xf32>, memref<3x13xf32>) -> ()
@@ -74,10 +143,12 @@ func.func @blockdialect(%w: memref<576xi8>, %a: memref<3x64xf32>, %o: memref<3x1
 
 // NVFP4 (block 16, E4M3 scales, one dialect): a 16-byte chunk holds two
 // blocks, each with its own scale; no dialect ids are read; the table is
-// 16 magnitudes and 256 half scales.
-// CHECK: memref.global "private" constant @{{.*}} : memref<272xf32>
+// the 256 half scales, the one dialect's words are constants.
+// CHECK-NOT: __qblock_gpu_permute_
+// CHECK: memref.global "private" constant @{{.*}} : memref<256xf32>
+// CHECK-NOT: __qblock_gpu_permute_
 // CHECK-LABEL: func.func @nvfp4
-// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<272xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32) {
 // CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<128xi8>, vector<16xi8>
 // CHECK-NOT: arith.shrui %{{.*}}, %{{.*}} : i8
@@ -95,8 +166,13 @@ func.func @nvfp4(%w: memref<128xi8>, %a: memref<1x64xf32>, %o: memref<1x1xf32>) 
 // -----
 
 // INT4's F16 scales: two bytes, little endian, extended exactly, halved.
-// CHECK: memref.global "private" constant @{{.*}} : memref<16xf32>
+// With the permute decode INT4 needs no table at all: no global, no
+// workgroup memory, no barrier.
+// CHECK-NOT: memref.global
 // CHECK-LABEL: func.func @int4
+// CHECK: gpu.launch
+// CHECK-NOT: workgroup
+// CHECK-NOT: gpu.barrier
 // CHECK: %[[LO:.*]] = memref.load %{{.*}} : memref<128xi8>
 // CHECK: %[[HI:.*]] = memref.load %{{.*}} : memref<128xi8>
 // CHECK: %[[LO16:.*]] = arith.extui %[[LO]] : i8 to i16
@@ -229,9 +305,9 @@ func.func @i16_acts(%w: memref<128xi8>, %a: memref<1x64xi16>, %o: memref<1x1xf32
 // CHECK: %[[X:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<3x64xf16>, vector<8xf16>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0] : f16 from vector<8xf16>
 // CHECK: %[[W0:.*]] = arith.extf %[[X0]] : f16 to f32
+// CHECK: %[[P:.*]] = llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}}) : (f32, f32, f32) -> f32
 // CHECK: %[[X1:.*]] = vector.extract %[[X]][1] : f16 from vector<8xf16>
 // CHECK: %[[W1:.*]] = arith.extf %[[X1]] : f16 to f32
-// CHECK: %[[P:.*]] = llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}}) : (f32, f32, f32) -> f32
 // CHECK: llvm.intr.fma(%{{.*}}, %[[W1]], %[[P]]) : (f32, f32, f32) -> f32
 // CHECK: memref.store %{{.*}} : memref<3x13xf32>
 // CHECK: gpu.launch
@@ -315,5 +391,42 @@ func.func @split_k(%w: memref<143360xi8>, %a: memref<1x4096xf32>, %o: memref<1x6
 func.func private @ns(memref<143360xi8>, memref<8x4096xf32>, memref<8x64xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 4096 : i64, n = 64 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func @no_split_for_tiles(%w: memref<143360xi8>, %a: memref<8x4096xf32>, %o: memref<8x64xf32>) {
   call @ns(%w, %a, %o) : (memref<143360xi8>, memref<8x4096xf32>, memref<8x64xf32>) -> ()
+  return
+}
+
+// -----
+
+// A custom book of two dialects stores 4-bit ids, of which 2..15 name
+// padding rows (only a corrupt buffer holds them): their words are those of
+// zeros, and the block's half scale becomes NaN, as the numerics core
+// decodes such blocks.
+// CHECK: memref.global "private" constant @{{__qblock_gpu_permute_[0-9A-F]+}} : memref<64xi32>
+// CHECK-LABEL: func.func @custom_book
+// CHECK: %[[HALF:.*]] = memref.load %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[ID:.*]] = arith.index_castui %{{.*}} : i8 to index
+// CHECK: vector.load %{{.*}} : memref<64xi32>, vector<4xi32>
+// CHECK: %[[VALID:.*]] = arith.cmpi ult, %[[ID]], %c2{{.*}} : index
+// CHECK: %[[SCALE:.*]] = arith.select %[[VALID]], %[[HALF]], %cst{{.*}} : f32
+// CHECK: nvvm.prmt
+// CHECK: llvm.intr.fma(%{{.*}}, %[[SCALE]], %{{.*}})
+func.func private @cb(memref<?xi8>, memref<1x64xf32>, memref<1x4xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 4 : i64, scheme = #qblock.scheme<book = #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 12]]>, scale = e8m0>}}
+func.func @custom_book(%w: memref<?xi8>, %a: memref<1x64xf32>, %o: memref<1x4xf32>) {
+  call @cb(%w, %a, %o) : (memref<?xi8>, memref<1x64xf32>, memref<1x4xf32>) -> ()
+  return
+}
+
+// -----
+
+// Blocks of 6 elements (3 bytes) cannot hold a 32-bit word of codes: they
+// keep the table decode, 16 signed magnitudes before the half scales.
+// CHECK-LABEL: func.func @small_blocks
+// CHECK: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<272xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: nvvm.prmt
+// CHECK: memref.load %[[SMEM]]
+// CHECK-NOT: nvvm.prmt
+// CHECK: gpu.terminator
+func.func private @mx6(memref<?xi8>, memref<1x18xf32>, memref<1x2xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 18 : i64, n = 2 : i64, scheme = #qblock.scheme<mxfp4, block = 6>}}
+func.func @small_blocks(%w: memref<?xi8>, %a: memref<1x18xf32>, %o: memref<1x2xf32>) {
+  call @mx6(%w, %a, %o) : (memref<?xi8>, memref<1x18xf32>, memref<1x2xf32>) -> ()
   return
 }

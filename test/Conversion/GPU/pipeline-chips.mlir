@@ -36,6 +36,8 @@
 // BADFORMAT: error: --qblock-gpu-pipeline: format=foo is unknown; use format=isa
 // RUN: not quant-opt %s --qblock-gpu-pipeline="chip=sm_75 tensor-cores=true" 2>&1 | FileCheck %s --check-prefix=NOMMA
 // NOMMA: error: --qblock-gpu-pipeline: tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does not have
+// RUN: not quant-opt %s --qblock-gpu-pipeline="weight-decode=lut" 2>&1 | FileCheck %s --check-prefix=BADDECODE
+// BADDECODE: error: --qblock-gpu-pipeline: weight-decode=lut is unknown; use weight-decode=permute (byte permutes in registers, the default) or weight-decode=table (a workgroup table lookup per weight)
 // sm_75 itself is supported (without tensor cores).
 // RUN: quant-opt %S/pipeline-lut-w4a4.mlir --qblock-gpu-pipeline="chip=sm_75" -o %t.75.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.75.mlir %t.75. | FileCheck %s --check-prefix=EXTRACT9

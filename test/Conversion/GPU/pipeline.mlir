@@ -4,8 +4,9 @@
 // a gpu.binary holding sm_90a PTX.
 // RUN: quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=isa" -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir
-// In the PTX, 16-byte loads of packed codes, the decode table in shared
-// memory, FMAs, a butterfly of warp shuffles; it assembles for sm_90a
+// In the PTX, 16-byte loads of packed codes, the half scales in shared
+// memory, each block's dialect words in one 16-byte load, byte permutes,
+// FMAs, a butterfly of warp shuffles; it assembles for sm_90a
 // where ptxas is installed.
 // RUN: %if ptxas %{ %python %S/Inputs/extract_ptx.py %t.mlir %t.k | FileCheck %s --check-prefix=EXTRACT %}
 // RUN: %if ptxas %{ FileCheck %s --check-prefix=PTX --input-file=%t.k0.ptx %}
@@ -28,14 +29,17 @@
 // the output is the same on every run.
 // CHECK: gpu.binary @gemm_kernel [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {O = 2 : i32}, assembly = "{{.*}}.target sm_90a{{.*}}.entry gemm_kernel
 // EXTRACT: extracted 1 PTX modules
-// PTX: .global .align 64 .b8 __qblock_gpu_decode_{{[0-9A-F]+}}[2048]
+// PTX: .global .align 64 .b8 __qblock_gpu_decode_{{[0-9A-F]+}}[1024]
+// PTX: .global .align 64 .b8 __qblock_gpu_permute_{{[0-9A-F]+}}[256]
 // PTX: .entry gemm_kernel(
-// PTX: .shared .align 4 .b8 [[TABLE:.*]][2048];
+// PTX: .shared .align 4 .b8 [[TABLE:.*]][1024];
 // PTX: ld.global.nc.b32
 // PTX: st.shared.b32
 // PTX: bar.sync 0;
 // PTX: ld.global.v4.b32
 // PTX: ld.shared.b32
+// PTX: ld.global.nc.v4.b32
+// PTX: prmt.b32
 // PTX: fma.rn.f32
 // PTX: shfl.sync.bfly.b32 {{.*}}, 16, 31, -1;
 // PTX: shfl.sync.bfly.b32 {{.*}}, 8, 31, -1;

@@ -7,11 +7,12 @@
 //
 // DEFINE: %{scheme} = blockdialect
 // DEFINE: %{format} = isa
+// DEFINE: %{decode} = permute
 // DEFINE: %{gen} = --m 3 --n 13 --k 64 --seed 51
 // DEFINE: %{run} = %python %S/../CPU/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.mlir \
 // DEFINE:   && quant-opt %t.mlir --qblock-quantize-linalg="scheme=%{scheme}" --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
-// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="chip=sm_90a format=%{format}" \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="chip=sm_90a format=%{format} weight-decode=%{decode}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.out \
 // DEFINE:   && %python %S/../CPU/Inputs/check_matmul.py %t.out %t.json %t.w | FileCheck %s
 // CHECK: check_matmul: PASS
@@ -86,6 +87,33 @@
 // REDEFINE: %{scheme} = mxfp4 block=12
 // REDEFINE: %{gen} = --m 2 --n 5 --k 36 --act-type f16 --seed 66
 // RUN: %{run}
+// Everything above decodes weights by byte permutes (weight-decode=permute,
+// the default), except blocks of 6 and 12 elements, whose 3- and 6-byte
+// blocks hold no whole word of codes and keep the table. The table decode
+// on the shapes that matter: every scheme's GEMV, a tiled GEMM, blocks
+// spanning two chunks, split K with bf16 activations, batched weights.
+// REDEFINE: %{decode} = table
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 256 --transposed --outliers --seed 69
+// RUN: %{run}
+// REDEFINE: %{scheme} = mxfp4
+// RUN: %{run}
+// REDEFINE: %{scheme} = nvfp4
+// RUN: %{run}
+// REDEFINE: %{scheme} = int4
+// RUN: %{run}
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 6 --n 9 --k 96 --seed 70
+// RUN: %{run}
+// REDEFINE: %{scheme} = blockdialect block=64
+// REDEFINE: %{gen} = --m 3 --n 11 --k 256 --seed 71
+// RUN: %{run}
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --act-type bf16 --transposed --seed 72
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 73
+// RUN: %{run}
+// REDEFINE: %{decode} = permute
 // f16 and bf16 results: f32 sums, each output rounded once (no split of K,
 // even for this GEMV's few rows): within half an ulp of the largest
 // output's binade (largest outputs 95.3 and 36.6: 2^-5 / 95.3 = 3.28e-4,

@@ -1,0 +1,94 @@
+//===- PermuteDecode.cpp - 4-bit codes to f32 by byte permutes ------------===//
+
+#include "PermuteDecode.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+using namespace mlir;
+
+namespace qblock::gpukernel {
+
+namespace {
+
+/// The float 2^23 + b for a byte b: 0x4B000000 with b in its low byte.
+constexpr uint32_t kMagicFloatBits = 0x4B000000u;
+/// What the biased byte of magnitude 0 turns into: 2^23 + 128.
+constexpr float kBiasedZero = 8388736.0f;
+/// prmt selectors (PTX ISA, prmt.b32 default mode: result byte i is source
+/// byte c[4i+2 : 4i] of {b, a}, or with c[4i+3] set the sign of that byte
+/// replicated). The mask of codes 0-3 of a word w comes from y = w << 4 and
+/// w: code 0's sign (w bit 3) is bit 7 of y's byte 0, code 1's (bit 7) bit
+/// 7 of w's byte 0, code 2's bit 7 of y's byte 1, code 3's of w's byte 1.
+/// Codes 4-7 take bytes 2 and 3 the same way.
+constexpr uint32_t kSignMaskLow = 0xD9C8u, kSignMaskHigh = 0xFBEAu;
+
+Value i32(ImplicitLocOpBuilder &b, uint32_t value) {
+  return arith::ConstantIntOp::create(b, b.getI32Type(),
+                                      static_cast<int32_t>(value));
+}
+
+Value prmt(ImplicitLocOpBuilder &b, Value lo, Value hi, Value selector) {
+  return NVVM::PermuteOp::create(b, b.getI32Type(), lo, hi, selector,
+                                 NVVM::PermuteMode::DEFAULT);
+}
+
+} // namespace
+
+std::array<uint32_t, kPermuteWordsPerDialect>
+permuteDecodeWords(const numerics::FormatBook &book, int64_t d) {
+  std::array<uint32_t, kPermuteWordsPerDialect> words = {};
+  for (int code = 0; code < 2 * numerics::kLevelsPerDialect; ++code) {
+    int magnitude = d < book.size()
+                        ? book.dialect(d)[code % numerics::kLevelsPerDialect]
+                        : 0;
+    // Magnitudes are at most 127 (FormatBook), so both lie in [1, 255].
+    uint32_t biased =
+        code < numerics::kLevelsPerDialect ? 128 + magnitude : 128 - magnitude;
+    words[code / 4] |= biased << (8 * (code % 4));
+  }
+  return words;
+}
+
+std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book) {
+  std::vector<int32_t> table;
+  for (int64_t d = 0; d < book.dialectIdCount(); ++d)
+    for (uint32_t word : permuteDecodeWords(book, d))
+      table.push_back(static_cast<int32_t>(word));
+  return table;
+}
+
+void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
+                         ArrayRef<Value> dialectWords,
+                         SmallVectorImpl<Value> &values) {
+  assert(dialectWords.size() == kPermuteWordsPerDialect);
+  // prmt reads the low 3 bits of a selector nibble as the byte and bit 3 as
+  // "replicate the sign": clear it, so each code's nibble selects its
+  // magnitude's byte. Codes 4-7 move to the low half, where prmt reads.
+  Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
+  Value highSelectors = arith::ShRUIOp::create(b, selectors, i32(b, 16));
+  Value shifted = arith::ShLIOp::create(b, word, i32(b, 4));
+  Value magic = i32(b, kMagicFloatBits);
+  Value biasedZero = arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                                    llvm::APFloat(kBiasedZero));
+  for (int half = 0; half < 2; ++half) {
+    Value select = half ? highSelectors : selectors;
+    Value positive = prmt(b, dialectWords[0], dialectWords[1], select);
+    Value negative = prmt(b, dialectWords[2], dialectWords[3], select);
+    Value negativeMask =
+        prmt(b, shifted, word, i32(b, half ? kSignMaskHigh : kSignMaskLow));
+    // positive where the mask is 0, negative where it is 0xFF (one lop3).
+    Value biased = arith::XOrIOp::create(
+        b, positive,
+        arith::AndIOp::create(b, arith::XOrIOp::create(b, positive, negative),
+                              negativeMask));
+    for (uint32_t j = 0; j < 4; ++j) {
+      // Byte j of `biased` low, bytes 4 (0) twice, byte 7 (0x4B) on top.
+      Value bits = prmt(b, biased, magic, i32(b, 0x7440u | j));
+      Value f = arith::BitcastOp::create(b, b.getF32Type(), bits);
+      values.push_back(arith::SubFOp::create(b, f, biasedZero));
+    }
+  }
+}
+
+} // namespace qblock::gpukernel

@@ -1,0 +1,58 @@
+//===- PermuteDecode.h - 4-bit codes to f32 by byte permutes ----*- C++ -*-===//
+//
+// Internal to lib/Conversion/QBlockToGPU: the W4A16 CUDA-core kernel's
+// weight decode without a table lookup per weight (docs/gpu-lowering.md,
+// "Decoding by byte permutes").
+//
+// A dialect's 8 magnitudes are integers in [0, 127] half units
+// (FormatBook), so a dialect fits four 32-bit words of biased bytes:
+// 128 + m for the 8 positive codes, 128 - m for the 8 negative ones. PTX's
+// `prmt` picks 4 bytes out of two words by 4 selector nibbles, so one
+// `prmt` looks up the magnitudes of 4 codes at once, a second one their
+// negatives, and a third (sign replication of the code bytes) makes the
+// per-byte mask that chooses between them. Each biased byte b becomes an
+// f32 with one more `prmt` (b in the low byte of 0x4B000000: the float
+// 2^23 + b) and one subtraction of 2^23 + 128, both exact: the result is
+// the signed magnitude in half units, the very value the table holds.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_PERMUTEDECODE_H
+#define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_PERMUTEDECODE_H
+
+#include "qblock/Numerics/FormatBook.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace qblock::gpukernel {
+
+/// Words per dialect: biased bytes of codes 0-3, 4-7 (positive), 8-11,
+/// 12-15 (negative).
+constexpr int64_t kPermuteWordsPerDialect = 4;
+
+/// The four words of dialect `d` of `book`. Ids past the book (padding
+/// rows, only a corrupt buffer names them) get words of zeros' bytes; the
+/// kernel makes such blocks NaN through their scale (permuteDialectIsValid).
+std::array<uint32_t, kPermuteWordsPerDialect>
+permuteDecodeWords(const numerics::FormatBook &book, int64_t d);
+
+/// The words of every id a block can name (FormatBook::dialectIdCount), in
+/// id order.
+std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book);
+
+/// The eight signed magnitudes (half units, f32) of the eight 4-bit codes
+/// of the i32 `word` (element j in bits 4j..4j+3, bit 3 of a code its
+/// sign), in the dialect whose four words are `dialectWords`; appended to
+/// `values` in element order.
+void decodeWordByPermute(mlir::ImplicitLocOpBuilder &b, mlir::Value word,
+                         llvm::ArrayRef<mlir::Value> dialectWords,
+                         llvm::SmallVectorImpl<mlir::Value> &values);
+
+} // namespace qblock::gpukernel
+
+#endif // QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_PERMUTEDECODE_H
