@@ -522,7 +522,8 @@ std::string resultJSON(const BenchSpec &spec, const RunOptions &options,
   out += ", \"act_type\": " + jsonString(spec.actType);
   out += ", \"acts\": " + jsonString(spec.acts);
   out += std::string(", \"tensor_cores\": ") +
-         (spec.tensorCores ? "true" : "false") + "}";
+         (spec.tensorCores ? "true" : "false");
+  out += ", \"weight_decode\": " + jsonString(spec.weightDecode) + "}";
   return out;
 }
 

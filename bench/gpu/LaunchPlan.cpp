@@ -569,9 +569,10 @@ qblock::bench::compileKernel(MLIRContext &context, const KernelConfig &config) {
   OwningOpRef<ModuleOp> outlined;
   PassManager pm(&context, ModuleOp::getOperationName());
   pm.addInstrumentation(std::make_unique<Snapshot>(outlined));
-  std::string pipeline =
-      "qblock-gpu-pipeline{chip=" + config.chip + " format=" + config.format +
-      (config.tensorCores ? " tensor-cores=true" : "") + "}";
+  std::string pipeline = "qblock-gpu-pipeline{chip=" + config.chip +
+                         " format=" + config.format +
+                         (config.tensorCores ? " tensor-cores=true" : "") +
+                         " weight-decode=" + config.weightDecode + "}";
   if (failed(parsePassPipeline(pipeline, pm)))
     return fail("cannot build pass pipeline '" + pipeline + "'");
   if (failed(pm.run(*module)))

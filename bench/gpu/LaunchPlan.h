@@ -57,6 +57,8 @@ struct KernelConfig {
   std::string actScheme;
   /// --qblock-gpu-pipeline's tensor-cores option.
   bool tensorCores = false;
+  /// --qblock-gpu-pipeline's weight-decode option: permute or table.
+  std::string weightDecode = "permute";
 };
 
 /// A plan derived from a lowered module.

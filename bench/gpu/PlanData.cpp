@@ -6,6 +6,7 @@
 //   spec <op> <m> <n> <k> <actType> <acts> <weightBytes>
 //   weights <kind> <block> <select> <bits> <group> <offset> <fromUniform>
 //   tensor_cores <0|1>                            (absent: 0)
+//   weight_decode <permute|table>                 (absent: permute)
 //   scheme_attr <the rest of the line>
 //   objects_are_ptx <0|1>
 //   object <name> <file>                          (the object's bytes)
@@ -66,6 +67,7 @@ std::string qblock::bench::savePlan(const PlanData &plan, const BenchSpec &spec,
       << w.bits << " " << w.group << " " << w.offset << " " << w.fromUniform
       << "\n"
       << "tensor_cores " << spec.tensorCores << "\n"
+      << "weight_decode " << spec.weightDecode << "\n"
       << "scheme_attr " << spec.schemeAttr << "\n"
       << "objects_are_ptx " << plan.objectsArePTX << "\n";
   int index = 0;
@@ -144,6 +146,8 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
           w.offset >> w.fromUniform;
     } else if (record == "tensor_cores") {
       fields >> spec.tensorCores;
+    } else if (record == "weight_decode") {
+      fields >> spec.weightDecode;
     } else if (record == "scheme_attr") {
       std::getline(fields >> std::ws, spec.schemeAttr);
     } else if (record == "objects_are_ptx") {

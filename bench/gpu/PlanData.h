@@ -100,6 +100,8 @@ struct BenchSpec {
   std::string actType = "f32", acts = "none";
   /// Compiled with --qblock-gpu-pipeline="tensor-cores=true".
   bool tensorCores = false;
+  /// --qblock-gpu-pipeline's weight-decode: permute or table.
+  std::string weightDecode = "permute";
   WeightSpec weights;
   /// Packed weight bytes (checked against the numerics core's layout).
   int64_t weightBytes = 0;

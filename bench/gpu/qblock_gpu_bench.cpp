@@ -76,7 +76,7 @@ struct Options {
   int64_t block = 0, bits = 3, group = 128, m = 0, n = 8192, k = 8192;
   int64_t runs = 100, warmup = 20;
   double l2Factor = 2.0;
-  std::string chip = "sm_90a", format = "isa";
+  std::string chip = "sm_90a", format = "isa", weightDecode = "permute";
   bool dumpPlan = false, wholeCall = false, tensorCores = false;
   std::string emitPTX, savePlan;
   std::string cublas = QBLOCK_CUBLAS_PATH;
@@ -113,6 +113,11 @@ against the device-to-device copy bandwidth. One configuration per run.
   --tensor-cores          compile with qblock-gpu-pipeline's tensor-cores=true
                           (W4A16 with f16/bf16 A on mma.sync, any M; a GEMV
                           pads its row to the mma's 16)
+  --weight-decode permute|table
+                          qblock-gpu-pipeline's weight-decode option: how
+                          the CUDA-core W4A16 kernel decodes codes (default
+                          permute: prmt byte permutes; table: a workgroup
+                          lookup per weight)
   --whole-call            time whole calls of the lowered host function
                           (JIT) even when the kernels can be launched directly
   --dump-plan             compile, print the launch plan and the PTX entry
@@ -209,6 +214,8 @@ void parseCommandLine(int argc, char **argv) {
       options.chip = value.str();
     else if (flag == "format")
       options.format = value.str();
+    else if (flag == "weight-decode")
+      options.weightDecode = value.str();
     else if (flag == "emit-ptx")
       options.emitPTX = value.str();
     else if (flag == "save-plan")
@@ -230,6 +237,9 @@ void parseCommandLine(int argc, char **argv) {
     fatal("--op gemv needs --m 1");
   if (options.format != "isa" && options.format != "bin")
     fatal("--format takes isa or bin");
+  if (options.weightDecode != "permute" && options.weightDecode != "table")
+    fatal("--weight-decode takes permute or table, got '" +
+          options.weightDecode + "'");
   if (options.actType != "f32" && options.actType != "f16" &&
       options.actType != "bf16")
     fatal("--act-type takes f32, f16 or bf16, got '" + options.actType + "'");
@@ -364,6 +374,7 @@ BenchSpec benchSpec(qblock::QuantizedTensorType type) {
   spec.actType = options.actType;
   spec.acts = options.acts;
   spec.tensorCores = options.tensorCores;
+  spec.weightDecode = options.weightDecode;
   spec.weights.kind = options.scheme;
   spec.weights.block = type.getBlockSize();
   if (qblock::SchemeAttr scheme = type.getBlockScheme()) {
@@ -434,6 +445,7 @@ int main(int argc, char **argv) {
   config.format = options.format;
   config.actElement = options.actType;
   config.tensorCores = options.tensorCores;
+  config.weightDecode = options.weightDecode;
   if (config.weightType.getBlockScheme())
     config.actScheme = actSchemeText(config.weightType.getBlockSize());
   BenchSpec spec = benchSpec(config.weightType);

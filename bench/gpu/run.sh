@@ -60,11 +60,13 @@ parse_config() {
   acts=${acts:-none}
   tc=false
   case " ${extra:-} " in *" --tensor-cores "*) tc=true ;; esac
+  decode=$(echo "${extra:-}" | sed -n 's/.*--weight-decode \([a-z]*\).*/\1/p')
+  decode=${decode:-permute}
 }
 
 # A result line for a configuration that failed: what summarize.py shows.
 error_row() {
-  echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"tensor_cores\": $tc, \"error\": \"$1\"}" >> "$results"
+  echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"tensor_cores\": $tc, \"weight_decode\": \"$decode\", \"error\": \"$1\"}" >> "$results"
 }
 
 # op scheme m n k [extra options], from configs.txt

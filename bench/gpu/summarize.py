@@ -6,11 +6,14 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 # A: the activations' element type, or their online quantization (W4A4:
 # the time includes the quantization launch).
-# "+tc": compiled with tensor-cores=true (mma.sync).
+# "+tc": compiled with tensor-cores=true (mma.sync); "+tb": with
+# weight-decode=table (the CUDA-core kernel's workgroup lookup per weight
+# instead of byte permutes).
 def acts(r):
     q = r.get("acts", "none")
     a = r.get("act_type", "f32") if q == "none" else {"blockdialect": "q:bd", "mxfp4": "q:mx", "int8": "q:i8"}.get(q, q)
-    return a + ("+tc" if r.get("tensor_cores") else "")
+    return (a + ("+tc" if r.get("tensor_cores") else "")
+            + ("+tb" if r.get("weight_decode") == "table" else ""))
 print(f"{'op':5} {'scheme':12} {'M':>3} {'N=K':>6} {'A':>7} {'ms':>9} {'cuBLAS ms':>9} {'vs cuBLAS':>9} {'vs roofline':>11} {'max err':>8}  timing")
 for r in rows:
     if "error" in r:

@@ -53,12 +53,13 @@ if [ -d plans ] && [ "${KIT_BENCH:-1}" = 1 ]; then
     read -r _ scheme _ < <(grep '^weights ' "$plan/plan.txt")
     tc=false
     grep -q '^tensor_cores 1' "$plan/plan.txt" && tc=true
+    decode=$(sed -n 's/^weight_decode //p' "$plan/plan.txt")
     if line=$(bin/qblock-gpu-run "$plan" --runs "${RUNS:-100}" ${cublas:+--cublas "$cublas"} 2>> bench.log); then
       echo "$line" >> results.jsonl
     else
       status=$?
       echo "FAIL $(basename "$plan"): qblock-gpu-run exited with $status (bench.log)"
-      echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"tensor_cores\": $tc, \"error\": \"run: status $status\"}" >> results.jsonl
+      echo "{\"op\": \"$op\", \"scheme\": \"$scheme\", \"m\": $m, \"n\": $n, \"k\": $k, \"act_type\": \"$act\", \"acts\": \"$acts\", \"tensor_cores\": $tc, \"weight_decode\": \"${decode:-permute}\", \"error\": \"run: status $status\"}" >> results.jsonl
       failed=$((failed + 1))
     fi
   done
