@@ -157,7 +157,9 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       M; a GEMV pads its row to the mma's 16) use `mma.sync.m16n8k16`
       instead: the fragments' k positions take
       contiguous inputs per lane, the B operand holds the decoded codes (a
-      code byte is one register, looked up whole in a workgroup table), and
+      code byte is one register, built by byte permutes of the dialect's
+      magnitudes, or with `weight-decode=table` looked up whole in a
+      workgroup table), and
       each 32- or 16-input unit's f32 sum is multiplied by its block's half
       scale once. Matmuls it does not apply to keep the kernel above.
 
@@ -177,10 +179,11 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
            "(mma.sync; not yet run on a GPU, so off by default)">,
     Option<"weightDecode", "weight-decode", "std::string",
            /*default=*/"\"permute\"",
-           "How the CUDA-core W4A16 kernel decodes 4-bit weights: permute "
-           "(byte permutes of the dialect's magnitudes in registers) or "
-           "table (a workgroup-memory lookup per weight); blocks of fewer "
-           "than 8 elements always use the table">
+           "How the W4A16 kernels decode 4-bit weights: permute (byte "
+           "permutes of the dialect's magnitudes in registers) or table (a "
+           "workgroup-memory lookup per weight, per code byte on tensor "
+           "cores); the CUDA-core kernel's blocks of fewer than 8 elements "
+           "always use the table">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

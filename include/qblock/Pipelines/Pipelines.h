@@ -62,9 +62,9 @@ struct GPUPipelineOptions
       llvm::cl::init(false)};
   Option<std::string> weightDecode{
       *this, "weight-decode",
-      llvm::cl::desc("How the CUDA-core W4A16 kernel decodes 4-bit weights: "
-                     "permute (prmt byte permutes in registers) or table (a "
-                     "workgroup-memory lookup per weight)"),
+      llvm::cl::desc("How the W4A16 kernels decode 4-bit weights: permute "
+                     "(prmt byte permutes in registers) or table (a "
+                     "workgroup-memory lookup per weight or code byte)"),
       llvm::cl::init("permute")};
 };
 

@@ -957,9 +957,9 @@ struct GPUMatmulKernelsPass
         "W4A4/W4A8 matmuls run the integer kernel; the tensor-core kernel "
         "takes float activations";
     if (tensorCores && !actScheme)
-      mmaPlan = gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
-                                         plan.batch, plan.batched, actElement,
-                                         outElement, staticM, &noTensorCores);
+      mmaPlan = gpukernel::planMmaMatmul(
+          plan.scheme, plan.k, plan.n, plan.batch, plan.batched, actElement,
+          outElement, staticM, weightDecode == "permute", &noTensorCores);
     if (!staticM || *staticM > 0)
       remarkKernel(call, plan, mmaPlan.has_value(), actScheme != nullptr,
                    staticM, noTensorCores);
@@ -980,9 +980,9 @@ struct GPUMatmulKernelsPass
           [&](Value one) {
             gpukernel::emitMmaMatmul(
                 b, module, symbols,
-                *gpukernel::planMmaMatmul(plan.scheme, plan.k, plan.n,
-                                          plan.batch, plan.batched, actElement,
-                                          outElement, 1),
+                *gpukernel::planMmaMatmul(
+                    plan.scheme, plan.k, plan.n, plan.batch, plan.batched,
+                    actElement, outElement, 1, weightDecode == "permute"),
                 packed, activations, out, one);
           },
           [&] {

@@ -20,11 +20,13 @@
 //    (one code byte: low nibble, high nibble), 2t+8, 2t+9 are 4s+2, 4s+3.
 //  * B holds codes, not weights: the signed magnitudes in half units,
 //    integers that f16 and bf16 hold exactly. A code byte is one 32-bit B
-//    register, looked up whole in a workgroup table of 256 packed pairs per
-//    dialect. The mma's products are exact and its sums f32; each unit's sum
-//    is multiplied by its block's half scale once, in f32, as the CUDA-core
-//    kernel does (GPUMatmulKernels.cpp), so F16 and E4M3 scales cost no
-//    accuracy either.
+//    register: by default (weight-decode=permute) built from the block
+//    dialect's 8 magnitude bytes by prmt byte permutes and one packed
+//    subtraction (PermuteDecode.h); with weight-decode=table looked up
+//    whole in a workgroup table of 256 packed pairs per dialect. The mma's
+//    products are exact and its sums f32; each unit's sum is multiplied by its
+//    block's half scale once, in f32, as the CUDA-core kernel does
+//    (GPUMatmulKernels.cpp), so F16 and E4M3 scales cost no accuracy either.
 //  * Split-K where the grid is small (a GEMV, or a GEMM with few rows):
 //    each grid z index takes a range of units and adds into the output with
 //    atomic adds (f32 outputs only; f16/bf16 outputs round once and never
@@ -34,6 +36,7 @@
 
 #include "MmaMatmulKernel.h"
 #include "KernelBuilding.h"
+#include "PermuteDecode.h"
 
 #include "qblock/Numerics/Scale.h"
 
@@ -96,20 +99,25 @@ std::optional<std::vector<int32_t>> pairTable(const MmaPlan &plan) {
 /// Builds one kernel body at the builder's position.
 class MmaKernelBuilder {
 public:
-  MmaKernelBuilder(ImplicitLocOpBuilder &b, const MmaPlan &plan,
-                   int64_t splits, int64_t unitsPerSplit, Value packed,
-                   Value activations, Value out, Value pairs, Value scales,
+  /// `pairs` (workgroup, table decode) or `magnitudes` (global, permute
+  /// decode of a book that stores dialect ids) may be null, and `scales`
+  /// is null for F16 scales.
+  MmaKernelBuilder(ImplicitLocOpBuilder &b, const MmaPlan &plan, int64_t splits,
+                   int64_t unitsPerSplit, Value packed, Value activations,
+                   Value out, Value pairs, Value magnitudes, Value scales,
                    Value m)
       : b(b), plan(plan), splits(splits), unitsPerSplit(unitsPerSplit),
         packed(packed), activations(activations), out(out), pairs(pairs),
-        scales(scales), m(m) {}
+        magnitudes(magnitudes), scales(scales), m(m) {}
 
   void emit(Value globalPairs, Value globalScales, Value slabFirst) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-    copyToWorkgroup(b, globalPairs, pairs, tid, kWarps * kWarpSize);
+    if (globalPairs)
+      copyToWorkgroup(b, globalPairs, pairs, tid, kWarps * kWarpSize);
     if (globalScales)
       copyToWorkgroup(b, globalScales, scales, tid, kWarps * kWarpSize);
-    gpu::BarrierOp::create(b);
+    if (globalPairs || globalScales)
+      gpu::BarrierOp::create(b);
     Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
     Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
     group = arith::DivUIOp::create(b, lane, cst(4));
@@ -214,6 +222,81 @@ private:
     return result;
   }
 
+  /// The B registers of this lane's code bytes `codes` (one per byte) in
+  /// the dialect `id` (null: the one dialect), from the workgroup table.
+  SmallVector<Value> lookupPairs(Value codes, Value id) {
+    Value dialectBase = id ? mul(id, kPairsPerDialect) : cst(0);
+    SmallVector<Value> words;
+    int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
+    for (int64_t j = 0; j < bytes; ++j) {
+      Value byte = vector::ExtractOp::create(b, codes, j);
+      Value entry = arith::AddIOp::create(
+          b, dialectBase,
+          arith::IndexCastUIOp::create(b, b.getIndexType(), byte));
+      words.push_back(
+          pairOperand(memref::LoadOp::create(b, pairs, ValueRange{entry})));
+    }
+    return words;
+  }
+
+  /// The same registers built by byte permutes from the dialect's two
+  /// magnitude words: constants for one-dialect books, else one 8-byte load
+  /// (L1-cached). A padding id past a custom book (only a corrupt buffer
+  /// names one) makes the registers NaN, as the pair table's NaN rows do.
+  SmallVector<Value> permutePairs(Value codes, Value id) {
+    const num::FormatBook &book = plan.scheme.book;
+    SmallVector<Value> words;
+    if (!id) {
+      for (uint32_t word : magnitudeWords(book, 0))
+        words.push_back(arith::ConstantIntOp::create(
+            b, b.getI32Type(), static_cast<int32_t>(word)));
+    } else {
+      Value loaded = vector::LoadOp::create(
+          b, VectorType::get({kMagnitudeWordsPerDialect}, b.getI32Type()),
+          magnitudes, ValueRange{mul(id, kMagnitudeWordsPerDialect)},
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(4 * kMagnitudeWordsPerDialect));
+      for (int64_t i = 0; i < kMagnitudeWordsPerDialect; ++i)
+        words.push_back(vector::ExtractOp::create(b, loaded, i));
+    }
+    // The lane's 2 or 4 code bytes as one i32 (codes in element order).
+    int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
+    Type wide = b.getIntegerType(8 * bytes);
+    Value word = vector::ExtractOp::create(
+        b, vector::BitCastOp::create(b, VectorType::get({1}, wide), codes), 0);
+    if (bytes < 4)
+      word = arith::ExtUIOp::create(b, b.getI32Type(), word);
+    bool bf16 = plan.actElement.isBF16();
+    SmallVector<Value> halves;
+    decodeWordToHalfPairs(b, word, 2 * bytes, words, bf16, halves);
+    Value valid;
+    if (id && book.size() < book.dialectIdCount())
+      valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
+                                    cst(book.size()));
+    SmallVector<Value> result;
+    for (Value pair : halves) {
+      if (valid) {
+        auto pairType = cast<VectorType>(pair.getType());
+        const llvm::fltSemantics &semantics =
+            cast<FloatType>(pairType.getElementType()).getFloatSemantics();
+        Value nanPair = arith::ConstantOp::create(
+            b, DenseElementsAttr::get(pairType,
+                                      llvm::APFloat::getQNaN(semantics)));
+        pair = arith::SelectOp::create(b, valid, pair, nanPair);
+      }
+      if (bf16) {
+        // The bf16 mma operand is an i32 register (pairOperand).
+        pair = vector::ExtractOp::create(
+            b,
+            vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()),
+                                      pair),
+            0);
+      }
+      result.push_back(pair);
+    }
+    return result;
+  }
+
   /// acc += this unit's products, per accumulator of every (mt, nt) tile.
   SmallVector<Value> emitUnit(Value unit, ValueRange acc) {
     const num::BlockLayout &layout = plan.layout;
@@ -238,27 +321,17 @@ private:
           b, VectorType::get({quarterBytes}, b.getI8Type()), packed,
           ValueRange{offset}, /*nontemporal=*/false,
           llvm::MaybeAlign(quarterBytes));
-      Value dialectBase = cst(0);
+      Value id;
       if (plan.dialects > 1) {
         Value rowIds = mul(row, layout.dialectBytesPerRow);
         Value pairByte = arith::DivUIOp::create(b, block, cst(2));
         Value idOffset = add(arith::AddIOp::create(b, rowIds, pairByte),
                              layout.dialectsOffset);
-        Value id = loadDialectId(b, packed, idOffset, block);
-        dialectBase = arith::MulIOp::create(
-            b, arith::IndexCastUIOp::create(b, b.getIndexType(), id),
-            cst(kPairsPerDialect));
+        id = arith::IndexCastUIOp::create(
+            b, b.getIndexType(), loadDialectId(b, packed, idOffset, block));
       }
-      SmallVector<Value> words;
-      for (int64_t j = 0; j < quarterBytes; ++j) {
-        Value byte = vector::ExtractOp::create(b, codes, j);
-        Value entry = arith::AddIOp::create(
-            b, dialectBase,
-            arith::IndexCastUIOp::create(b, b.getIndexType(), byte));
-        words.push_back(pairOperand(
-            memref::LoadOp::create(b, pairs, ValueRange{entry})));
-      }
-      bWords.push_back(words);
+      bWords.push_back(plan.permuteDecode ? permutePairs(codes, id)
+                                          : lookupPairs(codes, id));
       for (int64_t j = 0; j < 2; ++j) {
         Value scaleIndex = arith::AddIOp::create(
             b, mul(scaleRows[2 * nt + j], layout.blocksPerRow), block);
@@ -351,7 +424,7 @@ private:
   ImplicitLocOpBuilder &b;
   const MmaPlan &plan;
   int64_t splits, unitsPerSplit;
-  Value packed, activations, out, pairs, scales, m;
+  Value packed, activations, out, pairs, magnitudes, scales, m;
   Value group, quarter, firstCol, firstM, batchIndex;
   /// Per n tile, the weight row this lane decodes; per n tile and j in
   /// {0, 1}, the row whose scale its accumulator column 2t + j needs.
@@ -366,7 +439,7 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
                                      int64_t n, int64_t batch, bool batched,
                                      Type actElement, Type outElement,
                                      std::optional<int64_t> staticM,
-                                     std::string *whyNot) {
+                                     bool permuteDecode, std::string *whyNot) {
   auto fail = [&](const std::string &why) -> std::optional<MmaPlan> {
     if (whyNot)
       *whyNot = why;
@@ -413,6 +486,7 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
                 (actElement.isBF16() ? "bf16" : "f16") +
                 ", the tensor-core kernel's operand type");
   plan.pairs = std::move(*pairs);
+  plan.permuteDecode = permuteDecode;
   return plan;
 }
 
@@ -421,12 +495,23 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
                    Value activations, Value out, Value m) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   int64_t pairCount = static_cast<int64_t>(plan.pairs.size());
-  StringRef pairsName = getOrCreateConstantTable(
-      b, module, symbols,
-      DenseElementsAttr::get(
-          RankedTensorType::get({pairCount}, b.getI32Type()),
-          ArrayRef<int32_t>(plan.pairs)),
-      "__qblock_gpu_mma_pairs_");
+  StringRef pairsName, magnitudesName;
+  if (!plan.permuteDecode)
+    pairsName = getOrCreateConstantTable(
+        b, module, symbols,
+        DenseElementsAttr::get(
+            RankedTensorType::get({pairCount}, b.getI32Type()),
+            ArrayRef<int32_t>(plan.pairs)),
+        "__qblock_gpu_mma_pairs_");
+  std::vector<int32_t> magnitudeWordsOfAll = magnitudeTable(plan.scheme.book);
+  int64_t magnitudeCount = static_cast<int64_t>(magnitudeWordsOfAll.size());
+  if (plan.permuteDecode && plan.dialects > 1)
+    magnitudesName = getOrCreateConstantTable(
+        b, module, symbols,
+        DenseElementsAttr::get(
+            RankedTensorType::get({magnitudeCount}, b.getI32Type()),
+            ArrayRef<int32_t>(magnitudeWordsOfAll)),
+        "__qblock_gpu_magnitudes_");
   bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
   StringRef scalesName;
   if (scaleTable) {
@@ -459,8 +544,10 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
         cst(rowsPerTile));
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
                                                 gpu::AddressSpace::Workgroup);
-    SmallVector<Type> attributions = {MemRefType::get(
-        {pairCount}, b.getI32Type(), MemRefLayoutAttrInterface(), workgroup)};
+    SmallVector<Type> attributions;
+    if (!pairsName.empty())
+      attributions.push_back(MemRefType::get(
+          {pairCount}, b.getI32Type(), MemRefLayoutAttrInterface(), workgroup));
     if (scaleTable)
       attributions.push_back(MemRefType::get(
           {256}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup));
@@ -471,15 +558,21 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
         attributions);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());
-    Value globalPairs = memref::GetGlobalOp::create(
-        b, MemRefType::get({pairCount}, b.getI32Type()), pairsName);
-    Value globalScales;
+    Value globalPairs, globalScales, magnitudes;
+    if (!pairsName.empty())
+      globalPairs = memref::GetGlobalOp::create(
+          b, MemRefType::get({pairCount}, b.getI32Type()), pairsName);
     if (scaleTable)
       globalScales = memref::GetGlobalOp::create(
           b, MemRefType::get({256}, b.getF32Type()), scalesName);
+    if (!magnitudesName.empty())
+      magnitudes = memref::GetGlobalOp::create(
+          b, MemRefType::get({magnitudeCount}, b.getI32Type()), magnitudesName);
     ValueRange shared = op.getWorkgroupAttributions();
+    Value pairs = globalPairs ? shared.front() : Value();
+    Value scales = scaleTable ? shared.back() : Value();
     MmaKernelBuilder(b, plan, splits, unitsPerSplit, packed, activations, out,
-                     shared[0], scaleTable ? shared[1] : Value(), m)
+                     pairs, magnitudes, scales, m)
         .emit(globalPairs, globalScales, slabFirst);
     gpu::TerminatorOp::create(b);
   };

@@ -45,8 +45,13 @@ struct MmaPlan {
   /// Dialect tables of the book (16, or 1 for one-dialect books).
   int64_t dialects = 1;
   /// Per dialect, for each code byte the B register of its two codes
-  /// (dialects x 256 entries; built once, by planMmaMatmul).
+  /// (dialects x 256 entries; built once, by planMmaMatmul), for the table
+  /// decode.
   std::vector<int32_t> pairs;
+  /// B registers built by byte permutes of the dialect's magnitude bytes
+  /// (weight-decode=permute, PermuteDecode.h) instead of looked up in the
+  /// workgroup table of pairs.
+  bool permuteDecode = false;
 };
 
 /// The tensor-core plan for a W4A16 stub, or nullopt where the kernel does
@@ -56,12 +61,11 @@ struct MmaPlan {
 /// picks one 16-row tile per warp for M <= 16 (a GEMV pads its one row to
 /// 16: tensor throughput is not what bounds it). Where the kernel does not
 /// apply, `whyNot` (when given) says which condition failed.
-std::optional<MmaPlan> planMmaMatmul(const numerics::Scheme &scheme, int64_t k,
-                                     int64_t n, int64_t batch, bool batched,
-                                     mlir::Type actElement,
-                                     mlir::Type outElement,
-                                     std::optional<int64_t> staticM,
-                                     std::string *whyNot = nullptr);
+std::optional<MmaPlan>
+planMmaMatmul(const numerics::Scheme &scheme, int64_t k, int64_t n,
+              int64_t batch, bool batched, mlir::Type actElement,
+              mlir::Type outElement, std::optional<int64_t> staticM,
+              bool permuteDecode, std::string *whyNot = nullptr);
 
 /// Launches the kernel over all `m` activation rows (m > 0; grids of more
 /// than 65535 row tiles in slabs). Adds the constant tables it needs to

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -48,6 +49,73 @@ permuteDecodeWords(const numerics::FormatBook &book, int64_t d) {
     words[code / 4] |= biased << (8 * (code % 4));
   }
   return words;
+}
+
+std::array<uint32_t, kMagnitudeWordsPerDialect>
+magnitudeWords(const numerics::FormatBook &book, int64_t d) {
+  std::array<uint32_t, kMagnitudeWordsPerDialect> words = {};
+  if (d >= book.size())
+    return words;
+  for (int level = 0; level < numerics::kLevelsPerDialect; ++level)
+    words[level / 4] |= uint32_t(book.dialect(d)[level]) << (8 * (level % 4));
+  return words;
+}
+
+std::vector<int32_t> magnitudeTable(const numerics::FormatBook &book) {
+  std::vector<int32_t> table;
+  for (int64_t d = 0; d < book.dialectIdCount(); ++d)
+    for (uint32_t word : magnitudeWords(book, d))
+      table.push_back(static_cast<int32_t>(word));
+  return table;
+}
+
+void decodeWordToHalfPairs(ImplicitLocOpBuilder &b, Value word, int64_t codes,
+                           ArrayRef<Value> magnitudes, bool bf16,
+                           SmallVectorImpl<Value> &pairs) {
+  assert(magnitudes.size() == kMagnitudeWordsPerDialect);
+  assert(codes == 4 || codes == 8);
+  // The high byte of +-(E + m): f16 1024 + m is 0x6400 | m, bf16 128 + m
+  // is 0x4300 | m; the sign is bit 7 of that byte.
+  uint32_t exponentByte = bf16 ? 0x43u : 0x64u;
+  Type halfType = bf16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
+  auto pairType = VectorType::get({2}, halfType);
+  auto asPair = [&](Value bits) -> Value {
+    Value asVector = vector::BroadcastOp::create(
+        b, VectorType::get({1}, b.getI32Type()), bits);
+    return vector::BitCastOp::create(b, pairType, asVector);
+  };
+  Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
+  Value shifted = arith::ShLIOp::create(b, word, i32(b, 4));
+  Value exponents = i32(b, exponentByte * 0x01010101u);
+  Value signBits = i32(b, 0x80808080u);
+  Value halfSigns = i32(b, 0x80008000u);
+  Value halfExponents = i32(b, exponentByte * 0x01000100u);
+  for (int half = 0; half < codes / 4; ++half) {
+    Value select = half
+                       ? Value(arith::ShRUIOp::create(b, selectors, i32(b, 16)))
+                       : selectors;
+    Value magnitudeBytes = prmt(b, magnitudes[0], magnitudes[1], select);
+    Value negativeMask =
+        prmt(b, shifted, word, i32(b, half ? kSignMaskHigh : kSignMaskLow));
+    // Per code: E's byte with the code's sign (one lop3).
+    Value signedExponents = arith::OrIOp::create(
+        b, arith::AndIOp::create(b, negativeMask, signBits), exponents);
+    for (uint32_t k = 0; k < 2; ++k) {
+      // Halves [m_2k, s_2k, m_2k+1, s_2k+1]: selector bytes 2k, 4 + 2k,
+      // 2k + 1, 5 + 2k.
+      uint32_t selector = (2 * k) | ((4 + 2 * k) << 4) | ((2 * k + 1) << 8) |
+                          ((5 + 2 * k) << 12);
+      Value biased = prmt(b, magnitudeBytes, signedExponents, i32(b, selector));
+      // +-E with each half's sign: its sign and exponent bits (one lop3).
+      Value bias = arith::OrIOp::create(
+          b, arith::AndIOp::create(b, biased, halfSigns), halfExponents);
+      // (One statement each: the IR should not depend on the compiler's
+      // order of evaluating arguments.)
+      Value biasedPair = asPair(biased);
+      Value biasPair = asPair(bias);
+      pairs.push_back(arith::SubFOp::create(b, biasedPair, biasPair));
+    }
+  }
 }
 
 std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book) {

@@ -45,6 +45,28 @@ permuteDecodeWords(const numerics::FormatBook &book, int64_t d);
 /// id order.
 std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book);
 
+/// For the tensor-core kernel, whose B registers hold pairs of f16 or bf16
+/// values: the dialect's 8 magnitudes as plain bytes, two words (padding
+/// ids past the book: zeros).
+constexpr int64_t kMagnitudeWordsPerDialect = 2;
+std::array<uint32_t, kMagnitudeWordsPerDialect>
+magnitudeWords(const numerics::FormatBook &book, int64_t d);
+/// The magnitude words of every id a block can name, in id order.
+std::vector<int32_t> magnitudeTable(const numerics::FormatBook &book);
+
+/// The signed magnitudes of the first `codes` (4 or 8) 4-bit codes of the
+/// i32 `word` as pairs of f16 (`bf16` false) or bf16 values, appended to
+/// `pairs` as vector<2xf16> / vector<2xbf16>: pair k holds code 2k in
+/// element 0 and code 2k + 1 in element 1 (a code byte's low and high
+/// nibble), the tensor-core kernel's B register. Each half is built as
+/// +-(E + m) from a magnitude byte m and a sign-and-exponent byte (E = 1024
+/// for f16, 128 for bf16: m <= 127 makes both exact), then +-E comes off
+/// with one packed subtraction.
+void decodeWordToHalfPairs(mlir::ImplicitLocOpBuilder &b, mlir::Value word,
+                           int64_t codes,
+                           llvm::ArrayRef<mlir::Value> magnitudes, bool bf16,
+                           llvm::SmallVectorImpl<mlir::Value> &pairs);
+
 /// The eight signed magnitudes (half units, f32) of the eight 4-bit codes
 /// of the i32 `word` (element j in bits 4j..4j+3, bit 3 of a code its
 /// sign), in the dialect whose four words are `dialectWords`; appended to

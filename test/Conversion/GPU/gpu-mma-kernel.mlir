@@ -3,12 +3,56 @@
 // (lib/Conversion/QBlockToGPU/MmaMatmulKernel.cpp); the rest keep the
 // CUDA-core kernel (gpu-matmul-kernels.mlir), as does every stub without
 // the option.
-// RUN: quant-opt %s --qblock-gpu-matmul-kernels=tensor-cores=true -split-input-file | FileCheck %s
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels="tensor-cores=true weight-decode=table" -split-input-file | FileCheck %s
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels=tensor-cores=true -split-input-file | FileCheck %s --check-prefix=PERM
 // RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file | FileCheck %s --check-prefix=OFF
 // OFF-NOT: nvvm.mma.sync
 
 // BlockDialect-32, bf16 activations, M = 20 (two 16-row tiles per warp),
-// N = 13, K = 64 (two units of 32 inputs).
+// N = 13, K = 64 (two units of 32 inputs). CHECK lines: weight-decode=table,
+// each code byte's B register looked up in a workgroup table of pairs.
+//
+// PERM (weight-decode=permute, the default): no table of pairs; the block's
+// dialect is two words of magnitude bytes (one 8-byte load), and per 4
+// codes a prmt looks up their magnitudes, a sign-replicating prmt makes the
+// mask, a lop3 the bytes 0x43 (bf16 128) with the codes' signs; each code
+// byte's register is then [m, s, m', s'] (prmt 0x5140 / 0x7362) minus +-128
+// per half (its own sign and exponent bits).
+// PERM-NOT: __qblock_gpu_mma_pairs_
+// PERM: memref.global "private" constant @[[MAGS:__qblock_gpu_magnitudes_[0-9A-F]+]] : memref<32xi32> = dense<[50462976,
+// PERM-LABEL: func.func @bf16_gemm
+// PERM: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>) {
+// PERM: %[[MG:.*]] = memref.get_global @[[MAGS]] : memref<32xi32>
+// PERM: scf.for
+// PERM: %[[CODES:.*]] = vector.load %{{.*}} {alignment = 4 : i64} : memref<576xi8>, vector<4xi8>
+// PERM: %[[ID:.*]] = arith.index_castui %{{.*}} : i8 to index
+// PERM: %[[AT:.*]] = arith.muli %[[ID]], %c2{{.*}} : index
+// PERM: %[[MW:.*]] = vector.load %[[MG]][%[[AT]]] {alignment = 8 : i64} : memref<32xi32>, vector<2xi32>
+// PERM: %[[M0:.*]] = vector.extract %[[MW]][0] : i32 from vector<2xi32>
+// PERM: %[[M1:.*]] = vector.extract %[[MW]][1] : i32 from vector<2xi32>
+// PERM: %[[WV:.*]] = vector.bitcast %[[CODES]] : vector<4xi8> to vector<1xi32>
+// PERM: %[[WORD:.*]] = vector.extract %[[WV]][0] : i32 from vector<1xi32>
+// PERM: %[[SEL:.*]] = arith.andi %[[WORD]], %{{.*}}2004318071{{.*}} : i32
+// PERM: %[[SHIFTED:.*]] = arith.shli %[[WORD]], %{{.*}} : i32
+// PERM: %[[MAG:.*]] = nvvm.prmt <default> %[[SEL]], %[[M0]], %[[M1]] : i32
+// PERM: %[[MASK:.*]] = nvvm.prmt <default> %{{.*}}55752{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
+// PERM: %[[SIGNS:.*]] = arith.andi %[[MASK]], %{{.*}}-2139062144{{.*}} : i32
+// PERM: %[[SEXP:.*]] = arith.ori %[[SIGNS]], %{{.*}}1128481603{{.*}} : i32
+// PERM: %[[H:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}}, %[[MAG]], %[[SEXP]] : i32
+// PERM: %[[HS:.*]] = arith.andi %[[H]], %{{.*}}-2147450880{{.*}} : i32
+// PERM: %[[BIAS:.*]] = arith.ori %[[HS]], %{{.*}}1124090624{{.*}} : i32
+// PERM: %[[HV:.*]] = vector.broadcast %[[H]] : i32 to vector<1xi32>
+// PERM: %[[HP:.*]] = vector.bitcast %[[HV]] : vector<1xi32> to vector<2xbf16>
+// PERM: %[[BV:.*]] = vector.broadcast %[[BIAS]] : i32 to vector<1xi32>
+// PERM: %[[BP:.*]] = vector.bitcast %[[BV]] : vector<1xi32> to vector<2xbf16>
+// PERM: %[[B0:.*]] = arith.subf %[[HP]], %[[BP]] : vector<2xbf16>
+// PERM: nvvm.prmt <default> %{{.*}}29538{{.*}}, %[[MAG]], %[[SEXP]] : i32
+// Codes 4-7: the selectors' high half, the mask from bytes 2 and 3.
+// PERM: nvvm.prmt <default> %{{.*}}64490{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
+// The bf16 B operand is an i32 register.
+// PERM: %[[B0V:.*]] = vector.bitcast %[[B0]] : vector<2xbf16> to vector<1xi32>
+// PERM: %[[B0R:.*]] = vector.extract %[[B0V]][0] : i32 from vector<1xi32>
+// PERM: nvvm.mma.sync A[{{.*}}] B[%[[B0R]], %{{.*}}] C[{{.*}}]
 // CHECK-DAG: memref.global "private" constant @[[PAIRS:__qblock_gpu_mma_pairs_[0-9A-F]+]] : memref<4096xi32>
 // CHECK-DAG: memref.global "private" constant @[[SCALES:__qblock_gpu_decode_[0-9A-F]+]] : memref<256xf32>
 // CHECK-LABEL: func.func @bf16_gemm
@@ -111,6 +155,18 @@ func.func @bf16_gemm(%w: memref<576xi8>, %a: memref<20x64xbf16>, %o: memref<20x1
 // f16 activations and result, M = 16 (one m tile), MXFP4 (one dialect: 256
 // pairs, no dialect nibble). The A and B registers are vector<2xf16>; the
 // result is rounded once.
+// With the permute decode (PERM), the one dialect's magnitude words are
+// constants (E2M1: bytes 0, 1, 2, 3 and 4, 6, 8, 12), no table at all but
+// the half scales; f16's exponent byte is 0x64 (1024 + m), and the
+// registers are vector<2xf16>.
+// PERM-LABEL: func.func @f16_gemm
+// PERM: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>) {
+// PERM-NOT: memref.load {{.*}}xi32
+// PERM: nvvm.prmt <default> %{{.*}}, %c50462976_i32, %c201852420_i32 : i32
+// PERM: arith.ori %{{.*}}, %c1684300900_i32 : i32
+// PERM: arith.ori %{{.*}}, %c1677747200_i32 : i32
+// PERM: %[[F16B:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<2xf16>
+// PERM: nvvm.mma.sync A[{{.*}}] B[%[[F16B]], %{{.*}}] {{.*}} : (vector<2xf16>, vector<2xf16>, f32)
 // CHECK-LABEL: func.func @f16_gemm
 // CHECK: gpu.launch {{.*}} workgroup(%[[SP:.*]] : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
@@ -141,6 +197,14 @@ func.func @f16_gemm(%w: memref<1408xi8>, %a: memref<16x64xf16>, %o: memref<16x40
 // NVFP4: blocks of 16, so units of 16 inputs (2 code bytes, 4 activations
 // per lane) and one mma step. INT4: F16 scales, converted in the kernel, so
 // no scale table in shared memory.
+// With the permute decode, units of 16 give a lane 2 code bytes: one i16,
+// widened, of which only codes 0-3 are decoded (two registers).
+// PERM-LABEL: func.func @nvfp4_unit16
+// PERM: %[[C2:.*]] = vector.bitcast %{{.*}} : vector<2xi8> to vector<1xi16>
+// PERM: %[[W16:.*]] = vector.extract %[[C2]][0] : i16 from vector<1xi16>
+// PERM: arith.extui %[[W16]] : i16 to i32
+// PERM-COUNT-2: arith.subf %{{.*}}, %{{.*}} : vector<2xbf16>
+// PERM-NEXT: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
 // CHECK-LABEL: func.func @nvfp4_unit16
 // CHECK: scf.for
 // CHECK: vector.load %{{.*}} {alignment = 2 : i64} : memref<{{.*}}xi8>, vector<2xi8>
@@ -243,5 +307,22 @@ func.func @stays(%w: memref<576xi8>, %a: memref<20x64xf32>, %o: memref<20x13xf32
   call @f32acts(%w, %a, %o) : (memref<576xi8>, memref<20x64xf32>, memref<20x13xf32>) -> ()
   call @bat5(%w3, %a3, %o3) : (memref<640xi8>, memref<3x20x64xbf16>, memref<3x20x5xf32>) -> ()
   call @mx12(%w4, %a4, %o4) : (memref<128xi8>, memref<20x36xbf16>, memref<20x2xf32>) -> ()
+  return
+}
+
+// -----
+
+// A custom book of two dialects: ids 2..15 name padding rows (only a corrupt
+// buffer holds them), whose B registers become NaN, as the pair table's NaN
+// rows do.
+// PERM-LABEL: func.func @custom_book
+// PERM: %[[ID:.*]] = arith.index_castui %{{.*}} : i8 to index
+// PERM: %[[PAIR:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<2xf16>
+// PERM: %[[VALID:.*]] = arith.cmpi ult, %[[ID]], %c2{{.*}} : index
+// PERM: arith.select %[[VALID]], %[[PAIR]], %cst{{.*}} : vector<2xf16>
+// PERM: nvvm.mma.sync
+func.func private @cb(memref<?xi8>, memref<16x64xf16>, memref<16x8xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 8 : i64, scheme = #qblock.scheme<book = #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 12]]>, scale = e8m0>}}
+func.func @custom_book(%w: memref<?xi8>, %a: memref<16x64xf16>, %o: memref<16x8xf32>) {
+  call @cb(%w, %a, %o) : (memref<?xi8>, memref<16x64xf16>, memref<16x8xf32>) -> ()
   return
 }

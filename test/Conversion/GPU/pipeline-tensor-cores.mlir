@@ -19,18 +19,25 @@
 // CHECK: llvm.func @gemv
 // EXTRACT: extracted 3 PTX modules
 
-// The pair and scale tables go to shared memory; per unit, 4 bytes of codes
-// (ld.global.u32 or narrower) and 16 bytes of activations per row, then the
-// mma steps: 2 m tiles x 4 n tiles x 2 steps.
+// The scale table goes to shared memory (the default permute decode has no
+// table of pairs); per unit and n tile, the dialect's two magnitude words
+// (ld.global.nc.v2), prmt byte permutes and one packed bf16 subtraction per
+// code byte; 4 bytes of codes (ld.global.u32 or narrower) and 16 bytes of
+// activations per row, then the mma steps: 2 m tiles x 4 n tiles x 2
+// steps.
 // PTX-BF16: .entry brain_gemm_kernel
-// PTX-BF16: .shared .align {{[0-9]+}} .b8 {{.*}}[16384]
+// PTX-BF16: .shared .align {{[0-9]+}} .b8 {{.*}}[1024]
 // PTX-BF16: bar.sync
+// PTX-BF16: ld.global.nc.v2.b32
+// PTX-BF16: prmt.b32
+// PTX-BF16: sub.rn.bf16x2
 // PTX-BF16: ld.global.v4.b32
 // PTX-BF16-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX-BF16-NOT: mma.sync
 // PTX-BF16: ret;
 // M = 16: one m tile, f16 operands and an f16 result rounded once.
 // PTX-F16: .entry half_gemm_kernel
+// PTX-F16: sub.rn.f16x2
 // PTX-F16-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX-F16-NOT: mma.sync
 // PTX-F16: cvt.rn.f16.f32

@@ -10,10 +10,11 @@
 // DEFINE: %{scheme} = blockdialect
 // DEFINE: %{gen} = --m 40 --n 70 --k 256 --act-type bf16 --seed 81
 // DEFINE: %{rtol} = 1e-5
+// DEFINE: %{decode} = permute
 // DEFINE: %{run} = %python %S/../CPU/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.mlir \
 // DEFINE:   && quant-opt %t.mlir --qblock-quantize-linalg="scheme=%{scheme}" --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && qblock-inspect %t.q.mlir --values --blocks=0 > %t.w \
-// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="chip=sm_90a tensor-cores=true" \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="chip=sm_90a tensor-cores=true weight-decode=%{decode}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.out \
 // DEFINE:   && %python %S/../CPU/Inputs/check_matmul.py %t.out %t.json %t.w --rtol %{rtol} | FileCheck %s
 // CHECK: check_matmul: PASS
@@ -63,4 +64,17 @@
 // REDEFINE: %{scheme} = blockdialect
 // REDEFINE: %{gen} = --m 16 --n 37 --k 512 --act-type f16 --out-type f16 --seed 87
 // REDEFINE: %{rtol} = 3.85e-4
+// RUN: %{run}
+// Everything above builds the B registers by byte permutes (the default);
+// weight-decode=table looks each code byte's pair up in workgroup memory:
+// bf16 and f16, a one-dialect book with units of 16, a split-K GEMV.
+// REDEFINE: %{decode} = table
+// REDEFINE: %{rtol} = 1e-5
+// REDEFINE: %{gen} = --m 40 --n 70 --k 256 --act-type bf16 --seed 92
+// RUN: %{run}
+// REDEFINE: %{scheme} = nvfp4
+// REDEFINE: %{gen} = --m 33 --n 40 --k 128 --act-type f16 --outliers --seed 93
+// RUN: %{run}
+// REDEFINE: %{scheme} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --act-type f16 --transposed --outliers --seed 94
 // RUN: %{run}
