@@ -114,6 +114,36 @@
 // REDEFINE: %{gen} = --m 2 --n 5 --k 64 --batch 3 --transposed --dynamic-m --seed 73
 // RUN: %{run}
 // REDEFINE: %{decode} = permute
+// Blocks of 8 elements, where a word of codes is a whole block: four per
+// 16-byte chunk (K = 64), and one per 4-byte chunk (K = 24, 12-byte rows).
+// REDEFINE: %{scheme} = blockdialect block=8
+// REDEFINE: %{gen} = --m 2 --n 9 --k 64 --seed 96
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 1 --n 7 --k 24 --seed 97
+// RUN: %{run}
+// A custom book of three dialects whose magnitudes reach 127, the most a
+// book may hold, so the permute decode's biased bytes span 1 to 255 (the
+// built-in books stop at 15). --qblock-quantize-linalg takes presets only,
+// so the scheme it wrote is rewritten before the weights are quantized;
+// --outliers makes blocks pick the dialect with 64 and 127. Both decodes,
+// and the tensor-core kernel's (f16 activations).
+// DEFINE: %{book} = book = #qblock.book<[[0, 1, 2, 4, 8, 16, 64, 127], [0, 9, 18, 36, 50, 70, 100, 120], [0, 2, 3, 5, 7, 11, 13, 17]]>, scale = e8m0
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 13 --k 128 --outliers --act-type f16 --seed 95 --acts-out %t.cb.json > %t.cb.mlir
+// RUN: quant-opt %t.cb.mlir --qblock-quantize-linalg="scheme=blockdialect" \
+// RUN:   | sed 's/#qblock.scheme<blockdialect>/#qblock.scheme<%{book}>/g' \
+// RUN:   | quant-opt --qblock-select-formats -o %t.cb.q.mlir
+// RUN: qblock-inspect %t.cb.q.mlir --blocks=100 | FileCheck %s --check-prefix=BOOK
+// BOOK: dialect 0,
+// RUN: qblock-inspect %t.cb.q.mlir --values --blocks=0 > %t.cb.w
+// RUN: quant-opt %t.cb.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.cb.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.cb.out %t.cb.json %t.cb.w | FileCheck %s
+// RUN: quant-opt %t.cb.q.mlir --qblock-gpu-pipeline="weight-decode=table" \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.cb.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.cb.out %t.cb.json %t.cb.w | FileCheck %s
+// RUN: quant-opt %t.cb.q.mlir --qblock-gpu-pipeline="tensor-cores=true" \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.cb.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.cb.out %t.cb.json %t.cb.w | FileCheck %s
 // f16 and bf16 results: f32 sums, each output rounded once (no split of K,
 // even for this GEMV's few rows): within half an ulp of the largest
 // output's binade (largest outputs 95.3 and 36.6: 2^-5 / 95.3 = 3.28e-4,
