@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 
@@ -12,10 +13,6 @@ namespace qblock::gpukernel {
 
 namespace {
 
-/// The float 2^23 + b for a byte b: 0x4B000000 with b in its low byte.
-constexpr uint32_t kMagicFloatBits = 0x4B000000u;
-/// What the biased byte of magnitude 0 turns into: 2^23 + 128.
-constexpr float kBiasedZero = 8388736.0f;
 /// prmt selectors (PTX ISA, prmt.b32 default mode: result byte i is source
 /// byte c[4i+2 : 4i] of {b, a}, or with c[4i+3] set the sign of that byte
 /// replicated). The mask of codes 0-3 of a word w comes from y = w << 4 and
@@ -29,6 +26,15 @@ Value i32(ImplicitLocOpBuilder &b, uint32_t value) {
                                       static_cast<int32_t>(value));
 }
 
+/// The prmt selector that interleaves bytes 2k and 2k + 1 of its first
+/// source (low bytes) with the same bytes of its second (high bytes):
+/// [lo_2k, hi_2k, lo_2k+1, hi_2k+1], the 16-bit values of codes 2k and
+/// 2k + 1 of a group of 4.
+constexpr uint32_t pairSelector(uint32_t k) {
+  return (2 * k) | ((4 + 2 * k) << 4) | ((2 * k + 1) << 8) |
+         ((5 + 2 * k) << 12);
+}
+
 Value prmt(ImplicitLocOpBuilder &b, Value lo, Value hi, Value selector) {
   return NVVM::PermuteOp::create(b, b.getI32Type(), lo, hi, selector,
                                  NVVM::PermuteMode::DEFAULT);
@@ -39,14 +45,16 @@ Value prmt(ImplicitLocOpBuilder &b, Value lo, Value hi, Value selector) {
 std::array<uint32_t, kPermuteWordsPerDialect>
 permuteDecodeWords(const numerics::FormatBook &book, int64_t d) {
   std::array<uint32_t, kPermuteWordsPerDialect> words = {};
-  for (int code = 0; code < 2 * numerics::kLevelsPerDialect; ++code) {
-    int magnitude = d < book.size()
-                        ? book.dialect(d)[code % numerics::kLevelsPerDialect]
-                        : 0;
-    // Magnitudes are at most 127 (FormatBook), so both lie in [1, 255].
-    uint32_t biased =
-        code < numerics::kLevelsPerDialect ? 128 + magnitude : 128 - magnitude;
-    words[code / 4] |= biased << (8 * (code % 4));
+  if (d >= book.size())
+    return words;
+  for (int level = 0; level < numerics::kLevelsPerDialect; ++level) {
+    // m <= 127 has at most 7 significant bits: its f32 is its bf16 bits
+    // followed by 16 zero bits.
+    float magnitude = book.dialect(d)[level];
+    uint32_t bf16 = llvm::bit_cast<uint32_t>(magnitude) >> 16;
+    int shift = 8 * (level % 4);
+    words[level / 4] |= (bf16 >> 8) << shift;
+    words[2 + level / 4] |= (bf16 & 0xFF) << shift;
   }
   return words;
 }
@@ -101,11 +109,9 @@ void decodeWordToHalfPairs(ImplicitLocOpBuilder &b, Value word, int64_t codes,
     Value signedExponents = arith::OrIOp::create(
         b, arith::AndIOp::create(b, negativeMask, signBits), exponents);
     for (uint32_t k = 0; k < 2; ++k) {
-      // Halves [m_2k, s_2k, m_2k+1, s_2k+1]: selector bytes 2k, 4 + 2k,
-      // 2k + 1, 5 + 2k.
-      uint32_t selector = (2 * k) | ((4 + 2 * k) << 4) | ((2 * k + 1) << 8) |
-                          ((5 + 2 * k) << 12);
-      Value biased = prmt(b, magnitudeBytes, signedExponents, i32(b, selector));
+      // Halves [m_2k, s_2k, m_2k+1, s_2k+1].
+      Value biased =
+          prmt(b, magnitudeBytes, signedExponents, i32(b, pairSelector(k)));
       // +-E with each half's sign: its sign and exponent bits (one lop3).
       Value bias = arith::OrIOp::create(
           b, arith::AndIOp::create(b, biased, halfSigns), halfExponents);
@@ -134,27 +140,27 @@ void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
   // "replicate the sign": clear it, so each code's nibble selects its
   // magnitude's byte. Codes 4-7 move to the low half, where prmt reads.
   Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
-  Value highSelectors = arith::ShRUIOp::create(b, selectors, i32(b, 16));
   Value shifted = arith::ShLIOp::create(b, word, i32(b, 4));
-  Value magic = i32(b, kMagicFloatBits);
-  Value biasedZero = arith::ConstantFloatOp::create(b, b.getF32Type(),
-                                                    llvm::APFloat(kBiasedZero));
+  Value signBits = i32(b, 0x80808080u);
+  Value sixteen = i32(b, 16);
+  Value highHalf = i32(b, 0xFFFF0000u);
   for (int half = 0; half < 2; ++half) {
-    Value select = half ? highSelectors : selectors;
-    Value positive = prmt(b, dialectWords[0], dialectWords[1], select);
-    Value negative = prmt(b, dialectWords[2], dialectWords[3], select);
+    Value select =
+        half ? Value(arith::ShRUIOp::create(b, selectors, sixteen)) : selectors;
+    Value high = prmt(b, dialectWords[0], dialectWords[1], select);
+    Value low = prmt(b, dialectWords[2], dialectWords[3], select);
     Value negativeMask =
         prmt(b, shifted, word, i32(b, half ? kSignMaskHigh : kSignMaskLow));
-    // positive where the mask is 0, negative where it is 0xFF (one lop3).
-    Value biased = arith::XOrIOp::create(
-        b, positive,
-        arith::AndIOp::create(b, arith::XOrIOp::create(b, positive, negative),
-                              negativeMask));
-    for (uint32_t j = 0; j < 4; ++j) {
-      // Byte j of `biased` low, bytes 4 (0) twice, byte 7 (0x4B) on top.
-      Value bits = prmt(b, biased, magic, i32(b, 0x7440u | j));
-      Value f = arith::BitcastOp::create(b, b.getF32Type(), bits);
-      values.push_back(arith::SubFOp::create(b, f, biasedZero));
+    // Each code's sign into bit 7 of its high byte (one lop3).
+    Value signedHigh = arith::OrIOp::create(
+        b, high, arith::AndIOp::create(b, negativeMask, signBits));
+    for (uint32_t k = 0; k < 2; ++k) {
+      // The bf16 bits of codes 2k and 2k + 1: the low and high 16 bits.
+      Value pair = prmt(b, low, signedHigh, i32(b, pairSelector(k)));
+      Value even = arith::ShLIOp::create(b, pair, sixteen);
+      Value odd = arith::AndIOp::create(b, pair, highHalf);
+      values.push_back(arith::BitcastOp::create(b, b.getF32Type(), even));
+      values.push_back(arith::BitcastOp::create(b, b.getF32Type(), odd));
     }
   }
 }

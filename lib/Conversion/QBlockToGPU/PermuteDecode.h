@@ -5,15 +5,16 @@
 // "Decoding by byte permutes").
 //
 // A dialect's 8 magnitudes are integers in [0, 127] half units
-// (FormatBook), so a dialect fits four 32-bit words of biased bytes:
-// 128 + m for the 8 positive codes, 128 - m for the 8 negative ones. PTX's
-// `prmt` picks 4 bytes out of two words by 4 selector nibbles, so one
-// `prmt` looks up the magnitudes of 4 codes at once, a second one their
-// negatives, and a third (sign replication of the code bytes) makes the
-// per-byte mask that chooses between them. Each biased byte b becomes an
-// f32 with one more `prmt` (b in the low byte of 0x4B000000: the float
-// 2^23 + b) and one subtraction of 2^23 + 128, both exact: the result is
-// the signed magnitude in half units, the very value the table holds.
+// (FormatBook), so each is exact in bf16, and its f32 is its bf16 bits
+// followed by 16 zero bits. A dialect fits four 32-bit words: the high
+// bytes of the 8 bf16 values, then the low bytes. PTX's `prmt` picks 4
+// bytes out of two words by 4 selector nibbles, so one `prmt` looks up the
+// high bytes of 4 codes at once and one the low bytes; a third (sign
+// replication of the code bytes) makes the per-code sign mask, which one
+// `lop3` puts into bit 7 of the high bytes. Per two codes, one more `prmt`
+// interleaves low and high bytes into their two bf16 values, and a shift
+// and an and make the two f32: the signed magnitude in half units, the
+// very value the table holds, -0 for code 8 included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,13 +32,13 @@
 
 namespace qblock::gpukernel {
 
-/// Words per dialect: biased bytes of codes 0-3, 4-7 (positive), 8-11,
-/// 12-15 (negative).
+/// Words per dialect: the bf16 high bytes of magnitudes 0-3 and 4-7, then
+/// their low bytes.
 constexpr int64_t kPermuteWordsPerDialect = 4;
 
 /// The four words of dialect `d` of `book`. Ids past the book (padding
-/// rows, only a corrupt buffer names them) get words of zeros' bytes; the
-/// kernel makes such blocks NaN through their scale (permuteDialectIsValid).
+/// rows, only a corrupt buffer names them) get words of zeros; the kernel
+/// makes such blocks NaN through their half scale.
 std::array<uint32_t, kPermuteWordsPerDialect>
 permuteDecodeWords(const numerics::FormatBook &book, int64_t d);
 

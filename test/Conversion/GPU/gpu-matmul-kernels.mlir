@@ -8,9 +8,10 @@
 // BlockDialect-32, K = 64, N = 13, M = 3: one thread block of 4 warps (16
 // rows, 4 per warp) and one tile of 3 activation rows. Weights decode by
 // byte permutes (the default, weight-decode=permute): each dialect is four
-// words of biased magnitude bytes, a constant global read per block; the
-// workgroup table holds only the 256 half scales.
-// CHECK-DAG: memref.global "private" constant @[[WORDS:__qblock_gpu_permute_[0-9A-F]+]] : memref<64xi32> = dense<[-2088599168,
+// words (the bf16 high bytes of its 8 magnitudes, then the low bytes), a
+// constant global read per block; the workgroup table holds only the 256
+// half scales.
+// CHECK-DAG: memref.global "private" constant @[[WORDS:__qblock_gpu_permute_[0-9A-F]+]] : memref<64xi32> = dense<[1077952256,
 // CHECK-DAG: memref.global "private" constant @[[TABLE:__qblock_gpu_decode_[0-9A-F]+]] : memref<256xf32>
 // CHECK-LABEL: func.func @blockdialect
 // CHECK-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<3x64xf32>, %[[O:.*]]: memref<3x13xf32>)
@@ -34,36 +35,38 @@
 // CHECK: %[[ID:.*]] = arith.index_castui %[[DNIB]] : i8 to index
 // CHECK: %[[AT:.*]] = arith.muli %[[ID]], %{{.*}} : index
 // CHECK: %[[DW:.*]] = vector.load %[[WG]][%[[AT]]] {alignment = 16 : i64} : memref<64xi32>, vector<4xi32>
-// CHECK: %[[P0:.*]] = vector.extract %[[DW]][0] : i32 from vector<4xi32>
-// CHECK: %[[P1:.*]] = vector.extract %[[DW]][1] : i32 from vector<4xi32>
-// CHECK: %[[N0:.*]] = vector.extract %[[DW]][2] : i32 from vector<4xi32>
-// CHECK: %[[N1:.*]] = vector.extract %[[DW]][3] : i32 from vector<4xi32>
+// CHECK: %[[H0:.*]] = vector.extract %[[DW]][0] : i32 from vector<4xi32>
+// CHECK: %[[H1:.*]] = vector.extract %[[DW]][1] : i32 from vector<4xi32>
+// CHECK: %[[L0:.*]] = vector.extract %[[DW]][2] : i32 from vector<4xi32>
+// CHECK: %[[L1:.*]] = vector.extract %[[DW]][3] : i32 from vector<4xi32>
 // Codes 0-3 of the first word: selectors without sign bits (0x77777777),
-// the positive and the negative bytes, the sign mask (0xD9C8 from w << 4
-// and w), a select by xor-and-xor; each byte then goes into 0x4B000000
-// (0x7440 + j) and 2^23 + 128 comes off.
+// the high and the low bf16 bytes of their magnitudes, the sign mask
+// (0xD9C8 from w << 4 and w) into bit 7 of the high bytes; per two codes,
+// one prmt interleaves them (0x5140: [lo0, hi0, lo1, hi1]), and a shift
+// and an and make the two f32.
 // CHECK: %[[WORD:.*]] = vector.extract %[[WORDS0]][0] : i32 from vector<4xi32>
 // CHECK: %[[SEL:.*]] = arith.andi %[[WORD]], %{{.*}}2004318071{{.*}} : i32
 // CHECK: %[[SHIFTED:.*]] = arith.shli %[[WORD]], %{{.*}} : i32
-// CHECK: %[[POS:.*]] = nvvm.prmt <default> %[[SEL]], %[[P0]], %[[P1]] : i32
-// CHECK: %[[NEG:.*]] = nvvm.prmt <default> %[[SEL]], %[[N0]], %[[N1]] : i32
+// CHECK: %[[HIGH:.*]] = nvvm.prmt <default> %[[SEL]], %[[H0]], %[[H1]] : i32
+// CHECK: %[[LOW:.*]] = nvvm.prmt <default> %[[SEL]], %[[L0]], %[[L1]] : i32
 // CHECK: %[[MASK:.*]] = nvvm.prmt <default> %{{.*}}55752{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
-// CHECK: %[[DIFF:.*]] = arith.xori %[[POS]], %[[NEG]] : i32
-// CHECK: %[[PICK:.*]] = arith.andi %[[DIFF]], %[[MASK]] : i32
-// CHECK: %[[BIASED:.*]] = arith.xori %[[POS]], %[[PICK]] : i32
-// CHECK: %[[BITS0:.*]] = nvvm.prmt <default> %{{.*}}29760{{.*}}, %[[BIASED]], %{{.*}}1258291200{{.*}} : i32
-// CHECK: %[[F0:.*]] = arith.bitcast %[[BITS0]] : i32 to f32
-// CHECK: %[[V0:.*]] = arith.subf %[[F0]], %{{.*}} : f32
-// CHECK: nvvm.prmt <default> %{{.*}}29761{{.*}}, %[[BIASED]]
-// CHECK: nvvm.prmt <default> %{{.*}}29762{{.*}}, %[[BIASED]]
-// CHECK: nvvm.prmt <default> %{{.*}}29763{{.*}}, %[[BIASED]]
+// CHECK: %[[SIGNS:.*]] = arith.andi %[[MASK]], %{{.*}}-2139062144{{.*}} : i32
+// CHECK: %[[SHIGH:.*]] = arith.ori %[[HIGH]], %[[SIGNS]] : i32
+// CHECK: %[[PAIR:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}}, %[[LOW]], %[[SHIGH]] : i32
+// CHECK: %[[EVEN:.*]] = arith.shli %[[PAIR]], %{{.*}} : i32
+// CHECK: %[[ODD:.*]] = arith.andi %[[PAIR]], %{{.*}}-65536{{.*}} : i32
+// CHECK: %[[V0:.*]] = arith.bitcast %[[EVEN]] : i32 to f32
+// CHECK: %[[V1:.*]] = arith.bitcast %[[ODD]] : i32 to f32
+// CHECK: nvvm.prmt <default> %{{.*}}29538{{.*}}, %[[LOW]], %[[SHIGH]]
 // Codes 4-7: the selectors' high half, the mask from bytes 2 and 3 (0xFBEA).
-// CHECK: nvvm.prmt <default> %{{.*}}, %[[P0]], %[[P1]] : i32
+// CHECK: nvvm.prmt <default> %{{.*}}, %[[H0]], %[[H1]] : i32
 // CHECK: nvvm.prmt <default> %{{.*}}64490{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
 // Element 0 of row 0 meets activation 0.
 // CHECK: %[[X:.*]] = vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x64xf32>, vector<4xf32>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0]
-// CHECK: llvm.intr.fma(%[[V0]], %[[X0]], %{{.*}})
+// CHECK: %[[P0:.*]] = llvm.intr.fma(%[[V0]], %[[X0]], %{{.*}})
+// CHECK: %[[X1:.*]] = vector.extract %[[X]][1]
+// CHECK: llvm.intr.fma(%[[V1]], %[[X1]], %[[P0]])
 // One half-scale multiply per block and activation row.
 // CHECK: llvm.intr.fma(%{{.*}}, %[[HALF]], %{{.*}})
 // CHECK: scf.yield
