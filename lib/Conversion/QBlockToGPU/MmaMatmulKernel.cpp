@@ -245,18 +245,18 @@ private:
   /// names one) makes the registers NaN, as the pair table's NaN rows do.
   SmallVector<Value> permutePairs(Value codes, Value id) {
     const num::FormatBook &book = plan.scheme.book;
+    bool bf16 = plan.actElement.isBF16();
     SmallVector<Value> words;
     if (!id) {
-      for (uint32_t word : magnitudeWords(book, 0))
+      for (uint32_t word : permuteDecodeWords(book, 0, /*f16=*/!bf16))
         words.push_back(arith::ConstantIntOp::create(
             b, b.getI32Type(), static_cast<int32_t>(word)));
     } else {
       Value loaded = vector::LoadOp::create(
-          b, VectorType::get({kMagnitudeWordsPerDialect}, b.getI32Type()),
-          magnitudes, ValueRange{mul(id, kMagnitudeWordsPerDialect)},
-          /*nontemporal=*/false,
-          llvm::MaybeAlign(4 * kMagnitudeWordsPerDialect));
-      for (int64_t i = 0; i < kMagnitudeWordsPerDialect; ++i)
+          b, VectorType::get({kPermuteWordsPerDialect}, b.getI32Type()),
+          magnitudes, ValueRange{mul(id, kPermuteWordsPerDialect)},
+          /*nontemporal=*/false, llvm::MaybeAlign(4 * kPermuteWordsPerDialect));
+      for (int64_t i = 0; i < kPermuteWordsPerDialect; ++i)
         words.push_back(vector::ExtractOp::create(b, loaded, i));
     }
     // The lane's 2 or 4 code bytes as one i32 (codes in element order).
@@ -266,33 +266,20 @@ private:
         b, vector::BitCastOp::create(b, VectorType::get({1}, wide), codes), 0);
     if (bytes < 4)
       word = arith::ExtUIOp::create(b, b.getI32Type(), word);
-    bool bf16 = plan.actElement.isBF16();
-    SmallVector<Value> halves;
-    decodeWordToHalfPairs(b, word, 2 * bytes, words, bf16, halves);
+    SmallVector<Value> pairs;
+    decodeWordToHalfPairs(b, word, 2 * bytes, words, pairs);
     Value valid;
     if (id && book.size() < book.dialectIdCount())
       valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
                                     cst(book.size()));
+    // Two quiet NaNs of the operand type.
+    Value nanPair = arith::ConstantIntOp::create(
+        b, b.getI32Type(), bf16 ? 0x7FC07FC0 : 0x7E007E00);
     SmallVector<Value> result;
-    for (Value pair : halves) {
-      if (valid) {
-        auto pairType = cast<VectorType>(pair.getType());
-        const llvm::fltSemantics &semantics =
-            cast<FloatType>(pairType.getElementType()).getFloatSemantics();
-        Value nanPair = arith::ConstantOp::create(
-            b, DenseElementsAttr::get(pairType,
-                                      llvm::APFloat::getQNaN(semantics)));
+    for (Value pair : pairs) {
+      if (valid)
         pair = arith::SelectOp::create(b, valid, pair, nanPair);
-      }
-      if (bf16) {
-        // The bf16 mma operand is an i32 register (pairOperand).
-        pair = vector::ExtractOp::create(
-            b,
-            vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()),
-                                      pair),
-            0);
-      }
-      result.push_back(pair);
+      result.push_back(pairOperand(pair));
     }
     return result;
   }
@@ -503,7 +490,8 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
             RankedTensorType::get({pairCount}, b.getI32Type()),
             ArrayRef<int32_t>(plan.pairs)),
         "__qblock_gpu_mma_pairs_");
-  std::vector<int32_t> magnitudeWordsOfAll = magnitudeTable(plan.scheme.book);
+  std::vector<int32_t> magnitudeWordsOfAll =
+      permuteDecodeTable(plan.scheme.book, /*f16=*/!plan.actElement.isBF16());
   int64_t magnitudeCount = static_cast<int64_t>(magnitudeWordsOfAll.size());
   if (plan.permuteDecode && plan.dialects > 1)
     magnitudesName = getOrCreateConstantTable(
@@ -511,7 +499,7 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
         DenseElementsAttr::get(
             RankedTensorType::get({magnitudeCount}, b.getI32Type()),
             ArrayRef<int32_t>(magnitudeWordsOfAll)),
-        "__qblock_gpu_magnitudes_");
+        "__qblock_gpu_permute_");
   bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
   StringRef scalesName;
   if (scaleTable) {

@@ -5,7 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/bit.h"
+#include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
 
@@ -43,110 +43,50 @@ Value prmt(ImplicitLocOpBuilder &b, Value lo, Value hi, Value selector) {
 } // namespace
 
 std::array<uint32_t, kPermuteWordsPerDialect>
-permuteDecodeWords(const numerics::FormatBook &book, int64_t d) {
+permuteDecodeWords(const numerics::FormatBook &book, int64_t d, bool f16) {
   std::array<uint32_t, kPermuteWordsPerDialect> words = {};
   if (d >= book.size())
     return words;
   for (int level = 0; level < numerics::kLevelsPerDialect; ++level) {
-    // m <= 127 has at most 7 significant bits: its f32 is its bf16 bits
-    // followed by 16 zero bits.
-    float magnitude = book.dialect(d)[level];
-    uint32_t bf16 = llvm::bit_cast<uint32_t>(magnitude) >> 16;
+    // m <= 127 has at most 7 significant bits: exact in f16 and bf16.
+    llvm::APFloat magnitude(static_cast<float>(book.dialect(d)[level]));
+    bool losesInfo = false;
+    magnitude.convert(f16 ? llvm::APFloat::IEEEhalf() : llvm::APFloat::BFloat(),
+                      llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    assert(!losesInfo && "book magnitudes are integers in [0, 127]");
+    auto bits =
+        static_cast<uint32_t>(magnitude.bitcastToAPInt().getZExtValue());
     int shift = 8 * (level % 4);
-    words[level / 4] |= (bf16 >> 8) << shift;
-    words[2 + level / 4] |= (bf16 & 0xFF) << shift;
+    words[level / 4] |= (bits >> 8) << shift;
+    words[2 + level / 4] |= (bits & 0xFF) << shift;
   }
   return words;
 }
 
-std::array<uint32_t, kMagnitudeWordsPerDialect>
-magnitudeWords(const numerics::FormatBook &book, int64_t d) {
-  std::array<uint32_t, kMagnitudeWordsPerDialect> words = {};
-  if (d >= book.size())
-    return words;
-  for (int level = 0; level < numerics::kLevelsPerDialect; ++level)
-    words[level / 4] |= uint32_t(book.dialect(d)[level]) << (8 * (level % 4));
-  return words;
-}
-
-std::vector<int32_t> magnitudeTable(const numerics::FormatBook &book) {
+std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book,
+                                        bool f16) {
   std::vector<int32_t> table;
   for (int64_t d = 0; d < book.dialectIdCount(); ++d)
-    for (uint32_t word : magnitudeWords(book, d))
+    for (uint32_t word : permuteDecodeWords(book, d, f16))
       table.push_back(static_cast<int32_t>(word));
   return table;
 }
 
 void decodeWordToHalfPairs(ImplicitLocOpBuilder &b, Value word, int64_t codes,
-                           ArrayRef<Value> magnitudes, bool bf16,
+                           ArrayRef<Value> dialectWords,
                            SmallVectorImpl<Value> &pairs) {
-  assert(magnitudes.size() == kMagnitudeWordsPerDialect);
-  assert(codes == 4 || codes == 8);
-  // The high byte of +-(E + m): f16 1024 + m is 0x6400 | m, bf16 128 + m
-  // is 0x4300 | m; the sign is bit 7 of that byte.
-  uint32_t exponentByte = bf16 ? 0x43u : 0x64u;
-  Type halfType = bf16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
-  auto pairType = VectorType::get({2}, halfType);
-  auto asPair = [&](Value bits) -> Value {
-    Value asVector = vector::BroadcastOp::create(
-        b, VectorType::get({1}, b.getI32Type()), bits);
-    return vector::BitCastOp::create(b, pairType, asVector);
-  };
-  Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
-  Value shifted = arith::ShLIOp::create(b, word, i32(b, 4));
-  Value exponents = i32(b, exponentByte * 0x01010101u);
-  Value signBits = i32(b, 0x80808080u);
-  Value halfSigns = i32(b, 0x80008000u);
-  Value halfExponents = i32(b, exponentByte * 0x01000100u);
-  for (int half = 0; half < codes / 4; ++half) {
-    Value select = half
-                       ? Value(arith::ShRUIOp::create(b, selectors, i32(b, 16)))
-                       : selectors;
-    Value magnitudeBytes = prmt(b, magnitudes[0], magnitudes[1], select);
-    Value negativeMask =
-        prmt(b, shifted, word, i32(b, half ? kSignMaskHigh : kSignMaskLow));
-    // Per code: E's byte with the code's sign (one lop3).
-    Value signedExponents = arith::OrIOp::create(
-        b, arith::AndIOp::create(b, negativeMask, signBits), exponents);
-    for (uint32_t k = 0; k < 2; ++k) {
-      // Halves [m_2k, s_2k, m_2k+1, s_2k+1].
-      Value biased =
-          prmt(b, magnitudeBytes, signedExponents, i32(b, pairSelector(k)));
-      // +-E with each half's sign: its sign and exponent bits (one lop3).
-      Value bias = arith::OrIOp::create(
-          b, arith::AndIOp::create(b, biased, halfSigns), halfExponents);
-      // (One statement each: the IR should not depend on the compiler's
-      // order of evaluating arguments.)
-      Value biasedPair = asPair(biased);
-      Value biasPair = asPair(bias);
-      pairs.push_back(arith::SubFOp::create(b, biasedPair, biasPair));
-    }
-  }
-}
-
-std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book) {
-  std::vector<int32_t> table;
-  for (int64_t d = 0; d < book.dialectIdCount(); ++d)
-    for (uint32_t word : permuteDecodeWords(book, d))
-      table.push_back(static_cast<int32_t>(word));
-  return table;
-}
-
-void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
-                         ArrayRef<Value> dialectWords,
-                         SmallVectorImpl<Value> &values) {
   assert(dialectWords.size() == kPermuteWordsPerDialect);
+  assert(codes == 4 || codes == 8);
   // prmt reads the low 3 bits of a selector nibble as the byte and bit 3 as
   // "replicate the sign": clear it, so each code's nibble selects its
   // magnitude's byte. Codes 4-7 move to the low half, where prmt reads.
   Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
   Value shifted = arith::ShLIOp::create(b, word, i32(b, 4));
   Value signBits = i32(b, 0x80808080u);
-  Value sixteen = i32(b, 16);
-  Value highHalf = i32(b, 0xFFFF0000u);
-  for (int half = 0; half < 2; ++half) {
-    Value select =
-        half ? Value(arith::ShRUIOp::create(b, selectors, sixteen)) : selectors;
+  for (int half = 0; half < codes / 4; ++half) {
+    Value select = half
+                       ? Value(arith::ShRUIOp::create(b, selectors, i32(b, 16)))
+                       : selectors;
     Value high = prmt(b, dialectWords[0], dialectWords[1], select);
     Value low = prmt(b, dialectWords[2], dialectWords[3], select);
     Value negativeMask =
@@ -154,14 +94,24 @@ void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
     // Each code's sign into bit 7 of its high byte (one lop3).
     Value signedHigh = arith::OrIOp::create(
         b, high, arith::AndIOp::create(b, negativeMask, signBits));
-    for (uint32_t k = 0; k < 2; ++k) {
-      // The bf16 bits of codes 2k and 2k + 1: the low and high 16 bits.
-      Value pair = prmt(b, low, signedHigh, i32(b, pairSelector(k)));
-      Value even = arith::ShLIOp::create(b, pair, sixteen);
-      Value odd = arith::AndIOp::create(b, pair, highHalf);
-      values.push_back(arith::BitcastOp::create(b, b.getF32Type(), even));
-      values.push_back(arith::BitcastOp::create(b, b.getF32Type(), odd));
-    }
+    for (uint32_t k = 0; k < 2; ++k)
+      pairs.push_back(prmt(b, low, signedHigh, i32(b, pairSelector(k))));
+  }
+}
+
+void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
+                         ArrayRef<Value> dialectWords,
+                         SmallVectorImpl<Value> &values) {
+  SmallVector<Value, 4> pairs;
+  decodeWordToHalfPairs(b, word, 8, dialectWords, pairs);
+  // A bf16's f32 is its 16 bits followed by 16 zero bits.
+  Value sixteen = i32(b, 16);
+  Value highHalf = i32(b, 0xFFFF0000u);
+  for (Value pair : pairs) {
+    Value even = arith::ShLIOp::create(b, pair, sixteen);
+    Value odd = arith::AndIOp::create(b, pair, highHalf);
+    values.push_back(arith::BitcastOp::create(b, b.getF32Type(), even));
+    values.push_back(arith::BitcastOp::create(b, b.getF32Type(), odd));
   }
 }
 

@@ -53,14 +53,14 @@
 // CHECK: %[[SIGNS:.*]] = arith.andi %[[MASK]], %{{.*}}-2139062144{{.*}} : i32
 // CHECK: %[[SHIGH:.*]] = arith.ori %[[HIGH]], %[[SIGNS]] : i32
 // CHECK: %[[PAIR:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}}, %[[LOW]], %[[SHIGH]] : i32
-// CHECK: %[[EVEN:.*]] = arith.shli %[[PAIR]], %{{.*}} : i32
-// CHECK: %[[ODD:.*]] = arith.andi %[[PAIR]], %{{.*}}-65536{{.*}} : i32
-// CHECK: %[[V0:.*]] = arith.bitcast %[[EVEN]] : i32 to f32
-// CHECK: %[[V1:.*]] = arith.bitcast %[[ODD]] : i32 to f32
 // CHECK: nvvm.prmt <default> %{{.*}}29538{{.*}}, %[[LOW]], %[[SHIGH]]
 // Codes 4-7: the selectors' high half, the mask from bytes 2 and 3 (0xFBEA).
 // CHECK: nvvm.prmt <default> %{{.*}}, %[[H0]], %[[H1]] : i32
 // CHECK: nvvm.prmt <default> %{{.*}}64490{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
+// CHECK: %[[EVEN:.*]] = arith.shli %[[PAIR]], %{{.*}} : i32
+// CHECK: %[[ODD:.*]] = arith.andi %[[PAIR]], %{{.*}}-65536{{.*}} : i32
+// CHECK: %[[V0:.*]] = arith.bitcast %[[EVEN]] : i32 to f32
+// CHECK: %[[V1:.*]] = arith.bitcast %[[ODD]] : i32 to f32
 // Element 0 of row 0 meets activation 0.
 // CHECK: %[[X:.*]] = vector.load %[[A]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<3x64xf32>, vector<4xf32>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0]

@@ -13,46 +13,41 @@
 // each code byte's B register looked up in a workgroup table of pairs.
 //
 // PERM (weight-decode=permute, the default): no table of pairs; the block's
-// dialect is two words of magnitude bytes (one 8-byte load), and per 4
-// codes a prmt looks up their magnitudes, a sign-replicating prmt makes the
-// mask, a lop3 the bytes 0x43 (bf16 128) with the codes' signs; each code
-// byte's register is then [m, s, m', s'] (prmt 0x5140 / 0x7362) minus +-128
-// per half (its own sign and exponent bits).
+// dialect is four words, the high bytes of its 8 magnitudes as bf16, then
+// the low bytes (one 16-byte load; the same global as the CUDA-core
+// kernel's). Per 4 codes, prmt looks up high and low bytes, a
+// sign-replicating prmt makes the mask, which goes into bit 7 of the high
+// bytes; each code byte's register is then one prmt interleaving them
+// (0x5140 / 0x7362): two bf16 values, the B operand as it is.
 // PERM-NOT: __qblock_gpu_mma_pairs_
-// PERM: memref.global "private" constant @[[MAGS:__qblock_gpu_magnitudes_[0-9A-F]+]] : memref<32xi32> = dense<[50462976,
+// PERM: memref.global "private" constant @[[WORDS:__qblock_gpu_permute_[0-9A-F]+]] : memref<64xi32> = dense<[1077952256,
 // PERM-LABEL: func.func @bf16_gemm
 // PERM: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>) {
-// PERM: %[[MG:.*]] = memref.get_global @[[MAGS]] : memref<32xi32>
+// PERM: %[[MG:.*]] = memref.get_global @[[WORDS]] : memref<64xi32>
 // PERM: scf.for
 // PERM: %[[CODES:.*]] = vector.load %{{.*}} {alignment = 4 : i64} : memref<576xi8>, vector<4xi8>
 // PERM: %[[ID:.*]] = arith.index_castui %{{.*}} : i8 to index
-// PERM: %[[AT:.*]] = arith.muli %[[ID]], %c2{{.*}} : index
-// PERM: %[[MW:.*]] = vector.load %[[MG]][%[[AT]]] {alignment = 8 : i64} : memref<32xi32>, vector<2xi32>
-// PERM: %[[M0:.*]] = vector.extract %[[MW]][0] : i32 from vector<2xi32>
-// PERM: %[[M1:.*]] = vector.extract %[[MW]][1] : i32 from vector<2xi32>
+// PERM: %[[AT:.*]] = arith.muli %[[ID]], %c4{{.*}} : index
+// PERM: %[[DW:.*]] = vector.load %[[MG]][%[[AT]]] {alignment = 16 : i64} : memref<64xi32>, vector<4xi32>
+// PERM: %[[H0:.*]] = vector.extract %[[DW]][0] : i32 from vector<4xi32>
+// PERM: %[[H1:.*]] = vector.extract %[[DW]][1] : i32 from vector<4xi32>
+// PERM: %[[L0:.*]] = vector.extract %[[DW]][2] : i32 from vector<4xi32>
+// PERM: %[[L1:.*]] = vector.extract %[[DW]][3] : i32 from vector<4xi32>
 // PERM: %[[WV:.*]] = vector.bitcast %[[CODES]] : vector<4xi8> to vector<1xi32>
 // PERM: %[[WORD:.*]] = vector.extract %[[WV]][0] : i32 from vector<1xi32>
 // PERM: %[[SEL:.*]] = arith.andi %[[WORD]], %{{.*}}2004318071{{.*}} : i32
 // PERM: %[[SHIFTED:.*]] = arith.shli %[[WORD]], %{{.*}} : i32
-// PERM: %[[MAG:.*]] = nvvm.prmt <default> %[[SEL]], %[[M0]], %[[M1]] : i32
+// PERM: %[[HIGH:.*]] = nvvm.prmt <default> %[[SEL]], %[[H0]], %[[H1]] : i32
+// PERM: %[[LOW:.*]] = nvvm.prmt <default> %[[SEL]], %[[L0]], %[[L1]] : i32
 // PERM: %[[MASK:.*]] = nvvm.prmt <default> %{{.*}}55752{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
 // PERM: %[[SIGNS:.*]] = arith.andi %[[MASK]], %{{.*}}-2139062144{{.*}} : i32
-// PERM: %[[SEXP:.*]] = arith.ori %[[SIGNS]], %{{.*}}1128481603{{.*}} : i32
-// PERM: %[[H:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}}, %[[MAG]], %[[SEXP]] : i32
-// PERM: %[[HS:.*]] = arith.andi %[[H]], %{{.*}}-2147450880{{.*}} : i32
-// PERM: %[[BIAS:.*]] = arith.ori %[[HS]], %{{.*}}1124090624{{.*}} : i32
-// PERM: %[[HV:.*]] = vector.broadcast %[[H]] : i32 to vector<1xi32>
-// PERM: %[[HP:.*]] = vector.bitcast %[[HV]] : vector<1xi32> to vector<2xbf16>
-// PERM: %[[BV:.*]] = vector.broadcast %[[BIAS]] : i32 to vector<1xi32>
-// PERM: %[[BP:.*]] = vector.bitcast %[[BV]] : vector<1xi32> to vector<2xbf16>
-// PERM: %[[B0:.*]] = arith.subf %[[HP]], %[[BP]] : vector<2xbf16>
-// PERM: nvvm.prmt <default> %{{.*}}29538{{.*}}, %[[MAG]], %[[SEXP]] : i32
+// PERM: %[[SHIGH:.*]] = arith.ori %[[HIGH]], %[[SIGNS]] : i32
+// PERM: %[[B0:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}}, %[[LOW]], %[[SHIGH]] : i32
+// PERM: %[[B1:.*]] = nvvm.prmt <default> %{{.*}}29538{{.*}}, %[[LOW]], %[[SHIGH]] : i32
 // Codes 4-7: the selectors' high half, the mask from bytes 2 and 3.
 // PERM: nvvm.prmt <default> %{{.*}}64490{{.*}}, %[[SHIFTED]], %[[WORD]] : i32
-// The bf16 B operand is an i32 register.
-// PERM: %[[B0V:.*]] = vector.bitcast %[[B0]] : vector<2xbf16> to vector<1xi32>
-// PERM: %[[B0R:.*]] = vector.extract %[[B0V]][0] : i32 from vector<1xi32>
-// PERM: nvvm.mma.sync A[{{.*}}] B[%[[B0R]], %{{.*}}] C[{{.*}}]
+// The bf16 B operand is the i32 register itself.
+// PERM: nvvm.mma.sync A[{{.*}}] B[%[[B0]], %[[B1]]] C[{{.*}}]
 // CHECK-DAG: memref.global "private" constant @[[PAIRS:__qblock_gpu_mma_pairs_[0-9A-F]+]] : memref<4096xi32>
 // CHECK-DAG: memref.global "private" constant @[[SCALES:__qblock_gpu_decode_[0-9A-F]+]] : memref<256xf32>
 // CHECK-LABEL: func.func @bf16_gemm
@@ -155,18 +150,18 @@ func.func @bf16_gemm(%w: memref<576xi8>, %a: memref<20x64xbf16>, %o: memref<20x1
 // f16 activations and result, M = 16 (one m tile), MXFP4 (one dialect: 256
 // pairs, no dialect nibble). The A and B registers are vector<2xf16>; the
 // result is rounded once.
-// With the permute decode (PERM), the one dialect's magnitude words are
-// constants (E2M1: bytes 0, 1, 2, 3 and 4, 6, 8, 12), no table at all but
-// the half scales; f16's exponent byte is 0x64 (1024 + m), and the
-// registers are vector<2xf16>.
+// With the permute decode (PERM), the one dialect's words are constants:
+// E2M1's magnitudes 0, 1, 2, 3 and 4, 6, 8, 12 as f16 have the high bytes
+// 0x00, 0x3C, 0x40, 0x42 and 0x44, 0x46, 0x48, 0x4A and zero low bytes; no
+// table at all but the half scales, and the registers are vector<2xf16>.
 // PERM-LABEL: func.func @f16_gemm
 // PERM: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>) {
 // PERM-NOT: memref.load {{.*}}xi32
-// PERM: nvvm.prmt <default> %{{.*}}, %c50462976_i32, %c201852420_i32 : i32
-// PERM: arith.ori %{{.*}}, %c1684300900_i32 : i32
-// PERM: arith.ori %{{.*}}, %c1677747200_i32 : i32
-// PERM: %[[F16B:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<2xf16>
-// PERM: nvvm.mma.sync A[{{.*}}] B[%[[F16B]], %{{.*}}] {{.*}} : (vector<2xf16>, vector<2xf16>, f32)
+// PERM: nvvm.prmt <default> %{{.*}}, %c1111505920_i32, %c1246250564_i32 : i32
+// PERM: %[[F16B:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}} : i32
+// PERM: %[[F16V:.*]] = vector.broadcast %[[F16B]] : i32 to vector<1xi32>
+// PERM: %[[F16P:.*]] = vector.bitcast %[[F16V]] : vector<1xi32> to vector<2xf16>
+// PERM: nvvm.mma.sync A[{{.*}}] B[%[[F16P]], %{{.*}}] {{.*}} : (vector<2xf16>, vector<2xf16>, f32)
 // CHECK-LABEL: func.func @f16_gemm
 // CHECK: gpu.launch {{.*}} workgroup(%[[SP:.*]] : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
@@ -203,8 +198,9 @@ func.func @f16_gemm(%w: memref<1408xi8>, %a: memref<16x64xf16>, %o: memref<16x40
 // PERM: %[[C2:.*]] = vector.bitcast %{{.*}} : vector<2xi8> to vector<1xi16>
 // PERM: %[[W16:.*]] = vector.extract %[[C2]][0] : i16 from vector<1xi16>
 // PERM: arith.extui %[[W16]] : i16 to i32
-// PERM-COUNT-2: arith.subf %{{.*}}, %{{.*}} : vector<2xbf16>
-// PERM-NEXT: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// PERM-COUNT-2: nvvm.prmt <default> %{{.*}}
+// PERM-NOT: 64490
+// PERM: nvvm.mma.sync
 // CHECK-LABEL: func.func @nvfp4_unit16
 // CHECK: scf.for
 // CHECK: vector.load %{{.*}} {alignment = 2 : i64} : memref<{{.*}}xi8>, vector<2xi8>
@@ -313,13 +309,13 @@ func.func @stays(%w: memref<576xi8>, %a: memref<20x64xf32>, %o: memref<20x13xf32
 // -----
 
 // A custom book of two dialects: ids 2..15 name padding rows (only a corrupt
-// buffer holds them), whose B registers become NaN, as the pair table's NaN
-// rows do.
+// buffer holds them), whose B registers become two f16 NaNs (0x7E00), as
+// the pair table's NaN rows do.
 // PERM-LABEL: func.func @custom_book
 // PERM: %[[ID:.*]] = arith.index_castui %{{.*}} : i8 to index
-// PERM: %[[PAIR:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<2xf16>
+// PERM: %[[PAIR:.*]] = nvvm.prmt <default> %{{.*}}20800{{.*}} : i32
 // PERM: %[[VALID:.*]] = arith.cmpi ult, %[[ID]], %c2{{.*}} : index
-// PERM: arith.select %[[VALID]], %[[PAIR]], %cst{{.*}} : vector<2xf16>
+// PERM: arith.select %[[VALID]], %[[PAIR]], %c2113961472_i32 : i32
 // PERM: nvvm.mma.sync
 func.func private @cb(memref<?xi8>, memref<16x64xf16>, memref<16x8xf32>) attributes {qblock.gpu_matmul = {batch = 1 : i64, k = 64 : i64, n = 8 : i64, scheme = #qblock.scheme<book = #qblock.book<[[0, 1, 2, 3, 4, 6, 8, 12], [0, 1, 2, 3, 4, 5, 6, 12]]>, scale = e8m0>}}
 func.func @custom_book(%w: memref<?xi8>, %a: memref<16x64xf16>, %o: memref<16x8xf32>) {
