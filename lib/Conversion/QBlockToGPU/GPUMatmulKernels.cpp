@@ -567,27 +567,15 @@ private:
   /// `halfScale` NaN, as the table's NaN rows and the numerics core do.
   SmallVector<Value, 4> permuteWords(Value row, Value block, Value &halfScale) {
     const num::FormatBook &book = plan.scheme.book;
-    SmallVector<Value, 4> words;
-    if (!book.storesDialectIds()) {
-      for (uint32_t word : gpukernel::permuteDecodeWords(book, 0))
-        words.push_back(arith::ConstantIntOp::create(
-            b, b.getI32Type(), static_cast<int32_t>(word)));
-      return words;
-    }
+    if (!book.storesDialectIds())
+      return gpukernel::permuteWordsOf(b, book, /*f16=*/false, Value(),
+                                       Value());
     Value id = arith::IndexCastUIOp::create(
         b, b.getIndexType(),
         gpukernel::loadDialectId(b, packed, dialectIdOffset(row, block),
                                  block));
-    Value loaded = vector::LoadOp::create(
-        b,
-        VectorType::get({gpukernel::kPermuteWordsPerDialect}, b.getI32Type()),
-        permuteTable,
-        ValueRange{arith::MulIOp::create(
-            b, id, cst(gpukernel::kPermuteWordsPerDialect))},
-        /*nontemporal=*/false,
-        llvm::MaybeAlign(4 * gpukernel::kPermuteWordsPerDialect));
-    for (int64_t i = 0; i < gpukernel::kPermuteWordsPerDialect; ++i)
-      words.push_back(vector::ExtractOp::create(b, loaded, i));
+    SmallVector<Value, 4> words =
+        gpukernel::permuteWordsOf(b, book, /*f16=*/false, permuteTable, id);
     if (book.size() < book.dialectIdCount()) {
       Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
                                           cst(book.size()));
@@ -737,12 +725,8 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
   // and row, which L1 serves, where a workgroup copy would be aligned to 4
   // bytes only and take four loads.
   if (!tables.permute.empty())
-    permuteTable = memref::GetGlobalOp::create(
-        b,
-        MemRefType::get({plan.scheme.book.dialectIdCount() *
-                         gpukernel::kPermuteWordsPerDialect},
-                        b.getI32Type()),
-        tables.permute);
+    permuteTable =
+        gpukernel::getPermuteTable(b, plan.scheme.book, tables.permute);
   KernelBuilder(b, plan, tileRows, packed, activations, out, table,
                 permuteTable, m)
       .emit(globalTable, slabFirst);
@@ -996,17 +980,9 @@ struct GPUMatmulKernelsPass
     if (plan.tableEntries() > 0)
       tables.decode = gpukernel::getOrCreateDecodeTable(b, module, symbols,
                                                         tableValues(plan));
-    if (plan.permuteDecode && plan.scheme.book.storesDialectIds()) {
-      std::vector<int32_t> words =
-          gpukernel::permuteDecodeTable(plan.scheme.book);
-      tables.permute = gpukernel::getOrCreateConstantTable(
-          b, module, symbols,
-          DenseElementsAttr::get(
-              RankedTensorType::get({static_cast<int64_t>(words.size())},
-                                    b.getI32Type()),
-              ArrayRef<int32_t>(words)),
-          "__qblock_gpu_permute_");
-    }
+    if (plan.permuteDecode && plan.scheme.book.storesDialectIds())
+      tables.permute = gpukernel::getOrCreatePermuteTable(
+          b, module, symbols, plan.scheme.book, /*f16=*/false);
     // Split-K only where all activation rows fit one tile (a GEMV or a few
     // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,

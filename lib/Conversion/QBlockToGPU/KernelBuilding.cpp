@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
 
@@ -59,6 +60,18 @@ void forEachSlab(ImplicitLocOpBuilder &b, Value m, int64_t slabRows,
   Value rows =
       arith::MinUIOp::create(b, slab, arith::SubIOp::create(b, m, first));
   launch(first, rows);
+}
+
+std::optional<uint16_t> exactHalfBits(float value, bool bf16) {
+  if (std::isnan(value))
+    return bf16 ? 0x7FC0 : 0x7E00;
+  llvm::APFloat converted(value);
+  bool losesInfo = false;
+  converted.convert(bf16 ? llvm::APFloat::BFloat() : llvm::APFloat::IEEEhalf(),
+                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  if (losesInfo)
+    return std::nullopt;
+  return static_cast<uint16_t>(converted.bitcastToAPInt().getZExtValue());
 }
 
 float signedMagnitude(const numerics::FormatBook &book, int64_t d, int code) {

@@ -23,6 +23,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace qblock::gpukernel {
 
@@ -96,6 +97,10 @@ void forEachSlab(mlir::ImplicitLocOpBuilder &b, mlir::Value m,
                  int64_t slabRows,
                  llvm::function_ref<void(mlir::Value first, mlir::Value rows)>
                      launch);
+
+/// The f16 (`bf16` false) or bf16 bits of `value` when that type holds it
+/// exactly (NaN: the quiet NaN), nothing otherwise.
+std::optional<uint16_t> exactHalfBits(float value, bool bf16);
 
 /// The signed magnitude (half units) of 4-bit `code` (bit 3: the sign) in
 /// dialect `d` of `book`; NaN for ids past the book (only a corrupt buffer

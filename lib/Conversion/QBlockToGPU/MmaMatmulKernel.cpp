@@ -20,12 +20,12 @@
 //    (one code byte: low nibble, high nibble), 2t+8, 2t+9 are 4s+2, 4s+3.
 //  * B holds codes, not weights: the signed magnitudes in half units,
 //    integers that f16 and bf16 hold exactly. A code byte is one 32-bit B
-//    register: by default (weight-decode=permute) built from the block
-//    dialect's 8 magnitude bytes by prmt byte permutes and one packed
-//    subtraction (PermuteDecode.h); with weight-decode=table looked up
-//    whole in a workgroup table of 256 packed pairs per dialect. The mma's
-//    products are exact and its sums f32; each unit's sum is multiplied by its
-//    block's half scale once, in f32, as the CUDA-core kernel does
+//    register: by default (weight-decode=permute) built by prmt byte
+//    permutes from the block dialect's words, the bytes of its 8
+//    magnitudes as f16 or bf16 (PermuteDecode.h); with weight-decode=table
+//    looked up whole in a workgroup table of 256 packed pairs per dialect. The
+//    mma's products are exact and its sums f32; each unit's sum is multiplied
+//    by its block's half scale once, in f32, as the CUDA-core kernel does
 //    (GPUMatmulKernels.cpp), so F16 and E4M3 scales cost no accuracy either.
 //  * Split-K where the grid is small (a GEMV, or a GEMM with few rows):
 //    each grid z index takes a range of units and adds into the output with
@@ -62,20 +62,6 @@ constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 /// Table entries per dialect: one per code byte.
 constexpr int64_t kPairsPerDialect = 256;
 
-/// The f16 or bf16 bits of `value` when that type holds it exactly (NaN:
-/// the quiet NaN), nothing otherwise.
-std::optional<uint16_t> exactHalfBits(float value, bool bf16) {
-  if (std::isnan(value))
-    return bf16 ? 0x7FC0 : 0x7E00;
-  llvm::APFloat converted(value);
-  bool losesInfo = false;
-  converted.convert(bf16 ? llvm::APFloat::BFloat() : llvm::APFloat::IEEEhalf(),
-                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-  if (losesInfo)
-    return std::nullopt;
-  return static_cast<uint16_t>(converted.bitcastToAPInt().getZExtValue());
-}
-
 /// Per dialect and code byte, the B register of its two codes: the low
 /// nibble's magnitude in the low half (the even input), the high nibble's
 /// in the high half. Nothing when a magnitude is not exact in the type.
@@ -99,16 +85,16 @@ std::optional<std::vector<int32_t>> pairTable(const MmaPlan &plan) {
 /// Builds one kernel body at the builder's position.
 class MmaKernelBuilder {
 public:
-  /// `pairs` (workgroup, table decode) or `magnitudes` (global, permute
+  /// `pairs` (workgroup, table decode) or `permuteTable` (global, permute
   /// decode of a book that stores dialect ids) may be null, and `scales`
   /// is null for F16 scales.
   MmaKernelBuilder(ImplicitLocOpBuilder &b, const MmaPlan &plan, int64_t splits,
                    int64_t unitsPerSplit, Value packed, Value activations,
-                   Value out, Value pairs, Value magnitudes, Value scales,
+                   Value out, Value pairs, Value permuteTable, Value scales,
                    Value m)
       : b(b), plan(plan), splits(splits), unitsPerSplit(unitsPerSplit),
         packed(packed), activations(activations), out(out), pairs(pairs),
-        magnitudes(magnitudes), scales(scales), m(m) {}
+        permuteTable(permuteTable), scales(scales), m(m) {}
 
   void emit(Value globalPairs, Value globalScales, Value slabFirst) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -239,26 +225,15 @@ private:
     return words;
   }
 
-  /// The same registers built by byte permutes from the dialect's two
-  /// magnitude words: constants for one-dialect books, else one 8-byte load
-  /// (L1-cached). A padding id past a custom book (only a corrupt buffer
-  /// names one) makes the registers NaN, as the pair table's NaN rows do.
+  /// The same registers built by byte permutes from the dialect's four
+  /// words (PermuteDecode.h). A padding id past a custom book (only a
+  /// corrupt buffer names one) makes the registers NaN, as the pair
+  /// table's NaN rows do.
   SmallVector<Value> permutePairs(Value codes, Value id) {
     const num::FormatBook &book = plan.scheme.book;
     bool bf16 = plan.actElement.isBF16();
-    SmallVector<Value> words;
-    if (!id) {
-      for (uint32_t word : permuteDecodeWords(book, 0, /*f16=*/!bf16))
-        words.push_back(arith::ConstantIntOp::create(
-            b, b.getI32Type(), static_cast<int32_t>(word)));
-    } else {
-      Value loaded = vector::LoadOp::create(
-          b, VectorType::get({kPermuteWordsPerDialect}, b.getI32Type()),
-          magnitudes, ValueRange{mul(id, kPermuteWordsPerDialect)},
-          /*nontemporal=*/false, llvm::MaybeAlign(4 * kPermuteWordsPerDialect));
-      for (int64_t i = 0; i < kPermuteWordsPerDialect; ++i)
-        words.push_back(vector::ExtractOp::create(b, loaded, i));
-    }
+    SmallVector<Value, 4> words =
+        permuteWordsOf(b, book, /*f16=*/!bf16, permuteTable, id);
     // The lane's 2 or 4 code bytes as one i32 (codes in element order).
     int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
     Type wide = b.getIntegerType(8 * bytes);
@@ -273,8 +248,9 @@ private:
       valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
                                     cst(book.size()));
     // Two quiet NaNs of the operand type.
+    uint32_t nanBits = *exactHalfBits(std::nanf(""), bf16);
     Value nanPair = arith::ConstantIntOp::create(
-        b, b.getI32Type(), bf16 ? 0x7FC07FC0 : 0x7E007E00);
+        b, b.getI32Type(), static_cast<int32_t>(nanBits | (nanBits << 16)));
     SmallVector<Value> result;
     for (Value pair : pairs) {
       if (valid)
@@ -411,7 +387,7 @@ private:
   ImplicitLocOpBuilder &b;
   const MmaPlan &plan;
   int64_t splits, unitsPerSplit;
-  Value packed, activations, out, pairs, magnitudes, scales, m;
+  Value packed, activations, out, pairs, permuteTable, scales, m;
   Value group, quarter, firstCol, firstM, batchIndex;
   /// Per n tile, the weight row this lane decodes; per n tile and j in
   /// {0, 1}, the row whose scale its accumulator column 2t + j needs.
@@ -482,7 +458,7 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
                    Value activations, Value out, Value m) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   int64_t pairCount = static_cast<int64_t>(plan.pairs.size());
-  StringRef pairsName, magnitudesName;
+  StringRef pairsName, permuteName;
   if (!plan.permuteDecode)
     pairsName = getOrCreateConstantTable(
         b, module, symbols,
@@ -490,16 +466,9 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
             RankedTensorType::get({pairCount}, b.getI32Type()),
             ArrayRef<int32_t>(plan.pairs)),
         "__qblock_gpu_mma_pairs_");
-  std::vector<int32_t> magnitudeWordsOfAll =
-      permuteDecodeTable(plan.scheme.book, /*f16=*/!plan.actElement.isBF16());
-  int64_t magnitudeCount = static_cast<int64_t>(magnitudeWordsOfAll.size());
   if (plan.permuteDecode && plan.dialects > 1)
-    magnitudesName = getOrCreateConstantTable(
-        b, module, symbols,
-        DenseElementsAttr::get(
-            RankedTensorType::get({magnitudeCount}, b.getI32Type()),
-            ArrayRef<int32_t>(magnitudeWordsOfAll)),
-        "__qblock_gpu_permute_");
+    permuteName = getOrCreatePermuteTable(b, module, symbols, plan.scheme.book,
+                                          /*f16=*/!plan.actElement.isBF16());
   bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
   StringRef scalesName;
   if (scaleTable) {
@@ -546,21 +515,20 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
         attributions);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());
-    Value globalPairs, globalScales, magnitudes;
+    Value globalPairs, globalScales, permuteTable;
     if (!pairsName.empty())
       globalPairs = memref::GetGlobalOp::create(
           b, MemRefType::get({pairCount}, b.getI32Type()), pairsName);
     if (scaleTable)
       globalScales = memref::GetGlobalOp::create(
           b, MemRefType::get({256}, b.getF32Type()), scalesName);
-    if (!magnitudesName.empty())
-      magnitudes = memref::GetGlobalOp::create(
-          b, MemRefType::get({magnitudeCount}, b.getI32Type()), magnitudesName);
+    if (!permuteName.empty())
+      permuteTable = getPermuteTable(b, plan.scheme.book, permuteName);
     ValueRange shared = op.getWorkgroupAttributions();
     Value pairs = globalPairs ? shared.front() : Value();
     Value scales = scaleTable ? shared.back() : Value();
     MmaKernelBuilder(b, plan, splits, unitsPerSplit, packed, activations, out,
-                     pairs, magnitudes, scales, m)
+                     pairs, permuteTable, scales, m)
         .emit(globalPairs, globalScales, slabFirst);
     gpu::TerminatorOp::create(b);
   };

@@ -1,11 +1,12 @@
 //===- PermuteDecode.cpp - 4-bit codes to f32 by byte permutes ------------===//
 
 #include "PermuteDecode.h"
+#include "KernelBuilding.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
 
@@ -49,13 +50,10 @@ permuteDecodeWords(const numerics::FormatBook &book, int64_t d, bool f16) {
     return words;
   for (int level = 0; level < numerics::kLevelsPerDialect; ++level) {
     // m <= 127 has at most 7 significant bits: exact in f16 and bf16.
-    llvm::APFloat magnitude(static_cast<float>(book.dialect(d)[level]));
-    bool losesInfo = false;
-    magnitude.convert(f16 ? llvm::APFloat::IEEEhalf() : llvm::APFloat::BFloat(),
-                      llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-    assert(!losesInfo && "book magnitudes are integers in [0, 127]");
-    auto bits =
-        static_cast<uint32_t>(magnitude.bitcastToAPInt().getZExtValue());
+    std::optional<uint16_t> half =
+        exactHalfBits(static_cast<float>(book.dialect(d)[level]), !f16);
+    assert(half && "book magnitudes are integers in [0, 127]");
+    uint32_t bits = *half;
     int shift = 8 * (level % 4);
     words[level / 4] |= (bits >> 8) << shift;
     words[2 + level / 4] |= (bits & 0xFF) << shift;
@@ -70,6 +68,48 @@ std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book,
     for (uint32_t word : permuteDecodeWords(book, d, f16))
       table.push_back(static_cast<int32_t>(word));
   return table;
+}
+
+StringRef getOrCreatePermuteTable(ImplicitLocOpBuilder &b, ModuleOp module,
+                                  SymbolTable &symbols,
+                                  const numerics::FormatBook &book, bool f16) {
+  std::vector<int32_t> words = permuteDecodeTable(book, f16);
+  return getOrCreateConstantTable(
+      b, module, symbols,
+      DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(words.size())},
+                                b.getI32Type()),
+          ArrayRef<int32_t>(words)),
+      "__qblock_gpu_permute_");
+}
+
+Value getPermuteTable(ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
+                      StringRef name) {
+  return memref::GetGlobalOp::create(
+      b,
+      MemRefType::get({book.dialectIdCount() * kPermuteWordsPerDialect},
+                      b.getI32Type()),
+      name);
+}
+
+SmallVector<Value, 4> permuteWordsOf(ImplicitLocOpBuilder &b,
+                                     const numerics::FormatBook &book, bool f16,
+                                     Value table, Value id) {
+  SmallVector<Value, 4> words;
+  if (!id) {
+    for (uint32_t word : permuteDecodeWords(book, 0, f16))
+      words.push_back(i32(b, word));
+    return words;
+  }
+  Value at = arith::MulIOp::create(
+      b, id, arith::ConstantIndexOp::create(b, kPermuteWordsPerDialect));
+  Value loaded = vector::LoadOp::create(
+      b, VectorType::get({kPermuteWordsPerDialect}, b.getI32Type()), table,
+      ValueRange{at}, /*nontemporal=*/false,
+      llvm::MaybeAlign(4 * kPermuteWordsPerDialect));
+  for (int64_t i = 0; i < kPermuteWordsPerDialect; ++i)
+    words.push_back(vector::ExtractOp::create(b, loaded, i));
+  return words;
 }
 
 void decodeWordToHalfPairs(ImplicitLocOpBuilder &b, Value word, int64_t codes,

@@ -24,7 +24,9 @@
 
 #include "qblock/Numerics/FormatBook.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <array>
@@ -50,6 +52,27 @@ permuteDecodeWords(const numerics::FormatBook &book, int64_t d,
 /// id order.
 std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book,
                                         bool f16 = false);
+
+/// The module's constant global of permuteDecodeTable(book, f16): one per
+/// table, which every kernel reading it shares (the CUDA-core kernel's and
+/// the bf16 tensor-core kernel's are the same).
+llvm::StringRef getOrCreatePermuteTable(mlir::ImplicitLocOpBuilder &b,
+                                        mlir::ModuleOp module,
+                                        mlir::SymbolTable &symbols,
+                                        const numerics::FormatBook &book,
+                                        bool f16);
+/// That global, read inside a kernel.
+mlir::Value getPermuteTable(mlir::ImplicitLocOpBuilder &b,
+                            const numerics::FormatBook &book,
+                            llvm::StringRef name);
+
+/// The four words of the dialect whose id (index) is `id`, from `table`
+/// (getPermuteTable) in one 16-byte load, which L1 serves; for a book
+/// whose blocks store no id (`id` null), its one dialect's words as
+/// constants.
+llvm::SmallVector<mlir::Value, 4>
+permuteWordsOf(mlir::ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
+               bool f16, mlir::Value table, mlir::Value id);
 
 /// The signed magnitudes of the first `codes` (4 or 8) 4-bit codes of the
 /// i32 `word` (code j in bits 4j..4j+3, bit 3 of a code its sign), in the
