@@ -13,10 +13,16 @@
 //  * Each thread block first builds the chunk's tables in workgroup memory:
 //    table[s][e] = sum_{j<8} (bit j of e ? +x[8s + j] : -x[8s + j]), the
 //    bit order of a plane byte (bit j is input 8 * byte + j, a set bit is
-//    b = +1). Thread t builds entry e = t of every sub-vector, so its signs
-//    are fixed and each entry is eight fma(+-1, x, acc) in input order. f32
-//    tables: 32 sub-vectors x 256 x 4 bytes = 32 KiB, within the 48 KiB of
-//    static workgroup memory.
+//    b = +1). f32 tables: 32 sub-vectors x 256 x 4 bytes = 32 KiB, within
+//    the 48 KiB of static workgroup memory. They are stored entry-major,
+//    word e * 32 + s, so table s lies wholly in bank s of workgroup memory
+//    (32 banks of 4 bytes): lookups by 32 lanes in 32 different tables
+//    never conflict, whatever entries they read.
+//  * Lane s of warp w builds table s's 32 entries whose low 3 bits are w:
+//    it reads its sub-vector's 8 activations once and sums them in input
+//    order, the entries sharing the sums of their common prefixes (a binary
+//    tree over bits 3..7: 62 adds for 32 entries). A warp's stores then
+//    fill 32 consecutive words, one per bank.
 //  * Then warps walk the tile's rows. `lanesPerRow` consecutive lanes read
 //    consecutive `wordBytes`-byte words of a row's plane bytes of the chunk
 //    (32 bytes per plane: 8 lanes of 4 bytes, so a warp reads 4 rows per
@@ -24,7 +30,10 @@
 //    per group (a word lies inside one group or holds whole groups) the
 //    lookups of plane i are summed and multiplied by alpha_i, and the
 //    offset z multiplies the sum of the group's inputs, read from the
-//    all-ones entries table[s][255].
+//    all-ones entries table[s][255]. The lanes of the step's rows that
+//    hold the same word start at different bytes of it (row r of the step
+//    at byte r, in groups' order when a word holds several groups), so
+//    each lookup instruction of the warp reads 32 different tables.
 //  * The lanes of a row are summed by gpu.shuffle xor, and the row's first
 //    lane adds the chunk's partial result to the output element with an
 //    atomic add (the output holds init; chunks of K meet there).
@@ -47,6 +56,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -67,13 +77,23 @@ constexpr int64_t kWarps = kThreads / kWarpSize;
 /// Inputs per table (mu) and entries per table (2^mu).
 constexpr int64_t kMu = 8;
 constexpr int64_t kEntries = 256;
-/// Sub-vectors per K chunk: 32 f32 tables = 32 KiB of workgroup memory.
+/// Sub-vectors per K chunk: 32 f32 tables = 32 KiB of workgroup memory, one
+/// table per bank.
 constexpr int64_t kChunkSubVectors = 32;
+/// Low bits of the entries a thread builds: its warp's index.
+constexpr int64_t kWarpBits = 3;
+
+static_assert(kChunkSubVectors == kWarpSize,
+              "lane s of each warp builds table s; table s lies in bank s");
+static_assert((int64_t(1) << kWarpBits) == kWarps &&
+                  kWarps * kWarpSize == kEntries,
+              "warp w builds the entries whose low bits are w");
 /// Weight rows per thread block: the tables built per block serve this many
 /// rows (untuned: 16 x 32 blocks for N = K = 8192, one wave on 132 SMs).
 constexpr int64_t kRowsPerBlock = 512;
 
 static_assert(kThreads == kEntries, "a thread per table entry");
+static_assert(kWarpBits < kMu, "the tree covers the entries' high bits");
 
 /// Everything about the kernel fixed at compile time.
 struct LutPlan {
@@ -180,54 +200,74 @@ private:
     return arith::ConstantFloatOp::create(b, b.getF32Type(), llvm::APFloat(v));
   }
 
-
-
-  /// Thread t writes table[s][t] for the chunk's sub-vectors s: the signed
-  /// sum of the sub-vector's 8 activations, + where bit j of t is set.
+  /// Lane s of warp w writes the entries of table s whose low kWarpBits
+  /// bits are w (s below the chunk's sub-vectors): the signed sums of
+  /// sub-vector s's 8 activations, + where bit j of the entry is set.
   void buildTables(Value tid, Value chunkSubs) {
-    Value entry = arith::IndexCastUIOp::create(b, b.getI32Type(), tid);
-    SmallVector<Value> signs;
-    for (int64_t j = 0; j < kMu; ++j) {
-      Value shifted = arith::ShRUIOp::create(
-          b, entry, arith::ConstantIntOp::create(b, b.getI32Type(), j));
-      Value bit = arith::AndIOp::create(
-          b, shifted, arith::ConstantIntOp::create(b, b.getI32Type(), 1));
-      Value isSet = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::ne, bit,
-          arith::ConstantIntOp::create(b, b.getI32Type(), 0));
-      Value plus = f32(1.0f);
-      Value minus = f32(-1.0f);
-      signs.push_back(arith::SelectOp::create(b, isSet, plus, minus));
-    }
-    auto loop = scf::ForOp::create(b, cst(0), chunkSubs, cst(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value sub = loop.getInductionVar();
-    Value globalSub = arith::AddIOp::create(b, chunkFirstByte, sub);
-    Value firstInput = arith::MulIOp::create(b, globalSub, cst(kMu));
-    // 16-byte loads: two of 4 f32 activations, or one of 8 f16 or bf16
-    // ones, widened exactly (sub-vectors start at multiples of 8 inputs and
-    // rows at multiples of K, itself a multiple of 8, so they are aligned).
-    Type element = cast<MemRefType>(activations.getType()).getElementType();
-    int64_t lanes = 128 / element.getIntOrFloatBitWidth();
-    auto loadType = VectorType::get({lanes}, element);
-    Value acc = f32(0.0f);
-    for (int64_t first = 0; first < kMu; first += lanes) {
-      Value column = arith::AddIOp::create(b, firstInput, cst(first));
-      Value x = vector::LoadOp::create(b, loadType, activations,
-                                       actIndex(column),
-                                       /*nontemporal=*/false,
-                                       llvm::MaybeAlign(16));
-      for (int64_t j = 0; j < lanes; ++j) {
-        Value xj = vector::ExtractOp::create(b, x, j);
-        if (!element.isF32())
-          xj = arith::ExtFOp::create(b, b.getF32Type(), xj);
-        acc = gpukernel::fma(b, signs[first + j], xj, acc);
+    Value warp = arith::DivUIOp::create(b, tid, cst(kWarpSize));
+    Value lane = arith::RemUIOp::create(b, tid, cst(kWarpSize));
+    Value inChunk =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, lane, chunkSubs);
+    gpukernel::inThen(b, inChunk, [&] {
+      Value globalSub = arith::AddIOp::create(b, chunkFirstByte, lane);
+      Value firstInput = arith::MulIOp::create(b, globalSub, cst(kMu));
+      // 16-byte loads: two of 4 f32 activations, or one of 8 f16 or bf16
+      // ones, widened exactly (sub-vectors start at multiples of 8 inputs
+      // and rows at multiples of K, itself a multiple of 8, so they are
+      // aligned).
+      Type element = cast<MemRefType>(activations.getType()).getElementType();
+      int64_t lanes = 128 / element.getIntOrFloatBitWidth();
+      auto loadType = VectorType::get({lanes}, element);
+      SmallVector<Value> x;
+      for (int64_t first = 0; first < kMu; first += lanes) {
+        Value column = arith::AddIOp::create(b, firstInput, cst(first));
+        Value loaded =
+            vector::LoadOp::create(b, loadType, activations, actIndex(column),
+                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
+        for (int64_t j = 0; j < lanes; ++j) {
+          Value xj = vector::ExtractOp::create(b, loaded, j);
+          if (!element.isF32())
+            xj = arith::ExtFOp::create(b, b.getF32Type(), xj);
+          x.push_back(xj);
+        }
       }
+      // The first kWarpBits signs are the warp's bits: the same for all 32
+      // entries of this thread.
+      Value warpBits = arith::IndexCastUIOp::create(b, b.getI32Type(), warp);
+      Value acc = f32(0.0f);
+      for (int64_t j = 0; j < kWarpBits; ++j) {
+        Value shifted = arith::ShRUIOp::create(
+            b, warpBits, arith::ConstantIntOp::create(b, b.getI32Type(), j));
+        Value bit = arith::AndIOp::create(
+            b, shifted, arith::ConstantIntOp::create(b, b.getI32Type(), 1));
+        Value isSet = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ne, bit,
+            arith::ConstantIntOp::create(b, b.getI32Type(), 0));
+        Value sign = arith::SelectOp::create(b, isSet, f32(1.0f), f32(-1.0f));
+        acc = gpukernel::fma(b, sign, x[j], acc);
+      }
+      buildEntries(tid, x, kWarpBits, /*highBits=*/0, acc);
+    });
+  }
+
+  /// Stores every entry whose bits below `bit` gave `prefix` (the sum of
+  /// x_0 .. x_{bit-1} with their signs; bits kWarpBits .. bit - 1 are
+  /// `highBits`): x_bit is subtracted, then added, and the sums of both
+  /// are carried on. The adds round as the chain of eight fma(+-1, x, acc)
+  /// in input order does, since each partial sum is rounded once.
+  void buildEntries(Value tid, ArrayRef<Value> x, int64_t bit, int64_t highBits,
+                    Value prefix) {
+    if (bit == kMu) {
+      // Entry e = warp + kWarps * highBits of table `lane` is word
+      // e * kChunkSubVectors + lane = tid + kThreads * highBits.
+      Value index = arith::AddIOp::create(b, tid, cst(kThreads * highBits));
+      memref::StoreOp::create(b, prefix, table, ValueRange{index});
+      return;
     }
-    Value base = arith::MulIOp::create(b, sub, cst(kEntries));
-    Value index = arith::AddIOp::create(b, base, tid);
-    memref::StoreOp::create(b, acc, table, ValueRange{index});
+    buildEntries(tid, x, bit + 1, highBits,
+                 arith::SubFOp::create(b, prefix, x[bit]));
+    buildEntries(tid, x, bit + 1, highBits | (int64_t(1) << (bit - kWarpBits)),
+                 arith::AddFOp::create(b, prefix, x[bit]));
   }
 
   /// Warps step over the block's rows, `rowsPerStep` rows at a time.
@@ -246,6 +286,7 @@ private:
     Value wordInChunk = arith::MinUIOp::create(b, word, lastWord);
     firstSub = arith::MulIOp::create(b, wordInChunk, cst(plan.wordBytes));
     byteInRow = arith::AddIOp::create(b, chunkFirstByte, firstSub);
+    planRotation();
 
     int64_t rows = plan.batch * plan.n;
     alphas = viewAsF16(plan.layout.alphasOffset,
@@ -268,6 +309,55 @@ private:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     emitStep(loop.getInductionVar());
+  }
+
+  /// Which byte of its word a lane looks up at each step. The step's
+  /// rows (as many as a word has bytes) read the same sub-vectors; row r
+  /// starts at its own byte so that the lookups of one instruction read
+  /// 32 different tables. With groups of parts (parts x bytes per part = a
+  /// word), step (p, t) is byte t' = (t + r % bytes) % bytes of part
+  /// (p + r / bytes) % parts: a part's bytes stay together under one alpha,
+  /// and for each step r -> byte is one-to-one. Row-invariant, with the
+  /// `prmt` selector that extracts each step's byte.
+  void planRotation() {
+    int64_t parts = plan.partsPerWord, bytes = plan.bytesPerPart;
+    // (turn + offset) % period: the row's turn, `offset` steps on.
+    auto turned = [&](Value turn, int64_t offset, int64_t period) -> Value {
+      return arith::RemUIOp::create(
+          b, arith::AddIOp::create(b, turn, cst(offset)), cst(period));
+    };
+    Value partTurn =
+        parts > 1 ? Value(arith::DivUIOp::create(b, rowInStep, cst(bytes)))
+                  : Value();
+    Value byteTurn =
+        bytes > 1 ? Value(arith::RemUIOp::create(b, rowInStep, cst(bytes)))
+                  : Value();
+    for (int64_t p = 0; p < parts; ++p) {
+      // The part's first byte (none: the word is one part).
+      Value partStart;
+      if (parts > 1) {
+        Value part = turned(partTurn, p, parts);
+        partOfStep.push_back(part);
+        partStart = arith::MulIOp::create(b, part, cst(bytes));
+      }
+      for (int64_t t = 0; t < bytes; ++t) {
+        Value inPart = bytes > 1 ? turned(byteTurn, t, bytes) : Value();
+        Value byte = partStart && inPart
+                         ? Value(arith::AddIOp::create(b, partStart, inPart))
+                     : partStart ? partStart
+                     : inPart    ? inPart
+                                 : cst(0);
+        subOfStep.push_back(arith::AddIOp::create(b, firstSub, byte));
+        if (plan.wordBytes == 1)
+          continue;
+        // prmt.b32 in its default mode: result byte 0 is source byte
+        // `byte` of the word, bytes 1-3 are byte 0 of the second source
+        // (zero). One instruction, as a constant byte's extraction is.
+        selectorOfStep.push_back(arith::OrIOp::create(
+            b, arith::IndexCastUIOp::create(b, b.getI32Type(), byte),
+            arith::ConstantIntOp::create(b, b.getI32Type(), 0x4440)));
+      }
+    }
   }
 
   /// The f16 array (alphas or offsets) at byte `offset` of the packed
@@ -295,6 +385,9 @@ private:
 
     int64_t bits = plan.scheme.bits;
     auto wordType = VectorType::get({plan.wordBytes}, b.getI8Type());
+    auto wordIntType =
+        VectorType::get({1}, b.getIntegerType(8 * plan.wordBytes));
+    // Each plane's word as an i32 (a 1-byte word: the byte itself).
     SmallVector<Value> words;
     Value planeRow0 = arith::MulIOp::create(b, safeRow, cst(bits));
     for (int64_t i = 0; i < bits; ++i) {
@@ -302,9 +395,15 @@ private:
       Value rowStart =
           arith::MulIOp::create(b, planeRow, cst(plan.rowPlaneBytes));
       Value offset = arith::AddIOp::create(b, rowStart, byteInRow);
-      words.push_back(vector::LoadOp::create(
+      Value loaded = vector::LoadOp::create(
           b, wordType, packed, ValueRange{offset}, /*nontemporal=*/false,
-          llvm::MaybeAlign(plan.wordBytes)));
+          llvm::MaybeAlign(plan.wordBytes));
+      if (plan.wordBytes > 1)
+        loaded = vector::BitCastOp::create(b, wordIntType, loaded);
+      Value word = vector::ExtractOp::create(b, loaded, 0);
+      if (plan.wordBytes == 2)
+        word = arith::ExtUIOp::create(b, b.getI32Type(), word);
+      words.push_back(word);
     }
 
     Value acc = f32(0.0f);
@@ -312,8 +411,14 @@ private:
     Value rowGroups =
         arith::MulIOp::create(b, safeRow, cst(plan.layout.groupsPerRow));
     for (int64_t part = 0; part < plan.partsPerWord; ++part) {
-      Value partInput = arith::AddIOp::create(
-          b, firstInput, cst(part * plan.bytesPerPart * kMu));
+      // partOfStep is empty when the word is one part.
+      Value partInput =
+          partOfStep.empty()
+              ? firstInput
+              : Value(arith::AddIOp::create(
+                    b, firstInput,
+                    arith::MulIOp::create(b, partOfStep[part],
+                                          cst(plan.bytesPerPart * kMu))));
       Value group =
           arith::DivUIOp::create(b, partInput, cst(plan.scheme.group));
       Value groupIndex = arith::AddIOp::create(b, rowGroups, group);
@@ -321,10 +426,15 @@ private:
       for (int64_t i = 0; i < bits; ++i) {
         Value sum;
         for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
-          int64_t byte = part * plan.bytesPerPart + j;
-          Value code = vector::ExtractOp::create(b, words[i], byte);
+          int64_t step = part * plan.bytesPerPart + j;
+          Value code = words[i];
+          if (plan.wordBytes > 1)
+            code = NVVM::PermuteOp::create(
+                b, b.getI32Type(), code,
+                arith::ConstantIntOp::create(b, b.getI32Type(), 0),
+                selectorOfStep[step], NVVM::PermuteMode::DEFAULT);
           Value entry = lookup(
-              byte, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
+              step, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
           sum = sum ? Value(arith::AddFOp::create(b, sum, entry)) : entry;
         }
         Value alphaIndex = arith::AddIOp::create(b, alphaBase, cst(i));
@@ -355,14 +465,13 @@ private:
     });
   }
 
-  /// table[firstSub + byte][entry] (workgroup memory).
-  Value lookup(int64_t byte, Value entry) {
-    Value sub = arith::AddIOp::create(b, firstSub, cst(byte));
-    Value base = arith::MulIOp::create(b, sub, cst(kEntries));
-    Value index = arith::AddIOp::create(b, base, entry);
+  /// Entry `entry` of the table of the byte the lane reads at `step`
+  /// (workgroup memory, entry-major).
+  Value lookup(int64_t step, Value entry) {
+    Value base = arith::MulIOp::create(b, entry, cst(kChunkSubVectors));
+    Value index = arith::AddIOp::create(b, base, subOfStep[step]);
     return memref::LoadOp::create(b, table, ValueRange{index});
   }
-
 
   ImplicitLocOpBuilder &b;
   const LutPlan &plan;
@@ -370,6 +479,12 @@ private:
   Value batchIndex, tileInBatch, batchFirstRow;
   Value actRow, chunkFirstByte;
   Value rowInStep, word, wordExists, firstSub, byteInRow;
+  /// Per step of a word (parts x bytes per part, in order): the sub-vector
+  /// (index in the chunk) of the byte the lane reads; per part step, the
+  /// part of the word it reads (none when the word is one part); for words
+  /// of 2 or 4 bytes, the prmt
+  /// selector that extracts the step's byte.
+  SmallVector<Value> subOfStep, partOfStep, selectorOfStep;
   Value alphas, offsets;
 };
 

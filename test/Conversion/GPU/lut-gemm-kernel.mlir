@@ -24,47 +24,90 @@
 // CHECK: %[[FIRST:.*]] = arith.muli %[[CHUNK]], %{{.*}} : index
 // CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
 // CHECK: %[[SUBS:.*]] = arith.minui %[[LEFT]], %{{.*}} : index
-// Thread t builds entry t of every table: bit j of t is the sign of x_j.
-// CHECK: %[[E:.*]] = arith.index_castui %[[TID]] : index to i32
-// CHECK: %[[B0:.*]] = arith.shrui %[[E]], %{{.*}} : i32
-// CHECK: arith.andi %[[B0]]
-// CHECK: %[[S0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
-// CHECK-COUNT-7: arith.select
-// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[SUBS]] step %{{.*}} {
+// Lane s of warp w builds table s (s inside the chunk): it reads its 8
+// activations once; bits 0-2 of its entries are w, the signs of x_0..x_2.
+// CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %{{.*}} : index
+// CHECK: %[[SUB:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[SUB]], %[[SUBS]] : index
+// CHECK: scf.if %[[IN]] {
 // CHECK: %[[X:.*]] = vector.load %[[A]][%[[MROW]], %{{.*}}] {alignment = 16 : i64} : memref<2x320xf32>, vector<4xf32>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0]
+// CHECK: %[[X3:.*]] = vector.extract %[[X]][3]
+// CHECK: %[[XH:.*]] = vector.load %[[A]]
+// CHECK: %[[X7:.*]] = vector.extract %[[XH]][3]
+// CHECK: %[[WB:.*]] = arith.index_castui %[[WARP]] : index to i32
+// CHECK: arith.shrui %[[WB]]
+// CHECK: %[[S0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
 // CHECK: llvm.intr.fma(%[[S0]], %[[X0]], %{{.*}})
-// CHECK-COUNT-3: llvm.intr.fma
-// CHECK: vector.load %[[A]]
-// CHECK-COUNT-4: llvm.intr.fma
-// CHECK: %[[ROWBASE:.*]] = arith.muli %[[S]], %{{.*}} : index
-// CHECK: %[[ENTRY:.*]] = arith.addi %[[ROWBASE]], %[[TID]]
-// CHECK: memref.store %{{.*}}, %[[T]][%[[ENTRY]]]
+// CHECK-COUNT-2: llvm.intr.fma
+// Bits 3-7 by a tree of prefix sums: the entry with all five clear first,
+// stored at word 32 * w + s = tid (entry-major: table s in bank s); the one
+// that differs in bit 7 at tid + 4096 (entry + 128).
+// CHECK: %[[M3:.*]] = arith.subf %{{.*}}, %[[X3]] : f32
+// CHECK-COUNT-3: arith.subf
+// CHECK: %[[M7:.*]] = arith.subf %{{.*}}, %[[X7]] : f32
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[E0:.*]] = arith.addi %[[TID]], %[[C0]] : index
+// CHECK: memref.store %[[M7]], %[[T]][%[[E0]]]
+// CHECK: %[[P7:.*]] = arith.addf %{{.*}}, %[[X7]] : f32
+// CHECK: %[[C4096:.*]] = arith.constant 4096 : index
+// CHECK: %[[E128:.*]] = arith.addi %[[TID]], %[[C4096]] : index
+// CHECK: memref.store %[[P7]], %[[T]][%[[E128]]]
+// CHECK-COUNT-30: memref.store %{{.*}}, %[[T]]
+// CHECK-NOT: memref.store
 // CHECK: }
 // CHECK: gpu.barrier
-// 8 lanes per row (4-byte words), 4 rows per warp step.
+// 8 lanes a row, 4 rows a step; row r of the step starts at byte r of its
+// word, so step k reads byte (r + k) % 4 (sub-vector 4 * word + that byte)
+// and the 32 lanes read 32 tables. The byte comes out of the word by a
+// prmt whose selector is 0x4440 | byte.
 // CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// CHECK: %[[ROW:.*]] = arith.divui %[[LANE]], %{{.*}} : index
 // CHECK: %[[WORD:.*]] = arith.remui %[[LANE]], %{{.*}} : index
-// Alphas and offsets are f16 views of the packed buffer.
+// CHECK: %[[FIRSTSUB:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK: %[[TURN:.*]] = arith.remui %[[ROW]], %{{.*}} : index
+// CHECK: %[[T0:.*]] = arith.addi %[[TURN]], %{{.*}} : index
+// CHECK: %[[B0:.*]] = arith.remui %[[T0]], %{{.*}} : index
+// CHECK: %[[SUB0:.*]] = arith.addi %[[FIRSTSUB]], %[[B0]] : index
+// CHECK: %[[C17472:.*]] = arith.constant 17472 : i32
+// CHECK: %[[B0I:.*]] = arith.index_castui %[[B0]] : index to i32
+// CHECK: %[[SEL0:.*]] = arith.ori %[[B0I]], %[[C17472]] : i32
+// CHECK: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK: %[[T1:.*]] = arith.addi %[[TURN]], %[[ONE]] : index
+// CHECK: %[[B1:.*]] = arith.remui %[[T1]], %{{.*}} : index
+// CHECK: %[[SUB1:.*]] = arith.addi %[[FIRSTSUB]], %[[B1]] : index
+// CHECK: %[[SEL1:.*]] = arith.ori %{{.*}}, %{{.*}} : i32
 // CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<555xf16>
 // CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<185xf16>
 // CHECK: arith.muli %[[ROWTILE]], %{{.*}} : index
 // CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// One 4-byte word of each plane, coalesced over the row's lanes.
-// CHECK-COUNT-3: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
-// Each byte indexes its sub-vector's table; plane sums times alpha.
-// CHECK: %[[BYTE:.*]] = vector.extract %{{.*}}[0] : i8 from vector<4xi8>
-// CHECK: %[[IDX:.*]] = arith.index_castui %[[BYTE]] : i8 to index
-// CHECK: %[[LOOK:.*]] = arith.addi %{{.*}}, %[[IDX]] : index
-// CHECK: memref.load %[[T]][%[[LOOK]]] : memref<8192xf32, #gpu.address_space<workgroup>>
-// CHECK-COUNT-3: memref.load %[[T]]
+// Three planes' words of the row (q = 3), each as one i32.
+// CHECK: %[[BYTES0:.*]] = vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
+// CHECK: %[[CAST0:.*]] = vector.bitcast %[[BYTES0]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[WORD0:.*]] = vector.extract %[[CAST0]][0] : i32 from vector<1xi32>
+// CHECK-COUNT-2: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
+// Each byte indexes its sub-vector's table, entry * 32 + sub-vector;
+// plane sums times alpha.
+// CHECK: %[[CODE0:.*]] = nvvm.prmt <default> %[[SEL0]], %[[WORD0]], %{{.*}} : i32
+// CHECK: %[[IDX0:.*]] = arith.index_castui %[[CODE0]] : i32 to index
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: %[[ENTRY0:.*]] = arith.muli %[[IDX0]], %[[C32]] : index
+// CHECK: %[[LOOK0:.*]] = arith.addi %[[ENTRY0]], %[[SUB0]] : index
+// CHECK: memref.load %[[T]][%[[LOOK0]]] : memref<8192xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[CODE1:.*]] = nvvm.prmt <default> %[[SEL1]], %[[WORD0]], %{{.*}} : i32
+// CHECK: %[[IDX1:.*]] = arith.index_castui %[[CODE1]] : i32 to index
+// CHECK: %[[ENTRY1:.*]] = arith.muli %[[IDX1]], %{{.*}} : index
+// CHECK: %[[LOOK1:.*]] = arith.addi %[[ENTRY1]], %[[SUB1]] : index
+// CHECK: memref.load %[[T]][%[[LOOK1]]]
+// CHECK-COUNT-2: memref.load %[[T]]
 // CHECK: %[[ALPHA16:.*]] = memref.load %[[ALPHAS]]
 // CHECK: %[[ALPHA:.*]] = arith.extf %[[ALPHA16]] : f16 to f32
 // CHECK: llvm.intr.fma(%[[ALPHA]], %{{.*}}, %{{.*}})
 // CHECK-COUNT-2: llvm.intr.fma
 // The offset term: z times the tables' all-ones entries (sum of inputs).
 // CHECK: %[[C255:.*]] = arith.constant 255 : index
-// CHECK: arith.addi %{{.*}}, %[[C255]] : index
+// CHECK: %[[ONES:.*]] = arith.muli %[[C255]], %{{.*}} : index
+// CHECK: arith.addi %[[ONES]], %[[SUB0]] : index
 // CHECK: %[[Z16:.*]] = memref.load %[[OFFSETS]]
 // CHECK: %[[Z:.*]] = arith.extf %[[Z16]] : f16 to f32
 // CHECK: %[[ACC:.*]] = llvm.intr.fma(%[[Z]], %{{.*}}, %{{.*}})
@@ -209,9 +252,9 @@ func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<?x64xf32>, memre
 // CHECK: %[[X:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xf16>, vector<8xf16>
 // CHECK: %[[X0:.*]] = vector.extract %[[X]][0] : f16 from vector<8xf16>
 // CHECK: %[[W0:.*]] = arith.extf %[[X0]] : f16 to f32
-// CHECK: llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}})
 // CHECK-COUNT-7: arith.extf %{{.*}} : f16 to f32
 // CHECK-NOT: vector.load %{{.*}} : memref<1x64xf16>
+// CHECK: llvm.intr.fma(%{{.*}}, %[[W0]], %{{.*}})
 // CHECK: memref.store
 // CHECK: gpu.launch
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x64xbf16>, vector<8xbf16>

@@ -58,6 +58,27 @@
 // RUN: quant-opt %t.g16.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.g16.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.g16.out %t.g16.json %t.g16.w | FileCheck %s --check-prefix=LUT
+// groups of 8 (four per 4-byte word: each row of a warp step starts at its own group).
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 2 --n 13 --k 64 --seed 81 --acts-out %t.g8.json > %t.g8.mlir
+// RUN: quant-opt %t.g8.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=8" --qblock-select-formats -o %t.g8.q.mlir
+// RUN: qblock-inspect %t.g8.q.mlir --values --blocks=0 > %t.g8.w
+// RUN: quant-opt %t.g8.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.g8.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.g8.out %t.g8.json %t.g8.w | FileCheck %s --check-prefix=LUT
+// K = 80 (10 plane bytes a row): 2-byte words, 16 lanes per row, two rows per step.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 3 --n 11 --k 80 --seed 82 --acts-out %t.w2.json > %t.w2.mlir
+// RUN: quant-opt %t.w2.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=16" --qblock-select-formats -o %t.w2.q.mlir
+// RUN: qblock-inspect %t.w2.q.mlir --values --blocks=0 > %t.w2.w
+// RUN: quant-opt %t.w2.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.w2.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.w2.out %t.w2.json %t.w2.w | FileCheck %s --check-prefix=LUT
+// 2-byte words holding two groups of 8.
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 6 --k 80 --seed 83 --acts-out %t.w2g8.json > %t.w2g8.mlir
+// RUN: quant-opt %t.w2g8.mlir --qblock-quantize-linalg="scheme=bcq bits=2 group=8" --qblock-select-formats -o %t.w2g8.q.mlir
+// RUN: qblock-inspect %t.w2g8.q.mlir --values --blocks=0 > %t.w2g8.w
+// RUN: quant-opt %t.w2g8.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.w2g8.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.w2g8.out %t.w2g8.json %t.w2g8.w | FileCheck %s --check-prefix=LUT
 // groups of 24: 1-byte words, 32 lanes per row.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 9 --k 72 --seed 75 --acts-out %t.g24.json > %t.g24.mlir
 // RUN: quant-opt %t.g24.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=24" --qblock-select-formats -o %t.g24.q.mlir
