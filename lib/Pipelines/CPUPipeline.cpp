@@ -118,6 +118,12 @@ static void registerCheckedPipeline(
       });
 }
 
+/// The emulation pipeline takes the GPU pipeline's options as they are.
+static std::string checkGPUEmulationPipelineOptions(
+    const qblock::GPUEmulationPipelineOptions &options) {
+  return qblock::checkGPUPipelineOptions(options);
+}
+
 void qblock::registerQBlockPipelines() {
   // All three registered by hand, not with PassPipelineRegistration, so
   // that a bad option is an error when the pipeline is parsed (a failed parse,
@@ -141,13 +147,14 @@ void qblock::registerQBlockPipelines() {
       "one-thread-per-task kernels; upstream ops (float matmuls, "
       "elementwise ops) run as host loops",
       checkGPUCompilePipelineOptions, buildGPUPipeline);
-  registerCheckedPipeline<GPUPipelineOptions>(
+  registerCheckedPipeline<GPUEmulationPipelineOptions>(
       "qblock-gpu-emulation-pipeline",
       "For testing without a GPU: the kernels of qblock-gpu-pipeline, each "
       "thread block run as an OpenMP team of CPU threads (one per GPU "
       "thread) through libqblock_gpu_emulator.so, lowered to the LLVM "
-      "dialect for the CPU; says nothing about speed",
-      checkGPUPipelineOptions, buildGPUEmulationPipeline);
+      "dialect for the CPU; says nothing about speed, but bank-conflicts=true "
+      "counts the workgroup-memory bank conflicts of the kernels' warps",
+      checkGPUEmulationPipelineOptions, buildGPUEmulationPipeline);
   // Internal step of the GPU pipeline, registered so its numerics can be
   // tested on the CPU (test/Integration/CPU/expand-math-for-gpu.mlir).
   registerPass([] { return createExpandMathForGPUPass(); });

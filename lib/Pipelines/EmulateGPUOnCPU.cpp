@@ -31,6 +31,12 @@
 // (split-K atomics are still atomics); threads of a block do run
 // concurrently, so a missing barrier can show.
 //
+// With bank-conflicts=true, every load and store of workgroup memory also
+// reports its byte offset to the runtime, which counts the shared-memory
+// wavefronts each warp access would take on a GPU and prints them when the
+// program ends (lib/Runtime/GPUEmulatorBanks.cpp): a kernel's bank
+// conflicts, measured without a GPU.
+//
 //===----------------------------------------------------------------------===//
 
 #include "EmulateGPUOnCPU.h"
@@ -46,6 +52,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -276,13 +284,132 @@ LogicalResult emulateKernelOp(Operation *op, Thread &thread,
   return success();
 }
 
+/// Numbers the workgroup accesses and launches of a module for the bank
+/// conflict counts (bank-conflicts=true), and holds the globals of their
+/// locations.
+struct BankCounting {
+  explicit BankCounting(ModuleOp module) : module(module), symbols(module) {}
+  ModuleOp module;
+  SymbolTable symbols;
+  int32_t nextSite = 0;
+  int32_t nextLaunch = 0;
+};
+
+/// The address and length (i64) of a constant global holding `text`.
+std::pair<Value, Value> constantText(OpBuilder &b, Location loc,
+                                     BankCounting &banks, StringRef text) {
+  auto type =
+      MemRefType::get({static_cast<int64_t>(text.size())}, b.getI8Type());
+  auto bytes = DenseElementsAttr::get(
+      RankedTensorType::get(type.getShape(), b.getI8Type()),
+      ArrayRef<char>(text.data(), text.size()));
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(banks.module.getBody());
+    global = memref::GlobalOp::create(
+        b, loc, "__qblock_emu_access_location", b.getStringAttr("private"),
+        type, bytes, /*constant=*/true, /*alignment=*/IntegerAttr());
+  }
+  // Renamed if the name is taken.
+  banks.symbols.insert(global);
+  Value view = memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+  Value address = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view));
+  Value length = arith::ConstantIntOp::create(
+      b, loc, b.getI64Type(), static_cast<int64_t>(text.size()));
+  return {address, length};
+}
+
+/// Before each load and store of a workgroup buffer in `team`, a call that
+/// reports the access (site, launch, kind, byte offset, width, thread) to
+/// the runtime's bank-conflict count. Other uses of a workgroup buffer are
+/// not counted, and say so.
+void countWorkgroupAccesses(Region &team, ArrayRef<Value> sharedBuffers,
+                            const Thread &thread, Runtime &runtime,
+                            BankCounting &banks) {
+  llvm::SmallPtrSet<Value, 4> shared(sharedBuffers.begin(),
+                                     sharedBuffers.end());
+  int32_t launch = banks.nextLaunch++;
+  SmallVector<Operation *> accesses;
+  team.walk([&](Operation *op) {
+    if (isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp>(
+            op)) {
+      accesses.push_back(op);
+      return;
+    }
+    if (llvm::any_of(op->getOperands(),
+                     [&](Value v) { return shared.contains(v); }))
+      op->emitWarning("bank-conflicts: this use of workgroup memory is not "
+                      "counted (the emulator counts memref and vector loads "
+                      "and stores of a workgroup buffer itself)");
+  });
+  for (Operation *op : accesses) {
+    Value buffer;
+    ValueRange indices;
+    Type accessed;
+    bool store = false;
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      buffer = load.getMemRef();
+      indices = load.getIndices();
+      accessed = load.getType();
+    } else if (auto storeOp = dyn_cast<memref::StoreOp>(op)) {
+      buffer = storeOp.getMemRef();
+      indices = storeOp.getIndices();
+      accessed = storeOp.getValueToStore().getType();
+      store = true;
+    } else if (auto load = dyn_cast<vector::LoadOp>(op)) {
+      buffer = load.getBase();
+      indices = load.getIndices();
+      accessed = load.getVectorType();
+    } else {
+      auto storeOp = cast<vector::StoreOp>(op);
+      buffer = storeOp.getBase();
+      indices = storeOp.getIndices();
+      accessed = storeOp.getVectorType();
+      store = true;
+    }
+    if (!shared.contains(buffer))
+      continue;
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    int64_t bytes = elementBytes;
+    if (auto vector = dyn_cast<VectorType>(accessed))
+      bytes = vector.getNumElements() *
+              (vector.getElementType().getIntOrFloatBitWidth() / 8);
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    // Workgroup buffers have static shapes and identity layouts.
+    Value offset = arith::ConstantIndexOp::create(b, loc, 0);
+    int64_t stride = elementBytes;
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      Value scaled = arith::MulIOp::create(
+          b, loc, indices[d], arith::ConstantIndexOp::create(b, loc, stride));
+      offset = arith::AddIOp::create(b, loc, offset, scaled);
+      stride *= type.getDimSize(d);
+    }
+    std::string where;
+    llvm::raw_string_ostream(where) << loc;
+    auto [address, length] = constantText(b, loc, banks, where);
+    runtime.call(b, loc, "qblockEmuSharedAccess", {},
+                 {i32Constant(b, loc, banks.nextSite++),
+                  i32Constant(b, loc, launch), i32Constant(b, loc, store),
+                  arith::IndexCastOp::create(b, loc, b.getI64Type(), offset),
+                  i32Constant(b, loc, bytes), thread.linearId, address,
+                  length});
+  }
+}
+
 /// a * b * c for launch sizes (index).
 Value product(OpBuilder &b, Location loc, const gpu::KernelDim3 &dims) {
   Value xy = arith::MulIOp::create(b, loc, dims.x, dims.y);
   return arith::MulIOp::create(b, loc, xy, dims.z);
 }
 
-LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
+/// `banks`: count bank conflicts (null: do not).
+LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
+                            BankCounting *banks) {
   if (launch.getAsyncToken() || !launch.getAsyncDependencies().empty())
     return launch.emitOpError("cannot be emulated on the CPU: the emulator "
                               "runs synchronous launches only");
@@ -386,6 +513,13 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime) {
   for (Operation *op : kernelOps)
     if (failed(emulateKernelOp(op, thread, runtime)))
       return failure();
+  if (banks) {
+    countWorkgroupAccesses(team.getRegion(), sharedBuffers, thread, runtime,
+                           *banks);
+    // The block's accesses are complete when its team has ended.
+    OpBuilder after(team->getBlock(), std::next(team->getIterator()));
+    runtime.call(after, loc, "qblockEmuTallyBankConflicts", {}, threads);
+  }
 
   b.setInsertionPointAfter(outermost);
   for (Value buffer : sharedBuffers)
@@ -443,6 +577,15 @@ LogicalResult emulateHostOps(ModuleOp module) {
 struct EmulateGPUOnCPUPass
     : PassWrapper<EmulateGPUOnCPUPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmulateGPUOnCPUPass)
+  EmulateGPUOnCPUPass() = default;
+  EmulateGPUOnCPUPass(const EmulateGPUOnCPUPass &other) : PassWrapper(other) {}
+  Option<bool> bankConflicts{
+      *this, "bank-conflicts",
+      llvm::cl::desc("Count the shared-memory wavefronts of every warp's "
+                     "workgroup-memory loads and stores (32 banks of 4 "
+                     "bytes) and print them on stderr when the program "
+                     "ends"),
+      llvm::cl::init(false)};
   StringRef getArgument() const override {
     return "qblock-emulate-gpu-on-cpu";
   }
@@ -462,10 +605,14 @@ struct EmulateGPUOnCPUPass
     // Launches first: one that cannot be emulated (an async one) is
     // reported while the tokens it waits for still exist.
     Runtime runtime(module);
+    std::optional<BankCounting> banks;
+    if (bankConflicts)
+      banks.emplace(module);
     SmallVector<gpu::LaunchOp> launches;
     module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     for (gpu::LaunchOp launch : launches)
-      if (failed(emulateLaunch(launch, runtime)) || runtime.failed())
+      if (failed(emulateLaunch(launch, runtime, banks ? &*banks : nullptr)) ||
+          runtime.failed())
         return signalPassFailure();
     if (failed(emulateHostOps(module)))
       return signalPassFailure();
@@ -485,6 +632,8 @@ struct EmulateGPUOnCPUPass
 
 } // namespace
 
-std::unique_ptr<Pass> qblock::createEmulateGPUOnCPUPass() {
-  return std::make_unique<EmulateGPUOnCPUPass>();
+std::unique_ptr<Pass> qblock::createEmulateGPUOnCPUPass(bool bankConflicts) {
+  auto pass = std::make_unique<EmulateGPUOnCPUPass>();
+  pass->bankConflicts = bankConflicts;
+  return pass;
 }

@@ -203,11 +203,11 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
 }
 
-void qblock::buildGPUEmulationPipeline(OpPassManager &pm,
-                                       const GPUPipelineOptions &options) {
+void qblock::buildGPUEmulationPipeline(
+    OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
-  pm.addPass(qblock::createEmulateGPUOnCPUPass());
+  pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
   // The kernels are host code now: their bf16 conversions too
   // (ExpandHostBF16.cpp).
   pm.addPass(qblock::createExpandHostBF16Pass());

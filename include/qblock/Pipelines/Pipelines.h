@@ -76,12 +76,24 @@ struct GPUPipelineOptions
 void buildGPUPipeline(mlir::OpPassManager &pm,
                       const GPUPipelineOptions &options);
 
+/// --qblock-gpu-emulation-pipeline: the GPU pipeline's options and one of
+/// its own.
+struct GPUEmulationPipelineOptions : public GPUPipelineOptions {
+  Option<bool> bankConflicts{
+      *this, "bank-conflicts",
+      llvm::cl::desc("Count the shared-memory wavefronts of every warp's "
+                     "workgroup-memory loads and stores (32 banks of 4 "
+                     "bytes) and print them on stderr when the program "
+                     "ends"),
+      llvm::cl::init(false)};
+};
+
 /// For testing the GPU kernels where there is no GPU: the kernels
 /// buildGPUPipeline builds, with every thread block run as a team of CPU
 /// threads (lib/Pipelines/EmulateGPUOnCPU.cpp), down to the LLVM dialect
 /// for the host. The code calls libqblock_gpu_emulator.so and libomp.
 void buildGPUEmulationPipeline(mlir::OpPassManager &pm,
-                               const GPUPipelineOptions &options);
+                               const GPUEmulationPipelineOptions &options);
 /// What is wrong with `options` (an unsupported chip or format, tensor
 /// cores on a chip without mma.sync for f16/bf16), in words that say what
 /// to use instead; empty when buildGPUPipeline can take them.
