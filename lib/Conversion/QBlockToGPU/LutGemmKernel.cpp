@@ -243,7 +243,9 @@ private:
         Value isSet = arith::CmpIOp::create(
             b, arith::CmpIPredicate::ne, bit,
             arith::ConstantIntOp::create(b, b.getI32Type(), 0));
-        Value sign = arith::SelectOp::create(b, isSet, f32(1.0f), f32(-1.0f));
+        Value plus = f32(1.0f);
+        Value minus = f32(-1.0f);
+        Value sign = arith::SelectOp::create(b, isSet, plus, minus);
         acc = gpukernel::fma(b, sign, x[j], acc);
       }
       buildEntries(tid, x, kWarpBits, /*highBits=*/0, acc);
@@ -322,9 +324,11 @@ private:
   void planRotation() {
     int64_t parts = plan.partsPerWord, bytes = plan.bytesPerPart;
     // (turn + offset) % period: the row's turn, `offset` steps on.
+    // (Operands made one statement at a time: the order of the ops must not
+    // depend on the compiler's order of evaluating arguments.)
     auto turned = [&](Value turn, int64_t offset, int64_t period) -> Value {
-      return arith::RemUIOp::create(
-          b, arith::AddIOp::create(b, turn, cst(offset)), cst(period));
+      Value ahead = arith::AddIOp::create(b, turn, cst(offset));
+      return arith::RemUIOp::create(b, ahead, cst(period));
     };
     Value partTurn =
         parts > 1 ? Value(arith::DivUIOp::create(b, rowInStep, cst(bytes)))
@@ -353,8 +357,9 @@ private:
         // prmt.b32 in its default mode: result byte 0 is source byte
         // `byte` of the word, bytes 1-3 are byte 0 of the second source
         // (zero). One instruction, as a constant byte's extraction is.
+        Value byteIndex = arith::IndexCastUIOp::create(b, b.getI32Type(), byte);
         selectorOfStep.push_back(arith::OrIOp::create(
-            b, arith::IndexCastUIOp::create(b, b.getI32Type(), byte),
+            b, byteIndex,
             arith::ConstantIntOp::create(b, b.getI32Type(), 0x4440)));
       }
     }

@@ -69,8 +69,8 @@
 // CHECK: %[[T0:.*]] = arith.addi %[[TURN]], %{{.*}} : index
 // CHECK: %[[B0:.*]] = arith.remui %[[T0]], %{{.*}} : index
 // CHECK: %[[SUB0:.*]] = arith.addi %[[FIRSTSUB]], %[[B0]] : index
-// CHECK: %[[C17472:.*]] = arith.constant 17472 : i32
 // CHECK: %[[B0I:.*]] = arith.index_castui %[[B0]] : index to i32
+// CHECK: %[[C17472:.*]] = arith.constant 17472 : i32
 // CHECK: %[[SEL0:.*]] = arith.ori %[[B0I]], %[[C17472]] : i32
 // CHECK: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK: %[[T1:.*]] = arith.addi %[[TURN]], %[[ONE]] : index
