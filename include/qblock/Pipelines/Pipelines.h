@@ -81,10 +81,10 @@ void buildGPUPipeline(mlir::OpPassManager &pm,
 struct GPUEmulationPipelineOptions : public GPUPipelineOptions {
   Option<bool> bankConflicts{
       *this, "bank-conflicts",
-      llvm::cl::desc("Count the shared-memory wavefronts of every warp's "
-                     "workgroup-memory loads and stores (32 banks of 4 "
-                     "bytes) and print them on stderr when the program "
-                     "ends"),
+      llvm::cl::desc("Also count the kernels' shared-memory bank "
+                     "conflicts, printed on stderr at exit (the "
+                     "qblock-emulate-gpu-on-cpu pass's option of that "
+                     "name; docs/gpu-lowering.md)"),
       llvm::cl::init(false)};
 };
 
