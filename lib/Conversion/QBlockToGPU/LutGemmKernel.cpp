@@ -30,10 +30,13 @@
 //    per group (a word lies inside one group or holds whole groups) the
 //    lookups of plane i are summed and multiplied by alpha_i, and the
 //    offset z multiplies the sum of the group's inputs, read from the
-//    all-ones entries table[s][255]. The lanes of the step's rows that
-//    hold the same word start at different bytes of it (row r of the step
-//    at byte r, in groups' order when a word holds several groups), so
-//    each lookup instruction of the warp reads 32 different tables.
+//    all-ones entries table[s][255] (the same for every row: read once).
+//    The lanes of the step's rows that hold the same word start at
+//    different bytes of it (row r of the step at byte r, in groups' order
+//    when a word holds several groups), so each lookup instruction of the
+//    warp reads 32 different tables. A loop iteration is kStepsPerIteration
+//    of a warp's steps: their global loads (words, alphas, offsets) first,
+//    so that each warp keeps that many steps' bytes in flight.
 //  * The lanes of a row are summed by gpu.shuffle xor, and the row's first
 //    lane adds the chunk's partial result to the output element with an
 //    atomic add (the output holds init; chunks of K meet there).
@@ -91,6 +94,10 @@ static_assert((int64_t(1) << kWarpBits) == kWarps &&
 /// Weight rows per thread block: the tables built per block serve this many
 /// rows (untuned: 16 x 32 blocks for N = K = 8192, one wave on 132 SMs).
 constexpr int64_t kRowsPerBlock = 512;
+/// Warp steps per loop iteration, whose global loads (plane words, alphas,
+/// offsets) are all issued before the first step's lookups: more bytes in
+/// flight per warp (see docs/gpu-lowering.md, "The LUT-GEMM kernel").
+constexpr int64_t kStepsPerIteration = 4;
 
 static_assert(kThreads == kEntries, "a thread per table entry");
 static_assert(kWarpBits < kMu, "the tree covers the entries' high bits");
@@ -289,6 +296,8 @@ private:
     firstSub = arith::MulIOp::create(b, wordInChunk, cst(plan.wordBytes));
     byteInRow = arith::AddIOp::create(b, chunkFirstByte, firstSub);
     planRotation();
+    if (plan.scheme.offset)
+      sumPartInputs();
 
     int64_t rows = plan.batch * plan.n;
     alphas = viewAsF16(plan.layout.alphasOffset,
@@ -302,15 +311,23 @@ private:
     Value tileStart =
         arith::MulIOp::create(b, tileInBatch, cst(kRowsPerBlock));
     Value tileLimit = arith::AddIOp::create(b, tileStart, cst(kRowsPerBlock));
-    Value tileEnd = arith::MinUIOp::create(b, tileLimit, cst(plan.n));
+    tileEnd = arith::MinUIOp::create(b, tileLimit, cst(plan.n));
     Value warpOffset = arith::MulIOp::create(b, warp, cst(plan.rowsPerStep));
     Value first = arith::AddIOp::create(b, tileStart, warpOffset);
-    // The bounds are uniform across a warp, so every shuffle sees 32 lanes.
-    auto loop =
-        scf::ForOp::create(b, first, tileEnd, cst(kWarps * plan.rowsPerStep));
+    // The block's warps take steps in turn; an iteration is
+    // kStepsPerIteration of a warp's steps, loads first. The bounds are
+    // uniform across a warp, so every shuffle sees 32 lanes.
+    int64_t stepStride = kWarps * plan.rowsPerStep;
+    auto loop = scf::ForOp::create(b, first, tileEnd,
+                                   cst(kStepsPerIteration * stepStride));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
-    emitStep(loop.getInductionVar());
+    SmallVector<StepLoads> steps;
+    for (int64_t k = 0; k < kStepsPerIteration; ++k)
+      steps.push_back(loadStep(arith::AddIOp::create(b, loop.getInductionVar(),
+                                                     cst(k * stepStride))));
+    for (const StepLoads &step : steps)
+      emitStep(step);
   }
 
   /// Which byte of its word a lane looks up at each step. The step's
@@ -365,6 +382,20 @@ private:
     }
   }
 
+  /// Per part of the lane's word, the sum of its inputs, which the offset
+  /// term multiplies: the tables' all-ones entries. The same for every row.
+  void sumPartInputs() {
+    for (int64_t part = 0; part < plan.partsPerWord; ++part) {
+      Value inputs;
+      for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
+        Value entry = lookup(part * plan.bytesPerPart + j, cst(kEntries - 1));
+        inputs =
+            inputs ? Value(arith::AddFOp::create(b, inputs, entry)) : entry;
+      }
+      partInputSums.push_back(inputs);
+    }
+  }
+
   /// The f16 array (alphas or offsets) at byte `offset` of the packed
   /// buffer.
   Value viewAsF16(int64_t offset, int64_t size) {
@@ -379,21 +410,35 @@ private:
         Value(memref::LoadOp::create(b, halves, ValueRange{index})));
   }
 
-  /// One warp step: lane group r handles column stepRow + r of the batch.
-  void emitStep(Value stepRow) {
-    Value row = arith::AddIOp::create(b, stepRow, rowInStep);
-    Value rowExists =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cst(plan.n));
-    // Past the batch's last column: read the last one, add nothing.
+  /// What a lane of one warp step reads from global memory.
+  struct StepLoads {
+    /// The step's row of this lane (a column of the batch) and whether it
+    /// is one of the tile's.
+    Value row, rowExists;
+    /// Per plane, the lane's word as an i32 (a 1-byte word: the byte).
+    SmallVector<Value> words;
+    /// Per part of the word: its group's alphas (one per plane) and
+    /// offset, widened to f32 (no offsets without them).
+    SmallVector<SmallVector<Value>> alphas;
+    SmallVector<Value> offsets;
+  };
+
+  /// The loads of the warp step at `stepRow`: lane group r takes column
+  /// stepRow + r of the batch.
+  StepLoads loadStep(Value stepRow) {
+    StepLoads step;
+    step.row = arith::AddIOp::create(b, stepRow, rowInStep);
+    // Rows past the tile belong to the next one (or are past the batch's
+    // last column): read a column of the batch, add nothing.
+    step.rowExists =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, step.row, tileEnd);
     Value safeRow = arith::AddIOp::create(
-        b, batchFirstRow, arith::MinUIOp::create(b, row, cst(plan.n - 1)));
+        b, batchFirstRow, arith::MinUIOp::create(b, step.row, cst(plan.n - 1)));
 
     int64_t bits = plan.scheme.bits;
     auto wordType = VectorType::get({plan.wordBytes}, b.getI8Type());
     auto wordIntType =
         VectorType::get({1}, b.getIntegerType(8 * plan.wordBytes));
-    // Each plane's word as an i32 (a 1-byte word: the byte itself).
-    SmallVector<Value> words;
     Value planeRow0 = arith::MulIOp::create(b, safeRow, cst(bits));
     for (int64_t i = 0; i < bits; ++i) {
       Value planeRow = arith::AddIOp::create(b, planeRow0, cst(i));
@@ -408,10 +453,9 @@ private:
       Value word = vector::ExtractOp::create(b, loaded, 0);
       if (plan.wordBytes == 2)
         word = arith::ExtUIOp::create(b, b.getI32Type(), word);
-      words.push_back(word);
+      step.words.push_back(word);
     }
 
-    Value acc = f32(0.0f);
     Value firstInput = arith::MulIOp::create(b, byteInRow, cst(kMu));
     Value rowGroups =
         arith::MulIOp::create(b, safeRow, cst(plan.layout.groupsPerRow));
@@ -428,45 +472,50 @@ private:
           arith::DivUIOp::create(b, partInput, cst(plan.scheme.group));
       Value groupIndex = arith::AddIOp::create(b, rowGroups, group);
       Value alphaBase = arith::MulIOp::create(b, groupIndex, cst(bits));
+      SmallVector<Value> partAlphas;
+      for (int64_t i = 0; i < bits; ++i)
+        partAlphas.push_back(
+            loadWidened(alphas, arith::AddIOp::create(b, alphaBase, cst(i))));
+      step.alphas.push_back(partAlphas);
+      if (plan.scheme.offset)
+        step.offsets.push_back(loadWidened(offsets, groupIndex));
+    }
+    return step;
+  }
+
+  /// One warp step's lookups, sums and atomic adds, from its loads.
+  void emitStep(const StepLoads &step) {
+    int64_t bits = plan.scheme.bits;
+    Value acc = f32(0.0f);
+    for (int64_t part = 0; part < plan.partsPerWord; ++part) {
       for (int64_t i = 0; i < bits; ++i) {
         Value sum;
         for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
-          int64_t step = part * plan.bytesPerPart + j;
-          Value code = words[i];
+          int64_t byte = part * plan.bytesPerPart + j;
+          Value code = step.words[i];
           if (plan.wordBytes > 1)
             code = NVVM::PermuteOp::create(
                 b, b.getI32Type(), code,
                 arith::ConstantIntOp::create(b, b.getI32Type(), 0),
-                selectorOfStep[step], NVVM::PermuteMode::DEFAULT);
+                selectorOfStep[byte], NVVM::PermuteMode::DEFAULT);
           Value entry = lookup(
-              step, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
+              byte, arith::IndexCastUIOp::create(b, b.getIndexType(), code));
           sum = sum ? Value(arith::AddFOp::create(b, sum, entry)) : entry;
         }
-        Value alphaIndex = arith::AddIOp::create(b, alphaBase, cst(i));
-        Value alpha = loadWidened(alphas, alphaIndex);
-        acc = gpukernel::fma(b, alpha, sum, acc);
+        acc = gpukernel::fma(b, step.alphas[part][i], sum, acc);
       }
-      if (plan.scheme.offset) {
-        // sum(x) over the part's inputs: the tables' all-ones entries.
-        Value inputs;
-        for (int64_t j = 0; j < plan.bytesPerPart; ++j) {
-          Value entry = lookup(part * plan.bytesPerPart + j, cst(kEntries - 1));
-          inputs =
-              inputs ? Value(arith::AddFOp::create(b, inputs, entry)) : entry;
-        }
-        Value z = loadWidened(offsets, groupIndex);
-        acc = gpukernel::fma(b, z, inputs, acc);
-      }
+      if (plan.scheme.offset)
+        acc = gpukernel::fma(b, step.offsets[part], partInputSums[part], acc);
     }
-    Value exists = arith::AndIOp::create(b, rowExists, wordExists);
+    Value exists = arith::AndIOp::create(b, step.rowExists, wordExists);
     Value partial = arith::SelectOp::create(b, exists, acc, f32(0.0f));
     Value total = gpukernel::sumOverLanes(b, partial, plan.lanesPerRow);
     Value isFirstLane =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, word, cst(0));
-    Value adds = arith::AndIOp::create(b, isFirstLane, rowExists);
+    Value adds = arith::AndIOp::create(b, isFirstLane, step.rowExists);
     gpukernel::inThen(b, adds, [&] {
       memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, total, out,
-                                  actIndex(row));
+                                  actIndex(step.row));
     });
   }
 
@@ -481,7 +530,7 @@ private:
   ImplicitLocOpBuilder &b;
   const LutPlan &plan;
   Value packed, activations, out, table;
-  Value batchIndex, tileInBatch, batchFirstRow;
+  Value batchIndex, tileInBatch, batchFirstRow, tileEnd;
   Value actRow, chunkFirstByte;
   Value rowInStep, word, wordExists, firstSub, byteInRow;
   /// Per step of a word (parts x bytes per part, in order): the sub-vector
@@ -490,6 +539,8 @@ private:
   /// of 2 or 4 bytes, the prmt
   /// selector that extracts the step's byte.
   SmallVector<Value> subOfStep, partOfStep, selectorOfStep;
+  /// Per part of the word, the sum of its inputs (with offsets only).
+  SmallVector<Value> partInputSums;
   Value alphas, offsets;
 };
 

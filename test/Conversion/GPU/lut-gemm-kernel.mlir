@@ -77,15 +77,34 @@
 // CHECK: %[[B1:.*]] = arith.remui %[[T1]], %{{.*}} : index
 // CHECK: %[[SUB1:.*]] = arith.addi %[[FIRSTSUB]], %[[B1]] : index
 // CHECK: %[[SEL1:.*]] = arith.ori %{{.*}}, %{{.*}} : i32
+// The offset term's sums of inputs, read from the tables' all-ones
+// entries, are the same for every row: read once, before the rows.
+// CHECK: %[[C255:.*]] = arith.constant 255 : index
+// CHECK: %[[ONES:.*]] = arith.muli %[[C255]], %{{.*}} : index
+// CHECK: %[[ONE0:.*]] = arith.addi %[[ONES]], %[[SUB0]] : index
+// CHECK: %[[XS0:.*]] = memref.load %[[T]][%[[ONE0]]]
+// CHECK-COUNT-3: memref.load %[[T]]
 // CHECK: %[[ALPHAS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<555xf16>
 // CHECK: %[[OFFSETS:.*]] = memref.view %[[W]][%{{.*}}][] : memref<6016xi8> to memref<185xf16>
 // CHECK: arith.muli %[[ROWTILE]], %{{.*}} : index
-// CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// Three planes' words of the row (q = 3), each as one i32.
+// An iteration is 4 of the warp's steps, 4 x 32 rows: first the global
+// loads of all four (three planes' words, each as one i32, three alphas,
+// one offset), then each step's lookups.
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %[[C128]] {
 // CHECK: %[[BYTES0:.*]] = vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
 // CHECK: %[[CAST0:.*]] = vector.bitcast %[[BYTES0]] : vector<4xi8> to vector<1xi32>
 // CHECK: %[[WORD0:.*]] = vector.extract %[[CAST0]][0] : i32 from vector<1xi32>
 // CHECK-COUNT-2: vector.load %[[W]][%{{.*}}] {alignment = 4 : i64} : memref<6016xi8>, vector<4xi8>
+// CHECK: %[[ALPHA16:.*]] = memref.load %[[ALPHAS]]
+// CHECK: %[[ALPHA:.*]] = arith.extf %[[ALPHA16]] : f16 to f32
+// CHECK-COUNT-2: memref.load %[[ALPHAS]]
+// CHECK: %[[Z16:.*]] = memref.load %[[OFFSETS]]
+// CHECK: %[[Z:.*]] = arith.extf %[[Z16]] : f16 to f32
+// CHECK-COUNT-9: vector.load %[[W]]
+// CHECK-NOT: memref.load %[[T]]
+// CHECK: memref.load %[[OFFSETS]]
+// CHECK-NOT: vector.load
 // Each byte indexes its sub-vector's table, entry * 32 + sub-vector;
 // plane sums times alpha.
 // CHECK: %[[CODE0:.*]] = nvvm.prmt <default> %[[SEL0]], %[[WORD0]], %{{.*}} : i32
@@ -100,16 +119,9 @@
 // CHECK: %[[LOOK1:.*]] = arith.addi %[[ENTRY1]], %[[SUB1]] : index
 // CHECK: memref.load %[[T]][%[[LOOK1]]]
 // CHECK-COUNT-2: memref.load %[[T]]
-// CHECK: %[[ALPHA16:.*]] = memref.load %[[ALPHAS]]
-// CHECK: %[[ALPHA:.*]] = arith.extf %[[ALPHA16]] : f16 to f32
 // CHECK: llvm.intr.fma(%[[ALPHA]], %{{.*}}, %{{.*}})
 // CHECK-COUNT-2: llvm.intr.fma
-// The offset term: z times the tables' all-ones entries (sum of inputs).
-// CHECK: %[[C255:.*]] = arith.constant 255 : index
-// CHECK: %[[ONES:.*]] = arith.muli %[[C255]], %{{.*}} : index
-// CHECK: arith.addi %[[ONES]], %[[SUB0]] : index
-// CHECK: %[[Z16:.*]] = memref.load %[[OFFSETS]]
-// CHECK: %[[Z:.*]] = arith.extf %[[Z16]] : f16 to f32
+// The offset term: z times the sum of the inputs.
 // CHECK: %[[ACC:.*]] = llvm.intr.fma(%[[Z]], %{{.*}}, %{{.*}})
 // Lanes past the chunk or rows past N add nothing; 3 butterfly steps over
 // a row's 8 lanes; its first lane adds to the output atomically.
@@ -166,10 +178,10 @@ func.func private @__qblock_gpu_lut_gemm(memref<128xi8>, memref<?x64xf32>, memre
 // -----
 
 // g = 24 (neither a multiple nor a divisor of 32 inputs): 1-byte words,
-// 32 lanes per row, 5 butterfly steps.
+// 32 lanes per row, 5 butterfly steps for each of an iteration's 4 steps.
 // CHECK-LABEL: func.func @odd_groups
 // CHECK: vector.load {{.*}} {alignment = 1 : i64} : memref<{{.*}}xi8>, vector<1xi8>
-// CHECK-COUNT-5: gpu.shuffle xor
+// CHECK-COUNT-20: gpu.shuffle xor
 // CHECK-NOT: gpu.shuffle
 func.func @odd_groups(%w: memref<192xi8>, %a: memref<1x48xf32>, %o: memref<1x2xf32>) {
   call @__qblock_gpu_lut_gemm(%w, %a, %o) : (memref<192xi8>, memref<1x48xf32>, memref<1x2xf32>) -> ()
@@ -286,7 +298,8 @@ func.func private @__qblock_gpu_lut_gemm_0(memref<128xi8>, memref<1x64xbf16>, me
 // CHECK: gpu.barrier
 // CHECK: %[[FIRST:.*]] = arith.muli %[[BATCH]], %{{.*}} : index
 // CHECK: scf.for %[[STEP:.*]] =
-// CHECK: %[[COL:.*]] = arith.addi %[[STEP]], %{{.*}} : index
+// CHECK: %[[STEP0:.*]] = arith.addi %[[STEP]], %{{.*}} : index
+// CHECK: %[[COL:.*]] = arith.addi %[[STEP0]], %{{.*}} : index
 // CHECK: %[[SAFE:.*]] = arith.minui %[[COL]], %{{.*}} : index
 // CHECK: %[[ROW:.*]] = arith.addi %[[FIRST]], %[[SAFE]] : index
 // CHECK: arith.muli %[[ROW]], %{{.*}} : index

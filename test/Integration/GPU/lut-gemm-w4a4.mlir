@@ -79,6 +79,14 @@
 // RUN: quant-opt %t.w2g8.q.mlir --qblock-gpu-pipeline \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.w2g8.out
 // RUN: %python %S/../CPU/Inputs/check_matmul.py %t.w2g8.out %t.w2g8.json %t.w2g8.w | FileCheck %s --check-prefix=LUT
+// N = 600: two row tiles of 512, the second partial (iterations of 4 warp
+// steps reach past its last row).
+// RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 600 --k 256 --seed 84 --acts-out %t.tiles.json > %t.tiles.mlir
+// RUN: quant-opt %t.tiles.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=128" --qblock-select-formats -o %t.tiles.q.mlir
+// RUN: qblock-inspect %t.tiles.q.mlir --values --blocks=0 > %t.tiles.w
+// RUN: quant-opt %t.tiles.q.mlir --qblock-gpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.tiles.out
+// RUN: %python %S/../CPU/Inputs/check_matmul.py %t.tiles.out %t.tiles.json %t.tiles.w | FileCheck %s --check-prefix=LUT
 // groups of 24: 1-byte words, 32 lanes per row.
 // RUN: %python %S/../CPU/Inputs/gen_matmul.py --m 1 --n 9 --k 72 --seed 75 --acts-out %t.g24.json > %t.g24.mlir
 // RUN: quant-opt %t.g24.mlir --qblock-quantize-linalg="scheme=bcq bits=3 group=24" --qblock-select-formats -o %t.g24.q.mlir
