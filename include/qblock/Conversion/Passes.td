@@ -136,9 +136,10 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       of `vector<16xi8>`, `ld.global.v4` in PTX) where the row length and
       block size allow, narrower chunks otherwise;
     - nibbles are decoded in registers: with `weight-decode=permute` (the
-      default), the block's dialect is four words of biased magnitude
-      bytes, and `prmt` byte permutes look up 4 codes at once and build
-      each f32 exactly (2^23 + byte, minus 2^23 + 128); with
+      default), the block's dialect is four words, the high bytes and then
+      the low bytes of its 8 magnitudes' bf16 bits, and `prmt` byte
+      permutes look up 4 codes at once and interleave each code's two
+      bytes into an exact f32; with
       `weight-decode=table`, each code indexes a table of the book's signed
       magnitudes that each thread block copies into workgroup memory (the
       half scales of 8-bit scale codes are such a table either way);
@@ -151,8 +152,9 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       the tiled kernel at run time;
     - with `act_scheme` in the stub attribute (W4A4, W4A8), the activations
       are packed bytes, decoded to their integer codes beside the weights
-      (a second part of the table; INT8 codes converted), and each block's
-      exact integer dot product is multiplied by `unitA * unitW` once;
+      (through the workgroup table; INT8 codes converted; the weights as
+      above), and each block's exact integer dot product is multiplied by
+      `unitA * unitW` once;
     - with `tensor-cores`, W4A16 matmuls with f16 or bf16 activations (any
       M; a GEMV pads its row to the mma's 16) use `mma.sync.m16n8k16`
       instead: the fragments' k positions take
@@ -179,11 +181,11 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
            "(mma.sync; not yet run on a GPU, so off by default)">,
     Option<"weightDecode", "weight-decode", "std::string",
            /*default=*/"\"permute\"",
-           "How the W4A16 kernels decode 4-bit weights: permute (byte "
-           "permutes of the dialect's magnitudes in registers) or table (a "
-           "workgroup-memory lookup per weight, per code byte on tensor "
-           "cores); the CUDA-core kernel's blocks of fewer than 8 elements "
-           "always use the table">
+           "How the W4A16 and W4A4 kernels decode 4-bit weights: permute "
+           "(byte permutes of the dialect's magnitudes in registers) or "
+           "table (a workgroup-memory lookup per weight, per code byte on "
+           "tensor cores); the CUDA-core kernel's blocks of fewer than 8 "
+           "elements always use the table">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

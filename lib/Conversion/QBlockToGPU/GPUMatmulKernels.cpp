@@ -142,9 +142,10 @@ struct KernelPlan {
   int64_t splits = 1, chunksPerSplit = 0;
   /// Weights decode by byte permutes of their dialect's magnitudes
   /// (PermuteDecode.h) instead of a workgroup table lookup per code: the
-  /// option weight-decode=permute, for float activations and blocks of at
-  /// least 8 elements (a 32-bit word of codes lies in one block). The
-  /// table then holds only the half scales.
+  /// option weight-decode=permute, for 4-bit weights in blocks of at least
+  /// 8 elements (a 32-bit word of codes lies in one block), W4A16 and W4A4
+  /// alike. The table then holds the weights' half scales only (and, for
+  /// W4A4, the activations' part).
   bool permuteDecode = false;
 };
 
@@ -241,8 +242,7 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
       (kTargetBlocks + rowBlocks - 1) / rowBlocks, 1, maxSplits);
   plan.chunksPerSplit =
       (plan.chunksPerRow + plan.splits - 1) / plan.splits;
-  plan.permuteDecode = permuteDecode && !plan.actScheme &&
-                       !scheme.book.isInteger() &&
+  plan.permuteDecode = permuteDecode && !scheme.book.isInteger() &&
                        plan.bytesPerChunkBlock % 4 == 0;
   plan.dialectEntries = plan.permuteDecode ? 0 : dialectTableEntries(scheme);
   plan.scaleEntries = scaleTableEntries(scheme);

@@ -1,7 +1,11 @@
 // qblock-gpu-matmul-kernels on W4A4 stubs (an `act_scheme` entry: the
 // activations operand holds packed bytes). The activations' layout is built
 // from run-time values, so the kernels are canonicalized before checking.
-// RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | quant-opt -canonicalize -cse | FileCheck %s
+// The CHECK lines are the weights' table decode (weight-decode=table); the
+// default permute decode of the weights (PERM) leaves the activations'
+// part of the table as it is, at the start of the table.
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels="weight-decode=table" -split-input-file -verify-diagnostics | quant-opt -canonicalize -cse | FileCheck %s
+// RUN: quant-opt %s --qblock-gpu-matmul-kernels -split-input-file -verify-diagnostics | quant-opt -canonicalize -cse | FileCheck %s --check-prefix=PERM
 
 // W4A4 (act_scheme): the activations operand holds the packed bytes of 3
 // BlockDialect rows of K = 64 (codes at 0, dialect bytes at 128, scales at
@@ -42,6 +46,29 @@
 // CHECK: llvm.intr.fma(%{{.*}}, %[[UNITS]], %{{.*}})
 // CHECK: gpu.shuffle xor
 // CHECK: memref.store %{{.*}}, %[[O]][%{{.*}}, %{{.*}}] : memref<3x13xf32>
+// With the permute decode the weights' dialect words are read from their
+// own global and decoded by prmt; the table holds the weights' half scales
+// (256), then the activations' dialect rows (from 256) and half scales
+// (from 512).
+// PERM: memref.global "private" constant @[[WORDS:__qblock_gpu_permute_[0-9A-F]+]] : memref<64xi32>
+// PERM: memref.global "private" constant @{{.*}} : memref<768xf32>
+// PERM-LABEL: func.func @w4a4
+// PERM-SAME: (%[[W:.*]]: memref<576xi8>, %[[A:.*]]: memref<256xi8>, %{{.*}}: memref<3x13xf32>)
+// PERM: gpu.launch {{.*}} workgroup(%[[SMEM:.*]] : memref<768xf32, #gpu.address_space<workgroup>>)
+// PERM: memref.get_global @[[WORDS]]
+// PERM: scf.for
+// PERM: %[[ADOFF:.*]] = arith.addi %{{.*}}, %c128{{.*}} : index
+// PERM: %[[ADBYTE:.*]] = memref.load %[[A]][%[[ADOFF]]] : memref<256xi8>
+// PERM: %[[ADROW16:.*]] = arith.muli %{{.*}}, %c16
+// PERM: %[[ADROW:.*]] = arith.addi %[[ADROW16]], %c256
+// PERM: %[[ASENTRY:.*]] = arith.addi %{{.*}}, %c512
+// PERM: %[[UNITA:.*]] = memref.load %[[SMEM]][%[[ASENTRY]]]
+// PERM: nvvm.prmt
+// PERM: %[[AENTRY:.*]] = arith.addi %[[ADROW]], %{{.*}} : index
+// PERM: %[[AVAL:.*]] = memref.load %[[SMEM]][%[[AENTRY]]]
+// PERM: llvm.intr.fma(%{{.*}}, %[[AVAL]], %{{.*}})
+// PERM: %[[UNITS:.*]] = arith.mulf %[[UNITA]], %{{.*}} : f32
+// PERM: llvm.intr.fma(%{{.*}}, %[[UNITS]], %{{.*}})
 func.func private @bdw4a4(memref<576xi8>, memref<256xi8>, memref<3x13xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<blockdialect, select = two_stage>, batch = 1 : i64, k = 64 : i64, n = 13 : i64, scheme = #qblock.scheme<blockdialect>}}
 func.func @w4a4(%w: memref<576xi8>, %a: memref<256xi8>, %o: memref<3x13xf32>) {
   call @bdw4a4(%w, %a, %o) : (memref<576xi8>, memref<256xi8>, memref<3x13xf32>) -> ()

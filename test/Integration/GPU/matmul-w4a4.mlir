@@ -13,9 +13,10 @@
 // DEFINE: %{fuse} = --qblock-fuse-activation-quant
 // DEFINE: %{nanrows} = 0
 // DEFINE: %{rtol} = 1e-5
+// DEFINE: %{decode} = permute
 // DEFINE: %{run} = %python %S/../CPU/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.mlir \
 // DEFINE:   && quant-opt %t.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" %{fuse} --qblock-select-formats -o %t.q.mlir \
-// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline \
+// DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="weight-decode=%{decode}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.gpu.out \
 // DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=generic" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.cpu.out \
@@ -72,4 +73,20 @@
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 6 --n 19 --k 256 --nan-row 4 --seed 102
 // REDEFINE: %{nanrows} = 1
+// RUN: %{run}
+// The weights' table decode (weight-decode=table; the default decodes 4-bit
+// weights by byte permutes, docs/gpu-lowering.md): a GEMV with split K, a
+// tile with a NaN row, MXFP4 activations on batched weights.
+// REDEFINE: %{decode} = table
+// REDEFINE: %{weights} = blockdialect
+// REDEFINE: %{acts} = blockdialect
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --transposed --seed 103
+// REDEFINE: %{nanrows} = 0
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 6 --n 19 --k 256 --nan-row 4 --seed 104
+// REDEFINE: %{nanrows} = 1
+// RUN: %{run}
+// REDEFINE: %{nanrows} = 0
+// REDEFINE: %{acts} = mxfp4
+// REDEFINE: %{gen} = --m 5 --n 6 --k 96 --batch 3 --dynamic-m --seed 105
 // RUN: %{run}
