@@ -74,7 +74,8 @@ namespace {
 using gpukernel::kMaxGridBlocks;
 using gpukernel::kWarpSize;
 
-/// Threads per block: one table entry (of 256) per thread and sub-vector.
+/// Threads per block: 8 warps, which build the 32 tables' 256 entries (32
+/// entries of one table per thread), then walk the rows.
 constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / kWarpSize;
 /// Inputs per table (mu) and entries per table (2^mu).
@@ -99,7 +100,8 @@ constexpr int64_t kRowsPerBlock = 512;
 /// flight per warp (see docs/gpu-lowering.md, "The LUT-GEMM kernel").
 constexpr int64_t kStepsPerIteration = 4;
 
-static_assert(kThreads == kEntries, "a thread per table entry");
+static_assert(kThreads == kEntries,
+              "each table is built by one lane of every warp");
 static_assert(kWarpBits < kMu, "the tree covers the entries' high bits");
 
 /// Everything about the kernel fixed at compile time.
