@@ -339,9 +339,11 @@ private:
   /// word), step (p, t) is byte t' = (t + r % bytes) % bytes of part
   /// (p + r / bytes) % parts: a part's bytes stay together under one alpha,
   /// and for each step r -> byte is one-to-one. Row-invariant, with the
-  /// `prmt` selector that extracts each step's byte.
+  /// `prmt` selector that extracts each step's byte and the group (within
+  /// a row) of each part.
   void planRotation() {
     int64_t parts = plan.partsPerWord, bytes = plan.bytesPerPart;
+    Value firstInput = arith::MulIOp::create(b, byteInRow, cst(kMu));
     // (turn + offset) % period: the row's turn, `offset` steps on.
     // (Operands made one statement at a time: the order of the ops must not
     // depend on the compiler's order of evaluating arguments.)
@@ -358,11 +360,15 @@ private:
     for (int64_t p = 0; p < parts; ++p) {
       // The part's first byte (none: the word is one part).
       Value partStart;
+      Value partInput = firstInput;
       if (parts > 1) {
         Value part = turned(partTurn, p, parts);
-        partOfStep.push_back(part);
         partStart = arith::MulIOp::create(b, part, cst(bytes));
+        Value partOffset = arith::MulIOp::create(b, partStart, cst(kMu));
+        partInput = arith::AddIOp::create(b, firstInput, partOffset);
       }
+      groupOfPart.push_back(
+          arith::DivUIOp::create(b, partInput, cst(plan.scheme.group)));
       for (int64_t t = 0; t < bytes; ++t) {
         Value inPart = bytes > 1 ? turned(byteTurn, t, bytes) : Value();
         Value byte = partStart && inPart
@@ -458,21 +464,10 @@ private:
       step.words.push_back(word);
     }
 
-    Value firstInput = arith::MulIOp::create(b, byteInRow, cst(kMu));
     Value rowGroups =
         arith::MulIOp::create(b, safeRow, cst(plan.layout.groupsPerRow));
     for (int64_t part = 0; part < plan.partsPerWord; ++part) {
-      // partOfStep is empty when the word is one part.
-      Value partInput =
-          partOfStep.empty()
-              ? firstInput
-              : Value(arith::AddIOp::create(
-                    b, firstInput,
-                    arith::MulIOp::create(b, partOfStep[part],
-                                          cst(plan.bytesPerPart * kMu))));
-      Value group =
-          arith::DivUIOp::create(b, partInput, cst(plan.scheme.group));
-      Value groupIndex = arith::AddIOp::create(b, rowGroups, group);
+      Value groupIndex = arith::AddIOp::create(b, rowGroups, groupOfPart[part]);
       Value alphaBase = arith::MulIOp::create(b, groupIndex, cst(bits));
       SmallVector<Value> partAlphas;
       for (int64_t i = 0; i < bits; ++i)
@@ -536,11 +531,10 @@ private:
   Value actRow, chunkFirstByte;
   Value rowInStep, word, wordExists, firstSub, byteInRow;
   /// Per step of a word (parts x bytes per part, in order): the sub-vector
-  /// (index in the chunk) of the byte the lane reads; per part step, the
-  /// part of the word it reads (none when the word is one part); for words
-  /// of 2 or 4 bytes, the prmt
-  /// selector that extracts the step's byte.
-  SmallVector<Value> subOfStep, partOfStep, selectorOfStep;
+  /// (index in the chunk) of the byte the lane reads and, for words of 2 or
+  /// 4 bytes, the prmt selector that extracts it. Per part step, the group
+  /// (within a row) of the part the lane reads.
+  SmallVector<Value> subOfStep, selectorOfStep, groupOfPart;
   /// Per part of the word, the sum of its inputs (with offsets only).
   SmallVector<Value> partInputSums;
   Value alphas, offsets;
