@@ -54,6 +54,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -291,6 +292,9 @@ struct BankCounting {
   explicit BankCounting(ModuleOp module) : module(module), symbols(module) {}
   ModuleOp module;
   SymbolTable symbols;
+  /// One global per distinct location text (a kernel's accesses mostly
+  /// share their op's location).
+  llvm::StringMap<memref::GlobalOp> texts;
   int32_t nextSite = 0;
   int32_t nextLaunch = 0;
 };
@@ -300,19 +304,19 @@ std::pair<Value, Value> constantText(OpBuilder &b, Location loc,
                                      BankCounting &banks, StringRef text) {
   auto type =
       MemRefType::get({static_cast<int64_t>(text.size())}, b.getI8Type());
-  auto bytes = DenseElementsAttr::get(
-      RankedTensorType::get(type.getShape(), b.getI8Type()),
-      ArrayRef<char>(text.data(), text.size()));
-  memref::GlobalOp global;
-  {
+  memref::GlobalOp &global = banks.texts[text];
+  if (!global) {
+    auto bytes = DenseElementsAttr::get(
+        RankedTensorType::get(type.getShape(), b.getI8Type()),
+        ArrayRef<char>(text.data(), text.size()));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(banks.module.getBody());
     global = memref::GlobalOp::create(
         b, loc, "__qblock_emu_access_location", b.getStringAttr("private"),
         type, bytes, /*constant=*/true, /*alignment=*/IntegerAttr());
+    // Renamed if the name is taken.
+    banks.symbols.insert(global);
   }
-  // Renamed if the name is taken.
-  banks.symbols.insert(global);
   Value view = memref::GetGlobalOp::create(b, loc, type, global.getSymName());
   Value address = arith::IndexCastOp::create(
       b, loc, b.getI64Type(),
