@@ -18,8 +18,9 @@
 //   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16, f16/bf16) and
 //     nvvm.prmt (default mode) into calls to libqblock_gpu_emulator.so
 //     (lib/Runtime/GPUEmulator.cpp), where warps and blocks meet through
-//     timed barriers (prmt is a plain function); thread, block,
-//     grid and lane ids into the team's values;
+//     timed barriers (prmt is a plain function); nvvm.dot.accumulate.4way
+//     (dp4a) into vector arith; thread, block, grid and lane ids into the
+//     team's values;
 //   * the host's gpu.alloc/memcpy/dealloc/wait into memref ops (device
 //     buffers stay separate copies, so a result StageBuffersForGPU forgot to
 //     copy back is still missed, as it would be on a GPU);
@@ -245,6 +246,28 @@ LogicalResult emulatePermute(NVVM::PermuteOp permute, Runtime &runtime) {
   return success();
 }
 
+/// nvvm.dot.accumulate.4way (dp4a): the four bytes of each operand
+/// widened by its signedness, multiplied, summed and added to c, wrapping
+/// in 32 bits as the instruction does.
+LogicalResult emulateDotAccumulate(NVVM::DotAccumulate4WayOp dot) {
+  OpBuilder b(dot);
+  Location loc = dot.getLoc();
+  auto wideType = VectorType::get({4}, b.getI32Type());
+  auto widen = [&](Value bytes, NVVM::DotAccumulateType type) -> Value {
+    if (type == NVVM::DotAccumulateType::SIGNED)
+      return arith::ExtSIOp::create(b, loc, wideType, bytes);
+    return arith::ExtUIOp::create(b, loc, wideType, bytes);
+  };
+  Value a = widen(dot.getA(), dot.getAType());
+  Value x = widen(dot.getB(), dot.getBType());
+  Value products = arith::MulIOp::create(b, loc, a, x);
+  Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                          products, dot.getC());
+  dot.getResult().replaceAllUsesWith(sum);
+  dot.erase();
+  return success();
+}
+
 /// Rewrites one op of a kernel body that needs the GPU; other ops stay.
 LogicalResult emulateKernelOp(Operation *op, Thread &thread,
                               Runtime &runtime) {
@@ -279,6 +302,8 @@ LogicalResult emulateKernelOp(Operation *op, Thread &thread,
     return emulateMma(mma, thread, runtime);
   if (auto permute = dyn_cast<NVVM::PermuteOp>(op))
     return emulatePermute(permute, runtime);
+  if (auto dot = dyn_cast<NVVM::DotAccumulate4WayOp>(op))
+    return emulateDotAccumulate(dot);
   if (isa_and_nonnull<gpu::GPUDialect, NVVM::NVVMDialect>(op->getDialect()))
     return op->emitOpError("cannot be emulated on the CPU: the GPU emulator "
                            "has no rule for it");

@@ -151,10 +151,13 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       weight serving every row of the tile; a dynamic M picks the M = 1 or
       the tiled kernel at run time;
     - with `act_scheme` in the stub attribute (W4A4, W4A8), the activations
-      are packed bytes, decoded to their integer codes beside the weights
-      (through the workgroup table; INT8 codes converted; the weights as
-      above), and each block's exact integer dot product is multiplied by
-      `unitA * unitW` once;
+      are packed bytes, and each block's exact integer dot product is
+      multiplied by `unitA * unitW` once. With `weight-decode=permute` both
+      operands' 4-bit codes become signed bytes by `prmt` (INT8 codes are
+      bytes already) and `dp4a` sums the products in 32-bit integers; with
+      `weight-decode=table` both decode to f32 (the activations' codes
+      through their own part of the workgroup table, INT8 codes converted)
+      and FMAs sum them;
     - with `tensor-cores`, W4A16 matmuls with f16 or bf16 activations (any
       M; a GEMV pads its row to the mma's 16) use `mma.sync.m16n8k16`
       instead: the fragments' k positions take
@@ -181,11 +184,12 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
            "(mma.sync; not yet run on a GPU, so off by default)">,
     Option<"weightDecode", "weight-decode", "std::string",
            /*default=*/"\"permute\"",
-           "How the W4A16 and W4A4 kernels decode 4-bit weights: permute "
-           "(byte permutes of the dialect's magnitudes in registers) or "
-           "table (a workgroup-memory lookup per weight, per code byte on "
-           "tensor cores); the CUDA-core kernel's blocks of fewer than 8 "
-           "elements always use the table">
+           "How the W4A16 and W4A4 kernels decode 4-bit codes: permute "
+           "(byte permutes of the dialect's magnitudes in registers; W4A4 "
+           "then multiplies signed bytes with dp4a) or table (a "
+           "workgroup-memory lookup per code, per code byte on tensor "
+           "cores); the CUDA-core kernel's blocks of fewer than 8 elements "
+           "always use the table">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

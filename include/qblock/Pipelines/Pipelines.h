@@ -62,9 +62,10 @@ struct GPUPipelineOptions
       llvm::cl::init(false)};
   Option<std::string> weightDecode{
       *this, "weight-decode",
-      llvm::cl::desc("How the W4A16 and W4A4 kernels decode 4-bit weights: "
-                     "permute (prmt byte permutes in registers) or table (a "
-                     "workgroup-memory lookup per weight or code byte)"),
+      llvm::cl::desc("How the W4A16 and W4A4 kernels decode 4-bit codes: "
+                     "permute (prmt byte permutes in registers; W4A4 then "
+                     "multiplies signed bytes with dp4a) or table (a "
+                     "workgroup-memory lookup per code or code byte)"),
       llvm::cl::init("permute")};
 };
 

@@ -34,15 +34,18 @@
 //  * Lanes' partial sums are combined by a butterfly of gpu.shuffle xor;
 //    lane 0 adds each total to the output element, which holds init.
 //  * W4A4 (the stub's `act_scheme`): the activations are packed bytes in the
-//    same layout, read chunk by chunk alongside the weights' (4-bit codes
-//    decoded through a second part of the table, INT8 codes converted), so
-//    each sum over a block (or, for blocks longer than a chunk, over the
-//    chunk's part of it) is an exact integer dot product as in the numerics
-//    core's referenceIntegerGemm (products and sums of small integers are
-//    exact in f32 below 2^24, which MatmulOp's verifier guarantees), added
-//    to the lane's total as fma(sum, unitA * unitW, total). The products
-//    and units are the reference's; the order and rounding of the
-//    accumulation differ (lanes take different blocks).
+//    same layout, read chunk by chunk alongside the weights', so each sum
+//    over a block (or, for blocks longer than a chunk, over the chunk's
+//    part of it) is an exact integer dot product as in the numerics core's
+//    referenceIntegerGemm, added to the lane's total as fma(sum, unitA *
+//    unitW, total). With the permute decode both operands' 4-bit codes
+//    become signed bytes (INT8 codes are bytes already) and `dp4a` sums
+//    them in 32-bit integers; with weight-decode=table both decode to f32
+//    (4-bit activation codes through a second part of the table, INT8
+//    codes converted) and FMAs sum them, exactly too: products and sums of
+//    such integers stay below 2^24, which MatmulOp's verifier guarantees.
+//    The products and units are the reference's; the order and rounding
+//    of the accumulation differ (lanes take different blocks).
 //
 //===----------------------------------------------------------------------===//
 
@@ -147,6 +150,11 @@ struct KernelPlan {
   /// alike. The table then holds the weights' half scales only (and, for
   /// W4A4, the activations' part).
   bool permuteDecode = false;
+  /// W4A4 with the permute decode: weights and 4-bit activation codes
+  /// decode to signed bytes (PermuteValues::SignedBytes; INT8 codes are
+  /// bytes), and `dp4a` sums each block's products in 32-bit integers. The
+  /// table then holds half scales only.
+  bool integerDot = false;
 };
 
 /// The widest chunk (at most 16 bytes) that divides the row and either lies
@@ -206,9 +214,8 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
     // Activation codes of a chunk sit at the same place in their row as the
     // weight codes (INT8 codes: at twice the offset), so their loads are
     // aligned to their size as well.
-    plan.actChunkBytes = plan.actScheme->book.isInteger() ? plan.chunkElements
-                                                          : plan.chunkBytes;
-    plan.actDialectEntries = dialectTableEntries(*plan.actScheme);
+    plan.actChunkBytes =
+        plan.actScheme->book.isInteger() ? plan.chunkElements : plan.chunkBytes;
     plan.actScaleEntries = scaleTableEntries(*plan.actScheme);
   } else {
     // The widest activation load, at most 16 bytes, that divides a chunk's
@@ -246,6 +253,11 @@ KernelPlan makePlan(const num::Scheme &scheme, int64_t k, int64_t n,
                        plan.bytesPerChunkBlock % 4 == 0;
   plan.dialectEntries = plan.permuteDecode ? 0 : dialectTableEntries(scheme);
   plan.scaleEntries = scaleTableEntries(scheme);
+  // The activations' blocks are the weights' (MatmulOp's verifier), so
+  // their 4-bit codes decode a word at a time wherever the weights' do.
+  plan.integerDot = plan.actScheme && plan.permuteDecode;
+  if (plan.actScheme && !plan.integerDot)
+    plan.actDialectEntries = dialectTableEntries(*plan.actScheme);
   return plan;
 }
 
@@ -285,13 +297,15 @@ class KernelBuilder {
 public:
   /// `table` is null when the plan needs none (permute decode of a book
   /// with F16 scales); `permuteTable` holds the dialects' words
-  /// (PermuteDecode.h) for a permute decode whose blocks store dialect ids.
+  /// (PermuteDecode.h) for a permute decode whose blocks store dialect ids,
+  /// `actPermuteTable` those of the activations' book for
+  /// `plan.integerDot` when its blocks store ids.
   KernelBuilder(ImplicitLocOpBuilder &b, const KernelPlan &plan,
                 int64_t tileRows, Value packed, Value activations, Value out,
-                Value table, Value permuteTable, Value m)
+                Value table, Value permuteTable, Value actPermuteTable, Value m)
       : b(b), plan(plan), tileRows(tileRows), packed(packed),
         activations(activations), out(out), table(table),
-        permuteTable(permuteTable), m(m) {}
+        permuteTable(permuteTable), actPermuteTable(actPermuteTable), m(m) {}
 
   /// `slabFirst` (null: 0) is the first activation row of grid y index 0.
   void emit(Value globalTable, Value slabFirst) {
@@ -466,6 +480,9 @@ private:
       return x;
     };
 
+    if (plan.integerDot)
+      return emitIntegerChunk(chunk, codes, acc);
+
     SmallVector<Value> result(acc.begin(), acc.end());
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
@@ -540,6 +557,93 @@ private:
     return result;
   }
 
+  /// emitChunk for `plan.integerDot`, given the weight rows' code words
+  /// of the chunk: each block's products summed by `dp4a` in i32, exact,
+  /// then converted (exactly: MatmulOp's verifier keeps block sums below
+  /// 2^24) and added to the totals as the f32 path adds its sums.
+  SmallVector<Value> emitIntegerChunk(Value chunk, ArrayRef<Value> codes,
+                                      ValueRange acc) {
+    const num::Scheme &actScheme = *plan.actScheme;
+    bool int8Acts = actScheme.book.isInteger();
+    // Every activation row's codes of the chunk as i32 words: 8 4-bit
+    // codes, or 4 INT8 codes, each.
+    SmallVector<Value> actWords;
+    Value chunkStart = arith::MulIOp::create(b, chunk, cst(plan.actChunkBytes));
+    for (int64_t t = 0; t < tileRows; ++t) {
+      Value rowStart = arith::MulIOp::create(b, packedActRows[t],
+                                             cst(actLayout->codeBytesPerRow));
+      Value offset = arith::AddIOp::create(b, rowStart, chunkStart);
+      Value bytes = vector::LoadOp::create(
+          b, VectorType::get({plan.actChunkBytes}, b.getI8Type()), activations,
+          ValueRange{offset}, /*nontemporal=*/false,
+          llvm::MaybeAlign(std::min<int64_t>(plan.actChunkBytes, 16)));
+      actWords.push_back(vector::BitCastOp::create(
+          b, VectorType::get({plan.actChunkBytes / 4}, b.getI32Type()), bytes));
+    }
+    Value firstElement =
+        arith::MulIOp::create(b, chunk, cst(plan.chunkElements));
+    SmallVector<Value> result(acc.begin(), acc.end());
+    Value zero = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
+    for (int64_t sub = 0; sub < plan.blocksPerChunk; ++sub) {
+      Value block =
+          plan.blocksPerChunk > 1
+              ? Value(arith::AddIOp::create(
+                    b,
+                    arith::MulIOp::create(b, chunk, cst(plan.blocksPerChunk)),
+                    cst(sub)))
+              : Value(arith::DivUIOp::create(b, firstElement,
+                                             cst(plan.scheme.blockSize)));
+      SmallVector<Value> halfScales, actUnits;
+      SmallVector<SmallVector<Value, 4>> dialectWords, actDialectWords;
+      for (int64_t g = 0; g < plan.rowsPerWarp; ++g) {
+        halfScales.push_back(halfScale(rows[g], block));
+        dialectWords.push_back(permuteWords(rows[g], block, halfScales[g]));
+      }
+      for (int64_t t = 0; t < tileRows; ++t) {
+        actUnits.push_back(actUnit(packedActRows[t], block));
+        if (!int8Acts)
+          actDialectWords.push_back(
+              actPermuteWords(packedActRows[t], block, actUnits[t]));
+      }
+      SmallVector<Value> sums(plan.rowsPerWarp * tileRows, zero);
+      for (int64_t u = 0; u < plan.bytesPerChunkBlock / 4; ++u) {
+        // Word w of the chunk's weight codes: elements 8w ... 8w + 7.
+        int64_t word = (sub * plan.bytesPerChunkBlock) / 4 + u;
+        SmallVector<std::array<Value, 2>> weights, acts;
+        for (int64_t g = 0; g < plan.rowsPerWarp; ++g)
+          weights.push_back(gpukernel::decodeWordToSignedBytes(
+              b, vector::ExtractOp::create(b, codes[g], word),
+              dialectWords[g]));
+        for (int64_t t = 0; t < tileRows; ++t) {
+          if (int8Acts) {
+            Value low = vector::ExtractOp::create(b, actWords[t], 2 * word);
+            Value high =
+                vector::ExtractOp::create(b, actWords[t], 2 * word + 1);
+            acts.push_back({low, high});
+            continue;
+          }
+          acts.push_back(gpukernel::decodeWordToSignedBytes(
+              b, vector::ExtractOp::create(b, actWords[t], word),
+              actDialectWords[t]));
+        }
+        for (int64_t g = 0; g < plan.rowsPerWarp; ++g)
+          for (int64_t t = 0; t < tileRows; ++t) {
+            Value &sum = sums[g * tileRows + t];
+            for (int half = 0; half < 2; ++half)
+              sum = gpukernel::dp4a(b, weights[g][half], acts[t][half], sum);
+          }
+      }
+      for (int64_t g = 0; g < plan.rowsPerWarp; ++g)
+        for (int64_t t = 0; t < tileRows; ++t) {
+          Value scale = arith::MulFOp::create(b, actUnits[t], halfScales[g]);
+          Value sum = arith::SIToFPOp::create(b, b.getF32Type(),
+                                              sums[g * tileRows + t]);
+          Value &total = result[g * tileRows + t];
+          total = gpukernel::fma(b, sum, scale, total);
+        }
+    }
+    return result;
+  }
 
   /// Where the table row of the dialect of block `block` of row `row`
   /// starts: 16 * its dialect id (0 for one-dialect books).
@@ -566,25 +670,44 @@ private:
   /// past a custom book (only a corrupt buffer names one) makes the block's
   /// `halfScale` NaN, as the table's NaN rows and the numerics core do.
   SmallVector<Value, 4> permuteWords(Value row, Value block, Value &halfScale) {
-    const num::FormatBook &book = plan.scheme.book;
+    return permuteWordsAt(plan.scheme.book, packed, dialectIdOffset(row, block),
+                          block, permuteTable, halfScale);
+  }
+
+  /// The same for block `block` of packed activation row `actRow` (4-bit
+  /// codes under `plan.integerDot`): a padding id makes `unit` NaN.
+  SmallVector<Value, 4> actPermuteWords(Value actRow, Value block,
+                                        Value &unit) {
+    return permuteWordsAt(plan.actScheme->book, activations,
+                          actLayout->dialectOffset(b, actRow, block), block,
+                          actPermuteTable, unit);
+  }
+
+  /// The words of `book`'s dialect whose id is the nibble of block `block`
+  /// in the byte at `offset` of `buffer` (constants for one-dialect books),
+  /// from `words`; `scale` becomes NaN for a padding id.
+  SmallVector<Value, 4> permuteWordsAt(const num::FormatBook &book,
+                                       Value buffer, Value offset, Value block,
+                                       Value words, Value &scale) {
+    gpukernel::PermuteValues values =
+        plan.integerDot ? gpukernel::PermuteValues::SignedBytes
+                        : gpukernel::PermuteValues::BF16;
     if (!book.storesDialectIds())
-      return gpukernel::permuteWordsOf(b, book, /*f16=*/false, Value(),
-                                       Value());
+      return gpukernel::permuteWordsOf(b, book, values, Value(), Value());
     Value id = arith::IndexCastUIOp::create(
         b, b.getIndexType(),
-        gpukernel::loadDialectId(b, packed, dialectIdOffset(row, block),
-                                 block));
-    SmallVector<Value, 4> words =
-        gpukernel::permuteWordsOf(b, book, /*f16=*/false, permuteTable, id);
+        gpukernel::loadDialectId(b, buffer, offset, block));
+    SmallVector<Value, 4> result =
+        gpukernel::permuteWordsOf(b, book, values, words, id);
     if (book.size() < book.dialectIdCount()) {
       Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
                                           cst(book.size()));
       Value nan = arith::ConstantFloatOp::create(
           b, b.getF32Type(),
           llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
-      halfScale = arith::SelectOp::create(b, valid, halfScale, nan);
+      scale = arith::SelectOp::create(b, valid, scale, nan);
     }
-    return words;
+    return result;
   }
 
   /// W4A4: where the table row of the dialect of block `block` of packed
@@ -673,7 +796,7 @@ private:
   ImplicitLocOpBuilder &b;
   const KernelPlan &plan;
   int64_t tileRows;
-  Value packed, activations, out, table, permuteTable, m;
+  Value packed, activations, out, table, permuteTable, actPermuteTable, m;
   Value lane, firstRow, firstM, batchIndex;
   SmallVector<Value> rows, actRows;
   /// W4A4: the activations' packed layout and each tile row's packed row.
@@ -683,9 +806,10 @@ private:
 
 /// The constant globals a kernel reads: the f32 table it copies into
 /// workgroup memory (empty: the plan needs none) and the permute decode's
-/// dialect words (empty: none, or constants in the kernel).
+/// dialect words of the weights and (integerDot) the activations (empty:
+/// none, or constants in the kernel).
 struct KernelTables {
-  StringRef decode, permute;
+  StringRef decode, permute, actPermute;
 };
 
 /// Launches the kernel with `tileRows` activation rows per warp over the
@@ -715,7 +839,7 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
       /*asyncDependencies=*/ValueRange{}, workgroup);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Value globalTable, table, permuteTable;
+  Value globalTable, table, permuteTable, actPermuteTable;
   if (!tables.decode.empty()) {
     globalTable = memref::GetGlobalOp::create(
         b, MemRefType::get({entries}, b.getF32Type()), tables.decode);
@@ -727,8 +851,11 @@ void emitLaunch(ImplicitLocOpBuilder &b, const KernelPlan &plan,
   if (!tables.permute.empty())
     permuteTable =
         gpukernel::getPermuteTable(b, plan.scheme.book, tables.permute);
+  if (!tables.actPermute.empty())
+    actPermuteTable =
+        gpukernel::getPermuteTable(b, plan.actScheme->book, tables.actPermute);
   KernelBuilder(b, plan, tileRows, packed, activations, out, table,
-                permuteTable, m)
+                permuteTable, actPermuteTable, m)
       .emit(globalTable, slabFirst);
   gpu::TerminatorOp::create(b);
 }
@@ -980,9 +1107,15 @@ struct GPUMatmulKernelsPass
     if (plan.tableEntries() > 0)
       tables.decode = gpukernel::getOrCreateDecodeTable(b, module, symbols,
                                                         tableValues(plan));
+    gpukernel::PermuteValues values =
+        plan.integerDot ? gpukernel::PermuteValues::SignedBytes
+                        : gpukernel::PermuteValues::BF16;
     if (plan.permuteDecode && plan.scheme.book.storesDialectIds())
       tables.permute = gpukernel::getOrCreatePermuteTable(
-          b, module, symbols, plan.scheme.book, /*f16=*/false);
+          b, module, symbols, plan.scheme.book, values);
+    if (plan.integerDot && plan.actScheme->book.storesDialectIds())
+      tables.actPermute = gpukernel::getOrCreatePermuteTable(
+          b, module, symbols, plan.actScheme->book, values);
     // Split-K only where all activation rows fit one tile (a GEMV or a few
     // rows): more rows give the grid enough blocks along y already.
     auto launchWith = [&](ImplicitLocOpBuilder &lb, int64_t tileRows,

@@ -4,8 +4,10 @@
 
 #include "../QBlockToCPU/Decode.h"
 
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/xxhash.h"
@@ -60,6 +62,20 @@ void forEachSlab(ImplicitLocOpBuilder &b, Value m, int64_t slabRows,
   Value rows =
       arith::MinUIOp::create(b, slab, arith::SubIOp::create(b, m, first));
   launch(first, rows);
+}
+
+Value dp4a(ImplicitLocOpBuilder &b, Value a, Value x, Value c) {
+  auto bytes = [&](Value word) {
+    Value one = vector::BroadcastOp::create(
+        b, VectorType::get({1}, b.getI32Type()), word);
+    return vector::BitCastOp::create(b, VectorType::get({4}, b.getI8Type()),
+                                     one);
+  };
+  Value aBytes = bytes(a);
+  Value xBytes = bytes(x);
+  return NVVM::DotAccumulate4WayOp::create(
+      b, b.getI32Type(), aBytes, NVVM::DotAccumulateType::SIGNED, xBytes,
+      NVVM::DotAccumulateType::SIGNED, c);
 }
 
 std::optional<uint16_t> exactHalfBits(float value, bool bf16) {

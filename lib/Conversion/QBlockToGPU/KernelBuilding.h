@@ -65,6 +65,11 @@ inline mlir::Value fma(mlir::ImplicitLocOpBuilder &b, mlir::Value a,
   return mlir::LLVM::FMAOp::create(b, a, x, c);
 }
 
+/// c + the dot product of the four signed bytes of the i32 `a` with those
+/// of the i32 `x` (`dp4a.s32.s32`), wrapping in 32 bits.
+mlir::Value dp4a(mlir::ImplicitLocOpBuilder &b, mlir::Value a, mlir::Value x,
+                 mlir::Value c);
+
 /// The f32 sum of `value` over each aligned group of `lanes` consecutive
 /// lanes of a 32-lane warp (a power of two; 32: the whole warp), in every
 /// lane of the group: a butterfly of gpu.shuffle xor. Every lane of the

@@ -233,7 +233,8 @@ private:
     const num::FormatBook &book = plan.scheme.book;
     bool bf16 = plan.actElement.isBF16();
     SmallVector<Value, 4> words =
-        permuteWordsOf(b, book, /*f16=*/!bf16, permuteTable, id);
+        permuteWordsOf(b, book, bf16 ? PermuteValues::BF16 : PermuteValues::F16,
+                       permuteTable, id);
     // The lane's 2 or 4 code bytes as one i32 (codes in element order).
     int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
     Type wide = b.getIntegerType(8 * bytes);
@@ -467,8 +468,9 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
             ArrayRef<int32_t>(plan.pairs)),
         "__qblock_gpu_mma_pairs_");
   if (plan.permuteDecode && plan.dialects > 1)
-    permuteName = getOrCreatePermuteTable(b, module, symbols, plan.scheme.book,
-                                          /*f16=*/!plan.actElement.isBF16());
+    permuteName = getOrCreatePermuteTable(
+        b, module, symbols, plan.scheme.book,
+        plan.actElement.isBF16() ? PermuteValues::BF16 : PermuteValues::F16);
   bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
   StringRef scalesName;
   if (scaleTable) {

@@ -1,4 +1,4 @@
-//===- PermuteDecode.cpp - 4-bit codes to f32 by byte permutes ------------===//
+//===- PermuteDecode.cpp - 4-bit codes decoded by byte permutes -----------===//
 
 #include "PermuteDecode.h"
 #include "KernelBuilding.h"
@@ -44,17 +44,27 @@ Value prmt(ImplicitLocOpBuilder &b, Value lo, Value hi, Value selector) {
 } // namespace
 
 std::array<uint32_t, kPermuteWordsPerDialect>
-permuteDecodeWords(const numerics::FormatBook &book, int64_t d, bool f16) {
+permuteDecodeWords(const numerics::FormatBook &book, int64_t d,
+                   PermuteValues values) {
   std::array<uint32_t, kPermuteWordsPerDialect> words = {};
   if (d >= book.size())
     return words;
   for (int level = 0; level < numerics::kLevelsPerDialect; ++level) {
-    // m <= 127 has at most 7 significant bits: exact in f16 and bf16.
-    std::optional<uint16_t> half =
-        exactHalfBits(static_cast<float>(book.dialect(d)[level]), !f16);
-    assert(half && "book magnitudes are integers in [0, 127]");
-    uint32_t bits = *half;
+    int magnitude = book.dialect(d)[level];
+    assert(magnitude >= 0 && magnitude <= 127 &&
+           "book magnitudes are integers in [0, 127]");
     int shift = 8 * (level % 4);
+    if (values == PermuteValues::SignedBytes) {
+      words[level / 4] |= static_cast<uint32_t>(magnitude) << shift;
+      words[2 + level / 4] |= (static_cast<uint32_t>(-magnitude) & 0xFF)
+                              << shift;
+      continue;
+    }
+    // m <= 127 has at most 7 significant bits: exact in f16 and bf16.
+    std::optional<uint16_t> half = exactHalfBits(static_cast<float>(magnitude),
+                                                 values == PermuteValues::BF16);
+    assert(half && "magnitudes up to 127 are exact in f16 and bf16");
+    uint32_t bits = *half;
     words[level / 4] |= (bits >> 8) << shift;
     words[2 + level / 4] |= (bits & 0xFF) << shift;
   }
@@ -62,18 +72,19 @@ permuteDecodeWords(const numerics::FormatBook &book, int64_t d, bool f16) {
 }
 
 std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book,
-                                        bool f16) {
+                                        PermuteValues values) {
   std::vector<int32_t> table;
   for (int64_t d = 0; d < book.dialectIdCount(); ++d)
-    for (uint32_t word : permuteDecodeWords(book, d, f16))
+    for (uint32_t word : permuteDecodeWords(book, d, values))
       table.push_back(static_cast<int32_t>(word));
   return table;
 }
 
 StringRef getOrCreatePermuteTable(ImplicitLocOpBuilder &b, ModuleOp module,
                                   SymbolTable &symbols,
-                                  const numerics::FormatBook &book, bool f16) {
-  std::vector<int32_t> words = permuteDecodeTable(book, f16);
+                                  const numerics::FormatBook &book,
+                                  PermuteValues values) {
+  std::vector<int32_t> words = permuteDecodeTable(book, values);
   return getOrCreateConstantTable(
       b, module, symbols,
       DenseElementsAttr::get(
@@ -93,11 +104,12 @@ Value getPermuteTable(ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
 }
 
 SmallVector<Value, 4> permuteWordsOf(ImplicitLocOpBuilder &b,
-                                     const numerics::FormatBook &book, bool f16,
-                                     Value table, Value id) {
+                                     const numerics::FormatBook &book,
+                                     PermuteValues values, Value table,
+                                     Value id) {
   SmallVector<Value, 4> words;
   if (!id) {
-    for (uint32_t word : permuteDecodeWords(book, 0, f16))
+    for (uint32_t word : permuteDecodeWords(book, 0, values))
       words.push_back(i32(b, word));
     return words;
   }
@@ -153,6 +165,38 @@ void decodeWordByPermute(ImplicitLocOpBuilder &b, Value word,
     values.push_back(arith::BitcastOp::create(b, b.getF32Type(), even));
     values.push_back(arith::BitcastOp::create(b, b.getF32Type(), odd));
   }
+}
+
+std::array<Value, 2> decodeWordToSignedBytes(ImplicitLocOpBuilder &b,
+                                             Value word,
+                                             ArrayRef<Value> dialectWords) {
+  assert(dialectWords.size() == kPermuteWordsPerDialect);
+  // As in decodeWordToHalfPairs, each nibble's low 3 bits select its
+  // magnitude (byte) and its negation; bit 3 must be clear to select.
+  Value selectors = arith::AndIOp::create(b, word, i32(b, 0x77777777u));
+  // Then per code j of 4: byte j of the magnitudes (selector j) or of the
+  // negations (4 + j), by the code's sign: nibble j of
+  // 0x3210 | ((word >> 1) & 0x4444), which one shift and one lop3 make for
+  // both halves of the word.
+  Value one = i32(b, 1);
+  Value signBits = i32(b, 0x44444444u);
+  Value identity = i32(b, 0x32103210u);
+  Value shifted = arith::ShRUIOp::create(b, word, one);
+  Value signs = arith::AndIOp::create(b, shifted, signBits);
+  Value pick = arith::OrIOp::create(b, signs, identity);
+  std::array<Value, 2> bytes;
+  for (int half = 0; half < 2; ++half) {
+    Value select = selectors, which = pick;
+    if (half) {
+      Value sixteen = i32(b, 16);
+      select = arith::ShRUIOp::create(b, selectors, sixteen);
+      which = arith::ShRUIOp::create(b, pick, sixteen);
+    }
+    Value magnitudes = prmt(b, dialectWords[0], dialectWords[1], select);
+    Value negations = prmt(b, dialectWords[2], dialectWords[3], select);
+    bytes[half] = prmt(b, magnitudes, negations, which);
+  }
+  return bytes;
 }
 
 } // namespace qblock::gpukernel

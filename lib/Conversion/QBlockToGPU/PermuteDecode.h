@@ -1,8 +1,8 @@
-//===- PermuteDecode.h - 4-bit codes to f32 by byte permutes ----*- C++ -*-===//
+//===- PermuteDecode.h - 4-bit codes decoded by byte permutes ---*- C++ -*-===//
 //
-// Internal to lib/Conversion/QBlockToGPU: the W4A16 kernels' weight decode
-// without a table lookup per weight or code byte (docs/gpu-lowering.md,
-// "Decode in registers" and "Tensor cores").
+// Internal to lib/Conversion/QBlockToGPU: the kernels' decode of 4-bit
+// codes without a table lookup per weight or code byte (docs/gpu-lowering.md,
+// "Decode in registers", "Tensor cores" and "The W4A4 kernel").
 //
 // A dialect's 8 magnitudes are integers in [0, 127] half units
 // (FormatBook), so each is exact in bf16 (and f16), and its f32 is its
@@ -16,6 +16,11 @@
 // tensor-core kernel's B register as it is; for the CUDA-core kernel a
 // shift and an and make the two f32. Either way the signed magnitude in
 // half units, the very value the tables hold, -0 for code 8 included.
+//
+// The W4A4 kernel's integer dot products (`dp4a`) want the same values as
+// signed bytes instead: a dialect's words are then its 8 magnitudes and
+// their 8 negations, one byte each. Two `prmt`s look up 4 codes' magnitudes
+// and negations, and a third picks, per code, the one its sign bit names.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,31 +41,37 @@
 namespace qblock::gpukernel {
 
 /// Words per dialect: the high bytes of its magnitudes 0-3 and 4-7 as bf16
-/// (or f16), then their low bytes.
+/// (or f16), then their low bytes; or, as signed bytes, magnitudes 0-3 and
+/// 4-7, then their negations.
 constexpr int64_t kPermuteWordsPerDialect = 4;
 
-/// The four words of dialect `d` of `book`, of bf16 values (`f16`: of f16
-/// values, for the tensor-core kernel's f16 operands). Ids past the book
+/// What the decoded values are: 16-bit floats (bf16 for the CUDA-core
+/// kernel's f32 and the bf16 tensor-core operands, f16 for f16 ones) or
+/// signed bytes (the W4A4 kernel's `dp4a` operands).
+enum class PermuteValues { BF16, F16, SignedBytes };
+
+/// The four words of dialect `d` of `book` for `values`. Ids past the book
 /// (padding rows, only a corrupt buffer names them) get words of zeros;
-/// the kernels make such blocks NaN (the CUDA-core kernel through the half
-/// scale, the tensor-core kernel through its B registers).
+/// the kernels make such blocks NaN (the CUDA-core kernels through the
+/// half scale or unit, the tensor-core kernel through its B registers).
 std::array<uint32_t, kPermuteWordsPerDialect>
 permuteDecodeWords(const numerics::FormatBook &book, int64_t d,
-                   bool f16 = false);
+                   PermuteValues values = PermuteValues::BF16);
 
 /// The words of every id a block can name (FormatBook::dialectIdCount), in
 /// id order.
-std::vector<int32_t> permuteDecodeTable(const numerics::FormatBook &book,
-                                        bool f16 = false);
+std::vector<int32_t>
+permuteDecodeTable(const numerics::FormatBook &book,
+                   PermuteValues values = PermuteValues::BF16);
 
-/// The module's constant global of permuteDecodeTable(book, f16): one per
-/// table, which every kernel reading it shares (the CUDA-core kernel's and
-/// the bf16 tensor-core kernel's are the same).
+/// The module's constant global of permuteDecodeTable(book, values): one
+/// per table, which every kernel reading it shares (the CUDA-core kernel's
+/// and the bf16 tensor-core kernel's are the same).
 llvm::StringRef getOrCreatePermuteTable(mlir::ImplicitLocOpBuilder &b,
                                         mlir::ModuleOp module,
                                         mlir::SymbolTable &symbols,
                                         const numerics::FormatBook &book,
-                                        bool f16);
+                                        PermuteValues values);
 /// That global, read inside a kernel.
 mlir::Value getPermuteTable(mlir::ImplicitLocOpBuilder &b,
                             const numerics::FormatBook &book,
@@ -72,7 +83,7 @@ mlir::Value getPermuteTable(mlir::ImplicitLocOpBuilder &b,
 /// constants.
 llvm::SmallVector<mlir::Value, 4>
 permuteWordsOf(mlir::ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
-               bool f16, mlir::Value table, mlir::Value id);
+               PermuteValues values, mlir::Value table, mlir::Value id);
 
 /// The signed magnitudes of the first `codes` (4 or 8) 4-bit codes of the
 /// i32 `word` (code j in bits 4j..4j+3, bit 3 of a code its sign), in the
@@ -92,6 +103,14 @@ void decodeWordToHalfPairs(mlir::ImplicitLocOpBuilder &b, mlir::Value word,
 void decodeWordByPermute(mlir::ImplicitLocOpBuilder &b, mlir::Value word,
                          llvm::ArrayRef<mlir::Value> dialectWords,
                          llvm::SmallVectorImpl<mlir::Value> &values);
+
+/// The signed magnitudes (half units) of the eight codes of the i32 `word`
+/// as signed bytes, from PermuteValues::SignedBytes words: two i32, codes
+/// 0-3 and codes 4-7, code j in byte j % 4 (element order, as `dp4a`
+/// pairs it with four activation bytes). Code 8 (-0) is 0.
+std::array<mlir::Value, 2>
+decodeWordToSignedBytes(mlir::ImplicitLocOpBuilder &b, mlir::Value word,
+                        llvm::ArrayRef<mlir::Value> dialectWords);
 
 } // namespace qblock::gpukernel
 

@@ -11,10 +11,13 @@
 // RUN: %if ptxas %{ for i in 0 1 2 3 4 5 6 7 8; do ptxas -arch=sm_90a %t.k$i.ptx -o %t.k$i.cubin || exit 1; done %}
 // The W4A4 kernel of @w4a4 (tile of 4 activation rows): per chunk, 16-byte
 // loads of the 4 weight rows' codes and of the 4 activation rows' codes,
-// decode through workgroup memory, a warp butterfly.
+// both decoded to signed bytes by prmt, integer dot products (dp4a; no f32
+// FMA per element: one per block, weight row and activation row), a warp
+// butterfly.
 // RUN: %if ptxas %{ FileCheck %s --check-prefix=W4A4PTX --input-file=%t.k2.ptx %}
 // The W4A8 GEMV kernel of @w4a8_gemv: 32 bytes of INT8 codes per chunk in
-// two 16-byte loads, converted to f32. K = 4096 with N = 64 would split K,
+// two 16-byte loads, multiplied as they are by dp4a. K = 4096 with N = 64
+// would split K,
 // but the result is f16, which must be rounded once: no atomics.
 // RUN: %if ptxas %{ FileCheck %s --check-prefix=W4A8PTX --input-file=%t.k5.ptx %}
 
@@ -44,14 +47,22 @@
 // W4A4PTX: .entry w4a4_kernel(
 // W4A4PTX-COUNT-8: ld.global.v4.b32
 // W4A4PTX: ld.shared.b32
-// W4A4PTX: fma.rn.f32
+// W4A4PTX-NOT: fma.rn.f32
+// W4A4PTX: prmt.b32
+// W4A4PTX-NOT: fma.rn.f32
+// W4A4PTX: dp4a.s32.s32
+// W4A4PTX-NOT: fma.rn.f32
+// W4A4PTX: cvt.rn.f32.s32
+// W4A4PTX-COUNT-16: fma.rn.f32
+// W4A4PTX-NOT: fma.rn.f32
 // W4A4PTX: shfl.sync.bfly.b32
 // W4A8PTX: .entry w4a8_gemv_kernel(
 // W4A8PTX-COUNT-4: ld.global.v4.b32
 // W4A8PTX: ld.global.v4.b32 {{.*}}, [%[[P:rd[0-9]+]]+16];
 // W4A8PTX-NEXT: ld.global.v4.b32 {{.*}}, [%[[P]]];
 // W4A8PTX-NOT: atom.
-// W4A8PTX: cvt.rn.f32.s16
+// W4A8PTX-NOT: cvt.rn.f32.s16
+// W4A8PTX: dp4a.s32.s32
 // W4A8PTX-NOT: atom.
 // W4A8PTX: cvt.rn.f16.f32
 // W4A8PTX-NOT: atom.
