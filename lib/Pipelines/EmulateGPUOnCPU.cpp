@@ -25,6 +25,10 @@
 //     buffers stay separate copies, so a result StageBuffersForGPU forgot to
 //     copy back is still missed, as it would be on a GPU);
 //   * #gpu.address_space memory spaces into the default one.
+// Every load and store of a kernel that declares an alignment (the
+// `alignment` of vector.load and friends, from which the NVPTX backend
+// picks ld.global.v4 and the like) first checks its address: a GPU faults
+// on a misaligned one ("misaligned address"), a CPU would not notice.
 // Anything else of the gpu or nvvm dialects inside a kernel is an error
 // naming the op: the emulation never skips what it cannot do.
 //
@@ -54,6 +58,7 @@
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/AlignmentAttrInterface.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -310,45 +315,141 @@ LogicalResult emulateKernelOp(Operation *op, Thread &thread,
   return success();
 }
 
-/// Numbers the workgroup accesses and launches of a module for the bank
-/// conflict counts (bank-conflicts=true), and holds the globals of their
-/// locations.
-struct BankCounting {
-  explicit BankCounting(ModuleOp module) : module(module), symbols(module) {}
+/// The texts of the locations the runtime reports (bank conflicts, a
+/// misaligned access), as constant globals of the module: one per distinct
+/// text (a kernel's accesses mostly share their op's location).
+struct LocationTexts {
+  explicit LocationTexts(ModuleOp module) : module(module), symbols(module) {}
+
+  /// The address and length (i64) of the global holding `loc`'s text.
+  std::pair<Value, Value> of(OpBuilder &b, Location loc) {
+    std::string text;
+    llvm::raw_string_ostream(text) << loc;
+    auto type =
+        MemRefType::get({static_cast<int64_t>(text.size())}, b.getI8Type());
+    memref::GlobalOp &global = globals[text];
+    if (!global) {
+      auto bytes = DenseElementsAttr::get(
+          RankedTensorType::get(type.getShape(), b.getI8Type()),
+          ArrayRef<char>(text.data(), text.size()));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      global = memref::GlobalOp::create(
+          b, loc, "__qblock_emu_access_location", b.getStringAttr("private"),
+          type, bytes, /*constant=*/true, /*alignment=*/IntegerAttr());
+      // Renamed if the name is taken.
+      symbols.insert(global);
+    }
+    Value view = memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+    Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), pointer);
+    Value length = arith::ConstantIntOp::create(
+        b, loc, b.getI64Type(), static_cast<int64_t>(text.size()));
+    return {address, length};
+  }
+
+private:
   ModuleOp module;
   SymbolTable symbols;
-  /// One global per distinct location text (a kernel's accesses mostly
-  /// share their op's location).
-  llvm::StringMap<memref::GlobalOp> texts;
+  llvm::StringMap<memref::GlobalOp> globals;
+};
+
+/// Numbers the workgroup accesses and launches of a module for the bank
+/// conflict counts (bank-conflicts=true).
+struct BankCounting {
   int32_t nextSite = 0;
   int32_t nextLaunch = 0;
 };
 
-/// The address and length (i64) of a constant global holding `text`.
-std::pair<Value, Value> constantText(OpBuilder &b, Location loc,
-                                     BankCounting &banks, StringRef text) {
-  auto type =
-      MemRefType::get({static_cast<int64_t>(text.size())}, b.getI8Type());
-  memref::GlobalOp &global = banks.texts[text];
-  if (!global) {
-    auto bytes = DenseElementsAttr::get(
-        RankedTensorType::get(type.getShape(), b.getI8Type()),
-        ArrayRef<char>(text.data(), text.size()));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(banks.module.getBody());
-    global = memref::GlobalOp::create(
-        b, loc, "__qblock_emu_access_location", b.getStringAttr("private"),
-        type, bytes, /*constant=*/true, /*alignment=*/IntegerAttr());
-    // Renamed if the name is taken.
-    banks.symbols.insert(global);
+/// A memref or vector load or store: the buffer, where, and what it moves.
+struct Access {
+  Value buffer;
+  ValueRange indices;
+  Type accessed;
+  bool store = false;
+
+  /// Bytes the access moves.
+  int64_t bytes() const {
+    if (auto vector = dyn_cast<VectorType>(accessed))
+      return vector.getNumElements() *
+             (vector.getElementType().getIntOrFloatBitWidth() / 8);
+    return accessed.getIntOrFloatBitWidth() / 8;
   }
-  Value view = memref::GetGlobalOp::create(b, loc, type, global.getSymName());
-  Value address = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view));
-  Value length = arith::ConstantIntOp::create(
-      b, loc, b.getI64Type(), static_cast<int64_t>(text.size()));
-  return {address, length};
+};
+
+/// `op` as an Access, if it is one of the loads and stores the emulator
+/// instruments.
+std::optional<Access> asAccess(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return Access{load.getMemRef(), load.getIndices(), load.getType()};
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return Access{store.getMemRef(), store.getIndices(),
+                  store.getValueToStore().getType(), /*store=*/true};
+  if (auto load = dyn_cast<vector::LoadOp>(op))
+    return Access{load.getBase(), load.getIndices(), load.getVectorType()};
+  if (auto store = dyn_cast<vector::StoreOp>(op))
+    return Access{store.getBase(), store.getIndices(), store.getVectorType(),
+                  /*store=*/true};
+  return std::nullopt;
+}
+
+/// Before each load and store in `team` that declares an alignment above
+/// one byte, a check of its address: the runtime reports a misaligned one
+/// with the op's location and ends the program, as the GPU would stop the
+/// kernel. Buffers whose layout is not strided are not checked (the
+/// kernels have none).
+void checkAlignment(Region &team, const Thread &thread, Runtime &runtime,
+                    LocationTexts &texts) {
+  SmallVector<std::pair<Operation *, Access>> accesses;
+  team.walk([&](Operation *op) {
+    auto aligned = dyn_cast<AlignmentAttrOpInterface>(op);
+    if (!aligned || !aligned.getMaybeAlign() ||
+        aligned.getMaybeAlign()->value() <= 1)
+      return;
+    if (std::optional<Access> access = asAccess(op))
+      accesses.push_back({op, *access});
+  });
+  for (auto &[op, access] : accesses) {
+    auto type = cast<MemRefType>(access.buffer.getType());
+    SmallVector<int64_t> strides;
+    int64_t unusedOffset;
+    if (failed(type.getStridesAndOffset(strides, unusedOffset)))
+      continue;
+    int64_t alignment =
+        cast<AlignmentAttrOpInterface>(op).getMaybeAlign()->value();
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(b, loc, access.buffer);
+    Value element = metadata.getOffset();
+    for (auto [index, stride] :
+         llvm::zip_equal(access.indices, metadata.getStrides())) {
+      Value step = arith::MulIOp::create(b, loc, index, stride);
+      element = arith::AddIOp::create(b, loc, element, step);
+    }
+    Value elementBytes = arith::ConstantIndexOp::create(
+        b, loc, type.getElementTypeBitWidth() / 8);
+    Value offset = arith::MulIOp::create(b, loc, element, elementBytes);
+    Value base =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, access.buffer);
+    Value address = arith::AddIOp::create(b, loc, base, offset);
+    Value align = arith::ConstantIndexOp::create(b, loc, alignment);
+    Value past = arith::RemUIOp::create(b, loc, address, align);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value misaligned =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, past, zero);
+    scf::IfOp::create(b, loc, misaligned, [&](OpBuilder &nb, Location) {
+      auto [where, length] = texts.of(nb, loc);
+      Type i64 = nb.getI64Type();
+      Value address64 = arith::IndexCastOp::create(nb, loc, i64, address);
+      Value bytes = arith::ConstantIntOp::create(nb, loc, i64, access.bytes());
+      Value align64 = arith::ConstantIntOp::create(nb, loc, i64, alignment);
+      runtime.call(nb, loc, "qblockEmuMisaligned", {},
+                   {thread.linearId, address64, bytes, align64, where, length});
+      scf::YieldOp::create(nb, loc);
+    });
+  }
 }
 
 /// Before each load and store of a workgroup buffer in `team`, a call that
@@ -357,15 +458,14 @@ std::pair<Value, Value> constantText(OpBuilder &b, Location loc,
 /// not counted, and say so.
 void countWorkgroupAccesses(Region &team, ArrayRef<Value> sharedBuffers,
                             const Thread &thread, Runtime &runtime,
-                            BankCounting &banks) {
+                            BankCounting &banks, LocationTexts &texts) {
   llvm::SmallPtrSet<Value, 4> shared(sharedBuffers.begin(),
                                      sharedBuffers.end());
   int32_t launch = banks.nextLaunch++;
-  SmallVector<Operation *> accesses;
+  SmallVector<std::pair<Operation *, Access>> accesses;
   team.walk([&](Operation *op) {
-    if (isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp>(
-            op)) {
-      accesses.push_back(op);
+    if (std::optional<Access> access = asAccess(op)) {
+      accesses.push_back({op, *access});
       return;
     }
     if (llvm::any_of(op->getOperands(),
@@ -374,39 +474,12 @@ void countWorkgroupAccesses(Region &team, ArrayRef<Value> sharedBuffers,
                       "counted (the emulator counts memref and vector loads "
                       "and stores of a workgroup buffer itself)");
   });
-  for (Operation *op : accesses) {
-    Value buffer;
-    ValueRange indices;
-    Type accessed;
-    bool store = false;
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      buffer = load.getMemRef();
-      indices = load.getIndices();
-      accessed = load.getType();
-    } else if (auto storeOp = dyn_cast<memref::StoreOp>(op)) {
-      buffer = storeOp.getMemRef();
-      indices = storeOp.getIndices();
-      accessed = storeOp.getValueToStore().getType();
-      store = true;
-    } else if (auto load = dyn_cast<vector::LoadOp>(op)) {
-      buffer = load.getBase();
-      indices = load.getIndices();
-      accessed = load.getVectorType();
-    } else {
-      auto storeOp = cast<vector::StoreOp>(op);
-      buffer = storeOp.getBase();
-      indices = storeOp.getIndices();
-      accessed = storeOp.getVectorType();
-      store = true;
-    }
-    if (!shared.contains(buffer))
+  for (auto &[op, access] : accesses) {
+    if (!shared.contains(access.buffer))
       continue;
-    auto type = cast<MemRefType>(buffer.getType());
+    auto type = cast<MemRefType>(access.buffer.getType());
     int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-    int64_t bytes = elementBytes;
-    if (auto vector = dyn_cast<VectorType>(accessed))
-      bytes = vector.getNumElements() *
-              (vector.getElementType().getIntOrFloatBitWidth() / 8);
+    ValueRange indices = access.indices;
     OpBuilder b(op);
     Location loc = op->getLoc();
     // Workgroup buffers have static shapes and identity layouts.
@@ -418,14 +491,13 @@ void countWorkgroupAccesses(Region &team, ArrayRef<Value> sharedBuffers,
       offset = arith::AddIOp::create(b, loc, offset, scaled);
       stride *= type.getDimSize(d);
     }
-    std::string where;
-    llvm::raw_string_ostream(where) << loc;
-    auto [address, length] = constantText(b, loc, banks, where);
+    auto [address, length] = texts.of(b, loc);
     runtime.call(b, loc, "qblockEmuSharedAccess", {},
                  {i32Constant(b, loc, banks.nextSite++),
-                  i32Constant(b, loc, launch), i32Constant(b, loc, store),
+                  i32Constant(b, loc, launch),
+                  i32Constant(b, loc, access.store),
                   arith::IndexCastOp::create(b, loc, b.getI64Type(), offset),
-                  i32Constant(b, loc, bytes), thread.linearId, address,
+                  i32Constant(b, loc, access.bytes()), thread.linearId, address,
                   length});
   }
 }
@@ -438,7 +510,7 @@ Value product(OpBuilder &b, Location loc, const gpu::KernelDim3 &dims) {
 
 /// `banks`: count bank conflicts (null: do not).
 LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
-                            BankCounting *banks) {
+                            LocationTexts &texts, BankCounting *banks) {
   if (launch.getAsyncToken() || !launch.getAsyncDependencies().empty())
     return launch.emitOpError("cannot be emulated on the CPU: the emulator "
                               "runs synchronous launches only");
@@ -544,11 +616,14 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
       return failure();
   if (banks) {
     countWorkgroupAccesses(team.getRegion(), sharedBuffers, thread, runtime,
-                           *banks);
+                           *banks, texts);
     // The block's accesses are complete when its team has ended.
     OpBuilder after(team->getBlock(), std::next(team->getIterator()));
     runtime.call(after, loc, "qblockEmuTallyBankConflicts", {}, threads);
   }
+  // After the count, which warns on any other use of a workgroup buffer
+  // (these checks read its address).
+  checkAlignment(team.getRegion(), thread, runtime, texts);
 
   b.setInsertionPointAfter(outermost);
   for (Value buffer : sharedBuffers)
@@ -634,13 +709,15 @@ struct EmulateGPUOnCPUPass
     // Launches first: one that cannot be emulated (an async one) is
     // reported while the tokens it waits for still exist.
     Runtime runtime(module);
+    LocationTexts texts(module);
     std::optional<BankCounting> banks;
     if (bankConflicts)
-      banks.emplace(module);
+      banks.emplace();
     SmallVector<gpu::LaunchOp> launches;
     module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     for (gpu::LaunchOp launch : launches)
-      if (failed(emulateLaunch(launch, runtime, banks ? &*banks : nullptr)) ||
+      if (failed(emulateLaunch(launch, runtime, texts,
+                               banks ? &*banks : nullptr)) ||
           runtime.failed())
         return signalPassFailure();
     if (failed(emulateHostOps(module)))

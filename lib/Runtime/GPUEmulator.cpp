@@ -20,7 +20,10 @@
 //     fragments are gathered into whole A, B and C tiles with the PTX ISA's
 //     fragment layout, multiplied, and scattered back;
 //   * qblockCudaCachedUpload, which the staged kernels call for constant
-//     weights: a copy made once, as the CUDA runtime's device copy is.
+//     weights: a copy made once, as the CUDA runtime's device copy is;
+//   * qblockEmuMisaligned: a load or store whose address breaks the
+//     alignment the kernel promised for it, which a GPU faults on
+//     ("misaligned address") and a CPU does not.
 //
 // Blocks run one after another (the pipeline's loops), so one set of warp
 // state serves every block. That state is global: two host threads running
@@ -31,6 +34,7 @@
 
 #include "qblock/Numerics/Scale.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -201,6 +205,27 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuCheckTeam(int32_t teamSize,
                 "raise the limit)",
                 teamSize, threads);
   fail(what, -1);
+}
+
+/// A kernel's load or store at `address` of `bytes` bytes, which it
+/// declared aligned to `alignment` bytes (the op's `alignment`, from which
+/// the NVPTX backend picks its vector width), is not: a GPU stops the
+/// kernel with "misaligned address". `where` (`whereLength` bytes) is the
+/// op's location.
+QBLOCK_EMULATOR_EXPORT void
+qblockEmuMisaligned(int32_t tid, int64_t address, int64_t bytes,
+                    int64_t alignment, const char *where, int64_t whereLength) {
+  char what[512];
+  std::snprintf(what, sizeof what,
+                "misaligned address: a %lld-byte access declared aligned to "
+                "%lld bytes reads or writes address 0x%llx, %lld bytes past "
+                "that alignment (a GPU faults here); at %.*s",
+                static_cast<long long>(bytes),
+                static_cast<long long>(alignment),
+                static_cast<unsigned long long>(address),
+                static_cast<long long>(address % alignment),
+                static_cast<int>(std::min<int64_t>(whereLength, 300)), where);
+  fail(what, tid);
 }
 
 /// gpu.barrier.
