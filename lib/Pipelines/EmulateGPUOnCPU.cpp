@@ -401,23 +401,22 @@ std::optional<Access> asAccess(Operation *op) {
 /// kernels have none).
 void checkAlignment(Region &team, const Thread &thread, Runtime &runtime,
                     LocationTexts &texts) {
-  SmallVector<std::pair<Operation *, Access>> accesses;
+  SmallVector<std::tuple<Operation *, Access, int64_t>> accesses;
   team.walk([&](Operation *op) {
     auto aligned = dyn_cast<AlignmentAttrOpInterface>(op);
-    if (!aligned || !aligned.getMaybeAlign() ||
-        aligned.getMaybeAlign()->value() <= 1)
+    llvm::MaybeAlign alignment =
+        aligned ? aligned.getMaybeAlign() : llvm::MaybeAlign();
+    if (!alignment || alignment->value() <= 1)
       return;
     if (std::optional<Access> access = asAccess(op))
-      accesses.push_back({op, *access});
+      accesses.push_back({op, *access, alignment->value()});
   });
-  for (auto &[op, access] : accesses) {
+  for (auto &[op, access, alignment] : accesses) {
     auto type = cast<MemRefType>(access.buffer.getType());
     SmallVector<int64_t> strides;
     int64_t unusedOffset;
     if (failed(type.getStridesAndOffset(strides, unusedOffset)))
       continue;
-    int64_t alignment =
-        cast<AlignmentAttrOpInterface>(op).getMaybeAlign()->value();
     OpBuilder b(op);
     Location loc = op->getLoc();
     auto metadata =

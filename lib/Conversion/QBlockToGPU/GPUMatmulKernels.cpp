@@ -155,6 +155,12 @@ struct KernelPlan {
   /// bytes), and `dp4a` sums each block's products in 32-bit integers. The
   /// table then holds half scales only.
   bool integerDot = false;
+
+  /// What the permute decode's dialect words hold.
+  gpukernel::PermuteValues permuteValues() const {
+    return integerDot ? gpukernel::PermuteValues::SignedBytes
+                      : gpukernel::PermuteValues::BF16;
+  }
 };
 
 /// The widest chunk (at most 16 bytes) that divides the row and either lies
@@ -432,17 +438,8 @@ private:
     SmallVector<Value> actDialectRows;
     auto quantizedActivation = [&](int64_t t, int64_t element) -> Value {
       Value &codes = actCodes[t];
-      if (!codes) {
-        Value offset = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, packedActRows[t],
-                                  cst(actLayout->codeBytesPerRow)),
-            arith::MulIOp::create(b, chunk, cst(plan.actChunkBytes)));
-        codes = vector::LoadOp::create(
-            b, VectorType::get({plan.actChunkBytes}, b.getI8Type()),
-            activations, ValueRange{offset}, /*nontemporal=*/false,
-            llvm::MaybeAlign(std::min<int64_t>(plan.actChunkBytes, 16)));
-      }
+      if (!codes)
+        codes = loadActivationCodes(chunk, t);
       // INT8 codes are the integers themselves.
       if (plan.actScheme->book.isInteger())
         return arith::SIToFPOp::create(
@@ -481,19 +478,13 @@ private:
     };
 
     if (plan.integerDot)
-      return emitIntegerChunk(chunk, codes, acc);
+      return emitIntegerChunk(chunk, firstElement, codes, acc);
 
     SmallVector<Value> result(acc.begin(), acc.end());
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
     for (int64_t sub = 0; sub < plan.blocksPerChunk; ++sub) {
-      Value block =
-          plan.blocksPerChunk > 1
-              ? Value(arith::AddIOp::create(
-                    b, arith::MulIOp::create(b, chunk, cst(plan.blocksPerChunk)),
-                    cst(sub)))
-              : Value(arith::DivUIOp::create(b, firstElement,
-                                             cst(plan.scheme.blockSize)));
+      Value block = blockOf(chunk, firstElement, sub);
       SmallVector<Value> dialectRows, halfScales, actUnits;
       SmallVector<SmallVector<Value, 4>> dialectWords;
       for (int64_t g = 0; g < rowsPerWarp; ++g) {
@@ -557,42 +548,51 @@ private:
     return result;
   }
 
+  /// The block that block `sub` of chunk `chunk` (whose first element is
+  /// `firstElement`) lies in: with several blocks per chunk, one of them;
+  /// else the block holding the chunk.
+  Value blockOf(Value chunk, Value firstElement, int64_t sub) {
+    if (plan.blocksPerChunk == 1)
+      return arith::DivUIOp::create(b, firstElement,
+                                    cst(plan.scheme.blockSize));
+    Value firstBlock =
+        arith::MulIOp::create(b, chunk, cst(plan.blocksPerChunk));
+    return arith::AddIOp::create(b, firstBlock, cst(sub));
+  }
+
+  /// W4A4: the codes of chunk `chunk` of tile row `t`'s packed activation
+  /// row (`plan.actChunkBytes` bytes, at the same place in their row as the
+  /// weights' codes, so aligned to their size up to 16 bytes).
+  Value loadActivationCodes(Value chunk, int64_t t) {
+    Value rowStart = arith::MulIOp::create(b, packedActRows[t],
+                                           cst(actLayout->codeBytesPerRow));
+    Value chunkStart = arith::MulIOp::create(b, chunk, cst(plan.actChunkBytes));
+    Value offset = arith::AddIOp::create(b, rowStart, chunkStart);
+    return vector::LoadOp::create(
+        b, VectorType::get({plan.actChunkBytes}, b.getI8Type()), activations,
+        ValueRange{offset}, /*nontemporal=*/false,
+        llvm::MaybeAlign(std::min<int64_t>(plan.actChunkBytes, 16)));
+  }
+
   /// emitChunk for `plan.integerDot`, given the weight rows' code words
   /// of the chunk: each block's products summed by `dp4a` in i32, exact,
   /// then converted (exactly: MatmulOp's verifier keeps block sums below
   /// 2^24) and added to the totals as the f32 path adds its sums.
-  SmallVector<Value> emitIntegerChunk(Value chunk, ArrayRef<Value> codes,
-                                      ValueRange acc) {
+  SmallVector<Value> emitIntegerChunk(Value chunk, Value firstElement,
+                                      ArrayRef<Value> codes, ValueRange acc) {
     const num::Scheme &actScheme = *plan.actScheme;
     bool int8Acts = actScheme.book.isInteger();
     // Every activation row's codes of the chunk as i32 words: 8 4-bit
     // codes, or 4 INT8 codes, each.
     SmallVector<Value> actWords;
-    Value chunkStart = arith::MulIOp::create(b, chunk, cst(plan.actChunkBytes));
-    for (int64_t t = 0; t < tileRows; ++t) {
-      Value rowStart = arith::MulIOp::create(b, packedActRows[t],
-                                             cst(actLayout->codeBytesPerRow));
-      Value offset = arith::AddIOp::create(b, rowStart, chunkStart);
-      Value bytes = vector::LoadOp::create(
-          b, VectorType::get({plan.actChunkBytes}, b.getI8Type()), activations,
-          ValueRange{offset}, /*nontemporal=*/false,
-          llvm::MaybeAlign(std::min<int64_t>(plan.actChunkBytes, 16)));
+    for (int64_t t = 0; t < tileRows; ++t)
       actWords.push_back(vector::BitCastOp::create(
-          b, VectorType::get({plan.actChunkBytes / 4}, b.getI32Type()), bytes));
-    }
-    Value firstElement =
-        arith::MulIOp::create(b, chunk, cst(plan.chunkElements));
+          b, VectorType::get({plan.actChunkBytes / 4}, b.getI32Type()),
+          loadActivationCodes(chunk, t)));
     SmallVector<Value> result(acc.begin(), acc.end());
     Value zero = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
     for (int64_t sub = 0; sub < plan.blocksPerChunk; ++sub) {
-      Value block =
-          plan.blocksPerChunk > 1
-              ? Value(arith::AddIOp::create(
-                    b,
-                    arith::MulIOp::create(b, chunk, cst(plan.blocksPerChunk)),
-                    cst(sub)))
-              : Value(arith::DivUIOp::create(b, firstElement,
-                                             cst(plan.scheme.blockSize)));
+      Value block = blockOf(chunk, firstElement, sub);
       SmallVector<Value> halfScales, actUnits;
       SmallVector<SmallVector<Value, 4>> dialectWords, actDialectWords;
       for (int64_t g = 0; g < plan.rowsPerWarp; ++g) {
@@ -689,9 +689,7 @@ private:
   SmallVector<Value, 4> permuteWordsAt(const num::FormatBook &book,
                                        Value buffer, Value offset, Value block,
                                        Value words, Value &scale) {
-    gpukernel::PermuteValues values =
-        plan.integerDot ? gpukernel::PermuteValues::SignedBytes
-                        : gpukernel::PermuteValues::BF16;
+    gpukernel::PermuteValues values = plan.permuteValues();
     if (!book.storesDialectIds())
       return gpukernel::permuteWordsOf(b, book, values, Value(), Value());
     Value id = arith::IndexCastUIOp::create(
@@ -1107,9 +1105,7 @@ struct GPUMatmulKernelsPass
     if (plan.tableEntries() > 0)
       tables.decode = gpukernel::getOrCreateDecodeTable(b, module, symbols,
                                                         tableValues(plan));
-    gpukernel::PermuteValues values =
-        plan.integerDot ? gpukernel::PermuteValues::SignedBytes
-                        : gpukernel::PermuteValues::BF16;
+    gpukernel::PermuteValues values = plan.permuteValues();
     if (plan.permuteDecode && plan.scheme.book.storesDialectIds())
       tables.permute = gpukernel::getOrCreatePermuteTable(
           b, module, symbols, plan.scheme.book, values);
