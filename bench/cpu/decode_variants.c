@@ -54,6 +54,8 @@ static float evens[BLOCKS][16] __attribute__((aligned(64)));
 static float odds[BLOCKS][16] __attribute__((aligned(64)));
 static float permA[BLOCKS][16] __attribute__((aligned(64)));
 static float permB[BLOCKS][16] __attribute__((aligned(64)));
+static float shiftA[BLOCKS][16] __attribute__((aligned(64)));
+static float shiftB[BLOCKS][16] __attribute__((aligned(64)));
 static __m512bh bf16Parts[3][BLOCKS];
 static float x[K];
 static double reference[ROWS], referenceBF16[ROWS];
@@ -81,6 +83,8 @@ enum Variant {
   PrescaledTable,
   PrescaledMulhi,
   PrescaledBF16Widen,
+  PrescaledVariableShifts,
+  VariableShifts,
   BF16ThreeParts,
   BF16Activations,
   ExponentAddUnmasked,
@@ -99,6 +103,8 @@ static const char *names[NumVariants] = {
     "as lowered: rows pre-scaled per (dialect, scale code), no vmulps",
     "pre-scaled rows, high nibble by vpmulhuw instead of vpsrld",
     "pre-scaled bf16 rows: 1 vpermw for 32, widened to f32 by shift/and",
+    "pre-scaled rows, indices by a 16-byte broadcast + 2 vpsrlvd",
+    "multiply per block, indices by a 16-byte broadcast + 2 vpsrlvd",
     "bf16 weights (vpermw), f32 acts in 3 bf16 parts, 3 vdpbf16ps",
     "bf16 weights, bf16 activations, 1 vdpbf16ps",
     "ablation: unmasked exponent add (zeros go wrong)",
@@ -166,13 +172,27 @@ decodeLoop(enum Variant v, float *out) {
               _mm512_add_epi32(tableBits, _mm512_set1_epi32(exponentStep[s])));
         else if (v == NoScale)
           scaled = table;
-        else if (v == PrescaledTable || v == PrescaledMulhi)
+        else if (v == PrescaledTable || v == PrescaledMulhi ||
+                 v == PrescaledVariableShifts)
           scaled = _mm512_load_ps(prescaled[d][s]);
         else
           scaled = _mm512_mul_ps(table, _mm512_set1_ps(halfScale[s]));
         __m512i lo, hi;
         const float *xLo = evens[b], *xHi = odds[b];
-        if (v == TwoMultishifts) {
+        if (v == PrescaledVariableShifts || v == VariableShifts) {
+          /* Lane 4L + j of the broadcast holds bytes 4j..4j+3; shifting
+           * it right by 8L (+ 4) brings byte 4j + L's low (high) nibble
+           * to the bits vpermps reads. No shuffle uop for the indices. */
+          __m512i line =
+              _mm512_broadcast_i32x4(_mm_loadu_si128((const void *)bytes));
+          const __m512i byteShift = _mm512_set_epi32(
+              24, 24, 24, 24, 16, 16, 16, 16, 8, 8, 8, 8, 0, 0, 0, 0);
+          lo = _mm512_srlv_epi32(line, byteShift);
+          hi = _mm512_srlv_epi32(
+              line, _mm512_add_epi32(byteShift, _mm512_set1_epi32(4)));
+          xLo = shiftA[b];
+          xHi = shiftB[b];
+        } else if (v == TwoMultishifts) {
           __m512i line = _mm512_broadcast_i32x4(_mm_loadu_si128((const void *)bytes));
           lo = _mm512_multishift_epi64_epi8(controlA, line);
           hi = _mm512_multishift_epi64_epi8(controlB, line);
@@ -211,20 +231,31 @@ decodeLoop(enum Variant v, float *out) {
 VARIANT_FN(MultiplyPerBlock)
 VARIANT_FN(TwoMultishifts)
 VARIANT_FN(HighMultishift)
-VARIANT_FN(Scalef) VARIANT_FN(MaskedExponentAdd) VARIANT_FN(FmaSplitOnce)
-    VARIANT_FN(FmaSplitTwice) VARIANT_FN(PrescaledTable)
-        VARIANT_FN(PrescaledMulhi) VARIANT_FN(PrescaledBF16Widen)
-            VARIANT_FN(BF16ThreeParts) VARIANT_FN(BF16Activations) VARIANT_FN(
-                ExponentAddUnmasked) VARIANT_FN(NoScale)
-                VARIANT_FN(OneDialect) static void (*const runs[NumVariants])(
-                    float *) = {runMultiplyPerBlock,    runTwoMultishifts,
-                                runHighMultishift,      runScalef,
-                                runMaskedExponentAdd,   runFmaSplitOnce,
-                                runFmaSplitTwice,       runPrescaledTable,
-                                runPrescaledMulhi,      runPrescaledBF16Widen,
-                                runBF16ThreeParts,      runBF16Activations,
-                                runExponentAddUnmasked, runNoScale,
-                                runOneDialect};
+VARIANT_FN(Scalef)
+VARIANT_FN(MaskedExponentAdd) VARIANT_FN(FmaSplitOnce) VARIANT_FN(FmaSplitTwice)
+    VARIANT_FN(PrescaledTable) VARIANT_FN(PrescaledMulhi)
+        VARIANT_FN(PrescaledBF16Widen) VARIANT_FN(PrescaledVariableShifts)
+            VARIANT_FN(VariableShifts) VARIANT_FN(BF16ThreeParts)
+                VARIANT_FN(BF16Activations) VARIANT_FN(ExponentAddUnmasked)
+                    VARIANT_FN(NoScale) VARIANT_FN(OneDialect) static void (
+                            *const runs[NumVariants])(float *) = {
+                        runMultiplyPerBlock,
+                        runTwoMultishifts,
+                        runHighMultishift,
+                        runScalef,
+                        runMaskedExponentAdd,
+                        runFmaSplitOnce,
+                        runFmaSplitTwice,
+                        runPrescaledTable,
+                        runPrescaledMulhi,
+                        runPrescaledBF16Widen,
+                        runPrescaledVariableShifts,
+                        runVariableShifts,
+                        runBF16ThreeParts,
+                        runBF16Activations,
+                        runExponentAddUnmasked,
+                        runNoScale,
+                        runOneDialect};
 
 static double seconds(void) {
   struct timespec t;
@@ -294,6 +325,10 @@ static void setUp(void) {
       int first = 16 * (i / 2 % 2) + 4 * (i / 4) + i % 2;
       permA[b][i] = xb[first];
       permB[b][i] = xb[first + 2];
+      /* Variable shifts: lane i = 4L + j reads byte 4j + L. */
+      int byte = 4 * (i % 4) + i / 4;
+      shiftA[b][i] = xb[2 * byte];
+      shiftB[b][i] = xb[2 * byte + 1];
     }
     uint16_t parts[3][32];
     for (int e = 0; e < 32; ++e) {
