@@ -136,8 +136,8 @@ struct Thread {
   gpu::KernelDim3 threadIds, blockIds, gridSize, blockSize;
   Value linearId;
   Value linearIndex;
-  /// Four f32 slots the runtime writes an mma's results to (made on the
-  /// first mma; placed at the start of the team's region).
+  /// Four 32-bit slots (f32 or i32) the runtime writes an mma's results
+  /// to (made on the first mma; placed at the start of the team's region).
   Value mmaResults;
   Block *entry;
 };
@@ -159,27 +159,38 @@ LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
   bool halves = aType && aType == bType &&
                 (*aType == NVVM::MMATypes::f16 ||
                  *aType == NVVM::MMATypes::bf16);
+  bool signedBytes = aType && aType == bType && *aType == NVVM::MMATypes::s8;
   auto resultType = dyn_cast<LLVM::LLVMStructType>(mma.getResult().getType());
-  bool f32Results = resultType && resultType.getBody().size() == 4 &&
-                    llvm::all_of(resultType.getBody(),
-                                 [](Type t) { return t.isF32(); });
-  if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 ||
-      !halves || !f32Results || mma.getOperandA().size() != 4 ||
-      mma.getOperandB().size() != 2 || mma.getOperandC().size() != 4 ||
+  auto resultsAre = [&](auto isElement) {
+    return resultType && resultType.getBody().size() == 4 &&
+           llvm::all_of(resultType.getBody(), isElement);
+  };
+  bool f32Results = resultsAre([](Type t) { return t.isF32(); });
+  bool i32Results = resultsAre([](Type t) { return t.isInteger(32); });
+  // m16n8k16 with halves and f32 sums, or m16n8k32 with signed bytes and
+  // s32 sums (wrapping; the kernels' sums never overflow).
+  bool halfMma = shape.getK() == 16 && halves && f32Results;
+  bool byteMma = shape.getK() == 32 && signedBytes && i32Results &&
+                 mma.getIntOverflowBehavior() == NVVM::MMAIntOverflow::wrapped;
+  if (shape.getM() != 16 || shape.getN() != 8 || !(halfMma || byteMma) ||
+      mma.getOperandA().size() != 4 || mma.getOperandB().size() != 2 ||
+      mma.getOperandC().size() != 4 ||
       mma.getLayoutA() != NVVM::MMALayout::row ||
       mma.getLayoutB() != NVVM::MMALayout::col)
     return mma.emitOpError(
-        "cannot be emulated on the CPU: the emulator runs only m16n8k16 "
-        "row.col mma.sync with f16 or bf16 inputs and f32 accumulators");
+        "cannot be emulated on the CPU: the emulator runs only row.col "
+        "mma.sync m16n8k16 with f16 or bf16 inputs and f32 accumulators, "
+        "and m16n8k32 with s8 inputs and wrapping s32 accumulators");
   OpBuilder b(mma);
   Location loc = mma.getLoc();
-  Type f32 = b.getF32Type();
+  Type element = resultType.getBody().front();
   auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
   if (!thread.mmaResults) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(thread.entry);
     Value four = arith::ConstantIntOp::create(b, loc, b.getI64Type(), 4);
-    thread.mmaResults = LLVM::AllocaOp::create(b, loc, ptrType, f32, four);
+    thread.mmaResults =
+        LLVM::AllocaOp::create(b, loc, ptrType, b.getF32Type(), four);
   }
   SmallVector<Value> args;
   for (Value a : mma.getOperandA())
@@ -187,15 +198,19 @@ LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
   for (Value operand : mma.getOperandB())
     args.push_back(asWord(b, loc, operand));
   llvm::append_range(args, mma.getOperandC());
-  args.push_back(i32Constant(b, loc, *aType == NVVM::MMATypes::bf16));
+  if (halfMma)
+    args.push_back(i32Constant(b, loc, *aType == NVVM::MMATypes::bf16));
   args.push_back(thread.linearId);
   args.push_back(thread.mmaResults);
-  runtime.call(b, loc, "qblockEmuMmaM16N8K16", {}, args);
+  runtime.call(b, loc,
+               halfMma ? "qblockEmuMmaM16N8K16" : "qblockEmuMmaM16N8K32S8", {},
+               args);
   Value result = LLVM::PoisonOp::create(b, loc, resultType);
   for (int64_t i = 0; i < 4; ++i) {
-    Value slot = LLVM::GEPOp::create(b, loc, ptrType, f32, thread.mmaResults,
-                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-    Value value = LLVM::LoadOp::create(b, loc, f32, slot);
+    Value slot =
+        LLVM::GEPOp::create(b, loc, ptrType, element, thread.mmaResults,
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    Value value = LLVM::LoadOp::create(b, loc, element, slot);
     result = LLVM::InsertValueOp::create(b, loc, result, value, i);
   }
   mma.getResult().replaceAllUsesWith(result);

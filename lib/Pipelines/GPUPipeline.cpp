@@ -85,10 +85,12 @@ qblock::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
            " is unknown; use weight-decode=permute (byte permutes in "
            "registers, the default) or weight-decode=table (a workgroup "
            "table lookup per weight)";
-  // mma.sync.m16n8k16 with f16/bf16 inputs is an sm_80 instruction.
+  // mma.sync.m16n8k16 with f16/bf16 inputs and m16n8k32 with s8 inputs
+  // are sm_80 instructions.
   if (options.tensorCores && chip == "sm_75")
-    return "tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does "
-           "not have; use sm_80 or newer, or tensor-cores=false";
+    return "tensor-cores=true needs mma.sync for f16/bf16 (m16n8k16) and s8 "
+           "(m16n8k32), which sm_75 does not have; use sm_80 or newer, or "
+           "tensor-cores=false";
   return "";
 }
 

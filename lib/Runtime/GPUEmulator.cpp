@@ -143,9 +143,21 @@ uint32_t shuffleWords[kMaxThreads];
 struct MmaFragments {
   uint32_t a[4];
   uint32_t b[2];
-  float c[4];
+  /// f32 or s32 accumulators, as bits.
+  uint32_t c[4];
 };
 MmaFragments mmaFragments[kMaxThreads];
+
+uint32_t bitsOf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+float floatOf(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
 
 int lanesInWarp(int warp) {
   int rest = blockThreads - warp * kWarpSize;
@@ -323,7 +335,9 @@ qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
   if (lanesInWarp(tid / kWarpSize) != kWarpSize)
     fail("mma.sync needs a whole warp of 32 threads", tid);
   const char *what = "an mma.sync";
-  mmaFragments[tid] = {{a0, a1, a2, a3}, {b0, b1}, {c0, c1, c2, c3}};
+  mmaFragments[tid] = {{a0, a1, a2, a3},
+                       {b0, b1},
+                       {bitsOf(c0), bitsOf(c1), bitsOf(c2), bitsOf(c3)}};
   warpSync(tid, what);
   float a[16][16], b[16][8], c[16][8];
   for (int l = 0; l < kWarpSize; ++l) {
@@ -336,8 +350,8 @@ qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
       a[g + 8][2 * t + 8 + h] = unpack(f.a[3], h, bf16);
       b[2 * t + h][g] = unpack(f.b[0], h, bf16);
       b[2 * t + 8 + h][g] = unpack(f.b[1], h, bf16);
-      c[g][2 * t + h] = f.c[h];
-      c[g + 8][2 * t + h] = f.c[2 + h];
+      c[g][2 * t + h] = floatOf(f.c[h]);
+      c[g + 8][2 * t + h] = floatOf(f.c[2 + h]);
     }
   }
   warpSync(tid, what);
@@ -351,6 +365,62 @@ qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
     for (int k = 0; k < 16; ++k)
       sum += a[rows[i]][k] * b[k][columns[i]];
     d[i] = sum;
+  }
+}
+
+/// nvvm.mma.sync m16n8k32, A row-major, B column-major, s8 inputs, s32
+/// accumulators that wrap on overflow: lane tid's fragments in, its four D
+/// values out through `d`. Fragment layout (PTX ISA, mma.m16n8k32 .s8),
+/// with g = lane / 4 and t = lane % 4, byte j of a register its element j:
+///   a0: A[g][4t .. 4t+3]     a1: A[g+8][4t .. 4t+3]
+///   a2: A[g][16+4t .. +3]    a3: A[g+8][16+4t .. +3]
+///   b0: B[4t .. 4t+3][g]     b1: B[16+4t .. +3][g]
+///   c0, c1: C[g][2t, 2t+1]   c2, c3: C[g+8][2t, 2t+1]
+QBLOCK_EMULATOR_EXPORT void
+qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                       uint32_t b0, uint32_t b1, int32_t c0, int32_t c1,
+                       int32_t c2, int32_t c3, int32_t tid, int32_t *d) {
+  int lane = tid % kWarpSize;
+  int warpBase = tid - lane;
+  if (lanesInWarp(tid / kWarpSize) != kWarpSize)
+    fail("mma.sync needs a whole warp of 32 threads", tid);
+  const char *what = "an mma.sync";
+  mmaFragments[tid] = {{a0, a1, a2, a3},
+                       {b0, b1},
+                       {static_cast<uint32_t>(c0), static_cast<uint32_t>(c1),
+                        static_cast<uint32_t>(c2), static_cast<uint32_t>(c3)}};
+  warpSync(tid, what);
+  auto byteOf = [](uint32_t word, int j) {
+    return static_cast<int32_t>(static_cast<int8_t>(word >> (8 * j)));
+  };
+  int32_t a[16][32], b[32][8];
+  uint32_t c[16][8];
+  for (int l = 0; l < kWarpSize; ++l) {
+    const MmaFragments &f = mmaFragments[warpBase + l];
+    int g = l / 4, t = l % 4;
+    for (int j = 0; j < 4; ++j) {
+      a[g][4 * t + j] = byteOf(f.a[0], j);
+      a[g + 8][4 * t + j] = byteOf(f.a[1], j);
+      a[g][16 + 4 * t + j] = byteOf(f.a[2], j);
+      a[g + 8][16 + 4 * t + j] = byteOf(f.a[3], j);
+      b[4 * t + j][g] = byteOf(f.b[0], j);
+      b[16 + 4 * t + j][g] = byteOf(f.b[1], j);
+    }
+    for (int h = 0; h < 2; ++h) {
+      c[g][2 * t + h] = f.c[h];
+      c[g + 8][2 * t + h] = f.c[2 + h];
+    }
+  }
+  warpSync(tid, what);
+  int g = lane / 4, t = lane % 4;
+  int rows[4] = {g, g, g + 8, g + 8};
+  int columns[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+  for (int i = 0; i < 4; ++i) {
+    // Unsigned arithmetic wraps as the .s32 accumulator does.
+    uint32_t sum = c[rows[i]][columns[i]];
+    for (int k = 0; k < 32; ++k)
+      sum += static_cast<uint32_t>(a[rows[i]][k] * b[k][columns[i]]);
+    d[i] = static_cast<int32_t>(sum);
   }
 }
 

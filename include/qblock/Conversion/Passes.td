@@ -166,7 +166,10 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       magnitudes, or with `weight-decode=table` looked up whole in a
       workgroup table), and
       each 32- or 16-input unit's f32 sum is multiplied by its block's half
-      scale once. Matmuls it does not apply to keep the kernel above.
+      scale once; W4A4/W4A8 matmuls with blocks of a multiple of 32 and the
+      permute decode use `mma.sync.m16n8k32` on signed bytes the same way,
+      each unit's s32 sum converted and multiplied by `unitA * unitW` once.
+      Matmuls it does not apply to keep the kernels above.
 
     Each call of a `qblock.gpu_lut_gemm` stub becomes the LUT-GEMM kernel:
     grid (tiles of 512 weight rows, chunks of 256 inputs along K, M); each
@@ -180,8 +183,9 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
-           "Run W4A16 matmuls with f16/bf16 activations on tensor cores "
-           "(mma.sync; not yet run on a GPU, so off by default)">,
+           "Run W4A16 matmuls with f16/bf16 activations, and W4A4/W4A8 "
+           "matmuls, on tensor cores (mma.sync; not yet run on a GPU, so "
+           "off by default)">,
     Option<"weightDecode", "weight-decode", "std::string",
            /*default=*/"\"permute\"",
            "How the W4A16 and W4A4 kernels decode 4-bit codes: permute "

@@ -56,9 +56,9 @@ struct GPUPipelineOptions
       llvm::cl::init("isa")};
   Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("W4A16 matmuls with f16/bf16 activations on tensor "
-                     "cores (mma.sync); not yet run on a GPU, so off by "
-                     "default"),
+      llvm::cl::desc("W4A16 matmuls with f16/bf16 activations, and W4A4/W4A8 "
+                     "matmuls, on tensor cores (mma.sync); not yet run on a "
+                     "GPU, so off by default"),
       llvm::cl::init(false)};
   Option<std::string> weightDecode{
       *this, "weight-decode",

@@ -928,8 +928,10 @@ struct GPUMatmulKernelsPass
     if (tensorCoreKernel) {
       remark::passed(
           loc, kernelRemark(call, kGPUKernelRemarks, "tensor-core-kernel"))
-          << remark::add("W4A16 matmul on tensor cores (mma.sync.m16n8k16), "
-                         "k = {0}, n = {1}",
+          << remark::add("{0} matmul on tensor cores ({1}), k = {2}, n = {3}",
+                         integerKernel ? "W4A4/W4A8" : "W4A16",
+                         integerKernel ? "mma.sync.m16n8k32.s8"
+                                       : "mma.sync.m16n8k16",
                          plan.k, plan.n);
       return;
     }
@@ -1062,13 +1064,12 @@ struct GPUMatmulKernelsPass
     if (!outType.isDynamicDim(mDim))
       staticM = outType.getDimSize(mDim);
     std::optional<gpukernel::MmaPlan> mmaPlan;
-    std::string noTensorCores =
-        "W4A4/W4A8 matmuls run the integer kernel; the tensor-core kernel "
-        "takes float activations";
-    if (tensorCores && !actScheme)
+    std::string noTensorCores;
+    if (tensorCores)
       mmaPlan = gpukernel::planMmaMatmul(
           plan.scheme, plan.k, plan.n, plan.batch, plan.batched, actElement,
-          outElement, staticM, weightDecode == "permute", &noTensorCores);
+          outElement, staticM, weightDecode == "permute", actNumerics,
+          &noTensorCores);
     if (!staticM || *staticM > 0)
       remarkKernel(call, plan, mmaPlan.has_value(), actScheme != nullptr,
                    staticM, noTensorCores);
@@ -1091,7 +1092,8 @@ struct GPUMatmulKernelsPass
                 b, module, symbols,
                 *gpukernel::planMmaMatmul(
                     plan.scheme, plan.k, plan.n, plan.batch, plan.batched,
-                    actElement, outElement, 1, weightDecode == "permute"),
+                    actElement, outElement, 1, weightDecode == "permute",
+                    actNumerics),
                 packed, activations, out, one);
           },
           [&] {

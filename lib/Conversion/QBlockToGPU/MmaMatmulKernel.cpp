@@ -1,7 +1,8 @@
-//===- MmaMatmulKernel.cpp - W4A16 GEMM on tensor cores -------------------===//
+//===- MmaMatmulKernel.cpp - Matmuls on tensor cores ----------------------===//
 //
-// The tensor-core variant of the W4A16 kernel (docs/gpu-lowering.md,
-// "Tensor cores"), for f16/bf16 activations, any M:
+// The tensor-core variant of the matmul kernels (docs/gpu-lowering.md,
+// "Tensor cores"), any M: W4A16 for f16/bf16 activations, and W4A4/W4A8
+// for packed activations (the integer mma, last point).
 //
 //  * Each warp issues mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}:
 //    A = 16 activation rows x 16 inputs (row major, as the activations lie),
@@ -31,12 +32,26 @@
 //    each grid z index takes a range of units and adds into the output with
 //    atomic adds (f32 outputs only; f16/bf16 outputs round once and never
 //    split).
+//  * W4A4/W4A8: mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32, one per
+//    unit of 32 inputs and tile. Lane (g, t) holds k positions 4t .. 4t+3
+//    and 16 + 4t .. 16 + 4t + 3 of each fragment, 8 positions, so it takes
+//    the unit's inputs 8t .. 8t + 7: one 32-bit word of 4-bit weight codes
+//    per weight row, which the permute decode turns into two registers of
+//    signed bytes (the magnitudes in half units, PermuteDecode.h), and the
+//    same of 4-bit activation codes, or 8 INT8 activation codes as they
+//    lie. The s32 sums are exact; each is converted (exactly: MatmulOp's
+//    verifier keeps block sums below 2^24) and added as fma(sum, actUnit *
+//    halfScale, total), where actUnit is what one integer step of the
+//    activation block is worth (numerics::referenceIntegerGemm), as the
+//    CUDA-core integer kernel (GPUMatmulKernels.cpp) does per chunk.
 //
 //===----------------------------------------------------------------------===//
 
 #include "MmaMatmulKernel.h"
 #include "KernelBuilding.h"
 #include "PermuteDecode.h"
+
+#include "../QBlockToCPU/PackedLayout.h"
 
 #include "qblock/Numerics/Scale.h"
 
@@ -57,8 +72,8 @@ namespace {
 
 /// Warps per thread block, side by side along the weight rows.
 constexpr int64_t kWarps = 4;
-/// mma.sync m16n8k16.
-constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
+/// mma.sync m16n8k16 (f16/bf16); the integer mma is m16n8k32.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kIntegerMmaK = 32;
 /// Table entries per dialect: one per code byte.
 constexpr int64_t kPairsPerDialect = 256;
 
@@ -87,14 +102,17 @@ class MmaKernelBuilder {
 public:
   /// `pairs` (workgroup, table decode) or `permuteTable` (global, permute
   /// decode of a book that stores dialect ids) may be null, and `scales`
-  /// is null for F16 scales.
+  /// is null when no scale is an 8-bit code. Integer plans: the
+  /// activations' half scales start at `actScaleBase` of `scales`, and
+  /// `actPermuteTable` holds the words of their book when it stores ids.
   MmaKernelBuilder(ImplicitLocOpBuilder &b, const MmaPlan &plan, int64_t splits,
                    int64_t unitsPerSplit, Value packed, Value activations,
                    Value out, Value pairs, Value permuteTable, Value scales,
-                   Value m)
+                   Value m, Value actPermuteTable, int64_t actScaleBase)
       : b(b), plan(plan), splits(splits), unitsPerSplit(unitsPerSplit),
         packed(packed), activations(activations), out(out), pairs(pairs),
-        permuteTable(permuteTable), scales(scales), m(m) {}
+        permuteTable(permuteTable), scales(scales), m(m),
+        actPermuteTable(actPermuteTable), actScaleBase(actScaleBase) {}
 
   void emit(Value globalPairs, Value globalScales, Value slabFirst) {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -118,6 +136,11 @@ public:
                  plan.mTiles * kMmaM);
     if (slabFirst)
       firstM = arith::AddIOp::create(b, slabFirst, firstM);
+    if (plan.integer()) {
+      Value actRowCount = mul(m, plan.batch);
+      actLayout =
+          cpu::PackedLayout::build(b, actRowCount, plan.k, *plan.actScheme);
+    }
     // mma.sync needs all 32 lanes: the condition is uniform across a warp.
     Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                           firstCol, cst(plan.rows));
@@ -157,6 +180,17 @@ private:
     batchIndex = plan.batched
                      ? Value(arith::DivUIOp::create(b, firstCol, cst(plan.n)))
                      : cst(0);
+    // Integer plans: the rows of the packed activations, [batch, M]
+    // flattened.
+    if (plan.integer())
+      for (Value actRow : actRows) {
+        if (!plan.batched) {
+          packedActRows.push_back(actRow);
+          continue;
+        }
+        Value batchStart = arith::MulIOp::create(b, batchIndex, m);
+        packedActRows.push_back(arith::AddIOp::create(b, batchStart, actRow));
+      }
 
     Value zero = arith::ConstantFloatOp::create(b, b.getF32Type(),
                                                 llvm::APFloat(0.0f));
@@ -172,8 +206,10 @@ private:
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToEnd(loop.getBody());
-      scf::YieldOp::create(
-          b, emitUnit(loop.getInductionVar(), loop.getRegionIterArgs()));
+      Value unit = loop.getInductionVar();
+      ValueRange acc = loop.getRegionIterArgs();
+      scf::YieldOp::create(b, plan.integer() ? emitIntegerUnit(unit, acc)
+                                             : emitUnit(unit, acc));
     }
     storeResults(loop.getResults());
   }
@@ -285,15 +321,7 @@ private:
           b, VectorType::get({quarterBytes}, b.getI8Type()), packed,
           ValueRange{offset}, /*nontemporal=*/false,
           llvm::MaybeAlign(quarterBytes));
-      Value id;
-      if (plan.dialects > 1) {
-        Value rowIds = mul(row, layout.dialectBytesPerRow);
-        Value pairByte = arith::DivUIOp::create(b, block, cst(2));
-        Value idOffset = add(arith::AddIOp::create(b, rowIds, pairByte),
-                             layout.dialectsOffset);
-        id = arith::IndexCastUIOp::create(
-            b, b.getIndexType(), loadDialectId(b, packed, idOffset, block));
-      }
+      Value id = plan.dialects > 1 ? weightDialectId(row, block) : Value();
       bWords.push_back(plan.permuteDecode ? permutePairs(codes, id)
                                           : lookupPairs(codes, id));
       for (int64_t j = 0; j < 2; ++j) {
@@ -359,6 +387,158 @@ private:
     return result;
   }
 
+  /// The dialect id (index) of block `block` of weight row `row`.
+  Value weightDialectId(Value row, Value block) {
+    const num::BlockLayout &layout = plan.layout;
+    Value rowIds = mul(row, layout.dialectBytesPerRow);
+    Value pairByte = arith::DivUIOp::create(b, block, cst(2));
+    Value idOffset =
+        add(arith::AddIOp::create(b, rowIds, pairByte), layout.dialectsOffset);
+    return arith::IndexCastUIOp::create(
+        b, b.getIndexType(), loadDialectId(b, packed, idOffset, block));
+  }
+
+  /// The i32 at byte `offset` of `buffer` (4-byte aligned).
+  Value loadWord(Value buffer, Value offset) {
+    Value bytes = vector::LoadOp::create(
+        b, VectorType::get({4}, b.getI8Type()), buffer, ValueRange{offset},
+        /*nontemporal=*/false, llvm::MaybeAlign(4));
+    Value asWord = vector::BitCastOp::create(
+        b, VectorType::get({1}, b.getI32Type()), bytes);
+    return vector::ExtractOp::create(b, asWord, 0);
+  }
+
+  /// `value`, or NaN where `id` names a padding dialect of `book` (one past
+  /// a custom book's last; only a corrupt buffer names one), as the
+  /// numerics core decodes such a block.
+  Value nanForPaddingId(const num::FormatBook &book, Value id, Value value) {
+    if (!id || book.size() >= book.dialectIdCount())
+      return value;
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
+                                        cst(book.size()));
+    Value nan = arith::ConstantFloatOp::create(
+        b, b.getF32Type(), llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
+    return arith::SelectOp::create(b, valid, value, nan);
+  }
+
+  /// emitUnit for the integer mma (W4A4/W4A8; the file comment's last
+  /// point).
+  SmallVector<Value> emitIntegerUnit(Value unit, ValueRange acc) {
+    const num::BlockLayout &layout = plan.layout;
+    const num::Scheme &actScheme = *plan.actScheme;
+    const num::FormatBook &book = plan.scheme.book;
+    bool int8Acts = actScheme.book.isInteger();
+    Value block =
+        arith::DivUIOp::create(b, unit, cst(plan.scheme.blockSize / plan.unit));
+    // The lane's inputs 8t .. 8t + 7 of the unit: code bytes 4t .. 4t + 3.
+    Value unitBytes = mul(unit, plan.unit / 2);
+    Value quarterOffset = mul(quarter, 4);
+    Value codeInRow = arith::AddIOp::create(b, unitBytes, quarterOffset);
+    // B: each n tile's weight row of this lane as two registers of signed
+    // bytes, and the half scales of the lane's two accumulator columns.
+    SmallVector<std::array<Value, 2>> bRegs;
+    SmallVector<Value> halfScales;
+    for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
+      Value row = weightRows[nt];
+      Value rowBytes = mul(row, layout.codeBytesPerRow);
+      Value offset = add(arith::AddIOp::create(b, rowBytes, codeInRow),
+                         layout.codesOffset);
+      Value word = loadWord(packed, offset);
+      Value id = plan.dialects > 1 ? weightDialectId(row, block) : Value();
+      SmallVector<Value, 4> words =
+          permuteWordsOf(b, book, PermuteValues::SignedBytes, permuteTable, id);
+      bRegs.push_back(decodeWordToSignedBytes(b, word, words));
+      for (int64_t j = 0; j < 2; ++j) {
+        Value scaleRow = scaleRows[2 * nt + j];
+        Value scaleIndex =
+            arith::AddIOp::create(b, mul(scaleRow, layout.blocksPerRow), block);
+        Value scaleOffset =
+            add(mul(scaleIndex, layout.scaleBytesPerCode), layout.scalesOffset);
+        Value half =
+            loadHalfScale(b, packed, scaleOffset, plan.scheme.scale, scales, 0);
+        // The column's own id: the B column this lane decodes is another
+        // row than its accumulator columns.
+        if (plan.dialects > 1 && book.size() < book.dialectIdCount())
+          half = nanForPaddingId(book, weightDialectId(scaleRow, block), half);
+        halfScales.push_back(half);
+      }
+    }
+    // A: rows g and g + 8 of each m tile, the same inputs, and what one
+    // integer step of each row's block is worth.
+    SmallVector<std::array<Value, 2>> aRegs;
+    SmallVector<Value> actUnits;
+    for (Value actRow : packedActRows) {
+      Value rowStart = mul(actRow, actLayout->codeBytesPerRow);
+      Value id;
+      if (int8Acts) {
+        // INT8 codes: inputs 8t .. 8t + 7 are bytes 8t .. 8t + 7 of the unit.
+        Value unitStart = mul(unit, plan.unit);
+        Value inRow = arith::AddIOp::create(b, unitStart, mul(quarter, 8));
+        Value offset = arith::AddIOp::create(b, rowStart, inRow);
+        Value bytes = vector::LoadOp::create(
+            b, VectorType::get({8}, b.getI8Type()), activations,
+            ValueRange{offset}, /*nontemporal=*/false, llvm::MaybeAlign(8));
+        Value words = vector::BitCastOp::create(
+            b, VectorType::get({2}, b.getI32Type()), bytes);
+        Value low = vector::ExtractOp::create(b, words, 0);
+        Value high = vector::ExtractOp::create(b, words, 1);
+        aRegs.push_back({low, high});
+      } else {
+        Value offset = arith::AddIOp::create(b, rowStart, codeInRow);
+        Value word = loadWord(activations, offset);
+        if (actScheme.book.storesDialectIds())
+          id = arith::IndexCastUIOp::create(
+              b, b.getIndexType(),
+              loadDialectId(b, activations,
+                            actLayout->dialectOffset(b, actRow, block), block));
+        SmallVector<Value, 4> words = permuteWordsOf(
+            b, actScheme.book, PermuteValues::SignedBytes, actPermuteTable, id);
+        aRegs.push_back(decodeWordToSignedBytes(b, word, words));
+      }
+      Value half = loadHalfScale(b, activations,
+                                 actLayout->scaleOffset(b, actRow, block),
+                                 actScheme.scale, scales, actScaleBase);
+      // INT8 codes are integers q; 4-bit codes magnitudes in half units.
+      Value actUnit =
+          int8Acts ? Value(arith::AddFOp::create(b, half, half)) : half;
+      actUnits.push_back(nanForPaddingId(actScheme.book, id, actUnit));
+    }
+
+    Type i32 = b.getI32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
+    Value zero = arith::ConstantIntOp::create(b, i32, 0);
+    SmallVector<Value> sumsIn(4, zero);
+    SmallVector<Value> result(acc.begin(), acc.end());
+    for (int64_t mt = 0; mt < plan.mTiles; ++mt)
+      for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
+        const std::array<Value, 2> &rowG = aRegs[2 * mt],
+                                   &rowG8 = aRegs[2 * mt + 1];
+        // a0..a3: (row g, k 4t..), (row g+8, k 4t..), (row g, k 16+4t..),
+        // (row g+8, k 16+4t..); b0, b1: k 4t.., k 16+4t...
+        SmallVector<Value> a = {rowG[0], rowG8[0], rowG[1], rowG8[1]};
+        SmallVector<Value> bOperand = {bRegs[nt][0], bRegs[nt][1]};
+        Value d = NVVM::MmaOp::create(
+            b, resultType, a, bOperand, sumsIn,
+            ArrayRef<int64_t>{kMmaM, kMmaN, kIntegerMmaK},
+            /*b1Op=*/std::nullopt, NVVM::MMAIntOverflow::wrapped,
+            std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8,
+                                          NVVM::MMATypes::s8},
+            std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                           NVVM::MMALayout::col});
+        // c0, c1: row g, columns 2t, 2t+1; c2, c3: row g+8, the same.
+        for (int64_t i = 0; i < 4; ++i) {
+          Value sum = LLVM::ExtractValueOp::create(b, d, i);
+          Value asFloat = arith::SIToFPOp::create(b, b.getF32Type(), sum);
+          Value scale = arith::MulFOp::create(b, actUnits[2 * mt + i / 2],
+                                              halfScales[2 * nt + i % 2]);
+          Value &total = result[(mt * plan.nTiles + nt) * 4 + i];
+          total = fma(b, asFloat, scale, total);
+        }
+      }
+    return result;
+  }
+
   /// out[batch, row, column] += total for every accumulator that exists.
   void storeResults(ValueRange totals) {
     Value twiceQuarter = arith::MulIOp::create(b, quarter, cst(2));
@@ -389,7 +569,13 @@ private:
   const MmaPlan &plan;
   int64_t splits, unitsPerSplit;
   Value packed, activations, out, pairs, permuteTable, scales, m;
+  Value actPermuteTable;
+  int64_t actScaleBase;
   Value group, quarter, firstCol, firstM, batchIndex;
+  /// Integer plans: the packed activations' layout, and the packed row of
+  /// each entry of `actRows`.
+  std::optional<cpu::PackedLayout> actLayout;
+  SmallVector<Value> packedActRows;
   /// Per n tile, the weight row this lane decodes; per n tile and j in
   /// {0, 1}, the row whose scale its accumulator column 2t + j needs.
   SmallVector<Value> weightRows, scaleRows;
@@ -399,17 +585,23 @@ private:
 
 } // namespace
 
-std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
-                                     int64_t n, int64_t batch, bool batched,
-                                     Type actElement, Type outElement,
-                                     std::optional<int64_t> staticM,
-                                     bool permuteDecode, std::string *whyNot) {
+std::optional<MmaPlan>
+planMmaMatmul(const num::Scheme &scheme, int64_t k, int64_t n, int64_t batch,
+              bool batched, Type actElement, Type outElement,
+              std::optional<int64_t> staticM, bool permuteDecode,
+              const std::optional<num::Scheme> &actScheme,
+              std::string *whyNot) {
   auto fail = [&](const std::string &why) -> std::optional<MmaPlan> {
     if (whyNot)
       *whyNot = why;
     return std::nullopt;
   };
-  if (!actElement || !(actElement.isF16() || actElement.isBF16())) {
+  if (actScheme) {
+    if (!permuteDecode)
+      return fail("weight-decode=table; the integer tensor-core kernel "
+                  "builds its signed-byte operands by byte permutes "
+                  "(weight-decode=permute)");
+  } else if (!actElement || !(actElement.isF16() || actElement.isBF16())) {
     return fail("its activations are " +
                 (actElement ? mlir::debugString(actElement) : "not floats") +
                 "; the tensor-core kernel takes f16 or bf16");
@@ -417,10 +609,12 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
   if (scheme.book.isInteger())
     return fail("its weights are INT8; the tensor-core kernel decodes 4-bit "
                 "codes");
-  if (scheme.blockSize % kMmaK != 0 || k % scheme.blockSize != 0)
-    return fail("blocks of " + std::to_string(scheme.blockSize) +
-                "; the tensor-core kernel takes blocks of a multiple of " +
-                std::to_string(kMmaK));
+  int64_t unitMultiple = actScheme ? kIntegerMmaK : kMmaK;
+  if (scheme.blockSize % unitMultiple != 0 || k % scheme.blockSize != 0)
+    return fail("blocks of " + std::to_string(scheme.blockSize) + "; the " +
+                (actScheme ? "integer " : "") +
+                "tensor-core kernel takes blocks of a multiple of " +
+                std::to_string(unitMultiple));
   MmaPlan plan(scheme);
   plan.k = k;
   plan.n = n;
@@ -428,6 +622,7 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
   plan.batched = batched;
   plan.rows = batch * n;
   plan.actElement = actElement;
+  plan.actScheme = actScheme;
   plan.outElement = outElement;
   plan.layout = num::computeLayout(plan.rows, k, scheme);
   plan.unit = scheme.blockSize % 32 == 0 ? 32 : 16;
@@ -444,13 +639,17 @@ std::optional<MmaPlan> planMmaMatmul(const num::Scheme &scheme, int64_t k,
                 "takes N a multiple of " +
                 std::to_string(kMmaN));
   plan.mTiles = staticM && *staticM <= kMmaM ? 1 : 2;
+  plan.permuteDecode = permuteDecode;
+  // Signed-byte operands hold every 4-bit book's magnitudes (the CUDA-core
+  // integer kernel relies on the same); there are no pairs to tabulate.
+  if (actScheme)
+    return plan;
   std::optional<std::vector<int32_t>> pairs = pairTable(plan);
   if (!pairs)
     return fail(std::string("a magnitude of the book is not exact in ") +
                 (actElement.isBF16() ? "bf16" : "f16") +
                 ", the tensor-core kernel's operand type");
   plan.pairs = std::move(*pairs);
-  plan.permuteDecode = permuteDecode;
   return plan;
 }
 
@@ -459,7 +658,10 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
                    Value activations, Value out, Value m) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   int64_t pairCount = static_cast<int64_t>(plan.pairs.size());
-  StringRef pairsName, permuteName;
+  StringRef pairsName, permuteName, actPermuteName;
+  PermuteValues values = plan.integer()             ? PermuteValues::SignedBytes
+                         : plan.actElement.isBF16() ? PermuteValues::BF16
+                                                    : PermuteValues::F16;
   if (!plan.permuteDecode)
     pairsName = getOrCreateConstantTable(
         b, module, symbols,
@@ -468,18 +670,29 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
             ArrayRef<int32_t>(plan.pairs)),
         "__qblock_gpu_mma_pairs_");
   if (plan.permuteDecode && plan.dialects > 1)
-    permuteName = getOrCreatePermuteTable(
-        b, module, symbols, plan.scheme.book,
-        plan.actElement.isBF16() ? PermuteValues::BF16 : PermuteValues::F16);
-  bool scaleTable = plan.scheme.scale != num::ScaleKind::F16;
-  StringRef scalesName;
-  if (scaleTable) {
-    std::vector<float> halfScales(256);
+    permuteName =
+        getOrCreatePermuteTable(b, module, symbols, plan.scheme.book, values);
+  if (plan.integer() && plan.actScheme->book.storesDialectIds())
+    actPermuteName = getOrCreatePermuteTable(b, module, symbols,
+                                             plan.actScheme->book, values);
+  // The half scales of 8-bit scale codes: the weights' (if theirs are),
+  // then the activations' (integer plans).
+  std::vector<float> halfScales;
+  auto appendHalfScales = [&](num::ScaleKind kind) {
+    if (kind == num::ScaleKind::F16)
+      return;
     for (int code = 0; code < 256; ++code)
-      halfScales[code] =
-          num::halfScale(plan.scheme.scale, static_cast<uint16_t>(code));
+      halfScales.push_back(num::halfScale(kind, static_cast<uint16_t>(code)));
+  };
+  appendHalfScales(plan.scheme.scale);
+  int64_t actScaleBase = static_cast<int64_t>(halfScales.size());
+  if (plan.integer())
+    appendHalfScales(plan.actScheme->scale);
+  int64_t scaleCount = static_cast<int64_t>(halfScales.size());
+  bool scaleTable = scaleCount > 0;
+  StringRef scalesName;
+  if (scaleTable)
     scalesName = getOrCreateDecodeTable(b, module, symbols, halfScales);
-  }
 
   int64_t colsPerBlock = kWarps * plan.nTiles * kMmaN;
   int64_t rowsPerTile = plan.mTiles * kMmaM;
@@ -508,8 +721,9 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
       attributions.push_back(MemRefType::get(
           {pairCount}, b.getI32Type(), MemRefLayoutAttrInterface(), workgroup));
     if (scaleTable)
-      attributions.push_back(MemRefType::get(
-          {256}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup));
+      attributions.push_back(MemRefType::get({scaleCount}, b.getF32Type(),
+                                             MemRefLayoutAttrInterface(),
+                                             workgroup));
     auto op = gpu::LaunchOp::create(
         b, cst(gridX), gridY, cst(splits), cst(kWarps * kWarpSize), cst(1),
         cst(1), /*dynamicSharedMemorySize=*/nullptr,
@@ -517,20 +731,24 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
         attributions);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&op.getBody().front());
-    Value globalPairs, globalScales, permuteTable;
+    Value globalPairs, globalScales, permuteTable, actPermuteTable;
     if (!pairsName.empty())
       globalPairs = memref::GetGlobalOp::create(
           b, MemRefType::get({pairCount}, b.getI32Type()), pairsName);
     if (scaleTable)
       globalScales = memref::GetGlobalOp::create(
-          b, MemRefType::get({256}, b.getF32Type()), scalesName);
+          b, MemRefType::get({scaleCount}, b.getF32Type()), scalesName);
     if (!permuteName.empty())
       permuteTable = getPermuteTable(b, plan.scheme.book, permuteName);
+    if (!actPermuteName.empty())
+      actPermuteTable =
+          getPermuteTable(b, plan.actScheme->book, actPermuteName);
     ValueRange shared = op.getWorkgroupAttributions();
     Value pairs = globalPairs ? shared.front() : Value();
     Value scales = scaleTable ? shared.back() : Value();
     MmaKernelBuilder(b, plan, splits, unitsPerSplit, packed, activations, out,
-                     pairs, permuteTable, scales, m)
+                     pairs, permuteTable, scales, m, actPermuteTable,
+                     actScaleBase)
         .emit(globalPairs, globalScales, slabFirst);
     gpu::TerminatorOp::create(b);
   };

@@ -1,7 +1,8 @@
-//===- MmaMatmulKernel.h - W4A16 GEMM on tensor cores -----------*- C++ -*-===//
+//===- MmaMatmulKernel.h - Matmuls on tensor cores --------------*- C++ -*-===//
 //
 // Internal to lib/Conversion/QBlockToGPU: the tensor-core (mma.sync) variant
-// of the W4A16 kernel, for f16/bf16 activations (docs/gpu-lowering.md,
+// of the matmul kernels: W4A16 for f16/bf16 activations, and W4A4/W4A8 for
+// packed 4-bit or INT8 activations through integer mma (docs/gpu-lowering.md,
 // "Tensor cores"). GPUMatmulKernels.cpp asks
 // planMmaMatmul whether a stub qualifies and launches it with
 // emitMmaMatmul.
@@ -33,12 +34,17 @@ struct MmaPlan {
   bool batched = false;
   /// Packed weight rows (batch * n).
   int64_t rows = 0;
-  /// Activations (f16 or bf16, the mma operand type) and output (f32, f16
-  /// or bf16) element types.
+  /// Activations (f16 or bf16, the mma operand type; null for packed
+  /// activations) and output (f32, f16 or bf16) element types.
   mlir::Type actElement, outElement;
+  /// W4A4/W4A8: the scheme of the packed activations (4-bit codes or INT8,
+  /// rows batch * M), multiplied as signed bytes by mma.sync m16n8k32 s8
+  /// with s32 sums; none for f16/bf16 activations.
+  std::optional<numerics::Scheme> actScheme;
   /// Elements of K one pass of the warp's loop covers (32, or 16 for
-  /// blocks that are not a multiple of 32): it lies inside one block, and
-  /// each lane of a 4-lane group takes a quarter of it.
+  /// blocks that are not a multiple of 32; always 32, one mma k step, for
+  /// the integer mma): it lies inside one block, and each lane of a 4-lane
+  /// group takes a quarter of it.
   int64_t unit = 0;
   /// 16-row and 8-column mma tiles per warp.
   int64_t mTiles = 1, nTiles = 1;
@@ -52,12 +58,17 @@ struct MmaPlan {
   /// (weight-decode=permute, PermuteDecode.h) instead of looked up in the
   /// workgroup table of pairs.
   bool permuteDecode = false;
+
+  bool integer() const { return actScheme.has_value(); }
 };
 
 /// The tensor-core plan for a W4A16 stub, or nullopt where the kernel does
 /// not apply: activations other than f16/bf16, blocks that are not a
 /// multiple of 16, book magnitudes that f16/bf16 do not hold exactly, or
-/// batched weights whose N is not a multiple of 8. `staticM` (when known)
+/// batched weights whose N is not a multiple of 8. With `actScheme` (a
+/// W4A4/W4A8 stub; `actElement` null) the integer plan: it needs blocks of
+/// a multiple of 32 and the permute decode (signed-byte operands).
+/// `staticM` (when known)
 /// picks one 16-row tile per warp for M <= 16 (a GEMV pads its one row to
 /// 16: tensor throughput is not what bounds it). Where the kernel does not
 /// apply, `whyNot` (when given) says which condition failed.
@@ -65,7 +76,9 @@ std::optional<MmaPlan>
 planMmaMatmul(const numerics::Scheme &scheme, int64_t k, int64_t n,
               int64_t batch, bool batched, mlir::Type actElement,
               mlir::Type outElement, std::optional<int64_t> staticM,
-              bool permuteDecode, std::string *whyNot = nullptr);
+              bool permuteDecode,
+              const std::optional<numerics::Scheme> &actScheme = std::nullopt,
+              std::string *whyNot = nullptr);
 
 /// Launches the kernel over all `m` activation rows (m > 0; grids of more
 /// than 65535 row tiles in slabs). Adds the constant tables it needs to

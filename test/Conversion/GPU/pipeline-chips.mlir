@@ -35,7 +35,7 @@
 // RUN: not quant-opt %s --qblock-gpu-pipeline="format=foo" 2>&1 | FileCheck %s --check-prefix=BADFORMAT
 // BADFORMAT: error: --qblock-gpu-pipeline: format=foo is unknown; use format=isa
 // RUN: not quant-opt %s --qblock-gpu-pipeline="chip=sm_75 tensor-cores=true" 2>&1 | FileCheck %s --check-prefix=NOMMA
-// NOMMA: error: --qblock-gpu-pipeline: tensor-cores=true needs mma.sync for f16/bf16, which sm_75 does not have
+// NOMMA: error: --qblock-gpu-pipeline: tensor-cores=true needs mma.sync for f16/bf16 (m16n8k16) and s8 (m16n8k32), which sm_75 does not have
 // RUN: not quant-opt %s --qblock-gpu-pipeline="weight-decode=lut" 2>&1 | FileCheck %s --check-prefix=BADDECODE
 // BADDECODE: error: --qblock-gpu-pipeline: weight-decode=lut is unknown; use weight-decode=permute (byte permutes in registers, the default) or weight-decode=table (a workgroup table lookup per weight)
 // sm_75 itself is supported (without tensor cores).

@@ -20,6 +20,16 @@
 // would split K,
 // but the result is f16, which must be rounded once: no atomics.
 // RUN: %if ptxas %{ FileCheck %s --check-prefix=W4A8PTX --input-file=%t.k5.ptx %}
+// With tensor-cores=true both W4A4 and W4A8 take the integer tensor-core
+// kernel: per unit of 32 inputs and 16 x 8 tile one
+// mma.sync.m16n8k32 on signed bytes (4 n tiles, one m tile for M <= 16),
+// no dp4a, each s32 sum converted once; the f16 result still rounds once,
+// without atomics. Everything else is the same, and assembles too.
+// RUN: quant-opt %s --qblock-gpu-pipeline="tensor-cores=true" -o %t.tc.mlir
+// RUN: %if ptxas %{ %python %S/Inputs/extract_ptx.py %t.tc.mlir %t.tc | FileCheck %s --check-prefix=EXTRACT %}
+// RUN: %if ptxas %{ for i in 0 1 2 3 4 5 6 7 8; do ptxas -arch=sm_90a %t.tc$i.ptx -o %t.tc$i.cubin || exit 1; done %}
+// RUN: %if ptxas %{ FileCheck %s --check-prefix=MMAPTX --input-file=%t.tc2.ptx %}
+// RUN: %if ptxas %{ FileCheck %s --check-prefixes=MMAPTX,MMAF16 --input-file=%t.tc5.ptx %}
 
 // CHECK: llvm.func @lut
 // CHECK: gpu.launch_func
@@ -66,6 +76,18 @@
 // W4A8PTX-NOT: atom.
 // W4A8PTX: cvt.rn.f16.f32
 // W4A8PTX-NOT: atom.
+// MMAPTX: .entry {{w4a4|w4a8_gemv}}_kernel(
+// MMAPTX-NOT: dp4a
+// MMAPTX: prmt.b32
+// MMAPTX-NOT: dp4a
+// MMAPTX-COUNT-4: mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
+// MMAPTX-NOT: mma.sync
+// MMAPTX-NOT: dp4a
+// MMAPTX: cvt.rn.f32.s32
+// MMAPTX-NOT: dp4a
+// MMAF16-NOT: atom.
+// MMAF16: cvt.rn.f16.f32
+// MMAF16-NOT: atom.
 
 func.func @lut(%a: tensor<2x256xf32>, %w: tensor<3584xi8>, %init: tensor<2x32xf32>) -> tensor<2x32xf32> {
   %q = qblock.from_storage %w : tensor<3584xi8> -> !qblock.qtensor<256x32xf32, #qblock.bcq<bits = 3, group = 128>, axis = 0>

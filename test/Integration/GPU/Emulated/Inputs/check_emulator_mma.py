@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks emulator-mma.mlir's output: D = C + A * B for its A (16 x 16),
-B (16 x 8) and C (16 x 8), computed here."""
+B (16 x 8) and C (16 x 8), computed here; with --s8, emulator-mma-s8.mlir's
+(A 16 x 32, B 32 x 8: signed bytes, an s32 accumulator)."""
 import os
 import sys
 
@@ -10,9 +11,16 @@ from check_matmul import parse_runner  # noqa: E402
 
 
 def main():
-    a = [[(r * 16 + c) % 7 - 3 for c in range(16)] for r in range(16)]
-    b = [[(k * 8 + n) % 5 - 2 for n in range(8)] for k in range(16)]
-    want = [100 * r + n + sum(a[r][k] * b[k][n] for k in range(16))
+    s8 = "--s8" in sys.argv[2:]
+    if s8:
+        depth = 32
+        a = [[(r * 32 + c) % 11 - 5 for c in range(32)] for r in range(16)]
+        b = [[(k * 8 + n) % 7 - 3 for n in range(8)] for k in range(32)]
+    else:
+        depth = 16
+        a = [[(r * 16 + c) % 7 - 3 for c in range(16)] for r in range(16)]
+        b = [[(k * 8 + n) % 5 - 2 for n in range(8)] for k in range(16)]
+    want = [100 * r + n + sum(a[r][k] * b[k][n] for k in range(depth))
             for r in range(16) for n in range(8)]
     shape, got = parse_runner(open(sys.argv[1]).read())
     if shape != [16, 8]:
