@@ -326,22 +326,38 @@ QBLOCK_EMULATOR_EXPORT uint32_t qblockEmuPrmt(uint32_t a, uint32_t b,
 ///   a2: A[g][2t+8, +9]   a3: A[g+8][2t+8, +9]
 ///   b0: B[2t, 2t+1][g]   b1: B[2t+8, +9][g]
 ///   c0, c1: C[g][2t, 2t+1]   c2, c3: C[g+8][2t, 2t+1]
+/// Publishes lane tid's fragments of an mma.sync and returns its warp's 32,
+/// once every lane has published. The caller reads them, then calls
+/// warpSync again, so that no lane's next mma overwrites them early.
+const MmaFragments *shareMmaFragments(int32_t tid, const MmaFragments &mine) {
+  if (lanesInWarp(tid / kWarpSize) != kWarpSize)
+    fail("mma.sync needs a whole warp of 32 threads", tid);
+  mmaFragments[tid] = mine;
+  warpSync(tid, "an mma.sync");
+  return &mmaFragments[tid - tid % kWarpSize];
+}
+
+/// The row and column of C (and D) that accumulator i of lane `lane`
+/// holds: c0, c1 row g, columns 2t, 2t+1; c2, c3 row g + 8 (every m16n8
+/// shape).
+struct AccumulatorPlace {
+  int row, column;
+};
+AccumulatorPlace accumulatorPlace(int lane, int i) {
+  return {lane / 4 + 8 * (i / 2), 2 * (lane % 4) + i % 2};
+}
+
 QBLOCK_EMULATOR_EXPORT void
 qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
                      uint32_t b0, uint32_t b1, float c0, float c1, float c2,
                      float c3, int32_t bf16, int32_t tid, float *d) {
-  int lane = tid % kWarpSize;
-  int warpBase = tid - lane;
-  if (lanesInWarp(tid / kWarpSize) != kWarpSize)
-    fail("mma.sync needs a whole warp of 32 threads", tid);
-  const char *what = "an mma.sync";
-  mmaFragments[tid] = {{a0, a1, a2, a3},
-                       {b0, b1},
-                       {bitsOf(c0), bitsOf(c1), bitsOf(c2), bitsOf(c3)}};
-  warpSync(tid, what);
+  const MmaFragments *warp = shareMmaFragments(
+      tid, {{a0, a1, a2, a3},
+            {b0, b1},
+            {bitsOf(c0), bitsOf(c1), bitsOf(c2), bitsOf(c3)}});
   float a[16][16], b[16][8], c[16][8];
   for (int l = 0; l < kWarpSize; ++l) {
-    const MmaFragments &f = mmaFragments[warpBase + l];
+    const MmaFragments &f = warp[l];
     int g = l / 4, t = l % 4;
     for (int h = 0; h < 2; ++h) {
       a[g][2 * t + h] = unpack(f.a[0], h, bf16);
@@ -350,20 +366,20 @@ qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
       a[g + 8][2 * t + 8 + h] = unpack(f.a[3], h, bf16);
       b[2 * t + h][g] = unpack(f.b[0], h, bf16);
       b[2 * t + 8 + h][g] = unpack(f.b[1], h, bf16);
-      c[g][2 * t + h] = floatOf(f.c[h]);
-      c[g + 8][2 * t + h] = floatOf(f.c[2 + h]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      AccumulatorPlace place = accumulatorPlace(l, i);
+      c[place.row][place.column] = floatOf(f.c[i]);
     }
   }
-  warpSync(tid, what);
-  int g = lane / 4, t = lane % 4;
-  int rows[4] = {g, g, g + 8, g + 8};
-  int columns[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+  warpSync(tid, "an mma.sync");
   for (int i = 0; i < 4; ++i) {
     // Products of halves are exact in f32; the sum is in f32, as the
     // tensor core's is (its order of additions is unspecified).
-    float sum = c[rows[i]][columns[i]];
+    AccumulatorPlace place = accumulatorPlace(tid % kWarpSize, i);
+    float sum = c[place.row][place.column];
     for (int k = 0; k < 16; ++k)
-      sum += a[rows[i]][k] * b[k][columns[i]];
+      sum += a[place.row][k] * b[k][place.column];
     d[i] = sum;
   }
 }
@@ -380,23 +396,18 @@ QBLOCK_EMULATOR_EXPORT void
 qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
                        uint32_t b0, uint32_t b1, int32_t c0, int32_t c1,
                        int32_t c2, int32_t c3, int32_t tid, int32_t *d) {
-  int lane = tid % kWarpSize;
-  int warpBase = tid - lane;
-  if (lanesInWarp(tid / kWarpSize) != kWarpSize)
-    fail("mma.sync needs a whole warp of 32 threads", tid);
-  const char *what = "an mma.sync";
-  mmaFragments[tid] = {{a0, a1, a2, a3},
-                       {b0, b1},
-                       {static_cast<uint32_t>(c0), static_cast<uint32_t>(c1),
-                        static_cast<uint32_t>(c2), static_cast<uint32_t>(c3)}};
-  warpSync(tid, what);
+  const MmaFragments *warp = shareMmaFragments(
+      tid, {{a0, a1, a2, a3},
+            {b0, b1},
+            {static_cast<uint32_t>(c0), static_cast<uint32_t>(c1),
+             static_cast<uint32_t>(c2), static_cast<uint32_t>(c3)}});
   auto byteOf = [](uint32_t word, int j) {
     return static_cast<int32_t>(static_cast<int8_t>(word >> (8 * j)));
   };
   int32_t a[16][32], b[32][8];
   uint32_t c[16][8];
   for (int l = 0; l < kWarpSize; ++l) {
-    const MmaFragments &f = mmaFragments[warpBase + l];
+    const MmaFragments &f = warp[l];
     int g = l / 4, t = l % 4;
     for (int j = 0; j < 4; ++j) {
       a[g][4 * t + j] = byteOf(f.a[0], j);
@@ -406,20 +417,18 @@ qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
       b[4 * t + j][g] = byteOf(f.b[0], j);
       b[16 + 4 * t + j][g] = byteOf(f.b[1], j);
     }
-    for (int h = 0; h < 2; ++h) {
-      c[g][2 * t + h] = f.c[h];
-      c[g + 8][2 * t + h] = f.c[2 + h];
+    for (int i = 0; i < 4; ++i) {
+      AccumulatorPlace place = accumulatorPlace(l, i);
+      c[place.row][place.column] = f.c[i];
     }
   }
-  warpSync(tid, what);
-  int g = lane / 4, t = lane % 4;
-  int rows[4] = {g, g, g + 8, g + 8};
-  int columns[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+  warpSync(tid, "an mma.sync");
   for (int i = 0; i < 4; ++i) {
     // Unsigned arithmetic wraps as the .s32 accumulator does.
-    uint32_t sum = c[rows[i]][columns[i]];
+    AccumulatorPlace place = accumulatorPlace(tid % kWarpSize, i);
+    uint32_t sum = c[place.row][place.column];
     for (int k = 0; k < 32; ++k)
-      sum += static_cast<uint32_t>(a[rows[i]][k] * b[k][columns[i]]);
+      sum += static_cast<uint32_t>(a[place.row][k] * b[k][place.column]);
     d[i] = static_cast<int32_t>(sum);
   }
 }
