@@ -167,20 +167,25 @@ LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
   };
   bool f32Results = resultsAre([](Type t) { return t.isF32(); });
   bool i32Results = resultsAre([](Type t) { return t.isInteger(32); });
-  // m16n8k16 with halves and f32 sums, or m16n8k32 with signed bytes and
-  // s32 sums (wrapping; the kernels' sums never overflow).
+  // m16n8k16 with halves and f32 sums, or m16n8k32 / m16n8k16 with signed
+  // bytes and s32 sums (wrapping; the kernels' sums never overflow).
   bool halfMma = shape.getK() == 16 && halves && f32Results;
-  bool byteMma = shape.getK() == 32 && signedBytes && i32Results &&
+  bool byteMma = (shape.getK() == 32 || shape.getK() == 16) && signedBytes &&
+                 i32Results &&
                  mma.getIntOverflowBehavior() == NVVM::MMAIntOverflow::wrapped;
+  // Registers of A and B: 4 and 2, but 2 and 1 for s8 with k = 16.
+  size_t aRegisters = byteMma && shape.getK() == 16 ? 2 : 4;
   if (shape.getM() != 16 || shape.getN() != 8 || !(halfMma || byteMma) ||
-      mma.getOperandA().size() != 4 || mma.getOperandB().size() != 2 ||
+      mma.getOperandA().size() != aRegisters ||
+      mma.getOperandB().size() != aRegisters / 2 ||
       mma.getOperandC().size() != 4 ||
       mma.getLayoutA() != NVVM::MMALayout::row ||
       mma.getLayoutB() != NVVM::MMALayout::col)
     return mma.emitOpError(
         "cannot be emulated on the CPU: the emulator runs only row.col "
         "mma.sync m16n8k16 with f16 or bf16 inputs and f32 accumulators, "
-        "and m16n8k32 with s8 inputs and wrapping s32 accumulators");
+        "and m16n8k32 or m16n8k16 with s8 inputs and wrapping s32 "
+        "accumulators");
   OpBuilder b(mma);
   Location loc = mma.getLoc();
   Type element = resultType.getBody().front();
@@ -192,19 +197,25 @@ LogicalResult emulateMma(NVVM::MmaOp mma, Thread &thread, Runtime &runtime) {
     thread.mmaResults =
         LLVM::AllocaOp::create(b, loc, ptrType, b.getF32Type(), four);
   }
+  // The runtime takes 4 A and 2 B registers; k = 16's missing ones are 0.
   SmallVector<Value> args;
   for (Value a : mma.getOperandA())
     args.push_back(asWord(b, loc, a));
+  while (args.size() < 4)
+    args.push_back(i32Constant(b, loc, 0));
   for (Value operand : mma.getOperandB())
     args.push_back(asWord(b, loc, operand));
+  while (args.size() < 6)
+    args.push_back(i32Constant(b, loc, 0));
   llvm::append_range(args, mma.getOperandC());
   if (halfMma)
     args.push_back(i32Constant(b, loc, *aType == NVVM::MMATypes::bf16));
+  else
+    args.push_back(i32Constant(b, loc, shape.getK()));
   args.push_back(thread.linearId);
   args.push_back(thread.mmaResults);
-  runtime.call(b, loc,
-               halfMma ? "qblockEmuMmaM16N8K16" : "qblockEmuMmaM16N8K32S8", {},
-               args);
+  runtime.call(b, loc, halfMma ? "qblockEmuMmaM16N8K16" : "qblockEmuMmaM16N8S8",
+               {}, args);
   Value result = LLVM::PoisonOp::create(b, loc, resultType);
   for (int64_t i = 0; i < 4; ++i) {
     Value slot =

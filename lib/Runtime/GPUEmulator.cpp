@@ -384,18 +384,22 @@ qblockEmuMmaM16N8K16(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
   }
 }
 
-/// nvvm.mma.sync m16n8k32, A row-major, B column-major, s8 inputs, s32
-/// accumulators that wrap on overflow: lane tid's fragments in, its four D
-/// values out through `d`. Fragment layout (PTX ISA, mma.m16n8k32 .s8),
-/// with g = lane / 4 and t = lane % 4, byte j of a register its element j:
+/// nvvm.mma.sync m16n8k32 or m16n8k16 (`k`), A row-major, B column-major,
+/// s8 inputs, s32 accumulators that wrap on overflow: lane tid's fragments
+/// in, its four D values out through `d`. Fragment layout (PTX ISA,
+/// mma.m16n8k32 / m16n8k16 .s8), with g = lane / 4 and t = lane % 4, byte j
+/// of a register its element j:
 ///   a0: A[g][4t .. 4t+3]     a1: A[g+8][4t .. 4t+3]
-///   a2: A[g][16+4t .. +3]    a3: A[g+8][16+4t .. +3]
-///   b0: B[4t .. 4t+3][g]     b1: B[16+4t .. +3][g]
+///   a2: A[g][16+4t .. +3]    a3: A[g+8][16+4t .. +3]    (k = 32 only)
+///   b0: B[4t .. 4t+3][g]     b1: B[16+4t .. +3][g]      (k = 32 only)
 ///   c0, c1: C[g][2t, 2t+1]   c2, c3: C[g+8][2t, 2t+1]
 QBLOCK_EMULATOR_EXPORT void
-qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
-                       uint32_t b0, uint32_t b1, int32_t c0, int32_t c1,
-                       int32_t c2, int32_t c3, int32_t tid, int32_t *d) {
+qblockEmuMmaM16N8S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                    uint32_t b0, uint32_t b1, int32_t c0, int32_t c1,
+                    int32_t c2, int32_t c3, int32_t k, int32_t tid,
+                    int32_t *d) {
+  if (k != 16 && k != 32)
+    fail("an s8 mma.sync with k other than 16 or 32", tid);
   const MmaFragments *warp = shareMmaFragments(
       tid, {{a0, a1, a2, a3},
             {b0, b1},
@@ -412,9 +416,11 @@ qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
     for (int j = 0; j < 4; ++j) {
       a[g][4 * t + j] = byteOf(f.a[0], j);
       a[g + 8][4 * t + j] = byteOf(f.a[1], j);
+      b[4 * t + j][g] = byteOf(f.b[0], j);
+      if (k == 16)
+        continue;
       a[g][16 + 4 * t + j] = byteOf(f.a[2], j);
       a[g + 8][16 + 4 * t + j] = byteOf(f.a[3], j);
-      b[4 * t + j][g] = byteOf(f.b[0], j);
       b[16 + 4 * t + j][g] = byteOf(f.b[1], j);
     }
     for (int i = 0; i < 4; ++i) {
@@ -427,8 +433,8 @@ qblockEmuMmaM16N8K32S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
     // Unsigned arithmetic wraps as the .s32 accumulator does.
     AccumulatorPlace place = accumulatorPlace(tid % kWarpSize, i);
     uint32_t sum = c[place.row][place.column];
-    for (int k = 0; k < 32; ++k)
-      sum += static_cast<uint32_t>(a[place.row][k] * b[k][place.column]);
+    for (int e = 0; e < k; ++e)
+      sum += static_cast<uint32_t>(a[place.row][e] * b[e][place.column]);
     d[i] = static_cast<int32_t>(sum);
   }
 }

@@ -166,9 +166,10 @@ def GPUMatmulKernels : Pass<"qblock-gpu-matmul-kernels", "::mlir::ModuleOp"> {
       magnitudes, or with `weight-decode=table` looked up whole in a
       workgroup table), and
       each 32- or 16-input unit's f32 sum is multiplied by its block's half
-      scale once; W4A4/W4A8 matmuls with blocks of a multiple of 32 and the
-      permute decode use `mma.sync.m16n8k32` on signed bytes the same way,
-      each unit's s32 sum converted and multiplied by `unitA * unitW` once.
+      scale once; W4A4/W4A8 matmuls with the permute decode use
+      `mma.sync.m16n8k32` (`m16n8k16` for blocks of 16) on signed bytes the
+      same way, each unit's s32 sum converted and multiplied by
+      `unitA * unitW` once.
       Matmuls it does not apply to keep the kernels above.
 
     Each call of a `qblock.gpu_lut_gemm` stub becomes the LUT-GEMM kernel:

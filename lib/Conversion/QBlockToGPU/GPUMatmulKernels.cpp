@@ -920,18 +920,22 @@ struct GPUMatmulKernelsPass
 
   /// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
   /// the kernel a stub call becomes and, with tensor-cores=true, why a
-  /// matmul did not take the tensor-core kernel (`noTensorCores`).
+  /// matmul did not take the tensor-core kernel (`noTensorCores`);
+  /// `mmaPlan` is the tensor-core plan taken, if any.
   void remarkKernel(func::CallOp call, const KernelPlan &plan,
-                    bool tensorCoreKernel, bool integerKernel,
+                    const gpukernel::MmaPlan *mmaPlan, bool integerKernel,
                     std::optional<int64_t> staticM, StringRef noTensorCores) {
     Location loc = call.getLoc();
-    if (tensorCoreKernel) {
+    if (mmaPlan) {
+      // The integer mma's k is the plan's unit (32, or 16 for blocks of 16).
+      std::string instruction =
+          integerKernel
+              ? "mma.sync.m16n8k" + std::to_string(mmaPlan->unit) + ".s8"
+              : "mma.sync.m16n8k16";
       remark::passed(
           loc, kernelRemark(call, kGPUKernelRemarks, "tensor-core-kernel"))
           << remark::add("{0} matmul on tensor cores ({1}), k = {2}, n = {3}",
-                         integerKernel ? "W4A4/W4A8" : "W4A16",
-                         integerKernel ? "mma.sync.m16n8k32.s8"
-                                       : "mma.sync.m16n8k16",
+                         integerKernel ? "W4A4/W4A8" : "W4A16", instruction,
                          plan.k, plan.n);
       return;
     }
@@ -1071,8 +1075,8 @@ struct GPUMatmulKernelsPass
           outElement, staticM, weightDecode == "permute", actNumerics,
           &noTensorCores);
     if (!staticM || *staticM > 0)
-      remarkKernel(call, plan, mmaPlan.has_value(), actScheme != nullptr,
-                   staticM, noTensorCores);
+      remarkKernel(call, plan, mmaPlan ? &*mmaPlan : nullptr,
+                   actScheme != nullptr, staticM, noTensorCores);
     if (mmaPlan) {
       if (staticM) {
         if (*staticM > 0)

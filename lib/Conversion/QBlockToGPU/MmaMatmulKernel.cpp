@@ -33,17 +33,19 @@
 //    atomic adds (f32 outputs only; f16/bf16 outputs round once and never
 //    split).
 //  * W4A4/W4A8: mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32, one per
-//    unit of 32 inputs and tile. Lane (g, t) holds k positions 4t .. 4t+3
-//    and 16 + 4t .. 16 + 4t + 3 of each fragment, 8 positions, so it takes
-//    the unit's inputs 8t .. 8t + 7: one 32-bit word of 4-bit weight codes
-//    per weight row, which the permute decode turns into two registers of
-//    signed bytes (the magnitudes in half units, PermuteDecode.h), and the
-//    same of 4-bit activation codes, or 8 INT8 activation codes as they
-//    lie. The s32 sums are exact; each is converted (exactly: MatmulOp's
-//    verifier keeps block sums below 2^24) and added as fma(sum, actUnit *
-//    halfScale, total), where actUnit is what one integer step of the
-//    activation block is worth (numerics::referenceIntegerGemm), as the
-//    CUDA-core integer kernel (GPUMatmulKernels.cpp) does per chunk.
+//    unit of 32 inputs and tile (m16n8k16 for units of 16). Lane (g, t)
+//    holds k positions 4t .. 4t+3 and 16 + 4t .. 16 + 4t + 3 of each
+//    fragment (k = 16: the first four), 8 positions, so it takes the
+//    unit's inputs 8t .. 8t + 7 (4t .. 4t + 3): one 32-bit word (16 bits)
+//    of 4-bit weight codes per weight row, which the permute decode turns
+//    into two registers (one) of signed bytes (the magnitudes in half
+//    units, PermuteDecode.h), and the same of 4-bit activation codes, or
+//    the INT8 activation codes as they lie. The s32 sums are exact; each is
+//    converted (exactly: MatmulOp's verifier keeps block sums below 2^24) and
+//    added as fma(sum, actUnit * halfScale, total), where actUnit is what one
+//    integer step of the activation block is worth
+//    (numerics::referenceIntegerGemm), as the CUDA-core integer kernel
+//    (GPUMatmulKernels.cpp) does per chunk.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,8 +74,9 @@ namespace {
 
 /// Warps per thread block, side by side along the weight rows.
 constexpr int64_t kWarps = 4;
-/// mma.sync m16n8k16 (f16/bf16); the integer mma is m16n8k32.
-constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kIntegerMmaK = 32;
+/// mma.sync m16n8k16 (f16/bf16; the integer mma's k is the unit: 32 or
+/// 16).
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 /// Table entries per dialect: one per code byte.
 constexpr int64_t kPairsPerDialect = 256;
 
@@ -398,14 +401,27 @@ private:
         b, b.getIndexType(), loadDialectId(b, packed, idOffset, block));
   }
 
-  /// The i32 at byte `offset` of `buffer` (4-byte aligned).
-  Value loadWord(Value buffer, Value offset) {
-    Value bytes = vector::LoadOp::create(
-        b, VectorType::get({4}, b.getI8Type()), buffer, ValueRange{offset},
-        /*nontemporal=*/false, llvm::MaybeAlign(4));
-    Value asWord = vector::BitCastOp::create(
-        b, VectorType::get({1}, b.getI32Type()), bytes);
-    return vector::ExtractOp::create(b, asWord, 0);
+  /// The `bytes` (4 or 2) code bytes at byte `offset` of `buffer`
+  /// (aligned to their size) as one i32, zero-extended.
+  Value loadCodeWord(Value buffer, Value offset, int64_t bytes) {
+    Value loaded = vector::LoadOp::create(
+        b, VectorType::get({bytes}, b.getI8Type()), buffer, ValueRange{offset},
+        /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+    Type wide = b.getIntegerType(8 * bytes);
+    Value asWord =
+        vector::BitCastOp::create(b, VectorType::get({1}, wide), loaded);
+    Value word = vector::ExtractOp::create(b, asWord, 0);
+    if (bytes < 4)
+      word = arith::ExtUIOp::create(b, b.getI32Type(), word);
+    return word;
+  }
+
+  /// The signed-byte registers of the lane's 8 (k = 32) or 4 (k = 16)
+  /// codes in `word` (the first 2 or 1 of decodeWordToSignedBytes').
+  SmallVector<Value> signedByteRegisters(Value word,
+                                         ArrayRef<Value> dialectWords) {
+    std::array<Value, 2> both = decodeWordToSignedBytes(b, word, dialectWords);
+    return SmallVector<Value>(both.begin(), both.begin() + plan.unit / 16);
   }
 
   /// `value`, or NaN where `id` names a padding dialect of `book` (one past
@@ -430,24 +446,26 @@ private:
     bool int8Acts = actScheme.book.isInteger();
     Value block =
         arith::DivUIOp::create(b, unit, cst(plan.scheme.blockSize / plan.unit));
-    // The lane's inputs 8t .. 8t + 7 of the unit: code bytes 4t .. 4t + 3.
+    // The lane's quarter of the unit, inputs (unit / 4) t .. + unit / 4:
+    // code bytes (unit / 8) t .. + unit / 8.
+    int64_t laneCodeBytes = plan.unit / 8;
     Value unitBytes = mul(unit, plan.unit / 2);
-    Value quarterOffset = mul(quarter, 4);
+    Value quarterOffset = mul(quarter, laneCodeBytes);
     Value codeInRow = arith::AddIOp::create(b, unitBytes, quarterOffset);
-    // B: each n tile's weight row of this lane as two registers of signed
-    // bytes, and the half scales of the lane's two accumulator columns.
-    SmallVector<std::array<Value, 2>> bRegs;
+    // B: each n tile's weight row of this lane as signed-byte registers,
+    // and the half scales of the lane's two accumulator columns.
+    SmallVector<SmallVector<Value>> bRegs;
     SmallVector<Value> halfScales;
     for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
       Value row = weightRows[nt];
       Value rowBytes = mul(row, layout.codeBytesPerRow);
       Value offset = add(arith::AddIOp::create(b, rowBytes, codeInRow),
                          layout.codesOffset);
-      Value word = loadWord(packed, offset);
+      Value word = loadCodeWord(packed, offset, laneCodeBytes);
       Value id = plan.dialects > 1 ? weightDialectId(row, block) : Value();
       SmallVector<Value, 4> words =
           permuteWordsOf(b, book, PermuteValues::SignedBytes, permuteTable, id);
-      bRegs.push_back(decodeWordToSignedBytes(b, word, words));
+      bRegs.push_back(signedByteRegisters(word, words));
       for (int64_t j = 0; j < 2; ++j) {
         Value scaleRow = scaleRows[2 * nt + j];
         Value scaleIndex =
@@ -465,27 +483,32 @@ private:
     }
     // A: rows g and g + 8 of each m tile, the same inputs, and what one
     // integer step of each row's block is worth.
-    SmallVector<std::array<Value, 2>> aRegs;
+    SmallVector<SmallVector<Value>> aRegs;
     SmallVector<Value> actUnits;
+    int64_t registers = plan.unit / 16;
     for (Value actRow : packedActRows) {
       Value rowStart = mul(actRow, actLayout->codeBytesPerRow);
       Value id;
       if (int8Acts) {
-        // INT8 codes: inputs 8t .. 8t + 7 are bytes 8t .. 8t + 7 of the unit.
+        // INT8 codes: the lane's inputs are its quarter's bytes, one
+        // register per 4.
         Value unitStart = mul(unit, plan.unit);
-        Value inRow = arith::AddIOp::create(b, unitStart, mul(quarter, 8));
+        Value inRow =
+            arith::AddIOp::create(b, unitStart, mul(quarter, 4 * registers));
         Value offset = arith::AddIOp::create(b, rowStart, inRow);
         Value bytes = vector::LoadOp::create(
-            b, VectorType::get({8}, b.getI8Type()), activations,
-            ValueRange{offset}, /*nontemporal=*/false, llvm::MaybeAlign(8));
+            b, VectorType::get({4 * registers}, b.getI8Type()), activations,
+            ValueRange{offset}, /*nontemporal=*/false,
+            llvm::MaybeAlign(4 * registers));
         Value words = vector::BitCastOp::create(
-            b, VectorType::get({2}, b.getI32Type()), bytes);
-        Value low = vector::ExtractOp::create(b, words, 0);
-        Value high = vector::ExtractOp::create(b, words, 1);
-        aRegs.push_back({low, high});
+            b, VectorType::get({registers}, b.getI32Type()), bytes);
+        SmallVector<Value> regs;
+        for (int64_t r = 0; r < registers; ++r)
+          regs.push_back(vector::ExtractOp::create(b, words, r));
+        aRegs.push_back(regs);
       } else {
         Value offset = arith::AddIOp::create(b, rowStart, codeInRow);
-        Value word = loadWord(activations, offset);
+        Value word = loadCodeWord(activations, offset, laneCodeBytes);
         if (actScheme.book.storesDialectIds())
           id = arith::IndexCastUIOp::create(
               b, b.getIndexType(),
@@ -493,7 +516,7 @@ private:
                             actLayout->dialectOffset(b, actRow, block), block));
         SmallVector<Value, 4> words = permuteWordsOf(
             b, actScheme.book, PermuteValues::SignedBytes, actPermuteTable, id);
-        aRegs.push_back(decodeWordToSignedBytes(b, word, words));
+        aRegs.push_back(signedByteRegisters(word, words));
       }
       Value half = loadHalfScale(b, activations,
                                  actLayout->scaleOffset(b, actRow, block),
@@ -512,15 +535,18 @@ private:
     SmallVector<Value> result(acc.begin(), acc.end());
     for (int64_t mt = 0; mt < plan.mTiles; ++mt)
       for (int64_t nt = 0; nt < plan.nTiles; ++nt) {
-        const std::array<Value, 2> &rowG = aRegs[2 * mt],
-                                   &rowG8 = aRegs[2 * mt + 1];
-        // a0..a3: (row g, k 4t..), (row g+8, k 4t..), (row g, k 16+4t..),
-        // (row g+8, k 16+4t..); b0, b1: k 4t.., k 16+4t...
-        SmallVector<Value> a = {rowG[0], rowG8[0], rowG[1], rowG8[1]};
-        SmallVector<Value> bOperand = {bRegs[nt][0], bRegs[nt][1]};
+        ArrayRef<Value> rowG = aRegs[2 * mt], rowG8 = aRegs[2 * mt + 1];
+        // k = 32: a0..a3 (row g, k 4t..), (row g+8, k 4t..), (row g,
+        // k 16+4t..), (row g+8, k 16+4t..); b0, b1: k 4t.., k 16+4t...
+        // k = 16: a0, a1 (row g, k 4t..), (row g+8, k 4t..); b0: k 4t...
+        SmallVector<Value> a;
+        for (int64_t r = 0; r < registers; ++r) {
+          a.push_back(rowG[r]);
+          a.push_back(rowG8[r]);
+        }
         Value d = NVVM::MmaOp::create(
-            b, resultType, a, bOperand, sumsIn,
-            ArrayRef<int64_t>{kMmaM, kMmaN, kIntegerMmaK},
+            b, resultType, a, bRegs[nt], sumsIn,
+            ArrayRef<int64_t>{kMmaM, kMmaN, plan.unit},
             /*b1Op=*/std::nullopt, NVVM::MMAIntOverflow::wrapped,
             std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8,
                                           NVVM::MMATypes::s8},
@@ -609,12 +635,10 @@ planMmaMatmul(const num::Scheme &scheme, int64_t k, int64_t n, int64_t batch,
   if (scheme.book.isInteger())
     return fail("its weights are INT8; the tensor-core kernel decodes 4-bit "
                 "codes");
-  int64_t unitMultiple = actScheme ? kIntegerMmaK : kMmaK;
-  if (scheme.blockSize % unitMultiple != 0 || k % scheme.blockSize != 0)
-    return fail("blocks of " + std::to_string(scheme.blockSize) + "; the " +
-                (actScheme ? "integer " : "") +
-                "tensor-core kernel takes blocks of a multiple of " +
-                std::to_string(unitMultiple));
+  if (scheme.blockSize % kMmaK != 0 || k % scheme.blockSize != 0)
+    return fail("blocks of " + std::to_string(scheme.blockSize) +
+                "; the tensor-core kernel takes blocks of a multiple of " +
+                std::to_string(kMmaK));
   MmaPlan plan(scheme);
   plan.k = k;
   plan.n = n;

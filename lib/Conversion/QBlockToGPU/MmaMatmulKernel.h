@@ -38,13 +38,14 @@ struct MmaPlan {
   /// activations) and output (f32, f16 or bf16) element types.
   mlir::Type actElement, outElement;
   /// W4A4/W4A8: the scheme of the packed activations (4-bit codes or INT8,
-  /// rows batch * M), multiplied as signed bytes by mma.sync m16n8k32 s8
-  /// with s32 sums; none for f16/bf16 activations.
+  /// rows batch * M), multiplied as signed bytes by mma.sync m16n8k32 (or
+  /// m16n8k16 for units of 16) s8 with s32 sums; none for f16/bf16
+  /// activations.
   std::optional<numerics::Scheme> actScheme;
   /// Elements of K one pass of the warp's loop covers (32, or 16 for
-  /// blocks that are not a multiple of 32; always 32, one mma k step, for
-  /// the integer mma): it lies inside one block, and each lane of a 4-lane
-  /// group takes a quarter of it.
+  /// blocks that are not a multiple of 32; the integer mma's k): it lies
+  /// inside one block, and each lane of a 4-lane group takes a quarter of
+  /// it.
   int64_t unit = 0;
   /// 16-row and 8-column mma tiles per warp.
   int64_t mTiles = 1, nTiles = 1;
@@ -66,8 +67,8 @@ struct MmaPlan {
 /// not apply: activations other than f16/bf16, blocks that are not a
 /// multiple of 16, book magnitudes that f16/bf16 do not hold exactly, or
 /// batched weights whose N is not a multiple of 8. With `actScheme` (a
-/// W4A4/W4A8 stub; `actElement` null) the integer plan: it needs blocks of
-/// a multiple of 32 and the permute decode (signed-byte operands).
+/// W4A4/W4A8 stub; `actElement` null) the integer plan: it needs the
+/// permute decode (signed-byte operands).
 /// `staticM` (when known)
 /// picks one 16-row tile per warp for M <= 16 (a GEMV pads its one row to
 /// 16: tensor throughput is not what bounds it). Where the kernel does not

@@ -149,7 +149,7 @@ func.func @other_mma(%a: vector<2xf16>, %b: vector<2xf16>, %c: f32) {
   %c32 = arith.constant 32 : index
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
-    // expected-error @below {{'nvvm.mma.sync' op cannot be emulated on the CPU: the emulator runs only row.col mma.sync m16n8k16 with f16 or bf16 inputs and f32 accumulators, and m16n8k32 with s8 inputs and wrapping s32 accumulators}}
+    // expected-error @below {{'nvvm.mma.sync' op cannot be emulated on the CPU: the emulator runs only row.col mma.sync m16n8k16 with f16 or bf16 inputs and f32 accumulators, and m16n8k32 or m16n8k16 with s8 inputs and wrapping s32 accumulators}}
     %d = nvvm.mma.sync A[%a, %a] B[%b] C[%c, %c, %c, %c]
         {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>,
          shape = #nvvm.shape<m = 16, n = 8, k = 8>}

@@ -1,10 +1,10 @@
 // qblock-gpu-matmul-kernels with tensor-cores=true on W4A4/W4A8 stubs (an
 // `act_scheme` entry: packed activations): the integer tensor-core kernel
 // (lib/Conversion/QBlockToGPU/MmaMatmulKernel.cpp), one
-// mma.sync.m16n8k32.s8 per unit of 32 inputs and 16 x 8 tile, where the
-// blocks are a multiple of 32 and the decode is by permutes. Without the
-// option, with weight-decode=table, or with blocks of 16, the CUDA-core
-// integer kernel stays (gpu-w4a4-kernel.mlir). The activations' layout is
+// mma.sync.m16n8k32.s8 per unit of 32 inputs and 16 x 8 tile (m16n8k16
+// for blocks of 16), where the decode is by permutes. Without the option,
+// or with weight-decode=table, the CUDA-core integer kernel stays
+// (gpu-w4a4-kernel.mlir). The activations' layout is
 // built from run-time values, so the kernels are canonicalized first.
 // RUN: quant-opt %s --qblock-gpu-matmul-kernels=tensor-cores=true -split-input-file | quant-opt -canonicalize -cse | FileCheck %s
 // RUN: quant-opt %s --qblock-gpu-matmul-kernels="tensor-cores=true weight-decode=table" -split-input-file | FileCheck %s --check-prefix=OFF
@@ -163,13 +163,34 @@ func.func @w4a8(%w: memref<128xi8>, %a: memref<128xi8>, %o: memref<1x1xf32>) {
 
 // -----
 
-// Blocks of 16: an mma's 32 inputs would span two blocks with two scales,
-// so the CUDA-core integer kernel (dp4a) takes it.
+// Blocks of 16 (K = 64: 4 units; weight rows of 32 code bytes, dialect
+// bytes at 320, scales at 384): an m16n8k32's inputs would span two blocks
+// with two scales, so each unit of 16 is one m16n8k16, whose lane holds k
+// positions 4t .. 4t+3 only: inputs 4t .. 4t+3 of the unit, 2 code bytes at
+// unit * 8 + 2t, zero-extended to the word the permutes decode; codes 0-3
+// are the one register of A and of B.
 // CHECK-LABEL: func.func @blocks_of_16
+// CHECK-NOT: nvvm.dot.accumulate.4way
+// CHECK: %[[T:.*]] = arith.remui %{{.*}}, %c4
+// CHECK: %[[T2:.*]] = arith.muli %[[T]], %c2
+// CHECK: scf.for %[[UNIT:.*]] = %c0 to %c4 step %c1 iter_args(
+// CHECK: %[[UB:.*]] = arith.muli %[[UNIT]], %c8
+// CHECK: %[[IN:.*]] = arith.addi %[[UB]], %[[T2]]
+// CHECK: %[[BOFF:.*]] = arith.addi %{{.*}}, %[[IN]]
+// CHECK: %[[BYTES:.*]] = vector.load %arg0[%[[BOFF]]] {alignment = 2 : i64} : memref<448xi8>, vector<2xi8>
+// CHECK: %[[HALF:.*]] = vector.bitcast %[[BYTES]] : vector<2xi8> to vector<1xi16>
+// CHECK: %[[H:.*]] = vector.extract %[[HALF]][0]
+// CHECK: %[[W:.*]] = arith.extui %[[H]] : i16 to i32
+// CHECK: arith.andi %[[W]], %c2004318071_i32
+// CHECK-COUNT-2: nvvm.prmt
+// CHECK: %[[B0:.*]] = nvvm.prmt
+// CHECK-NOT: nvvm.prmt
+// CHECK: arith.addi %{{.*}}, %c384
+// CHECK: %[[D:.*]] = nvvm.mma.sync A[%{{.*}}, %{{.*}}] B[%[[B0]]] C[%c0_i32, %c0_i32, %c0_i32, %c0_i32]
+// CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-COUNT-3: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
-// CHECK: nvvm.dot.accumulate.4way
-// CHECK-NOT: nvvm.mma.sync
-// CHECK: return
+// CHECK: scf.yield
 func.func private @b16(memref<448xi8>, memref<192xi8>, memref<2x9xf32>) attributes {qblock.gpu_matmul = {act_scheme = #qblock.scheme<blockdialect, block = 16>, batch = 1 : i64, k = 64 : i64, n = 9 : i64, scheme = #qblock.scheme<blockdialect, block = 16>}}
 func.func @blocks_of_16(%w: memref<448xi8>, %a: memref<192xi8>, %o: memref<2x9xf32>) {
   call @b16(%w, %a, %o) : (memref<448xi8>, memref<192xi8>, memref<2x9xf32>) -> ()

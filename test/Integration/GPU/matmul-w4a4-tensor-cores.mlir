@@ -1,5 +1,6 @@
 // W4A4 and W4A8 on tensor cores (--qblock-gpu-pipeline="tensor-cores=true":
-// mma.sync.m16n8k32 with signed-byte operands and s32 sums,
+// mma.sync.m16n8k32, or m16n8k16 for blocks of 16, with signed-byte
+// operands and s32 sums,
 // lib/Conversion/QBlockToGPU/MmaMatmulKernel.cpp), compared with the CPU
 // build of the same module, which matches numerics::referenceIntegerGemm
 // bit for bit (test/Integration/CPU/matmul-w4a4.mlir), as matmul-w4a4.mlir
@@ -70,9 +71,18 @@
 // REDEFINE: %{rtol} = 2e-3
 // RUN: %{run}
 // REDEFINE: %{rtol} = 1e-5
-// NVFP4's blocks of 16 do not fill an mma's 32 inputs: the CUDA-core
-// integer kernel takes them, with the option on.
+// Blocks of 16 (m16n8k16): NVFP4 (E4M3 scales) with a NaN row and a
+// split-K GEMV, BlockDialect with INT8 activations (4 bytes per lane and
+// unit).
 // REDEFINE: %{weights} = nvfp4
 // REDEFINE: %{acts} = nvfp4
-// REDEFINE: %{gen} = --m 6 --n 19 --k 256 --seed 122
+// REDEFINE: %{gen} = --m 20 --n 19 --k 256 --nan-row 4 --seed 122
+// REDEFINE: %{nanrows} = 1
+// RUN: %{run}
+// REDEFINE: %{nanrows} = 0
+// REDEFINE: %{gen} = --m 1 --n 37 --k 4096 --transposed --seed 123
+// RUN: %{run}
+// REDEFINE: %{weights} = blockdialect block=16
+// REDEFINE: %{acts} = int8
+// REDEFINE: %{gen} = --m 17 --n 33 --k 96 --seed 124
 // RUN: %{run}

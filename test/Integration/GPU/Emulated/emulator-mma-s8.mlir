@@ -1,10 +1,12 @@
-// The emulator's nvvm.mma.sync m16n8k32 (row.col, s8 in, s32 accumulate,
-// wrapping), on known matrices, with each lane's fragments packed here from
-// the PTX ISA's table for .s8 (g = lane / 4, t = lane % 4, byte j of a
-// register element j):
+// The emulator's nvvm.mma.sync m16n8k32 and m16n8k16 (row.col, s8 in, s32
+// accumulate, wrapping), on known matrices, with each lane's fragments
+// packed here from the PTX ISA's tables for .s8 (g = lane / 4, t = lane % 4,
+// byte j of a register element j):
 //   a0: A[g][4t..4t+3]   a1: A[g+8][4t..]   a2: A[g][16+4t..]   a3: A[g+8][16+4t..]
 //   b0: B[4t..4t+3][g]   b1: B[16+4t..16+4t+3][g]
 //   d0, d1: D[g][2t..2t+1]   d2, d3: D[g+8][2t..2t+1]
+// (k = 16: a0, a1 and b0 only). D[0] is the k = 32 product, D[1] the
+// k = 16 product of A's first 16 columns and B's first 16 rows.
 // C[r][n] = 100 r + n goes in and comes out by the same table. A and B
 // hold negative bytes, so sign extension counts. check_emulator_mma.py
 // --s8 computes C + A * B on its own. The integer tensor-core kernel
@@ -79,7 +81,7 @@ func.func @main() {
   %c32 = arith.constant 32 : index
   %a = memref.alloc() : memref<16x32xi8>
   %b = memref.alloc() : memref<32x8xi8>
-  %d = memref.alloc() : memref<16x8xf32>
+  %d = memref.alloc() : memref<2x16x8xf32>
   %cm = memref.alloc() : memref<16x8xi32>
   scf.for %r = %c0 to %c16 step %c1 {
     scf.for %n = %c0 to %c8 step %c1 {
@@ -138,17 +140,36 @@ func.func @main() {
     %f1 = arith.sitofp %d1 : i32 to f32
     %f2 = arith.sitofp %d2 : i32 to f32
     %f3 = arith.sitofp %d3 : i32 to f32
-    memref.store %f0, %d[%g, %t2] : memref<16x8xf32>
-    memref.store %f1, %d[%g, %t21] : memref<16x8xf32>
-    memref.store %f2, %d[%g8, %t2] : memref<16x8xf32>
-    memref.store %f3, %d[%g8, %t21] : memref<16x8xf32>
+    memref.store %f0, %d[%c0, %g, %t2] : memref<2x16x8xf32>
+    memref.store %f1, %d[%c0, %g, %t21] : memref<2x16x8xf32>
+    memref.store %f2, %d[%c0, %g8, %t2] : memref<2x16x8xf32>
+    memref.store %f3, %d[%c0, %g8, %t21] : memref<2x16x8xf32>
+    %h = nvvm.mma.sync A[%a0, %a1] B[%b0] C[%c0v, %c1v, %c2v, %c3v]
+        {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>,
+         intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>,
+         multiplicandAPtxType = #nvvm.mma_type<s8>,
+         multiplicandBPtxType = #nvvm.mma_type<s8>,
+         shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+        : (i32, i32, i32) -> !llvm.struct<(i32, i32, i32, i32)>
+    %h0 = llvm.extractvalue %h[0] : !llvm.struct<(i32, i32, i32, i32)>
+    %h1 = llvm.extractvalue %h[1] : !llvm.struct<(i32, i32, i32, i32)>
+    %h2 = llvm.extractvalue %h[2] : !llvm.struct<(i32, i32, i32, i32)>
+    %h3 = llvm.extractvalue %h[3] : !llvm.struct<(i32, i32, i32, i32)>
+    %e0 = arith.sitofp %h0 : i32 to f32
+    %e1 = arith.sitofp %h1 : i32 to f32
+    %e2 = arith.sitofp %h2 : i32 to f32
+    %e3 = arith.sitofp %h3 : i32 to f32
+    memref.store %e0, %d[%c1, %g, %t2] : memref<2x16x8xf32>
+    memref.store %e1, %d[%c1, %g, %t21] : memref<2x16x8xf32>
+    memref.store %e2, %d[%c1, %g8, %t2] : memref<2x16x8xf32>
+    memref.store %e3, %d[%c1, %g8, %t21] : memref<2x16x8xf32>
     gpu.terminator
   }
-  %u = memref.cast %d : memref<16x8xf32> to memref<*xf32>
+  %u = memref.cast %d : memref<2x16x8xf32> to memref<*xf32>
   call @printMemrefF32(%u) : (memref<*xf32>) -> ()
   memref.dealloc %a : memref<16x32xi8>
   memref.dealloc %b : memref<32x8xi8>
-  memref.dealloc %d : memref<16x8xf32>
+  memref.dealloc %d : memref<2x16x8xf32>
   memref.dealloc %cm : memref<16x8xi32>
   return
 }
