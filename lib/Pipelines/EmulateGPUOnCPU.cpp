@@ -15,8 +15,9 @@
 //     block has (the team size is asserted), each thread running the
 //     launch body with its own thread ids; workgroup attributions become
 //     buffers shared by the team, private ones per-thread allocas;
-//   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16, f16/bf16) and
-//     nvvm.prmt (default mode) into calls to libqblock_gpu_emulator.so
+//   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16 f16/bf16;
+//     m16n8k32 and m16n8k16 s8) and nvvm.prmt (default mode) into calls to
+//     libqblock_gpu_emulator.so
 //     (lib/Runtime/GPUEmulator.cpp), where warps and blocks meet through
 //     timed barriers (prmt is a plain function); nvvm.dot.accumulate.4way
 //     (dp4a) into vector arith; thread, block, grid and lane ids into the
