@@ -56,6 +56,9 @@ static float permA[BLOCKS][16] __attribute__((aligned(64)));
 static float permB[BLOCKS][16] __attribute__((aligned(64)));
 static float shiftA[BLOCKS][16] __attribute__((aligned(64)));
 static float shiftB[BLOCKS][16] __attribute__((aligned(64)));
+/* Each code byte zero-extended to a dword, as vpmovzxbd would make it:
+ * what the index build costs, read back from L2 instead (256 KiB). */
+static uint32_t dwordCodes[ROWS][BLOCKS][16] __attribute__((aligned(64)));
 static __m512bh bf16Parts[3][BLOCKS];
 static float x[K];
 static double reference[ROWS], referenceBF16[ROWS];
@@ -85,11 +88,13 @@ enum Variant {
   PrescaledBF16Widen,
   PrescaledVariableShifts,
   VariableShifts,
+  PrescaledDwordIndices,
   BF16ThreeParts,
   BF16Activations,
   ExponentAddUnmasked,
   NoScale,
   OneDialect,
+  OneLookup,
   NumVariants
 };
 static const char *names[NumVariants] = {
@@ -105,11 +110,13 @@ static const char *names[NumVariants] = {
     "pre-scaled bf16 rows: 1 vpermw for 32, widened to f32 by shift/and",
     "pre-scaled rows, indices by a 16-byte broadcast + 2 vpsrlvd",
     "multiply per block, indices by a 16-byte broadcast + 2 vpsrlvd",
+    "bound: pre-scaled rows, indices stored as dwords (4x the bytes)",
     "bf16 weights (vpermw), f32 acts in 3 bf16 parts, 3 vdpbf16ps",
     "bf16 weights, bf16 activations, 1 vdpbf16ps",
     "ablation: unmasked exponent add (zeros go wrong)",
     "ablation: no scale",
     "ablation: one dialect row for every block",
+    "ablation: one vpermps per block (both halves from it)",
 };
 
 static inline __attribute__((always_inline)) void
@@ -173,7 +180,7 @@ decodeLoop(enum Variant v, float *out) {
         else if (v == NoScale)
           scaled = table;
         else if (v == PrescaledTable || v == PrescaledMulhi ||
-                 v == PrescaledVariableShifts)
+                 v == PrescaledVariableShifts || v == PrescaledDwordIndices)
           scaled = _mm512_load_ps(prescaled[d][s]);
         else
           scaled = _mm512_mul_ps(table, _mm512_set1_ps(halfScale[s]));
@@ -192,6 +199,9 @@ decodeLoop(enum Variant v, float *out) {
               line, _mm512_add_epi32(byteShift, _mm512_set1_epi32(4)));
           xLo = shiftA[b];
           xHi = shiftB[b];
+        } else if (v == PrescaledDwordIndices) {
+          lo = _mm512_load_si512(dwordCodes[row + r][b]);
+          hi = _mm512_srli_epi32(lo, 4);
         } else if (v == TwoMultishifts) {
           __m512i line = _mm512_broadcast_i32x4(_mm_loadu_si128((const void *)bytes));
           lo = _mm512_multishift_epi64_epi8(controlA, line);
@@ -208,7 +218,7 @@ decodeLoop(enum Variant v, float *out) {
             hi = _mm512_srli_epi32(lo, 4);
         }
         __m512 wLo = _mm512_permutexvar_ps(lo, scaled);
-        __m512 wHi = _mm512_permutexvar_ps(hi, scaled);
+        __m512 wHi = v == OneLookup ? wLo : _mm512_permutexvar_ps(hi, scaled);
         __m512 x0 = _mm512_load_ps(xLo), x1 = _mm512_load_ps(xHi);
         if (v == FmaSplitOnce || v == FmaSplitTwice)
           acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_mul_ps(wLo, x0));
@@ -228,34 +238,48 @@ decodeLoop(enum Variant v, float *out) {
 /* One copy of the loop per variant, each with its variant a constant. */
 #define VARIANT_FN(V)                                                          \
   static __attribute__((noinline)) void run##V(float *out) { decodeLoop(V, out); }
+/* clang-format off */
 VARIANT_FN(MultiplyPerBlock)
 VARIANT_FN(TwoMultishifts)
 VARIANT_FN(HighMultishift)
 VARIANT_FN(Scalef)
-VARIANT_FN(MaskedExponentAdd) VARIANT_FN(FmaSplitOnce) VARIANT_FN(FmaSplitTwice)
-    VARIANT_FN(PrescaledTable) VARIANT_FN(PrescaledMulhi)
-        VARIANT_FN(PrescaledBF16Widen) VARIANT_FN(PrescaledVariableShifts)
-            VARIANT_FN(VariableShifts) VARIANT_FN(BF16ThreeParts)
-                VARIANT_FN(BF16Activations) VARIANT_FN(ExponentAddUnmasked)
-                    VARIANT_FN(NoScale) VARIANT_FN(OneDialect) static void (
-                            *const runs[NumVariants])(float *) = {
-                        runMultiplyPerBlock,
-                        runTwoMultishifts,
-                        runHighMultishift,
-                        runScalef,
-                        runMaskedExponentAdd,
-                        runFmaSplitOnce,
-                        runFmaSplitTwice,
-                        runPrescaledTable,
-                        runPrescaledMulhi,
-                        runPrescaledBF16Widen,
-                        runPrescaledVariableShifts,
-                        runVariableShifts,
-                        runBF16ThreeParts,
-                        runBF16Activations,
-                        runExponentAddUnmasked,
-                        runNoScale,
-                        runOneDialect};
+VARIANT_FN(MaskedExponentAdd)
+VARIANT_FN(FmaSplitOnce)
+VARIANT_FN(FmaSplitTwice)
+VARIANT_FN(PrescaledTable)
+VARIANT_FN(PrescaledMulhi)
+VARIANT_FN(PrescaledBF16Widen)
+VARIANT_FN(PrescaledVariableShifts)
+VARIANT_FN(VariableShifts)
+VARIANT_FN(PrescaledDwordIndices)
+VARIANT_FN(BF16ThreeParts)
+VARIANT_FN(BF16Activations)
+VARIANT_FN(ExponentAddUnmasked)
+VARIANT_FN(NoScale)
+VARIANT_FN(OneDialect)
+VARIANT_FN(OneLookup)
+static void (*const runs[NumVariants])(float *) = {
+    runMultiplyPerBlock,
+    runTwoMultishifts,
+    runHighMultishift,
+    runScalef,
+    runMaskedExponentAdd,
+    runFmaSplitOnce,
+    runFmaSplitTwice,
+    runPrescaledTable,
+    runPrescaledMulhi,
+    runPrescaledBF16Widen,
+    runPrescaledVariableShifts,
+    runVariableShifts,
+    runPrescaledDwordIndices,
+    runBF16ThreeParts,
+    runBF16Activations,
+    runExponentAddUnmasked,
+    runNoScale,
+    runOneDialect,
+    runOneLookup,
+};
+/* clang-format on */
 
 static double seconds(void) {
   struct timespec t;
@@ -304,8 +328,10 @@ static void setUp(void) {
             toBF16(prescaled[d][c][code]);
       }
   for (int r = 0; r < ROWS; ++r) {
-    for (int i = 0; i < K / 2; ++i)
+    for (int i = 0; i < K / 2; ++i) {
       codes[r][i] = (uint8_t)rand();
+      dwordCodes[r][i / 16][i % 16] = codes[r][i];
+    }
     for (int b = 0; b < BLOCKS; ++b) {
       scaleCode[r][b] = (uint8_t)(118 + rand() % 8);
       dialect[r][b] = (uint8_t)(rand() % 16);
