@@ -272,21 +272,12 @@ private:
     const num::FormatBook &book = plan.scheme.book;
     bool bf16 = plan.actElement.isBF16();
     SmallVector<Value, 4> words =
-        permuteWordsOf(b, book, bf16 ? PermuteValues::BF16 : PermuteValues::F16,
-                       permuteTable, id);
-    // The lane's 2 or 4 code bytes as one i32 (codes in element order).
+        permuteWordsOf(b, book, plan.permuteValues(), permuteTable, id);
     int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
-    Type wide = b.getIntegerType(8 * bytes);
-    Value word = vector::ExtractOp::create(
-        b, vector::BitCastOp::create(b, VectorType::get({1}, wide), codes), 0);
-    if (bytes < 4)
-      word = arith::ExtUIOp::create(b, b.getI32Type(), word);
+    Value word = codeWord(codes);
     SmallVector<Value> pairs;
     decodeWordToHalfPairs(b, word, 2 * bytes, words, pairs);
-    Value valid;
-    if (id && book.size() < book.dialectIdCount())
-      valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
-                                    cst(book.size()));
+    Value valid = paddingIdValid(book, id);
     // Two quiet NaNs of the operand type.
     uint32_t nanBits = *exactHalfBits(std::nanf(""), bf16);
     Value nanPair = arith::ConstantIntOp::create(
@@ -327,14 +318,8 @@ private:
       Value id = plan.dialects > 1 ? weightDialectId(row, block) : Value();
       bWords.push_back(plan.permuteDecode ? permutePairs(codes, id)
                                           : lookupPairs(codes, id));
-      for (int64_t j = 0; j < 2; ++j) {
-        Value scaleIndex = arith::AddIOp::create(
-            b, mul(scaleRows[2 * nt + j], layout.blocksPerRow), block);
-        Value scaleOffset = add(mul(scaleIndex, layout.scaleBytesPerCode),
-                                layout.scalesOffset);
-        halfScales.push_back(loadHalfScale(b, packed, scaleOffset,
-                                           plan.scheme.scale, scales, 0));
-      }
+      for (int64_t j = 0; j < 2; ++j)
+        halfScales.push_back(weightHalfScale(scaleRows[2 * nt + j], block));
     }
     // A: rows g and g + 8 of each m tile, this lane's quarter of the unit.
     Value unitInputs = mul(unit, plan.unit);
@@ -401,19 +386,45 @@ private:
         b, b.getIndexType(), loadDialectId(b, packed, idOffset, block));
   }
 
-  /// The `bytes` (4 or 2) code bytes at byte `offset` of `buffer`
-  /// (aligned to their size) as one i32, zero-extended.
-  Value loadCodeWord(Value buffer, Value offset, int64_t bytes) {
-    Value loaded = vector::LoadOp::create(
-        b, VectorType::get({bytes}, b.getI8Type()), buffer, ValueRange{offset},
-        /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+  /// A lane's 2 or 4 code bytes (a vector of i8) as one i32, zero-extended
+  /// (codes in element order).
+  Value codeWord(Value codes) {
+    int64_t bytes = cast<VectorType>(codes.getType()).getNumElements();
     Type wide = b.getIntegerType(8 * bytes);
-    Value asWord =
-        vector::BitCastOp::create(b, VectorType::get({1}, wide), loaded);
+    Value asWord = vector::BitCastOp::create(b, VectorType::get({1}, wide), codes);
     Value word = vector::ExtractOp::create(b, asWord, 0);
     if (bytes < 4)
       word = arith::ExtUIOp::create(b, b.getI32Type(), word);
     return word;
+  }
+
+  /// codeWord of the `bytes` (4 or 2) code bytes at byte `offset` of
+  /// `buffer` (aligned to their size).
+  Value loadCodeWord(Value buffer, Value offset, int64_t bytes) {
+    Value loaded = vector::LoadOp::create(
+        b, VectorType::get({bytes}, b.getI8Type()), buffer, ValueRange{offset},
+        /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+    return codeWord(loaded);
+  }
+
+  /// 0.5 * the scale of block `block` of weight row `row`.
+  Value weightHalfScale(Value row, Value block) {
+    const num::BlockLayout &layout = plan.layout;
+    Value scaleIndex =
+        arith::AddIOp::create(b, mul(row, layout.blocksPerRow), block);
+    Value scaleOffset =
+        add(mul(scaleIndex, layout.scaleBytesPerCode), layout.scalesOffset);
+    return loadHalfScale(b, packed, scaleOffset, plan.scheme.scale, scales, 0);
+  }
+
+  /// Whether the dialect id `id` names one of `book`'s dialects (i1), or
+  /// null where no id can name a padding dialect (no id, or a book of all
+  /// 16): only a corrupt buffer names one past a custom book's last.
+  Value paddingIdValid(const num::FormatBook &book, Value id) {
+    if (!id || book.size() >= book.dialectIdCount())
+      return Value();
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
+                                 cst(book.size()));
   }
 
   /// The signed-byte registers of the lane's 8 (k = 32) or 4 (k = 16)
@@ -428,10 +439,9 @@ private:
   /// a custom book's last; only a corrupt buffer names one), as the
   /// numerics core decodes such a block.
   Value nanForPaddingId(const num::FormatBook &book, Value id, Value value) {
-    if (!id || book.size() >= book.dialectIdCount())
+    Value valid = paddingIdValid(book, id);
+    if (!valid)
       return value;
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
-                                        cst(book.size()));
     Value nan = arith::ConstantFloatOp::create(
         b, b.getF32Type(), llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
     return arith::SelectOp::create(b, valid, value, nan);
@@ -464,16 +474,11 @@ private:
       Value word = loadCodeWord(packed, offset, laneCodeBytes);
       Value id = plan.dialects > 1 ? weightDialectId(row, block) : Value();
       SmallVector<Value, 4> words =
-          permuteWordsOf(b, book, PermuteValues::SignedBytes, permuteTable, id);
+          permuteWordsOf(b, book, plan.permuteValues(), permuteTable, id);
       bRegs.push_back(signedByteRegisters(word, words));
       for (int64_t j = 0; j < 2; ++j) {
         Value scaleRow = scaleRows[2 * nt + j];
-        Value scaleIndex =
-            arith::AddIOp::create(b, mul(scaleRow, layout.blocksPerRow), block);
-        Value scaleOffset =
-            add(mul(scaleIndex, layout.scaleBytesPerCode), layout.scalesOffset);
-        Value half =
-            loadHalfScale(b, packed, scaleOffset, plan.scheme.scale, scales, 0);
+        Value half = weightHalfScale(scaleRow, block);
         // The column's own id: the B column this lane decodes is another
         // row than its accumulator columns.
         if (plan.dialects > 1 && book.size() < book.dialectIdCount())
@@ -515,7 +520,7 @@ private:
               loadDialectId(b, activations,
                             actLayout->dialectOffset(b, actRow, block), block));
         SmallVector<Value, 4> words = permuteWordsOf(
-            b, actScheme.book, PermuteValues::SignedBytes, actPermuteTable, id);
+            b, actScheme.book, plan.permuteValues(), actPermuteTable, id);
         aRegs.push_back(signedByteRegisters(word, words));
       }
       Value half = loadHalfScale(b, activations,
@@ -683,9 +688,7 @@ void emitMmaMatmul(ImplicitLocOpBuilder &b, ModuleOp module,
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   int64_t pairCount = static_cast<int64_t>(plan.pairs.size());
   StringRef pairsName, permuteName, actPermuteName;
-  PermuteValues values = plan.integer()             ? PermuteValues::SignedBytes
-                         : plan.actElement.isBF16() ? PermuteValues::BF16
-                                                    : PermuteValues::F16;
+  PermuteValues values = plan.permuteValues();
   if (!plan.permuteDecode)
     pairsName = getOrCreateConstantTable(
         b, module, symbols,

@@ -12,6 +12,8 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MMAMATMULKERNEL_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_MMAMATMULKERNEL_H
 
+#include "PermuteDecode.h"
+
 #include "qblock/Numerics/BlockQuant.h"
 #include "qblock/Numerics/Layout.h"
 
@@ -61,6 +63,13 @@ struct MmaPlan {
   bool permuteDecode = false;
 
   bool integer() const { return actScheme.has_value(); }
+  /// What the permute decode's dialect words hold: signed bytes for the
+  /// integer mma, else the activations' half type.
+  PermuteValues permuteValues() const {
+    if (integer())
+      return PermuteValues::SignedBytes;
+    return actElement.isBF16() ? PermuteValues::BF16 : PermuteValues::F16;
+  }
 };
 
 /// The tensor-core plan for a W4A16 stub, or nullopt where the kernel does
