@@ -505,6 +505,13 @@ struct CPULowering {
                               int64_t wordsPerGroup, int64_t q,
                               llvm::function_ref<mlir::Value(int64_t)> alpha,
                               mlir::Value acc);
+  mlir::Value emitFloatLookups(mlir::ImplicitLocOpBuilder &b,
+                               mlir::Value tables, mlir::Value wordTile,
+                               mlir::Value bm, mlir::Value firstSub,
+                               mlir::Value firstWord, int64_t wordsPerGroup,
+                               int64_t q,
+                               llvm::function_ref<mlir::Value(int64_t)> alpha,
+                               mlir::Value acc);
   static bool lutChunksFit(int64_t k, int64_t group);
   void remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n, int64_t group,
                          int64_t vectorRows, bool chunked);

@@ -617,6 +617,56 @@ Value CPULowering::emitByteLookups(ImplicitLocOpBuilder &b,
   return acc;
 }
 
+/// One group of a chunk with f32 tables: per plane, each nibble of each
+/// transposed word (shifted down; the lookup reads the low 4 bits) picks
+/// its sub-vector's partial sum for the 16 rows, and the group then adds
+/// sum_i alpha_i * (sum of plane i's lookups) to acc. Two sums per plane
+/// (even and odd nibbles) keep the additions independent; each starts as
+/// its first lookup, since LLVM keeps an add to +0.0 (which turns -0.0
+/// into +0.0): six vector adds per group for nothing (docs/lut-gemm.md).
+Value CPULowering::emitFloatLookups(ImplicitLocOpBuilder &b, Value tables,
+                                    Value wordTile, Value bm, Value firstSub,
+                                    Value firstWord, int64_t wordsPerGroup,
+                                    int64_t q,
+                                    llvm::function_ref<Value(int64_t)> alpha,
+                                    Value acc) {
+  auto lanesI32 = VectorType::get({kLutLanes}, b.getI32Type());
+  auto lanesF32 = VectorType::get({kLutLanes}, b.getF32Type());
+  SmallVector<Value> sums(2 * q);
+  for (int64_t w = 0; w < wordsPerGroup; ++w) {
+    Value j = arith::AddIOp::create(b, firstWord, cst(b, w));
+    SmallVector<Value> planeWords;
+    for (int64_t i = 0; i < q; ++i)
+      planeWords.push_back(vector::LoadOp::create(
+          b, lanesI32, wordTile,
+          ValueRange{arith::AddIOp::create(b, j, cst(b, i * kLutLanes)),
+                     cst(b, 0)}));
+    Value firstTable = arith::AddIOp::create(
+        b, firstSub, arith::MulIOp::create(b, j, cst(b, 8)));
+    for (int64_t t = 0; t < 8; ++t) {
+      Value table = vector::LoadOp::create(
+          b, lanesF32, tables,
+          ValueRange{bm, arith::AddIOp::create(b, firstTable, cst(b, t)),
+                     cst(b, 0)});
+      Value shift = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
+      for (int64_t i = 0; i < q; ++i) {
+        Value nibble =
+            t == 0 ? planeWords[i]
+                   : Value(arith::ShRUIOp::create(b, planeWords[i], shift));
+        Value partial = LookupOp::create(b, table, nibble);
+        Value &sum = sums[2 * i + t % 2];
+        sum = sum ? Value(arith::AddFOp::create(b, sum, partial)) : partial;
+      }
+    }
+  }
+  for (int64_t i = 0; i < q; ++i)
+    acc = vector::FMAOp::create(
+        b, alpha(i), arith::AddFOp::create(b, sums[2 * i], sums[2 * i + 1]),
+        acc);
+  return acc;
+}
+
 /// Optimization remarks (--remarks-filter='qblock.*', KernelRemarks.h):
 /// which of lowerLutGemm's paths `op` takes, and why not a faster one.
 void CPULowering::remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n,
@@ -732,10 +782,6 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
   auto lanesF16 = VectorType::get({kLutLanes}, b.getF16Type());
   Value zerosF16 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(lanesF16, b.getF16FloatAttr(0.0f)));
-  SmallVector<Value> shifts(8);
-  for (int64_t t = 1; t < 8; ++t)
-    shifts[t] = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
 
   // `count` consecutive halves per row (count <= 16) starting at half
   // `first(row)`, widened to f32 and transposed: result[e][r] is element
@@ -870,50 +916,9 @@ void CPULowering::emitLutChunks(ImplicitLocOpBuilder &b,
                                 gb, byteTables, wordTile, bm, c, firstGroup,
                                 gg, firstWord, wordsPerGroup, q, alpha, acc);
                           } else {
-                          // Two accumulators per plane (even and odd
-                          // nibbles) keep the additions independent.
-                          SmallVector<Value> sums(2 * q, zerosF32);
-                          for (int64_t w = 0; w < wordsPerGroup; ++w) {
-                            Value j = arith::AddIOp::create(gb, firstWord,
-                                                            cst(gb, w));
-                            SmallVector<Value> planeWords;
-                            for (int64_t i = 0; i < q; ++i)
-                              planeWords.push_back(vector::LoadOp::create(
-                                  gb, lanesI32, wordTile,
-                                  ValueRange{arith::AddIOp::create(
-                                                 gb, j,
-                                                 cst(gb, i * kLutLanes)),
-                                             cst(gb, 0)}));
-                            Value firstTable = arith::AddIOp::create(
-                                gb, firstSub,
-                                arith::MulIOp::create(gb, j, cst(gb, 8)));
-                            for (int64_t t = 0; t < 8; ++t) {
-                              Value table = vector::LoadOp::create(
-                                  gb, lanesF32, tables,
-                                  ValueRange{bm,
-                                             arith::AddIOp::create(
-                                                 gb, firstTable, cst(gb, t)),
-                                             cst(gb, 0)});
-                              for (int64_t i = 0; i < q; ++i) {
-                                // The lookup reads the low 4 bits only.
-                                Value nibble =
-                                    t == 0 ? planeWords[i]
-                                           : Value(arith::ShRUIOp::create(
-                                                 gb, planeWords[i],
-                                                 shifts[t]));
-                                Value &sum = sums[2 * i + t % 2];
-                                sum = arith::AddFOp::create(
-                                    gb, sum,
-                                    LookupOp::create(gb, table, nibble));
-                              }
-                            }
-                          }
-                          for (int64_t i = 0; i < q; ++i)
-                            acc = vector::FMAOp::create(
-                                gb, alpha(i),
-                                arith::AddFOp::create(gb, sums[2 * i],
-                                                      sums[2 * i + 1]),
-                                acc);
+                            acc = emitFloatLookups(
+                                gb, tables, wordTile, bm, firstSub, firstWord,
+                                wordsPerGroup, q, alpha, acc);
                           }
                           scf::YieldOp::create(gb, ValueRange{acc});
                         });
