@@ -42,6 +42,9 @@ static float halfScale[256], scaleExponent[256];
  * harness uses, both layouts fit L1 here.) */
 static float prescaled[16][256][16] __attribute__((aligned(64)));
 static int32_t exponentStep[256];
+/* The same products laid out as the lowering's table: [scale code][dialect]
+ * (docs/cpu-lowering.md, "Per block"). */
+static float prescaledSD[256][16][16] __attribute__((aligned(64)));
 /* The same products as bf16, each row twice (vpermw reads 5 index bits).
  * Exact here because every product has at most 4 significant bits and the
  * harness's scales are normal; E8M0's smallest scales would not be. */
@@ -89,6 +92,8 @@ enum Variant {
   PrescaledVariableShifts,
   VariableShifts,
   PrescaledDwordIndices,
+  PrescaledScaleMajor,
+  PrescaledRowOffsets,
   BF16ThreeParts,
   BF16Activations,
   ExponentAddUnmasked,
@@ -105,12 +110,14 @@ static const char *names[NumVariants] = {
     "scale by a masked integer exponent add",
     "one FMA as vmulps + vaddps",
     "both FMAs as vmulps + vaddps",
-    "as lowered: rows pre-scaled per (dialect, scale code), no vmulps",
+    "rows pre-scaled per (dialect, scale code), laid out [dialect][code]",
     "pre-scaled rows, high nibble by vpmulhuw instead of vpsrld",
     "pre-scaled bf16 rows: 1 vpermw for 32, widened to f32 by shift/and",
     "pre-scaled rows, indices by a 16-byte broadcast + 2 vpsrlvd",
     "multiply per block, indices by a 16-byte broadcast + 2 vpsrlvd",
     "bound: pre-scaled rows, indices stored as dwords (4x the bytes)",
+    "as lowered: pre-scaled rows laid out [scale code][dialect]",
+    "the same, row offsets of 4 rows x all blocks first (the kernel: slower)",
     "bf16 weights (vpermw), f32 acts in 3 bf16 parts, 3 vdpbf16ps",
     "bf16 weights, bf16 activations, 1 vdpbf16ps",
     "ablation: unmasked exponent add (zeros go wrong)",
@@ -131,6 +138,25 @@ decodeLoop(enum Variant v, float *out) {
       _mm512_add_epi64(controlA, _mm512_set1_epi64(0x0000000800000008LL));
   const __m512i highNibble = _mm512_set1_epi64(0x0000002400000004LL);
   for (int row = 0; row < ROWS; row += 4) {
+    /* Byte offsets of each block's [scale code][dialect] row, 16 blocks per
+     * vector operation, before the block loop: the scalar address
+     * arithmetic of a block becomes one 4-byte load. Faster here; built
+     * into the lowered GEMV (2026-12-06) it was as fast in L2 and slower
+     * from L3 and DRAM, so the kernel keeps the per-block arithmetic
+     * (docs/cpu-lowering.md, "Tried and dropped", Zen 5). */
+    uint32_t rowOffset[4][BLOCKS] __attribute__((aligned(64)));
+    if (v == PrescaledRowOffsets)
+      for (int r = 0; r < 4; ++r)
+        for (int b = 0; b < BLOCKS; b += 16) {
+          __m512i sc = _mm512_cvtepu8_epi32(
+              _mm_loadu_si128((const void *)&scaleCode[row + r][b]));
+          __m512i dl = _mm512_cvtepu8_epi32(
+              _mm_loadu_si128((const void *)&dialect[row + r][b]));
+          _mm512_store_si512(
+              rowOffset[r] + b,
+              _mm512_slli_epi32(_mm512_add_epi32(_mm512_slli_epi32(sc, 4), dl),
+                                6));
+        }
     __m512 acc[4][2];
     for (int r = 0; r < 4; ++r)
       acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -182,6 +208,11 @@ decodeLoop(enum Variant v, float *out) {
         else if (v == PrescaledTable || v == PrescaledMulhi ||
                  v == PrescaledVariableShifts || v == PrescaledDwordIndices)
           scaled = _mm512_load_ps(prescaled[d][s]);
+        else if (v == PrescaledScaleMajor)
+          scaled = _mm512_load_ps(prescaledSD[s][d]);
+        else if (v == PrescaledRowOffsets)
+          scaled = _mm512_load_ps(
+              (const float *)((const char *)prescaledSD + rowOffset[r][b]));
         else
           scaled = _mm512_mul_ps(table, _mm512_set1_ps(halfScale[s]));
         __m512i lo, hi;
@@ -252,6 +283,8 @@ VARIANT_FN(PrescaledBF16Widen)
 VARIANT_FN(PrescaledVariableShifts)
 VARIANT_FN(VariableShifts)
 VARIANT_FN(PrescaledDwordIndices)
+VARIANT_FN(PrescaledScaleMajor)
+VARIANT_FN(PrescaledRowOffsets)
 VARIANT_FN(BF16ThreeParts)
 VARIANT_FN(BF16Activations)
 VARIANT_FN(ExponentAddUnmasked)
@@ -272,6 +305,8 @@ static void (*const runs[NumVariants])(float *) = {
     runPrescaledVariableShifts,
     runVariableShifts,
     runPrescaledDwordIndices,
+    runPrescaledScaleMajor,
+    runPrescaledRowOffsets,
     runBF16ThreeParts,
     runBF16Activations,
     runExponentAddUnmasked,
@@ -323,7 +358,8 @@ static void setUp(void) {
   for (int d = 0; d < 16; ++d)
     for (int c = 0; c < 256; ++c)
       for (int code = 0; code < 16; ++code) {
-        prescaled[d][c][code] = rowsF32[d][code] * halfScale[c];
+        prescaled[d][c][code] = prescaledSD[c][d][code] =
+            rowsF32[d][code] * halfScale[c];
         prescaledBF16[d][c][code] = prescaledBF16[d][c][code + 16] =
             toBF16(prescaled[d][c][code]);
       }
