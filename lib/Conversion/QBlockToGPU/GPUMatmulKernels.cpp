@@ -697,14 +697,7 @@ private:
         gpukernel::loadDialectId(b, buffer, offset, block));
     SmallVector<Value, 4> result =
         gpukernel::permuteWordsOf(b, book, values, words, id);
-    if (book.size() < book.dialectIdCount()) {
-      Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
-                                          cst(book.size()));
-      Value nan = arith::ConstantFloatOp::create(
-          b, b.getF32Type(),
-          llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
-      scale = arith::SelectOp::create(b, valid, scale, nan);
-    }
+    scale = gpukernel::nanForPaddingId(b, book, id, scale);
     return result;
   }
 

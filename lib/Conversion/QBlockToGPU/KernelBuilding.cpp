@@ -141,6 +141,24 @@ Value loadDialectId(ImplicitLocOpBuilder &b, Value buffer, Value offset,
       arith::ConstantIntOp::create(b, b.getI8Type(), 15));
 }
 
+Value paddingIdValid(ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
+                     Value id) {
+  if (!id || book.size() >= book.dialectIdCount())
+    return Value();
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
+                               arith::ConstantIndexOp::create(b, book.size()));
+}
+
+Value nanForPaddingId(ImplicitLocOpBuilder &b, const numerics::FormatBook &book,
+                      Value id, Value value) {
+  Value valid = paddingIdValid(b, book, id);
+  if (!valid)
+    return value;
+  Value nan = arith::ConstantFloatOp::create(
+      b, b.getF32Type(), llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
+  return arith::SelectOp::create(b, valid, value, nan);
+}
+
 Value loadHalfScale(ImplicitLocOpBuilder &b, Value buffer, Value offset,
                     numerics::ScaleKind kind, Value table, int64_t tableBase) {
   Value low = memref::LoadOp::create(b, buffer, ValueRange{offset});

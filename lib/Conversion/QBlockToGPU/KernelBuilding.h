@@ -141,6 +141,18 @@ llvm::StringRef getOrCreateConstantTable(mlir::ImplicitLocOpBuilder &b,
 mlir::Value loadDialectId(mlir::ImplicitLocOpBuilder &b, mlir::Value buffer,
                           mlir::Value offset, mlir::Value block);
 
+/// Whether the dialect id `id` (index) names one of `book`'s dialects (i1),
+/// or null where no id can name a padding dialect (no id, or a book of all
+/// 16 ids): only a corrupt buffer names one past a custom book's last.
+mlir::Value paddingIdValid(mlir::ImplicitLocOpBuilder &b,
+                           const numerics::FormatBook &book, mlir::Value id);
+
+/// `value` (f32), or NaN where `id` names a padding dialect of `book`
+/// (paddingIdValid), as the numerics core decodes such a block.
+mlir::Value nanForPaddingId(mlir::ImplicitLocOpBuilder &b,
+                            const numerics::FormatBook &book, mlir::Value id,
+                            mlir::Value value);
+
 /// 0.5 * the scale whose code is at `offset` of `buffer` (f32,
 /// numerics::halfScale): an 8-bit code indexes the f32 workgroup `table`
 /// from `tableBase`; an F16 scale (two bytes, little endian) is converted.

@@ -277,7 +277,7 @@ private:
     Value word = codeWord(codes);
     SmallVector<Value> pairs;
     decodeWordToHalfPairs(b, word, 2 * bytes, words, pairs);
-    Value valid = paddingIdValid(book, id);
+    Value valid = paddingIdValid(b, book, id);
     // Two quiet NaNs of the operand type.
     uint32_t nanBits = *exactHalfBits(std::nanf(""), bf16);
     Value nanPair = arith::ConstantIntOp::create(
@@ -417,34 +417,12 @@ private:
     return loadHalfScale(b, packed, scaleOffset, plan.scheme.scale, scales, 0);
   }
 
-  /// Whether the dialect id `id` names one of `book`'s dialects (i1), or
-  /// null where no id can name a padding dialect (no id, or a book of all
-  /// 16): only a corrupt buffer names one past a custom book's last.
-  Value paddingIdValid(const num::FormatBook &book, Value id) {
-    if (!id || book.size() >= book.dialectIdCount())
-      return Value();
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id,
-                                 cst(book.size()));
-  }
-
   /// The signed-byte registers of the lane's 8 (k = 32) or 4 (k = 16)
   /// codes in `word` (the first 2 or 1 of decodeWordToSignedBytes').
   SmallVector<Value> signedByteRegisters(Value word,
                                          ArrayRef<Value> dialectWords) {
     std::array<Value, 2> both = decodeWordToSignedBytes(b, word, dialectWords);
     return SmallVector<Value>(both.begin(), both.begin() + plan.unit / 16);
-  }
-
-  /// `value`, or NaN where `id` names a padding dialect of `book` (one past
-  /// a custom book's last; only a corrupt buffer names one), as the
-  /// numerics core decodes such a block.
-  Value nanForPaddingId(const num::FormatBook &book, Value id, Value value) {
-    Value valid = paddingIdValid(book, id);
-    if (!valid)
-      return value;
-    Value nan = arith::ConstantFloatOp::create(
-        b, b.getF32Type(), llvm::APFloat::getQNaN(llvm::APFloat::IEEEsingle()));
-    return arith::SelectOp::create(b, valid, value, nan);
   }
 
   /// emitUnit for the integer mma (W4A4/W4A8; the file comment's last
@@ -482,7 +460,8 @@ private:
         // The column's own id: the B column this lane decodes is another
         // row than its accumulator columns.
         if (plan.dialects > 1 && book.size() < book.dialectIdCount())
-          half = nanForPaddingId(book, weightDialectId(scaleRow, block), half);
+          half =
+              nanForPaddingId(b, book, weightDialectId(scaleRow, block), half);
         halfScales.push_back(half);
       }
     }
@@ -529,7 +508,7 @@ private:
       // INT8 codes are integers q; 4-bit codes magnitudes in half units.
       Value actUnit =
           int8Acts ? Value(arith::AddFOp::create(b, half, half)) : half;
-      actUnits.push_back(nanForPaddingId(actScheme.book, id, actUnit));
+      actUnits.push_back(nanForPaddingId(b, actScheme.book, id, actUnit));
     }
 
     Type i32 = b.getI32Type();
