@@ -632,6 +632,11 @@ Value CPULowering::emitFloatLookups(ImplicitLocOpBuilder &b, Value tables,
                                     Value acc) {
   auto lanesI32 = VectorType::get({kLutLanes}, b.getI32Type());
   auto lanesF32 = VectorType::get({kLutLanes}, b.getF32Type());
+  // Nibble t of a word sits at bit 4t; nibble 0 needs no shift.
+  SmallVector<Value> shifts(8);
+  for (int64_t t = 1; t < 8; ++t)
+    shifts[t] = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
   SmallVector<Value> sums(2 * q);
   for (int64_t w = 0; w < wordsPerGroup; ++w) {
     Value j = arith::AddIOp::create(b, firstWord, cst(b, w));
@@ -648,12 +653,10 @@ Value CPULowering::emitFloatLookups(ImplicitLocOpBuilder &b, Value tables,
           b, lanesF32, tables,
           ValueRange{bm, arith::AddIOp::create(b, firstTable, cst(b, t)),
                      cst(b, 0)});
-      Value shift = arith::ConstantOp::create(
-          b, DenseElementsAttr::get(lanesI32, b.getI32IntegerAttr(4 * t)));
       for (int64_t i = 0; i < q; ++i) {
         Value nibble =
             t == 0 ? planeWords[i]
-                   : Value(arith::ShRUIOp::create(b, planeWords[i], shift));
+                   : Value(arith::ShRUIOp::create(b, planeWords[i], shifts[t]));
         Value partial = LookupOp::create(b, table, nibble);
         Value &sum = sums[2 * i + t % 2];
         sum = sum ? Value(arith::AddFOp::create(b, sum, partial)) : partial;
