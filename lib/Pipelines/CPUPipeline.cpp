@@ -5,6 +5,7 @@
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
+#include "CheckNoFrees.h"
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
@@ -46,6 +47,7 @@ qblock::checkCPUPipelineOptions(const CPUPipelineOptions &options) {
 void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-cpu-pipeline"));
+  pm.addPass(createCheckNoFreesPass("qblock-cpu-pipeline"));
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and
   // the only way for BCQ, which has no run-time quantizer, after a plain
@@ -171,6 +173,7 @@ void qblock::registerQBlockPipelines() {
   // reproducer, --dump-pass-pipeline, --mlir-print-ir-after-all's headers)
   // names only passes --pass-pipeline can parse again.
   registerPass([] { return createCheckFlatModulePass(); });
+  registerPass([] { return createCheckNoFreesPass(); });
   registerPass([] { return createSetCPUTargetPass(); });
   registerPass([] { return createGuardCPUFeaturesPass(); });
   registerPass([] { return createCheckLoweredToLLVMPass(); });

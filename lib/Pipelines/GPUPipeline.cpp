@@ -21,6 +21,7 @@
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
+#include "CheckNoFrees.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
 #include "ExpandHostBF16.h"
@@ -179,6 +180,7 @@ static void buildLaunches(OpPassManager &pm,
 void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
+  pm.addPass(createCheckNoFreesPass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
   // Host asserts (the matmuls' shape checks) report on stderr; see
   // ReportAssertsOnStderr.cpp.
@@ -208,6 +210,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
 void qblock::buildGPUEmulationPipeline(
     OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
+  pm.addPass(createCheckNoFreesPass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
   // The kernels are host code now: their bf16 conversions too
