@@ -248,7 +248,7 @@ struct SelectFormatsPass
     mergeTiedWeights();
     SmallVector<std::unique_ptr<WeightJob>> jobs;
     unsigned counter = 0;
-    bool malformedConstant = false;
+    bool constantFailed = false;
     getOperation().walk([&](QuantizeOp op) {
       Attribute value;
       if (!matchPattern(op.getInput(), m_Constant(&value)) ||
@@ -264,11 +264,20 @@ struct SelectFormatsPass
         if (problem.malformed) {
           emitError(op.getLoc()) << "cannot read the constant weight: "
                                  << problem.message;
-          malformedConstant = true;
+          constantFailed = true;
           return;
         }
-        // Silently leaving it would quantize the weight on every call (or
-        // fail later, for BCQ, which has no run-time quantizer).
+        // BCQ has no run-time quantizer: left as is, it would fail in the
+        // CPU lowering with advice to run this pass, which just ran.
+        if (!op.getType().getBlockScheme()) {
+          emitError(op.getLoc())
+              << "cannot read the constant weight's values: " << problem.message
+              << "; BCQ weights have no run-time quantizer, so they must be "
+                 "fitted here, from a constant with its data";
+          constantFailed = true;
+          return;
+        }
+        // Silently leaving it would quantize the weight on every call.
         emitWarning(op.getLoc())
             << "cannot read the constant weight's values: " << problem.message
             << "; it is not packed here and stays a run-time qblock.quantize";
@@ -290,7 +299,7 @@ struct SelectFormatsPass
         job->view.inner *= shape[d];
       jobs.push_back(std::move(job));
     });
-    if (malformedConstant)
+    if (constantFailed)
       return signalPassFailure();
 
     if (budget > 0)

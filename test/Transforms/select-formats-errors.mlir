@@ -64,6 +64,18 @@ func.func @elided() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0
 
 // -----
 
+// A BCQ weight has no run-time quantizer, so the same missing blob is an
+// error here (it was left for the CPU lowering, whose error told the user
+// to run this pass).
+func.func @elided_bcq() -> !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0> {
+  %cst = arith.constant dense_resource<__elided__> : tensor<64x2xf32>
+  // expected-error@+1 {{cannot read the constant weight's values: its dense_resource blob '__elided__' has no data (missing, or elided when printed); BCQ weights have no run-time quantizer, so they must be fitted here, from a constant with its data}}
+  %q = qblock.quantize %cst : tensor<64x2xf32> -> !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+  return %q : !qblock.qtensor<64x2xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+}
+
+// -----
+
 // A blob that contradicts its type (4 bytes for 32 f32 values) is an error
 // here, where the weight is named, instead of a failure in translation.
 func.func @short_blob() -> !qblock.qtensor<16x2xf32, #qblock.scheme<mxfp4, block = 16>, axis = 0> {
