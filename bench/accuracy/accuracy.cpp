@@ -86,9 +86,9 @@ std::vector<float> roundTripRows(const std::vector<float> &data, int64_t rows,
   return num::dequantizeMatrix(packed.data(), rows, k, scheme);
 }
 
-/// The weights' quantized values with NVFP4's per-tensor scale as
-/// --qblock-quantize-linalg applies it (docs/formats.md section 1): w / 2^e
-/// quantized, times 2^e.
+/// A tensor's quantized values with NVFP4's per-tensor scale as
+/// --qblock-quantize-linalg applies it to weights, and at run time to
+/// activations (docs/formats.md section 1): w / 2^e quantized, times 2^e.
 std::vector<float> tensorScaledRoundTrip(const std::vector<float> &data,
                                          int64_t rows, int64_t k,
                                          const num::Scheme &scheme) {
@@ -153,8 +153,12 @@ void printActivationProducts(int64_t k) {
     std::vector<float> w =
         c.tensorScale ? tensorScaledRoundTrip(weights, n, k, c.weightScheme)
                       : roundTripRows(weights, n, k, c.weightScheme);
-    std::vector<float> a =
-        c.actScheme ? roundTripRows(acts, m, k, *c.actScheme) : acts;
+    // NVFP4 activations take their per-tensor scale at run time
+    // (acts=nvfp4 with tensor-scale=true, the default).
+    std::vector<float> a = !c.actScheme ? acts
+                           : c.actScheme->scale == num::ScaleKind::E4M3
+                               ? tensorScaledRoundTrip(acts, m, k, *c.actScheme)
+                               : roundTripRows(acts, m, k, *c.actScheme);
     std::vector<float> y(m * n);
     num::referenceGemm(a.data(), w.data(), nullptr, y.data(), m, n, k);
     double actErr =

@@ -440,9 +440,10 @@ struct QuantizeLinalgPass
                 ? " has no formats (its weights are bit planes)"
                 : " has one format") +
            ", so select= has no effect");
-    if (meant(tensorScale, true) && scheme != QuantScheme::NVFP4)
-      warn(Twine("tensor-scale= applies to NVFP4's E4M3 block scales; "
-                 "scheme=") +
+    if (meant(tensorScale, true) && scheme != QuantScheme::NVFP4 &&
+        acts != ActScheme::NVFP4)
+      warn(Twine("tensor-scale= applies to NVFP4's E4M3 block scales "
+                 "(scheme=nvfp4, acts=nvfp4); scheme=") +
            schemeName() +
            (scheme == QuantScheme::INT4  ? " has F16 scales"
             : scheme == QuantScheme::BCQ ? " has f16 alphas"
@@ -969,12 +970,134 @@ struct QuantizeLinalgPass
     return arith::ConstantOp::create(builder, loc, scaled);
   }
 
-  /// init + 2^exponent * (lhs * quantized): the matmul accumulates into a
-  /// zero f32 tensor (in f16 the unscaled sums could overflow), and one
-  /// elementwise op applies the tensor scale and adds the init, rounding
-  /// once to the result type.
+  /// NVFP4's per-tensor scale for activations, chosen at run time
+  /// (acts=nvfp4, or the B operand under full-path=true, with
+  /// tensor-scale=true): without it, activations whose block maxima fall
+  /// below E4M3's range (|x| under about 0.01) quantized to all zeros, and
+  /// those above 2688 saturated. The weights' rule
+  /// (numerics::e4m3TensorScaleExponent) on the largest magnitude of `x`
+  /// (NaN ignored; 0, infinities: no scale), computed in the IR: `x`
+  /// becomes x / 2^e, and the result is 2^e as an f32 scalar, which the
+  /// matmul's result is multiplied by. Null for other schemes. Dividing by
+  /// a power of two is exact (computed in f32 and rounded back to x's
+  /// type, which can only round f16 values far below the smallest code a
+  /// block can hold).
+  Value scaleActivationsAtRunTime(OpBuilder &builder, Location loc, Value &x,
+                                  SchemeAttr activationScheme) const {
+    if (!tensorScale)
+      return {};
+    num::Scheme numScheme = activationScheme.toNumerics();
+    if (numScheme.scale != num::ScaleKind::E4M3)
+      return {};
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank();
+    Type element = type.getElementType();
+    Type f32 = builder.getF32Type(), i32 = builder.getI32Type();
+    auto toF32 = [&](OpBuilder &b, Location l, Value v) -> Value {
+      return element == f32 ? v : arith::ExtFOp::create(b, l, f32, v);
+    };
+    auto int32 = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(builder, loc,
+                                       builder.getI32IntegerAttr(v));
+    };
+    // The largest magnitude, into a 0-d tensor.
+    Value zero =
+        arith::ConstantOp::create(builder, loc, builder.getF32FloatAttr(0.0f));
+    Value amaxInit =
+        linalg::FillOp::create(
+            builder, loc, zero,
+            tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{}, f32)
+                .getResult())
+            .getResult(0);
+    AffineMap all = builder.getMultiDimIdentityMap(rank);
+    AffineMap none = AffineMap::get(rank, 0, {}, builder.getContext());
+    auto amaxOp = linalg::GenericOp::create(
+        builder, loc, TypeRange{amaxInit.getType()}, ValueRange{x},
+        ValueRange{amaxInit}, ArrayRef<AffineMap>{all, none},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value v = toF32(b, l, args[0]);
+          // maxnumf drops NaN, so a NaN activation leaves the scale of the
+          // others alone (its own outputs are NaN either way).
+          Value magnitude =
+              arith::MaxNumFOp::create(b, l, v, arith::NegFOp::create(b, l, v));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::MaxNumFOp::create(b, l, args[1], magnitude)});
+        });
+    Value amax = tensor::ExtractOp::create(builder, loc, amaxOp.getResult(0),
+                                           ValueRange{});
+    // amax = (1 + m / 2^23) 2^E and the limit L = (1 + m_L / 2^23) 2^E_L
+    // (2688 for E2M1): the smallest e with amax / 2^e <= L is E - E_L,
+    // plus one where m > m_L.
+    float limit = static_cast<float>(num::e4m3TensorScaleLimit(numScheme.book));
+    uint32_t limitBits;
+    std::memcpy(&limitBits, &limit, sizeof(limit));
+    int64_t limitBiased = limitBits >> 23, limitMantissa = limitBits & 0x7FFFFF;
+    Value bits = arith::AndIOp::create(
+        builder, loc, arith::BitcastOp::create(builder, loc, i32, amax),
+        int32(0x7FFFFFFF));
+    Value biased = arith::ShRUIOp::create(builder, loc, bits, int32(23));
+    Value mantissa = arith::AndIOp::create(builder, loc, bits, int32(0x7FFFFF));
+    Value e = arith::AddIOp::create(
+        builder, loc,
+        arith::SubIOp::create(builder, loc, biased, int32(limitBiased)),
+        arith::ExtUIOp::create(
+            builder, loc, i32,
+            arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ugt,
+                                  mantissa, int32(limitMantissa))));
+    // Clamped so that 2^e and 2^-e are normal floats (subnormal amax gives
+    // -126, as the weights' rule does; finite amax never reaches 127).
+    e = arith::MinSIOp::create(
+        builder, loc, arith::MaxSIOp::create(builder, loc, e, int32(-126)),
+        int32(126));
+    Value unscaled = arith::OrIOp::create(
+        builder, loc,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, bits,
+                              int32(0)),
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, biased,
+                              int32(255)));
+    e = arith::SelectOp::create(builder, loc, unscaled, int32(0), e);
+    auto powerOfTwo = [&](Value exponent) -> Value {
+      return arith::BitcastOp::create(
+          builder, loc, f32,
+          arith::ShLIOp::create(
+              builder, loc,
+              arith::AddIOp::create(builder, loc, exponent, int32(127)),
+              int32(23)));
+    };
+    Value up = powerOfTwo(e);
+    Value down = powerOfTwo(arith::SubIOp::create(builder, loc, int32(0), e));
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(builder, loc, x, d));
+    Value out = tensor::EmptyOp::create(builder, loc, type.getShape(), element,
+                                        dynamicSizes);
+    auto scaledOp = linalg::GenericOp::create(
+        builder, loc, TypeRange{type}, ValueRange{x}, ValueRange{out},
+        ArrayRef<AffineMap>{all, all},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value v = arith::MulFOp::create(b, l, toF32(b, l, args[0]), down);
+          if (element != f32)
+            v = arith::TruncFOp::create(b, l, element, v);
+          linalg::YieldOp::create(b, l, ValueRange{v});
+        });
+    x = scaledOp.getResult(0);
+    return up;
+  }
+
+  /// init + 2^exponent * a_1 * ... * a_n * (lhs * quantized): the weight's
+  /// tensor scale (none for 0), then those of the activations (f32
+  /// scalars), multiplied one after another so that no product of them has
+  /// to be a normal float. The matmul accumulates into a zero f32 tensor
+  /// (in f16 the unscaled sums could overflow), and one elementwise op
+  /// applies the scales and adds the init, rounding once to the result
+  /// type.
   Value tensorScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
-                           Value quantized, Value init, int exponent) const {
+                           Value quantized, Value init, int exponent,
+                           ArrayRef<Value> activationScales) const {
     auto initType = cast<RankedTensorType>(init.getType());
     Type f32 = builder.getF32Type();
     Type resultElement = initType.getElementType();
@@ -990,8 +1113,11 @@ struct QuantizeLinalgPass
         linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
     Value product = MatmulOp::create(builder, loc, empty.getType(), lhs,
                                      quantized, zeros);
-    Value factor = arith::ConstantOp::create(
-        builder, loc, builder.getF32FloatAttr(std::ldexp(1.0f, exponent)));
+    SmallVector<Value> factors;
+    if (exponent != 0)
+      factors.push_back(arith::ConstantOp::create(
+          builder, loc, builder.getF32FloatAttr(std::ldexp(1.0f, exponent))));
+    llvm::append_range(factors, activationScales);
     AffineMap identity = builder.getMultiDimIdentityMap(initType.getRank());
     SmallVector<utils::IteratorType> parallel(initType.getRank(),
                                               utils::IteratorType::parallel);
@@ -999,7 +1125,9 @@ struct QuantizeLinalgPass
         builder, loc, TypeRange{initType}, ValueRange{product},
         ValueRange{init}, ArrayRef<AffineMap>{identity, identity}, parallel,
         [&](OpBuilder &body, Location bodyLoc, ValueRange args) {
-          Value scaled = arith::MulFOp::create(body, bodyLoc, args[0], factor);
+          Value scaled = args[0];
+          for (Value factor : factors)
+            scaled = arith::MulFOp::create(body, bodyLoc, scaled, factor);
           Value old = args[1];
           if (resultElement != f32)
             old = arith::ExtFOp::create(body, bodyLoc, f32, old);
@@ -1078,6 +1206,13 @@ struct QuantizeLinalgPass
       }
       weight = scaled;
     }
+    // The run-time tensor scales of activations (f32 scalars) the matmul's
+    // result is multiplied by, after the weight's.
+    SmallVector<Value> resultScales;
+    if (shape.activationByActivation)
+      if (Value up = scaleActivationsAtRunTime(builder, loc, weight,
+                                               cast<SchemeAttr>(schemeAttr)))
+        resultScales.push_back(up);
     auto quantize = QuantizeOp::create(builder, loc, quantType, weight);
     if (exponent)
       QBlockDialect::TensorScaleExponentAttrHelper(builder.getContext())
@@ -1092,17 +1227,22 @@ struct QuantizeLinalgPass
       lhs = collapseRows(builder, loc, lhs);
       init = collapseRows(builder, loc, init);
     }
-    if (acts != ActScheme::None)
-      lhs = quantizeActivations(builder, loc, lhs,
-                                cast<SchemeAttr>(schemeAttr).getBlockSize());
+    if (acts != ActScheme::None) {
+      int64_t blockSize = cast<SchemeAttr>(schemeAttr).getBlockSize();
+      if (Value up = scaleActivationsAtRunTime(
+              builder, loc, lhs,
+              activationScheme(builder.getContext(), blockSize)))
+        resultScales.push_back(up);
+      lhs = quantizeActivations(builder, loc, lhs, blockSize);
+    }
     Type resultType = init.getType();
     Value result;
     if (isa<BCQSchemeAttr>(schemeAttr))
       result =
           LutGemmOp::create(builder, loc, resultType, lhs, quantized, init);
-    else if (scaled)
+    else if (scaled || !resultScales.empty())
       result = tensorScaledMatmul(builder, loc, lhs, quantized, init,
-                                  *exponent);
+                                  scaled ? *exponent : 0, resultScales);
     else
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
     if (shape.vectorProduct)

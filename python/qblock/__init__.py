@@ -236,6 +236,9 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
     (two-stage selection), ``"mxfp4"``, ``"nvfp4"`` or ``"int8"`` with the weights' block
     size, or a ``Scheme``. ``weights`` may be ``"int8"`` too: the right-hand
     operand of an activation-by-activation product (``full-path=true``).
+    This is the ``qblock.matmul`` alone: NVFP4's per-tensor scales, which
+    ``--qblock-quantize-linalg`` puts around it (for NVFP4 weights at
+    compile time, for NVFP4 activations at run time), are not applied.
     """
     wscheme = _scheme(weights)
     if isinstance(wscheme, BCQScheme):

@@ -53,10 +53,10 @@
 // BLOCKBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=64 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
 // SELECTNV: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: select= chooses among BlockDialect's 16 formats per block; scheme=nvfp4 has one format, so select= has no effect
 // SELECTNV: func.func @f
-// TSMX: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales; scheme=mxfp4 has power-of-two scales, so tensor-scale= has no effect
+// TSMX: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales (scheme=nvfp4, acts=nvfp4); scheme=mxfp4 has power-of-two scales, so tensor-scale= has no effect
 // TSMX: func.func @f
 // SELECTBCQ: warning: --qblock-quantize-linalg: select= chooses among BlockDialect's 16 formats per block; scheme=bcq has no formats (its weights are bit planes), so select= has no effect
-// TSBCQ: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales; scheme=bcq has f16 alphas, so tensor-scale= has no effect
+// TSBCQ: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales (scheme=nvfp4, acts=nvfp4); scheme=bcq has f16 alphas, so tensor-scale= has no effect
 // QUIET-NOT: warning
 // QUIET: func.func @f
 // INT1: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: bits=1 from=uniform has the two levels 0 and +-(max - min) per group, so most weights decode to 0; use from=fit (the BCQ fit) for 1-bit weights

@@ -14,6 +14,10 @@
 
 namespace qblock::numerics {
 
+/// The largest magnitude a tensor scaled by its tensor scale may have:
+/// 448 (E4M3's largest) times the book's largest value (2688 for E2M1).
+double e4m3TensorScaleLimit(const FormatBook &book);
+
 /// The exponent e of the tensor scale 2^e for a tensor whose largest
 /// magnitude is `amax` (finite, >= 0) under an E4M3-scaled scheme with
 /// `book`: the smallest e with amax / 2^e <= 448 * (the book's largest

@@ -61,7 +61,13 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     (`init + 2^e * (A * W')`, the matmul accumulating into a zero f32
     tensor). Power-of-two scaling is exact, so in-range weights quantize
     to the same values as without it; small weights keep their precision.
-    `tensor-scale=false` quantizes the weights as they are.
+    NVFP4 activations (`acts=nvfp4`, and both operands under
+    `full-path=true`) get the same scale at run time: the IR computes the
+    largest magnitude of the activation tensor (NaN ignored), picks `e` by
+    the same rule, multiplies the activations by `2^-e` before quantizing
+    them and the result by `2^e`. Without it, activations below about 0.01
+    quantized to zeros and those above 2688 saturated.
+    `tensor-scale=false` quantizes weights and activations as they are.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",
                            "::mlir::arith::ArithDialect",
@@ -111,16 +117,18 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
                         "DialectFP4 with two-stage selection, as hardware would"),
              clEnumValN(::qblock::ActScheme::MXFP4, "mxfp4", "OCP MXFP4"),
              clEnumValN(::qblock::ActScheme::NVFP4, "nvfp4",
-                        "NVFP4 (E4M3 block scales, no tensor scale)"),
+                        "NVFP4 (E4M3 block scales, and with tensor-scale=true "
+                        "a per-tensor scale chosen at run time)"),
              clEnumValN(::qblock::ActScheme::INT8, "int8",
                         "INT8 per block (f16 scale amax/127): the W4A8 integer path"))}]>,
     Option<"fullPath", "full-path", "bool", "false",
            "Also quantize activation-by-activation matmuls (attention's "
            "Q*K^T and scores*V) with the acts= scheme on both sides">,
     Option<"tensorScale", "tensor-scale", "bool", "true",
-           "scheme=nvfp4: give each weight NVFP4's second-level, per-tensor "
-           "scale (a power of two that puts the largest block scale at the "
-           "top of E4M3's range), applied to the matmul's result">,
+           "scheme=nvfp4, acts=nvfp4: give each weight, and at run time each "
+           "activation tensor, NVFP4's second-level, per-tensor scale (a "
+           "power of two that puts the largest block scale at the top of "
+           "E4M3's range), applied to the matmul's result">,
   ];
 }
 

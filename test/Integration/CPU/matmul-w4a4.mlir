@@ -11,13 +11,15 @@
 // DEFINE: %{actattr} = blockdialect, select = two_stage
 // DEFINE: %{nanrows} = 0
 // DEFINE: %{fuse} =
+// DEFINE: %{scaled} =
+// DEFINE: %{checkscaled} =
 // DEFINE: %{run} = %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.a.mlir \
-// DEFINE:   && %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json --explicit-act-quant "%{actattr}" > %t.b.mlir \
+// DEFINE:   && %python %S/Inputs/gen_matmul.py %{gen} --acts-out %t.json --explicit-act-quant "%{actattr}" %{scaled} > %t.b.mlir \
 // DEFINE:   && quant-opt %t.a.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" %{fuse} --qblock-select-formats --qblock-cpu-pipeline \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.a.out \
 // DEFINE:   && quant-opt %t.b.mlir --qblock-quantize-linalg="scheme=%{weights}" --qblock-select-formats --qblock-cpu-pipeline \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.b.out \
-// DEFINE:   && %python %S/Inputs/check_close.py %t.a.out %t.b.out --expect-nan-rows %{nanrows} | FileCheck %s
+// DEFINE:   && %python %S/Inputs/check_close.py %t.a.out %t.b.out --expect-nan-rows %{nanrows} %{checkscaled} | FileCheck %s
 // CHECK: check_close: PASS
 
 // GEMV and GEMM with BlockDialect activations (two-stage), odd shapes.
@@ -96,14 +98,19 @@
 // REDEFINE: %{gen} = --m 5 --n 9 --k 64 --seed 40
 // RUN: %{run}
 
-// NVFP4 activations (E4M3 block scales, quantized at run time): with NVFP4
-// weights (blocks of 16; the weights also carry their tensor scale) as
-// Blackwell pairs them, GEMV and GEMM, fused and not; and in blocks of 32
-// under BlockDialect weights, with a NaN row.
+// NVFP4 activations (E4M3 block scales and a per-tensor scale, both
+// chosen at run time): with NVFP4 weights (blocks of 16; the weights also
+// carry their tensor scale) as Blackwell pairs them, GEMV and GEMM, fused
+// and not; and in blocks of 32 under BlockDialect weights, with a NaN row
+// (which the per-tensor scale ignores). The reference quantizes the
+// activations divided by the tensor scale gen_matmul.py computes, and
+// check_close.py multiplies its output by it.
 // REDEFINE: %{weights} = nvfp4
 // REDEFINE: %{acts} = nvfp4
 // REDEFINE: %{actattr} = nvfp4
 // REDEFINE: %{fuse} =
+// REDEFINE: %{scaled} = --act-tensor-scale
+// REDEFINE: %{checkscaled} = --want-scale-from %t.json
 // REDEFINE: %{gen} = --m 1 --n 33 --k 256 --transposed --seed 41
 // RUN: %{run}
 // REDEFINE: %{gen} = --m 9 --n 13 --k 64 --seed 42
@@ -114,4 +121,19 @@
 // REDEFINE: %{actattr} = nvfp4, block = 32
 // REDEFINE: %{gen} = --m 4 --n 9 --k 128 --nan-row 1 --dynamic-m --seed 43
 // REDEFINE: %{nanrows} = 1
+// RUN: %{run}
+// REDEFINE: %{nanrows} = 0
+
+// Small activations (|x| <= 0.002: block maxima below E4M3's range, which
+// quantized to all zeros without the tensor scale) and large ones (|x| up
+// to 1e5: saturated at 448 * 6 without it), GEMV and GEMM, fused and not.
+// REDEFINE: %{weights} = nvfp4
+// REDEFINE: %{actattr} = nvfp4
+// REDEFINE: %{gen} = --m 1 --n 17 --k 128 --act-scale 0.002 --seed 44
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 5 --n 9 --k 64 --act-scale 1e5 --seed 45
+// RUN: %{run}
+// REDEFINE: %{fuse} =
+// RUN: %{run}
+// REDEFINE: %{gen} = --m 3 --n 8 --k 96 --act-scale 0.002 --act-type f16 --dynamic-m --seed 46
 // RUN: %{run}

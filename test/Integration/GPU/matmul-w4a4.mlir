@@ -14,13 +14,14 @@
 // DEFINE: %{nanrows} = 0
 // DEFINE: %{rtol} = 1e-5
 // DEFINE: %{decode} = permute
+// DEFINE: %{nonzero} =
 // DEFINE: %{run} = %python %S/../CPU/Inputs/gen_matmul.py %{gen} --acts-out %t.json > %t.mlir \
 // DEFINE:   && quant-opt %t.mlir --qblock-quantize-linalg="scheme=%{weights} acts=%{acts}" %{fuse} --qblock-select-formats -o %t.q.mlir \
 // DEFINE:   && quant-opt %t.q.mlir --qblock-gpu-pipeline="weight-decode=%{decode}" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%gpu_runner_libs > %t.gpu.out \
 // DEFINE:   && quant-opt %t.q.mlir --qblock-cpu-pipeline="target=generic" \
 // DEFINE:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.cpu.out \
-// DEFINE:   && %python %S/../CPU/Inputs/check_close.py %t.gpu.out %t.cpu.out --rtol %{rtol} --expect-nan-rows %{nanrows} | FileCheck %s
+// DEFINE:   && %python %S/../CPU/Inputs/check_close.py %t.gpu.out %t.cpu.out --rtol %{rtol} --expect-nan-rows %{nanrows} %{nonzero} | FileCheck %s
 // CHECK: check_close: PASS
 
 // GEMV, K = 4096: split K (f32 atomics); N = 37 leaves a partial row group.
@@ -74,6 +75,14 @@
 // REDEFINE: %{gen} = --m 6 --n 19 --k 256 --nan-row 4 --seed 102
 // REDEFINE: %{nanrows} = 1
 // RUN: %{run}
+// Small activations (|x| <= 0.002): their per-tensor scale, chosen on the
+// host before the launch, keeps them from quantizing to zeros.
+// REDEFINE: %{gen} = --m 3 --n 19 --k 256 --act-scale 0.002 --seed 105
+// REDEFINE: %{nanrows} = 0
+// REDEFINE: %{nonzero} = --nonzero
+// RUN: %{run}
+// REDEFINE: %{nonzero} =
+// REDEFINE: %{nanrows} = 1
 // The weights' table decode (weight-decode=table; the default decodes 4-bit
 // weights by byte permutes, docs/gpu-lowering.md): a GEMV with split K, a
 // tile with a NaN row, MXFP4 activations on batched weights.

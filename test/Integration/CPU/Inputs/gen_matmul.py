@@ -102,6 +102,13 @@ def main():
     p.add_argument("--explicit-act-quant", default="",
                    help="scheme attribute body: quantize and dequantize the "
                         "activations explicitly before the matmul")
+    p.add_argument("--act-tensor-scale", action="store_true",
+                   help="with --explicit-act-quant: @main passes the "
+                        "activations divided by NVFP4's per-tensor scale of "
+                        "their largest finite magnitude (what acts=nvfp4 "
+                        "does at run time), and --acts-out records it as "
+                        "act_tensor_scale, which check_close.py "
+                        "--want-scale-from multiplies the output by")
     p.add_argument("--nan-row", type=int, default=-1,
                    help="put a NaN into this activation row")
     p.add_argument("--weight-std", type=float, default=1.0,
@@ -160,6 +167,18 @@ def main():
     # applies to NVFP4 weights (--qblock-quantize-linalg's tensor-scale).
     acts = {"shape": x_shape, "values": x,
             "nvfp4_tensor_scale": nvfp4_tensor_scale(w)}
+    # NVFP4 activations' run-time scale: the same rule on the largest
+    # magnitude, NaN ignored, none (1) when it is infinite.
+    finite = [abs(v) for v in x if not math.isnan(v)]
+    act_scale = 1.0
+    if finite and not math.isinf(max(finite)):
+        act_scale = nvfp4_tensor_scale(finite)
+    acts["act_tensor_scale"] = act_scale
+    x_main = x
+    if args.act_tensor_scale:
+        # Exact in double; printed and parsed as the activation type, it
+        # rounds as the pass's f32 multiply and truncation do.
+        x_main = [v / act_scale for v in x]
     with open(args.acts_out, "w") as f:
         json.dump(acts, f)
 
@@ -265,7 +284,7 @@ func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
 }}
 
 func.func @main() {{
-  %x = arith.constant dense<{dense(x, x_shape, args.act_type)}> : {tensor(x_shape, a_t)}
+  %x = arith.constant dense<{dense(x_main, x_shape, args.act_type)}> : {tensor(x_shape, a_t)}
   %xa = tensor.cast %x : {tensor(x_shape, a_t)} to {x_arg_t}
   %r = call @matmul(%xa) : ({x_arg_t}) -> {out_t}
 {widen}  %u = tensor.cast %r32 : {out32_t} to tensor<*xf32>
