@@ -173,7 +173,16 @@ void printActivationProducts(int64_t k) {
 int main(int argc, char **argv) {
   int log2n = 20;
   int64_t k = 4096;
-  qblock::bench::FlagParser flags(argc, argv, "[--log2n N] [--k K]");
+  qblock::bench::FlagParser flags(
+      argc, argv,
+      "[--log2n N] [--k K]\n"
+      "  --log2n N   2^N values per distribution for the format table "
+      "(default 20, 7..30)\n"
+      "  --k K       the tables quantize the values as rows of K, and the "
+      "matmul\n"
+      "              section multiplies with this K (default 4096); a "
+      "multiple of\n"
+      "              128 dividing 2^N");
   while (flags.next()) {
     if (flags.is("--log2n"))
       log2n = flags.integer(7, 30);

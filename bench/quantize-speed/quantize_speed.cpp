@@ -126,11 +126,17 @@ bool checkOutput(ModuleOp module, const std::vector<const float *> &weights,
 int main(int argc, char **argv) {
   double gib = 1.0;
   std::string select = "both";
-  qblock::bench::FlagParser flags(argc, argv,
-                                  "[--gib G] [--select mse|two-stage|both]");
+  qblock::bench::FlagParser flags(
+      argc, argv,
+      "[--gib G] [--select mse|two-stage|both]\n"
+      "  --gib G     f32 weights to quantize, in GiB (default 1), as whole\n"
+      "              4096x4096 weights of 64 MiB: G rounds to the nearest\n"
+      "              multiple of 1/16, at least one weight\n"
+      "  --select R  the selection rules to time (default both)");
   while (flags.next()) {
     if (flags.is("--gib"))
-      gib = flags.number(1e-3, 64);
+      // Below one weight (1/16 GiB) it quietly ran one 64 MiB weight.
+      gib = flags.number(1.0 / 16, 64);
     else if (flags.is("--select"))
       select = flags.word({"mse", "two-stage", "both"});
     else

@@ -111,7 +111,9 @@ def _floats(x, what):
                         f"{source.dtype}")
     largest = _beyond_range(source, np.float32)
     if largest is not None:
-        raise OverflowError(f"{what} holds {float(largest)!r}, beyond "
+        # !s: format() (and float()) would print a long double beyond
+        # float64 as inf.
+        raise OverflowError(f"{what} holds {largest!s}, beyond "
                             f"float32's range "
                             f"(+-{float(np.finfo(np.float32).max):.6g}); "
                             f"scale it first")

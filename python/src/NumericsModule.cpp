@@ -456,8 +456,15 @@ FloatArray integerMatmul(const FloatArray &a, const FloatArray &w,
                          const num::Scheme &weightScheme,
                          const num::Scheme &actScheme,
                          std::optional<FloatArray> init) {
-  if (a.ndim() != 2 || w.ndim() != 2 || a.shape(1) != w.shape(0))
-    throw py::value_error("expected a (M x K) and w (K x N) with the same K");
+  if (a.ndim() != 2 || w.ndim() != 2)
+    throw py::value_error("expected a 2-D a (M x K) and w (K x N), got a " +
+                          std::to_string(a.ndim()) + "-D a and a " +
+                          std::to_string(w.ndim()) + "-D w");
+  if (a.shape(1) != w.shape(0))
+    throw py::value_error("expected a (M x K) and w (K x N) with the same K, "
+                          "got K = " +
+                          std::to_string(a.shape(1)) + " and " +
+                          std::to_string(w.shape(0)));
   if (actScheme.blockSize != weightScheme.blockSize)
     throw py::value_error("activation and weight block sizes must be equal "
                           "so that blocks pair up");

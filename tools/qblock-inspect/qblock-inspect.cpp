@@ -15,6 +15,7 @@
 #include "qblock/Numerics/Layout.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/Parser/Parser.h"
@@ -134,7 +135,7 @@ static void inspectBCQ(llvm::raw_ostream &os, QuantizedTensorType type,
 
 /// Every decoded value in the logical layout, full float precision.
 static void printLogicalValues(llvm::raw_ostream &os, ConstantOp op,
-                               QuantizedTensorType type,
+                               StringRef name, QuantizedTensorType type,
                                ArrayRef<uint8_t> packed, int64_t rows) {
   int64_t k = type.getAxisSize();
   std::vector<float> decoded =
@@ -146,12 +147,7 @@ static void printLogicalValues(llvm::raw_ostream &os, ConstantOp op,
   std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
   std::vector<float> logical(decoded.size());
   num::scatterRows(decoded.data(), shape, type.getAxis(), logical.data());
-  os << "values ";
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getData()))
-    os << resource.getRawHandle().getKey();
-  else
-    os << "inline";
-  os << ' ' << type.getAxis();
+  os << "values " << name << ' ' << type.getAxis();
   for (int64_t dim : shape)
     os << ' ' << dim;
   os << '\n';
@@ -186,23 +182,40 @@ int main(int argc, char **argv) {
   }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  // Diagnostics as file:line:col with the source line, as quant-opt's.
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  context.printOpOnDiagnostic(false);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
   llvm::raw_ostream &os = llvm::outs();
-  int64_t constants = 0;
+  int64_t constants = 0, unreadable = 0;
   module->walk([&](ConstantOp op) {
-    ++constants;
     QuantizedTensorType type = op.getType();
-    os << "qblock.constant";
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getData()))
-      os << ' ' << resource.getRawHandle().getKey();
-    os << " : " << type << "\n";
+    // A blob's key, or inline#N (N counting constants in order), so that
+    // every constant, and every --values header, has a name of its own.
+    std::string name = "inline#" + std::to_string(constants);
+    auto resource = dyn_cast<DenseResourceElementsAttr>(op.getData());
+    if (resource)
+      name = resource.getRawHandle().getKey().str();
+    ++constants;
+    os << "qblock.constant " << name << " : " << type << "\n";
     std::vector<uint8_t> packed = packedBytes(op);
     if (static_cast<int64_t>(packed.size()) != type.getStorageBytes()) {
-      os << "  (packed data unavailable)\n";
+      // Said on stderr too, with an exit status, so that a script does not
+      // take the missing listing for an empty one.
+      std::string why =
+          resource && !resource.getRawHandle().getBlob()
+              ? "its dense_resource blob has no data (elided when printed, "
+                "or missing from the file's resources)"
+              : "it holds " + std::to_string(packed.size()) +
+                    " bytes, the type needs " +
+                    std::to_string(type.getStorageBytes());
+      os << "  (packed data unavailable: " << why << ")\n";
+      op.emitError() << "cannot decode qblock.constant " << name << ": " << why;
+      ++unreadable;
       return;
     }
     int64_t rows = type.getPackedRows();
@@ -211,9 +224,9 @@ int main(int argc, char **argv) {
     else
       inspectBCQ(os, type, packed, rows);
     if (printAllValues)
-      printLogicalValues(os, op, type, packed, rows);
+      printLogicalValues(os, op, name, type, packed, rows);
   });
   if (constants == 0)
     os << "no qblock.constant in " << inputFile << "\n";
-  return 0;
+  return unreadable ? 1 : 0;
 }
