@@ -1034,40 +1034,43 @@ struct QuantizeLinalgPass
     uint32_t limitBits;
     std::memcpy(&limitBits, &limit, sizeof(limit));
     int64_t limitBiased = limitBits >> 23, limitMantissa = limitBits & 0x7FFFFF;
-    Value bits = arith::AndIOp::create(
-        builder, loc, arith::BitcastOp::create(builder, loc, i32, amax),
-        int32(0x7FFFFFFF));
-    Value biased = arith::ShRUIOp::create(builder, loc, bits, int32(23));
-    Value mantissa = arith::AndIOp::create(builder, loc, bits, int32(0x7FFFFF));
-    Value e = arith::AddIOp::create(
-        builder, loc,
-        arith::SubIOp::create(builder, loc, biased, int32(limitBiased)),
-        arith::ExtUIOp::create(
-            builder, loc, i32,
-            arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ugt,
-                                  mantissa, int32(limitMantissa))));
+    // One op per statement: the order of C++ argument evaluation is
+    // unspecified, and nested creates emitted the ops in another order
+    // under clang than under GCC.
+    using Pred = arith::CmpIPredicate;
+    auto binary = [&](auto op, Value lhs, int64_t rhs) -> Value {
+      Value constant = int32(rhs);
+      return decltype(op)::create(builder, loc, lhs, constant);
+    };
+    auto compare = [&](Pred predicate, Value lhs, int64_t rhs) -> Value {
+      Value constant = int32(rhs);
+      return arith::CmpIOp::create(builder, loc, predicate, lhs, constant);
+    };
+    Value amaxBits = arith::BitcastOp::create(builder, loc, i32, amax);
+    Value bits = binary(arith::AndIOp(), amaxBits, 0x7FFFFFFF);
+    Value biased = binary(arith::ShRUIOp(), bits, 23);
+    Value mantissa = binary(arith::AndIOp(), bits, 0x7FFFFF);
+    Value above = arith::ExtUIOp::create(
+        builder, loc, i32, compare(Pred::ugt, mantissa, limitMantissa));
+    Value e = binary(arith::SubIOp(), biased, limitBiased);
+    e = arith::AddIOp::create(builder, loc, e, above);
     // Clamped so that 2^e and 2^-e are normal floats (subnormal amax gives
     // -126, as the weights' rule does; finite amax never reaches 127).
-    e = arith::MinSIOp::create(
-        builder, loc, arith::MaxSIOp::create(builder, loc, e, int32(-126)),
-        int32(126));
-    Value unscaled = arith::OrIOp::create(
-        builder, loc,
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, bits,
-                              int32(0)),
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, biased,
-                              int32(255)));
-    e = arith::SelectOp::create(builder, loc, unscaled, int32(0), e);
+    e = binary(arith::MaxSIOp(), e, -126);
+    e = binary(arith::MinSIOp(), e, 126);
+    Value zeroAmax = compare(Pred::eq, bits, 0);
+    Value infiniteAmax = compare(Pred::eq, biased, 255);
+    Value unscaled = arith::OrIOp::create(builder, loc, zeroAmax, infiniteAmax);
+    Value noScale = int32(0);
+    e = arith::SelectOp::create(builder, loc, unscaled, noScale, e);
     auto powerOfTwo = [&](Value exponent) -> Value {
-      return arith::BitcastOp::create(
-          builder, loc, f32,
-          arith::ShLIOp::create(
-              builder, loc,
-              arith::AddIOp::create(builder, loc, exponent, int32(127)),
-              int32(23)));
+      Value biasedExponent = binary(arith::AddIOp(), exponent, 127);
+      Value shifted = binary(arith::ShLIOp(), biasedExponent, 23);
+      return arith::BitcastOp::create(builder, loc, f32, shifted);
     };
     Value up = powerOfTwo(e);
-    Value down = powerOfTwo(arith::SubIOp::create(builder, loc, int32(0), e));
+    Value negated = arith::SubIOp::create(builder, loc, noScale, e);
+    Value down = powerOfTwo(negated);
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < rank; ++d)
       if (type.isDynamicDim(d))

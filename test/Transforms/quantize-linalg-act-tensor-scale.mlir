@@ -39,8 +39,8 @@
 // CHECK: %[[E1:.*]] = arith.addi %[[E0]], %[[ONE]]
 // CHECK: %[[E2:.*]] = arith.maxsi %[[E1]], %c-126_i32
 // CHECK: %[[E3:.*]] = arith.minsi %[[E2]], %c126_i32
-// CHECK: %[[INF:.*]] = arith.cmpi eq, %[[BIASED]], %c255_i32
 // CHECK: %[[ZEROAMAX:.*]] = arith.cmpi eq, %[[MAG]], %c0_i32
+// CHECK: %[[INF:.*]] = arith.cmpi eq, %[[BIASED]], %c255_i32
 // CHECK: %[[NONE:.*]] = arith.ori %[[ZEROAMAX]], %[[INF]]
 // CHECK: %[[E:.*]] = arith.select %[[NONE]], %{{.*}}, %[[E3]]
 // 2^e and 2^-e as floats: (127 +- e) << 23.
