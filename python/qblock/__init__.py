@@ -97,6 +97,10 @@ def _shape(shape):
         except TypeError:
             raise TypeError(f"shape {shape!r} holds {d!r}, not an "
                             f"integer") from None
+        # Beyond int64, pybind11 answered with its signature dump.
+        if not 0 <= dims[-1] < 1 << 63:
+            raise ValueError(f"shape {shape!r} holds {d!r}; sizes are "
+                             f"0..2^63-1")
     return dims
 
 
@@ -156,9 +160,14 @@ def _axis(axis):
     if isinstance(axis, (bool, np.bool_)):
         raise TypeError(f"axis must be an integer, got {axis!r}")
     try:
-        return operator.index(axis)
+        axis = operator.index(axis)
     except TypeError:
         raise TypeError(f"axis must be an integer, got {axis!r}") from None
+    # The core checks it against the rank; beyond int64, pybind11 answered
+    # with its signature dump.
+    if not -(1 << 63) <= axis < 1 << 63:
+        raise ValueError(f"axis {axis} is out of range")
+    return axis
 
 
 def _blocks_to_logical(rows_view, shape, axis):
@@ -188,7 +197,14 @@ def quantize(x, scheme="blockdialect", axis=-1, *, iterations=8):
     x = _floats(x, "x")
     axis = _axis(axis)
     if isinstance(scheme, BCQScheme):
-        return _qblock.quantize(x, scheme, axis, iterations)
+        if isinstance(iterations, (bool, np.bool_)) or \
+                not isinstance(iterations, (int, np.integer)):
+            raise TypeError(f"iterations must be an integer, got "
+                            f"{iterations!r}")
+        if not 0 <= iterations < 1 << 31:
+            raise ValueError(f"iterations={iterations}: use 0..2^31-1 "
+                             f"refinement rounds (the compiler uses 8)")
+        return _qblock.quantize(x, scheme, axis, int(iterations))
     return _qblock.quantize(x, scheme, axis)
 
 

@@ -465,6 +465,25 @@ def test_inputs_that_would_change_in_conversion_are_errors():
         qblock.storage_bytes((32, 32), "blockdialect", axis=True)
     with pytest.raises(TypeError, match="axis must be an integer"):
         qblock.quantize(np.ones((32, 1), np.float32), "mxfp4", axis=0.0)
+    # Integers beyond int64 (and iterations beyond int) got pybind11's
+    # "incompatible function arguments" signature dump; a long double
+    # beyond float64 was reported as inf (adversarial run, 2026-12-07).
+    with pytest.raises(ValueError, match="axis 2361183241434822606848 is "
+                                         "out of range"):
+        qblock.quantize(np.ones((32, 1), np.float32), "mxfp4", axis=2**71)
+    with pytest.raises(ValueError, match="sizes are 0..2"):
+        qblock.dequantize(good, (2**70, 1), "mxfp4", axis=0)
+    with pytest.raises(ValueError, match="iterations=1099511627776"):
+        qblock.quantize(np.ones((128, 1), np.float32), "bcq", axis=0,
+                        iterations=2**40)
+    with pytest.raises(TypeError, match="iterations must be an integer"):
+        qblock.quantize(np.ones((128, 1), np.float32), "bcq", axis=0,
+                        iterations=1.5)
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max:
+        with pytest.raises(OverflowError, match=r"holds 1e\+4000"):
+            qblock.quantize(np.full(32, np.longdouble("1e4000")), "mxfp4")
+    with pytest.raises(ValueError, match="got a 1-D a and a 2-D w"):
+        qblock.integer_matmul(np.ones(32), np.ones((32, 4)), "mxfp4", "int8")
     # What converts exactly still does: int8 bytes are the same bits,
     # wider integers holding bytes, float64 within range, integers.
     expected = qblock.dequantize(good, (32, 1), "mxfp4", axis=0)
