@@ -134,8 +134,8 @@ static void inspectBCQ(llvm::raw_ostream &os, QuantizedTensorType type,
 }
 
 /// Every decoded value in the logical layout, full float precision.
-static void printLogicalValues(llvm::raw_ostream &os, ConstantOp op,
-                               StringRef name, QuantizedTensorType type,
+static void printLogicalValues(llvm::raw_ostream &os, StringRef name,
+                               QuantizedTensorType type,
                                ArrayRef<uint8_t> packed, int64_t rows) {
   int64_t k = type.getAxisSize();
   std::vector<float> decoded =
@@ -224,7 +224,7 @@ int main(int argc, char **argv) {
     else
       inspectBCQ(os, type, packed, rows);
     if (printAllValues)
-      printLogicalValues(os, op, name, type, packed, rows);
+      printLogicalValues(os, name, type, packed, rows);
   });
   if (constants == 0)
     os << "no qblock.constant in " << inputFile << "\n";
