@@ -115,7 +115,7 @@ separated; every combination is one configuration.
   --k K[,K...]              reduction size (default 4096)
   --threads T[,T...]        threads of our kernel (OpenMP), OpenBLAS and the
                             stream probe (default: all cores; at most 4
-                            per core)
+                            per hardware thread)
   --json                    one JSON object per configuration and line
   --working-set-mib X       the rotated packed weights, and separately the
                             rotated f32 copies for OpenBLAS, exceed X MiB

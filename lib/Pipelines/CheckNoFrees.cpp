@@ -13,6 +13,8 @@
 
 #include "CheckNoFrees.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -20,8 +22,17 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` frees a buffer (a memref operand with a Free effect).
+/// Whether `op` frees a buffer in a way the deallocation rejects: a Free
+/// effect on a memref operand, or bufferization.dealloc_tensor (a tensor,
+/// until bufferization makes it a memref.dealloc). Not memref.realloc,
+/// which the deallocation pipeline expands into alloc and copy first, nor
+/// ops the user marked bufferization.manual_deallocation, which it skips.
 bool freesBuffer(Operation *op) {
+  if (isa<memref::ReallocOp>(op) ||
+      op->hasAttr(bufferization::BufferizationDialect::kManualDeallocation))
+    return false;
+  if (isa<bufferization::DeallocTensorOp>(op))
+    return true;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return false;
@@ -52,12 +63,15 @@ struct CheckNoFreesPass
     getOperation()->walk([&](Operation *op) {
       if (!freesBuffer(op))
         return;
-      op->emitError() << "--" << pipeline << " frees every buffer itself "
-                      << "(ownership-based buffer deallocation), which "
-                      << "cannot take a module that frees its own; remove "
-                      << "this '" << op->getName()
-                      << "' (the pipeline frees the buffers memref.alloc "
-                      << "allocates)";
+      op->emitError()
+          << "--" << pipeline << " frees every buffer itself "
+          << "(ownership-based buffer deallocation), which "
+          << "cannot take a module that frees its own; remove "
+          << "this '" << op->getName()
+          << "' (the pipeline frees the buffers memref.alloc "
+          << "allocates), or mark it "
+          << bufferization::BufferizationDialect::kManualDeallocation
+          << " with the allocation it frees";
       frees = true;
     });
     if (frees)

@@ -973,12 +973,12 @@ struct QuantizeLinalgPass
   /// NVFP4's per-tensor scale for activations, chosen at run time
   /// (acts=nvfp4, or the B operand under full-path=true, with
   /// tensor-scale=true): without it, activations whose block maxima fall
-  /// below E4M3's range (|x| under about 0.01) quantized to all zeros, and
-  /// those above 2688 saturated. The weights' rule
+  /// below E4M3's range (|x| under about 0.006) quantized to all zeros,
+  /// and those above 2688 saturated. The weights' rule
   /// (numerics::e4m3TensorScaleExponent) on the largest magnitude of `x`
   /// (NaN ignored; 0, infinities: no scale), computed in the IR: `x`
-  /// becomes x / 2^e, and the result is 2^e as an f32 scalar, which the
-  /// matmul's result is multiplied by. Null for other schemes. Dividing by
+  /// becomes x / 2^e, and the result is e (i32), by whose power of two
+  /// the matmul's result is multiplied. Null for other schemes. Dividing by
   /// a power of two is exact (computed in f32 and rounded back to x's
   /// type, which can only round f16 values far below the smallest code a
   /// block can hold).
@@ -1063,14 +1063,8 @@ struct QuantizeLinalgPass
     Value unscaled = arith::OrIOp::create(builder, loc, zeroAmax, infiniteAmax);
     Value noScale = int32(0);
     e = arith::SelectOp::create(builder, loc, unscaled, noScale, e);
-    auto powerOfTwo = [&](Value exponent) -> Value {
-      Value biasedExponent = binary(arith::AddIOp(), exponent, 127);
-      Value shifted = binary(arith::ShLIOp(), biasedExponent, 23);
-      return arith::BitcastOp::create(builder, loc, f32, shifted);
-    };
-    Value up = powerOfTwo(e);
     Value negated = arith::SubIOp::create(builder, loc, noScale, e);
-    Value down = powerOfTwo(negated);
+    Value down = powerOfTwo(builder, loc, negated);
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < rank; ++d)
       if (type.isDynamicDim(d))
@@ -1088,19 +1082,60 @@ struct QuantizeLinalgPass
           linalg::YieldOp::create(b, l, ValueRange{v});
         });
     x = scaledOp.getResult(0);
-    return up;
+    return e;
   }
 
-  /// init + 2^exponent * a_1 * ... * a_n * (lhs * quantized): the weight's
-  /// tensor scale (none for 0), then those of the activations (f32
-  /// scalars), multiplied one after another so that no product of them has
-  /// to be a normal float. The matmul accumulates into a zero f32 tensor
+  /// 2^e as an f32, for an i32 e in -126..127: the bits (e + 127) << 23.
+  static Value powerOfTwo(OpBuilder &builder, Location loc, Value e) {
+    Value bias =
+        arith::ConstantOp::create(builder, loc, builder.getI32IntegerAttr(127));
+    Value biased = arith::AddIOp::create(builder, loc, e, bias);
+    Value position =
+        arith::ConstantOp::create(builder, loc, builder.getI32IntegerAttr(23));
+    Value shifted = arith::ShLIOp::create(builder, loc, biased, position);
+    return arith::BitcastOp::create(builder, loc, builder.getF32Type(),
+                                    shifted);
+  }
+
+  /// The factors that multiply a result by 2^(exponent + sum of
+  /// `activationExponents`) (i32 values): the total split into steps of at
+  /// most 2^126 each way, all of its sign, so that the partial products
+  /// move monotonically from the matmul's sums to the result and none
+  /// overflows or underflows where the result does not (a weight's 2^100
+  /// then an activation's 2^-120 would overflow first). Three steps cover
+  /// |total| <= 117 + 2 * 126.
+  SmallVector<Value>
+  tensorScaleFactors(OpBuilder &builder, Location loc, int exponent,
+                     ArrayRef<Value> activationExponents) const {
+    auto int32 = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(builder, loc,
+                                       builder.getI32IntegerAttr(v));
+    };
+    Value left = int32(exponent);
+    for (Value e : activationExponents)
+      left = arith::AddIOp::create(builder, loc, left, e);
+    SmallVector<Value> factors;
+    for (int step = 0; step < 3; ++step) {
+      Value low = int32(-126), high = int32(126);
+      Value clamped = arith::MaxSIOp::create(builder, loc, left, low);
+      clamped = arith::MinSIOp::create(builder, loc, clamped, high);
+      factors.push_back(powerOfTwo(builder, loc, clamped));
+      if (step < 2)
+        left = arith::SubIOp::create(builder, loc, left, clamped);
+    }
+    return factors;
+  }
+
+  /// init + 2^(exponent + a_1 + ... + a_n) * (lhs * quantized): the
+  /// weight's tensor scale 2^exponent (a constant; none for 0) and the run-time
+  /// ones of the activations (i32 exponents a_i, applied in steps:
+  /// tensorScaleFactors). The matmul accumulates into a zero f32 tensor
   /// (in f16 the unscaled sums could overflow), and one elementwise op
   /// applies the scales and adds the init, rounding once to the result
   /// type.
   Value tensorScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
                            Value quantized, Value init, int exponent,
-                           ArrayRef<Value> activationScales) const {
+                           ArrayRef<Value> activationExponents) const {
     auto initType = cast<RankedTensorType>(init.getType());
     Type f32 = builder.getF32Type();
     Type resultElement = initType.getElementType();
@@ -1117,10 +1152,11 @@ struct QuantizeLinalgPass
     Value product = MatmulOp::create(builder, loc, empty.getType(), lhs,
                                      quantized, zeros);
     SmallVector<Value> factors;
-    if (exponent != 0)
+    if (!activationExponents.empty())
+      factors = tensorScaleFactors(builder, loc, exponent, activationExponents);
+    else if (exponent != 0)
       factors.push_back(arith::ConstantOp::create(
           builder, loc, builder.getF32FloatAttr(std::ldexp(1.0f, exponent))));
-    llvm::append_range(factors, activationScales);
     AffineMap identity = builder.getMultiDimIdentityMap(initType.getRank());
     SmallVector<utils::IteratorType> parallel(initType.getRank(),
                                               utils::IteratorType::parallel);
@@ -1209,13 +1245,13 @@ struct QuantizeLinalgPass
       }
       weight = scaled;
     }
-    // The run-time tensor scales of activations (f32 scalars) the matmul's
-    // result is multiplied by, after the weight's.
-    SmallVector<Value> resultScales;
+    // The exponents of the activations' run-time tensor scales (i32), which
+    // the matmul's result is scaled by with the weight's.
+    SmallVector<Value> activationExponents;
     if (shape.activationByActivation)
-      if (Value up = scaleActivationsAtRunTime(builder, loc, weight,
-                                               cast<SchemeAttr>(schemeAttr)))
-        resultScales.push_back(up);
+      if (Value e = scaleActivationsAtRunTime(builder, loc, weight,
+                                              cast<SchemeAttr>(schemeAttr)))
+        activationExponents.push_back(e);
     auto quantize = QuantizeOp::create(builder, loc, quantType, weight);
     if (exponent)
       QBlockDialect::TensorScaleExponentAttrHelper(builder.getContext())
@@ -1232,10 +1268,10 @@ struct QuantizeLinalgPass
     }
     if (acts != ActScheme::None) {
       int64_t blockSize = cast<SchemeAttr>(schemeAttr).getBlockSize();
-      if (Value up = scaleActivationsAtRunTime(
+      if (Value e = scaleActivationsAtRunTime(
               builder, loc, lhs,
               activationScheme(builder.getContext(), blockSize)))
-        resultScales.push_back(up);
+        activationExponents.push_back(e);
       lhs = quantizeActivations(builder, loc, lhs, blockSize);
     }
     Type resultType = init.getType();
@@ -1243,9 +1279,9 @@ struct QuantizeLinalgPass
     if (isa<BCQSchemeAttr>(schemeAttr))
       result =
           LutGemmOp::create(builder, loc, resultType, lhs, quantized, init);
-    else if (scaled || !resultScales.empty())
+    else if (scaled || !activationExponents.empty())
       result = tensorScaledMatmul(builder, loc, lhs, quantized, init,
-                                  scaled ? *exponent : 0, resultScales);
+                                  scaled ? *exponent : 0, activationExponents);
     else
       result = MatmulOp::create(builder, loc, resultType, lhs, quantized, init);
     if (shape.vectorProduct)

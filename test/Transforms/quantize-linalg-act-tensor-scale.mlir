@@ -1,12 +1,12 @@
 // NVFP4's per-tensor scale for activations, chosen at run time
 // (acts=nvfp4, tensor-scale=true by default). Without it, activations
-// whose block maxima fall below E4M3's range (|x| under about 0.01)
+// whose block maxima fall below E4M3's range (|x| under about 0.006)
 // quantized to all zeros and those above 2688 saturated, silently. The
 // weights' rule on the largest magnitude of the activations, in the IR:
 // amax (NaN ignored), e = E(amax) - E(2688) + (significand(amax) >
 // significand(2688)), clamped to -126..126, 0 for amax = 0 or infinite;
 // the activations are multiplied by 2^-e before they are quantized and the
-// result by 2^e after the weight's own scale.
+// result by 2^(e + the weight's exponent).
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 acts=nvfp4" -split-input-file | FileCheck %s
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 acts=nvfp4 full-path=true" -split-input-file | FileCheck %s --check-prefix=FULL
 // Off with tensor-scale=false, and for activation schemes without E4M3
@@ -43,10 +43,7 @@
 // CHECK: %[[INF:.*]] = arith.cmpi eq, %[[BIASED]], %c255_i32
 // CHECK: %[[NONE:.*]] = arith.ori %[[ZEROAMAX]], %[[INF]]
 // CHECK: %[[E:.*]] = arith.select %[[NONE]], %{{.*}}, %[[E3]]
-// 2^e and 2^-e as floats: (127 +- e) << 23.
-// CHECK: %[[UPB:.*]] = arith.addi %[[E]], %c127_i32
-// CHECK: %[[UPS:.*]] = arith.shli %[[UPB]], %{{.*}}
-// CHECK: %[[UP:.*]] = arith.bitcast %[[UPS]] : i32 to f32
+// 2^-e as a float: (127 - e) << 23.
 // CHECK: %[[NEGE:.*]] = arith.subi %{{.*}}, %[[E]]
 // CHECK: %[[DOWNB:.*]] = arith.addi %[[NEGE]], %{{.*}}
 // CHECK: %[[DOWNS:.*]] = arith.shli %[[DOWNB]], %{{.*}}
@@ -59,12 +56,28 @@
 // CHECK:   linalg.yield %[[BACK]] : f16
 // CHECK: %[[XQ:.*]] = qblock.quantize %[[XS]] : tensor<?x16xf16> -> !qblock.qtensor<?x16xf16, #qblock.scheme<nvfp4>, axis = 1>
 // CHECK: %[[P:.*]] = qblock.matmul ins(%[[XQ]], %[[W]] :
-// The weight's 2^-10, then the activations' 2^e.
-// CHECK: %[[WF:.*]] = arith.constant 9.765625E-4 : f32
+// The result scaled by 2^(-10 + e) (the weight's 2^-10, the activations'
+// 2^e) in three steps of at most 2^126 each way, all of the total's sign,
+// so that no partial product overflows or underflows where the result
+// does not.
+// CHECK: %[[T:.*]] = arith.addi %c-10_i32, %[[E]] : i32
+// CHECK: %[[C1A:.*]] = arith.maxsi %[[T]], %{{.*}}
+// CHECK: %[[C1:.*]] = arith.minsi %[[C1A]], %{{.*}}
+// CHECK: %[[F1:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[R1:.*]] = arith.subi %[[T]], %[[C1]] : i32
+// CHECK: %[[C2A:.*]] = arith.maxsi %[[R1]], %{{.*}}
+// CHECK: %[[C2:.*]] = arith.minsi %[[C2A]], %{{.*}}
+// CHECK: %[[F2:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[R2:.*]] = arith.subi %[[R1]], %[[C2]] : i32
+// CHECK: %[[C3A:.*]] = arith.maxsi %[[R2]], %{{.*}}
+// CHECK: arith.minsi %[[C3A]], %{{.*}}
+// CHECK: %[[F3:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK-NOT: arith.subi
 // CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<?x2xf32>) outs(%[[INIT]] : tensor<?x2xf32>)
-// CHECK:   %[[S1:.*]] = arith.mulf %{{.*}}, %[[WF]] : f32
-// CHECK:   %[[S2:.*]] = arith.mulf %[[S1]], %[[UP]] : f32
-// CHECK:   arith.addf %{{.*}}, %[[S2]] : f32
+// CHECK:   %[[S1:.*]] = arith.mulf %{{.*}}, %[[F1]] : f32
+// CHECK:   %[[S2:.*]] = arith.mulf %[[S1]], %[[F2]] : f32
+// CHECK:   %[[S3:.*]] = arith.mulf %[[S2]], %[[F3]] : f32
+// CHECK:   arith.addf %{{.*}}, %[[S3]] : f32
 // OFF-LABEL: func.func @gemm
 // OFF: qblock.quantize %arg0
 func.func @gemm(%x: tensor<?x16xf16>, %init: tensor<?x2xf32>) -> tensor<?x2xf32> {
@@ -89,10 +102,14 @@ func.func @gemm(%x: tensor<?x16xf16>, %init: tensor<?x2xf32>) -> tensor<?x2xf32>
 // FULL: %[[QS:.*]] = linalg.generic {{.*}} ins(%[[Q]] :
 // FULL: %[[QQ:.*]] = qblock.quantize %[[QS]]
 // FULL: %[[P:.*]] = qblock.matmul ins(%[[QQ]], %[[KQ]] :
+// Both exponents in the total (no weight scale: 0 + e_K + e_Q).
+// FULL: %[[T0:.*]] = arith.addi %c0_i32{{.*}}, %[[EK:.*]] : i32
+// FULL: arith.addi %[[T0]], %[[EQ:.*]] : i32
 // FULL: linalg.generic {{.*}} ins(%[[P]] :
 // FULL:   %[[S1:.*]] = arith.mulf
 // FULL:   %[[S2:.*]] = arith.mulf %[[S1]],
-// FULL:   arith.addf %{{.*}}, %[[S2]] : f32
+// FULL:   %[[S3:.*]] = arith.mulf %[[S2]],
+// FULL:   arith.addf %{{.*}}, %[[S3]] : f32
 // OFF-LABEL: func.func @scores
 // OFF-COUNT-2: qblock.quantize %arg
 // OFF: qblock.matmul

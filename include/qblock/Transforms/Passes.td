@@ -65,8 +65,9 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     `full-path=true`) get the same scale at run time: the IR computes the
     largest magnitude of the activation tensor (NaN ignored), picks `e` by
     the same rule, multiplies the activations by `2^-e` before quantizing
-    them and the result by `2^e`. Without it, activations below about 0.01
-    quantized to zeros and those above 2688 saturated.
+    them and the result by `2^e` (with the weight's). Without it,
+    activations below about 0.006 quantized to zeros and those above 2688
+    saturated.
     `tensor-scale=false` quantizes weights and activations as they are.
   }];
   let dependentDialects = ["::qblock::QBlockDialect",

@@ -135,6 +135,9 @@ def main():
                         args.explicit_act_quant):
         p.error("--vector takes --m 1 and none of --batch, --transpose-op, "
                 "--shared-weight, --dynamic-m, --explicit-act-quant")
+    if args.act_tensor_scale and not args.explicit_act_quant:
+        p.error("--act-tensor-scale scales the activations of the explicit "
+                "quantization; add --explicit-act-quant")
     if args.vector == "vecmat" and args.transposed:
         p.error("--vector vecmat takes a K x N matrix; --transposed is "
                 "linalg.matvec (--vector matvec)")
