@@ -21,12 +21,13 @@
 #include "JitKernel.h"
 #include "Measure.h"
 
+#include "qblock/Conversion/Passes.h"
 #include "qblock/IR/QBlockAttrs.h"
 #include "qblock/IR/QBlockTypes.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
-#include "qblock/Numerics/Scale.h"
 #include "qblock/Numerics/Reference.h"
+#include "qblock/Numerics/Scale.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -278,8 +279,7 @@ void parseCommandLine(int argc, char **argv) {
     else if (flag == "target") {
       // Checked here, not after the first configuration's weights are
       // built and its compile fails.
-      if (value() != "host" && value() != "generic" && value() != "avx2" &&
-          value() != "avx512")
+      if (!qblock::isCPUTarget(value()))
         fatal("--target takes host, generic, avx2 or avx512, got '" + value() +
               "'");
       options.target = value().str();
@@ -301,7 +301,7 @@ void parseCommandLine(int argc, char **argv) {
         fatal("--act-type takes f32, f16 or bf16, got '" + value() + "'");
       options.actType = value().str();
     } else if (flag == "lut-tables") {
-      if (value() != "f32" && value() != "i8")
+      if (!qblock::isLutTablePrecision(value()))
         fatal("--lut-tables takes f32 or i8, got '" + value() + "'");
       options.lutTables = value().str();
       options.lutTablesGiven = true;

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
@@ -997,8 +998,7 @@ struct QuantizeLinalgPass
       return element == f32 ? v : arith::ExtFOp::create(b, l, f32, v);
     };
     auto int32 = [&](int64_t v) -> Value {
-      return arith::ConstantOp::create(builder, loc,
-                                       builder.getI32IntegerAttr(v));
+      return arith::ConstantIntOp::create(builder, loc, v, 32);
     };
     // The largest magnitude, into a 0-d tensor.
     Value zero =
@@ -1065,12 +1065,9 @@ struct QuantizeLinalgPass
     e = arith::SelectOp::create(builder, loc, unscaled, noScale, e);
     Value negated = arith::SubIOp::create(builder, loc, noScale, e);
     Value down = powerOfTwo(builder, loc, negated);
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < rank; ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(tensor::DimOp::create(builder, loc, x, d));
-    Value out = tensor::EmptyOp::create(builder, loc, type.getShape(), element,
-                                        dynamicSizes);
+    Value out = tensor::EmptyOp::create(
+        builder, loc, type.getShape(), element,
+        tensor::createDynamicDimValues(builder, loc, x));
     auto scaledOp = linalg::GenericOp::create(
         builder, loc, TypeRange{type}, ValueRange{x}, ValueRange{out},
         ArrayRef<AffineMap>{all, all},
@@ -1087,11 +1084,9 @@ struct QuantizeLinalgPass
 
   /// 2^e as an f32, for an i32 e in -126..127: the bits (e + 127) << 23.
   static Value powerOfTwo(OpBuilder &builder, Location loc, Value e) {
-    Value bias =
-        arith::ConstantOp::create(builder, loc, builder.getI32IntegerAttr(127));
+    Value bias = arith::ConstantIntOp::create(builder, loc, 127, 32);
     Value biased = arith::AddIOp::create(builder, loc, e, bias);
-    Value position =
-        arith::ConstantOp::create(builder, loc, builder.getI32IntegerAttr(23));
+    Value position = arith::ConstantIntOp::create(builder, loc, 23, 32);
     Value shifted = arith::ShLIOp::create(builder, loc, biased, position);
     return arith::BitcastOp::create(builder, loc, builder.getF32Type(),
                                     shifted);
@@ -1107,16 +1102,13 @@ struct QuantizeLinalgPass
   SmallVector<Value>
   tensorScaleFactors(OpBuilder &builder, Location loc, int exponent,
                      ArrayRef<Value> activationExponents) const {
-    auto int32 = [&](int64_t v) -> Value {
-      return arith::ConstantOp::create(builder, loc,
-                                       builder.getI32IntegerAttr(v));
-    };
-    Value left = int32(exponent);
+    Value left = arith::ConstantIntOp::create(builder, loc, exponent, 32);
     for (Value e : activationExponents)
       left = arith::AddIOp::create(builder, loc, left, e);
     SmallVector<Value> factors;
     for (int step = 0; step < 3; ++step) {
-      Value low = int32(-126), high = int32(126);
+      Value low = arith::ConstantIntOp::create(builder, loc, -126, 32);
+      Value high = arith::ConstantIntOp::create(builder, loc, 126, 32);
       Value clamped = arith::MaxSIOp::create(builder, loc, left, low);
       clamped = arith::MinSIOp::create(builder, loc, clamped, high);
       factors.push_back(powerOfTwo(builder, loc, clamped));
@@ -1139,12 +1131,9 @@ struct QuantizeLinalgPass
     auto initType = cast<RankedTensorType>(init.getType());
     Type f32 = builder.getF32Type();
     Type resultElement = initType.getElementType();
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < initType.getRank(); ++d)
-      if (initType.isDynamicDim(d))
-        dynamicSizes.push_back(tensor::DimOp::create(builder, loc, init, d));
-    Value empty = tensor::EmptyOp::create(builder, loc, initType.getShape(),
-                                          f32, dynamicSizes);
+    Value empty = tensor::EmptyOp::create(
+        builder, loc, initType.getShape(), f32,
+        tensor::createDynamicDimValues(builder, loc, init));
     Value zero = arith::ConstantOp::create(builder, loc,
                                            builder.getF32FloatAttr(0.0f));
     Value zeros =
