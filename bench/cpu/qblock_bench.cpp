@@ -518,6 +518,9 @@ struct Result {
   /// BCQ only: our qblock.dequantize kernel then OpenBLAS on its output
   /// (0 when not measured).
   double dequantMs = 0;
+  /// The LUT-GEMM tables that ran: --lut-tables, or f32 where int8 tables
+  /// do not reach the shape.
+  std::string lutTables;
 
   double weightGBps() const { return weightBytes / (ms * 1e-3) / 1e9; }
   double ratioVsOpenBLAS() const { return openblasMs / ms; }
@@ -549,7 +552,7 @@ void printJson(const Result &r) {
              r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
              r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
              r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
-             r.streamGBps, r.matrices, options.acts, options.lutTables,
+             r.streamGBps, r.matrices, options.acts, r.lutTables,
              options.actType, llvm::sys::getHostCPUName());
   llvm::outs() << llvm::formatv(
       ", \"stream_gbps_best\": {0:F3}, \"ratio_vs_best_roofline\": {1:F3}",
@@ -587,6 +590,10 @@ void printTableRow(const Result &r) {
       r.ratioVsBestRoofline(), r.maxRelErr,
       r.dequantMs > 0 ? llvm::formatv("{0:F2}", r.ratioVsDequant()).str()
                       : std::string("-"));
+  // The header names --lut-tables; a shape int8 tables do not reach ran f32.
+  if (r.lutTables != options.lutTables)
+    llvm::outs() << "# the row above ran " << r.lutTables
+                 << " LUT-GEMM tables\n";
   llvm::outs().flush();
 }
 
@@ -834,6 +841,19 @@ int main(int argc, char **argv) {
           dequantizer = std::move(*kernel);
         }
 
+        // int8 tables exist only on the chunked LUT-GEMM path; other shapes
+        // run f32 tables (the lowering remarks so), and are checked and
+        // reported as such.
+        std::string lutTables = options.lutTables;
+        if (weightType.getBCQScheme() && lutTables == "i8" &&
+            !qblock::lutGemmTakesI8Tables(k, n, options.group)) {
+          lutTables = "f32";
+          llvm::errs() << llvm::formatv(
+              "note: --lut-tables i8 does not reach N={0} K={1} group={2} "
+              "(docs/lut-gemm.md); this configuration runs f32 tables\n",
+              n, k, options.group);
+        }
+
         WeightCodec codec = makeCodec(weightType);
         WeightSet weights = buildWeights(codec, cores);
         // The dequantized weights of the baseline, written every call.
@@ -904,7 +924,7 @@ int main(int argc, char **argv) {
           std::fill_n(c.floats(), m * n, NAN);
           kernel.run(kernelActs, weights.packed[0].bytes(), c.floats());
           double err = maxRelErr(c.floats(), kernelRef.floats(), m * n);
-          if (weightType.getBCQScheme() && options.lutTables == "i8") {
+          if (weightType.getBCQScheme() && lutTables == "i8") {
             // int8 tables round every partial sum: each output may be off
             // by up to the bound of that rounding, and no more.
             std::vector<double> bound = int8TableErrorBound(
@@ -989,6 +1009,7 @@ int main(int argc, char **argv) {
             result.streamGBps = median(bandwidths);
             result.streamBestGBps = stream->bestSoFar(static_cast<int>(t));
             result.maxRelErr = err;
+            result.lutTables = lutTables;
             if (dequantizer)
               result.dequantMs = median(dequant.all);
             if (options.json) {

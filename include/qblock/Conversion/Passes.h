@@ -30,6 +30,11 @@ namespace qblock {
 bool isCPUTarget(llvm::StringRef name);
 bool isLutTablePrecision(llvm::StringRef name);
 
+/// Whether lut-tables=i8 reaches a qblock.lut_gemm with this K, N and group
+/// size on the CPU. Only its chunked vector path has int8 tables; other
+/// shapes run f32 tables, and the lowering remarks so.
+bool lutGemmTakesI8Tables(int64_t k, int64_t n, int64_t group);
+
 } // namespace qblock
 
 #endif // QBLOCK_CONVERSION_PASSES_H

@@ -512,7 +512,9 @@ struct CPULowering {
                                int64_t q,
                                llvm::function_ref<mlir::Value(int64_t)> alpha,
                                mlir::Value acc);
-  static bool lutChunksFit(int64_t k, int64_t group);
+  /// Whether a lut_gemm of this shape takes the chunked vector path
+  /// (emitLutChunks), the only one with int8 tables.
+  static bool lutChunkedPath(int64_t k, int64_t n, int64_t group);
   void remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n, int64_t group,
                          int64_t vectorRows, bool chunked);
   void emitLutNextTilePrefetches(mlir::ImplicitLocOpBuilder &b,

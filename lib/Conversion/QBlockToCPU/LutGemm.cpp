@@ -76,7 +76,7 @@ LogicalResult CPULowering::lowerLutGemm(LutGemmOp op) {
   // row); what is left, and shapes it does not cover, run row by row.
   bool vectorPath = k % 32 == 0 && group % 32 == 0;
   int64_t vectorRows = vectorPath ? n / kLutLanes * kLutLanes : 0;
-  bool chunked = vectorRows > 0 && lutChunksFit(k, group);
+  bool chunked = lutChunkedPath(k, n, group);
   bool byteTablesOnly = chunked && lutTables == "i8" && vectorRows == n;
   remarkLutGemmPath(op, k, n, group, vectorRows, chunked);
   // The int8 tables exist only on the chunked path; say so rather than
@@ -715,10 +715,12 @@ void CPULowering::remarkLutGemmPath(LutGemmOp op, int64_t k, int64_t n,
                        chunked && lutTables == "i8" ? ", with f32 tables" : "");
 }
 
-/// Whether the chunked path (emitLutChunks) covers a shape: whole chunks
-/// along K and whole groups per chunk.
-bool CPULowering::lutChunksFit(int64_t k, int64_t group) {
-  return k % kLutChunk == 0 && group % 32 == 0 && kLutChunk % group == 0;
+/// The chunked path covers a shape with at least one 16-row tile, whole
+/// chunks along K and whole groups per chunk (the row-by-row path takes
+/// the rest).
+bool CPULowering::lutChunkedPath(int64_t k, int64_t n, int64_t group) {
+  return n >= kLutLanes && k % kLutChunk == 0 && group % 32 == 0 &&
+         kLutChunk % group == 0;
 }
 
 /// While a 16-row tile works on chunk c, prefetches the c-th share of

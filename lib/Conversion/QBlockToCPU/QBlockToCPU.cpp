@@ -50,6 +50,10 @@ bool qblock::isLutTablePrecision(StringRef name) {
   return name == "f32" || name == "i8";
 }
 
+bool qblock::lutGemmTakesI8Tables(int64_t k, int64_t n, int64_t group) {
+  return CPULowering::lutChunkedPath(k, n, group);
+}
+
 namespace {
 
 struct ConvertQBlockToCPUPass
