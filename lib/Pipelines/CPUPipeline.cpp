@@ -106,6 +106,15 @@ static void registerCheckedPipeline(
       name, description,
       [=](OpPassManager &pm, StringRef text,
           function_ref<LogicalResult(const Twine &)> errorHandler) {
+        // The pipelines' passes run on modules. Adding them to a pass
+        // manager nested on another op (func.func(qblock-cpu-pipeline))
+        // would abort inside OpPassManager::addPass; say so instead.
+        StringRef anchor = pm.getOpAnchorName();
+        if (anchor != ModuleOp::getOperationName() &&
+            anchor != OpPassManager::getAnyOpAnchorName())
+          return errorHandler(Twine(prefix) +
+                              "runs on builtin.module, not nested in '" +
+                              anchor + "'; use builtin.module(" + name + ")");
         Options options;
         if (failed(options.parseFromString(text)))
           return failure();

@@ -237,6 +237,12 @@ def test_errors():
     with pytest.raises(qblock.CompileError,
                        match="does not refer to a registered pass"):
         qblock.compile("module {}", "no-such-pass")
+    # A module pipeline nested in a function is refused, not an abort of
+    # the interpreter.
+    with pytest.raises(qblock.CompileError,
+                       match="runs on builtin.module, not nested in "
+                             "'func.func'"):
+        qblock.compile("module {}", "func.func(qblock-cpu-pipeline)")
     # A qblock message, not pybind's "incompatible function arguments".
     with pytest.raises(TypeError, match="pipeline must be a pass pipeline"):
         qblock.compile("module {}", None)
