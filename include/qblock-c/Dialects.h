@@ -4,7 +4,10 @@
 |* attributes and types, following the conventions of upstream's mlir-c:     *|
 |* functions return null handles (check with mlirAttributeIsNull,            *|
 |* mlirTypeIsNull) when their arguments are invalid, after emitting a         *|
-|* diagnostic on the context.                                                 *|
+|* diagnostic on the context. The qblockXIsAY predicates accept null handles; *|
+|* every other getter needs a non-null handle of its kind (check first with   *|
+|* the predicate), as upstream's mlir-c getters do. The builders load the     *|
+|* qblock dialect into their context when it is not loaded yet.               *|
 |*                                                                            *|
 |* libQBlockCAPI.so also carries upstream's core C API (mlir-c/IR.h,          *|
 |* mlir-c/Pass.h, mlir-c/RegisterEverything.h), which Debian's libMLIR.so     *|
@@ -36,9 +39,10 @@ MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(QBlock, qblock);
 /// Idempotent.
 MLIR_CAPI_EXPORTED void qblockRegisterPasses(void);
 
-/// Registers the qblock dialect and every upstream dialect and extension in
-/// `registry` (what quant-opt knows), for modules that mix qblock with
-/// func/arith/tensor/linalg/memref.
+/// Registers the qblock dialect and every upstream dialect, extension and
+/// LLVM IR translation in `registry` (what quant-opt knows), for modules
+/// that mix qblock with func/arith/tensor/linalg/memref and for the GPU
+/// pipeline, which translates its kernels to LLVM IR.
 MLIR_CAPI_EXPORTED void qblockRegisterAllDialects(MlirDialectRegistry registry);
 
 //===----------------------------------------------------------------------===//
@@ -53,13 +57,15 @@ MLIR_CAPI_EXPORTED bool qblockAttributeIsAFormatBook(MlirAttribute attr);
 MLIR_CAPI_EXPORTED MlirAttribute qblockFormatBookAttrGet(
     MlirContext ctx, intptr_t numDialects, const int64_t *magnitudes);
 
-/// A built-in book: "dialectfp4", "e2m1" or "int4"; null otherwise.
+/// A built-in book: "dialectfp4", "e2m1", "int4" or "int8" (the INT8 book has
+/// no dialect tables: 0 dialects); null (and a diagnostic) otherwise.
 MLIR_CAPI_EXPORTED MlirAttribute
 qblockFormatBookAttrGetBuiltin(MlirContext ctx, MlirStringRef name);
 
 MLIR_CAPI_EXPORTED intptr_t qblockFormatBookAttrGetNumDialects(
     MlirAttribute attr);
-/// Magnitude `level` (0..7) of dialect `dialect`, in half units.
+/// Magnitude `level` (0..7) of dialect `dialect` (0..numDialects-1), in half
+/// units; -1 when either index is out of range.
 MLIR_CAPI_EXPORTED int64_t qblockFormatBookAttrGetMagnitude(
     MlirAttribute attr, intptr_t dialect, intptr_t level);
 
@@ -69,21 +75,23 @@ MLIR_CAPI_EXPORTED int64_t qblockFormatBookAttrGetMagnitude(
 
 MLIR_CAPI_EXPORTED bool qblockAttributeIsAScheme(MlirAttribute attr);
 
-/// A preset scheme: `preset` is "blockdialect", "mxfp4", "nvfp4" or "int4";
-/// `block` the block size (0 keeps the preset's default: 32, or 16 for
-/// nvfp4); `twoStage` selects dialects with the two-stage rule instead of
+/// A preset scheme: `preset` is "blockdialect", "mxfp4", "nvfp4", "int4" or
+/// "int8"; `block` the block size (0 keeps the preset's default: 32, or 16
+/// for nvfp4); `twoStage` selects dialects with the two-stage rule instead of
 /// MSE. Null (and a diagnostic) for an unknown preset or a bad block size.
 MLIR_CAPI_EXPORTED MlirAttribute qblockSchemeAttrGet(MlirContext ctx,
                                                      MlirStringRef preset,
                                                      int64_t block,
                                                      bool twoStage);
 
-/// A scheme with any book: `scale` is "e8m0", "e4m3" or "f16".
+/// A scheme with any book: `scale` is "e8m0", "e4m3" or "f16". Null (and a
+/// diagnostic) when `book` is not a #qblock.book, the scale kind is unknown
+/// or the block size is bad; null without a diagnostic when `book` is null.
 MLIR_CAPI_EXPORTED MlirAttribute qblockSchemeAttrGetCustom(
     MlirAttribute book, MlirStringRef scale, int64_t block, bool twoStage);
 
-/// "blockdialect", "mxfp4", "nvfp4", "int4" or "custom". The string is owned
-/// by the library.
+/// "blockdialect", "mxfp4", "nvfp4", "int4", "int8" or "custom". The string
+/// is owned by the library.
 MLIR_CAPI_EXPORTED MlirStringRef qblockSchemeAttrGetPresetName(
     MlirAttribute attr);
 MLIR_CAPI_EXPORTED MlirAttribute qblockSchemeAttrGetBook(MlirAttribute attr);
@@ -124,8 +132,8 @@ MLIR_CAPI_EXPORTED bool qblockTypeIsAQuantizedTensor(MlirType type);
 /// #qblock.scheme or #qblock.bcq, `elementType` f32, f16 or bf16, dimensions
 /// may be dynamic (mlirShapedTypeGetDynamicSize()) except the blocked axis.
 /// Null (and a diagnostic) when the type does not verify, `scheme` is null
-/// or `rank` is below 1; null without a diagnostic when `elementType` is null
-/// (there is no context to report to).
+/// or from another context, or `rank` is below 1; null without a diagnostic
+/// when `elementType` is null (there is no context to report to).
 MLIR_CAPI_EXPORTED MlirType qblockQuantizedTensorTypeGet(
     intptr_t rank, const int64_t *shape, MlirType elementType,
     MlirAttribute scheme, int64_t axis);

@@ -14,6 +14,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include <mutex>
 #include <optional>
@@ -38,6 +39,9 @@ void qblockRegisterAllDialects(MlirDialectRegistry registry) {
   DialectRegistry &r = *unwrap(registry);
   registerAllDialects(r);
   registerAllExtensions(r);
+  // The GPU pipeline serializes gpu.module to PTX through LLVM IR, which
+  // needs the dialects' translations; quant-opt registers them too.
+  registerAllToLLVMIRTranslations(r);
   r.insert<QBlockDialect>();
 }
 
@@ -45,6 +49,16 @@ void qblockRegisterAllDialects(MlirDialectRegistry registry) {
 /// *GetChecked functions do, but at an unknown location: a C caller has none.
 static auto errorAt(MLIRContext *ctx) {
   return [ctx] { return emitError(UnknownLoc::get(ctx)); };
+}
+
+/// The context of a builder, with the qblock dialect loaded: its attributes
+/// and types cannot be created before, and a registry that only knows the
+/// dialect (qblockRegisterAllDialects, mlirDialectHandleInsertDialect) loads
+/// it lazily, at the first parse.
+static MLIRContext *withQBlock(MlirContext ctx) {
+  MLIRContext *context = unwrap(ctx);
+  context->getOrLoadDialect<QBlockDialect>();
+  return context;
 }
 
 static std::optional<num::ScaleKind> scaleKindNamed(StringRef name) {
@@ -64,12 +78,12 @@ static MlirStringRef staticString(StringRef s) {
 //===----------------------------------------------------------------------===//
 
 bool qblockAttributeIsAFormatBook(MlirAttribute attr) {
-  return isa<FormatBookAttr>(unwrap(attr));
+  return isa_and_present<FormatBookAttr>(unwrap(attr));
 }
 
 MlirAttribute qblockFormatBookAttrGet(MlirContext ctx, intptr_t numDialects,
                                       const int64_t *magnitudes) {
-  MLIRContext *context = unwrap(ctx);
+  MLIRContext *context = withQBlock(ctx);
   // Zero dialects must not reach the attribute: its empty table is how
   // the INT8 book is stored.
   if (numDialects < 1) {
@@ -83,7 +97,7 @@ MlirAttribute qblockFormatBookAttrGet(MlirContext ctx, intptr_t numDialects,
 
 MlirAttribute qblockFormatBookAttrGetBuiltin(MlirContext ctx,
                                              MlirStringRef name) {
-  MLIRContext *context = unwrap(ctx);
+  MLIRContext *context = withQBlock(ctx);
   StringRef n = unwrap(name);
   std::optional<num::FormatBook> book;
   if (n == "dialectfp4")
@@ -108,8 +122,12 @@ intptr_t qblockFormatBookAttrGetNumDialects(MlirAttribute attr) {
 
 int64_t qblockFormatBookAttrGetMagnitude(MlirAttribute attr, intptr_t dialect,
                                          intptr_t level) {
-  return cast<FormatBookAttr>(unwrap(attr))
-      .getMagnitudes()[dialect * num::kLevelsPerDialect + level];
+  auto book = cast<FormatBookAttr>(unwrap(attr));
+  // Indices come from C; the int8 book has no dialects at all.
+  if (dialect < 0 || dialect >= static_cast<intptr_t>(book.getNumDialects()) ||
+      level < 0 || level >= num::kLevelsPerDialect)
+    return -1;
+  return book.getMagnitudes()[dialect * num::kLevelsPerDialect + level];
 }
 
 //===----------------------------------------------------------------------===//
@@ -117,12 +135,12 @@ int64_t qblockFormatBookAttrGetMagnitude(MlirAttribute attr, intptr_t dialect,
 //===----------------------------------------------------------------------===//
 
 bool qblockAttributeIsAScheme(MlirAttribute attr) {
-  return isa<SchemeAttr>(unwrap(attr));
+  return isa_and_present<SchemeAttr>(unwrap(attr));
 }
 
 MlirAttribute qblockSchemeAttrGet(MlirContext ctx, MlirStringRef preset,
                                   int64_t block, bool twoStage) {
-  MLIRContext *context = unwrap(ctx);
+  MLIRContext *context = withQBlock(ctx);
   StringRef name = unwrap(preset);
   std::optional<num::Scheme> scheme;
   if (name == "blockdialect")
@@ -151,10 +169,16 @@ MlirAttribute qblockSchemeAttrGet(MlirContext ctx, MlirStringRef preset,
 
 MlirAttribute qblockSchemeAttrGetCustom(MlirAttribute book, MlirStringRef scale,
                                         int64_t block, bool twoStage) {
-  auto bookAttr = dyn_cast_or_null<FormatBookAttr>(unwrap(book));
-  if (!bookAttr)
+  Attribute attr = unwrap(book);
+  // Without an attribute there is no context to report to.
+  if (!attr)
     return MlirAttribute{nullptr};
-  MLIRContext *context = bookAttr.getContext();
+  MLIRContext *context = attr.getContext();
+  auto bookAttr = dyn_cast<FormatBookAttr>(attr);
+  if (!bookAttr) {
+    errorAt(context)() << "a custom scheme needs a #qblock.book, got " << attr;
+    return MlirAttribute{nullptr};
+  }
   std::optional<num::ScaleKind> kind = scaleKindNamed(unwrap(scale));
   if (!kind) {
     errorAt(context)() << "unknown scale kind '" << unwrap(scale)
@@ -205,12 +229,12 @@ double qblockSchemeAttrGetBitsPerElement(MlirAttribute attr) {
 //===----------------------------------------------------------------------===//
 
 bool qblockAttributeIsABCQScheme(MlirAttribute attr) {
-  return isa<BCQSchemeAttr>(unwrap(attr));
+  return isa_and_present<BCQSchemeAttr>(unwrap(attr));
 }
 
 MlirAttribute qblockBCQSchemeAttrGet(MlirContext ctx, int64_t bits,
                                      int64_t group, bool offset) {
-  MLIRContext *context = unwrap(ctx);
+  MLIRContext *context = withQBlock(ctx);
   return wrap(
       BCQSchemeAttr::getChecked(errorAt(context), context, bits, group,
                                 offset, /*fromUniform=*/false));
@@ -237,7 +261,7 @@ double qblockBCQSchemeAttrGetBitsPerElement(MlirAttribute attr) {
 //===----------------------------------------------------------------------===//
 
 bool qblockTypeIsAQuantizedTensor(MlirType type) {
-  return isa<QuantizedTensorType>(unwrap(type));
+  return isa_and_present<QuantizedTensorType>(unwrap(type));
 }
 
 MlirType qblockQuantizedTensorTypeGet(intptr_t rank, const int64_t *shape,
@@ -254,6 +278,14 @@ MlirType qblockQuantizedTensorTypeGet(intptr_t rank, const int64_t *shape,
                           "attribute";
     return MlirType{nullptr};
   }
+  // A type holds its scheme by pointer: one from another context would
+  // dangle once that context is destroyed.
+  if (unwrap(scheme).getContext() != context) {
+    errorAt(context)() << "the scheme belongs to another MlirContext than "
+                          "the element type; build both in one context";
+    return MlirType{nullptr};
+  }
+  context->getOrLoadDialect<QBlockDialect>();
   if (rank < 1) {
     errorAt(context)() << "a quantized tensor type needs rank 1 or more, got "
                        << rank;

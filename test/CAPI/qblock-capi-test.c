@@ -145,6 +145,72 @@ static void testInvalid(MlirContext ctx) {
   // CHECK: invalid done
 }
 
+static void testRobustness(MlirContext ctx) {
+  // CHECK-LABEL: robustness
+  puts("robustness");
+  // Builders on a context whose registry knows qblock but has not loaded
+  // it (they crashed in FormatBookAttr::get).
+  MlirContext fresh = mlirContextCreate();
+  MlirDialectRegistry registry = mlirDialectRegistryCreate();
+  qblockRegisterAllDialects(registry);
+  mlirContextAppendDialectRegistry(fresh, registry);
+  mlirDialectRegistryDestroy(registry);
+  MlirAttribute nv = qblockSchemeAttrGet(fresh, str("nvfp4"), 0, false);
+  MlirAttribute bcq = qblockBCQSchemeAttrGet(fresh, 2, 64, true);
+  MlirAttribute int8 = qblockFormatBookAttrGetBuiltin(fresh, str("int8"));
+  CHECK_OR_DIE(qblockAttributeIsAScheme(nv) &&
+               qblockAttributeIsABCQScheme(bcq) &&
+               qblockAttributeIsAFormatBook(int8));
+  // CHECK: fresh context: #qblock.scheme<nvfp4> #qblock.bcq<bits = 2, group =
+  // 64> int8 dialects=0 magnitude(0,0)=-1
+  fputs("fresh context: ", stdout);
+  mlirAttributePrint(nv, printToStdout, NULL);
+  fputs(" ", stdout);
+  mlirAttributePrint(bcq, printToStdout, NULL);
+  printf(" int8 dialects=%ld magnitude(0,0)=%lld\n",
+         (long)qblockFormatBookAttrGetNumDialects(int8),
+         (long long)qblockFormatBookAttrGetMagnitude(int8, 0, 0));
+
+  // Indices out of range, and predicates on null handles.
+  MlirAttribute fp4 = qblockFormatBookAttrGetBuiltin(ctx, str("dialectfp4"));
+  // CHECK: magnitudes: 0 -1 -1 -1 null-is-a: 0 0 0 0
+  printf("magnitudes: %lld %lld %lld %lld null-is-a: %d %d %d %d\n",
+         (long long)qblockFormatBookAttrGetMagnitude(fp4, 0, 0),
+         (long long)qblockFormatBookAttrGetMagnitude(fp4, 0, 8),
+         (long long)qblockFormatBookAttrGetMagnitude(fp4, 16, 0),
+         (long long)qblockFormatBookAttrGetMagnitude(fp4, -1, 0),
+         qblockAttributeIsAScheme(mlirAttributeGetNull()),
+         qblockAttributeIsABCQScheme(mlirAttributeGetNull()),
+         qblockAttributeIsAFormatBook(mlirAttributeGetNull()),
+         qblockTypeIsAQuantizedTensor((MlirType){NULL}));
+
+  // A book that is no book, and a scheme from another context (the type
+  // would have dangled once that context was destroyed).
+  // CHECK: diagnostic: a custom scheme needs a #qblock.book, got 3 : i64
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockSchemeAttrGetCustom(
+      mlirIntegerAttrGet(mlirIntegerTypeGet(ctx, 64), 3), str("e8m0"), 32,
+      false)));
+  // CHECK: diagnostic: the scheme belongs to another MlirContext than the
+  // element type; build both in one context
+  int64_t shape[2] = {64, 8};
+  CHECK_OR_DIE(mlirTypeIsNull(
+      qblockQuantizedTensorTypeGet(2, shape, mlirF32TypeGet(ctx), nv, 0)));
+  mlirContextDestroy(fresh);
+
+  // A module-level pipeline nested in func.func is a parse error (it
+  // aborted the process).
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  // CHECK: --qblock-cpu-pipeline: runs on builtin.module, not nested in
+  // 'func.func'; use builtin.module(qblock-cpu-pipeline) CHECK: nested pipeline
+  // refused: 1
+  MlirLogicalResult nested = mlirParsePassPipeline(
+      mlirPassManagerGetAsOpPassManager(pm),
+      str("builtin.module(func.func(qblock-cpu-pipeline))"), printToStdout,
+      NULL);
+  printf("\nnested pipeline refused: %d\n", mlirLogicalResultIsFailure(nested));
+  mlirPassManagerDestroy(pm);
+}
+
 static void testPasses(MlirContext ctx) {
   // CHECK-LABEL: passes
   puts("passes");
@@ -173,6 +239,20 @@ static void testPasses(MlirContext ctx) {
   mlirOperationPrint(mlirModuleGetOperation(module), printToStdout, NULL);
   puts("");
   mlirPassManagerDestroy(pm);
+
+  // The GPU pipeline translates its kernels to LLVM IR on the way to PTX:
+  // the translations come with qblockRegisterAllDialects (it failed with
+  // "missing LLVMTranslationDialectInterface registration").
+  MlirPassManager gpu = mlirPassManagerCreate(ctx);
+  CHECK_OR_DIE(mlirLogicalResultIsSuccess(mlirParsePassPipeline(
+      mlirPassManagerGetAsOpPassManager(gpu),
+      str("builtin.module(qblock-gpu-pipeline{format=isa})"), printToStdout,
+      NULL)));
+  CHECK_OR_DIE(mlirLogicalResultIsSuccess(
+      mlirPassManagerRunOnOp(gpu, mlirModuleGetOperation(module))));
+  // CHECK: gpu pipeline: ran
+  puts("gpu pipeline: ran");
+  mlirPassManagerDestroy(gpu);
   mlirModuleDestroy(module);
 }
 
@@ -193,6 +273,7 @@ int main(void) {
 
   testAttributesAndTypes(ctx);
   testInvalid(ctx);
+  testRobustness(ctx);
   testPasses(ctx);
   mlirContextDestroy(ctx);
   // CHECK: done
