@@ -39,6 +39,15 @@ QuantizedTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     if (llvm::MulOverflow(elements, dim, elements))
       return emitError() << "the shape has more elements than fit in 64 bits";
   }
+  // The packed layouts count bits and bytes in int64 (up to 8 code bits
+  // per element along a row, 16 storage bits per element in all): 2^59
+  // elements keep every size and offset in range, where more wrapped to
+  // negative byte counts.
+  constexpr int64_t kMaxElements = int64_t(1) << 59;
+  if (elements > kMaxElements)
+    return emitError() << "the shape has " << elements
+                       << " elements; a quantized tensor's packed layout "
+                          "addresses at most 2^59 (576460752303423488)";
   if (!isa<Float32Type, Float16Type, BFloat16Type>(elementType))
     return emitError() << "element type must be f32, f16 or bf16, got "
                        << elementType;

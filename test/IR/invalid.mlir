@@ -115,6 +115,17 @@ func.func private @f(!qblock.qtensor<4294967296x4294967296x32xf32, #qblock.schem
 
 // -----
 
+// Fits in 64 bits, but its packed size did not (it wrapped to a negative
+// byte count); 2^59 elements still verify.
+// expected-error@+1 {{the shape has 2305843009213698048 elements; a quantized tensor's packed layout addresses at most 2^59 (576460752303423488)}}
+func.func private @f(!qblock.qtensor<2305843009213698048xf32, #qblock.scheme<mxfp4>, axis = 0>)
+
+// -----
+
+func.func private @g(!qblock.qtensor<576460752303423488xf32, #qblock.scheme<int8, scale = f16, block = 2>, axis = 0>)
+
+// -----
+
 // expected-error@+1 {{element type must be f32, f16 or bf16, got 'i8'}}
 func.func private @f(!qblock.qtensor<32xi8, #qblock.scheme<mxfp4>, axis = 0>)
 
