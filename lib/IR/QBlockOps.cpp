@@ -358,9 +358,12 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
 /// The run-time half of verifyMatmulShapes: one cf.assert for each size
 /// the types leave dynamic. Without them a K that differs from the
 /// weight's read past the activations' rows (NaN, or a crash) or silently
-/// used only the first K columns. Quantized activations carry no sizes to
-/// ask at run time: only the result's columns are checked for them. A
-/// weight size that is itself dynamic (a batch, N) is not checked against.
+/// used only the first K columns. Quantized activations (W4A4/W4A8) are
+/// checked through the tensor their qblock.quantize reads: without that
+/// check a result with fewer rows was written past its end; other
+/// quantized activations carry no sizes to ask at run time, and only the
+/// result's columns are checked for them. A weight size that is itself
+/// dynamic (a batch, N) is not checked against.
 ///
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of
@@ -395,6 +398,8 @@ static void generateMatmulShapeChecks(
       return std::nullopt;
     return Sizes{source, seen, before};
   };
+  if (auto quantize = lhs.getDefiningOp<QuantizeOp>())
+    lhs = quantize.getInput();
   std::optional<Sizes> lhsSizes = sizesOf(lhs), initSizes = sizesOf(init);
   if (!initSizes)
     return;

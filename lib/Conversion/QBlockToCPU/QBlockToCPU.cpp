@@ -87,6 +87,15 @@ struct ConvertQBlockToCPUPass
     // (a wrong size wrote or read out of bounds); the operands are then
     // cast to the checked sizes.
     emitQuantizedOperandShapeChecks(getOperation());
+    // So are the sizes the products' types leave dynamic (a K other than
+    // the weight's read out of bounds), here, while a run-time quantize
+    // still says which tensor quantized activations come from.
+    getOperation()->walk([&](Operation *op) {
+      if (isa<MatmulOp, LutGemmOp>(op)) {
+        OpBuilder checks(op);
+        emitRuntimeShapeChecks(checks, op);
+      }
+    });
 
     // Tables and helper functions go into the module an op sits in, which
     // need not be this one: symbol references resolve in the nearest symbol
@@ -151,12 +160,6 @@ struct ConvertQBlockToCPUPass
     module.walk([&](Operation *op) {
       auto matmul = dyn_cast<MatmulOp>(op);
       auto lutGemm = dyn_cast<LutGemmOp>(op);
-      // Sizes the types leave dynamic are checked at run time: a K other
-      // than the weight's read out of bounds.
-      if (matmul || lutGemm) {
-        OpBuilder checks(op);
-        emitRuntimeShapeChecks(checks, op);
-      }
       if ((matmul && matmul.hasEmptyWeight()) ||
           (lutGemm && lutGemm.hasEmptyWeight())) {
         op->replaceAllUsesWith(ValueRange{

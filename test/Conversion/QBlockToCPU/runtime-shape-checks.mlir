@@ -99,11 +99,18 @@ func.func @dynamic_weight_batch(%a: tensor<?x4x64xf32>, %w: tensor<?x64x8xf32>, 
 
 // -----
 
-// Quantized activations (W4A4) have no sizes to ask, but the result's
-// columns are still checked against N.
+// Quantized activations (W4A4): their rows are those of the tensor the
+// qblock.quantize reads (unchecked, a result with fewer rows was written
+// past its end), and the result's columns are checked against N.
 // IFACE-LABEL: func.func @quantized_lhs
+// IFACE-DAG: %[[ROWS:.*]] = tensor.dim %arg2, %c0
+// IFACE-DAG: %[[ACTS:.*]] = tensor.dim %arg0, %c0
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[ROWS]], %[[ACTS]]
+// IFACE: cf.assert %[[SAME]], {{.*}}the result's dimension 0 differs from the activations' (init and lhs dimension 0)
 // IFACE: cf.assert {{.*}}the result's columns (init dimension 1) differ from the weight's N = 8
 // IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @quantized_lhs
+// CPU: cf.assert {{.*}}"qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 4]]:8: the result's dimension 0 differs from the activations' (init and lhs dimension 0)"
 func.func @quantized_lhs(%a: tensor<?x64xf32>, %w: tensor<320xi8>, %init: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %qa = qblock.quantize %a : tensor<?x64xf32> -> !qblock.qtensor<?x64xf32, #qblock.scheme<mxfp4>, axis = 1>
   %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>
