@@ -15,8 +15,11 @@ LLVM=/usr/lib/llvm-22/bin
 mkdir -p "$OUT"
 
 case "$DEVICE" in
+  # libm and upstream's memrefCopy: mlp.mlir needs neither, but modules
+  # with math calls, slices or concats of results do (README).
   cpu) PIPELINE=--qblock-cpu-pipeline
-       LIBS=(-L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib) ;;
+       LIBS=(-L/usr/lib/llvm-22/lib -lomp -lmlir_c_runner_utils -lm
+             -Wl,-rpath,/usr/lib/llvm-22/lib) ;;
   gpu) PIPELINE=--qblock-gpu-pipeline="chip=sm_90a format=isa"
        RUNTIME_DIR=$(cd "$BUILD/lib" && pwd)
        if [ ! -f "$RUNTIME_DIR/libqblock_cuda_runtime.so" ]; then
