@@ -527,16 +527,14 @@ dialect selection rule (docs/formats.md).
       .def_property_readonly("preset", &presetName,
                              "'blockdialect', 'mxfp4', 'nvfp4', 'int4', "
                              "'int8' or 'custom' (as the scheme prints in IR)")
+      .def_property_readonly("block",
+                             [](const num::Scheme &s) { return s.blockSize; })
       .def_property_readonly(
-          "block", [](const num::Scheme &s) { return s.blockSize; })
-      .def_property_readonly("select",
-                             [](const num::Scheme &s) {
-                               return num::selectRuleName(s.select);
-                             })
-      .def_property_readonly("scale",
-                             [](const num::Scheme &s) {
-                               return num::scaleKindName(s.scale);
-                             })
+          "select",
+          [](const num::Scheme &s) { return num::selectRuleName(s.select); })
+      .def_property_readonly(
+          "scale",
+          [](const num::Scheme &s) { return num::scaleKindName(s.scale); })
       .def_property_readonly(
           "book",
           [](const num::Scheme &s) {
@@ -546,22 +544,41 @@ dialect selection rule (docs/formats.md).
             return tables;
           },
           "The dialect tables, in half units (value = k / 2 before scaling).")
-      .def_property_readonly("book_name",
-                             [](const num::Scheme &s) {
-                               return s.book.builtinName();
-                             })
       .def_property_readonly(
-          "num_dialects", [](const num::Scheme &s) { return s.book.size(); })
+          "book_name",
+          [](const num::Scheme &s) { return s.book.builtinName(); })
+      .def_property_readonly("num_dialects",
+                             [](const num::Scheme &s) { return s.book.size(); })
       .def_property_readonly("bits_per_element", &num::Scheme::bitsPerElement)
-      .def("__eq__", [](const num::Scheme &a,
-                        const num::Scheme &b) { return a == b; },
-           py::is_operator())
+      .def(
+          "__eq__",
+          [](const num::Scheme &a, const num::Scheme &b) { return a == b; },
+          py::is_operator())
       .def("__hash__",
            [](const num::Scheme &s) {
              return py::hash(py::make_tuple(presetName(s), s.blockSize,
                                             static_cast<int>(s.select),
                                             static_cast<int>(s.scale)));
            })
+      // Pickling (multiprocessing, caches): a preset by name, anything else
+      // by its book; either way through the constructors' checks.
+      .def(py::pickle(
+          [](const num::Scheme &s) {
+            return py::make_tuple(presetName(s), py::cast(s).attr("book"),
+                                  num::scaleKindName(s.scale), s.blockSize,
+                                  num::selectRuleName(s.select));
+          },
+          [](const py::tuple &state) {
+            if (state.size() != 5)
+              throw py::value_error("invalid pickled Scheme state");
+            std::string preset = state[0].cast<std::string>();
+            int64_t block = state[3].cast<int64_t>();
+            std::string select = state[4].cast<std::string>();
+            if (preset != "custom")
+              return makePreset(preset, block, select);
+            return makeCustom(state[1], state[2].cast<std::string>(), block,
+                              select);
+          }))
       .def("__repr__", [](const num::Scheme &s) {
         std::string preset = presetName(s);
         std::string text =
@@ -586,16 +603,27 @@ the blocked axis, ``w = sum_i alpha_i * b_i + z`` with ``bits`` planes
       .def_readonly("offset", &num::BCQScheme::offset)
       .def_property_readonly("bits_per_element",
                              &num::BCQScheme::bitsPerElement)
-      .def("__eq__",
-           [](const num::BCQScheme &a, const num::BCQScheme &b) {
-             return a.bits == b.bits && a.group == b.group &&
-                    a.offset == b.offset;
-           },
-           py::is_operator())
+      .def(
+          "__eq__",
+          [](const num::BCQScheme &a, const num::BCQScheme &b) {
+            return a.bits == b.bits && a.group == b.group &&
+                   a.offset == b.offset;
+          },
+          py::is_operator())
       .def("__hash__",
            [](const num::BCQScheme &s) {
              return py::hash(py::make_tuple(s.bits, s.group, s.offset));
            })
+      .def(py::pickle(
+          [](const num::BCQScheme &s) {
+            return py::make_tuple(s.bits, s.group, s.offset);
+          },
+          [](const py::tuple &state) {
+            if (state.size() != 3)
+              throw py::value_error("invalid pickled BCQScheme state");
+            return makeBCQ(state[0].cast<int>(), state[1].cast<int64_t>(),
+                           state[2].cast<bool>());
+          }))
       .def("__repr__", [](const num::BCQScheme &s) {
         return "BCQScheme(bits=" + std::to_string(s.bits) +
                ", group=" + std::to_string(s.group) +

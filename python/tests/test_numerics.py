@@ -517,6 +517,23 @@ def test_scheme_objects():
         qblock.storage_bytes((64, 8), "blockdialect", axis=0)
 
 
+def test_schemes_pickle():
+    # multiprocessing and caches pickle them (they could not be pickled).
+    import pickle
+    schemes = [qblock.Scheme("blockdialect", block=16, select="two-stage"),
+               qblock.Scheme("nvfp4"), qblock.Scheme("int8"),
+               qblock.Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], scale="f16",
+                                    block=64),
+               qblock.BCQScheme(bits=2, group=64, offset=False)]
+    for scheme in schemes:
+        copy = pickle.loads(pickle.dumps(scheme))
+        assert copy == scheme and repr(copy) == repr(scheme)
+    # A tampered state goes through the constructors' checks.
+    with pytest.raises(ValueError, match="block size"):
+        qblock.Scheme.__new__(qblock.Scheme).__setstate__(
+            ("mxfp4", [], "e8m0", 3, "mse"))
+
+
 def test_int8_matches_definition():
     # INT8 (the W4A8 activation format): q = the integer nearest to x / s
     # (ties to the smaller magnitude, at most 127), s = f16(amax / 127).
