@@ -359,16 +359,19 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
 /// the types leave dynamic. Without them a K that differs from the
 /// weight's read past the activations' rows (NaN, or a crash) or silently
 /// used only the first K columns. Quantized activations (W4A4/W4A8) are
-/// checked through the tensor their qblock.quantize reads: without that
-/// check a result with fewer rows was written past its end; other
-/// quantized activations carry no sizes to ask at run time, and only the
-/// result's columns are checked for them. A weight size that is itself
-/// dynamic (a batch, N) is not checked against.
+/// checked through the tensor their qblock.quantize reads, or with their
+/// type's static sizes (packed bytes): without that check a result of
+/// other rows than theirs was written past its end or left partly
+/// unwritten. A weight size that is itself dynamic (a batch, N) is not
+/// checked against.
 ///
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of
 /// dynamic K to the weight's), so the size to check is the source's; and a
-/// size is checked where either the operand or its source is dynamic.
+/// size is checked where either the operand or its source is dynamic. The
+/// lowerings trust such a cast's static rows and batch, so these are
+/// checked against the source too (K and N are, by the checks against
+/// the weight).
 static void generateMatmulShapeChecks(
     Operation *op, Value lhs, QuantizedTensorType rhsType, Value init,
     OpBuilder &b, Location loc,
@@ -382,7 +385,8 @@ static void generateMatmulShapeChecks(
     return value;
   };
   int64_t rank = rhsType.getRank();
-  // An operand as the op sees it and as it was before casts.
+  // An operand as the op sees it and as it was before casts; packed
+  // activations have no source to ask, only their type's static sizes.
   struct Sizes {
     Value source;
     RankedTensorType seen, before;
@@ -391,6 +395,12 @@ static void generateMatmulShapeChecks(
     }
   };
   auto sizesOf = [&](Value value) -> std::optional<Sizes> {
+    if (auto packed = dyn_cast<QuantizedTensorType>(value.getType())) {
+      if (packed.getRank() != rank)
+        return std::nullopt;
+      return Sizes{Value(), packed.getExpressedType(),
+                   packed.getExpressedType()};
+    }
     auto seen = dyn_cast<RankedTensorType>(value.getType());
     Value source = beforeCasts(value);
     auto before = dyn_cast<RankedTensorType>(source.getType());
@@ -408,11 +418,14 @@ static void generateMatmulShapeChecks(
   int64_t k = rhsShape[axis];
   int64_t n = axis == rank - 1 ? rhsShape[rank - 2] : rhsShape[rank - 1];
   // The extent of dimension `dim`, asked of the value before casts: a
-  // constant where static.
+  // constant where static; null where packed bytes leave it dynamic (the
+  // lowerings reject those).
   auto extent = [&](const Sizes &sizes, int64_t dim) -> Value {
     int64_t size = sizes.before.getDimSize(dim);
     if (!ShapedType::isDynamic(size))
       return arith::ConstantIndexOp::create(b, loc, size);
+    if (!sizes.source)
+      return Value();
     return tensor::DimOp::create(b, loc, sizes.source, dim);
   };
   auto constant = [&](int64_t value) -> Value {
@@ -421,6 +434,20 @@ static void generateMatmulShapeChecks(
   auto check = [&](Value actual, Value expected, const Twine &what) {
     emitSizeAssert(b, loc, actual, expected, message(op, what.str()));
   };
+  // Rows and batch that a tensor.cast states statically but its source
+  // leaves dynamic.
+  auto checkCastRows = [&](const Sizes &sizes, StringRef operand) {
+    for (int64_t dim = 0; dim + 1 < rank; ++dim)
+      if (!sizes.seen.isDynamicDim(dim) && sizes.before.isDynamicDim(dim))
+        check(extent(sizes, dim), constant(sizes.seen.getDimSize(dim)),
+              Twine(operand) + " dimension " + Twine(dim) +
+                  " differs from the size " +
+                  Twine(sizes.seen.getDimSize(dim)) +
+                  " its tensor.cast states");
+  };
+  if (lhsSizes)
+    checkCastRows(*lhsSizes, "the activations'");
+  checkCastRows(*initSizes, "the result's (init)");
   if (lhsSizes) {
     // K is the blocked axis, which the type requires to be static.
     if (lhsSizes->dynamic(rank - 1) && !ShapedType::isDynamic(k))
@@ -428,19 +455,22 @@ static void generateMatmulShapeChecks(
             "the activations' reduction size (lhs dimension " +
                 Twine(rank - 1) +
                 ") differs from the weight's K = " + Twine(k));
-    if (rank == 3 && lhsSizes->dynamic(0) &&
+    if (rank == 3 && lhsSizes->dynamic(0) && lhsSizes->source &&
         !ShapedType::isDynamic(rhsShape[0]))
       check(extent(*lhsSizes, 0), constant(rhsShape[0]),
             "the activations' batch size (lhs dimension 0) differs from the "
             "weight's batch size " +
                 Twine(rhsShape[0]));
     // The result's rows (and batch) are the activations'.
-    for (int64_t dim = 0; dim + 1 < rank; ++dim)
-      if (initSizes->dynamic(dim) || lhsSizes->dynamic(dim))
-        check(extent(*initSizes, dim), extent(*lhsSizes, dim),
+    for (int64_t dim = 0; dim + 1 < rank; ++dim) {
+      if (!initSizes->dynamic(dim) && !lhsSizes->dynamic(dim))
+        continue;
+      if (Value acts = extent(*lhsSizes, dim))
+        check(extent(*initSizes, dim), acts,
               "the result's dimension " + Twine(dim) +
                   " differs from the activations' (init and lhs dimension " +
                   Twine(dim) + ")");
+    }
   }
   // Its columns are the weight's N.
   if (initSizes->dynamic(rank - 1) && !ShapedType::isDynamic(n))

@@ -817,6 +817,40 @@ struct QuantizeLinalgPass
     return tensor::CastOp::create(builder, loc, lhsType.clone(shape), lhs);
   }
 
+  /// Before a shared weight's batch is collapsed into rows: the result's
+  /// leading dimensions must be the activations' one by one. After the
+  /// collapse the matmul compares only their products, and a 3 x 2 result
+  /// took the rows of 2 x 3 activations silently (found by an audit,
+  /// 2026-12-07).
+  static void checkSameLeadingDims(OpBuilder &builder, Operation *op, Value lhs,
+                                   Value init) {
+    Location loc = op->getLoc();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto initType = cast<RankedTensorType>(init.getType());
+    for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d) {
+      if (!lhsType.isDynamicDim(d) && !initType.isDynamicDim(d))
+        continue;
+      Value acts = tensor::getMixedSize(builder, loc, lhs, d).dyn_cast<Value>();
+      if (!acts)
+        acts =
+            arith::ConstantIndexOp::create(builder, loc, lhsType.getDimSize(d));
+      Value result =
+          tensor::getMixedSize(builder, loc, init, d).dyn_cast<Value>();
+      if (!result)
+        result = arith::ConstantIndexOp::create(builder, loc,
+                                                initType.getDimSize(d));
+      Value same = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                         result, acts);
+      cf::AssertOp::create(
+          builder, loc, same,
+          runtimeCheckMessage(op, ("the result's dimension " + Twine(d) +
+                                   " differs from the activations' "
+                                   "(dimension " +
+                                   Twine(d) + " of the output and the input)")
+                                      .str()));
+    }
+  }
+
   /// Online activation quantization: blocked along K (the last axis) with
   /// the weights' block size so blocks pair up.
   Value quantizeActivations(OpBuilder &builder, Location loc, Value lhs,
@@ -1252,6 +1286,7 @@ struct QuantizeLinalgPass
       init = asRow(builder, loc, init);
     }
     if (shape.collapseRows) {
+      checkSameLeadingDims(builder, op, lhs, init);
       lhs = collapseRows(builder, loc, lhs);
       init = collapseRows(builder, loc, init);
     }

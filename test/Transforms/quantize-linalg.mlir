@@ -210,9 +210,17 @@ func.func @shared_weight_map(%x: tensor<2x?x64xf32>, %init: tensor<2x?x32xf32>) 
 
 // Batch and M both dynamic: expanded back with tensor.reshape (MLIR 22's
 // expand-strided-metadata crashes on an expand_shape with two dynamic sizes
-// in one group).
+// in one group). Before the collapse, the result's batch and rows are
+// checked against the activations' one by one: the matmul sees only their
+// products (a 3 x 2 result took 2 x 3 activations' rows silently).
 // CHECK-LABEL: func.func @shared_weight_dynamic_batch
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>, %[[INIT:.*]]: tensor<?x?x32xf32>)
+// CHECK: %[[XB:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x?x64xf32>
+// CHECK: %[[IB:.*]] = tensor.dim %[[INIT]], %{{.*}} : tensor<?x?x32xf32>
+// CHECK: %[[SB:.*]] = arith.cmpi eq, %[[IB]], %[[XB]]
+// CHECK: cf.assert %[[SB]], "linalg.batch_matmul at {{.*}}quantize-linalg.mlir:{{[0-9]+}}:{{[0-9]+}}: the result's dimension 0 differs from the activations' (dimension 0 of the output and the input)"
+// CHECK: cf.assert {{.*}}: the result's dimension 1 differs from the activations' (dimension 1 of the output and the input)"
+// CHECK-NOT: cf.assert
 // CHECK: %[[P:.*]] = qblock.matmul {{.*}} -> tensor<?x32xf32>
 // CHECK-DAG: %[[B:.*]] = tensor.dim %[[INIT]], %c0
 // CHECK-DAG: %[[M:.*]] = tensor.dim %[[INIT]], %c1

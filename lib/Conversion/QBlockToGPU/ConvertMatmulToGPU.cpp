@@ -100,6 +100,11 @@ std::string quantizedActivationsMismatch(MatmulOp op) {
       !op.getLhs().getDefiningOp<ConstantOp>())
     return "its quantized activations come from neither a qblock.quantize "
            "nor packed bytes";
+  // The kernel would take the rows from the result, and nothing says how
+  // many the bytes hold (it read past them); the generic lowering refuses
+  // such a view, as the CPU's does.
+  if (!lhsType.hasStaticShape())
+    return "its packed activations have a dynamic shape";
   return "";
 }
 

@@ -203,3 +203,47 @@ func.func @storage_dynamic_batch(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %init
   %r = qblock.matmul ins(%a, %w : tensor<3x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<3x2x4xf32>) -> tensor<3x2x4xf32>
   return %r : tensor<3x2x4xf32>
 }
+
+// -----
+
+// Packed activations (a view of W4A8 codes) have no sizes to ask at run
+// time, but their type's are static: the result's rows are checked
+// against them (a 1-row result was written past its end, a 4-row one came
+// back with 3 rows never written; an audit, 2026-12-07).
+// IFACE-LABEL: func.func @packed_lhs
+// IFACE: %[[ROWS:.*]] = tensor.dim %arg2, %c0
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[ROWS]], %c4
+// IFACE: cf.assert %[[SAME]], {{.*}}the result's dimension 0 differs from the activations' (init and lhs dimension 0)
+// IFACE-NOT: cf.assert
+// GPU-LABEL: func.func @packed_lhs
+// GPU: cf.assert {{.*}}"qblock.matmul at {{.*}}: the result's dimension 0 differs from the activations' (init and lhs dimension 0)"
+func.func @packed_lhs(%a: tensor<320xi8>, %w: tensor<1088xi8>, %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %qa = qblock.from_storage %a : tensor<320xi8> -> !qblock.qtensor<4x64xf32, #qblock.scheme<int8>, axis = 1>
+  %q = qblock.from_storage %w : tensor<1088xi8> -> !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%qa, %q : !qblock.qtensor<4x64xf32, #qblock.scheme<int8>, axis = 1>, !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
+// -----
+
+// A tensor.cast to static rows states a size the lowering trusts (it
+// copied 2 rows into a buffer it then read 3 rows of): the source's rows
+// are checked against it. (Upstream's tensor.cast checks it too, but only
+// under --generate-runtime-verification, which the pipelines do not run.)
+// IFACE-LABEL: func.func @cast_rows
+// IFACE: cf.assert {{.*}}size mismatch of dim 0
+// IFACE: %[[M:.*]] = tensor.dim %arg0, %c0{{.*}}
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[M]], %c2{{.*}}
+// IFACE: cf.assert %[[SAME]], {{.*}}the activations' dimension 0 differs from the size 2 its tensor.cast states
+// IFACE: cf.assert {{.*}}the result's dimension 0 differs from the activations'
+// IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @cast_rows
+// CPU: cf.assert {{.*}}"qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 6]]:8: the activations' dimension 0 differs from the size 2 its tensor.cast states"
+// GPU-LABEL: func.func @cast_rows
+// GPU: cf.assert {{.*}}"qblock.matmul at {{.*}}: the activations' dimension 0 differs from the size 2 its tensor.cast states"
+func.func @cast_rows(%a: tensor<?x64xf32>, %w: tensor<320xi8>, %init: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %c = tensor.cast %a : tensor<?x64xf32> to tensor<2x64xf32>
+  %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%c, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}
