@@ -49,6 +49,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 
 llvm::StringRef qblock::ptxVersionFor(llvm::StringRef chip) {
@@ -128,9 +130,36 @@ std::optional<std::string> qblock::findPtxasToolkit() {
   return std::nullopt;
 }
 
+/// The environment variable gpu-module-to-binary takes its toolkit from
+/// (NVVM::getCUDAToolkitPath's order), or "" when none is set.
+static llvm::StringRef toolkitVariable() {
+  for (llvm::StringRef name : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (std::getenv(name.data()))
+      return name;
+  return "";
+}
+
 std::string
 qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
   std::string problem = checkGPUPipelineOptions(options);
+  // A toolkit the environment names is linked from for every kernel
+  // module, in either format: without its libdevice, gpu-module-to-binary
+  // reports an error with a dump of the whole module and goes on, so the
+  // tool printed "error:" and exited 0 (an adversarial run, 2026-12-07).
+  llvm::StringRef variable = toolkitVariable();
+  if (problem.empty() && !variable.empty()) {
+    llvm::StringRef named = NVVM::getCUDAToolkitPath();
+    if (!named.empty() && !llvm::sys::fs::is_regular_file(inToolkit(
+                              named, {"nvvm", "libdevice", "libdevice.10.bc"})))
+      problem = ("$" + variable + " names '" + named +
+                 "', which is not a whole CUDA toolkit (it has no "
+                 "nvvm/libdevice/libdevice.10.bc, which gpu-module-to-binary "
+                 "links from the toolkit it names); point $" +
+                 variable +
+                 " at a CUDA toolkit, or unset it (format=isa "
+                 "needs no CUDA)")
+                    .str();
+  }
   if (problem.empty() && options.format.getValue() == "bin" &&
       !findPtxasToolkit())
     problem = "format=bin runs CUDA's ptxas, which is neither on PATH nor "

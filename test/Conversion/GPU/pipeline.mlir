@@ -20,6 +20,11 @@
 // RUN: %if ptxas %{ count 0 < %t.bin.err %}
 // Without any ptxas, format=bin is an error when the pipeline is parsed.
 // RUN: %if !ptxas %{ not env -u CUDA_ROOT -u CUDA_HOME -u CUDA_PATH PATH=/nonexistent quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=bin" 2>&1 | FileCheck %s --check-prefix=NOPTXAS %}
+// A toolkit the environment names without its libdevice: upstream's
+// gpu-module-to-binary printed "error:" with a dump of the whole kernel
+// module and exited 0. It is refused when the pipeline is parsed.
+// RUN: not env -u CUDA_ROOT -u CUDA_PATH CUDA_HOME=%t.nowhere quant-opt %s --qblock-gpu-pipeline="chip=sm_90a format=isa" 2>&1 | FileCheck %s --check-prefix=BADHOME
+// BADHOME: --qblock-gpu-pipeline: $CUDA_HOME names '{{.*}}nowhere', which is not a whole CUDA toolkit (it has no nvvm/libdevice/libdevice.10.bc, which gpu-module-to-binary links from the toolkit it names); point $CUDA_HOME at a CUDA toolkit, or unset it (format=isa needs no CUDA)
 // NOPTXAS: --qblock-gpu-pipeline: format=bin runs CUDA's ptxas, which is neither on PATH nor in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH names, nor in a whole CUDA toolkit in /usr/local/cuda; install the CUDA toolkit (or add the bin directory of yours to PATH), or use format=isa (PTX, needs no CUDA)
 
 // CHECK: llvm.func @gemm

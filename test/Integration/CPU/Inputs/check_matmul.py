@@ -17,6 +17,12 @@ import sys
 
 
 def parse_runner(text):
+    # One printed tensor: with two, the second's header (its base address
+    # among them) would be read as numbers.
+    printed = text.count("Unranked Memref")
+    if printed > 1:
+        sys.exit("check_matmul: %d printMemrefF32 outputs found; these "
+                 "checks read exactly one" % printed)
     match = re.search(r"sizes = \[([^\]]*)\].*?data =\s*(.*)", text, re.S)
     if not match:
         sys.exit("check_matmul: no printMemrefF32 output found")
