@@ -408,7 +408,10 @@ static void generateMatmulShapeChecks(
       return std::nullopt;
     return Sizes{source, seen, before};
   };
-  if (auto quantize = lhs.getDefiningOp<QuantizeOp>())
+  // A quantize checks its input's sizes against its type itself (the cast
+  // emitRuntimeShapeChecks puts there is its own).
+  auto quantize = lhs.getDefiningOp<QuantizeOp>();
+  if (quantize)
     lhs = quantize.getInput();
   std::optional<Sizes> lhsSizes = sizesOf(lhs), initSizes = sizesOf(init);
   if (!initSizes)
@@ -445,7 +448,7 @@ static void generateMatmulShapeChecks(
                   Twine(sizes.seen.getDimSize(dim)) +
                   " its tensor.cast states");
   };
-  if (lhsSizes)
+  if (lhsSizes && !quantize)
     checkCastRows(*lhsSizes, "the activations'");
   checkCastRows(*initSizes, "the result's (init)");
   if (lhsSizes) {

@@ -146,8 +146,15 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
   // module, in either format: without its libdevice, gpu-module-to-binary
   // reports an error with a dump of the whole module and goes on, so the
   // tool printed "error:" and exited 0 (an adversarial run, 2026-12-07).
+  // With format=bin and ptxas only in the default toolkit, the pipeline
+  // names that toolkit to gpu-module-to-binary, which then reads no
+  // variable.
+  bool namesToolkit = options.format.getValue() == "bin" && [] {
+    std::optional<std::string> toolkit = findPtxasToolkit();
+    return toolkit && !toolkit->empty();
+  }();
   llvm::StringRef variable = toolkitVariable();
-  if (problem.empty() && !variable.empty()) {
+  if (problem.empty() && !variable.empty() && !namesToolkit) {
     llvm::StringRef named = NVVM::getCUDAToolkitPath();
     if (!named.empty() && !llvm::sys::fs::is_regular_file(inToolkit(
                               named, {"nvvm", "libdevice", "libdevice.10.bc"})))

@@ -788,10 +788,10 @@ struct QuantizeLinalgPass
   /// would leave them without a block count. The cast only states what must
   /// hold, so it comes with a run-time check that it does, reported at `op`
   /// (the linalg op the user wrote). The qblock matmuls' own checks
-  /// (emitRuntimeShapeChecks) look through a cast, but not through what
-  /// this pass may put between it and the matmul: the activation quantizer
-  /// (W4A4 without fusion), the collapse of a shared weight's batch into
-  /// rows, a vector's expansion into a row. Without this check a K that
+  /// (emitRuntimeShapeChecks) look through a cast and the activation
+  /// quantizer, but not through the rest of what this pass may put between
+  /// it and the matmul: the collapse of a shared weight's batch into rows,
+  /// a vector's expansion into a row. Without this check a K that
   /// differs from the weight's read past the activations there, or used
   /// only the first K columns (found by an adversarial run, 2026-12-06).
   static Value withStaticK(OpBuilder &builder, Operation *op, Value lhs,

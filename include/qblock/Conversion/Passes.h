@@ -32,7 +32,9 @@ bool isLutTablePrecision(llvm::StringRef name);
 
 /// Whether lut-tables=i8 reaches a qblock.lut_gemm with this K, N and group
 /// size on the CPU. Only its chunked vector path has int8 tables; other
-/// shapes run f32 tables, and the lowering remarks so.
+/// shapes run f32 tables, and the lowering remarks so. Where it does, the
+/// last N mod 16 output rows (the row-by-row remainder) still run f32
+/// tables.
 bool lutGemmTakesI8Tables(int64_t k, int64_t n, int64_t group);
 
 } // namespace qblock

@@ -5,9 +5,12 @@
 // RUN: not quant-opt %s --pass-pipeline="builtin.module(func.func(qblock-cpu-pipeline))" 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not quant-opt %s --pass-pipeline="builtin.module(func.func(qblock-gpu-pipeline{format=isa}))" 2>&1 | FileCheck %s --check-prefix=GPU
 // RUN: not quant-opt %s --pass-pipeline="builtin.module(func.func(qblock-gpu-emulation-pipeline))" 2>&1 | FileCheck %s --check-prefix=EMU
-// At module level, and op-agnostic (any), they still parse.
-// RUN: quant-opt %s --pass-pipeline="builtin.module(qblock-cpu-pipeline)" -o /dev/null
-// RUN: quant-opt %s --pass-pipeline="any(qblock-cpu-pipeline)" -o /dev/null
+// Op-agnostic (any), they were skipped silently on the ops inside the
+// module: refused as well. At module level they run.
+// RUN: not quant-opt %s --pass-pipeline="builtin.module(any(qblock-cpu-pipeline))" 2>&1 | FileCheck %s --check-prefix=ANY
+// RUN: quant-opt %s --pass-pipeline="builtin.module(qblock-cpu-pipeline)" | FileCheck %s --check-prefix=LOWERED
+// ANY: --qblock-cpu-pipeline: runs on builtin.module, not nested in 'any'; use builtin.module(qblock-cpu-pipeline)
+// LOWERED: llvm.func @f
 // CPU: --qblock-cpu-pipeline: runs on builtin.module, not nested in 'func.func'; use builtin.module(qblock-cpu-pipeline)
 // GPU: --qblock-gpu-pipeline: runs on builtin.module, not nested in 'func.func'; use builtin.module(qblock-gpu-pipeline)
 // EMU: --qblock-gpu-emulation-pipeline: runs on builtin.module, not nested in 'func.func'; use builtin.module(qblock-gpu-emulation-pipeline)

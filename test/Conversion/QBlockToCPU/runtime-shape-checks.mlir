@@ -215,6 +215,8 @@ func.func @storage_dynamic_batch(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %init
 // IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[ROWS]], %c4
 // IFACE: cf.assert %[[SAME]], {{.*}}the result's dimension 0 differs from the activations' (init and lhs dimension 0)
 // IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @packed_lhs
+// CPU: cf.assert {{.*}}"qblock.matmul at {{.*}}: the result's dimension 0 differs from the activations' (init and lhs dimension 0)"
 // GPU-LABEL: func.func @packed_lhs
 // GPU: cf.assert {{.*}}"qblock.matmul at {{.*}}: the result's dimension 0 differs from the activations' (init and lhs dimension 0)"
 func.func @packed_lhs(%a: tensor<320xi8>, %w: tensor<1088xi8>, %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
