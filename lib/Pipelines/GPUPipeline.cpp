@@ -149,10 +149,10 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
   // With format=bin and ptxas only in the default toolkit, the pipeline
   // names that toolkit to gpu-module-to-binary, which then reads no
   // variable.
-  bool namesToolkit = options.format.getValue() == "bin" && [] {
-    std::optional<std::string> toolkit = findPtxasToolkit();
-    return toolkit && !toolkit->empty();
-  }();
+  bool bin = options.format.getValue() == "bin";
+  std::optional<std::string> ptxasToolkit =
+      bin ? findPtxasToolkit() : std::nullopt;
+  bool namesToolkit = ptxasToolkit && !ptxasToolkit->empty();
   llvm::StringRef variable = toolkitVariable();
   if (problem.empty() && !variable.empty() && !namesToolkit) {
     llvm::StringRef named = NVVM::getCUDAToolkitPath();
@@ -167,8 +167,7 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
                  "needs no CUDA)")
                     .str();
   }
-  if (problem.empty() && options.format.getValue() == "bin" &&
-      !findPtxasToolkit())
+  if (problem.empty() && bin && !ptxasToolkit)
     problem = "format=bin runs CUDA's ptxas, which is neither on PATH nor "
               "in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH "
               "names, nor in a whole CUDA toolkit in " +

@@ -802,11 +802,9 @@ struct QuantizeLinalgPass
     if (!lhsType.isDynamicDim(last))
       return lhs;
     Value size = tensor::DimOp::create(builder, loc, lhs, last);
-    Value same =
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, size,
-                              arith::ConstantIndexOp::create(builder, loc, k));
-    cf::AssertOp::create(
-        builder, loc, same,
+    Value expected = arith::ConstantIndexOp::create(builder, loc, k);
+    emitSizeAssert(
+        builder, loc, size, expected,
         runtimeCheckMessage(
             op,
             ("the activations' reduction size (dimension " + llvm::Twine(last) +
@@ -830,19 +828,12 @@ struct QuantizeLinalgPass
     for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d) {
       if (!lhsType.isDynamicDim(d) && !initType.isDynamicDim(d))
         continue;
-      Value acts = tensor::getMixedSize(builder, loc, lhs, d).dyn_cast<Value>();
-      if (!acts)
-        acts =
-            arith::ConstantIndexOp::create(builder, loc, lhsType.getDimSize(d));
-      Value result =
-          tensor::getMixedSize(builder, loc, init, d).dyn_cast<Value>();
-      if (!result)
-        result = arith::ConstantIndexOp::create(builder, loc,
-                                                initType.getDimSize(d));
-      Value same = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                                         result, acts);
-      cf::AssertOp::create(
-          builder, loc, same,
+      Value acts = getValueOrCreateConstantIndexOp(
+          builder, loc, tensor::getMixedSize(builder, loc, lhs, d));
+      Value result = getValueOrCreateConstantIndexOp(
+          builder, loc, tensor::getMixedSize(builder, loc, init, d));
+      emitSizeAssert(
+          builder, loc, result, acts,
           runtimeCheckMessage(op, ("the result's dimension " + Twine(d) +
                                    " differs from the activations' "
                                    "(dimension " +
