@@ -2,9 +2,11 @@
 
 #include "qblock/Pipelines/Pipelines.h"
 
+#include "../Transforms/ConstantGlobalLoads.h"
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
+#include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
@@ -48,6 +50,9 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-cpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-cpu-pipeline"));
+  pm.addPass(
+      createCheckModuleSettingsPass("qblock-cpu-pipeline", options.target));
+  pm.addPass(createConstantGlobalLoadsPass("qblock-cpu-pipeline"));
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and
   // the only way for BCQ, which has no run-time quantizer, after a plain
@@ -184,6 +189,8 @@ void qblock::registerQBlockPipelines() {
   // names only passes --pass-pipeline can parse again.
   registerPass([] { return createCheckFlatModulePass(); });
   registerPass([] { return createCheckNoFreesPass(); });
+  registerPass([] { return createCheckModuleSettingsPass(); });
+  registerPass([] { return createConstantGlobalLoadsPass(); });
   registerPass([] { return createSetCPUTargetPass(); });
   registerPass([] { return createGuardCPUFeaturesPass(); });
   registerPass([] { return createCheckLoweredToLLVMPass(); });

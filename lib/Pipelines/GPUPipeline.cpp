@@ -18,9 +18,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Transforms/ConstantGlobalLoads.h"
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckLoweredToLLVM.h"
+#include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
@@ -216,6 +218,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-pipeline"));
+  pm.addPass(createCheckModuleSettingsPass("qblock-gpu-pipeline", ""));
+  pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
   // Host asserts (the matmuls' shape checks) report on stderr; see
   // ReportAssertsOnStderr.cpp.
@@ -246,6 +250,9 @@ void qblock::buildGPUEmulationPipeline(
     OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-emulation-pipeline"));
+  pm.addPass(
+      createCheckModuleSettingsPass("qblock-gpu-emulation-pipeline", ""));
+  pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
   // The kernels are host code now: their bf16 conversions too

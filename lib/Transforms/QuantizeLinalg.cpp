@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantData.h"
+#include "ConstantGlobalLoads.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/TensorScale.h"
 #include "qblock/Transforms/Passes.h"
@@ -20,6 +21,7 @@
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 #include <cmath>
 #include <cstring>
@@ -319,9 +321,10 @@ static std::string computedFromConstants(Value weight) {
           return matchPattern(operand, m_Constant());
         }))
       return "the weight (B) is a slice of a constant at an offset known "
-             "only at run time (a loop over stacked layer weights?); only "
-             "constant weights are quantized: unroll the loop, or give each "
-             "layer a constant weight of its own";
+             "only at run time (a tiled loop, or a loop over stacked layer "
+             "weights?); only constant weights are quantized: run "
+             "--qblock-quantize-linalg before tiling, unroll a loop over "
+             "layers, or give each layer a constant weight of its own";
   SmallVector<Value> inputs;
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(producer))
     inputs = dps.getDpsInputs();
@@ -336,7 +339,18 @@ static std::string computedFromConstants(Value weight) {
                          name + "', not a constant itself";
   // Elementwise casts and reshapes of constants are what -canonicalize
   // folds; it leaves slices of non-splat constants and broadcasts alone.
-  // A tensor.cast folds into the matmul that reads it.
+  // A tensor.cast folds into the matmul that reads it. Folders read only
+  // inline elements: a cast or reshape of a dense_resource stays.
+  bool ofResource = llvm::any_of(inputs, [](Value operand) {
+    Attribute value;
+    return matchPattern(operand, m_Constant(&value)) &&
+           isa<DenseResourceElementsAttr>(value);
+  });
+  if (ofResource && !isa<tensor::CastOp>(producer))
+    return computed + ", and -canonicalize does not fold ops on "
+                      "dense_resource constants; only constant weights are "
+                      "quantized, so export the weight as the matmul reads "
+                      "it (its element type and shape)";
   if (isa<arith::ExtFOp, arith::TruncFOp, tensor::CastOp>(producer))
     return computed + "; fold it first (-canonicalize folds casts of "
                       "constants)";
@@ -650,6 +664,16 @@ struct QuantizeLinalgPass
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
+      // A private function's argument: its callers may pass constants.
+      if (auto argument = dyn_cast<BlockArgument>(weightValue))
+        if (auto function = dyn_cast<FunctionOpInterface>(
+                argument.getOwner()->getParentOp());
+            function && argument.getOwner()->isEntryBlock() &&
+            function.isPrivate())
+          return fail("the weight (B) is an argument of @" +
+                      function.getName().str() +
+                      "; if its callers pass constants, run --inline first "
+                      "so that the matmul reads them");
       // full-path needs acts=, which LUT-GEMM (float activations) refuses:
       // suggesting it under scheme=bcq would lead to an error.
       if (scheme == QuantScheme::BCQ)
@@ -694,6 +718,14 @@ struct QuantizeLinalgPass
                             ? static_cast<int64_t>(group)
                             : cast<SchemeAttr>(schemeAttr).getBlockSize();
     StringRef unit = scheme == QuantScheme::BCQ ? "group" : "block";
+
+    // A weight read from an immutable ml_program global is a constant;
+    // loads that only other ops read stay as they are.
+    replaceConstantGlobalLoads(getOperation(), [](Operation *load) {
+      return llvm::any_of(load->getUsers(), [](Operation *user) {
+        return isa<linalg::LinalgOp>(user);
+      });
+    });
 
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {

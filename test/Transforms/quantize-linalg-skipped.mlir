@@ -193,6 +193,41 @@ func.func @widened_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tenso
 
 // -----
 
+// The same widening of a dense_resource constant (torch-mlir's f16 weights):
+// -canonicalize folds only inline elements, so "fold it first" would send
+// the user round in a loop (found by an adversarial run, 2026-12-07).
+// CHECK-LABEL: func.func @widened_resource_weight
+// CHECK: linalg.matmul
+func.func @widened_resource_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w16 = arith.constant dense_resource<w16> : tensor<32x4xf16>
+  %w = arith.extf %w16 : tensor<32x4xf16> to tensor<32x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'arith.extf', not a constant itself, and -canonicalize does not fold ops on dense_resource constants; only constant weights are quantized, so export the weight as the matmul reads it (its element type and shape)}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w16: "0x02000000003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C003C"
+    }
+  }
+#-}
+
+// -----
+
+// A weight that reaches the matmul as an argument of a private function:
+// its callers may pass constants, which --inline brings into view.
+// CHECK-LABEL: func.func private @weight_argument
+// CHECK: linalg.matmul
+func.func private @weight_argument(%x: tensor<2x32xf32>, %w: tensor<32x4xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-remark@+1 {{not quantized: the weight (B) is an argument of @weight_argument; if its callers pass constants, run --inline first so that the matmul reads them}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
 // Other ops that -canonicalize folds with constant operands: a tensor.cast
 // (folded into the matmul) and any op whose folder makes a constant, such
 // as arith.negf. The remark used to say -canonicalize does not fold them.
@@ -368,7 +403,7 @@ func.func @layer_loop_slice(%x: tensor<2x32xf32>, %init: tensor<2x32xf32>) -> te
   %ws = arith.constant dense<0.5> : tensor<3x32x32xf32>
   %r = scf.for %l = %c0 to %c3 step %c1 iter_args(%h = %x) -> (tensor<2x32xf32>) {
     %w = tensor.extract_slice %ws[%l, 0, 0] [1, 32, 32] [1, 1, 1] : tensor<3x32x32xf32> to tensor<32x32xf32>
-    // expected-remark@+1 {{not quantized: the weight (B) is a slice of a constant at an offset known only at run time (a loop over stacked layer weights?); only constant weights are quantized: unroll the loop, or give each layer a constant weight of its own}}
+    // expected-remark@+1 {{not quantized: the weight (B) is a slice of a constant at an offset known only at run time (a tiled loop, or a loop over stacked layer weights?); only constant weights are quantized: run --qblock-quantize-linalg before tiling, unroll a loop over layers, or give each layer a constant weight of its own}}
     %m = linalg.matmul ins(%h, %w : tensor<2x32xf32>, tensor<32x32xf32>) outs(%init : tensor<2x32xf32>) -> tensor<2x32xf32>
     scf.yield %m : tensor<2x32xf32>
   }

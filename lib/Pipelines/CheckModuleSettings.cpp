@@ -1,0 +1,163 @@
+//===- CheckModuleSettings.cpp - settings the pipelines must own ----------===//
+//
+// A module can carry settings that the pipelines' steps assume otherwise,
+// and that made them fail far from the cause or emit code that cannot
+// work (found by an adversarial run, 2026-12-07):
+//
+// - A data layout with 32-bit indices (`dlti.dl_spec` with `index = 32`):
+//   the pipelines' memory allocation functions and kernels use 64-bit
+//   sizes, and the lowering failed on a type mismatch at an unrelated
+//   `tensor.empty` (the GPU pipeline: an unconverted memref struct).
+// - A target triple of another architecture than the one the CPU
+//   pipeline's `target` picks instructions for (`host`: the compiling
+//   machine; `avx2`, `avx512`: x86): the output kept, say, an aarch64
+//   triple around AVX-512 intrinsics and cpuid asm, and the backend then
+//   crashed. `target=generic` emits portable vector code and takes any
+//   triple.
+// - A symbol named like the allocation functions the pipelines define
+//   (`_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_free`) that is
+//   not an LLVM function of their type: upstream's memref lowering then
+//   declared `..._alloc_0` and the like beside it, which nothing defines,
+//   so the module failed when loaded. A definition of the right type (a
+//   user's own allocator, or this pipeline's, when it runs on its own
+//   output) is used as is.
+//
+// The pipelines start with this check, so each problem gets one error at
+// the module or the symbol that says what to change.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CheckModuleSettings.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
+
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `symbol` is an LLVM function with the type upstream's memref
+/// lowering gives `name` (with 64-bit indices).
+bool isAllocatorFunction(Operation *symbol, StringRef name) {
+  auto func = dyn_cast<LLVM::LLVMFuncOp>(symbol);
+  if (!func)
+    return false;
+  MLIRContext *context = symbol->getContext();
+  auto pointer = LLVM::LLVMPointerType::get(context);
+  auto expected = name == "_mlir_memref_to_llvm_alloc"
+                      ? LLVM::LLVMFunctionType::get(
+                            pointer, {IntegerType::get(context, 64)})
+                      : LLVM::LLVMFunctionType::get(
+                            LLVM::LLVMVoidType::get(context), {pointer});
+  return func.getFunctionType() == expected;
+}
+
+struct CheckModuleSettingsPass
+    : PassWrapper<CheckModuleSettingsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckModuleSettingsPass)
+
+  CheckModuleSettingsPass() = default;
+  // Options are not copyable; clone() copies their values afterwards.
+  CheckModuleSettingsPass(const CheckModuleSettingsPass &other)
+      : PassWrapper(other) {}
+
+  StringRef getArgument() const override {
+    return "qblock-check-module-settings";
+  }
+  StringRef getDescription() const override {
+    return "Fail on module settings the pipelines cannot honour: 32-bit "
+           "indices, a triple the CPU target does not emit code for, "
+           "symbols named like the pipelines' allocation functions";
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool failed = false;
+
+    unsigned indexBits = DataLayout(module).getTypeSizeInBits(
+        IndexType::get(module.getContext()));
+    if (indexBits != 64) {
+      module.emitError() << "--" << pipeline
+                         << " lowers with 64-bit indices, but the module's "
+                            "data layout (dlti.dl_spec) makes index "
+                         << indexBits
+                         << " bits wide; remove the index entry from it";
+      failed = true;
+    }
+
+    if (!checkTriple(module))
+      failed = true;
+
+    for (StringRef name :
+         {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_free"}) {
+      Operation *symbol = module.lookupSymbol(name);
+      if (!symbol || isAllocatorFunction(symbol, name))
+        continue;
+      symbol->emitError() << "@" << name << " is the name of a memory "
+                          << "allocation function --" << pipeline
+                          << " defines; rename this symbol";
+      failed = true;
+    }
+    if (failed)
+      signalPassFailure();
+  }
+
+  /// False, after an error, when the module's triple names an architecture
+  /// that the CPU target's instructions do not exist on.
+  bool checkTriple(ModuleOp module) {
+    StringRef target = cpuTarget;
+    if (target.empty() || target == "generic")
+      return true;
+    auto tripleName = module->getAttrOfType<StringAttr>(
+        LLVM::LLVMDialect::getTargetTripleAttrName());
+    if (!tripleName)
+      return true;
+    llvm::Triple triple(tripleName.getValue());
+    llvm::Triple host(llvm::sys::getProcessTriple());
+    bool fits =
+        target == "host" ? triple.getArch() == host.getArch() : triple.isX86();
+    if (fits)
+      return true;
+    InFlightDiagnostic diag = module.emitError()
+                              << "--" << pipeline << " with target=" << target
+                              << " emits instructions for ";
+    if (target == "host")
+      diag << "this machine (" << host.getArchName() << ")";
+    else
+      diag << "x86";
+    diag << ", but the module's target triple is '" << tripleName.getValue()
+         << "'; use target=generic for portable code, or drop the triple";
+    return false;
+  }
+
+  // Options, not constructor arguments, so that a printed pipeline (a
+  // crash reproducer, --dump-pass-pipeline) parses again with the same
+  // messages.
+  Option<std::string> pipeline{*this, "pipeline",
+                               llvm::cl::desc("The pipeline the message names"),
+                               llvm::cl::init("qblock-cpu-pipeline")};
+  Option<std::string> cpuTarget{
+      *this, "cpu-target",
+      llvm::cl::desc("The CPU pipeline's target option, which the module's "
+                     "triple must fit (empty: not checked)"),
+      llvm::cl::init("")};
+};
+
+} // namespace
+
+std::unique_ptr<Pass> qblock::createCheckModuleSettingsPass() {
+  return std::make_unique<CheckModuleSettingsPass>();
+}
+
+std::unique_ptr<Pass>
+qblock::createCheckModuleSettingsPass(std::string pipeline,
+                                      std::string cpuTarget) {
+  auto pass = std::make_unique<CheckModuleSettingsPass>();
+  pass->pipeline = std::move(pipeline);
+  pass->cpuTarget = std::move(cpuTarget);
+  return pass;
+}

@@ -1,0 +1,26 @@
+//===- CheckModuleSettings.h - settings the pipelines must own --*- C++ -*-===//
+
+#ifndef QBLOCK_LIB_PIPELINES_CHECKMODULESETTINGS_H
+#define QBLOCK_LIB_PIPELINES_CHECKMODULESETTINGS_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+#include <string>
+
+namespace qblock {
+/// Fails, with an error at the module or symbol, when the module sets what
+/// the pipelines cannot honour: indices other than 64 bits wide in its data
+/// layout, a target triple of an architecture that `cpuTarget` (the CPU
+/// pipeline's target option; empty for the GPU pipelines) emits no code
+/// for, or a symbol named like the allocation functions the pipelines
+/// define that is not one of their type. `pipeline` names the pipeline in
+/// the messages.
+std::unique_ptr<mlir::Pass>
+createCheckModuleSettingsPass(std::string pipeline, std::string cpuTarget);
+/// The same, registered as
+/// `qblock-check-module-settings{pipeline=NAME cpu-target=TARGET}`.
+std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass();
+} // namespace qblock
+
+#endif // QBLOCK_LIB_PIPELINES_CHECKMODULESETTINGS_H
