@@ -13,6 +13,7 @@
 #include "ProgressMeter.h"
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/BudgetChoice.h"
 #include "qblock/Numerics/Layout.h"
 #include "qblock/Transforms/Passes.h"
 
@@ -684,10 +685,11 @@ struct SelectFormatsPass
     return expanded;
   }
 
-  /// Picks one candidate per weight: start every weight at its cheapest
-  /// block size, then repeatedly take the step to the next finer block with
-  /// the largest error reduction per added bit that still fits the budget
-  /// (greedy multiple-choice knapsack). Retypes the chosen quantize ops.
+  /// Picks one candidate per weight: the block sizes with the least total
+  /// squared error whose bits fit the budget (a multiple-choice knapsack,
+  /// solved exactly by qblock::numerics::chooseWithinBudget; a greedy
+  /// allocation missed the optimum by up to 17% of the error on some
+  /// inputs). Retypes the chosen quantize ops.
   LogicalResult chooseBlocks(SmallVector<std::unique_ptr<WeightJob>> &jobs) {
     // Candidates of one weight are adjacent, finest block first.
     struct Weight {
@@ -734,36 +736,34 @@ struct SelectFormatsPass
           << "); raise the budget";
       return emitError(getOperation().getLoc()) << message;
     }
-    while (true) {
-      Weight *best = nullptr;
-      size_t bestOption = 0;
-      double bestRatio = 0;
-      for (Weight &weight : weights) {
-        WeightJob *current = weight.options[weight.chosen];
-        // Look at every finer option, not only the next one: a step can
-        // gain nothing (an outlier in both halves of a block) while the one
-        // after it gains a lot.
-        for (size_t option = 0; option < weight.chosen; ++option) {
-          WeightJob *finer = weight.options[option];
-          double addedBits = (bits(finer) - bits(current)) * weight.elements;
-          double gain =
-              (current->errorSquares - finer->errorSquares) * weight.errorUnit;
-          if (usedBits + addedBits > budgetBits * (1 + 1e-12) || gain <= 0)
-            continue;
-          double ratio = gain / addedBits;
-          if (!best || ratio > bestRatio) {
-            best = &weight;
-            bestOption = option;
-            bestRatio = ratio;
-          }
-        }
-      }
-      if (!best)
-        break;
-      usedBits += (bits(best->options[bestOption]) -
-                   bits(best->options[best->chosen])) *
-                  best->elements;
-      best->chosen = bestOption;
+    std::vector<std::vector<num::BudgetOption>> options;
+    for (Weight &weight : weights) {
+      options.emplace_back();
+      for (WeightJob *job : weight.options)
+        options.back().push_back({bits(job) * weight.elements,
+                                  job->errorSquares * weight.errorUnit});
+    }
+    num::BudgetChoice choice = num::chooseWithinBudget(options, budgetBits);
+    if (choice.chosen.size() != weights.size())
+      return emitError(getOperation().getLoc())
+             << "--qblock-select-formats: no block choice fits budget= "
+                "(a bug in qblock: the cheapest one did)";
+    for (auto [weight, chosen] : llvm::zip(weights, choice.chosen))
+      weight.chosen = chosen;
+    usedBits = choice.bits;
+    if (!choice.optimal) {
+      std::string message;
+      llvm::raw_string_ostream(message)
+          << "--qblock-select-formats: budget= chose block sizes for "
+          << weights.size()
+          << " weights without proving them best (the search has a node "
+             "limit); their squared error is at most "
+          << llvm::format("%.3g",
+                          choice.lowerBound > 0
+                              ? 100 * (choice.error / choice.lowerBound - 1)
+                              : 0.0)
+          << "% above the least possible";
+      emitRemark(getOperation().getLoc()) << message;
     }
     // No weight to pack (an empty module, or only weights that stay
     // run-time quantizes): there is no average, and the report says null.

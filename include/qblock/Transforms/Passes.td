@@ -14,8 +14,9 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     `linalg.generic` contractions with one N and K dimension and either one
     M dimension and at most one batch dimension, or several leading
     dimensions that the weight does not have) whose weight operand is a
-    constant, and rewrites
-    them into `qblock.quantize` + `qblock.matmul` (block schemes) or
+    constant (a load of an immutable `ml_program.global` that holds a value,
+    as exporters write parameters, becomes an `arith.constant` first), and
+    rewrites them into `qblock.quantize` + `qblock.matmul` (block schemes) or
     `qblock.lut_gemm` (`scheme=bcq`). The weight is the constant operand;
     when both are constant, the right-hand one (B in C = A * B). Blocks run
     along the reduction dimension K. M (and the batch) may be dynamic, and so
@@ -188,7 +189,10 @@ def SelectFormats : Pass<"qblock-select-formats", "::mlir::ModuleOp"> {
     or 64 (those dividing K), and the pass picks per tensor the sizes that
     minimize the total squared error while the average bits per element
     over all packed weights stays within the budget (smaller blocks help
-    outlier-heavy layers). BCQ weights, and block weights whose matmul
+    outlier-heavy layers). The choice is exact (branch and bound over the
+    weights, bounded by the linear relaxation); should a very large model
+    exhaust the search's node limit, a remark says so and how far above
+    the least possible error the choice may be. BCQ weights, and block weights whose matmul
     pins their block size, count in that average with their fixed bits.
     The report then also holds `budget` and `average_bits_per_element`
     (`null` when no weight was packed), and each tensor's `block` is the
