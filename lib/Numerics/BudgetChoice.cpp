@@ -1,4 +1,4 @@
-//===- BudgetChoice.cpp - one option per weight under a bit budget --------===//
+//===- BudgetChoice.cpp - choices under a bit budget ----------------------===//
 //
 // Depth-first branch and bound over the weights, the ones with the most
 // error at stake first, each weight's options in order of error. A node's

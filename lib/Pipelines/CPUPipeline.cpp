@@ -50,8 +50,9 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
                               const CPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-cpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-cpu-pipeline"));
-  pm.addPass(
-      createCheckModuleSettingsPass("qblock-cpu-pipeline", options.target));
+  pm.addPass(createCheckModuleSettingsPass("qblock-cpu-pipeline",
+                                           options.target,
+                                           /*checkAllocator=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-cpu-pipeline"));
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and

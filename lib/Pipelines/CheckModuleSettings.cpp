@@ -14,13 +14,16 @@
 //   triple around AVX-512 intrinsics and cpuid asm, and the backend then
 //   crashed. `target=generic` emits portable vector code and takes any
 //   triple.
-// - A symbol named like the allocation functions the pipelines define
-//   (`_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_free`) that is
-//   not an LLVM function of their type: upstream's memref lowering then
-//   declared `..._alloc_0` and the like beside it, which nothing defines,
-//   so the module failed when loaded. A definition of the right type (a
-//   user's own allocator, or this pipeline's, when it runs on its own
-//   output) is used as is.
+// - A symbol named like the allocation functions the CPU and emulation
+//   pipelines define (`_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_
+//   free`) that is not an LLVM function of their type: upstream's memref
+//   lowering then declared `..._alloc_0` and the like beside it, which
+//   nothing defines, so the module failed when loaded. Definitions of the
+//   right type (a user's own allocator, or this pipeline's, when it runs on
+//   its own output) are used as they are, but only as a pair: the pipeline
+//   would pair a user's alloc with its own free, which frees blocks the
+//   user's alloc made. Declarations get the pipeline's definitions. (The
+//   GPU pipeline's host code calls malloc and free, not these.)
 //
 // The pipelines start with this check, so each problem gets one error at
 // the module or the symbol that says what to change.
@@ -92,18 +95,45 @@ struct CheckModuleSettingsPass
     if (!checkTriple(module))
       failed = true;
 
-    for (StringRef name :
-         {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_free"}) {
+    if (checkAllocator && !checkAllocatorFunctions(module))
+      failed = true;
+    if (failed)
+      signalPassFailure();
+  }
+
+  /// False, after an error, when a symbol takes the name of one of the
+  /// allocation functions without being one, or the module defines one of
+  /// the two and not the other.
+  bool checkAllocatorFunctions(ModuleOp module) {
+    constexpr StringLiteral kAlloc = "_mlir_memref_to_llvm_alloc",
+                            kFree = "_mlir_memref_to_llvm_free";
+    bool fits = true;
+    for (StringRef name : {kAlloc, kFree}) {
       Operation *symbol = module.lookupSymbol(name);
       if (!symbol || isAllocatorFunction(symbol, name))
         continue;
       symbol->emitError() << "@" << name << " is the name of a memory "
                           << "allocation function --" << pipeline
                           << " defines; rename this symbol";
-      failed = true;
+      fits = false;
     }
-    if (failed)
-      signalPassFailure();
+    if (!fits)
+      return false;
+    auto defined = [&](StringRef name) {
+      auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+      return func && !func.isExternal();
+    };
+    if (defined(kAlloc) == defined(kFree))
+      return true;
+    StringRef given = defined(kAlloc) ? kAlloc : kFree;
+    StringRef missing = defined(kAlloc) ? kFree : kAlloc;
+    module.lookupSymbol(given)->emitError()
+        << "the module defines @" << given << " but not @" << missing
+        << ", which --" << pipeline
+        << " would then define to go with it (its free would release "
+           "blocks your alloc made, or the reverse); define both, or "
+           "neither";
+    return false;
   }
 
   /// False, after an error, when the module's triple names an architecture
@@ -118,8 +148,9 @@ struct CheckModuleSettingsPass
       return true;
     llvm::Triple triple(tripleName.getValue());
     llvm::Triple host(llvm::sys::getProcessTriple());
-    bool fits =
-        target == "host" ? triple.getArch() == host.getArch() : triple.isX86();
+    // avx2 and avx512 are x86-64 levels (v3, v4).
+    bool fits = target == "host" ? triple.getArch() == host.getArch()
+                                 : triple.getArch() == llvm::Triple::x86_64;
     if (fits)
       return true;
     InFlightDiagnostic diag = module.emitError()
@@ -128,7 +159,7 @@ struct CheckModuleSettingsPass
     if (target == "host")
       diag << "this machine (" << host.getArchName() << ")";
     else
-      diag << "x86";
+      diag << "x86-64";
     diag << ", but the module's target triple is '" << tripleName.getValue()
          << "'; use target=generic for portable code, or drop the triple";
     return false;
@@ -140,6 +171,12 @@ struct CheckModuleSettingsPass
   Option<std::string> pipeline{*this, "pipeline",
                                llvm::cl::desc("The pipeline the message names"),
                                llvm::cl::init("qblock-cpu-pipeline")};
+  Option<bool> checkAllocator{
+      *this, "check-allocator",
+      llvm::cl::desc("Check the symbols named like the allocation functions "
+                     "the pipeline defines (not the GPU pipeline's: its host "
+                     "code calls malloc and free)"),
+      llvm::cl::init(true)};
   Option<std::string> cpuTarget{
       *this, "cpu-target",
       llvm::cl::desc("The CPU pipeline's target option, which the module's "
@@ -153,11 +190,11 @@ std::unique_ptr<Pass> qblock::createCheckModuleSettingsPass() {
   return std::make_unique<CheckModuleSettingsPass>();
 }
 
-std::unique_ptr<Pass>
-qblock::createCheckModuleSettingsPass(std::string pipeline,
-                                      std::string cpuTarget) {
+std::unique_ptr<Pass> qblock::createCheckModuleSettingsPass(
+    std::string pipeline, std::string cpuTarget, bool checkAllocator) {
   auto pass = std::make_unique<CheckModuleSettingsPass>();
   pass->pipeline = std::move(pipeline);
   pass->cpuTarget = std::move(cpuTarget);
+  pass->checkAllocator = checkAllocator;
   return pass;
 }

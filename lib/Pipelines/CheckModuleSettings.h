@@ -13,13 +13,15 @@ namespace qblock {
 /// the pipelines cannot honour: indices other than 64 bits wide in its data
 /// layout, a target triple of an architecture that `cpuTarget` (the CPU
 /// pipeline's target option; empty for the GPU pipelines) emits no code
-/// for, or a symbol named like the allocation functions the pipelines
-/// define that is not one of their type. `pipeline` names the pipeline in
-/// the messages.
-std::unique_ptr<mlir::Pass>
-createCheckModuleSettingsPass(std::string pipeline, std::string cpuTarget);
-/// The same, registered as
-/// `qblock-check-module-settings{pipeline=NAME cpu-target=TARGET}`.
+/// for, or (with `checkAllocator`) a symbol named like the allocation
+/// functions the pipeline defines that is not one of their type, or a
+/// definition of one of them without the other. `pipeline` names the
+/// pipeline in the messages.
+std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass(std::string pipeline,
+                                                          std::string cpuTarget,
+                                                          bool checkAllocator);
+/// The same, registered as `qblock-check-module-settings{pipeline=NAME
+/// cpu-target=TARGET check-allocator=BOOL}`.
 std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass();
 } // namespace qblock
 

@@ -218,7 +218,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-pipeline"));
-  pm.addPass(createCheckModuleSettingsPass("qblock-gpu-pipeline", ""));
+  pm.addPass(createCheckModuleSettingsPass("qblock-gpu-pipeline", "",
+                                           /*checkAllocator=*/false));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
   // Host asserts (the matmuls' shape checks) report on stderr; see
@@ -250,8 +251,8 @@ void qblock::buildGPUEmulationPipeline(
     OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-emulation-pipeline"));
-  pm.addPass(
-      createCheckModuleSettingsPass("qblock-gpu-emulation-pipeline", ""));
+  pm.addPass(createCheckModuleSettingsPass("qblock-gpu-emulation-pipeline", "",
+                                           /*checkAllocator=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));

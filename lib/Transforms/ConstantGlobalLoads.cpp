@@ -20,7 +20,7 @@
 
 using namespace mlir;
 
-ElementsAttr qblock::constantGlobalValue(Operation *op) {
+TypedAttr qblock::constantGlobalValue(Operation *op) {
   SymbolRefAttr name;
   if (auto load = dyn_cast<ml_program::GlobalLoadConstOp>(op))
     name = load.getGlobal();
@@ -32,8 +32,12 @@ ElementsAttr qblock::constantGlobalValue(Operation *op) {
       SymbolTable::lookupNearestSymbolFrom(op, name));
   if (!global || global.getIsMutable())
     return {};
-  auto value = dyn_cast_or_null<ElementsAttr>(global.getValueAttr());
-  if (!value || value.getType() != op->getResult(0).getType())
+  // Not #ml_program.extern, which is typed too but holds nothing.
+  Attribute held = global.getValueAttr();
+  if (!isa_and_nonnull<ElementsAttr, IntegerAttr, FloatAttr>(held))
+    return {};
+  auto value = cast<TypedAttr>(held);
+  if (value.getType() != op->getResult(0).getType())
     return {};
   return value;
 }
@@ -46,12 +50,11 @@ void qblock::replaceConstantGlobalLoads(
       loads.push_back(op);
   });
   for (Operation *load : loads) {
-    ElementsAttr value = constantGlobalValue(load);
+    TypedAttr value = constantGlobalValue(load);
     if (!value || (select && !select(load)))
       continue;
     OpBuilder builder(load);
-    auto constant = arith::ConstantOp::create(builder, load->getLoc(),
-                                              cast<TypedAttr>(value));
+    auto constant = arith::ConstantOp::create(builder, load->getLoc(), value);
     load->getResult(0).replaceAllUsesWith(constant.getResult());
     load->erase();
   }
@@ -80,14 +83,20 @@ struct ConstantGlobalLoadsPass
   }
 
   void runOnOperation() override {
-    qblock::replaceConstantGlobalLoads(getOperation());
+    ModuleOp module = getOperation();
+    qblock::replaceConstantGlobalLoads(module);
+    for (auto global :
+         llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
+      if (global.isPrivate() && !global.getIsMutable() &&
+          SymbolTable::symbolKnownUseEmpty(global, module))
+        global.erase();
     bool failed = false;
     getOperation().walk([&](ml_program::GlobalLoadConstOp load) {
       load.emitError() << "--" << pipeline
                        << " cannot lower this load: " << load.getGlobal()
                        << " holds no value of the load's type in this module "
-                          "(an external global, or another type); give the "
-                          "global its value";
+                          "(an external global, or a value of another type); "
+                          "give the global its value";
       failed = true;
     });
     if (failed)

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -664,6 +665,12 @@ struct QuantizeLinalgPass
       if (matchPattern(lhs->get(), m_Constant()))
         return fail("only the left-hand operand (A) is a constant; weights "
                     "are quantized as the right-hand operand (B in C = A * B)");
+      // A load of a mutable global (an immutable one is a constant by now).
+      if (auto load = weightValue.getDefiningOp<ml_program::GlobalLoadOp>())
+        return fail("the weight (B) is read from the mutable global @" +
+                    load.getGlobal().getLeafReference().str() +
+                    "; only constant weights are quantized: make the global "
+                    "immutable if the weight never changes");
       // A private function's argument: its callers may pass constants.
       if (auto argument = dyn_cast<BlockArgument>(weightValue))
         if (auto function = dyn_cast<FunctionOpInterface>(
@@ -719,11 +726,17 @@ struct QuantizeLinalgPass
                             : cast<SchemeAttr>(schemeAttr).getBlockSize();
     StringRef unit = scheme == QuantScheme::BCQ ? "group" : "block";
 
-    // A weight read from an immutable ml_program global is a constant;
-    // loads that only other ops read stay as they are.
+    // A weight read from an immutable ml_program global is a constant.
+    // Only loads that a contraction, or a transpose or broadcast on the way
+    // to one, reads become arith.constant here (the pipelines' first steps
+    // replace the rest); the lookup of the global reads the enclosing
+    // module's symbol table, which no qblock function pass modifies.
     replaceConstantGlobalLoads(getOperation(), [](Operation *load) {
       return llvm::any_of(load->getUsers(), [](Operation *user) {
-        return isa<linalg::LinalgOp>(user);
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+        return linalgOp &&
+               (linalg::isaContractionOpInterface(linalgOp) ||
+                isa<linalg::TransposeOp, linalg::BroadcastOp>(user));
       });
     });
 

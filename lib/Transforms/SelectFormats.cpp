@@ -757,12 +757,13 @@ struct SelectFormatsPass
           << "--qblock-select-formats: budget= chose block sizes for "
           << weights.size()
           << " weights without proving them best (the search has a node "
-             "limit); their squared error is at most "
-          << llvm::format("%.3g",
-                          choice.lowerBound > 0
-                              ? 100 * (choice.error / choice.lowerBound - 1)
-                              : 0.0)
-          << "% above the least possible";
+             "limit)";
+      if (choice.lowerBound > 0)
+        llvm::raw_string_ostream(message)
+            << "; their squared error is at most "
+            << llvm::format("%.3g",
+                            100 * (choice.error / choice.lowerBound - 1))
+            << "% above the least possible";
       emitRemark(getOperation().getLoc()) << message;
     }
     // No weight to pack (an empty module, or only weights that stay

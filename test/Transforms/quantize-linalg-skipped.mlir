@@ -216,6 +216,21 @@ func.func @widened_resource_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>)
 
 // -----
 
+// A weight read from a mutable ml_program global stays in float (an
+// immutable one is a constant: test/Integration/CPU/ml-program-weights.mlir).
+// CHECK-LABEL: func.func @mutable_global_weight
+// CHECK: ml_program.global_load @w
+// CHECK: linalg.matmul
+ml_program.global private mutable @w(dense<0.5> : tensor<32x4xf32>) : tensor<32x4xf32>
+func.func @mutable_global_weight(%x: tensor<2x32xf32>, %init: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %w = ml_program.global_load @w : tensor<32x4xf32>
+  // expected-remark@+1 {{not quantized: the weight (B) is read from the mutable global @w; only constant weights are quantized: make the global immutable if the weight never changes}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x32xf32>, tensor<32x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
 // A weight that reaches the matmul as an argument of a private function:
 // its callers may pass constants, which --inline brings into view.
 // CHECK-LABEL: func.func private @weight_argument

@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -81,11 +82,28 @@ TEST(BudgetChoiceTest, MatchesExhaustiveSearchOnRandomInstances) {
     for (size_t w = 0; w < count; ++w) {
       double elements = 64.0 * (1 + rng() % 64);
       weights.push_back(blockOptions(rng, elements));
+      std::vector<BudgetOption> &options = weights.back();
       // Some weights have one fixed choice (BCQ, or a pinned block).
       if (rng() % 5 == 0)
-        weights.back().resize(1);
-      cheapest += weights.back().front().bits;
-      dearest += weights.back().back().bits;
+        options.resize(1);
+      // Options the search must see through: one dearer and worse than
+      // another (dominated), one of equal bits, an exact one (no error),
+      // and any order.
+      if (rng() % 4 == 0)
+        options.push_back(
+            {options.front().bits * 1.1, options.front().error * 1.5});
+      if (rng() % 4 == 0)
+        options.push_back({options.back().bits, options.back().error * 0.9});
+      if (rng() % 8 == 0)
+        options.push_back({options.front().bits * 1.2, 0.0});
+      std::shuffle(options.begin(), options.end(), rng);
+      double least = INFINITY, most = 0;
+      for (const BudgetOption &option : options) {
+        least = std::min(least, option.bits);
+        most = std::max(most, option.bits);
+      }
+      cheapest += least;
+      dearest += most;
     }
     std::uniform_real_distribution<double> where(0.0, 1.0);
     double budget = cheapest + where(rng) * (dearest - cheapest);

@@ -1,5 +1,4 @@
-//===- BudgetChoice.h - one option per weight under a bit budget -*- C++
-//-*-===//
+//===- BudgetChoice.h - choices under a bit budget -------------*- C++ -*-===//
 //
 // `--qblock-select-formats budget=BITS` picks each weight's block size so
 // that the total squared error is least while the bits stay within the

@@ -10,6 +10,9 @@
 // `ml_program.global_load` of an immutable global.
 //
 // RUN: quant-opt %s --qblock-quantize-linalg | FileCheck %s --check-prefix=QUANT
+// The float weight does not stay in the output beside its quantized copy.
+// RUN: quant-opt %s --qblock-quantize-linalg --qblock-cpu-pipeline | FileCheck %s --check-prefix=LOWERED
+// LOWERED-NOT: @weight
 // QUANT-NOT: ml_program.global_load
 // QUANT-COUNT-2: qblock.matmul
 // RUN: quant-opt %s --qblock-quantize-linalg --qblock-cpu-pipeline \
