@@ -18,6 +18,10 @@ allows f32 summation order (and the documented bound of int8 LUT tables).
   differential.py --seed S --count N [--out DIR]   run N cases of seed S
   differential.py --case DIR/S_I.json               re-run one, verbosely
 
+With --pipeline gpu-emulation the cases go through
+--qblock-gpu-emulation-pipeline instead (random tensor-cores and
+weight-decode options): the GPU kernels, run on the CPU by the emulator.
+
 A case that fails writes its JSON and MLIR to DIR (default
 differential-findings); the exit status is 1 if any failed. Budgets below
 the cheapest choice are refused by select-formats, as documented, and count
@@ -33,6 +37,11 @@ import traceback
 
 import numpy as np
 import qblock
+from qblock import _build_info
+
+# The GPU emulation pipeline's output calls the emulator's runtime.
+EMULATOR = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
+                        "libqblock_gpu_emulator.so")
 
 # --------------------------------------------------------------------------
 # float helpers
@@ -141,8 +150,8 @@ def bcq_decode_numpy(packed, rows, K, q, g, offset=True):
 M_CHOICES = [1, 2, 3, 5, 7, 8, 9, 16, 17, 33]
 
 
-def gen_case(rng, idx):
-    c = {"id": idx, "seed": int(rng.integers(1 << 30))}
+def gen_case(rng, idx, backend="cpu"):
+    c = {"id": idx, "seed": int(rng.integers(1 << 30)), "backend": backend}
     kind = rng.choice(["block"] * 7 + ["bcq"] * 3)
     if kind == "block":
         c["scheme"] = str(rng.choice(["blockdialect", "mxfp4", "nvfp4", "int4"]))
@@ -197,6 +206,12 @@ def gen_case(rng, idx):
     c["adist"] = str(rng.choice(["gauss", "gauss", "uniform", "outlier", "tiny",
                                  "large", "zerorows", "negzero", "small"]))
     c["wenc"] = str(rng.choice(["resource", "hex"]))
+    if c.get("backend") == "gpu-emulation":
+        # Drawn last, so that a seed gives the same cases on both backends.
+        c["target"] = ""
+        c["lut"] = ""
+        c["tensor_cores"] = bool(rng.integers(2))
+        c["weight_decode"] = str(rng.choice(["", "permute", "table"]))
     return c
 
 
@@ -472,12 +487,21 @@ def pipelines(c):
     sf = "qblock-select-formats"
     if c.get("budget"):
         sf += f"{{budget={c['budget']}}}"
-    cpu = []
-    if c["target"]:
-        cpu.append(f"target={c['target']}")
-    if c.get("lut"):
-        cpu.append(f"lut-tables={c['lut']}")
-    cp = "qblock-cpu-pipeline" + (f"{{{' '.join(cpu)}}}" if cpu else "")
+    options = []
+    if c.get("backend") == "gpu-emulation":
+        if c.get("tensor_cores"):
+            options.append("tensor-cores=true")
+        if c.get("weight_decode"):
+            options.append(f"weight-decode={c['weight_decode']}")
+        cp = "qblock-gpu-emulation-pipeline"
+    else:
+        if c["target"]:
+            options.append(f"target={c['target']}")
+        if c.get("lut"):
+            options.append(f"lut-tables={c['lut']}")
+        cp = "qblock-cpu-pipeline"
+    if options:
+        cp += f"{{{' '.join(options)}}}"
     stage1 = f"builtin.module(func.func({ql}{fuse}),{sf})"
     full = f"builtin.module(func.func({ql}{fuse}),{sf},{cp})"
     return stage1, full
@@ -691,7 +715,8 @@ def run_case(c, verbose=False):
         return res, text
     res.update(info)
     try:
-        m = qblock.compile(text, full)
+        gpu = c.get("backend") == "gpu-emulation"
+        m = qblock.compile(text, full, shared_libs=[EMULATOR] if gpu else [])
     except qblock.CompileError as e:
         res.update(status="compile_error", msg=str(e)[:2000], notes=notes)
         return res, text
@@ -704,6 +729,14 @@ def run_case(c, verbose=False):
     K = c["K"]
     tol = (absprod * (2e-6 + 4 * math.sqrt(K) * 6e-8) +
            np.abs(ref) * out_rounding(c["otype"]) * 1.01 + {'f32': 0.0, 'f16': 2.0**-24, 'bf16': 2.0**-133}[c['otype']] + extra + 1e-37)
+    if c.get("backend") == "gpu-emulation":
+        # The GPU kernels add partial sums of K splits, LUT-GEMM's 256-input
+        # chunks and tensor-core K steps to the output (which starts as
+        # init) one by one (docs/gpu-lowering.md, Split-K): up to K / 16
+        # roundings at the size of |init| + the running sum, where the
+        # reference rounds once.
+        adds = max(1, math.ceil(K / 16))
+        tol = tol + adds * (np.abs(round_to(init, c["otype"])) + absprod) * 2.0 ** -24
     if c["otype"] != "f32":
         # output rounding of intermediate (scaled) sums plus init
         tol += np.abs(round_to(init, c["otype"])) * 0 + absprod * out_rounding(c["otype"]) * 0.01
@@ -750,7 +783,15 @@ def main():
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--out", default="differential-findings")
     parser.add_argument("--case", help="re-run one case from its JSON")
+    parser.add_argument("--pipeline", choices=["cpu", "gpu-emulation"],
+                        default="cpu",
+                        help="lower with --qblock-cpu-pipeline, or run the "
+                             "GPU kernels through the emulator")
     args = parser.parse_args()
+    if args.pipeline == "gpu-emulation":
+        # The emulator's OpenMP threads wait for each block; spinning would
+        # take the cores from the threads that work.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     if args.case:
         with open(args.case) as f:
             c = json.load(f)
@@ -758,7 +799,7 @@ def main():
         print(json.dumps(res, indent=1))
         return 1 if res["status"] in FAILED else 0
     rng = np.random.default_rng(args.seed)
-    cases = [gen_case(rng, i) for i in range(args.count)]
+    cases = [gen_case(rng, i, args.pipeline) for i in range(args.count)]
     counts = {}
     for c in cases:
         t = time.time()
