@@ -89,8 +89,18 @@ public:
         nodeLimit(nodeLimit) {
     size_t n = weights.size();
     cheapest.resize(n);
-    for (size_t w = 0; w < n; ++w)
+    byError.resize(n);
+    for (size_t w = 0; w < n; ++w) {
       cheapest[w] = cheapestOption(weights[w]);
+      // The order the search tries a weight's options in.
+      byError[w].resize(weights[w].size());
+      for (size_t o = 0; o < byError[w].size(); ++o)
+        byError[w][o] = o;
+      std::stable_sort(byError[w].begin(), byError[w].end(),
+                       [&](size_t a, size_t b) {
+                         return weights[w][a].error < weights[w][b].error;
+                       });
+    }
     // The weights with the most error at stake first: their choice moves
     // the bound most.
     order.resize(n);
@@ -220,13 +230,7 @@ private:
     if (error + bound(d, budget - bits) >= bestError - slackError)
       return;
     size_t w = order[d];
-    std::vector<size_t> byError(weights[w].size());
-    for (size_t o = 0; o < byError.size(); ++o)
-      byError[o] = o;
-    std::stable_sort(byError.begin(), byError.end(), [&](size_t a, size_t b) {
-      return weights[w][a].error < weights[w][b].error;
-    });
-    for (size_t o : byError) {
+    for (size_t o : byError[w]) {
       const BudgetOption &option = weights[w][o];
       if (bits + option.bits + suffixBits[d + 1] > budget)
         continue;
@@ -243,6 +247,7 @@ private:
   int64_t nodes = 0;
   bool stopped = false;
   std::vector<size_t> cheapest, order, depthOf;
+  std::vector<std::vector<size_t>> byError;
   std::vector<double> suffixBits, suffixError;
   std::vector<Step> steps;
   std::vector<size_t> current, best;

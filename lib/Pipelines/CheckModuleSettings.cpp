@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckModuleSettings.h"
+#include "ScratchAllocator.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -51,7 +52,7 @@ bool isAllocatorFunction(Operation *symbol, StringRef name) {
     return false;
   MLIRContext *context = symbol->getContext();
   auto pointer = LLVM::LLVMPointerType::get(context);
-  auto expected = name == "_mlir_memref_to_llvm_alloc"
+  auto expected = name == qblock::kScratchAllocName
                       ? LLVM::LLVMFunctionType::get(
                             pointer, {IntegerType::get(context, 64)})
                       : LLVM::LLVMFunctionType::get(
@@ -105,8 +106,8 @@ struct CheckModuleSettingsPass
   /// allocation functions without being one, or the module defines one of
   /// the two and not the other.
   bool checkAllocatorFunctions(ModuleOp module) {
-    constexpr StringLiteral kAlloc = "_mlir_memref_to_llvm_alloc",
-                            kFree = "_mlir_memref_to_llvm_free";
+    constexpr StringLiteral kAlloc = qblock::kScratchAllocName,
+                            kFree = qblock::kScratchFreeName;
     bool fits = true;
     for (StringRef name : {kAlloc, kFree}) {
       Operation *symbol = module.lookupSymbol(name);

@@ -188,9 +188,6 @@ llvm.func internal @__qblock_scratch_free_kept() {
 /// other destructors.
 constexpr llvm::StringLiteral kFreeKeptName = "__qblock_scratch_free_kept";
 
-constexpr llvm::StringLiteral kAllocName = "_mlir_memref_to_llvm_alloc";
-constexpr llvm::StringLiteral kFreeName = "_mlir_memref_to_llvm_free";
-
 struct DefineScratchAllocatorPass
     : PassWrapper<DefineScratchAllocatorPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DefineScratchAllocatorPass)
@@ -212,7 +209,8 @@ struct DefineScratchAllocatorPass
       return func && func.isExternal();
     };
     // Nothing to do without allocations, or when already defined.
-    if (!declared(kAllocName) && !declared(kFreeName))
+    if (!declared(qblock::kScratchAllocName) &&
+        !declared(qblock::kScratchFreeName))
       return;
     OwningOpRef<ModuleOp> source =
         parseSourceString<ModuleOp>(kAllocatorSource, module.getContext());
@@ -229,8 +227,8 @@ struct DefineScratchAllocatorPass
       if (existing) {
         auto func = dyn_cast<LLVM::LLVMFuncOp>(existing);
         bool defines = func && func.isExternal() &&
-                       (symbol.getName() == kAllocName ||
-                        symbol.getName() == kFreeName);
+                       (symbol.getName() == qblock::kScratchAllocName ||
+                        symbol.getName() == qblock::kScratchFreeName);
         // malloc, free and friends declared by the lowering: keep theirs.
         if (!defines)
           continue;

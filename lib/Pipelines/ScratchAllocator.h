@@ -9,9 +9,16 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <memory>
 
 namespace qblock {
+/// The memref allocation functions finalize-memref-to-llvm calls with
+/// use-generic-functions, which the pass below defines.
+constexpr llvm::StringLiteral kScratchAllocName = "_mlir_memref_to_llvm_alloc";
+constexpr llvm::StringLiteral kScratchFreeName = "_mlir_memref_to_llvm_free";
+
 /// Defines the memref allocation functions that finalize-memref-to-llvm
 /// calls with use-generic-functions (_mlir_memref_to_llvm_alloc / _free) in
 /// the module: malloc and free, except that freed blocks of 64 KiB and more

@@ -694,7 +694,6 @@ struct SelectFormatsPass
     // Candidates of one weight are adjacent, finest block first.
     struct Weight {
       SmallVector<WeightJob *> options; // most bits first
-      size_t chosen;
       double elements;
       /// What a squared error of the quantized input is in the weight's
       /// own units: 2^(2e) where --qblock-quantize-linalg quantized w / 2^e
@@ -708,7 +707,6 @@ struct SelectFormatsPass
       if (weights.empty() || weights.back().options.front()->op != job->op) {
         std::optional<int64_t> exponent = tensorScaleExponent(job->op);
         weights.push_back({{},
-                           0,
                            double(job->type.getNumElements()),
                            std::ldexp(1.0, 2 * exponent.value_or(0))});
       }
@@ -719,38 +717,32 @@ struct SelectFormatsPass
         return scheme.toNumerics().bitsPerElement();
       return job->type.getBCQScheme().toNumerics().bitsPerElement();
     };
-    double totalElements = 0, usedBits = 0;
-    for (Weight &weight : weights) {
-      weight.chosen = weight.options.size() - 1;
-      totalElements += weight.elements;
-      usedBits += bits(weight.options[weight.chosen]) * weight.elements;
-    }
-    double budgetBits = budget * totalElements;
-    if (usedBits > budgetBits * (1 + 1e-12)) {
-      std::string message;
-      llvm::raw_string_ostream(message)
-          << "--qblock-select-formats: budget="
-          << llvm::format("%g", budget.getValue())
-          << " bits per element is below the cheapest choice ("
-          << llvm::format("%g", usedBits / totalElements)
-          << "); raise the budget";
-      return emitError(getOperation().getLoc()) << message;
-    }
+    double totalElements = 0;
     std::vector<std::vector<num::BudgetOption>> options;
     for (Weight &weight : weights) {
+      totalElements += weight.elements;
       options.emplace_back();
       for (WeightJob *job : weight.options)
         options.back().push_back({bits(job) * weight.elements,
                                   job->errorSquares * weight.errorUnit});
     }
-    num::BudgetChoice choice = num::chooseWithinBudget(options, budgetBits);
-    if (choice.chosen.size() != weights.size())
-      return emitError(getOperation().getLoc())
-             << "--qblock-select-formats: no block choice fits budget= "
-                "(a bug in qblock: the cheapest one did)";
-    for (auto [weight, chosen] : llvm::zip(weights, choice.chosen))
-      weight.chosen = chosen;
-    usedBits = choice.bits;
+    num::BudgetChoice choice =
+        num::chooseWithinBudget(options, budget * totalElements);
+    // Nothing chosen: even every weight's cheapest option (its largest
+    // block, the last) exceeds the budget.
+    if (choice.chosen.size() != weights.size()) {
+      double cheapestBits = 0;
+      for (Weight &weight : weights)
+        cheapestBits += bits(weight.options.back()) * weight.elements;
+      std::string message;
+      llvm::raw_string_ostream(message)
+          << "--qblock-select-formats: budget="
+          << llvm::format("%g", budget.getValue())
+          << " bits per element is below the cheapest choice ("
+          << llvm::format("%g", cheapestBits / totalElements)
+          << "); raise the budget";
+      return emitError(getOperation().getLoc()) << message;
+    }
     if (!choice.optimal) {
       std::string message;
       llvm::raw_string_ostream(message)
@@ -769,13 +761,13 @@ struct SelectFormatsPass
     // No weight to pack (an empty module, or only weights that stay
     // run-time quantizes): there is no average, and the report says null.
     averageBits = totalElements > 0
-                      ? std::optional<double>(usedBits / totalElements)
+                      ? std::optional<double>(choice.bits / totalElements)
                       : std::nullopt;
 
     SmallVector<std::unique_ptr<WeightJob>> chosen;
     for (auto &job : jobs) {
-      for (Weight &weight : weights)
-        if (weight.options[weight.chosen] == job.get())
+      for (auto [weight, option] : llvm::zip(weights, choice.chosen))
+        if (weight.options[option] == job.get())
           chosen.push_back(std::move(job));
     }
     for (auto &job : chosen)
