@@ -368,7 +368,8 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of
 /// dynamic K to the weight's), so the size to check is the source's; and a
-/// size is checked where either the operand or its source is dynamic. The
+/// size is checked where either the operand or its source is dynamic, or
+/// where casts through a dynamic size changed a static one. The
 /// lowerings trust such a cast's static rows and batch, so these are
 /// checked against the source too (K and N are, by the checks against
 /// the weight).
@@ -390,8 +391,12 @@ static void generateMatmulShapeChecks(
   struct Sizes {
     Value source;
     RankedTensorType seen, before;
-    bool dynamic(int64_t dim) const {
-      return seen.isDynamicDim(dim) || before.isDynamicDim(dim);
+    /// Whether the size the op sees needs a check: dynamic on either side,
+    /// or static on both but different (a chain such as 3 -> ? -> 4, which
+    /// no verifier sees and canonicalization does not fold).
+    bool unproven(int64_t dim) const {
+      return seen.isDynamicDim(dim) || before.isDynamicDim(dim) ||
+             seen.getDimSize(dim) != before.getDimSize(dim);
     }
   };
   auto sizesOf = [&](Value value) -> std::optional<Sizes> {
@@ -438,10 +443,10 @@ static void generateMatmulShapeChecks(
     emitSizeAssert(b, loc, actual, expected, message(op, what.str()));
   };
   // Rows and batch that a tensor.cast states statically but its source
-  // leaves dynamic.
+  // leaves dynamic (or states otherwise).
   auto checkCastRows = [&](const Sizes &sizes, StringRef operand) {
     for (int64_t dim = 0; dim + 1 < rank; ++dim)
-      if (!sizes.seen.isDynamicDim(dim) && sizes.before.isDynamicDim(dim))
+      if (!sizes.seen.isDynamicDim(dim) && sizes.unproven(dim))
         check(extent(sizes, dim), constant(sizes.seen.getDimSize(dim)),
               Twine(operand) + " dimension " + Twine(dim) +
                   " differs from the size " +
@@ -453,12 +458,12 @@ static void generateMatmulShapeChecks(
   checkCastRows(*initSizes, "the result's (init)");
   if (lhsSizes) {
     // K is the blocked axis, which the type requires to be static.
-    if (lhsSizes->dynamic(rank - 1) && !ShapedType::isDynamic(k))
+    if (lhsSizes->unproven(rank - 1) && !ShapedType::isDynamic(k))
       check(extent(*lhsSizes, rank - 1), constant(k),
             "the activations' reduction size (lhs dimension " +
                 Twine(rank - 1) +
                 ") differs from the weight's K = " + Twine(k));
-    if (rank == 3 && lhsSizes->dynamic(0) && lhsSizes->source &&
+    if (rank == 3 && lhsSizes->unproven(0) && lhsSizes->source &&
         !ShapedType::isDynamic(rhsShape[0]))
       check(extent(*lhsSizes, 0), constant(rhsShape[0]),
             "the activations' batch size (lhs dimension 0) differs from the "
@@ -466,7 +471,7 @@ static void generateMatmulShapeChecks(
                 Twine(rhsShape[0]));
     // The result's rows (and batch) are the activations'.
     for (int64_t dim = 0; dim + 1 < rank; ++dim) {
-      if (!initSizes->dynamic(dim) && !lhsSizes->dynamic(dim))
+      if (!initSizes->unproven(dim) && !lhsSizes->unproven(dim))
         continue;
       if (Value acts = extent(*lhsSizes, dim))
         check(extent(*initSizes, dim), acts,
@@ -476,7 +481,7 @@ static void generateMatmulShapeChecks(
     }
   }
   // Its columns are the weight's N.
-  if (initSizes->dynamic(rank - 1) && !ShapedType::isDynamic(n))
+  if (initSizes->unproven(rank - 1) && !ShapedType::isDynamic(n))
     check(extent(*initSizes, rank - 1), constant(n),
           "the result's columns (init dimension " + Twine(rank - 1) +
               ") differ from the weight's N = " + Twine(n));

@@ -249,3 +249,33 @@ func.func @cast_rows(%a: tensor<?x64xf32>, %w: tensor<320xi8>, %init: tensor<?x8
   %r = qblock.matmul ins(%c, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %r : tensor<?x8xf32>
 }
+
+// -----
+
+// Casts through a dynamic size can change a static one (3 -> ? -> 2 rows,
+// 32 -> ? -> 64 columns): no verifier sees the chain and canonicalization
+// does not fold it, so the sizes before the casts are checked like
+// dynamic ones; the checks fail whenever they run.
+// IFACE-LABEL: func.func @cast_chain
+// IFACE: cf.assert {{.*}}size mismatch of dim 1
+// IFACE: %[[C2:.*]] = arith.constant 2 : index
+// IFACE: %[[C3:.*]] = arith.constant 3 : index
+// IFACE: %[[ROWS:.*]] = arith.cmpi eq, %[[C3]], %[[C2]]
+// IFACE: cf.assert %[[ROWS]], {{.*}}the activations' dimension 0 differs from the size 2 its tensor.cast states
+// IFACE: %[[C64:.*]] = arith.constant 64 : index
+// IFACE: %[[C32:.*]] = arith.constant 32 : index
+// IFACE: %[[K:.*]] = arith.cmpi eq, %[[C32]], %[[C64]]
+// IFACE: cf.assert %[[K]], {{.*}}the activations' reduction size (lhs dimension 1) differs from the weight's K = 64
+// IFACE: cf.assert {{.*}}the result's dimension 0 differs from the activations'
+// IFACE-NOT: cf.assert
+// IFACE: qblock.matmul
+// CPU-LABEL: func.func @cast_chain
+// CPU: cf.assert {{.*}}"qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 6]]:8: the activations' dimension 0 differs from the size 2 its tensor.cast states"
+// CPU: cf.assert {{.*}}"qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 5]]:8: the activations' reduction size (lhs dimension 1) differs from the weight's K = 64"
+func.func @cast_chain(%a: tensor<3x32xf32>, %w: tensor<320xi8>, %init: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %d = tensor.cast %a : tensor<3x32xf32> to tensor<?x?xf32>
+  %c = tensor.cast %d : tensor<?x?xf32> to tensor<2x64xf32>
+  %q = qblock.from_storage %w : tensor<320xi8> -> !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%c, %q : tensor<2x64xf32>, !qblock.qtensor<64x8xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
