@@ -355,6 +355,37 @@ static LogicalResult verifyMatmulShapes(Operation *op, ShapedType lhsType,
   return success();
 }
 
+/// `value` before any chain of tensor.casts between ranked tensors: a cast
+/// only asserts its static sizes, so a size a lowering will trust is
+/// checked against this value.
+static Value beforeCasts(Value value) {
+  while (auto cast = value.getDefiningOp<tensor::CastOp>()) {
+    if (!isa<RankedTensorType>(cast.getSource().getType()))
+      break;
+    value = cast.getSource();
+  }
+  return value;
+}
+
+/// Asserts at run time that dimension `dim` of `value` (asked before its
+/// casts) is `expected`, where the types do not prove it. `message` is
+/// asked only then (upstream's prints the whole op).
+static void checkSizeBeforeCasts(OpBuilder &builder, Location loc, Value value,
+                                 int64_t dim, int64_t expected,
+                                 llvm::function_ref<std::string()> message) {
+  Value source = beforeCasts(value);
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  if (sourceType.getDimSize(dim) == expected)
+    return;
+  Value actual = sourceType.isDynamicDim(dim)
+                     ? Value(tensor::DimOp::create(builder, loc, source, dim))
+                     : Value(arith::ConstantIndexOp::create(
+                           builder, loc, sourceType.getDimSize(dim)));
+  emitSizeAssert(builder, loc, actual,
+                 arith::ConstantIndexOp::create(builder, loc, expected),
+                 message());
+}
+
 /// The run-time half of verifyMatmulShapes: one cf.assert for each size
 /// the types leave dynamic. Without them a K that differs from the
 /// weight's read past the activations' rows (NaN, or a crash) or silently
@@ -377,14 +408,6 @@ static void generateMatmulShapeChecks(
     Operation *op, Value lhs, QuantizedTensorType rhsType, Value init,
     OpBuilder &b, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
-  auto beforeCasts = [](Value value) {
-    while (auto cast = value.getDefiningOp<tensor::CastOp>()) {
-      if (!isa<RankedTensorType>(cast.getSource().getType()))
-        break;
-      value = cast.getSource();
-    }
-    return value;
-  };
   int64_t rank = rhsType.getRank();
   // An operand as the op sees it and as it was before casts; packed
   // activations have no source to ask, only their type's static sizes.
@@ -517,18 +540,16 @@ std::string qblock::runtimeCheckMessage(Operation *op, StringRef what) {
 void QuantizeOp::generateRuntimeVerification(
     OpBuilder &builder, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
-  auto inputType = cast<RankedTensorType>(getInput().getType());
   QuantizedTensorType type = getType();
   for (int64_t d = 0; d < type.getRank(); ++d) {
-    if (!inputType.isDynamicDim(d) || type.isDynamicDim(d))
+    if (type.isDynamicDim(d))
       continue;
-    emitSizeAssert(
-        builder, loc, tensor::DimOp::create(builder, loc, getInput(), d),
-        arith::ConstantIndexOp::create(builder, loc, type.getDimSize(d)),
-        message(*this, ("the input's dimension " + Twine(d) +
-                        " differs from the quantized type's size " +
-                        Twine(type.getDimSize(d)))
-                           .str()));
+    checkSizeBeforeCasts(builder, loc, getInput(), d, type.getDimSize(d), [&] {
+      return message(*this, ("the input's dimension " + Twine(d) +
+                             " differs from the quantized type's size " +
+                             Twine(type.getDimSize(d)))
+                                .str());
+    });
   }
 }
 
@@ -536,16 +557,15 @@ void FromStorageOp::generateRuntimeVerification(
     OpBuilder &builder, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
   QuantizedTensorType type = getType();
-  if (!type.hasStaticShape() || !getStorage().getType().isDynamicDim(0))
+  if (!type.hasStaticShape())
     return;
   int64_t expected = type.getStorageBytes();
-  emitSizeAssert(builder, loc,
-                 tensor::DimOp::create(builder, loc, getStorage(), 0),
-                 arith::ConstantIndexOp::create(builder, loc, expected),
-                 message(*this, ("the storage's size differs from the " +
-                                 Twine(expected) + " bytes that " +
-                                 debugString(type) + " needs (docs/formats.md)")
-                                    .str()));
+  checkSizeBeforeCasts(builder, loc, getStorage(), 0, expected, [&] {
+    return message(*this, ("the storage's size differs from the " +
+                           Twine(expected) + " bytes that " +
+                           debugString(type) + " needs (docs/formats.md)")
+                              .str());
+  });
 }
 
 /// `value` cast to `refined` (the same rank, more sizes static), or

@@ -189,6 +189,49 @@ func.func @storage_dynamic_size(%s: tensor<?xi8>, %a: tensor<4x32xf32>, %init: t
 
 // -----
 
+// The same sizes stated by casts through a dynamic size that change a
+// static one: checked against the value before the casts.
+// IFACE-LABEL: func.func @quantize_cast_chain
+// IFACE: cf.assert {{.*}}size mismatch of dim 0
+// IFACE: %[[C48:.*]] = arith.constant 48 : index
+// IFACE: %[[C64:.*]] = arith.constant 64 : index
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[C48]], %[[C64]]
+// IFACE: cf.assert %[[SAME]], {{.*}}the input's dimension 0 differs from the quantized type's size 64
+// IFACE-NOT: cf.assert
+// CPU-LABEL: func.func @quantize_cast_chain
+// CPU: cf.assert {{.*}}"qblock.quantize at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 6]]:8: the input's dimension 0 differs from the quantized type's size 64"
+// GPU-LABEL: func.func @quantize_cast_chain
+// GPU: cf.assert {{.*}}"qblock.quantize at {{.*}}: the input's dimension 0 differs from the quantized type's size 64"
+func.func @quantize_cast_chain(%x: tensor<48x32xf32>) -> tensor<64x32xf32> {
+  %d = tensor.cast %x : tensor<48x32xf32> to tensor<?x32xf32>
+  %c = tensor.cast %d : tensor<?x32xf32> to tensor<64x32xf32>
+  %q = qblock.quantize %c : tensor<64x32xf32> -> !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %r = qblock.dequantize %q : !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 1> -> tensor<64x32xf32>
+  return %r : tensor<64x32xf32>
+}
+
+// -----
+
+// IFACE-LABEL: func.func @storage_cast_chain
+// IFACE: cf.assert {{.*}}size mismatch of dim 0
+// IFACE: %[[C96:.*]] = arith.constant 96 : index
+// IFACE: %[[C128:.*]] = arith.constant 128 : index
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[C96]], %[[C128]]
+// IFACE: cf.assert %[[SAME]], {{.*}}the storage's size differs from the 128 bytes
+// CPU-LABEL: func.func @storage_cast_chain
+// CPU: cf.assert {{.*}}"qblock.from_storage at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 6]]:8: the storage's size differs from the 128 bytes
+// GPU-LABEL: func.func @storage_cast_chain
+// GPU: cf.assert {{.*}}"qblock.from_storage at {{.*}}: the storage's size differs from the 128 bytes
+func.func @storage_cast_chain(%s: tensor<96xi8>, %a: tensor<4x32xf32>, %init: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %d = tensor.cast %s : tensor<96xi8> to tensor<?xi8>
+  %c = tensor.cast %d : tensor<?xi8> to tensor<128xi8>
+  %w = qblock.from_storage %c : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %w : tensor<4x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %r : tensor<4x2xf32>
+}
+
+// -----
+
 // Packed bytes of dynamic size viewed as a weight with a dynamic batch:
 // the matmul takes the batch from the activations, and the bytes must
 // hold that many weights (a short buffer was read past its end).
