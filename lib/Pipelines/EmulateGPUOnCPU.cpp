@@ -46,6 +46,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "EmulateGPUOnCPU.h"
+#include "StageBuffersForGPU.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -658,6 +659,29 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   return success();
 }
 
+/// Calls of the CUDA runtime's cached upload become calls of the
+/// emulator's (GPUEmulator.cpp says why it has its own name); the
+/// declaration staging added goes when nothing else uses it.
+void renameCachedUploads(ModuleOp module, Runtime &runtime) {
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) {
+    if (call.getCallee() == qblock::kCachedUploadName)
+      calls.push_back(call);
+  });
+  for (func::CallOp call : calls) {
+    OpBuilder b(call);
+    call.replaceAllUsesWith(
+        runtime.call(b, call.getLoc(), "qblockEmuCachedUpload",
+                     call.getResultTypes(), call.getOperands()));
+    call.erase();
+  }
+  auto declaration =
+      module.lookupSymbol<func::FuncOp>(qblock::kCachedUploadName);
+  if (declaration && declaration.isDeclaration() &&
+      SymbolTable::symbolKnownUseEmpty(declaration, module))
+    declaration.erase();
+}
+
 /// The host side of staging (StageBuffersForGPU.cpp) on host memory:
 /// device buffers are plain allocations, copies are memref.copy, and the
 /// async tokens that ordered them go away with the ops that made them.
@@ -747,6 +771,9 @@ struct EmulateGPUOnCPUPass
           runtime.failed())
         return signalPassFailure();
     if (failed(emulateHostOps(module)))
+      return signalPassFailure();
+    renameCachedUploads(module, runtime);
+    if (runtime.failed())
       return signalPassFailure();
     // Workgroup and private memory are plain memory on the CPU.
     AttrTypeReplacer replacer;

@@ -32,6 +32,7 @@
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ReportAssertsOnStderr.h"
+#include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -244,6 +245,11 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
               "toolkit=" + *toolkit,
               [](const llvm::Twine &) { return failure(); });
   pm.addPass(qblock::createDropCompileTimesPass());
+  // The host code names the compiling machine's triple, as the CPU
+  // pipeline's does (SetCPUTarget.cpp): the ahead-of-time path's clang
+  // warned "overriding the module target triple" without it. Its loop
+  // nests are the portable ones, so no CPU or features are named.
+  pm.addPass(qblock::createSetCPUTargetPass("generic"));
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-pipeline"));
 }
 

@@ -112,11 +112,6 @@ Value freshToken(OpBuilder &b, Location loc) {
       .getAsyncToken();
 }
 
-/// The runtime function that returns the cached device copy of read-only
-/// host data: void *qblockCudaCachedUpload(void *host, int64_t bytes,
-/// void **slot).
-constexpr StringLiteral kCachedUpload = "qblockCudaCachedUpload";
-
 /// The size in bytes of `buffer` when it is a constant global that can be
 /// uploaded once: a memref.get_global of a `constant` memref.global of
 /// whole-byte elements. None otherwise.
@@ -136,12 +131,13 @@ std::optional<int64_t> constantGlobalBytes(Value buffer) {
 
 /// Declares qblockCudaCachedUpload in the module once.
 func::FuncOp getOrDeclareCachedUpload(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kCachedUpload))
+  if (auto existing =
+          module.lookupSymbol<func::FuncOp>(qblock::kCachedUploadName))
     return existing;
   OpBuilder b(module.getBodyRegion());
   auto ptr = LLVM::LLVMPointerType::get(module.getContext());
   auto func = func::FuncOp::create(
-      b, module.getLoc(), kCachedUpload,
+      b, module.getLoc(), qblock::kCachedUploadName,
       b.getFunctionType({ptr, b.getI64Type(), ptr}, {ptr}));
   func.setPrivate();
   return func;

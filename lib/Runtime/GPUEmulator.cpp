@@ -19,8 +19,11 @@
 //   * nvvm.mma.sync m16n8k16 (f16/bf16 in, f32 accumulate): the 32 lanes'
 //     fragments are gathered into whole A, B and C tiles with the PTX ISA's
 //     fragment layout, multiplied, and scattered back;
-//   * qblockCudaCachedUpload, which the staged kernels call for constant
-//     weights: a copy made once, as the CUDA runtime's device copy is;
+//   * qblockEmuCachedUpload, which the staged kernels call for constant
+//     weights instead of the CUDA runtime's qblockCudaCachedUpload: a copy
+//     made once, as the runtime's device copy is. Its own name, because a
+//     process (a Python session) may load both libraries, and the first
+//     loaded would answer the other's modules too;
 //   * qblockEmuMisaligned: a load or store whose address breaks the
 //     alignment the kernel promised for it, which a GPU faults on
 //     ("misaligned address") and a CPU does not.
@@ -441,8 +444,8 @@ qblockEmuMmaM16N8S8(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
 
 /// The CUDA runtime's cached upload of a constant buffer (CUDARuntime.cpp):
 /// a copy made on first use and recorded in `slot`.
-QBLOCK_EMULATOR_EXPORT void *qblockCudaCachedUpload(void *host, int64_t bytes,
-                                                    void **slot) {
+QBLOCK_EMULATOR_EXPORT void *qblockEmuCachedUpload(void *host, int64_t bytes,
+                                                   void **slot) {
   if (bytes <= 0)
     return nullptr;
   static std::mutex mutex;

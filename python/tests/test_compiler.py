@@ -677,6 +677,52 @@ def test_gpu_code_without_a_gpu_is_an_exception_not_an_exit():
             "on the CPU)")
 
 
+# Run in a fresh interpreter by the test below: the CUDA runtime's library
+# is loaded first, as when a session follows the RuntimeError's advice.
+_GPU_THEN_EMULATOR = r"""
+import sys
+import numpy as np
+import qblock
+runtime, emulator, source = sys.argv[1:4]
+a = np.random.default_rng(7).standard_normal((2, 64)).astype(np.float32)
+init = np.zeros((2, 8), np.float32)
+gpu = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
+                     "qblock-gpu-pipeline", shared_libs=[runtime])
+try:
+    gpu.run("matmul", a, init)
+except RuntimeError:
+    pass  # no GPU here: the documented answer
+emulated = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
+                          "qblock-gpu-emulation-pipeline",
+                          shared_libs=[emulator])
+cpu = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
+                     "qblock-cpu-pipeline")
+np.testing.assert_allclose(emulated.run("matmul", a, init),
+                           cpu.run("matmul", a, init), rtol=1e-5, atol=1e-5)
+print("same")
+"""
+
+
+def test_gpu_runtime_and_emulator_in_one_process():
+    # Both libraries defined qblockCudaCachedUpload, so once the CUDA
+    # runtime was loaded, an emulated module's constant weights went to
+    # the CUDA runtime (which ended the process: no driver) instead of
+    # the emulator.
+    import subprocess
+    import sys
+    from qblock import _build_info
+    lib = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib")
+    runtime = os.path.join(lib, "libqblock_cuda_runtime.so")
+    emulator = os.path.join(lib, "libqblock_gpu_emulator.so")
+    if not os.path.exists(runtime) or not os.path.exists(emulator):
+        pytest.skip("no CUDA runtime or emulator library in this build")
+    done = subprocess.run(
+        [sys.executable, "-c", _GPU_THEN_EMULATOR, runtime, emulator,
+         matmul_module(weights(64, 8, seed=4), m=2)],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "same"
+
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
     # for the next call; they used to stay allocated after the Module was

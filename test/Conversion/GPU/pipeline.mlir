@@ -27,6 +27,9 @@
 // BADHOME: --qblock-gpu-pipeline: $CUDA_HOME names '{{.*}}nowhere', which is not a whole CUDA toolkit (it has no nvvm/libdevice/libdevice.10.bc, which gpu-module-to-binary links from the toolkit it names); point $CUDA_HOME at a CUDA toolkit, or unset it (format=isa needs no CUDA)
 // NOPTXAS: --qblock-gpu-pipeline: format=bin runs CUDA's ptxas, which is neither on PATH nor in the toolkit that $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH names, nor in a whole CUDA toolkit in /usr/local/cuda; install the CUDA toolkit (or add the bin directory of yours to PATH), or use format=isa (PTX, needs no CUDA)
 
+// The host module names the compiling machine's triple (clang warned
+// "overriding the module target triple" on the ahead-of-time path).
+// CHECK: module attributes {{.*}}llvm.target_triple = "{{.+}}"
 // CHECK: llvm.func @gemm
 // CHECK: gpu.launch_func @gemm_kernel::@gemm_kernel
 // CHECK-NOT: gpu.launch_func
