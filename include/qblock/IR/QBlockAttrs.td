@@ -49,7 +49,7 @@ def QBlock_SchemeAttr : QBlock_Attr<"Scheme", "scheme"> {
   let description = [{
     A formatbook, a scale kind (`e8m0`, `e4m3`, `f16`), a block size along
     the reduction axis, and the rule that picks each block's dialect
-    (`mse` or `two_stage`). Four presets name the common combinations:
+    (`mse` or `two_stage`). Five presets name the common combinations:
 
     | preset         | book         | scale | default block |
     |----------------|--------------|-------|---------------|
