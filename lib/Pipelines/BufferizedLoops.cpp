@@ -1,6 +1,7 @@
 //===- BufferizedLoops.cpp - the front half shared by the pipelines -------===//
 
 #include "BufferizedLoops.h"
+#include "CopyStridedCallOperands.h"
 #include "DecomposeAggregatedOps.h"
 #include "LowerMemRefReshape.h"
 
@@ -49,6 +50,9 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   // operand #0 is not equivalent to the corresponding iter bbArg").
   bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Slices of dynamic size passed to functions arrive as casts that claim
+  // a contiguity they do not have (CopyStridedCallOperands.cpp).
+  pm.addPass(createCopyStridedCallOperandsPass());
   // Its constant globals' names and order vary from run to run.
   pm.addPass(createNumberConstantGlobals());
   bufferization::BufferDeallocationPipelineOptions deallocation;

@@ -8,6 +8,7 @@
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
+#include "CopyStridedCallOperands.h"
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
 #include "EmulateGPUOnCPU.h"
@@ -183,6 +184,7 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createDefineScratchAllocatorPass(); });
   registerPass([] { return createDecomposeAggregatedOpsPass(); });
   registerPass([] { return createLowerMemRefReshapePass(); });
+  registerPass([] { return createCopyStridedCallOperandsPass(); });
   registerPass([] { return createEmulateGPUOnCPUPass(); });
   registerPass([] { return createDropCompileTimesPass(); });
   // The pipelines' own steps, so that a printed pipeline (a crash
