@@ -1,6 +1,7 @@
 //===- BufferizedLoops.cpp - the front half shared by the pipelines -------===//
 
 #include "BufferizedLoops.h"
+#include "CopyMutableGlobals.h"
 #include "CopyStridedCallOperands.h"
 #include "DecomposeAggregatedOps.h"
 #include "LowerMemRefReshape.h"
@@ -49,6 +50,9 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   // previous one. Without this, bufferization rejects such loops ("Yield
   // operand #0 is not equivalent to the corresponding iter bbArg").
   bufferize.allowReturnAllocsFromLoops = true;
+  // Upstream's ml_program bufferization loses stored values and lets stores
+  // change earlier loads (CopyMutableGlobals.cpp).
+  pm.addPass(createCopyMutableGlobalsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Slices of dynamic size passed to functions arrive as casts that claim
   // a contiguity they do not have (CopyStridedCallOperands.cpp).

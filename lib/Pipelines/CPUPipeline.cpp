@@ -8,6 +8,7 @@
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
+#include "CopyMutableGlobals.h"
 #include "CopyStridedCallOperands.h"
 #include "DecomposeAggregatedOps.h"
 #include "DropCompileTimes.h"
@@ -185,6 +186,7 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createDecomposeAggregatedOpsPass(); });
   registerPass([] { return createLowerMemRefReshapePass(); });
   registerPass([] { return createCopyStridedCallOperandsPass(); });
+  registerPass([] { return createCopyMutableGlobalsPass(); });
   registerPass([] { return createEmulateGPUOnCPUPass(); });
   registerPass([] { return createDropCompileTimesPass(); });
   // The pipelines' own steps, so that a printed pipeline (a crash
