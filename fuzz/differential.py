@@ -16,11 +16,25 @@ acts= the activations go through the numerics core as well. The tolerance
 allows f32 summation order (and the documented bound of int8 LUT tables).
 
   differential.py --seed S --count N [--out DIR]   run N cases of seed S
+  differential.py --weights runtime --seed S ...    weights quantized at run time
   differential.py --case DIR/S_I.json               re-run one, verbosely
 
 With --pipeline gpu-emulation the cases go through
 --qblock-gpu-emulation-pipeline instead (random tensor-cores and
 weight-decode options): the GPU kernels, run on the CPU by the emulator.
+
+With --weights runtime no weight is a constant: activation-by-activation
+products through --qblock-quantize-linalg acts=... full-path=true (both
+operands quantized at run time with the acts scheme, NVFP4's run-time
+tensor scales included), and hand-written qblock.matmul / qblock.lut_gemm
+of a qblock.quantize of a weight argument or a qblock.from_storage view of
+packed bytes passed in (presets or random formatbooks, BCQ bytes; float,
+quantized, online-quantized or packed activations; static or dynamic
+batch, M, K and byte count; a NaN or infinity now and then). The reference
+decodes what qblock.quantize packs for the same inputs, within the same
+tolerance (the split-K term only where a GPU kernel ran); on the GPU
+pipeline each case prints its kernel remarks and the run tallies them
+(weights quantized at run time run as generic-loop-nests).
 
 A case that fails writes its JSON and MLIR to DIR (default
 differential-findings); the exit status is 1 if any failed. Budgets below
@@ -481,12 +495,8 @@ def pass_options(c):
     return " ".join(o)
 
 
-def pipelines(c):
-    ql = f"qblock-quantize-linalg{{{pass_options(c)}}}"
-    fuse = ",qblock-fuse-activation-quant" if c.get("fuse") else ""
-    sf = "qblock-select-formats"
-    if c.get("budget"):
-        sf += f"{{budget={c['budget']}}}"
+def backend_pipeline(c):
+    """The lowering pipeline with the case's options."""
     options = []
     if c.get("backend") == "gpu-emulation":
         if c.get("tensor_cores"):
@@ -502,6 +512,16 @@ def pipelines(c):
         cp = "qblock-cpu-pipeline"
     if options:
         cp += f"{{{' '.join(options)}}}"
+    return cp
+
+
+def pipelines(c):
+    ql = f"qblock-quantize-linalg{{{pass_options(c)}}}"
+    fuse = ",qblock-fuse-activation-quant" if c.get("fuse") else ""
+    sf = "qblock-select-formats"
+    if c.get("budget"):
+        sf += f"{{budget={c['budget']}}}"
+    cp = backend_pipeline(c)
     stage1 = f"builtin.module(func.func({ql}{fuse}),{sf})"
     full = f"builtin.module(func.func({ql}{fuse}),{sf},{cp})"
     return stage1, full
@@ -722,11 +742,23 @@ def run_case(c, verbose=False):
     except Exception as e:
         res.update(status="run_error", msg=f"{type(e).__name__}: {e}"[:2000], notes=notes)
         return res, text
+    compare(c, y, ref, absprod, extra, init, notes, res, verbose)
+    return res, text
+
+
+def compare(c, y, ref, absprod, extra, init, notes, res, verbose=False,
+            split_adds=None):
+    """Checks output `y` against float64 `ref` within the tolerance that
+    |A| |W| (`absprod`), the output type and the backend allow; sets
+    res's status and error figures. `split_adds`: whether a GPU kernel
+    added partial sums to the output (default: on the GPU pipeline)."""
     y = np.asarray(y, np.float64)
     K = c["K"]
     tol = (absprod * (2e-6 + 4 * math.sqrt(K) * 6e-8) +
            np.abs(ref) * out_rounding(c["otype"]) * 1.01 + {'f32': 0.0, 'f16': 2.0**-24, 'bf16': 2.0**-133}[c['otype']] + extra + 1e-37)
-    if c.get("backend") == "gpu-emulation":
+    if split_adds is None:
+        split_adds = c.get("backend") == "gpu-emulation"
+    if split_adds:
         # The GPU kernels add partial sums of K splits, LUT-GEMM's 256-input
         # chunks and tensor-core K steps to the output (which starts as
         # init) one by one (docs/gpu-lowering.md, Split-K): up to K / 16
@@ -766,6 +798,423 @@ def run_case(c, verbose=False):
     if verbose:
         np.set_printoptions(linewidth=200, precision=6)
         print("got\n", y.reshape(-1)[:20], "\nref\n", ref.reshape(-1)[:20])
+
+
+# --------------------------------------------------------------------------
+# weights quantized at run time (--weights runtime)
+#
+# Three routes, none of which has a constant weight:
+#   fullpath  a linalg product of two function arguments (or of one and
+#             its transpose or negation) through --qblock-quantize-linalg
+#             acts=... full-path=true: both operands quantized at run time
+#             with the acts scheme;
+#   quantize  hand-written qblock.quantize of a weight argument, then
+#             qblock.matmul with float, quantized or online-quantized
+#             (act_scheme) activations;
+#   storage   hand-written qblock.from_storage of packed bytes passed in
+#             (qblock.quantize in NumPy; static or dynamic size, BCQ bytes
+#             through qblock.lut_gemm), activations as for quantize or
+#             packed too.
+# The reference decodes what the numerics core packs for the same inputs.
+
+def gen_block_spec(rng, block, acts=False):
+    """A block scheme with `block`: a preset or a random custom book."""
+    if rng.random() < 0.25:
+        book = [[0] + sorted(int(v) for v in rng.choice(np.arange(1, 128), 7,
+                                                         replace=False))
+                for _ in range(int(rng.integers(1, 17)))]
+        return dict(book=book, scale=str(rng.choice(["e8m0", "e4m3", "f16"])),
+                    block=block,
+                    select=str(rng.choice(["mse", "two-stage"])))
+    names = (["blockdialect", "mxfp4", "nvfp4", "int8"] if acts else
+             ["blockdialect", "mxfp4", "nvfp4", "int4"])
+    preset = str(rng.choice(names))
+    select = (str(rng.choice(["mse", "two-stage"]))
+              if preset == "blockdialect" else "mse")
+    return dict(preset=preset, block=block, select=select)
+
+
+def spec_text(sp):
+    if "bits" in sp:
+        return (f"#qblock.bcq<bits = {sp['bits']}, group = {sp['group']}"
+                + ("" if sp["offset"] else ", offset = false") + ">")
+    sel = ", select = two_stage" if sp["select"] == "two-stage" else ""
+    if "book" in sp:
+        book = ", ".join("[" + ", ".join(map(str, d)) + "]" for d in sp["book"])
+        return (f"#qblock.scheme<book = #qblock.book<[{book}]>, "
+                f"scale = {sp['scale']}, block = {sp['block']}{sel}>")
+    return f"#qblock.scheme<{sp['preset']}, block = {sp['block']}{sel}>"
+
+
+def spec_obj(sp):
+    if "bits" in sp:
+        return qblock.BCQScheme(bits=sp["bits"], group=sp["group"],
+                                offset=sp["offset"])
+    if "book" in sp:
+        return qblock.Scheme.custom(sp["book"], scale=sp["scale"],
+                                    block=sp["block"], select=sp["select"])
+    return qblock.Scheme(sp["preset"], block=sp["block"], select=sp["select"])
+
+
+def gen_runtime_case(rng, idx, backend="cpu"):
+    c = {"id": idx, "seed": int(rng.integers(1 << 30)), "backend": backend,
+         "weights": "runtime"}
+    c["route"] = str(rng.choice(["fullpath", "fullpath", "quantize",
+                                 "quantize", "storage"]))
+    c["atype"] = str(rng.choice(["f32", "f32", "f16", "bf16"]))
+    c["otype"] = str(rng.choice(["f32", c["atype"]]))
+    c["dyn_m"] = bool(rng.integers(2))
+    c["M"] = int(rng.choice(M_CHOICES))
+    c["N"] = int(rng.choice([1, 3, 5, 7, 13, 16, 17, 31, 33, 47, 64, 65, 129]))
+    c["adist"] = str(rng.choice(["gauss", "gauss", "uniform", "outlier", "tiny",
+                                 "large", "zerorows", "negzero", "small"]))
+    if c["route"] == "fullpath":
+        c["scheme"] = str(rng.choice(["blockdialect", "mxfp4", "nvfp4", "int4"]))
+        c["block"] = int(rng.choice([0, 0, 0, 16, 32, 64, 8, 2, 128]))
+        c["select"] = ""
+        c["acts"] = str(rng.choice(["blockdialect", "mxfp4", "nvfp4", "int8"]))
+        c["fuse"] = bool(rng.integers(2))
+        c["tensor_scale"] = (str(rng.choice(["", "true", "false"]))
+                             if "nvfp4" in (c["scheme"], c["acts"]) else "")
+        c["op"] = str(rng.choice(["mm", "mm_tb", "mm_tr", "mm_neg", "bmm",
+                                  "bmm_tb"]))
+        # The right-hand activation (B) is another activation distribution.
+        c["bdist"] = str(rng.choice(["gauss", "gauss", "uniform", "outlier",
+                                     "tiny", "large", "zerorows", "negzero",
+                                     "small"]))
+        unit = c["block"] or (16 if c["scheme"] == "nvfp4" else 32)
+        c["B"] = int(rng.integers(1, 4)) if c["op"].startswith("bmm") else 0
+    else:
+        c["layout"] = str(rng.choice(["kn", "nk", "bkn", "bnk"]))
+        c["B"] = int(rng.integers(1, 4)) if c["layout"][0] == "b" else 0
+        c["wtype"] = str(rng.choice(["f32", "f32", "f16", "bf16"]))
+        c["wdist"] = str(rng.choice(["gauss", "gauss", "small", "tiny",
+                                     "subnormal", "zeroblocks", "outlier",
+                                     "negzero", "ties", "heavy", "const",
+                                     "huge", "onesign"]))
+        modes = ["float", "float", "quantize", "fused"]
+        if c["route"] == "storage" and not c["dyn_m"]:
+            modes.append("storage")
+        if c["route"] == "storage" and rng.random() < 0.25:
+            c["wspec"] = dict(bits=int(rng.integers(1, 5)),
+                              group=int(rng.choice([8, 16, 32, 64, 128])),
+                              offset=bool(rng.random() < 0.7))
+            c["amode"] = "float"
+            unit = c["wspec"]["group"]
+            c["scheme"] = "bcq"
+        else:
+            unit = int(rng.choice([16, 32, 32, 64, 8, 2, 128]))
+            c["amode"] = str(rng.choice(modes))
+            if c["amode"] != "float":
+                c["aspec"] = gen_block_spec(rng, unit, acts=True)
+            # An INT8 right-hand side needs quantized activations.
+            c["wspec"] = (dict(preset="int8", block=unit, select="mse")
+                          if c["amode"] != "float" and rng.random() < 0.15
+                          else gen_block_spec(rng, unit))
+            c["scheme"] = c["wspec"].get("preset", "custom")
+        # A weight of dynamic batch lowers only with float activations and
+        # a block scheme (MatmulW4A4.cpp and the LUT-GEMM lowering refuse
+        # it with an error).
+        c["dyn_b"] = bool(c["B"] and c["amode"] == "float" and rng.integers(2)
+                          and c["scheme"] != "bcq")
+        if c["route"] == "storage":
+            c["dyn_bytes"] = bool(c["dyn_b"] or rng.integers(2))
+    c["K"] = unit * int(rng.choice([1, 2, 3, 4, 5, 8, 16]))
+    if rng.random() < 0.1:
+        c["K"] = unit * max(1, 512 // unit)
+    if c["backend"] == "gpu-emulation":
+        c["tensor_cores"] = bool(rng.integers(2))
+        c["weight_decode"] = str(rng.choice(["", "permute", "table"]))
+    else:
+        c["target"] = str(rng.choice(["", "generic", "avx2", "avx512"]))
+    # A NaN or infinity in one element of x or w: its blocks decode to NaN.
+    if rng.random() < 0.1:
+        c["special"] = str(rng.choice(["nan", "inf", "-inf"]))
+        c["special_in"] = str(rng.choice(["x", "w"]))
+        c["special_at"] = int(rng.integers(1 << 20))
+    if c["dyn_m"] and rng.random() < 0.05:
+        c["M"] = 0
+    # Float activations of dynamic K (the weight fixes it; checked at run
+    # time): no GPU kernel takes them.
+    c["dyn_k"] = bool(c["route"] != "fullpath" and c["amode"] != "storage"
+                      and rng.random() < 0.2)
+    return c
+
+
+def runtime_shapes(c):
+    """Argument shapes (with ?), static shapes and the blocked axis of the
+    activation x, the weight (or right-hand activation) w and the output."""
+    M, N, K, B = c["M"], c["N"], c["K"], c["B"]
+    m = "?" if c["dyn_m"] else M
+    b = "?" if c.get("dyn_b") else B
+    lay = c.get("layout") or {"mm": "kn", "mm_neg": "kn", "mm_tb": "nk",
+                              "mm_tr": "nk", "bmm": "bkn",
+                              "bmm_tb": "bnk"}[c["op"]]
+    w = {"kn": [K, N], "nk": [N, K], "bkn": [b, K, N], "bnk": [b, N, K]}[lay]
+    ws = [B if d == "?" else d for d in w]
+    lead = [b] if B else []
+    return dict(x=lead + [m, "?" if c.get("dyn_k") else K], xs=([B] if B else []) + [M, K], w=w, ws=ws,
+                waxis=len(w) - (1 if lay[-1] == "k" else 2),
+                o=lead + [m, N], os=([B] if B else []) + [M, N])
+
+
+def qt(shape, t, spec, axis):
+    return ("!qblock.qtensor<" + "x".join(str(s) for s in shape) +
+            f"x{t}, {spec_text(spec)}, axis = {axis}>")
+
+
+def build_runtime_module(c, nbytes, xbytes):
+    S = runtime_shapes(c)
+    at, ot = c["atype"], c["otype"]
+    g = Gen()
+    xa = g.convert("%x", S["x"], "f32", at)
+    ia = g.convert("%init", S["o"], "f32", ot)
+    x_t, o_t = tt(S["x"], at), tt(S["o"], ot)
+    args = [f"%x: {tt(S['x'], 'f32')}"]
+    if c["route"] == "fullpath":
+        args.append(f"%w: {tt(S['w'], 'f32')}")
+        wa = g.convert("%w", S["w"], "f32", at)
+        w_t = tt(S["w"], at)
+        op = c["op"]
+        if op == "mm_tr":
+            N, K = c["N"], c["K"]
+            g.emit(f"%we = tensor.empty() : {tt([K, N], at)}")
+            g.emit(f"%wt = linalg.transpose ins({wa} : {w_t}) outs(%we : "
+                   f"{tt([K, N], at)}) permutation = [1, 0]")
+            wa, w_t = "%wt", tt([K, N], at)
+        elif op == "mm_neg":
+            g.emit(f"%we = tensor.empty() : {w_t}")
+            g.emit("%wn = linalg.generic {indexing_maps = [affine_map<(k, n) "
+                   "-> (k, n)>, affine_map<(k, n) -> (k, n)>], iterator_types "
+                   f"= [\"parallel\", \"parallel\"]}} ins({wa} : {w_t}) "
+                   f"outs(%we : {w_t}) {{")
+            g.emit(f"^bb0(%in: {at}, %out: {at}):")
+            g.emit(f"  %ng = arith.negf %in : {at}")
+            g.emit(f"  linalg.yield %ng : {at}")
+            g.emit(f"}} -> {w_t}")
+            wa = "%wn"
+        if op in ("mm", "mm_tr", "mm_neg"):
+            g.emit(f"%r = linalg.matmul ins({xa}, {wa} : {x_t}, {w_t}) "
+                   f"outs({ia} : {o_t}) -> {o_t}")
+        elif op == "mm_tb":
+            g.emit("%r = linalg.matmul indexing_maps = [affine_map<(m, n, k) "
+                   "-> (m, k)>, affine_map<(m, n, k) -> (n, k)>, "
+                   "affine_map<(m, n, k) -> (m, n)>]")
+            g.emit(f"   ins({xa}, {wa} : {x_t}, {w_t}) outs({ia} : {o_t}) -> {o_t}")
+        elif op == "bmm":
+            g.emit(f"%r = linalg.batch_matmul ins({xa}, {wa} : {x_t}, {w_t}) "
+                   f"outs({ia} : {o_t}) -> {o_t}")
+        else:  # bmm_tb: attention's Q*K^T as torch-mlir emits it
+            maps = ", ".join(f"affine_map<(b, m, n, k) -> {x}>" for x in
+                             ["(b, m, k)", "(b, n, k)", "(b, m, n)"])
+            g.emit(f"%r = linalg.generic {{indexing_maps = [{maps}], "
+                   "iterator_types = [\"parallel\", \"parallel\", "
+                   "\"parallel\", \"reduction\"]}")
+            g.emit(f"   ins({xa}, {wa} : {x_t}, {w_t}) outs({ia} : {o_t}) {{")
+            g.emit(f"^bb0(%ga: {at}, %gb: {at}, %go: {ot}):")
+            va, vb = "%ga", "%gb"
+            if at != ot:
+                g.emit(f"  %gae = arith.extf %ga : {at} to {ot}")
+                g.emit(f"  %gbe = arith.extf %gb : {at} to {ot}")
+                va, vb = "%gae", "%gbe"
+            g.emit(f"  %gp = arith.mulf {va}, {vb} : {ot}")
+            g.emit(f"  %gs = arith.addf %go, %gp : {ot}")
+            g.emit(f"  linalg.yield %gs : {ot}")
+            g.emit(f"}} -> {o_t}")
+    else:
+        wt = c["wtype"]
+        q_t = qt(S["w"], wt, c["wspec"], S["waxis"])
+        if c["route"] == "quantize":
+            args.append(f"%w: {tt(S['w'], 'f32')}")
+            wa = g.convert("%w", S["w"], "f32", wt)
+            g.emit(f"%q = qblock.quantize {wa} : {tt(S['w'], wt)} -> {q_t}")
+        else:
+            b_t = tt(["?" if c["dyn_bytes"] else nbytes], "i8")
+            args.append(f"%wb: {b_t}")
+            g.emit(f"%q = qblock.from_storage %wb : {b_t} -> {q_t}")
+        lhs, l_t, attr = xa, x_t, ""
+        rank = len(S["x"])
+        if c["amode"] in ("quantize", "storage"):
+            # Quantized activations have a static K (their blocked axis).
+            l_t = qt(S["x"][:-1] + [c["K"]], at, c["aspec"], rank - 1)
+        if c["amode"] == "quantize":
+            g.emit(f"%qa = qblock.quantize {xa} : {x_t} -> {l_t}")
+            lhs = "%qa"
+        elif c["amode"] == "storage":
+            args.append(f"%xb: tensor<{xbytes}xi8>")
+            g.emit(f"%qa = qblock.from_storage %xb : tensor<{xbytes}xi8> -> {l_t}")
+            lhs = "%qa"
+        elif c["amode"] == "fused":
+            attr = f" {{act_scheme = {spec_text(c['aspec'])}}}"
+        name = "lut_gemm" if "bits" in c["wspec"] else "matmul"
+        g.emit(f"%r = qblock.{name} ins({lhs}, %q : {l_t}, {q_t}) "
+               f"outs({ia} : {o_t}){attr} -> {o_t}")
+    args.append(f"%init: {tt(S['o'], 'f32')}")
+    r32 = g.convert("%r", S["o"], ot, "f32")
+    g.emit(f"return {r32} : {tt(S['o'], 'f32')}")
+    return (f"func.func @f({', '.join(args)}) -> {tt(S['o'], 'f32')} {{\n" +
+            "\n".join(g.lines) + "\n}\n")
+
+
+def runtime_pipeline(c):
+    """(pipeline to check that full-path rewrote the product, or None;
+    the whole pipeline)."""
+    cp = backend_pipeline(c)
+    if c["route"] != "fullpath":
+        return None, f"builtin.module({cp})"
+    ql = f"qblock-quantize-linalg{{{pass_options(c)} full-path=true}}"
+    fuse = ",qblock-fuse-activation-quant" if c["fuse"] else ""
+    stage1 = f"builtin.module(func.func({ql}{fuse}))"
+    return stage1, f"builtin.module(func.func({ql}{fuse}),{cp})"
+
+
+def quant_roundtrip(v, scheme, axis, at, tensor_scale):
+    """What the compiled code multiplies for run-time-quantized `v`
+    (float64): v quantized and decoded by the numerics core along `axis`,
+    with NVFP4's run-time tensor scale (whole tensor) where it applies."""
+    e = 0
+    if tensor_scale:
+        amax = np.nanmax(np.abs(v)) if (~np.isnan(v)).any() else 0
+        e = nvfp4_act_exponent(amax)
+        v = round_to((v * np.float32(2.0 ** -e)).astype(np.float32), at)
+    d = qblock.dequantize(qblock.quantize(v, scheme, axis=axis), v.shape,
+                          scheme, axis=axis)
+    return d.astype(np.float64) * 2.0 ** e
+
+
+def runtime_reference(c, x, w, packed, notes):
+    """A * W in float64 (without init) and the magnitude its rounding
+    scales with, |A| |W| (for BCQ, (sum_i |alpha_i| + |z|) |A|), in the
+    output's static shape."""
+    S = runtime_shapes(c)
+    at = c["atype"]
+    xa = round_to(x, at)
+    batched = c["B"] > 0
+    if c["route"] == "fullpath":
+        wa = round_to(w, at)
+        if c["op"] == "mm_neg":
+            wa = -wa
+        if S["waxis"] == len(S["w"]) - 1:  # N x K: the product reads B^T
+            wa = np.ascontiguousarray(np.swapaxes(wa, -1, -2))
+        blk = c["block"] or (16 if c["scheme"] == "nvfp4" else 32)
+        s = act_scheme_obj(c, blk)
+        ts = c["acts"] == "nvfp4" and c.get("tensor_scale") != "false"
+        # The pass scales and quantizes B (here K x N, blocked along K)
+        # and A each with their own run-time tensor scale.
+        W = quant_roundtrip(wa, s, wa.ndim - 2, at, ts)
+        A = quant_roundtrip(xa, s, xa.ndim - 1, at, ts)
+        mag = np.abs(W)
+    else:
+        ws = spec_obj(c["wspec"])
+        if packed is None:
+            packed = qblock.quantize(round_to(w, c["wtype"]), ws, axis=S["waxis"])
+        wd = qblock.dequantize(packed, S["ws"], ws, axis=S["waxis"]).astype(np.float64)
+        mag = np.abs(wd)
+        if "bits" in c["wspec"]:
+            # LUT-GEMM rounds at the size of (sum_i |alpha_i| + |z|) |a|
+            # (as for constant BCQ weights above); its bytes are also
+            # decoded independently.
+            sp = c["wspec"]
+            moved = np.moveaxis(wd, S["waxis"], -1)
+            rows = int(np.prod(moved.shape[:-1]))
+            mine, alphas, z = bcq_decode_numpy(packed, rows, c["K"], sp["bits"],
+                                               sp["group"], sp["offset"])
+            if not np.array_equal(mine.reshape(moved.shape),
+                                  moved.astype(np.float32), equal_nan=True):
+                notes.append("BCQ numpy decode differs from qblock.dequantize")
+            m = np.repeat(np.abs(alphas).sum(-1) + np.abs(z), sp["group"], axis=1)
+            mag = np.maximum(mag, np.moveaxis(m.reshape(moved.shape), -1,
+                                              S["waxis"]))
+        W = wd
+        if S["waxis"] == len(S["w"]) - 1:
+            W, mag = np.swapaxes(W, -1, -2), np.swapaxes(mag, -1, -2)
+        if c["amode"] == "float":
+            A = xa.astype(np.float64)
+        else:
+            A = quant_roundtrip(xa, spec_obj(c["aspec"]), xa.ndim - 1, at, False)
+    if batched:
+        ref = np.einsum("bmk,bkn->bmn", A, W)
+        absprod = np.einsum("bmk,bkn->bmn", np.abs(A), mag)
+    else:
+        ref, absprod = A @ W, np.abs(A) @ mag
+    return ref, absprod
+
+
+KERNEL_REMARK_RE = re.compile(r"\[(Passed|Missed)\] ([\w-]+) \| Category:qblock-gpu")
+
+
+def run_runtime_case(c, verbose=False):
+    rng = np.random.default_rng(c["seed"])
+    S = runtime_shapes(c)
+    x = act_values(c, rng, S["xs"]) if c["M"] else np.zeros(S["xs"], np.float32)
+    if c["route"] == "fullpath":
+        w = act_values(dict(adist=c["bdist"]), rng, S["ws"])
+        if c["atype"] == "f16":
+            x, w = np.clip(x, -6e4, 6e4), np.clip(w, -6e4, 6e4)
+    else:
+        w = weight_values(c, rng, S["ws"])
+        if c["atype"] == "f16":
+            x = np.clip(x, -6e4, 6e4)
+    init = (rng.standard_normal(S["os"]) * float(rng.choice([0.0, 1.0]))).astype(np.float32)
+    v = x if c.get("special_in") == "x" else w
+    if c.get("special") and v.size:
+        v.reshape(-1)[c["special_at"] % v.size] = float(c["special"])
+    args, packed, xbytes = [x], None, 0
+    if c["route"] != "storage":
+        args.append(w)
+    else:
+        packed = qblock.quantize(round_to(w, c["wtype"]), spec_obj(c["wspec"]),
+                                 axis=S["waxis"])
+        args.append(packed)
+        if c["amode"] == "storage":
+            xp = qblock.quantize(round_to(x, c["atype"]), spec_obj(c["aspec"]),
+                                 axis=-1)
+            args.append(xp)
+            xbytes = xp.size
+    args.append(init)
+    text = build_runtime_module(c, packed.size if packed is not None else 0,
+                                xbytes)
+    stage1, full = runtime_pipeline(c)
+    res = {"id": c["id"]}
+    notes = []
+    if stage1:
+        try:
+            m1 = qblock.compile(text, stage1, c_wrappers=False)
+        except qblock.CompileError as e:
+            res.update(status="compile_error", msg=str(e)[:2000])
+            return res, text
+        if "qblock.matmul" not in str(m1):
+            res.update(status="not_quantized", msg=(m1.remarks or "")[:1500])
+            return res, text
+    try:
+        ref, absprod = runtime_reference(c, x, w, packed, notes)
+    except Exception:
+        res.update(status="ref_error", msg=traceback.format_exc()[-1500:])
+        return res, text
+    ref = round_to(init, c["otype"]).astype(np.float64) + ref
+    gpu = c["backend"] == "gpu-emulation"
+    try:
+        m = qblock.compile(text, full, shared_libs=[EMULATOR] if gpu else [],
+                           remarks="qblock-gpu" if gpu else None)
+    except qblock.CompileError as e:
+        res.update(status="compile_error", msg=str(e)[:2000], notes=notes)
+        return res, text
+    if gpu:
+        res["kernels"] = sorted({f"{k}:{n}" for k, n in
+                                 KERNEL_REMARK_RE.findall(m.remarks or "")})
+    try:
+        y = m.run("f", *args)
+    except Exception as e:
+        res.update(status="run_error", msg=f"{type(e).__name__}: {e}"[:2000], notes=notes)
+        return res, text
+    # The constant-weight mode's tolerance: the same kernels and loop nests
+    # sum the same kind of products in f32 (W4A16: rounded products; W4A4:
+    # exact block dot products, one scaling each). Ops no GPU kernel takes
+    # run as the CPU lowering's loop nests, one thread per output, which
+    # round as on the CPU: no split-K adds.
+    compare(c, y, ref, absprod, 0.0, init, notes, res, verbose,
+            split_adds=any(k.startswith("Passed:")
+                           for k in res.get("kernels", ())))
     return res, text
 
 
@@ -784,6 +1233,11 @@ def main():
                         default="cpu",
                         help="lower with --qblock-cpu-pipeline, or run the "
                              "GPU kernels through the emulator")
+    parser.add_argument("--weights", choices=["constant", "runtime"],
+                        default="constant",
+                        help="constant weights, or weights quantized at run "
+                             "time (full-path=true, hand-written "
+                             "qblock.quantize and qblock.from_storage)")
     args = parser.parse_args()
     if args.pipeline == "gpu-emulation":
         # The emulator's OpenMP threads wait for each block; spinning would
@@ -792,24 +1246,31 @@ def main():
     if args.case:
         with open(args.case) as f:
             c = json.load(f)
-        res, _ = run_case(c, verbose=True)
+        run = run_runtime_case if c.get("weights") == "runtime" else run_case
+        res, _ = run(c, verbose=True)
         print(json.dumps(res, indent=1))
         return 1 if res["status"] in FAILED else 0
     rng = np.random.default_rng(args.seed)
-    cases = [gen_case(rng, i, args.pipeline) for i in range(args.count)]
+    gen, run = ((gen_runtime_case, run_runtime_case)
+                if args.weights == "runtime" else (gen_case, run_case))
+    cases = [gen(rng, i, args.pipeline) for i in range(args.count)]
     counts = {}
+    kernels = {}
     for c in cases:
         t = time.time()
         try:
-            res, text = run_case(c)
+            res, text = run(c)
         except Exception:
             res, text = {"id": c["id"], "status": "driver_error",
                          "msg": traceback.format_exc()[-1500:]}, ""
         status = res["status"]
         counts[status] = counts.get(status, 0) + 1
+        for k in res.get("kernels", ()):
+            kernels[k] = kernels.get(k, 0) + 1
         print(f"case {args.seed}_{c['id']}: {status}"
               f" (error/tolerance {res.get('max_ratio', 0):.2g},"
-              f" {time.time() - t:.1f} s)", flush=True)
+              f" {time.time() - t:.1f} s)" +
+              "".join(f" {k}" for k in res.get("kernels", ())), flush=True)
         if status in FAILED:
             os.makedirs(args.out, exist_ok=True)
             stem = os.path.join(args.out, f"{args.seed}_{c['id']}")
@@ -823,6 +1284,9 @@ def main():
     print(f"differential: {args.count} cases: " +
           ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) +
           f"; {failed} failed")
+    if kernels:
+        print("GPU kernel remarks (cases): " +
+              ", ".join(f"{k} {n}" for k, n in sorted(kernels.items())))
     return 1 if failed else 0
 
 
