@@ -53,10 +53,15 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
     return failure();
   num::Scheme weightScheme = weightType.getBlockScheme().toNumerics();
   num::Scheme actScheme = actType.getBlockScheme().toNumerics();
+  // The GPU pipelines' generic loop nests are this lowering too.
   if (!weightType.hasStaticShape())
-    return op.emitOpError("with a right-hand operand of dynamic size has no "
-                          "CPU lowering yet; its non-reduction sizes must "
-                          "be static");
+    return op.emitOpError()
+           << "with quantized activations (W4A4/W4A8) and a weight of "
+              "dynamic size ("
+           << weightType
+           << ") has no lowering yet (CPU, or the GPU pipelines' generic "
+              "loop nests): give the weight a static shape; with float "
+              "activations (W4A16) a weight's batch may stay dynamic";
   if (failed(checkSizesKnown(op, op.getLhs())))
     return failure();
   W4A4Context ctx;

@@ -48,6 +48,18 @@ func.func @lut_gemm_dynamic_batch(%x: tensor<?x3x128xf32>, %s: tensor<?xi8>, %i:
 
 // -----
 
+// W4A4/W4A8 need the weight's whole shape (found by a differential run,
+// 2026-12-07: the message spoke of "a right-hand operand" and of the CPU
+// only, also inside the GPU pipelines).
+func.func @w4a4_dynamic_batch(%x: tensor<?x2x32xf32>, %w: tensor<?x32x4xf32>, %init: tensor<?x2x4xf32>) -> tensor<?x2x4xf32> {
+  %q = qblock.quantize %w : tensor<?x32x4xf32> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
+  // expected-error@+1 {{'qblock.matmul' op with quantized activations (W4A4/W4A8) and a weight of dynamic size ('!qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>') has no lowering yet (CPU, or the GPU pipelines' generic loop nests): give the weight a static shape; with float activations (W4A16) a weight's batch may stay dynamic}}
+  %r = qblock.matmul ins(%x, %q : tensor<?x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<?x2x4xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<?x2x4xf32>
+  return %r : tensor<?x2x4xf32>
+}
+
+// -----
+
 // A W4A16 weight whose N is dynamic: the kernels tile its rows by the
 // static N, and a dynamic one used to give a negative row count (the
 // matmul returned its init unchanged, silently).
