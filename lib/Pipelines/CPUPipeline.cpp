@@ -22,6 +22,7 @@
 #include "LowerVectorMasksForGPU.h"
 #include "ReportAssertsOnStderr.h"
 #include "ScratchAllocator.h"
+#include "SequentialHostLoops.h"
 #include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 
@@ -187,6 +188,7 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createLowerMemRefReshapePass(); });
   registerPass([] { return createCopyStridedCallOperandsPass(); });
   registerPass([] { return createCopyMutableGlobalsPass(); });
+  registerPass([] { return createSequentialHostLoopsPass(); });
   registerPass([] { return createEmulateGPUOnCPUPass(); });
   registerPass([] { return createDropCompileTimesPass(); });
   // The pipelines' own steps, so that a printed pipeline (a crash

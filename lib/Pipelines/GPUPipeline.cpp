@@ -32,6 +32,7 @@
 #include "LowerToLLVMForCPU.h"
 #include "LowerVectorMasksForGPU.h"
 #include "ReportAssertsOnStderr.h"
+#include "SequentialHostLoops.h"
 #include "SetCPUTarget.h"
 #include "StageBuffersForGPU.h"
 
@@ -184,6 +185,9 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
 /// gpu.launch ops, host buffers staged, host math lowered.
 static void buildLaunches(OpPassManager &pm,
                           const qblock::GPUPipelineOptions &options) {
+  // Only the loops of this pipeline's own lowering become kernels; the
+  // user's parallel loops run on the host (SequentialHostLoops.cpp).
+  pm.addPass(qblock::createSequentialHostLoopsPass());
   // Constant weights are quantized now, as in the CPU pipeline; the GPU
   // kernels take only weights whose packed bytes are known.
   pm.addPass(qblock::createSelectFormats());
