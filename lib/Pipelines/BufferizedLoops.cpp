@@ -53,10 +53,12 @@ void qblock::buildBufferizedLoops(OpPassManager &pm, StringRef target,
   // Upstream's ml_program bufferization loses stored values and lets stores
   // change earlier loads (CopyMutableGlobals.cpp).
   pm.addPass(createCopyMutableGlobalsPass());
+  pm.addPass(createCopyStridedCallOperandsPass(/*markUserCasts=*/true));
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Slices of dynamic size passed to functions arrive as casts that claim
-  // a contiguity they do not have (CopyStridedCallOperands.cpp).
-  pm.addPass(createCopyStridedCallOperandsPass());
+  // Slices of dynamic size passed to or returned from functions arrive as
+  // casts that claim a contiguity they do not have
+  // (CopyStridedCallOperands.cpp).
+  pm.addPass(createCopyStridedCallOperandsPass(/*markUserCasts=*/false));
   // Its constant globals' names and order vary from run to run.
   pm.addPass(createNumberConstantGlobals());
   bufferization::BufferDeallocationPipelineOptions deallocation;

@@ -14,11 +14,16 @@
 //
 // This pass, run right after bufferization, does for dynamic slices what
 // bufferization does for static ones: the call gets a contiguous copy of
-// the view (memref.alloc + memref.copy; buffer deallocation frees it).
-// Nothing is copied back: after one-shot-bufferize the caller reads what a
-// callee wrote only through the call's results, and a slice the caller
-// reads again was already copied if the callee may write it. Views whose
-// layout is contiguous from offset 0 anyway are passed as they are.
+// the view (memref.alloc + memref.copy; buffer deallocation frees it). A
+// function that returns such a slice returns a copy too (its callers, C
+// ones included, are promised plain identity-layout memrefs). Nothing is
+// copied back: after one-shot-bufferize the caller reads what a callee
+// wrote only through the call's results, and a slice the caller reads again
+// was already copied if the callee may write it. That holds for the casts
+// bufferization makes, so the pipelines run this pass once before it too,
+// to mark the casts the user wrote (their types are the user's promise, and
+// a callee may write through them); those stay. Views whose layout is
+// contiguous from offset 0 anyway are passed as they are.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,24 +53,41 @@ bool castsAwayStrides(memref::CastOp cast) {
   return offset != 0 || !source.areTrailingDimsContiguous(source.getRank());
 }
 
+/// Marks the casts that existed before bufferization: those are the
+/// user's, whose identity types the user's code promises.
+constexpr llvm::StringLiteral kUserCast = "qblock.user_cast";
+
 struct CopyStridedCallOperandsPass
     : PassWrapper<CopyStridedCallOperandsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopyStridedCallOperandsPass)
+
+  CopyStridedCallOperandsPass() = default;
+  CopyStridedCallOperandsPass(const CopyStridedCallOperandsPass &other)
+      : PassWrapper(other) {}
 
   StringRef getArgument() const override {
     return "qblock-copy-strided-call-operands";
   }
   StringRef getDescription() const override {
-    return "Pass contiguous copies, not casts, of strided views to calls "
-           "whose callee takes identity-layout memrefs";
+    return "Pass contiguous copies, not casts, of strided views to calls and "
+           "returns of identity-layout memrefs (run once with "
+           "mark-user-casts before bufferization, once after)";
   }
 
   void runOnOperation() override {
+    if (markUserCasts) {
+      getOperation().walk([&](memref::CastOp cast) {
+        cast->setAttr(kUserCast, UnitAttr::get(&getContext()));
+      });
+      return;
+    }
     SmallVector<OpOperand *> operands;
-    getOperation().walk([&](func::CallOp call) {
-      for (OpOperand &operand : call->getOpOperands())
+    getOperation().walk([&](Operation *op) {
+      if (!isa<func::CallOp, func::ReturnOp>(op))
+        return;
+      for (OpOperand &operand : op->getOpOperands())
         if (auto cast = operand.get().getDefiningOp<memref::CastOp>())
-          if (castsAwayStrides(cast))
+          if (!cast->hasAttr(kUserCast) && castsAwayStrides(cast))
             operands.push_back(&operand);
     });
     // One copy per view and call: a view passed twice stays one buffer.
@@ -73,15 +95,15 @@ struct CopyStridedCallOperandsPass
     for (OpOperand *operand : operands) {
       auto view = operand->get().getDefiningOp<memref::CastOp>();
       auto type = cast<MemRefType>(view.getType());
-      Operation *call = operand->getOwner();
-      if (Value copy = copies.lookup({view, call})) {
+      Operation *user = operand->getOwner();
+      if (Value copy = copies.lookup({view, user})) {
         operand->set(copy);
         if (view->use_empty())
           view->erase();
         continue;
       }
-      OpBuilder b(call);
-      Location loc = call->getLoc();
+      OpBuilder b(user);
+      Location loc = user->getLoc();
       SmallVector<Value> sizes;
       for (int64_t dim = 0; dim < type.getRank(); ++dim)
         if (type.isDynamicDim(dim))
@@ -89,16 +111,32 @@ struct CopyStridedCallOperandsPass
       Value copy =
           memref::AllocOp::create(b, loc, type, sizes, b.getI64IntegerAttr(64));
       memref::CopyOp::create(b, loc, view.getSource(), copy);
-      copies[{view, call}] = copy;
+      copies[{view, user}] = copy;
       operand->set(copy);
       if (view->use_empty())
         view->erase();
     }
+    getOperation().walk(
+        [&](memref::CastOp cast) { cast->removeAttr(kUserCast); });
   }
+
+  Option<bool> markUserCasts{
+      *this, "mark-user-casts",
+      llvm::cl::desc("Only mark the module's memref.casts as the user's "
+                     "(before bufferization), so that the run after it "
+                     "leaves them"),
+      llvm::cl::init(false)};
 };
 
 } // namespace
 
 std::unique_ptr<Pass> qblock::createCopyStridedCallOperandsPass() {
   return std::make_unique<CopyStridedCallOperandsPass>();
+}
+
+std::unique_ptr<Pass>
+qblock::createCopyStridedCallOperandsPass(bool markUserCasts) {
+  auto pass = std::make_unique<CopyStridedCallOperandsPass>();
+  pass->markUserCasts = markUserCasts;
+  return pass;
 }

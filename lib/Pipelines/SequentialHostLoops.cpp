@@ -48,7 +48,8 @@ void sequentialize(scf::ParallelOp loop) {
         scf::ValueVector combined;
         for (auto [index, value] : llvm::enumerate(reduce.getOperands())) {
           Block &combiner = reduce.getReductions()[index].front();
-          IRMapping args;
+          // The region is not isolated: it may use values of the body.
+          IRMapping args = map;
           args.map(combiner.getArgument(0), partials[index]);
           args.map(combiner.getArgument(1), map.lookupOrDefault(value));
           for (Operation &op : combiner.without_terminator())

@@ -1,5 +1,4 @@
-//===- SequentialHostLoops.h - the user's parallel loops on the host -*- C++
-//-*-===//
+//===- SequentialHostLoops.h - user parallel loops on the host -*- C++ -*-===//
 
 #ifndef QBLOCK_LIB_PIPELINES_SEQUENTIALHOSTLOOPS_H
 #define QBLOCK_LIB_PIPELINES_SEQUENTIALHOSTLOOPS_H

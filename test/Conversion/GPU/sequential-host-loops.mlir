@@ -68,3 +68,30 @@ func.func @nested(%x: memref<3x4xf32>) {
   }
   return
 }
+
+// A combiner may use values of the loop body (its region is not isolated
+// from above): they are the clones in the new loop (crashed before).
+// CHECK-LABEL: func.func @combiner_uses_body
+// CHECK: scf.for %[[I:.*]] = {{.*}} iter_args(%[[ACC:.*]] =
+// CHECK: %[[F:.*]] = arith.sitofp
+// CHECK: %[[V:.*]] = arith.mulf %[[F]], %[[F]]
+// CHECK: %[[W:.*]] = arith.addf %[[ACC]], %[[V]]
+// CHECK: %[[S:.*]] = arith.addf %[[W]], %[[F]]
+// CHECK: scf.yield %[[S]]
+func.func @combiner_uses_body(%n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f32 {
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %v = arith.mulf %f, %f : f32
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %w = arith.addf %a, %b : f32
+      %s = arith.addf %w, %f : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  return %r : f32
+}

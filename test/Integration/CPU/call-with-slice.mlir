@@ -52,6 +52,14 @@ func.func @accumulate(%x: tensor<?x32xf32>, %init: tensor<?x?xf32>) -> tensor<?x
   return %r : tensor<?x?xf32>
 }
 
+// Returns a slice of dynamic size of a tensor it made: the same cast, at
+// the return (found by review).
+func.func @slice_of_local(%m: index, %k: index) -> tensor<?x?xf32> {
+  %big = call @big() : () -> tensor<4x64xf32>
+  %x = tensor.extract_slice %big[0, 0] [%m, %k] [1, 1] : tensor<4x64xf32> to tensor<?x?xf32>
+  return %x : tensor<?x?xf32>
+}
+
 func.func @print(%r: tensor<?x?xf32>) {
   %u = tensor.cast %r : tensor<?x?xf32> to tensor<*xf32>
   call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
@@ -95,5 +103,12 @@ func.func @main() {
   // CHECK: [108,   109,   110,   111],
   // CHECK-NEXT: [208,   209,   210,   211]]
   call @run(%c2, %c32, %c1, %c8) : (index, index, index, index) -> ()
+  // A returned slice, then multiplied.
+  // CHECK: [0,   1,   2,   3],
+  // CHECK-NEXT: [100,   101,   102,   103]]
+  %l = call @slice_of_local(%c2, %c32) : (index, index) -> tensor<?x?xf32>
+  %lr = call @first_columns(%l) : (tensor<?x?xf32>) -> tensor<?x4xf32>
+  %lc = tensor.cast %lr : tensor<?x4xf32> to tensor<?x?xf32>
+  call @print(%lc) : (tensor<?x?xf32>) -> ()
   return
 }
