@@ -459,22 +459,25 @@ static void generateMatmulShapeChecks(
       return Value();
     return tensor::DimOp::create(b, loc, sizes.source, dim);
   };
-  auto constant = [&](int64_t value) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  };
   auto check = [&](Value actual, Value expected, const Twine &what) {
     emitSizeAssert(b, loc, actual, expected, message(op, what.str()));
+  };
+  // The expected constant is made after `actual`, inside: as arguments of
+  // one call, their order would be the compiler's (GCC and clang differ).
+  auto checkEquals = [&](Value actual, int64_t expected, const Twine &what) {
+    if (actual)
+      check(actual, arith::ConstantIndexOp::create(b, loc, expected), what);
   };
   // Rows and batch that a tensor.cast states statically but its source
   // leaves dynamic (or states otherwise).
   auto checkCastRows = [&](const Sizes &sizes, StringRef operand) {
     for (int64_t dim = 0; dim + 1 < rank; ++dim)
       if (!sizes.seen.isDynamicDim(dim) && sizes.unproven(dim))
-        check(extent(sizes, dim), constant(sizes.seen.getDimSize(dim)),
-              Twine(operand) + " dimension " + Twine(dim) +
-                  " differs from the size " +
-                  Twine(sizes.seen.getDimSize(dim)) +
-                  " its tensor.cast states");
+        checkEquals(extent(sizes, dim), sizes.seen.getDimSize(dim),
+                    Twine(operand) + " dimension " + Twine(dim) +
+                        " differs from the size " +
+                        Twine(sizes.seen.getDimSize(dim)) +
+                        " its tensor.cast states");
   };
   if (lhsSizes && !quantize)
     checkCastRows(*lhsSizes, "the activations'");
@@ -482,16 +485,17 @@ static void generateMatmulShapeChecks(
   if (lhsSizes) {
     // K is the blocked axis, which the type requires to be static.
     if (lhsSizes->unproven(rank - 1) && !ShapedType::isDynamic(k))
-      check(extent(*lhsSizes, rank - 1), constant(k),
-            "the activations' reduction size (lhs dimension " +
-                Twine(rank - 1) +
-                ") differs from the weight's K = " + Twine(k));
+      checkEquals(extent(*lhsSizes, rank - 1), k,
+                  "the activations' reduction size (lhs dimension " +
+                      Twine(rank - 1) +
+                      ") differs from the weight's K = " + Twine(k));
     if (rank == 3 && lhsSizes->unproven(0) && lhsSizes->source &&
         !ShapedType::isDynamic(rhsShape[0]))
-      check(extent(*lhsSizes, 0), constant(rhsShape[0]),
-            "the activations' batch size (lhs dimension 0) differs from the "
-            "weight's batch size " +
-                Twine(rhsShape[0]));
+      checkEquals(
+          extent(*lhsSizes, 0), rhsShape[0],
+          "the activations' batch size (lhs dimension 0) differs from the "
+          "weight's batch size " +
+              Twine(rhsShape[0]));
     // The result's rows (and batch) are the activations'.
     for (int64_t dim = 0; dim + 1 < rank; ++dim) {
       if (!initSizes->unproven(dim) && !lhsSizes->unproven(dim))
@@ -505,9 +509,9 @@ static void generateMatmulShapeChecks(
   }
   // Its columns are the weight's N.
   if (initSizes->unproven(rank - 1) && !ShapedType::isDynamic(n))
-    check(extent(*initSizes, rank - 1), constant(n),
-          "the result's columns (init dimension " + Twine(rank - 1) +
-              ") differ from the weight's N = " + Twine(n));
+    checkEquals(extent(*initSizes, rank - 1), n,
+                "the result's columns (init dimension " + Twine(rank - 1) +
+                    ") differ from the weight's N = " + Twine(n));
 }
 
 void MatmulOp::generateRuntimeVerification(

@@ -301,12 +301,12 @@ func.func @cast_rows(%a: tensor<?x64xf32>, %w: tensor<320xi8>, %init: tensor<?x8
 // dynamic ones; the checks fail whenever they run.
 // IFACE-LABEL: func.func @cast_chain
 // IFACE: cf.assert {{.*}}size mismatch of dim 1
-// IFACE: %[[C2:.*]] = arith.constant 2 : index
 // IFACE: %[[C3:.*]] = arith.constant 3 : index
+// IFACE: %[[C2:.*]] = arith.constant 2 : index
 // IFACE: %[[ROWS:.*]] = arith.cmpi eq, %[[C3]], %[[C2]]
 // IFACE: cf.assert %[[ROWS]], {{.*}}the activations' dimension 0 differs from the size 2 its tensor.cast states
-// IFACE: %[[C64:.*]] = arith.constant 64 : index
 // IFACE: %[[C32:.*]] = arith.constant 32 : index
+// IFACE: %[[C64:.*]] = arith.constant 64 : index
 // IFACE: %[[K:.*]] = arith.cmpi eq, %[[C32]], %[[C64]]
 // IFACE: cf.assert %[[K]], {{.*}}the activations' reduction size (lhs dimension 1) differs from the weight's K = 64
 // IFACE: cf.assert {{.*}}the result's dimension 0 differs from the activations'
