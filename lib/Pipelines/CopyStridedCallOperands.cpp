@@ -96,22 +96,19 @@ struct CopyStridedCallOperandsPass
       auto view = operand->get().getDefiningOp<memref::CastOp>();
       auto type = cast<MemRefType>(view.getType());
       Operation *user = operand->getOwner();
-      if (Value copy = copies.lookup({view, user})) {
-        operand->set(copy);
-        if (view->use_empty())
-          view->erase();
-        continue;
+      Value &copy = copies[{view, user}];
+      if (!copy) {
+        OpBuilder b(user);
+        Location loc = user->getLoc();
+        SmallVector<Value> sizes;
+        for (int64_t dim = 0; dim < type.getRank(); ++dim)
+          if (type.isDynamicDim(dim))
+            sizes.push_back(
+                memref::DimOp::create(b, loc, view.getSource(), dim));
+        copy = memref::AllocOp::create(b, loc, type, sizes,
+                                       b.getI64IntegerAttr(64));
+        memref::CopyOp::create(b, loc, view.getSource(), copy);
       }
-      OpBuilder b(user);
-      Location loc = user->getLoc();
-      SmallVector<Value> sizes;
-      for (int64_t dim = 0; dim < type.getRank(); ++dim)
-        if (type.isDynamicDim(dim))
-          sizes.push_back(memref::DimOp::create(b, loc, view.getSource(), dim));
-      Value copy =
-          memref::AllocOp::create(b, loc, type, sizes, b.getI64IntegerAttr(64));
-      memref::CopyOp::create(b, loc, view.getSource(), copy);
-      copies[{view, user}] = copy;
       operand->set(copy);
       if (view->use_empty())
         view->erase();
