@@ -884,6 +884,8 @@ def gen_runtime_case(rng, idx, backend="cpu"):
                                      "small"]))
         unit = c["block"] or (16 if c["scheme"] == "nvfp4" else 32)
         c["B"] = int(rng.integers(1, 4)) if c["op"].startswith("bmm") else 0
+        # A dynamic batch x heads (quantized since 2026-12-07).
+        c["dyn_b"] = bool(c["B"] and rng.integers(2))
     else:
         c["layout"] = str(rng.choice(["kn", "nk", "bkn", "bnk"]))
         c["B"] = int(rng.integers(1, 4)) if c["layout"][0] == "b" else 0
@@ -912,11 +914,11 @@ def gen_runtime_case(rng, idx, backend="cpu"):
                           if c["amode"] != "float" and rng.random() < 0.15
                           else gen_block_spec(rng, unit))
             c["scheme"] = c["wspec"].get("preset", "custom")
-        # A weight of dynamic batch lowers only with float activations and
-        # a block scheme (MatmulW4A4.cpp and the LUT-GEMM lowering refuse
-        # it with an error).
-        c["dyn_b"] = bool(c["B"] and c["amode"] == "float" and rng.integers(2)
-                          and c["scheme"] != "bcq")
+        # A weight of dynamic batch lowers with a block scheme (the LUT-GEMM
+        # lowering refuses it with an error); packed activations would not
+        # say their batch.
+        c["dyn_b"] = bool(c["B"] and c["amode"] != "storage"
+                          and rng.integers(2) and c["scheme"] != "bcq")
         if c["route"] == "storage":
             c["dyn_bytes"] = bool(c["dyn_b"] or rng.integers(2))
     c["K"] = unit * int(rng.choice([1, 2, 3, 4, 5, 8, 16]))

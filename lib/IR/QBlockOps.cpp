@@ -393,8 +393,10 @@ static void checkSizeBeforeCasts(OpBuilder &builder, Location loc, Value value,
 /// checked through the tensor their qblock.quantize reads, or with their
 /// type's static sizes (packed bytes): without that check a result of
 /// other rows than theirs was written past its end or left partly
-/// unwritten. A weight size that is itself dynamic (a batch, N) is not
-/// checked against.
+/// unwritten. A weight's dynamic batch is checked where a qblock.quantize
+/// makes the weight (W4A4/W4A8 products of two activations), against the
+/// tensor it reads; other dynamic weight sizes (packed bytes) are the
+/// lowerings' to check.
 ///
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of
@@ -405,9 +407,9 @@ static void checkSizeBeforeCasts(OpBuilder &builder, Location loc, Value value,
 /// checked against the source too (K and N are, by the checks against
 /// the weight).
 static void generateMatmulShapeChecks(
-    Operation *op, Value lhs, QuantizedTensorType rhsType, Value init,
-    OpBuilder &b, Location loc,
+    Operation *op, Value lhs, Value rhs, Value init, OpBuilder &b, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
+  auto rhsType = cast<QuantizedTensorType>(rhs.getType());
   int64_t rank = rhsType.getRank();
   // An operand as the op sees it and as it was before casts; packed
   // activations have no source to ask, only their type's static sizes.
@@ -496,6 +498,19 @@ static void generateMatmulShapeChecks(
           "the activations' batch size (lhs dimension 0) differs from the "
           "weight's batch size " +
               Twine(rhsShape[0]));
+    // A weight of dynamic batch that a qblock.quantize makes has the batch
+    // of the tensor it reads (the quantize checks its own static sizes).
+    auto weightQuantize = rhs.getDefiningOp<QuantizeOp>();
+    if (rank == 3 && ShapedType::isDynamic(rhsShape[0]) && weightQuantize) {
+      if (Value acts = extent(*lhsSizes, 0)) {
+        Value weights =
+            tensor::DimOp::create(b, loc, weightQuantize.getInput(), 0);
+        check(acts, weights,
+              "the activations' batch size (lhs dimension 0) differs from "
+              "the weight's (dimension 0 of the tensor its qblock.quantize "
+              "reads)");
+      }
+    }
     // The result's rows (and batch) are the activations'.
     for (int64_t dim = 0; dim + 1 < rank; ++dim) {
       if (!initSizes->unproven(dim) && !lhsSizes->unproven(dim))
@@ -517,17 +532,15 @@ static void generateMatmulShapeChecks(
 void MatmulOp::generateRuntimeVerification(
     OpBuilder &builder, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
-  generateMatmulShapeChecks(*this, getLhs(),
-                            cast<QuantizedTensorType>(getRhs().getType()),
-                            getInit(), builder, loc, message);
+  generateMatmulShapeChecks(*this, getLhs(), getRhs(), getInit(), builder, loc,
+                            message);
 }
 
 void LutGemmOp::generateRuntimeVerification(
     OpBuilder &builder, Location loc,
     llvm::function_ref<std::string(Operation *, StringRef)> message) {
-  generateMatmulShapeChecks(*this, getLhs(),
-                            cast<QuantizedTensorType>(getRhs().getType()),
-                            getInit(), builder, loc, message);
+  generateMatmulShapeChecks(*this, getLhs(), getRhs(), getInit(), builder, loc,
+                            message);
 }
 
 std::string qblock::runtimeCheckMessage(Operation *op, StringRef what) {

@@ -693,13 +693,17 @@ struct QuantizeLinalgPass
     shape.k = weightType.getDimSize(shape.weightAxis);
     if (ShapedType::isDynamic(shape.k))
       return fail("the reduction dimension K is dynamic");
-    // The quantized-by-quantized kernels (CPU and GPU) size their tiles by
-    // the right-hand operand; only its rows may come at run time through A.
-    if (shape.activationByActivation && !weightType.hasStaticShape())
-      return fail("the right-hand activation (B) has a dynamic N or batch "
-                  "(a dynamic sequence length?); full-path quantizes "
-                  "activation-by-activation matmuls only when B's sizes "
-                  "are static");
+    // The quantized-by-quantized kernels (CPU and GPU) tile the right-hand
+    // operand's rows by its static N; a batch may come at run time (the
+    // GPU kernels then leave the product to the generic loop nests).
+    int64_t weightRank = weightType.getRank();
+    int64_t nDim =
+        shape.weightAxis == weightRank - 2 ? weightRank - 1 : weightRank - 2;
+    if (shape.activationByActivation && weightType.isDynamicDim(nDim))
+      return fail("the right-hand activation (B) has a dynamic N (a "
+                  "dynamic sequence length?); full-path quantizes "
+                  "activation-by-activation matmuls only when B's N is "
+                  "static");
     // An empty weight has nothing to quantize, and the result is just the
     // init; the kernels assume at least one block per row and one row.
     if (llvm::is_contained(weightType.getShape(), 0)) {

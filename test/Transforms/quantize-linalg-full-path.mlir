@@ -37,7 +37,7 @@ func.func @scores_generic(%q: tensor<2x6x64xf32>, %k: tensor<2x6x64xf32>, %init:
 // A dynamic sequence length in K^T (B's N): the quantized-by-quantized
 // kernels need B's sizes, so the product stays in float, with a remark,
 // instead of failing in --qblock-cpu-pipeline.
-// DYN: remark: not quantized: the right-hand activation (B) has a dynamic N or batch (a dynamic sequence length?); full-path quantizes activation-by-activation matmuls only when B's sizes are static
+// DYN: remark: not quantized: the right-hand activation (B) has a dynamic N (a dynamic sequence length?); full-path quantizes activation-by-activation matmuls only when B's N is static
 // DYN-LABEL: func.func @scores_dynamic_length
 // DYN-NOT: qblock.
 // DYN: linalg.matmul
@@ -45,4 +45,16 @@ func.func @scores_dynamic_length(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %in
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
        ins(%q, %k : tensor<?x64xf32>, tensor<?x64xf32>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// A dynamic batch (batch x heads) is quantized: the W4A4/W4A8 lowerings
+// take a right-hand operand of dynamic batch (since 2026-12-07; this was
+// the remark above before). The run-time checks compare the batches.
+// DYN-LABEL: func.func @scores_dynamic_batch
+// DYN: qblock.quantize %{{.*}} : tensor<?x64x8xf32> -> !qblock.qtensor<?x64x8xf32, #qblock.scheme<mxfp4>, axis = 1>
+// DYN: qblock.matmul
+// DYN-NOT: linalg.batch_matmul
+func.func @scores_dynamic_batch(%q: tensor<?x4x64xf32>, %k: tensor<?x64x8xf32>, %init: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
+  %r = linalg.batch_matmul ins(%q, %k : tensor<?x4x64xf32>, tensor<?x64x8xf32>) outs(%init : tensor<?x4x8xf32>) -> tensor<?x4x8xf32>
+  return %r : tensor<?x4x8xf32>
 }

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Support/DebugStringHelper.h"
 
 using namespace mlir;
 using namespace qblock;
@@ -187,6 +188,21 @@ LogicalResult CPULowering::checkStaticWeightRows(Operation *user,
          << weight << ") has no CPU lowering yet: the kernels tile the "
          << "weight's rows by its static N; give the weight a static N (a "
             "batch dimension may stay dynamic)";
+}
+
+void CPULowering::checkPackedWeightBytes(ImplicitLocOpBuilder &b, Operation *op,
+                                         Value storage,
+                                         QuantizedTensorType weight,
+                                         const PackedLayout &layout) {
+  if (!cast<MemRefType>(storage.getType()).isDynamicDim(0))
+    return;
+  Value bytes = memref::DimOp::create(b, storage, 0);
+  emitSizeAssert(
+      b, b.getLoc(), bytes, layout.totalBytes,
+      runtimeCheckMessage(
+          op, "the weight's packed bytes differ in size from what " +
+                  debugString(weight) +
+                  " needs with the activations' batch (docs/formats.md)"));
 }
 
 void CPULowering::forRange(

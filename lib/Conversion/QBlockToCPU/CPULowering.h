@@ -164,6 +164,14 @@ struct CPULowering {
   /// returned its init unchanged.
   static mlir::LogicalResult
   checkStaticWeightRows(mlir::Operation *user, QuantizedTensorType weight);
+  /// A weight with a dynamic batch takes its rows from the activations'
+  /// batch; packed bytes of dynamic size (qblock.from_storage of
+  /// tensor<?xi8>) must hold exactly `layout`'s bytes, or the kernels read
+  /// past them. Emits that run-time check where the size is not static.
+  void checkPackedWeightBytes(mlir::ImplicitLocOpBuilder &b,
+                              mlir::Operation *op, mlir::Value storage,
+                              QuantizedTensorType weight,
+                              const PackedLayout &layout);
 
   /// scf.for lo..hi step `step` with `body(iv)`.
   static void forRange(

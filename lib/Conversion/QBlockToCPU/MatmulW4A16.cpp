@@ -189,18 +189,7 @@ LogicalResult CPULowering::lowerMatmul(MatmulOp op) {
   Value rows = arith::MulIOp::create(b, batch, cst(b, n));
   PackedLayout layout = PackedLayout::build(b, rows, k, scheme);
   DecodeTables tables = tablesFor(b, scheme);
-  // A weight with a dynamic batch takes its rows from the activations'
-  // batch; packed bytes of dynamic size (qblock.from_storage of
-  // tensor<?xi8>) must hold exactly that many rows, or the kernels read
-  // past them.
-  if (cast<MemRefType>(storage->getType()).isDynamicDim(0)) {
-    emitSizeAssert(
-        b, b.getLoc(), memref::DimOp::create(b, *storage, 0), layout.totalBytes,
-        runtimeCheckMessage(
-            op, "the weight's packed bytes differ in size from what " +
-                    debugString(rhsType) +
-                    " needs with the activations' batch (docs/formats.md)"));
-  }
+  checkPackedWeightBytes(b, op, *storage, rhsType, layout);
 
   Value batchRows = arith::MulIOp::create(b, batch, m);
 

@@ -53,15 +53,9 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
     return failure();
   num::Scheme weightScheme = weightType.getBlockScheme().toNumerics();
   num::Scheme actScheme = actType.getBlockScheme().toNumerics();
-  // The GPU pipelines' generic loop nests are this lowering too.
-  if (!weightType.hasStaticShape())
-    return op.emitOpError()
-           << "with quantized activations (W4A4/W4A8) and a weight of "
-              "dynamic size ("
-           << weightType
-           << ") has no lowering yet (CPU, or the GPU pipelines' generic "
-              "loop nests): give the weight a static shape; with float "
-              "activations (W4A16) a weight's batch may stay dynamic";
+  // A dynamic batch comes from the output's; a dynamic N has no tiling.
+  if (failed(checkStaticWeightRows(op, weightType)))
+    return failure();
   if (failed(checkSizesKnown(op, op.getLhs())))
     return failure();
   W4A4Context ctx;
@@ -78,6 +72,7 @@ LogicalResult CPULowering::lowerQuantizedMatmul(MatmulOp op) {
   ctx.weightLayout = PackedLayout::build(
       b, arith::MulIOp::create(b, frame.batch, cst(b, ctx.n)), ctx.k,
       weightScheme);
+  checkPackedWeightBytes(b, op, *weights, weightType, ctx.weightLayout);
   ctx.weightTables = tablesFor(b, weightScheme);
   ctx.weightDialects = weightScheme.book.dialects();
   ctx.lanes = BlockDecoder::chooseLanes(targetInfo.isa, ctx.blockBytes);

@@ -48,18 +48,6 @@ func.func @lut_gemm_dynamic_batch(%x: tensor<?x3x128xf32>, %s: tensor<?xi8>, %i:
 
 // -----
 
-// W4A4/W4A8 need the weight's whole shape (found by a differential run,
-// 2026-12-07: the message spoke of "a right-hand operand" and of the CPU
-// only, also inside the GPU pipelines).
-func.func @w4a4_dynamic_batch(%x: tensor<?x2x32xf32>, %w: tensor<?x32x4xf32>, %init: tensor<?x2x4xf32>) -> tensor<?x2x4xf32> {
-  %q = qblock.quantize %w : tensor<?x32x4xf32> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
-  // expected-error@+1 {{'qblock.matmul' op with quantized activations (W4A4/W4A8) and a weight of dynamic size ('!qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>') has no lowering yet (CPU, or the GPU pipelines' generic loop nests): give the weight a static shape; with float activations (W4A16) a weight's batch may stay dynamic}}
-  %r = qblock.matmul ins(%x, %q : tensor<?x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<?x2x4xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<?x2x4xf32>
-  return %r : tensor<?x2x4xf32>
-}
-
-// -----
-
 // A W4A16 weight whose N is dynamic: the kernels tile its rows by the
 // static N, and a dynamic one used to give a negative row count (the
 // matmul returned its init unchanged, silently).
@@ -77,5 +65,16 @@ func.func @dynamic_n_transposed(%a: tensor<1x32xf32>, %init: tensor<1x?xf32>, %s
   %w = qblock.from_storage %st : tensor<?xi8> -> !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>
   // expected-error@+1 {{with a weight whose N (dimension 0) is dynamic}}
   %r = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<?x32xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<1x?xf32>) -> tensor<1x?xf32>
+  return %r : tensor<1x?xf32>
+}
+
+// -----
+
+// And with quantized activations (W4A4/W4A8), whose lowering takes a
+// weight of dynamic batch but not of dynamic N.
+func.func @dynamic_n_w4a4(%a: tensor<1x32xf32>, %init: tensor<1x?xf32>, %st: tensor<?xi8>) -> tensor<1x?xf32> {
+  %w = qblock.from_storage %st : tensor<?xi8> -> !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>
+  // expected-error@+1 {{with a weight whose N (dimension 1) is dynamic}}
+  %r = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x?xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<1x?xf32>
   return %r : tensor<1x?xf32>
 }

@@ -249,6 +249,37 @@ func.func @storage_dynamic_batch(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %init
 
 // -----
 
+// The same with quantized activations (W4A4): their lowering took no
+// weight of dynamic batch before 2026-12-07, and now checks the bytes too.
+// CPU-LABEL: func.func @storage_dynamic_batch_w4a4
+// CPU: %[[HELD:.*]] = memref.dim %{{.*}}, %c0{{.*}} : memref<?xi8>
+// CPU: %[[SAME:.*]] = arith.cmpi eq, %[[HELD]], %{{.*}} : index
+// CPU: cf.assert %[[SAME]], "qblock.matmul at {{.*}}runtime-shape-checks.mlir:[[# @LINE + 5]]:8: the weight's packed bytes differ in size from what !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1> needs with the activations' batch (docs/formats.md)"
+// CPU-NOT: cf.assert
+// CPU: return
+func.func @storage_dynamic_batch_w4a4(%a: tensor<3x2x32xf32>, %s: tensor<?xi8>, %init: tensor<3x2x4xf32>) -> tensor<3x2x4xf32> {
+  %w = qblock.from_storage %s : tensor<?xi8> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %r = qblock.matmul ins(%a, %w : tensor<3x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<3x2x4xf32>) {act_scheme = #qblock.scheme<int8>} -> tensor<3x2x4xf32>
+  return %r : tensor<3x2x4xf32>
+}
+
+// -----
+
+// A weight of dynamic batch that a qblock.quantize makes (attention's keys
+// under full-path=true): its batch is the tensor's the quantize reads.
+// IFACE-LABEL: func.func @quantized_weight_dynamic_batch
+// IFACE-DAG: %[[ACTS:.*]] = tensor.dim %arg0, %c0
+// IFACE-DAG: %[[KEYS:.*]] = tensor.dim %arg1, %c0
+// IFACE: %[[SAME:.*]] = arith.cmpi eq, %[[ACTS]], %[[KEYS]]
+// IFACE: cf.assert %[[SAME]], {{.*}}the activations' batch size (lhs dimension 0) differs from the weight's (dimension 0 of the tensor its qblock.quantize reads)
+func.func @quantized_weight_dynamic_batch(%a: tensor<?x2x32xf32>, %k: tensor<?x32x4xf32>, %init: tensor<?x2x4xf32>) -> tensor<?x2x4xf32> {
+  %w = qblock.quantize %k : tensor<?x32x4xf32> -> !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>
+  %r = qblock.matmul ins(%a, %w : tensor<?x2x32xf32>, !qblock.qtensor<?x32x4xf32, #qblock.scheme<mxfp4>, axis = 1>) outs(%init : tensor<?x2x4xf32>) {act_scheme = #qblock.scheme<mxfp4>} -> tensor<?x2x4xf32>
+  return %r : tensor<?x2x4xf32>
+}
+
+// -----
+
 // Packed activations (a view of W4A8 codes) have no sizes to ask at run
 // time, but their type's are static: the result's rows are checked
 // against them (a 1-row result was written past its end, a 4-row one came
