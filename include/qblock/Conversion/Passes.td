@@ -114,8 +114,10 @@ def ConvertMatmulToGPU : Pass<"qblock-convert-matmul-to-gpu", "::mlir::ModuleOp"
     The kernel is built after bufferization because buffer deallocation
     rejects the ops a kernel needs (`gpu.barrier` has no declared memory
     effects); the stub call is what crosses bufferization in its place.
-    Ops this pass leaves alone (weights quantized at run time, INT8
-    right-hand sides) go to the generic loop nests.
+    A weight quantized at run time (`qblock.quantize` of a block scheme)
+    gets the run-time quantizer's loops before the call, as quantized
+    activations do. Ops this pass leaves alone (weights of dynamic shape,
+    INT8 right-hand sides) go to the generic loop nests.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -41,7 +41,8 @@ using namespace qblock;
 namespace {
 
 /// The packed bytes behind the weight operand as an i8 tensor, or null when
-/// they are not known at this point (a run-time qblock.quantize).
+/// they are not known at this point (a run-time qblock.quantize, whose
+/// bytes ConvertMatmulToGPUPass::weightBytes makes).
 Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   if (auto view = weight.getDefiningOp<FromStorageOp>())
     return view.getStorage();
@@ -68,8 +69,11 @@ std::string floatActivationsMismatch(Value lhs) {
 /// Why the result and weights do not suit a GPU kernel, or "": an f32, f16
 /// or bf16 result (the kernels sum in f32 and round half results once)
 /// whose last dimension is static, weights of static shape whose packed
-/// bytes are known here.
-std::string resultAndWeightsMismatch(Value rhs, Type result) {
+/// bytes are known here or, for block schemes, made here by the run-time
+/// quantizer (`runTimeQuantized`: matmul weights; BCQ has no run-time
+/// quantizer).
+std::string resultAndWeightsMismatch(Value rhs, Type result,
+                                     bool runTimeQuantized) {
   auto resultType = dyn_cast<RankedTensorType>(result);
   auto rhsType = dyn_cast<QuantizedTensorType>(rhs.getType());
   if (!resultType || !gpustub::isKernelElementType(resultType.getElementType()))
@@ -79,9 +83,11 @@ std::string resultAndWeightsMismatch(Value rhs, Type result) {
     return "its result's N is dynamic";
   if (!rhsType || !rhsType.hasStaticShape())
     return "its weight's shape is not static";
+  if (runTimeQuantized && rhs.getDefiningOp<QuantizeOp>())
+    return "";
   if (!rhs.getDefiningOp<FromStorageOp>() && !rhs.getDefiningOp<ConstantOp>())
-    return "its weight is quantized at run time; the kernels read packed "
-           "bytes (a qblock.constant or qblock.from_storage)";
+    return "its weight comes from neither packed bytes (a qblock.constant "
+           "or qblock.from_storage) nor a qblock.quantize";
   return "";
 }
 
@@ -119,7 +125,8 @@ std::string kernelMismatch(MatmulOp op) {
   if (rhsType.getBlockScheme().toNumerics().book.isInteger())
     return "its right-hand side is INT8 (an activation-by-activation "
            "product of full-path quantization)";
-  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType());
+  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType(),
+                                             /*runTimeQuantized=*/true);
   if (!why.empty())
     return why;
   bool quantizedActs = op.getActSchemeAttr() ||
@@ -131,7 +138,8 @@ std::string kernelMismatch(MatmulOp op) {
 /// Why the LUT-GEMM GPU kernel does not compute `op`, or "": BCQ weights,
 /// with or without a batch dimension.
 std::string kernelMismatch(LutGemmOp op) {
-  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType());
+  std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType(),
+                                             /*runTimeQuantized=*/false);
   return why.empty() ? floatActivationsMismatch(op.getLhs()) : why;
 }
 
@@ -241,9 +249,28 @@ struct ConvertMatmulToGPUPass
       activations = bytes;
       fields.push_back(b.getNamedAttr("act_scheme", actScheme));
     }
-    replaceByStub(b, op, activations, op.getRhs(), op.getInit(),
+    Value weights = weightBytes(b, op.getRhs(), module, symbols);
+    replaceByStub(b, op, activations, weights, op.getInit(),
                   gpustub::kMatmulStubName, gpustub::kMatmulStubAttr,
                   b.getDictionaryAttr(fields), module, symbols);
+  }
+
+  /// The packed bytes of matmul weight `weight` (kernelMismatch is empty):
+  /// a weight quantized at run time (attention's K or V, a product of two
+  /// activations under full-path quantization) gets the run-time
+  /// quantizer's loops, mapped to the GPU like every generic loop nest, as
+  /// quantized activations do; its bytes then have the type's size.
+  Value weightBytes(ImplicitLocOpBuilder &b, Value weight, ModuleOp module,
+                    SymbolTable &symbols) {
+    auto quantize = weight.getDefiningOp<QuantizeOp>();
+    if (!quantize)
+      return packedBytes(b, weight);
+    auto type = cast<QuantizedTensorType>(weight.getType());
+    // Cannot fail: every block scheme has a run-time quantizer.
+    Value bytes = *cpu::emitQuantize(b, quantize, quantize.getInput(), type,
+                                     module, symbols);
+    auto sized = RankedTensorType::get({type.getStorageBytes()}, b.getI8Type());
+    return tensor::CastOp::create(b, sized, bytes);
   }
 
   /// The packed bytes of the quantized activations of W4A4 matmul `op`
@@ -288,19 +315,19 @@ struct ConvertMatmulToGPUPass
     if (rank == 3)
       fields.push_back(
           b.getNamedAttr("batch", b.getI64IntegerAttr(shape[0])));
-    replaceByStub(b, op, op.getLhs(), op.getRhs(), op.getInit(),
+    replaceByStub(b, op, op.getLhs(), packedBytes(b, op.getRhs()), op.getInit(),
                   gpustub::kLutGemmStubName, gpustub::kLutGemmStubAttr,
                   b.getDictionaryAttr(fields), module, symbols);
   }
 
-  /// Replaces `op` (result = init + lhs * rhs) by a call of a new private
-  /// declaration named `name` whose attribute `attrName` holds `fields`.
+  /// Replaces `op` (result = init + lhs * rhs, with `bytes` the packed
+  /// bytes of rhs) by a call of a new private declaration named `name`
+  /// whose attribute `attrName` holds `fields`.
   void replaceByStub(ImplicitLocOpBuilder &b, Operation *op, Value lhs,
-                     Value rhs, Value init, StringRef name, StringRef attrName,
-                     DictionaryAttr fields, ModuleOp module,
+                     Value bytes, Value init, StringRef name,
+                     StringRef attrName, DictionaryAttr fields, ModuleOp module,
                      SymbolTable &symbols) {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    Value bytes = packedBytes(b, rhs);
     auto bytesType = cast<RankedTensorType>(bytes.getType());
     Value packed = bufferization::ToBufferOp::create(
         b, MemRefType::get(bytesType.getShape(), bytesType.getElementType()),

@@ -17,8 +17,20 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=blockdialect" --qblock-select-formats --qblock-gpu-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=QUIET --allow-empty
 // QUIET-NOT: remark: [
 
-// W4A4: kernel-remarks.mlir:[[@LINE+3]]:8: remark: [Missed] generic-loop-nests | Category:qblock-gpu | Function=scores | Reason="its weight is quantized at run time; the kernels read packed bytes (a qblock.constant or qblock.from_storage)", Remark="qblock.matmul runs as generic loop nests (one GPU thread per output), not a GPU kernel"
-// W4A4MMA: kernel-remarks.mlir:[[@LINE+2]]:8: remark: [Missed] generic-loop-nests | Category:qblock-gpu | Function=scores | Reason="its weight is quantized at run time; the kernels read packed bytes (a qblock.constant or qblock.from_storage)", Remark="qblock.matmul runs as generic loop nests (one GPU thread per output), not a GPU kernel"
+// Attention's scores of a dynamic batch: the keys, quantized at run time,
+// have a dynamic shape, which no kernel takes.
+// W4A4: kernel-remarks.mlir:[[@LINE+3]]:8: remark: [Missed] generic-loop-nests | Category:qblock-gpu | Function=scores_batched | Reason="its weight's shape is not static", Remark="qblock.matmul runs as generic loop nests (one GPU thread per output), not a GPU kernel"
+// W4A4MMA: kernel-remarks.mlir:[[@LINE+2]]:8: remark: [Missed] generic-loop-nests | Category:qblock-gpu | Function=scores_batched | Reason="its weight's shape is not static", Remark="qblock.matmul runs as generic loop nests (one GPU thread per output), not a GPU kernel"
+func.func @scores_batched(%q: tensor<?x4x64xf32>, %k: tensor<?x64x4xf32>, %init: tensor<?x4x4xf32>) -> tensor<?x4x4xf32> {
+  %r = linalg.batch_matmul ins(%q, %k : tensor<?x4x64xf32>, tensor<?x64x4xf32>) outs(%init : tensor<?x4x4xf32>) -> tensor<?x4x4xf32>
+  return %r : tensor<?x4x4xf32>
+}
+
+// Of a static shape they take the W4A4 kernels (since 2026-12-07; the
+// run-time quantizer's loops write the keys' bytes first).
+// W4A4: kernel-remarks.mlir:[[@LINE+4]]:8: remark: [Missed] tensor-core-kernel | Category:qblock-gpu | Function=scores | Reason="weight-decode=table; the integer tensor-core kernel builds its signed-byte operands by byte permutes (weight-decode=permute)", Remark="tensor-cores=true, but this matmul decodes on the CUDA cores"
+// W4A4: kernel-remarks.mlir:[[@LINE+3]]:8: remark: [Passed] integer-kernel | Category:qblock-gpu | Function=scores | Remark="W4A4/W4A8 matmul decoding weights in registers, k = 64, n = 4"
+// W4A4MMA: kernel-remarks.mlir:[[@LINE+2]]:8: remark: [Passed] tensor-core-kernel | Category:qblock-gpu | Function=scores | Remark="W4A4/W4A8 matmul on tensor cores (mma.sync.m16n8k32.s8), k = 64, n = 4"
 func.func @scores(%q: tensor<4x64xf32>, %k: tensor<64x4xf32>, %init: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %r = linalg.matmul ins(%q, %k : tensor<4x64xf32>, tensor<64x4xf32>) outs(%init : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %r : tensor<4x4xf32>

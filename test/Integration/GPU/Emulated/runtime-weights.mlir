@@ -1,7 +1,9 @@
 // W4A16 with weights quantized at run time (a qblock.quantize of a function
-// argument) and M = 3, whose generic loop nests read strided views of the
-// activations (../runtime-weights.mlir), run by the GPU emulator: the
-// result matches the CPU build.
+// argument) and M = 3, run by the GPU emulator: @f through the run-time
+// quantizer's loops and the decode kernel (since 2026-12-07), @g (a weight
+// of dynamic batch) through the generic loop nests, which read strided
+// views of the activations (../runtime-weights.mlir). Both match the CPU
+// build.
 // RUN: quant-opt %s --qblock-gpu-emulation-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.gpu.out
 // RUN: quant-opt %s --qblock-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.cpu.out
 // RUN: %python %S/../../CPU/Inputs/check_close.py %t.gpu.out %t.cpu.out | FileCheck %s
@@ -14,6 +16,16 @@ func.func @f(%x: tensor<3x64xf32>, %w: tensor<64x5xf32>) -> tensor<3x5xf32> {
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
   %r = qblock.matmul ins(%x, %q : tensor<3x64xf32>, !qblock.qtensor<64x5xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<3x5xf32>) -> tensor<3x5xf32>
   return %r : tensor<3x5xf32>
+}
+
+// The same product with a weight of dynamic batch, which no kernel takes.
+func.func @g(%x: tensor<1x3x64xf32>, %w: tensor<?x64x5xf32>) -> tensor<1x3x5xf32> {
+  %q = qblock.quantize %w : tensor<?x64x5xf32> -> !qblock.qtensor<?x64x5xf32, #qblock.scheme<int4>, axis = 1>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3x5xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x5xf32>) -> tensor<1x3x5xf32>
+  %r = qblock.matmul ins(%x, %q : tensor<1x3x64xf32>, !qblock.qtensor<?x64x5xf32, #qblock.scheme<int4>, axis = 1>) outs(%init : tensor<1x3x5xf32>) -> tensor<1x3x5xf32>
+  return %r : tensor<1x3x5xf32>
 }
 
 func.func private @printMemrefF32(tensor<*xf32>)
@@ -46,7 +58,15 @@ func.func @main() {
     tensor.yield %r2 : f32
   } : tensor<64x5xf32>
   %r = call @f(%x0, %w0) : (tensor<3x64xf32>, tensor<64x5xf32>) -> tensor<3x5xf32>
-  %u = tensor.cast %r : tensor<3x5xf32> to tensor<*xf32>
+  %x1 = tensor.expand_shape %x0 [[0, 1], [2]] output_shape [1, 3, 64] : tensor<3x64xf32> into tensor<1x3x64xf32>
+  %w1 = tensor.expand_shape %w0 [[0, 1], [2]] output_shape [1, 64, 5] : tensor<64x5xf32> into tensor<1x64x5xf32>
+  %wd = tensor.cast %w1 : tensor<1x64x5xf32> to tensor<?x64x5xf32>
+  %r1 = call @g(%x1, %wd) : (tensor<1x3x64xf32>, tensor<?x64x5xf32>) -> tensor<1x3x5xf32>
+  // Both results in one tensor: check_close.py compares one printed tensor.
+  %both0 = tensor.empty() : tensor<2x3x5xf32>
+  %both1 = tensor.insert_slice %r into %both0[0, 0, 0] [1, 3, 5] [1, 1, 1] : tensor<3x5xf32> into tensor<2x3x5xf32>
+  %both = tensor.insert_slice %r1 into %both1[1, 0, 0] [1, 3, 5] [1, 1, 1] : tensor<1x3x5xf32> into tensor<2x3x5xf32>
+  %u = tensor.cast %both : tensor<2x3x5xf32> to tensor<*xf32>
   call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
   return
 }
