@@ -7,7 +7,10 @@
 |* diagnostic on the context. The qblockXIsAY predicates accept null handles; *|
 |* every other getter needs a non-null handle of its kind (check first with   *|
 |* the predicate), as upstream's mlir-c getters do. The builders load the     *|
-|* qblock dialect into their context when it is not loaded yet.               *|
+|* qblock dialect into their context when it is not loaded yet; builders     *|
+|* called from several threads take turns for that, but MLIR does not let    *|
+|* other threads use a context while a dialect loads: load it first          *|
+|* (mlirDialectHandleLoadDialect) when threads share a context.              *|
 |*                                                                            *|
 |* libQBlockCAPI.so also carries upstream's core C API (mlir-c/IR.h,          *|
 |* mlir-c/Pass.h, mlir-c/RegisterEverything.h), which Debian's libMLIR.so     *|

@@ -57,6 +57,12 @@ static auto errorAt(MLIRContext *ctx) {
 /// it lazily, at the first parse.
 static MLIRContext *withQBlock(MlirContext ctx) {
   MLIRContext *context = unwrap(ctx);
+  // Loading a dialect is not thread-safe in MLIR: eight threads building
+  // attributes on a fresh context crashed in getOrLoadDialect. Builders
+  // called at once take turns here (the header says to load the dialect
+  // first when other code shares the context too).
+  static std::mutex loading;
+  std::lock_guard<std::mutex> lock(loading);
   context->getOrLoadDialect<QBlockDialect>();
   return context;
 }
@@ -86,9 +92,11 @@ MlirAttribute qblockFormatBookAttrGet(MlirContext ctx, intptr_t numDialects,
   MLIRContext *context = withQBlock(ctx);
   // Zero dialects must not reach the attribute: its empty table is how
   // the INT8 book is stored.
-  if (numDialects < 1) {
-    errorAt(context)() << "a formatbook needs 1 to 16 dialects, got "
-                       << numDialects;
+  // Checked before the size of `magnitudes` is computed from it, which a
+  // huge count wrapped around (2^61 dialects read as an INT8 book).
+  if (numDialects < 1 || numDialects > num::kMaxDialects) {
+    errorAt(context)() << "a formatbook needs 1 to " << num::kMaxDialects
+                       << " dialects, got " << numDialects;
     return MlirAttribute{nullptr};
   }
   ArrayRef<int64_t> flat(magnitudes, numDialects * num::kLevelsPerDialect);

@@ -568,7 +568,9 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
     sharedBuffers.push_back(memref::AllocOp::create(
         b, loc, cast<MemRefType>(shared.getType())));
 
-  // Blocks in order, x fastest.
+  // Blocks in order, x fastest, while this launch holds the emulator's
+  // warp state (other host threads wait: GPUEmulator.cpp).
+  runtime.call(b, loc, "qblockEmuBeginLaunch", {}, {});
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Operation *outermost = nullptr;
@@ -653,6 +655,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   checkAlignment(team.getRegion(), thread, runtime, texts);
 
   b.setInsertionPointAfter(outermost);
+  runtime.call(b, loc, "qblockEmuEndLaunch", {}, {});
   for (Value buffer : sharedBuffers)
     memref::DeallocOp::create(b, loc, buffer);
   launch.erase();

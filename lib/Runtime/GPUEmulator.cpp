@@ -29,9 +29,12 @@
 //     ("misaligned address") and a CPU does not.
 //
 // Blocks run one after another (the pipeline's loops), so one set of warp
-// state serves every block. That state is global: two host threads running
-// emulated launches at the same time would mix their warps (the generated
-// code launches from one thread, as a CUDA stream would run them in turn).
+// state serves every block. That state is global, so a launch holds a
+// process-wide lock from qblockEmuBeginLaunch to qblockEmuEndLaunch: host
+// threads that call emulated modules at the same time (Python threads, a
+// server) take turns per launch, as launches on one CUDA stream would.
+// Without it their warps mixed, and a shuffle waited for lanes of the
+// other launch until the timeout ended the process.
 //
 //===----------------------------------------------------------------------===//
 
@@ -185,6 +188,15 @@ float unpack(uint32_t word, int half, bool bf16) {
 }
 
 } // namespace
+
+namespace {
+std::mutex launchMutex;
+} // namespace
+
+/// Before a launch's first block, after its last: the launch has the warp
+/// state to itself in between.
+QBLOCK_EMULATOR_EXPORT void qblockEmuBeginLaunch() { launchMutex.lock(); }
+QBLOCK_EMULATOR_EXPORT void qblockEmuEndLaunch() { launchMutex.unlock(); }
 
 /// Before each block's team starts: `threads` threads, in warps of 32 (the
 /// last one partial when `threads` is not a multiple of 32).

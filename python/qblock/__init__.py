@@ -472,7 +472,13 @@ class Module:
         come back as new NumPy arrays (or numbers): one value, a tuple of
         several, or None. A failed run-time check of the compiled code (sizes
         its types leave dynamic that contradict a weight) raises
-        ``RuntimeCheckError`` instead of aborting the process.
+        ``RuntimeCheckError`` instead of aborting the process. Functions
+        of the top-level module can be called, as MLIR's default calling
+        convention lowers them (memref descriptors with 64-bit sizes): one
+        that a pipeline lowered otherwise (``index-bitwidth=32``, bare
+        pointers, results as out-parameters) raises ``ValueError``.
+        Modules compiled with ``qblock-gpu-emulation-pipeline`` may be
+        called from several threads; their launches take turns.
         """
         if not isinstance(entry, str):
             raise TypeError(f"entry must be a function name, got {entry!r}")

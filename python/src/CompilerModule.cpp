@@ -246,6 +246,13 @@ std::optional<Value> describe(Type type, std::string &why) {
       why = "only ranked tensors and memrefs can be passed, not " + v.text;
       return std::nullopt;
     }
+    // A sparse tensor lowers to several buffers, not one array.
+    if (auto tensor = dyn_cast<RankedTensorType>(type);
+        tensor && tensor.getEncoding()) {
+      why = "tensors with an encoding (sparse ones) cannot be passed, not " +
+            v.text;
+      return std::nullopt;
+    }
     auto dtype = dtypeOf(shaped.getElementType());
     if (!dtype) {
       why = "no NumPy dtype for the element type of " + v.text;
@@ -301,6 +308,52 @@ Signature signatureOf(func::FuncOp func) {
   add(func.getArgumentTypes(), sig.args);
   add(func.getResultTypes(), sig.results);
   return sig;
+}
+
+/// The LLVM type a lowered function has when its values cross the C
+/// interface as Module.run passes them: MLIR's default calling convention,
+/// memrefs as descriptors with 64-bit sizes and strides (flattened into
+/// their fields as arguments, a struct as a result), scalars as themselves.
+Type loweredScalarType(const Value &v, MLIRContext *context) {
+  if (v.dtype == "float32")
+    return Float32Type::get(context);
+  if (v.dtype == "float64")
+    return Float64Type::get(context);
+  return IntegerType::get(context, 8 * v.itemSize);
+}
+
+LLVM::LLVMFunctionType expectedLoweredType(const Signature &sig,
+                                           MLIRContext *context) {
+  Type ptr = LLVM::LLVMPointerType::get(context);
+  Type i64 = IntegerType::get(context, 64);
+  SmallVector<Type> params;
+  for (const Value &arg : sig.args) {
+    if (!arg.isMemRef) {
+      params.push_back(loweredScalarType(arg, context));
+      continue;
+    }
+    params.append({ptr, ptr, i64});
+    params.append(2 * arg.shape.size(), i64);
+  }
+  SmallVector<Type> results;
+  for (const Value &result : sig.results) {
+    if (!result.isMemRef) {
+      results.push_back(loweredScalarType(result, context));
+      continue;
+    }
+    SmallVector<Type> fields = {ptr, ptr, i64};
+    if (int64_t rank = result.shape.size()) {
+      Type sizes = LLVM::LLVMArrayType::get(i64, rank);
+      fields.append({sizes, sizes});
+    }
+    results.push_back(LLVM::LLVMStructType::getLiteral(context, fields));
+  }
+  Type result = LLVM::LLVMVoidType::get(context);
+  if (results.size() == 1)
+    result = results.front();
+  else if (results.size() > 1)
+    result = LLVM::LLVMStructType::getLiteral(context, results);
+  return LLVM::LLVMFunctionType::get(result, params);
 }
 
 //===----------------------------------------------------------------------===//
@@ -359,10 +412,11 @@ public:
     if (!m->module)
       throw CompileError("cannot parse the module:\n" + diags.take());
 
-    m->module->walk([&](func::FuncOp func) {
+    // The functions Module.run can call: those of the top-level module (a
+    // nested module's @f would otherwise lend @f its signature).
+    for (auto func : m->module->getOps<func::FuncOp>())
       if (!func.isDeclaration())
         m->signatures[func.getSymName().str()] = signatureOf(func);
-    });
 
     PassManager pm(m->context.get(), ModuleOp::getOperationName(),
                    OpPassManager::Nesting::Implicit);
@@ -402,6 +456,7 @@ public:
     if (!errors.empty())
       throw CompileError(errors + diags.take());
     m->remarks = diags.take();
+    m->checkLoweredSignatures();
     return m;
   }
 
@@ -525,6 +580,34 @@ private:
         return failure();
     }
     return success();
+  }
+
+  /// Marks the functions whose lowered form is not what Module.run passes
+  /// (a pipeline with another calling convention: index-bitwidth=32, bare
+  /// pointers, results turned into out-parameters, sparse tensors as
+  /// several buffers): run would pass descriptors they do not expect, which
+  /// crashed or returned zeros. Functions not lowered yet are left to
+  /// engineFor's message.
+  void checkLoweredSignatures() {
+    for (auto &[name, sig] : signatures) {
+      if (!sig.unsupported.empty())
+        continue;
+      auto lowered = module->lookupSymbol<LLVM::LLVMFuncOp>(name);
+      if (!lowered)
+        continue;
+      LLVM::LLVMFunctionType expected = expectedLoweredType(sig, context.get());
+      if (lowered.getFunctionType() == expected)
+        continue;
+      std::string got, want;
+      llvm::raw_string_ostream(got) << lowered.getFunctionType();
+      llvm::raw_string_ostream(want) << expected;
+      sig.unsupported =
+          "the pipeline lowered it to " + got + ", not to " + want +
+          ", which Module.run passes (MLIR's default calling convention: "
+          "memref descriptors with 64-bit sizes); drop the options that "
+          "change it (index-bitwidth, bare pointers, results as "
+          "out-parameters) or call it from C";
+    }
   }
 
   const Signature &lookupSignature(const std::string &entry) const {

@@ -723,6 +723,162 @@ def test_gpu_runtime_and_emulator_in_one_process():
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "same"
 
+# Run in a fresh interpreter by the test below (a mixed-up launch ends the
+# process): one emulated module called from several Python threads at once.
+_EMULATED_FROM_THREADS = r"""
+import sys, threading
+import numpy as np
+import qblock
+emulator, source = sys.argv[1:3]
+module = qblock.compile(source, "qblock-quantize-linalg,"
+                        "qblock-gpu-emulation-pipeline", shared_libs=[emulator])
+a = np.random.default_rng(8).standard_normal((5, 128)).astype(np.float32)
+init = np.zeros((5, 16), np.float32)
+alone = module.run("matmul", a, init)
+results = []
+def calls():
+    for _ in range(3):
+        results.append(module.run("matmul", a, init))
+threads = [threading.Thread(target=calls) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert len(results) == 6
+assert all(np.array_equal(r, alone) for r in results)
+print("same")
+"""
+
+
+def test_emulated_module_from_threads():
+    # The emulator's warp state is one per process, and Module.run releases
+    # the GIL: two threads' launches mixed their warps, and a shuffle waited
+    # for lanes of the other launch until the timeout ended the process.
+    # Launches now take turns.
+    import subprocess
+    import sys
+    from qblock import _build_info
+    emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
+                            "libqblock_gpu_emulator.so")
+    if not os.path.exists(emulator):
+        pytest.skip("no GPU emulator library in this build")
+    env = dict(os.environ, QBLOCK_GPU_EMULATOR_TIMEOUT="10",
+               OMP_WAIT_POLICY="passive")
+    done = subprocess.run(
+        [sys.executable, "-c", _EMULATED_FROM_THREADS, emulator,
+         matmul_module(weights(128, 16, seed=8), m=5)],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "same"
+
+
+_SCALE_BY_TWO = """
+func.func @scale(%a: memref<?xf32>, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %a, %c0 : memref<?xf32>
+  %two = arith.constant 2.0 : f32
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %a[%i] : memref<?xf32>
+    %y = arith.mulf %x, %two : f32
+    memref.store %y, %out[%i] : memref<?xf32>
+  }
+  return
+}
+"""
+
+
+def _lowering(index_bits=64, extra=""):
+    return (extra + "convert-scf-to-cf,"
+            f"convert-arith-to-llvm{{index-bitwidth={index_bits}}},"
+            f"finalize-memref-to-llvm{{index-bitwidth={index_bits}}},"
+            f"convert-cf-to-llvm{{index-bitwidth={index_bits}}},"
+            f"convert-func-to-llvm{{index-bitwidth={index_bits}}},"
+            "reconcile-unrealized-casts")
+
+
+def test_run_refuses_another_calling_convention():
+    # Module.run passes what the function took before the pipeline, as MLIR's
+    # default calling convention lowers it. A pipeline that lowers to
+    # another convention got the wrong arguments: 32-bit indices left the
+    # output all zeros, results turned into out-parameters crashed.
+    a = np.arange(4, dtype=np.float32)
+    out = np.zeros(4, np.float32)
+    qblock.compile(_SCALE_BY_TWO, _lowering()).run("scale", a, out)
+    np.testing.assert_array_equal(out, 2 * a)
+    narrow = qblock.compile(_SCALE_BY_TWO, _lowering(index_bits=32))
+    with pytest.raises(ValueError, match="cannot call 'scale' from Python: "
+                       "the pipeline lowered it to .*i32.*, not to .*, which "
+                       "Module.run passes \\(MLIR's default calling "
+                       "convention"):
+        narrow.run("scale", a, out)
+    returns = _SCALE_BY_TWO.replace(
+        "(%a: memref<?xf32>, %out: memref<?xf32>) {",
+        "(%a: memref<?xf32>) -> memref<?xf32> {"
+        "\n  %z = arith.constant 0 : index"
+        "\n  %m = memref.dim %a, %z : memref<?xf32>"
+        "\n  %out = memref.alloc(%m) : memref<?xf32>").replace(
+        "  return\n", "  return %out : memref<?xf32>\n")
+    np.testing.assert_array_equal(
+        qblock.compile(returns, _lowering()).run("scale", a), 2 * a)
+    outparams = qblock.compile(returns, _lowering(
+        extra="buffer-results-to-out-params{modify-public-functions=true},"))
+    with pytest.raises(ValueError, match="cannot call 'scale' from Python: "
+                       "the pipeline lowered it to"):
+        outparams.run("scale", a)
+
+
+def test_run_calls_top_level_functions_only():
+    # A nested module's @f lent its signature to the top-level @f (the walk
+    # met it later): run passed two doubles to a function of a memref.
+    source = """
+    module {
+      func.func @f(%a: memref<4xf32>) -> f32 {
+        %c1 = arith.constant 1 : index
+        %x = memref.load %a[%c1] : memref<4xf32>
+        return %x : f32
+      }
+      module @inner {
+        func.func @f(%a: f64, %b: f64) -> f64 {
+          %s = arith.addf %a, %b : f64
+          return %s : f64
+        }
+      }
+    }
+    """
+    module = qblock.compile(source, _lowering())
+    assert module.functions == ["f"]
+    a = np.arange(4, dtype=np.float32)
+    assert module.run("f", a) == 1.0
+    with pytest.raises(TypeError, match="'f' takes 1 argument, got 2"):
+        module.run("f", 1.0, 2.0)
+
+
+def test_sparse_tensor_arguments_are_refused():
+    # The sparsifier passes a sparse tensor as several buffers; run passed
+    # one array's descriptor (a segfault).
+    source = """
+    #csr = #sparse_tensor.encoding<{map = (i, j) -> (i : dense, j : compressed)}>
+    func.func @total(%a: tensor<4x4xf32, #csr>) -> f32 {
+      %zero = arith.constant 0.0 : f32
+      %init = tensor.empty() : tensor<f32>
+      %filled = linalg.fill ins(%zero : f32) outs(%init : tensor<f32>) -> tensor<f32>
+      %sum = linalg.reduce ins(%a : tensor<4x4xf32, #csr>) outs(%filled : tensor<f32>) dimensions = [0, 1]
+        (%x: f32, %acc: f32) {
+          %s = arith.addf %x, %acc : f32
+          linalg.yield %s : f32
+        }
+      %r = tensor.extract %sum[] : tensor<f32>
+      return %r : f32
+    }
+    """
+    module = qblock.compile(source, "")
+    with pytest.raises(ValueError, match="cannot call 'total' from Python: "
+                       "tensors with an encoding \\(sparse ones\\) cannot "
+                       "be passed"):
+        module.run("total", np.ones((4, 4), np.float32))
+
+
 def test_unloading_a_module_frees_its_kept_scratch():
     # The CPU pipeline's allocator keeps freed blocks of 64 KiB and more
     # for the next call; they used to stay allocated after the Module was

@@ -135,6 +135,14 @@ static void testInvalid(MlirContext ctx) {
   // An empty table is how the INT8 book is stored, never a user's book.
   // CHECK: diagnostic: a formatbook needs 1 to 16 dialects, got 0
   CHECK_OR_DIE(mlirAttributeIsNull(qblockFormatBookAttrGet(ctx, 0, bad)));
+  // A count whose size in magnitudes wraps around (x 8 levels): 2^61 read
+  // no magnitudes and made the INT8 book, 2^61 + 1 a one-dialect book.
+  // CHECK: diagnostic: a formatbook needs 1 to 16 dialects, got
+  // 2305843009213693952
+  CHECK_OR_DIE(mlirAttributeIsNull(
+      qblockFormatBookAttrGet(ctx, (intptr_t)1 << 61, bad)));
+  // CHECK: diagnostic: a formatbook needs 1 to 16 dialects, got 17
+  CHECK_OR_DIE(mlirAttributeIsNull(qblockFormatBookAttrGet(ctx, 17, bad)));
   // CHECK: diagnostic: a quantized tensor type needs a scheme (#qblock.scheme or #qblock.bcq), got a null attribute
   CHECK_OR_DIE(mlirTypeIsNull(qblockQuantizedTensorTypeGet(
       2, shape, mlirF32TypeGet(ctx), mlirAttributeGetNull(), 0)));
