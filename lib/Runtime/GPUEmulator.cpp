@@ -32,7 +32,8 @@
 // state serves every block. That state is global, so a launch holds a
 // process-wide lock from qblockEmuBeginLaunch to qblockEmuEndLaunch: host
 // threads that call emulated modules at the same time (Python threads, a
-// server) take turns per launch, as launches on one CUDA stream would.
+// server) take turns per launch, as launches on one CUDA stream would. A
+// child of fork() starts with that state fresh (resetAfterFork).
 // Without it their warps mixed, and a shuffle waited for lanes of the
 // other launch until the timeout ended the process.
 //
@@ -51,7 +52,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <thread>
+
+#include <pthread.h>
 
 #define QBLOCK_EMULATOR_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -191,6 +195,23 @@ float unpack(uint32_t word, int half, bool bf16) {
 
 namespace {
 std::mutex launchMutex;
+
+/// A child of fork() has only the forking thread: a launch that another
+/// thread of the parent was running never ends there, and would leave the
+/// lock (and maybe a barrier's mutex) held, so the child's first launch
+/// waited forever (Python's multiprocessing forks). The child starts with
+/// fresh ones; the old objects are abandoned, not destroyed, as a mutex
+/// held by a thread that no longer exists must be.
+void resetAfterFork() {
+  new (&launchMutex) std::mutex();
+  new (&blockBarrier) Barrier();
+  for (Barrier &warp : warpBarriers)
+    new (&warp) Barrier();
+  blockThreads = 0; // the next block resets the barriers' counts
+}
+
+[[maybe_unused]] const int forkHandler =
+    pthread_atfork(nullptr, nullptr, resetAfterFork);
 } // namespace
 
 /// Before a launch's first block, after its last: the launch has the warp

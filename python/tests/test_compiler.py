@@ -146,6 +146,10 @@ func.func @f(%a: tensor<2x64xf32>, %b: tensor<64x4xf32>, %c: tensor<2x4xf32>) ->
     module = qblock.compile(text, "qblock-quantize-linalg")
     assert "linalg.matmul" in str(module)
     assert "not a constant" in module.remarks
+    # A NUL cut the error message off before its reason.
+    with pytest.raises(qblock.CompileError, match="holds a NUL character "
+                       "\\(offset 12\\)"):
+        qblock.compile(text, "canonicalize\0cse")
 
 
 def test_calling_conventions():
@@ -770,6 +774,59 @@ def test_emulated_module_from_threads():
         capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "same"
+
+
+# Run in a fresh interpreter by the test below: fork() while another thread
+# runs emulated launches, then a launch in the child.
+_EMULATED_FORK = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import qblock
+emulator, source = sys.argv[1:3]
+module = qblock.compile(source, "qblock-quantize-linalg,"
+                        "qblock-gpu-emulation-pipeline", shared_libs=[emulator])
+a = np.random.default_rng(9).standard_normal((8, 128)).astype(np.float32)
+init = np.zeros((8, 32), np.float32)
+alone = module.run("matmul", a, init)
+stop = False
+def calls():
+    while not stop:
+        module.run("matmul", a, init)
+busy = threading.Thread(target=calls)
+busy.start()
+time.sleep(0.3)
+statuses = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(30)
+        same = np.array_equal(module.run("matmul", a, init), alone)
+        os._exit(0 if same else 3)
+    statuses.append(os.waitpid(pid, 0)[1])
+stop = True
+busy.join()
+print(statuses)
+"""
+
+
+def test_emulated_launch_after_fork():
+    # A child forked while another thread of the parent was inside a launch
+    # inherited the launch lock held, and its first launch waited forever
+    # (Python's multiprocessing forks).
+    import subprocess
+    import sys
+    from qblock import _build_info
+    emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
+                            "libqblock_gpu_emulator.so")
+    if not os.path.exists(emulator):
+        pytest.skip("no GPU emulator library in this build")
+    env = dict(os.environ, OMP_WAIT_POLICY="passive")
+    done = subprocess.run(
+        [sys.executable, "-c", _EMULATED_FORK, emulator,
+         matmul_module(weights(128, 32, seed=9), m=8)],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "[0, 0, 0]"
 
 
 _SCALE_BY_TWO = """
