@@ -394,9 +394,10 @@ static void checkSizeBeforeCasts(OpBuilder &builder, Location loc, Value value,
 /// type's static sizes (packed bytes): without that check a result of
 /// other rows than theirs was written past its end or left partly
 /// unwritten. A weight's dynamic batch is checked where a qblock.quantize
-/// makes the weight (W4A4/W4A8 products of two activations), against the
-/// tensor it reads; other dynamic weight sizes (packed bytes) are the
-/// lowerings' to check.
+/// makes the weight (attention's keys under full-path quantization, or a
+/// hand-written quantize of a weight argument), against the tensor it
+/// reads; other dynamic weight sizes (packed bytes) are the lowerings' to
+/// check.
 ///
 /// Sizes are asked of the value before any tensor.cast: a cast to a static
 /// size only asserts it (--qblock-quantize-linalg casts activations of

@@ -83,8 +83,12 @@ std::string resultAndWeightsMismatch(Value rhs, Type result,
     return "its result's N is dynamic";
   if (!rhsType || !rhsType.hasStaticShape())
     return "its weight's shape is not static";
-  if (runTimeQuantized && rhs.getDefiningOp<QuantizeOp>())
-    return "";
+  if (rhs.getDefiningOp<QuantizeOp>())
+    return runTimeQuantized
+               ? ""
+               : "its BCQ weight is quantized at run time; the LUT-GEMM "
+                 "kernel reads packed bytes (a qblock.constant or "
+                 "qblock.from_storage, e.g. from --qblock-select-formats)";
   if (!rhs.getDefiningOp<FromStorageOp>() && !rhs.getDefiningOp<ConstantOp>())
     return "its weight comes from neither packed bytes (a qblock.constant "
            "or qblock.from_storage) nor a qblock.quantize";
@@ -167,6 +171,7 @@ struct ConvertMatmulToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
+    quantizedBytes.clear();
     // As convert-qblock-to-cpu does: sizes a quantize or a view of packed
     // bytes leaves to run time are checked on the host first (the kernels
     // read the bytes these ops give), and their operands cast to them.
@@ -221,8 +226,8 @@ struct ConvertMatmulToGPUPass
       if (op->use_empty())
         op.erase();
     });
-    // Run-time quantizations of activations that only W4A4 kernels read
-    // (their bytes were quantized in place of the matmul).
+    // Run-time quantizations that only kernels read (their bytes were
+    // quantized by runTimeBytes).
     module.walk([](QuantizeOp op) {
       if (op->use_empty())
         op.erase();
@@ -262,16 +267,36 @@ struct ConvertMatmulToGPUPass
   /// quantized activations do; its bytes then have the type's size.
   Value weightBytes(ImplicitLocOpBuilder &b, Value weight, ModuleOp module,
                     SymbolTable &symbols) {
-    auto quantize = weight.getDefiningOp<QuantizeOp>();
-    if (!quantize)
-      return packedBytes(b, weight);
-    auto type = cast<QuantizedTensorType>(weight.getType());
+    if (auto quantize = weight.getDefiningOp<QuantizeOp>())
+      return runTimeBytes(quantize, module, symbols);
+    return packedBytes(b, weight);
+  }
+
+  /// The bytes of `quantize` (a block scheme), by the run-time quantizer's
+  /// loops right after it, so that every matmul that reads it shares them;
+  /// cast to the size its type gives where that is static (weights; the
+  /// rows of activations may be dynamic).
+  Value runTimeBytes(QuantizeOp quantize, ModuleOp module,
+                     SymbolTable &symbols) {
+    auto [it, inserted] = quantizedBytes.try_emplace(quantize, Value());
+    if (!inserted)
+      return it->second;
+    ImplicitLocOpBuilder b(quantize.getLoc(), quantize->getBlock(),
+                           std::next(quantize->getIterator()));
+    auto type = cast<QuantizedTensorType>(quantize.getType());
     // Cannot fail: every block scheme has a run-time quantizer.
     Value bytes = *cpu::emitQuantize(b, quantize, quantize.getInput(), type,
                                      module, symbols);
-    auto sized = RankedTensorType::get({type.getStorageBytes()}, b.getI8Type());
-    return tensor::CastOp::create(b, sized, bytes);
+    if (type.hasStaticShape())
+      bytes = tensor::CastOp::create(
+          b, RankedTensorType::get({type.getStorageBytes()}, b.getI8Type()),
+          bytes);
+    it->second = bytes;
+    return bytes;
   }
+
+  /// runTimeBytes' bytes per qblock.quantize, for the module being run on.
+  DenseMap<Operation *, Value> quantizedBytes;
 
   /// The packed bytes of the quantized activations of W4A4 matmul `op`
   /// (kernelMismatch is empty), and their scheme. Activations quantized at run
@@ -291,11 +316,9 @@ struct ConvertMatmulToGPUPass
       return {bytes, fused};
     }
     auto lhsType = cast<QuantizedTensorType>(op.getLhs().getType());
-    if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>()) {
-      Value bytes = *cpu::emitQuantize(b, quantize, quantize.getInput(),
-                                       lhsType, module, symbols);
-      return {bytes, lhsType.getBlockScheme()};
-    }
+    if (auto quantize = op.getLhs().getDefiningOp<QuantizeOp>())
+      return {runTimeBytes(quantize, module, symbols),
+              lhsType.getBlockScheme()};
     return {packedBytes(b, op.getLhs()), lhsType.getBlockScheme()};
   }
 

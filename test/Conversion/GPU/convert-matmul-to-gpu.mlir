@@ -57,7 +57,9 @@ func.func @constant_weights(%a: tensor<?x32xf32>, %init: tensor<?x2xf32>, %b: te
 // their bytes, cast to the size the weight's type gives (32 x 2 MXFP4:
 // 128 bytes, docs/formats.md). The qblock.quantize itself is gone.
 // CHECK-LABEL: func.func @runtime_weight
-// CHECK-SAME: (%{{.*}}: tensor<1x32xf32>, %[[WF:.*]]: tensor<32x2xf32>,
+// CHECK-SAME: (%{{.*}}: tensor<1x32xf32>, %[[WF:[^:]*]]: tensor<32x2xf32>,
+// CHECK-NOT: qblock.quantize
+// CHECK: bufferization.materialize_in_destination %[[WF]]
 // CHECK: scf.parallel
 // CHECK: %[[BYTES:.*]] = tensor.cast %{{.*}} : tensor<?xi8> to tensor<128xi8>
 // CHECK: %[[PACKED:.*]] = bufferization.to_buffer %[[BYTES]] read_only
@@ -68,6 +70,25 @@ func.func @runtime_weight(%a: tensor<1x32xf32>, %wf: tensor<32x2xf32>, %init: te
   %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   %r = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
   return %r : tensor<1x2xf32>
+}
+
+// -----
+
+// Two matmuls reading one weight quantized at run time share its bytes:
+// one quantizer (right after the qblock.quantize), two calls.
+// CHECK-LABEL: func.func @shared_runtime_weight
+// CHECK: scf.parallel
+// CHECK-NOT: scf.parallel
+// CHECK: %[[BYTES:.*]] = tensor.cast %{{.*}} : tensor<?xi8> to tensor<128xi8>
+// CHECK-NOT: scf.parallel
+// CHECK: call @__qblock_gpu_matmul(
+// CHECK-NOT: scf.parallel
+// CHECK: call @__qblock_gpu_matmul_0(
+func.func @shared_runtime_weight(%a: tensor<1x32xf32>, %wf: tensor<32x2xf32>, %i1: tensor<1x2xf32>, %i2: tensor<1x2xf32>) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
+  %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r1 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i1 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %r2 = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i2 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %r1, %r2 : tensor<1x2xf32>, tensor<1x2xf32>
 }
 
 // -----
@@ -171,7 +192,8 @@ func.func @lut(%a: tensor<2x256xf32>, %w: tensor<3584xi8>, %init: tensor<2x32xf3
 // W4A4: the stub gets the activations' packed bytes and their scheme.
 // Online quantization (act_scheme) and a qblock.quantize of the
 // activations both become the run-time quantizer's loops (parallel over
-// rows and block pairs) right before the call; stored activation bytes are
+// rows and block pairs) before the call (a quantize's right after it,
+// cast to its static size where it has one); stored activation bytes are
 // copied like float activations.
 // CHECK-LABEL: func.func @w4a4
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%{{.*}}, %c1{{.*}})
@@ -180,7 +202,7 @@ func.func @lut(%a: tensor<2x256xf32>, %w: tensor<3584xi8>, %init: tensor<2x32xf3
 // CHECK: bufferization.materialize_in_destination %[[FUSED]] in restrict writable %[[FACT]]
 // CHECK: call @__qblock_gpu_matmul(%{{.*}}, %[[FACT]], %{{.*}}) : (memref<128xi8>, memref<?xi8>, memref<?x2xf32>) -> ()
 // CHECK: scf.parallel
-// CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<{{[0-9]+}}xi8>, memref<?xi8>, memref<1x2xf16>) -> ()
+// CHECK: call @__qblock_gpu_matmul_0(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<{{[0-9]+}}xi8>, memref<128xi8>, memref<1x2xf16>) -> ()
 // CHECK: %[[SACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
 // CHECK: bufferization.materialize_in_destination %[[ABYTES:.*]] in restrict writable %[[SACT]]
 // CHECK: call @__qblock_gpu_matmul_1(%{{.*}}, %[[SACT]], %{{.*}}) : (memref<128xi8>, memref<192xi8>, memref<2x2xf32>) -> ()
