@@ -563,6 +563,11 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
         if not isinstance(pipeline, str):
             raise TypeError(f"pipeline must be a pass pipeline string (\"\" "
                             f"for none), got {pipeline!r}")
+        # The C++ side would keep it, but its message would end there.
+        if "\0" in pipeline:
+            raise CompileError(f"cannot parse pass pipeline {pipeline!r}: it "
+                               f"holds a NUL character (offset "
+                               f"{pipeline.index(chr(0))})")
         if isinstance(shared_libs, (str, bytes, os.PathLike)):
             shared_libs = [shared_libs]
         # Absolute now: the JIT loads them at the first run, maybe after a
