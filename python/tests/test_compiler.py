@@ -681,6 +681,28 @@ def test_gpu_code_without_a_gpu_is_an_exception_not_an_exit():
             "on the CPU)")
 
 
+def _built_library(name):
+    """The path of one of the build's runtime libraries; skips the test
+    where this build has none."""
+    from qblock import _build_info
+    path = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib", name)
+    if not os.path.exists(path):
+        pytest.skip(f"no {name} in this build")
+    return path
+
+
+def _fresh_interpreter(script, *args, **env):
+    """Runs `script` with `args` in a new Python process (for what ends or
+    hangs a process when it fails) and returns what it printed."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script, *args],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, **env))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip()
+
+
 # Run in a fresh interpreter by the test below: the CUDA runtime's library
 # is loaded first, as when a session follows the RuntimeError's advice.
 _GPU_THEN_EMULATOR = r"""
@@ -712,33 +734,40 @@ def test_gpu_runtime_and_emulator_in_one_process():
     # runtime was loaded, an emulated module's constant weights went to
     # the CUDA runtime (which ended the process: no driver) instead of
     # the emulator.
-    import subprocess
-    import sys
-    from qblock import _build_info
-    lib = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib")
-    runtime = os.path.join(lib, "libqblock_cuda_runtime.so")
-    emulator = os.path.join(lib, "libqblock_gpu_emulator.so")
-    if not os.path.exists(runtime) or not os.path.exists(emulator):
-        pytest.skip("no CUDA runtime or emulator library in this build")
-    done = subprocess.run(
-        [sys.executable, "-c", _GPU_THEN_EMULATOR, runtime, emulator,
-         matmul_module(weights(64, 8, seed=4), m=2)],
-        capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "same"
+    runtime = _built_library("libqblock_cuda_runtime.so")
+    emulator = _built_library("libqblock_gpu_emulator.so")
+    assert _fresh_interpreter(
+        _GPU_THEN_EMULATOR, runtime, emulator,
+        matmul_module(weights(64, 8, seed=4), m=2)) == "same"
+
+
+# The start of the scripts below: matmul_module(weights(K, N), m=M) through
+# the GPU emulation pipeline (arguments: the emulator, the source, M, K, N),
+# and its result for random activations, called alone.
+_EMULATED_MATMUL = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import qblock
+emulator, source = sys.argv[1:3]
+m, k, n = map(int, sys.argv[3:6])
+module = qblock.compile(source, "qblock-quantize-linalg,"
+                        "qblock-gpu-emulation-pipeline", shared_libs=[emulator])
+a = np.random.default_rng(8).standard_normal((m, k)).astype(np.float32)
+init = np.zeros((m, n), np.float32)
+alone = module.run("matmul", a, init)
+"""
+
+
+def _emulated_matmul_script(body, m, k, n):
+    """_EMULATED_MATMUL, then `body`, with the arguments it takes."""
+    return [_EMULATED_MATMUL + body,
+            _built_library("libqblock_gpu_emulator.so"),
+            matmul_module(weights(k, n, seed=8), m=m), str(m), str(k), str(n)]
+
 
 # Run in a fresh interpreter by the test below (a mixed-up launch ends the
 # process): one emulated module called from several Python threads at once.
 _EMULATED_FROM_THREADS = r"""
-import sys, threading
-import numpy as np
-import qblock
-emulator, source = sys.argv[1:3]
-module = qblock.compile(source, "qblock-quantize-linalg,"
-                        "qblock-gpu-emulation-pipeline", shared_libs=[emulator])
-a = np.random.default_rng(8).standard_normal((5, 128)).astype(np.float32)
-init = np.zeros((5, 16), np.float32)
-alone = module.run("matmul", a, init)
 results = []
 def calls():
     for _ in range(3):
@@ -759,35 +788,14 @@ def test_emulated_module_from_threads():
     # the GIL: two threads' launches mixed their warps, and a shuffle waited
     # for lanes of the other launch until the timeout ended the process.
     # Launches now take turns.
-    import subprocess
-    import sys
-    from qblock import _build_info
-    emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
-                            "libqblock_gpu_emulator.so")
-    if not os.path.exists(emulator):
-        pytest.skip("no GPU emulator library in this build")
-    env = dict(os.environ, QBLOCK_GPU_EMULATOR_TIMEOUT="10",
-               OMP_WAIT_POLICY="passive")
-    done = subprocess.run(
-        [sys.executable, "-c", _EMULATED_FROM_THREADS, emulator,
-         matmul_module(weights(128, 16, seed=8), m=5)],
-        capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "same"
+    assert _fresh_interpreter(
+        *_emulated_matmul_script(_EMULATED_FROM_THREADS, 5, 128, 16),
+        QBLOCK_GPU_EMULATOR_TIMEOUT="10", OMP_WAIT_POLICY="passive") == "same"
 
 
 # Run in a fresh interpreter by the test below: fork() while another thread
 # runs emulated launches, then a launch in the child.
 _EMULATED_FORK = r"""
-import os, signal, sys, threading, time
-import numpy as np
-import qblock
-emulator, source = sys.argv[1:3]
-module = qblock.compile(source, "qblock-quantize-linalg,"
-                        "qblock-gpu-emulation-pipeline", shared_libs=[emulator])
-a = np.random.default_rng(9).standard_normal((8, 128)).astype(np.float32)
-init = np.zeros((8, 32), np.float32)
-alone = module.run("matmul", a, init)
 stop = False
 def calls():
     while not stop:
@@ -813,20 +821,9 @@ def test_emulated_launch_after_fork():
     # A child forked while another thread of the parent was inside a launch
     # inherited the launch lock held, and its first launch waited forever
     # (Python's multiprocessing forks).
-    import subprocess
-    import sys
-    from qblock import _build_info
-    emulator = os.path.join(_build_info.QBLOCK_BINARY_DIR, "lib",
-                            "libqblock_gpu_emulator.so")
-    if not os.path.exists(emulator):
-        pytest.skip("no GPU emulator library in this build")
-    env = dict(os.environ, OMP_WAIT_POLICY="passive")
-    done = subprocess.run(
-        [sys.executable, "-c", _EMULATED_FORK, emulator,
-         matmul_module(weights(128, 32, seed=9), m=8)],
-        capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "[0, 0, 0]"
+    assert _fresh_interpreter(
+        *_emulated_matmul_script(_EMULATED_FORK, 8, 128, 32),
+        OMP_WAIT_POLICY="passive") == "[0, 0, 0]"
 
 
 _SCALE_BY_TWO = """
