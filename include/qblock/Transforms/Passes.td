@@ -50,7 +50,9 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     `full-path=true` also quantizes matmuls whose right-hand operand is not a
     constant (attention's Q*K^T and scores*V), both operands with the acts=
     scheme, as the paper's full-path results do (with `acts=int8` both are
-    INT8); their reduction dimension must be static.
+    INT8); their reduction dimension and the right-hand operand's N must
+    be static (a dynamic batch, such as batch x heads, is fine; a dynamic
+    sequence length as N leaves the product in float, with a remark).
 
     NVFP4 weights (`scheme=nvfp4`) get the format's per-tensor scale
     (`tensor-scale=true`, the default): E4M3 block scales keep their 3
