@@ -32,10 +32,10 @@
 // state serves every block. That state is global, so a launch holds a
 // process-wide lock from qblockEmuBeginLaunch to qblockEmuEndLaunch: host
 // threads that call emulated modules at the same time (Python threads, a
-// server) take turns per launch, as launches on one CUDA stream would. A
-// child of fork() starts with that state fresh (resetAfterFork).
-// Without it their warps mixed, and a shuffle waited for lanes of the
-// other launch until the timeout ended the process.
+// server) take turns per launch, as launches on one CUDA stream would.
+// Without the lock their warps mixed, and a shuffle waited for lanes of
+// the other launch until the timeout ended the process. A child of fork()
+// starts with that state fresh (resetAfterFork).
 //
 //===----------------------------------------------------------------------===//
 

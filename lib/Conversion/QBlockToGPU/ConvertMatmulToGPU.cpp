@@ -42,7 +42,7 @@ namespace {
 
 /// The packed bytes behind the weight operand as an i8 tensor, or null when
 /// they are not known at this point (a run-time qblock.quantize, whose
-/// bytes ConvertMatmulToGPUPass::weightBytes makes).
+/// bytes ConvertMatmulToGPUPass::runTimeBytes makes).
 Value packedBytes(ImplicitLocOpBuilder &b, Value weight) {
   if (auto view = weight.getDefiningOp<FromStorageOp>())
     return view.getStorage();
