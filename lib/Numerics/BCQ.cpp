@@ -22,7 +22,7 @@ namespace qblock::numerics {
 
 namespace {
 
-constexpr int kMaxBits = 4;
+constexpr int kMaxBits = kBCQMaxBits;
 constexpr int kMaxCombos = 1 << kMaxBits;
 
 int64_t alignUp(int64_t bytes) {

@@ -19,6 +19,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -35,6 +36,61 @@ using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>
 using ByteArray = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
 
 namespace {
+
+//===----------------------------------------------------------------------===//
+// Constructor arguments
+//===----------------------------------------------------------------------===//
+//
+// Scheme and BCQScheme take their arguments as Python objects and check them
+// here: pybind11's own conversion answers a float block or a group beyond
+// int64 with a dump of every overload's signature, and turns True into 1 and
+// None into False without a word.
+
+std::string typeName(py::handle value) {
+  return py::str(py::type::of(value).attr("__name__")).cast<std::string>();
+}
+
+/// An integer argument: Python ints and numpy integers, not bools or floats.
+int64_t integerArgument(py::handle value, const char *name) {
+  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr()) ||
+      py::isinstance(value, py::module_::import("numpy").attr("bool_")))
+    throw py::type_error(std::string(name) + " must be an integer, got " +
+                         typeName(value) + " " +
+                         py::repr(value).cast<std::string>());
+  py::object asInt =
+      py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  if (!asInt)
+    throw py::error_already_set();
+  int overflow = 0;
+  long long result = PyLong_AsLongLongAndOverflow(asInt.ptr(), &overflow);
+  if (overflow != 0 || (result == -1 && PyErr_Occurred())) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) + "=" +
+                          py::str(asInt).cast<std::string>() +
+                          " is out of range");
+  }
+  return result;
+}
+
+/// A string argument (a preset, rule or scale name).
+std::string stringArgument(py::handle value, const char *name) {
+  if (!py::isinstance<py::str>(value))
+    throw py::type_error(std::string(name) + " must be a string, got " +
+                         typeName(value) + " " +
+                         py::repr(value).cast<std::string>());
+  return value.cast<std::string>();
+}
+
+/// A flag: True or False (or a numpy bool), not 1 or None.
+bool boolArgument(py::handle value, const char *name) {
+  if (PyBool_Check(value.ptr()))
+    return value.ptr() == Py_True;
+  if (py::isinstance(value, py::module_::import("numpy").attr("bool_")))
+    return py::cast<bool>(value);
+  throw py::type_error(std::string(name) + " must be True or False, got " +
+                       typeName(value) + " " +
+                       py::repr(value).cast<std::string>());
+}
 
 //===----------------------------------------------------------------------===//
 // Names
@@ -173,12 +229,40 @@ num::Scheme makeCustom(py::object bookObject, const std::string &scale,
                      block, selectRuleNamed(select)};
 }
 
-num::BCQScheme makeBCQ(int bits, int64_t group, bool offset) {
-  num::BCQScheme scheme{bits, group, offset};
+num::BCQScheme makeBCQ(int64_t bits, int64_t group, bool offset) {
+  // The struct holds bits as an int: a count beyond it gets the core's
+  // message for a count out of range, not a wrapped one.
+  int clampedBits = static_cast<int>(
+      std::clamp<int64_t>(bits, 0, std::numeric_limits<int>::max()));
+  num::BCQScheme scheme{clampedBits, group, offset};
+  if (clampedBits != bits)
+    throw py::value_error("BCQ needs 1 to " + std::to_string(num::kBCQMaxBits) +
+                          " bit planes, got " + std::to_string(bits));
   std::string problem = num::validateBCQScheme(scheme);
   if (!problem.empty())
     throw py::value_error(problem);
   return scheme;
+}
+
+/// The Python constructors: arguments checked as above.
+num::Scheme schemeFromPython(py::handle preset, py::handle block,
+                             py::handle select) {
+  return makePreset(stringArgument(preset, "preset"),
+                    integerArgument(block, "block"),
+                    stringArgument(select, "select"));
+}
+
+num::Scheme customSchemeFromPython(py::object book, py::handle scale,
+                                   py::handle block, py::handle select) {
+  return makeCustom(std::move(book), stringArgument(scale, "scale"),
+                    integerArgument(block, "block"),
+                    stringArgument(select, "select"));
+}
+
+num::BCQScheme bcqSchemeFromPython(py::handle bits, py::handle group,
+                                   py::handle offset) {
+  return makeBCQ(integerArgument(bits, "bits"), integerArgument(group, "group"),
+                 boolArgument(offset, "offset"));
 }
 
 //===----------------------------------------------------------------------===//
@@ -516,9 +600,9 @@ dialect selection rule (docs/formats.md).
     Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], scale="e8m0", block=32)
 
 ``block=0`` keeps the preset's default (32; 16 for nvfp4).)doc")
-      .def(py::init(&makePreset), py::arg("preset") = "blockdialect",
+      .def(py::init(&schemeFromPython), py::arg("preset") = "blockdialect",
            py::arg("block") = 0, py::arg("select") = "mse")
-      .def_static("custom", &makeCustom, py::arg("book"),
+      .def_static("custom", &customSchemeFromPython, py::arg("book"),
                   py::arg("scale") = "e8m0", py::arg("block") = 32,
                   py::arg("select") = "mse",
                   "A scheme with a custom formatbook: a list of 1 to 16 "
@@ -596,8 +680,8 @@ dialect selection rule (docs/formats.md).
 Binary-coding quantization for LUT-GEMM: per group of ``group`` elements along
 the blocked axis, ``w = sum_i alpha_i * b_i + z`` with ``bits`` planes
 ``b_i`` in {-1, +1} (docs/formats.md section 8).)doc")
-      .def(py::init(&makeBCQ), py::arg("bits") = 3, py::arg("group") = 128,
-           py::arg("offset") = true)
+      .def(py::init(&bcqSchemeFromPython), py::arg("bits") = 3,
+           py::arg("group") = 128, py::arg("offset") = true)
       .def_readonly("bits", &num::BCQScheme::bits)
       .def_readonly("group", &num::BCQScheme::group)
       .def_readonly("offset", &num::BCQScheme::offset)

@@ -517,6 +517,48 @@ def test_scheme_objects():
         qblock.storage_bytes((64, 8), "blockdialect", axis=0)
 
 
+def test_scheme_arguments_are_checked():
+    # Found by an adversarial run (2026-12-07): a float block or a group
+    # beyond int64 got pybind11's dump of the constructor's signature, and
+    # bits=True became 1 bit, offset=None no offset, without a word.
+    with pytest.raises(TypeError, match="block must be an integer, got "
+                                        "float 16.0"):
+        qblock.Scheme("blockdialect", block=16.0)
+    with pytest.raises(TypeError, match="block must be an integer"):
+        qblock.Scheme("mxfp4", block=True)
+    with pytest.raises(TypeError, match="preset must be a string, got int"):
+        qblock.Scheme(4)
+    with pytest.raises(TypeError, match="select must be a string"):
+        qblock.Scheme("blockdialect", select=None)
+    with pytest.raises(ValueError, match="block=2361183241434822606848 is "
+                                         "out of range"):
+        qblock.Scheme("mxfp4", block=2**71)
+    with pytest.raises(TypeError, match="scale must be a string"):
+        qblock.Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], scale=8)
+    with pytest.raises(TypeError, match="block must be an integer"):
+        qblock.Scheme.custom([[0, 1, 2, 3, 4, 5, 6, 8]], block="32")
+    with pytest.raises(TypeError, match="bits must be an integer, got bool"):
+        qblock.BCQScheme(bits=True)
+    with pytest.raises(TypeError, match="bits must be an integer, got float"):
+        qblock.BCQScheme(bits=3.0)
+    with pytest.raises(ValueError, match="group=1180591620717411303424 is "
+                                         "out of range"):
+        qblock.BCQScheme(group=2**70)
+    with pytest.raises(ValueError, match="1 to 4 bit planes, got 4294967299"):
+        qblock.BCQScheme(bits=2**32 + 3)  # would wrap to 3 as an int
+    with pytest.raises(TypeError, match="offset must be True or False, got "
+                                        "NoneType"):
+        qblock.BCQScheme(offset=None)
+    with pytest.raises(TypeError, match="offset must be True or False"):
+        qblock.BCQScheme(offset=1)
+    # What is an integer, a string or a flag still passes, numpy's included.
+    assert qblock.Scheme("nvfp4", block=np.int64(32)).block == 32
+    assert qblock.Scheme(np.str_("int4")).preset == "int4"
+    assert qblock.BCQScheme(bits=np.int8(2), group=np.uint16(64),
+                            offset=np.bool_(False)) == \
+        qblock.BCQScheme(bits=2, group=64, offset=False)
+
+
 def test_schemes_pickle():
     # multiprocessing and caches pickle them (they could not be pickled).
     import pickle

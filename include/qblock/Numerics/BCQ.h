@@ -24,6 +24,9 @@
 
 namespace qblock::numerics {
 
+/// The most bit planes a BCQ scheme has.
+constexpr int kBCQMaxBits = 4;
+
 /// Bytes of one stored alpha or offset (an IEEE half), and the largest
 /// magnitude one holds; the fits saturate there.
 constexpr int64_t kBCQParamBytes = 2;
