@@ -36,6 +36,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -44,11 +45,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <optional>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 using namespace mlir;
@@ -183,7 +186,11 @@ std::vector<int64_t> parseIntList(llvm::StringRef flag, llvm::StringRef text) {
   text.split(parts, ',');
   for (llvm::StringRef part : parts) {
     int64_t value;
-    if (part.trim().getAsInteger(10, value) || value < 1)
+    llvm::StringRef digits = part.trim();
+    if (!digits.empty() && llvm::all_of(digits, llvm::isDigit) &&
+        digits.getAsInteger(10, value))
+      fatal("--" + flag + " value '" + digits + "' does not fit in 64 bits");
+    if (digits.getAsInteger(10, value) || value < 1)
       fatal("--" + flag + " takes positive integers, got '" + text + "'");
     values.push_back(value);
   }
@@ -258,6 +265,8 @@ void parseCommandLine(int argc, char **argv) {
     } else if (flag == "block")
       options.block = parsePositiveInt(flag, value());
     else if (flag == "select") {
+      if (value() != "mse" && value() != "two-stage")
+        fatal("unknown --select '" + value() + "'; expected mse or two-stage");
       options.select = value().str();
       options.selectGiven = true;
     } else if (flag == "bits") {
@@ -366,7 +375,10 @@ struct WeightSet {
 };
 
 int64_t copiesToExceed(double limitBytes, int64_t bytesPerCopy) {
-  return static_cast<int64_t>(limitBytes / bytesPerCopy) + 1;
+  // A huge --working-set-mib would overflow the cast; any count this large
+  // fails the memory check below with its message.
+  double copies = std::min(limitBytes / double(bytesPerCopy), 0x1p52);
+  return static_cast<int64_t>(copies) + 1;
 }
 
 WeightSet buildWeights(const WeightCodec &codec, int threads) {
@@ -379,7 +391,8 @@ WeightSet buildWeights(const WeightCodec &codec, int threads) {
       "building weights: {0} distinct {1}x{2} matrices, {3} packed copies "
       "({4:F1} MiB), {0} f32 copies ({5:F1} MiB)\n",
       denseCopies, codec.rows, codec.k, packedCopies,
-      packedCopies * codec.bytes / kMiB, denseCopies * denseBytes / kMiB);
+      double(packedCopies) * codec.bytes / kMiB,
+      double(denseCopies) * denseBytes / kMiB);
 
   // A working set larger than the machine would only swap (or, with a
   // huge --working-set-mib, run for ever building copies).
@@ -533,6 +546,17 @@ struct Result {
   double ratioVsDequant() const { return dequantMs / ms; }
 };
 
+/// A JSON number of six significant digits: fixed decimals printed a tiny
+/// configuration's times as 0.0000 next to a ratio computed from them.
+/// JSON has no inf or NaN; a value that is not finite prints as null.
+std::string jsonNumber(double value) {
+  if (!std::isfinite(value))
+    return "null";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", value);
+  return text;
+}
+
 void printJson(const Result &r) {
   // Attribute spellings hold no quotes or backslashes; no escaping needed.
   // The object's braces stay outside the format string, which then needs no
@@ -541,26 +565,28 @@ void printJson(const Result &r) {
       << "{"
       << llvm::formatv(
              "\"op\": \"{0}\", \"scheme\": \"{1}\", \"m\": {2}, \"n\": {3}, "
-             "\"k\": {4}, \"threads\": {5}, \"ms_median\": {6:F4}, "
-             "\"weight_gbps\": {7:F3}, \"ratio_vs_openblas\": {8:F3}, "
-             "\"ratio_vs_roofline\": {9:F3}, \"max_rel_err\": {10:E3}, "
+             "\"k\": {4}, \"threads\": {5}, \"ms_median\": {6}, "
+             "\"weight_gbps\": {7}, \"ratio_vs_openblas\": {8}, "
+             "\"ratio_vs_roofline\": {9}, \"max_rel_err\": {10}, "
              "\"scheme_attr\": \"{11}\", \"target\": \"{12}\", "
-             "\"weight_bytes\": {13}, \"openblas_ms\": {14:F4}, "
-             "\"stream_gbps\": {15:F3}, \"rotated_matrices\": {16}, "
+             "\"weight_bytes\": {13}, \"openblas_ms\": {14}, "
+             "\"stream_gbps\": {15}, \"rotated_matrices\": {16}, "
              "\"acts\": \"{17}\", \"lut_tables\": \"{18}\", "
              "\"act_type\": \"{19}\", \"host_cpu\": \"{20}\"",
-             r.op, r.scheme, r.m, r.n, r.k, r.threads, r.ms, r.weightGBps(),
-             r.ratioVsOpenBLAS(), r.ratioVsRoofline(), r.maxRelErr,
-             r.schemeAttr, options.target, r.weightBytes, r.openblasMs,
-             r.streamGBps, r.matrices, options.acts, r.lutTables,
-             options.actType, llvm::sys::getHostCPUName());
+             r.op, r.scheme, r.m, r.n, r.k, r.threads, jsonNumber(r.ms),
+             jsonNumber(r.weightGBps()), jsonNumber(r.ratioVsOpenBLAS()),
+             jsonNumber(r.ratioVsRoofline()), jsonNumber(r.maxRelErr),
+             r.schemeAttr, options.target, r.weightBytes,
+             jsonNumber(r.openblasMs), jsonNumber(r.streamGBps), r.matrices,
+             options.acts, r.lutTables, options.actType,
+             llvm::sys::getHostCPUName());
   llvm::outs() << llvm::formatv(
-      ", \"stream_gbps_best\": {0:F3}, \"ratio_vs_best_roofline\": {1:F3}",
-      r.streamBestGBps, r.ratioVsBestRoofline());
+      ", \"stream_gbps_best\": {0}, \"ratio_vs_best_roofline\": {1}",
+      jsonNumber(r.streamBestGBps), jsonNumber(r.ratioVsBestRoofline()));
   if (r.dequantMs > 0)
     llvm::outs() << llvm::formatv(
-        ", \"dequant_ms\": {0:F4}, \"ratio_vs_dequant\": {1:F3}", r.dequantMs,
-        r.ratioVsDequant());
+        ", \"dequant_ms\": {0}, \"ratio_vs_dequant\": {1}",
+        jsonNumber(r.dequantMs), jsonNumber(r.ratioVsDequant()));
   llvm::outs() << "}\n";
   llvm::outs().flush();
 }
@@ -574,6 +600,16 @@ void printTableHeader() {
         "# activations: {0} {1}; LUT-GEMM tables: {2}; target: {3}\n",
         options.acts == "none" ? "float" : options.acts, options.actType,
         options.lutTables, options.target);
+  // Scheme parameters away from the presets' (JSON's scheme_attr has them).
+  if (options.block != 0 || options.select != "mse")
+    llvm::outs() << llvm::formatv(
+        "# block schemes: block {0}, blockdialect select {1}\n",
+        options.block != 0 ? std::to_string(options.block)
+                           : std::string("of the preset"),
+        options.select);
+  if (options.bitsGiven || options.groupGiven)
+    llvm::outs() << llvm::formatv("# bcq: bits {0}, group {1}\n", options.bits,
+                                  options.group);
   llvm::outs() << llvm::formatv(
       "{0,-5} {1,-13} {2,5} {3,6} {4,6} {5,3} {6,10} {7,8} {8,10} {9,8} "
       "{10,9} {11,9} {12,9} {13,8}\n",
@@ -611,11 +647,10 @@ std::string schemeAttrText(llvm::StringRef name) {
   std::string text = "#qblock.scheme<" + name.str();
   if (options.block != 0)
     text += ", block = " + std::to_string(options.block);
-  if (options.select == "two-stage")
+  // --select is BlockDialect's: the other presets have one format per
+  // block, and their attribute would print a rule that chose nothing.
+  if (name == "blockdialect" && options.select == "two-stage")
     text += ", select = two_stage";
-  else if (options.select != "mse")
-    fatal("unknown --select '" + options.select +
-          "'; expected mse or two-stage");
   return text + ">";
 }
 
@@ -711,6 +746,20 @@ struct Samples {
   }
 };
 
+/// The activation and output buffers of one configuration must have a size:
+/// M x K floats that wrapped around 2^64 made a 64-byte buffer the
+/// activations were then written past.
+void checkBufferSizes(int64_t m, int64_t n, int64_t k) {
+  int64_t elements = 0, bytes = 0;
+  for (auto [rows, cols, what] : {std::tuple(m, k, "activations (M x K)"),
+                                  std::tuple(m, n, "outputs (M x N)")})
+    if (llvm::MulOverflow(rows, cols, elements) ||
+        llvm::MulOverflow(elements, int64_t(sizeof(float)), bytes))
+      fatal(llvm::formatv("M={0} N={1} K={2}: the {3} take more than 2^63 "
+                          "bytes; choose smaller --m, --n or --k",
+                          m, n, k, what));
+}
+
 std::vector<int64_t> orDefault(std::vector<int64_t> values, int64_t fallback) {
   if (values.empty())
     values.push_back(fallback);
@@ -800,6 +849,17 @@ int main(int argc, char **argv) {
     quiesce();
     return stream->probe(static_cast<int>(threads), /*passes=*/2);
   };
+
+  // Every configuration is checked before the first is built and timed: a
+  // --k the block does not divide, or --bits 9, used to end the run after
+  // minutes of the configurations listed before it.
+  for (const std::string &scheme : schemes)
+    for (int64_t n : ns)
+      for (int64_t k : ks) {
+        parseWeightType(context, schemeAttrText(scheme), n, k);
+        for (int64_t m : ms)
+          checkBufferSizes(m, n, k);
+      }
 
   bool printedHeader = false;
   for (const std::string &scheme : schemes) {
