@@ -55,7 +55,8 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCheckNoFreesPass("qblock-cpu-pipeline"));
   pm.addPass(createCheckModuleSettingsPass("qblock-cpu-pipeline",
                                            options.target,
-                                           /*checkAllocator=*/true));
+                                           /*checkAllocator=*/true,
+                                           /*checkGPURuntime=*/false));
   pm.addPass(createConstantGlobalLoadsPass("qblock-cpu-pipeline"));
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and

@@ -24,6 +24,18 @@
 //   would pair a user's alloc with its own free, which frees blocks the
 //   user's alloc made. Declarations get the pipeline's definitions. (The
 //   GPU pipeline's host code calls malloc and free, not these.)
+// - A symbol named like a C library function the pipelines' code calls
+//   (`malloc`, `free`, `malloc_usable_size`) with another type: the CPU
+//   pipeline failed on an `llvm.call` type mismatch with no location the
+//   user wrote (found by an adversarial run over the GPU lowering,
+//   2026-12-07).
+// - In the GPU pipeline, a symbol named like a function of the CUDA
+//   runtime its host code calls (`mgpu...`, `qblockCuda...`) that is not
+//   an external declaration: `gpu-to-llvm` called a user's
+//   `func.func @mgpuLaunchKernel(i32) -> i32` as the launch, and the module
+//   translated without a word (undefined behaviour; the kernel would never
+//   run), or the lowering failed on a type mismatch that named neither the
+//   symbol nor the clash (the same run).
 //
 // The pipelines start with this check, so each problem gets one error at
 // the module or the symbol that says what to change.
@@ -33,7 +45,9 @@
 #include "CheckModuleSettings.h"
 #include "ScratchAllocator.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 
@@ -59,6 +73,46 @@ bool isAllocatorFunction(Operation *symbol, StringRef name) {
                             LLVM::LLVMVoidType::get(context), {pointer});
   return func.getFunctionType() == expected;
 }
+
+/// The C library functions the pipelines' code calls, as the LLVM types
+/// they are called with: the scratch allocator (ScratchAllocator.cpp) and
+/// the GPU host code's buffers.
+struct LibraryFunction {
+  StringRef name;
+  LLVM::LLVMFunctionType type;
+};
+
+SmallVector<LibraryFunction> libraryFunctions(MLIRContext *context) {
+  auto pointer = LLVM::LLVMPointerType::get(context);
+  auto i64 = IntegerType::get(context, 64);
+  auto voidType = LLVM::LLVMVoidType::get(context);
+  return {{"malloc", LLVM::LLVMFunctionType::get(pointer, {i64})},
+          {"free", LLVM::LLVMFunctionType::get(voidType, {pointer})},
+          {"malloc_usable_size", LLVM::LLVMFunctionType::get(i64, {pointer})}};
+}
+
+/// The LLVM function type `symbol` has or lowers to (a `func.func` of
+/// LLVM-compatible types), or null.
+LLVM::LLVMFunctionType llvmFunctionType(Operation *symbol) {
+  if (auto func = dyn_cast<LLVM::LLVMFuncOp>(symbol))
+    return func.getFunctionType();
+  auto func = dyn_cast<func::FuncOp>(symbol);
+  if (!func || func.getNumResults() > 1)
+    return nullptr;
+  FunctionType type = func.getFunctionType();
+  auto compatible = [](Type t) { return LLVM::isCompatibleType(t); };
+  if (!llvm::all_of(type.getInputs(), compatible) ||
+      !llvm::all_of(type.getResults(), compatible))
+    return nullptr;
+  Type result = type.getNumResults() == 0
+                    ? LLVM::LLVMVoidType::get(symbol->getContext())
+                    : type.getResult(0);
+  return LLVM::LLVMFunctionType::get(result, type.getInputs());
+}
+
+/// The name prefixes of the CUDA runtime functions the GPU pipeline's host
+/// code calls: upstream's `gpu-to-llvm` wrappers and this project's.
+constexpr StringLiteral kGPURuntimePrefixes[] = {"mgpu", "qblockCuda"};
 
 struct CheckModuleSettingsPass
     : PassWrapper<CheckModuleSettingsPass, OperationPass<ModuleOp>> {
@@ -98,6 +152,10 @@ struct CheckModuleSettingsPass
 
     if (checkAllocator && !checkAllocatorFunctions(module))
       failed = true;
+    if (!checkLibraryFunctions(module))
+      failed = true;
+    if (checkGPURuntime && !checkGPURuntimeFunctions(module))
+      failed = true;
     if (failed)
       signalPassFailure();
   }
@@ -135,6 +193,52 @@ struct CheckModuleSettingsPass
            "blocks your alloc made, or the reverse); define both, or "
            "neither";
     return false;
+  }
+
+  /// False, after an error, when a symbol takes the name of a C library
+  /// function the pipeline's code calls with another type.
+  bool checkLibraryFunctions(ModuleOp module) {
+    bool fits = true;
+    for (const LibraryFunction &function :
+         libraryFunctions(module.getContext())) {
+      Operation *symbol = module.lookupSymbol(function.name);
+      if (!symbol || llvmFunctionType(symbol) == function.type)
+        continue;
+      symbol->emitError() << "@" << function.name
+                          << " is the C library function the code --"
+                          << pipeline << " emits calls, as " << function.type
+                          << "; rename this symbol";
+      fits = false;
+    }
+    return fits;
+  }
+
+  /// False, after an error, when a symbol that is not an external LLVM
+  /// declaration (as `gpu-to-llvm` makes them) takes the name of a CUDA
+  /// runtime function.
+  bool checkGPURuntimeFunctions(ModuleOp module) {
+    bool fits = true;
+    for (Operation &op : module.getBody()->getOperations()) {
+      auto symbol = dyn_cast<SymbolOpInterface>(op);
+      if (!symbol)
+        continue;
+      StringRef name = symbol.getName();
+      if (!llvm::any_of(kGPURuntimePrefixes, [&](StringRef prefix) {
+            return name.starts_with(prefix);
+          }))
+        continue;
+      auto declaration = dyn_cast<LLVM::LLVMFuncOp>(op);
+      if (declaration && declaration.isExternal())
+        continue;
+      // The emulation pipeline names the GPU pipeline: it checks these
+      // so that what it emulates also compiles for a GPU.
+      op.emitError() << "@" << name << " is named like the CUDA runtime "
+                     << "functions (names starting with 'mgpu' or "
+                        "'qblockCuda') that the host code of "
+                        "--qblock-gpu-pipeline calls; rename this symbol";
+      fits = false;
+    }
+    return fits;
   }
 
   /// False, after an error, when the module's triple names an architecture
@@ -178,6 +282,11 @@ struct CheckModuleSettingsPass
                      "the pipeline defines (not the GPU pipeline's: its host "
                      "code calls malloc and free)"),
       llvm::cl::init(true)};
+  Option<bool> checkGPURuntime{
+      *this, "check-gpu-runtime",
+      llvm::cl::desc("Check the symbols named like the CUDA runtime "
+                     "functions the GPU pipeline's host code calls"),
+      llvm::cl::init(false)};
   Option<std::string> cpuTarget{
       *this, "cpu-target",
       llvm::cl::desc("The CPU pipeline's target option, which the module's "
@@ -192,10 +301,12 @@ std::unique_ptr<Pass> qblock::createCheckModuleSettingsPass() {
 }
 
 std::unique_ptr<Pass> qblock::createCheckModuleSettingsPass(
-    std::string pipeline, std::string cpuTarget, bool checkAllocator) {
+    std::string pipeline, std::string cpuTarget, bool checkAllocator,
+    bool checkGPURuntime) {
   auto pass = std::make_unique<CheckModuleSettingsPass>();
   pass->pipeline = std::move(pipeline);
   pass->cpuTarget = std::move(cpuTarget);
   pass->checkAllocator = checkAllocator;
+  pass->checkGPURuntime = checkGPURuntime;
   return pass;
 }

@@ -15,13 +15,18 @@ namespace qblock {
 /// pipeline's target option; empty for the GPU pipelines) emits no code
 /// for, or (with `checkAllocator`) a symbol named like the allocation
 /// functions the pipeline defines that is not one of their type, or a
-/// definition of one of them without the other. `pipeline` names the
-/// pipeline in the messages.
+/// definition of one of them without the other; a symbol named like a C
+/// library function the pipelines' code calls (malloc, free,
+/// malloc_usable_size) of another type; or (with `checkGPURuntime`) one
+/// named like a CUDA runtime function the GPU host code calls that is not
+/// an external LLVM declaration. `pipeline` names the pipeline in the
+/// messages.
 std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass(std::string pipeline,
                                                           std::string cpuTarget,
-                                                          bool checkAllocator);
+                                                          bool checkAllocator,
+                                                          bool checkGPURuntime);
 /// The same, registered as `qblock-check-module-settings{pipeline=NAME
-/// cpu-target=TARGET check-allocator=BOOL}`.
+/// cpu-target=TARGET check-allocator=BOOL check-gpu-runtime=BOOL}`.
 std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass();
 } // namespace qblock
 

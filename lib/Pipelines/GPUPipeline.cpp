@@ -224,7 +224,8 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-pipeline"));
   pm.addPass(createCheckModuleSettingsPass("qblock-gpu-pipeline", "",
-                                           /*checkAllocator=*/false));
+                                           /*checkAllocator=*/false,
+                                           /*checkGPURuntime=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-pipeline"));
   buildLaunches(pm, options);
   // Host asserts (the matmuls' shape checks) report on stderr; see
@@ -261,8 +262,11 @@ void qblock::buildGPUEmulationPipeline(
     OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-emulation-pipeline"));
+  // The CUDA runtime's names too, though the emulator does not call them:
+  // a module that passes its emulated tests must compile for a GPU.
   pm.addPass(createCheckModuleSettingsPass("qblock-gpu-emulation-pipeline", "",
-                                           /*checkAllocator=*/true));
+                                           /*checkAllocator=*/true,
+                                           /*checkGPURuntime=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-emulation-pipeline"));
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
