@@ -36,6 +36,11 @@
 //   translated without a word (undefined behaviour; the kernel would never
 //   run), or the lowering failed on a type mismatch that named neither the
 //   symbol nor the clash (the same run).
+// - A `dense_resource` constant whose data is missing: a module printed
+//   with `--mlir-elide-resource-strings-if-larger` (the way large models
+//   are often printed) or a key its `dialect_resources` section does not
+//   define. Every pipeline succeeded and emitted a global that
+//   `mlir-translate` then rejected at a line of the output (the same run).
 //
 // The pipelines start with this check, so each problem gets one error at
 // the module or the symbol that says what to change.
@@ -48,7 +53,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 
 #include "llvm/TargetParser/Host.h"
@@ -156,6 +163,8 @@ struct CheckModuleSettingsPass
       failed = true;
     if (checkGPURuntime && !checkGPURuntimeFunctions(module))
       failed = true;
+    if (!checkResourceData(module))
+      failed = true;
     if (failed)
       signalPassFailure();
   }
@@ -193,6 +202,27 @@ struct CheckModuleSettingsPass
            "blocks your alloc made, or the reverse); define both, or "
            "neither";
     return false;
+  }
+
+  /// False, after an error at each op, when a `dense_resource` attribute
+  /// has no data.
+  bool checkResourceData(ModuleOp module) {
+    bool fits = true;
+    module.walk([&](Operation *op) {
+      op->getAttrDictionary().walk([&](DenseResourceElementsAttr resource) {
+        if (resource.getRawHandle().getBlob())
+          return;
+        op->emitError() << "the data of dense_resource '"
+                        << resource.getRawHandle().getKey()
+                        << "' is missing (elided when the module was "
+                           "printed, or not in its dialect_resources); --"
+                        << pipeline
+                        << " needs it: print the module without "
+                           "--mlir-elide-resource-strings-if-larger";
+        fits = false;
+      });
+    });
+    return fits;
   }
 
   /// False, after an error, when a symbol takes the name of a C library

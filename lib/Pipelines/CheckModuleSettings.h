@@ -19,7 +19,8 @@ namespace qblock {
 /// library function the pipelines' code calls (malloc, free,
 /// malloc_usable_size) of another type; or (with `checkGPURuntime`) one
 /// named like a CUDA runtime function the GPU host code calls that is not
-/// an external LLVM declaration. `pipeline` names the pipeline in the
+/// an external LLVM declaration; or a `dense_resource` attribute whose data
+/// is missing (elided). `pipeline` names the pipeline in the
 /// messages.
 std::unique_ptr<mlir::Pass> createCheckModuleSettingsPass(std::string pipeline,
                                                           std::string cpuTarget,
