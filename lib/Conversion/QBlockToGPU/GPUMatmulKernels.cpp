@@ -951,13 +951,20 @@ struct GPUMatmulKernelsPass
       split = "; its " + std::to_string(*staticM) +
               " activation rows split K " + std::to_string(plan.splits) +
               " ways";
+    // Name the decode the plan took: weight-decode=table, blocks under 8
+    // elements and odd chunk widths look codes up in workgroup memory.
+    StringRef decode = plan.permuteDecode ? "decoding weights in registers "
+                                            "(byte permutes)"
+                       : plan.dialectEntries == 0
+                           ? "decoding integer weights in registers"
+                           : "decoding weights through a workgroup-memory "
+                             "table";
     remark::passed(
         loc, kernelRemark(call, kGPUKernelRemarks,
                           integerKernel ? "integer-kernel" : "decode-kernel"))
-        << remark::add("{0} matmul decoding weights in registers, k = {1}, "
-                       "n = {2}{3}",
-                       integerKernel ? "W4A4/W4A8" : "W4A16", plan.k, plan.n,
-                       split);
+        << remark::add("{0} matmul {1}, k = {2}, n = {3}{4}",
+                       integerKernel ? "W4A4/W4A8" : "W4A16", decode, plan.k,
+                       plan.n, split);
   }
 
   LogicalResult expand(func::CallOp call, ModuleOp module,
