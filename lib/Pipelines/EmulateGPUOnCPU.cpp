@@ -571,6 +571,10 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   // Blocks in order, x fastest, while this launch holds the emulator's
   // warp state (other host threads wait: GPUEmulator.cpp).
   runtime.call(b, loc, "qblockEmuBeginLaunch", {}, {});
+  SmallVector<Value> sizes;
+  for (Value size : {grid.x, grid.y, grid.z, block.x, block.y, block.z})
+    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
+  runtime.call(b, loc, "qblockEmuCheckGrid", {}, sizes);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Operation *outermost = nullptr;

@@ -219,6 +219,30 @@ void resetAfterFork() {
 QBLOCK_EMULATOR_EXPORT void qblockEmuBeginLaunch() { launchMutex.lock(); }
 QBLOCK_EMULATOR_EXPORT void qblockEmuEndLaunch() { launchMutex.unlock(); }
 
+/// Before a launch's first block: the grid and block sizes a GPU takes
+/// (CUDA's limits on every chip the pipeline targets). Beyond them a GPU
+/// refuses the launch; the emulator ran any size, so an emulated test
+/// passed where the GPU would fail (found by an adversarial run,
+/// 2026-12-07). A zero grid is no error: the CUDA runtime launches nothing.
+QBLOCK_EMULATOR_EXPORT void qblockEmuCheckGrid(int64_t gridX, int64_t gridY,
+                                               int64_t gridZ, int64_t blockX,
+                                               int64_t blockY, int64_t blockZ) {
+  constexpr int64_t kMaxGridX = (int64_t(1) << 31) - 1, kMaxGridYZ = 65535;
+  if (gridX <= kMaxGridX && gridY <= kMaxGridYZ && gridZ <= kMaxGridYZ &&
+      blockX <= kMaxThreads && blockY <= kMaxThreads && blockZ <= 64)
+    return;
+  char message[320];
+  std::snprintf(message, sizeof(message),
+                "a launch of grid (%lld, %lld, %lld) and block (%lld, %lld, "
+                "%lld) exceeds what a GPU takes: grid x at most 2^31 - 1, y "
+                "and z at most 65535; block x and y at most 1024, z at most "
+                "64",
+                static_cast<long long>(gridX), static_cast<long long>(gridY),
+                static_cast<long long>(gridZ), static_cast<long long>(blockX),
+                static_cast<long long>(blockY), static_cast<long long>(blockZ));
+  fail(message, -1);
+}
+
 /// Before each block's team starts: `threads` threads, in warps of 32 (the
 /// last one partial when `threads` is not a multiple of 32).
 QBLOCK_EMULATOR_EXPORT void qblockEmuBeginBlock(int32_t threads) {

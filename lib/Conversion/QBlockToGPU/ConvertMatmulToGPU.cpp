@@ -17,6 +17,7 @@
 
 #include "../KernelRemarks.h"
 #include "../QBlockToCPU/Quantize.h"
+#include "LutGemmKernel.h"
 #include "MatmulStub.h"
 
 #include "qblock/Conversion/Passes.h"
@@ -144,7 +145,18 @@ std::string kernelMismatch(MatmulOp op) {
 std::string kernelMismatch(LutGemmOp op) {
   std::string why = resultAndWeightsMismatch(op.getRhs(), op.getType(),
                                              /*runTimeQuantized=*/false);
-  return why.empty() ? floatActivationsMismatch(op.getLhs()) : why;
+  if (!why.empty())
+    return why;
+  // One grid row per chunk of K: beyond the grid's 65535 the launch would
+  // fail on the GPU (the kernel's docs said so; nothing checked it).
+  auto rhsType = cast<QuantizedTensorType>(op.getRhs().getType());
+  int64_t k = rhsType.getShape()[rhsType.getAxis()];
+  if (k > gpustub::lutGemmKernelMaxK())
+    return "its K of " + std::to_string(k) +
+           " inputs is more than the kernel's " +
+           std::to_string(gpustub::lutGemmKernelMaxK()) +
+           " (one grid row per 256 inputs, at most 65535 rows)";
+  return floatActivationsMismatch(op.getLhs());
 }
 
 /// memref.alloc with the shape of `tensor` (dynamic sizes from tensor.dim),

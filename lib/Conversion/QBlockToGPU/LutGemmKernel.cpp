@@ -134,6 +134,14 @@ int64_t chooseWordBytes(int64_t rowPlaneBytes, int64_t group) {
   return 1;
 }
 
+} // namespace
+
+int64_t gpustub::lutGemmKernelMaxK() {
+  return kMaxGridBlocks * kChunkSubVectors * kMu;
+}
+
+namespace {
+
 /// Row tiles of one batch: grid x holds this many for each batch in turn.
 int64_t tilesPerBatch(const LutPlan &plan) {
   return (plan.n + kRowsPerBlock - 1) / kRowsPerBlock;

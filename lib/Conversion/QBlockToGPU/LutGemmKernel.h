@@ -19,6 +19,10 @@ namespace qblock::gpustub {
 mlir::LogicalResult expandLutGemmStub(mlir::func::CallOp call,
                                       mlir::DictionaryAttr fields);
 
+/// The largest K the kernel takes: its grid's y dimension holds one block
+/// per chunk of K, and a grid dimension at most 65535 blocks.
+int64_t lutGemmKernelMaxK();
+
 } // namespace qblock::gpustub
 
 #endif // QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_LUTGEMMKERNEL_H
