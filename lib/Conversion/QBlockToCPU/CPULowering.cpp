@@ -176,6 +176,9 @@ LogicalResult CPULowering::checkSizesKnown(Operation *user,
             "shape";
 }
 
+// The GPU pipelines' generic loop nests come from this lowering too, so the
+// message names no target (it said "no CPU lowering" under the GPU
+// pipeline).
 LogicalResult CPULowering::checkStaticWeightRows(Operation *user,
                                                  QuantizedTensorType weight) {
   int64_t rank = weight.getRank();
@@ -185,7 +188,7 @@ LogicalResult CPULowering::checkStaticWeightRows(Operation *user,
     return success();
   return user->emitOpError()
          << "with a weight whose N (dimension " << nDim << ") is dynamic ("
-         << weight << ") has no CPU lowering yet: the kernels tile the "
+         << weight << ") is not supported yet: the kernels tile the "
          << "weight's rows by its static N; give the weight a static N (a "
             "batch dimension may stay dynamic)";
 }

@@ -53,7 +53,7 @@ func.func @lut_gemm_dynamic_batch(%x: tensor<?x3x128xf32>, %s: tensor<?xi8>, %i:
 // matmul returned its init unchanged, silently).
 func.func @dynamic_n(%a: tensor<1x32xf32>, %init: tensor<1x?xf32>, %st: tensor<?xi8>) -> tensor<1x?xf32> {
   %w = qblock.from_storage %st : tensor<?xi8> -> !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>
-  // expected-error@+1 {{'qblock.matmul' op with a weight whose N (dimension 1) is dynamic ('!qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>') has no CPU lowering yet: the kernels tile the weight's rows by its static N; give the weight a static N (a batch dimension may stay dynamic)}}
+  // expected-error@+1 {{'qblock.matmul' op with a weight whose N (dimension 1) is dynamic ('!qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>') is not supported yet: the kernels tile the weight's rows by its static N; give the weight a static N (a batch dimension may stay dynamic)}}
   %r = qblock.matmul ins(%a, %w : tensor<1x32xf32>, !qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%init : tensor<1x?xf32>) -> tensor<1x?xf32>
   return %r : tensor<1x?xf32>
 }
