@@ -110,7 +110,7 @@ HostData buildHostData(const BenchSpec &spec) {
   data.packed.assign(bcq ? num::computeBCQLayout(n, k, bcqScheme(spec.weights)).totalBytes
                          : num::computeLayout(n, k, blockScheme(spec.weights)).totalBytes,
                      0);
-  if (spec.weightBytes && int64_t(data.packed.size()) != spec.weightBytes)
+  if (int64_t(data.packed.size()) != spec.weightBytes)
     fatal("the plan's weights take " + std::to_string(spec.weightBytes) +
           " bytes, the numerics core's layout " +
           std::to_string(data.packed.size()) + ": plan and tool disagree");

@@ -21,6 +21,10 @@
 
 #include "PlanData.h"
 
+#include "qblock/Numerics/BCQ.h"
+#include "qblock/Numerics/BlockQuant.h"
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -50,10 +54,116 @@ bool readFile(const std::string &path, std::string &bytes) {
 
 int sourceCode(PlanBuffer::Source source) { return int(source); }
 
+bool oneOf(const std::string &value, std::initializer_list<const char *> set) {
+  return std::any_of(set.begin(), set.end(),
+                     [&](const char *name) { return value == name; });
+}
+
+/// What a plan must hold for qblock-gpu-run to run it: damaged plans used
+/// to crash it (a block or group of 0 divided by zero, bits 9 wrote past
+/// the alphas, a launch naming a module the plan lacks aborted) or launch
+/// what a GPU refuses (an adversarial run over the tools, 2026-12-07).
+/// savePlan checks the same, so it never writes a plan the runner refuses.
+std::string checkPlan(const PlanData &plan, const BenchSpec &spec) {
+  // The sizes first: the weight checks below multiply them.
+  constexpr int64_t kMaxDim = int64_t(1) << 20, kMaxElements = int64_t(1) << 32;
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"M", spec.m},
+                             {"N", spec.n},
+                             {"K", spec.k}})
+    if (value < 1 || value > kMaxDim)
+      return std::string("spec ") + name + " = " + std::to_string(value) +
+             " is outside 1.." + std::to_string(kMaxDim);
+  if (spec.n * spec.k > kMaxElements || spec.m * spec.k > kMaxElements)
+    return "spec " + std::to_string(spec.m) + " x " + std::to_string(spec.n) +
+           " x " + std::to_string(spec.k) + " is too large for one benchmark";
+  if (!oneOf(spec.op, {"gemv", "gemm"}))
+    return "spec op '" + spec.op + "' is not gemv or gemm";
+  if (!oneOf(spec.actType, {"f32", "f16", "bf16"}))
+    return "spec activation type '" + spec.actType +
+           "' is not f32, f16 or bf16";
+  if (!oneOf(spec.acts, {"none", "blockdialect", "mxfp4", "int8"}))
+    return "spec acts '" + spec.acts +
+           "' is not none, blockdialect, mxfp4 or int8";
+  if (!oneOf(spec.weightDecode, {"permute", "table"}))
+    return "weight_decode '" + spec.weightDecode + "' is not permute or table";
+
+  const WeightSpec &w = spec.weights;
+  if (w.kind == "bcq") {
+    std::string problem = qblock::numerics::validateBCQScheme(
+        {w.bits, w.group, w.offset, w.fromUniform});
+    if (!problem.empty())
+      return "weights: " + problem;
+    if (spec.k % w.group != 0)
+      return "weights: group " + std::to_string(w.group) +
+             " does not divide K = " + std::to_string(spec.k);
+  } else if (oneOf(w.kind, {"blockdialect", "mxfp4", "nvfp4", "int4"})) {
+    std::string problem = qblock::numerics::validateBlockSize(w.block);
+    if (!problem.empty())
+      return "weights: " + problem;
+    if (spec.k % w.block != 0)
+      return "weights: block " + std::to_string(w.block) +
+             " does not divide K = " + std::to_string(spec.k);
+    if (!oneOf(w.select, {"mse", "two-stage"}))
+      return "weights: select '" + w.select + "' is not mse or two-stage";
+  } else {
+    return "weights: unknown scheme '" + w.kind + "'";
+  }
+  if (spec.weightBytes < 1)
+    return "spec weight bytes " + std::to_string(spec.weightBytes) +
+           " (the packed size of the weights) must be positive";
+
+  for (const PlanBuffer &b : plan.buffers)
+    if (b.bytes < 0 || b.bytes > kMaxElements * 4)
+      return "a buffer of " + std::to_string(b.bytes) + " bytes";
+  for (const PlanLaunch &l : plan.launches) {
+    std::string launch = "launch " + l.kernel + ": ";
+    if (!plan.objects.count(l.module))
+      return launch + "names the module '" + l.module +
+             "', which has no object in the plan";
+    // CUDA's limits on every chip qblock-gpu-pipeline targets.
+    const int64_t maxGrid[3] = {(int64_t(1) << 31) - 1, 65535, 65535};
+    const int64_t maxBlock[3] = {1024, 1024, 64};
+    for (int d = 0; d < 3; ++d) {
+      if (l.grid[d] < 1 || l.grid[d] > maxGrid[d])
+        return launch + "grid dimension " + std::to_string(d) + " of " +
+               std::to_string(l.grid[d]) + " is outside 1.." +
+               std::to_string(maxGrid[d]);
+      if (l.block[d] < 1 || l.block[d] > maxBlock[d])
+        return launch + "block dimension " + std::to_string(d) + " of " +
+               std::to_string(l.block[d]) + " is outside 1.." +
+               std::to_string(maxBlock[d]);
+    }
+    if (l.block[0] * l.block[1] * l.block[2] > 1024)
+      return launch + "more than 1024 threads per block";
+    if (l.dynamicSharedBytes < 0 || l.dynamicSharedBytes > 227 * 1024)
+      return launch + std::to_string(l.dynamicSharedBytes) +
+             " bytes of dynamic shared memory (0 to 227 KiB)";
+    for (const PlanArgument &a : l.arguments) {
+      if (!a.isMemRef) {
+        // scalarBits holds the value's bits; its width is scalarBytes.
+        if (!(a.scalarBytes == 1 || a.scalarBytes == 2 || a.scalarBytes == 4 ||
+              a.scalarBytes == 8))
+          return launch + "a scalar of " + std::to_string(a.scalarBytes) +
+                 " bytes";
+        continue;
+      }
+      if (a.elementBytes < 1 || a.elementBytes > 16 ||
+          std::any_of(a.sizes.begin(), a.sizes.end(),
+                      [](int64_t size) { return size < 0; }))
+        return launch + "a memref argument of " +
+               std::to_string(a.elementBytes) +
+               "-byte elements or a negative size";
+    }
+  }
+  return "";
+}
+
 } // namespace
 
 std::string qblock::bench::savePlan(const PlanData &plan, const BenchSpec &spec,
                                     const std::string &dir) {
+  if (std::string problem = checkPlan(plan, spec); !problem.empty())
+    return "this plan would not run: " + problem;
   mkdir(dir.c_str(), 0755);
   std::ofstream out(dir + "/plan.txt");
   if (!out)
@@ -131,6 +241,10 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
   std::string line;
   std::getline(in, line);
   plan = PlanData();
+  // Each launch's argument count as its record declares it, checked
+  // against the argument records that follow (a missing one launched the
+  // kernel with too few parameters).
+  std::vector<int64_t> declaredArguments;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string record;
@@ -175,11 +289,12 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
       plan.buffers.push_back(std::move(b));
     } else if (record == "launch") {
       PlanLaunch l;
-      size_t arguments = 0;
+      int64_t arguments = 0;
       fields >> l.module >> l.kernel >> l.grid[0] >> l.grid[1] >> l.grid[2] >>
           l.block[0] >> l.block[1] >> l.block[2] >> l.dynamicSharedBytes >>
           arguments;
       plan.launches.push_back(std::move(l));
+      declaredArguments.push_back(arguments);
     } else if (record == "memref" || record == "scalar") {
       if (plan.launches.empty())
         return "plan.txt: an argument before any launch";
@@ -212,22 +327,11 @@ std::string qblock::bench::loadPlan(const std::string &dir, PlanData &plan,
   }
   if (plan.launches.empty())
     return "plan.txt has no launch";
-  // A hand-edited plan must not turn into an allocation of any size: the
-  // bench builds M x K activations and N x K weights on the host.
-  constexpr int64_t kMaxDim = int64_t(1) << 20, kMaxElements = int64_t(1) << 32;
-  for (auto [name, value] : {std::pair<const char *, int64_t>{"M", spec.m},
-                             {"N", spec.n},
-                             {"K", spec.k}})
-    if (value < 1 || value > kMaxDim)
-      return std::string("plan.txt: spec ") + name + " = " +
-             std::to_string(value) + " is outside 1.." +
-             std::to_string(kMaxDim);
-  if (spec.n * spec.k > kMaxElements || spec.m * spec.k > kMaxElements)
-    return "plan.txt: spec " + std::to_string(spec.m) + " x " +
-           std::to_string(spec.n) + " x " + std::to_string(spec.k) +
-           " is too large for one benchmark";
-  for (const PlanBuffer &b : plan.buffers)
-    if (b.bytes < 0 || b.bytes > kMaxElements * 4)
-      return "plan.txt: a buffer of " + std::to_string(b.bytes) + " bytes";
-  return "";
+  for (size_t i = 0; i < plan.launches.size(); ++i)
+    if (int64_t(plan.launches[i].arguments.size()) != declaredArguments[i])
+      return "plan.txt: launch " + plan.launches[i].kernel + " declares " +
+             std::to_string(declaredArguments[i]) + " arguments and has " +
+             std::to_string(plan.launches[i].arguments.size());
+  std::string problem = checkPlan(plan, spec);
+  return problem.empty() ? "" : "plan.txt: " + problem;
 }

@@ -32,6 +32,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -42,6 +43,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -78,6 +80,9 @@ struct Options {
   double l2Factor = 2.0;
   std::string chip = "sm_90a", format = "isa", weightDecode = "permute";
   bool dumpPlan = false, wholeCall = false, tensorCores = false;
+  /// Flags given on the command line, so that those no configuration of
+  /// the chosen scheme reads are refused instead of recorded and ignored.
+  llvm::StringSet<> given;
   std::string emitPTX, savePlan;
   std::string cublas = QBLOCK_CUBLAS_PATH;
   std::string runtimeLib = QBLOCK_CUDA_RUNTIME_PATH;
@@ -149,12 +154,38 @@ Exit status 77 when no CUDA device answers.
   std::exit(1);
 }
 
-int64_t parseInt(llvm::StringRef flag, llvm::StringRef text) {
+int64_t parseInt(llvm::StringRef flag, llvm::StringRef text, int64_t least = 1,
+                 int64_t most = std::numeric_limits<int64_t>::max()) {
   int64_t value;
-  if (text.getAsInteger(10, value) || value < 1)
-    fatal("--" + flag + " takes a positive integer, got '" + text + "'");
+  if (text.getAsInteger(10, value) || value < least || value > most)
+    fatal("--" + flag + " takes an integer in " + llvm::Twine(least) + ".." +
+          llvm::Twine(most) + ", got '" + text + "'");
   return value;
 }
+
+/// The flags that take a value (the others are --dump-plan, --whole-call
+/// and --tensor-cores).
+constexpr llvm::StringLiteral kValueFlags[] = {"op",
+                                               "scheme",
+                                               "act-type",
+                                               "acts",
+                                               "block",
+                                               "bits",
+                                               "group",
+                                               "m",
+                                               "n",
+                                               "k",
+                                               "runs",
+                                               "warmup",
+                                               "l2-factor",
+                                               "chip",
+                                               "format",
+                                               "weight-decode",
+                                               "emit-ptx",
+                                               "save-plan",
+                                               "cublas",
+                                               "runtime-lib",
+                                               "c-runner-utils"};
 
 void parseCommandLine(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
@@ -178,11 +209,21 @@ void parseCommandLine(int argc, char **argv) {
     if (!arg.consume_front("--"))
       fatal("unexpected argument '" + arg + "' (see --help)");
     auto [flag, value] = arg.split('=');
+    // An unknown flag is named as unknown, not as missing its value, and
+    // "--op --n 64" does not take "--n" as the op (as qblock-bench).
+    if (!llvm::is_contained(kValueFlags, flag))
+      fatal("unknown option --" + flag + " (see --help)");
     if (!arg.contains('=')) {
       if (i + 1 >= argc)
         fatal("--" + flag + " needs a value");
+      if (llvm::StringRef(argv[i + 1]).starts_with("--"))
+        fatal("--" + flag + " needs a value, got the option '" + argv[i + 1] +
+              "'");
       value = argv[++i];
     }
+    if (value.empty())
+      fatal("--" + flag + " needs a value");
+    options.given.insert(flag);
     if (flag == "op")
       options.op = value.str();
     else if (flag == "scheme")
@@ -204,12 +245,15 @@ void parseCommandLine(int argc, char **argv) {
     else if (flag == "k")
       options.k = parseInt(flag, value);
     else if (flag == "runs")
-      options.runs = parseInt(flag, value);
+      options.runs = parseInt(flag, value, 1, 100000);
     else if (flag == "warmup")
-      options.warmup = parseInt(flag, value);
+      options.warmup = parseInt(flag, value, 0, 100000);
     else if (flag == "l2-factor") {
-      if (value.getAsDouble(options.l2Factor) || !(options.l2Factor > 0))
-        fatal("--l2-factor takes a positive number");
+      // inf and 1e999 were taken, and then ignored.
+      if (value.getAsDouble(options.l2Factor) ||
+          !std::isfinite(options.l2Factor) || !(options.l2Factor > 0) ||
+          options.l2Factor > 1024)
+        fatal("--l2-factor takes a number in (0, 1024], got '" + value + "'");
     } else if (flag == "chip")
       options.chip = value.str();
     else if (flag == "format")
@@ -249,6 +293,29 @@ void parseCommandLine(int argc, char **argv) {
           options.acts + "'");
   if (options.acts != "none" && options.scheme == "bcq")
     fatal("--acts needs a block scheme (LUT-GEMM takes float activations)");
+  // Flags the chosen scheme does not read: refused, as qblock-bench does,
+  // rather than recorded in the plan and ignored.
+  bool bcq = options.scheme == "bcq";
+  for (llvm::StringRef flag : {"bits", "group"})
+    if (!bcq && options.given.contains(flag))
+      fatal("--" + flag + " applies to --scheme bcq (LUT-GEMM)");
+  for (llvm::StringRef flag : {"block", "weight-decode"})
+    if (bcq && options.given.contains(flag))
+      fatal("--" + flag + " applies to block schemes; --scheme bcq has " +
+            "groups (--group) and its own lookup-table kernel");
+  // The tensor-core kernels' conditions (the GPU kernel remarks' reasons):
+  // without them the kernels run on the CUDA cores, and the JSON and the
+  // plan said tensor_cores all the same.
+  if (options.tensorCores) {
+    if (bcq)
+      fatal("--tensor-cores: the LUT-GEMM kernel has no tensor-core form");
+    if (options.acts == "none" && options.actType == "f32")
+      fatal("--tensor-cores: the W4A16 tensor-core kernel takes f16 or bf16 "
+            "activations; add --act-type f16 or bf16");
+    if (options.acts != "none" && options.weightDecode == "table")
+      fatal("--tensor-cores: the W4A4/W4A8 tensor-core kernel builds its "
+            "operands by byte permutes; drop --weight-decode table");
+  }
 }
 
 /// The #qblock.scheme of --acts with the weights' block size (what
@@ -425,15 +492,6 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   parseCommandLine(argc, argv);
 
-  // Fail fast, before compiling, when nothing can run.
-  if (!options.dumpPlan && options.savePlan.empty()) {
-    if (const char *error = cu::loadError()) {
-      llvm::errs() << "qblock-gpu-bench: no usable CUDA device: " << error
-                   << "\n";
-      return kNoDevice;
-    }
-  }
-
   DialectRegistry registry;
   registerGPUBenchDependencies(registry);
   MLIRContext context(registry);
@@ -489,6 +547,15 @@ int main(int argc, char **argv) {
                             "of gpu-to-llvm changed; update LaunchPlan.cpp",
                             launch.kernel, count, launch.paramCount()));
     }
+  // Where the objects are PTX, tensor cores asked for must be there: the
+  // checks above cover the kernel remarks' reasons, this any other.
+  if (options.tensorCores && plan.objectsArePTX &&
+      llvm::none_of(plan.objects, [](const auto &entry) {
+        return llvm::StringRef(entry.second).contains("mma.sync");
+      }))
+    fatal("--tensor-cores: the compiled kernels do not use tensor cores for "
+          "this configuration (quant-opt's --remarks-filter='qblock.*' "
+          "says why)");
   if (options.dumpPlan)
     return dumpPlan(plan);
 
@@ -504,6 +571,13 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  // After compiling, so that a bad --scheme, --k or --chip is a usage
+  // error, not a "no GPU" skip (exit 77) on a machine without one.
+  if (const char *error = cu::loadError()) {
+    llvm::errs() << "qblock-gpu-bench: no usable CUDA device: " << error
+                 << "\n";
+    return kNoDevice;
+  }
   GPU gpu = qblock::gpurun::openGPU();
   llvm::errs() << "device: " << gpu.name << ", L2 " << gpu.l2Bytes / (1 << 20)
                << " MiB\n";
