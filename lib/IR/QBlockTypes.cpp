@@ -72,11 +72,31 @@ QuantizedTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (ShapedType::isDynamic(axisSize))
     return emitError() << "the blocked axis " << axis
                        << " must have a static size";
-  if (axisSize % blockSize != 0)
-    return emitError() << "axis " << axis << " has size " << axisSize
-                       << ", which is not a multiple of the " << unit << " "
-                       << blockSize << "; use a " << unit << " that divides "
-                       << axisSize;
+  if (axisSize % blockSize != 0) {
+    InFlightDiagnostic diag = emitError()
+                              << "axis " << axis << " has size " << axisSize
+                              << ", which is not a multiple of the " << unit
+                              << " " << blockSize << "; ";
+    // Block sizes are even and group sizes multiples of 8: name the
+    // largest one below the requested that fits, or say to pad when none
+    // does (the advice "use a block size that divides 33" could not be
+    // followed; adversarial run, 2026-12-07).
+    int64_t step = isa<BCQSchemeAttr>(scheme) ? 8 : 2;
+    int64_t fitting = 0;
+    for (int64_t size = blockSize - blockSize % step; size >= step;
+         size -= step)
+      if (axisSize % size == 0) {
+        fitting = size;
+        break;
+      }
+    if (fitting)
+      return diag << "use a " << unit << " that divides " << axisSize
+                  << " (the largest below " << blockSize << " is " << fitting
+                  << ")";
+    return diag << "no " << unit << " divides " << axisSize << " (" << unit
+                << "s are multiples of " << step
+                << "): pad the axis to a multiple of " << blockSize;
+  }
   return success();
 }
 

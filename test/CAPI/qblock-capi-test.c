@@ -127,7 +127,8 @@ static void testInvalid(MlirContext ctx) {
   // CHECK: diagnostic: invalid formatbook: dialect 0 must start at 0 so zero is representable
   int64_t bad[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   CHECK_OR_DIE(mlirAttributeIsNull(qblockFormatBookAttrGet(ctx, 1, bad)));
-  // CHECK: diagnostic: axis 0 has size 48, which is not a multiple of the block size 32; use a block size that divides 48
+  // CHECK: diagnostic: axis 0 has size 48, which is not a multiple of the block
+  // size 32; use a block size that divides 48 (the largest below 32 is 24)
   int64_t shape[2] = {48, 16};
   MlirAttribute bd = qblockSchemeAttrGet(ctx, str("blockdialect"), 0, false);
   CHECK_OR_DIE(mlirTypeIsNull(

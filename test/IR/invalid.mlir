@@ -146,13 +146,24 @@ func.func private @f(!qblock.qtensor<32x?xf32, #qblock.scheme<mxfp4>, axis = 1>)
 
 // -----
 
-// expected-error@+1 {{axis 0 has size 100, which is not a multiple of the block size 32; use a block size that divides 100}}
+// expected-error@+1 {{axis 0 has size 100, which is not a multiple of the block size 32; use a block size that divides 100 (the largest below 32 is 20)}}
 func.func private @f(!qblock.qtensor<100x8xf32, #qblock.scheme<mxfp4>, axis = 0>)
 
 // -----
 
-// expected-error@+1 {{axis 0 has size 192, which is not a multiple of the BCQ group size 128; use a BCQ group size that divides 192}}
+// expected-error@+1 {{axis 0 has size 192, which is not a multiple of the BCQ group size 128; use a BCQ group size that divides 192 (the largest below 128 is 96)}}
 func.func private @f(!qblock.qtensor<192x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0>)
+
+// -----
+
+// No even block size divides an odd axis: the advice is to pad.
+// expected-error@+1 {{axis 0 has size 33, which is not a multiple of the block size 32; no block size divides 33 (block sizes are multiples of 2): pad the axis to a multiple of 32}}
+func.func private @f(!qblock.qtensor<33x8xf32, #qblock.scheme<mxfp4>, axis = 0>)
+
+// -----
+
+// expected-error@+1 {{axis 0 has size 100, which is not a multiple of the BCQ group size 128; no BCQ group size divides 100 (BCQ group sizes are multiples of 8): pad the axis to a multiple of 128}}
+func.func private @f(!qblock.qtensor<100x8xf32, #qblock.bcq<bits = 2, group = 128>, axis = 0>)
 
 // -----
 

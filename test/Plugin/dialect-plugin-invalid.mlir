@@ -3,7 +3,7 @@
 // UNSUPPORTED: sanitized
 // RUN: %stock_mlir_opt --load-dialect-plugin=%qblock_plugin %s -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{axis 0 has size 48, which is not a multiple of the block size 32; use a block size that divides 48}}
+// expected-error @+1 {{axis 0 has size 48, which is not a multiple of the block size 32; use a block size that divides 48 (the largest below 32 is 24)}}
 func.func @bad_block(%x: !qblock.qtensor<48x8xf32, #qblock.scheme<mxfp4>, axis = 0>) {
   return
 }
