@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/FlagParser.h"
+#include "../common/ToolExit.h"
 
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
@@ -191,6 +192,8 @@ int main(int argc, char **argv) {
     else
       flags.unknown();
   }
+  qblock::bench::exitOnOutOfMemory(
+      "qblock-accuracy: error: out of memory; lower --log2n\n");
   int64_t n = int64_t(1) << log2n;
   if (k <= 0 || n % k != 0 || k % 128 != 0) {
     std::fprintf(stderr, "qblock-accuracy: --k must be a multiple of 128 "
@@ -267,5 +270,5 @@ int main(int argc, char **argv) {
     beats &= rows[0].relMSE[d] < rows[3].relMSE[d];
   std::printf("blockdialect-32 beats mxfp4-32 on every distribution: %s\n",
               beats ? "yes" : "NO");
-  return beats ? 0 : 1;
+  return qblock::bench::finishOutput("qblock-accuracy", beats ? 0 : 1);
 }

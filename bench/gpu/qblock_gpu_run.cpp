@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/ToolExit.h"
 #include "GPURun.h"
 
 #include <cerrno>
@@ -136,7 +137,7 @@ int main(int argc, char **argv) {
                   (long long)launch.block[2], launch.paramCount());
     std::printf("weights: %zu packed bytes, as the plan says\n",
                 data.packed.size());
-    return 0;
+    return qblock::bench::finishOutput("qblock-gpu-run", 0);
   }
   if (const char *why = cu::loadError()) {
     std::fprintf(stderr, "qblock-gpu-run: no usable CUDA device: %s\n", why);
@@ -157,5 +158,5 @@ int main(int argc, char **argv) {
   std::fprintf(stderr, "measuring copy bandwidth\n");
   result.copyGbps = copyBandwidth(gpu);
   std::printf("%s\n", resultJSON(spec, options, gpu, result).c_str());
-  return 0;
+  return qblock::bench::finishOutput("qblock-gpu-run", 0);
 }

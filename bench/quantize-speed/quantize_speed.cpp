@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/FlagParser.h"
+#include "../common/ToolExit.h"
 
 #include "qblock/IR/QBlockDialect.h"
 #include "qblock/IR/QBlockOps.h"
@@ -142,6 +143,8 @@ int main(int argc, char **argv) {
     else
       flags.unknown();
   }
+  qblock::bench::exitOnOutOfMemory(
+      "qblock-quantize-bench: error: out of memory; lower --gib\n");
   int64_t layers = std::max<int64_t>(
       1, std::llround(gib * (1 << 30) / (kDim * kDim * sizeof(float))));
   double megabytes = layers * kDim * kDim * sizeof(float) / 1e6;
@@ -192,5 +195,5 @@ int main(int argc, char **argv) {
                 rule.c_str(), seconds, megabytes / seconds,
                 ctx.getNumThreads(), ok ? "ok" : "MISMATCH");
   }
-  return allOk ? 0 : 1;
+  return qblock::bench::finishOutput("qblock-quantize-bench", allOk ? 0 : 1);
 }
