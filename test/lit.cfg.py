@@ -29,10 +29,12 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qblock_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "mlir-opt", "mlir-runner", "mlir-translate"]
-# qblock-bench is built only where OpenBLAS is installed.
-if os.path.exists(os.path.join(config.qblock_tools_dir, "qblock-bench")):
-    tools.append("qblock-bench")
-    config.available_features.add("qblock-bench")
+# qblock-bench is built only where OpenBLAS is installed; the sanitizer
+# build (scripts/test-sanitized.sh) builds none of the bench tools.
+for _bench_tool in ("qblock-bench", "qblock-accuracy", "qblock-quantize-bench"):
+    if os.path.exists(os.path.join(config.qblock_tools_dir, _bench_tool)):
+        tools.append(_bench_tool)
+        config.available_features.add(_bench_tool)
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.qblock_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
