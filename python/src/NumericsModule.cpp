@@ -50,13 +50,9 @@ std::string typeName(py::handle value) {
   return py::str(py::type::of(value).attr("__name__")).cast<std::string>();
 }
 
-/// An integer argument: Python ints and numpy integers, not bools or floats.
-int64_t integerArgument(py::handle value, const char *name) {
-  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr()) ||
-      py::isinstance(value, py::module_::import("numpy").attr("bool_")))
-    throw py::type_error(std::string(name) + " must be an integer, got " +
-                         typeName(value) + " " +
-                         py::repr(value).cast<std::string>());
+/// The value of `value`, which has __index__ (an int, a numpy integer), as
+/// an int64, or nullopt beyond int64's range.
+std::optional<int64_t> indexAsInt64(py::handle value) {
   py::object asInt =
       py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
   if (!asInt)
@@ -65,11 +61,23 @@ int64_t integerArgument(py::handle value, const char *name) {
   long long result = PyLong_AsLongLongAndOverflow(asInt.ptr(), &overflow);
   if (overflow != 0 || (result == -1 && PyErr_Occurred())) {
     PyErr_Clear();
-    throw py::value_error(std::string(name) + "=" +
-                          py::str(asInt).cast<std::string>() +
-                          " is out of range");
+    return std::nullopt;
   }
   return result;
+}
+
+/// An integer argument: Python ints and numpy integers, not bools or floats.
+int64_t integerArgument(py::handle value, const char *name) {
+  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr()) ||
+      py::isinstance(value, py::module_::import("numpy").attr("bool_")))
+    throw py::type_error(std::string(name) + " must be an integer, got " +
+                         typeName(value) + " " +
+                         py::repr(value).cast<std::string>());
+  if (std::optional<int64_t> result = indexAsInt64(value))
+    return *result;
+  throw py::value_error(std::string(name) + "=" +
+                        py::str(value).cast<std::string>() +
+                        " is out of range");
 }
 
 /// A string argument (a preset, rule or scale name).
@@ -169,17 +177,9 @@ int64_t bookMagnitude(py::handle item, size_t dialect, size_t index) {
                       ", magnitude " + std::to_string(index);
   if (!PyBool_Check(item.ptr()) && PyIndex_Check(item.ptr())) {
     // Range errors from huge integers are ValueErrors that name the spot.
-    py::object asInt =
-        py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
-    if (!asInt)
-      throw py::error_already_set();
-    int overflow = 0;
-    long long value = PyLong_AsLongLongAndOverflow(asInt.ptr(), &overflow);
-    if (overflow != 0 || (value == -1 && PyErr_Occurred())) {
-      PyErr_Clear();
-      throw py::value_error(where + " is out of range");
-    }
-    return value;
+    if (std::optional<int64_t> value = indexAsInt64(item))
+      return *value;
+    throw py::value_error(where + " is out of range");
   }
   if (PyFloat_Check(item.ptr())) {
     double value = PyFloat_AsDouble(item.ptr());
