@@ -65,6 +65,19 @@ using namespace mlir;
 
 namespace {
 
+/// malloc's type, `ptr (i64)`, which upstream's memref lowering (with
+/// 64-bit indices) also gives its allocation function.
+LLVM::LLVMFunctionType allocType(MLIRContext *context) {
+  return LLVM::LLVMFunctionType::get(LLVM::LLVMPointerType::get(context),
+                                     {IntegerType::get(context, 64)});
+}
+
+/// free's type, `void (ptr)`, also that of the memref lowering's free.
+LLVM::LLVMFunctionType freeType(MLIRContext *context) {
+  return LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                     {LLVM::LLVMPointerType::get(context)});
+}
+
 /// Whether `symbol` is an LLVM function with the type upstream's memref
 /// lowering gives `name` (with 64-bit indices).
 bool isAllocatorFunction(Operation *symbol, StringRef name) {
@@ -72,13 +85,9 @@ bool isAllocatorFunction(Operation *symbol, StringRef name) {
   if (!func)
     return false;
   MLIRContext *context = symbol->getContext();
-  auto pointer = LLVM::LLVMPointerType::get(context);
-  auto expected = name == qblock::kScratchAllocName
-                      ? LLVM::LLVMFunctionType::get(
-                            pointer, {IntegerType::get(context, 64)})
-                      : LLVM::LLVMFunctionType::get(
-                            LLVM::LLVMVoidType::get(context), {pointer});
-  return func.getFunctionType() == expected;
+  return func.getFunctionType() == (name == qblock::kScratchAllocName
+                                        ? allocType(context)
+                                        : freeType(context));
 }
 
 /// The C library functions the pipelines' code calls, as the LLVM types
@@ -90,12 +99,11 @@ struct LibraryFunction {
 };
 
 SmallVector<LibraryFunction> libraryFunctions(MLIRContext *context) {
-  auto pointer = LLVM::LLVMPointerType::get(context);
-  auto i64 = IntegerType::get(context, 64);
-  auto voidType = LLVM::LLVMVoidType::get(context);
-  return {{"malloc", LLVM::LLVMFunctionType::get(pointer, {i64})},
-          {"free", LLVM::LLVMFunctionType::get(voidType, {pointer})},
-          {"malloc_usable_size", LLVM::LLVMFunctionType::get(i64, {pointer})}};
+  return {{"malloc", allocType(context)},
+          {"free", freeType(context)},
+          {"malloc_usable_size",
+           LLVM::LLVMFunctionType::get(IntegerType::get(context, 64),
+                                       {LLVM::LLVMPointerType::get(context)})}};
 }
 
 /// The LLVM function type `symbol` has or lowers to (a `func.func` of
