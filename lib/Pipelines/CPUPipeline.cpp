@@ -5,6 +5,7 @@
 #include "../Transforms/ConstantGlobalLoads.h"
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
+#include "CheckHostGPUOps.h"
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
@@ -197,6 +198,7 @@ void qblock::registerQBlockPipelines() {
   // names only passes --pass-pipeline can parse again.
   registerPass([] { return createCheckFlatModulePass(); });
   registerPass([] { return createCheckNoFreesPass(); });
+  registerPass([] { return createCheckHostGPUOpsPass(); });
   registerPass([] { return createCheckModuleSettingsPass(); });
   registerPass([] { return createConstantGlobalLoadsPass(); });
   registerPass([] { return createSetCPUTargetPass(); });

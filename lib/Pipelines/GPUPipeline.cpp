@@ -21,6 +21,7 @@
 #include "../Transforms/ConstantGlobalLoads.h"
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
+#include "CheckHostGPUOps.h"
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
@@ -223,6 +224,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-pipeline"));
+  pm.addPass(createCheckHostGPUOpsPass("qblock-gpu-pipeline"));
   pm.addPass(createCheckModuleSettingsPass("qblock-gpu-pipeline", "",
                                            /*checkAllocator=*/false,
                                            /*checkGPURuntime=*/true));
@@ -262,6 +264,7 @@ void qblock::buildGPUEmulationPipeline(
     OpPassManager &pm, const GPUEmulationPipelineOptions &options) {
   pm.addPass(createCheckFlatModulePass("qblock-gpu-emulation-pipeline"));
   pm.addPass(createCheckNoFreesPass("qblock-gpu-emulation-pipeline"));
+  pm.addPass(createCheckHostGPUOpsPass("qblock-gpu-emulation-pipeline"));
   // The CUDA runtime's names too, though the emulator does not call them:
   // a module that passes its emulated tests must compile for a GPU.
   pm.addPass(createCheckModuleSettingsPass("qblock-gpu-emulation-pipeline", "",
