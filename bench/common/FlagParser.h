@@ -5,7 +5,8 @@
 // bad values (atof), and so ran a long default benchmark instead of saying
 // what was wrong. This one prints the usage for --help (exit 0) and ends
 // with the usage and exit status 2 on an unknown flag, a missing value or
-// a value out of range.
+// a value out of range. A value comes after the flag or after '='
+// (`--k 64`, `--k=64`), as in qblock-bench.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <string>
 
 namespace qblock::bench {
@@ -31,13 +33,20 @@ public:
   /// Moves to the next flag; false when there are none left. --help and -h
   /// print the usage and exit 0 here.
   bool next() {
-    index += index == 0 ? 1 : 2;
+    // Past the flag, and past its value unless that was inline.
+    index += index == 0 || inlineValue ? 1 : 2;
     if (index >= argc)
       return false;
     flag = argv[index];
     if (flag == "--help" || flag == "-h") {
       std::printf("usage: %s %s\n", argv[0], usage);
       std::exit(0);
+    }
+    inlineValue.reset();
+    if (size_t equals = flag.find('=');
+        flag.rfind("--", 0) == 0 && equals != std::string::npos) {
+      inlineValue = flag.substr(equals + 1);
+      flag.resize(equals);
     }
     return true;
   }
@@ -88,6 +97,8 @@ public:
 
 private:
   const char *value() const {
+    if (inlineValue)
+      return inlineValue->c_str();
     if (index + 1 >= argc)
       fail(flag + " needs a value");
     return argv[index + 1];
@@ -103,6 +114,8 @@ private:
   const char *usage;
   int index = 0;
   std::string flag;
+  /// The value of `--flag=value`.
+  std::optional<std::string> inlineValue;
 };
 
 } // namespace qblock::bench

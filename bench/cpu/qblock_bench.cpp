@@ -251,6 +251,8 @@ void parseCommandLine(int argc, char **argv) {
     if (flag == "op")
       options.op = value().str();
     else if (flag == "scheme") {
+      // A repeated flag keeps its last value, as the others do.
+      options.schemes.clear();
       llvm::SmallVector<llvm::StringRef> parts;
       value().split(parts, ',');
       for (llvm::StringRef part : parts) {
