@@ -21,6 +21,7 @@
 
 #include "PlanData.h"
 
+#include "qblock/Conversion/CUDALimits.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/BlockQuant.h"
 
@@ -120,9 +121,10 @@ std::string checkPlan(const PlanData &plan, const BenchSpec &spec) {
     if (!plan.objects.count(l.module))
       return launch + "names the module '" + l.module +
              "', which has no object in the plan";
-    // CUDA's limits on every chip qblock-gpu-pipeline targets.
-    const int64_t maxGrid[3] = {(int64_t(1) << 31) - 1, 65535, 65535};
-    const int64_t maxBlock[3] = {1024, 1024, 64};
+    using namespace qblock::cuda;
+    const int64_t maxGrid[3] = {kMaxGridX, kMaxGridYZ, kMaxGridYZ};
+    const int64_t maxBlock[3] = {kMaxBlockThreads, kMaxBlockThreads,
+                                 kMaxBlockZ};
     for (int d = 0; d < 3; ++d) {
       if (l.grid[d] < 1 || l.grid[d] > maxGrid[d])
         return launch + "grid dimension " + std::to_string(d) + " of " +
@@ -133,8 +135,9 @@ std::string checkPlan(const PlanData &plan, const BenchSpec &spec) {
                std::to_string(l.block[d]) + " is outside 1.." +
                std::to_string(maxBlock[d]);
     }
-    if (l.block[0] * l.block[1] * l.block[2] > 1024)
-      return launch + "more than 1024 threads per block";
+    if (l.block[0] * l.block[1] * l.block[2] > kMaxBlockThreads)
+      return launch + "more than " + std::to_string(kMaxBlockThreads) +
+             " threads per block";
     if (l.dynamicSharedBytes < 0 || l.dynamicSharedBytes > 227 * 1024)
       return launch + std::to_string(l.dynamicSharedBytes) +
              " bytes of dynamic shared memory (0 to 227 KiB)";

@@ -39,6 +39,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qblock/Conversion/CUDALimits.h"
 #include "qblock/Numerics/Scale.h"
 
 #include <algorithm>
@@ -62,7 +63,7 @@
 namespace {
 
 constexpr int kWarpSize = 32;
-constexpr int kMaxThreads = 1024;
+constexpr int kMaxThreads = qblock::cuda::kMaxBlockThreads;
 constexpr int kMaxWarps = kMaxThreads / kWarpSize;
 [[noreturn]] void fail(const char *what, int tid) {
   if (tid < 0)
@@ -227,19 +228,22 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuEndLaunch() { launchMutex.unlock(); }
 QBLOCK_EMULATOR_EXPORT void qblockEmuCheckGrid(int64_t gridX, int64_t gridY,
                                                int64_t gridZ, int64_t blockX,
                                                int64_t blockY, int64_t blockZ) {
-  constexpr int64_t kMaxGridX = (int64_t(1) << 31) - 1, kMaxGridYZ = 65535;
+  using namespace qblock::cuda;
   if (gridX <= kMaxGridX && gridY <= kMaxGridYZ && gridZ <= kMaxGridYZ &&
-      blockX <= kMaxThreads && blockY <= kMaxThreads && blockZ <= 64)
+      blockX <= kMaxThreads && blockY <= kMaxThreads && blockZ <= kMaxBlockZ)
     return;
   char message[320];
   std::snprintf(message, sizeof(message),
                 "a launch of grid (%lld, %lld, %lld) and block (%lld, %lld, "
                 "%lld) exceeds what a GPU takes: grid x at most 2^31 - 1, y "
-                "and z at most 65535; block x and y at most 1024, z at most "
-                "64",
+                "and z at most %lld; block x and y at most %lld, z at most "
+                "%lld",
                 static_cast<long long>(gridX), static_cast<long long>(gridY),
                 static_cast<long long>(gridZ), static_cast<long long>(blockX),
-                static_cast<long long>(blockY), static_cast<long long>(blockZ));
+                static_cast<long long>(blockY), static_cast<long long>(blockZ),
+                static_cast<long long>(kMaxGridYZ),
+                static_cast<long long>(kMaxBlockThreads),
+                static_cast<long long>(kMaxBlockZ));
   fail(message, -1);
 }
 

@@ -8,6 +8,7 @@
 #ifndef QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 #define QBLOCK_LIB_CONVERSION_QBLOCKTOGPU_KERNELBUILDING_H
 
+#include "qblock/Conversion/CUDALimits.h"
 #include "qblock/Numerics/FormatBook.h"
 #include "qblock/Numerics/Scale.h"
 
@@ -29,7 +30,7 @@ namespace qblock::gpukernel {
 
 constexpr int64_t kWarpSize = 32;
 /// The most blocks a grid's y or z dimension may have.
-constexpr int64_t kMaxGridBlocks = 65535;
+constexpr int64_t kMaxGridBlocks = cuda::kMaxGridYZ;
 /// Thread blocks a W4A16 launch should have at least: split-K cuts rows
 /// into this many pieces of work when there are fewer row groups (about 8
 /// per SM of a 132-SM Hopper; untuned, never measured).
