@@ -287,7 +287,11 @@ struct ConvertMatmulToGPUPass
   /// The bytes of `quantize` (a block scheme), by the run-time quantizer's
   /// loops right after it, so that every matmul that reads it shares them;
   /// cast to the size its type gives where that is static (weights; the
-  /// rows of activations may be dynamic).
+  /// rows of activations may be dynamic). Where the type is static, every
+  /// other use of `quantize` then reads a view of those bytes: a
+  /// dequantize, or a matmul that runs as loop nests, used to quantize the
+  /// same tensor a second time. (A view of dynamic shape would not say its
+  /// sizes, which the generic lowering needs: such uses keep the quantize.)
   Value runTimeBytes(QuantizeOp quantize, ModuleOp module,
                      SymbolTable &symbols) {
     auto [it, inserted] = quantizedBytes.try_emplace(quantize, Value());
@@ -299,10 +303,13 @@ struct ConvertMatmulToGPUPass
     // Cannot fail: every block scheme has a run-time quantizer.
     Value bytes = *cpu::emitQuantize(b, quantize, quantize.getInput(), type,
                                      module, symbols);
-    if (type.hasStaticShape())
+    if (type.hasStaticShape()) {
       bytes = tensor::CastOp::create(
           b, RankedTensorType::get({type.getStorageBytes()}, b.getI8Type()),
           bytes);
+      quantize.getResult().replaceAllUsesWith(
+          FromStorageOp::create(b, type, bytes));
+    }
     it->second = bytes;
     return bytes;
   }

@@ -93,6 +93,47 @@ func.func @shared_runtime_weight(%a: tensor<1x32xf32>, %wf: tensor<32x2xf32>, %i
 
 // -----
 
+// Other uses of such a weight read a view of the kernel's bytes: the
+// dequantize used to keep the qblock.quantize, which the generic lowering
+// then quantized a second time.
+// CHECK-LABEL: func.func @runtime_weight_also_dequantized
+// CHECK-NOT: qblock.quantize
+// CHECK: scf.parallel
+// CHECK-NOT: scf.parallel
+// CHECK: %[[BYTES:.*]] = tensor.cast %{{.*}} : tensor<?xi8> to tensor<128xi8>
+// CHECK: %[[VIEW:.*]] = qblock.from_storage %[[BYTES]] : tensor<128xi8> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+// CHECK-NOT: scf.parallel
+// CHECK: call @__qblock_gpu_matmul(
+// CHECK: %[[D:.*]] = qblock.dequantize %[[VIEW]]
+// CHECK: return %{{.*}}, %[[D]]
+func.func @runtime_weight_also_dequantized(%a: tensor<1x32xf32>, %wf: tensor<32x2xf32>, %i: tensor<1x2xf32>) -> (tensor<1x2xf32>, tensor<32x2xf32>) {
+  %q = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
+  %r = qblock.matmul ins(%a, %q : tensor<1x32xf32>, !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>) outs(%i : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %d = qblock.dequantize %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> -> tensor<32x2xf32>
+  return %r, %d : tensor<1x2xf32>, tensor<32x2xf32>
+}
+
+// -----
+
+// Not for a dynamic shape, whose view would not say its sizes: activations
+// with dynamic rows, quantized for the W4A4 kernel, are quantized again
+// for their dequantize (which the generic lowering could not read from
+// bytes alone).
+// CHECK-LABEL: func.func @runtime_activations_dynamic_rows
+// CHECK: %[[QA:.*]] = qblock.quantize %{{.*}} : tensor<?x32xf32>
+// CHECK-NOT: qblock.from_storage
+// CHECK: call @__qblock_gpu_matmul(
+// CHECK: qblock.dequantize %[[QA]]
+func.func @runtime_activations_dynamic_rows(%x: tensor<?x32xf32>, %wf: tensor<32x2xf32>, %i: tensor<?x2xf32>) -> (tensor<?x2xf32>, tensor<?x32xf32>) {
+  %w = qblock.quantize %wf : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>
+  %qa = qblock.quantize %x : tensor<?x32xf32> -> !qblock.qtensor<?x32xf32, #qblock.scheme<int4>, axis = 1>
+  %r = qblock.matmul ins(%qa, %w : !qblock.qtensor<?x32xf32, #qblock.scheme<int4>, axis = 1>, !qblock.qtensor<32x2xf32, #qblock.scheme<int4>, axis = 0>) outs(%i : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %d = qblock.dequantize %qa : !qblock.qtensor<?x32xf32, #qblock.scheme<int4>, axis = 1> -> tensor<?x32xf32>
+  return %r, %d : tensor<?x2xf32>, tensor<?x32xf32>
+}
+
+// -----
+
 // Left to the generic lowering: BCQ weights whose bytes are not known here
 // (BCQ has no run-time quantizer), weights of dynamic batch.
 // CHECK-LABEL: func.func @not_taken

@@ -8,6 +8,11 @@
 // RUN: quant-opt %s --qblock-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.cpu.out
 // RUN: %python %S/../../CPU/Inputs/check_close.py %t.gpu.out %t.cpu.out | FileCheck %s
 // CHECK: check_close: PASS
+// @h also returns its weight dequantized, which reads the bytes the kernel
+// reads (the run-time quantizer runs once): the same values as the CPU's.
+// RUN: quant-opt %s --qblock-gpu-emulation-pipeline | mlir-runner -e main_dequantized -entry-point-result=void -shared-libs=%emulator_runner_libs > %t.gpu.deq.out
+// RUN: quant-opt %s --qblock-cpu-pipeline | mlir-runner -e main_dequantized -entry-point-result=void -shared-libs=%mlir_runner_libs > %t.cpu.deq.out
+// RUN: %python %S/../../CPU/Inputs/check_close.py %t.gpu.deq.out %t.cpu.deq.out --rtol 0 --nonzero | FileCheck %s
 
 func.func @f(%x: tensor<3x64xf32>, %w: tensor<64x5xf32>) -> tensor<3x5xf32> {
   %q = qblock.quantize %w : tensor<64x5xf32> -> !qblock.qtensor<64x5xf32, #qblock.scheme<int4>, axis = 0>
@@ -28,7 +33,33 @@ func.func @g(%x: tensor<1x3x64xf32>, %w: tensor<?x64x5xf32>) -> tensor<1x3x5xf32
   return %r : tensor<1x3x5xf32>
 }
 
+func.func @h(%x: tensor<3x64xf32>, %w: tensor<64x5xf32>) -> (tensor<3x5xf32>, tensor<64x5xf32>) {
+  %q = qblock.quantize %w : tensor<64x5xf32> -> !qblock.qtensor<64x5xf32, #qblock.scheme<int4>, axis = 0>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x5xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %r = qblock.matmul ins(%x, %q : tensor<3x64xf32>, !qblock.qtensor<64x5xf32, #qblock.scheme<int4>, axis = 0>) outs(%init : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %d = qblock.dequantize %q : !qblock.qtensor<64x5xf32, #qblock.scheme<int4>, axis = 0> -> tensor<64x5xf32>
+  return %r, %d : tensor<3x5xf32>, tensor<64x5xf32>
+}
+
 func.func private @printMemrefF32(tensor<*xf32>)
+
+func.func @main_dequantized() {
+  %w = tensor.generate {
+  ^bb0(%i: index, %j: index):
+    %s = arith.addi %i, %j : index
+    %v = arith.index_cast %s : index to i32
+    %fv = arith.sitofp %v : i32 to f32
+    %r = math.sin %fv : f32
+    tensor.yield %r : f32
+  } : tensor<64x5xf32>
+  %x = arith.constant dense<1.0> : tensor<3x64xf32>
+  %r:2 = call @h(%x, %w) : (tensor<3x64xf32>, tensor<64x5xf32>) -> (tensor<3x5xf32>, tensor<64x5xf32>)
+  %u = tensor.cast %r#1 : tensor<64x5xf32> to tensor<*xf32>
+  call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
+  return
+}
 
 func.func @main() {
   %c7 = arith.constant 7 : index
