@@ -271,6 +271,13 @@ def integer_matmul(a, w, weights="blockdialect", acts="blockdialect",
         else:
             raise ValueError(f"acts={acts!r}: expected blockdialect, mxfp4, "
                              "nvfp4, int8 or a qblock.Scheme")
+    elif isinstance(acts, BCQScheme):
+        raise TypeError("integer_matmul quantizes activations by blocks; "
+                        "acts must not be a qblock.BCQScheme")
+    elif not isinstance(acts, Scheme):
+        # None or a number gave pybind11's signature dump.
+        raise TypeError(f"acts must be a scheme name or a qblock.Scheme, got "
+                        f"{acts!r}")
     a = _floats(a, "a")
     w = _floats(w, "w")
     if init is not None:
@@ -345,6 +352,19 @@ class RuntimeCheckError(ValueError):
     that message on stderr."""
 
 
+def _utf8(text, what):
+    """`text` (a str), checked to have a UTF-8 form: a lone surrogate
+    (from os.fsdecode of a non-UTF-8 name, or written as '\\ud800') gave
+    pybind11's signature dump."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"{what} is not valid Unicode text: it holds "
+                         f"{text[error.start]!r} at offset {error.start}, "
+                         f"which has no UTF-8 form") from None
+    return text
+
+
 def _compiler():
     # Loaded on first use: it brings in libMLIR.so and libLLVM.so, which the
     # numerics functions above do not need.
@@ -361,13 +381,15 @@ def _scalar_argument(index, value, dtype, type_text):
                 value, (int, float, np.integer, np.floating)):
             raise TypeError(f"argument {index} ({type_text}) must be a real "
                             f"number, got {type(value).__name__}")
-        number = float(value)
-        # A finite number beyond f32's range would become inf silently.
-        if dtype == "float32" and math.isfinite(number) and abs(number) > \
-                float(np.finfo(np.float32).max):
-            raise OverflowError(f"argument {index} ({type_text}) = {number} "
-                                f"is beyond the range of f32")
-        return number
+        # A finite number beyond the parameter's range would become inf
+        # silently: beyond f32's, or a long double beyond f64's (float()
+        # made 1e4000 inf before any check). !s prints such a long double.
+        largest = _beyond_range(np.asarray(value), dtype)
+        if largest is not None:
+            raise OverflowError(f"argument {index} ({type_text}) = "
+                                f"{largest!s} is beyond the range of "
+                                f"{np.dtype(dtype)}")
+        return float(value)
     try:
         if isinstance(value, (bool, np.bool_)):
             raise TypeError
@@ -423,7 +445,7 @@ def _tensor_argument(index, value, dtype, type_text):
         largest = _beyond_range(source, target)
         if largest is not None:
             raise OverflowError(f"argument {index} ({type_text}) holds "
-                                f"{largest}, beyond the range of {target}")
+                                f"{largest!s}, beyond the range of {target}")
     return np.array(source, dtype=target, order="C", copy=True)
 
 
@@ -482,6 +504,7 @@ class Module:
         """
         if not isinstance(entry, str):
             raise TypeError(f"entry must be a function name, got {entry!r}")
+        _utf8(entry, "entry")
         try:
             arg_specs, _ = self._impl.signature(entry)
         except ValueError as error:
@@ -570,9 +593,20 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
                                f"{pipeline.index(chr(0))})")
         if isinstance(shared_libs, (str, bytes, os.PathLike)):
             shared_libs = [shared_libs]
-        # Absolute now: the JIT loads them at the first run, maybe after a
-        # change of directory.
-        libs = [os.path.abspath(os.fsdecode(lib)) for lib in shared_libs]
+        elif shared_libs is None:
+            raise TypeError("shared_libs must be a path or a sequence of "
+                            "paths (() for none), got None")
+        libs = []
+        for lib in shared_libs:
+            if not isinstance(lib, (str, bytes, os.PathLike)):
+                raise TypeError(f"shared_libs must hold paths, got {lib!r}")
+            if not os.fspath(lib):
+                # abspath("") is the working directory ("Is a directory").
+                raise ValueError("shared_libs holds an empty path")
+            # Absolute now: the JIT loads them at the first run, maybe after
+            # a change of directory. As bytes: a name that is not UTF-8
+            # decodes to surrogates, which have no UTF-8 to pass on.
+            libs.append(os.fsencode(os.path.abspath(os.fsdecode(lib))))
         if remarks is True:
             remarks = "qblock.*"
         elif remarks is None or remarks is False:
@@ -581,8 +615,10 @@ def compile(module, pipeline=CPU_PIPELINE, *, c_wrappers=True,
             raise TypeError(f"remarks must be a regular expression over "
                             f"remark categories such as 'qblock.*', True, "
                             f"False or None, got {remarks!r}")
-        impl = compiler.compile(str(module), pipeline, bool(c_wrappers),
-                                bool(verify_each), libs, remarks)
+        impl = compiler.compile(_utf8(str(module), "the module text"),
+                                _utf8(pipeline, "the pipeline"),
+                                bool(c_wrappers), bool(verify_each), libs,
+                                _utf8(remarks, "remarks"))
     except compiler.CompileError as error:
         raise CompileError(str(error)) from None
     return Module(impl)

@@ -740,21 +740,29 @@ static bool callsGPURuntime(ModuleOp module) {
       });
 }
 
-/// What qblock's CUDA runtime among `libs` (already loaded by the JIT)
+/// What the qblock CUDA runtime that will answer the module's mgpu* calls
 /// says keeps it from running GPU code here; nullopt when it can, or when
-/// no loaded library is qblock's runtime (another one cannot be asked).
+/// no qblock runtime is loaded (another one cannot be asked). That is the
+/// first of `libs` (already loaded by the JIT) that is qblock's runtime,
+/// else one an earlier module loaded into the process: the JIT resolves
+/// the calls of a module without the runtime among its libraries there,
+/// and the interpreter used to end on "no CUDA driver" then.
 static std::optional<std::string>
 gpuRuntimeLoadError(const std::vector<std::string> &libs) {
-  for (const std::string &lib : libs) {
-    auto *loadError = reinterpret_cast<const char *(*)()>(
-        qblock::python::symbolOfLoadedLibrary(lib,
-                                              "qblockCudaRuntimeLoadError"));
-    if (!loadError)
-      continue;
-    if (const char *text = loadError())
-      return std::string(text);
+  using LoadError = const char *(*)();
+  constexpr const char *kName = "qblockCudaRuntimeLoadError";
+  LoadError loadError = nullptr;
+  for (const std::string &lib : libs)
+    if ((loadError = reinterpret_cast<LoadError>(
+             qblock::python::symbolOfLoadedLibrary(lib, kName))))
+      break;
+  if (!loadError)
+    loadError = reinterpret_cast<LoadError>(
+        llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(kName));
+  if (!loadError)
     return std::nullopt;
-  }
+  if (const char *text = loadError())
+    return std::string(text);
   return std::nullopt;
 }
 

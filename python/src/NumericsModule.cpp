@@ -86,7 +86,18 @@ std::string stringArgument(py::handle value, const char *name) {
     throw py::type_error(std::string(name) + " must be a string, got " +
                          typeName(value) + " " +
                          py::repr(value).cast<std::string>());
-  return value.cast<std::string>();
+  // A lone surrogate has no UTF-8; pybind11's cast said only "Unable to
+  // cast Python instance to C++ type".
+  Py_ssize_t size = 0;
+  const char *text = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+  if (!text) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) +
+                          " is not valid Unicode text (it has no UTF-8 "
+                          "form): " +
+                          py::repr(value).cast<std::string>());
+  }
+  return std::string(text, size);
 }
 
 /// A flag: True or False (or a numpy bool), not 1 or None.
@@ -422,7 +433,8 @@ py::tuple unpack(const ByteArray &packed, std::vector<int64_t> shape,
   uint8_t *d = dialects.mutable_data();
   uint16_t *s = scales.mutable_data();
   num::QuantizedBlock block;
-  for (int64_t r = 0; r < view.rows; ++r) {
+  // Without blocks, 2^40 empty rows would take minutes with the GIL held.
+  for (int64_t r = 0; blocks > 0 && r < view.rows; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       num::unpackBlock(packed.data(), layout, r, b, block);
       std::memcpy(c + r * view.k + b * scheme.blockSize, block.codes,
@@ -562,6 +574,10 @@ FloatArray integerMatmul(const FloatArray &a, const FloatArray &w,
   std::vector<float> actRows = toRows(a, actView);
   std::vector<float> weightRows = toRows(w, weightView);
   FloatArray out(std::vector<int64_t>{m, n});
+  // No output, no work: the reference would still step through 2^40 empty
+  // rows of (2^40 x 0) @ (0 x 0).
+  if (m == 0 || n == 0)
+    return out;
   const float *initData = init ? init->data() : nullptr;
   float *c = out.mutable_data();
   {

@@ -363,6 +363,7 @@ def test_values_that_would_change_in_transit_are_errors():
         return %a : tensor<1xf16>
       }
       func.func @f32id(%x: f32) -> f32 { return %x : f32 }
+      func.func @f64id(%x: f64) -> f64 { return %x : f64 }
       func.func @neg8(%x: i8) -> i8 {
         %z = arith.constant 0 : i8
         %r = arith.subi %z, %x : i8
@@ -412,9 +413,20 @@ def test_values_that_would_change_in_transit_are_errors():
         module.run("addf", [1.0, 1e300])
     with pytest.raises(OverflowError, match="beyond the range of float16"):
         module.run("half", [70000])
-    with pytest.raises(OverflowError, match="beyond the range of f32"):
+    with pytest.raises(OverflowError, match="beyond the range of float32"):
         module.run("f32id", 1e300)
     assert module.run("f32id", float("inf")) == float("inf")
+    # A long double beyond f64 became inf without a word (an adversarial
+    # run over the package, 2026-12-07); in a tensor it was refused, but
+    # the message printed it as inf.
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max:
+        huge = np.longdouble("1e4000")
+        with pytest.raises(OverflowError, match=r"= 1e\+4000 is beyond the "
+                           "range of float64"):
+            module.run("f64id", huge)
+        with pytest.raises(OverflowError, match=r"holds 1e\+4000, beyond"):
+            module.run("addf", np.array([huge, 1.0]))
+    assert module.run("f64id", 1e300) == 1e300
     # Small integer results are read at their width and sign (an i8 -1
     # used to come back as 255; two i16 results ran into each other).
     assert module.run("neg8", 1) == -1
@@ -739,6 +751,80 @@ def test_gpu_runtime_and_emulator_in_one_process():
     assert _fresh_interpreter(
         _GPU_THEN_EMULATOR, runtime, emulator,
         matmul_module(weights(64, 8, seed=4), m=2)) == "same"
+
+
+# Run in a fresh interpreter by the test below: an earlier module loads the
+# CUDA runtime, and a GPU module that lists no libraries runs after it.
+_RUNTIME_LOADED_EARLIER = r"""
+import sys
+import numpy as np
+import qblock
+runtime, source = sys.argv[1:3]
+a = np.ones((2, 64), np.float32)
+init = np.zeros((2, 8), np.float32)
+qblock.compile(source, qblock.CPU_PIPELINE,
+               shared_libs=[runtime]).run("matmul", a, init)
+gpu = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
+                     "qblock-gpu-pipeline")
+try:
+    gpu.run("matmul", a, init)
+except RuntimeError as error:
+    print(str(error).split(":")[0])
+"""
+
+
+def test_gpu_runtime_loaded_by_an_earlier_module():
+    # The JIT resolves a module's mgpu* calls in the runtime that an
+    # earlier module loaded into the process, but the package asked only
+    # the module's own libraries whether it can run: the interpreter ended
+    # on "no CUDA driver" (an adversarial run over the package, 2026-12-07).
+    runtime = _built_library("libqblock_cuda_runtime.so")
+    probe = os.path.join(os.path.dirname(os.path.dirname(runtime)), "bin",
+                         "qblock-cuda-probe")
+    import subprocess
+    if os.path.exists(probe) and subprocess.run(
+            [probe], capture_output=True).returncode == 0:
+        pytest.skip("a GPU answers here: the module would run")
+    assert _fresh_interpreter(
+        _RUNTIME_LOADED_EARLIER, runtime,
+        matmul_module(weights(64, 8, seed=5), m=2)) == (
+            "cannot run this module's GPU code on this machine")
+
+
+def test_text_without_utf8_and_bad_library_lists():
+    # Lone surrogates (os.fsdecode of a name that is not UTF-8, or written
+    # out) gave pybind11's signature dump; a library whose name is not
+    # UTF-8 could not be passed at all (the same adversarial run).
+    source = "func.func @f(%x: f32) -> f32 { return %x : f32 }"
+    lowering = "convert-func-to-llvm,reconcile-unrealized-casts"
+    for call, what in [
+            (lambda: qblock.compile(source + "\ud800", lowering),
+             "the module text"),
+            (lambda: qblock.compile(source, lowering + "\ud800"),
+             "the pipeline"),
+            (lambda: qblock.compile(source, lowering, remarks="q\ud800"),
+             "remarks")]:
+        with pytest.raises(ValueError, match=f"{what} is not valid Unicode "
+                           "text: it holds '\\\\ud800' at offset"):
+            call()
+    module = qblock.compile(source, lowering)
+    with pytest.raises(ValueError, match="entry is not valid Unicode text"):
+        module.run("f\ud800", 1.0)
+    with pytest.raises(TypeError, match="shared_libs must be a path or a "
+                       "sequence of paths"):
+        qblock.compile(source, lowering, shared_libs=None)
+    with pytest.raises(ValueError, match="shared_libs holds an empty path"):
+        qblock.compile(source, lowering, shared_libs=[""])
+    with pytest.raises(TypeError, match="shared_libs must hold paths, got 3"):
+        qblock.compile(source, lowering, shared_libs=[3])
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as directory:
+        name = os.path.join(os.fsencode(directory), b"lib\xff.so")
+        shutil.copy(_built_library("libqblock_gpu_emulator.so"), name)
+        for libs in ([name], [os.fsdecode(name)]):
+            assert qblock.compile(source, lowering,
+                                  shared_libs=libs).run("f", 2.5) == 2.5
 
 
 # The start of the scripts below: matmul_module(weights(K, N), m=M) through

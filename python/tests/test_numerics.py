@@ -551,6 +551,22 @@ def test_scheme_arguments_are_checked():
         qblock.BCQScheme(offset=None)
     with pytest.raises(TypeError, match="offset must be True or False"):
         qblock.BCQScheme(offset=1)
+    # A lone surrogate has no UTF-8 ("Unable to cast Python instance").
+    with pytest.raises(ValueError, match="preset is not valid Unicode text"):
+        qblock.Scheme("mx\ud800")
+    with pytest.raises(ValueError, match="select is not valid Unicode text"):
+        qblock.Scheme("blockdialect", select="\ud800")
+    # integer_matmul's acts: a name or a block Scheme (None and numbers gave
+    # the signature dump).
+    a = np.ones((2, 32), np.float32)
+    w = np.ones((32, 4), np.float32)
+    for acts in (None, 5):
+        with pytest.raises(TypeError, match="acts must be a scheme name or a "
+                                            "qblock.Scheme, got"):
+            qblock.integer_matmul(a, w, "blockdialect", acts)
+    with pytest.raises(TypeError, match="acts must not be a "
+                                        "qblock.BCQScheme"):
+        qblock.integer_matmul(a, w, "blockdialect", qblock.BCQScheme())
     # What is an integer, a string or a flag still passes, numpy's included.
     assert qblock.Scheme("nvfp4", block=np.int64(32)).block == 32
     assert qblock.Scheme(np.str_("int4")).preset == "int4"
@@ -598,3 +614,25 @@ def test_int8_matches_definition():
     assert codes[1, 2].view(np.int8) == -1
     assert qblock.bits_per_element("int8") == 8.5
     assert qblock.Scheme("int8").preset == "int8"
+
+
+def test_empty_arrays_with_huge_other_dimensions():
+    # 2^40 rows of no blocks took about 40 minutes with the GIL held in
+    # unpack (and so dialect_ids and report) and integer_matmul (the same
+    # adversarial run); there is nothing to compute.
+    rows = 1 << 40
+    blocks = qblock.unpack(np.zeros(0, np.uint8), (rows, 0), "mxfp4")
+    assert blocks.codes.shape == blocks.dialects.shape == (rows, 0)
+    assert qblock.dialect_ids(np.zeros((rows, 0), np.float32)).shape == \
+        (rows, 0)
+    assert qblock.report(np.zeros((rows, 0), np.float32))["histogram"] == \
+        [0] * 16
+    assert qblock.integer_matmul(np.zeros((rows, 0), np.float32),
+                                 np.zeros((0, 0), np.float32)).shape == \
+        (rows, 0)
+    # K = 0 with outputs: init (or zeros), as a sum of nothing.
+    np.testing.assert_array_equal(
+        qblock.integer_matmul(np.zeros((3, 0), np.float32),
+                              np.zeros((0, 2), np.float32),
+                              init=np.full((3, 2), 1.5, np.float32)),
+        np.full((3, 2), 1.5, np.float32))
