@@ -15,6 +15,7 @@
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/BudgetChoice.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/StoredRange.h"
 #include "qblock/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -90,7 +91,7 @@ struct WeightJob {
   std::atomic<int64_t> firstNonFinite{-1};
 
   /// For E4M3- and F16-scaled (NVFP4, INT4) weights: non-zero blocks, and
-  /// those whose maxima lie below or above scaleRange
+  /// those whose maxima lie below or above storedRange
   /// (warnIfOutsideScaleRange).
   int64_t nonZeroBlocks = 0, blocksBelowScaleRange = 0,
           blocksAboveScaleRange = 0;
@@ -147,61 +148,12 @@ static Location fileLocation(ArrayRef<Location> candidates) {
   return candidates.front();
 }
 
-/// The block maxima whose scale (amax / (M / 2)) the scheme's scale format
-/// stores without losing its precision: for E4M3 (NVFP4), scales from 2^-7
-/// (below: subnormal, at most two significant bits) to 448 (above:
-/// saturated); for F16 (INT4), from 2^-18 (below: subnormal, at most six
-/// significant bits, already coarser than the codes' steps) to 65504. For
-/// E8M0 (MXFP4, BlockDialect) from 2^(-127 + the book's exponent offset):
-/// below, the scale stops at 2^-127 and the codes' smallest steps round to
-/// 0 (weights of 1e-40 decoded to all zeros); no top, as its 2^127 times
-/// any code exceeds every float.
-static std::optional<std::pair<float, float>>
-scaleRange(const num::Scheme &scheme) {
-  float half = scheme.book.maxMagnitude() / 2.0f;
-  switch (scheme.scale) {
-  case num::ScaleKind::E8M0:
-    return std::make_pair(
-        std::ldexp(1.0f, -127 + scheme.book.scaleExponentOffset()),
-        std::numeric_limits<float>::infinity());
-  case num::ScaleKind::E4M3:
-    return std::make_pair(std::ldexp(1.0f, -7) * half, 448.0f * half);
-  case num::ScaleKind::F16:
-    return std::make_pair(std::ldexp(1.0f, -18) * half, 65504.0f * half);
-  default:
-    return std::nullopt;
-  }
-}
-
-/// The group maxima whose BCQ alphas and offsets (halves) keep their
-/// precision: from 2^(q-14) (below, the smallest alpha, about max / 2^q,
-/// is a subnormal half with fewer significant bits) to 65504 (above,
-/// they saturate). From uniform INT-q the top is on the group's range, 0
-/// included (bcqSpanBits): its grid step is capped at 2^(16-q) so that
-/// every parameter is a half, and a wider range is clipped at both ends.
-static std::pair<float, float> bcqRange(const num::BCQScheme &scheme) {
-  float top = scheme.fromUniform
-                  ? std::ldexp(float((1 << scheme.bits) - 1), 16 - scheme.bits)
-                  : static_cast<float>(num::kBCQParamMax);
-  return {std::ldexp(1.0f, scheme.bits - 14), top};
-}
-
-/// For BCQ from uniform INT-q, its bits: the top of storedRange then
-/// bounds a group's span (largest value minus smallest, both widened to
-/// include 0; exactly: num::uniformSpanSaturates) rather than its maximum.
-/// 0 otherwise.
-static int bcqSpanBits(QuantizedTensorType type) {
-  BCQSchemeAttr bcq = type.getBCQScheme();
-  return bcq && bcq.toNumerics().fromUniform ? bcq.toNumerics().bits : 0;
-}
-
-/// scaleRange for block schemes, bcqRange for BCQ: the block or group
-/// maxima a weight of `type` stores without losing precision.
-static std::optional<std::pair<float, float>>
-storedRange(QuantizedTensorType type) {
+/// The block or group maxima a weight of `type` stores without losing
+/// precision (num::storedRange: a scale format's or BCQ's half parameters').
+static std::optional<num::StoredRange> storedRange(QuantizedTensorType type) {
   if (SchemeAttr scheme = type.getBlockScheme())
-    return scaleRange(scheme.toNumerics());
-  return bcqRange(type.getBCQScheme().toNumerics());
+    return num::storedRange(scheme.toNumerics());
+  return num::storedRange(type.getBCQScheme().toNumerics());
 }
 
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
@@ -394,7 +346,7 @@ struct SelectFormatsPass
   /// quantized any other way are taken as they are (docs/formats.md 1).
   /// INT4's F16 scale (amax / 7) saturates above 65504, so block maxima
   /// above 458528 were silently clipped; it is subnormal below 2^-14.
-  /// BCQ's f16 alphas and offsets likewise (bcqRange).
+  /// BCQ's f16 alphas and offsets likewise (num::storedRange).
   /// Warns, with the error it cost, when any of a weight's non-zero blocks
   /// (or groups) lies above storedRange (its values are clipped: one BCQ
   /// group of 128 with a single weight of 70000 decoded all its other
@@ -404,12 +356,12 @@ struct SelectFormatsPass
   /// rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002, against
   /// 0.0089 in range).
   void warnIfOutsideScaleRange(WeightJob &job) {
-    std::optional<std::pair<float, float>> range = storedRange(job.type);
+    std::optional<num::StoredRange> range = storedRange(job.type);
     if (!range)
       return;
     SchemeAttr scheme = job.type.getBlockScheme();
     // Counted while quantizing (quantizeAll), on the gathered rows.
-    auto [smallest, largest] = *range;
+    float smallest = range->smallest, largest = range->largest;
     int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowScaleRange,
             large = job.blocksAboveScaleRange;
     if (large == 0 && 100 * small <= nonZero)
@@ -432,7 +384,7 @@ struct SelectFormatsPass
     // E8M0 has no top.
     if (!e8m0)
       os << ", " << large
-         << (bcqSpanBits(job.type) ? " spanning more than " : " above ")
+         << (range->spanBits ? " spanning more than " : " above ")
          << llvm::format("%g", largest);
     os << "), so they lose precision (relative MSE "
        << llvm::format("%.3g", job.relativeMSE()) << "); ";
@@ -496,34 +448,6 @@ struct SelectFormatsPass
         {job.op.getInput().getLoc(), job.op.getLoc(), getOperation().getLoc()});
   }
 
-  /// Over consecutive runs of `size` values (blocks or BCQ groups): counts
-  /// the non-zero runs and those whose maxima lie below `smallest` or
-  /// above `largest` (with `spanBits`, whose span, 0 included, saturates
-  /// uniform INT-q of that many bits), and tracks the largest and smallest
-  /// non-zero maxima.
-  static void countMaxima(ArrayRef<float> values, int64_t size, float smallest,
-                          float largest, int spanBits, int64_t &nonZero,
-                          int64_t &small, int64_t &large, float &largestMax,
-                          float &smallestMax) {
-    for (size_t first = 0; first < values.size(); first += size) {
-      float amax = 0, lo = 0, hi = 0;
-      for (size_t j = first; j < first + size; ++j) {
-        amax = std::max(amax, std::fabs(values[j]));
-        lo = std::min(lo, values[j]);
-        hi = std::max(hi, values[j]);
-      }
-      if (amax == 0)
-        continue;
-      ++nonZero;
-      small += amax < smallest;
-      large += spanBits ? num::uniformSpanSaturates(double(hi) - double(lo),
-                                                    spanBits)
-                        : amax > largest;
-      largestMax = std::max(largestMax, amax);
-      smallestMax = std::min(smallestMax, amax);
-    }
-  }
-
   /// Quantizes every job's rows in chunks on the context's thread pool.
   void quantizeAll(ArrayRef<std::unique_ptr<WeightJob>> jobs) {
     struct Chunk {
@@ -559,8 +483,6 @@ struct SelectFormatsPass
         return;
       }
       std::vector<uint64_t> histogram(job.histogram.size(), 0);
-      int64_t nonZero = 0, small = 0, large = 0;
-      float largestMax = 0, smallestMax = std::numeric_limits<float>::max();
       // Rows are written to `rows.data()` relative to chunk.begin, while the
       // numerics API indexes the source by absolute row; offset the pointer.
       const float *source = rows.data() - chunk.begin * k;
@@ -596,10 +518,10 @@ struct SelectFormatsPass
                                chunk.end, target);
       }
       // Blocks or BCQ groups (getBlockSize is either).
+      num::MaximaCounts maxima;
       if (auto range = storedRange(type))
-        countMaxima(rows, type.getBlockSize(), range->first, range->second,
-                    bcqSpanBits(type), nonZero, small, large, largestMax,
-                    smallestMax);
+        num::countMaxima(rows.data(), rows.size(), type.getBlockSize(), *range,
+                         maxima);
       double errorSquares = 0, weightSquares = 0;
       for (int64_t i = 0, e = count * k; i < e; ++i) {
         double diff = double(rows[i]) - double(decoded[i]);
@@ -609,14 +531,15 @@ struct SelectFormatsPass
       std::unique_lock<std::mutex> lock(mergeMutex);
       job.errorSquares += errorSquares;
       job.weightSquares += weightSquares;
-      job.nonZeroBlocks += nonZero;
-      job.blocksBelowScaleRange += small;
-      job.blocksAboveScaleRange += large;
-      if (nonZero > 0) {
+      job.nonZeroBlocks += maxima.nonZero;
+      job.blocksBelowScaleRange += maxima.below;
+      job.blocksAboveScaleRange += maxima.above;
+      if (maxima.nonZero > 0) {
         bool first = job.largestBlockMax == 0;
-        job.largestBlockMax = std::max(job.largestBlockMax, largestMax);
+        job.largestBlockMax = std::max(job.largestBlockMax, maxima.largestMax);
         job.smallestBlockMax =
-            first ? smallestMax : std::min(job.smallestBlockMax, smallestMax);
+            first ? maxima.smallestMax
+                  : std::min(job.smallestBlockMax, maxima.smallestMax);
       }
       for (size_t i = 0; i < histogram.size(); ++i)
         job.histogram[i] += histogram[i];

@@ -14,6 +14,7 @@
 #include "qblock/Numerics/Layout.h"
 #include "qblock/Numerics/Reference.h"
 #include "qblock/Numerics/Scale.h"
+#include "qblock/Numerics/StoredRange.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -386,6 +388,52 @@ void checkPackedSize(
                         " (a 1-D uint8 array, docs/formats.md section 7)");
 }
 
+/// A RuntimeWarning, as --qblock-select-formats warns, when blocks (or BCQ
+/// groups) of the quantized values lie outside what `stored` keeps: any
+/// above (their values are clipped: one BCQ group holding 1e6 decoded its
+/// 0.5s to 13576, without a word from Python; an adversarial run,
+/// 2026-12-07), or more than 1% below (a gradual loss of precision).
+/// `storage` names what saturates.
+void warnIfOutsideStoredRange(const num::MaximaCounts &counts,
+                              const num::StoredRange &stored, const char *runs,
+                              const std::string &storage) {
+  bool above = counts.above > 0, below = 100 * counts.below > counts.nonZero;
+  if (!above && !below)
+    return;
+  char largest[32], smallest[32], top[32], bottom[32];
+  std::snprintf(largest, sizeof(largest), "%g", counts.largestMax);
+  std::snprintf(smallest, sizeof(smallest), "%g", counts.smallestMax);
+  std::snprintf(top, sizeof(top), "%g", stored.largest);
+  std::snprintf(bottom, sizeof(bottom), "%g", stored.smallest);
+  std::string message =
+      "quantize: " + std::to_string(above ? counts.above : counts.below) +
+      " of " + std::to_string(counts.nonZero) + " non-zero " + runs + " have ";
+  if (above)
+    message += std::string(stored.spanBits ? "ranges spanning more than "
+                                           : "maxima above ") +
+               top + " (the largest maximum is " + largest + "), where " +
+               storage + " saturate; their values are clipped";
+  else
+    message += std::string("maxima below ") + bottom + " (the smallest is " +
+               smallest + "), too small for " + storage +
+               " to keep their precision";
+  message += ". Scale the values into range first (and the result back).";
+  if (PyErr_WarnEx(PyExc_RuntimeWarning, message.c_str(), 2) < 0)
+    throw py::error_already_set(); // a warnings filter made it an error
+}
+
+/// What keeps a block scheme's scale, for warnIfOutsideStoredRange.
+std::string scaleStorage(const num::Scheme &scheme) {
+  switch (scheme.scale) {
+  case num::ScaleKind::E4M3:
+    return "E4M3 block scales";
+  case num::ScaleKind::E8M0:
+    return "E8M0 block scales";
+  default:
+    return "F16 block scales";
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Block schemes
 //===----------------------------------------------------------------------===//
@@ -394,11 +442,18 @@ ByteArray quantize(const FloatArray &x, const num::Scheme &scheme,
                    int64_t axis) {
   RowsView view = makeView(shapeOf(x), axis, scheme.blockSize, "block size");
   std::vector<uint8_t> packed;
+  std::optional<num::StoredRange> stored = num::storedRange(scheme);
+  num::MaximaCounts counts;
   {
     std::vector<float> rows = toRows(x, view);
     py::gil_scoped_release release;
     packed = num::quantizeMatrix(rows.data(), view.rows, view.k, scheme);
+    if (stored)
+      num::countMaxima(rows.data(), rows.size(), scheme.blockSize, *stored,
+                       counts);
   }
+  if (stored)
+    warnIfOutsideStoredRange(counts, *stored, "blocks", scaleStorage(scheme));
   return toByteArray(packed);
 }
 
@@ -484,11 +539,16 @@ ByteArray quantizeBCQ(const FloatArray &x, const num::BCQScheme &scheme,
     throw py::value_error("iterations must be >= 0");
   RowsView view = makeView(shapeOf(x), axis, scheme.group, "BCQ group size");
   std::vector<uint8_t> packed;
+  num::StoredRange stored = num::storedRange(scheme);
+  num::MaximaCounts counts;
   {
     std::vector<float> rows = toRows(x, view);
     py::gil_scoped_release release;
     packed = num::fitBCQ(rows.data(), view.rows, view.k, scheme, iterations);
+    num::countMaxima(rows.data(), rows.size(), scheme.group, stored, counts);
   }
+  warnIfOutsideStoredRange(counts, stored, "groups",
+                           "BCQ's f16 alphas and offsets");
   return toByteArray(packed);
 }
 

@@ -636,3 +636,38 @@ def test_empty_arrays_with_huge_other_dimensions():
                               np.zeros((0, 2), np.float32),
                               init=np.full((3, 2), 1.5, np.float32)),
         np.full((3, 2), 1.5, np.float32))
+
+
+def test_quantize_warns_outside_the_stored_range():
+    # Clipped values were silent in Python while the compiler warned: one
+    # BCQ group holding 1e6 decoded its 0.5s to 13576 (an adversarial run
+    # over the package, 2026-12-07). The same rule as
+    # --qblock-select-formats: any block above the range, or more than 1%
+    # below it.
+    import warnings
+    x = np.array([1e6, -1e6] + [0.5] * 126, np.float32)
+    with pytest.warns(RuntimeWarning, match=r"1 of 1 non-zero groups have "
+                      r"maxima above 65504 \(the largest maximum is "
+                      r"1e\+06\), where BCQ's f16 alphas and offsets "
+                      r"saturate; their values are clipped"):
+        qblock.quantize(x, "bcq")
+    with pytest.warns(RuntimeWarning, match="4 of 4 non-zero blocks have "
+                      "maxima above 2688 .* E4M3 block scales saturate"):
+        qblock.quantize(np.full(64, 3000, np.float32), "nvfp4")
+    with pytest.warns(RuntimeWarning, match="maxima above 458528 .* F16 "
+                      "block scales saturate"):
+        qblock.quantize(np.full(64, 1e6, np.float32), "int4")
+    with pytest.warns(RuntimeWarning, match="maxima below 0.046875 .* too "
+                      "small for E4M3 block scales"):
+        qblock.quantize(np.full(64, 1e-7, np.float32), "nvfp4")
+    # In range, all zeros, non-finite blocks (NaN by design) and MXFP4's
+    # power-of-two scale of ordinary values: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rng = np.random.default_rng(0)
+        for scheme in ("blockdialect", "mxfp4", "nvfp4", "int4", "bcq"):
+            qblock.quantize(rng.standard_normal(4096).astype(np.float32),
+                            scheme)
+            qblock.quantize(np.zeros(256, np.float32), scheme)
+        qblock.quantize(np.full(64, np.inf, np.float32), "nvfp4")
+        qblock.quantize(np.full(64, 1e30, np.float32), "mxfp4")
