@@ -154,11 +154,11 @@ struct CheckModuleSettingsPass
     unsigned indexBits = DataLayout(module).getTypeSizeInBits(
         IndexType::get(module.getContext()));
     if (indexBits != 64) {
-      module.emitError() << "--" << pipeline
-                         << " lowers with 64-bit indices, but the module's "
-                            "data layout (dlti.dl_spec) makes index "
-                         << indexBits
-                         << " bits wide; remove the index entry from it";
+      emitError(module.getLoc())
+          << "--" << pipeline
+          << " lowers with 64-bit indices, but the module's "
+             "data layout (dlti.dl_spec) makes index "
+          << indexBits << " bits wide; remove the index entry from it";
       failed = true;
     }
 
@@ -296,7 +296,7 @@ struct CheckModuleSettingsPass
                                  : triple.getArch() == llvm::Triple::x86_64;
     if (fits)
       return true;
-    InFlightDiagnostic diag = module.emitError()
+    InFlightDiagnostic diag = emitError(module.getLoc())
                               << "--" << pipeline << " with target=" << target
                               << " emits instructions for ";
     if (target == "host")

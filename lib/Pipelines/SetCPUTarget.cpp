@@ -80,8 +80,9 @@ struct SetCPUTargetPass
     // The pipeline checks its own option; this is for the pass run alone.
     if (!llvm::is_contained({"generic", "avx2", "avx512", "host"},
                             StringRef(target))) {
-      module.emitError() << "qblock-set-cpu-target: unknown target '" << target
-                         << "'; use generic, avx2, avx512 or host";
+      emitError(module.getLoc())
+          << "qblock-set-cpu-target: unknown target '" << target
+          << "'; use generic, avx2, avx512 or host";
       return signalPassFailure();
     }
     setTriple(module);

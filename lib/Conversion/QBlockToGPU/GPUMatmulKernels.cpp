@@ -877,9 +877,9 @@ struct GPUMatmulKernelsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (weightDecode != "permute" && weightDecode != "table") {
-      module.emitError() << "qblock-gpu-matmul-kernels: weight-decode="
-                         << weightDecode
-                         << " is unknown; use permute (the default) or table";
+      emitError(module.getLoc())
+          << "qblock-gpu-matmul-kernels: weight-decode=" << weightDecode
+          << " is unknown; use permute (the default) or table";
       return signalPassFailure();
     }
     SymbolTable symbols(module);
