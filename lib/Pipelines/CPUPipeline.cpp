@@ -6,6 +6,7 @@
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckHostGPUOps.h"
+#include "CheckLinalgSizes.h"
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
@@ -59,6 +60,7 @@ void qblock::buildCPUPipeline(OpPassManager &pm,
                                            /*checkAllocator=*/true,
                                            /*checkGPURuntime=*/false));
   pm.addPass(createConstantGlobalLoadsPass("qblock-cpu-pipeline"));
+  pm.addPass(createCheckLinalgSizesPass());
   // Quantization of constant weights happens now, not at every call: it is
   // --qblock-select-formats (a no-op on modules that ran it already), and
   // the only way for BCQ, which has no run-time quantizer, after a plain
@@ -199,6 +201,7 @@ void qblock::registerQBlockPipelines() {
   registerPass([] { return createCheckFlatModulePass(); });
   registerPass([] { return createCheckNoFreesPass(); });
   registerPass([] { return createCheckHostGPUOpsPass(); });
+  registerPass([] { return createCheckLinalgSizesPass(); });
   registerPass([] { return createCheckModuleSettingsPass(); });
   registerPass([] { return createConstantGlobalLoadsPass(); });
   registerPass([] { return createSetCPUTargetPass(); });

@@ -22,6 +22,7 @@
 #include "BufferizedLoops.h"
 #include "CheckFlatModule.h"
 #include "CheckHostGPUOps.h"
+#include "CheckLinalgSizes.h"
 #include "CheckLoweredToLLVM.h"
 #include "CheckModuleSettings.h"
 #include "CheckNoFrees.h"
@@ -229,6 +230,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
                                            /*checkAllocator=*/false,
                                            /*checkGPURuntime=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-pipeline"));
+  pm.addPass(createCheckLinalgSizesPass());
   buildLaunches(pm, options);
   // Host asserts (the matmuls' shape checks) report on stderr; see
   // ReportAssertsOnStderr.cpp.
@@ -271,6 +273,7 @@ void qblock::buildGPUEmulationPipeline(
                                            /*checkAllocator=*/true,
                                            /*checkGPURuntime=*/true));
   pm.addPass(createConstantGlobalLoadsPass("qblock-gpu-emulation-pipeline"));
+  pm.addPass(createCheckLinalgSizesPass());
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
   // The kernels are host code now: their bf16 conversions too

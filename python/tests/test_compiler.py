@@ -584,6 +584,32 @@ func.func @mm(%a: tensor<?x?xf32>) -> tensor<?x8xf32> {{
         checked.run("f", 1, 2)
 
 
+def test_float_linalg_sizes_are_checked_at_run_time():
+    # A matmul left in float (K = 100 is no multiple of a block) with
+    # activations of dynamic K: another K read past the weight (garbage;
+    # SIGBUS for K = 1e8) without a word (an adversarial run over the
+    # package, 2026-12-07).
+    w = weights(100, 8, seed=9)
+    module = qblock.compile(f"""
+func.func @mm(%a: tensor<?x?xf32>, %init: tensor<?x8xf32>) -> tensor<?x8xf32> {{
+  %w = arith.constant {dense(w)}
+  %r = linalg.matmul ins(%a, %w : tensor<?x?xf32>, tensor<100x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}}""", "qblock-quantize-linalg,qblock-cpu-pipeline")
+    a = np.random.default_rng(9).standard_normal((2, 100)).astype(np.float32)
+    init = np.zeros((2, 8), np.float32)
+    np.testing.assert_allclose(module.run("mm", a, init), a @ w, rtol=1e-5,
+                               atol=1e-5)
+    for k in (50, 200):
+        with pytest.raises(qblock.RuntimeCheckError, match=r"linalg.matmul "
+                           r"at <qblock.compile>:4:8: dimension #0 of "
+                           r"input/output operand #1 is incompatible"):
+            module.run("mm", np.ones((2, k), np.float32), init)
+    # Still usable after the failed checks.
+    np.testing.assert_allclose(module.run("mm", a, init), a @ w, rtol=1e-5,
+                               atol=1e-5)
+
+
 def test_quantize_dequantize_and_storage_sizes_are_checked_at_run_time():
     # A dynamic size where the quantized (or result) type is static: a
     # wrong one wrote past the packed buffer (heap corruption), read past

@@ -15,6 +15,20 @@
 // RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT
 // RUN: sed 's/KDIM/32/' %s | quant-opt --qblock-quantize-linalg="scheme=bcq group=32" --qblock-cpu-pipeline \
 // RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=SHORT
+// A matmul the pipelines take in float (not quantized) is checked too: it
+// read past the weight (K = 128; garbage, or a crash for a huge K) or used
+// part of it (K = 32), without a word (found by an adversarial run over the
+// Python package, 2026-12-07). Upstream's checks of linalg's sizes, with
+// the op's location.
+// RUN: sed 's/KDIM/64/' %s | quant-opt --qblock-cpu-pipeline \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs | FileCheck %s --check-prefix=OK
+// RUN: sed 's/KDIM/32/' %s | quant-opt --qblock-cpu-pipeline \
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=FLOAT
+// RUN: sed 's/KDIM/128/' %s | quant-opt --qblock-cpu-pipeline \
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs 2>&1 | FileCheck %s --check-prefix=FLOAT
+// RUN: %if !sanitized %{ sed 's/KDIM/128/' %s | quant-opt --qblock-gpu-emulation-pipeline \
+// RUN:   | not --crash mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs,%qblock_lib_dir/libqblock_gpu_emulator.so 2>&1 | FileCheck %s --check-prefix=FLOAT %}
+// FLOAT: linalg.matmul at <stdin>:[[# @LINE + 14]]:8: dimension #0 of input/output operand #1 is incompatible with inferred dimension size
 
 // All-ones activations times weights of 0.5 (exact in every scheme): 64 x 0.5.
 // OK: [32,   32,   32,   32,   32,   32,   32,   32],
