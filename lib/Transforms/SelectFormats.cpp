@@ -90,13 +90,10 @@ struct WeightJob {
   /// Flat index of the first non-finite weight, or -1.
   std::atomic<int64_t> firstNonFinite{-1};
 
-  /// For E4M3- and F16-scaled (NVFP4, INT4) weights: non-zero blocks, and
-  /// those whose maxima lie below or above storedRange
-  /// (warnIfOutsideScaleRange).
-  int64_t nonZeroBlocks = 0, blocksBelowScaleRange = 0,
-          blocksAboveScaleRange = 0;
-  /// Largest and smallest non-zero block maxima (E4M3/F16 scales only).
-  float largestBlockMax = 0, smallestBlockMax = 0;
+  /// Non-zero blocks (or BCQ groups), those whose maxima lie outside
+  /// storedRange, and the extreme maxima (warnIfOutsideScaleRange). Left
+  /// empty for schemes without a stored range.
+  num::MaximaCounts maxima;
 
   double relativeMSE() const {
     return weightSquares > 0 ? errorSquares / weightSquares : 0.0;
@@ -362,8 +359,8 @@ struct SelectFormatsPass
     SchemeAttr scheme = job.type.getBlockScheme();
     // Counted while quantizing (quantizeAll), on the gathered rows.
     float smallest = range->smallest, largest = range->largest;
-    int64_t nonZero = job.nonZeroBlocks, small = job.blocksBelowScaleRange,
-            large = job.blocksAboveScaleRange;
+    int64_t nonZero = job.maxima.nonZero, small = job.maxima.below,
+            large = job.maxima.above;
     if (large == 0 && 100 * small <= nonZero)
       return;
     num::ScaleKind scaleKind =
@@ -391,7 +388,7 @@ struct SelectFormatsPass
     // A per-tensor power of two shifts every block maximum alike, so it
     // helps only if they all fit in the range at once.
     bool oneScaleFits =
-        double(job.largestBlockMax) / double(job.smallestBlockMax) <=
+        double(job.maxima.largestMax) / double(job.maxima.smallestMax) <=
         double(largest) / double(smallest);
     // --qblock-quantize-linalg marks the weights its tensor scale saw
     // (e = 0 included); asking for tensor-scale=true again would not help
@@ -433,8 +430,8 @@ struct SelectFormatsPass
     else
       llvm::raw_string_ostream(message)
           << "the largest " << (scheme ? "block" : "group") << " maximum is "
-          << llvm::format("%.3g", double(job.largestBlockMax) /
-                                     double(job.smallestBlockMax))
+          << llvm::format("%.3g", double(job.maxima.largestMax) /
+                                      double(job.maxima.smallestMax))
           << " times the smallest, more than the "
           << llvm::format("%g", largest / smallest)
           << " that range spans, so no per-tensor scale fits them all; use "
@@ -531,16 +528,7 @@ struct SelectFormatsPass
       std::unique_lock<std::mutex> lock(mergeMutex);
       job.errorSquares += errorSquares;
       job.weightSquares += weightSquares;
-      job.nonZeroBlocks += maxima.nonZero;
-      job.blocksBelowScaleRange += maxima.below;
-      job.blocksAboveScaleRange += maxima.above;
-      if (maxima.nonZero > 0) {
-        bool first = job.largestBlockMax == 0;
-        job.largestBlockMax = std::max(job.largestBlockMax, maxima.largestMax);
-        job.smallestBlockMax =
-            first ? maxima.smallestMax
-                  : std::min(job.smallestBlockMax, maxima.smallestMax);
-      }
+      job.maxima.add(maxima);
       for (size_t i = 0; i < histogram.size(); ++i)
         job.histogram[i] += histogram[i];
       lock.unlock();
