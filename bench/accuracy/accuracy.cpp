@@ -197,11 +197,12 @@ int main(int argc, char **argv) {
   int64_t n = int64_t(1) << log2n;
   if (k <= 0 || n % k != 0 || k % 128 != 0) {
     // K may be the default, which the user did not write.
-    std::fprintf(stderr,
-                 "qblock-accuracy: --k %lld must be a multiple of 128 that "
-                 "divides 2^%d = %lld values (--log2n); lower --k or raise "
-                 "--log2n\n",
-                 (long long)k, log2n, (long long)n);
+    std::fprintf(
+        stderr,
+        "qblock-accuracy: error: --k %lld must be a multiple of 128 that "
+        "divides 2^%d = %lld values (--log2n); lower --k or raise "
+        "--log2n\n",
+        (long long)k, log2n, (long long)n);
     return 2;
   }
 

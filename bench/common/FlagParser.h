@@ -1,12 +1,14 @@
 //===- FlagParser.h - "--flag value" options of the small bench tools -----===//
 //
-// qblock-accuracy and qblock-quantize-bench take a few "--flag value"
-// options. Their first parser skipped a trailing flag, ignored --help and
-// bad values (atof), and so ran a long default benchmark instead of saying
-// what was wrong. This one prints the usage for --help (exit 0) and ends
+// qblock-accuracy, qblock-quantize-bench and qblock-gpu-run take a few
+// "--flag value" options. Their first parser skipped a trailing flag, ignored
+// --help and bad values (atof), and so ran a long default benchmark instead of
+// saying what was wrong. This one prints the usage for --help (exit 0) and ends
 // with the usage and exit status 2 on an unknown flag, a missing value or
 // a value out of range. A value comes after the flag or after '='
-// (`--k 64`, `--k=64`), as in qblock-bench.
+// (`--k 64`, `--k=64`), as in qblock-bench. A flag takes the next argument
+// as its value only when the tool asks for one, so switches (`--dry-run`)
+// and plain arguments (qblock-gpu-run's plan directory) mix with them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,13 +35,15 @@ public:
   /// Moves to the next flag; false when there are none left. --help and -h
   /// print the usage and exit 0 here.
   bool next() {
-    // Past the flag, and past its value unless that was inline.
-    index += index == 0 || inlineValue ? 1 : 2;
+    // Past the argument, and past its value when one was read from the
+    // next argument.
+    index += valueFromNext ? 2 : 1;
+    valueFromNext = false;
     if (index >= argc)
       return false;
     flag = argv[index];
     if (flag == "--help" || flag == "-h") {
-      std::printf("usage: %s %s\n", argv[0], usage);
+      std::printf("usage: %s %s\n", name(), usage);
       std::exit(0);
     }
     inlineValue.reset();
@@ -52,6 +56,21 @@ public:
   }
 
   bool is(const char *name) const { return flag == name; }
+
+  /// An argument that is not a flag: it does not start with '-' (or is
+  /// "-" alone).
+  bool isPlain() const { return flag.empty() || flag[0] != '-' || flag == "-"; }
+  /// The argument itself, for plain arguments.
+  const std::string &text() const { return flag; }
+
+  /// For a switch, which takes no value: ends the program on `--flag=...`.
+  void noValue() const {
+    if (inlineValue)
+      fail(flag + " takes no value");
+  }
+
+  /// Any text, for a path or a name.
+  std::string string() { return value(); }
 
   double number(double lo, double hi) {
     const char *text = value();
@@ -88,20 +107,27 @@ public:
 
   /// Ends the program: the message, the usage, exit status 2.
   [[noreturn]] void fail(const std::string &message) const {
-    std::fprintf(stderr, "%s: %s\nusage: %s %s\n", argv[0], message.c_str(),
-                 argv[0], usage);
+    std::fprintf(stderr, "%s: error: %s\nusage: %s %s\n", name(),
+                 message.c_str(), name(), usage);
     std::exit(2);
   }
 
   [[noreturn]] void unknown() const { fail("unknown option " + flag); }
 
 private:
-  const char *value() const {
+  const char *value() {
     if (inlineValue)
       return inlineValue->c_str();
     if (index + 1 >= argc)
       fail(flag + " needs a value");
+    valueFromNext = true;
     return argv[index + 1];
+  }
+  /// The program's name without its directory, as the tools' other
+  /// errors spell it.
+  const char *name() const {
+    const char *slash = std::strrchr(argv[0], '/');
+    return slash ? slash + 1 : argv[0];
   }
   static std::string format(double v) {
     char buffer[32];
@@ -116,6 +142,8 @@ private:
   std::string flag;
   /// The value of `--flag=value`.
   std::optional<std::string> inlineValue;
+  /// Whether the current flag's value is the next argument.
+  bool valueFromNext = false;
 };
 
 } // namespace qblock::bench

@@ -11,15 +11,15 @@
 //   qblock-gpu-run plans/gemv-bd [--runs R] [--warmup W] [--l2-factor F]
 //                  [--cublas PATH]
 //
-// Exit status: 0 done, 1 error (a failed check included), 77 no usable GPU.
+// Exit status: 0 done, 1 error (a failed check included), 2 a bad option,
+// 77 no usable GPU.
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/FlagParser.h"
 #include "../common/ToolExit.h"
 #include "GPURun.h"
 
-#include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -34,39 +34,19 @@ namespace cu = qblock::cuda;
 namespace {
 
 const char *kUsage =
-    "usage: qblock-gpu-run DIR [--runs R] [--warmup W] [--l2-factor F] "
-    "[--cublas PATH] [--dry-run]\n"
+    "DIR [--runs R] [--warmup W] [--l2-factor F] [--cublas PATH] "
+    "[--dry-run]\n"
     "Runs the plan qblock-gpu-bench --save-plan DIR wrote: checks the "
     "kernels'\noutput against the numerics core, times them and cuBLAS "
     "fp16, prints one\nJSON object (bench/gpu/README.md). Exit status 77 "
-    "when no GPU answers.\n--dry-run: load the plan, rebuild the weights "
-    "with the numerics core, print\na summary, exit (needs no GPU).\n";
-
-/// An integer in [lo, hi]; strtoll saturated beyond 64 bits and went
-/// unnoticed (adversarial run over the tools, 2026-12-07). The timing keeps
-/// two CUDA events per run, so runs has a bound too.
-int64_t integerIn(const std::string &flag, const char *text, int64_t lo,
-                  int64_t hi) {
-  char *end = nullptr;
-  errno = 0;
-  long long value = std::strtoll(text, &end, 10);
-  if (end == text || *end || errno == ERANGE || value < lo || value > hi)
-    fatal(flag + " takes an integer in " + std::to_string(lo) + ".." +
-          std::to_string(hi) + ", got '" + text + "'");
-  return value;
-}
-
-/// --l2-factor: atof took "1abc" as 1, and inf was accepted and ignored.
-double l2Factor(const char *text) {
-  char *end = nullptr;
-  errno = 0;
-  double value = std::strtod(text, &end);
-  if (end == text || *end || errno == ERANGE || !std::isfinite(value) ||
-      !(value > 0) || value > 1024)
-    fatal(std::string("--l2-factor takes a number in (0, 1024], got '") + text +
-          "'");
-  return value;
-}
+    "when no GPU answers,\n2 on a bad option.\n"
+    "  --runs R       timed runs, 1..100000 (two CUDA events each)\n"
+    "  --warmup W     untimed runs first, 0..100000\n"
+    "  --l2-factor F  rotate over weight copies of at least F times the "
+    "L2\n                 (default 2, 0.01..1024)\n"
+    "  --cublas PATH  the cuBLAS library to compare with\n"
+    "  --dry-run      load the plan, rebuild the weights with the numerics "
+    "core,\n                 print a summary, exit (needs no GPU)";
 
 } // namespace
 
@@ -76,42 +56,30 @@ int main(int argc, char **argv) {
   bool dryRun = false;
   RunOptions options;
   options.cublas = QBLOCK_CUBLAS_PATH;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--dry-run") {
+  qblock::bench::FlagParser flags(argc, argv, kUsage);
+  while (flags.next()) {
+    if (flags.isPlain()) {
+      if (!dir.empty())
+        flags.fail("one plan directory only, got '" + dir + "' and '" +
+                   flags.text() + "'");
+      dir = flags.text();
+    } else if (flags.is("--dry-run")) {
+      flags.noValue();
       dryRun = true;
-      continue;
+    } else if (flags.is("--runs")) {
+      options.runs = flags.integer(1, 100000);
+    } else if (flags.is("--warmup")) {
+      options.warmup = flags.integer(0, 100000);
+    } else if (flags.is("--l2-factor")) {
+      options.l2Factor = flags.number(0.01, 1024);
+    } else if (flags.is("--cublas")) {
+      options.cublas = flags.string();
+    } else {
+      flags.unknown();
     }
-    if (arg.rfind("--", 0) == 0) {
-      // Only a flag that exists takes the next argument as its value, so an
-      // unknown last flag is reported as unknown.
-      auto value = [&]() -> const char * {
-        if (i + 1 >= argc)
-          fatal(arg + " needs a value");
-        return argv[++i];
-      };
-      if (arg == "--runs")
-        options.runs = integerIn(arg, value(), 1, 100000);
-      else if (arg == "--warmup")
-        options.warmup = integerIn(arg, value(), 0, 100000);
-      else if (arg == "--l2-factor")
-        options.l2Factor = l2Factor(value());
-      else if (arg == "--cublas")
-        options.cublas = value();
-      else
-        fatal("unknown option " + arg + " (see --help)");
-      continue;
-    }
-    if (!dir.empty())
-      fatal("one plan directory only (see --help)");
-    dir = arg;
   }
   if (dir.empty())
-    fatal(std::string("missing plan directory\n") + kUsage);
+    flags.fail("missing plan directory");
 
   PlanData plan;
   BenchSpec spec;

@@ -176,12 +176,14 @@ int main(int argc, char **argv) {
     std::string pipeline = "func.func(qblock-quantize-linalg{select=" + rule +
                            "}),qblock-select-formats";
     if (failed(parsePassPipeline(pipeline, pm))) {
-      std::fprintf(stderr, "bad pipeline %s\n", pipeline.c_str());
+      std::fprintf(stderr, "qblock-quantize-bench: error: bad pipeline %s\n",
+                   pipeline.c_str());
       return 1;
     }
     auto start = std::chrono::steady_clock::now();
     if (failed(pm.run(*module))) {
-      std::fprintf(stderr, "pipeline failed\n");
+      std::fprintf(stderr, "qblock-quantize-bench: error: the pipeline failed "
+                           "(its diagnostics are above)\n");
       return 1;
     }
     double seconds = std::chrono::duration<double>(
