@@ -12,7 +12,8 @@
 // rewrites:
 //   * each gpu.launch into loops over the grid's blocks, one after another;
 //     a block is an omp.parallel team of exactly as many threads as the
-//     block has (the team size is asserted), each thread running the
+//     block has (the team size is asserted, and before the launch, the
+//     OpenMP settings that would shorten it), each thread running the
 //     launch body with its own thread ids; workgroup attributions become
 //     buffers shared by the team, private ones per-thread allocas;
 //   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16 f16/bf16;
@@ -48,7 +49,10 @@
 #include "EmulateGPUOnCPU.h"
 #include "StageBuffersForGPU.h"
 
+#include "qblock/IR/QBlockOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -535,6 +539,40 @@ Value product(OpBuilder &b, Location loc, const gpu::KernelDim3 &dims) {
   return arith::MulIOp::create(b, loc, xy, dims.z);
 }
 
+/// Whether the OpenMP runtime will start a full team of `threads` (index)
+/// for a block: one thread needs nothing; more need OMP_DYNAMIC off (else
+/// the runtime may start fewer), OMP_THREAD_LIMIT at least `threads`, and
+/// a free active level (OMP_MAX_ACTIVE_LEVELS; past it a team is one
+/// thread). The runtime's qblockEmuCheckTeam still checks the team that
+/// started, but it can only end the process there, inside the team; this
+/// is a cf.assert before the launch, which mlir-runner reports like any
+/// run-time check and the Python package raises as RuntimeCheckError.
+Value openMPTeamFits(OpBuilder &b, Location loc, Runtime &runtime,
+                     Value threads) {
+  Type i32 = b.getI32Type();
+  auto query = [&](StringRef name) {
+    return runtime.call(b, loc, name, i32, {})[0];
+  };
+  auto compare = [&](arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, predicate, lhs, rhs).getResult();
+  };
+  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value notDynamic =
+      compare(arith::CmpIPredicate::eq, query("omp_get_dynamic"), zero);
+  Value limit = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           query("omp_get_thread_limit"));
+  Value withinLimit = compare(arith::CmpIPredicate::sge, limit, threads);
+  Value levelFree =
+      compare(arith::CmpIPredicate::slt, query("omp_get_active_level"),
+              query("omp_get_max_active_levels"));
+  Value fits = arith::AndIOp::create(
+      b, loc, notDynamic,
+      arith::AndIOp::create(b, loc, withinLimit, levelFree));
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value single = compare(arith::CmpIPredicate::ule, threads, one);
+  return arith::OrIOp::create(b, loc, single, fits);
+}
+
 /// `banks`: count bank conflicts (null: do not).
 LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
                             LocationTexts &texts, BankCounting *banks) {
@@ -561,8 +599,20 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   Location loc = launch.getLoc();
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-  Value threads = arith::IndexCastOp::create(b, loc, b.getI32Type(),
-                                             product(b, loc, block));
+  Value blockThreads = product(b, loc, block);
+  // Before anything is allocated or the launch takes the emulator's state,
+  // which a failed check returning to Python would leave held.
+  cf::AssertOp::create(
+      b, loc, openMPTeamFits(b, loc, runtime, blockThreads),
+      qblock::runtimeCheckMessage(
+          launch, "the OpenMP runtime would start fewer CPU threads than "
+                  "this launch's thread block has, and the GPU emulator "
+                  "runs one per GPU thread: unset OMP_DYNAMIC, raise "
+                  "OMP_THREAD_LIMIT to the block's size or unset it, and "
+                  "do not launch from inside an OpenMP parallel region "
+                  "(or raise OMP_MAX_ACTIVE_LEVELS)"));
+  Value threads =
+      arith::IndexCastOp::create(b, loc, b.getI32Type(), blockThreads);
   SmallVector<Value> sharedBuffers;
   for (BlockArgument shared : launch.getWorkgroupAttributions())
     sharedBuffers.push_back(memref::AllocOp::create(
@@ -756,10 +806,10 @@ struct EmulateGPUOnCPUPass
            "kernels without a GPU)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect,
-                    func::FuncDialect, LLVM::LLVMDialect,
-                    memref::MemRefDialect, omp::OpenMPDialect,
-                    scf::SCFDialect, vector::VectorDialect>();
+    registry
+        .insert<arith::ArithDialect, cf::ControlFlowDialect, func::FuncDialect,
+                LLVM::LLVMDialect, memref::MemRefDialect, omp::OpenMPDialect,
+                scf::SCFDialect, vector::VectorDialect>();
   }
   void runOnOperation() override {
     ModuleOp module = getOperation();

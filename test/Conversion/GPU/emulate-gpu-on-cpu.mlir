@@ -1,14 +1,30 @@
 // RUN: quant-opt %s --split-input-file --qblock-emulate-gpu-on-cpu --verify-diagnostics | FileCheck %s
 
 // A launch becomes loops over the grid (x innermost) around one OpenMP team
-// per block, as large as the block (checked by the runtime); thread ids come from the
+// per block, as large as the block (checked before the launch, from the
+// OpenMP settings, and by the runtime); thread ids come from the
 // team; workgroup memory is one buffer for the team, private memory an
 // alloca per thread, both in the default memory space; barriers and
 // shuffles call the emulator runtime with the thread's linear id.
 // CHECK-LABEL: func.func @f(
 // CHECK-SAME:      %[[BUF:.*]]: memref<64xf32>, %[[N:.*]]: index)
 // CHECK:         %[[C64:.*]] = arith.constant 64 : index
-// CHECK:         %[[THREADS:.*]] = arith.index_cast %{{.*}} : index to i32
+// CHECK:         %[[XY:.*]] = arith.muli %[[C64]], %{{.*}} : index
+// CHECK:         %[[SIZE:.*]] = arith.muli %[[XY]], %{{.*}} : index
+// CHECK:         %[[DYNAMIC:.*]] = call @omp_get_dynamic()
+// CHECK:         %[[STATIC:.*]] = arith.cmpi eq, %[[DYNAMIC]], %{{.*}} : i32
+// CHECK:         %[[LIMIT:.*]] = call @omp_get_thread_limit()
+// CHECK:         %[[LIMITX:.*]] = arith.index_cast %[[LIMIT]] : i32 to index
+// CHECK:         %[[ENOUGH:.*]] = arith.cmpi sge, %[[LIMITX]], %[[SIZE]] : index
+// CHECK:         %[[MAXLEVELS:.*]] = call @omp_get_max_active_levels()
+// CHECK:         %[[LEVEL:.*]] = call @omp_get_active_level()
+// CHECK:         %[[FREE:.*]] = arith.cmpi slt, %[[LEVEL]], %[[MAXLEVELS]] : i32
+// CHECK:         %[[BOTH:.*]] = arith.andi %[[ENOUGH]], %[[FREE]]
+// CHECK:         %[[ALL:.*]] = arith.andi %[[STATIC]], %[[BOTH]]
+// CHECK:         %[[SINGLE:.*]] = arith.cmpi ule, %[[SIZE]], %{{.*}} : index
+// CHECK:         %[[FITS:.*]] = arith.ori %[[SINGLE]], %[[ALL]]
+// CHECK:         cf.assert %[[FITS]], "gpu.launch at {{.*}}emulate-gpu-on-cpu.mlir:{{[0-9]+}}:3: the OpenMP runtime would start fewer CPU threads
+// CHECK:         %[[THREADS:.*]] = arith.index_cast %[[SIZE]] : index to i32
 // CHECK:         %[[SHARED:.*]] = memref.alloc() : memref<64xf32>
 // CHECK:         scf.for
 // CHECK:           scf.for

@@ -12,12 +12,29 @@
 // RUN: env QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.mlir -e shuffle -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=SHUFFLE
 // SHUFFLE: qblock GPU emulator: thread {{[0-9]+}}: waited 1 s at a gpu.shuffle: some lane of the warp never reaches it
-// A team smaller than the block (the OpenMP runtime limited) is an error
-// that says so, also with stdout a pipe (a cf.assert's message, printed
-// to buffered stdout, was lost in its abort).
-// RUN: env OMP_THREAD_LIMIT=8 not mlir-runner %t.mlir -e main -entry-point-result=void \
+// OpenMP settings that would start a team smaller than the block fail a
+// check before the launch, which names them (qblock-report-asserts-on-stderr
+// writes it to stderr, also with stdout a pipe).
+// RUN: quant-opt %s --qblock-stage-buffers-for-gpu --qblock-emulate-gpu-on-cpu \
+// RUN:     --qblock-report-asserts-on-stderr \
+// RUN:   | mlir-opt --finalize-memref-to-llvm --convert-scf-to-cf --convert-arith-to-llvm \
+// RUN:       --convert-index-to-llvm --convert-cf-to-llvm --convert-func-to-llvm \
+// RUN:       --convert-openmp-to-llvm --reconcile-unrealized-casts -o %t.checked.mlir
+// RUN: env OMP_THREAD_LIMIT=8 not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
+// RUN: env OMP_DYNAMIC=true not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
+// RUN: env OMP_MAX_ACTIVE_LEVELS=0 not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
+// SETTINGS: gpu.launch at {{.*}}emulator-timeout.mlir:[[@LINE+14]]:3: the OpenMP runtime would start fewer CPU threads than this launch's thread block has, and the GPU emulator runs one per GPU thread: unset OMP_DYNAMIC, raise OMP_THREAD_LIMIT
+// A limit of 32 lets the block's team start (and reach the barrier test).
+// RUN: env OMP_THREAD_LIMIT=32 QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.checked.mlir -e main \
+// RUN:     -entry-point-result=void -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s
+// A team that still starts short (libomp's own KMP_DEVICE_THREAD_LIMIT,
+// which no OpenMP query shows) is an error in the runtime that says so.
+// RUN: env KMP_DEVICE_THREAD_LIMIT=8 not mlir-runner %t.mlir -e main -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=TEAM
-// TEAM: qblock GPU emulator: the OpenMP runtime started 8 threads for a thread block of 32; the emulator needs one per GPU thread (unset OMP_THREAD_LIMIT, OMP_DYNAMIC and OMP_MAX_ACTIVE_LEVELS, or raise the limit)
+// TEAM: qblock GPU emulator: the OpenMP runtime started 8 threads for a thread block of 32; the emulator needs one per GPU thread (unset KMP_DEVICE_THREAD_LIMIT, OMP_THREAD_LIMIT, OMP_DYNAMIC and OMP_MAX_ACTIVE_LEVELS, or raise the limit)
 
 func.func @main() {
   %c1 = arith.constant 1 : index
