@@ -6,6 +6,12 @@ outlier channels (as real LLM weights have), drawn from a fixed seed, so the
 file is reproducible. Standard library only.
 
     python3 examples/make_mlp.py [--dim 32] [--hidden 64] [-o examples/mlp.mlir]
+                                 [--main]
+
+--main adds a @main that runs @mlp on a fixed 4-row input and prints the
+result with printMemrefF32, so that mlir-runner can run the module
+(docs/tutorial.md); examples/mlp.mlir itself is a library function, which
+examples/aot/main.c calls.
 """
 import argparse
 import random
@@ -30,6 +36,8 @@ def main():
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("-o", "--output", default="examples/mlp.mlir")
+    parser.add_argument("--main", action="store_true",
+                        help="add a @main for mlir-runner")
     args = parser.parse_args()
     d, h = args.dim, args.hidden
     rng = random.Random(args.seed)
@@ -67,6 +75,27 @@ func.func @mlp(%x: tensor<?x{d}xf32>) -> tensor<?x{d}xf32> {{
           ins(%act, %w_down : tensor<?x{h}xf32>, tensor<{d}x{h}xf32>)
           outs(%acc2 : tensor<?x{d}xf32>) -> tensor<?x{d}xf32>
   return %down : tensor<?x{d}xf32>
+}}
+"""
+    if args.main:
+        # Inputs of the size activations have after a normalization layer.
+        # (Eighths, written as floats: MLIR reads "1" as an integer.)
+        x = [[float(((3 * r + 7 * c) % 17 - 8) / 8) for c in range(d)]
+             for r in range(4)]
+        rows = "[" + ", ".join(
+            "[" + ", ".join(repr(v) for v in row) + "]" for row in x) + "]"
+        text += f"""
+func.func private @printMemrefF32(tensor<*xf32>)
+
+// Runs @mlp on 4 rows and prints them: quant-opt ... --qblock-cpu-pipeline
+// | mlir-runner -e main -entry-point-result=void -shared-libs=...
+func.func @main() {{
+  %x = arith.constant dense<{rows}> : tensor<4x{d}xf32>
+  %rows = tensor.cast %x : tensor<4x{d}xf32> to tensor<?x{d}xf32>
+  %y = call @mlp(%rows) : (tensor<?x{d}xf32>) -> tensor<?x{d}xf32>
+  %print = tensor.cast %y : tensor<?x{d}xf32> to tensor<*xf32>
+  call @printMemrefF32(%print) : (tensor<*xf32>) -> ()
+  return
 }}
 """
     with open(args.output, "w") as f:

@@ -23,6 +23,15 @@ config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
 config.substitutions.append(("%qblock_lib_dir", config.qblock_lib_dir))
 config.substitutions.append(("%qblock_src_root", config.qblock_src_root))
 config.substitutions.append(("%qblock_obj_root", config.qblock_obj_root))
+# What mlir-runner needs to run the CPU pipelines' output: its support
+# libraries (memrefCopy, printMemrefF32) and LLVM's OpenMP runtime.
+config.mlir_runner_libs = [
+    os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
+    os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"),
+    os.path.join(config.mlir_lib_dir, "libomp.so"),
+]
+config.substitutions.append(
+    ("%mlir_runner_libs", ",".join(config.mlir_runner_libs)))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
