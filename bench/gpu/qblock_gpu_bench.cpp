@@ -578,6 +578,8 @@ int main(int argc, char **argv) {
                  << "\n";
     return kNoDevice;
   }
+  // A driver call that fails from here on ends the program with this.
+  cu::setErrorPrefix("qblock-gpu-bench: error");
   GPU gpu = qblock::gpurun::openGPU();
   llvm::errs() << "device: " << gpu.name << ", L2 " << gpu.l2Bytes / (1 << 20)
                << " MiB\n";

@@ -111,6 +111,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "qblock-gpu-run: no usable CUDA device: %s\n", why);
     return 77;
   }
+  // A driver call that fails from here on ends the program with this.
+  cu::setErrorPrefix("qblock-gpu-run: error");
   GPU gpu = openGPU();
   std::fprintf(stderr, "device: %s, L2 %lld MiB\n", gpu.name.c_str(),
                (long long)(gpu.l2Bytes >> 20));

@@ -12,12 +12,14 @@
 namespace qblock::cuda {
 namespace {
 
+const char *errorPrefix = "qblock-cuda-runtime";
+
 /// Prints `message` and ends the process without running destructors:
 /// std::exit would run the module destructors that gpu-to-llvm registers,
 /// which call back into this runtime (mgpuModuleUnload) after its own
 /// statics are gone, and so failed a second time with a garbage message.
 [[noreturn]] void fatal(const std::string &message) {
-  std::fprintf(stderr, "qblock-cuda-runtime: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", errorPrefix, message.c_str());
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(EXIT_FAILURE);
@@ -137,6 +139,8 @@ void check(CUresult result, const char *what) {
 }
 
 void setDefaultDevice(int device) { defaultDevice = device; }
+
+void setErrorPrefix(const char *prefix) { errorPrefix = prefix; }
 
 void makeContextCurrent() {
   const Driver &d = driver();

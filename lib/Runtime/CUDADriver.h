@@ -68,6 +68,11 @@ void makeContextCurrent();
 /// Selects the device whose primary context later calls use.
 void setDefaultDevice(int device);
 
+/// What fatal errors start with: "qblock-cuda-runtime" in the runtime
+/// library; the bench tools that link this file name themselves
+/// ("qblock-gpu-run: error"), as their other errors do.
+void setErrorPrefix(const char *prefix);
+
 } // namespace qblock::cuda
 
 #endif // QBLOCK_LIB_RUNTIME_CUDADRIVER_H
