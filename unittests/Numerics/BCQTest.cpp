@@ -248,21 +248,23 @@ TEST(BCQTest, FitBeatsRoundToNearest) {
   EXPECT_LT(bcqError(data, rows, k, {1, 128, true}), 0.4);
 }
 
-TEST(BCQTest, FitBeatsMinMaxRoundToNearestOnOneSideOfZero) {
-  // Groups whose weights all have one sign (0.5 + 0.1 N(0, 1), and its
-  // negation): fitUniform widens the range to include 0, so the fit's
-  // uniform start is coarser than plain min/max round-to-nearest over
-  // exactly [min, max], and from the other starts the fit ended up to 1.45x
-  // above it at q = 4. Compared group by group with that RTN, computed here
-  // in double; the fit's parameters are halves, so it may lose the last
-  // bits of h's rounding (1e-3 relative is far above that).
+TEST(BCQTest, FitBeatsMinMaxRoundToNearestGroupByGroup) {
+  // fitUniform's grid includes 0 (widened to it for groups whose weights
+  // all have one sign: 0.5 + 0.1 N(0, 1) and its negation) and has an
+  // integer zero point, so the fit's uniform start is coarser than plain
+  // min/max round-to-nearest over exactly [min, max]. From the other starts
+  // the fit ended up to 1.45x above it at q = 4 on one-sign groups, and up
+  // to 2.2x on some Gaussian groups around 0 (sign 0 here). Compared group
+  // by group with that RTN, computed here in double; the fit's parameters
+  // are halves, so it may lose the last bits of h's rounding (1e-3
+  // relative is far above that).
   const int64_t k = 512, rows = 8;
-  for (double sign : {1.0, -1.0})
+  for (double sign : {1.0, -1.0, 0.0})
     for (int64_t group : {32, 128})
       for (int bits = 1; bits <= 4; ++bits) {
         std::vector<float> data = gaussian(rows * k, 3 + bits);
         for (float &w : data)
-          w = static_cast<float>(sign * (0.5 + 0.1 * w));
+          w = static_cast<float>(sign == 0.0 ? w : sign * (0.5 + 0.1 * w));
         BCQScheme scheme{bits, group, true};
         std::vector<float> fitted = dequantizeBCQ(
             fitBCQ(data.data(), rows, k, scheme).data(), rows, k, scheme);
