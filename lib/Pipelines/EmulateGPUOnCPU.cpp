@@ -12,8 +12,9 @@
 // rewrites:
 //   * each gpu.launch into loops over the grid's blocks, one after another;
 //     a block is an omp.parallel team of exactly as many threads as the
-//     block has (the team size is asserted, and before the launch, the
-//     OpenMP settings that would shorten it), each thread running the
+//     block has (the team size is asserted; before the launch, the OpenMP
+//     settings that would shorten it are checked, and dynamic teams are
+//     off while it runs), each thread running the
 //     launch body with its own thread ids; workgroup attributions become
 //     buffers shared by the team, private ones per-thread allocas;
 //   * gpu.barrier, gpu.shuffle, nvvm.mma.sync (m16n8k16 f16/bf16;
@@ -539,14 +540,18 @@ Value product(OpBuilder &b, Location loc, const gpu::KernelDim3 &dims) {
   return arith::MulIOp::create(b, loc, xy, dims.z);
 }
 
-/// Whether the OpenMP runtime will start a full team of `threads` (index)
-/// for a block: one thread needs nothing; more need OMP_DYNAMIC off (else
-/// the runtime may start fewer), OMP_THREAD_LIMIT at least `threads`, and
-/// a free active level (OMP_MAX_ACTIVE_LEVELS; past it a team is one
-/// thread). The runtime's qblockEmuCheckTeam still checks the team that
-/// started, but it can only end the process there, inside the team; this
-/// is a cf.assert before the launch, which mlir-runner reports like any
-/// run-time check and the Python package raises as RuntimeCheckError.
+/// Whether the OpenMP settings let a team of `threads` (index) start for
+/// a block: one thread needs nothing; more need OMP_THREAD_LIMIT at least
+/// `threads` and a free active level (OMP_MAX_ACTIVE_LEVELS; past it a
+/// team is one thread). Exact for launches outside any parallel region, as
+/// the pipelines' are (inside one the outer team's threads count against
+/// the limit too). OMP_DYNAMIC is not asked: the launch turns dynamic
+/// teams off while it runs (emulateLaunch). What no OpenMP query shows
+/// (libomp's KMP_LIBRARY=serial and KMP_DEVICE_THREAD_LIMIT) is left to
+/// the runtime's qblockEmuCheckTeam, which sees the team that started but
+/// can only end the process there, inside the team; this is a cf.assert
+/// before the launch, which mlir-runner reports like any run-time check
+/// and the Python package raises as RuntimeCheckError.
 Value openMPTeamFits(OpBuilder &b, Location loc, Runtime &runtime,
                      Value threads) {
   Type i32 = b.getI32Type();
@@ -556,18 +561,15 @@ Value openMPTeamFits(OpBuilder &b, Location loc, Runtime &runtime,
   auto compare = [&](arith::CmpIPredicate predicate, Value lhs, Value rhs) {
     return arith::CmpIOp::create(b, loc, predicate, lhs, rhs).getResult();
   };
-  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value notDynamic =
-      compare(arith::CmpIPredicate::eq, query("omp_get_dynamic"), zero);
+  // One query per statement: the order of a call's arguments is the
+  // compiler's choice, and the IR's order would follow it.
   Value limit = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                            query("omp_get_thread_limit"));
   Value withinLimit = compare(arith::CmpIPredicate::sge, limit, threads);
-  Value levelFree =
-      compare(arith::CmpIPredicate::slt, query("omp_get_active_level"),
-              query("omp_get_max_active_levels"));
-  Value fits = arith::AndIOp::create(
-      b, loc, notDynamic,
-      arith::AndIOp::create(b, loc, withinLimit, levelFree));
+  Value level = query("omp_get_active_level");
+  Value maxLevels = query("omp_get_max_active_levels");
+  Value levelFree = compare(arith::CmpIPredicate::slt, level, maxLevels);
+  Value fits = arith::AndIOp::create(b, loc, withinLimit, levelFree);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value single = compare(arith::CmpIPredicate::ule, threads, one);
   return arith::OrIOp::create(b, loc, single, fits);
@@ -607,12 +609,19 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
       qblock::runtimeCheckMessage(
           launch, "the OpenMP runtime would start fewer CPU threads than "
                   "this launch's thread block has, and the GPU emulator "
-                  "runs one per GPU thread: unset OMP_DYNAMIC, raise "
-                  "OMP_THREAD_LIMIT to the block's size or unset it, and "
-                  "do not launch from inside an OpenMP parallel region "
-                  "(or raise OMP_MAX_ACTIVE_LEVELS)"));
+                  "runs one per GPU thread: raise OMP_THREAD_LIMIT to "
+                  "the block's size or unset it, and do not launch from "
+                  "inside an OpenMP parallel region (or raise "
+                  "OMP_MAX_ACTIVE_LEVELS)"));
   Value threads =
       arith::IndexCastOp::create(b, loc, b.getI32Type(), blockThreads);
+  // Under OMP_DYNAMIC the runtime may start fewer threads than asked for
+  // (it did on this project's 2-core machines). Dynamic teams are a
+  // per-task setting, so they are off for the launch and restored after.
+  Type i32 = b.getI32Type();
+  Value dynamic = runtime.call(b, loc, "omp_get_dynamic", i32, {})[0];
+  Value staticTeams = arith::ConstantIntOp::create(b, loc, i32, 0);
+  runtime.call(b, loc, "omp_set_dynamic", {}, staticTeams);
   SmallVector<Value> sharedBuffers;
   for (BlockArgument shared : launch.getWorkgroupAttributions())
     sharedBuffers.push_back(memref::AllocOp::create(
@@ -643,7 +652,6 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   Block *entry = b.createBlock(&team.getRegion());
 
   // This thread's ids; the team must be as large as the block.
-  Type i32 = b.getI32Type();
   Value linearId = runtime.call(b, loc, "omp_get_thread_num", i32, {})[0];
   Value teamSize = runtime.call(b, loc, "omp_get_num_threads", i32, {})[0];
   // In the runtime, not a cf.assert: its message names the team size and
@@ -710,6 +718,7 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
 
   b.setInsertionPointAfter(outermost);
   runtime.call(b, loc, "qblockEmuEndLaunch", {}, {});
+  runtime.call(b, loc, "omp_set_dynamic", {}, dynamic);
   for (Value buffer : sharedBuffers)
     memref::DeallocOp::create(b, loc, buffer);
   launch.erase();

@@ -277,8 +277,9 @@ QBLOCK_EMULATOR_EXPORT void qblockEmuCheckTeam(int32_t teamSize,
   std::snprintf(what, sizeof what,
                 "the OpenMP runtime started %d threads for a thread block of "
                 "%d; the emulator needs one per GPU thread (unset "
-                "KMP_DEVICE_THREAD_LIMIT, OMP_THREAD_LIMIT, OMP_DYNAMIC and "
-                "OMP_MAX_ACTIVE_LEVELS, or raise the limit)",
+                "KMP_LIBRARY, KMP_DEVICE_THREAD_LIMIT, "
+                "OMP_THREAD_LIMIT and OMP_MAX_ACTIVE_LEVELS, or raise the "
+                "limits)",
                 teamSize, threads);
   fail(what, -1);
 }

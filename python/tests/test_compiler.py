@@ -818,28 +818,30 @@ def test_gpu_runtime_loaded_by_an_earlier_module():
 
 
 
-# Run in a fresh interpreter under OMP_DYNAMIC=true by the test below.
-_EMULATED_UNDER_OMP_DYNAMIC = r"""
+# Run in a fresh interpreter by the test below, under OpenMP settings that
+# shorten teams (argv[3]: "dynamic" or "levels").
+_EMULATED_UNDER_OPENMP_SETTINGS = r"""
 import ctypes
 import sys
 import numpy as np
 import qblock
-emulator, source = sys.argv[1:3]
+emulator, source, mode = sys.argv[1:4]
 a = np.random.default_rng(3).standard_normal((2, 64)).astype(np.float32)
 init = np.zeros((2, 8), np.float32)
 emulated = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
                           "qblock-gpu-emulation-pipeline",
                           shared_libs=[emulator])
-try:
-    emulated.run("matmul", a, init)
-    print("ran")
-except qblock.RuntimeCheckError as error:
-    print("OMP_DYNAMIC" in str(error), end=" ")
-# The JIT loaded libomp globally; with dynamic teams off, the same module
-# runs (the failed check left no launch half begun).
-ctypes.CDLL(None).omp_set_dynamic(0)
 cpu = qblock.compile(source, "qblock-quantize-linalg{scheme=mxfp4},"
                      "qblock-cpu-pipeline")
+if mode == "levels":
+    try:
+        emulated.run("matmul", a, init)
+        print("ran")
+    except qblock.RuntimeCheckError as error:
+        print("OMP_MAX_ACTIVE_LEVELS" in str(error), end=" ")
+    # The JIT loaded libomp globally; with a level allowed, the same module
+    # runs (the failed check left no launch half begun).
+    ctypes.CDLL(None).omp_set_max_active_levels(1)
 np.testing.assert_allclose(emulated.run("matmul", a, init),
                            cpu.run("matmul", a, init), rtol=1e-5, atol=1e-5)
 print("same")
@@ -847,15 +849,19 @@ print("same")
 
 
 def test_emulated_kernels_under_openmp_settings_that_shorten_teams():
-    # Under OMP_DYNAMIC (or a small OMP_THREAD_LIMIT) the OpenMP runtime
-    # starts fewer threads than a thread block has, and the emulator's
-    # check inside the team ended the interpreter. The pipeline now checks
-    # the settings before each launch: a RuntimeCheckError.
+    # Under OMP_DYNAMIC the OpenMP runtime started fewer threads than a
+    # thread block has, and the emulator's check inside the team ended the
+    # interpreter: dynamic teams are now off while a launch runs. Settings
+    # a launch cannot change (OMP_MAX_ACTIVE_LEVELS=0, a small
+    # OMP_THREAD_LIMIT) fail a check before it: a RuntimeCheckError.
     emulator = _built_library("libqblock_gpu_emulator.so")
-    assert _fresh_interpreter(
-        _EMULATED_UNDER_OMP_DYNAMIC, emulator,
-        matmul_module(weights(64, 8, seed=6), m=2),
-        OMP_DYNAMIC="true") == "True same"
+    source = matmul_module(weights(64, 8, seed=6), m=2)
+    assert _fresh_interpreter(_EMULATED_UNDER_OPENMP_SETTINGS, emulator,
+                              source, "dynamic",
+                              OMP_DYNAMIC="true") == "same"
+    assert _fresh_interpreter(_EMULATED_UNDER_OPENMP_SETTINGS, emulator,
+                              source, "levels",
+                              OMP_MAX_ACTIVE_LEVELS="0") == "True same"
 
 
 def test_text_without_utf8_and_bad_library_lists():

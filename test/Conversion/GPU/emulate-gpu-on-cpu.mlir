@@ -2,7 +2,8 @@
 
 // A launch becomes loops over the grid (x innermost) around one OpenMP team
 // per block, as large as the block (checked before the launch, from the
-// OpenMP settings, and by the runtime); thread ids come from the
+// OpenMP settings, and by the runtime; dynamic teams are off while the
+// launch runs); thread ids come from the
 // team; workgroup memory is one buffer for the team, private memory an
 // alloca per thread, both in the default memory space; barriers and
 // shuffles call the emulator runtime with the thread's linear id.
@@ -11,20 +12,20 @@
 // CHECK:         %[[C64:.*]] = arith.constant 64 : index
 // CHECK:         %[[XY:.*]] = arith.muli %[[C64]], %{{.*}} : index
 // CHECK:         %[[SIZE:.*]] = arith.muli %[[XY]], %{{.*}} : index
-// CHECK:         %[[DYNAMIC:.*]] = call @omp_get_dynamic()
-// CHECK:         %[[STATIC:.*]] = arith.cmpi eq, %[[DYNAMIC]], %{{.*}} : i32
 // CHECK:         %[[LIMIT:.*]] = call @omp_get_thread_limit()
 // CHECK:         %[[LIMITX:.*]] = arith.index_cast %[[LIMIT]] : i32 to index
 // CHECK:         %[[ENOUGH:.*]] = arith.cmpi sge, %[[LIMITX]], %[[SIZE]] : index
-// CHECK:         %[[MAXLEVELS:.*]] = call @omp_get_max_active_levels()
 // CHECK:         %[[LEVEL:.*]] = call @omp_get_active_level()
+// CHECK:         %[[MAXLEVELS:.*]] = call @omp_get_max_active_levels()
 // CHECK:         %[[FREE:.*]] = arith.cmpi slt, %[[LEVEL]], %[[MAXLEVELS]] : i32
 // CHECK:         %[[BOTH:.*]] = arith.andi %[[ENOUGH]], %[[FREE]]
-// CHECK:         %[[ALL:.*]] = arith.andi %[[STATIC]], %[[BOTH]]
 // CHECK:         %[[SINGLE:.*]] = arith.cmpi ule, %[[SIZE]], %{{.*}} : index
-// CHECK:         %[[FITS:.*]] = arith.ori %[[SINGLE]], %[[ALL]]
+// CHECK:         %[[FITS:.*]] = arith.ori %[[SINGLE]], %[[BOTH]]
 // CHECK:         cf.assert %[[FITS]], "gpu.launch at {{.*}}emulate-gpu-on-cpu.mlir:{{[0-9]+}}:3: the OpenMP runtime would start fewer CPU threads
 // CHECK:         %[[THREADS:.*]] = arith.index_cast %[[SIZE]] : index to i32
+// CHECK:         %[[DYNAMIC:.*]] = call @omp_get_dynamic()
+// CHECK:         %[[OFF:.*]] = arith.constant 0 : i32
+// CHECK:         call @omp_set_dynamic(%[[OFF]])
 // CHECK:         %[[SHARED:.*]] = memref.alloc() : memref<64xf32>
 // CHECK:         scf.for
 // CHECK:           scf.for
@@ -46,6 +47,8 @@
 // CHECK:                 %[[W:.*]] = arith.bitcast %[[GOT]] : i32 to f32
 // CHECK:                 memref.store %[[W]], %[[OWN]]
 // CHECK:                 omp.terminator
+// CHECK:         call @qblockEmuEndLaunch()
+// CHECK-NEXT:    call @omp_set_dynamic(%[[DYNAMIC]])
 // CHECK:         memref.dealloc %[[SHARED]]
 // CHECK-NOT:     gpu.
 func.func @f(%buf: memref<64xf32>, %n: index) {

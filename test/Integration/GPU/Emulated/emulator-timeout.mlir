@@ -22,19 +22,24 @@
 // RUN:       --convert-openmp-to-llvm --reconcile-unrealized-casts -o %t.checked.mlir
 // RUN: env OMP_THREAD_LIMIT=8 not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
-// RUN: env OMP_DYNAMIC=true not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
-// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
 // RUN: env OMP_MAX_ACTIVE_LEVELS=0 not --crash mlir-runner %t.checked.mlir -e main -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=SETTINGS
-// SETTINGS: gpu.launch at {{.*}}emulator-timeout.mlir:[[@LINE+14]]:3: the OpenMP runtime would start fewer CPU threads than this launch's thread block has, and the GPU emulator runs one per GPU thread: unset OMP_DYNAMIC, raise OMP_THREAD_LIMIT
-// A limit of 32 lets the block's team start (and reach the barrier test).
+// SETTINGS: gpu.launch at {{.*}}emulator-timeout.mlir:[[@LINE+21]]:3: the OpenMP runtime would start fewer CPU threads than this launch's thread block has, and the GPU emulator runs one per GPU thread: raise OMP_THREAD_LIMIT
+// A limit of 32 lets the block's team start, and so do dynamic teams,
+// which are off while a launch runs (the main function then reaches the
+// barrier that half the block skips).
 // RUN: env OMP_THREAD_LIMIT=32 QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.checked.mlir -e main \
 // RUN:     -entry-point-result=void -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s
-// A team that still starts short (libomp's own KMP_DEVICE_THREAD_LIMIT,
-// which no OpenMP query shows) is an error in the runtime that says so.
-// RUN: env KMP_DEVICE_THREAD_LIMIT=8 not mlir-runner %t.mlir -e main -entry-point-result=void \
+// RUN: env OMP_DYNAMIC=true QBLOCK_GPU_EMULATOR_TIMEOUT=1 not mlir-runner %t.checked.mlir -e main \
+// RUN:     -entry-point-result=void -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s
+// A team that still starts short (libomp's own KMP_DEVICE_THREAD_LIMIT and
+// KMP_LIBRARY=serial, which no OpenMP query shows) is an error in the
+// runtime that says so.
+// RUN: env KMP_DEVICE_THREAD_LIMIT=8 not mlir-runner %t.checked.mlir -e main -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=TEAM
-// TEAM: qblock GPU emulator: the OpenMP runtime started 8 threads for a thread block of 32; the emulator needs one per GPU thread (unset KMP_DEVICE_THREAD_LIMIT, OMP_THREAD_LIMIT, OMP_DYNAMIC and OMP_MAX_ACTIVE_LEVELS, or raise the limit)
+// RUN: env KMP_LIBRARY=serial not mlir-runner %t.checked.mlir -e main -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | cat | FileCheck %s --check-prefix=TEAM
+// TEAM: qblock GPU emulator: the OpenMP runtime started {{1|8}} threads for a thread block of 32; the emulator needs one per GPU thread (unset KMP_LIBRARY, KMP_DEVICE_THREAD_LIMIT, OMP_THREAD_LIMIT and OMP_MAX_ACTIVE_LEVELS, or raise the limits)
 
 func.func @main() {
   %c1 = arith.constant 1 : index
