@@ -32,8 +32,9 @@ public:
   FlagParser(int argc, char **argv, const char *usage)
       : argc(argc), argv(argv), usage(usage) {}
 
-  /// Moves to the next flag; false when there are none left. --help and -h
-  /// print the usage and exit 0 here.
+  /// Moves to the next argument, a flag or a plain one (isPlain); false
+  /// when there are none left. --help and -h print the usage and exit 0
+  /// here.
   bool next() {
     // Past the argument, and past its value when one was read from the
     // next argument.
@@ -72,17 +73,9 @@ public:
   /// Any text, for a path or a name.
   std::string string() { return value(); }
 
-  double number(double lo, double hi) {
-    const char *text = value();
-    char *end = nullptr;
-    errno = 0;
-    double v = std::strtod(text, &end);
-    if (errno || end == text || *end || !std::isfinite(v) || v < lo ||
-        v > hi)
-      fail(flag + " " + text + ": expected a number in [" + format(lo) +
-           ", " + format(hi) + "]");
-    return v;
-  }
+  double number(double lo, double hi) { return parseNumber(lo, hi, false); }
+  /// A number in (lo, hi]: above lo.
+  double numberAbove(double lo, double hi) { return parseNumber(lo, hi, true); }
 
   int64_t integer(int64_t lo, int64_t hi) {
     const char *text = value();
@@ -112,7 +105,10 @@ public:
     std::exit(2);
   }
 
-  [[noreturn]] void unknown() const { fail("unknown option " + flag); }
+  [[noreturn]] void unknown() const {
+    fail(isPlain() ? "unexpected argument '" + flag + "'"
+                   : "unknown option " + flag);
+  }
 
 private:
   const char *value() {
@@ -120,8 +116,23 @@ private:
       return inlineValue->c_str();
     if (index + 1 >= argc)
       fail(flag + " needs a value");
+    // `--cublas --dry-run` took the switch as the path (qblock-bench says
+    // the same of its own flags). Negative numbers start with one '-'.
+    if (std::strncmp(argv[index + 1], "--", 2) == 0)
+      fail(flag + " needs a value, got the option '" + argv[index + 1] + "'");
     valueFromNext = true;
     return argv[index + 1];
+  }
+  double parseNumber(double lo, double hi, bool aboveLo) {
+    const char *text = value();
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(text, &end);
+    if (errno || end == text || *end || !std::isfinite(v) || v < lo ||
+        (aboveLo && !(v > lo)) || v > hi)
+      fail(flag + " " + text + ": expected a number in " +
+           (aboveLo ? "(" : "[") + format(lo) + ", " + format(hi) + "]");
+    return v;
   }
   /// The program's name without its directory, as the tools' other
   /// errors spell it.

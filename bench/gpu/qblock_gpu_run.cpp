@@ -43,7 +43,7 @@ const char *kUsage =
     "  --runs R       timed runs, 1..100000 (two CUDA events each)\n"
     "  --warmup W     untimed runs first, 0..100000\n"
     "  --l2-factor F  rotate over weight copies of at least F times the "
-    "L2\n                 (default 2, 0.01..1024)\n"
+    "L2\n                 (default 2, above 0, at most 1024)\n"
     "  --cublas PATH  the cuBLAS library to compare with\n"
     "  --dry-run      load the plan, rebuild the weights with the numerics "
     "core,\n                 print a summary, exit (needs no GPU)";
@@ -59,6 +59,8 @@ int main(int argc, char **argv) {
   qblock::bench::FlagParser flags(argc, argv, kUsage);
   while (flags.next()) {
     if (flags.isPlain()) {
+      if (flags.text().empty())
+        flags.fail("the plan directory is an empty string");
       if (!dir.empty())
         flags.fail("one plan directory only, got '" + dir + "' and '" +
                    flags.text() + "'");
@@ -71,7 +73,7 @@ int main(int argc, char **argv) {
     } else if (flags.is("--warmup")) {
       options.warmup = flags.integer(0, 100000);
     } else if (flags.is("--l2-factor")) {
-      options.l2Factor = flags.number(0.01, 1024);
+      options.l2Factor = flags.numberAbove(0, 1024);
     } else if (flags.is("--cublas")) {
       options.cublas = flags.string();
     } else {
