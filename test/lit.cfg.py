@@ -32,6 +32,8 @@ config.mlir_runner_libs = [
 ]
 config.substitutions.append(
     ("%mlir_runner_libs", ",".join(config.mlir_runner_libs)))
+if all(os.path.exists(lib) for lib in config.mlir_runner_libs):
+    config.available_features.add("mlir-runner-libs")
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

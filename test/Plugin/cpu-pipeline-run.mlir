@@ -6,7 +6,7 @@
 // UNSUPPORTED: sanitized
 // RUN: %stock_mlir_opt --load-dialect-plugin=%qblock_plugin --load-pass-plugin=%qblock_plugin %s \
 // RUN:   --pass-pipeline="builtin.module(func.func(qblock-quantize-linalg{scheme=blockdialect}),qblock-select-formats,qblock-cpu-pipeline{target=generic})" \
-// RUN: | mlir-runner -e main -entry-point-result=void -shared-libs=%plugin_runner_libs | FileCheck %s
+// RUN: | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs | FileCheck %s
 // The weight really is quantized and packed before lowering:
 // RUN: %stock_mlir_opt --load-dialect-plugin=%qblock_plugin --load-pass-plugin=%qblock_plugin %s \
 // RUN:   --pass-pipeline="builtin.module(func.func(qblock-quantize-linalg{scheme=blockdialect}),qblock-select-formats)" \
