@@ -40,9 +40,14 @@ def main_input(d):
             for r in range(4)]
 
 
-def dense(data):
+def weight_text(v):
+    """A weight as the module text writes it (5 significant digits)."""
+    return f"{v:.5g}"
+
+
+def dense(data, text=weight_text):
     return "[" + ", ".join(
-        "[" + ", ".join(f"{v:.5g}" for v in row) + "]" for row in data) + "]"
+        "[" + ", ".join(text(v) for v in row) + "]" for row in data) + "]"
 
 
 def main():
@@ -92,9 +97,7 @@ func.func @mlp(%x: tensor<?x{d}xf32>) -> tensor<?x{d}xf32> {{
 """
     if args.main:
         # Written with repr: MLIR reads "1" as an integer, not a float.
-        x = main_input(d)
-        rows = "[" + ", ".join(
-            "[" + ", ".join(repr(v) for v in row) + "]" for row in x) + "]"
+        rows = dense(main_input(d), text=repr)
         text += f"""
 func.func private @printMemrefF32(tensor<*xf32>)
 

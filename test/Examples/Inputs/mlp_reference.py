@@ -14,7 +14,8 @@ import make_mlp  # noqa: E402
 def main():
     d, h, seed = 32, 64, 7  # make_mlp.py's defaults
     w_up, w_down = make_mlp.mlp_weights(d, h, seed)
-    as_written = lambda rows: [[float(f"{v:.5g}") for v in r] for r in rows]
+    as_written = lambda rows: [[float(make_mlp.weight_text(v)) for v in r]
+                               for r in rows]
     w_up, w_down = as_written(w_up), as_written(w_down)
     y = []
     for row in make_mlp.main_input(d):
