@@ -3,6 +3,7 @@
 #include "qblock/IR/QBlockOps.h"
 #include "qblock/Numerics/BCQ.h"
 #include "qblock/Numerics/Layout.h"
+#include "qblock/Numerics/StoredRange.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -112,15 +113,37 @@ static DenseElementsAttr writeFloats(RankedTensorType type,
   return DenseElementsAttr::get(type, converted);
 }
 
-/// Quantizes and decodes float values with the scheme of `type`: the exact
-/// values a qblock.quantize of them denotes.
-static std::vector<float> roundTrip(ArrayRef<float> values,
+/// The values of a tensor of `type`'s shape as rows along its blocked axis
+/// (the packed layout's order).
+static std::vector<float> gatherAlongAxis(ArrayRef<float> values,
+                                          QuantizedTensorType type) {
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  std::vector<float> rowMajor(values.size());
+  num::gatherRows(values.data(), shape, type.getAxis(), rowMajor.data());
+  return rowMajor;
+}
+
+/// Whether --qblock-select-formats would warn that `type`'s scheme stores
+/// these values imprecisely: clipped blocks or groups above its scale's
+/// range, or many below it.
+static bool losesPrecision(ArrayRef<float> rowMajor, QuantizedTensorType type) {
+  std::optional<num::StoredRange> range = type.getStoredRange();
+  if (!range)
+    return false;
+  num::MaximaCounts counts;
+  num::countMaxima(rowMajor.data(), rowMajor.size(), type.getBlockSize(),
+                   *range, counts);
+  return counts.losesPrecision();
+}
+
+/// Quantizes and decodes float values, given as rows along the blocked
+/// axis, with the scheme of `type`: the exact values a qblock.quantize of
+/// them denotes, in the tensor's order.
+static std::vector<float> roundTrip(ArrayRef<float> rowMajor,
                                     QuantizedTensorType type) {
   std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
   int64_t k = type.getAxisSize();
-  int64_t rows = k == 0 ? 0 : static_cast<int64_t>(values.size()) / k;
-  std::vector<float> rowMajor(values.size());
-  num::gatherRows(values.data(), shape, type.getAxis(), rowMajor.data());
+  int64_t rows = k == 0 ? 0 : static_cast<int64_t>(rowMajor.size()) / k;
   std::vector<float> decoded;
   if (SchemeAttr scheme = type.getBlockScheme()) {
     num::Scheme numScheme = scheme.toNumerics();
@@ -139,7 +162,7 @@ static std::vector<float> roundTrip(ArrayRef<float> values,
                       packed.data());
     decoded = num::dequantizeBCQ(packed.data(), rows, k, bcq);
   }
-  std::vector<float> result(values.size());
+  std::vector<float> result(rowMajor.size());
   num::scatterRows(decoded.data(), shape, type.getAxis(), result.data());
   return result;
 }
@@ -162,7 +185,14 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
   // folding would hide it behind NaN outputs.
   if (!values || num::findNonFinite(values->data(), values->size()) >= 0)
     return {};
-  return writeFloats(getType(), roundTrip(*values, quantType));
+  // Nor is a scheme's loss of precision hidden in a constant: clipped
+  // blocks (NVFP4 without its tensor scale, one outlier in a BCQ group)
+  // stay quantized, so that --qblock-select-formats warns with the error
+  // they cost.
+  std::vector<float> rowMajor = gatherAlongAxis(*values, quantType);
+  if (losesPrecision(rowMajor, quantType))
+    return {};
+  return writeFloats(getType(), roundTrip(rowMajor, quantType));
 }
 
 //===----------------------------------------------------------------------===//

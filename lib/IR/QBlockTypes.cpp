@@ -151,6 +151,12 @@ RankedTensorType QuantizedTensorType::getExpressedType() const {
   return RankedTensorType::get(getShape(), getElementType());
 }
 
+std::optional<num::StoredRange> QuantizedTensorType::getStoredRange() const {
+  if (SchemeAttr scheme = getBlockScheme())
+    return num::storedRange(scheme.toNumerics());
+  return num::storedRange(getBCQScheme().toNumerics());
+}
+
 int64_t QuantizedTensorType::getStorageBytes() const {
   assert(hasStaticShape() && "storage size needs a static shape");
   int64_t k = getAxisSize(), rows = getPackedRows();

@@ -145,14 +145,6 @@ static Location fileLocation(ArrayRef<Location> candidates) {
   return candidates.front();
 }
 
-/// The block or group maxima a weight of `type` stores without losing
-/// precision (num::storedRange: a scale format's or BCQ's half parameters').
-static std::optional<num::StoredRange> storedRange(QuantizedTensorType type) {
-  if (SchemeAttr scheme = type.getBlockScheme())
-    return num::storedRange(scheme.toNumerics());
-  return num::storedRange(type.getBCQScheme().toNumerics());
-}
-
 /// Unravels a flat index into "[i, j, ...]" for diagnostics.
 static std::string indexString(int64_t flat, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> index(shape.size());
@@ -353,7 +345,7 @@ struct SelectFormatsPass
   /// rel_mse 0.0105 at std 0.02, 0.0165 at 0.01, 0.91 at 0.002, against
   /// 0.0089 in range).
   void warnIfOutsideScaleRange(WeightJob &job) {
-    std::optional<num::StoredRange> range = storedRange(job.type);
+    std::optional<num::StoredRange> range = job.type.getStoredRange();
     if (!range)
       return;
     SchemeAttr scheme = job.type.getBlockScheme();
@@ -361,7 +353,7 @@ struct SelectFormatsPass
     float smallest = range->smallest, largest = range->largest;
     int64_t nonZero = job.maxima.nonZero, small = job.maxima.below,
             large = job.maxima.above;
-    if (large == 0 && 100 * small <= nonZero)
+    if (!job.maxima.losesPrecision())
       return;
     num::ScaleKind scaleKind =
         scheme ? scheme.toNumerics().scale : num::ScaleKind::F16;
@@ -516,7 +508,7 @@ struct SelectFormatsPass
       }
       // Blocks or BCQ groups (getBlockSize is either).
       num::MaximaCounts maxima;
-      if (auto range = storedRange(type))
+      if (auto range = type.getStoredRange())
         num::countMaxima(rows.data(), rows.size(), type.getBlockSize(), *range,
                          maxima);
       double errorSquares = 0, weightSquares = 0;

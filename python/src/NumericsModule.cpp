@@ -397,9 +397,9 @@ void checkPackedSize(
 void warnIfOutsideStoredRange(const num::MaximaCounts &counts,
                               const num::StoredRange &stored, const char *runs,
                               const std::string &storage) {
-  bool above = counts.above > 0, below = 100 * counts.below > counts.nonZero;
-  if (!above && !below)
+  if (!counts.losesPrecision())
     return;
+  bool above = counts.above > 0;
   char largest[32], smallest[32], top[32], bottom[32];
   std::snprintf(largest, sizeof(largest), "%g", counts.largestMax);
   std::snprintf(smallest, sizeof(smallest), "%g", counts.smallestMax);

@@ -63,3 +63,61 @@ func.func @no_fold_nan() -> tensor<32xf32> {
   %d = qblock.dequantize %q : !qblock.qtensor<32xf32, #qblock.scheme<mxfp4>, axis = 0> -> tensor<32xf32>
   return %d : tensor<32xf32>
 }
+
+// -----
+
+// A constant the scheme would clip is not folded: the fold cannot warn, and
+// --qblock-select-formats does. NVFP4 (no tensor scale here) saturates its
+// E4M3 block scale (amax / 6) at 448, so blocks with maxima above
+// 448 * 6 = 2688 clip.
+// CHECK-LABEL: func.func @no_fold_clipped_nvfp4
+// CHECK: qblock.quantize
+// CHECK: qblock.dequantize
+func.func @no_fold_clipped_nvfp4() -> tensor<16xf32> {
+  %cst = arith.constant dense<[3000.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32>
+  %q = qblock.quantize %cst : tensor<16xf32> -> !qblock.qtensor<16xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %d = qblock.dequantize %q : !qblock.qtensor<16xf32, #qblock.scheme<nvfp4>, axis = 0> -> tensor<16xf32>
+  return %d : tensor<16xf32>
+}
+
+// -----
+
+// A block at the top of the range folds.
+// CHECK-LABEL: func.func @fold_nvfp4_at_range_top
+// CHECK-NEXT: arith.constant dense<[2.688000e+03,
+// CHECK-NOT: qblock.
+func.func @fold_nvfp4_at_range_top() -> tensor<16xf32> {
+  %cst = arith.constant dense<[2688.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32>
+  %q = qblock.quantize %cst : tensor<16xf32> -> !qblock.qtensor<16xf32, #qblock.scheme<nvfp4>, axis = 0>
+  %d = qblock.dequantize %q : !qblock.qtensor<16xf32, #qblock.scheme<nvfp4>, axis = 0> -> tensor<16xf32>
+  return %d : tensor<16xf32>
+}
+
+// -----
+
+// One BCQ group of 32 with an outlier its f16 alphas cannot hold (above
+// 65504) is not folded either.
+// CHECK-LABEL: func.func @no_fold_clipped_bcq
+// CHECK: qblock.quantize
+// CHECK: qblock.dequantize
+func.func @no_fold_clipped_bcq() -> tensor<32xf32> {
+  %cst = arith.constant dense<[70000.0, 1.0, -1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<32xf32>
+  %q = qblock.quantize %cst : tensor<32xf32> -> !qblock.qtensor<32xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0>
+  %d = qblock.dequantize %q : !qblock.qtensor<32xf32, #qblock.bcq<bits = 3, group = 32>, axis = 0> -> tensor<32xf32>
+  return %d : tensor<32xf32>
+}
+
+// -----
+
+// Blocks below the range fold while they are at most 1% of the non-zero
+// ones (select-formats' rule); here 2 of 2 are, too small for INT4's F16
+// scale (amax / 7; maxima below 2^-18 * 7).
+// CHECK-LABEL: func.func @no_fold_tiny_int4
+// CHECK: qblock.quantize
+// CHECK: qblock.dequantize
+func.func @no_fold_tiny_int4() -> tensor<64xf32> {
+  %cst = arith.constant dense<[1.0e-6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0e-6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<64xf32>
+  %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.scheme<int4>, axis = 0>
+  %d = qblock.dequantize %q : !qblock.qtensor<64xf32, #qblock.scheme<int4>, axis = 0> -> tensor<64xf32>
+  return %d : tensor<64xf32>
+}

@@ -55,7 +55,10 @@ def QBlock_DequantizeOp : QBlock_Op<"dequantize", [Pure]> {
   let description = [{
     Decodes every element: `sign * k * (scale / 2)` for block schemes,
     `sum_i alpha_i * b_i + z` for BCQ. `dequantize(quantize(%cst))` of a
-    float constant folds to the decoded constant.
+    float constant folds to the decoded constant, unless the scheme stores
+    the constant imprecisely (a block or group clipped by its scale's
+    range, or more than 1% below it): that pair is left for
+    `--qblock-select-formats`, which warns with the error it costs.
 
     ```mlir
     %x = qblock.dequantize %q : !qblock.qtensor<64x32xf32, #qblock.scheme<mxfp4>, axis = 0>

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "qblock/IR/QBlockAttrs.h"
+#include "qblock/Numerics/StoredRange.h"
 
 #define GET_TYPEDEF_CLASSES
 #include "qblock/IR/QBlockTypes.h.inc"

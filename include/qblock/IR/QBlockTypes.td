@@ -64,6 +64,9 @@ def QBlock_QuantizedTensorType : TypeDef<QBlock_Dialect, "QuantizedTensor",
     ::mlir::RankedTensorType getExpressedType() const;
     /// Bytes of the packed storage (docs/formats.md); static shapes only.
     int64_t getStorageBytes() const;
+    /// The block or group maxima the scheme stores without losing
+    /// precision (a scale format's or BCQ's half parameters').
+    std::optional<::qblock::numerics::StoredRange> getStoredRange() const;
   }];
 }
 

@@ -53,6 +53,12 @@ struct MaximaCounts {
   float largestMax = 0, smallestMax = std::numeric_limits<float>::max();
 
   void add(const MaximaCounts &other);
+
+  /// Whether the weight loses precision to the stored range in a way worth
+  /// a word: any block (or group) above it is clipped, and more than 1%
+  /// below it lose their smallest steps (a few stray small blocks do not
+  /// matter).
+  bool losesPrecision() const { return above > 0 || 100 * below > nonZero; }
 };
 
 /// Adds to `counts` over the consecutive runs of `runSize` values of
