@@ -602,6 +602,14 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   Value blockThreads = product(b, loc, block);
+  // A launch no GPU takes fails as such first, whatever OpenMP allows (a
+  // block of 2048 threads under OMP_THREAD_LIMIT=1500 reported the
+  // OpenMP settings). The runtime ends the process here, so the
+  // emulator's state is not involved.
+  SmallVector<Value> sizes;
+  for (Value size : {grid.x, grid.y, grid.z, block.x, block.y, block.z})
+    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
+  runtime.call(b, loc, "qblockEmuCheckGrid", {}, sizes);
   // Before anything is allocated or the launch takes the emulator's state,
   // which a failed check returning to Python would leave held.
   cf::AssertOp::create(
@@ -630,10 +638,6 @@ LogicalResult emulateLaunch(gpu::LaunchOp launch, Runtime &runtime,
   // Blocks in order, x fastest, while this launch holds the emulator's
   // warp state (other host threads wait: GPUEmulator.cpp).
   runtime.call(b, loc, "qblockEmuBeginLaunch", {}, {});
-  SmallVector<Value> sizes;
-  for (Value size : {grid.x, grid.y, grid.z, block.x, block.y, block.z})
-    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
-  runtime.call(b, loc, "qblockEmuCheckGrid", {}, sizes);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Operation *outermost = nullptr;

@@ -220,11 +220,12 @@ void resetAfterFork() {
 QBLOCK_EMULATOR_EXPORT void qblockEmuBeginLaunch() { launchMutex.lock(); }
 QBLOCK_EMULATOR_EXPORT void qblockEmuEndLaunch() { launchMutex.unlock(); }
 
-/// Before a launch's first block: the grid and block sizes a GPU takes
-/// (CUDA's limits on every chip the pipeline targets). Beyond them a GPU
-/// refuses the launch; the emulator ran any size, so an emulated test
-/// passed where the GPU would fail (found by an adversarial run,
-/// 2026-12-07). A zero grid is no error: the CUDA runtime launches nothing.
+/// Before a launch's OpenMP check and first block: the grid and block
+/// sizes a GPU takes (CUDA's limits on every chip the pipeline targets).
+/// Beyond them a GPU refuses the launch; the emulator ran any size, so an
+/// emulated test passed where the GPU would fail (found by an adversarial
+/// run, 2026-12-07). A zero grid is no error: the CUDA runtime launches
+/// nothing.
 QBLOCK_EMULATOR_EXPORT void qblockEmuCheckGrid(int64_t gridX, int64_t gridY,
                                                int64_t gridZ, int64_t blockX,
                                                int64_t blockY, int64_t blockZ) {

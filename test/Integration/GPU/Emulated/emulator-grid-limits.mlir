@@ -8,6 +8,10 @@
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=GRID-Y
 // RUN: not mlir-runner %t.mlir -e block_z -entry-point-result=void \
 // RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=BLOCK-Z
+// The GPU's limit is reported first under OpenMP settings that would also
+// stop the block's 65 threads (the OpenMP check's message came first).
+// RUN: env OMP_THREAD_LIMIT=8 not mlir-runner %t.mlir -e block_z -entry-point-result=void \
+// RUN:     -shared-libs=%emulator_runner_libs 2>&1 | FileCheck %s --check-prefix=BLOCK-Z
 
 func.func private @printMemrefF32(memref<*xf32>)
 
