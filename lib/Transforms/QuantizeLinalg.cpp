@@ -407,13 +407,21 @@ struct QuantizeLinalgPass
     auto warn = [&](const Twine &message) {
       problems.push_back({false, message.str()});
     };
-    // Whether an option that only another scheme reads was meant: given
-    // with a value other than its default, or without scheme=. A printed
-    // pipeline lists every option, defaults included, next to its scheme=,
-    // and must parse again.
+    // Whether an option that only another scheme reads was meant. A
+    // printed pipeline (--dump-pass-pipeline, a crash reproducer, Python's
+    // str(PassManager)) lists every option, defaults included, and must
+    // parse again without a word: there only a value other than the
+    // default was meant. Anywhere else a given option was meant, whatever
+    // its value: `scheme=bcq block=32` (groups of 32 meant) quantized in
+    // groups of 128 without a word, while block=16 was an error. (Keep the
+    // list to the pass's options.)
+    bool printedPipeline =
+        scheme.hasValue() && block.hasValue() && select.hasValue() &&
+        bits.hasValue() && group.hasValue() && from.hasValue() &&
+        acts.hasValue() && fullPath.hasValue() && tensorScale.hasValue();
     auto meant = [&](const auto &option, const auto &defaultValue) {
       return option.hasValue() &&
-             (!scheme.hasValue() || option.getValue() != defaultValue);
+             (!printedPipeline || option.getValue() != defaultValue);
     };
     if (fullPath && acts == ActScheme::None)
       return fail("full-path=true quantizes activation-by-activation "

@@ -27,10 +27,17 @@
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSMX
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSBCQ
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq select=two-stage" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=SELECTBCQ
-// An option of another scheme at its default next to scheme= is what a
-// printed pipeline holds (it lists every option); it parses without a word.
-// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 bits=3 group=128 from=fit select=mse tensor-scale=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
-// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
+// Options of another scheme at their defaults are what a printed pipeline
+// holds (it lists every option); it parses again without a word, as the
+// pipeline quant-opt prints does.
+// RUN: quant-opt %s --qblock-quantize-linalg="acts=none bits=3 block=32 from=fit full-path=false group=128 scheme=mxfp4 select=mse tensor-scale=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=bcq" --dump-pass-pipeline 2>&1 | grep -o 'qblock-quantize-linalg{.*}' > %t.printed
+// RUN: quant-opt %s --pass-pipeline="builtin.module(func.func($(cat %t.printed)))" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
+// Written by hand, the same option at its default was meant: block=32 next
+// to scheme=bcq meant groups of 32 and quantized in groups of 128.
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=bcq block=32" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BLOCK32BCQ
+// RUN: not quant-opt %s --qblock-quantize-linalg="scheme=blockdialect bits=3" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=BITSNOBCQ
+// RUN: quant-opt %s --qblock-quantize-linalg="scheme=mxfp4 tensor-scale=true" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=TSMX
 // RUN: quant-opt %s --qblock-quantize-linalg="select=two-stage scheme=blockdialect" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // RUN: quant-opt %s --qblock-quantize-linalg="scheme=nvfp4 tensor-scale=false" 2>&1 | FileCheck %s --implicit-check-not=error: --implicit-check-not=warning: --check-prefix=QUIET
 // Legal but almost useless: a warning, and the pass still runs.
@@ -51,6 +58,7 @@
 // BITSNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: bits= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // GROUPNOBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: group= sets the BCQ bit planes and group size; add scheme=bcq (block schemes take block=N)
 // BLOCKBCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=64 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
+// BLOCK32BCQ: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: error: --qblock-quantize-linalg: block=32 sets a block scheme's block size; scheme=bcq quantizes in groups: use group=N (default 128)
 // SELECTNV: quantize-linalg-options.mlir:{{[0-9]+}}:{{[0-9]+}}: warning: --qblock-quantize-linalg: select= chooses among BlockDialect's 16 formats per block; scheme=nvfp4 has one format, so select= has no effect
 // SELECTNV: func.func @f
 // TSMX: warning: --qblock-quantize-linalg: tensor-scale= applies to NVFP4's E4M3 block scales (scheme=nvfp4, acts=nvfp4); scheme=mxfp4 has power-of-two scales, so tensor-scale= has no effect
