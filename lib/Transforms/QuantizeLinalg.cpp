@@ -589,13 +589,43 @@ struct QuantizeLinalgPass
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     // Several M dimensions arise when B's map has no batch dimension (a
-    // weight shared by every batch): they are collapsed into one.
-    if (failed(dims) || dims->m.empty() || dims->n.size() != 1 ||
-        dims->k.size() != 1 || dims->batch.size() > 1 ||
-        (dims->m.size() > 1 && !dims->batch.empty()))
-      return fail("it is not a matmul with one N and K dimension and either "
-                  "one M and at most one batch dimension, or a weight "
-                  "shared by all leading dimensions");
+    // weight shared by every batch): they are collapsed into one. Each
+    // other shape gets its own reason: one message for all of them sent a
+    // user whose activation was shared across the weight's batch (an N-like
+    // dimension) looking for a second M, K or N.
+    if (failed(dims))
+      return fail("it is not a contraction (C += A * B with every "
+                  "dimension indexing two of the three operands)");
+    auto count = [](const auto &dimensions) {
+      return std::to_string(dimensions.size());
+    };
+    if (dims->m.empty())
+      return fail("it has no M dimension (one that indexes the activation "
+                  "(A) and the result but not the weight (B))");
+    if (dims->n.size() != 1)
+      return fail(
+          dims->n.empty()
+              ? std::string("it has no N dimension (one that indexes the "
+                            "weight (B) and the result but not the "
+                            "activation (A))")
+              : count(dims->n) +
+                    " dimensions index the weight (B) and the result but "
+                    "not the activation (A); qblock.matmul has one N. If A "
+                    "is shared across a batch of weights, broadcast A to "
+                    "that batch first (linalg.broadcast)");
+    if (dims->k.size() != 1)
+      return fail("it reduces over " + count(dims->k) +
+                  " dimensions; qblock.matmul reduces over one K: collapse "
+                  "them into one (tensor.collapse_shape of both operands)");
+    if (dims->batch.size() > 1)
+      return fail("it has " + count(dims->batch) +
+                  " batch dimensions; qblock.matmul takes at most one: "
+                  "collapse them into one (tensor.collapse_shape)");
+    if (dims->m.size() > 1 && !dims->batch.empty())
+      return fail("it has " + count(dims->m) +
+                  " M dimensions and a batch dimension; qblock.matmul "
+                  "collapses several M dimensions only for a weight shared "
+                  "by all of them (no batch dimension)");
     SmallVector<unsigned> batch(dims->batch.begin(), dims->batch.end());
     SmallVector<unsigned> ms(dims->m.begin(), dims->m.end());
     unsigned n = dims->n.front(), k = dims->k.front();

@@ -122,7 +122,7 @@ func.func @weight_first(%x: tensor<4x32xf32>, %init: tensor<4x8xf32>) -> tensor<
 // CHECK: linalg.generic
 func.func @two_reductions(%x: tensor<4x2x32xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %w = arith.constant dense<1.0> : tensor<2x32x8xf32>
-  // expected-remark@+1 {{not quantized: it is not a matmul with one N and K dimension and either one M and at most one batch dimension, or a weight shared by all leading dimensions}}
+  // expected-remark@+1 {{not quantized: it reduces over 2 dimensions; qblock.matmul reduces over one K: collapse them into one (tensor.collapse_shape of both operands)}}
   %r = linalg.generic {indexing_maps = [affine_map<(m, n, k1, k2) -> (m, k1, k2)>,
                                         affine_map<(m, n, k1, k2) -> (k1, k2, n)>,
                                         affine_map<(m, n, k1, k2) -> (m, n)>],
@@ -494,4 +494,40 @@ func.func @generic_scaled(%x: tensor<3x32xf32>, %init: tensor<3x16xf32>) -> tens
     linalg.yield %s : f32
   } -> tensor<3x16xf32>
   return %r : tensor<3x16xf32>
+}
+
+// -----
+
+// The activation shared across a batch of weights: the batch indexes B and
+// C but not A, so it is a second N. The remark used to list every shape
+// qblock.matmul takes, which this op seemed to be.
+// CHECK-LABEL: func.func @activation_shared_across_batch
+// CHECK: linalg.batch_matmul
+func.func @activation_shared_across_batch(%x: tensor<2x64xf32>, %init: tensor<3x2x16xf32>) -> tensor<3x2x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x64x16xf32>
+  // expected-remark@+1 {{not quantized: 2 dimensions index the weight (B) and the result but not the activation (A); qblock.matmul has one N. If A is shared across a batch of weights, broadcast A to that batch first (linalg.broadcast)}}
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+    ins(%x, %w : tensor<2x64xf32>, tensor<3x64x16xf32>) outs(%init : tensor<3x2x16xf32>) -> tensor<3x2x16xf32>
+  return %r : tensor<3x2x16xf32>
+}
+
+// -----
+
+// Two batch dimensions.
+// CHECK-LABEL: func.func @two_batches
+// CHECK: linalg.generic
+func.func @two_batches(%x: tensor<2x3x4x32xf32>, %init: tensor<2x3x4x8xf32>) -> tensor<2x3x4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x3x32x8xf32>
+  // expected-remark@+1 {{not quantized: it has 2 batch dimensions; qblock.matmul takes at most one: collapse them into one (tensor.collapse_shape)}}
+  %r = linalg.generic {indexing_maps = [affine_map<(b0, b1, m, n, k) -> (b0, b1, m, k)>,
+                                        affine_map<(b0, b1, m, n, k) -> (b0, b1, k, n)>,
+                                        affine_map<(b0, b1, m, n, k) -> (b0, b1, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+       ins(%x, %w : tensor<2x3x4x32xf32>, tensor<2x3x32x8xf32>) outs(%init : tensor<2x3x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4x8xf32>
+  return %r : tensor<2x3x4x8xf32>
 }
