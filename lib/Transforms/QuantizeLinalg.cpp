@@ -132,6 +132,50 @@ static bool swapsLastTwo(ArrayRef<int64_t> permutation) {
   return permutation[rank - 2] == rank - 1 && permutation[rank - 1] == rank - 2;
 }
 
+/// What a linalg.generic that only moves or widens its one input does:
+/// `transposes` when it swaps the last two axes (older torch-mlir lowers
+/// aten.t so), `widens` when it extends each element to a wider float
+/// (arith.extf: an f16 parameter used in an f32 matmul). Both lose nothing,
+/// so the constant under them can be quantized for the matmul: in its own
+/// layout, and in its own type as a matmul with the extf in its body
+/// would take it.
+struct LosslessCopy {
+  bool transposes = false, widens = false;
+};
+static std::optional<LosslessCopy> losslessCopy(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0)
+    return std::nullopt;
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return std::nullopt;
+  LosslessCopy copy;
+  Value yielded = yield.getOperand(0);
+  if (auto extend = yielded.getDefiningOp<arith::ExtFOp>();
+      extend && extend->getBlock() == body) {
+    copy.widens = true;
+    yielded = extend.getIn();
+  }
+  // Nothing else in the body: the yield and at most the extf.
+  if (yielded != body->getArgument(0) ||
+      body->getOperations().size() != (copy.widens ? 2u : 1u))
+    return std::nullopt;
+  AffineMap input = op.getIndexingMapsArray()[0];
+  AffineMap output = op.getIndexingMapsArray()[1];
+  if (!output.isIdentity() || !input.isPermutation())
+    return std::nullopt;
+  if (!input.isIdentity()) {
+    SmallVector<int64_t> permutation;
+    for (unsigned r = 0; r < input.getNumResults(); ++r)
+      permutation.push_back(input.getDimPosition(r));
+    if (!swapsLastTwo(permutation))
+      return std::nullopt;
+    copy.transposes = true;
+  }
+  return copy;
+}
+
 /// A weight B traced back to the constant it is made from.
 struct PeeledWeight {
   Value constant;
@@ -147,6 +191,8 @@ struct PeeledWeight {
 /// dimension), one linalg.broadcast of a 2-D constant over the batch, in
 /// any order; nullopt when B is something else. torch-mlir's nn.Linear is
 /// transpose(W) on 2-D inputs and broadcast(transpose(W)) on 3-D ones.
+/// Transposes may also be linalg.generic copies, which may widen the
+/// elements too (losslessCopy).
 static std::optional<PeeledWeight> peelToConstant(Value weight, int64_t axis,
                                                   bool mayBroadcast) {
   PeeledWeight result;
@@ -159,8 +205,13 @@ static std::optional<PeeledWeight> peelToConstant(Value weight, int64_t axis,
         transpose && swapsLastTwo(transpose.getPermutation())) {
       result.axis = result.axis == rank - 2 ? rank - 1 : rank - 2;
       value = transpose.getInput();
-    } else if (auto broadcast =
-                   dyn_cast_or_null<linalg::BroadcastOp>(producer);
+    } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(producer);
+               std::optional<LosslessCopy> copy =
+                   generic ? losslessCopy(generic) : std::nullopt) {
+      if (copy->transposes)
+        result.axis = result.axis == rank - 2 ? rank - 1 : rank - 2;
+      value = generic.getDpsInputOperand(0)->get();
+    } else if (auto broadcast = dyn_cast_or_null<linalg::BroadcastOp>(producer);
                broadcast && mayBroadcast && !result.broadcast && rank == 3 &&
                broadcast.getDimensions() == ArrayRef<int64_t>{0}) {
       result.broadcast = true;

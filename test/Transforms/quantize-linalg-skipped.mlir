@@ -531,3 +531,24 @@ func.func @two_batches(%x: tensor<2x3x4x32xf32>, %init: tensor<2x3x4x8xf32>) -> 
   } -> tensor<2x3x4x8xf32>
   return %r : tensor<2x3x4x8xf32>
 }
+
+// -----
+
+// A linalg.generic that changes the weight's values (here narrows it to
+// f16, which rounds) is not a lossless copy like a transpose or an extf:
+// the matmul stays in float.
+// CHECK-LABEL: func.func @weight_narrowed_by_generic
+// CHECK: linalg.matmul
+func.func @weight_narrowed_by_generic(%x: tensor<2x64xf16>, %init: tensor<2x16xf16>) -> tensor<2x16xf16> {
+  %w32 = arith.constant dense<0.1> : tensor<64x16xf32>
+  %e = tensor.empty() : tensor<64x16xf16>
+  %w = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%w32 : tensor<64x16xf32>) outs(%e : tensor<64x16xf16>) {
+  ^bb0(%a: f32, %o: f16):
+    %v = arith.truncf %a : f32 to f16
+    linalg.yield %v : f16
+  } -> tensor<64x16xf16>
+  // expected-remark@+1 {{not quantized: the weight (B) is computed from constants by 'linalg.generic'}}
+  %r = linalg.matmul ins(%x, %w : tensor<2x64xf16>, tensor<64x16xf16>) outs(%init : tensor<2x16xf16>) -> tensor<2x16xf16>
+  return %r : tensor<2x16xf16>
+}

@@ -29,6 +29,11 @@ def QuantizeLinalg : Pass<"qblock-quantize-linalg", "::mlir::func::FuncOp"> {
     dimensions collapse into one M (`tensor.collapse_shape`) and the result
     is expanded back. `linalg.matvec` (torch.mv: a constant N x K matrix
     times a vector) and `linalg.vecmat` become GEMVs on a 1 x K row.
+    A weight made from a constant without changing a value counts as that
+    constant, quantized in its own layout and type: a `linalg.transpose` of
+    the last two axes (torch-mlir's `nn.Linear`), or a `linalg.generic`
+    that only copies it so transposed and/or widens it with `arith.extf`
+    (older torch-mlir's `aten.t`, an f16 parameter in an f32 model).
 
     Ops it cannot quantize are left unchanged with a remark that says why:
     a non-constant weight, a block or group size that does not divide K,

@@ -28,6 +28,9 @@
 // The weight as a linalg.transpose of an N x K constant (torch-mlir).
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 9 --k 128 --transpose-op --seed 27 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// ... and as a linalg.generic that transposes an f16 constant and widens it.
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 9 --k 128 --transpose-op generic --widen-weight --seed 29 --acts-out %t.json > %t.mlir
+// RUN: %{run}
 // One BCQ weight shared by every batch (a linalg.broadcast of the constant).
 // RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 9 --k 128 --batch 2 --shared-weight broadcast --dynamic-m --seed 28 --acts-out %t.json > %t.mlir
 // RUN: %{run}

@@ -88,6 +88,19 @@
 // RUN: quant-opt %t.mlir --qblock-quantize-linalg | FileCheck %s --check-prefix=NOTRANSPOSE
 // RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 2 --transpose-op --seed 42 --acts-out %t.json > %t.mlir
 // RUN: %{run}
+// The same transpose as a linalg.generic copy (older torch-mlir's aten.t),
+// and an f16 constant widened by a linalg.generic extf (an f16 parameter in
+// an f32 model), alone or in the transposing generic: both lose nothing, so
+// the constant is quantized in its own layout and type. They stayed in
+// float with a remark to run -canonicalize, which folds neither.
+// RUN: %python %S/Inputs/gen_matmul.py --m 3 --n 11 --k 96 --transpose-op generic --seed 45 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg | FileCheck %s --check-prefix=NOTRANSPOSE
+// RUN: %python %S/Inputs/gen_matmul.py --m 2 --n 5 --k 64 --batch 2 --transpose-op generic --widen-weight --seed 46 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: %python %S/Inputs/gen_matmul.py --m 1 --n 9 --k 64 --widen-weight --seed 47 --acts-out %t.json > %t.mlir
+// RUN: %{run}
+// RUN: quant-opt %t.mlir --qblock-quantize-linalg | FileCheck %s --check-prefix=WIDENED
 // One 2-D weight shared by every batch (torch.matmul of a 3-D activation
 // and a 2-D weight): by batch_matmul's B map, or by a linalg.broadcast of
 // the constant; the leading dimensions collapse into one M and the weight
@@ -111,6 +124,9 @@
 // RUN: %{run}
 // NOTRANSPOSE: qblock.quantize %{{.*}} : tensor<11x96xf32> -> !qblock.qtensor<11x96xf32, #qblock.scheme<blockdialect>, axis = 1>
 // NOTRANSPOSE-NOT: linalg.transpose
+// NOTRANSPOSE-NOT: linalg.generic
+// WIDENED: qblock.quantize %{{.*}} : tensor<64x9xf16> -> !qblock.qtensor<64x9xf16, #qblock.scheme<blockdialect>, axis = 0>
+// WIDENED-NOT: linalg.generic
 // Batched with dynamic M = 9 and K = 2048: the de-interleaved activation
 // rows are padded (4 KiB half-rows, otherwise all at one offset modulo
 // 4 KiB) and each batch's rows go through one 8-row group and a leftover

@@ -74,10 +74,19 @@ def main():
     p.add_argument("--batch", type=int, default=0, help="0: plain matmul")
     p.add_argument("--transposed", action="store_true",
                    help="weight stored N x K (nn.Linear layout)")
-    p.add_argument("--transpose-op", action="store_true",
+    p.add_argument("--transpose-op", nargs="?", const="named",
+                   choices=["named", "generic"],
                    help="weight stored N x K and turned into K x N by a "
-                        "linalg.transpose before a plain matmul (how "
-                        "torch-mlir lowers nn.Linear)")
+                        "linalg.transpose (how torch-mlir lowers nn.Linear) "
+                        "or, with 'generic', a linalg.generic that copies "
+                        "it transposed (older torch-mlir's aten.t), before "
+                        "a plain matmul")
+    p.add_argument("--widen-weight", action="store_true",
+                   help="the weight constant is f16, widened to f32 by a "
+                        "linalg.generic arith.extf (an f16 parameter in an "
+                        "f32 model); with --transpose-op generic the one "
+                        "generic transposes and widens; needs --act-type "
+                        "f32")
     p.add_argument("--shared-weight", choices=["map", "broadcast"],
                    help="with --batch: one 2-D weight for every batch, "
                         "through batch_matmul's B indexing map or a "
@@ -143,6 +152,10 @@ def main():
                 "linalg.matvec (--vector matvec)")
     # matvec's matrix is N x K.
     args.transposed |= args.vector == "matvec"
+    if args.widen_weight and (args.act_type != "f32" or args.vector or
+                              args.shared_weight):
+        p.error("--widen-weight needs --act-type f32 and neither --vector "
+                "nor --shared-weight")
     if args.transpose_op and args.transposed:
         p.error("--transpose-op already stores the weight N x K")
     args.dynamic_m |= args.dynamic_k and not args.vector
@@ -165,7 +178,8 @@ def main():
     x = [round_to(v, a_t) for v in x]
     if args.nan_row >= 0:
         x[args.nan_row * k + k // 2] = float("nan")
-    w = [round_to(v, a_t) for v in w]
+    # An f16 constant widened to f32 holds f16 values.
+    w = [round_to(v, "f16" if args.widen_weight else a_t) for v in w]
     # NVFP4's per-tensor scale for these weights, which check_matmul.py
     # applies to NVFP4 weights (--qblock-quantize-linalg's tensor-scale).
     acts = {"shape": x_shape, "values": x,
@@ -235,12 +249,36 @@ def main():
     # With --shared-weight broadcast too, the 2-D transpose is broadcast
     # over the batch: torch-mlir's nn.Linear on a 3-D input.
     b_value = "%w"
-    if args.transpose_op:
+    w_t = "f16" if args.widen_weight else a_t
+    if args.transpose_op == "named":
         b_shape = w_batch + [k, n]
         perm = "[0, 2, 1]" if w_batch else "[1, 0]"
         transpose = (f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
                      f"  %wt = linalg.transpose ins(%w : {tensor(w_shape, a_t)}) "
                      f"outs(%we : {tensor(b_shape, a_t)}) permutation = {perm}\n")
+        b_value = "%wt"
+    elif args.transpose_op == "generic" or args.widen_weight:
+        # One linalg.generic: a copy, transposed and/or widened.
+        dims = ["d0", "d1", "d2"][:len(w_shape)]
+        source = list(dims)
+        if args.transpose_op:
+            b_shape = w_batch + [k, n]
+            source[-2], source[-1] = source[-1], source[-2]
+        body = (f"    %v = arith.extf %in : f16 to {a_t}\n"
+                f"    linalg.yield %v : {a_t}\n" if args.widen_weight
+                else f"    linalg.yield %in : {a_t}\n")
+        ds = ", ".join(dims)
+        iterators = ", ".join(['"parallel"'] * len(dims))
+        transpose = (
+            f"  %we = tensor.empty() : {tensor(b_shape, a_t)}\n"
+            f"  %wt = linalg.generic {{indexing_maps = ["
+            f"affine_map<({ds}) -> ({', '.join(source)})>, "
+            f"affine_map<({ds}) -> ({ds})>], iterator_types = ["
+            f"{iterators}]}}\n"
+            f"      ins(%w : {tensor(w_shape, w_t)}) "
+            f"outs(%we : {tensor(b_shape, a_t)}) {{\n"
+            f"  ^bb0(%in: {w_t}, %out: {a_t}):\n{body}"
+            f"  }} -> {tensor(b_shape, a_t)}\n")
         b_value = "%wt"
     if args.shared_weight == "broadcast":
         source_shape = b_shape
@@ -278,7 +316,7 @@ func.func private @printMemrefF32(tensor<*xf32>)
 func.func @matmul(%x: {x_arg_t}) -> {out_t} {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-{dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape, args.act_type)}> : {tensor(w_shape, a_t)}
+{dim_line}{act_quant}  %w = arith.constant dense<{dense(w, w_shape, w_t)}> : {tensor(w_shape, w_t)}
 {transpose}  %zero = arith.constant 0.0 : {o_t}
   %e = tensor.empty{empty_dims} : {out_t}
   %init = linalg.fill ins(%zero : {o_t}) outs(%e : {out_t}) -> {out_t}
