@@ -260,17 +260,20 @@ struct SelectFormatsPass
         continue;
       QuantizedTensorType type = job->op.getType();
       int64_t k = job->view.k;
-      // Recover row and block of the bad element for the message.
+      // Recover row and block of the bad element for the message. "Row"
+      // alone read as the tensor's row: for a K x N weight blocked along
+      // axis 0 it is the column.
       int64_t inner = job->view.inner;
       int64_t flatOuter = bad / (k * inner), rem = bad % (k * inner);
       int64_t j = rem / inner, row = flatOuter * inner + rem % inner;
       float v = job->view.data[bad];
       emitError(reportLocation(*job), "weight '")
           << job->name << "' holds " << (std::isnan(v) ? "NaN" : "Inf")
-          << " at " << indexString(bad, type.getShape()) << " (row " << row
-          << (type.getBCQScheme() ? ", group " : ", block ")
-          << j / type.getBlockSize()
-          << "); quantized weights must be finite";
+          << " at " << indexString(bad, type.getShape()) << ", in "
+          << (type.getBCQScheme() ? "group " : "block ")
+          << j / type.getBlockSize() << " along axis " << type.getAxis()
+          << " (packed row " << row << ", docs/formats.md)"
+          << "; quantized weights must be finite";
       failedAny = true;
     }
     if (failedAny)

@@ -1,7 +1,7 @@
 // RUN: quant-opt %s --qblock-select-formats -split-input-file -verify-diagnostics
 
 func.func @nan() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
-  // expected-error@+1 {{weight 'nan.w0' holds NaN at [1, 0] (row 0, block 0); quantized weights must be finite}}
+  // expected-error@+1 {{weight 'nan.w0' holds NaN at [1, 0], in block 0 along axis 0 (packed row 0, docs/formats.md); quantized weights must be finite}}
   %cst = arith.constant dense<[[1.0, 1.0], [0x7FC00000, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]> : tensor<32x2xf32>
   %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
@@ -10,7 +10,7 @@ func.func @nan() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
 // -----
 
 func.func @inf() -> !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis = 0> {
-  // expected-error@+1 {{weight 'inf.w0' holds Inf at [40] (row 0, block 1); quantized weights must be finite}}
+  // expected-error@+1 {{weight 'inf.w0' holds Inf at [40], in block 1 along axis 0 (packed row 0, docs/formats.md); quantized weights must be finite}}
   %cst = arith.constant dense<[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0x7F800000, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]> : tensor<64xf32>
   %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis = 0>
   return %q : !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis = 0>
@@ -23,7 +23,7 @@ func.func @inf() -> !qblock.qtensor<64xf32, #qblock.scheme<blockdialect>, axis =
 // at <unknown>.
 func.func @named() -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0> {
   %cst = arith.constant dense<[[1.0, 1.0], [0x7F800000, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]> : tensor<32x2xf32> loc("layer.w")
-  // expected-error@+1 {{weight 'layer.w' holds Inf at [1, 0] (row 0, block 0); quantized weights must be finite}}
+  // expected-error@+1 {{weight 'layer.w' holds Inf at [1, 0], in block 0 along axis 0 (packed row 0, docs/formats.md); quantized weights must be finite}}
   %q = qblock.quantize %cst : tensor<32x2xf32> -> !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
   return %q : !qblock.qtensor<32x2xf32, #qblock.scheme<mxfp4>, axis = 0>
 }
@@ -142,7 +142,7 @@ func.func @bcq_alphas_spread() -> !qblock.qtensor<32x2xf32, #qblock.bcq<bits = 3
 
 // BCQ weights have groups, and the message says so.
 func.func @bcq_nan() -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0> {
-  // expected-error@+1 {{weight 'bcq_nan.w0' holds NaN at [40] (row 0, group 2); quantized weights must be finite}}
+  // expected-error@+1 {{weight 'bcq_nan.w0' holds NaN at [40], in group 2 along axis 0 (packed row 0, docs/formats.md); quantized weights must be finite}}
   %cst = arith.constant dense<[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0x7FC00000, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]> : tensor<64xf32>
   %q = qblock.quantize %cst : tensor<64xf32> -> !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
   return %q : !qblock.qtensor<64xf32, #qblock.bcq<bits = 2, group = 16>, axis = 0>
