@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckHostGPUOps.h"
+#include "GPUCollectiveEffects.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -49,6 +50,14 @@ struct CheckHostGPUOpsPass
            "outlined kernels itself (gpu.alloc, gpu.memcpy, "
            "gpu.launch_func): the GPU pipelines stage the buffers of each "
            "gpu.launch themselves";
+  }
+
+  // Both GPU pipelines start with this pass, so it declares for them the
+  // memory effects of the kernel ops that buffer deallocation needs to see
+  // (GPUCollectiveEffects.cpp).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<gpu::GPUDialect>();
+    qblock::registerGPUCollectiveEffects(registry);
   }
 
   void runOnOperation() override {

@@ -6,9 +6,10 @@
 // xor among the first 16 lanes), gpu.lane_id; the
 // host buffer is staged in and out by the pipeline. check_emulator.py
 // computes what each op means on its own.
-// The kernel is written by hand before bufferization, whose buffer
-// deallocation rejects gpu.barrier; so the two passes that matter run on
-// their own and upstream passes lower the rest.
+// The two passes that matter run on their own and upstream passes lower
+// the rest, so that nothing else of the pipeline stands between the
+// kernel and the emulator (user-kernel-barrier.mlir runs one through the
+// whole pipeline).
 // DEFINE: %{lower} = quant-opt %s --qblock-stage-buffers-for-gpu --qblock-emulate-gpu-on-cpu \
 // DEFINE:   | mlir-opt --expand-strided-metadata --lower-affine --finalize-memref-to-llvm \
 // DEFINE:       --convert-scf-to-cf --convert-vector-to-llvm --convert-arith-to-llvm \
