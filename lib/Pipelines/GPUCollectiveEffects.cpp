@@ -15,7 +15,10 @@
 // merging or dropping any of them, as unknown effects did: only the missing
 // declaration changes. Allocation and freeing, which they never do, stay
 // undeclared, so deallocation has nothing to track. Should upstream declare
-// effects of its own, those are kept.
+// effects of its own, those are kept. The one analysis of the pipelines
+// that asks which buffers a kernel writes (StageBuffersForGPU.cpp) knows
+// that these ops write none; without that, a kernel with a barrier lost
+// its weight upload cache.
 //
 //===----------------------------------------------------------------------===//
 

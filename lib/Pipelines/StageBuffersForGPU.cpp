@@ -72,6 +72,12 @@ bool launchMayWrite(gpu::LaunchOp launch, Value buffer) {
     // changes memory.
     if (isa<memref::PrefetchOp>(op))
       return WalkResult::advance();
+    // Nor do barriers and cross-thread reductions, which the GPU pipelines
+    // declare to read and write all memory so that nothing moves across
+    // them (GPUCollectiveEffects.cpp): read as a write of every buffer,
+    // that cost each kernel with a barrier its weight upload cache.
+    if (isa<gpu::BarrierOp, gpu::AllReduceOp, gpu::SubgroupReduceOp>(op))
+      return WalkResult::advance();
     if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
       SmallVector<MemoryEffects::EffectInstance> instances;
       effects.getEffects(instances);
