@@ -244,15 +244,25 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   // Upstream's pipeline has no option for the toolkit; where only the
   // default installation has ptxas, name it to the gpu-module-to-binary
-  // this pipeline added (not to one of the user's before it).
+  // this pipeline added (not to one of the user's before it). Where the
+  // environment names no toolkit, name the default one in either format
+  // when it has libdevice: math functions in a hand-written kernel call
+  // libdevice, which is linked only from a named toolkit, and the PTX kept
+  // them as externs ptxas rejects (CheckLoweredToLLVM.cpp). The pipeline's
+  // own kernels call none of it, so their PTX is the same either way.
+  std::string toolkit;
   if (nvvm.cubinFormat == "bin")
-    if (std::optional<std::string> toolkit = findPtxasToolkit();
-        toolkit && !toolkit->empty())
-      for (Pass &pass : llvm::drop_begin(pm.getPasses(), before))
-        if (pass.getArgument() == "gpu-module-to-binary")
-          (void)pass.initializeOptions(
-              "toolkit=" + *toolkit,
-              [](const llvm::Twine &) { return failure(); });
+    toolkit = findPtxasToolkit().value_or("");
+  if (toolkit.empty() && toolkitVariable().empty() &&
+      llvm::sys::fs::is_regular_file(inToolkit(
+          kDefaultCUDAToolkit, {"nvvm", "libdevice", "libdevice.10.bc"})))
+    toolkit = kDefaultCUDAToolkit.str();
+  if (!toolkit.empty())
+    for (Pass &pass : llvm::drop_begin(pm.getPasses(), before))
+      if (pass.getArgument() == "gpu-module-to-binary")
+        (void)pass.initializeOptions(
+            "toolkit=" + toolkit,
+            [](const llvm::Twine &) { return failure(); });
   pm.addPass(qblock::createDropCompileTimesPass());
   // The host code names the compiling machine's triple, as the CPU
   // pipeline's does (SetCPUTarget.cpp): the ahead-of-time path's clang
@@ -276,9 +286,12 @@ void qblock::buildGPUEmulationPipeline(
   pm.addPass(createCheckLinalgSizesPass());
   buildLaunches(pm, options);
   pm.addPass(qblock::createEmulateGPUOnCPUPass(options.bankConflicts));
-  // The kernels are host code now: their bf16 conversions too
-  // (ExpandHostBF16.cpp).
-  pm.addPass(qblock::createExpandHostBF16Pass());
+  // The kernels are host code now: their math ops without an LLVM
+  // intrinsic (math.erf, which the GPU build expands) become libm calls,
+  // and their bf16 conversions integer code, as the host's did
+  // (LowerMathToLibm.cpp, ExpandHostBF16.cpp). math.erf in a kernel was
+  // refused before (found by an adversarial run, 2026-12-08).
+  qblock::addHostMathLowering(pm);
   qblock::addLLVMLoweringForCPU(pm);
   pm.addPass(createCheckLoweredToLLVMPass("qblock-gpu-emulation-pipeline"));
 }
