@@ -1,5 +1,4 @@
-//===- GPUCollectiveEffects.h - memory effects of kernel collectives -*- C++
-//-*-===//
+//===- GPUCollectiveEffects.h - effects of kernel collectives -*- C++ -*-===//
 
 #ifndef QBLOCK_LIB_PIPELINES_GPUCOLLECTIVEEFFECTS_H
 #define QBLOCK_LIB_PIPELINES_GPUCOLLECTIVEEFFECTS_H

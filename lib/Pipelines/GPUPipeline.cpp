@@ -115,6 +115,13 @@ static std::string inToolkit(llvm::StringRef toolkit,
   return path.str().str();
 }
 
+/// Whether `toolkit` has the libdevice gpu-module-to-binary links from a
+/// toolkit it is named.
+static bool hasLibdevice(llvm::StringRef toolkit) {
+  return llvm::sys::fs::is_regular_file(
+      inToolkit(toolkit, {"nvvm", "libdevice", "libdevice.10.bc"}));
+}
+
 std::optional<std::string> qblock::findPtxasToolkit() {
   // gpu-module-to-binary's own search (NVVM's findTool, after a toolkit
   // option this pipeline does not set otherwise): PATH, then the toolkit
@@ -130,8 +137,7 @@ std::optional<std::string> qblock::findPtxasToolkit() {
   // error without it, so only a whole toolkit will do.
   if (llvm::sys::fs::can_execute(
           inToolkit(kDefaultCUDAToolkit, {"bin", "ptxas"})) &&
-      llvm::sys::fs::is_regular_file(inToolkit(
-          kDefaultCUDAToolkit, {"nvvm", "libdevice", "libdevice.10.bc"})))
+      hasLibdevice(kDefaultCUDAToolkit))
     return kDefaultCUDAToolkit.str();
   return std::nullopt;
 }
@@ -162,8 +168,7 @@ qblock::checkGPUCompilePipelineOptions(const GPUPipelineOptions &options) {
   llvm::StringRef variable = toolkitVariable();
   if (problem.empty() && !variable.empty() && !namesToolkit) {
     llvm::StringRef named = NVVM::getCUDAToolkitPath();
-    if (!named.empty() && !llvm::sys::fs::is_regular_file(inToolkit(
-                              named, {"nvvm", "libdevice", "libdevice.10.bc"})))
+    if (!named.empty() && !hasLibdevice(named))
       problem = ("$" + variable + " names '" + named +
                  "', which is not a whole CUDA toolkit (it has no "
                  "nvvm/libdevice/libdevice.10.bc, which gpu-module-to-binary "
@@ -254,8 +259,7 @@ void qblock::buildGPUPipeline(OpPassManager &pm,
   if (nvvm.cubinFormat == "bin")
     toolkit = findPtxasToolkit().value_or("");
   if (toolkit.empty() && toolkitVariable().empty() &&
-      llvm::sys::fs::is_regular_file(inToolkit(
-          kDefaultCUDAToolkit, {"nvvm", "libdevice", "libdevice.10.bc"})))
+      hasLibdevice(kDefaultCUDAToolkit))
     toolkit = kDefaultCUDAToolkit.str();
   if (!toolkit.empty())
     for (Pass &pass : llvm::drop_begin(pm.getPasses(), before))
